@@ -1,0 +1,40 @@
+# Atiende: `make run` serves the demo, `make test` runs the whole suite.
+# Django 6 needs Python >= 3.12: use the first such interpreter we can find.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres venv messages lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Atiende needs Python 3.12 or newer (Django 6)."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP) messages
+
+messages: $(STAMP)
+	@$(BIN)/python -m atiende.i18n
+
+run: venv
+	$(BIN)/atiende demo
+
+test: venv
+	@sh scripts/ensure-browser.sh
+	$(BIN)/python -m pytest
+	ATIENDE_TEST_DATABASE=postgres DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check atiende tests bench
+	$(BIN)/mypy atiende
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,3 @@
+"""Atiende: help desk and contact center for technical-support teams, Spanish first."""
+
+__version__ = "0.1.0"

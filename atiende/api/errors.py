@@ -1,0 +1,77 @@
+"""The API's one error format: ``{"error": {"code", "message", "rule"}}`` with a 4xx status.
+
+Messages follow the request's language (Accept-Language, Spanish by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from atiende.errors import InputError
+from atiende.practices import Refusal
+
+
+class ApiError(Exception):
+    """Raise from an endpoint for a 4xx with a code, a translated message and maybe a rule."""
+
+    def __init__(self, status: int, code: str, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.rule = rule
+
+
+def error_body(code: str, message: str, rule: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": str(message), "rule": rule}
+    body.update(extra)
+    return {"error": body}
+
+
+def _describe_validation(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for err in errors[:5]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        field = ".".join(loc) or _("request")
+        parts.append(f"{field}: {err.get('msg', '')}")
+    return "; ".join(parts)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return api.create_response(request, error_body(exc.code, exc.message, exc.rule), status=exc.status)
+
+    @api.exception_handler(InputError)
+    def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+        extra = {"field": exc.field} if exc.field else {}
+        body = error_body(exc.code, str(exc.message), exc.rule, **extra)
+        return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(Refusal)
+    def _refusal(request: HttpRequest, exc: Refusal) -> HttpResponse:
+        message = exc.message(get_language() or "es")
+        return api.create_response(request, error_body(exc.code, message, exc.rule), status=exc.status)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        message = _("Invalid input: %(details)s") % {"details": _describe_validation(exc.errors)}
+        body = error_body("invalid_input", message, None, details=exc.errors)
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        body = error_body("not_authenticated", _("Sign in or send a valid bearer token."))
+        return api.create_response(request, body, status=401)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                409: "conflict"}.get(exc.status_code, "error")
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

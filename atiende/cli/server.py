@@ -1,0 +1,68 @@
+"""demo, serve, migrate: run Atiende."""
+
+from __future__ import annotations
+
+import argparse
+
+from atiende.cli.django_setup import setup_django
+from atiende.cli.i18n import _
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from atiende.cli import add_help_flag
+
+    demo = sub.add_parser("demo", add_help=False, help=_("migrate, load demo data and serve on 127.0.0.1:8000"),
+                          description=_("Migrate the database, load realistic demo data (once) and serve."))
+    add_help_flag(demo)
+    _add_address(demo)
+    demo.add_argument("--no-serve", action="store_true", help=_("load the demo data and exit"))
+    demo.set_defaults(handler=run_demo)
+
+    serve = sub.add_parser("serve", add_help=False, help=_("serve the web interface and the API"),
+                           description=_("Serve the web interface, the API and the websockets."))
+    add_help_flag(serve)
+    _add_address(serve)
+    serve.set_defaults(handler=run_serve)
+
+    migrate = sub.add_parser("migrate", add_help=False, help=_("create or update the database tables"),
+                             description=_("Create or update the database tables."))
+    add_help_flag(migrate)
+    migrate.set_defaults(handler=run_migrate)
+
+
+def _add_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default %(default)s)"))
+    parser.add_argument("--port", type=int, default=8000, help=_("port to listen on (default %(default)s)"))
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    from atiende.demo import load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    logins = load_demo()
+    print(_("Demo data ready. Sign in at http://%(host)s:%(port)s/ with:") % {"host": args.host, "port": args.port})
+    for username, password, role in logins:
+        print(f"  {username:<14} {password:<20} {role}")
+    if args.no_serve:
+        return 0
+    return run_serve(args)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    import uvicorn
+
+    print(_("Serving Atiende on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": args.host, "port": args.port})
+    uvicorn.run("atiende.asgi:application", host=args.host, port=args.port, log_level="warning", lifespan="off")
+    return 0

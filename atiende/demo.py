@@ -1,0 +1,43 @@
+"""Realistic Spanish demo data for `atiende demo`. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from atiende.people.models import Role, Team, User
+
+# (username, password, role, first name, last name, tier, skills, extension)
+DEMO_PEOPLE = [
+    ("admin", "admin-atiende-2026", Role.ADMINISTRATOR, "Ana", "Beltrán", 1, [], ""),
+    ("supervisora", "super-atiende-2026", Role.SUPERVISOR, "Marta", "Quiroga", 2, [], "200"),
+    ("lucia", "tecnico-atiende-2026", Role.TECHNICIAN, "Lucía", "Fernández", 1, ["windows", "impresoras"], "201"),
+    ("jorge", "tecnico-atiende-2026", Role.TECHNICIAN, "Jorge", "Salinas", 1, ["redes", "correo"], "202"),
+    ("camila", "tecnico-atiende-2026", Role.TECHNICIAN, "Camila", "Rojas", 2, ["redes", "servidores", "linux"], "203"),
+    ("diego", "tecnico-atiende-2026", Role.TECHNICIAN, "Diego", "Herrera", 2, ["windows", "seguridad"], "204"),
+]
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create the demo people and desk data if missing; return (username, password, role) to print."""
+    team, _ = Team.objects.get_or_create(name="Soporte Madrid")
+    logins = []
+    for username, password, role, first, last, tier, skills, extension in DEMO_PEOPLE:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults=dict(
+                role=role, first_name=first, last_name=last, tier=tier, skills=skills, extension=extension,
+                email=f"{username}@atiende.example", is_staff=role == Role.ADMINISTRATOR,
+                is_superuser=role == Role.ADMINISTRATOR,
+            ),
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+            if role != Role.ADMINISTRATOR:
+                user.teams.add(team)
+        logins.append((username, password, str(Role(role).label)))
+    from atiende.desk.demo import load_desk_demo
+
+    logins.extend(load_desk_demo(team))
+    return logins

@@ -1,0 +1,313 @@
+"""Customers and work orders ("solicitudes de trabajo").
+
+Models hold data and invariants only; what changes them lives in
+``services.py`` and what reads them in ``selectors.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="organisations", verbose_name=_("team"),
+        help_text=_("The team that serves this organisation."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KnowledgeLevel(models.TextChoices):
+    """CO-3: how much the customer knows about computers."""
+
+    BASIC = "basico", _("Basic")
+    INTERMEDIATE = "intermedio", _("Intermediate")
+    ADVANCED = "avanzado", _("Advanced")
+
+
+class FormOfAddress(models.TextChoices):
+    """PH-5: the form of address used in the customer's country."""
+
+    SR = "Sr.", "Sr."
+    SRA = "Sra.", "Sra."
+    SRTA = "Srta.", "Srta."
+    DON = "Don", "Don"
+    DONA = "Doña", "Doña"
+    DR = "Dr.", "Dr."
+    DRA = "Dra.", "Dra."
+    NONE = "", _("(none)")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    address_as = models.CharField(
+        _("form of address"), max_length=10, choices=FormOfAddress.choices, blank=True
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="customers", verbose_name=_("organisation"),
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code, e.g. ES, MX, AR."))
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="es"
+    )
+    knowledge_level = models.CharField(
+        _("knowledge level"), max_length=12, choices=KnowledgeLevel.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="customer", verbose_name=_("portal account"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.greeting_name
+
+    @property
+    def greeting_name(self) -> str:
+        """CO-1 / PH-5: the name to greet with, e.g. "Doña Carmen Ruiz"."""
+        return f"{self.address_as} {self.name}".strip()
+
+
+class ContactPoint(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "telefono", _("Phone")
+        MOBILE = "movil", _("Mobile")
+        ADDRESS = "direccion", _("Postal address")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=254)
+    preferred = models.BooleanField(_("preferred"), default=False)
+
+    class Meta:
+        ordering = ["-preferred", "kind", "id"]
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        indexes = [models.Index(fields=["kind", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class TraitObservation(models.Model):
+    """A difficult-customer trait seen in a contact (CT-*), kept as history."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="trait_observations")
+    trait = models.CharField(_("trait"), max_length=10)  # CT-LOC, CT-DES, CT-ENF, CT-ENT, CT-INX
+    score = models.FloatField(_("score"), validators=[MinValueValidator(0), MaxValueValidator(1)])
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    work_order = models.ForeignKey(
+        "WorkOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="trait_observations"
+    )
+    observed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-observed_at"]
+        verbose_name = _("trait observation")
+        verbose_name_plural = _("trait observations")
+
+
+class Channel(models.TextChoices):
+    """CH-*: how the request reached us."""
+
+    IN_PERSON = "presencial", _("In person")
+    PHONE = "telefonico", _("Phone")
+    EMAIL = "email", _("Email")
+    PORTAL = "portal", _("Web portal")
+    CHAT = "chat", _("Chat")
+
+
+class Direction(models.TextChoices):
+    REACTIVE = "reactivo", _("Reactive (inbound)")  # CH-REA
+    PROACTIVE = "proactivo", _("Proactive (outbound)")  # CH-PRO
+
+
+class Phase(models.TextChoices):
+    """SP-1: identificación → satisfacción → cierre."""
+
+    IDENTIFICATION = "identificacion", _("Identification")
+    SATISFACTION = "satisfaccion", _("Satisfaction")
+    CLOSURE = "cierre", _("Closure")
+
+
+class Priority(models.TextChoices):
+    LOW = "baja", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "alta", _("High")
+    URGENT = "urgente", _("Urgent")
+
+
+class WorkOrder(models.Model):
+    """A "solicitud de trabajo": everything gathered about one request (AL-6)."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("customer")
+    )
+    # CH-DIR / CH-IND: who asks and who decides. When they differ both are kept informed.
+    requester = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="requested_work_orders", verbose_name=_("requester"),
+    )
+    decision_maker = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="decided_work_orders", verbose_name=_("decision maker"),
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.PHONE)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.REACTIVE
+    )
+    equipment_type = models.CharField(_("equipment"), max_length=100, blank=True)
+    os_name = models.CharField(_("operating system"), max_length=100, blank=True)
+    os_version = models.CharField(_("OS version"), max_length=50, blank=True)
+    knowledge_level = models.CharField(
+        _("customer's knowledge level"), max_length=12, choices=KnowledgeLevel.choices, blank=True
+    )
+    problem_story = models.TextField(_("problem story"), blank=True)
+    paraphrase = models.TextField(_("paraphrase"), blank=True)
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.IDENTIFICATION, db_index=True
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_work_orders", verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="work_orders", verbose_name=_("team"),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    # SP-1 / SP-4: the contact in which the customer confirmed the outcome.
+    closing_contact_at = models.DateTimeField(_("closing contact at"), null=True, blank=True)
+    closing_contact_channel = models.CharField(
+        _("closing contact channel"), max_length=12, choices=Channel.choices, blank=True
+    )
+    closing_contact_note = models.TextField(_("closing contact note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="created_work_orders",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: every change must name the version it read.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [models.Index(fields=["phase", "priority", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    @property
+    def is_indirect(self) -> bool:
+        """CH-IND: the person asking is not the one who decides."""
+        return (
+            self.decision_maker_id is not None
+            and self.decision_maker_id != (self.requester_id or self.customer_id)
+        )
+
+
+class ClosedQuestion(models.Model):
+    """AL-5: a closed question asked during identification, with its answer."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="closed_questions")
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.CharField(_("answer"), max_length=300, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name = _("closed question")
+        verbose_name_plural = _("closed questions")
+
+
+class Commitment(models.Model):
+    """PT-2: a promise to the customer, with the time it is due, tracked until kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pendiente", _("Pending")
+        KEPT = "cumplido", _("Kept")
+        MISSED = "incumplido", _("Missed")
+        CANCELLED = "cancelado", _("Cancelled")
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="commitments")
+    description = models.CharField(_("description"), max_length=300)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="commitments"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the missed-commitment alert was raised.")
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+
+class SatisfactionSurvey(models.Model):
+    """SP-4: the customer's verdict, asked when the work order closes."""
+
+    work_order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="survey")
+    token = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    resolved = models.BooleanField(_("problem solved"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+
+
+class WorkOrderEvent(models.Model):
+    """One line of a work order's history: who changed what, when."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=40)  # created, changed, phase, question, commitment, survey...
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")

@@ -1,0 +1,157 @@
+"""People and roles: técnico, supervisor, administrador, cliente; API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    TECHNICIAN = "tecnico", _("Technician")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrador", _("Administrator")
+    CUSTOMER = "cliente", _("Customer")
+
+
+class Team(models.Model):
+    """A group of technicians led by supervisors; work is visible team by team (ET-4)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """Anyone who signs in. Staff roles carry a tier and skills for routing."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TECHNICIAN)
+    tier = models.PositiveSmallIntegerField(
+        _("tier"), default=1, validators=[MinValueValidator(1)],
+        help_text=_("Support level: 1 first line, 2 specialists, 3 and up."),
+    )
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True, verbose_name=_("teams"))
+    extension = models.CharField(
+        _("phone extension"), max_length=40, blank=True,
+        help_text=_("Matched against the numbers telephony reports."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="es"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_technician(self) -> bool:
+        return self.role == Role.TECHNICIAN
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR or self.is_superuser
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Technicians, supervisors and administrators: the people of the desk."""
+        return self.role != Role.CUSTOMER
+
+
+TOKEN_PREFIX = "atk_"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are 32 random bytes, so one SHA-256 is enough: there is nothing to
+    # brute-force, unlike a password.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its hash is stored; the raw value is shown once."""
+
+    class Kind(models.TextChoices):
+        API = "api", _("API")
+        CTI = "cti", _("Telephony (CTI)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.API)
+    prefix = models.CharField(max_length=16, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @classmethod
+    def issue(
+        cls, user: User, *, name: str = "api", kind: str = "api", days: int | None = None
+    ) -> tuple[ApiToken, str]:
+        """Create a token and return it with its raw value, which is never stored."""
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        lifetime = timedelta(days=days if days is not None else settings.ATIENDE_TOKEN_DAYS)
+        token = cls.objects.create(
+            user=user, name=name, kind=kind, prefix=raw[:12], digest=hash_token(raw),
+            expires_at=timezone.now() + lifetime,
+        )
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str, *, kind: str | None = None) -> ApiToken | None:
+        qs = cls.objects.active().select_related("user").filter(digest=hash_token(raw))
+        if kind:
+            qs = qs.filter(kind=kind)
+        token = qs.first()
+        if token is not None:
+            now = timezone.now()
+            # Write the last use at most once a minute: tokens are used on every request.
+            if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -1,0 +1,61 @@
+"""Test set-up shared by the whole suite.
+
+The suite runs twice (see the Makefile): once on SQLite with every test, and
+once on PostgreSQL (``ATIENDE_TEST_DATABASE=postgres``) with only the tests
+that touch the database. When PostgreSQL cannot be reached, that half is
+skipped with the reason shown in the summary.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+POSTGRES_RUN = os.environ.get("ATIENDE_TEST_DATABASE") == "postgres"
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "admin_client", "admin_user"}
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db"):
+        return True
+    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def _postgres_unreachable() -> str | None:
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    try:
+        psycopg.connect(
+            host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None, dbname=db.get("NAME"), connect_timeout=3,
+        ).close()
+    except psycopg.Error as exc:
+        return f"cannot reach PostgreSQL at {db.get('HOST')}:{db.get('PORT')} ({exc.__class__.__name__})"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not POSTGRES_RUN:
+        return
+    # The pure cores were already tested in the SQLite run; here only database tests matter.
+    selected = [item for item in items if _uses_database(item)]
+    deselected = [item for item in items if not _uses_database(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+    reason = _postgres_unreachable()
+    if reason:
+        skip = pytest.mark.skip(reason=f"PostgreSQL half skipped: {reason}")
+        for item in items:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"atiende database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
