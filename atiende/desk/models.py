@@ -297,6 +297,36 @@ class SatisfactionSurvey(models.Model):
         verbose_name_plural = _("satisfaction surveys")
 
 
+class Counter(models.Model):
+    """A named sequence (work order numbers). Incremented with a row lock, so
+    concurrent creations never share a number on PostgreSQL or SQLite."""
+
+    name = models.CharField(max_length=40, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class CustomerEvent(models.Model):
+    """One line of a customer record's history (ET-4: who changed customer data)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=40)  # created, changed, contact_points
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("customer history entry")
+        verbose_name_plural = _("customer history")
+
+
 class WorkOrderEvent(models.Model):
     """One line of a work order's history: who changed what, when."""
 

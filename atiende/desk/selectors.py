@@ -1,0 +1,177 @@
+"""Reads of customers and work orders, always through what the user may see (ET-4).
+
+Visibility, in one place so the API, the web UI and exports agree:
+
+- **administrators** (and superusers) see every customer and work order;
+- **supervisors** see the work orders of their teams, plus those assigned to
+  them or created by them;
+- **technicians** see the work orders of their teams plus those assigned to
+  them or created by them;
+- **customers** (portal accounts, ``Customer.user``) see only the work orders
+  where they are the customer, the requester or the decision maker (CH-IND:
+  both are kept informed), and only their own customer record.
+
+Staff see the customers whose organisation is served by one of their teams,
+customers with no organisation or whose organisation has no team yet (the
+common pool a phone call can come from), and every customer that appears on a
+work order they can see. Anything not visible is reported as "not found",
+never as "forbidden", so nobody learns that it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.desk.models import Commitment, Customer, WorkOrder, WorkOrderEvent
+from atiende.errors import InputError
+from atiende.people.models import User
+
+
+def _is_admin(user: User) -> bool:
+    return bool(user.is_superuser or user.role == "administrador")
+
+
+def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
+    """The work orders this user may read (see the module docstring)."""
+    qs = WorkOrder.objects.select_related("customer", "assignee", "team")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if _is_admin(user):
+        return qs
+    if user.role == "cliente":
+        own = Customer.objects.filter(user=user).values("pk")
+        return qs.filter(Q(customer__in=own) | Q(requester__in=own) | Q(decision_maker__in=own))
+    team_ids = list(user.teams.values_list("pk", flat=True))
+    return qs.filter(Q(team__in=team_ids) | Q(assignee=user) | Q(created_by=user))
+
+
+def visible_customers(user: User) -> QuerySet[Customer]:
+    """The customers this user may read (see the module docstring)."""
+    qs = Customer.objects.select_related("organisation")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if _is_admin(user):
+        return qs
+    if user.role == "cliente":
+        return qs.filter(user=user)
+    team_ids = list(user.teams.values_list("pk", flat=True))
+    orders = visible_work_orders(user)
+    on_visible_orders = (
+        Q(pk__in=orders.values("customer"))
+        | Q(pk__in=orders.filter(requester__isnull=False).values("requester"))
+        | Q(pk__in=orders.filter(decision_maker__isnull=False).values("decision_maker"))
+    )
+    return qs.filter(
+        Q(organisation__isnull=True)
+        | Q(organisation__team__isnull=True)
+        | Q(organisation__team__in=team_ids)
+        | on_visible_orders
+    )
+
+
+def overdue_commitments(now: datetime | None = None) -> QuerySet[Commitment]:
+    """PT-2: promises not kept in time: pending past their due time, or already flagged missed."""
+    now = now or timezone.now()
+    return Commitment.objects.filter(
+        Q(status=Commitment.Status.PENDING, due_at__lt=now) | Q(status=Commitment.Status.MISSED)
+    )
+
+
+def search_work_orders(
+    user: User,
+    *,
+    q: str = "",
+    phase: str | None = None,
+    priority: str | None = None,
+    assignee: User | int | None = None,
+    channel: str | None = None,
+    customer: Customer | int | None = None,
+    overdue: bool | None = None,
+    team: int | None = None,
+    now: datetime | None = None,
+) -> QuerySet[WorkOrder]:
+    """Visible work orders matching every filter given, newest first.
+
+    ``q`` matches the number ("123" or "#123"), the title, the problem story,
+    the customer's name, organisation and contact points (email, phone).
+    ``overdue=True`` keeps open work orders with a commitment past due or
+    missed (PT-2); ``overdue=False`` keeps the others.
+    """
+    qs = visible_work_orders(user)
+    text = (q or "").strip()
+    if text:
+        condition = (
+            Q(title__icontains=text)
+            | Q(problem_story__icontains=text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__organisation__name__icontains=text)
+            | Q(customer__contact_points__value__icontains=text)
+        )
+        digits = text.lstrip("#").strip()
+        if digits.isdigit() and len(digits) < 10:
+            condition |= Q(number=int(digits))
+        qs = qs.filter(pk__in=WorkOrder.objects.filter(condition).values("pk"))
+    if phase:
+        qs = qs.filter(phase=phase)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if team is not None:
+        qs = qs.filter(team=team)
+    if overdue is not None:
+        late = Exists(overdue_commitments(now).filter(work_order=OuterRef("pk")))
+        if overdue:
+            qs = qs.filter(late, closed_at__isnull=True)
+        else:
+            qs = qs.exclude(late & Q(closed_at__isnull=True))
+    return qs.order_by("-created_at", "-id")
+
+
+def _not_found() -> InputError:
+    return InputError("not_found", _("No such work order."), status=404)
+
+
+def get_work_order(user: User, number_or_pk: int | str, *, by: str = "number") -> WorkOrder:
+    """The work order with this number (``by="pk"``: primary key) if the user may see it.
+
+    A work order that exists but is not visible raises the same 404 as one that
+    does not exist (ET-4: never reveal existence). Accepts "123" and "#123".
+    """
+    raw = str(number_or_pk).strip().lstrip("#")
+    if not raw.isdigit() or len(raw) > 12:
+        raise _not_found()
+    lookup = {"pk": int(raw)} if by == "pk" else {"number": int(raw)}
+    found = visible_work_orders(user).filter(**lookup).first()
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def get_customer(user: User, pk: int | str) -> Customer:
+    """The customer with this id if the user may see it; 404 otherwise."""
+    raw = str(pk).strip()
+    found = visible_customers(user).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 13 else None
+    if found is None:
+        raise InputError("not_found", _("No such customer."), status=404)
+    return found
+
+
+def work_order_history(work_order: WorkOrder) -> list[WorkOrderEvent]:
+    """Every change to the work order, oldest first."""
+    return list(WorkOrderEvent.objects.filter(work_order=work_order).select_related("actor").order_by("at", "id"))
+
+
+def customer_work_orders(user: User, customer: Customer) -> QuerySet[WorkOrder]:
+    """The visible work orders where this customer is customer, requester or decision maker."""
+    return visible_work_orders(user).filter(
+        Q(customer=customer) | Q(requester=customer) | Q(decision_maker=customer)
+    )

@@ -1,0 +1,89 @@
+"""Shared people, customers and work orders for the desk tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from atiende.desk import services
+from atiende.people.models import ApiToken, Team, User
+
+
+def make_user(username: str, role: str, *teams: Team) -> User:
+    user = User.objects.create_user(username, password="x-very-long-pass-2026", role=role)
+    for team in teams:
+        user.teams.add(team)
+    return user
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return Team.objects.create(name="Soporte Madrid")
+
+
+@pytest.fixture
+def other_team(db) -> Team:
+    return Team.objects.create(name="Soporte Bogotá")
+
+
+@pytest.fixture
+def tech(team) -> User:
+    return make_user("lucia", "tecnico", team)
+
+
+@pytest.fixture
+def other_tech(other_team) -> User:
+    return make_user("andres", "tecnico", other_team)
+
+
+@pytest.fixture
+def supervisor(team) -> User:
+    return make_user("marta", "supervisor", team)
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return make_user("ana", "administrador")
+
+
+@pytest.fixture
+def customer(tech):
+    return services.create_customer(
+        actor=tech, name="Carmen Ruiz", address_as="Doña", country="ES",
+        contact_points=[("email", "carmen@example.es"), ("telefono", "+34 912 345 678")],
+    )
+
+
+@pytest.fixture
+def work_order(tech, customer):
+    return services.create_work_order(actor=tech, customer=customer, title="La impresora no imprime")
+
+
+def bearer(user: User) -> dict[str, str]:
+    _token, raw = ApiToken.issue(user, name="test")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def ready_for_satisfaction(actor, work_order):
+    return services.update_work_order(
+        actor=actor, work_order=work_order, version=work_order.version,
+        problem_story="La impresora dejó de imprimir después de una actualización.",
+        paraphrase="Déjeme ver si comprendo: desde la actualización la impresora no imprime.",
+    )
+
+
+def close(actor, work_order):
+    """Walk a work order through every phase to closure."""
+    wo = ready_for_satisfaction(actor, work_order)
+    wo = services.change_phase(actor=actor, work_order=wo, version=wo.version, phase="satisfaccion")
+    wo = services.update_work_order(actor=actor, work_order=wo, version=wo.version,
+                                    resolution="Se reinstaló el controlador.")
+    wo = services.record_closing_contact(actor=actor, work_order=wo, version=wo.version, channel="telefonico",
+                                         note="Se resumió lo hecho; la clienta confirma que imprime.")
+    return services.change_phase(actor=actor, work_order=wo, version=wo.version, phase="cierre")
+
+
+def in_an_hour():
+    return timezone.now() + timedelta(hours=1)
