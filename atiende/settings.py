@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "atiende.people",
     "atiende.desk",
     "atiende.web",
+    "atiende.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,143 @@
+"""The audit trail (ET-4): an append-only chain of entries linked by SHA-256.
+
+Each entry's hash covers its canonical JSON (sorted keys, no spaces, UTC
+timestamps with microseconds) and the previous entry's hash, so changing or
+removing any entry breaks the chain from that point on. The single
+:class:`AuditHead` row holds the last ``seq`` and hash: appenders lock it
+(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite every transaction is
+``IMMEDIATE``, so the writer already holds the database's write lock), and
+``verify`` compares it with the last entry, so cutting off the tail shows too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from atiende.privacy.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _canonical_time(value: datetime) -> str:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _normalise(details: Any) -> Any:
+    # What the database gives back is what JSON can hold: hash exactly that.
+    return json.loads(json.dumps(details, default=str, ensure_ascii=False))
+
+
+def entry_hash(
+    *, seq: int, at: datetime, actor_id: int | None, actor_name: str, action: str,
+    object_type: str, object_id: str, details: Any, prev_hash: str,
+) -> str:
+    body = {
+        "seq": seq, "at": _canonical_time(at), "actor_id": actor_id, "actor_name": actor_name,
+        "action": action, "object_type": object_type, "object_id": object_id,
+        "details": details, "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _hash_of(entry: AuditEntry) -> str:
+    return entry_hash(
+        seq=entry.seq, at=entry.at, actor_id=entry.actor_id, actor_name=entry.actor_name,
+        action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
+        details=entry.details, prev_hash=entry.prev_hash,
+    )
+
+
+def _locked_head() -> AuditHead:
+    head, _created = AuditHead.objects.get_or_create(pk=1)
+    if connection.features.has_select_for_update:
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def describe_object(obj: Model | None) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction if there is one."""
+    if obj is not None:
+        object_type, object_id = describe_object(obj)
+    actor_id = getattr(actor, "pk", None)
+    actor_name = getattr(actor, "username", "") or ""
+    clean = _normalise(details or {})
+    at = at or timezone.now()
+    # The database keeps microseconds; hash what it will give back.
+    with transaction.atomic():
+        head = _locked_head()
+        seq = head.seq + 1
+        digest = entry_hash(
+            seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
+            object_type=object_type, object_id=str(object_id), details=clean, prev_hash=head.hash,
+        )
+        entry = AuditEntry(
+            seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
+            object_type=object_type, object_id=str(object_id), details=clean,
+            prev_hash=head.hash, hash=digest,
+        )
+        entry.save()
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def _entries() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+
+
+def verify() -> VerifyResult:
+    """Walk the chain from the first entry; report the first seq that does not hold."""
+    expected_prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    for entry in _entries():
+        if entry.seq != expected_seq:
+            return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
+        if entry.prev_hash != expected_prev:
+            return VerifyResult(False, checked, entry.seq, "does not link to the previous entry")
+        if _hash_of(entry) != entry.hash:
+            return VerifyResult(False, checked, entry.seq, "its content does not match its hash")
+        expected_prev = entry.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != checked or head_hash != expected_prev:
+        if head_seq > checked:
+            return VerifyResult(False, checked, checked + 1, f"entries {checked + 1}..{head_seq} are missing")
+        return VerifyResult(False, checked, head_seq or 1, "the chain head does not match the last entry")
+    return VerifyResult(True, checked)
