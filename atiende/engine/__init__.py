@@ -1,0 +1,33 @@
+"""The contact-center engine: pure Python, no Django, no system clock.
+
+Every action takes the current time as an argument (``now``), so the engine is
+deterministic and a test, the simulator or a worker can drive time as it wants
+(:mod:`atiende.engine.clock`). Practices are enforced here and only here: an
+action that a rule forbids raises :class:`atiende.practices.Refusal` naming it.
+"""
+
+from atiende.engine.clock import Clock, ManualClock, SystemClock
+from atiende.engine.contact import (
+    Contact,
+    ContactState,
+    Escalation,
+    Event,
+    Hold,
+    SupervisorMode,
+    Transfer,
+)
+from atiende.engine.policies import Policy, PolicySet
+from atiende.engine.routing import (
+    Assignment,
+    QueueConfig,
+    RoutingDecision,
+    Technician,
+    TechnicianStatus,
+)
+from atiende.engine.timers import Alert, Deadline, DeadlineKind, deadlines_for, fire
+
+__all__ = [
+    "Alert", "Assignment", "Clock", "Contact", "ContactState", "Deadline", "DeadlineKind", "Escalation",
+    "Event", "Hold", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
+    "SupervisorMode", "SystemClock", "Technician", "TechnicianStatus", "Transfer", "deadlines_for", "fire",
+]

@@ -1,0 +1,86 @@
+"""Call-center policies (PO-1..PO-3) and their overrides per organisation and per queue.
+
+The defaults come from the company's policy document (seed 002/003): a call
+lasts at most 15 minutes (PO-1), nobody waits more than 3 minutes (PO-2), a
+technician handles at least 30 calls a day (PO-3). A warning goes out before a
+breach (by default at 80 % of the limit) and an alert at the breach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from atiende.practices import Refusal
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    max_call_seconds: int = 15 * 60  # PO-1
+    max_wait_seconds: int = 3 * 60  # PO-2
+    calls_per_day: int = 30  # PO-3 (a target: at least this many)
+    warn_fraction: float = 0.8  # warn before the breach, at this share of the limit
+    transfer_timeout_seconds: int = 60  # TR-5: an unanswered transfer returns the call
+    wrap_up_seconds: int = 30  # technician's "cierre" after a call
+    ring_timeout_seconds: int = 20  # an unanswered offer goes back to the queue
+    overflow_fraction: float = 0.8  # PO-2: open the next tier at this share of the max wait
+
+    def __post_init__(self) -> None:
+        for name in ("max_call_seconds", "max_wait_seconds", "transfer_timeout_seconds", "ring_timeout_seconds"):
+            if getattr(self, name) <= 0:
+                raise _invalid(name, "must be greater than zero", "debe ser mayor que cero")
+        if self.calls_per_day < 0 or self.wrap_up_seconds < 0:
+            raise _invalid("calls_per_day/wrap_up_seconds", "cannot be negative", "no puede ser negativo")
+        for name in ("warn_fraction", "overflow_fraction"):
+            if not 0 < getattr(self, name) <= 1:
+                raise _invalid(name, "must be between 0 and 1", "debe estar entre 0 y 1")
+
+    def warning_after(self, limit_seconds: int) -> float:
+        return limit_seconds * self.warn_fraction
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Policy:
+        known = {f.name: f.type for f in fields(self)}
+        clean: dict[str, Any] = {}
+        for key, value in overrides.items():
+            if key not in known:
+                raise _invalid(key, "is not a policy setting", "no es un ajuste de política")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _invalid(key, "must be a number", "debe ser un número")
+            clean[key] = value if "fraction" in key else int(value)
+        return replace(self, **clean)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _invalid(name: str, en: str, es: str) -> Refusal:
+    return Refusal(
+        "invalid_policy", rule="PO-1" if "call" in name else "PO-2" if "wait" in name else None,
+        es=f"Política no válida: «{name}» {es}.", en=f"Invalid policy: '{name}' {en}.", status=400,
+    )
+
+
+@dataclass(slots=True)
+class PolicySet:
+    """Defaults, then the organisation's overrides, then the queue's: the most specific wins."""
+
+    defaults: Policy = field(default_factory=Policy)
+    organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    queues: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def set_organisation(self, organisation: str, overrides: Mapping[str, Any]) -> None:
+        self.defaults.with_overrides(overrides)  # validate now, not at the first call
+        self.organisations[organisation] = dict(overrides)
+
+    def set_queue(self, queue: str, overrides: Mapping[str, Any]) -> None:
+        self.defaults.with_overrides(overrides)
+        self.queues[queue] = dict(overrides)
+
+    def resolve(self, *, organisation: str | None = None, queue: str | None = None) -> Policy:
+        policy = self.defaults
+        if organisation is not None and organisation in self.organisations:
+            policy = policy.with_overrides(self.organisations[organisation])
+        if queue is not None and queue in self.queues:
+            policy = policy.with_overrides(self.queues[queue])
+        return policy

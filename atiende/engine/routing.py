@@ -1,0 +1,193 @@
+"""Routing: which available technician gets a waiting contact.
+
+The order of preference (SPEC §2, PO-2, CT-ENT):
+
+1. only technicians who are available ("disponible") and have every skill the
+   queue and the contact need;
+2. the queue's first tier; as the wait approaches the maximum (PO-2, by
+   default at 80 % of it) the next tier opens, then the next at the limit;
+3. a knowledgeable customer who asked for level 2 (CT-ENT) goes to tier 2 or
+   higher; only at the wait limit may a tier-1 technician take it, so the
+   customer is not left waiting past the policy;
+4. among the eligible, the one idle the longest, then the one with the fewest
+   calls today.
+
+Contacts are served oldest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from atiende.engine.contact import Contact, ContactState, TechnicianId
+from atiende.engine.policies import Policy
+from atiende.practices import Refusal
+
+
+class TechnicianStatus(StrEnum):
+    AVAILABLE = "disponible"
+    BUSY = "ocupado"
+    PAUSED = "en_pausa"
+    WRAP_UP = "cierre"
+    OFFLINE = "desconectado"
+
+
+@dataclass(slots=True)
+class Technician:
+    id: TechnicianId
+    tier: int = 1
+    skills: frozenset[str] = frozenset()
+    status: TechnicianStatus = TechnicianStatus.AVAILABLE
+    idle_since: datetime | None = None
+    pause_reason: str = ""
+    calls_today: int = 0  # PO-3
+
+    def pause(self, *, reason: str, now: datetime) -> None:
+        if not (reason or "").strip():
+            raise Refusal(
+                "pause_reason_required", rule="CH-TEL", status=400,
+                es="Indique el motivo de la pausa.", en="Give the reason for the pause.",
+            )
+        if self.status is TechnicianStatus.BUSY:
+            raise Refusal(
+                "pause_while_busy", rule="CH-TEL",
+                es="No puede pausar con una llamada en curso: termínela primero.",
+                en="You cannot pause during a call: finish it first.",
+            )
+        self.status = TechnicianStatus.PAUSED
+        self.pause_reason = reason.strip()
+        self.idle_since = None
+
+    def make_available(self, *, now: datetime) -> None:
+        if self.status is TechnicianStatus.BUSY:
+            raise Refusal(
+                "available_while_busy", rule="CH-TEL",
+                es="Tiene una llamada en curso: no puede quedar disponible todavía.",
+                en="You have a call in progress: you cannot become available yet.",
+            )
+        if self.status is not TechnicianStatus.AVAILABLE:
+            self.status = TechnicianStatus.AVAILABLE
+            self.idle_since = now
+        self.pause_reason = ""
+
+    def reserve(self) -> None:
+        """A call rings at this technician: nobody else may offer them another."""
+        self.status = TechnicianStatus.BUSY
+        self.idle_since = None
+
+    def start_call(self) -> None:
+        self.reserve()
+        self.calls_today += 1  # PO-3: counted when answered
+
+    def release(self, *, now: datetime) -> None:
+        """Back to the pool (an unanswered offer, a call handed on, the end of the wrap-up)."""
+        self.status = TechnicianStatus.AVAILABLE
+        self.idle_since = now
+        self.pause_reason = ""
+
+    def start_wrap_up(self) -> None:
+        self.status = TechnicianStatus.WRAP_UP
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfig:
+    name: str
+    tiers: tuple[int, ...] = (1, 2)
+    skills: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.tiers or list(self.tiers) != sorted(set(self.tiers)):
+            raise Refusal(
+                "invalid_queue_tiers", rule="CH-TEL", status=400,
+                es="Los niveles de la cola deben ser distintos y en orden creciente (p. ej. 1, 2).",
+                en="A queue's tiers must be distinct and increasing (e.g. 1, 2).",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    technician: TechnicianId | None
+    tier: int | None
+    open_tiers: tuple[int, ...]
+    overflowed: bool
+    reason_es: str
+    reason_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    contact: Contact
+    technician: Technician
+    decision: RoutingDecision = field(compare=False)
+
+
+def open_tiers(contact: Contact, queue: QueueConfig, policy: Policy, *, now: datetime) -> tuple[int, ...]:
+    """Tiers that may take this contact now; one more opens at each overflow step (PO-2)."""
+    waited = contact.waited_seconds(now)
+    limit = policy.max_wait_seconds
+    first_step = limit * policy.overflow_fraction
+    step = max(limit - first_step, 1e-9)
+    opened = 1
+    if waited >= first_step:
+        opened += 1 + int((waited - first_step) // step)
+    tiers = queue.tiers[:opened]
+    if contact.level2_requested:
+        # CT-ENT: a knowledgeable customer wants a technician of their level.
+        higher = tuple(t for t in queue.tiers if t >= 2) or (2,)
+        tiers = higher if waited < limit else tuple(sorted(set(higher) | set(queue.tiers)))
+    return tiers
+
+
+def pick_technician(
+    contact: Contact, technicians: Iterable[Technician], queue: QueueConfig, policy: Policy, *, now: datetime
+) -> RoutingDecision:
+    tiers = open_tiers(contact, queue, policy, now=now)
+    needed = set(queue.skills) | set(contact.required_skills)
+    candidates = [
+        t for t in technicians
+        if t.status is TechnicianStatus.AVAILABLE and t.tier in tiers and needed <= t.skills
+    ]
+    overflowed = tiers != queue.tiers[:1] and not contact.level2_requested
+    if not candidates:
+        return RoutingDecision(
+            None, None, tiers, overflowed,
+            "No hay técnicos disponibles con el nivel y las habilidades necesarias; la llamada sigue en cola.",
+            "No available technician with the needed tier and skills; the call stays queued.",
+        )
+    # Longest idle first; then the fewest calls today (PO-3 spreads the load); the id breaks ties.
+    never = datetime.max.replace(tzinfo=now.tzinfo)
+    best = min(candidates, key=lambda t: (t.idle_since or never, t.calls_today, str(t.id)))
+    reason_es = f"Técnico de nivel {best.tier}, el que más tiempo lleva libre"
+    reason_en = f"Tier {best.tier} technician, idle the longest"
+    if contact.level2_requested:
+        reason_es += "; el cliente pidió nivel 2 (CT-ENT)"
+        reason_en += "; the customer asked for level 2 (CT-ENT)"
+    elif overflowed:
+        reason_es += "; desbordamiento al siguiente nivel por el tiempo de espera (PO-2)"
+        reason_en += "; overflow to the next tier because of the wait (PO-2)"
+    return RoutingDecision(best.id, best.tier, tiers, overflowed, reason_es + ".", reason_en + ".")
+
+
+def assign_waiting(
+    contacts: Sequence[Contact], technicians: Sequence[Technician], queues: dict[str, QueueConfig],
+    policies: dict[str, Policy] | Policy, *, now: datetime,
+) -> list[Assignment]:
+    """Match waiting contacts (oldest first) to available technicians; nobody gets two."""
+    free = [t for t in technicians if t.status is TechnicianStatus.AVAILABLE]
+    out: list[Assignment] = []
+    waiting = sorted((c for c in contacts if c.state is ContactState.WAITING), key=lambda c: (c.created_at, c.id))
+    for contact in waiting:
+        if not free:
+            break
+        queue = queues.get(contact.queue) or QueueConfig(contact.queue)
+        policy = policies if isinstance(policies, Policy) else policies.get(contact.queue, Policy())
+        decision = pick_technician(contact, free, queue, policy, now=now)
+        if decision.technician is None:
+            continue
+        chosen = next(t for t in free if t.id == decision.technician)
+        free.remove(chosen)
+        out.append(Assignment(contact, chosen, decision))
+    return out
