@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "atiende.desk",
     "atiende.web",
     "atiende.privacy",
+    "atiende.contact",
 ]
 
 MIDDLEWARE = [

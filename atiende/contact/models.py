@@ -1,0 +1,195 @@
+"""Queues, technicians' live state, contacts and their append-only log, deadlines, alerts, CTI events.
+
+The engine's full view of a contact is kept in ``Contact.data`` (JSON, written
+by the engine's ``to_dict``); the columns beside it copy what queries need
+(state, queue, assignee, times) so lists and claims use indexes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Queue(models.Model):
+    """Where waiting contacts line up: the tiers that serve it in order, the skills it needs, its policies."""
+
+    name = models.SlugField(_("name"), max_length=60, unique=True)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    tiers = models.JSONField(_("tiers"), default=list, help_text=_("Support levels in order, e.g. [1, 2]."))
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    policy = models.JSONField(
+        _("policy overrides"), default=dict, blank=True,
+        help_text=_("Overrides of the organisation's or the default policies (PO-1, PO-2...)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+class OrganisationPolicy(models.Model):
+    """An organisation's own call policies (PO-1..PO-3), between the defaults and a queue's."""
+
+    organisation = models.OneToOneField("desk.Organisation", on_delete=models.CASCADE, related_name="call_policy")
+    policy = models.JSONField(_("policy overrides"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation call policy")
+        verbose_name_plural = _("organisation call policies")
+
+
+class TechnicianStatus(models.TextChoices):
+    AVAILABLE = "disponible", _("Available")
+    BUSY = "ocupado", _("Busy")
+    PAUSED = "en_pausa", _("Paused")
+    WRAP_UP = "cierre", _("Wrap-up")
+    OFFLINE = "desconectado", _("Offline")
+
+
+class TechnicianState(models.Model):
+    """A technician's live state for routing; one row per user, locked when a call is offered."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="desk_state"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=TechnicianStatus.choices,
+                              default=TechnicianStatus.OFFLINE, db_index=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
+    idle_since = models.DateTimeField(_("idle since"), null=True, blank=True)
+    calls_today = models.PositiveIntegerField(_("calls today"), default=0)  # PO-3
+    calls_day = models.DateField(_("day counted"), null=True, blank=True)
+    queues = models.JSONField(_("queues"), default=list, blank=True,
+                              help_text=_("Queues this technician serves; empty means all."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("technician state")
+        verbose_name_plural = _("technician states")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.status})"
+
+
+class ContactState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Ringing")
+    TALKING = "talking", _("Talking")
+    ON_HOLD = "on_hold", _("On hold")
+    TRANSFER_PENDING = "transfer_pending", _("Transfer pending")
+    ESCALATED = "escalated", _("Escalated")
+    WRAP_UP = "wrap_up", _("Wrap-up")
+    ENDED = "ended", _("Ended")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Contact(models.Model):
+    """A call (or other live contact) from arrival to the end of the wrap-up."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="contacts")
+    state = models.CharField(_("state"), max_length=20, choices=ContactState.choices,
+                             default=ContactState.WAITING)
+    direction = models.CharField(_("direction"), max_length=10, default="inbound")
+    caller = models.CharField(_("from"), max_length=80, blank=True)
+    callee = models.CharField(_("to"), max_length=80, blank=True)
+    external_id = models.CharField(_("telephony call id"), max_length=120, null=True, blank=True, unique=True)
+    customer = models.ForeignKey("desk.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="contacts")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="contacts")
+    offered_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("arrived"), default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict)  # the engine's contact (engine.Contact.to_dict)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["state", "queue", "created_at"])]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.state}"
+
+
+class ContactEvent(models.Model):
+    """Append-only: what happened to a contact, when, who did it, and the rule it concerns."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    rule = models.CharField(max_length=12, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["contact", "at"]), models.Index(fields=["kind", "at"])]
+
+
+class Deadline(models.Model):
+    """A stored timer: any worker claims it when due and fires it; nothing lives only in memory."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["contact", "key"], name="contact_deadline_once")]
+        indexes = [models.Index(fields=["fired_at", "due_at"])]
+
+
+class AlertLevel(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    BREACH = "breach", _("Breach")
+
+
+class Alert(models.Model):
+    """A policy warning or breach, a hold overrun reminder, an escalation: stored, shown, acknowledged."""
+
+    kind = models.CharField(max_length=30)
+    rule = models.CharField(max_length=12)
+    level = models.CharField(max_length=10, choices=AlertLevel.choices)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="contact_alerts")
+    message_es = models.TextField()
+    message_en = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["acknowledged_at", "created_at"])]
+
+    def message(self, language: str = "es") -> str:
+        return self.message_en if language.startswith("en") else self.message_es
+
+
+class CtiEvent(models.Model):
+    """A telephony event, once per idempotency id, with the answer given (a repeat gets the same)."""
+
+    event_id = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=30)
+    payload = models.JSONField(default=dict)
+    status = models.PositiveSmallIntegerField(default=200)
+    response = models.JSONField(default=dict)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="cti_events")
+    received_at = models.DateTimeField(default=timezone.now)

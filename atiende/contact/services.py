@@ -1,0 +1,578 @@
+"""Contact-center actions: each one a transaction that locks, asks the engine, stores the result.
+
+Locking (SPEC, architecture): on PostgreSQL a contact being changed is locked
+with ``SELECT ... FOR UPDATE``; claims of waiting contacts and of available
+technicians use ``FOR UPDATE SKIP LOCKED`` so racing processes take different
+rows and none is assigned twice. On SQLite every transaction is IMMEDIATE
+(settings), so there is a single writer and claims cannot interleave.
+
+Every change goes through :func:`_apply`: load the engine's contact, run the
+engine action (which may refuse, citing the rule), then save the contact, append
+its events, bring its stored deadlines in line with its new state, keep the
+technicians' states in step and store alerts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from atiende import engine
+from atiende.contact.models import (
+    Alert,
+    Contact,
+    ContactEvent,
+    ContactState,
+    Deadline,
+    OrganisationPolicy,
+    Queue,
+    TechnicianState,
+    TechnicianStatus,
+)
+from atiende.engine.routing import QueueConfig, pick_technician
+from atiende.engine.timers import deadlines_for
+from atiende.errors import InputError
+from atiende.people.models import Role, User
+from atiende.practices import Refusal
+
+# The clock the services read; the simulator and tests may replace it (engine.ManualClock).
+clock: engine.Clock = engine.SystemClock()
+
+LEASE_SECONDS = 30
+
+
+def set_clock(new_clock: engine.Clock) -> engine.Clock:
+    """Replace the clock (accelerated simulation, tests); returns the previous one."""
+    global clock
+    previous, clock = clock, new_clock
+    return previous
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+# ---- policies and queues ------------------------------------------------------
+
+def policy_for(queue: Queue, organisation_id: int | None = None) -> engine.Policy:
+    """Defaults, then the organisation's overrides, then the queue's (PO-1..PO-3)."""
+    policies = engine.PolicySet()
+    if organisation_id is not None:
+        org = OrganisationPolicy.objects.filter(organisation_id=organisation_id).first()
+        if org and org.policy:
+            policies.set_organisation(str(organisation_id), org.policy)
+    if queue.policy:
+        policies.set_queue(queue.name, queue.policy)
+    return policies.resolve(organisation=str(organisation_id) if organisation_id else None, queue=queue.name)
+
+
+def queue_config(queue: Queue) -> QueueConfig:
+    return QueueConfig(queue.name, tuple(queue.tiers or [1]), frozenset(queue.skills or []))
+
+
+@transaction.atomic
+def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), skills: Iterable[str] = (),
+               policy: dict[str, Any] | None = None) -> Queue:
+    config = QueueConfig(name, tuple(int(t) for t in tiers), frozenset(skills))  # validates the tiers
+    engine.Policy().with_overrides(policy or {})  # validates the overrides (clear 400)
+    queue, _created = Queue.objects.update_or_create(
+        name=name, defaults={"label": label, "tiers": list(config.tiers), "skills": sorted(config.skills),
+                             "policy": policy or {}},
+    )
+    return queue
+
+
+@transaction.atomic
+def set_organisation_policy(*, organisation_id: int, policy: dict[str, Any]) -> OrganisationPolicy:
+    engine.Policy().with_overrides(policy)
+    row, _created = OrganisationPolicy.objects.update_or_create(
+        organisation_id=organisation_id, defaults={"policy": policy})
+    return row
+
+
+def _queue_named(name: str) -> Queue:
+    queue = Queue.objects.filter(name=name).first()
+    if queue is None:
+        raise InputError("unknown_queue", _("There is no queue named %(name)s.") % {"name": name},
+                         status=404, field="queue", rule="CH-TEL")
+    return queue
+
+
+# ---- technicians' state -------------------------------------------------------
+
+def technician_state(user: User) -> TechnicianState:
+    state, _created = TechnicianState.objects.get_or_create(user=user)
+    return state
+
+
+def _to_engine_technician(row: TechnicianState) -> engine.Technician:
+    user = row.user
+    # PO-3 counts per day: on a new day the count starts again from zero.
+    calls = row.calls_today if row.calls_day == now().date() else 0
+    return engine.Technician(
+        user.pk, user.tier, frozenset(user.skills or []), engine.TechnicianStatus(row.status),
+        row.idle_since, row.pause_reason, calls,
+    )
+
+
+def _store_technician(row: TechnicianState, tech: engine.Technician, moment: datetime) -> None:
+    row.status = tech.status.value
+    row.pause_reason = tech.pause_reason
+    row.idle_since = tech.idle_since
+    row.calls_today = tech.calls_today
+    row.calls_day = now().date()
+    row.save(update_fields=["status", "pause_reason", "idle_since", "calls_today", "calls_day", "updated_at"])
+
+
+def _require_staff(user: User) -> None:
+    if user.role == Role.CUSTOMER:
+        raise InputError("not_a_technician", _("Only technicians take calls."), status=403, rule="CH-TEL")
+
+
+def pause(*, user: User, reason: str) -> TechnicianState:
+    """The technician steps away, with a reason (en pausa)."""
+    _require_staff(user)
+    with transaction.atomic():
+        row = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
+        tech = _to_engine_technician(row)
+        tech.pause(reason=reason, now=now())
+        _store_technician(row, tech, now())
+    return row
+
+
+def make_available(*, user: User) -> TechnicianState:
+    """The technician is ready for calls (disponible); waiting contacts are routed at once."""
+    _require_staff(user)
+    with transaction.atomic():
+        row = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
+        if row.status == TechnicianStatus.WRAP_UP:
+            live = Contact.objects.filter(assignee=user, state=ContactState.WRAP_UP).exists()
+            if live:
+                raise InputError("wrap_up_pending", _("Finish the wrap-up of your last call first."),
+                                 status=409, rule="CH-TEL")
+        tech = _to_engine_technician(row)
+        if tech.status is engine.TechnicianStatus.OFFLINE:
+            tech.status = engine.TechnicianStatus.PAUSED  # so make_available stamps idle_since
+        tech.make_available(now=now())
+        _store_technician(row, tech, now())
+    dispatch()
+    row.refresh_from_db()
+    return row
+
+
+# ---- the core: apply an engine action to a stored contact ----------------------
+
+@dataclass
+class Outcome:
+    contact: Contact
+    events: list[engine.Event]
+    alerts: list[Alert]
+
+
+def _engine_contact(row: Contact) -> engine.Contact:
+    return engine.Contact.from_dict(row.data)
+
+
+def _lock(contact_id: int) -> Contact:
+    row = (Contact.objects.select_for_update(of=("self",)).select_related("queue", "customer")
+           .filter(pk=contact_id).first())
+    if row is None:
+        raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
+    return row
+
+
+def _organisation_id(row: Contact) -> int | None:
+    return row.customer.organisation_id if row.customer_id and row.customer else None
+
+
+def _apply(row: Contact, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]], *,
+           actor: User | None = None, extra_alerts: Iterable[engine.Alert] = ()) -> Outcome:
+    """Run ``action`` on the engine's contact and persist everything it changed. Call inside a transaction."""
+    policy = policy_for(row.queue, _organisation_id(row))
+    contact = _engine_contact(row)
+    events = action(contact, policy)
+    return _persist(row, contact, policy, events, list(extra_alerts), actor)
+
+
+def _persist(row: Contact, contact: engine.Contact, policy: engine.Policy, events: list[engine.Event],
+             alerts: list[engine.Alert], actor: User | None) -> Outcome:
+    previous_assignee = row.assignee_id
+    previous_offered = row.offered_to_id
+    row.state = contact.state.value
+    row.assignee_id = contact.assignee
+    row.offered_to_id = contact.offered_to
+    row.answered_at = contact.answered_at
+    row.ended_at = contact.ended_at
+    row.data = contact.to_dict()
+    row.version += 1
+    row.save(update_fields=["state", "assignee", "offered_to", "answered_at", "ended_at", "data", "version"])
+    if events:
+        ContactEvent.objects.bulk_create([
+            ContactEvent(contact=row, kind=e.kind, at=e.at, actor=actor, rule=e.rule or "", data=_json(e.data))
+            for e in events
+        ])
+    _sync_deadlines(row, contact, policy)
+    _sync_technicians(events, previous_assignee, previous_offered, contact)
+    stored = [
+        Alert(kind=a.kind, rule=a.rule, level=a.level, contact=row, technician_id=a.technician,
+              message_es=a.es, message_en=a.en, created_at=a.at)
+        for a in alerts
+    ]
+    if stored:
+        Alert.objects.bulk_create(stored)
+    if events or stored:
+        from atiende.contact import live
+
+        live.after_commit(row, events, stored)
+    return Outcome(row, events, stored)
+
+
+def _sync_deadlines(row: Contact, contact: engine.Contact, policy: engine.Policy) -> None:
+    """Stored deadlines = what the state implies: drop the stale unfired ones, add the new."""
+    implied = {d.key: d for d in deadlines_for(contact, policy)}
+    existing = {d.key: d for d in Deadline.objects.filter(contact=row)}
+    stale = [d.pk for key, d in existing.items() if d.fired_at is None and key not in implied]
+    if stale:
+        Deadline.objects.filter(pk__in=stale).delete()
+    new = [Deadline(contact=row, kind=d.kind.value, key=d.key, due_at=d.due_at)
+           for key, d in implied.items() if key not in existing]
+    if new:
+        Deadline.objects.bulk_create(new)
+
+
+def _sync_technicians(events: list[engine.Event], previous_assignee: int | None, previous_offered: int | None,
+                      contact: engine.Contact) -> None:
+    """Keep technicians' states in step with what happened to the call."""
+    moment = events[-1].at if events else now()
+    for event in events:
+        if event.kind == "offered":
+            _technician_update(event.data["technician"], moment, lambda t: t.reserve())
+        elif event.kind == "returned_to_queue" and event.data.get("technician"):
+            _technician_update(event.data["technician"], moment, lambda t: t.release(now=moment))
+        elif event.kind == "answered":
+            _technician_update(event.data["technician"], moment, lambda t: t.start_call())
+        elif event.kind == "transfer_accepted":
+            _technician_update(event.data["from"], moment, lambda t: t.release(now=moment))
+            _technician_update(event.data["to"], moment, lambda t: t.start_call())
+        elif event.kind == "supervisor_joined" and event.data.get("mode") == "take_over" and previous_assignee:
+            _technician_update(previous_assignee, moment, lambda t: t.release(now=moment))
+        elif event.kind == "hangup" and contact.assignee:
+            _technician_update(contact.assignee, moment, lambda t: t.start_wrap_up())
+        elif event.kind == "ended" and contact.assignee:
+            _technician_update(contact.assignee, moment, lambda t: t.release(now=moment))
+        elif event.kind == "abandoned" and previous_offered:
+            _technician_update(previous_offered, moment, lambda t: t.release(now=moment))
+
+
+def _technician_update(user_id: int, moment: datetime, change: Callable[[engine.Technician], None]) -> None:
+    row = TechnicianState.objects.select_for_update().select_related("user").filter(user_id=user_id).first()
+    if row is None:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            return
+        row = TechnicianState.objects.create(user=user, status=TechnicianStatus.BUSY)
+    tech = _to_engine_technician(row)
+    change(tech)
+    _store_technician(row, tech, moment)
+
+
+def _json(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out[key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+# ---- arrivals and routing ------------------------------------------------------
+
+@dataclass
+class Routed:
+    contact: Contact
+    technician: User | None
+    decision: engine.RoutingDecision | None
+
+
+def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", callee: str = "",
+                   customer_id: int | None = None, external_id: str | None = None, level2_requested: bool = False,
+                   required_skills: Iterable[str] = (), route: bool = True) -> Routed:
+    """A new call arrives: store it waiting, with its deadlines, then try to ring a technician."""
+    if direction not in ("inbound", "outbound"):
+        raise InputError("invalid_direction", _("Direction must be inbound or outbound."), field="direction")
+    with transaction.atomic():
+        queue_row = _queue_named(queue)
+        moment = now()
+        row = Contact(queue=queue_row, direction=direction, caller=caller, callee=callee, customer_id=customer_id,
+                      external_id=external_id, created_at=moment, version=0)
+        row.save()
+        contact = engine.Contact(
+            id=str(row.pk), queue=queue_row.name, created_at=moment, direction=engine.contact.Direction(direction),
+            caller=caller, callee=callee, required_skills=tuple(required_skills),
+            level2_requested=level2_requested,
+            organisation=str(_organisation_id(row)) if _organisation_id(row) else None,
+        )
+        event = engine.Event("created", moment, {"queue": queue_row.name, "direction": direction, "from": caller,
+                                                 "to": callee, "level2_requested": level2_requested})
+        _persist(row, contact, policy_for(queue_row, _organisation_id(row)), [event], [], None)
+    if not route:
+        return Routed(row, None, None)
+    return route_contact(contact_id=row.pk)
+
+
+def route_contact(*, contact_id: int) -> Routed:
+    """Ring the best available technician for this waiting contact, if any (longest idle first...)."""
+    with transaction.atomic():
+        row = _lock(contact_id)
+        if row.state != ContactState.WAITING:
+            return Routed(row, row.offered_to or row.assignee, None)
+        contact = _engine_contact(row)
+        policy = policy_for(row.queue, _organisation_id(row))
+        candidates = list(
+            TechnicianState.objects.select_for_update(skip_locked=True).select_related("user")
+            .filter(status=TechnicianStatus.AVAILABLE)
+            .order_by("idle_since")[:200]
+        )
+        techs = [_to_engine_technician(t) for t in candidates if _serves(t, row.queue.name)]
+        decision = pick_technician(contact, techs, queue_config(row.queue), policy, now=now())
+        if decision.technician is None:
+            return Routed(row, None, decision)
+        _apply(row, lambda c, p: c.offer(decision.technician, now=now()))  # type: ignore[arg-type]
+        technician = next(t.user for t in candidates if t.user_id == decision.technician)
+        return Routed(row, technician, decision)
+
+
+def _serves(row: TechnicianState, queue: str) -> bool:
+    return not row.queues or queue in row.queues
+
+
+def dispatch(*, limit: int = 50) -> int:
+    """Route waiting contacts, oldest first, while technicians are free. Returns how many were offered."""
+    free = TechnicianState.objects.filter(status=TechnicianStatus.AVAILABLE).count()
+    if not free:
+        return 0
+    offered = misses = 0
+    waiting_ids = list(Contact.objects.filter(state=ContactState.WAITING).order_by("created_at", "id")
+                       .values_list("pk", flat=True)[:limit])
+    for contact_id in waiting_ids:
+        if route_contact(contact_id=contact_id).technician is not None:
+            offered += 1
+            if offered >= free:
+                break
+        else:
+            # Skills or tiers may suit a later contact, but a long run of misses means nobody is free.
+            misses += 1
+            if misses >= 5:
+                break
+    return offered
+
+
+def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | None:
+    """Pull mode: an available technician takes the oldest waiting contact no one else has claimed.
+
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: racing technicians each get a
+    different contact, and a contact is never offered twice.
+    """
+    _require_staff(user)
+    with transaction.atomic():
+        me = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
+        if me.status != TechnicianStatus.AVAILABLE:
+            raise InputError("not_available", _("Become available before taking a call."), status=409,
+                             rule="CH-TEL")
+        qs = Contact.objects.select_for_update(skip_locked=True).filter(state=ContactState.WAITING)
+        if queue:
+            qs = qs.filter(queue__name=queue)
+        row = qs.order_by("created_at", "id").first()
+        if row is None:
+            return None
+        row = Contact.objects.select_related("queue", "customer").get(pk=row.pk)  # locked above
+        _apply(row, lambda c, p: c.offer(user.pk, now=now()), actor=user)
+        return row
+
+
+# ---- technician and supervisor actions ----------------------------------------
+
+def _act(contact_id: int, actor: User | None, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]],
+         *, expected_version: int | None = None, then_dispatch: bool = False) -> Outcome:
+    with transaction.atomic():
+        row = _lock(contact_id)
+        if expected_version is not None and row.version != expected_version:
+            raise InputError("stale_version", _("The call changed meanwhile; reload and try again."), status=409)
+        outcome = _apply(row, action, actor=actor)
+    if then_dispatch:
+        dispatch()
+    return outcome
+
+
+def _actor_id(actor: User | None) -> int | None:
+    return actor.pk if actor is not None else None
+
+
+def answer(*, contact_id: int, user: User | None = None, technician_id: int | None = None) -> Outcome:
+    who = technician_id if technician_id is not None else _actor_id(user)
+    return _act(contact_id, user, lambda c, p: c.answer(now=now(), technician=who))
+
+
+def decline_offer(*, contact_id: int, user: User) -> Outcome:
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        if c.offered_to != user.pk:
+            raise Refusal("not_your_call", rule="CH-TEL", status=403,
+                          es="Esta llamada no está sonando en su puesto.", en="This call is not ringing at you.")
+        return c.return_to_queue(now=now(), cause="declined")
+    return _act(contact_id, user, action, then_dispatch=True)
+
+
+def put_on_hold(*, contact_id: int, user: User | None, reason: str, customer_consent: bool,
+                expected_minutes: float | None) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.put_on_hold(
+        reason=reason, customer_consent=customer_consent, expected_minutes=expected_minutes, now=now(),
+        by=_actor_id(user) if _acts_as_technician(user) else None))
+
+
+def resume(*, contact_id: int, user: User | None) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.resume(
+        now=now(), by=_actor_id(user) if _acts_as_technician(user) else None))
+
+
+def request_transfer(*, contact_id: int, user: User | None, purpose: str, customer_consent: bool,
+                     to_technician: int | None = None, to_queue: str | None = None) -> Outcome:
+    if to_queue is not None:
+        _queue_named(to_queue)
+    if to_technician is not None and not User.objects.filter(pk=to_technician, is_active=True).exclude(
+            role=Role.CUSTOMER).exists():
+        raise InputError("unknown_technician", _("There is no such technician."), status=404, field="to_technician")
+    return _act(contact_id, user, lambda c, p: c.request_transfer(
+        purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
+        to_technician=to_technician, to_queue=to_queue, by=_actor_id(user) if _acts_as_technician(user) else None))
+
+
+def accept_transfer(*, contact_id: int, user: User) -> Outcome:
+    _require_staff(user)
+    busy = Contact.objects.filter(assignee=user).exclude(pk=contact_id).filter(
+        state__in=[ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
+                   ContactState.ESCALATED]).exists()
+    if busy:
+        raise Refusal("receiver_busy", rule="TR-4", es="Termine su llamada actual antes de aceptar otra.",
+                      en="Finish your current call before accepting another.")
+    return _act(contact_id, user, lambda c, p: c.accept_transfer(by=user.pk, now=now()))
+
+
+def decline_transfer(*, contact_id: int, user: User) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.decline_transfer(by=user.pk, now=now()))
+
+
+def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
+    """PO-5: ask a supervisor for help; always possible while the call is live."""
+    with transaction.atomic():
+        row = _lock(contact_id)
+        policy = policy_for(row.queue, _organisation_id(row))
+        contact = _engine_contact(row)
+        moment = now()
+        events = contact.escalate(by=user.pk, reason=reason, now=moment)
+        alerts = []
+        if events:
+            alerts.append(engine.Alert(
+                "escalation", "PO-5", "warning", moment, contact.id, user.pk,
+                f"{user.display_name} pide ayuda de un supervisor: {reason or 'sin motivo indicado'}.",
+                f"{user.display_name} asks for a supervisor: {reason or 'no reason given'}.",
+            ))
+        return _persist(row, contact, policy, events, alerts, user)
+
+
+def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
+    if user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR) and not user.is_superuser:
+        raise InputError("supervisors_only", _("Only a supervisor can join, take over or coach a call."),
+                         status=403, rule="PO-5")
+    try:
+        chosen = engine.SupervisorMode(mode)
+    except ValueError:
+        raise InputError("invalid_mode", _("Mode must be join, take_over or coach."), field="mode") from None
+    return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now()))
+
+
+def hang_up(*, contact_id: int, user: User | None = None, cause: str = "normal") -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.hang_up(now=now(), cause=cause))
+
+
+def finish_wrap_up(*, contact_id: int, user: User | None) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.finish_wrap_up(
+        now=now(), by=_actor_id(user) if _acts_as_technician(user) else None), then_dispatch=True)
+
+
+def _acts_as_technician(user: User | None) -> bool:
+    return user is not None and user.role == Role.TECHNICIAN and not user.is_superuser
+
+
+def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None:
+            raise InputError("unknown_alert", _("There is no such alert."), status=404)
+        is_manager = user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or user.is_superuser
+        if not is_manager and alert.technician_id != user.pk:
+            raise InputError("not_your_alert", _("This alert is not yours."), status=403)
+        if alert.acknowledged_at is None:
+            alert.acknowledged_at = now()
+            alert.acknowledged_by = user
+            alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+# ---- deadlines: claimed and fired by workers ------------------------------------
+
+def claim_due_deadlines(*, worker: str, limit: int = 100, at: datetime | None = None) -> list[int]:
+    """Lease due deadlines to this worker. A crashed worker's lease runs out and another takes over."""
+    moment = at or now()
+    with transaction.atomic():
+        ids = list(
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(fired_at__isnull=True, due_at__lte=moment)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
+            .order_by("due_at", "id").values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Deadline.objects.filter(pk__in=ids).update(
+                claimed_by=worker, lease_until=moment + timedelta(seconds=LEASE_SECONDS))
+    return ids
+
+
+def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | None:
+    """Fire one claimed deadline: the engine decides whether it still applies (late is fine)."""
+    moment = at or now()
+    with transaction.atomic():
+        contact_id = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True).values_list(
+            "contact_id", flat=True).first()
+        if contact_id is None:
+            return None
+        row = _lock(contact_id)
+        deadline = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True).first()
+        if deadline is None:  # the contact moved on meanwhile and the deadline was dropped
+            return None
+        policy = policy_for(row.queue, _organisation_id(row))
+        contact = _engine_contact(row)
+        fired = engine.fire(contact, deadline.key, policy, now=moment)
+        Deadline.objects.filter(pk=deadline_id).update(fired_at=moment)
+        outcome = _persist(row, contact, policy, fired.events, fired.alerts, None)
+    if any(e.kind in ("returned_to_queue", "ended") for e in fired.events) or deadline.kind == "wait_warning":
+        dispatch()  # a technician became free, or a tier opened (PO-2 overflow)
+    return outcome
+
+
+def run_due_deadlines(*, worker: str | None = None, limit: int = 100, at: datetime | None = None) -> int:
+    """Claim and fire everything that is due now; overdue deadlines after a restart fire at once."""
+    name = worker or f"worker-{uuid.uuid4().hex[:8]}"
+    fired = 0
+    while True:
+        ids = claim_due_deadlines(worker=name, limit=limit, at=at)
+        if not ids:
+            return fired
+        for deadline_id in ids:
+            if fire_deadline(deadline_id=deadline_id, at=at) is not None:
+                fired += 1
+        if len(ids) < limit:
+            return fired
