@@ -20,6 +20,7 @@ from atiende.cli.i18n import _
 COMMANDS: list[str] = [
     "atiende.cli.server",
     "atiende.cli.users",
+    "atiende.cli.staffing",
 ]
 
 
