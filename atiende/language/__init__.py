@@ -1,0 +1,62 @@
+"""Atiende's Spanish language assistant (SPEC capability 3; PRACTICES CT, CO-3, AL, DN, PT, NT, ET-3).
+
+Pure Python, no Django: the CLI (``atiende analyze``), the API
+(``POST /api/v1/analyze``), the consoles and the quality scorecard call these
+functions. Lexicons and rules are data files under ``data/``; they are read
+once at import and compiled, so a call costs a few regex passes.
+
+- ``analyze(text, as_="cliente")``: customer traits with evidence, knowledge level, redaction.
+- ``analyze(text, as_="tecnico", level=..., channel=...)``: findings on a draft, redaction.
+- ``strategy``, ``suggest_paraphrase``, ``closed_questions``, ``acknowledgements``, ``redact``.
+"""
+
+from __future__ import annotations
+
+from atiende.language.checks import check_draft
+from atiende.language.lexicon import LEVELS, TRAIT_IDS
+from atiende.language.model import Analysis, Finding, Redaction, Secret, StrategyCard, TraitScore
+from atiende.language.redact import redact
+from atiende.language.suggest import (
+    acknowledgements,
+    closed_questions,
+    strategy,
+    suggest_paraphrase,
+)
+from atiende.language.text import fold
+from atiende.language.traits import asserted, knowledge_level, score_traits
+
+__all__ = [
+    "AS_VALUES", "CHANNELS", "LEVELS", "TRAIT_IDS", "Analysis", "Finding", "Redaction", "Secret", "StrategyCard",
+    "TraitScore", "acknowledgements", "analyze", "closed_questions", "redact", "strategy", "suggest_paraphrase",
+]
+
+AS_VALUES = ("cliente", "tecnico")
+CHANNELS = ("email", "chat", "telefonico", "presencial")
+
+
+def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channel: str | None = None,
+            language: str = "es") -> Analysis:
+    """Analyse one message.
+
+    ``as_="cliente"``: traits (only those asserted) with evidence, the knowledge
+    level (CO-3) and the redacted text. ``as_="tecnico"``: findings on the
+    draft adapted to the customer's ``level`` (default intermedio), email
+    checks (NT-5, CO-1) only when ``channel="email"``, and the redacted text.
+    Raises ValueError on an unknown ``as_``, ``level`` or ``channel``.
+    """
+    if not isinstance(text, str):
+        raise ValueError("text must be a string")
+    if as_ not in AS_VALUES:
+        raise ValueError(f"as_ must be one of {', '.join(AS_VALUES)}")
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    if channel is not None and channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    folded = fold(text)
+    redacted = redact(text).text
+    if as_ == "cliente":
+        scores = score_traits(folded)
+        traits = sorted(asserted(scores), key=lambda t: -t.score)
+        return Analysis(text, as_, traits, knowledge_level(folded, scores), [], redacted)
+    findings = check_draft(folded, level=level, channel=channel, language=language)
+    return Analysis(text, as_, [], level, findings, redacted)

@@ -1,0 +1,205 @@
+"""Checks of a technician's draft (PRACTICES DN-1/2/3/4/5/7/13, PT-1/2, NT-5/6/7, CO-1).
+
+Every finding carries the rule ID, the character span in the original draft,
+a message (Spanish by default, English on request) and a suggested rewrite.
+"""
+
+from __future__ import annotations
+
+import re
+
+from atiende.language.lexicon import (
+    CHECKS,
+    LEVELS,
+    TERMS,
+    TERMS_REGEX,
+    compile_phrases,
+    compile_words,
+)
+from atiende.language.model import Finding
+from atiende.language.text import Folded, combine, fold_pattern, negated
+
+# Rules whose phrases are plain lists; order is the order findings are reported in.
+_PHRASE_RULES = ("DN-1", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "NT-7")
+# Their phrases describe a state or a judgment, so "no es usted torpe" must not count (negation).
+_NEGATABLE = frozenset({"DN-1", "DN-5", "DN-7"})
+_PHRASES = {rule: compile_phrases(rule) for rule in _PHRASE_RULES}
+
+_PT1_CUES, _ = compile_phrases("PT-1")
+_PT1_ALTERNATIVES = compile_words(CHECKS["PT-1"]["alternatives"])
+_PT2 = CHECKS["PT-2"]
+_PT2_PROMISES = combine(_PT2["promises"])
+_PT2_TIMES = combine(_PT2["times"])
+_PT2_VAGUE = combine(_PT2["vague"])
+_PT2_POLICY, _PT2_POLICY_SUGGESTIONS = compile_phrases("PT-2")
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
+
+_NT7_MARKS = re.compile(CHECKS["NT-7"]["marks"])
+_NT5 = CHECKS["NT-5"]
+_GREETING = re.compile(r"^\W*" + fold_pattern(_NT5["greetings"]) + r"(?!\w)")
+_CLOSING = combine([_NT5["closings"]])
+_NOT_NAMES = frozenset({
+    "buenos", "buenas", "buen", "días", "dias", "día", "dia", "tardes", "noches", "hola", "estimado", "estimada",
+    "estimados", "estimadas", "apreciado", "apreciada", "querido", "querida", "cliente", "clienta", "usuario",
+    "usuaria", "señor", "señora", "señores", "sr", "sra", "srta", "don", "doña", "muy", "saludos", "equipo",
+    "distinguido", "distinguida", "a", "quien", "corresponda", "amigo", "amiga", "todos", "todas",
+})
+_CAPITALISED = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][a-záéíóúüñ]+")
+
+_NT6 = CHECKS["NT-6"]
+_ACRONYMS = frozenset(a.upper() for a in _NT6["acronyms"])
+_CAPS_TOKEN = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9]+(?!\w)")
+_CAPS_GAP = re.compile(r"^[\s,.;:¡!¿?\-]*$")
+_SPELLING = compile_words([s[0] for s in _NT6["spelling"]])
+_SPELLING_FIX = {fold_pattern(s[0]): s[1] for s in _NT6["spelling"]}
+
+_LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
+_TERM_RANK = {"intermedio": 1, "avanzado": 2, "nadie": 99}
+
+
+def _message(rule: str, language: str, key: str = "message") -> str:
+    spec = CHECKS.get(rule, {})
+    return spec.get(f"{key}_en" if language.startswith("en") else f"{key}_es", "")
+
+
+def _finding(folded: Folded, rule: str, start: int, end: int, suggestion: str | None, language: str,
+             key: str = "message") -> Finding:
+    s, e = folded.span(start, end)
+    return Finding(rule, s, e, folded.original[s:e], _message(rule, language, key), suggestion)
+
+
+def _phrase_findings(folded: Folded, language: str) -> list[Finding]:
+    out: list[Finding] = []
+    for rule, (regex, suggestions) in _PHRASES.items():
+        default = CHECKS[rule].get("suggestion")
+        for m in regex.finditer(folded.text):
+            if rule in _NEGATABLE and negated(folded.text, m.start(), window=2):
+                continue
+            index = int(m.lastgroup[1:]) if m.lastgroup else 0
+            out.append(_finding(folded, rule, m.start(), m.end(), suggestions[index] or default, language))
+    return out
+
+
+def _flame_marks(folded: Folded, language: str) -> list[Finding]:
+    # NT-7: "!!" or "?!" in writing reads as a flame; one mark is enough.
+    return [Finding("NT-7", m.start(), m.end(), m.group(0), _message("NT-7", language), ".")
+            for m in _NT7_MARKS.finditer(folded.original)]
+
+
+def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]:
+    # DN-2 adapted to the customer's level (CO-3): a term is fine for a customer who understands it.
+    rank = _LEVEL_RANK.get(level, 1)
+    out: list[Finding] = []
+    for m in TERMS_REGEX.finditer(folded.text):
+        term = TERMS[int(m.lastgroup[1:])] if m.lastgroup else None
+        if term is None or rank >= _TERM_RANK[term.understood_from]:
+            continue
+        s, e = folded.span(m.start(), m.end())
+        excerpt = folded.original[s:e]
+        if language.startswith("en"):
+            message = (f"\"{excerpt}\" may not be understood by a customer at level {level}: "
+                       f"use plain words (DN-2).")
+        else:
+            message = f"«{excerpt}» puede no entenderse con un cliente de nivel {level}: use palabras sencillas (DN-2)."
+        out.append(Finding("DN-2", s, e, excerpt, message, term.plain))
+    return out
+
+
+def _pt1_findings(folded: Folded, language: str) -> list[Finding]:
+    # PT-1: a "no puedo" is fine when the same draft offers what can be done.
+    cues = list(_PT1_CUES.finditer(folded.text))
+    if not cues:
+        return []
+    spans = [(m.start(), m.end()) for m in cues]
+    for alt in _PT1_ALTERNATIVES.finditer(folded.text):
+        if any(s <= alt.start() < e for s, e in spans):
+            continue
+        if folded.text[max(0, alt.start() - 3):alt.start()] == "no ":
+            continue
+        return []
+    suggestion = CHECKS["PT-1"]["suggestion"]
+    return [_finding(folded, "PT-1", m.start(), m.end(), suggestion, language) for m in cues]
+
+
+def _pt2_findings(folded: Folded, language: str) -> list[Finding]:
+    out: list[Finding] = []
+    default = _PT2["suggestion"]
+    for sentence in _SENTENCE.finditer(folded.text):
+        chunk = sentence.group(0)
+        promise = _PT2_PROMISES.search(chunk)
+        if promise is None:
+            continue
+        vague = _PT2_VAGUE.search(chunk)
+        if vague is None and _PT2_TIMES.search(chunk):
+            continue  # a concrete time: the commitment can be recorded and tracked
+        base = sentence.start()
+        end = max(promise.end(), vague.end()) if vague else promise.end()
+        out.append(_finding(folded, "PT-2", base + promise.start(), base + end, default, language))
+    for m in _PT2_POLICY.finditer(folded.text):
+        index = int(m.lastgroup[1:]) if m.lastgroup else 0
+        out.append(_finding(folded, "PT-2", m.start(), m.end(), _PT2_POLICY_SUGGESTIONS[index] or default, language))
+    return out
+
+
+def _nt6_findings(folded: Folded, language: str) -> list[Finding]:
+    original = folded.original
+    tokens = [m for m in _CAPS_TOKEN.finditer(original) if m.group(0) not in _ACRONYMS]
+    groups: list[list[re.Match[str]]] = []
+    for m in tokens:
+        if groups and _CAPS_GAP.match(original[groups[-1][-1].end():m.start()]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out: list[Finding] = []
+    for group in groups:
+        if len(group) >= 2 or len(group[0].group(0)) >= 4:
+            s, e = group[0].start(), group[-1].end()
+            excerpt = original[s:e]
+            rewrite = excerpt.lower()
+            out.append(Finding("NT-6", s, e, excerpt, _message("NT-6", language), rewrite[:1].upper() + rewrite[1:]))
+    for m in _SPELLING.finditer(folded.text):
+        fix = _SPELLING_FIX.get(m.group(0))
+        out.append(_finding(folded, "NT-6", m.start(), m.end(), fix or None, language, key="spelling_message"))
+    return out
+
+
+def _email_findings(folded: Folded, language: str) -> list[Finding]:
+    # NT-5: greeting and closing; CO-1: the customer's name in the opening line.
+    original = folded.original
+    out: list[Finding] = []
+    stripped = original.strip()
+    if not stripped:
+        return out
+    first_start = len(original) - len(original.lstrip())
+    first_end = original.find("\n", first_start)
+    first_end = len(original) if first_end < 0 else first_end
+    first_line = original[first_start:first_end]
+    greeting = _GREETING.match(folded.text)
+    if greeting is None:
+        out.append(Finding("NT-5", first_start, first_end, first_line, _message("NT-5", language),
+                           _NT5["suggestion_greeting"]))
+    names = [w for w in _CAPITALISED.findall(first_line[:80]) if w.lower() not in _NOT_NAMES]
+    if greeting is None or not names:
+        out.append(Finding("CO-1", first_start, first_end, first_line, _message("CO-1", language),
+                           CHECKS["CO-1"]["suggestion"]))
+    tail_from = max(0, len(folded.text) - 160)
+    if not _CLOSING.search(folded.text, tail_from):
+        last_end = len(original.rstrip())
+        last_start = original.rfind("\n", 0, last_end) + 1
+        out.append(Finding("NT-5", last_start, last_end, original[last_start:last_end], _message("NT-5", language),
+                           _NT5["suggestion_closing"]))
+    return out
+
+
+def check_draft(folded: Folded, *, level: str | None, channel: str | None, language: str = "es") -> list[Finding]:
+    """All findings on a technician's draft, sorted by position."""
+    findings = _phrase_findings(folded, language)
+    findings += _flame_marks(folded, language)
+    findings += _jargon_findings(folded, level or "intermedio", language)
+    findings += _pt1_findings(folded, language)
+    findings += _pt2_findings(folded, language)
+    findings += _nt6_findings(folded, language)
+    if channel == "email":
+        findings += _email_findings(folded, language)
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings

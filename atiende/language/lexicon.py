@@ -1,0 +1,80 @@
+"""Loads the data files of this package once, at import: lexicons and rules as reviewable TOML.
+
+Organisations extend the assistant by editing or adding lines in
+``atiende/language/data/*.toml``; nothing is read again per call.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from atiende.language.text import bounded, combine, fold_pattern
+
+LEVELS = ("basico", "intermedio", "avanzado")
+TRAIT_IDS = ("CT-LOC", "CT-DES", "CT-ENF", "CT-ENT", "CT-INX")
+
+
+def _load(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files(__package__).joinpath("data", name).read_text("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    pattern: str
+    weight: float
+    negatable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TraitLexicon:
+    id: str
+    cues: tuple[Cue, ...]
+    regex: re.Pattern[str]
+    params: dict[str, Any]
+
+
+def _trait_lexicons() -> tuple[float, dict[str, TraitLexicon]]:
+    raw = _load("traits.toml")
+    out: dict[str, TraitLexicon] = {}
+    for trait_id, spec in raw["traits"].items():
+        cues = tuple(Cue(c[0], float(c[1]), not (len(c) > 2 and c[2] == "fixed")) for c in spec["cues"])
+        params = {k: v for k, v in spec.items() if k != "cues"}
+        out[trait_id] = TraitLexicon(trait_id, cues, combine([c.pattern for c in cues]), params)
+    return float(raw["threshold"]), out
+
+
+THRESHOLD, TRAITS = _trait_lexicons()
+
+_level = _load("level.toml")
+LEVEL_PARAMS = {k: v for k, v in _level.items() if k != "intermediate"}
+INTERMEDIATE_WORDS = combine(_level["intermediate"])
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    pattern: str
+    understood_from: str
+    plain: str
+
+
+_jargon = _load("jargon.toml")
+TERMS = tuple(Term(t["re"], t["understood_from"], t["plain"]) for t in _jargon["term"])
+TERMS_REGEX = combine([t.pattern for t in TERMS])
+
+CHECKS: dict[str, dict[str, Any]] = _load("checks.toml")["rule"]
+
+
+def compile_phrases(rule_id: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    phrases = CHECKS[rule_id].get("phrases", [])
+    return combine([p[0] for p in phrases]), tuple(p[1] for p in phrases)
+
+
+def compile_words(words: list[str]) -> re.Pattern[str]:
+    return re.compile(bounded("|".join(fold_pattern(w) for w in words)))
+
+
+SUGGEST: dict[str, Any] = _load("suggest.toml")

@@ -1,0 +1,115 @@
+"""Customer traits (PRACTICES CT-LOC, CT-DES, CT-ENF, CT-ENT, CT-INX) and the knowledge level (CO-3).
+
+Each trait is a noisy-or of the weights of the distinct cues found in the
+folded text, plus a few surface features (capitals, exclamation runs, length).
+A customer often shows several traits at once; all that pass the threshold
+are asserted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from atiende.language.lexicon import (
+    INTERMEDIATE_WORDS,
+    LEVEL_PARAMS,
+    THRESHOLD,
+    TRAITS,
+    TraitLexicon,
+)
+from atiende.language.model import TraitScore
+from atiende.language.text import WORD, Folded, negated
+
+_CAPS_WORD = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ]{2,}(?!\w)")
+_EXCLAIM_RUN = re.compile(r"!{2,}|¡{2,}")
+_INTERROBANG = re.compile(r"\?!|!\?|¿¡|¡¿")
+# Capitals that are not shouting (acronyms a customer types in capitals anyway).
+_ACRONYMS = frozenset({
+    "PC", "USB", "OK", "TV", "PDF", "CD", "DVD", "HDMI", "WIFI", "SMS", "ID", "DNI", "NIE", "RUT", "CURP", "IVA",
+    "IP", "DNS", "DHCP", "RAM", "SSD", "CPU", "GPU", "VPN", "LED", "GB", "MB", "TB", "AM", "PM", "SIM", "PIN", "QR",
+    "URL", "API", "BIOS", "UEFI", "NAS", "4G", "5G", "LTE", "GPS", "XP", "MAC", "IOS", "HP", "LG", "ADSL", "ONT",
+    "TCP", "UDP", "SSH", "RDP", "SMTP", "IMAP", "SSL", "TLS", "VLAN", "NAT", "BSOD", "KB", "NVME", "RAID", "MTU",
+    "QOS", "SSID", "WPA", "WPA2", "AD", "GPO", "LDAP", "MFA", "CMD", "SFC", "DISM", "AWS", "CC", "CI", "RUC", "NIT",
+    "CUIT", "SAT", "IT", "TI", "ERP", "CRM", "SAP", "MX", "SPF", "DKIM", "HTTP", "HTTPS", "WAN", "LAN", "ISP", "UPS",
+})
+
+
+def _caps_words(text: str) -> list[str]:
+    return [w for w in _CAPS_WORD.findall(text) if w not in _ACRONYMS]
+
+
+def _cue_hits(lex: TraitLexicon, folded: Folded) -> tuple[list[float], list[str]]:
+    weights: dict[int, float] = {}
+    evidence: list[str] = []
+    for match in lex.regex.finditer(folded.text):
+        name = match.lastgroup
+        if name is None:
+            continue
+        index = int(name[1:])
+        cue = lex.cues[index]
+        if cue.negatable and negated(folded.text, match.start()):
+            continue  # "no estoy enfadado"
+        excerpt = folded.excerpt(match.start(), match.end())
+        if excerpt not in evidence:
+            evidence.append(excerpt)
+        weights[index] = cue.weight
+    return list(weights.values()), evidence
+
+
+def _noisy_or(weights: list[float]) -> float:
+    miss = 1.0
+    for w in weights:
+        miss *= 1.0 - w
+    return 1.0 - miss
+
+
+def score_traits(folded: Folded) -> dict[str, TraitScore]:
+    """Every trait with its score and evidence, asserted or not."""
+    words = WORD.findall(folded.text)
+    n_words = len(words)
+    out: dict[str, TraitScore] = {}
+    for trait_id, lex in TRAITS.items():
+        weights, evidence = _cue_hits(lex, folded)
+        p = lex.params
+        if trait_id == "CT-ENF":
+            caps = _caps_words(folded.original)
+            ratio = len(caps) / n_words if n_words else 0.0
+            if len(caps) >= 3 or (len(caps) >= 2 and ratio >= 0.5) or (caps and len(caps[0]) >= 5 and ratio >= 0.5):
+                weights.append(p["shout"])  # capitals read as a raised voice
+                evidence.append(" ".join(caps[:6]))
+            runs = _EXCLAIM_RUN.findall(folded.original)
+            if runs:
+                longest = max(runs, key=len)
+                weights.append(p["exclaim_triple"] if len(longest) >= 3 else p["exclaim_double"])
+                evidence.append(longest)
+            if _INTERROBANG.search(folded.original):
+                weights.append(p["interrobang"])
+        elif trait_id == "CT-LOC" and weights:
+            # A long message that also wanders into chatter leans talkative.
+            if n_words >= p["very_long_words"]:
+                weights.append(p["very_long_bonus"])
+            elif n_words >= p["long_words"]:
+                weights.append(p["long_bonus"])
+        out[trait_id] = TraitScore(trait_id, round(_noisy_or(weights), 3), evidence)
+    return out
+
+
+def asserted(scores: dict[str, TraitScore]) -> list[TraitScore]:
+    return [s for s in scores.values() if s.score >= THRESHOLD]
+
+
+def knowledge_level(folded: Folded, scores: dict[str, TraitScore]) -> str:
+    """CO-3: basico, intermedio or avanzado, from the traits and the vocabulary."""
+    ent = scores["CT-ENT"]
+    inx = scores["CT-INX"]
+    if inx.score >= THRESHOLD and inx.score >= ent.score:
+        return "basico"
+    if ent.score >= THRESHOLD:
+        return "avanzado"
+    technical = len(ent.evidence)
+    if technical >= LEVEL_PARAMS["advanced_for"]:
+        return "avanzado"
+    everyday = {m.group(0) for m in INTERMEDIATE_WORDS.finditer(folded.text)}
+    if technical >= 1 or len(everyday) >= LEVEL_PARAMS["intermediate_for"]:
+        return "intermedio"
+    return "basico"
