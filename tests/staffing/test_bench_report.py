@@ -1,0 +1,38 @@
+"""The benchmark runner keeps every figure with the command that produced it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import discover, render
+
+
+def test_report_lists_each_figure_with_its_command_and_the_machine() -> None:
+    results = [{
+        "script": Path("bench/bench_staffing.py"), "command": ".venv/bin/python bench/bench_staffing.py",
+        "status": 0, "seconds": 1.5, "stderr": "",
+        "figures": [{"name": "Erlang C solve, 20,000 agents", "value": 0.3, "unit": "ms", "target": "< 5 ms",
+                     "met": True}],
+        "body": "# Staffing\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+    }]
+    report = render(results, [("CPU", "AMD EPYC, 2 logical CPUs")], 2.0)
+    assert "| Erlang C solve, 20,000 agents | 0.3 ms | < 5 ms (met) | `.venv/bin/python bench/bench_staffing.py` |" \
+        in report
+    assert "| CPU | AMD EPYC, 2 logical CPUs |" in report
+    assert "### Staffing" in report  # the script's headings sit under its own section
+
+
+def test_a_failed_benchmark_is_reported_not_hidden() -> None:
+    results = [{"script": Path("bench/bench_x.py"), "command": "python bench/bench_x.py", "status": 1,
+                "seconds": 0.1, "figures": [], "body": "", "stderr": "Traceback: boom"}]
+    report = render(results, [], 0.1)
+    assert "bench_x.py failed (exit 1)" in report
+    assert "boom" in report
+
+
+def test_every_bench_script_is_found_and_unknown_names_are_refused() -> None:
+    assert "bench_staffing.py" in [p.name for p in discover([])]
+    with pytest.raises(SystemExit):
+        discover(["no_such_benchmark"])
