@@ -98,9 +98,10 @@ def _database_from_environment() -> dict:
                 "timeout": 20,
             }
         )
-    # Each test run may name its own PostgreSQL test database, so parallel runs
-    # on one server do not collide.
-    config["TEST"] = {"NAME": os.environ.get("ATIENDE_TEST_DB_NAME", "test_atiende")}
+    else:
+        # Each test run may name its own PostgreSQL test database, so parallel runs
+        # on one server do not collide (SQLite tests use memory and need no name).
+        config["TEST"] = {"NAME": os.environ.get("ATIENDE_TEST_DB_NAME", "test_atiende")}
     return config
 
 
