@@ -16,6 +16,14 @@ POSTGRES_RUN = os.environ.get("ATIENDE_TEST_DATABASE") == "postgres"
 DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "admin_client", "admin_user"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Argon2 stays the production hasher (atiende/settings.py, tested in
+    # tests/privacy); the suite hashes with a fast one so creating users is cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _uses_database(item: pytest.Item) -> bool:
     if item.get_closest_marker("django_db"):
         return True
