@@ -7,6 +7,7 @@ Django's error reports show them as stars.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -173,7 +174,18 @@ def _closed_past_grace(work_order: Any, now: datetime) -> bool:
 
 
 def purge_grace() -> timedelta:
-    return timedelta(minutes=getattr(settings, "ATIENDE_VAULT_PURGE_GRACE_MINUTES", 60))
+    """How long a closed work order keeps its secrets (``ATIENDE_VAULT_PURGE_GRACE_MINUTES``,
+    default 0: purged when it closes). A setting of the same name overrides the environment."""
+    minutes = getattr(settings, "ATIENDE_VAULT_PURGE_GRACE_MINUTES", None)
+    if minutes is None:
+        raw = os.environ.get("ATIENDE_VAULT_PURGE_GRACE_MINUTES", "0").strip() or "0"
+        try:
+            minutes = max(0, int(raw))
+        except ValueError:
+            raise InputError(
+                "invalid_setting", "ATIENDE_VAULT_PURGE_GRACE_MINUTES must be a whole number of minutes."
+            ) from None
+    return timedelta(minutes=minutes)
 
 
 @sensitive_variables("value", "sealed")

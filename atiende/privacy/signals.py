@@ -36,13 +36,29 @@ def audit_work_order_event(sender: type, instance: WorkOrderEvent, created: bool
                  "digest": content_digest(instance.changes, instance.note)},
         at=instance.at,
     )
+    _purge_if_closed(instance.work_order_id)
+
+
+def _purge_if_closed(work_order_id: int) -> None:
+    # ET-3: the desk closes work orders with a conditional UPDATE (no post_save),
+    # but it always writes a history event, so both paths lead here.
+    from atiende.privacy.models import VaultSecret
+    from atiende.privacy.services import purge_grace, purge_work_order
+
+    if purge_grace().total_seconds() > 0:
+        return  # `atiende vault purge` removes them once the grace has passed
+    closed_at = (
+        WorkOrder.objects.filter(pk=work_order_id, closed_at__isnull=False)
+        .values_list("closed_at", flat=True).first()
+    )
+    if closed_at is None:
+        return
+    if VaultSecret.objects.filter(work_order_id=work_order_id, purged_at__isnull=True).exists():
+        purge_work_order(work_order=WorkOrder(pk=work_order_id))
 
 
 @receiver(post_save, sender=WorkOrder, dispatch_uid="privacy.purge_on_close")
 def purge_on_close(sender: type, instance: WorkOrder, raw: bool = False, **kwargs: Any) -> None:
     if raw or instance.closed_at is None:
         return
-    from atiende.privacy.services import purge_grace, purge_work_order
-
-    if purge_grace().total_seconds() <= 0:
-        purge_work_order(work_order=instance, now=instance.closed_at)
+    _purge_if_closed(instance.pk)

@@ -1,0 +1,57 @@
+"""ET-3 / NT-3: a stored password is nowhere in the database or the logs, in any form we can grep."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from atiende.privacy.services import give_consent, reveal_secret, store_secret
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "Zorro-Azul-7731-secreto"
+LABEL = "Cuenta-de-correo-etiqueta-visible"
+
+
+def _database_contains(needle: str) -> bool:
+    if connection.vendor == "sqlite":
+        name = connection.settings_dict["NAME"]
+        files = [Path(name), Path(f"{name}-wal")]
+        if not Path(name).exists():
+            pytest.fail(f"the SQLite test database is not a file ({name}); set ATIENDE_TEST_DB_NAME")
+        blob = b"".join(p.read_bytes() for p in files if p.exists())
+        return needle.encode("utf-8") in blob
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        for table in tables:
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT 1 FROM {quoted} t WHERE t::text LIKE %s LIMIT 1", [f"%{needle}%"])
+            if cursor.fetchone():
+                return True
+    return False
+
+
+def test_stored_password_is_not_in_the_database_file_or_the_logs(
+    vault_key, customer, work_order, technician, caplog
+):
+    for name in (None, "django", "django.db.backends", "atiende"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    connection.force_debug_cursor = True  # log every SQL statement with its parameters
+    try:
+        secret = store_secret(work_order=work_order, kind="password", label=LABEL, value=PASSWORD,
+                              created_by=technician)
+        give_consent(customer=customer, scope="account_access", method="spoken_phone",
+                     recorded_by=technician, work_order=work_order)
+        assert reveal_secret(actor=technician, secret=secret) == PASSWORD
+    finally:
+        connection.force_debug_cursor = False
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(FULL)")
+    # The greps work: the label, which is not secret, is found in both places.
+    assert _database_contains(LABEL)
+    assert LABEL in caplog.text
+    assert not _database_contains(PASSWORD)
+    assert PASSWORD not in caplog.text
