@@ -1,0 +1,76 @@
+"""atiende score TRANSCRIPT.json: the quality scorecard of a finished contact (SPEC capability 4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from atiende.cli.i18n import _, cli_language
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from atiende.cli import add_help_flag
+
+    parser = sub.add_parser(
+        "score", add_help=False, help=_("score a contact transcript against the practices"),
+        description=_("Score a contact transcript (JSON) against the practices: every applicable rule "
+                      "met, missed or n/a, with evidence, coaching and a 0..100 total."),
+    )
+    add_help_flag(parser)
+    parser.add_argument("transcript", metavar="TRANSCRIPT.json", help=_("the transcript file, or - for standard input"))
+    parser.add_argument("--format", choices=["text", "json"], default="text", help=_("output format (default text)"))
+    parser.set_defaults(handler=run_score)
+
+
+def _fail(message: str) -> int:
+    print(_("error: %(message)s") % {"message": message}, file=sys.stderr)
+    return 2
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from atiende.quality import TranscriptError, score_transcript
+
+    language = cli_language()
+    try:
+        if args.transcript == "-":
+            raw = sys.stdin.read()
+        else:
+            with open(args.transcript, encoding="utf-8") as handle:
+                raw = handle.read()
+    except OSError as exc:
+        return _fail(_("cannot read %(path)s: %(reason)s") % {"path": args.transcript, "reason": exc.strerror})
+    except UnicodeDecodeError:
+        return _fail(_("%(path)s is not UTF-8 text") % {"path": args.transcript})
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return _fail(_("%(path)s is not valid JSON (line %(line)d, column %(col)d: %(reason)s)") % {
+            "path": args.transcript, "line": exc.lineno, "col": exc.colno, "reason": exc.msg})
+    try:
+        card = score_transcript(data)
+    except TranscriptError as exc:
+        return _fail(_("malformed transcript: %(detail)s") % {"detail": exc.message(language)})
+    if args.format == "json":
+        print(json.dumps(card.as_dict(language), ensure_ascii=False))
+        return 0
+    print(render_text(card, language))
+    return 0
+
+
+def render_text(card, language: str) -> str:  # type: ignore[no-untyped-def]
+    from atiende.quality.context import clock
+
+    labels = {"met": _("met"), "missed": _("missed"), "n/a": "n/a"}
+    lines = [_("Score: %(score)d/100") % {"score": card.score}, ""]
+    for item in card.items:
+        when = clock(item.at) if item.at is not None else "--:--"
+        lines.append(f"{item.rule:<6} {labels[item.status]:<8} {when:>7}  {item.note or ''}".rstrip())
+        for quote in item.evidence[:2]:
+            lines.append(f"{'':17}{quote}")
+    if not card.language_available:
+        lines += ["", _("Note: the language assistant is not available; text checks were not judged.")]
+    coaching = card.coaching(language)
+    if coaching:
+        lines += ["", _("Coaching:")] + [f"- {sentence}" for sentence in coaching]
+    return "\n".join(lines)

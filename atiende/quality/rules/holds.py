@@ -1,0 +1,137 @@
+"""HO-1..7 and DN-11: putting a contact on hold, judged hold by hold from the hold/resume events.
+
+A rule is missed when any hold misses it; the evidence is the first hold that did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from atiende.quality import signals
+from atiende.quality.card import Item
+from atiende.quality.context import (
+    DEFAULT_HOLD_MINUTES,
+    HOLD_GRACE_SECONDS,
+    OVERLAP_TOLERANCE,
+    Context,
+    describe,
+    quote,
+)
+from atiende.quality.transcript import Event, Turn
+
+ANNOUNCE_WINDOW = 120.0  # seconds before a hold in which the technician announces it
+
+
+@dataclass(slots=True)
+class Verdict:
+    ok: bool | None  # None: does not apply to this hold
+    evidence: list[str] = field(default_factory=list)
+    at: float | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+def _resume_after(ctx: Context, hold: Event) -> Event | None:
+    for event in ctx.transcript.events:
+        if event.index > hold.index and event.type in ("resume", "end"):
+            return event if event.type == "resume" else None
+        if event.index > hold.index and event.type == "hold":
+            return None
+    return None
+
+
+def _announcement(ctx: Context, hold: Event) -> list[Turn]:
+    return [t for t in ctx.technician_before(hold.index, 3) if t.t >= hold.t - ANNOUNCE_WINDOW]
+
+
+def _judge(ctx: Context, hold: Event) -> dict[str, Verdict]:
+    said = _announcement(ctx, hold)
+    text = " ".join(t.folded for t in said)
+    shown = [describe(hold)] + [quote(t) for t in said[-2:]]
+    reason = (hold.get("reason") or "").strip()
+    consent = hold.get("customer_consent") is True
+    minutes = hold.get("expected_minutes")
+    verdicts: dict[str, Verdict] = {}
+
+    # HO-1: the customer was still talking when the hold started.
+    last = ctx.last_turn_before(hold.index)
+    cut = last is not None and not last.is_technician and (
+        hold.t < last.end - OVERLAP_TOLERANCE or bool(signals.TRUNCATED.search(last.text)))
+    cut = cut or any(i.technician in said for i in ctx.interruptions)
+    verdicts["HO-1"] = Verdict(not cut, [describe(hold)] + ([quote(last)] if cut and last else []), hold.t)
+
+    announced = bool(signals.HOLD_ANNOUNCE.search(text))
+    why = bool(signals.HOLD_WHY.search(text))
+    ok2 = bool(reason) and announced and why
+    verdicts["HO-2"] = Verdict(ok2, shown, hold.t, note=None if ok2 else
+                               f"reason field: {bool(reason)}, announced: {announced}, why said: {why}")
+
+    verdicts["HO-3"] = Verdict(consent, shown, hold.t, note=None if consent else "no customer consent recorded")
+
+    thanked = bool(signals.THANKS.search(text))
+    timed = minutes is not None or bool(signals.MINUTES.search(text))
+    activity = why
+    ok4 = consent and thanked and timed and activity
+    verdicts["HO-4"] = Verdict(ok4, shown, hold.t, note=None if ok4 else
+                               f"thanked: {thanked}, time given: {timed}, activity said: {activity}")
+
+    resume = _resume_after(ctx, hold)
+    allowed = float(minutes if minutes is not None else DEFAULT_HOLD_MINUTES) * 60
+    back = ctx.technician_after(resume.index if resume else hold.index, 2)
+    back_text = " ".join(t.folded for t in back)
+    if resume is None:
+        verdicts["HO-5"] = Verdict(False, [describe(hold)], hold.t, note="the call ended while on hold")
+        verdicts["HO-6"] = Verdict(False, [describe(hold)], hold.t, note="never came back from the hold")
+    else:
+        length = resume.t - hold.t
+        evidence = [describe(hold), describe(resume)] + [quote(t) for t in back[:1]]
+        if length <= allowed:
+            verdicts["HO-5"] = Verdict(None)
+        else:
+            explained = bool(signals.APOLOGY_DELAY.search(back_text) or signals.HOLD_WHY.search(back_text)
+                             or signals.MINUTES.search(back_text))
+            quick = length <= allowed + HOLD_GRACE_SECONDS
+            verdicts["HO-5"] = Verdict(quick and explained, evidence, resume.t,
+                                       note=f"hold of {length:.0f} s against {allowed:.0f} s announced")
+        thanks_back = next((t for t in back if signals.PATIENCE_THANKS.search(t.folded)), None)
+        verdicts["HO-6"] = Verdict(thanks_back is not None,
+                                   [quote(thanks_back)] if thanks_back else evidence, resume.t)
+
+    abrupt = not announced or not consent or cut  # cutting the customer into a hold is abrupt too
+    selfish = bool(signals.SELFISH_HOLD_REASON.search(" ".join([reason.lower(), text])))
+    unnecessary = not reason or selfish
+    enf = ctx.profile.traits.get("CT-ENF")
+    angry = enf is not None and (enf.at is None or enf.at <= hold.t)
+    bad = abrupt or unnecessary
+    verdicts["DN-11"] = Verdict(not bad, shown, hold.t,
+                                note=None if not bad else f"abrupt: {abrupt}, unnecessary: {unnecessary}")
+    if bad:
+        verdicts["HO-7"] = Verdict(False, shown, hold.t, note=f"abrupt: {abrupt}, unnecessary: {unnecessary}")
+    elif angry:
+        verdicts["HO-7"] = Verdict(False, shown + [f"CT-ENF: {', '.join(enf.evidence[:2])}" if enf else "CT-ENF"],
+                                   hold.t, reason="angry", note="a hold on an angry customer")
+    else:
+        verdicts["HO-7"] = Verdict(True, shown, hold.t)
+    return verdicts
+
+
+RULES = ("HO-1", "HO-2", "HO-3", "HO-4", "HO-5", "HO-6", "HO-7", "DN-11")
+
+
+def score(ctx: Context) -> list[Item]:
+    holds = ctx.transcript.events_of("hold")
+    if not holds:
+        return [ctx.na(rule, "no hold in this contact") for rule in RULES]
+    judged = [_judge(ctx, hold) for hold in holds]
+    items: list[Item] = []
+    for rule in RULES:
+        verdicts = [v[rule] for v in judged if v[rule].ok is not None]
+        if not verdicts:
+            items.append(ctx.na(rule, "no hold ran over the announced time" if rule == "HO-5" else None))
+            continue
+        failed = next((v for v in verdicts if not v.ok), None)
+        if failed is not None:
+            items.append(ctx.missed(rule, failed.evidence, failed.at, reason=failed.reason, note=failed.note))
+        else:
+            items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at))
+    return items

@@ -1,0 +1,53 @@
+"""The scorer agrees with a supervisor's expected scorecards on the corpus (issue 5: at least 95 % of items)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from atiende.quality import CARD_ORDER, language_adapter
+from tests.quality.agreement import load_corpus, measure
+
+CASES = load_corpus()
+
+
+def test_the_corpus_has_at_least_forty_transcripts_of_every_kind() -> None:
+    assert len(CASES) >= 40
+    channels = Counter(case.transcript["channel"] for case in CASES)
+    assert set(channels) == {"telefonico", "presencial", "email", "chat"}
+    kinds = Counter()
+    for case in CASES:
+        types = [e.get("type") for e in case.transcript["events"]]
+        for hold in (e for e in case.transcript["events"] if e.get("type") == "hold"):
+            kinds["hold with consent" if hold.get("customer_consent") else "hold without consent"] += 1
+        kinds.update(t for t in types if t in ("transfer_accepted", "transfer_declined", "escalation"))
+        if case.expected.get("HO-5") in ("met", "missed"):
+            kinds["over-running hold"] += 1
+    for kind in ("hold with consent", "hold without consent", "over-running hold", "transfer_accepted",
+                 "transfer_declined", "escalation"):
+        assert kinds[kind] >= 1, kind
+
+
+def test_every_expected_scorecard_names_known_rules_and_statuses() -> None:
+    for case in CASES:
+        assert set(case.expected) <= set(CARD_ORDER), case.name
+        assert set(case.expected.values()) <= {"met", "missed", "n/a"}, case.name
+
+
+def test_scorer_agrees_with_the_supervisor_on_at_least_95_percent_of_items() -> None:
+    report = measure(CASES, with_language=False)
+    assert report.agreement >= 0.95, [vars(d) for d in report.disagreements]
+
+
+@pytest.mark.skipif(not language_adapter.available(),
+                    reason=f"language-dependent items not judged: {language_adapter.UNAVAILABLE_REASON}")
+def test_with_the_language_assistant_agreement_stays_at_least_95_percent() -> None:
+    report = measure(CASES, with_language=True)
+    assert report.agreement >= 0.95, [vars(d) for d in report.disagreements]
+    assert report.applicable_agreement >= 0.95
+
+
+def test_scorer_finds_most_of_what_the_supervisor_marked_missed() -> None:
+    report = measure(CASES, with_language=False)
+    assert report.caught_missed / report.expected_missed >= 0.95
