@@ -14,15 +14,17 @@ import sys
 from collections.abc import Sequence
 
 from atiende import __version__
-from atiende.cli.i18n import _
+from atiende.cli.i18n import _, translate_argparse
 
 # Subcommand modules, in the order ``--help`` lists them.
 COMMANDS: list[str] = [
     "atiende.cli.server",
     "atiende.cli.users",
+    "atiende.cli.worker",
     "atiende.cli.vault",
     "atiende.cli.audit",
     "atiende.cli.staffing",
+    "atiende.cli.score",
 ]
 
 
@@ -33,6 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    translate_argparse()  # argparse's own texts (usage:, options, errors) in the user's language
     parser = _Parser(
         prog="atiende",
         description=_("Atiende: help desk and contact center for technical-support teams."),

@@ -1,12 +1,34 @@
-from django.contrib.auth import views as auth_views
+"""Web UI routes. Paths are Spanish (the product's language); names are English."""
+
 from django.urls import path
 
-from atiende.web import views
+from atiende.web.views import auth, customers, home, surveys, work_orders
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("entrar/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
-    path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", home.home, name="home"),
+    path("entrar/", auth.SignInView.as_view(), name="login"),
+    path("salir/", auth.SignOutView.as_view(), name="logout"),
+    path("cuenta/contrasena/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("solicitudes/", work_orders.work_order_list, name="work_order_list"),
+    path("solicitudes/nueva/", work_orders.work_order_create, name="work_order_create"),
+    path("solicitudes/<int:number>/", work_orders.work_order_detail, name="work_order_detail"),
+    path("solicitudes/<int:number>/editar/", work_orders.work_order_edit, name="work_order_edit"),
+    path("solicitudes/<int:number>/fase/", work_orders.work_order_phase, name="work_order_phase"),
+    path("solicitudes/<int:number>/contacto-de-cierre/", work_orders.work_order_closing_contact,
+         name="work_order_closing_contact"),
+    path("solicitudes/<int:number>/preguntas/", work_orders.work_order_question_add,
+         name="work_order_question_add"),
+    path("solicitudes/<int:number>/preguntas/<int:pk>/respuesta/", work_orders.work_order_question_answer,
+         name="work_order_question_answer"),
+    path("solicitudes/<int:number>/compromisos/", work_orders.work_order_commitment_add,
+         name="work_order_commitment_add"),
+    path("solicitudes/<int:number>/compromisos/<int:pk>/", work_orders.work_order_commitment_resolve,
+         name="work_order_commitment_resolve"),
+    path("clientes/", customers.customer_list, name="customer_list"),
+    path("clientes/nuevo/", customers.customer_create, name="customer_create"),
+    path("clientes/<int:pk>/", customers.customer_detail, name="customer_detail"),
+    path("clientes/<int:pk>/editar/", customers.customer_edit, name="customer_edit"),
+    path("encuesta/<str:token>/", surveys.survey, name="survey"),
 ]

@@ -1,0 +1,1 @@
+"""Web pages, one module per concept: sign-in and account, home, work orders, customers."""

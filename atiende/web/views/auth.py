@@ -1,0 +1,37 @@
+"""Sign in, sign out and password change, on Django's auth views with our templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from atiende.web.forms import PasswordChangeForm, SignInForm
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django's rule): a link cannot sign someone out behind their back."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have signed out."))
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "web/auth/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("web:home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

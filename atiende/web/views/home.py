@@ -1,0 +1,39 @@
+"""The start page: what needs this person's attention now, by role."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from atiende.desk import selectors
+from atiende.desk.models import Phase
+from atiende.people.models import Role
+from atiende.web.access import signed_in_required
+
+
+@signed_in_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = selectors.visible_work_orders(user)  # type: ignore[arg-type]
+    open_orders = visible.exclude(phase=Phase.CLOSURE)
+    is_customer = user.role == Role.CUSTOMER  # type: ignore[union-attr]
+    context: dict[str, object] = {"nav": "home", "is_customer": is_customer, "can_create": not is_customer}
+    if is_customer:
+        mine = open_orders
+    else:
+        mine = open_orders.filter(assignee=user)
+        overdue = (
+            selectors.overdue_commitments()
+            .filter(status="pendiente", work_order__in=visible.values("pk"))
+            .select_related("work_order", "owner")
+        )
+        if user.role == Role.TECHNICIAN:  # type: ignore[union-attr]
+            overdue = overdue.filter(Q(work_order__assignee=user) | Q(owner=user))
+            context["unassigned_count"] = None
+        else:
+            context["unassigned_count"] = open_orders.filter(assignee__isnull=True).count()
+        context["overdue"] = list(overdue.order_by("due_at")[:20])
+    context["open_count"] = mine.count()
+    context["mine"] = list(mine.select_related("customer")[:10])
+    return render(request, "web/home.html", context)

@@ -1,0 +1,38 @@
+"""SP-4: the satisfaction survey a customer answers from the link sent on close.
+
+The unguessable token in the link is the credential, so the page needs no sign-in.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from atiende.desk import services
+from atiende.errors import InputError
+from atiende.web.access import not_found
+from atiende.web.forms import SurveyForm
+from atiende.web.views.common import attach_error
+
+
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        found = services.get_survey(token=token[:200])
+    except InputError:
+        return not_found(request, _("This survey link is not valid."))
+    if found.answered_at is not None:
+        return render(request, "web/survey.html", {"survey": found, "answered": True})
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_survey(token=found.token, rating=int(form.cleaned_data["rating"]),
+                                   resolved=form.cleaned_data["resolved"] == "yes",
+                                   comment=form.cleaned_data["comment"])
+        except InputError as exc:
+            attach_error(form, exc)
+        else:
+            found.refresh_from_db()
+            return render(request, "web/survey.html", {"survey": found, "answered": True, "thanks": True})
+    return render(request, "web/survey.html", {"survey": found, "form": form},
+                  status=400 if form.is_bound else 200)

@@ -1,0 +1,420 @@
+"""Work-order pages: list with live search, detail with the SP-1 phase stepper,
+create and edit forms, and the inline actions (closed questions, commitments,
+phase change, closing contact). Every change goes through ``atiende.desk.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from atiende.desk import selectors, services
+from atiende.desk.models import (
+    Channel,
+    Commitment,
+    Direction,
+    KnowledgeLevel,
+    Phase,
+    Priority,
+    WorkOrder,
+)
+from atiende.errors import InputError
+from atiende.people.models import Role, User
+from atiende.web.access import not_found, signed_in_required, staff_required
+from atiende.web.forms import (
+    AnswerForm,
+    ClosedQuestionForm,
+    ClosingContactForm,
+    CommitmentForm,
+    PhaseForm,
+    ResolveCommitmentForm,
+    WorkOrderFilterForm,
+    WorkOrderForm,
+)
+from atiende.web.views.common import attach_error, error_context, is_htmx
+
+# SP-1: the order of the phases; the stepper marks the earlier ones done.
+PHASE_ORDER = [Phase.IDENTIFICATION, Phase.SATISFACTION, Phase.CLOSURE]
+
+EVENT_LABELS = {
+    "created": gettext_lazy("created"),
+    "changed": gettext_lazy("changed"),
+    "updated": gettext_lazy("changed"),
+    "phase": gettext_lazy("phase changed"),
+    "reopened": gettext_lazy("reopened"),
+    "commitment_missed": gettext_lazy("commitment missed"),
+    "question": gettext_lazy("closed question"),
+    "question_added": gettext_lazy("closed question added"),
+    "question_answered": gettext_lazy("closed question answered"),
+    "answer": gettext_lazy("closed question answered"),
+    "commitment": gettext_lazy("commitment"),
+    "commitment_added": gettext_lazy("commitment added"),
+    "commitment_resolved": gettext_lazy("commitment resolved"),
+    "closing_contact": gettext_lazy("closing contact recorded"),
+    "survey": gettext_lazy("survey"),
+    "survey_sent": gettext_lazy("survey sent"),
+    "survey_answered": gettext_lazy("survey answered"),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _load(request: HttpRequest, number: int) -> WorkOrder | None:
+    try:
+        return selectors.get_work_order(_user(request), number)
+    except InputError:
+        return None
+
+
+def _can_edit(user: User) -> bool:
+    return user.is_superuser or user.role != Role.CUSTOMER
+
+
+# History lines name fields that are not on the work order itself.
+EXTRA_FIELD_LABELS = {
+    "question": gettext_lazy("question"),
+    "answer": gettext_lazy("answer"),
+    "commitment": gettext_lazy("commitment"),
+    "due_at": gettext_lazy("due at"),
+    "owner": gettext_lazy("owner"),
+    "status": gettext_lazy("status"),
+    "rating": gettext_lazy("rating"),
+    "resolved": gettext_lazy("problem solved"),
+    "comment": gettext_lazy("comment"),
+}
+VALUE_CHOICES: dict[str, dict[str, Any]] = {
+    "channel": dict(Channel.choices), "closing_contact_channel": dict(Channel.choices),
+    "direction": dict(Direction.choices), "phase": dict(Phase.choices), "priority": dict(Priority.choices),
+    "knowledge_level": dict(KnowledgeLevel.choices), "status": dict(Commitment.Status.choices),
+}
+
+
+def _show(field: str, value: Any) -> Any:
+    """A stored history value as a person reads it: names, labels, local times."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return value.get("name") or value.get("id")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(_show(field, v)) for v in value)
+    if field in VALUE_CHOICES:
+        return VALUE_CHOICES[field].get(value, value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return value
+
+
+def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
+    labels: dict[str, Any] = {f.name: getattr(f, "verbose_name", f.name) for f in WorkOrder._meta.get_fields()}
+    labels.update(EXTRA_FIELD_LABELS)
+    entries = []
+    for event in selectors.work_order_history(work_order):
+        changes = []
+        if isinstance(event.changes, dict):
+            for field, value in event.changes.items():
+                old, new = (list(value) + [None, None])[:2] if isinstance(value, list) else (None, value)
+                changes.append({"field": labels.get(field, field), "old": _show(field, old), "new": _show(field, new)})
+        entries.append({
+            "at": event.at, "actor": event.actor, "label": EVENT_LABELS.get(event.kind, event.kind),
+            "changes": changes, "note": event.note,
+        })
+    return entries
+
+
+def _phase_targets(work_order: WorkOrder) -> list[dict[str, Any]]:
+    """The stepper's buttons: one step forward, or reopen a closed work order.
+    Whether the move is allowed is the service's call (SP-1); its refusal is shown here."""
+    if work_order.phase == Phase.CLOSURE:
+        return [{"value": Phase.SATISFACTION.value, "action": _("Reopen"), "forward": False, "note": True}]
+    nxt = PHASE_ORDER[PHASE_ORDER.index(Phase(work_order.phase)) + 1]
+    if nxt == Phase.CLOSURE:
+        action = _("Close the work order")
+    else:
+        action = _("Move to %(phase)s") % {"phase": nxt.label}
+    return [{"value": nxt.value, "action": action, "forward": True, "note": False}]
+
+
+def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    now = timezone.now()
+    commitments = list(work_order.commitments.select_related("owner"))
+    for c in commitments:
+        # PT-2: a pending promise past its due time is flagged on sight.
+        c.is_overdue = c.status == Commitment.Status.MISSED or (  # type: ignore[attr-defined]
+            c.status == Commitment.Status.PENDING and c.due_at < now)
+    current = PHASE_ORDER.index(Phase(work_order.phase))
+    steps = [{"label": p.label, "done": i < current or work_order.phase == Phase.CLOSURE and i == current,
+              "current": i == current} for i, p in enumerate(PHASE_ORDER)]
+    staff = _can_edit(user)
+    survey = getattr(work_order, "survey", None) if hasattr(work_order, "survey") else None
+    context: dict[str, Any] = {
+        "nav": "work_orders",
+        "work_order": work_order,
+        "steps": steps,
+        "phase_targets": _phase_targets(work_order),
+        "can_edit": staff,
+        "can_see_customers": staff,
+        "questions": list(work_order.closed_questions.all()),
+        "commitments": commitments,
+        "survey": survey,
+        "is_own_customer": survey is not None and user.role == Role.CUSTOMER,
+        "history": _history(work_order) if staff else None,
+        "question_form": ClosedQuestionForm(),
+        "commitment_form": CommitmentForm(),
+        "closing_form": ClosingContactForm(
+            initial={"channel": work_order.channel, "version": work_order.version}),
+    }
+    context.update(extra)
+    return context
+
+
+def _render_detail(request: HttpRequest, work_order: WorkOrder, *, status: int = 200, **extra: Any) -> HttpResponse:
+    # htmx swaps only 2xx answers, so a refusal shown inline to htmx is a 200;
+    # a plain form post gets the honest 4xx status with the same page.
+    if is_htmx(request):
+        status = 200
+    return render(request, "web/work_orders/detail.html", _detail_context(request, work_order, **extra),
+                  status=status)
+
+
+@signed_in_required
+def work_order_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    staff = _can_edit(user)
+    form = WorkOrderFilterForm(request.GET or None, show_assignee=staff)
+    filters = form.filters()
+    assignee = filters.pop("assignee", None)
+    unassigned = assignee == "none"
+    if assignee == "me":
+        filters["assignee"] = user
+    elif assignee and assignee.isdigit():
+        filters["assignee"] = int(assignee)
+    work_orders = selectors.search_work_orders(user, **filters)
+    if unassigned:
+        work_orders = work_orders.filter(assignee__isnull=True)
+    paginator = Paginator(work_orders.select_related("customer", "assignee"), settings.ATIENDE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    kept = [(k, v) for k, v in request.GET.items() if k != "page" and v]
+    query = urlencode(kept) + "&" if kept else ""
+    context = {"nav": "work_orders", "filter_form": form, "page": page, "query": query, "can_create": staff}
+    if is_htmx(request) and request.headers.get("HX-Target") == "work-order-results":
+        return render(request, "web/work_orders/_results.html", context)
+    return render(request, "web/work_orders/list.html", context)
+
+
+@signed_in_required
+def work_order_detail(request: HttpRequest, number: int) -> HttpResponse:
+    work_order = _load(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    return _render_detail(request, work_order)
+
+
+@staff_required
+def work_order_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    customers = selectors.visible_customers(user)
+    initial = {"assignee": user.pk}
+    if request.GET.get("customer", "").isdigit():
+        initial["customer"] = request.GET["customer"]
+    form = WorkOrderForm(request.POST or None, customers=customers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            arguments = form.service_arguments()
+            arguments.pop("resolution", None)  # a new work order has no resolution yet
+            work_order = services.create_work_order(actor=user, **arguments)
+        except InputError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Work order #%(number)s created.") % {"number": work_order.number})
+            return redirect("web:work_order_detail", number=work_order.number)
+    status = 400 if form.is_bound else 200
+    return render(request, "web/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
+
+
+def _initial(work_order: WorkOrder) -> dict[str, Any]:
+    fields = ["title", "customer", "requester", "decision_maker", "channel", "direction", "priority", "assignee",
+              "team", "equipment_type", "os_name", "os_version", "knowledge_level", "problem_story", "paraphrase",
+              "resolution", "version"]
+    return {name: getattr(work_order, name + "_id", None) or getattr(work_order, name) for name in fields}
+
+
+@staff_required
+def work_order_edit(request: HttpRequest, number: int) -> HttpResponse:
+    user = _user(request)
+    work_order = _load(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    form = WorkOrderForm(request.POST or None, customers=selectors.visible_customers(user),
+                         initial=_initial(work_order))
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version") or 0
+        try:
+            services.update_work_order(actor=user, work_order=work_order, version=version,
+                                       **form.service_arguments())
+        except InputError as exc:
+            if exc.status == 409 and error_context(exc)["stale"]:
+                stale = True
+            else:
+                attach_error(form, exc)
+        else:
+            messages.success(request, _("Work order #%(number)s saved.") % {"number": work_order.number})
+            return redirect("web:work_order_detail", number=work_order.number)
+    status = 409 if stale else (400 if form.is_bound else 200)
+    return render(request, "web/work_orders/form.html",
+                  {"nav": "work_orders", "form": form, "work_order": work_order, "stale": stale}, status=status)
+
+
+def _post_action(request: HttpRequest, number: int) -> tuple[User, WorkOrder | None]:
+    return _user(request), _load(request, number)
+
+
+@require_POST
+@staff_required
+def work_order_phase(request: HttpRequest, number: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, work_order, status=400, phase_error={
+            "message": _("Choose a valid phase."), "rule": "SP-1"})
+    try:
+        services.change_phase(actor=user, work_order=work_order, phase=form.cleaned_data["phase"],
+                              version=form.cleaned_data["version"], note=form.cleaned_data["note"])
+    except InputError as exc:
+        work_order.refresh_from_db()
+        return _render_detail(request, work_order, status=exc.status, phase_error=error_context(exc))
+    work_order.refresh_from_db()
+    messages.success(request, _("Phase changed to %(phase)s.") % {"phase": work_order.get_phase_display()})
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)
+
+
+@require_POST
+@staff_required
+def work_order_closing_contact(request: HttpRequest, number: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    form = ClosingContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_closing_contact(actor=user, work_order=work_order, **form.cleaned_data)
+        except InputError as exc:
+            if error_context(exc)["stale"]:
+                work_order.refresh_from_db()
+                return _render_detail(request, work_order, status=409, phase_error=error_context(exc))
+            attach_error(form, exc)
+    if form.errors:
+        return _render_detail(request, work_order, status=400, closing_form=form)
+    work_order.refresh_from_db()
+    messages.success(request, _("Closing contact recorded."))
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)
+
+
+@require_POST
+@staff_required
+def work_order_question_add(request: HttpRequest, number: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    form = ClosedQuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_closed_question(actor=user, work_order=work_order, **form.cleaned_data)
+        except InputError as exc:
+            attach_error(form, exc)
+    if form.errors:
+        return _render_detail(request, work_order, status=400, question_form=form)
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)
+
+
+@require_POST
+@staff_required
+def work_order_question_answer(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    question = work_order.closed_questions.filter(pk=pk).first() if work_order else None
+    if work_order is None or question is None:
+        return not_found(request, _("No such closed question."))
+    form = AnswerForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.answer_closed_question(actor=user, question=question, answer=form.cleaned_data["answer"])
+        except InputError as exc:
+            error = error_context(exc)
+    else:
+        error = {"message": " ".join(e for errors in form.errors.values() for e in errors), "rule": "AL-5"}
+    if error:
+        return _render_detail(request, work_order, status=400, question_error=error)
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)
+
+
+@require_POST
+@staff_required
+def work_order_commitment_add(request: HttpRequest, number: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    form = CommitmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_commitment(actor=user, work_order=work_order, **form.cleaned_data)
+        except InputError as exc:
+            attach_error(form, exc)
+    if form.errors:
+        return _render_detail(request, work_order, status=400, commitment_form=form)
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)
+
+
+@require_POST
+@staff_required
+def work_order_commitment_resolve(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    commitment = work_order.commitments.filter(pk=pk).first() if work_order else None
+    if work_order is None or commitment is None:
+        return not_found(request, _("No such commitment."))
+    form = ResolveCommitmentForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            outcome = form.cleaned_data["status"]
+            services.resolve_commitment(actor=user, commitment=commitment, kept=outcome == Commitment.Status.KEPT,
+                                        cancelled=outcome == Commitment.Status.CANCELLED)
+        except InputError as exc:
+            error = error_context(exc)
+    else:
+        error = {"message": _("Choose kept, missed or cancelled."), "rule": "PT-2"}
+    if error:
+        return _render_detail(request, work_order, status=400, commitment_error=error)
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)

@@ -1,0 +1,79 @@
+"""A real browser opens a work order: the page a technician works in all day.
+
+Drives the system Chromium (never a downloaded one) against the live server,
+and saves the screenshot the README shows.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from atiende.desk import services
+from tests.web.conftest import PASSWORD, soon
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
+# from such a thread unless told the test knows what it does.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "work-order.png"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+def test_technician_signs_in_and_works_a_work_order(desk, live_server):
+    from datetime import datetime
+
+    from playwright.sync_api import expect, sync_playwright
+
+    wo = desk.work_order
+    wo = services.update_work_order(
+        actor=desk.technician, work_order=wo, version=wo.version,
+        paraphrase="Déjeme ver si comprendo: la impresora de recepción dejó de imprimir ayer por la tarde.",
+    )
+    services.add_closed_question(actor=desk.technician, work_order=wo,
+                                 question="¿La impresora muestra alguna luz naranja?", answer="Sí, parpadea")
+    services.add_commitment(actor=desk.technician, work_order=wo, description="Llamar a Doña Carmen con el resultado",
+                            due_at=datetime.fromisoformat(soon(3)).astimezone())
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="es-ES")
+            page.goto(f"{live_server.url}/entrar/")
+            page.get_by_label("Nombre de usuario").fill(desk.technician.username)
+            page.get_by_label("Contraseña").fill(PASSWORD)
+            page.get_by_role("button", name="Entrar").click()
+            expect(page.get_by_role("heading", name="Mis solicitudes")).to_be_visible()
+
+            page.get_by_role("link", name="Solicitudes", exact=True).click()
+            page.get_by_label("Buscar").fill("impresora")
+            row_link = page.get_by_role("link", name="La impresora no imprime")
+            expect(row_link).to_be_visible()
+            row_link.click()
+
+            expect(page.get_by_role("heading", level=1)).to_contain_text(f"#{wo.number}")
+            expect(page.locator(".stepper [aria-current=step]")).to_have_text("Identificación")
+            expect(page.get_by_text("Solicitud indirecta")).to_be_visible()
+            expect(page.locator("#closed-questions")).to_contain_text("¿La impresora muestra alguna luz naranja?")
+
+            # AL-5 inline: a new closed question appears without leaving the page (htmx).
+            page.get_by_label("Pregunta cerrada").fill("¿Está encendida?")
+            page.locator("#closed-questions").get_by_role("button", name="Añadir").click()
+            expect(page.locator("#closed-questions")).to_contain_text("¿Está encendida?")
+
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000
