@@ -20,11 +20,9 @@ from atiende.cli.i18n import _, translate_argparse
 COMMANDS: list[str] = [
     "atiende.cli.server",
     "atiende.cli.users",
-    "atiende.cli.worker",
     "atiende.cli.vault",
     "atiende.cli.audit",
     "atiende.cli.staffing",
-    "atiende.cli.score",
 ]
 
 
