@@ -37,6 +37,9 @@ def _mount_routers() -> None:
 
 # Routers added by the apps: module name under atiende/api/ exposing PREFIX and router.
 ROUTERS: list[str] = [
+    "desk",
+    "customers",
+    "surveys",
 ]
 
 _mount_routers()

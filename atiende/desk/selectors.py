@@ -112,7 +112,7 @@ def search_work_orders(
             | Q(customer__contact_points__value__icontains=text)
         )
         digits = text.lstrip("#").strip()
-        if digits.isdigit() and len(digits) < 10:
+        if digits.isascii() and digits.isdigit() and len(digits) < 10:
             condition |= Q(number=int(digits))
         qs = qs.filter(pk__in=WorkOrder.objects.filter(condition).values("pk"))
     if phase:
@@ -147,7 +147,8 @@ def get_work_order(user: User, number_or_pk: int | str, *, by: str = "number") -
     does not exist (ET-4: never reveal existence). Accepts "123" and "#123".
     """
     raw = str(number_or_pk).strip().lstrip("#")
-    if not raw.isdigit() or len(raw) > 12:
+    # Numbers are 32-bit on PostgreSQL: anything longer cannot exist (and must not reach the database).
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         raise _not_found()
     lookup = {"pk": int(raw)} if by == "pk" else {"number": int(raw)}
     found = visible_work_orders(user).filter(**lookup).first()
@@ -159,7 +160,8 @@ def get_work_order(user: User, number_or_pk: int | str, *, by: str = "number") -
 def get_customer(user: User, pk: int | str) -> Customer:
     """The customer with this id if the user may see it; 404 otherwise."""
     raw = str(pk).strip()
-    found = visible_customers(user).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 13 else None
+    valid = raw.isascii() and raw.isdigit() and len(raw) < 13
+    found = visible_customers(user).filter(pk=int(raw)).first() if valid else None
     if found is None:
         raise InputError("not_found", _("No such customer."), status=404)
     return found

@@ -204,6 +204,13 @@ def _record_customer(customer: Customer, actor: User | None, kind: str,
     )
 
 
+MAX_ID = 2**62  # ids beyond this cannot exist; checked before any query so PostgreSQL never overflows
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < MAX_ID
+
+
 def _resolve_customer(actor: User, value: Any, field: str, *, optional: bool = False) -> Customer | None:
     if value is None or value == "":
         if optional:
@@ -212,7 +219,7 @@ def _resolve_customer(actor: User, value: Any, field: str, *, optional: bool = F
     pk = value.pk if isinstance(value, Customer) else value
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise InputError("invalid_input", _("%(field)s must be a customer id.") % {"field": field}, field=field)
-    found = visible_customers(actor).filter(pk=pk).first()
+    found = visible_customers(actor).filter(pk=pk).first() if _is_id(pk) else None
     if found is None:
         raise InputError("unknown_customer", _("No such customer: %(id)s.") % {"id": pk}, field=field, status=404)
     return found
@@ -224,7 +231,7 @@ def _resolve_staff(value: Any, field: str) -> User | None:
     pk = value.pk if isinstance(value, User) else value
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise InputError("invalid_input", _("%(field)s must be a user id.") % {"field": field}, field=field)
-    user = User.objects.filter(pk=pk, is_active=True).first()
+    user = User.objects.filter(pk=pk, is_active=True).first() if _is_id(pk) else None
     if user is None or user.role == Role.CUSTOMER:
         raise InputError("unknown_user", _("No active staff member with id %(id)s.") % {"id": pk},
                          field=field, status=404)
@@ -237,7 +244,7 @@ def _resolve_team(value: Any) -> Team | None:
     pk = value.pk if isinstance(value, Team) else value
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise InputError("invalid_input", _("team must be a team id."), field="team")
-    team = Team.objects.filter(pk=pk).first()
+    team = Team.objects.filter(pk=pk).first() if _is_id(pk) else None
     if team is None:
         raise InputError("unknown_team", _("No such team: %(id)s.") % {"id": pk}, field="team", status=404)
     return team
@@ -370,7 +377,7 @@ def _resolve_organisation(value: Any) -> Organisation | None:
         found = Organisation.objects.filter(name__iexact=name).first()
         return found or Organisation.objects.create(name=name)
     if isinstance(value, int) and not isinstance(value, bool):
-        found = Organisation.objects.filter(pk=value).first()
+        found = Organisation.objects.filter(pk=value).first() if _is_id(value) else None
         if found is None:
             raise InputError("unknown_organisation", _("No such organisation: %(id)s.") % {"id": value},
                              field="organisation", status=404)
