@@ -13,6 +13,7 @@ from atiende.language.lexicon import (
     LEVELS,
     TERMS,
     TERMS_REGEX,
+    TRAITS,
     compile_phrases,
     compile_words,
 )
@@ -29,6 +30,8 @@ _PT1_CUES, _ = compile_phrases("PT-1")
 _PT1_ALTERNATIVES = compile_words(CHECKS["PT-1"]["alternatives"])
 _PT2 = CHECKS["PT-2"]
 _PT2_PROMISES = combine(_PT2["promises"])
+_PT2_ACTIONS = combine(_PT2["actions"])
+_PT2_OFFER = combine([_PT2["offers"]])
 _PT2_TIMES = combine(_PT2["times"])
 _PT2_VAGUE = combine(_PT2["vague"])
 _PT2_POLICY, _PT2_POLICY_SUGGESTIONS = compile_phrases("PT-2")
@@ -126,10 +129,10 @@ def _pt2_findings(folded: Folded, language: str) -> list[Finding]:
     default = _PT2["suggestion"]
     for sentence in _SENTENCE.finditer(folded.text):
         chunk = sentence.group(0)
-        promise = _PT2_PROMISES.search(chunk)
-        if promise is None:
-            continue
         vague = _PT2_VAGUE.search(chunk)
+        promise = _PT2_PROMISES.search(chunk) or (_PT2_ACTIONS.search(chunk) if vague else None)
+        if promise is None or _PT2_OFFER.search(chunk):
+            continue
         if vague is None and _PT2_TIMES.search(chunk):
             continue  # a concrete time: the commitment can be recorded and tracked
         base = sentence.start()
@@ -141,9 +144,16 @@ def _pt2_findings(folded: Folded, language: str) -> list[Finding]:
     return out
 
 
+def _is_technical(word: str) -> bool:
+    # Technical terms are written in capitals (RAID, SMART): that is not shouting.
+    folded = fold_pattern(word.lower())
+    return bool(TERMS_REGEX.fullmatch(folded) or TRAITS["CT-ENT"].regex.fullmatch(folded))
+
+
 def _nt6_findings(folded: Folded, language: str) -> list[Finding]:
     original = folded.original
-    tokens = [m for m in _CAPS_TOKEN.finditer(original) if m.group(0) not in _ACRONYMS]
+    tokens = [m for m in _CAPS_TOKEN.finditer(original)
+              if m.group(0) not in _ACRONYMS and not _is_technical(m.group(0))]
     groups: list[list[re.Match[str]]] = []
     for m in tokens:
         if groups and _CAPS_GAP.match(original[groups[-1][-1].end():m.start()]):

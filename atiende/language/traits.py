@@ -38,21 +38,27 @@ def _caps_words(text: str) -> list[str]:
     return [w for w in _CAPS_WORD.findall(text) if w not in _ACRONYMS]
 
 
+_POLITE = re.compile(r"(?<!\w)(?:por favor|gracias|buen(?:os|as)? (?:dias|tardes|noches)|un saludo|saludos|atentamente|"
+                     r"me (?:pueden|podrian|puede) ayudar|disculpe|senorita|amablemente)(?!\w)")
+
+
 def _cue_hits(lex: TraitLexicon, folded: Folded) -> tuple[list[float], list[str]]:
-    weights: dict[int, float] = {}
+    # Distinct matches count: two different insults are more evidence than one said twice.
+    weights: dict[tuple[int, str], float] = {}
     evidence: list[str] = []
+    use_negation = lex.params.get("negation", True)
     for match in lex.regex.finditer(folded.text):
         name = match.lastgroup
         if name is None:
             continue
         index = int(name[1:])
         cue = lex.cues[index]
-        if cue.negatable and negated(folded.text, match.start()):
+        if use_negation and cue.negatable and negated(folded.text, match.start()):
             continue  # "no estoy enfadado"
         excerpt = folded.excerpt(match.start(), match.end())
         if excerpt not in evidence:
             evidence.append(excerpt)
-        weights[index] = cue.weight
+        weights[(index, match.group(0))] = cue.weight
     return list(weights.values()), evidence
 
 
@@ -75,7 +81,9 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
             caps = _caps_words(folded.original)
             ratio = len(caps) / n_words if n_words else 0.0
             if len(caps) >= 3 or (len(caps) >= 2 and ratio >= 0.5) or (caps and len(caps[0]) >= 5 and ratio >= 0.5):
-                weights.append(p["shout"])  # capitals read as a raised voice
+                # Capitals read as a raised voice (NT-6), unless the message is plainly courteous:
+                # some people simply type in capitals ("BUENOS DIAS, ... GRACIAS").
+                weights.append(p["polite_shout"] if _POLITE.search(folded.text) else p["shout"])
                 evidence.append(" ".join(caps[:6]))
             runs = _EXCLAIM_RUN.findall(folded.original)
             if runs:

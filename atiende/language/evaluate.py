@@ -1,0 +1,165 @@
+"""Evaluation of the language assistant on the project's labelled set (tests/language/eval).
+
+    .venv/bin/python -m atiende.language.evaluate                 # held-out test split (the reported figures)
+    .venv/bin/python -m atiende.language.evaluate --split tuning --errors   # what development looked at
+
+Splits: "dev" and "test1" (round one: test1 was held out for one run, then used
+for tuning), "test" (round two, written before that tuning and never tuned on),
+"tuning" (dev + test1) and "all".
+
+Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
+per draft rule, the knowledge-level accuracy, and the precision set (plain,
+polite, jargon-free technician messages that must get no finding at all).
+The evaluation set is kept apart from the lexicons: nothing here is read by
+the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atiende.language import TRAIT_IDS, analyze
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "language" / "eval"
+RULE_IDS = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "PT-1", "PT-2",
+            "NT-5", "NT-6", "NT-7", "CO-1")
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    support: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Report:
+    split: str
+    traits: dict[str, Counts]
+    rules: dict[str, Counts]
+    customers: int
+    drafts: int
+    level_correct: int
+    polite: int
+    polite_with_findings: list[dict[str, Any]]
+    errors: list[str]
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _tally(counts: dict[str, Counts], expected: set[str], predicted: set[str]) -> None:
+    for key, c in counts.items():
+        if key in expected:
+            c.support += 1
+            if key in predicted:
+                c.tp += 1
+            else:
+                c.fn += 1
+        elif key in predicted:
+            c.fp += 1
+
+
+def evaluate(data: Path = DEFAULT_DATA, split: str = "test") -> Report:
+    def keep(row: dict[str, Any]) -> bool:
+        if split == "all":
+            return True
+        if split == "tuning":
+            return row["split"] in ("dev", "test1")
+        return bool(row["split"] == split)
+
+    customers = [r for r in load(data / "customers.jsonl") if keep(r)]
+    drafts = [r for r in load(data / "drafts.jsonl") if keep(r)]
+    polite = [r for r in load(data / "polite.jsonl") if keep(r)]
+    traits = {t: Counts() for t in TRAIT_IDS}
+    rules = {r: Counts() for r in RULE_IDS}
+    errors: list[str] = []
+    level_correct = 0
+    for row in customers:
+        result = analyze(row["text"], as_="cliente")
+        predicted = {t.id for t in result.traits}
+        expected = set(row["traits"])
+        _tally(traits, expected, predicted)
+        level_correct += result.knowledge_level == row["level"]
+        if predicted != expected:
+            errors.append(f"{row['id']} expected={sorted(expected)} got={sorted(predicted)} "
+                          f"{[(t.id, t.score, t.evidence) for t in result.traits]} | {row['text']}")
+    for row in drafts:
+        result = analyze(row["text"], as_="tecnico", level=row["level"], channel=row["channel"])
+        predicted = {f.rule for f in result.findings}
+        expected = set(row["rules"])
+        _tally(rules, expected, predicted)
+        if predicted != expected:
+            errors.append(f"{row['id']} expected={sorted(expected)} got={sorted(predicted)} "
+                          f"{[(f.rule, f.excerpt) for f in result.findings]} | {row['text']!r}")
+    flagged = []
+    for row in polite:
+        result = analyze(row["text"], as_="tecnico", level=row["level"], channel=row["channel"])
+        if result.findings:
+            flagged.append({"id": row["id"], "text": row["text"],
+                            "findings": [(f.rule, f.excerpt) for f in result.findings]})
+            errors.append(f"{row['id']} polite got={[(f.rule, f.excerpt) for f in result.findings]} | {row['text']!r}")
+    return Report(split, traits, rules, len(customers), len(drafts), level_correct, len(polite), flagged, errors)
+
+
+def _table(title: str, counts: dict[str, Counts]) -> list[str]:
+    lines = [f"| {title} | support | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
+    for key, c in counts.items():
+        lines.append(f"| {key} | {c.support} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |")
+    return lines
+
+
+def render(report: Report) -> str:
+    lines = [f"Split: **{report.split}** ({report.customers} customer messages, {report.drafts} technician drafts, "
+             f"{report.polite} precision-set messages)", ""]
+    lines += _table("trait", report.traits) + [""]
+    lines += _table("rule", report.rules) + [""]
+    accuracy = report.level_correct / report.customers if report.customers else 0.0
+    lines.append(f"Knowledge level (CO-3) accuracy: {accuracy:.3f} ({report.level_correct}/{report.customers})")
+    lines.append(f"Precision set: {len(report.polite_with_findings)} of {report.polite} messages with a finding")
+    worst = min([c.f1 for c in report.traits.values()] + [c.f1 for c in report.rules.values()])
+    lines.append(f"Lowest F1: {worst:.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m atiende.language.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=["test", "test1", "dev", "tuning", "all"], default="test")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the *.jsonl files")
+    parser.add_argument("--errors", action="store_true", help="also list every disagreement")
+    args = parser.parse_args(argv)
+    if not (args.data / "customers.jsonl").exists():
+        print(f"error: no evaluation set in {args.data}", file=sys.stderr)
+        return 2
+    report = evaluate(args.data, args.split)
+    print(render(report))
+    if args.errors:
+        print()
+        print("\n".join(report.errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
