@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from atiende.cli.i18n import _, cli_language
+
+if TYPE_CHECKING:
+    from atiende.quality import Scorecard
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,7 +62,7 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_text(card, language: str) -> str:  # type: ignore[no-untyped-def]
+def render_text(card: Scorecard, language: str) -> str:
     from atiende.quality.context import clock
 
     labels = {"met": _("met"), "missed": _("missed"), "n/a": "n/a"}
@@ -66,7 +70,7 @@ def render_text(card, language: str) -> str:  # type: ignore[no-untyped-def]
     for item in card.items:
         when = clock(item.at) if item.at is not None else "--:--"
         lines.append(f"{item.rule:<6} {labels[item.status]:<8} {when:>7}  {item.note or ''}".rstrip())
-        for quote in item.evidence[:2]:
+        for quote in item.evidence[:3]:
             lines.append(f"{'':17}{quote}")
     if not card.language_available:
         lines += ["", _("Note: the language assistant is not available; text checks were not judged.")]

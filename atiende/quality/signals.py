@@ -47,9 +47,11 @@ LET_ME_FINISH = _rx(r"\bdejeme terminar\b", r"\bno he terminado\b", r"\bcomo le 
 SUMMARY = _rx(
     r"\ben resumen\b", r"\bresumiendo\b", r"\bhemos (?:\w+ado|\w+ido|hecho|puesto|vuelto|resuelto)\b",
     r"\b(?:le |lo |la )?he (?:\w+ado|\w+ido|hecho|puesto|vuelto|resuelto)\b",
-    r"\bya (?:esta|funciona|puede|tiene|le llega|le aparece|imprime|conecta)\b",
+    r"\bya (?:funciona|puede|tiene|le llega|le aparece|imprime|conecta)\b",
     r"\bqueda(?:n)? (?:\w+ad[oa]s?|\w+id[oa]s?|resuelt[oa]s?)\b", r"\blo que hicimos\b",
-    r"\bya (?:se |le |lo |la |los |las )?\w+(?:a|e|an|en)\b",
+    # «ya imprime», «ya no se cierra»; a bare «ya está» says nothing about what was done
+    r"\bya (?:no )?(?:se |le |lo |la |los |las )?(?!esta\b)\w+(?:a|e|an|en)\b",
+    r"\b(?:esta|estan) (?:\w+ad[oa]s?|\w+id[oa]s?|resuelt[oa]s?|hech[oa]s?|puest[oa]s?)\b", r"\bse ha (?:resuelto|solucionado|arreglado|corregido)\b",
 )
 # SP-4: checking the customer is satisfied.
 SATISFACTION_CHECK = _rx(
@@ -63,9 +65,11 @@ SATISFACTION_CHECK = _rx(
     r"¿le (?:sirve|vale|parece bien) (?:asi|esto|esta solucion|la solucion)",
     r"¿(?:esta|estaria) (?:conforme|de acuerdo con (?:la solucion|como))",
     r"¿(?:y )?algo mas\?", r"\b(?:puede|podria) confirmar(?:me|nos)? si\b",
+    r"¿[^?]*\b(?:algo mas|otra cosa|alguna otra|algun otro)\b[^?]*\?",
+    r"¿[^?]*\b(?:content[oa]|satisfech[oa]|conforme)\b[^?]*\?",
     r"\bconfirm(?:e|eme|enos)(?: por favor)? si (?:le )?(?:funciona|se ha resuelto|queda resuelto)",
 )
-THANKS = _rx(r"\bgracias\b", r"\bagradezco\b", r"\bagradecemos\b", r"\bagradecerle\b")
+THANKS = _rx(r"^\W*a usted\b", r"\bgracias\b", r"\bagradezco\b", r"\bagradecemos\b", r"\bagradecerle\b")
 FAREWELL = _rx(r"\bque tenga (?:un )?buen", r"\bhasta (?:luego|pronto|manana)\b", r"\badios\b",
                r"\bun saludo\b", r"\bsaludos\b", r"\batentamente\b", r"\bcordialmente\b",
                r"\bquedo a (?:su )?disposicion\b", r"\bfeliz (?:dia|tarde)\b", r"\bque le vaya bien\b")
@@ -95,7 +99,8 @@ EMPATHY = _rx(
 LEVEL_CHECK = _rx(
     r"¿(?:esta|se siente) (?:usted )?(?:familiarizad|comod|acostumbrad)", r"¿(?:conoce|ha usado|maneja|suele usar)\b",
     r"¿(?:sabe|sabria) (?:usar|como|manejar|utilizar|hacer|abrir|entrar|instalar|configurar)\b",
-    r"\bo (?:se lo|le) (?:explico|indico|guio)\b", r"¿se (?:maneja|apana|defiende) (?:bien )?con\b",
+    r"\bo (?:se lo|le) (?:explico|indico|guio)\b", r"¿(?:usted )?se (?:maneja|apana|defiende) (?:bien )?(?:con|en)\b",
+    r"\bpoco a poco\b", r"\b(?:despacio|despacito|con calma)\b",
     r"\bpara saber como (?:explicar|hablar)",
     r"¿(?:que tal|como) se (?:maneja|lleva) con", r"¿tiene (?:experiencia|conocimientos)\b",
     r"\bque tan (?:comod|familiar)", r"\bpaso a paso\b", r"\bsin tecnicismos\b", r"\bsin palabras tecnicas\b",
@@ -191,7 +196,9 @@ REFOCUS = _rx(r"\bvolviendo a(?:l)?\b", r"\bretomando\b", r"\bcentremonos\b", r"
 RECORDING = _rx(r"\bsolicitud\b", r"\bincidencia\b", r"\bticket\b", r"\bnumero de (?:caso|referencia|solicitud)\b",
                 r"\b(?:lo |le )?(?:anoto|apunto|registro|dejo registrado|dejo anotado)\b", r"\bqueda registrad")
 # NT-2: sharing expert knowledge.
-EXPLANATION = _rx(r"\bporque\b", r"\besto (?:vuelve a|hace que|sirve para|crea|permite)\b",
+EXPLANATION = _rx(r"\bporque\b", r"\bes un (?:problema|fallo|error|aviso) (?:de|del)\b",
+                  r"\b(?:habia|ha) (?:caducado|expirado|cambiado|fallado|cambiado)\b",
+                  r"\bestaba (?:activad|desactivad|llen|bloquead|apagad|mal|suelt|floj)", r"\besto (?:vuelve a|hace que|sirve para|crea|permite)\b",
                   r"\bque se (?:borro|estropeo|perdio|cambio|desconfiguro|lleno|bloqueo)\b", r"\bdebido a\b", r"\bse debe a\b", r"\bla causa\b", r"\besto (?:pasa|ocurre|sucede)\b",
                   r"\bpara (?:evitar|que no)\b", r"\ble recomiendo\b", r"\bconsejo\b", r"\ble explico\b",
                   r"\basi (?:podra|evitara)\b", r"\bla proxima vez\b", r"\bsuele (?:pasar|ocurrir)\b",

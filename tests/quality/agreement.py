@@ -28,6 +28,7 @@ class Case:
     expected: dict[str, str]
     language_dependent: frozenset[str]
     description: str
+    split: str  # "development" (the scorer was tuned on it) or "holdout" (written after, judged blind)
 
 
 @dataclass(slots=True)
@@ -67,7 +68,7 @@ def load_corpus() -> list[Case]:
         expected = json.loads(path.read_text("utf-8"))
         transcript = json.loads((TRANSCRIPTS / expected["transcript"]).read_text("utf-8"))
         cases.append(Case(path.stem, transcript, expected["items"], frozenset(expected.get("language_dependent", [])),
-                          expected.get("description", "")))
+                          expected.get("description", ""), expected.get("split", "development")))
     return cases
 
 
@@ -103,8 +104,13 @@ def measure(cases: list[Case], *, with_language: bool | None = None) -> Report:
 
 def main(argv: list[str]) -> int:
     cases = load_corpus()
-    report = measure(cases)
     print(f"corpus: {len(cases)} transcripts, channels {dict(Counter(c.transcript['channel'] for c in cases))}")
+    for split in ("development", "holdout"):
+        part = measure([c for c in cases if c.split == split])
+        print(f"  {split}: {sum(c.split == split for c in cases)} transcripts, items {part.agreed}/{part.items} "
+              f"= {100 * part.agreement:.1f} %, met-or-missed items {part.applicable_agreed}/{part.applicable} "
+              f"= {100 * part.applicable_agreement:.1f} %")
+    report = measure(cases)
     if language_adapter.available():
         print("language assistant: available (language-dependent items included)")
     else:

@@ -9,6 +9,8 @@ cannot be seen in a transcript and is not on the card.
 
 from __future__ import annotations
 
+import re
+
 from atiende.quality import signals
 from atiende.quality.card import Item
 from atiende.quality.context import Context, quote
@@ -57,7 +59,7 @@ def dn8(ctx: Context) -> Item:
     return ctx.met("DN-8", [], None)
 
 
-def _phrase_rule(ctx: Context, rule: str, pattern) -> Item:  # type: ignore[no-untyped-def]
+def _phrase_rule(ctx: Context, rule: str, pattern: re.Pattern[str]) -> Item:
     if not ctx.technician:
         return ctx.na(rule, "the technician said nothing")
     hit = next((t for t in ctx.technician if pattern.search(t.folded)), None)

@@ -66,7 +66,8 @@ def sp4(ctx: Context) -> Item:
     if missing:
         last = closing[-1]
         return ctx.missed("SP-4", [quote(last)], last.t, note="missing: " + ", ".join(missing))
-    shown = sorted({summary.index: summary, check.index: check, thanks.index: thanks}.values(),  # type: ignore[union-attr]
+    assert summary is not None and check is not None and thanks is not None
+    shown = sorted({summary.index: summary, check.index: check, thanks.index: thanks}.values(),
                    key=lambda t: t.index)
     return ctx.met("SP-4", [quote(t) for t in shown], shown[0].t)
 
