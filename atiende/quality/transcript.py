@@ -19,6 +19,7 @@ command line and the API can say exactly what to fix.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -150,7 +151,8 @@ class Transcript:
 
 
 def _number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A real, finite number (JSON has no NaN, but Python's decoder accepts it)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _require_text(obj: Mapping[str, Any], key: str, path: str, *, optional: bool = False) -> str | None:

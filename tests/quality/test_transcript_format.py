@@ -28,6 +28,8 @@ VALID = {"channel": "chat", "customer": {"name": "Ana"}, "technician": {"name": 
     ({"events": [{"t": 0, "type": "hold", "customer_consent": "yes"}]}, "events[0].customer_consent"),
     ({"events": [{"t": 0, "type": "hold", "expected_minutes": -2}]}, "events[0].expected_minutes"),
     ({"events": [{"t": 0}]}, "events[0]"),
+    ({"events": [{"t": float("nan"), "type": "start"}]}, "events[0].t"),
+    ({"events": [{"t": 0, "speaker": "cliente", "text": "Hola", "end": -1}]}, "events[0].end"),
 ])
 def test_malformed_transcript_names_the_field(change: dict, field: str) -> None:
     with pytest.raises(TranscriptError) as caught:
