@@ -23,6 +23,7 @@ COMMANDS: list[str] = [
     "atiende.cli.vault",
     "atiende.cli.audit",
     "atiende.cli.staffing",
+    "atiende.cli.score",
 ]
 
 
