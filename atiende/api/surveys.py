@@ -30,7 +30,7 @@ class SurveyPublicOut(Schema):
 
 
 class SurveyAnswerIn(Schema):
-    rating: int = Field(..., ge=1, le=5, description="1 (very unhappy) to 5 (very happy).")
+    rating: int = Field(..., ge=1, le=5, strict=True, description="1 (very unhappy) to 5 (very happy).")
     resolved: bool = Field(..., description="Was the problem solved?")
     comment: str = Field("", max_length=2000)
 

@@ -20,6 +20,8 @@ from atiende.cli.i18n import _, translate_argparse
 COMMANDS: list[str] = [
     "atiende.cli.server",
     "atiende.cli.users",
+    "atiende.cli.commitments",
+    "atiende.cli.worker",
     "atiende.cli.vault",
     "atiende.cli.audit",
     "atiende.cli.staffing",

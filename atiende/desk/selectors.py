@@ -96,7 +96,7 @@ def search_work_orders(
 ) -> QuerySet[WorkOrder]:
     """Visible work orders matching every filter given, newest first.
 
-    ``q`` matches the number ("123" or "#123"), the title, the problem story,
+    ``q`` matches the number ("#123": only the number; "123": the number or any text), the title, the problem story,
     the customer's name, organisation and contact points (email, phone).
     ``overdue=True`` keeps open work orders with a commitment past due or
     missed (PT-2); ``overdue=False`` keeps the others.
@@ -113,7 +113,8 @@ def search_work_orders(
         )
         digits = text.lstrip("#").strip()
         if digits.isascii() and digits.isdigit() and len(digits) < 10:
-            condition |= Q(number=int(digits))
+            # "#123" means the work order number only; a bare "123" may also be part of a phone.
+            condition = Q(number=int(digits)) if text.startswith("#") else condition | Q(number=int(digits))
         qs = qs.filter(pk__in=WorkOrder.objects.filter(condition).values("pk"))
     if phase:
         qs = qs.filter(phase=phase)

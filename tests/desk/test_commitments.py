@@ -1,0 +1,97 @@
+"""PT-2: every promise has a due time, is tracked, and a missed one raises an alert once."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from atiende.desk import services
+from atiende.desk.models import Commitment, WorkOrderEvent
+from atiende.desk.selectors import search_work_orders
+from atiende.errors import InputError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_commitment_without_a_due_time_is_refused(tech, work_order):
+    with pytest.raises(InputError) as exc:
+        services.add_commitment(actor=tech, work_order=work_order, description="Le llamo", due_at=None)
+    assert (exc.value.code, exc.value.rule) == ("due_time_required", "PT-2")
+
+
+def test_a_commitment_due_in_the_past_is_refused(tech, work_order):
+    with pytest.raises(InputError) as exc:
+        services.add_commitment(actor=tech, work_order=work_order, description="Le llamo",
+                                due_at=timezone.now() - timedelta(minutes=1))
+    assert (exc.value.code, exc.value.rule) == ("due_time_past", "PT-2")
+
+
+def test_a_commitment_is_recorded_with_its_owner_and_in_the_history(tech, work_order):
+    due = timezone.now() + timedelta(hours=3)
+    commitment = services.add_commitment(actor=tech, work_order=work_order, description="Le llamo a las 10",
+                                         due_at=due)
+    assert (commitment.status, commitment.owner, commitment.due_at) == ("pendiente", tech, due)
+    assert WorkOrderEvent.objects.filter(work_order=work_order, kind="commitment_added").exists()
+
+
+def test_a_missed_commitment_is_flagged_once_with_an_alert(tech, work_order):
+    now = timezone.now()
+    commitment = services.add_commitment(actor=tech, work_order=work_order, description="Enviar presupuesto",
+                                         due_at=now + timedelta(hours=1))
+    assert services.flag_missed_commitments(now=now + timedelta(minutes=30)) == []
+    later = now + timedelta(hours=2)
+    flagged = services.flag_missed_commitments(now=later)
+    assert [c.pk for c in flagged] == [commitment.pk]
+    commitment.refresh_from_db()
+    assert commitment.status == "incumplido" and commitment.alerted_at == later
+    assert services.flag_missed_commitments(now=later + timedelta(hours=1)) == []
+    assert WorkOrderEvent.objects.filter(work_order=work_order, kind="commitment_missed").count() == 1
+
+
+def test_a_kept_commitment_is_never_flagged(tech, work_order):
+    now = timezone.now()
+    commitment = services.add_commitment(actor=tech, work_order=work_order, description="Llamar",
+                                         due_at=now + timedelta(hours=1))
+    services.resolve_commitment(actor=tech, commitment=commitment, kept=True)
+    assert services.flag_missed_commitments(now=now + timedelta(days=1)) == []
+    commitment.refresh_from_db()
+    assert commitment.status == "cumplido" and commitment.resolved_at is not None
+
+
+def test_a_resolved_commitment_cannot_be_resolved_again(tech, work_order):
+    commitment = services.add_commitment(actor=tech, work_order=work_order, description="Llamar",
+                                         due_at=timezone.now() + timedelta(hours=1))
+    services.resolve_commitment(actor=tech, commitment=commitment, kept=False, cancelled=True)
+    with pytest.raises(InputError) as exc:
+        services.resolve_commitment(actor=tech, commitment=commitment, kept=True)
+    assert exc.value.code == "commitment_not_pending" and exc.value.status == 409
+
+
+def test_work_orders_with_late_commitments_are_found_as_overdue(tech, work_order, customer):
+    on_time = services.create_work_order(actor=tech, customer=customer, title="Sin prisa")
+    now = timezone.now()
+    services.add_commitment(actor=tech, work_order=work_order, description="Llamar",
+                            due_at=now + timedelta(minutes=5))
+    services.add_commitment(actor=tech, work_order=on_time, description="Llamar",
+                            due_at=now + timedelta(days=5))
+    later = now + timedelta(hours=1)
+    assert list(search_work_orders(tech, overdue=True, now=later)) == [work_order]
+    assert list(search_work_orders(tech, overdue=False, now=later)) == [on_time]
+
+
+def test_the_check_command_flags_missed_commitments(tech, work_order):
+    from atiende.cli import main
+
+    commitment = services.add_commitment(actor=tech, work_order=work_order, description="Llamar",
+                                         due_at=timezone.now() + timedelta(seconds=1))
+    Commitment.objects.filter(pk=commitment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["commitments", "check"]) == 0
+    assert "Llamar" in out.getvalue() and str(work_order.number) in out.getvalue()
+    commitment.refresh_from_db()
+    assert commitment.status == "incumplido"

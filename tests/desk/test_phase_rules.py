@@ -1,0 +1,142 @@
+"""SP-1: identificación → satisfacción → cierre, one step at a time, each with what it needs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from atiende.desk import services
+from atiende.errors import InputError
+from tests.desk.conftest import close, ready_for_satisfaction
+
+pytestmark = pytest.mark.django_db
+
+
+def _refusal(**kwargs) -> InputError:
+    with pytest.raises(InputError) as exc:
+        services.change_phase(**kwargs)
+    return exc.value
+
+
+def test_moving_on_without_the_problem_story_is_refused(tech, work_order):
+    error = _refusal(actor=tech, work_order=work_order, version=1, phase="satisfaccion")
+    assert (error.code, error.rule, error.status) == ("problem_story_required", "AL-6", 409)
+
+
+def test_moving_on_without_the_paraphrase_is_refused(tech, work_order):
+    wo = services.update_work_order(actor=tech, work_order=work_order, version=1, problem_story="No imprime.")
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    assert (error.code, error.rule) == ("paraphrase_required", "AL-6")
+
+
+def test_an_unanswered_closed_question_holds_the_work_order_in_identification(tech, work_order):
+    wo = ready_for_satisfaction(tech, work_order)
+    question = services.add_closed_question(actor=tech, work_order=wo, question="¿Usa Windows 11?")
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    assert error.code == "closed_question_unanswered"
+    services.answer_closed_question(actor=tech, question=question, answer="Sí")
+    moved = services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    assert moved.phase == "satisfaccion"
+
+
+def test_phases_cannot_be_skipped(tech, work_order):
+    wo = ready_for_satisfaction(tech, work_order)
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="cierre")
+    assert (error.code, error.rule) == ("phase_order", "SP-1")
+
+
+def test_satisfaction_cannot_go_back_to_identification(tech, work_order):
+    wo = ready_for_satisfaction(tech, work_order)
+    wo = services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="identificacion", note="Falta info")
+    assert error.code == "phase_order"
+
+
+def _in_satisfaction(tech, work_order):
+    wo = ready_for_satisfaction(tech, work_order)
+    return services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+
+
+def test_closing_without_a_resolution_is_refused(tech, work_order):
+    wo = _in_satisfaction(tech, work_order)
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="cierre")
+    assert (error.code, error.rule) == ("resolution_required", "SP-1")
+
+
+def test_closing_without_a_closing_contact_is_refused(tech, work_order):
+    wo = _in_satisfaction(tech, work_order)
+    wo = services.update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Controlador nuevo.")
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="cierre")
+    assert (error.code, error.rule) == ("closing_contact_required", "SP-1")
+
+
+def test_closing_with_a_pending_commitment_is_refused(tech, work_order):
+    wo = _in_satisfaction(tech, work_order)
+    services.add_commitment(actor=tech, work_order=wo, description="Llamar el lunes",
+                            due_at=timezone.now() + timedelta(days=2))
+    wo = services.update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Hecho.")
+    wo = services.record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="telefonico",
+                                         note="Confirmado.")
+    error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="cierre")
+    assert (error.code, error.rule) == ("pending_commitments", "PT-2")
+
+
+def test_the_closing_contact_belongs_to_the_satisfaction_phase(tech, work_order):
+    with pytest.raises(InputError) as exc:
+        services.record_closing_contact(actor=tech, work_order=work_order, version=1, channel="email", note="Ok")
+    assert (exc.value.code, exc.value.rule) == ("wrong_phase", "SP-1")
+
+
+def test_the_closing_contact_cannot_be_in_the_future(tech, work_order):
+    wo = _in_satisfaction(tech, work_order)
+    with pytest.raises(InputError) as exc:
+        services.record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="email",
+                                        note="Ok", at=timezone.now() + timedelta(days=1))
+    assert exc.value.code == "future_time"
+
+
+def test_reopening_needs_a_note_and_then_a_new_closing_contact(tech, work_order):
+    closed = close(tech, work_order)
+    error = _refusal(actor=tech, work_order=closed, version=closed.version, phase="satisfaccion")
+    assert error.code == "note_required"
+    reopened = services.change_phase(actor=tech, work_order=closed, version=closed.version,
+                                     phase="satisfaccion", note="Volvió a fallar.")
+    error = _refusal(actor=tech, work_order=reopened, version=reopened.version, phase="cierre")
+    assert error.code == "closing_contact_required"
+
+
+def test_a_closed_work_order_cannot_go_back_to_identification(tech, work_order):
+    closed = close(tech, work_order)
+    error = _refusal(actor=tech, work_order=closed, version=closed.version, phase="identificacion", note="x")
+    assert error.code == "phase_order"
+
+
+def test_closing_sets_the_closing_time_and_sends_one_survey(tech, work_order):
+    closed = close(tech, work_order)
+    assert closed.closed_at is not None
+    assert closed.survey.answered_at is None and len(closed.survey.token) >= 30
+
+
+def test_a_closed_work_order_takes_no_new_questions_or_commitments(tech, work_order):
+    closed = close(tech, work_order)
+    with pytest.raises(InputError) as exc:
+        services.add_closed_question(actor=tech, work_order=closed, question="¿Funciona?")
+    assert exc.value.code == "work_order_closed"
+    with pytest.raises(InputError):
+        services.add_commitment(actor=tech, work_order=closed, description="x",
+                                due_at=timezone.now() + timedelta(hours=1))
+
+
+def test_the_phase_endpoint_explains_the_refusal_with_the_rule(client, tech, work_order):
+    import json
+
+    from tests.desk.conftest import bearer
+
+    response = client.post(f"/api/v1/work-orders/{work_order.number}/phase",
+                           json.dumps({"version": 1, "phase": "satisfaccion"}), content_type="application/json",
+                           headers={**bearer(tech), "Accept-Language": "es"})
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["rule"] == "AL-6" and error["code"] == "problem_story_required"

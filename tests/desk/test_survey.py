@@ -1,0 +1,54 @@
+"""SP-4: the satisfaction survey is sent on close and answered once, without signing in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atiende.desk import services
+from atiende.desk.models import WorkOrderEvent
+from atiende.errors import InputError
+from tests.desk.conftest import close
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_customer_answers_the_survey_by_its_link(client, tech, work_order):
+    token = close(tech, work_order).survey.token
+    assert client.get(f"/api/v1/surveys/{token}").json()["answered"] is False
+    response = client.post(f"/api/v1/surveys/{token}",
+                           json.dumps({"rating": 5, "resolved": True, "comment": "¡Muy amables!"}),
+                           content_type="application/json")
+    assert response.status_code == 200
+    assert response.json() | {"sent_at": None} == {
+        "work_order": work_order.number, "title": work_order.title, "sent_at": None, "answered": True,
+        "rating": 5, "resolved": True, "comment": "¡Muy amables!",
+    }
+    assert WorkOrderEvent.objects.filter(work_order=work_order, kind="survey_answered").exists()
+
+
+def test_a_survey_is_answered_only_once(client, tech, work_order):
+    token = close(tech, work_order).survey.token
+    services.answer_survey(token=token, rating=4, resolved=True)
+    with pytest.raises(InputError) as exc:
+        services.answer_survey(token=token, rating=1, resolved=False)
+    assert exc.value.code == "survey_answered" and exc.value.status == 409
+    response = client.post(f"/api/v1/surveys/{token}", json.dumps({"rating": 1, "resolved": False}),
+                           content_type="application/json")
+    assert response.status_code == 409
+
+
+def test_an_unknown_token_is_a_404(client):
+    response = client.post("/api/v1/surveys/no-such-token", json.dumps({"rating": 3, "resolved": True}),
+                           content_type="application/json")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "survey_not_found"
+
+
+@pytest.mark.parametrize("rating", [0, 6, -1, "cinco", None, True])
+def test_a_rating_outside_one_to_five_is_refused(client, tech, work_order, rating):
+    token = close(tech, work_order).survey.token
+    response = client.post(f"/api/v1/surveys/{token}", json.dumps({"rating": rating, "resolved": True}),
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
