@@ -56,6 +56,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"  {username:<14} {password:<20} {role}")
     if args.no_serve:
         return 0
+    from atiende.cli.worker import start_in_thread
+
+    start_in_thread()  # the policy clock: hold reminders, transfer timeouts, wait alerts
     return run_serve(args)
 
 

@@ -14,13 +14,15 @@ technicians' states in step and store alerts.
 
 from __future__ import annotations
 
+import functools
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,26 @@ from atiende.practices import Refusal
 clock: engine.Clock = engine.SystemClock()
 
 LEASE_SECONDS = 30
+
+_sqlite_writer = threading.RLock()
+
+
+def single_writer[F: Callable[..., Any]](func: F) -> F:
+    """On SQLite, threads of one process write one at a time, queued on a lock.
+
+    Across processes SQLite's own IMMEDIATE lock makes the single writer; inside
+    a process this lock queues the threads instead of letting them spin on
+    "database is locked". PostgreSQL needs neither: row locks do the work.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if connection.vendor != "sqlite":
+            return func(*args, **kwargs)
+        with _sqlite_writer:
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def set_clock(new_clock: engine.Clock) -> engine.Clock:
@@ -77,6 +99,7 @@ def queue_config(queue: Queue) -> QueueConfig:
     return QueueConfig(queue.name, tuple(queue.tiers or [1]), frozenset(queue.skills or []))
 
 
+@single_writer
 @transaction.atomic
 def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), skills: Iterable[str] = (),
                policy: dict[str, Any] | None = None) -> Queue:
@@ -89,6 +112,7 @@ def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), ski
     return queue
 
 
+@single_writer
 @transaction.atomic
 def set_organisation_policy(*, organisation_id: int, policy: dict[str, Any]) -> OrganisationPolicy:
     engine.Policy().with_overrides(policy)
@@ -136,6 +160,7 @@ def _require_staff(user: User) -> None:
         raise InputError("not_a_technician", _("Only technicians take calls."), status=403, rule="CH-TEL")
 
 
+@single_writer
 def pause(*, user: User, reason: str) -> TechnicianState:
     """The technician steps away, with a reason (en pausa)."""
     _require_staff(user)
@@ -147,6 +172,7 @@ def pause(*, user: User, reason: str) -> TechnicianState:
     return row
 
 
+@single_writer
 def make_available(*, user: User) -> TechnicianState:
     """The technician is ready for calls (disponible); waiting contacts are routed at once."""
     _require_staff(user)
@@ -299,6 +325,7 @@ class Routed:
     decision: engine.RoutingDecision | None
 
 
+@single_writer
 def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", callee: str = "",
                    customer_id: int | None = None, external_id: str | None = None, level2_requested: bool = False,
                    required_skills: Iterable[str] = (), route: bool = True) -> Routed:
@@ -325,6 +352,7 @@ def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", 
     return route_contact(contact_id=row.pk)
 
 
+@single_writer
 def route_contact(*, contact_id: int) -> Routed:
     """Ring the best available technician for this waiting contact, if any (longest idle first...)."""
     with transaction.atomic():
@@ -351,6 +379,7 @@ def _serves(row: TechnicianState, queue: str) -> bool:
     return not row.queues or queue in row.queues
 
 
+@single_writer
 def dispatch(*, limit: int = 50) -> int:
     """Route waiting contacts, oldest first, while technicians are free. Returns how many were offered."""
     free = TechnicianState.objects.filter(status=TechnicianStatus.AVAILABLE).count()
@@ -372,6 +401,7 @@ def dispatch(*, limit: int = 50) -> int:
     return offered
 
 
+@single_writer
 def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | None:
     """Pull mode: an available technician takes the oldest waiting contact no one else has claimed.
 
@@ -413,11 +443,13 @@ def _actor_id(actor: User | None) -> int | None:
     return actor.pk if actor is not None else None
 
 
+@single_writer
 def answer(*, contact_id: int, user: User | None = None, technician_id: int | None = None) -> Outcome:
     who = technician_id if technician_id is not None else _actor_id(user)
     return _act(contact_id, user, lambda c, p: c.answer(now=now(), technician=who))
 
 
+@single_writer
 def decline_offer(*, contact_id: int, user: User) -> Outcome:
     def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
         if c.offered_to != user.pk:
@@ -427,6 +459,7 @@ def decline_offer(*, contact_id: int, user: User) -> Outcome:
     return _act(contact_id, user, action, then_dispatch=True)
 
 
+@single_writer
 def put_on_hold(*, contact_id: int, user: User | None, reason: str, customer_consent: bool,
                 expected_minutes: float | None) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.put_on_hold(
@@ -434,11 +467,13 @@ def put_on_hold(*, contact_id: int, user: User | None, reason: str, customer_con
         by=_actor_id(user) if _acts_as_technician(user) else None))
 
 
+@single_writer
 def resume(*, contact_id: int, user: User | None) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.resume(
         now=now(), by=_actor_id(user) if _acts_as_technician(user) else None))
 
 
+@single_writer
 def request_transfer(*, contact_id: int, user: User | None, purpose: str, customer_consent: bool,
                      to_technician: int | None = None, to_queue: str | None = None) -> Outcome:
     if to_queue is not None:
@@ -451,6 +486,7 @@ def request_transfer(*, contact_id: int, user: User | None, purpose: str, custom
         to_technician=to_technician, to_queue=to_queue, by=_actor_id(user) if _acts_as_technician(user) else None))
 
 
+@single_writer
 def accept_transfer(*, contact_id: int, user: User) -> Outcome:
     _require_staff(user)
     busy = Contact.objects.filter(assignee=user).exclude(pk=contact_id).filter(
@@ -462,10 +498,12 @@ def accept_transfer(*, contact_id: int, user: User) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.accept_transfer(by=user.pk, now=now()))
 
 
+@single_writer
 def decline_transfer(*, contact_id: int, user: User) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.decline_transfer(by=user.pk, now=now()))
 
 
+@single_writer
 def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
     """PO-5: ask a supervisor for help; always possible while the call is live."""
     with transaction.atomic():
@@ -484,6 +522,7 @@ def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
         return _persist(row, contact, policy, events, alerts, user)
 
 
+@single_writer
 def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
     if user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR) and not user.is_superuser:
         raise InputError("supervisors_only", _("Only a supervisor can join, take over or coach a call."),
@@ -495,10 +534,12 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now()))
 
 
+@single_writer
 def hang_up(*, contact_id: int, user: User | None = None, cause: str = "normal") -> Outcome:
     return _act(contact_id, user, lambda c, p: c.hang_up(now=now(), cause=cause))
 
 
+@single_writer
 def finish_wrap_up(*, contact_id: int, user: User | None) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.finish_wrap_up(
         now=now(), by=_actor_id(user) if _acts_as_technician(user) else None), then_dispatch=True)
@@ -508,6 +549,7 @@ def _acts_as_technician(user: User | None) -> bool:
     return user is not None and user.role == Role.TECHNICIAN and not user.is_superuser
 
 
+@single_writer
 def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
     with transaction.atomic():
         alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
@@ -525,6 +567,7 @@ def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
 
 # ---- deadlines: claimed and fired by workers ------------------------------------
 
+@single_writer
 def claim_due_deadlines(*, worker: str, limit: int = 100, at: datetime | None = None) -> list[int]:
     """Lease due deadlines to this worker. A crashed worker's lease runs out and another takes over."""
     moment = at or now()
@@ -541,6 +584,7 @@ def claim_due_deadlines(*, worker: str, limit: int = 100, at: datetime | None = 
     return ids
 
 
+@single_writer
 def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | None:
     """Fire one claimed deadline: the engine decides whether it still applies (late is fine)."""
     moment = at or now()
@@ -563,6 +607,7 @@ def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | 
     return outcome
 
 
+@single_writer
 def run_due_deadlines(*, worker: str | None = None, limit: int = 100, at: datetime | None = None) -> int:
     """Claim and fire everything that is due now; overdue deadlines after a restart fire at once."""
     name = worker or f"worker-{uuid.uuid4().hex[:8]}"
@@ -576,3 +621,9 @@ def run_due_deadlines(*, worker: str | None = None, limit: int = 100, at: dateti
                 fired += 1
         if len(ids) < limit:
             return fired
+
+
+@single_writer
+def offered_to(*, user: User) -> Contact | None:
+    """The call ringing at this technician now, if any."""
+    return Contact.objects.filter(offered_to=user, state=ContactState.OFFERED).first()

@@ -31,7 +31,7 @@ def _work(user: User, handled: list[int], errors: list[BaseException]) -> None:
                 row = services.claim_next_contact(user=user)
             except InputError:
                 # Pushed routing rang this technician meanwhile: take that call instead.
-                row = Contact.objects.filter(offered_to=user, state="offered").first()
+                row = services.offered_to(user=user)
                 if row is None:
                     continue
             if row is None:

@@ -1,0 +1,98 @@
+"""worker: fire the stored deadlines (policy clock) until told to stop.
+
+Any number of workers may run, on any machine that reaches the database: each
+claims due deadlines with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so a
+deadline fires once; a crashed worker's lease runs out and another takes over.
+After a restart, overdue deadlines fire at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+
+from atiende.cli.django_setup import setup_django
+from atiende.cli.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from atiende.cli import add_help_flag
+
+    worker = sub.add_parser("worker", add_help=False, help=_("fire due timers (holds, transfers, policies)"),
+                            description=_("Claim and fire the stored deadlines: hold reminders, transfer "
+                                          "timeouts, wait and call policy alerts, wrap-up ends."))
+    add_help_flag(worker)
+    worker.add_argument("--interval", type=float, default=0.5,
+                        help=_("seconds between looks for due deadlines (default %(default)s)"))
+    worker.add_argument("--once", action="store_true", help=_("fire what is due now and exit"))
+    worker.add_argument("--name", default="", help=_("name of this worker in the leases (default host-pid)"))
+    worker.set_defaults(handler=run_worker)
+
+
+def worker_name(name: str = "") -> str:
+    return name or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
+    """Fire due deadlines until ``stop`` is set; returns how many fired."""
+    from django.db import close_old_connections, connection
+
+    from atiende.contact import services
+
+    total = 0
+    while not stop.is_set():
+        try:
+            total += services.run_due_deadlines(worker=name)
+            services.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
+        except Exception:  # keep the policy clock alive; the next round retries
+            log.exception("worker round failed")
+        finally:
+            if not connection.in_atomic_block:  # drop a broken or expired connection between rounds
+                close_old_connections()
+        stop.wait(interval)
+    return total
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from atiende.contact import services
+
+    if args.interval <= 0:
+        print(_("error: %(message)s") % {"message": _("--interval must be greater than zero")})
+        return 2
+    name = worker_name(args.name)
+    if args.once:
+        fired = services.run_due_deadlines(worker=name)
+        print(_("%(count)s deadlines fired.") % {"count": fired})
+        return 0
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        stop.set()  # finish the current round, then leave: nothing half-fired
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    print(_("Worker %(name)s firing deadlines every %(interval)s s (Ctrl+C to stop)")
+          % {"name": name, "interval": args.interval}, flush=True)
+    started = time.monotonic()
+    fired = run_loop(stop, name=name, interval=args.interval)
+    print(_("Worker stopped after %(seconds)d s; %(count)s deadlines fired.")
+          % {"seconds": time.monotonic() - started, "count": fired}, flush=True)
+    return 0
+
+
+def start_in_thread(*, interval: float = 0.5) -> threading.Event:
+    """Run the worker beside the web server (``atiende demo``); set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run_loop, args=(stop,), kwargs={"name": worker_name("demo"),
+                                                                       "interval": interval},
+                              name="atiende-worker", daemon=True)
+    thread.start()
+    return stop

@@ -1,0 +1,81 @@
+"""Timers are stored deadlines: after a crash and restart they fire at once, nothing is forgotten."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from atiende.cli import main
+from atiende.cli.worker import run_loop
+from atiende.contact import services
+from atiende.contact.models import Alert, Contact, Deadline
+
+pytestmark = pytest.mark.django_db
+
+
+def test_overdue_deadlines_fire_at_once_after_a_restart(call_with_lucia, lucia, jorge, clock):
+    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+                         expected_minutes=1)
+    other = services.create_contact(queue="soporte").contact
+    services.answer(contact_id=other.pk, user=jorge)
+    services.request_transfer(contact_id=other.pk, user=jorge, purpose="p", customer_consent=True,
+                              to_technician=lucia.pk)
+    # The server is down for an hour: nobody fires anything meanwhile.
+    clock.advance(3600)
+    assert services.run_due_deadlines(worker="after-restart") >= 2
+    assert Alert.objects.filter(kind="hold_overrun", rule="HO-5").count() == 1
+    contact = Contact.objects.get(pk=other.pk)
+    assert (contact.state, contact.assignee) == ("talking", jorge)  # TR-5: returned, not lost
+
+
+def test_a_crashed_workers_lease_runs_out_and_another_worker_fires(call_with_lucia, lucia, clock):
+    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+                         expected_minutes=1)
+    clock.advance(61)
+    claimed = services.claim_due_deadlines(worker="crashes")  # claims, then dies before firing
+    assert claimed
+    assert services.run_due_deadlines(worker="second") == 0  # still leased to the first
+    clock.advance(services.LEASE_SECONDS + 1)
+    assert services.run_due_deadlines(worker="second") >= 1
+    assert Alert.objects.filter(kind="hold_overrun").count() == 1
+
+
+def test_a_deadline_fires_only_once_even_if_two_workers_run(call_with_lucia, lucia, clock):
+    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+                         expected_minutes=1)
+    clock.advance(61)
+    ids = services.claim_due_deadlines(worker="a")
+    for deadline_id in ids:
+        services.fire_deadline(deadline_id=deadline_id)
+        services.fire_deadline(deadline_id=deadline_id)  # a second attempt changes nothing
+    assert Alert.objects.filter(kind="hold_overrun").count() == 1
+    assert Deadline.objects.filter(kind="hold_overrun", fired_at__isnull=False).count() == 1
+
+
+class _OneRound(threading.Event):
+    """A stop signal that arrives while the worker sleeps after its first round (like SIGTERM)."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.set()
+        return True
+
+
+def test_worker_loop_finishes_its_round_and_stops_cleanly(call_with_lucia, lucia, clock):
+    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+                         expected_minutes=1)
+    clock.advance(61)
+    stopped = threading.Event()
+    stopped.set()
+    assert run_loop(stopped, name="t", interval=0.01) == 0  # already told to stop: does nothing
+    assert run_loop(_OneRound(), name="t", interval=0.01) >= 1
+    assert Alert.objects.filter(kind="hold_overrun").exists()
+
+
+def test_worker_once_command_fires_due_deadlines(call_with_lucia, lucia, clock, capsys):
+    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+                         expected_minutes=1)
+    clock.advance(61)
+    assert main(["worker", "--once"]) == 0
+    assert "fired" in capsys.readouterr().out or Alert.objects.filter(kind="hold_overrun").exists()
+    assert Alert.objects.filter(kind="hold_overrun").exists()
