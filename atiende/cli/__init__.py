@@ -21,6 +21,7 @@ COMMANDS: list[str] = [
     "atiende.cli.server",
     "atiende.cli.users",
     "atiende.cli.commitments",
+    "atiende.cli.worker",
     "atiende.cli.vault",
     "atiende.cli.audit",
     "atiende.cli.staffing",
