@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "ninja",  # serves the API docs from local files, which the CSP allows
     "atiende.people",
     "atiende.desk",
     "atiende.web",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "atiende.urls"
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -119,6 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling and lockout (atiende/privacy/auth.py).
+AUTHENTICATION_BACKENDS = ["atiende.privacy.auth.ThrottledModelBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -146,6 +151,9 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less header
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy (docs/security.md): scripts only from our own files or with the
+# request's nonce ({{ csp_nonce }}); inline style attributes stay allowed.
+from atiende.privacy.csp import CONTENT_SECURITY_POLICY as SECURE_CSP  # noqa: E402
 
 if not DEBUG and SECRET_KEY != _DEV_KEY:
     SESSION_COOKIE_SECURE = True
