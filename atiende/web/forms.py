@@ -80,20 +80,25 @@ class WorkOrderFilterForm(forms.Form):
 
 class WorkOrderForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(),
+                                      empty_label=_("Choose a customer"))
     requester = forms.ModelChoiceField(
         label=_("Requester"), queryset=Customer.objects.none(), required=False,
+        empty_label=_("The customer"),
         help_text=_("CH-IND: who asks, when it is not the customer."),
     )
     decision_maker = forms.ModelChoiceField(
         label=_("Decision maker"), queryset=Customer.objects.none(), required=False,
+        empty_label=_("The requester"),
         help_text=_("CH-IND: who decides; both are kept informed."),
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.REACTIVE)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
-    assignee = UserChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    assignee = UserChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False,
+                               empty_label=_("Nobody"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False,
+                                  empty_label=_("No team"))
     equipment_type = forms.CharField(label=_("Equipment"), max_length=100, required=False)
     os_name = forms.CharField(label=_("Operating system"), max_length=100, required=False)
     os_version = forms.CharField(label=_("OS version"), max_length=50, required=False)

@@ -17,6 +17,14 @@ from atiende.people.models import Team, User
 PASSWORD = "clave-de-prueba-2026"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The pages are checked in Spanish: make sure the .mo files exist even without `make`."""
+    from atiende.i18n import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def fast_hashing(settings):
     # Argon2 is right for production and slow for tests that sign in many times.

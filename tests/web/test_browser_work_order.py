@@ -50,6 +50,9 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
         ])
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="es-ES")
+            # The machine is shared: give a slow page time before calling it a failure.
+            page.set_default_timeout(30_000)
+            expect.set_options(timeout=20_000)
             page.goto(f"{live_server.url}/entrar/")
             page.get_by_label("Nombre de usuario").fill(desk.technician.username)
             page.get_by_label("Contraseña").fill(PASSWORD)
@@ -57,6 +60,10 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
             expect(page.get_by_role("heading", name="Mis solicitudes")).to_be_visible()
 
             page.get_by_role("link", name="Solicitudes", exact=True).click()
+            assert page.evaluate("typeof htmx") == "object"  # loaded, and allowed by the CSP
+            # Live search (htmx): the results change as the technician types, without submitting.
+            page.get_by_label("Buscar").fill("nada parecido")
+            expect(page.get_by_text("No hay solicitudes.")).to_be_visible()
             page.get_by_label("Buscar").fill("impresora")
             row_link = page.get_by_role("link", name="La impresora no imprime")
             expect(row_link).to_be_visible()

@@ -33,3 +33,20 @@ def test_an_unknown_language_keeps_spanish(desk):
     response = client.post("/i18n/setlang/", {"language": "xx", "next": "/"}, follow=True)
     assert response.status_code == 200
     assert "Mis solicitudes" in response.content.decode()
+
+
+def test_signing_in_starts_in_the_language_of_the_profile(client, desk):
+    from tests.web.conftest import PASSWORD
+
+    desk.technician.language = "en"
+    desk.technician.save()
+    response = client.post("/entrar/", {"username": "lucia", "password": PASSWORD}, follow=True)
+    assert "My work orders" in response.content.decode()
+
+
+def test_a_language_chosen_before_signing_in_is_kept(client, desk):
+    from tests.web.conftest import PASSWORD
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/entrar/"})
+    response = client.post("/entrar/", {"username": "lucia", "password": PASSWORD}, follow=True)
+    assert "My work orders" in response.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,16 @@ class SignInView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        """Start in the language of the person's profile, unless they already chose one with the switch."""
+        response = super().form_valid(form)
+        language = getattr(form.get_user(), "language", "")
+        chosen = settings.LANGUAGE_COOKIE_NAME in self.request.COOKIES
+        if language in dict(settings.LANGUAGES) and not chosen:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
+                                max_age=settings.LANGUAGE_COOKIE_AGE)
+        return response
 
 
 class SignOutView(auth_views.LogoutView):
