@@ -51,6 +51,7 @@ _CAPITALISED = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][a-záéíóúüñ]+")
 
 _NT6 = CHECKS["NT-6"]
 _ACRONYMS = frozenset(a.upper() for a in _NT6["acronyms"])
+_SHOUT_WORDS = frozenset(_NT6["shout_words"])
 _CAPS_TOKEN = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9]+(?!\w)")
 _CAPS_GAP = re.compile(r"^[\s,.;:¡!¿?\-]*$")
 _SPELLING = compile_words([s[0] for s in _NT6["spelling"]])
@@ -162,7 +163,7 @@ def _nt6_findings(folded: Folded, language: str) -> list[Finding]:
             groups.append([m])
     out: list[Finding] = []
     for group in groups:
-        if len(group) >= 2 or len(group[0].group(0)) >= 4:
+        if len(group) >= 2 or len(group[0].group(0)) >= 4 or group[0].group(0) in _SHOUT_WORDS:
             s, e = group[0].start(), group[-1].end()
             excerpt = original[s:e]
             rewrite = excerpt.lower()

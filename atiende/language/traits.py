@@ -18,7 +18,7 @@ from atiende.language.lexicon import (
     TraitLexicon,
 )
 from atiende.language.model import TraitScore
-from atiende.language.text import WORD, Folded, negated
+from atiende.language.text import WORD, Folded, combine, fold_pattern, negated
 
 _CAPS_WORD = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ]{2,}(?!\w)")
 _EXCLAIM_RUN = re.compile(r"!{2,}|¡{2,}")
@@ -53,13 +53,45 @@ def _cue_hits(lex: TraitLexicon, folded: Folded) -> tuple[list[float], list[str]
             continue
         index = int(name[1:])
         cue = lex.cues[index]
-        if use_negation and cue.negatable and negated(folded.text, match.start()):
+        if use_negation and cue.negatable and negated(folded.text, match.start(), window=5):
             continue  # "no estoy enfadado"
         excerpt = folded.excerpt(match.start(), match.end())
         if excerpt not in evidence:
             evidence.append(excerpt)
         weights[(index, match.group(0))] = cue.weight
     return list(weights.values()), evidence
+
+
+_LOC = TRAITS["CT-LOC"].params
+_TOPIC = combine([_LOC["topic"]])
+_SOCIAL_WORDS = combine([_LOC["social_words"]])
+_COURTESY = re.compile(fold_pattern(_LOC["courtesy"]))
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_OTHER_TRAITS = [TRAITS[t].regex for t in ("CT-ENF", "CT-DES", "CT-INX", "CT-ENT")]
+
+
+def _chatter(folded: Folded) -> tuple[list[float], list[str]]:
+    """CT-LOC from structure: sentences about neither the problem nor the call (chatter)."""
+    off_topic: list[str] = []
+    question = False
+    for m in _SENTENCE.finditer(folded.text):
+        sentence = m.group(0)
+        words = WORD.findall(sentence)
+        if len(words) < 3 or _TOPIC.search(sentence) or _COURTESY.match(sentence):
+            continue
+        if any(regex.search(sentence) for regex in _OTHER_TRAITS):
+            continue
+        off_topic.append(folded.excerpt(m.start(), m.end()).strip())
+        if sentence.rstrip().endswith("?") and _SOCIAL_WORDS.search(sentence):
+            question = True  # socialising: a personal question to the technician
+    weights: list[float] = []
+    if len(off_topic) >= 2:
+        weights.append(_LOC["off_topic_two"])
+    elif off_topic:
+        weights.append(_LOC["off_topic_one"])
+    if question:
+        weights.append(_LOC["social_question"])
+    return weights, off_topic[:3]
 
 
 def _noisy_or(weights: list[float]) -> float:
@@ -92,9 +124,18 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
                 evidence.append(longest)
             if _INTERROBANG.search(folded.original):
                 weights.append(p["interrobang"])
-        elif trait_id == "CT-LOC" and weights:
+            if "!" in folded.original:
+                weights.append(p["exclaim_single"])
+            if len(re.findall(r"!+", folded.original)) >= 2:
+                weights.append(p["exclaim_many"])
+        elif trait_id == "CT-LOC":
+            extra, sentences = _chatter(folded)
+            weights += extra
+            evidence += [s for s in sentences if s not in evidence] if extra else []
             # A long message that also wanders into chatter leans talkative.
-            if n_words >= p["very_long_words"]:
+            if not weights:
+                pass
+            elif n_words >= p["very_long_words"]:
                 weights.append(p["very_long_bonus"])
             elif n_words >= p["long_words"]:
                 weights.append(p["long_bonus"])
