@@ -40,6 +40,10 @@ ROUTERS: list[str] = [
     "desk",
     "customers",
     "surveys",
+    "privacy",
+    "exports",
+    "contact",
+    "cti",
 ]
 
 _mount_routers()

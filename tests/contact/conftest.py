@@ -51,4 +51,5 @@ def call_with_lucia(queue, lucia, clock):
     assert routed.technician == lucia
     clock.advance(5)
     services.answer(contact_id=routed.contact.pk, user=lucia)
+    routed.contact.refresh_from_db()
     return routed.contact

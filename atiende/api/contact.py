@@ -1,0 +1,237 @@
+"""Contact center: live contacts and the actions on them, technicians' state, alerts, queues.
+
+Refusals cite the practice: a hold without consent is a 409 with rule HO-3, a
+transfer without purpose a 409 with TR-2, and so on (see docs/cti.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from atiende.api.errors import ApiError
+from atiende.api.permissions import ADMINS, MANAGERS, STAFF, require_role
+from atiende.contact import selectors, services
+from atiende.contact.models import Contact, Queue, TechnicianState
+
+PREFIX = "contacts"
+router = Router(tags=["contact center"])
+
+
+def _lang() -> str:
+    return get_language() or "es"
+
+
+def _visible(request: HttpRequest, contact_id: int) -> Contact:
+    user = require_role(request, STAFF)
+    row = Contact.objects.select_related("queue").filter(pk=contact_id).first()
+    if row is None:
+        raise ApiError(404, "not_found", _("There is no contact %(id)s.") % {"id": contact_id})
+    if not selectors.is_manager(user):
+        transfer = (row.data or {}).get("transfer") or {}
+        involved = {row.assignee_id, row.offered_to_id, transfer.get("to_technician")}
+        if user.pk not in involved and not transfer.get("to_queue"):
+            raise ApiError(403, "forbidden", _("This contact is handled by someone else."), "ET-4")
+    return row
+
+
+def _view(outcome_or_row: Any) -> dict[str, Any]:
+    row = getattr(outcome_or_row, "contact", outcome_or_row)
+    row = Contact.objects.select_related("queue").get(pk=row.pk)
+    return selectors.contact_view(row, language=_lang())
+
+
+class HoldIn(Schema):
+    reason: str = Field("", max_length=500, description="HO-2: why the call goes on hold, as told to the customer")
+    customer_consent: bool = Field(False, description="HO-3: the customer agreed")
+    expected_minutes: float | None = Field(None, description="HO-4: minutes announced to the customer")
+
+
+class TransferIn(Schema):
+    purpose: str = Field("", max_length=500, description="TR-2: the purpose, as explained to the customer")
+    customer_consent: bool = Field(False, description="TR-3: the customer agreed")
+    to_technician: int | None = Field(None, description="user id of the receiving technician")
+    to_queue: str | None = Field(None, max_length=60, description="or a queue whose technicians may accept")
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class SuperviseIn(Schema):
+    mode: str = Field(..., description="join | take_over | coach")
+
+
+class HangUpIn(Schema):
+    cause: str = Field("normal", max_length=60)
+
+
+class QueueIn(Schema):
+    label: str = Field("", max_length=120)
+    tiers: list[int] = Field(default_factory=lambda: [1, 2], max_length=9)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    policy: dict[str, float] = Field(default_factory=dict, description="PO overrides, e.g. max_wait_seconds")
+
+
+# ---- lists (static paths first) -------------------------------------------------
+
+@router.get("", summary="Live contacts (mine; all for supervisors)")
+def list_contacts(request: HttpRequest) -> list[dict[str, Any]]:
+    user = require_role(request, STAFF)
+    return [selectors.contact_view(c, language=_lang()) for c in selectors.visible_contacts(user)[:200]]
+
+
+@router.get("/alerts", summary="Open alerts (mine; all for supervisors)")
+def list_alerts(request: HttpRequest, include_acknowledged: bool = False) -> list[dict[str, Any]]:
+    user = require_role(request, STAFF)
+    qs = selectors.visible_alerts(user, open_only=not include_acknowledged)[:200]
+    return [selectors.alert_view(a, language=_lang()) for a in qs]
+
+
+@router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert")
+def acknowledge(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+    user = require_role(request, STAFF)
+    return selectors.alert_view(services.acknowledge_alert(alert_id=alert_id, user=user), language=_lang())
+
+
+@router.get("/technicians", summary="Technicians' live state (supervisors)")
+def list_technicians(request: HttpRequest) -> list[dict[str, Any]]:
+    require_role(request, MANAGERS)
+    return [selectors.technician_view(t) for t in TechnicianState.objects.select_related("user")
+            .order_by("user__username")]
+
+
+@router.get("/technicians/me", summary="My state")
+def my_state(request: HttpRequest) -> dict[str, Any]:
+    user = require_role(request, STAFF)
+    row = services.technician_state(user)
+    row = TechnicianState.objects.select_related("user").get(pk=row.pk)
+    return selectors.technician_view(row)
+
+
+@router.post("/technicians/me/pause", summary="Pause (en pausa), with a reason")
+def pause(request: HttpRequest, payload: ReasonIn) -> dict[str, Any]:
+    user = require_role(request, STAFF)
+    services.pause(user=user, reason=payload.reason)
+    return my_state(request)
+
+
+@router.post("/technicians/me/available", summary="Ready for calls (disponible)")
+def available(request: HttpRequest) -> dict[str, Any]:
+    user = require_role(request, STAFF)
+    services.make_available(user=user)
+    return my_state(request)
+
+
+@router.post("/claim", summary="Take the oldest waiting contact (pull mode)")
+def claim(request: HttpRequest, queue: str | None = None) -> dict[str, Any]:
+    user = require_role(request, STAFF)
+    row = services.claim_next_contact(user=user, queue=queue)
+    if row is None:
+        raise ApiError(404, "queue_empty", _("Nobody is waiting."))
+    return _view(row)
+
+
+@router.get("/queues", summary="Queues with tiers, skills and policies")
+def list_queues(request: HttpRequest) -> list[dict[str, Any]]:
+    require_role(request, STAFF)
+    return [{"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
+             "effective_policy": services.policy_for(q).as_dict()} for q in Queue.objects.all()]
+
+
+@router.put("/queues/{name}", summary="Create or change a queue (administrators)")
+def put_queue(request: HttpRequest, name: str, payload: QueueIn) -> dict[str, Any]:
+    require_role(request, ADMINS)
+    q = services.save_queue(name=name, label=payload.label, tiers=payload.tiers, skills=payload.skills,
+                            policy=dict(payload.policy))
+    return {"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
+            "effective_policy": services.policy_for(q).as_dict()}
+
+
+# ---- one contact ---------------------------------------------------------------
+
+@router.get("/{contact_id}", summary="A contact: state, timers, alerts")
+def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    return selectors.contact_view(_visible(request, contact_id), language=_lang())
+
+
+@router.get("/{contact_id}/events", summary="A contact's history")
+def contact_events(request: HttpRequest, contact_id: int) -> list[dict[str, Any]]:
+    row = _visible(request, contact_id)
+    return [{"kind": e.kind, "at": e.at, "rule": e.rule or None, "actor": e.actor_id, "data": e.data}
+            for e in selectors.events_of(row)]
+
+
+@router.post("/{contact_id}/answer", summary="Answer the call ringing at me")
+def answer(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.answer(contact_id=row.pk, user=require_role(request, STAFF)))
+
+
+@router.post("/{contact_id}/decline", summary="Let the ringing call go back to the queue")
+def decline(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.decline_offer(contact_id=row.pk, user=require_role(request, STAFF)))
+
+
+@router.post("/{contact_id}/hold", summary="Put on hold (HO-2 reason, HO-3 consent, HO-4 minutes)")
+def hold(request: HttpRequest, contact_id: int, payload: HoldIn) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.put_on_hold(
+        contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason,
+        customer_consent=payload.customer_consent, expected_minutes=payload.expected_minutes))
+
+
+@router.post("/{contact_id}/resume", summary="Back with the customer (records any HO-5 overrun)")
+def resume(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.resume(contact_id=row.pk, user=require_role(request, STAFF)))
+
+
+@router.post("/{contact_id}/transfer", summary="Request a warm transfer (TR-2 purpose, TR-3 consent)")
+def transfer(request: HttpRequest, contact_id: int, payload: TransferIn) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.request_transfer(
+        contact_id=row.pk, user=require_role(request, STAFF), purpose=payload.purpose,
+        customer_consent=payload.customer_consent, to_technician=payload.to_technician, to_queue=payload.to_queue))
+
+
+@router.post("/{contact_id}/transfer/accept", summary="Accept a transfer (TR-4)")
+def accept(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.accept_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
+
+
+@router.post("/{contact_id}/transfer/decline", summary="Decline a transfer: the call returns (TR-5)")
+def decline_transfer(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.decline_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
+
+
+@router.post("/{contact_id}/escalate", summary="Ask a supervisor for help (PO-5)")
+def escalate(request: HttpRequest, contact_id: int, payload: ReasonIn) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.escalate(contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason))
+
+
+@router.post("/{contact_id}/supervise", summary="Supervisor joins, takes over or coaches (PO-5)")
+def supervise(request: HttpRequest, contact_id: int, payload: SuperviseIn) -> dict[str, Any]:
+    require_role(request, MANAGERS)
+    row = _visible(request, contact_id)
+    return _view(services.supervise(contact_id=row.pk, user=require_role(request, MANAGERS), mode=payload.mode))
+
+
+@router.post("/{contact_id}/hangup", summary="End the call (wrap-up follows)")
+def hang_up(request: HttpRequest, contact_id: int, payload: HangUpIn) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.hang_up(contact_id=row.pk, user=require_role(request, STAFF), cause=payload.cause))
+
+
+@router.post("/{contact_id}/wrap-up", summary="Wrap-up done: ready for the next call")
+def wrap_up(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    return _view(services.finish_wrap_up(contact_id=row.pk, user=require_role(request, STAFF)))

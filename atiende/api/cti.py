@@ -1,0 +1,169 @@
+"""CTI: a PBX or telephony platform posts call events; Atiende answers with its decision.
+
+Every event carries an idempotency ``id``: the first time it is processed and
+the answer stored; a repeat (a retry after a timeout, a duplicate) changes
+nothing and gets the very same answer, status included. See docs/cti.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from atiende.api.errors import ApiError, error_body
+from atiende.contact import services
+from atiende.contact.models import Contact, CtiEvent
+from atiende.errors import InputError
+from atiende.people.models import ApiToken, Role, User
+from atiende.practices import Refusal
+
+PREFIX = "cti"
+router = Router(tags=["telephony (CTI)"])
+
+EventType = Literal["new_call", "answered", "hold", "resumed", "transfer", "hangup"]
+
+
+class CtiEventIn(Schema):
+    id: str = Field(..., min_length=1, max_length=120, description="Idempotency id, unique per event")
+    type: EventType
+    call_id: str = Field(..., min_length=1, max_length=120, description="The PBX's id for the call")
+    direction: Literal["inbound", "outbound"] = "inbound"
+    from_: str = Field("", alias="from", max_length=80)
+    to: str = Field("", max_length=80)
+    queue: str | None = Field(None, max_length=60, description="new_call: the queue (default: the first)")
+    level2_requested: bool = Field(False, description="new_call: the caller asked for level 2 (CT-ENT)")
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    technician: str | None = Field(None, max_length=150, description="extension or username")
+    reason: str = Field("", max_length=500)
+    customer_consent: bool = False
+    expected_minutes: float | None = None
+    purpose: str = Field("", max_length=500)
+    to_technician: str | None = Field(None, max_length=150, description="transfer: extension or username")
+    to_queue: str | None = Field(None, max_length=60)
+    cause: str = Field("normal", max_length=60)
+
+
+def _require_telephony(request: HttpRequest) -> User:
+    token: ApiToken | None = getattr(request, "auth_token", None)
+    user: User = request.user  # type: ignore[assignment]
+    if token is None:
+        raise ApiError(403, "token_required", _("Telephony events need a bearer token."), "CH-TEL")
+    if token.kind != ApiToken.Kind.CTI and not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+        raise ApiError(403, "forbidden", _("This token may not send telephony events."), "CH-TEL")
+    return user
+
+
+def _technician(ref: str | None, field: str) -> User:
+    if not ref:
+        raise InputError("technician_required", _("Name the technician (extension or username)."), field=field)
+    user = (User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+            .filter(Q(extension=ref) | Q(username=ref)).first())
+    if user is None:
+        raise InputError("unknown_technician", _("No technician has the extension or username %(ref)s.")
+                         % {"ref": ref}, status=404, field=field)
+    return user
+
+
+def _contact(call_id: str) -> Contact:
+    row = Contact.objects.filter(external_id=call_id).first()
+    if row is None:
+        raise InputError("unknown_call", _("No call has the id %(id)s.") % {"id": call_id}, status=404,
+                         field="call_id")
+    return row
+
+
+def _who(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "extension": user.extension}
+
+
+def _handle(event: CtiEventIn) -> dict[str, Any]:
+    language = get_language() or "es"
+    if event.type == "new_call":
+        if Contact.objects.filter(external_id=event.call_id).exists():
+            raise InputError("duplicate_call", _("A call with this id already exists."), status=409,
+                             field="call_id")
+        queue = event.queue
+        if not queue:
+            from atiende.contact.models import Queue
+
+            first = Queue.objects.order_by("pk").first()
+            if first is None:
+                raise InputError("no_queue", _("Create a queue first."), status=409, rule="CH-TEL")
+            queue = first.name
+        routed = services.create_contact(
+            queue=queue, direction=event.direction, caller=event.from_, callee=event.to, external_id=event.call_id,
+            level2_requested=event.level2_requested, required_skills=event.skills)
+        decision = routed.decision
+        reason = None
+        if decision is not None:
+            reason = decision.reason_en if language.startswith("en") else decision.reason_es
+        row = Contact.objects.get(pk=routed.contact.pk)
+        return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
+                "reason": reason, **_state(row)}
+    row = _contact(event.call_id)
+    if event.type == "answered":
+        who = _technician(event.technician, "technician") if event.technician else None
+        outcome = services.answer(contact_id=row.pk, technician_id=who.pk if who else None)
+        return {"action": "connect", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+    if event.type == "hold":
+        outcome = services.put_on_hold(contact_id=row.pk, user=None, reason=event.reason,
+                                       customer_consent=event.customer_consent,
+                                       expected_minutes=event.expected_minutes)
+        return {"action": "hold", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+    if event.type == "resumed":
+        outcome = services.resume(contact_id=row.pk, user=None)
+        return {"action": "resume", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+    if event.type == "transfer":
+        target = _technician(event.to_technician, "to_technician") if event.to_technician else None
+        outcome = services.request_transfer(
+            contact_id=row.pk, user=None, purpose=event.purpose, customer_consent=event.customer_consent,
+            to_technician=target.pk if target else None, to_queue=event.to_queue)
+        # TR-4: consult the receiver; the call stays where it is until they accept.
+        return {"action": "consult", "technician": _who(outcome.contact.assignee), "consult": _who(target),
+                **_state(outcome.contact)}
+    outcome = services.hang_up(contact_id=row.pk, cause=event.cause)
+    return {"action": "none", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+
+
+def _state(row: Contact) -> dict[str, Any]:
+    return {"contact": row.pk, "state": row.state}
+
+
+@router.post("/events", summary="Post a call event (idempotent by id); the answer is Atiende's decision")
+def post_event(request: HttpRequest, event: CtiEventIn) -> HttpResponse:
+    from atiende.api import api
+
+    _require_telephony(request)
+    stored = CtiEvent.objects.filter(event_id=event.id).first()
+    if stored is None:
+        try:
+            stored = _process(event)
+        except IntegrityError:
+            # The same id raced in twice: the other request stored it; answer as it did.
+            stored = CtiEvent.objects.get(event_id=event.id)
+    return api.create_response(request, stored.response, status=stored.status)
+
+
+@services.single_writer
+def _process(event: CtiEventIn) -> CtiEvent:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                body = _handle(event)
+                status = 200
+        except Refusal as exc:
+            status, body = exc.status, error_body(exc.code, exc.message(get_language() or "es"), exc.rule)
+        except InputError as exc:
+            status, body = exc.status, error_body(exc.code, str(exc.message), exc.rule)
+        body = {"id": event.id, "call_id": event.call_id, **body}
+        contact_id = body.get("contact")
+        return CtiEvent.objects.create(event_id=event.id, kind=event.type, payload=event.model_dump(by_alias=True),
+                                       status=status, response=body, contact_id=contact_id)

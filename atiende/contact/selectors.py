@@ -1,0 +1,117 @@
+"""Reads: a contact's live view (state, timers, alerts), queues, technicians, alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from atiende import engine
+from atiende.contact import services
+from atiende.contact.models import Alert, Contact, ContactEvent, Deadline, TechnicianState
+from atiende.engine.contact import STATE_LABELS
+from atiende.people.models import Role, User
+
+LIVE = ["waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up"]
+
+
+def is_manager(user: User) -> bool:
+    return user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def contact_view(row: Contact, *, language: str = "es", at: datetime | None = None) -> dict[str, Any]:
+    """Everything a console shows about one contact."""
+    moment = at or services.now()
+    contact = engine.Contact.from_dict(row.data)
+    label_es, label_en = STATE_LABELS[contact.state]
+    hold = contact.hold
+    transfer = contact.transfer
+    escalation = contact.escalation
+    return {
+        "id": row.pk,
+        "state": contact.state.value,
+        "state_label": label_en if language.startswith("en") else label_es,
+        "queue": row.queue.name,
+        "direction": contact.direction.value,
+        "from": row.caller,
+        "to": row.callee,
+        "external_id": row.external_id,
+        "customer_id": row.customer_id,
+        "assignee": row.assignee_id,
+        "offered_to": row.offered_to_id,
+        "level2_requested": contact.level2_requested,
+        "version": row.version,
+        "created_at": row.created_at,
+        "answered_at": contact.answered_at,
+        "ended_at": contact.ended_at,
+        "timers": {
+            "waited_seconds": round(contact.waited_seconds(moment), 1),
+            "talking_seconds": round(contact.talking_seconds(moment), 1),
+            "on_hold_seconds": round(contact.on_hold_seconds(moment), 1),
+            "hold_announced_end": hold.announced_end if hold else None,
+            "hold_overrun_seconds": round(max(0.0, (moment - hold.announced_end).total_seconds()), 1)
+            if hold else 0.0,
+            "transfer_deadline": transfer.deadline if transfer else None,
+        },
+        "hold": None if hold is None else {
+            "reason": hold.reason, "expected_minutes": hold.expected_minutes, "started_at": hold.started_at,
+            "announced_end": hold.announced_end, "reminded_at": hold.reminded_at,
+        },
+        "transfer": None if transfer is None else {
+            "requested_by": transfer.requested_by, "to_technician": transfer.to_technician,
+            "to_queue": transfer.to_queue, "purpose": transfer.purpose, "deadline": transfer.deadline,
+        },
+        "escalation": None if escalation is None else {
+            "requested_by": escalation.requested_by, "reason": escalation.reason,
+            "supervisor": escalation.supervisor, "mode": escalation.mode.value if escalation.mode else None,
+            "joined_at": escalation.joined_at,
+        },
+        "counts": {
+            "holds": contact.hold_count, "hold_overruns": contact.hold_overruns,
+            "transfers": contact.transfer_count, "transfer_requests": contact.transfer_requests,
+            "escalations": contact.escalation_count,
+        },
+        "deadlines": [
+            {"kind": d.kind, "due_at": d.due_at, "fired_at": d.fired_at}
+            for d in Deadline.objects.filter(contact=row).order_by("due_at")
+        ],
+        "alerts": [alert_view(a, language=language) for a in Alert.objects.filter(contact=row)],
+    }
+
+
+def alert_view(alert: Alert, *, language: str = "es") -> dict[str, Any]:
+    return {
+        "id": alert.pk, "kind": alert.kind, "rule": alert.rule, "level": alert.level,
+        "contact": alert.contact_id, "technician": alert.technician_id,
+        "message": alert.message(language), "created_at": alert.created_at,
+        "acknowledged_at": alert.acknowledged_at,
+    }
+
+
+def visible_contacts(user: User) -> QuerySet[Contact]:
+    qs = Contact.objects.select_related("queue").filter(state__in=LIVE)
+    if not is_manager(user):
+        qs = qs.filter(assignee=user) | qs.filter(offered_to=user)
+    return qs.order_by("created_at", "id")
+
+
+def visible_alerts(user: User, *, open_only: bool = True) -> QuerySet[Alert]:
+    qs = Alert.objects.all()
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    if not is_manager(user):
+        qs = qs.filter(technician=user)
+    return qs
+
+
+def technician_view(row: TechnicianState) -> dict[str, Any]:
+    return {
+        "user": row.user_id, "username": row.user.username, "tier": row.user.tier, "skills": row.user.skills,
+        "status": row.status, "pause_reason": row.pause_reason, "idle_since": row.idle_since,
+        "calls_today": row.calls_today if row.calls_day == services.now().date() else 0,
+    }
+
+
+def events_of(row: Contact) -> QuerySet[ContactEvent]:
+    return ContactEvent.objects.filter(contact=row).order_by("at", "id")
