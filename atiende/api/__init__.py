@@ -40,8 +40,6 @@ ROUTERS: list[str] = [
     "desk",
     "customers",
     "surveys",
-    "privacy",
-    "exports",
     "contact",
     "cti",
 ]
