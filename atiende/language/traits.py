@@ -139,7 +139,8 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
                 weights.append(p["very_long_bonus"])
             elif n_words >= p["long_words"]:
                 weights.append(p["long_bonus"])
-        out[trait_id] = TraitScore(trait_id, round(_noisy_or(weights), 3), evidence)
+        unique = [e for i, e in enumerate(evidence) if e and e.lower() not in {x.lower() for x in evidence[:i]}]
+        out[trait_id] = TraitScore(trait_id, round(_noisy_or(weights), 3), unique)
     return out
 
 
