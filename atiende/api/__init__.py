@@ -40,6 +40,8 @@ ROUTERS: list[str] = [
     "desk",
     "customers",
     "surveys",
+    "privacy",
+    "exports",
     "contact",
     "cti",
 ]
