@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "atiende.cli.audit",
     "atiende.cli.staffing",
     "atiende.cli.score",
+    "atiende.cli.analyze",
 ]
 
 
