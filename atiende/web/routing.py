@@ -1,3 +1,9 @@
 """Websocket routes for live consoles (filled by the engine's live updates)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from atiende.contact.consumers import ContactConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/contacts/", ContactConsumer.as_asgi()),
+]

@@ -75,3 +75,15 @@ def test_unknown_customer_is_a_404(desk):
     client = signed_in(desk.technician)
     assert client.get("/clientes/999999/").status_code == 404
     assert client.post("/clientes/999999/editar/", {"name": "x"}).status_code == 404
+
+
+def test_customer_history_shows_who_changed_what(desk):
+    client = signed_in(desk.technician)
+    client.post(f"/clientes/{desk.customer.pk}/editar/", {
+        "name": "Carmen Ruiz", "address_as": "Sra.", "preferred_language": "en",
+        "email": "carmen@ferreteria.example", "organisation": "Ferretería Ruiz",
+    })
+    page = client.get(f"/clientes/{desk.customer.pk}/").content.decode()
+    assert "tratamiento: Doña → Sra." in page
+    assert "idioma preferido: Español → Inglés" in page
+    assert "Lucia" in page

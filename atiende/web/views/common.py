@@ -5,8 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from atiende.desk.models import (
+    Channel,
+    Commitment,
+    Direction,
+    FormOfAddress,
+    KnowledgeLevel,
+    Phase,
+    Priority,
+)
 from atiende.errors import InputError
 
 
@@ -29,4 +43,32 @@ def error_context(error: InputError, **extra: Any) -> dict[str, Any]:
 
 
 # The codes the desk services use when the version a form was built from is no longer current.
-STALE_CODES = frozenset({"stale_version", "stale", "version_conflict", "conflict"})
+STALE_CODES = frozenset({"stale_version"})
+
+
+# History values stored as codes, shown as the labels people read.
+VALUE_CHOICES: dict[str, dict[str, Any]] = {
+    "channel": dict(Channel.choices), "closing_contact_channel": dict(Channel.choices),
+    "direction": dict(Direction.choices), "phase": dict(Phase.choices), "priority": dict(Priority.choices),
+    "knowledge_level": dict(KnowledgeLevel.choices), "status": dict(Commitment.Status.choices),
+    "address_as": dict(FormOfAddress.choices), "preferred_language": dict(settings.LANGUAGES),
+}
+
+
+def readable_value(field: str, value: Any) -> Any:
+    """A stored history value as a person reads it: names, labels, local times."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return value.get("name") or value.get("id")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(readable_value(field, v)) for v in value)
+    if field in VALUE_CHOICES:
+        return VALUE_CHOICES[field].get(value, value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return value

@@ -21,7 +21,7 @@ from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.web.access import not_found, staff_required
 from atiende.web.forms import CustomerForm
-from atiende.web.views.common import attach_error, is_htmx
+from atiende.web.views.common import attach_error, is_htmx, readable_value
 
 # CT-*: the difficult-customer traits the language assistant recognises.
 TRAIT_LABELS = {
@@ -31,6 +31,8 @@ TRAIT_LABELS = {
     "CT-ENT": gettext_lazy("knowledgeable"),
     "CT-INX": gettext_lazy("inexperienced"),
 }
+
+EVENT_LABELS = {"created": gettext_lazy("created"), "changed": gettext_lazy("changed")}
 
 
 def _user(request: HttpRequest) -> User:
@@ -73,9 +75,17 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for t in customer.trait_observations.select_related("work_order")[:50]
     ]
     work_orders = selectors.customer_work_orders(user, customer).select_related("customer")[:50]
+    labels = {f.name: getattr(f, "verbose_name", f.name) for f in Customer._meta.get_fields()}
+    history = [
+        {"at": e.at, "actor": e.actor, "label": EVENT_LABELS.get(e.kind, e.kind),
+         "changes": [{"field": labels.get(k, k), "old": readable_value(k, v[0] if isinstance(v, list) else None),
+                      "new": readable_value(k, v[-1] if isinstance(v, list) else v)}
+                     for k, v in (e.changes or {}).items()]}
+        for e in customer.events.select_related("actor").order_by("-at", "-id")[:30]
+    ]
     return render(request, "web/customers/detail.html", {
         "nav": "customers", "customer": customer, "contact_points": list(customer.contact_points.all()),
-        "traits": traits, "work_orders": list(work_orders),
+        "traits": traits, "work_orders": list(work_orders), "history": history,
     })
 
 

@@ -13,20 +13,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from atiende.desk import selectors, services
 from atiende.desk.models import (
-    Channel,
     Commitment,
-    Direction,
-    KnowledgeLevel,
     Phase,
-    Priority,
     WorkOrder,
 )
 from atiende.errors import InputError
@@ -42,7 +36,7 @@ from atiende.web.forms import (
     WorkOrderFilterForm,
     WorkOrderForm,
 )
-from atiende.web.views.common import attach_error, error_context, is_htmx
+from atiende.web.views.common import attach_error, error_context, is_htmx, readable_value
 
 # SP-1: the order of the phases; the stepper marks the earlier ones done.
 PHASE_ORDER = [Phase.IDENTIFICATION, Phase.SATISFACTION, Phase.CLOSURE]
@@ -90,32 +84,6 @@ EXTRA_FIELD_LABELS = {
     "resolved": gettext_lazy("problem solved"),
     "comment": gettext_lazy("comment"),
 }
-VALUE_CHOICES: dict[str, dict[str, Any]] = {
-    "channel": dict(Channel.choices), "closing_contact_channel": dict(Channel.choices),
-    "direction": dict(Direction.choices), "phase": dict(Phase.choices), "priority": dict(Priority.choices),
-    "knowledge_level": dict(KnowledgeLevel.choices), "status": dict(Commitment.Status.choices),
-}
-
-
-def _show(field: str, value: Any) -> Any:
-    """A stored history value as a person reads it: names, labels, local times."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dict):
-        return value.get("name") or value.get("id")
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return ", ".join(str(_show(field, v)) for v in value)
-    if field in VALUE_CHOICES:
-        return VALUE_CHOICES[field].get(value, value)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        moment = parse_datetime(value)
-        if moment is not None:
-            return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
-    return value
-
-
 def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
     labels: dict[str, Any] = {f.name: getattr(f, "verbose_name", f.name) for f in WorkOrder._meta.get_fields()}
     labels.update(EXTRA_FIELD_LABELS)
@@ -125,7 +93,7 @@ def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
         if isinstance(event.changes, dict):
             for field, value in event.changes.items():
                 old, new = (list(value) + [None, None])[:2] if isinstance(value, list) else (None, value)
-                changes.append({"field": labels.get(field, field), "old": _show(field, old), "new": _show(field, new)})
+                changes.append({"field": labels.get(field, field), "old": readable_value(field, old), "new": readable_value(field, new)})
         entries.append({
             "at": event.at, "actor": event.actor, "label": EVENT_LABELS.get(event.kind, event.kind),
             "changes": changes, "note": event.note,

@@ -1,0 +1,64 @@
+"""The catalogues: every Spanish text translated with the same placeholders, and the
+command line (argparse's own texts included) in Spanish by default."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+import atiende
+
+LOCALE = Path(atiende.__file__).resolve().parent / "locale"
+PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sdr]")
+
+
+def _spanish():
+    with (LOCALE / "es" / "LC_MESSAGES" / "django.po").open("rb") as po:
+        return read_po(po, locale="es")
+
+
+def test_every_spanish_message_is_translated():
+    missing = [m.id for m in _spanish() if m.id and not all(m.string if m.pluralizable else [m.string])]
+    assert missing == []
+
+
+def test_translations_keep_the_placeholders():
+    wrong = []
+    for message in _spanish():
+        if not message.id:
+            continue
+        sources = message.id if message.pluralizable else (message.id,)
+        targets = message.string if message.pluralizable else (message.string,)
+        expected = sorted(PLACEHOLDER.findall(sources[-1]))
+        for target in targets:
+            if sorted(PLACEHOLDER.findall(target)) != expected:
+                wrong.append((message.id, target))
+    assert wrong == []
+
+
+def _cli(*args: str, lang: str) -> subprocess.CompletedProcess[str]:
+    env = {"LANG": lang, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "atiende.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def test_command_line_help_and_errors_are_in_spanish():
+    from atiende.i18n import compile_catalogues
+
+    compile_catalogues()
+    help_text = _cli("--help", lang="es_ES.UTF-8").stdout
+    assert help_text.startswith("uso: atiende")
+    assert "argumentos posicionales" in help_text and "opciones:" in help_text
+    error = _cli("user", "add", lang="es_ES.UTF-8")
+    assert error.returncode == 2
+    assert "faltan estos argumentos obligatorios: USUARIO, --role" in error.stderr
+
+
+def test_command_line_is_in_english_for_an_english_locale():
+    error = _cli("user", "add", "pepe", "--role", "jefe", lang="en_GB.UTF-8")
+    assert "invalid choice: 'jefe'" in error.stderr
+    assert error.stderr.startswith("usage: atiende user add")
