@@ -1,0 +1,76 @@
+"""Consoles get live updates over the websocket once a change is committed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+
+from atiende.contact import services
+from atiende.contact.consumers import ContactConsumer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Socket(ApplicationCommunicator):
+    """A tiny websocket client for the consumer (channels.testing needs daphne, which we do not ship)."""
+
+    async def receive_json_from(self, timeout: float = 1) -> dict:
+        message = await self.receive_output(timeout)
+        assert message["type"] == "websocket.send", message
+        return json.loads(message["text"])
+
+    async def disconnect(self) -> None:
+        await self.send_input({"type": "websocket.disconnect", "code": 1000})
+        await self.wait(1)
+
+
+async def _connect(user):
+    scope = {"type": "websocket", "path": "/ws/contacts/", "headers": [], "subprotocols": [], "user": user}
+    socket = Socket(ContactConsumer.as_asgi(), scope)
+    await socket.send_input({"type": "websocket.connect"})
+    first = await socket.receive_output(2)
+    return socket, first["type"] == "websocket.accept"
+
+
+def test_supervisor_board_receives_a_hold_and_its_rule(clock):
+    from .conftest import make_technician
+
+    services.save_queue(name="soporte", tiers=[1, 2])
+    lucia = make_technician("lucia")
+    marta = make_technician("marta", role="supervisor", available=False)
+    contact = services.create_contact(queue="soporte").contact
+    services.answer(contact_id=contact.pk, user=lucia)
+
+    async def scenario():
+        board, ok = await _connect(marta)
+        assert ok
+        assert (await board.receive_json_from())["type"] == "hello"
+        mine, ok = await _connect(lucia)
+        await mine.receive_json_from()
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(services.put_on_hold)(contact_id=contact.pk, user=lucia, reason="consulta",
+                                                  customer_consent=True, expected_minutes=2)
+        update = await board.receive_json_from(timeout=5)
+        assert update["contact"]["state"] == "on_hold"
+        assert update["events"][0]["rule"] == "HO-3"
+        assert (await mine.receive_json_from(timeout=5))["contact"]["id"] == contact.pk
+        await board.disconnect()
+        await mine.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_customers_cannot_open_the_console_socket(clock):
+    from .conftest import make_technician
+
+    customer = make_technician("cliente1", role="cliente", available=False)
+
+    async def scenario():
+        _communicator, connected = await _connect(customer)
+        assert not connected
+
+    async_to_sync(scenario)()
