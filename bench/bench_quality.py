@@ -42,12 +42,15 @@ OPENING = [
           "vayamos paso a paso?"),
     ("C", "Mejor paso a paso, que yo de esto sé poco."),
 ]
-QUESTIONS = [
-    ("¿El programa se cierra con todos los informes o solo con el mensual?", "Solo con el mensual."),
+QUESTIONS = [  # half the answers are a bare fact, half a sentence or two (those go through trait detection)
+    ("¿El programa se cierra con todos los informes o solo con el mensual?",
+     "Solo con el mensual, los trimestrales y los semanales salen bien y bastante rápido."),
     ("¿Le aparece algún mensaje antes de cerrarse?", "No, se cierra sin avisar."),
-    ("¿Cuántos usuarios trabajan a la vez con el programa?", "Somos tres."),
+    ("¿Cuántos usuarios trabajan a la vez con el programa?",
+     "Somos tres, pero por la mañana solo lo uso yo, y también se cierra cuando estoy sola."),
     ("¿La impresora es la grande de color gris?", "Sí, esa."),
-    ("¿Los listados cortos sí salen bien?", "Sí, los cortos salen."),
+    ("¿Los listados cortos sí salen bien?",
+     "Sí, los cortos salen sin problema, lo que se queda atascado son los de más de veinte páginas."),
     ("¿Qué versión del programa le aparece en el menú Ayuda?", "La 7.2."),
 ]
 STEPS = [
@@ -134,12 +137,8 @@ def main() -> int:
 
     parse_only = sample(lambda: parse_transcript(json.loads(raw)))
     full = sample(lambda: score_transcript(json.loads(raw)))
-    saved = language_adapter._analyze
-    language_adapter._analyze = None
-    try:
+    with language_adapter.switched_off():
         without_language = sample(lambda: score_transcript(json.loads(raw)))
-    finally:
-        language_adapter._analyze = saved
 
     rows = []
     base_wall, base_cpu = parse_only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -55,10 +56,13 @@ def run_score(args: argparse.Namespace) -> int:
         card = score_transcript(data)
     except TranscriptError as exc:
         return _fail(_("malformed transcript: %(detail)s") % {"detail": exc.message(language)})
-    if args.format == "json":
-        print(json.dumps(card.as_dict(language), ensure_ascii=False))
-        return 0
-    print(render_text(card, language))
+    output = json.dumps(card.as_dict(language), ensure_ascii=False) if args.format == "json" \
+        else render_text(card, language)
+    try:
+        print(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

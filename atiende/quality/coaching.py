@@ -25,6 +25,8 @@ COACHING: dict[str, tuple[str, str]] = {
              "Find out the customer's level (\"¿Está familiarizado con...?\") and speak accordingly."),
     "CO-3:mismatch": ("Adapte el lenguaje al nivel del cliente: con quien es inexperto, pasos sencillos y sin tecnicismos.",
                       "Adapt your language to the customer's level: plain, simple steps for an inexperienced customer."),
+    "CO-3:basics": ("Con un cliente entendido, evite las comprobaciones obvias (apagar y encender, cables) sin explicar por qué.",
+                    "With a knowledgeable customer, avoid obvious checks (restart, cables) without saying why."),
     "AL-1": ("Deje que el cliente termine de contar toda la historia antes de preguntar o proponer nada.",
              "Let the customer finish the whole story before asking or proposing anything."),
     "AL-2": ("Mientras el cliente cuenta el problema, muestre que escucha: «Entiendo», «Ya veo», «Muy bien».",

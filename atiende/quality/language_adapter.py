@@ -6,15 +6,19 @@ through this module and never re-implements them. When the assistant cannot
 be imported, :data:`UNAVAILABLE_REASON` says why and the scorer marks the
 language-dependent items n/a with that reason instead of guessing.
 
-Cost: the assistant runs once over all the customer's words and once over all
-the technician's words of a spoken contact (findings are mapped back to the
-turn they fall in by offset); written messages are checked one by one, since
-each is sent on its own.
+Cost: the assistant reads each customer turn that can show a trait (every
+shouting turn, and the first 12 turns of 8 words or more); it
+checks all the technician's words of a spoken contact in one pass (findings
+are mapped back to the turn they fall in by offset) and written messages one
+by one, since each is sent on its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +39,18 @@ except Exception as exc:  # pragma: no cover - depends on the checkout
 
 def available() -> bool:
     return _analyze is not None
+
+
+@contextmanager
+def switched_off(reason: str = "language assistant switched off") -> Iterator[None]:
+    """Score as if the assistant were missing (tests, benchmarks, a degraded deployment)."""
+    global _analyze, UNAVAILABLE_REASON
+    saved = _analyze, UNAVAILABLE_REASON
+    _analyze, UNAVAILABLE_REASON = None, reason
+    try:
+        yield
+    finally:
+        _analyze, UNAVAILABLE_REASON = saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,24 +101,76 @@ def _turn_at(offsets: list[tuple[int, Turn]], position: int) -> Turn:
     return chosen
 
 
+_CAPS_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
+MESSAGE_WORDS = 8  # a customer turn this long (or shouting) can show a trait; «Sí, eso es» cannot
+
+
+# Traits show in how the customer opens and tells the story; a long call's later
+# answers rarely add one, except shouting, which is always read. This bounds the
+# cost of a long call (each reading costs the assistant about a millisecond).
+MAX_TELLING_TURNS = 12
+
+
+def _shouting(turn: Turn) -> bool:
+    return "!" in turn.text or bool(_CAPS_WORD.search(turn.text))
+
+
+def _carries_traits(turn: Turn) -> bool:
+    return turn.words >= MESSAGE_WORDS or _shouting(turn)
+
+
+def _telling_turns(turns: Sequence[Turn]) -> list[Turn]:
+    chosen: list[Turn] = []
+    calm = 0
+    for turn in turns:
+        if _shouting(turn):
+            chosen.append(turn)
+        elif turn.words >= MESSAGE_WORDS and calm < MAX_TELLING_TURNS:
+            chosen.append(turn)
+            calm += 1
+    return chosen
+
+
 def profile_customer(turns: Sequence[Turn], *, channel: str) -> CustomerProfile:
-    """The traits the assistant asserts from everything the customer said, and the level."""
+    """The traits the assistant asserts from what the customer said, and the knowledge level.
+
+    The assistant reads one message at a time, so each customer turn that can
+    carry a trait is analysed on its own (a pile of short answers read as one
+    text would look like chatter); a trait counts from the first turn that
+    shows it, with that turn's evidence and the highest score. The knowledge
+    level is the one most of those turns show.
+    """
     if _analyze is None or not turns:
         return CustomerProfile()
-    text, _offsets = _join(turns)
-    analysis = _analyze(text, as_="cliente", channel=channel)
     traits: dict[str, TraitHit] = {}
-    for trait in getattr(analysis, "traits", ()) or ():
-        evidence = tuple(str(e) for e in (getattr(trait, "evidence", ()) or ()))
-        at = None
-        for quote in evidence:
-            folded = quote.lower()
-            for turn in turns:
-                if folded and folded in turn.text.lower():
-                    at = turn.t if at is None else min(at, turn.t)
-                    break
-        traits[trait.id] = TraitHit(trait.id, float(getattr(trait, "score", 1.0)), evidence, at)
-    return CustomerProfile(traits=traits, level=getattr(analysis, "knowledge_level", None))
+    levels: Counter[str] = Counter()
+    for turn in _telling_turns(turns):
+        analysis = _analyze(turn.text, as_="cliente", channel=channel)
+        level = getattr(analysis, "knowledge_level", None)
+        if level:
+            levels[level] += 1
+        for trait in getattr(analysis, "traits", ()) or ():
+            score = float(getattr(trait, "score", 1.0))
+            evidence = tuple(str(e) for e in (getattr(trait, "evidence", ()) or ()))
+            seen = traits.get(trait.id)
+            if seen is None:
+                traits[trait.id] = TraitHit(trait.id, score, evidence, turn.t)
+            elif score > seen.score:
+                traits[trait.id] = TraitHit(trait.id, score, evidence, seen.at)
+    return CustomerProfile(traits=traits, level=_settle_level(levels))
+
+
+_LEVEL_ORDER = ("basico", "intermedio", "avanzado")
+
+
+def _settle_level(levels: Counter[str]) -> str | None:
+    """The level most of the customer's turns show; a tie goes to the lower level, so that an
+    inexperienced customer is never talked to as an expert (DN-2, CO-3)."""
+    if not levels:
+        return None
+    top = max(levels.values())
+    tied = [level for level, count in levels.items() if count == top]
+    return min(tied, key=lambda lv: _LEVEL_ORDER.index(lv) if lv in _LEVEL_ORDER else len(_LEVEL_ORDER))
 
 
 def technician_findings(turns: Sequence[Turn], *, channel: str, level: str | None) -> list[TextFinding]:

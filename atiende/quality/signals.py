@@ -95,6 +95,11 @@ EMPATHY = _rx(
     r"\bcomprendo (?:lo|su|que|perfectamente)\b", r"\b(?:disculpe|perdone) (?:las molestias|la espera)\b",
     r"\bme imagino\b", r"\bque (?:mal|fastidio|faena|incomodo)\b", r"\bno se preocupe\b",
 )
+# CO-3 / CT-ENT: obvious checks that a knowledgeable customer should not get without a reason.
+BASIC_CHECK = _rx(r"\bapag\w* y (?:lo |la )?encend", r"\breinici\w*", r"\besta (?:bien )?enchufad",
+                  r"\bcable\b[\w ]{0,25}\b(?:conectad|enchufad|bien puesto)", r"\besta encendid")
+BASIC_CHECK_REASON = _rx(r"\bpara descartar\b", r"\bdisculpe (?:la|que le haga la) pregunta\b",
+                         r"\baunque (?:sea|parezca) obvio\b", r"\bpor protocolo\b", r"\bporque\b")
 # CO-3: asking or stating the customer's level, or adapting to it.
 LEVEL_CHECK = _rx(
     r"¿(?:esta|se siente) (?:usted )?(?:familiarizad|comod|acostumbrad)", r"¿(?:conoce|ha usado|maneja|suele usar)\b",

@@ -77,7 +77,11 @@ def measure(cases: list[Case], *, with_language: bool | None = None) -> Report:
     use_language = language_adapter.available() if with_language is None else with_language
     report = Report()
     for case in cases:
-        card = score_transcript(case.transcript)
+        if use_language:
+            card = score_transcript(case.transcript)
+        else:
+            with language_adapter.switched_off():
+                card = score_transcript(case.transcript)
         got = {item.rule: item for item in card.items}
         for rule, status in case.expected.items():
             if rule in case.language_dependent and not use_language:
@@ -112,6 +116,9 @@ def main(argv: list[str]) -> int:
               f"= {100 * part.applicable_agreement:.1f} %")
     report = measure(cases)
     if language_adapter.available():
+        alone = measure(cases, with_language=False)
+        print(f"without the language assistant (its items skipped): {alone.agreed}/{alone.items} "
+              f"= {100 * alone.agreement:.1f} %")
         print("language assistant: available (language-dependent items included)")
     else:
         print(f"language assistant: NOT available, {report.skipped_language} items skipped "

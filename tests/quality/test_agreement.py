@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from atiende.quality import CARD_ORDER, language_adapter
+from atiende.quality import CARD_ORDER, language_adapter, score_transcript
 from tests.quality.agreement import load_corpus, measure
 
 CASES = load_corpus()
@@ -46,6 +46,15 @@ def test_with_the_language_assistant_agreement_stays_at_least_95_percent() -> No
     report = measure(CASES, with_language=True)
     assert report.agreement >= 0.95, [vars(d) for d in report.disagreements]
     assert report.applicable_agreement >= 0.95
+
+
+def test_without_the_language_assistant_its_items_are_not_applicable_with_the_reason() -> None:
+    with language_adapter.switched_off("no assistant in this test"):
+        card = score_transcript(CASES[0].transcript)
+    for rule in ("DN-1", "DN-2", "DN-3", "PT-1", "PT-2", "PT-3"):
+        item = card.item(rule)
+        assert item is not None and item.status == "n/a" and item.note and "no assistant in this test" in item.note
+    assert not card.language_available
 
 
 def test_scorer_finds_most_of_what_the_supervisor_marked_missed() -> None:

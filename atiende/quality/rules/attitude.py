@@ -7,6 +7,10 @@ from atiende.quality.card import Item
 from atiende.quality.context import Context, quote
 from atiende.quality.rules.conduct import language_item
 
+# PT-3 blames the technician for not refocusing a talkative customer only when the
+# assistant is fairly sure the customer is talkative (its scores run 0..1).
+TALKATIVE_SCORE = 0.75
+
 
 def score(ctx: Context) -> list[Item]:
     return [language_item(ctx, "PT-1"), language_item(ctx, "PT-2"), pt3(ctx), pt4(ctx)]
@@ -19,6 +23,8 @@ def pt3(ctx: Context) -> Item:
     traits = ctx.profile.traits
     hard = [traits[t] for t in ("CT-DES", "CT-ENF") if t in traits]
     talkative = traits.get("CT-LOC")
+    if talkative is not None and talkative.score < TALKATIVE_SCORE:
+        talkative = None  # a weak reading: not enough to hold the technician to refocusing
     if not hard and talkative is None:
         return ctx.na("PT-3", "no talkative, rude or angry customer")
     since = min((t.at for t in [*hard, *([talkative] if talkative else [])] if t.at is not None), default=0.0)

@@ -120,6 +120,14 @@ def co3(ctx: Context) -> Item:
         first = jargon[0]
         return ctx.missed("CO-3", [quote(first.turn)], first.turn.t, reason="mismatch",
                           note="jargon to a customer the assistant reads as inexperienced")
+    knowledgeable = ctx.profile.has("CT-ENT") or ctx.profile.level == "avanzado"
+    if knowledgeable:
+        # CT-ENT: no obvious checks (power, reboot, cable) without saying why
+        basic = next((t for t in ctx.technician if signals.BASIC_CHECK.search(t.folded)
+                      and not signals.BASIC_CHECK_REASON.search(t.folded)), None)
+        if basic is not None:
+            return ctx.missed("CO-3", [quote(basic)], basic.t, reason="basics",
+                              note="obvious checks without a reason to a customer the assistant reads as knowledgeable")
     if check is None:
         return ctx.missed("CO-3", [], None, note="the customer's level was neither asked nor adapted to")
     return ctx.met("CO-3", [quote(check)], check.t)
