@@ -564,10 +564,13 @@ def main() -> int:
             if found:
                 print(f"Most frequent error in the {side} server log: {found}.\n")
         create_rps, read_rps = ours["create"]["rps"], ours["read"]["rps"]
+        def failed_note(stats: dict[str, Any]) -> str:
+            return f"; {stats['errors']} failed requests not counted" if stats["errors"] else ""
+
         figure(f"Work-order creation through the API, {title}, concurrency 16", round(create_rps), "per s",
-               note=f"p99 {ours['create']['p99_ms']:.1f} ms")
+               note=f"p99 {ours['create']['p99_ms']:.1f} ms{failed_note(ours['create'])}")
         figure(f"Work-order read through the API, {title}, concurrency 16", round(read_rps), "per s",
-               note=f"p99 {ours['read']['p99_ms']:.1f} ms")
+               note=f"p99 {ours['read']['p99_ms']:.1f} ms{failed_note(ours['read'])}")
         figure(f"Work-order creation vs raw SQL insert floor, {title}",
                f"{create_rps / ours['floor']['create']['rps']:.3f}", "x the floor's throughput")
         figure(f"Work-order read vs raw SQL select floor, {title}",
@@ -581,7 +584,8 @@ def main() -> int:
                   f"time in proportion to the table ({peer['rows']:,} tickets here).\n")
             figure(f"Work-order creation vs django-helpdesk ticket creation, {title}", f"{ratio:.2f}",
                    "x django-helpdesk", target=">= 2x", met=ratio >= 2,
-                   note=f"django-helpdesk {peer['create']['rps']:.0f}/s, p99 {peer['create']['p99_ms']:.1f} ms")
+                   note=f"django-helpdesk {peer['create']['rps']:.0f}/s, p99 {peer['create']['p99_ms']:.1f} ms"
+                        f"{failed_note(peer['create'])}")
             figure(f"Work-order read vs django-helpdesk ticket read, {title}",
                    f"{read_rps / peer['read']['rps']:.2f}", "x django-helpdesk",
                    note=f"django-helpdesk {peer['read']['rps']:.0f}/s, p99 {peer['read']['p99_ms']:.1f} ms")
