@@ -179,18 +179,30 @@ def _story_end(transcript: Transcript, technician: list[Turn]) -> float:
 def build_context(transcript: Transcript, policy: ScoringPolicy) -> Context:
     technician = transcript.technician_turns()
     customer = transcript.customer_turns()
-    profile = language_adapter.profile_customer(customer, channel=transcript.channel)
+    language_available = language_adapter.available()
+    language_reason = language_adapter.UNAVAILABLE_REASON
+    try:
+        profile = language_adapter.profile_customer(customer, channel=transcript.channel)
+    except Exception as exc:  # a failing assistant must not take the whole scorecard down
+        profile, language_available = CustomerProfile(), False
+        language_reason = f"language assistant failed ({exc.__class__.__name__}: {exc})"
     level = profile.level
     # Words the technician said to someone else (a personal call, a coworker) are judged by DN-9/DN-10,
     # not as if they were addressed to the customer.
     to_customer = [t for t in technician if not (signals.PERSONAL_CALL.search(t.folded)
                                                  or signals.COWORKER_CHAT.search(t.folded))]
-    findings = language_adapter.technician_findings(to_customer, channel=transcript.channel, level=level)
+    findings: list[TextFinding] = []
+    if language_available:
+        try:
+            findings = language_adapter.technician_findings(to_customer, channel=transcript.channel, level=level)
+        except Exception as exc:
+            language_available = False
+            language_reason = f"language assistant failed ({exc.__class__.__name__}: {exc})"
     return Context(
         transcript=transcript, policy=policy, technician=technician, customer=customer,
         profile=profile, findings=findings,
-        language_available=language_adapter.available(),
-        language_reason=language_adapter.UNAVAILABLE_REASON,
+        language_available=language_available,
+        language_reason=language_reason,
         name_pattern=_name_pattern(transcript.customer_name, transcript.address_as),
         technician_name_pattern=_name_pattern(transcript.technician_name),
         interruptions=_interruptions(transcript),

@@ -57,6 +57,17 @@ def test_without_the_language_assistant_its_items_are_not_applicable_with_the_re
     assert not card.language_available
 
 
+def test_a_failing_language_assistant_leaves_its_items_not_applicable(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("lexicon missing")
+
+    monkeypatch.setattr(language_adapter, "_analyze", broken)
+    card = score_transcript(CASES[0].transcript)
+    item = card.item("DN-2")
+    assert item is not None and item.status == "n/a" and item.note and "lexicon missing" in item.note
+    assert card.item("SP-3") is not None  # the rest of the card is still judged
+
+
 def test_scorer_finds_most_of_what_the_supervisor_marked_missed() -> None:
     report = measure(CASES, with_language=False)
     assert report.caught_missed / report.expected_missed >= 0.95
