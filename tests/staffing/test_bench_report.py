@@ -36,3 +36,12 @@ def test_every_bench_script_is_found_and_unknown_names_are_refused() -> None:
     assert "bench_staffing.py" in [p.name for p in discover([])]
     with pytest.raises(SystemExit):
         discover(["no_such_benchmark"])
+
+
+def test_p99_is_the_nearest_rank() -> None:
+    from bench._benchlib import percentile
+
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.99) == 99.0
+    assert percentile(values, 0.50) == 50.0
+    assert percentile([5.0], 0.99) == 5.0
