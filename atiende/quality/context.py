@@ -198,6 +198,10 @@ def build_context(transcript: Transcript, policy: ScoringPolicy) -> Context:
         except Exception as exc:
             language_available = False
             language_reason = f"language assistant failed ({exc.__class__.__name__}: {exc})"
+    # DN-2: a word the customer used themselves is not jargon to them («VPN», «datáfono»).
+    said_by_customer = " ".join(t.folded for t in customer)
+    findings = [f for f in findings
+                if not (f.rule == "DN-2" and f.excerpt and fold(f.excerpt) in said_by_customer)]
     return Context(
         transcript=transcript, policy=policy, technician=technician, customer=customer,
         profile=profile, findings=findings,

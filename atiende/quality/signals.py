@@ -108,10 +108,10 @@ LEVEL_CHECK = _rx(
     r"\bpoco a poco\b", r"\b(?:despacio|despacito|con calma)\b",
     r"\bpara saber como (?:explicar|hablar)",
     r"¿(?:que tal|como) se (?:maneja|lleva) con", r"¿tiene (?:experiencia|conocimientos)\b",
-    r"\bque tan (?:comod|familiar)", r"\bpaso a paso\b", r"\bsin tecnicismos\b", r"\bsin palabras tecnicas\b",
+    r"\bque tan (?:comod|familiar)", r"\bpaso a paso\b", r"\bsin tecnicismos\b", r"\bsin palabras tecnicas\b", r"\bsin conocimientos tecnicos\b",
     r"\b(?:prefiere|quiere) que (?:le |se lo |lo )?(?:vaya|vayamos|hagamos|guie|explique)", r"¿suele (?:encargarse|usar|manejar|trabajar)",
     r"\bcomo usted (?:es|ya es) (?:tecnic|administrador|experto|del (?:oficio|sector|ramo))",
-    r"\bveo que (?:usted )?(?:conoce|sabe|domina|maneja)\b",
+    r"\bveo que (?:usted )?(?:conoce|sabe|domina|maneja)\b", r"\b(?:veo que )?ya ha (?:descartado|revisado|probado) lo basico\b",
 )
 QUESTION = re.compile(r"¿[^?]*\?|[^.!?¿]*\?")
 OPEN_QUESTION = _rx(
@@ -142,6 +142,8 @@ PERMISSION = _rx(r"¿(?:le |no le )?importa\b", r"¿me permite\b", r"¿puedo (?:
                  r"¿le parece(?: bien)?\b", r"¿esta (?:usted )?de acuerdo\b", r"¿(?:le )?viene bien\b",
                  r"¿podria (?:esperar|aguardar)", r"¿(?:puede|podria) (?:usted )?(?:esperar|aguardar)",
                  r"¿me (?:espera|aguarda)\b", r"¿(?:le )?puedo poner en espera")
+SPOKEN_MINUTES = _rx(r"\b(?:\d+|un|una|dos|tres|cuatro|cinco|diez|unos|pocos|par de) minutos?\b",
+                     r"\b(?:enseguida|en seguida|en un instante)\b")
 MINUTES = _rx(r"\b(?:\d+|un|una|dos|tres|cuatro|cinco|unos|pocos|par de) minutos?\b", r"\bun momento\b")
 PATIENCE_THANKS = _rx(r"\bgracias por (?:su |la )?(?:paciencia|espera|esperar|aguardar)",
                       r"\bagradezco (?:su|la) (?:paciencia|espera)\b", r"\bgracias por haber esperado\b")
@@ -201,7 +203,7 @@ REFOCUS = _rx(r"\bvolviendo a(?:l)?\b", r"\bretomando\b", r"\bcentremonos\b", r"
 RECORDING = _rx(r"\bsolicitud\b", r"\bincidencia\b", r"\bticket\b", r"\bnumero de (?:caso|referencia|solicitud)\b",
                 r"\b(?:lo |le )?(?:anoto|apunto|registro|dejo registrado|dejo anotado)\b", r"\bqueda registrad")
 # NT-2: sharing expert knowledge.
-EXPLANATION = _rx(r"\bporque\b", r"\bes un (?:problema|fallo|error|aviso) (?:de|del)\b",
+EXPLANATION = _rx(r"\bporque\b", r"\b(?:entonces|pues|ahi) (?:es|esta) (?:eso|el problema|la causa)\b", r"\bes un (?:problema|fallo|error|aviso) (?:de|del)\b",
                   r"\b(?:habia|ha) (?:caducado|expirado|cambiado|fallado|cambiado)\b",
                   r"\bestaba (?:activad|desactivad|llen|bloquead|apagad|mal|suelt|floj)", r"\besto (?:vuelve a|hace que|sirve para|crea|permite)\b",
                   r"\bque se (?:borro|estropeo|perdio|cambio|desconfiguro|lleno|bloqueo)\b", r"\bdebido a\b", r"\bse debe a\b", r"\bla causa\b", r"\besto (?:pasa|ocurre|sucede)\b",

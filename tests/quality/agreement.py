@@ -28,7 +28,7 @@ class Case:
     expected: dict[str, str]
     language_dependent: frozenset[str]
     description: str
-    split: str  # "development" (the scorer was tuned on it) or "holdout" (written after, judged blind)
+    split: str  # "development" (tuned on), "holdout" and "blind" (written after, first scored blind)
 
 
 @dataclass(slots=True)
@@ -109,7 +109,7 @@ def measure(cases: list[Case], *, with_language: bool | None = None) -> Report:
 def main(argv: list[str]) -> int:
     cases = load_corpus()
     print(f"corpus: {len(cases)} transcripts, channels {dict(Counter(c.transcript['channel'] for c in cases))}")
-    for split in ("development", "holdout"):
+    for split in ("development", "holdout", "blind"):
         part = measure([c for c in cases if c.split == split])
         print(f"  {split}: {sum(c.split == split for c in cases)} transcripts, items {part.agreed}/{part.items} "
               f"= {100 * part.agreement:.1f} %, met-or-missed items {part.applicable_agreed}/{part.applicable} "

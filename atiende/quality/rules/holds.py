@@ -41,7 +41,16 @@ def _resume_after(ctx: Context, hold: Event) -> Event | None:
 
 
 def _announcement(ctx: Context, hold: Event) -> list[Turn]:
-    return [t for t in ctx.technician_before(hold.index, 3) if t.t >= hold.t - ANNOUNCE_WINDOW]
+    """What the technician said to announce the hold: from the first recent turn that mentions it
+    (and the statement just before, which often gives the reason), up to the hold."""
+    recent = [t for t in ctx.technician_before(hold.index, 3) if t.t >= hold.t - ANNOUNCE_WINDOW]
+    first = next((i for i, t in enumerate(recent)
+                  if signals.HOLD_ANNOUNCE.search(t.folded) or signals.PERMISSION.search(t.folded)), None)
+    if first is None:
+        return recent[-1:]
+    if first > 0 and "?" not in recent[first - 1].text:
+        first -= 1
+    return recent[first:]
 
 
 def _judge(ctx: Context, hold: Event) -> dict[str, Verdict]:
@@ -57,7 +66,9 @@ def _judge(ctx: Context, hold: Event) -> dict[str, Verdict]:
     last = ctx.last_turn_before(hold.index)
     cut = last is not None and not last.is_technician and (
         hold.t < last.end - OVERLAP_TOLERANCE or bool(signals.TRUNCATED.search(last.text)))
-    cut = cut or any(i.technician in said for i in ctx.interruptions)
+    # cutting the customer off to announce the hold counts too
+    cut = cut or any(i.technician in said and signals.HOLD_ANNOUNCE.search(i.technician.folded)
+                     for i in ctx.interruptions)
     verdicts["HO-1"] = Verdict(not cut, [describe(hold)] + ([quote(last)] if cut and last else []), hold.t)
 
     announced = bool(signals.HOLD_ANNOUNCE.search(text))
@@ -69,7 +80,8 @@ def _judge(ctx: Context, hold: Event) -> dict[str, Verdict]:
     verdicts["HO-3"] = Verdict(consent, shown, hold.t, note=None if consent else "no customer consent recorded")
 
     thanked = bool(signals.THANKS.search(text))
-    timed = minutes is not None or bool(signals.MINUTES.search(text))
+    # HO-4: the customer must hear how long; the recorded expected_minutes alone is not telling them
+    timed = bool(signals.SPOKEN_MINUTES.search(text))
     activity = why
     ok4 = consent and thanked and timed and activity
     verdicts["HO-4"] = Verdict(ok4, shown, hold.t, note=None if ok4 else

@@ -57,9 +57,10 @@ def al2(ctx: Context) -> Item:
     story = first_story(ctx)
     if story is None:
         return ctx.na("AL-2", "the customer told no story")
+    interrupting = {i.technician.index for i in ctx.interruptions}
     for turn in ctx.technician:
-        if turn.t < story.t or turn.t > ctx.story_end:
-            continue
+        if turn.t < story.t or turn.t > ctx.story_end or turn.index in interrupting:
+            continue  # «Vale, vale...» said over the customer is an interruption, not an acknowledgement
         heard = ctx.last_turn_before(turn.index)
         if heard is None or heard.is_technician or heard.words < STORY_WORDS:
             continue  # «Sí» after «¿Es seguro?» answers a question; «Vale» after «Ya funciona» closes
