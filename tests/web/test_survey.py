@@ -28,6 +28,9 @@ def test_closed_work_order_shows_the_survey_sent(desk, closed):
     assert "aún sin respuesta" in page
     assert 'aria-current="step">Cierre' in page
     assert "Reabrir" in page
+    # SP-1: a closed work order changes only by reopening it.
+    assert "Añadir una pregunta cerrada" not in page and "Añadir un compromiso" not in page
+    assert f'href="/solicitudes/{closed.number}/editar/"' not in page
 
 
 def test_customer_answers_the_survey_once(client: Client, desk, closed):

@@ -83,6 +83,7 @@ EXTRA_FIELD_LABELS = {
     "rating": gettext_lazy("rating"),
     "resolved": gettext_lazy("problem solved"),
     "comment": gettext_lazy("comment"),
+    "closed_at": gettext_lazy("closed at"),
 }
 def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
     labels: dict[str, Any] = {f.name: getattr(f, "verbose_name", f.name) for f in WorkOrder._meta.get_fields()}
@@ -133,6 +134,8 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
         "steps": steps,
         "phase_targets": _phase_targets(work_order),
         "can_edit": staff,
+        # SP-1: a closed work order changes only by reopening it, so its forms are hidden.
+        "can_change": staff and work_order.phase != Phase.CLOSURE,
         "can_see_customers": staff,
         "questions": list(work_order.closed_questions.all()),
         "commitments": commitments,
