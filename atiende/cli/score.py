@@ -68,14 +68,17 @@ def run_score(args: argparse.Namespace) -> int:
 
 def render_text(card: Scorecard, language: str) -> str:
     from atiende.quality.context import clock
+    from atiende.quality.notes import note_text
 
     labels = {"met": _("met"), "missed": _("missed"), "n/a": "n/a"}
+    width = max(len(label) for label in labels.values())
     lines = [_("Score: %(score)d/100") % {"score": card.score}, ""]
     for item in card.items:
         when = clock(item.at) if item.at is not None else "--:--"
-        lines.append(f"{item.rule:<6} {labels[item.status]:<8} {when:>7}  {item.note or ''}".rstrip())
+        label = labels[item.status].ljust(width)
+        lines.append(f"{item.rule:<6} {label} {when:>7}  {note_text(item.note, language)}".rstrip())
         for quote in item.evidence[:3]:
-            lines.append(f"{'':17}{quote}")
+            lines.append(" " * (17 + width) + quote)
     if not card.language_available:
         lines += ["", _("Note: the language assistant is not available; text checks were not judged.")]
     coaching = card.coaching(language)

@@ -238,3 +238,15 @@ def test_email_is_judged_on_netiquette_not_on_interruptions() -> None:
     card = score_transcript(data)
     assert status(card, "AL-3") == NA and status(card, "PO-1") == NA
     assert status(card, "NT-5") == MISSED  # no greeting, no close
+
+
+def test_every_note_the_corpus_produces_reads_in_spanish() -> None:
+    from atiende.quality.notes import note_text
+    from tests.quality.agreement import load_corpus
+
+    untranslated = set()
+    for case in load_corpus():
+        for item in score_transcript(case.transcript).items:
+            if item.note and note_text(item.note, "es") == item.note and not item.note[:5].startswith("DN-"):
+                untranslated.add(item.note)
+    assert not untranslated
