@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from atiende.people.models import Role
 
-STAFF = (Role.TECHNICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR)
-EVERYONE = (Role.TECHNICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.CUSTOMER)
+EVERYONE: tuple[str, ...] = tuple(Role.values)
+STAFF: tuple[str, ...] = tuple(role for role in EVERYONE if role != Role.CUSTOMER)
 
 View = Callable[..., HttpResponse]
 

@@ -157,7 +157,7 @@ class CustomerForm(forms.Form):
         return value
 
     def contact_points(self) -> list[dict[str, Any]]:
-        points = []
+        points: list[dict[str, Any]] = []
         for field, kind in self.CONTACT_FIELDS.items():
             value = (self.cleaned_data.get(field) or "").strip()
             if value:

@@ -39,7 +39,7 @@ from atiende.web.forms import (
 from atiende.web.views.common import attach_error, error_context, is_htmx, readable_value
 
 # SP-1: the order of the phases; the stepper marks the earlier ones done.
-PHASE_ORDER = [Phase.IDENTIFICATION, Phase.SATISFACTION, Phase.CLOSURE]
+PHASE_ORDER: list[Phase] = list(Phase)  # declared in SP-1 order
 
 EVENT_LABELS = {
     "created": gettext_lazy("created"),
@@ -106,7 +106,7 @@ def _phase_targets(work_order: WorkOrder) -> list[dict[str, Any]]:
     """The stepper's buttons: one step forward, or reopen a closed work order.
     Whether the move is allowed is the service's call (SP-1); its refusal is shown here."""
     if work_order.phase == Phase.CLOSURE:
-        return [{"value": Phase.SATISFACTION.value, "action": _("Reopen"), "forward": False, "note": True}]
+        return [{"value": str(Phase.SATISFACTION), "action": _("Reopen"), "forward": False, "note": True}]
     nxt = PHASE_ORDER[PHASE_ORDER.index(Phase(work_order.phase)) + 1]
     if nxt == Phase.CLOSURE:
         action = _("Close the work order")
