@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
+from re import _constants as _sre_constants  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
 
 
 def _build_fold_table() -> dict[int, str]:
@@ -91,7 +94,139 @@ def bounded(pattern: str) -> str:
     return rf"(?<!\w)(?:{pattern})(?!\w)"
 
 
-def combine(patterns: list[str]) -> re.Pattern[str]:
-    """One compiled alternation with a named group per pattern (``g0``, ``g1``...): one pass per text."""
-    body = "|".join(f"(?P<g{i}>{fold_pattern(p)})" for i, p in enumerate(patterns))
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+class Matcher:
+    """Many alternative patterns matched in one left-to-right pass, like ``(?:p0|p1|...)`` between word
+    boundaries, but fast: each pattern is tried only at positions whose first characters can start it.
+
+    Python's regex engine tries every alternative at every position; with hundreds of lexicon entries
+    that costs milliseconds. Here the first one or two characters of each pattern are worked out from
+    its parse tree, so a position is tried against the few patterns that can start there. The matches
+    are the same as the combined alternation's: leftmost first, earlier patterns win at a position,
+    no overlaps. Each match's ``lastgroup`` is ``g<index>`` of the pattern that matched.
+    """
+
+    __slots__ = ("_patterns", "_one", "_two", "_always", "_combined", "_sources")
+
+    def __init__(self, patterns: list[str]) -> None:
+        self._sources = [fold_pattern(p) for p in patterns]
+        self._patterns = [re.compile(rf"(?P<g{i}>{p})(?!\w)") for i, p in enumerate(self._sources)]
+        one: dict[str, list[int]] = {}
+        two: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, source in enumerate(self._sources):
+            starts = _first_strings(source)
+            if starts is None or "" in starts:
+                always.append(i)
+                continue
+            for start in starts:
+                (two if len(start) == 2 else one).setdefault(start, []).append(i)
+        # Merge once: a position looks up its first two characters, then its first one.
+        self._two = {key: sorted(set(ids + one.get(key[0], []) + always)) for key, ids in two.items()}
+        self._one = {key: sorted(set(ids + always)) for key, ids in one.items()}
+        self._always = always
+        self._combined: re.Pattern[str] | None = None
+
+    def _candidates(self, text: str, pos: int) -> list[int]:
+        found = self._two.get(text[pos:pos + 2])
+        if found is None:
+            found = self._one.get(text[pos], self._always)
+        return found
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        end = pos
+        for m in _STARTS.finditer(text, pos):
+            start = m.start()
+            if start < end:
+                continue
+            for i in self._candidates(text, start):
+                match = self._patterns[i].match(text, start)
+                if match is not None:
+                    yield match
+                    end = match.end() if match.end() > start else start + 1
+                    break
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return next(self.finditer(text, pos), None)
+
+    def findall(self, text: str) -> list[str]:
+        return [m.group(0) for m in self.finditer(text)]
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        if self._combined is None:
+            body = "|".join(f"(?P<g{i}>{p})" for i, p in enumerate(self._sources))
+            self._combined = re.compile(rf"(?:{body})")
+        return self._combined.fullmatch(text)
+
+
+_STARTS = re.compile(r"(?<!\w)\S")
+
+
+def _first_strings(pattern: str) -> set[str] | None:
+    """The one- or two-character strings a match of ``pattern`` can start with (None: anything)."""
+    try:
+        parsed = _sre_parser.parse(pattern)
+    except re.error:
+        return None
+    return _starts(list(parsed), 2)
+
+
+def _starts(items: list, need: int, depth: int = 0) -> set[str] | None:  # type: ignore[type-arg]
+    if need == 0 or not items:
+        return {""}
+    if depth > 40:
+        return None
+    op, av = items[0]
+    rest = items[1:]
+    c = _sre_constants
+    if op is c.LITERAL:
+        tail = _starts(rest, need - 1, depth + 1)
+        return None if tail is None else {chr(av) + t for t in tail}
+    if op is c.IN:
+        chars = _charset(av)
+        if chars is None:
+            return None
+        tail = _starts(rest, need - 1, depth + 1)
+        return None if tail is None else {ch + t for ch in chars for t in tail}
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for alternative in av[1]:
+            found = _starts(list(alternative) + rest, need, depth + 1)
+            if found is None:
+                return None
+            out |= found
+        return out
+    if op is c.SUBPATTERN:
+        return _starts(list(av[-1]) + rest, need, depth + 1)
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return _starts(rest, need, depth + 1)  # zero width: the pattern itself checks it
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, high, item = av
+        if high == 0:
+            return _starts(rest, need, depth + 1)
+        again = [(c.MAX_REPEAT, (max(low - 1, 0), high if high is c.MAXREPEAT else high - 1, item))]
+        once = _starts(list(item) + again + rest, need, depth + 1)
+        if once is None:
+            return None
+        if low == 0:
+            skip = _starts(rest, need, depth + 1)
+            return None if skip is None else once | skip
+        return once
+    return None  # ANY, CATEGORY, backreferences...: could be anything
+
+
+def _charset(av: list) -> set[str] | None:  # type: ignore[type-arg]
+    c = _sre_constants
+    chars: set[str] = set()
+    for op, value in av:
+        if op is c.LITERAL:
+            chars.add(chr(value))
+        elif op is c.RANGE and value[1] - value[0] < 40:
+            chars |= {chr(x) for x in range(value[0], value[1] + 1)}
+        else:
+            return None
+    return chars
+
+
+def combine(patterns: list[str]) -> Matcher:
+    """All ``patterns`` as one matcher between word boundaries; ``lastgroup`` is ``g<index>``."""
+    return Matcher(patterns)

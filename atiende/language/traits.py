@@ -42,7 +42,7 @@ _POLITE = re.compile(r"(?<!\w)(?:por favor|gracias|buen(?:os|as)? (?:dias|tardes
                      r"me (?:pueden|podrian|puede) ayudar|disculpe|senorita|amablemente)(?!\w)")
 
 
-def _cue_hits(lex: TraitLexicon, folded: Folded) -> tuple[list[float], list[str]]:
+def _cue_hits(lex: TraitLexicon, folded: Folded, spans: list[tuple[int, int]]) -> tuple[list[float], list[str]]:
     # Distinct matches count: two different insults are more evidence than one said twice.
     weights: dict[tuple[int, str], float] = {}
     evidence: list[str] = []
@@ -51,6 +51,7 @@ def _cue_hits(lex: TraitLexicon, folded: Folded) -> tuple[list[float], list[str]
         name = match.lastgroup
         if name is None:
             continue
+        spans.append((match.start(), match.end()))
         index = int(name[1:])
         cue = lex.cues[index]
         if use_negation and cue.negatable and negated(folded.text, match.start(), window=5):
@@ -67,10 +68,7 @@ _TOPIC = combine([_LOC["topic"]])
 _SOCIAL_WORDS = combine([_LOC["social_words"]])
 _COURTESY = re.compile(fold_pattern(_LOC["courtesy"]))
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
-_OTHER_TRAITS = [TRAITS[t].regex for t in ("CT-ENF", "CT-DES", "CT-INX", "CT-ENT")]
-
-
-def _chatter(folded: Folded) -> tuple[list[float], list[str]]:
+def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[float], list[str]]:
     """CT-LOC from structure: sentences about neither the problem nor the call (chatter)."""
     off_topic: list[str] = []
     question = False
@@ -79,8 +77,8 @@ def _chatter(folded: Folded) -> tuple[list[float], list[str]]:
         words = WORD.findall(sentence)
         if len(words) < 3 or _TOPIC.search(sentence) or _COURTESY.match(sentence):
             continue
-        if any(regex.search(sentence) for regex in _OTHER_TRAITS):
-            continue
+        if any(m.start() <= s < m.end() for s, _e in cue_spans):
+            continue  # it carries another trait's cue: it is about the call, not chatter
         off_topic.append(folded.excerpt(m.start(), m.end()).strip())
         if sentence.rstrip().endswith("?") and _SOCIAL_WORDS.search(sentence):
             question = True  # socialising: a personal question to the technician
@@ -101,13 +99,21 @@ def _noisy_or(weights: list[float]) -> float:
     return 1.0 - miss
 
 
+# CT-LOC last: its chatter check needs the other traits' cues.
+_ORDER = sorted(TRAITS.items(), key=lambda item: item[0] == "CT-LOC")
+
+
 def score_traits(folded: Folded) -> dict[str, TraitScore]:
     """Every trait with its score and evidence, asserted or not."""
     words = WORD.findall(folded.text)
     n_words = len(words)
     out: dict[str, TraitScore] = {}
-    for trait_id, lex in TRAITS.items():
-        weights, evidence = _cue_hits(lex, folded)
+    other_spans: list[tuple[int, int]] = []  # cues of the other traits, for the chatter check
+    for trait_id, lex in _ORDER:
+        spans: list[tuple[int, int]] = []
+        weights, evidence = _cue_hits(lex, folded, spans)
+        if trait_id != "CT-LOC":
+            other_spans += spans
         p = lex.params
         if trait_id == "CT-ENF":
             caps = _caps_words(folded.original)
@@ -129,7 +135,7 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
             if len(re.findall(r"!+", folded.original)) >= 2:
                 weights.append(p["exclaim_many"])
         elif trait_id == "CT-LOC":
-            extra, sentences = _chatter(folded)
+            extra, sentences = _chatter(folded, other_spans)
             weights += extra
             evidence += [s for s in sentences if s not in evidence] if extra else []
             # A long message that also wanders into chatter leans talkative.
@@ -141,7 +147,7 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
                 weights.append(p["long_bonus"])
         unique = [e for i, e in enumerate(evidence) if e and e.lower() not in {x.lower() for x in evidence[:i]}]
         out[trait_id] = TraitScore(trait_id, round(_noisy_or(weights), 3), unique)
-    return out
+    return {trait_id: out[trait_id] for trait_id in TRAITS}
 
 
 def asserted(scores: dict[str, TraitScore]) -> list[TraitScore]:
