@@ -19,7 +19,7 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 GREETING = _rx(
     r"\bbuen(?:os|as) (?:dias|tardes|noches)\b", r"\bbuen dia\b", r"\bhola\b", r"\bbienvenid[oa]s?\b",
     r"\bgracias por (?:llamar|comunicarse|contactar|contactarnos|escribir|escribirnos|su (?:llamada|correo|mensaje|consulta))",
-    r"\bestimad[oa]s?\b", r"\bsaludos\b",
+    r"\bestimad[oa]s?\b", r"\bsaludos\b", r"^\W*(?:muy )?buenas\b",
 )
 # AL-2: short words that show the technician is there and listening.
 ACKNOWLEDGEMENT = _rx(

@@ -109,7 +109,7 @@ def measure(cases: list[Case], *, with_language: bool | None = None) -> Report:
 def main(argv: list[str]) -> int:
     cases = load_corpus()
     print(f"corpus: {len(cases)} transcripts, channels {dict(Counter(c.transcript['channel'] for c in cases))}")
-    for split in ("development", "holdout", "blind"):
+    for split in ("development", "holdout", "blind", "blind2"):
         part = measure([c for c in cases if c.split == split])
         print(f"  {split}: {sum(c.split == split for c in cases)} transcripts, items {part.agreed}/{part.items} "
               f"= {100 * part.agreement:.1f} %, met-or-missed items {part.applicable_agreed}/{part.applicable} "

@@ -33,7 +33,7 @@ def test_the_corpus_has_a_customer_of_every_trait_and_every_split() -> None:
     names = " ".join(case.name for case in CASES)
     for trait in ("locuaz", "descortes", "enfadado", "entendido", "inexperto"):
         assert f"trait_{trait}" in names, trait
-    assert {case.split for case in CASES} == {"development", "holdout", "blind"}
+    assert {case.split for case in CASES} == {"development", "holdout", "blind", "blind2"}
 
 
 def test_every_expected_scorecard_names_known_rules_and_statuses() -> None:

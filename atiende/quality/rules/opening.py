@@ -26,7 +26,9 @@ def closing_turns(ctx: Context) -> list[Turn]:
 
 def takes_charge(ctx: Context) -> Turn | None:
     for turn in ctx.technician:
-        if signals.TAKE_CHARGE.search(turn.folded) or signals.PARAPHRASE.search(turn.folded):
+        # acting on the need («he renovado los permisos») is taking charge of it too
+        if signals.TAKE_CHARGE.search(turn.folded) or signals.PARAPHRASE.search(turn.folded) \
+                or signals.SUMMARY.search(turn.folded):
             return turn
         if any(not signals.NON_DIAGNOSTIC.search(q) for q in questions(turn)):
             return turn
