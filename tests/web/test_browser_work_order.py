@@ -79,6 +79,14 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
             page.locator("#closed-questions").get_by_role("button", name="Añadir").click()
             expect(page.locator("#closed-questions")).to_contain_text("¿Está encendida?")
 
+            # SP-1 guard: the unanswered question keeps the work order in identification, and the
+            # refusal is shown in place with its rule.
+            page.get_by_role("button", name="Pasar a Satisfacción").click()
+            guard = page.locator(".phase-guard")
+            expect(guard).to_contain_text("Cada pregunta cerrada que se hizo necesita su respuesta")
+            expect(guard.locator(".rule-id")).to_have_text("AL-6")
+            expect(page.locator(".stepper [aria-current=step]")).to_have_text("Identificación")
+
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:

@@ -56,7 +56,7 @@ def test_detail_shows_the_whole_work_order(desk):
     page = signed_in(desk.technician).get(f"/solicitudes/{desk.work_order.number}/").content.decode()
     for text in ["La impresora no imprime", "Doña Carmen Ruiz", "Impresora láser", "Windows 11",
                  'aria-current="step">Identificación', "Solicitud indirecta", "CH-IND", "Sr. Roberto Díaz",
-                 "Aún no enviada", "Historial", "creada"]:
+                 "Aún no enviada", "Historial", "creada", "canal: — → Teléfono", "prioridad: — → Alta"]:
         assert text in page, text
 
 

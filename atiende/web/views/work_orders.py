@@ -94,7 +94,11 @@ def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
         if isinstance(event.changes, dict):
             for field, value in event.changes.items():
                 old, new = (list(value) + [None, None])[:2] if isinstance(value, list) else (None, value)
-                changes.append({"field": labels.get(field, field), "old": readable_value(field, old), "new": readable_value(field, new)})
+                shown_old, shown_new = readable_value(field, old), readable_value(field, new)
+                if shown_old is None and shown_new is None:
+                    continue  # nothing to say, e.g. a question asked without its answer yet
+                changes.append({"field": labels.get(field, field), "old": shown_old, "new": shown_new,
+                                "same": shown_old == shown_new})
         entries.append({
             "at": event.at, "actor": event.actor, "label": EVENT_LABELS.get(event.kind, event.kind),
             "changes": changes, "note": event.note,
