@@ -105,7 +105,7 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
         reason = None
         if decision is not None:
             reason = decision.reason_en if language.startswith("en") else decision.reason_es
-        row = Contact.objects.get(pk=routed.contact.pk)
+        row = routed.contact
         return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
                 "reason": reason, **_state(row)}
     row = _contact(event.call_id)
@@ -154,16 +154,20 @@ def post_event(request: HttpRequest, event: CtiEventIn) -> HttpResponse:
 
 @services.single_writer
 def _process(event: CtiEventIn) -> CtiEvent:
+    """Process the event and store its answer in one transaction: acknowledged means stored."""
+    try:
+        with transaction.atomic(), services.without_savepoints():
+            body = {"id": event.id, "call_id": event.call_id, **_handle(event)}
+            return _store(event, 200, body)
+    except Refusal as exc:
+        status, body = exc.status, error_body(exc.code, exc.message(get_language() or "es"), exc.rule)
+    except InputError as exc:
+        status, body = exc.status, error_body(exc.code, str(exc.message), exc.rule)
+    # The refused event changed nothing (its transaction rolled back); remember the refusal itself.
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                body = _handle(event)
-                status = 200
-        except Refusal as exc:
-            status, body = exc.status, error_body(exc.code, exc.message(get_language() or "es"), exc.rule)
-        except InputError as exc:
-            status, body = exc.status, error_body(exc.code, str(exc.message), exc.rule)
-        body = {"id": event.id, "call_id": event.call_id, **body}
-        contact_id = body.get("contact")
-        return CtiEvent.objects.create(event_id=event.id, kind=event.type, payload=event.model_dump(by_alias=True),
-                                       status=status, response=body, contact_id=contact_id)
+        return _store(event, status, {"id": event.id, "call_id": event.call_id, **body})
+
+
+def _store(event: CtiEventIn, status: int, body: dict[str, Any]) -> CtiEvent:
+    return CtiEvent.objects.create(event_id=event.id, kind=event.type, payload=event.model_dump(by_alias=True),
+                                   status=status, response=body, contact_id=body.get("contact"))

@@ -14,16 +14,19 @@ technicians' states in step and store alerts.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende import engine
@@ -50,6 +53,33 @@ clock: engine.Clock = engine.SystemClock()
 LEASE_SECONDS = 30
 
 _sqlite_writer = threading.RLock()
+
+# Inside a caller's transaction that rolls back as a whole on any refusal (the CTI
+# endpoint), the services' savepoints are two round trips per action for nothing.
+_savepoints: contextvars.ContextVar[bool] = contextvars.ContextVar("atiende_contact_savepoints", default=True)
+
+
+@contextlib.contextmanager
+def without_savepoints() -> Iterator[None]:
+    """Run services with no savepoints: an error then spoils the caller's whole transaction, by design."""
+    token = _savepoints.set(False)
+    try:
+        yield
+    finally:
+        _savepoints.reset(token)
+
+
+def _tx() -> transaction.Atomic:
+    return transaction.atomic(savepoint=_savepoints.get())
+
+
+def _atomic[F: Callable[..., Any]](func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _tx():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def single_writer[F: Callable[..., Any]](func: F) -> F:
@@ -100,7 +130,7 @@ def queue_config(queue: Queue) -> QueueConfig:
 
 
 @single_writer
-@transaction.atomic
+@_atomic
 def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), skills: Iterable[str] = (),
                policy: dict[str, Any] | None = None) -> Queue:
     config = QueueConfig(name, tuple(int(t) for t in tiers), frozenset(skills))  # validates the tiers
@@ -113,7 +143,7 @@ def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), ski
 
 
 @single_writer
-@transaction.atomic
+@_atomic
 def set_organisation_policy(*, organisation_id: int, policy: dict[str, Any]) -> OrganisationPolicy:
     engine.Policy().with_overrides(policy)
     row, _created = OrganisationPolicy.objects.update_or_create(
@@ -164,7 +194,7 @@ def _require_staff(user: User) -> None:
 def pause(*, user: User, reason: str) -> TechnicianState:
     """The technician steps away, with a reason (en pausa)."""
     _require_staff(user)
-    with transaction.atomic():
+    with _tx():
         row = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
         tech = _to_engine_technician(row)
         tech.pause(reason=reason, now=now())
@@ -176,7 +206,7 @@ def pause(*, user: User, reason: str) -> TechnicianState:
 def make_available(*, user: User) -> TechnicianState:
     """The technician is ready for calls (disponible); waiting contacts are routed at once."""
     _require_staff(user)
-    with transaction.atomic():
+    with _tx():
         row = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
         if row.status == TechnicianStatus.WRAP_UP:
             live = Contact.objects.filter(assignee=user, state=ContactState.WRAP_UP).exists()
@@ -203,7 +233,9 @@ class Outcome:
 
 
 def _engine_contact(row: Contact) -> engine.Contact:
-    return engine.Contact.from_dict(row.data)
+    contact = engine.Contact.from_dict(row.data)
+    contact.id = str(row.pk)
+    return contact
 
 
 def _lock(contact_id: int) -> Contact:
@@ -223,12 +255,17 @@ def _apply(row: Contact, action: Callable[[engine.Contact, engine.Policy], list[
     """Run ``action`` on the engine's contact and persist everything it changed. Call inside a transaction."""
     policy = policy_for(row.queue, _organisation_id(row))
     contact = _engine_contact(row)
+    before = _deadline_keys(contact, policy)
     events = action(contact, policy)
-    return _persist(row, contact, policy, events, list(extra_alerts), actor)
+    return _persist(row, contact, policy, events, list(extra_alerts), actor, before)
+
+
+def _deadline_keys(contact: engine.Contact, policy: engine.Policy) -> set[str]:
+    return {d.key for d in deadlines_for(contact, policy)}
 
 
 def _persist(row: Contact, contact: engine.Contact, policy: engine.Policy, events: list[engine.Event],
-             alerts: list[engine.Alert], actor: User | None) -> Outcome:
+             alerts: list[engine.Alert], actor: User | None, before: set[str], *, insert: bool = False) -> Outcome:
     previous_assignee = row.assignee_id
     previous_offered = row.offered_to_id
     row.state = contact.state.value
@@ -238,13 +275,16 @@ def _persist(row: Contact, contact: engine.Contact, policy: engine.Policy, event
     row.ended_at = contact.ended_at
     row.data = contact.to_dict()
     row.version += 1
-    row.save(update_fields=["state", "assignee", "offered_to", "answered_at", "ended_at", "data", "version"])
+    if insert:
+        row.save(force_insert=True)
+    else:
+        row.save(update_fields=["state", "assignee", "offered_to", "answered_at", "ended_at", "data", "version"])
     if events:
         ContactEvent.objects.bulk_create([
             ContactEvent(contact=row, kind=e.kind, at=e.at, actor=actor, rule=e.rule or "", data=_json(e.data))
             for e in events
         ])
-    _sync_deadlines(row, contact, policy)
+    _sync_deadlines(row, contact, policy, before)
     _sync_technicians(events, previous_assignee, previous_offered, contact)
     stored = [
         Alert(kind=a.kind, rule=a.rule, level=a.level, contact=row, technician_id=a.technician,
@@ -260,53 +300,71 @@ def _persist(row: Contact, contact: engine.Contact, policy: engine.Policy, event
     return Outcome(row, events, stored)
 
 
-def _sync_deadlines(row: Contact, contact: engine.Contact, policy: engine.Policy) -> None:
-    """Stored deadlines = what the state implies: drop the stale unfired ones, add the new."""
+def _sync_deadlines(row: Contact, contact: engine.Contact, policy: engine.Policy, before: set[str]) -> None:
+    """Stored deadlines = what the state implies: drop the ones it no longer implies, add the new.
+
+    ``before`` is what the state implied before the change (all stored, by this
+    same rule), so an action that changes no timer costs no query.
+    """
     implied = {d.key: d for d in deadlines_for(contact, policy)}
-    existing = {d.key: d for d in Deadline.objects.filter(contact=row)}
-    stale = [d.pk for key, d in existing.items() if d.fired_at is None and key not in implied]
+    stale = before - implied.keys()
     if stale:
-        Deadline.objects.filter(pk__in=stale).delete()
+        Deadline.objects.filter(contact=row, key__in=stale, fired_at__isnull=True).delete()
     new = [Deadline(contact=row, kind=d.kind.value, key=d.key, due_at=d.due_at)
-           for key, d in implied.items() if key not in existing]
+           for key, d in implied.items() if key not in before]
     if new:
-        Deadline.objects.bulk_create(new)
+        Deadline.objects.bulk_create(new, ignore_conflicts=True)
 
 
 def _sync_technicians(events: list[engine.Event], previous_assignee: int | None, previous_offered: int | None,
                       contact: engine.Contact) -> None:
-    """Keep technicians' states in step with what happened to the call."""
+    """Keep technicians' states in step with what happened to the call (one UPDATE each)."""
     moment = events[-1].at if events else now()
     for event in events:
         if event.kind == "offered":
-            _technician_update(event.data["technician"], moment, lambda t: t.reserve())
+            _reserve(event.data["technician"])
         elif event.kind == "returned_to_queue" and event.data.get("technician"):
-            _technician_update(event.data["technician"], moment, lambda t: t.release(now=moment))
+            _release(event.data["technician"], moment)
         elif event.kind == "answered":
-            _technician_update(event.data["technician"], moment, lambda t: t.start_call())
+            _start_call(event.data["technician"], moment)
         elif event.kind == "transfer_accepted":
-            _technician_update(event.data["from"], moment, lambda t: t.release(now=moment))
-            _technician_update(event.data["to"], moment, lambda t: t.start_call())
+            _release(event.data["from"], moment)
+            _start_call(event.data["to"], moment)
         elif event.kind == "supervisor_joined" and event.data.get("mode") == "take_over" and previous_assignee:
-            _technician_update(previous_assignee, moment, lambda t: t.release(now=moment))
+            _release(previous_assignee, moment)
         elif event.kind == "hangup" and contact.assignee:
-            _technician_update(contact.assignee, moment, lambda t: t.start_wrap_up())
+            _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP)
         elif event.kind == "ended" and contact.assignee:
-            _technician_update(contact.assignee, moment, lambda t: t.release(now=moment))
+            _release(contact.assignee, moment)
         elif event.kind == "abandoned" and previous_offered:
-            _technician_update(previous_offered, moment, lambda t: t.release(now=moment))
+            _release(previous_offered, moment)
 
 
-def _technician_update(user_id: int, moment: datetime, change: Callable[[engine.Technician], None]) -> None:
-    row = TechnicianState.objects.select_for_update().select_related("user").filter(user_id=user_id).first()
-    if row is None:
-        user = User.objects.filter(pk=user_id).first()
-        if user is None:
-            return
-        row = TechnicianState.objects.create(user=user, status=TechnicianStatus.BUSY)
-    tech = _to_engine_technician(row)
-    change(tech)
-    _store_technician(row, tech, moment)
+def _set_technician(user_id: int, **fields: Any) -> None:
+    updated = TechnicianState.objects.filter(user_id=user_id).update(updated_at=timezone.now(), **fields)
+    if not updated and User.objects.filter(pk=user_id).exists():
+        # A PBX may report a technician who never signed in to the console: start their state now.
+        clean = {k: v for k, v in fields.items() if not hasattr(v, "resolve_expression")}
+        if "calls_today" in fields:
+            clean["calls_today"] = 1
+        TechnicianState.objects.get_or_create(user_id=user_id, defaults=clean)
+
+
+def _reserve(user_id: int) -> None:
+    _set_technician(user_id, status=TechnicianStatus.BUSY, idle_since=None)
+
+
+def _release(user_id: int, moment: datetime) -> None:
+    _set_technician(user_id, status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="")
+
+
+def _start_call(user_id: int, moment: datetime) -> None:
+    today = now().date()
+    # PO-3: calls are counted per day; the first call of a new day starts the count again.
+    _set_technician(
+        user_id, status=TechnicianStatus.BUSY, idle_since=None, calls_day=today,
+        calls_today=Case(When(calls_day=today, then=F("calls_today") + 1), default=Value(1)),
+    )
 
 
 def _json(data: dict[str, Any]) -> dict[str, Any]:
@@ -329,50 +387,74 @@ class Routed:
 def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", callee: str = "",
                    customer_id: int | None = None, external_id: str | None = None, level2_requested: bool = False,
                    required_skills: Iterable[str] = (), route: bool = True) -> Routed:
-    """A new call arrives: store it waiting, with its deadlines, then try to ring a technician."""
+    """A new call arrives: store it with its deadlines and, in the same transaction, ring a technician."""
     if direction not in ("inbound", "outbound"):
         raise InputError("invalid_direction", _("Direction must be inbound or outbound."), field="direction")
-    with transaction.atomic():
+    with _tx():
         queue_row = _queue_named(queue)
         moment = now()
+        organisation_id = None
+        if customer_id is not None:
+            from atiende.desk.models import Customer
+
+            organisation_id = Customer.objects.filter(pk=customer_id).values_list("organisation_id", flat=True).first()
+        contact = engine.Contact(
+            id="", queue=queue_row.name, created_at=moment, direction=engine.contact.Direction(direction),
+            caller=caller, callee=callee, required_skills=tuple(required_skills),
+            level2_requested=level2_requested, organisation=str(organisation_id) if organisation_id else None,
+        )
+        policy = policy_for(queue_row, organisation_id)
+        events = [engine.Event("created", moment, {"queue": queue_row.name, "direction": direction, "from": caller,
+                                                   "to": callee, "level2_requested": level2_requested})]
+        chosen: TechnicianState | None = None
+        decision = None
+        if route:
+            chosen, decision = _choose_technician(queue_row, contact, policy)
+            if chosen is not None:
+                events += contact.offer(chosen.user_id, now=moment)
         row = Contact(queue=queue_row, direction=direction, caller=caller, callee=callee, customer_id=customer_id,
                       external_id=external_id, created_at=moment, version=0)
-        row.save()
-        contact = engine.Contact(
-            id=str(row.pk), queue=queue_row.name, created_at=moment, direction=engine.contact.Direction(direction),
-            caller=caller, callee=callee, required_skills=tuple(required_skills),
-            level2_requested=level2_requested,
-            organisation=str(_organisation_id(row)) if _organisation_id(row) else None,
-        )
-        event = engine.Event("created", moment, {"queue": queue_row.name, "direction": direction, "from": caller,
-                                                 "to": callee, "level2_requested": level2_requested})
-        _persist(row, contact, policy_for(queue_row, _organisation_id(row)), [event], [], None)
-    if not route:
-        return Routed(row, None, None)
-    return route_contact(contact_id=row.pk)
+        _persist(row, contact, policy, events, [], None, set(), insert=True)
+    return Routed(row, chosen.user if chosen else None, decision)
+
+
+def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Policy,
+                       ) -> tuple[TechnicianState | None, engine.RoutingDecision | None]:
+    """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another)."""
+    candidates = {
+        t.user_id: t for t in TechnicianState.objects.select_related("user")
+        .filter(status=TechnicianStatus.AVAILABLE).order_by("idle_since")[:500]
+        if _serves(t, queue.name)
+    }
+    pool = [_to_engine_technician(t) for t in candidates.values()]
+    decision = None
+    for _attempt in range(8):
+        decision = pick_technician(contact, pool, queue_config(queue), policy, now=now())
+        if decision.technician is None:
+            return None, decision
+        claimed = (TechnicianState.objects.select_for_update(skip_locked=True)
+                   .filter(pk=decision.technician, status=TechnicianStatus.AVAILABLE)
+                   .values_list("pk", flat=True).first())
+        if claimed is not None:
+            return candidates[decision.technician], decision
+        pool = [t for t in pool if t.id != decision.technician]  # someone else got them first
+    return None, decision
 
 
 @single_writer
 def route_contact(*, contact_id: int) -> Routed:
     """Ring the best available technician for this waiting contact, if any (longest idle first...)."""
-    with transaction.atomic():
+    with _tx():
         row = _lock(contact_id)
         if row.state != ContactState.WAITING:
             return Routed(row, row.offered_to or row.assignee, None)
         contact = _engine_contact(row)
         policy = policy_for(row.queue, _organisation_id(row))
-        candidates = list(
-            TechnicianState.objects.select_for_update(skip_locked=True).select_related("user")
-            .filter(status=TechnicianStatus.AVAILABLE)
-            .order_by("idle_since")[:200]
-        )
-        techs = [_to_engine_technician(t) for t in candidates if _serves(t, row.queue.name)]
-        decision = pick_technician(contact, techs, queue_config(row.queue), policy, now=now())
-        if decision.technician is None:
+        chosen, decision = _choose_technician(row.queue, contact, policy)
+        if chosen is None:
             return Routed(row, None, decision)
-        _apply(row, lambda c, p: c.offer(decision.technician, now=now()))  # type: ignore[arg-type]
-        technician = next(t.user for t in candidates if t.user_id == decision.technician)
-        return Routed(row, technician, decision)
+        _apply(row, lambda c, p: c.offer(chosen.user_id, now=now()))
+        return Routed(row, chosen.user, decision)
 
 
 def _serves(row: TechnicianState, queue: str) -> bool:
@@ -409,7 +491,7 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
     different contact, and a contact is never offered twice.
     """
     _require_staff(user)
-    with transaction.atomic():
+    with _tx():
         me = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
         if me.status != TechnicianStatus.AVAILABLE:
             raise InputError("not_available", _("Become available before taking a call."), status=409,
@@ -429,7 +511,7 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
 
 def _act(contact_id: int, actor: User | None, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]],
          *, expected_version: int | None = None, then_dispatch: bool = False) -> Outcome:
-    with transaction.atomic():
+    with _tx():
         row = _lock(contact_id)
         if expected_version is not None and row.version != expected_version:
             raise InputError("stale_version", _("The call changed meanwhile; reload and try again."), status=409)
@@ -506,10 +588,11 @@ def decline_transfer(*, contact_id: int, user: User) -> Outcome:
 @single_writer
 def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
     """PO-5: ask a supervisor for help; always possible while the call is live."""
-    with transaction.atomic():
+    with _tx():
         row = _lock(contact_id)
         policy = policy_for(row.queue, _organisation_id(row))
         contact = _engine_contact(row)
+        before = _deadline_keys(contact, policy)
         moment = now()
         events = contact.escalate(by=user.pk, reason=reason, now=moment)
         alerts = []
@@ -519,7 +602,7 @@ def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
                 f"{user.display_name} pide ayuda de un supervisor: {reason or 'sin motivo indicado'}.",
                 f"{user.display_name} asks for a supervisor: {reason or 'no reason given'}.",
             ))
-        return _persist(row, contact, policy, events, alerts, user)
+        return _persist(row, contact, policy, events, alerts, user, before)
 
 
 @single_writer
@@ -551,7 +634,7 @@ def _acts_as_technician(user: User | None) -> bool:
 
 @single_writer
 def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
-    with transaction.atomic():
+    with _tx():
         alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
         if alert is None:
             raise InputError("unknown_alert", _("There is no such alert."), status=404)
@@ -571,7 +654,7 @@ def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
 def claim_due_deadlines(*, worker: str, limit: int = 100, at: datetime | None = None) -> list[int]:
     """Lease due deadlines to this worker. A crashed worker's lease runs out and another takes over."""
     moment = at or now()
-    with transaction.atomic():
+    with _tx():
         ids = list(
             Deadline.objects.select_for_update(skip_locked=True)
             .filter(fired_at__isnull=True, due_at__lte=moment)
@@ -588,7 +671,7 @@ def claim_due_deadlines(*, worker: str, limit: int = 100, at: datetime | None = 
 def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | None:
     """Fire one claimed deadline: the engine decides whether it still applies (late is fine)."""
     moment = at or now()
-    with transaction.atomic():
+    with _tx():
         contact_id = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True).values_list(
             "contact_id", flat=True).first()
         if contact_id is None:
@@ -599,9 +682,10 @@ def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | 
             return None
         policy = policy_for(row.queue, _organisation_id(row))
         contact = _engine_contact(row)
+        before = _deadline_keys(contact, policy)
         fired = engine.fire(contact, deadline.key, policy, now=moment)
         Deadline.objects.filter(pk=deadline_id).update(fired_at=moment)
-        outcome = _persist(row, contact, policy, fired.events, fired.alerts, None)
+        outcome = _persist(row, contact, policy, fired.events, fired.alerts, None, before)
     if any(e.kind in ("returned_to_queue", "ended") for e in fired.events) or deadline.kind == "wait_warning":
         dispatch()  # a technician became free, or a tier opened (PO-2 overflow)
     return outcome

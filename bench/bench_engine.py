@@ -1,0 +1,286 @@
+"""Contact-center engine: pure-engine events per second, routing among 200 technicians, and CTI events
+per second with p99 through the HTTP API.
+
+Run on its own with ``.venv/bin/python bench/bench_engine.py``.
+
+1. Pure engine (no database): full call lifecycles (offer, answer, hold,
+   resume, transfer request, accept, hang up, wrap-up done), each event
+   followed by the deadline computation the Django layer does, with and
+   without the JSON round trip that persistence adds. Baseline: a bare
+   transition table (a dict lookup per event, no rule checks, no deadlines),
+   the floor any state machine pays.
+2. Routing: choosing a technician among 200 (tiers, skills, longest idle).
+3. HTTP (``BENCH_HTTP=0`` to skip): ``atiende serve``-equivalent uvicorn with
+   ``BENCH_ENGINE_PROCESSES`` processes (default 2) on PostgreSQL
+   (``BENCH_POSTGRES_URL``; falls back to SQLite when unreachable), an
+   ``atiende worker`` beside it, 200 technicians; ``BENCH_CLIENTS`` client
+   threads (default 16) on keep-alive connections post CTI events for
+   ``BENCH_SECONDS`` seconds (default 10): new_call, answered, hold, resumed,
+   hangup, each with its own idempotency id. Every request's latency counts
+   toward the p99. Target (issue 3): at least 500 events/s with p99 under
+   50 ms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _benchlib import figure, percentile, table  # noqa: E402
+
+from atiende.engine import Contact, Policy, QueueConfig, Technician, deadlines_for  # noqa: E402
+from atiende.engine.routing import pick_technician  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+PROCESSES = int(os.environ.get("BENCH_ENGINE_PROCESSES", "2"))
+TECHNICIANS = 200
+EVENTS_PER_LIFECYCLE = 8
+
+
+# ---- 1. pure engine ------------------------------------------------------------
+
+def lifecycle(index: int, start: datetime, policy: Policy, *, serialise: bool) -> int:
+    now = start
+    contact = Contact(id=str(index), queue="soporte", created_at=now)
+    steps = [
+        lambda c, t: c.offer(1, now=t),
+        lambda c, t: c.answer(now=t),
+        lambda c, t: c.put_on_hold(reason="Consulto", customer_consent=True, expected_minutes=2, now=t),
+        lambda c, t: c.resume(now=t),
+        lambda c, t: c.request_transfer(purpose="Redes", customer_consent=True, to_technician=2, now=t),
+        lambda c, t: c.accept_transfer(by=2, now=t),
+        lambda c, t: c.hang_up(now=t),
+        lambda c, t: c.finish_wrap_up(now=t),
+    ]
+    for step in steps:
+        now += timedelta(seconds=5)
+        if serialise:
+            contact = Contact.from_dict(contact.to_dict())
+        step(contact, now)
+        deadlines_for(contact, policy)
+    return len(steps)
+
+
+FLOOR = {"waiting": "offered", "offered": "talking", "talking": "on_hold", "on_hold": "talking2",
+         "talking2": "transfer_pending", "transfer_pending": "talking3", "talking3": "wrap_up", "wrap_up": "ended"}
+
+
+def floor_lifecycle() -> int:
+    state = "waiting"
+    record = {"state": state}
+    for _ in range(EVENTS_PER_LIFECYCLE):
+        state = FLOOR[state]
+        record["state"] = state
+    return EVENTS_PER_LIFECYCLE
+
+
+def bench_pure() -> None:
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    policy = Policy()
+    results = {}
+    for label, serialise in (("engine", False), ("engine + JSON round trip", True)):
+        best = 0.0
+        for _round in range(3):
+            n = 4000
+            t0 = time.perf_counter()
+            events = sum(lifecycle(i, start, policy, serialise=serialise) for i in range(n))
+            best = max(best, events / (time.perf_counter() - t0))
+        results[label] = best
+    t0 = time.perf_counter()
+    events = sum(floor_lifecycle() for _ in range(200_000))
+    floor_rate = events / (time.perf_counter() - t0)
+    print("## Pure engine\n")
+    print(table(["path", "events/s", "vs bare transition table"],
+                [[k, f"{v:,.0f}", f"{v / floor_rate:.3f}x"] for k, v in results.items()]
+                + [["bare transition table (floor)", f"{floor_rate:,.0f}", "1x"]]))
+    print()
+    figure("Pure engine events per second (rules + deadlines)", round(results["engine"]), "events/s",
+           note=f"{results['engine'] / floor_rate:.3f}x a bare transition table ({floor_rate:,.0f}/s)")
+    figure("Pure engine events per second with JSON round trip", round(results["engine + JSON round trip"]),
+           "events/s")
+
+    team = [Technician(i, 1 + i % 2, frozenset({"windows", "redes"} if i % 3 else {"windows"}),
+                       idle_since=start - timedelta(seconds=i)) for i in range(TECHNICIANS)]
+    queue = QueueConfig("soporte", (1, 2), frozenset({"windows"}))
+    contact = Contact(id="x", queue="soporte", created_at=start, required_skills=("redes",))
+    n = 5000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        pick_technician(contact, team, queue, policy, now=start)
+    per = (time.perf_counter() - t0) / n
+    print(f"Routing decision among {TECHNICIANS} technicians: {per * 1e6:.1f} µs\n")
+    figure(f"Routing decision among {TECHNICIANS} technicians", round(per * 1e6, 1), "µs")
+
+
+# ---- 3. HTTP -------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _postgres_database() -> str | None:
+    try:
+        import psycopg
+
+        name = "atiende_bench_engine"
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    except Exception as exc:  # noqa: BLE001 - reported, then SQLite
+        print(f"PostgreSQL unreachable ({exc.__class__.__name__}); measuring on SQLite.\n")
+        return None
+
+
+SETUP = r"""
+import json, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
+import django; django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from atiende.contact import services
+from atiende.people.models import ApiToken, User
+services.save_queue(name="soporte", tiers=[1, 2], policy={"wrap_up_seconds": 1, "ring_timeout_seconds": 120})
+admin = User.objects.create_user("centralita", role="administrador")
+_t, raw = ApiToken.issue(admin, name="pbx", kind="cti")
+users = [User(username=f"tec{i:03d}", role="tecnico", tier=1 + i % 2, extension=str(1000 + i)) for i in range(%d)]
+User.objects.bulk_create(users)
+for user in User.objects.filter(role="tecnico"):
+    services.make_available(user=user)
+print(json.dumps({"token": raw}))
+"""
+
+
+@contextlib.contextmanager
+def server(env: dict[str, str]) -> Iterator[int]:
+    port = _free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "atiende.asgi:application", "--host", "127.0.0.1", "--port",
+           str(port), "--workers", str(PROCESSES), "--log-level", "warning", "--lifespan", "off",
+           "--no-access-log"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env, DJANGO_SETTINGS_MODULE="bench.engine_settings"))
+    worker = subprocess.Popen([sys.executable, "-m", "atiende.cli", "worker", "--interval", "0.1"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            time.sleep(0.2)
+        yield port
+    finally:
+        for p in (proc, worker):
+            p.terminate()
+        for p in (proc, worker):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(10)
+
+
+def client(port: int, token: str, index: int, stop: threading.Event, latencies: list[float],
+           statuses: dict[int, int]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    call = 0
+
+    def post(event: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(event)
+        t0 = time.perf_counter()
+        conn.request("POST", "/api/v1/cti/events", body, headers)
+        response = conn.getresponse()
+        data = response.read()
+        latencies.append(time.perf_counter() - t0)
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+        return json.loads(data) if data else {}
+
+    while not stop.is_set():
+        call += 1
+        cid = f"c{index}-{call}"
+        answer = post({"id": f"{cid}-1", "type": "new_call", "call_id": cid, "from": "+34600", "queue": "soporte"})
+        tech = (answer.get("technician") or {}).get("extension") or str(1000 + index)  # queued: one answers anyway
+        post({"id": f"{cid}-2", "type": "answered", "call_id": cid, "technician": tech})
+        post({"id": f"{cid}-3", "type": "hold", "call_id": cid, "reason": "Consulto", "customer_consent": True,
+              "expected_minutes": 2})
+        post({"id": f"{cid}-4", "type": "resumed", "call_id": cid})
+        post({"id": f"{cid}-5", "type": "hangup", "call_id": cid})
+    conn.close()
+
+
+def bench_http() -> None:
+    url = _postgres_database()
+    home = tempfile.mkdtemp(prefix="atiende-bench-engine-")
+    env = dict(os.environ, ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings",
+               PYTHONPATH=str(ROOT))
+    env.pop("ATIENDE_WEBHOOK_URL", None)
+    if url:
+        env["DATABASE_URL"] = url
+    engine = "PostgreSQL" if url else "SQLite"
+    out = subprocess.run([sys.executable, "-c", SETUP.replace("%d", str(TECHNICIANS))], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    token = json.loads(out.strip().splitlines()[-1])["token"]
+    with server(env) as port:
+        # Warm-up: every server process loads Django and opens its connection.
+        stop = threading.Event()
+        warm: list[float] = []
+        threads = [threading.Thread(target=client, args=(port, token, 900 + i, stop, warm, {}))
+                   for i in range(CLIENTS)]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        stop.set()
+        for t in threads:
+            t.join()
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        stop = threading.Event()
+        threads = [threading.Thread(target=client, args=(port, token, i, stop, latencies, statuses))
+                   for i in range(CLIENTS)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        time.sleep(SECONDS)
+        stop.set()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+    rate = len(latencies) / elapsed
+    p50 = percentile(latencies, 0.5) * 1000
+    p99 = percentile(latencies, 0.99) * 1000
+    print(f"## CTI events through the HTTP API ({engine}, {PROCESSES} server processes, {CLIENTS} clients, "
+          f"{TECHNICIANS} technicians)\n")
+    print(table(["events", "seconds", "events/s", "p50 ms", "p99 ms", "statuses"],
+                [[len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}", f"{p99:.1f}",
+                  json.dumps(statuses)]]))
+    print()
+    figure(f"CTI events through the HTTP API, {engine}, {CLIENTS} clients (p50 {p50:.1f} ms, p99 {p99:.1f} ms)",
+           round(rate), "events/s", target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50)
+
+
+def main() -> None:
+    print("# Contact-center engine\n")
+    bench_pure()
+    if os.environ.get("BENCH_HTTP", "1") != "0":
+        bench_http()
+
+
+if __name__ == "__main__":
+    main()
