@@ -5,6 +5,7 @@ Who may do what (ET-4); the same rules as the web UI because both call
 
 - everyone signed in reads the work orders they can see (customers: only their
   own, as customer, requester or decision maker); anything else is a 404;
+- customers open requests for themselves from the portal (``POST /requests``);
 - only staff (técnico, supervisor, administrador) create and change work
   orders, move phases, record closing contacts, questions and commitments,
   and read the full history;
@@ -45,6 +46,7 @@ from atiende.desk.models import (
     WorkOrderEvent,
 )
 from atiende.errors import InputError
+from atiende.people.models import Role
 
 PREFIX = "work-orders"
 router = Router(tags=["work orders"])
@@ -175,6 +177,14 @@ class WorkOrderPatch(Schema):
     assignee: int | None = Field(None, ge=1, le=2**62)
     team: int | None = Field(None, ge=1, le=2**62)
     resolution: str | None = Field(None, max_length=TEXT)
+
+
+class PortalRequestIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    problem_story: str = Field(..., min_length=1, max_length=TEXT, description="AL-1: the whole story, in your words.")
+    equipment_type: str = Field("", max_length=100)
+    os_name: str = Field("", max_length=100)
+    os_version: str = Field("", max_length=50)
 
 
 class PhaseIn(Schema):
@@ -320,6 +330,14 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
     data = payload.dict()
     data["knowledge_level"] = data["knowledge_level"] or ""
     wo = services.create_work_order(actor=user, **data)
+    return Status(201, _detail(request, _fresh(request, str(wo.number))))
+
+
+@router.post("/requests", response={201: WorkOrderDetailOut},
+             summary="Open a request from the customer portal (customers)")
+def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Status:
+    user = require_role(request, (Role.CUSTOMER,))
+    wo = services.open_portal_request(actor=user, **payload.dict())
     return Status(201, _detail(request, _fresh(request, str(wo.number))))
 
 

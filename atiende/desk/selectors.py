@@ -7,6 +7,8 @@ Visibility, in one place so the API, the web UI and exports agree:
   them or created by them;
 - **technicians** see the work orders of their teams plus those assigned to
   them or created by them;
+- supervisors and technicians also see work orders with no team at all (the
+  intake pool: nothing may be left where only administrators would find it);
 - **customers** (portal accounts, ``Customer.user``) see only the work orders
   where they are the customer, the requester or the decision maker (CH-IND:
   both are kept informed), and only their own customer record.
@@ -46,7 +48,9 @@ def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
         own = Customer.objects.filter(user=user).values("pk")
         return qs.filter(Q(customer__in=own) | Q(requester__in=own) | Q(decision_maker__in=own))
     team_ids = list(user.teams.values_list("pk", flat=True))
-    return qs.filter(Q(team__in=team_ids) | Q(assignee=user) | Q(created_by=user))
+    # Work orders with no team (opened by someone without one) form a common intake pool,
+    # so that no request is left where only administrators would find it.
+    return qs.filter(Q(team__in=team_ids) | Q(team__isnull=True) | Q(assignee=user) | Q(created_by=user))
 
 
 def visible_customers(user: User) -> QuerySet[Customer]:

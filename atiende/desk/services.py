@@ -58,6 +58,7 @@ from atiende.desk.models import (
     Phase,
     Priority,
     SatisfactionSurvey,
+    TraitObservation,
     WorkOrder,
     WorkOrderEvent,
 )
@@ -612,6 +613,85 @@ def create_work_order(
     _record(work_order, actor, "created",
             {k: (None, v) for k, v in initial.items() if v not in ("", None)}, at=now)
     return work_order
+
+
+def _portal_team(customer: Customer) -> Team | None:
+    """Where a portal request lands: the team serving the customer's organisation, else the team
+    of the customer's latest work order, else the first team (by name)."""
+    if customer.organisation_id and customer.organisation and customer.organisation.team_id:
+        return customer.organisation.team
+    latest = WorkOrder.objects.filter(customer=customer, team__isnull=False).order_by("-created_at").first()
+    if latest is not None:
+        return latest.team
+    return Team.objects.order_by("name").first()
+
+
+@transaction.atomic
+def open_portal_request(
+    *,
+    actor: User,
+    title: str,
+    problem_story: str,
+    equipment_type: str = "",
+    os_name: str = "",
+    os_version: str = "",
+) -> WorkOrder:
+    """A customer opens a request from the portal, in their own words (AL-1).
+
+    The work order starts in identification; a technician paraphrases it and
+    asks the closed questions. Only a signed-in customer with a customer record
+    may do this, and only for themselves.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise _forbidden(_("Sign in to open a request."))
+    customer = Customer.objects.select_related("organisation").filter(user=actor).first()
+    if actor.role != Role.CUSTOMER or customer is None:
+        raise _forbidden(_("Only customers with a portal account open requests here."))
+    values = {
+        "title": _text(title, "title", 200, required=True, label=_("title")),
+        "problem_story": _text(problem_story, "problem_story", TEXT_LIMIT, required=True, label=_("problem story")),
+        "equipment_type": _text(equipment_type, "equipment_type", 100),
+        "os_name": _text(os_name, "os_name", 100),
+        "os_version": _text(os_version, "os_version", 50),
+    }
+    now = timezone.now()
+    work_order = WorkOrder.objects.create(
+        number=_next_number(), customer=customer, team=_portal_team(customer), channel=Channel.PORTAL,
+        direction=Direction.REACTIVE, knowledge_level=customer.knowledge_level, created_by=actor,
+        created_at=now, updated_at=now, **values,
+    )
+    initial = {"customer": customer, "team": work_order.team, "channel": Channel.PORTAL, **values}
+    _record(work_order, actor, "created", {k: (None, v) for k, v in initial.items() if v not in ("", None)}, at=now)
+    return work_order
+
+
+TRAITS = ("CT-LOC", "CT-DES", "CT-ENF", "CT-ENT", "CT-INX")
+
+
+@transaction.atomic
+def record_trait_observation(
+    *,
+    customer: Customer,
+    trait: str,
+    score: float,
+    evidence: Iterable[str] = (),
+    work_order: WorkOrder | None = None,
+    at: datetime | None = None,
+) -> TraitObservation:
+    """Keep a difficult-customer trait seen in a contact (CT-*) in the customer's history.
+
+    Called by the language assistant; the evidence is the customer's own words.
+    """
+    if trait not in TRAITS:
+        raise InputError("invalid_choice", _("Unknown trait %(trait)s; use one of: %(traits)s.")
+                         % {"trait": trait, "traits": ", ".join(TRAITS)}, field="trait")
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise InputError("invalid_input", _("The score goes from 0 to 1."), field="score")
+    quotes = [_text(item, "evidence", 300) for item in list(evidence)[:10]]
+    return TraitObservation.objects.create(
+        customer=customer, trait=trait, score=float(score), evidence=[q for q in quotes if q],
+        work_order=work_order, observed_at=at or timezone.now(),
+    )
 
 
 def _clean_work_order_changes(actor: User, current: WorkOrder, changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,9 @@ def _endpoints(w):
     return [
         ("get", "/api/v1/work-orders", None, EVERYONE),
         ("post", "/api/v1/work-orders", {"customer": c, "title": "Otra"}, {**CREATED, "other_tech": 201}),
+        ("post", "/api/v1/work-orders/requests", {"title": "No tengo internet", "problem_story": "Desde ayer."},
+         {"tech": 403, "supervisor": 403, "admin": 403, "other_tech": 403, "owner": 201, "stranger": 201,
+          "anon": 401}),
         ("get", f"/api/v1/work-orders/{n}", None, READ),
         ("patch", f"/api/v1/work-orders/{n}", {"version": 1, "priority": "alta"}, STAFF_ONLY),
         ("post", f"/api/v1/work-orders/{n}/phase", {"version": 1, "phase": "satisfaccion"}, STAFF_ONLY),
@@ -94,7 +97,7 @@ def _endpoints(w):
 
 
 ENDPOINT_IDS = [
-    "list", "create", "read", "patch", "phase", "closing-contact", "questions", "ask", "answer", "commitments",
+    "list", "create", "portal-request", "read", "patch", "phase", "closing-contact", "questions", "ask", "answer", "commitments",
     "commit", "resolve", "history", "customers", "create-customer", "organisations", "customer", "patch-customer",
     "contact-point", "customer-work-orders", "traits", "customer-history", "delete-customer",
 ]
@@ -175,3 +178,23 @@ def test_work_assigned_to_a_technician_of_another_team_is_visible_to_them(world,
     services.update_work_order(actor=admin, work_order=wo, version=wo.version, assignee=other_tech)
     other_tech.teams.remove(wo.team)
     assert visible_work_orders(other_tech).filter(pk=wo.pk).exists()
+
+
+def test_a_portal_request_lands_in_the_customers_team_and_only_they_see_it(client, world, team):
+    response = _call(client, world, "owner", "post", "/api/v1/work-orders/requests",
+                     {"title": "No tengo internet", "problem_story": "Desde ayer no carga ninguna página."})
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["channel"], body["phase"], body["customer"]["name"]) == ("portal", "identificacion", "Carmen Ruiz")
+    assert body["team"]["id"] == team.pk
+    number = body["number"]
+    assert _call(client, world, "tech", "get", f"/api/v1/work-orders/{number}").status_code == 200
+    assert _call(client, world, "stranger", "get", f"/api/v1/work-orders/{number}").status_code == 404
+
+
+def test_a_work_order_without_a_team_is_in_the_staff_intake_pool(world, admin, other_tech):
+    from atiende.desk.selectors import visible_work_orders
+
+    pooled = services.create_work_order(actor=admin, customer=world["carmen"], title="Sin equipo")
+    assert pooled.team is None
+    assert visible_work_orders(other_tech).filter(pk=pooled.pk).exists()

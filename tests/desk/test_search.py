@@ -85,3 +85,13 @@ def test_the_list_endpoint_filters(client, tech, orders):
 def test_customer_search_endpoint(client, tech, orders):
     response = client.get("/api/v1/customers?q=clavo", headers=bearer(tech))
     assert [c["name"] for c in response.json()["items"]] == ["Jorge Méndez"]
+
+
+def test_the_list_endpoint_does_not_query_once_per_work_order(client, tech, customer, django_assert_max_num_queries):
+    for i in range(30):
+        services.create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}", requester=customer,
+                                   assignee=tech)
+    headers = bearer(tech)
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/work-orders?page_size=30", headers=headers)
+    assert len(response.json()["items"]) == 30
