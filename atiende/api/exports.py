@@ -123,3 +123,4 @@ def export_customers(request: HttpRequest, format: Literal["csv", "json"] = Quer
     audit.record("export.customers", actor=user, object_type="desk.customer",
                  details={"format": format, "rows": len(rows), "ids": [r["id"] for r in rows][:1000]})
     return _respond("clientes", CUSTOMER_FIELDS, rows, format)
+

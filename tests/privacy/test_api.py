@@ -122,3 +122,13 @@ def test_bad_export_format_is_a_clear_422(technician):
     response = _client(technician).get("/api/v1/exports/customers?format=xlsx")
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
     assert VaultSecret.objects.count() == 0
+
+
+def test_nul_characters_in_api_input_are_a_clear_400(technician, customer):
+    api = _client(technician)
+    response = api.post("/api/v1/privacy/consents", {
+        "customer_id": customer.pk, "scope": "hold", "method": "spoken_phone", "note": "a\u0000b"},
+        content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_input"
+    assert api.get("/api/v1/exports/customers?format=%00").status_code == 400
+    assert not Consent.objects.exists()
