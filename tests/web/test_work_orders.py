@@ -79,7 +79,11 @@ def test_phase_moves_forward_when_the_work_order_is_complete(desk):
     response = client.post(f"/solicitudes/{wo.number}/fase/", {"phase": "satisfaccion", "version": wo.version},
                            headers=HTMX)
     assert response.status_code == 200
-    assert 'aria-current="step">Satisfacción' in response.content.decode()
+    page = response.content.decode()
+    assert 'aria-current="step">Satisfacción' in page
+    # The confirmation sits inside the part htmx swaps in.
+    swapped = page[page.index('<div id="work-order">'):]
+    assert "Fase cambiada a Satisfacción." in swapped
     assert WorkOrder.objects.get(pk=wo.pk).phase == "satisfaccion"
 
 

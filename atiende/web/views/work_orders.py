@@ -160,6 +160,8 @@ def _render_detail(request: HttpRequest, work_order: WorkOrder, *, status: int =
     # a plain form post gets the honest 4xx status with the same page.
     if is_htmx(request):
         status = 200
+        # htmx swaps only #work-order, so the confirmation must be inside it to be seen.
+        extra.setdefault("messages_in_content", True)
     return render(request, "web/work_orders/detail.html", _detail_context(request, work_order, **extra),
                   status=status)
 
