@@ -1,0 +1,101 @@
+"""simulate: generate realistic call traffic through the real engine in accelerated time and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+from atiende.cli.i18n import _
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from atiende.cli import add_help_flag
+
+    sim = sub.add_parser(
+        "simulate", add_help=False, help=_("simulate call traffic through the engine and report"),
+        description=_("Poisson arrivals, handle times, a share of difficult customers; the real engine, "
+                      "its locks and timers, in accelerated time. Reports waits, breaches, holds, transfers "
+                      "and abandonment."))
+    add_help_flag(sim)
+    sim.add_argument("--minutes", type=float, default=60, help=_("simulated minutes of arrivals (default %(default)s)"))
+    sim.add_argument("--calls-per-hour", type=float, default=120, help=_("mean arrival rate (default %(default)s)"))
+    sim.add_argument("--technicians", type=int, default=8, help=_("technicians on duty (default %(default)s)"))
+    sim.add_argument("--handle-seconds", type=float, default=300,
+                     help=_("mean handle time in seconds (default %(default)s)"))
+    sim.add_argument("--difficult", type=float, default=0.2,
+                     help=_("share of difficult customers, 0 to 1 (default %(default)s)"))
+    sim.add_argument("--patience-seconds", type=float, default=240,
+                     help=_("mean time a caller waits before hanging up (default %(default)s)"))
+    sim.add_argument("--seed", type=int, default=1, help=_("random seed (default %(default)s)"))
+    sim.add_argument("--in-place", action="store_true",
+                     help=_("use the configured database (the demo's) instead of a temporary one"))
+    sim.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
+    sim.set_defaults(handler=run_simulate)
+
+
+def _fail(message: str) -> int:
+    print(_("error: %(message)s") % {"message": message}, file=sys.stderr)
+    return 2
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    if args.minutes <= 0 or args.calls_per_hour < 0 or args.handle_seconds <= 0 or args.patience_seconds <= 0:
+        return _fail(_("--minutes, --handle-seconds and --patience-seconds must be greater than zero"))
+    if not 0 <= args.difficult <= 1:
+        return _fail(_("--difficult must be between 0 and 1"))
+    if not 1 <= args.technicians <= 500:
+        return _fail(_("--technicians must be between 1 and 500"))
+    if not args.in_place:
+        # A throw-away SQLite database, so a simulation never mixes with real contacts.
+        os.environ["ATIENDE_HOME"] = tempfile.mkdtemp(prefix="atiende-simulate-")
+        os.environ.pop("DATABASE_URL", None)
+    from atiende.cli.django_setup import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+
+    from atiende.contact.simulate import Scenario, run
+
+    call_command("migrate", interactive=False, verbosity=0)
+    scenario = Scenario(minutes=args.minutes, calls_per_hour=args.calls_per_hour, technicians=args.technicians,
+                        handle_seconds=args.handle_seconds, difficult_share=args.difficult,
+                        patience_seconds=args.patience_seconds, seed=args.seed)
+    report = run(scenario)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    _print_text(report)
+    return 0
+
+
+def _print_text(r: dict) -> None:
+    s = r["scenario"]
+    print(_("Simulated %(minutes)g min, %(rate)g calls/h, %(techs)d technicians, %(difficult)d %% difficult "
+            "customers.") % {"minutes": s["minutes"], "rate": s["calls_per_hour"], "techs": s["technicians"],
+                             "difficult": round(s["difficult_share"] * 100)})
+    print(_("Calls: %(calls)d; answered %(answered)d; abandoned %(abandoned)d (%(rate).1f %%).")
+          % {"calls": r["calls"], "answered": r["answered"], "abandoned": r["abandoned"],
+             "rate": r["abandonment_rate"] * 100})
+    w = r["wait_seconds"]
+    print(_("Wait: mean %(mean)s s, p90 %(p90)s s, max %(max)s s; %(within).1f %% answered within 3 min (PO-2).")
+          % {"mean": w["mean"], "p90": w["p90"], "max": w["max"], "within": w["answered_within_max_wait"] * 100})
+    b = r["breaches"]
+    print(_("Alerts: wait %(ww)d warnings, %(wb)d breaches (PO-2); call %(cw)d warnings, %(cb)d breaches (PO-1).")
+          % {"ww": b["wait_warnings_PO2"], "wb": b["wait_breaches_PO2"], "cw": b["call_warnings_PO1"],
+             "cb": b["call_breaches_PO1"]})
+    h = r["holds"]
+    print(_("Holds: %(count)d, %(over)d ran over the announced time (HO-5), %(rem)d reminders; mean %(mean)s s.")
+          % {"count": h["count"], "over": h["overruns_HO5"], "rem": h["reminders_HO5"], "mean": h["mean_seconds"]})
+    t = r["transfers"]
+    print(_("Transfers: %(req)d requested, %(acc)d accepted, %(dec)d declined, %(out)d timed out (TR-5); "
+            "transfer rate %(rate).1f %% (TR-1).") % {"req": t["requested"], "acc": t["accepted"],
+                                                    "dec": t["declined"], "out": t["timed_out_TR5"],
+                                                    "rate": t["rate_TR1"] * 100})
+    print(_("Escalations to a supervisor (PO-5): %(n)d.") % {"n": r["escalations_PO5"]})
+    if r["refusals"]:
+        print(_("Refused actions by rule: %(rules)s") % {"rules": ", ".join(f"{k} {v}" for k, v in r["refusals"].items())})
+    print(_("Calls per technician (PO-3): %(calls)s") % {
+        "calls": ", ".join(f"{k} {v}" for k, v in r["calls_per_technician"].items())})
