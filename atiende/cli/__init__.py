@@ -22,6 +22,7 @@ COMMANDS: list[str] = [
     "atiende.cli.users",
     "atiende.cli.commitments",
     "atiende.cli.worker",
+    "atiende.cli.simulate",
     "atiende.cli.vault",
     "atiende.cli.audit",
     "atiende.cli.staffing",
