@@ -3,10 +3,10 @@
     .venv/bin/python -m atiende.language.evaluate                 # held-out test split (the reported figures)
     .venv/bin/python -m atiende.language.evaluate --split tuning --errors   # what development looked at
 
-Splits (see docs/language.md): "dev", "test1" and "test2" (rounds one and two:
-each was held out for one run, then used for tuning), "test" (round three,
-written before any run on it and never tuned on), "tuning" (the first three)
-and "all".
+Splits (see docs/language.md): "dev", "test1", "test2" and "test3" (rounds one
+to three: each was held out for one run, then used for tuning), "test" (round
+four, written after the last tuning and never tuned on), "tuning" (dev and
+test1 to test3) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
 per draft rule, the knowledge-level accuracy, and the precision set (plain,
@@ -87,7 +87,7 @@ def evaluate(data: Path = DEFAULT_DATA, split: str = "test") -> Report:
         if split == "all":
             return True
         if split == "tuning":
-            return row["split"] in ("dev", "test1", "test2")
+            return row["split"] in ("dev", "test1", "test2", "test3")
         return bool(row["split"] == split)
 
     customers = [r for r in load(data / "customers.jsonl") if keep(r)]
@@ -147,7 +147,7 @@ def render(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m atiende.language.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=["test", "test2", "test1", "dev", "tuning", "all"], default="test")
+    parser.add_argument("--split", choices=["test", "test3", "test2", "test1", "dev", "tuning", "all"], default="test")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the *.jsonl files")
     parser.add_argument("--errors", action="store_true", help="also list every disagreement")
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from atiende.language.text import bounded, combine, fold_pattern
+from atiende.language.text import Matcher, bounded, combine, fold_pattern
 
 LEVELS = ("basico", "intermedio", "avanzado")
 TRAIT_IDS = ("CT-LOC", "CT-DES", "CT-ENF", "CT-ENT", "CT-INX")
@@ -33,7 +33,7 @@ class Cue:
 class TraitLexicon:
     id: str
     cues: tuple[Cue, ...]
-    regex: re.Pattern[str]
+    regex: Matcher
     params: dict[str, Any]
 
 
@@ -68,7 +68,7 @@ TERMS_REGEX = combine([t.pattern for t in TERMS])
 CHECKS: dict[str, dict[str, Any]] = _load("checks.toml")["rule"]
 
 
-def compile_phrases(rule_id: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+def compile_phrases(rule_id: str) -> tuple[Matcher, tuple[str, ...]]:
     phrases = CHECKS[rule_id].get("phrases", [])
     return combine([p[0] for p in phrases]), tuple(p[1] for p in phrases)
 
