@@ -58,6 +58,7 @@ class WorkOrderFilterForm(forms.Form):
                                  choices=_blank(_("Any")) + list(Priority.choices))
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_blank(_("Any")) + list(Channel.choices))
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue commitments only"), required=False)
 
     def __init__(self, *args: Any, show_assignee: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,7 +76,8 @@ class WorkOrderFilterForm(forms.Form):
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {key: value for key, value in data.items() if value not in ("", None)}
+        # An unticked box means "any", not "only those without overdue commitments".
+        return {key: value for key, value in data.items() if value not in ("", None, False)}
 
 
 class WorkOrderForm(forms.Form):

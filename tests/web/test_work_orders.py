@@ -237,3 +237,17 @@ def test_unknown_work_order_is_a_404_page(desk):
     client = signed_in(desk.technician)
     assert client.get("/solicitudes/999999/").status_code == 404
     assert client.post("/solicitudes/999999/fase/", {"phase": "cierre", "version": 1}).status_code == 404
+
+
+def test_list_filters_work_orders_with_overdue_commitments(desk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = signed_in(desk.technician)
+    assert "La impresora no imprime" not in client.get("/solicitudes/?overdue=on").content.decode()
+    commitment = services.add_commitment(actor=desk.technician, work_order=desk.work_order,
+                                         description="Llamar", due_at=timezone.now() + timedelta(minutes=1))
+    Commitment.objects.filter(pk=commitment.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+    assert "La impresora no imprime" in client.get("/solicitudes/?overdue=on").content.decode()
+    assert "La impresora no imprime" in client.get("/solicitudes/").content.decode()
