@@ -125,7 +125,7 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
             user=portal if key == "pilar" and not Customer.objects.filter(user=portal).exists() else None,
         )
     now = timezone.now()
-    tomorrow_10 = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    tomorrow_10 = timezone.localtime(now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
 
     def open_(actor: User, customer: str, title: str, **kwargs: Any) -> WorkOrder:
         return services.create_work_order(actor=actor, customer=people[customer], title=title, team=team, **kwargs)

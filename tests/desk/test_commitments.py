@@ -95,3 +95,23 @@ def test_the_check_command_flags_missed_commitments(tech, work_order):
     assert "Llamar" in out.getvalue() and str(work_order.number) in out.getvalue()
     commitment.refresh_from_db()
     assert commitment.status == "incumplido"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_checking_at_once_flag_each_missed_commitment_once(tech, customer):
+    from django.db import connection
+
+    from tests.desk.test_concurrent_edit import _run_in_threads
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent workers are exercised on PostgreSQL")
+    wo = services.create_work_order(actor=tech, customer=customer, title="Varias promesas")
+    now = timezone.now()
+    for i in range(5):
+        services.add_commitment(actor=tech, work_order=wo, description=f"Promesa {i}",
+                                due_at=now + timedelta(minutes=1))
+    later = now + timedelta(hours=1)
+    results = _run_in_threads(3, lambda i: services.flag_missed_commitments(now=later))
+    assert all(isinstance(r, list) for r in results), results
+    assert sum(len(r) for r in results) == 5  # type: ignore[arg-type]
+    assert WorkOrderEvent.objects.filter(work_order=wo, kind="commitment_missed").count() == 5

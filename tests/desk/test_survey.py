@@ -52,3 +52,23 @@ def test_a_rating_outside_one_to_five_is_refused(client, tech, work_order, ratin
                            content_type="application/json")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_the_same_time_record_only_one(tech, customer):
+    from django.db import connection
+
+    from tests.desk.test_concurrent_edit import _run_in_threads
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers are exercised on PostgreSQL")
+    wo = services.create_work_order(actor=tech, customer=customer, title="Pantalla azul")
+    token = close(tech, wo).survey.token
+
+    def answer(i: int) -> object:
+        return services.answer_survey(token=token, rating=i + 1, resolved=True)
+
+    results = _run_in_threads(4, answer)
+    refused = [r for r in results if isinstance(r, InputError)]
+    assert len(refused) == 3 and all(r.code == "survey_answered" for r in refused)
+    assert WorkOrderEvent.objects.filter(work_order=wo, kind="survey_answered").count() == 1
