@@ -99,19 +99,19 @@ class Matcher:
     boundaries, but fast: each pattern is tried only at positions whose first characters can start it.
 
     Python's regex engine tries every alternative at every position; with hundreds of lexicon entries
-    that costs milliseconds. Here the first one or two characters of each pattern are worked out from
-    its parse tree, so a position is tried against the few patterns that can start there. The matches
+    that costs milliseconds. Here the first characters (up to four) of each pattern are worked out from
+    its parse tree; one regex of those literal starts finds the positions worth trying, and each is
+    tried only against the few patterns that can start there. The matches
     are the same as the combined alternation's: leftmost first, earlier patterns win at a position,
     no overlaps. Each match's ``lastgroup`` is ``g<index>`` of the pattern that matched.
     """
 
-    __slots__ = ("_patterns", "_one", "_two", "_always", "_combined", "_sources")
+    __slots__ = ("_patterns", "_keys", "_always", "_combined", "_sources", "_trigger")
 
     def __init__(self, patterns: list[str]) -> None:
         self._sources = [fold_pattern(p) for p in patterns]
         self._patterns = [re.compile(rf"(?P<g{i}>{p})(?!\w)") for i, p in enumerate(self._sources)]
-        one: dict[str, list[int]] = {}
-        two: dict[str, list[int]] = {}
+        by_length: list[dict[str, list[int]]] = [{} for _ in range(_KEY + 1)]
         always: list[int] = []
         for i, source in enumerate(self._sources):
             starts = _first_strings(source)
@@ -119,21 +119,46 @@ class Matcher:
                 always.append(i)
                 continue
             for start in starts:
-                (two if len(start) == 2 else one).setdefault(start, []).append(i)
-        # Merge once: a position looks up its first two characters, then its first one.
-        self._two = {key: sorted(set(ids + one.get(key[0], []) + always)) for key, ids in two.items()}
-        self._one = {key: sorted(set(ids + always)) for key, ids in one.items()}
+                by_length[len(start)].setdefault(start, []).append(i)
+        # Merge once: a position looks up its first _KEY characters, then fewer, and gets every
+        # pattern whose known start is a prefix of the text there.
+        self._keys: list[dict[str, list[int]]] = [{} for _ in range(_KEY + 1)]
+        for length in range(1, _KEY + 1):
+            for key, ids in by_length[length].items():
+                merged = list(ids) + always
+                for shorter in range(1, length):
+                    merged += by_length[shorter].get(key[:shorter], [])
+                self._keys[length][key] = sorted(set(merged))
         self._always = always
+        # One C-level pass finds the positions where some pattern may start (longest key first).
+        keys = {key for table in self._keys for key in table}
+        self._trigger = re.compile(rf"(?<!\w)(?=({_trie_regex(keys)}))") if keys and not always else None
         self._combined: re.Pattern[str] | None = None
 
     def _candidates(self, text: str, pos: int) -> list[int]:
-        found = self._two.get(text[pos:pos + 2])
-        if found is None:
-            found = self._one.get(text[pos], self._always)
-        return found
+        keys = self._keys
+        for length in range(_KEY, 0, -1):
+            found = keys[length].get(text[pos:pos + length])
+            if found is not None:
+                return found
+        return self._always
 
     def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
         end = pos
+        if self._trigger is not None:
+            keys = self._keys
+            for m in self._trigger.finditer(text, pos):
+                start = m.start()
+                if start < end:
+                    continue
+                key = m.group(1)
+                for i in keys[len(key)][key]:
+                    match = self._patterns[i].match(text, start)
+                    if match is not None:
+                        yield match
+                        end = match.end() if match.end() > start else start + 1
+                        break
+            return
         for m in _STARTS.finditer(text, pos):
             start = m.start()
             if start < end:
@@ -159,22 +184,23 @@ class Matcher:
 
 
 _STARTS = re.compile(r"(?<!\w)\S")
+_KEY = 4  # characters of a pattern's start used to pick the patterns to try at a position
 
 
 def _first_strings(pattern: str) -> set[str] | None:
-    """The one- or two-character strings a match of ``pattern`` can start with (None: anything)."""
+    """The strings (up to _KEY characters) a match of ``pattern`` can start with (None: anything)."""
     try:
         parsed = _sre_parser.parse(pattern)
     except re.error:
         return None
-    return _starts(list(parsed), 2)
+    return _starts(list(parsed), _KEY)
 
 
 def _starts(items: list, need: int, depth: int = 0) -> set[str] | None:  # type: ignore[type-arg]
     if need == 0 or not items:
         return {""}
     if depth > 40:
-        return None
+        return _unknown(need)
     op, av = items[0]
     rest = items[1:]
     c = _sre_constants
@@ -184,7 +210,7 @@ def _starts(items: list, need: int, depth: int = 0) -> set[str] | None:  # type:
     if op is c.IN:
         chars = _charset(av)
         if chars is None:
-            return None
+            return _unknown(need)
         tail = _starts(rest, need - 1, depth + 1)
         return None if tail is None else {ch + t for ch in chars for t in tail}
     if op is c.BRANCH:
@@ -211,7 +237,32 @@ def _starts(items: list, need: int, depth: int = 0) -> set[str] | None:  # type:
             skip = _starts(rest, need, depth + 1)
             return None if skip is None else once | skip
         return once
-    return None  # ANY, CATEGORY, backreferences...: could be anything
+    return _unknown(need)  # ANY, CATEGORY, backreferences...: could be anything
+
+
+def _trie_regex(keys: set[str]) -> str:
+    """A regex matching the longest of ``keys`` at a position, with shared prefixes factored out
+    ("es(?:ta|to)" rather than "esta|esto"), which Python's engine runs far faster."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+def _unknown(need: int) -> set[str] | None:
+    # Past the first character, the start found so far is enough to pick patterns by.
+    return {""} if need < _KEY else None
 
 
 def _charset(av: list) -> set[str] | None:  # type: ignore[type-arg]
@@ -222,6 +273,8 @@ def _charset(av: list) -> set[str] | None:  # type: ignore[type-arg]
             chars.add(chr(value))
         elif op is c.RANGE and value[1] - value[0] < 40:
             chars |= {chr(x) for x in range(value[0], value[1] + 1)}
+        elif op is c.CATEGORY and value is c.CATEGORY_DIGIT:
+            chars |= set("0123456789")
         else:
             return None
     return chars
