@@ -6,6 +6,7 @@ transfer without purpose a 409 with TR-2, and so on (see docs/cti.md).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -68,6 +69,10 @@ class SuperviseIn(Schema):
 
 class HangUpIn(Schema):
     cause: str = Field("normal", max_length=60)
+
+
+class PolicyIn(Schema):
+    policy: dict[str, float] = Field(default_factory=dict, description="PO overrides, e.g. max_call_seconds")
 
 
 class QueueIn(Schema):
@@ -150,6 +155,25 @@ def put_queue(request: HttpRequest, name: str, payload: QueueIn) -> dict[str, An
                             policy=dict(payload.policy))
     return {"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
             "effective_policy": services.policy_for(q).as_dict()}
+
+
+@router.put("/organisations/{organisation_id}/policy", summary="An organisation's call policies (administrators)")
+def put_organisation_policy(request: HttpRequest, organisation_id: int, payload: PolicyIn) -> dict[str, Any]:
+    require_role(request, ADMINS)
+    from atiende.desk.models import Organisation
+
+    if not Organisation.objects.filter(pk=organisation_id).exists():
+        raise ApiError(404, "not_found", _("There is no such organisation."))
+    row = services.set_organisation_policy(organisation_id=organisation_id, policy=dict(payload.policy))
+    return {"organisation": organisation_id, "policy": row.policy}
+
+
+@router.get("/stats", summary="Board figures for today: waits, abandonment, holds, transfer rate (supervisors)")
+def board_stats(request: HttpRequest, hours: float = 24) -> dict[str, Any]:
+    require_role(request, MANAGERS)
+    if not 0 < hours <= 24 * 31:
+        raise ApiError(400, "invalid_period", _("hours must be between 0 and 744."))
+    return selectors.stats(since=services.now() - timedelta(hours=hours))
 
 
 # ---- one contact ---------------------------------------------------------------

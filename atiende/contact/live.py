@@ -169,7 +169,7 @@ def wait_for_webhooks(timeout: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def _send(message: dict[str, Any], technicians: set[int | None]) -> None:
+def _send(message: dict[str, Any], technicians: set[int]) -> None:
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
@@ -180,7 +180,6 @@ def _send(message: dict[str, Any], technicians: set[int | None]) -> None:
     try:
         async_to_sync(layer.group_send)(BOARD_GROUP, message)
         for tid in technicians:
-            if tid is not None:
-                async_to_sync(layer.group_send)(technician_group(tid), message)
+            async_to_sync(layer.group_send)(technician_group(tid), message)
     except Exception:  # a live update must never break the action that caused it
         log.exception("live update failed")

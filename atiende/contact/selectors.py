@@ -115,3 +115,39 @@ def technician_view(row: TechnicianState) -> dict[str, Any]:
 
 def events_of(row: Contact) -> QuerySet[ContactEvent]:
     return ContactEvent.objects.filter(contact=row).order_by("at", "id")
+
+
+def stats(*, since: datetime) -> dict[str, Any]:
+    """The board's figures since a moment: waits, abandonment, holds, transfers (TR-1), alerts, calls (PO-3)."""
+    from collections import Counter
+
+    events = ContactEvent.objects.filter(at__gte=since)
+    answered = list(events.filter(kind="answered").values_list("data", flat=True))
+    waits = sorted(d.get("waited_seconds", 0.0) for d in answered)
+    abandoned = events.filter(kind="abandoned").count()
+    offered_calls = len(answered) + abandoned
+    resumed = list(events.filter(kind="resumed").values_list("data", flat=True))
+    transfers = events.filter(kind="transfer_accepted").count()
+    returned = Counter(d.get("cause") for d in events.filter(kind="transfer_returned").values_list("data", flat=True))
+    alerts = Counter(Alert.objects.filter(created_at__gte=since).values_list("rule", "level"))
+    per_technician = Counter(d.get("technician") for d in answered)
+    return {
+        "since": since,
+        "answered": len(answered),
+        "abandoned": abandoned,
+        "abandonment_rate": round(abandoned / offered_calls, 3) if offered_calls else 0.0,
+        "wait_seconds": {
+            "mean": round(sum(waits) / len(waits), 1) if waits else 0.0,
+            "p90": round(waits[int(0.9 * (len(waits) - 1))], 1) if waits else 0.0,
+            "max": round(waits[-1], 1) if waits else 0.0,
+        },
+        "holds": events.filter(kind="hold").count(),
+        "hold_overruns": sum(1 for d in resumed if d.get("overrun_seconds", 0) > 0),
+        "transfers": transfers,
+        "transfer_rate": round(transfers / len(answered), 3) if answered else 0.0,  # TR-1
+        "transfers_declined": returned.get("declined", 0),
+        "transfers_timed_out": returned.get("timeout", 0),
+        "escalations": events.filter(kind="escalated").count(),
+        "alerts": [{"rule": rule, "level": level, "count": n} for (rule, level), n in sorted(alerts.items())],
+        "calls_per_technician": {str(k): v for k, v in per_technician.items() if k is not None},  # PO-3
+    }

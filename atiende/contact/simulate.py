@@ -20,6 +20,7 @@ import itertools
 import random
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,7 +147,7 @@ def _loop(sim: Simulation, *, until: datetime) -> None:
                 ACTIONS[kind](sim, **data)
             except (Refusal, InputError) as exc:
                 # A refusal is part of the story (e.g. a hold without consent, HO-3): count it.
-                sim.refusals[getattr(exc, "rule", None) or getattr(exc, "code", "refused")] += 1
+                sim.refusals[str(getattr(exc, "rule", None) or getattr(exc, "code", "refused"))] += 1
         _ring_technicians(sim)
 
 
@@ -280,7 +281,7 @@ def _wrap_up(sim: Simulation, *, contact_id: int) -> None:
         services.finish_wrap_up(contact_id=contact_id, user=_assignee(contact_id))
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., None]] = {
     "arrive": _arrive, "give_up": _give_up, "answer": _answer, "hold": _hold, "resume": _resume,
     "transfer": _transfer, "accept": _accept, "decline": _decline, "escalate": _escalate,
     "supervise": _supervise, "hang_up": _hang_up, "wrap_up": _wrap_up,

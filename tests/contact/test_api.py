@@ -173,3 +173,27 @@ def test_ordinary_technician_token_may_not_post_cti_events(client, lucia, queue)
 def test_unknown_call_is_a_404_and_malformed_event_a_422(client, pbx, queue):
     assert post_event(client, pbx, id="a", type="hangup", call_id="nope").status_code == 404
     assert post_event(client, pbx, id="b", type="explode", call_id="c").status_code == 422
+
+
+def test_organisation_policy_applies_to_its_customers_calls(client, db, clock, queue):
+    from atiende.contact.models import Deadline
+    from atiende.desk.models import Customer, Organisation
+
+    admin = make_technician("admin2", role="administrador", available=False)
+    org = Organisation.objects.create(name="Hospital Norte")
+    customer = Customer.objects.create(name="Dra. Pérez", organisation=org)
+    response = client.put(f"/api/v1/contacts/organisations/{org.pk}/policy", {"policy": {"max_wait_seconds": 60}},
+                          content_type="application/json", headers=bearer(admin))
+    assert response.status_code == 200
+    contact = services.create_contact(queue="soporte", customer_id=customer.pk).contact
+    breach = Deadline.objects.get(contact=contact, kind="wait_breach")
+    assert (breach.due_at - clock.now()).total_seconds() == 60
+
+
+def test_board_stats_count_the_transfer_rate(client, call_with_lucia, lucia, jorge, supervisor, clock):
+    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes", customer_consent=True,
+                              to_technician=jorge.pk)
+    services.accept_transfer(contact_id=call_with_lucia.pk, user=jorge)
+    body = client.get("/api/v1/contacts/stats", headers=bearer(supervisor)).json()
+    assert (body["answered"], body["transfers"], body["transfer_rate"]) == (1, 1, 1.0)
+    assert client.get("/api/v1/contacts/stats", headers=bearer(lucia)).status_code == 403
