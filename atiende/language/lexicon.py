@@ -1,11 +1,15 @@
 """Loads the data files of this package once, at import: lexicons and rules as reviewable TOML.
 
-Organisations extend the assistant by editing or adding lines in
-``atiende/language/data/*.toml``; nothing is read again per call.
+Organisations extend the assistant without touching the package: point
+``ATIENDE_LANGUAGE_DATA`` at a folder holding files with the same names
+(``traits.toml``, ``checks.toml``, ``jargon.toml``, ``level.toml``,
+``suggest.toml``); their tables are merged into the built-in ones (lists are
+extended, values replaced). Nothing is read again per call.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,8 +22,29 @@ LEVELS = ("basico", "intermedio", "avanzado")
 TRAIT_IDS = ("CT-LOC", "CT-DES", "CT-ENF", "CT-ENT", "CT-INX")
 
 
+EXTRA_DATA_ENV = "ATIENDE_LANGUAGE_DATA"
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        elif isinstance(value, list) and isinstance(base.get(key), list):
+            base[key] = base[key] + value
+        else:
+            base[key] = value
+    return base
+
+
 def _load(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files(__package__).joinpath("data", name).read_text("utf-8"))
+    data = tomllib.loads(resources.files(__package__).joinpath("data", name).read_text("utf-8"))
+    extra_dir = os.environ.get(EXTRA_DATA_ENV)
+    if extra_dir:
+        path = os.path.join(extra_dir, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                data = _merge(data, tomllib.load(fh))
+    return data
 
 
 @dataclass(frozen=True, slots=True)
