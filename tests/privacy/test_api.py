@@ -132,3 +132,20 @@ def test_nul_characters_in_api_input_are_a_clear_400(technician, customer):
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_input"
     assert api.get("/api/v1/exports/customers?format=%00").status_code == 400
     assert not Consent.objects.exists()
+
+
+def test_admin_pages_show_the_trail_and_secrets_read_only(vault_key, technician, work_order):
+    from atiende.privacy.services import store_secret
+
+    secret = store_secret(work_order=work_order, kind="password", label="Correo", value=PASSWORD,
+                          created_by=technician)
+    admin = User.objects.create_user("ana", password="x-very-long-pass", role="administrador",
+                                     is_staff=True, is_superuser=True)
+    client = _client(admin)
+    listing = client.get("/admin/privacy/auditentry/")
+    assert listing.status_code == 200 and "vault.stored" in listing.content.decode()
+    entry = AuditEntry.objects.first()
+    assert client.post(f"/admin/privacy/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    page = client.get(f"/admin/privacy/vaultsecret/{secret.pk}/change/")
+    assert page.status_code == 200 and PASSWORD not in page.content.decode()
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
