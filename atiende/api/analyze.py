@@ -1,7 +1,7 @@
 """POST /api/v1/analyze: the language assistant over HTTP, the same JSON as `atiende analyze --format json`.
 
 Send one message ``{"text", "as", "level", "channel"}`` or a list of them (at
-most 200); get one analysis or a list back. Any signed-in user may call it.
+most 200 messages and 200,000 characters); get one analysis or a list back. Any signed-in user may call it.
 Finding messages follow Accept-Language (Spanish by default).
 """
 
@@ -24,6 +24,7 @@ router = Router(tags=["language assistant"])
 
 MAX_BATCH = 200
 MAX_TEXT = 20_000
+MAX_BATCH_CHARS = 200_000  # a few hundred milliseconds of work at most per request
 
 
 class AnalyzeIn(Schema):
@@ -76,7 +77,11 @@ def _parse(raw: Any) -> AnalyzeIn | list[AnalyzeIn]:
             if len(raw) > MAX_BATCH:
                 raise ApiError(400, "batch_too_large",
                                _("Send at most %(count)d messages at a time.") % {"count": MAX_BATCH})
-            return _MANY.validate_python(raw)
+            items = _MANY.validate_python(raw)
+            if sum(len(item.text) for item in items) > MAX_BATCH_CHARS:
+                raise ApiError(400, "batch_too_large",
+                               _("Send at most %(count)d characters at a time.") % {"count": MAX_BATCH_CHARS})
+            return items
         return _ONE.validate_python(raw)
     except ValidationError as exc:
         details = "; ".join(

@@ -47,6 +47,7 @@ def test_messages_follow_accept_language(client, auth):
     {"text": 3},
     [],
     [{"text": "x"}] * 201,
+    [{"text": "x" * 20_000}] * 11,
 ])
 def test_bad_input_is_a_clear_4xx(client, auth, body):
     response = post(client, body, auth)
