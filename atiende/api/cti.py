@@ -7,6 +7,7 @@ nothing and gets the very same answer, status included. See docs/cti.md.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
@@ -78,10 +79,21 @@ def _contact(call_id: str) -> Contact:
     return row
 
 
-def _who(user: User | None) -> dict[str, Any] | None:
+def _who(user: User | int | None) -> dict[str, Any] | None:
+    """How the PBX knows a technician. Ids are looked up at most once a minute per process."""
     if user is None:
         return None
-    return {"id": user.pk, "username": user.username, "extension": user.extension}
+    if isinstance(user, User):
+        return {"id": user.pk, "username": user.username, "extension": user.extension}
+    cached = _WHO.get(user)
+    if cached is None or cached[0] < time.monotonic():
+        found = User.objects.filter(pk=user).values("id", "username", "extension").first()
+        cached = (time.monotonic() + 60, found)
+        _WHO[user] = cached
+    return cached[1]
+
+
+_WHO: dict[int, tuple[float, dict[str, Any] | None]] = {}
 
 
 def _handle(event: CtiEventIn) -> dict[str, Any]:
@@ -112,25 +124,25 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
     if event.type == "answered":
         who = _technician(event.technician, "technician") if event.technician else None
         outcome = services.answer(contact_id=row.pk, technician_id=who.pk if who else None)
-        return {"action": "connect", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+        return {"action": "connect", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
     if event.type == "hold":
         outcome = services.put_on_hold(contact_id=row.pk, user=None, reason=event.reason,
                                        customer_consent=event.customer_consent,
                                        expected_minutes=event.expected_minutes)
-        return {"action": "hold", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+        return {"action": "hold", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
     if event.type == "resumed":
         outcome = services.resume(contact_id=row.pk, user=None)
-        return {"action": "resume", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+        return {"action": "resume", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
     if event.type == "transfer":
         target = _technician(event.to_technician, "to_technician") if event.to_technician else None
         outcome = services.request_transfer(
             contact_id=row.pk, user=None, purpose=event.purpose, customer_consent=event.customer_consent,
             to_technician=target.pk if target else None, to_queue=event.to_queue)
         # TR-4: consult the receiver; the call stays where it is until they accept.
-        return {"action": "consult", "technician": _who(outcome.contact.assignee), "consult": _who(target),
+        return {"action": "consult", "technician": _who(outcome.contact.assignee_id), "consult": _who(target),
                 **_state(outcome.contact)}
     outcome = services.hang_up(contact_id=row.pk, cause=event.cause)
-    return {"action": "none", "technician": _who(outcome.contact.assignee), **_state(outcome.contact)}
+    return {"action": "none", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
 
 
 def _state(row: Contact) -> dict[str, Any]:

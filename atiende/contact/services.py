@@ -41,7 +41,7 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
-from atiende.engine.routing import QueueConfig, pick_technician
+from atiende.engine.routing import QueueConfig, open_tiers, pick_technician
 from atiende.engine.timers import deadlines_for
 from atiende.errors import InputError
 from atiende.people.models import Role, User
@@ -421,15 +421,17 @@ def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", 
 def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Policy,
                        ) -> tuple[TechnicianState | None, engine.RoutingDecision | None]:
     """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another)."""
+    config = queue_config(queue)
+    tiers = open_tiers(contact, config, policy, now=now())  # only tiers that may take it now (PO-2, CT-ENT)
     candidates = {
         t.user_id: t for t in TechnicianState.objects.select_related("user")
-        .filter(status=TechnicianStatus.AVAILABLE).order_by("idle_since")[:500]
+        .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers).order_by("idle_since")[:500]
         if _serves(t, queue.name)
     }
     pool = [_to_engine_technician(t) for t in candidates.values()]
     decision = None
     for _attempt in range(8):
-        decision = pick_technician(contact, pool, queue_config(queue), policy, now=now())
+        decision = pick_technician(contact, pool, config, policy, now=now())
         if decision.technician is None:
             return None, decision
         claimed = (TechnicianState.objects.select_for_update(skip_locked=True)
