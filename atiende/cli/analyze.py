@@ -16,6 +16,13 @@ from typing import TextIO
 from atiende.cli.i18n import _, cli_language
 
 LEVELS = ["basico", "intermedio", "avanzado"]
+# Output labels of the text format, by the locale's language (the analysis itself is in Spanish).
+_LABELS = {
+    "es": {"level": "nivel de conocimientos", "no_traits": "ningún rasgo", "no_findings": "sin observaciones",
+           "redacted": "texto protegido"},
+    "en": {"level": "knowledge level", "no_traits": "no trait asserted", "no_findings": "no findings",
+           "redacted": "redacted"},
+}
 CHANNELS = ["email", "chat", "telefonico", "presencial"]
 
 
@@ -48,6 +55,7 @@ def _lines(stream: TextIO) -> Iterator[str]:
 
 
 def _render_text(result: dict[str, object], out: TextIO) -> None:
+    labels = _LABELS[cli_language()]
     print(f"» {result['text']}", file=out)
     traits = result["traits"]
     assert isinstance(traits, list)
@@ -55,7 +63,7 @@ def _render_text(result: dict[str, object], out: TextIO) -> None:
         evidence = ", ".join(f"«{e}»" for e in trait["evidence"])
         print(f"  {trait['id']}  {trait['score']:.2f}  {evidence}", file=out)
     if result["knowledge_level"]:
-        print(f"  {_('knowledge level')}: {result['knowledge_level']}", file=out)
+        print(f"  {labels['level']}: {result['knowledge_level']}", file=out)
     findings = result["findings"]
     assert isinstance(findings, list)
     for f in findings:
@@ -63,11 +71,11 @@ def _render_text(result: dict[str, object], out: TextIO) -> None:
         if f["suggestion"]:
             print(f"      → {f['suggestion']}", file=out)
     if result["as"] == "cliente" and not traits:
-        print(f"  {_('no trait asserted')}", file=out)
+        print(f"  {labels['no_traits']}", file=out)
     if result["as"] == "tecnico" and not findings:
-        print(f"  {_('no findings')}", file=out)
+        print(f"  {labels['no_findings']}", file=out)
     if result["redacted"] != result["text"]:
-        print(f"  {_('redacted')}: {result['redacted']}", file=out)
+        print(f"  {labels['redacted']}: {result['redacted']}", file=out)
 
 
 def analyse_lines(lines: Iterable[str], args: argparse.Namespace, out: TextIO) -> None:
