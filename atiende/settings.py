@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "atiende.web",
     "atiende.privacy",
     "atiende.contact",
+    "atiende.telephony",
 ]
 
 MIDDLEWARE = [

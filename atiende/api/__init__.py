@@ -44,6 +44,7 @@ ROUTERS: list[str] = [
     "exports",
     "contact",
     "cti",
+    "cti_generic",
     "analyze",
 ]
 

@@ -38,9 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     create = token_sub.add_parser("create", add_help=False, help=_("create a token and print it"),
                                   description=_("Create an API token for a user and print it once."))
     add_help_flag(create)
-    create.add_argument("username", metavar=_("USERNAME"))
+    create.add_argument("username", metavar=_("USERNAME"), nargs="?")
     create.add_argument("--name", default="cli", help=_("a name to recognise the token by"))
     create.add_argument("--days", type=int, default=None, help=_("days until it expires (default 365)"))
+    create.add_argument("--cti", metavar=_("NAME"), default=None,
+                        help=_("a telephony (CTI) token named NAME; without USERNAME it belongs to the "
+                               "integration user cti-NAME, created if missing"))
     create.set_defaults(handler=run_token_create)
 
     revoke = token_sub.add_parser("revoke", add_help=False, help=_("revoke a token"),
@@ -83,6 +86,18 @@ def run_token_create(args: argparse.Namespace) -> int:
     setup_django()
     from atiende.people.models import ApiToken, User
 
+    if args.cti is not None:
+        from atiende.errors import InputError
+        from atiende.telephony.services import issue_cti_token
+
+        try:
+            raw = issue_cti_token(name=args.cti, username=args.username, days=args.days)
+        except InputError as exc:
+            return _fail(str(exc.message))
+        print(raw)
+        return 0
+    if not args.username:
+        return _fail(_("name the user (USERNAME), or use --cti NAME"))
     user = User.objects.filter(username=args.username).first()
     if user is None:
         return _fail(_("no user named %(name)s") % {"name": args.username})

@@ -1,0 +1,518 @@
+"""The generic CTI protocol (Zammad-compatible) on top of the contact center's own services.
+
+A PBX connector posts ``newCall``, ``answer`` and ``hangup`` for a ``callId``.
+Each one becomes the contact center's own action (:mod:`atiende.contact.services`):
+``newCall`` creates and routes the contact exactly as the native CTI API does,
+``answer`` answers it as the technician the PBX names, ``hangup`` hangs it up,
+so the same state machine, policies (PO-1, PO-2...), timers and routing apply.
+
+Replies (see docs/cti.md, "Connecting an existing PBX integration"):
+
+* the protocol's own body: ``{}``, or ``{"action": "reject", "reason": "busy"}``
+  for a ``newCall`` from a blocked caller;
+* Atiende's additions (the routing decision, the contact and its state), kept
+  apart so that clients of the protocol never see what they do not expect.
+
+Each event is handled in one transaction; a refused one changes nothing. The
+reply to each event of a call is stored: the same event repeated for the same
+``callId`` gets the very same reply and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from atiende import engine
+from atiende.contact import services as contact_services
+from atiende.contact.models import Contact, ContactState, Queue
+from atiende.errors import InputError
+from atiende.people.models import ApiToken, Role, User
+from atiende.practices import Refusal
+from atiende.telephony.models import BlockedCaller, CallOutcome, GenericCall
+
+EVENTS = ("newCall", "answer", "hangup")
+DIRECTIONS = ("in", "out")
+
+# The protocol's hang-up causes and the cause the engine records for each.
+CAUSES: dict[str, str] = {
+    "normalClearing": "normal",
+    "cancel": "caller_hangup",
+    "busy": "busy",
+    "noAnswer": "no_answer",
+    "congestion": "congestion",
+    "notFound": "not_found",
+    "forwarded": "forwarded",
+}
+# Before the answer these mean the caller gave up waiting: an abandoned call (PO-2).
+# The other causes mean nobody could take it (busy, rejected, unreachable...): missed.
+CALLER_GAVE_UP = frozenset({"cancel", "normalClearing"})
+
+MAX_CALL_ID = 250  # the protocol's limit
+MAX_CONTACT_EXTERNAL_ID = 120  # atiende.contact.models.Contact.external_id
+LIMITS = {"from": 80, "to": 80, "queue": 60, "answeringNumber": 150, "user": 150}
+
+
+# ---- parsing ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GenericEvent:
+    """One event of the protocol, validated."""
+
+    event: str
+    call_id: str
+    direction: str = "in"
+    from_: str = ""
+    to: str = ""
+    users: tuple[str, ...] = ()
+    queue: str = ""
+    cause: str = ""
+    answering_number: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"event": self.event, "callId": self.call_id, "direction": self.direction, "from": self.from_,
+                "to": self.to, "user": list(self.users), "queue": self.queue, "cause": self.cause,
+                "answeringNumber": self.answering_number}
+
+
+def _bad(code: str, message: str, field: str | None = None) -> InputError:
+    return InputError(code, message, status=400, field=field, rule="CH-TEL")
+
+
+def _text(fields: Mapping[str, Any], name: str) -> str:
+    value = fields.get(name)
+    if isinstance(value, list):
+        if len(value) > 1:
+            raise _bad("repeated_field", _("The field %(field)s is sent more than once.") % {"field": name}, name)
+        value = value[0] if value else None
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _bad("invalid_field", _("The field %(field)s must be text.") % {"field": name}, name)
+    text = str(value).strip()
+    limit = LIMITS.get(name, MAX_CALL_ID)
+    if len(text) > limit:
+        raise _bad("field_too_long", _("The field %(field)s is longer than %(limit)s characters.")
+                   % {"field": name, "limit": limit}, name)
+    return text
+
+
+def _users(fields: Mapping[str, Any]) -> tuple[str, ...]:
+    """``user[]`` repeated (form), ``user`` repeated or a list (JSON), or one ``user``: all the same here."""
+    found: list[str] = []
+    for name in ("user[]", "user"):
+        value = fields.get(name)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                raise _bad("invalid_field", _("Each user must be a name."), "user")
+            text = str(item).strip()
+            if len(text) > LIMITS["user"]:
+                raise _bad("field_too_long", _("The field %(field)s is longer than %(limit)s characters.")
+                           % {"field": "user", "limit": LIMITS["user"]}, "user")
+            if text and text not in found:
+                found.append(text)
+    if len(found) > 50:
+        raise _bad("too_many_users", _("At most 50 users per event."), "user")
+    return tuple(found)
+
+
+def parse_event(fields: Mapping[str, Any]) -> GenericEvent:
+    """Validate an event's fields (form fields as lists, or a JSON object); a clear 400 when wrong."""
+    event = _text(fields, "event")
+    if not event:
+        raise _bad("event_required", _("The field event is required: newCall, answer or hangup."), "event")
+    if event not in EVENTS:
+        raise _bad("unknown_event", _("Unknown event %(event)s: only newCall, answer and hangup are accepted.")
+                   % {"event": event}, "event")
+    call_id = _text(fields, "callId")
+    if not call_id:
+        raise _bad("call_id_required", _("The field callId is required."), "callId")
+    direction = _text(fields, "direction") or "in"
+    if direction not in DIRECTIONS:
+        raise _bad("invalid_direction", _("The field direction must be in or out."), "direction")
+    cause = _text(fields, "cause")
+    if event == "hangup":
+        cause = cause or "normalClearing"
+        if cause not in CAUSES:
+            raise _bad("unknown_cause", _("Unknown hang-up cause %(cause)s; use one of: %(causes)s.")
+                       % {"cause": cause, "causes": ", ".join(CAUSES)}, "cause")
+    return GenericEvent(
+        event=event, call_id=call_id, direction=direction, from_=_text(fields, "from"), to=_text(fields, "to"),
+        users=_users(fields), queue=_text(fields, "queue"), cause=cause,
+        answering_number=_text(fields, "answeringNumber"),
+    )
+
+
+# ---- the caller-block list -----------------------------------------------------------
+
+_NUMBER_NOISE = re.compile(r"[\s().\-/]")
+
+
+def normalise_number(number: str) -> str:
+    """Digits only, international prefix as ``+``: «+34 600-11 22», «0034600112» compare equal."""
+    text = _NUMBER_NOISE.sub("", number.strip().lower())
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    return text
+
+
+def clean_pattern(pattern: str) -> str:
+    text = normalise_number(pattern)
+    body = text[:-1] if text.endswith("*") else text
+    if text == "anonymous" or re.fullmatch(r"\+?[0-9]{2,30}", body or "x"):
+        return text
+    raise InputError("invalid_pattern", _("A blocked number is digits (optionally +), a prefix ending in *, "
+                                          "or anonymous: %(pattern)s is none of them.") % {"pattern": pattern},
+                     field="pattern")
+
+
+def _matches(pattern: str, number: str) -> bool:
+    if pattern.endswith("*"):
+        return number.startswith(pattern[:-1])
+    return number == pattern
+
+
+def blocked_by(number: str) -> BlockedCaller | None:
+    """The active block that matches this caller, if any (the longest pattern wins)."""
+    caller = normalise_number(number) or "anonymous"
+    found = [b for b in BlockedCaller.objects.filter(active=True) if _matches(b.pattern, caller)]
+    return max(found, key=lambda b: len(b.pattern)) if found else None
+
+
+@transaction.atomic
+def block_caller(*, pattern: str, reason: str = "", by: User | None = None) -> BlockedCaller:
+    clean = clean_pattern(pattern)
+    row, created = BlockedCaller.objects.get_or_create(pattern=clean, defaults={"reason": reason, "created_by": by})
+    if not created:
+        row.active = True
+        if reason:
+            row.reason = reason
+        row.save(update_fields=["active", "reason"])
+    return row
+
+
+@transaction.atomic
+def unblock_caller(*, pattern: str) -> BlockedCaller:
+    clean = clean_pattern(pattern)
+    row = BlockedCaller.objects.filter(pattern=clean, active=True).first()
+    if row is None:
+        raise InputError("not_blocked", _("%(pattern)s is not blocked.") % {"pattern": clean}, status=404)
+    row.active = False
+    row.save(update_fields=["active"])
+    return row
+
+
+# ---- telephony tokens -----------------------------------------------------------------
+
+INTEGRATION_PREFIX = "cti-"
+
+
+@transaction.atomic
+def issue_cti_token(*, name: str, username: str | None = None, days: int | None = None) -> str:
+    """A telephony token (kind ``cti``) named ``name``; returns its raw value, shown once.
+
+    Without ``username`` the token belongs to the integration user ``cti-<name>``,
+    created if missing with the customer role and no password: the token sits in
+    the PBX's URL (and so in its logs), so its owner can do nothing else in
+    Atiende (ET-4: the staff endpoints refuse that role; it cannot sign in).
+    Revoke it with ``atiende token revoke PREFIX``.
+    """
+    name = name.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,60}", name):
+        raise InputError("invalid_name", _("The integration name is letters, digits, dots, dashes or "
+                                           "underscores (at most 60): %(name)s.") % {"name": name})
+    if days is not None and days < 1:
+        raise InputError("invalid_days", _("--days must be 1 or more"))
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise InputError("unknown_user", _("no user named %(name)s") % {"name": username}, status=404)
+    else:
+        user, created = User.objects.get_or_create(
+            username=INTEGRATION_PREFIX + name,
+            defaults={"role": Role.CUSTOMER, "first_name": "Centralita", "last_name": name},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+    _token, raw = ApiToken.issue(user, name=name, kind=ApiToken.Kind.CTI, days=days)
+    return raw
+
+
+# ---- technicians and queues ------------------------------------------------------------
+
+def _staff() -> Any:
+    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+
+
+def find_technician(ref: str) -> User | None:
+    """A technician by extension, username, email or full name, in that order; only an unambiguous match."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    lowered = ref.lower()
+    lookups: list[Callable[[Any], Any]] = [
+        lambda qs: qs.filter(extension=ref),
+        lambda qs: qs.filter(username__iexact=ref),
+        lambda qs: qs.filter(email__iexact=ref),
+        lambda qs: qs.annotate(full=Lower(Concat("first_name", Value(" "), "last_name"))).filter(full=lowered),
+    ]
+    if normalise_number(ref) != ref:
+        lookups.insert(1, lambda qs: qs.filter(extension=normalise_number(ref)))
+    for lookup in lookups:
+        found = list(lookup(_staff())[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _technician_from(answering_number: str, users: Iterable[str]) -> User | None:
+    """``answeringNumber`` first, then the ``user[]`` names; a given answeringNumber that matches no one
+    (and no name does either) is a 404: the PBX's configuration and Atiende's users disagree."""
+    if answering_number:
+        found = find_technician(answering_number)
+        if found is not None:
+            return found
+    for name in users:
+        found = find_technician(name)
+        if found is not None:
+            return found
+    if answering_number:
+        raise InputError(
+            "unknown_technician",
+            _("No technician has the extension, username, email or name %(ref)s.") % {"ref": answering_number},
+            status=404, field="answeringNumber", rule="CH-TEL")
+    return None
+
+
+def _queue_for(name: str) -> Queue:
+    """The queue named by the PBX (name or label), else the first queue: PBX queue names are free text."""
+    queue = None
+    if name:
+        queue = Queue.objects.filter(Q(name__iexact=name) | Q(label__iexact=name)).order_by("pk").first()
+    queue = queue or Queue.objects.order_by("pk").first()
+    if queue is None:
+        raise InputError("no_queue", _("Create a queue first."), status=409, rule="CH-TEL")
+    return queue
+
+
+def _external_id(call_id: str) -> str:
+    if len(call_id) <= MAX_CONTACT_EXTERNAL_ID:
+        return call_id
+    return "cti-" + hashlib.sha256(call_id.encode()).hexdigest()[:64]
+
+
+def _require_new_contact(call_id: str) -> None:
+    if Contact.objects.filter(external_id=_external_id(call_id)).exists():
+        # Reported already through the native CTI API (/cti/events): one integration per call.
+        raise InputError("duplicate_call", _("A call with this callId already exists."), status=409,
+                         field="callId", rule="CH-TEL")
+
+
+# ---- the smallest adapter the contact services lack --------------------------------------
+
+def _answer_as(contact_id: int, technician_id: int | None) -> contact_services.Outcome:
+    """Answer as this technician, even if Atiende had rung someone else.
+
+    With group ringing the PBX may let another phone pick up than the one
+    Atiende chose: the offer to the first technician ends (they are free again)
+    and the call is answered by the one who really took it. Same engine actions
+    as the native API (return to queue, answer), in one step.
+    """
+
+    def action(c: engine.Contact, _policy: engine.Policy) -> list[engine.Event]:
+        moment = contact_services.now()
+        events: list[engine.Event] = []
+        if technician_id is not None and c.state is engine.ContactState.OFFERED and c.offered_to != technician_id:
+            events += c.return_to_queue(now=moment, cause="answered_elsewhere")
+        return events + c.answer(now=moment, technician=technician_id)
+
+    return contact_services._act(contact_id, None, action)
+
+
+# ---- handling an event ------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    """What the endpoint answers: the protocol's body, Atiende's additions, and whether it is a repeat."""
+
+    body: dict[str, Any]
+    atiende: dict[str, Any] = field(default_factory=dict)
+    repeat: bool = False
+
+
+def _who(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "extension": user.extension, "name": user.display_name}
+
+
+def _contact_part(row: Contact | None) -> dict[str, Any]:
+    if row is None:
+        return {"contact": None, "state": None}
+    return {"contact": row.pk, "state": row.state}
+
+
+LIVE = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
+UNANSWERED = (ContactState.WAITING, ContactState.OFFERED)
+OVER = (ContactState.WRAP_UP, ContactState.ENDED, ContactState.ABANDONED)
+
+
+@contact_services.single_writer
+def handle_event(*, event: GenericEvent, token: ApiToken | None = None) -> Reply:
+    """Carry out one event (one transaction), or give back the stored reply if it was handled already."""
+    try:
+        return _handle_once(event, token)
+    except IntegrityError:
+        # The same newCall raced in twice: the other request stored it; answer as it did.
+        stored = _stored(GenericCall.objects.filter(call_id=event.call_id).first(), event.event)
+        if stored is None:
+            raise
+        return stored
+
+
+def _stored(call: GenericCall | None, event: str) -> Reply | None:
+    if call is None or event not in call.replies:
+        return None
+    kept = call.replies[event]
+    return Reply(body=kept["body"], atiende=kept["atiende"], repeat=True)
+
+
+def _handle_once(event: GenericEvent, token: ApiToken | None) -> Reply:
+    with transaction.atomic(), contact_services.without_savepoints():
+        call = GenericCall.objects.select_for_update().filter(call_id=event.call_id).first()
+        stored = _stored(call, event.event)
+        if stored is not None:
+            return stored  # idempotent: a repeat changes nothing and gets the same reply
+        if event.event == "newCall":
+            if call is not None:  # cannot happen: the newCall reply is stored with the row
+                raise InputError("duplicate_call", _("A call with this callId already exists."), status=409)
+            call, reply = _new_call(event, token)
+        else:
+            if call is None:
+                raise InputError("unknown_call", _("No call has the callId %(id)s; send newCall first.")
+                                 % {"id": event.call_id}, status=404, field="callId", rule="CH-TEL")
+            handler = _answer if event.event == "answer" else _hangup
+            reply = handler(call, event)
+        call.last_event = event.event
+        call.replies = {**call.replies, event.event: {"body": reply.body, "atiende": reply.atiende}}
+        call.save()
+        return reply
+
+
+def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall, Reply]:
+    call = GenericCall(call_id=event.call_id, token=token, direction=event.direction, caller=event.from_,
+                       callee=event.to, queue=event.queue, users=list(event.users), last_event="newCall")
+    if event.direction == "out":
+        # An outgoing call becomes a contact when the customer answers: until then nobody waits (PO-2
+        # concerns callers waiting), and an unanswered one is a missed call, not an abandoned one.
+        call.technician = _technician_from("", event.users) or find_technician(event.from_)
+        call.save()
+        return call, Reply(body={}, atiende={"action": "none", "technician": _who(call.technician),
+                                             **_contact_part(None)})
+    block = blocked_by(event.from_)
+    if block is not None:
+        # The protocol's answer for a blocked caller; the PBX still sends the hangup.
+        call.outcome = CallOutcome.REJECTED
+        call.save()
+        return call, Reply(body={"action": "reject", "reason": "busy"},
+                           atiende={"action": "reject", "blocked": block.pattern, "reason": block.reason,
+                                    "technician": None, **_contact_part(None)})
+    queue = _queue_for(event.queue)
+    _require_new_contact(event.call_id)
+    routed = contact_services.create_contact(
+        queue=queue.name, direction="inbound", caller=event.from_, callee=event.to,
+        external_id=_external_id(event.call_id))
+    call.contact = routed.contact
+    call.save()
+    decision = routed.decision
+    reason = None
+    if decision is not None:
+        reason = decision.reason_en if (get_language() or "es").startswith("en") else decision.reason_es
+    return call, Reply(body={}, atiende={
+        "action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
+        "reason": reason, "queue": queue.name, **_contact_part(routed.contact)})
+
+
+def _answer(call: GenericCall, event: GenericEvent) -> Reply:
+    if call.outcome == CallOutcome.REJECTED:
+        raise InputError("rejected_call", _("This call was rejected (blocked caller); it cannot be answered."),
+                         status=409, rule="CH-TEL")
+    if call.last_event == "hangup":
+        raise InputError("call_over", _("This call has already hung up."), status=409, rule="CH-TEL")
+    technician = _technician_from(event.answering_number, event.users)
+    if call.direction == "out":
+        technician = technician or call.technician
+        if technician is None:
+            raise InputError("technician_required", _("Name the technician who placed the call "
+                                                      "(answeringNumber or user)."),
+                             field="answeringNumber", rule="CH-TEL")
+        _require_new_contact(call.call_id)
+        routed = contact_services.create_contact(
+            queue=_queue_for(call.queue).name, direction="outbound", caller=call.caller, callee=call.callee,
+            external_id=_external_id(call.call_id), route=False)
+        call.contact = routed.contact
+    row = call.contact
+    assert row is not None  # inbound calls that were not rejected always have their contact
+    row.refresh_from_db()
+    released = None
+    if row.state in UNANSWERED:
+        released = row.offered_to_id if technician and row.offered_to_id != technician.pk else None
+        outcome = _answer_as(row.pk, technician.pk if technician else None)
+        row = outcome.contact
+    elif row.state in LIVE:
+        # Answered already (in the console, or the PBX reports the answer late): fine if it is the same person.
+        if technician is not None and technician.pk != row.assignee_id:
+            raise InputError("answered_by_someone_else", _("Another technician has already answered this call."),
+                             status=409, rule="CH-TEL")
+    else:
+        raise InputError("call_over", _("This call has already ended."), status=409, rule="CH-TEL")
+    if released:
+        contact_services.dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
+    assignee = User.objects.filter(pk=row.assignee_id).first()
+    call.technician = assignee
+    return Reply(body={}, atiende={"action": "connect", "technician": _who(assignee), **_contact_part(row)})
+
+
+def _hangup(call: GenericCall, event: GenericEvent) -> Reply:
+    call.cause = event.cause
+    row = call.contact
+    if call.outcome == CallOutcome.REJECTED:
+        return Reply(body={}, atiende={"action": "none", "outcome": call.outcome, **_contact_part(None)})
+    if row is None:  # an outgoing call nobody answered
+        call.outcome = CallOutcome.MISSED
+        return Reply(body={}, atiende={"action": "none", "outcome": call.outcome, **_contact_part(None)})
+    row.refresh_from_db()
+    if row.state in UNANSWERED or row.state in LIVE:
+        answered = row.state in LIVE
+        outcome = contact_services.hang_up(contact_id=row.pk, cause=CAUSES[event.cause])
+        row = outcome.contact
+        if answered:
+            call.outcome = CallOutcome.ENDED
+        elif event.cause in CALLER_GAVE_UP:
+            call.outcome = CallOutcome.ABANDONED  # PO-2: the caller gave up waiting
+        else:
+            call.outcome = CallOutcome.MISSED
+    else:
+        # Hung up from the console already (the PBX reports it after): nothing left to do.
+        call.outcome = CallOutcome.ENDED if row.answered_at else CallOutcome.ABANDONED
+    assignee = User.objects.filter(pk=row.assignee_id).first() if row.assignee_id else None
+    return Reply(body={}, atiende={"action": "none", "outcome": call.outcome, "technician": _who(assignee),
+                                   **_contact_part(row)})
+
+
+def refusal_message(exc: Refusal) -> str:
+    return exc.message(get_language() or "es")
