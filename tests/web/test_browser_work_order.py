@@ -51,8 +51,8 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="es-ES")
             # The machine is shared: give a slow page time before calling it a failure.
-            page.set_default_timeout(30_000)
-            expect.set_options(timeout=20_000)
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=60_000)
             page.goto(f"{live_server.url}/entrar/")
             page.get_by_label("Nombre de usuario").fill(desk.technician.username)
             page.get_by_label("Contraseña").fill(PASSWORD)
@@ -76,7 +76,10 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
 
             # AL-5 inline: a new closed question appears without leaving the page (htmx).
             page.get_by_label("Pregunta cerrada").fill("¿Está encendida?")
-            page.locator("#closed-questions").get_by_role("button", name="Añadir").click()
+            with page.expect_response(lambda r: r.url.endswith("/preguntas/")) as added:
+                page.locator("#closed-questions").get_by_role("button", name="Añadir").click()
+            assert added.value.status == 200, added.value.status
+            assert added.value.request.headers.get("hx-request") == "true"
             expect(page.locator("#closed-questions")).to_contain_text("¿Está encendida?")
 
             # SP-1 guard: the unanswered question keeps the work order in identification, and the
