@@ -94,22 +94,29 @@ def main() -> None:
     for label, messages, kwargs in cases:
         wall: list[float] = []
         cpu: list[float] = []
+        per_round: list[list[float]] = []
         for _ in range(rounds):
             w, c = latencies(messages, **kwargs)
             wall += w
             cpu += c
+            per_round.append(w)
+        # Each message's best of the rounds: what the message itself costs, with most of the time
+        # other processes took the core removed (a preempted call is rarely preempted three times).
+        best = [min(times) for times in zip(*per_round, strict=True)]
+        b99 = percentile(best, 0.99) * 1e3
         p50, p99 = percentile(wall, 0.5) * 1e3, percentile(wall, 0.99) * 1e3
         c50, c99 = percentile(cpu, 0.5) * 1e3, percentile(cpu, 0.99) * 1e3
         rate = len(wall) / sum(wall)
         words = sum(len(m.split()) for m in messages) / len(messages)
         rows.append([label, f"{len(messages):,}", f"{words:.0f}", f"{rate:,.0f}", f"{p50:.3f} ms", f"{p99:.3f} ms",
-                     f"{c50:.3f} ms", f"{c99:.3f} ms", f"{p99 / TARGET_MS:.2f}"])
+                     f"{c50:.3f} ms", f"{c99:.3f} ms", f"{b99:.3f} ms", f"{p99 / TARGET_MS:.2f}"])
         if "60 words" in label:
             figure(f"p99, {label}", round(p99, 3), "ms", target=f"< {TARGET_MS:g} ms", met=p99 < TARGET_MS,
-                   note=f"wall clock; p50 {p50:.3f} ms; CPU time p99 {c99:.3f} ms; load average {load_average:.2f}")
+                   note=f"wall clock, every call; p50 {p50:.3f} ms; CPU time p99 {c99:.3f} ms; p99 of each "
+                        f"message's best of {rounds} runs {b99:.3f} ms; load average {load_average:.2f}")
             figure(f"Messages per second, {label}", round(rate), "msgs/s")
     print(table(["workload", "messages", "words (mean)", "msgs/s", "p50 (wall)", "p99 (wall)", "p50 (CPU)",
-                 "p99 (CPU)", "p99 wall / 2 ms target"], rows))
+                 "p99 (CPU)", f"p99 (wall, best of {rounds} per message)", "p99 wall / 2 ms target"], rows))
 
     # Baseline: one regex per cue instead of one combined pass per trait (traits only).
     patterns = [re.compile(bounded(fold_pattern(c.pattern))) for lex in TRAITS.values() for c in lex.cues]
