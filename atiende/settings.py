@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "atiende.privacy",
     "atiende.contact",
     "atiende.telephony",
+    "atiende.scorecards",
 ]
 
 MIDDLEWARE = [

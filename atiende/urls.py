@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("calidad/", include("atiende.scorecards.urls")),
     path("", include("atiende.web.urls")),
 ]

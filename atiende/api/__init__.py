@@ -46,6 +46,7 @@ ROUTERS: list[str] = [
     "cti",
     "cti_generic",
     "analyze",
+    "scorecards",
 ]
 
 _mount_routers()

@@ -1,0 +1,348 @@
+"""Business actions on scorecards: score a contact or an uploaded transcript, override, acknowledge.
+
+Keyword-only arguments, one transaction each. Who may do what (ET-4) is
+decided here so the API and the web pages cannot disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende import __version__
+from atiende.contact.models import Contact, ContactState
+from atiende.errors import InputError
+from atiende.people.models import Role, User
+from atiende.quality import TranscriptError, parse_transcript, score_transcript
+from atiende.quality.calibration import OverrideError
+from atiende.quality.card import STATUSES
+from atiende.quality.transcript import SPEAKERS
+from atiende.scorecards import selectors
+from atiende.scorecards.models import (
+    Acknowledgement,
+    Answer,
+    ContactTranscript,
+    ItemOverride,
+    Scorecard,
+    Source,
+)
+from atiende.scorecards.transcripts import call_events, merge, redact_text, redact_transcript
+
+log = logging.getLogger(__name__)
+
+SCORER_VERSION = f"atiende-quality {__version__}"
+MAX_EVENTS = 5000
+MAX_TEXT = 20_000
+MAX_COMMENT = 2000
+
+
+# ---- building and scoring ----------------------------------------------------------
+
+def _transcript_error(exc: TranscriptError) -> InputError:
+    language = (translation_language() or "es")
+    return InputError("invalid_transcript", exc.message(language), field=exc.field)
+
+
+def translation_language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "es"
+
+
+def _card_fields(transcript: dict[str, Any]) -> dict[str, Any]:
+    """Score the (already redacted) transcript; the fields a Scorecard row stores."""
+    try:
+        parsed = parse_transcript(transcript)
+    except TranscriptError as exc:
+        raise _transcript_error(exc) from None
+    except (OverflowError, TypeError, ValueError):  # e.g. an integer too large to be a time
+        raise InputError("invalid_transcript", _("The transcript has a value out of range."),
+                         field="events") from None
+    card = score_transcript(parsed)
+    items = [{**item.as_dict(), "coaching_es": item.coaching_es, "coaching_en": item.coaching_en,
+              "note": item.note} for item in card.items]
+    return {
+        "channel": parsed.channel, "transcript": transcript, "score": card.score, "final_score": card.score,
+        "items": items, "coaching": {"es": card.coaching("es"), "en": card.coaching("en")},
+        "language_available": card.language_available, "scorer_version": SCORER_VERSION,
+        "scored_at": timezone.now(),
+    }
+
+
+def _answering_technician(contact: Contact) -> User | None:
+    answered = contact.events.filter(kind="answered").order_by("at", "id").first()
+    tech_id = (answered.data or {}).get("technician") if answered else None
+    tech_id = tech_id or contact.assignee_id
+    return User.objects.filter(pk=tech_id).first() if tech_id else None
+
+
+def contact_transcript(contact: Contact) -> dict[str, Any] | None:
+    """The SPEC transcript of a call: the engine's events plus the supplied turns (None without turns)."""
+    if contact.answered_at is None:
+        return None  # abandoned before the answer: nobody to score
+    supplied = ContactTranscript.objects.filter(contact=contact).first()
+    if supplied is None or not supplied.turns:
+        # A card judged on silence would be wrong on every speech rule; wait for the words.
+        return None
+    log_rows = [(e.kind, e.at, e.data or {}) for e in contact.events.order_by("at", "id")]
+    events = call_events(log_rows, contact.answered_at)
+    technician = _answering_technician(contact)
+    customer = dict(supplied.customer or {})
+    if not customer.get("name") and contact.customer_id and contact.customer:
+        customer = {"name": contact.customer.name}
+        if contact.customer.address_as:
+            customer["address_as"] = contact.customer.address_as
+    return {
+        "channel": "telefonico",
+        "customer": {"name": customer.get("name") or _("customer"),
+                     **({"address_as": customer["address_as"]} if customer.get("address_as") else {})},
+        "technician": {"name": technician.display_name if technician else _("technician"),
+                       "tier": max(1, int(getattr(technician, "tier", 1) or 1))},
+        "events": merge(events, list(supplied.turns)),
+    }
+
+
+def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | None:
+    """Score a call that ended; once per contact (a second call returns the stored card).
+
+    ``rescore`` replaces the scorer's items (new turns arrived) unless the card
+    was already calibrated or answered: that conversation is kept as it was.
+    """
+    with transaction.atomic():
+        existing = Scorecard.objects.select_for_update().filter(contact=contact).first()
+        if existing is not None and not rescore:
+            return existing
+        if existing is not None and (existing.overrides.exists() or existing.acknowledgements.exists()):
+            return existing
+        transcript = contact_transcript(contact)
+        if transcript is None:
+            return existing
+        fields = _card_fields(transcript)
+        if existing is not None:
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            return existing
+        technician = _answering_technician(contact)
+        return Scorecard.objects.create(contact=contact, technician=technician, source=Source.CONTACT, **fields)
+
+
+def score_ended_contact(contact_id: int) -> None:
+    """Called after a contact's ending committed: score it, and never let a failure escape (logged)."""
+    try:
+        contact = Contact.objects.select_related("customer").filter(pk=contact_id).first()
+        if contact is None or contact.state != ContactState.ENDED:
+            return
+        score_contact(contact=contact)
+    except IntegrityError:
+        # Two workers ended-and-scored the same contact at once: the other one stored the card.
+        log.info("contact %s was scored concurrently", contact_id)
+    except Exception:
+        log.exception("scoring contact %s failed; the contact ended normally", contact_id)
+
+
+def _seconds_value(value: Any) -> bool:
+    """A finite, non-negative number of seconds (a bool or a 400-digit integer is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value) and value >= 0
+    except OverflowError:
+        return False
+
+
+def _clean_turns(turns: Any) -> list[dict[str, Any]]:
+    if not isinstance(turns, list) or not turns:
+        raise InputError("invalid_transcript", _("turns: give a non-empty list of turns."), field="turns")
+    if len(turns) > MAX_EVENTS:
+        raise InputError("invalid_transcript", _("turns: at most %(n)s turns.") % {"n": MAX_EVENTS}, field="turns")
+    out: list[dict[str, Any]] = []
+    for i, turn in enumerate(turns):
+        where = f"turns[{i}]"
+        if not isinstance(turn, dict):
+            raise InputError("invalid_transcript", _("%(f)s: must be an object.") % {"f": where}, field=where)
+        t, end, speaker, text = turn.get("t"), turn.get("end"), turn.get("speaker"), turn.get("text")
+        if not _seconds_value(t):
+            raise InputError("invalid_transcript", _("%(f)s.t: must be a number of seconds (0 or more).")
+                             % {"f": where}, field=f"{where}.t")
+        if speaker not in SPEAKERS:
+            raise InputError("invalid_transcript", _("%(f)s.speaker: must be tecnico or cliente.") % {"f": where},
+                             field=f"{where}.speaker")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+            raise InputError("invalid_transcript", _("%(f)s.text: must be a non-empty text.") % {"f": where},
+                             field=f"{where}.text")
+        clean: dict[str, Any] = {"t": float(t or 0), "speaker": speaker, "text": redact_text(text)}
+        if end is not None:
+            if not _seconds_value(end) or end < t:
+                raise InputError("invalid_transcript", _("%(f)s.end: must be a number of seconds not before t.")
+                                 % {"f": where}, field=f"{where}.end")
+            clean["end"] = float(end)
+        out.append(clean)
+    return out
+
+
+def _may_supply(user: User, contact: Contact, token_kind: str | None) -> bool:
+    if token_kind == "cti" or selectors.is_manager(user):
+        return True
+    involved = {contact.assignee_id, contact.offered_to_id}
+    answered = contact.events.filter(kind="answered").values_list("data", flat=True).first() or {}
+    involved.add(answered.get("technician"))
+    return user.pk in involved
+
+
+def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict[str, Any] | None = None,
+                      token_kind: str | None = None) -> tuple[ContactTranscript, Scorecard | None]:
+    """Add turns to a call's transcript (telephony or the technician); an ended call is scored again.
+
+    Turns are appended in time order and redacted before storing (ET-3).
+    """
+    clean = _clean_turns(turns)
+    with transaction.atomic():
+        contact = (Contact.objects.select_for_update(of=("self",)).select_related("customer")
+                   .filter(pk=contact_id).first())
+        if contact is None or user.role == Role.CUSTOMER or not _may_supply(user, contact, token_kind):
+            raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
+        card = Scorecard.objects.filter(contact=contact).first()
+        if card is not None and (card.overrides.exists() or card.acknowledgements.exists()):
+            raise InputError("scorecard_calibrated", _("This call's scorecard was already reviewed; its transcript "
+                                                       "can no longer change."), status=409)
+        stored, _created = ContactTranscript.objects.get_or_create(contact=contact)
+        previous = stored.turns or []
+        last = max((float(t["t"]) for t in previous), default=0.0)
+        if previous and clean[0]["t"] < last:
+            raise InputError("invalid_transcript", _("turns[0].t: goes back in time; send turns in order."),
+                             field="turns[0].t")
+        for i, (a, b) in enumerate(zip(clean, clean[1:], strict=False), start=1):
+            if b["t"] < a["t"]:
+                raise InputError("invalid_transcript", _("turns[%(i)s].t: goes back in time; send turns in order.")
+                                 % {"i": i}, field=f"turns[{i}].t")
+        if len(previous) + len(clean) > MAX_EVENTS:
+            raise InputError("invalid_transcript", _("turns: at most %(n)s turns.") % {"n": MAX_EVENTS},
+                             field="turns")
+        stored.turns = previous + clean
+        if customer:
+            name = customer.get("name")
+            address_as = customer.get("address_as")
+            if not isinstance(name, str) or not name.strip() or len(name) > 200 or (
+                    address_as is not None and (not isinstance(address_as, str) or len(address_as) > 60)):
+                raise InputError("invalid_transcript", _("customer: give a name (and optionally address_as)."),
+                                 field="customer")
+            stored.customer = {"name": name.strip(), **({"address_as": address_as} if address_as else {})}
+        stored.supplied_by = user
+        stored.save()
+        scored = None
+        if contact.state == ContactState.ENDED:
+            scored = score_contact(contact=contact, rescore=True)
+    return stored, scored
+
+
+def _technician_for_upload(user: User, technician_id: int | None) -> User:
+    if technician_id is None:
+        if user.role == Role.TECHNICIAN or not selectors.is_manager(user):
+            return user
+        raise InputError("technician_required", _("Name the technician whose contact this is."),
+                         field="technician")
+    technician = User.objects.filter(pk=technician_id, is_active=True).exclude(role=Role.CUSTOMER).first()
+    if technician is None or not selectors.team_technicians(user).filter(pk=technician.pk).exists():
+        raise InputError("unknown_technician", _("There is no such technician in your teams."), status=404,
+                         field="technician", rule="ET-4")
+    return technician
+
+
+def score_transcript_upload(*, user: User, transcript: Any, technician_id: int | None = None,
+                            work_order_number: int | None = None) -> Scorecard:
+    """Score a chat, email thread or walk-in notes posted as a SPEC transcript, stored redacted."""
+    if user.role == Role.CUSTOMER:
+        raise InputError("forbidden", _("Only the desk's staff may score contacts."), status=403, rule="ET-4")
+    if not isinstance(transcript, dict):
+        raise InputError("invalid_transcript", _("transcript: must be a JSON object."), field="transcript")
+    events = transcript.get("events")
+    if isinstance(events, list) and len(events) > MAX_EVENTS:
+        raise InputError("invalid_transcript", _("events: at most %(n)s events.") % {"n": MAX_EVENTS},
+                         field="events")
+    if isinstance(events, list) and any(isinstance(e, dict) and isinstance(e.get("text"), str)
+                                        and len(e["text"]) > MAX_TEXT for e in events):
+        raise InputError("invalid_transcript", _("events: a text is too long."), field="events")
+    technician = _technician_for_upload(user, technician_id)
+    data = dict(transcript)
+    if not isinstance(data.get("technician"), dict):
+        data["technician"] = {"name": technician.display_name, "tier": max(1, technician.tier or 1)}
+    work_order = None
+    if work_order_number is not None:
+        from atiende.desk.selectors import visible_work_orders
+
+        work_order = visible_work_orders(user).filter(number=work_order_number).first()
+        if work_order is None:
+            raise InputError("unknown_work_order", _("There is no work order %(n)s.") % {"n": work_order_number},
+                             status=404, field="work_order")
+    try:
+        fields = _card_fields(redact_transcript(data))
+    except InputError:
+        raise
+    except Exception:
+        # A transcript the scorer cannot judge is the sender's problem to see, never a 500.
+        log.exception("scoring an uploaded transcript failed")
+        raise InputError("unscorable_transcript", _("This transcript could not be scored; check its contents."),
+                         status=422) from None
+    return Scorecard.objects.create(technician=technician, work_order=work_order, source=Source.UPLOAD,
+                                    created_by=user, **fields)
+
+
+# ---- calibration --------------------------------------------------------------------
+
+def override_item(*, scorecard_id: int, user: User, rule: str, status: str, comment: str) -> ItemOverride:
+    """A supervisor corrects one item with a comment; the scorer's status is kept beside it."""
+    with transaction.atomic():
+        card = selectors.get_scorecard(user, scorecard_id)
+        if not selectors.is_manager(user):
+            raise InputError("supervisors_only", _("Only a supervisor can override an item of a scorecard."),
+                             status=403, rule="ET-4")
+        if card.technician_id == user.pk:
+            raise InputError("own_scorecard", _("Nobody may override their own scorecard."), status=403,
+                             rule="ET-4")
+        card = Scorecard.objects.select_for_update().get(pk=card.pk)
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise InputError("invalid_comment", _("The comment is too long."), field="comment")
+        original = next((i["status"] for i in card.items if i["rule"] == rule), None)
+        if original is None:
+            raise InputError("invalid_rule", _("Rule %(rule)s is not on this scorecard.") % {"rule": rule},
+                             field="rule")
+        if status not in STATUSES:
+            raise InputError("invalid_status", _("The status must be met, missed or n/a."), field="status")
+        if not comment:
+            raise InputError("comment_required", _("Explain the override with a comment."), field="comment")
+        override = ItemOverride(scorecard=card, rule=rule, original_status=original, new_status=status,
+                                comment=redact_text(comment), supervisor=user)
+        try:
+            calibrated = selectors.calibrated(card, [*card.overrides.all(), override])
+        except OverrideError as exc:
+            raise InputError("invalid_override", exc.es if translation_language() == "es" else exc.en,
+                             field=exc.field) from None
+        override.save()
+        card.final_score = calibrated.score
+        card.save(update_fields=["final_score"])
+    return override
+
+
+def answer_scorecard(*, scorecard_id: int, user: User, answer: str, comment: str = "") -> Acknowledgement:
+    """The technician of the card acknowledges it, or disputes it saying why."""
+    with transaction.atomic():
+        card = selectors.get_scorecard(user, scorecard_id)
+        if card.technician_id != user.pk:
+            raise InputError("technician_only", _("Only the technician of this scorecard can acknowledge or "
+                                                  "dispute it."), status=403, rule="ET-4")
+        if answer not in Answer.values:
+            raise InputError("invalid_answer", _("The answer must be acknowledged or disputed."), field="answer")
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise InputError("invalid_comment", _("The comment is too long."), field="comment")
+        if answer == Answer.DISPUTED and not comment:
+            raise InputError("comment_required", _("Say what you dispute in a comment."), field="comment")
+        return Acknowledgement.objects.create(scorecard=card, technician=user, answer=answer,
+                                              comment=redact_text(comment))
