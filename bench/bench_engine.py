@@ -138,11 +138,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _postgres_database() -> str | None:
+def _postgres_database(name: str = "atiende_bench_engine") -> str | None:
+    """A fresh database for one script (each its own, so scripts never drop each other's)."""
     try:
         import psycopg
 
-        name = "atiende_bench_engine"
         with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")

@@ -101,7 +101,7 @@ print(json.dumps({"contacts": Contact.objects.count(),
 
 
 def main() -> None:
-    url = _postgres_database()
+    url = _postgres_database("atiende_bench_claims")
     engine = "PostgreSQL" if url else "SQLite"
     env = dict(os.environ, ATIENDE_HOME=tempfile.mkdtemp(prefix="atiende-bench-claims-"),
                DJANGO_SETTINGS_MODULE="atiende.settings", PYTHONPATH=str(ROOT))

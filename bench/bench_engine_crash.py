@@ -158,7 +158,7 @@ def run_client(index: int, port: int, token: str, budget: int, acked: dict[str, 
 
 
 def main() -> None:
-    url = _postgres_database()
+    url = _postgres_database("atiende_bench_crash")
     engine = "PostgreSQL" if url else "SQLite"
     home = tempfile.mkdtemp(prefix="atiende-bench-crash-")
     env = dict(os.environ, ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings", PYTHONPATH=str(ROOT))
