@@ -4,9 +4,9 @@
     .venv/bin/python -m atiende.language.evaluate --split tuning --errors   # what development looked at
 
 Splits (see docs/language.md): "dev", "test1", "test2" and "test3" (rounds one
-to three: each was held out for one run, then used for tuning), "test" (round
-four, written after the last tuning and never tuned on), "tuning" (dev and
-test1 to test3) and "all".
+to three: each was held out for one run, then used for tuning), "test" (rounds
+four and five, written after the last tuning and never tuned on), "tuning" (dev
+and test1 to test3) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
 per draft rule, the knowledge-level accuracy, and the precision set (plain,
