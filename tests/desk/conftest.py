@@ -11,6 +11,12 @@ from atiende.desk import services
 from atiende.people.models import ApiToken, Team, User
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; the desk tests create many users and never test hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str, *teams: Team) -> User:
     user = User.objects.create_user(username, password="x-very-long-pass-2026", role=role)
     for team in teams:

@@ -140,3 +140,79 @@ def test_the_phase_endpoint_explains_the_refusal_with_the_rule(client, tech, wor
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["rule"] == "AL-6" and error["code"] == "problem_story_required"
+
+
+HAPPY_PATH = ["story", "paraphrase", "next", "resolution", "contact", "close"]
+ACTIONS = ["story", "paraphrase", "ask", "answer", "resolution", "contact", "promise", "keep", "next", "close",
+           "reopen", "back", "stale"]
+
+
+def test_no_sequence_of_actions_breaks_the_phase_rules(tech, customer):
+    """Whatever the order of actions, a closed work order always has its resolution, its closing
+    contact, no pending commitment and a closing time; every accepted change bumps the version once."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from atiende.desk.models import Commitment, WorkOrder
+
+    reached: set[str] = set()
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+              database=None)
+    # The happy path with random other actions slipped in anywhere: it reaches closure often,
+    # and the noise (unanswered questions, pending promises, stale versions...) tries to break it.
+    @given(st.lists(st.tuples(st.integers(0, len(HAPPY_PATH)), st.sampled_from(ACTIONS)), max_size=8))
+    def run(noise: list[tuple[int, str]]) -> None:
+        actions = list(HAPPY_PATH)
+        for position, action in sorted(noise, key=lambda item: -item[0]):
+            actions.insert(position, action)
+        wo = services.create_work_order(actor=tech, customer=customer, title="Caso")
+        for step, action in enumerate(actions):
+            wo = WorkOrder.objects.get(pk=wo.pk)
+            before = wo.version
+            version = wo.version - 1 if action == "stale" else wo.version
+            changes_row = action in ("story", "paraphrase", "resolution", "contact", "next", "close", "reopen",
+                                     "back", "stale")
+            try:
+                if action in ("story", "paraphrase", "resolution", "stale"):
+                    field = {"story": "problem_story", "stale": "title"}.get(action, action)
+                    services.update_work_order(actor=tech, work_order=wo, version=version, **{field: f"Texto {step}"})
+                elif action == "ask":
+                    services.add_closed_question(actor=tech, work_order=wo, question="¿Enciende?")
+                elif action == "answer":
+                    q = wo.closed_questions.filter(answer="").first()
+                    if q:
+                        services.answer_closed_question(actor=tech, question=q, answer="Sí")
+                elif action == "contact":
+                    services.record_closing_contact(actor=tech, work_order=wo, version=version, channel="email",
+                                                    note="Confirmado")
+                elif action == "promise":
+                    services.add_commitment(actor=tech, work_order=wo, description="Llamar",
+                                            due_at=timezone.now() + timedelta(hours=1))
+                elif action == "keep":
+                    c = wo.commitments.filter(status="pendiente").first()
+                    if c:
+                        services.resolve_commitment(actor=tech, commitment=c, kept=True)
+                elif action in ("next", "close"):
+                    target = "satisfaccion" if wo.phase == "identificacion" else "cierre"
+                    services.change_phase(actor=tech, work_order=wo, version=version, phase=target)
+                elif action in ("reopen", "back"):
+                    target = "satisfaccion" if action == "reopen" else "identificacion"
+                    services.change_phase(actor=tech, work_order=wo, version=version, phase=target,
+                                          note="Vuelve a fallar")
+                accepted = True
+            except InputError:
+                accepted = False
+            after = WorkOrder.objects.get(pk=wo.pk)
+            assert after.version == before + (1 if accepted and changes_row else 0), action
+            if after.phase == "cierre":
+                assert after.resolution and after.closing_contact_at and after.closed_at
+                assert not Commitment.objects.filter(work_order=after, status="pendiente").exists()
+            else:
+                assert after.closed_at is None
+            if after.phase != "identificacion":
+                assert after.problem_story and after.paraphrase
+            reached.add(after.phase)
+
+    run()
+    assert reached == {"identificacion", "satisfaccion", "cierre"}
