@@ -48,6 +48,8 @@ _NOT_NAMES = frozenset({
     "distinguido", "distinguida", "a", "quien", "corresponda", "amigo", "amiga", "todos", "todas",
 })
 _CAPITALISED = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][a-záéíóúüñ]+")
+_SALUTATION_END = re.compile(
+    r"[:\n!?¿¡;]|(?<!\bSr)(?<!\bSra)(?<!\bSrta)(?<!\bDr)(?<!\bDra)(?<!\bIng)(?<!\bLic)(?<!\bD)\.\s")
 
 _NT6 = CHECKS["NT-6"]
 _ACRONYMS = frozenset(a.upper() for a in _NT6["acronyms"])
@@ -189,7 +191,9 @@ def _email_findings(folded: Folded, language: str) -> list[Finding]:
     if greeting is None:
         out.append(Finding("NT-5", first_start, first_end, first_line, _message("NT-5", language),
                            _NT5["suggestion_greeting"]))
-    names = [w for w in _CAPITALISED.findall(first_line[:80]) if w.lower() not in _NOT_NAMES]
+    # CO-1: the name belongs to the salutation ("Buenos días, señora Pérez:"), not to the sentence after it.
+    salutation = _SALUTATION_END.split(first_line, maxsplit=1)[0]
+    names = [w for w in _CAPITALISED.findall(salutation[:80]) if w.lower() not in _NOT_NAMES]
     if greeting is None or not names:
         out.append(Finding("CO-1", first_start, first_end, first_line, _message("CO-1", language),
                            CHECKS["CO-1"]["suggestion"]))

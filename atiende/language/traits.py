@@ -154,8 +154,10 @@ def asserted(scores: dict[str, TraitScore]) -> list[TraitScore]:
     return [s for s in scores.values() if s.score >= THRESHOLD]
 
 
-def knowledge_level(folded: Folded, scores: dict[str, TraitScore]) -> str:
-    """CO-3: basico, intermedio or avanzado, from the traits and the vocabulary."""
+def knowledge_level(folded: Folded, scores: dict[str, TraitScore]) -> str | None:
+    """CO-3: basico, intermedio or avanzado, from the traits and the vocabulary (None for an empty text)."""
+    if not WORD.search(folded.text):
+        return None
     ent = scores["CT-ENT"]
     inx = scores["CT-INX"]
     if inx.score >= THRESHOLD and inx.score >= ent.score:

@@ -96,3 +96,8 @@ def test_bad_arguments_are_refused_clearly():
         analyze("hola", as_="tecnico", level="experto")
     with pytest.raises(ValueError, match="as_"):
         analyze("hola", as_="supervisor")
+
+
+def test_the_name_must_be_in_the_salutation_of_an_email():
+    assert "CO-1" in rules("Hola vos, ¿me podés ayudar? La compu ya arranca.\nSaludos", channel="email")
+    assert "CO-1" not in rules("Estimado Sr. Gómez:\nSu equipo está listo.\nSaludos", channel="email")

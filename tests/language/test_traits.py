@@ -75,3 +75,7 @@ def test_every_trait_has_a_strategy_card_in_both_languages():
         assert es.do and es.avoid and en.do and en.avoid
         assert es.do != en.do
     assert any("espera" in a.lower() for a in strategy("CT-ENF").avoid)  # CT-ENF: avoid holds
+
+
+def test_an_empty_message_has_no_level():
+    assert analyze("   ").knowledge_level is None
