@@ -35,8 +35,11 @@ def not_found(request: HttpRequest, message: str | None = None) -> HttpResponse:
     )
 
 
-def role_required(roles: Iterable[str]) -> Callable[[View], View]:
-    """Let a signed-in user of one of ``roles`` through; others get a 403 naming who may."""
+def role_required(roles: Iterable[str], *, superuser: bool = True) -> Callable[[View], View]:
+    """Let a signed-in user of one of ``roles`` through; others get a 403 naming who may.
+
+    Superusers pass too, unless ``superuser=False`` (pages that only make sense for
+    one role, such as the customers' own request form)."""
     allowed = frozenset(roles)
 
     def decorator(view: View) -> View:
@@ -45,7 +48,7 @@ def role_required(roles: Iterable[str]) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not (user.is_superuser or user.role in allowed):  # type: ignore[union-attr]
+            if not ((superuser and user.is_superuser) or user.role in allowed):  # type: ignore[union-attr]
                 labels = ", ".join(str(Role(r).label) for r in Role.values if r in allowed)
                 return forbidden(request, _("Only these roles may open this page: %(roles)s.") % {"roles": labels})
             return view(request, *args, **kwargs)

@@ -220,3 +220,17 @@ class SurveyForm(forms.Form):
                                  choices=[("yes", _("Yes")), ("no", _("No"))])
     comment = forms.CharField(label=_("Anything you want to tell us?"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PortalRequestForm(forms.Form):
+    """A customer's own request from the portal, in their own words (AL-1)."""
+
+    title = forms.CharField(label=_("What do you need, in a few words?"), max_length=200)
+    problem_story = forms.CharField(
+        label=_("Tell us what happens"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Everything you remember: what you were doing, what you see, since when."),
+    )
+    equipment_type = forms.CharField(label=_("Equipment"), max_length=100, required=False,
+                                     help_text=_("For example: laptop, printer, mobile phone."))
+    os_name = forms.CharField(label=_("Operating system"), max_length=100, required=False)
+    os_version = forms.CharField(label=_("OS version"), max_length=50, required=False)

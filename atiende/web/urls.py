@@ -13,6 +13,7 @@ urlpatterns = [
     path("cuenta/contrasena/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("solicitudes/", work_orders.work_order_list, name="work_order_list"),
     path("solicitudes/nueva/", work_orders.work_order_create, name="work_order_create"),
+    path("solicitudes/abrir/", work_orders.portal_request_create, name="portal_request_create"),
     path("solicitudes/<int:number>/", work_orders.work_order_detail, name="work_order_detail"),
     path("solicitudes/<int:number>/editar/", work_orders.work_order_edit, name="work_order_edit"),
     path("solicitudes/<int:number>/fase/", work_orders.work_order_phase, name="work_order_phase"),

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 import atiende
 
 LOCALE = Path(atiende.__file__).resolve().parent / "locale"
-PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sdr]")
+PLACEHOLDER = re.compile(r"%(?:\([a-z_0-9]+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifgex%]")
 
 
 def _spanish():

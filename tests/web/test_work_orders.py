@@ -251,3 +251,22 @@ def test_list_filters_work_orders_with_overdue_commitments(desk):
     Commitment.objects.filter(pk=commitment.pk).update(due_at=timezone.now() - timedelta(minutes=5))
     assert "La impresora no imprime" in client.get("/solicitudes/?overdue=on").content.decode()
     assert "La impresora no imprime" in client.get("/solicitudes/").content.decode()
+
+
+def test_customer_opens_a_request_in_their_own_words(desk):
+    client = signed_in(desk.portal)
+    assert "Abrir una solicitud" in client.get("/").content.decode()
+    bad = client.post("/solicitudes/abrir/", {"title": "", "problem_story": ""})
+    assert bad.status_code == 400 and "Este campo es obligatorio." in bad.content.decode()
+    response = client.post("/solicitudes/abrir/", {
+        "title": "El portátil no arranca", "problem_story": "Al encenderlo se queda la pantalla negra.",
+        "equipment_type": "Portátil",
+    }, follow=True)
+    page = response.content.decode()
+    assert "El portátil no arranca" in page and "Solicitud n.º" in page
+    opened = WorkOrder.objects.get(title="El portátil no arranca")
+    assert opened.customer == desk.customer and opened.channel == "portal"
+
+
+def test_staff_use_the_full_form_not_the_portal_one(desk):
+    assert signed_in(desk.technician).get("/solicitudes/abrir/").status_code == 403

@@ -25,13 +25,14 @@ from atiende.desk.models import (
 )
 from atiende.errors import InputError
 from atiende.people.models import Role, User
-from atiende.web.access import not_found, signed_in_required, staff_required
+from atiende.web.access import not_found, role_required, signed_in_required, staff_required
 from atiende.web.forms import (
     AnswerForm,
     ClosedQuestionForm,
     ClosingContactForm,
     CommitmentForm,
     PhaseForm,
+    PortalRequestForm,
     ResolveCommitmentForm,
     WorkOrderFilterForm,
     WorkOrderForm,
@@ -219,6 +220,23 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
             return redirect("web:work_order_detail", number=work_order.number)
     status = 400 if form.is_bound else 200
     return render(request, "web/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
+
+
+@role_required([Role.CUSTOMER], superuser=False)
+def portal_request_create(request: HttpRequest) -> HttpResponse:
+    """A customer opens a request in their own words; a technician takes it from there (AL-1)."""
+    form = PortalRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            work_order = services.open_portal_request(actor=_user(request), **form.cleaned_data)
+        except InputError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Request #%(number)s received. We will contact you soon.")
+                             % {"number": work_order.number})
+            return redirect("web:work_order_detail", number=work_order.number)
+    return render(request, "web/work_orders/portal_form.html", {"nav": "work_orders", "form": form},
+                  status=400 if form.is_bound else 200)
 
 
 def _initial(work_order: WorkOrder) -> dict[str, Any]:
