@@ -222,7 +222,7 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
 
 
-@role_required([Role.CUSTOMER], superuser=False)
+@role_required([str(Role.CUSTOMER)], superuser=False)
 def portal_request_create(request: HttpRequest) -> HttpResponse:
     """A customer opens a request in their own words; a technician takes it from there (AL-1)."""
     form = PortalRequestForm(request.POST or None)
