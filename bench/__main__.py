@@ -7,8 +7,11 @@ gathers the figures into a summary table, keeps every script's full output
 with the exact command that produced it, and records the machine it ran on.
 
     python -m bench                      # all scripts, writes docs/performance.md
-    python -m bench staffing             # only bench_staffing.py (still writes the file)
+    python -m bench staffing             # only bench_staffing.py, into bench/out/performance-staffing.md
     python -m bench --output /tmp/p.md   # somewhere else
+
+A partial run never overwrites docs/performance.md unless ``--output`` says so,
+so the committed report always comes from one run of every benchmark.
 """
 
 from __future__ import annotations
@@ -190,7 +193,8 @@ def render(results: list[dict[str, Any]], machine: list[tuple[str, str]], total_
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Run the benchmarks and write a report.")
     parser.add_argument("names", nargs="*", help="benchmarks to run, e.g. staffing (default: all)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="report file (default docs/performance.md)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="report file (default docs/performance.md; bench/out/performance-NAMES.md for a partial run)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
     scripts = discover(args.names)
@@ -198,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         for script in scripts:
             print(script.relative_to(ROOT))
         return 0
+    if args.output is None:
+        args.output = DEFAULT_OUTPUT if not args.names else \
+            BENCH / "out" / f"performance-{'-'.join(s.stem.removeprefix('bench_') for s in scripts)}.md"
     machine = machine_info()
     start = time.perf_counter()
     results = [run_script(script) for script in scripts]
