@@ -126,6 +126,7 @@ def scorecard_view(row: Scorecard, *, language: str = "es", with_transcript: boo
 # ---- evidence highlighted in the transcript ---------------------------------------
 
 _QUOTE = re.compile(r"«([^»]+)»")
+_EVENT_EVIDENCE = re.compile(r"^(\d+(?::\d\d)+) ([a-z_]+)\b")
 
 
 @dataclass
@@ -166,9 +167,10 @@ def _event_marks(items: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
             text = str(evidence)
             if "«" in text:
                 continue
-            parts = text.split(" ", 1)
-            if len(parts) == 2 and re.fullmatch(r"\d+(:\d\d)+", parts[0]):
-                marks.setdefault(text, []).append(item["rule"])
+            # «00:40 hold (reason='...', customer_consent=True)»: the clock and the event's type.
+            found = _EVENT_EVIDENCE.match(text)
+            if found:
+                marks.setdefault(f"{found.group(1)} {found.group(2)}", []).append(item["rule"])
     return marks
 
 

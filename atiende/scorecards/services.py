@@ -135,6 +135,8 @@ def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | Non
 def score_ended_contact(contact_id: int) -> None:
     """Called after a contact's ending committed: score it, and never let a failure escape (logged)."""
     try:
+        if not ContactTranscript.objects.filter(contact_id=contact_id).exists():
+            return  # no words yet: one query and out (the turns will score it when they arrive)
         contact = Contact.objects.select_related("customer").filter(pk=contact_id).first()
         if contact is None or contact.state != ContactState.ENDED:
             return

@@ -25,7 +25,9 @@ from atiende.scorecards import selectors, services
 from atiende.scorecards.models import Answer
 from atiende.web.access import forbidden, not_found, staff_required
 
-STATUS_LABELS = {"met": "✓", "missed": "✗", "n/a": "–"}
+
+def status_labels() -> dict[str, str]:
+    return {"met": _("met"), "missed": _("missed"), "n/a": _("n/a")}
 
 
 def _user(request: HttpRequest) -> User:
@@ -59,8 +61,13 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except InputError:
         return not_found(request)
     view = selectors.scorecard_view(row, language=_lang())
+    labels = status_labels()
     for item in view["items"]:
         item["text"] = _rule_text(item["rule"])
+        item["scorer_label"] = labels.get(item["scorer_status"], item["scorer_status"])
+        for o in item["overrides"]:
+            o["label"] = labels.get(o["status"], o["status"])
+            o["original_label"] = labels.get(o["original_status"], o["original_status"])
         item["overridden"] = item["status"] != item["scorer_status"] or bool(item["overrides"])
     transcript = selectors.highlighted_transcript(row, view["items"])
     applicable = [i for i in view["items"] if i["status"] != "n/a" or i["overrides"]]
@@ -69,7 +76,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scorecards/detail.html", {
         "nav": "scorecards", "card": row, "view": view, "transcript": transcript, "applicable": applicable,
         "not_applicable": not_applicable, "may_override": may_override,
-        "may_answer": row.technician_id == user.pk, "statuses": STATUSES,
+        "may_answer": row.technician_id == user.pk, "statuses": [(s, labels[s]) for s in STATUSES],
         "answer": view["acknowledgements"][-1] if view["acknowledgements"] else None,
     })
 

@@ -311,6 +311,11 @@ def test_the_card_page_marks_the_evidence_in_the_transcript(client, people, cloc
     assert page.status_code == 200
     html = page.content.decode()
     assert "<mark" in html and "Si le he entendido bien" in html
+    # The paraphrase is marked as the evidence of AL-4, the hold event as that of HO-3.
+    rows = page.context["transcript"]
+    paraphrase = next(r for r in rows if r.speaker and any("Si le he entendido" in s.text for s in r.segments))
+    assert "AL-4" in paraphrase.rules
+    assert "HO-3" in next(r for r in rows if r.kind == "hold").rules
     assert f'action="/calidad/{card.pk}/correccion/"' in html  # the supervisor's override form
     assert 'value="disputed"' not in html  # only the technician answers
     client.force_login(people.lucia)
@@ -334,3 +339,12 @@ def test_override_and_answer_through_the_pages(client, people):
     trend = client.get(f"/calidad/tecnicos/{people.lucia.pk}/")
     assert trend.status_code == 200 and "<svg" in trend.content.decode()
     assert client.get("/calidad/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_ending_for_real_is_scored_after_its_commit(people, clock):
+    # No captured callbacks here: the ending really commits and on_commit really runs.
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    assert call.state == ContactState.ENDED
+    card = Scorecard.objects.get(contact=call)
+    assert card.technician == people.lucia and statuses(card)["HO-3"] == "met"
