@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.privacy import audit
 from atiende.privacy.models import LoginThrottle
 
 DEFAULTS = {
@@ -97,6 +98,9 @@ def record_failure(request: HttpRequest | None, username: str | None, now: datet
             if row.failures >= limit:
                 row.locked_until = now + lock
                 row.failures, row.first_failure_at = 0, None
+                audit.record("auth.locked", object_type=f"login.{kind}", object_id=key if kind ==
+                             LoginThrottle.Kind.ADDRESS else "",
+                             details={"kind": kind, "until": row.locked_until.isoformat(), "failures": limit})
             row.save()
 
 
