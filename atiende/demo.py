@@ -40,4 +40,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     from atiende.desk.demo import load_desk_demo
 
     logins.extend(load_desk_demo(team))
+    from atiende.contact.demo import load_contact_demo
+
+    load_contact_demo()  # the "soporte" queue, technicians available for calls
     return logins
