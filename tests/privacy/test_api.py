@@ -149,3 +149,26 @@ def test_admin_pages_show_the_trail_and_secrets_read_only(vault_key, technician,
     page = client.get(f"/admin/privacy/vaultsecret/{secret.pk}/change/")
     assert page.status_code == 200 and PASSWORD not in page.content.decode()
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_customer_export_follows_each_role(technician, customer, work_order):
+    from atiende.desk.models import Organisation
+    from atiende.people.models import Team
+
+    other_team = Team.objects.create(name="Impresoras")
+    hidden = Customer.objects.create(name="Bernardo Ajeno",
+                                     organisation=Organisation.objects.create(name="Org B", team=other_team))
+    portal_user = User.objects.create_user("carmen", password="x-very-long-pass", role="cliente")
+    customer.user = portal_user
+    customer.save()
+    admin = User.objects.create_user("ana", password="x-very-long-pass", role="administrador")
+
+    def names(user: User) -> set[str]:
+        items = _client(user).get("/api/v1/exports/customers?format=json").json()["items"]
+        return {item["name"] for item in items}
+
+    assert hidden.name not in names(technician) and customer.name in names(technician)
+    assert names(portal_user) == {customer.name}
+    assert {hidden.name, customer.name} <= names(admin)
+    orders = _client(portal_user).get("/api/v1/exports/work-orders?format=json").json()["items"]
+    assert [o["number"] for o in orders] == [work_order.number]
