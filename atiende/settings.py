@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "atiende.contact",
     "atiende.telephony",
     "atiende.scorecards",
+    "atiende.consoles",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from atiende.consoles.consumers import ConsoleConsumer
 from atiende.contact.consumers import ContactConsumer
 
 websocket_urlpatterns: list = [
     path("ws/contacts/", ContactConsumer.as_asgi()),
+    path("ws/consolas/", ConsoleConsumer.as_asgi()),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ConsolesConfig(AppConfig):
+    name = "atiende.consoles"
+    label = "consoles"
+    verbose_name = "Consoles"

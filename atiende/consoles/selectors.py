@@ -1,0 +1,237 @@
+"""Reads for the consoles: one JSON snapshot per screen, built on the contact center's models and views.
+
+The snapshot is what a page shows after a (re)connect: the server holds the
+state, the page only redraws it, so a dropped websocket loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count
+from django.utils import timezone
+
+from atiende.contact import selectors as contact_selectors
+from atiende.contact import services as contact_services
+from atiende.contact.models import (
+    Alert,
+    Contact,
+    ContactState,
+    Queue,
+    TechnicianState,
+    TechnicianStatus,
+)
+from atiende.people.models import Role, User
+
+# States in which a contact belongs to its technician's console.
+MINE = [ContactState.OFFERED, ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
+        ContactState.ESCALATED, ContactState.WRAP_UP]
+LEVEL_LABELS = {"basico": ("básico", "basic"), "intermedio": ("intermedio", "intermediate"),
+                "avanzado": ("avanzado", "advanced")}
+
+
+def _en(language: str) -> bool:
+    return language.startswith("en")
+
+
+def _policy(row: Contact) -> dict[str, Any]:
+    organisation = None
+    if row.customer_id:
+        organisation = row.customer.organisation_id if row.customer else None
+    return contact_services.policy_for(row.queue, organisation).as_dict()
+
+
+def _calls_today(state: TechnicianState | None) -> int:
+    if state is None or state.calls_day != contact_services.now().date():
+        return 0
+    return state.calls_today
+
+
+def customer_for(row: Contact) -> Any:
+    """The contact's customer, or the one whose phone number matches the caller (CO-1: greet by name)."""
+    from atiende.desk.models import ContactPoint
+
+    if row.customer_id:
+        return row.customer
+    caller = (row.caller or "").strip()
+    if not caller:
+        return None
+    point = (ContactPoint.objects.select_related("customer")
+             .filter(value=caller, kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE]).first())
+    return point.customer if point else None
+
+
+def customer_card(customer: Any, *, language: str = "es") -> dict[str, Any] | None:
+    """CO-1, PH-5: the name and form of address to greet with; CO-3 level; traits seen before with strategy."""
+    if customer is None:
+        return None
+    from atiende.desk.models import TraitObservation
+    from atiende.language import strategy
+
+    latest: dict[str, Any] = {}
+    for obs in TraitObservation.objects.filter(customer=customer).order_by("-observed_at")[:50]:
+        latest.setdefault(obs.trait, obs)
+    traits = []
+    for trait_id, obs in sorted(latest.items()):
+        if obs.score < 0.5:
+            continue
+        try:
+            card = strategy(trait_id, language)
+        except KeyError:
+            continue
+        traits.append({"id": trait_id, "score": round(obs.score, 2), "do": card.do, "avoid": card.avoid})
+    level = customer.knowledge_level or ""
+    labels = LEVEL_LABELS.get(level)
+    return {
+        "id": customer.pk,
+        "name": customer.name,
+        "greeting": customer.greeting_name,
+        "address_as": customer.address_as,
+        "knowledge_level": level,
+        "knowledge_label": (labels[1] if _en(language) else labels[0]) if labels else "",
+        "organisation": str(customer.organisation) if customer.organisation_id else "",
+        "traits": traits,
+    }
+
+
+def _transfer_offers(user: User, *, language: str) -> list[Contact]:
+    """TR-4: transfers waiting for this technician (named, or to a queue they serve)."""
+    me = TechnicianState.objects.filter(pk=user.pk).first()
+    offers = []
+    for row in (Contact.objects.select_related("queue", "customer")
+                .filter(state=ContactState.TRANSFER_PENDING).exclude(assignee=user).order_by("created_at")[:50]):
+        transfer = (row.data or {}).get("transfer") or {}
+        to_queue = transfer.get("to_queue")
+        if transfer.get("to_technician") == user.pk or (
+                to_queue and (me is None or not me.queues or to_queue in me.queues)):
+            offers.append(row)
+    return offers
+
+
+def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
+    """Everything the technician console shows, in one read."""
+    state = contact_services.technician_state(user)
+    mine = list(Contact.objects.select_related("queue", "customer")
+                .filter(state__in=MINE).filter(assignee=user).order_by("created_at"))
+    mine += list(Contact.objects.select_related("queue", "customer")
+                 .filter(state=ContactState.OFFERED, offered_to=user).exclude(assignee=user))
+    active = mine[0] if mine else None
+    default_policy = contact_services.policy_for(Queue(name="-"), None).as_dict()
+    contacts = []
+    for row in mine:
+        view = contact_selectors.contact_view(row, language=language)
+        view["policy"] = _policy(row)
+        contacts.append(view)
+    queue_rows = Contact.objects.select_related("queue").filter(state=ContactState.WAITING)
+    if state.queues:
+        queue_rows = queue_rows.filter(queue__name__in=state.queues)
+    waiting = []
+    for row in queue_rows.order_by("created_at", "id")[:50]:
+        view = contact_selectors.contact_view(row, language=language)
+        waiting.append({"id": row.pk, "queue": row.queue.name, "from": row.caller,
+                        "waited_seconds": view["timers"]["waited_seconds"],
+                        "max_wait_seconds": _policy(row)["max_wait_seconds"]})
+    others = (User.objects.filter(role=Role.TECHNICIAN, is_active=True).exclude(pk=user.pk)
+              .select_related("desk_state").order_by("username"))
+    return {
+        "me": {"id": user.pk, "name": user.display_name, "status": state.status,
+               "status_label": str(TechnicianStatus(state.status).label), "pause_reason": state.pause_reason,
+               "calls_today": _calls_today(state), "calls_minimum": default_policy["calls_per_day"]},
+        "contacts": contacts,
+        "active": contacts[0]["id"] if contacts else None,
+        "customer": customer_card(customer_for(active), language=language) if active else None,
+        "offers": [{**contact_selectors.contact_view(row, language=language),
+                    "from_name": _name(((row.data or {}).get("transfer") or {}).get("requested_by"))}
+                   for row in _transfer_offers(user, language=language)],
+        "queue": waiting,
+        "alerts": [contact_selectors.alert_view(a, language=language)
+                   for a in contact_selectors.visible_alerts(user).filter(technician=user)[:20]],
+        "colleagues": [{"id": u.pk, "name": u.display_name,
+                        "status": getattr(getattr(u, "desk_state", None), "status", TechnicianStatus.OFFLINE)}
+                       for u in others[:100]],
+        "queues": list(Queue.objects.values_list("name", flat=True)),
+        "at": contact_services.now(),
+    }
+
+
+def _name(user_id: int | None) -> str:
+    if not user_id:
+        return ""
+    user = User.objects.filter(pk=user_id).first()
+    return user.display_name if user else ""
+
+
+def _start_of_day(moment: datetime) -> datetime:
+    local = timezone.localtime(moment)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def board_snapshot(*, language: str = "es") -> dict[str, Any]:
+    """The supervisor's wallboard: queues, technicians, open alerts and today's figures."""
+    moment = contact_services.now()
+    queues = []
+    for queue in Queue.objects.all():
+        policy = contact_services.policy_for(queue).as_dict()
+        waiting = []
+        for row in (Contact.objects.select_related("queue").filter(queue=queue, state=ContactState.WAITING)
+                    .order_by("created_at", "id")[:100]):
+            view = contact_selectors.contact_view(row, language=language, at=moment)
+            waiting.append({"id": row.pk, "from": row.caller, "waited_seconds": view["timers"]["waited_seconds"]})
+        queues.append({"name": queue.name, "label": queue.label or queue.name, "waiting": waiting,
+                       "max_wait_seconds": policy["max_wait_seconds"], "warn_fraction": policy["warn_fraction"]})
+    live = {}
+    for row in (Contact.objects.select_related("queue").filter(state__in=MINE).exclude(assignee=None)
+                .order_by("created_at")):
+        live.setdefault(row.assignee_id, row)
+    for row in Contact.objects.filter(state=ContactState.OFFERED).exclude(offered_to=None):
+        live.setdefault(row.offered_to_id, row)
+    default_policy = contact_services.policy_for(Queue(name="-"), None).as_dict()
+    technicians = []
+    for state in (TechnicianState.objects.select_related("user").filter(user__is_active=True)
+                  .exclude(user__role=Role.CUSTOMER).order_by("user__username")):
+        current = live.get(state.user_id)
+        current_view = None
+        if current is not None:
+            view = contact_selectors.contact_view(current, language=language, at=moment)
+            current_view = {"id": current.pk, "state": view["state"], "state_label": view["state_label"],
+                            "talking_seconds": view["timers"]["talking_seconds"],
+                            "max_call_seconds": _policy(current)["max_call_seconds"]}
+        technicians.append({
+            "id": state.user_id, "name": state.user.display_name, "status": state.status,
+            "status_label": str(TechnicianStatus(state.status).label), "calls_today": _calls_today(state),
+            "calls_minimum": default_policy["calls_per_day"], "contact": current_view,
+        })
+    alerts = [contact_selectors.alert_view(a, language=language)
+              for a in Alert.objects.filter(acknowledged_at__isnull=True).select_related("contact")[:50]]
+    return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment), "at": moment}
+
+
+def charts(moment: datetime) -> dict[str, Any]:
+    """Today's figures: waits, handle times, holds, transfers, abandonment (contact stats) and quality."""
+    since = _start_of_day(moment)
+    stats = contact_selectors.stats(since=since)
+    handled = (Contact.objects.filter(ended_at__gte=since).exclude(answered_at=None)
+               .values_list("answered_at", "ended_at"))
+    handle = sorted((end - start).total_seconds() for start, end in handled if start and end)
+    quality = []
+    try:
+        from atiende.scorecards.models import Scorecard
+
+        rows = (Scorecard.objects.filter(scored_at__gte=since).exclude(technician=None)
+                .values("technician").annotate(avg=Avg("final_score"), n=Count("id")).order_by("technician"))
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=[r["technician"] for r in rows])}
+        quality = [{"technician": names.get(r["technician"], ""), "score": round(r["avg"] or 0, 1), "cards": r["n"]}
+                   for r in rows]
+    except Exception:  # scorecards are optional for the board: a missing table must not break it
+        quality = []
+    return {
+        "answered": stats["answered"], "abandoned": stats["abandoned"],
+        "abandonment_rate": stats["abandonment_rate"], "wait_seconds": stats["wait_seconds"],
+        "handle_seconds": {"mean": round(sum(handle) / len(handle), 1) if handle else 0.0,
+                           "max": round(handle[-1], 1) if handle else 0.0},
+        "holds": stats["holds"], "hold_overruns": stats["hold_overruns"],
+        "transfers": stats["transfers"], "transfer_rate": stats["transfer_rate"],
+        "escalations": stats["escalations"], "quality": quality,
+        "window": timedelta(seconds=(moment - since).total_seconds()).total_seconds(),
+    }

@@ -1,0 +1,95 @@
+/* Atiende consoles: the websocket that survives reconnects, the API calls with the CSRF token, small DOM helpers.
+   State lives on the server: after every (re)connect the page re-reads its snapshot, so nothing is lost. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var headers = document.body.getAttribute("hx-headers");
+    try { return JSON.parse(headers)["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+
+  function request(method, url, body) {
+    var options = {method: method, credentials: "same-origin",
+                   headers: {"Accept": "application/json", "X-CSRFToken": csrfToken()}};
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var error = (data && data.error) || {message: (data && data.detail) || String(response.status)};
+          throw error;
+        }
+        return data;
+      });
+    });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; }
+      else if (key === "class") { node.className = attrs[key]; }
+      else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) { return; }
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function errorText(error, strings) {
+    if (!error) { return strings.error; }
+    var text = error.message || strings.error;
+    if (error.rule) { text += " (" + strings.rule + " " + error.rule + ")"; }
+    return text;
+  }
+
+  /* Opens the socket, calls onChange on every update (debounced) and refresh() after every (re)connect. */
+  function connect(path, statusNode, strings, onMessage, refresh) {
+    var socket = null, delay = 500, pending = null;
+    function setStatus(live) {
+      statusNode.textContent = live ? strings.live : strings.reconnecting;
+      statusNode.setAttribute("data-live", live ? "true" : "false");
+    }
+    function scheduleRefresh() {
+      if (pending) { return; }
+      pending = setTimeout(function () { pending = null; refresh(); }, 120);
+    }
+    function open() {
+      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      socket = new WebSocket(scheme + location.host + path);
+      socket.onopen = function () { delay = 500; setStatus(true); refresh(); };
+      socket.onmessage = function (event) {
+        var message;
+        try { message = JSON.parse(event.data); } catch (e) { return; }
+        if (message.type === "contact.update") {
+          if (onMessage) { onMessage(message); }
+          scheduleRefresh();
+        }
+      };
+      socket.onclose = function () {
+        setStatus(false);
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 10000);
+      };
+    }
+    open();
+    // A safety net for a missed message (a server restart between two updates): re-read now and then.
+    setInterval(refresh, 30000);
+    return {close: function () { if (socket) { socket.close(); } }, socket: function () { return socket; }};
+  }
+
+  window.AtiendeLive = {request: request, el: el, clear: clear, clock: clock, errorText: errorText,
+                        connect: connect};
+})();

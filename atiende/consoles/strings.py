@@ -1,0 +1,47 @@
+"""The words the consoles' scripts show, translated on the server (gettext) and handed to the page as JSON."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def common_strings() -> dict[str, str]:
+    return {
+        "live": _("Live"), "reconnecting": _("Reconnecting…"), "error": _("Something went wrong."),
+        "rule": _("Rule"), "seconds": _("s"), "none": _("None."), "call": _("Call"),
+        "waiting": _("Waiting"), "talking": _("Talking"), "on_hold": _("On hold"),
+    }
+
+
+def console_strings() -> dict[str, str]:
+    return {
+        **common_strings(),
+        "no_contact": _("No call right now."), "no_queue": _("Nobody is waiting."),
+        "no_offers": _("No transfers offered to you."), "no_alerts": _("No alerts."),
+        "answer": _("Answer"), "decline": _("Decline"), "hold": _("Put on hold"), "resume": _("Resume"),
+        "transfer": _("Transfer"), "escalate": _("Escalate to supervisor"), "hang_up": _("Hang up"),
+        "finish_wrap_up": _("Finish wrap-up"), "accept": _("Accept"), "from": _("From"),
+        "of_limit": _("of"), "announced": _("announced"),
+        "hold_reminder": _("HO-5: the hold has run past the minutes you announced. Go back to the customer "
+                           "and tell them how it is going."),
+        "transfer_pending": _("Waiting for the receiver to accept"), "transfer_left": _("time left"),
+        "purpose": _("Purpose"), "offered_by": _("Offered by"), "escalated": _("A supervisor has been asked."),
+        "greet_with": _("Greet with"), "level": _("Knowledge level"), "traits_seen": _("Traits seen before"),
+        "do": _("Do"), "avoid": _("Avoid"), "no_customer": _("Unknown caller: ask for the name (CO-1)."),
+        "rewrite": _("Rewrite"), "draft_ok": _("Nothing to correct."), "paraphrase": _("Paraphrase draft"),
+        "questions": _("Closed questions"), "use": _("Use"), "new_work_order": _("Open a work order"),
+    }
+
+
+def board_strings() -> dict[str, str]:
+    return {
+        **common_strings(),
+        "join": _("Join"), "take_over": _("Take over"), "acknowledge": _("Acknowledge"),
+        "nobody_waiting": _("Nobody waiting."), "no_alerts": _("No alerts."), "idle": _("No call"),
+        "calls_today": _("Calls today"), "answered": _("Answered"), "abandoned": _("Abandoned"),
+        "abandonment": _("Abandonment"), "wait_mean": _("Mean wait"), "wait_p90": _("Wait p90"),
+        "handle_mean": _("Mean handle time"), "holds": _("Holds"), "hold_overruns": _("Hold overruns"),
+        "transfers": _("Transfers"), "transfer_rate": _("Transfer rate"), "escalations": _("Escalations"),
+        "quality": _("Quality (mean score)"), "no_quality": _("No calls scored today."),
+        "joined": _("You joined the call."),
+    }

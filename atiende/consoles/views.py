@@ -1,0 +1,94 @@
+"""The two live screens: the technician's console (/consola/) and the supervisor's wallboard (/panel/).
+
+Pages are thin: the HTML is a frame, the script fetches a JSON snapshot
+(``estado/``) and redraws it whenever the websocket says something changed.
+Actions go through the contact API (/api/v1/contacts/...), so the same rules,
+locks and refusals apply as for any other client.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from atiende.consoles import selectors
+from atiende.consoles.strings import board_strings, console_strings
+from atiende.people.models import Role
+from atiende.web.access import role_required
+
+TECHNICIANS = (Role.TECHNICIAN,)
+MANAGERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+MAX_ASSIST_CHARS = 20_000
+
+
+def _lang() -> str:
+    return get_language() or "es"
+
+
+@require_GET
+@role_required(TECHNICIANS, superuser=False)
+def console(request: HttpRequest) -> HttpResponse:
+    snapshot = selectors.technician_snapshot(request.user, language=_lang())  # type: ignore[arg-type]
+    return render(request, "consoles/console.html", {
+        "nav": "console", "snapshot": snapshot, "strings": console_strings(),
+    })
+
+
+@require_GET
+@role_required(TECHNICIANS, superuser=False)
+def console_state(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.technician_snapshot(request.user, language=_lang()))  # type: ignore[arg-type]
+
+
+@require_POST
+@role_required(TECHNICIANS, superuser=False)
+def console_assist(request: HttpRequest) -> JsonResponse:
+    """The assistant panel for what the customer said: traits with strategy, paraphrase draft, closed questions."""
+    from atiende.language import analyze, closed_questions, strategy, suggest_paraphrase
+
+    try:
+        body: Any = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        return JsonResponse({"error": {"code": "invalid_body", "rule": None,
+                                       "message": _("Send the customer's words as text.")}}, status=400)
+    if len(text) > MAX_ASSIST_CHARS:
+        return JsonResponse({"error": {"code": "text_too_long", "rule": None,
+                                       "message": _("The text is too long.")}}, status=400)
+    language = _lang()
+    if not text.strip():
+        return JsonResponse({"traits": [], "knowledge_level": None, "paraphrase": "", "questions": []})
+    analysis = analyze(text, as_="cliente", language=language)
+    traits = []
+    for trait in analysis.traits:
+        card = strategy(trait.id, language)
+        traits.append({"id": trait.id, "score": round(trait.score, 2), "evidence": list(trait.evidence),
+                       "do": card.do, "avoid": card.avoid})
+    return JsonResponse({
+        "traits": traits, "knowledge_level": analysis.knowledge_level,
+        "paraphrase": suggest_paraphrase([text], language),  # AL-4
+        "questions": closed_questions([text], language),  # AL-5
+    })
+
+
+@require_GET
+@role_required(MANAGERS)
+def wallboard(request: HttpRequest) -> HttpResponse:
+    snapshot = selectors.board_snapshot(language=_lang())
+    return render(request, "consoles/wallboard.html", {
+        "nav": "wallboard", "snapshot": snapshot, "strings": board_strings(),
+    })
+
+
+@require_GET
+@role_required(MANAGERS)
+def wallboard_state(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.board_snapshot(language=_lang()))

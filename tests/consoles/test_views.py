@@ -1,0 +1,99 @@
+"""The consoles from the user's side, without a browser: who may open which screen, and what it shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atiende.contact import services
+from tests.consoles.conftest import signed_in
+from tests.consoles.seed import CALLER
+
+pytestmark = pytest.mark.django_db
+
+
+def _call_answered_by(center, user):
+    services.make_available(user=user)
+    routed = services.create_contact(queue="soporte", caller=CALLER)
+    assert routed.technician == user
+    services.answer(contact_id=routed.contact.pk, user=user)
+    return routed.contact
+
+
+def test_only_technicians_reach_the_technician_console(center, client):
+    assert signed_in(center.lucia).get("/consola/").status_code == 200
+    for user in (center.marta, center.ana):
+        response = signed_in(user).get("/consola/")
+        assert response.status_code == 403
+        assert "ET-4" in response.content.decode()
+    assert client.get("/consola/").status_code == 302  # anonymous: to the sign-in page
+    assert signed_in(center.marta).get("/consola/estado/").status_code == 403
+
+
+def test_only_supervisors_and_administrators_reach_the_wallboard(center, client):
+    assert signed_in(center.marta).get("/panel/").status_code == 200
+    assert signed_in(center.ana).get("/panel/").status_code == 200
+    assert signed_in(center.lucia).get("/panel/").status_code == 403
+    assert signed_in(center.lucia).get("/panel/estado/").status_code == 403
+    assert client.get("/panel/").status_code == 302
+
+
+def test_console_shows_my_state_calls_against_the_minimum_and_whom_to_greet(center):
+    _call_answered_by(center, center.lucia)
+    page = signed_in(center.lucia).get("/consola/").content.decode()
+    assert "Consola" in page and "PO-3" in page
+    assert "/ 30" in page  # calls today against the daily minimum (PO-3)
+    assert "Doña Carmen Ruiz" in page  # CO-1, PH-5: the caller's number found the customer
+    state = signed_in(center.lucia).get("/consola/estado/").json()
+    assert state["me"]["status"] == "ocupado"
+    assert state["me"]["calls_today"] == 1
+    assert state["contacts"][0]["state"] == "talking"
+    assert state["contacts"][0]["policy"]["max_call_seconds"] == 900  # PO-1: 15 minutes
+    card = state["customer"]
+    assert card["greeting"] == "Doña Carmen Ruiz" and card["knowledge_level"] == "basico"
+    assert [t["id"] for t in card["traits"]] == ["CT-INX"] and card["traits"][0]["do"]
+
+
+def test_transfer_offer_reaches_the_receiving_technician_with_its_purpose(center):
+    contact = _call_answered_by(center, center.lucia)
+    services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Revisar la licencia",
+                              customer_consent=True, to_technician=center.jorge.pk)
+    mine = signed_in(center.lucia).get("/consola/estado/").json()
+    assert mine["contacts"][0]["state"] == "transfer_pending"
+    offers = signed_in(center.jorge).get("/consola/estado/").json()["offers"]
+    assert [(o["id"], o["transfer"]["purpose"], o["from_name"]) for o in offers] == [
+        (contact.pk, "Revisar la licencia", center.lucia.display_name)]
+
+
+def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(center):
+    contact = _call_answered_by(center, center.lucia)
+    waiting = services.create_contact(queue="soporte", caller="+34600000002").contact  # nobody available
+    services.escalate(contact_id=contact.pk, user=center.lucia, reason="Cliente muy molesto")
+    board = signed_in(center.marta).get("/panel/estado/").json()
+    queue = board["queues"][0]
+    assert [w["id"] for w in queue["waiting"]] == [waiting.pk] and queue["max_wait_seconds"] == 180
+    lucia = next(t for t in board["technicians"] if t["id"] == center.lucia.pk)
+    assert lucia["contact"]["id"] == contact.pk and lucia["calls_today"] == 1
+    assert any(a["rule"] == "PO-5" and a["contact"] == contact.pk for a in board["alerts"])
+    assert board["charts"]["answered"] == 1 and board["charts"]["escalations"] == 1
+    page = signed_in(center.marta).get("/panel/").content.decode()
+    assert "Panel" in page and "Cliente muy molesto" in page
+
+
+def test_assistant_panel_gives_paraphrase_and_closed_questions(center):
+    client = signed_in(center.lucia)
+    text = "Hola, la impresora de recepción no imprime desde ayer y no sé dónde está el botón."
+    response = client.post("/consola/asistente/", data=json.dumps({"text": text}), content_type="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["paraphrase"] and isinstance(body["questions"], list)
+    assert all({"id", "do", "avoid"} <= set(t) for t in body["traits"])
+
+
+def test_assistant_panel_bad_input_is_a_clear_400(center):
+    client = signed_in(center.lucia)
+    for raw in ("no es json", json.dumps({"text": 3}), json.dumps({"text": "x" * 20_001})):
+        response = client.post("/consola/asistente/", data=raw, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()["error"]["message"]
