@@ -348,3 +348,48 @@ def test_a_call_ending_for_real_is_scored_after_its_commit(people, clock):
     assert call.state == ContactState.ENDED
     card = Scorecard.objects.get(contact=call)
     assert card.technician == people.lucia and statuses(card)["HO-3"] == "met"
+
+
+@pytest.mark.parametrize("channel", ["presencial", "email"])
+def test_walk_in_notes_and_email_threads_are_scored_on_upload(client, people, channel):
+    transcript = {
+        "channel": channel, "customer": {"name": "Rosa Gil"},
+        "events": [
+            {"t": 0, "speaker": "cliente", "text": "Buenos días. El portátil no se conecta a la wifi de la oficina "
+                                                  "desde que lo actualicé ayer por la tarde."},
+            {"t": 60, "speaker": "tecnico", "text": "Buenos días, Rosa, soy Lucía. Entiendo. Si le he entendido "
+                                                   "bien, desde la actualización no conecta, ¿es así?"},
+            {"t": 120, "speaker": "cliente", "text": "Sí."},
+            {"t": 180, "speaker": "tecnico", "text": "La actualización borró la red guardada; ya la he añadido de "
+                                                    "nuevo y conecta. Gracias por avisarnos, Rosa. Un saludo."},
+        ],
+    }
+    response = upload(client, people.lucia, transcript)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    statuses_ = {i["rule"]: i["status"] for i in body["items"]}
+    assert body["channel"] == channel and statuses_["CO-1"] == "met"
+    assert statuses_["AL-3"] == "n/a" if channel == "email" else statuses_["AL-3"] in ("met", "missed")
+
+
+def test_the_card_of_a_call_is_found_by_its_contact_and_frozen_once_reviewed(client, people, clock,
+                                                                            django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call = run_call(people, clock, turns=GOOD_TURNS)
+    card = client.get(f"/api/v1/scorecards/contacts/{call.pk}", headers=bearer(people.lucia))
+    assert card.status_code == 200 and card.json()["contact"] == call.pk
+    assert client.get(f"/api/v1/scorecards/contacts/{call.pk}", headers=bearer(people.jorge)).status_code == 404
+    listed = client.get(f"/api/v1/scorecards?technician={people.lucia.pk}", headers=bearer(people.marta)).json()
+    assert [row["id"] for row in listed] == [card.json()["id"]]
+    # More words before anyone reviewed the card: it is scored again, still one card.
+    more = [{"t": 135, "speaker": "tecnico", "text": "Adiós, Ana."}]
+    again = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript", {"turns": more},
+                        content_type="application/json", headers=bearer(people.lucia))
+    assert again.status_code == 200 and again.json()["scorecard"] == card.json()["id"]
+    client.post(f"/api/v1/scorecards/{card.json()['id']}/acknowledge", {}, content_type="application/json",
+                headers=bearer(people.lucia))
+    frozen = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript",
+                         {"turns": [{"t": 140, "speaker": "cliente", "text": "Adiós."}]},
+                         content_type="application/json", headers=bearer(people.lucia))
+    assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "scorecard_calibrated"
+    assert Scorecard.objects.filter(contact=call).count() == 1
