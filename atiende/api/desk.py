@@ -285,6 +285,11 @@ def _detail(request: HttpRequest, wo: WorkOrder) -> dict[str, Any]:
     return data
 
 
+def _new_detail(wo: WorkOrder) -> dict[str, Any]:
+    """A work order just created has no questions, commitments or survey: no need to ask the database."""
+    return {**work_order_data(wo), "closed_questions": [], "commitments": [], "survey": None}
+
+
 def _fresh(request: HttpRequest, number: str) -> WorkOrder:
     return selectors.get_work_order(current_user(request), number)
 
@@ -330,7 +335,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
     data = payload.dict()
     data["knowledge_level"] = data["knowledge_level"] or ""
     wo = services.create_work_order(actor=user, **data)
-    return Status(201, _detail(request, _fresh(request, str(wo.number))))
+    return Status(201, _new_detail(wo))
 
 
 @router.post("/requests", response={201: WorkOrderDetailOut},
@@ -338,7 +343,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
 def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Status:
     user = require_role(request, (Role.CUSTOMER,))
     wo = services.open_portal_request(actor=user, **payload.dict())
-    return Status(201, _detail(request, _fresh(request, str(wo.number))))
+    return Status(201, _new_detail(wo))
 
 
 @router.get("/{number}", response=WorkOrderDetailOut, summary="One work order with questions and commitments")

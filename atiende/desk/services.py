@@ -273,6 +273,22 @@ def _check_assignee(actor: User, team: Team | None, assignee: User | None) -> No
         raise _forbidden(_("A work order without a team can only be assigned to yourself."))
 
 
+def _increment_counter(name: str) -> int | None:
+    """Add one to the counter and return the new value in one statement; None if it does not exist."""
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    if connection.vendor == "postgresql" or (
+        connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])
+            row = cursor.fetchone()
+        return None if row is None else int(row[0])
+    counters = Counter.objects.filter(name=name)
+    if not counters.update(value=F("value") + 1):
+        return None
+    return int(counters.values_list("value", flat=True).get())
+
+
 def _next_number() -> int:
     """The next work order number, safe under concurrent creation.
 
@@ -283,15 +299,18 @@ def _next_number() -> int:
     highest number in use; a concurrent creator that loses that race retries
     the UPDATE.
     """
-    counters = Counter.objects.filter(name=WORK_ORDER_COUNTER)
-    if not counters.update(value=F("value") + 1):
-        start = WorkOrder.objects.aggregate(top=Max("number"))["top"] or 0
-        try:
-            with transaction.atomic():
-                Counter.objects.create(name=WORK_ORDER_COUNTER, value=start + 1)
-        except IntegrityError:
-            counters.update(value=F("value") + 1)
-    return int(counters.values_list("value", flat=True).get())
+    number = _increment_counter(WORK_ORDER_COUNTER)
+    if number is not None:
+        return number
+    start = WorkOrder.objects.aggregate(top=Max("number"))["top"] or 0
+    try:
+        with transaction.atomic():
+            Counter.objects.create(name=WORK_ORDER_COUNTER, value=start + 1)
+        return start + 1
+    except IntegrityError:
+        number = _increment_counter(WORK_ORDER_COUNTER)
+        assert number is not None
+        return number
 
 
 def _conditional_update(work_order: WorkOrder, version: int, values: dict[str, Any]) -> WorkOrder:
@@ -555,7 +574,6 @@ def _default_team(actor: User, customer: Customer) -> Team | None:
     return actor.teams.order_by("name").first()
 
 
-@transaction.atomic
 def create_work_order(
     *,
     actor: User,
@@ -604,14 +622,17 @@ def create_work_order(
         _check_team_change(actor, the_team)
     the_assignee = _resolve_staff(assignee, "assignee")
     _check_assignee(actor, the_team, the_assignee)
-    now = timezone.now()
-    work_order = WorkOrder.objects.create(
-        number=_next_number(), customer=the_customer, team=the_team, assignee=the_assignee,
-        created_by=actor, created_at=now, updated_at=now, **values,
-    )
-    initial = {"customer": the_customer, "team": the_team, "assignee": the_assignee, **values}
-    _record(work_order, actor, "created",
-            {k: (None, v) for k, v in initial.items() if v not in ("", None)}, at=now)
+    # Everything above only reads; the write transaction below is kept short because on
+    # SQLite it holds the single write lock from its first statement.
+    with transaction.atomic():
+        now = timezone.now()
+        work_order = WorkOrder.objects.create(
+            number=_next_number(), customer=the_customer, team=the_team, assignee=the_assignee,
+            created_by=actor, created_at=now, updated_at=now, **values,
+        )
+        initial = {"customer": the_customer, "team": the_team, "assignee": the_assignee, **values}
+        _record(work_order, actor, "created",
+                {k: (None, v) for k, v in initial.items() if v not in ("", None)}, at=now)
     return work_order
 
 
