@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atiende.desk.models import (
     Channel,
@@ -171,11 +172,11 @@ class ClosedQuestionForm(forms.Form):
     """AL-5: a closed question, answerable with yes/no or a fact."""
 
     question = forms.CharField(label=_("Closed question"), max_length=300)
-    answer = forms.CharField(label=_("Answer"), max_length=300, required=False)
+    answer = forms.CharField(label=pgettext_lazy("closed question", "Answer"), max_length=300, required=False)
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), max_length=300)
+    answer = forms.CharField(label=pgettext_lazy("closed question", "Answer"), max_length=300)
 
 
 class CommitmentForm(forms.Form):

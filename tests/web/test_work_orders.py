@@ -187,6 +187,7 @@ def test_add_and_answer_a_closed_question_inline(desk):
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.answer == "Sí"
+    assert "Respuesta: Sí" in client.get(f"/solicitudes/{wo.number}/").content.decode()
 
 
 def test_empty_closed_question_shows_a_message(desk):
