@@ -56,6 +56,11 @@ def test_supervisor_sees_the_evidence_marked_and_the_override(people, clock, liv
             expect(page.locator("#ov-comment")).to_be_visible()  # the supervisor's override form
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
+            # The technician's trend: one bar for this week, the rules with their rates.
+            page.goto(f"{live_server.url}/calidad/tecnicos/{people.lucia.pk}/")
+            expect(page.locator("svg rect")).to_have_count(1)
+            expect(page.locator("table").last).to_contain_text("CO-3")
+            page.screenshot(path="/tmp/scorecards-trend.png")
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
