@@ -688,8 +688,9 @@ def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | 
         fired = engine.fire(contact, deadline.key, policy, now=moment)
         Deadline.objects.filter(pk=deadline_id).update(fired_at=moment)
         outcome = _persist(row, contact, policy, fired.events, fired.alerts, None, before)
-    if any(e.kind in ("returned_to_queue", "ended") for e in fired.events) or deadline.kind == "wait_warning":
-        dispatch()  # a technician became free, or a tier opened (PO-2 overflow)
+    if any(e.kind in ("returned_to_queue", "ended") for e in fired.events) or deadline.kind in (
+            "wait_warning", "wait_breach"):
+        dispatch()  # a technician became free, or one more tier opened (PO-2 overflow)
     return outcome
 
 

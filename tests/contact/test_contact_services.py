@@ -191,3 +191,16 @@ def test_call_breach_alert_is_stored_for_the_supervisor_board(call_with_lucia, c
     services.run_due_deadlines(worker="t")
     levels = set(Alert.objects.filter(kind="call", rule="PO-1").values_list("level", flat=True))
     assert levels == {"warning", "breach"}
+
+
+def test_third_tier_opens_at_the_wait_limit(db, clock):
+    services.save_queue(name="escalonada", tiers=[1, 2, 3])
+    make_technician("nivel3", tier=3)
+    routed = services.create_contact(queue="escalonada")
+    clock.advance(144)
+    services.run_due_deadlines(worker="t")
+    assert Contact.objects.get(pk=routed.contact.pk).state == "waiting"  # 80 %: only tier 2 opened
+    clock.advance(36)
+    services.run_due_deadlines(worker="t")
+    contact = Contact.objects.get(pk=routed.contact.pk)
+    assert contact.state == "offered" and contact.offered_to.username == "nivel3"

@@ -1,0 +1,45 @@
+"""The same CTI event sent twice at once (a PBX retry racing the original) is processed once."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from atiende.contact import services
+from atiende.contact.models import Contact, CtiEvent
+from atiende.people.models import ApiToken, User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_duplicate_events_racing_in_create_one_call_and_get_one_answer():
+    services.save_queue(name="soporte", tiers=[1])
+    admin = User.objects.create_user("pbx", role="administrador")
+    _token, raw = ApiToken.issue(admin, kind="cti")
+    body = json.dumps({"id": "dup-1", "type": "new_call", "call_id": "call-dup", "queue": "soporte"})
+    answers: list[tuple[int, dict]] = []
+    barrier = threading.Barrier(4)
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            response = Client().post("/api/v1/cti/events", body, content_type="application/json",
+                                     headers={"Authorization": f"Bearer {raw}"})
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(answers) == 4
+    assert len({json.dumps(a, sort_keys=True) for a in answers}) == 1  # the very same answer
+    assert answers[0][0] == 200
+    assert Contact.objects.filter(external_id="call-dup").count() == 1
+    assert CtiEvent.objects.filter(event_id="dup-1").count() == 1
