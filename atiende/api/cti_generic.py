@@ -94,7 +94,7 @@ def _header(value: Any) -> str:
 def generic_event(request: HttpRequest, token: str, atiende: bool = False) -> HttpResponse:
     from atiende.api import api
 
-    found = ApiToken.authenticate(token, kind=ApiToken.Kind.CTI) if 0 < len(token) <= 200 else None
+    found = ApiToken.authenticate(token, kind="cti") if 0 < len(token) <= 200 else None
     if found is None:
         return _error(request, 401, "invalid_token", _("Unknown, expired or revoked telephony token."), "CH-TEL")
     try:

@@ -248,7 +248,7 @@ def issue_cti_token(*, name: str, username: str | None = None, days: int | None 
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-    _token, raw = ApiToken.issue(user, name=name, kind=ApiToken.Kind.CTI, days=days)
+    _token, raw = ApiToken.issue(user, name=name, kind="cti", days=days)
     return raw
 
 

@@ -274,3 +274,11 @@ def test_long_call_ids_up_to_the_protocol_limit(client, url, queue, lucia, clock
     assert form(client, url, new_call(call_id)).status_code == 200
     assert GenericCall.objects.get().contact.external_id.startswith("cti-")
     assert form(client, url, new_call("y" * 251)).status_code == 400
+
+
+def test_multipart_form_and_anonymous_callers(client, url, queue, lucia, clock):
+    block_caller(pattern="anonymous", reason="Sin número")
+    hidden = client.post(url, {"event": "newCall", "from": "anonymous", "callId": "mp-1", "direction": "in"})
+    assert hidden.json() == {"action": "reject", "reason": "busy"}  # multipart/form-data, the test client's default
+    shown = client.post(url, {"event": "newCall", "from": CALLER, "callId": "mp-2", "user[]": ["Lucía Pérez"]})
+    assert shown.json() == {} and Contact.objects.get().external_id == "mp-2"
