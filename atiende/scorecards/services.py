@@ -239,7 +239,11 @@ def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict
         stored.save()
         scored = None
         if contact.state == ContactState.ENDED:
-            scored = score_contact(contact=contact, rescore=True)
+            try:
+                scored = score_contact(contact=contact, rescore=True)
+            except Exception:
+                # The words are kept even if the scorer fails on them; the failure is logged.
+                log.exception("scoring contact %s after new turns failed", contact.pk)
     return stored, scored
 
 

@@ -393,3 +393,31 @@ def test_the_card_of_a_call_is_found_by_its_contact_and_frozen_once_reviewed(cli
                          content_type="application/json", headers=bearer(people.lucia))
     assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "scorecard_calibrated"
     assert Scorecard.objects.filter(contact=call).count() == 1
+
+
+def test_a_call_whose_wrap_up_runs_out_is_scored_too(people, clock, django_capture_on_commit_callbacks):
+    # Nobody presses "finish": the stored wrap-up deadline ends the contact (a worker fires it).
+    from atiende.contact import services as contact
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call = run_call(people, clock, turns=GOOD_TURNS, end=False)
+        clock.advance(60)
+        contact.run_due_deadlines(worker="test")
+    call.refresh_from_db()
+    assert call.state == ContactState.ENDED
+    assert Scorecard.objects.get(contact=call).technician == people.lucia
+
+
+def test_turns_are_kept_when_the_scorer_fails_on_them(client, people, clock, monkeypatch,
+                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call = run_call(people, clock, turns=None)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("scorer exploded")
+
+    monkeypatch.setattr(services, "score_transcript", broken)
+    response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript", {"turns": GOOD_TURNS},
+                           content_type="application/json", headers=bearer(people.lucia))
+    assert response.status_code == 200 and response.json()["scorecard"] is None
+    assert len(ContactTranscript.objects.get(contact=call).turns) == len(GOOD_TURNS)
