@@ -172,3 +172,20 @@ def test_customer_export_follows_each_role(technician, customer, work_order):
     assert {hidden.name, customer.name} <= names(admin)
     orders = _client(portal_user).get("/api/v1/exports/work-orders?format=json").json()["items"]
     assert [o["number"] for o in orders] == [work_order.number]
+
+
+def test_customer_hands_a_password_to_the_vault_in_the_portal(vault_key, customer, work_order, team):
+    portal_user = User.objects.create_user("carmen", password="x-very-long-pass", role="cliente")
+    customer.user = portal_user
+    customer.save()
+    api = _client(portal_user)
+    stored = api.post(f"/api/v1/privacy/work-orders/{work_order.number}/secrets",
+                      {"kind": "password", "label": "Mi correo", "value": PASSWORD}, content_type="application/json")
+    assert stored.status_code == 201
+    secret_id = stored.json()["id"]
+    assert api.post(f"/api/v1/privacy/secrets/{secret_id}/reveal").status_code == 403  # not even their own back
+    stranger = make_work_order(Customer.objects.create(name="Otra"), None, team)
+    elsewhere = api.post(f"/api/v1/privacy/work-orders/{stranger.number}/secrets",
+                         {"kind": "password", "label": "x", "value": "y"}, content_type="application/json")
+    assert elsewhere.status_code == 404
+    assert VaultSecret.objects.count() == 1
