@@ -48,7 +48,10 @@ def _rule_text(rule: str) -> str:
 @staff_required
 def scorecard_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    rows = selectors.visible_scorecards(user)[:200]
+    rows = list(selectors.visible_scorecards(user).prefetch_related("acknowledgements")[:200])
+    for row in rows:
+        answers = list(row.acknowledgements.all())
+        row.last_answer = answers[-1].answer if answers else ""  # type: ignore[attr-defined]
     people = selectors.team_technicians(user).order_by("username")
     return render(request, "scorecards/list.html", {"nav": "scorecards", "rows": rows, "people": people})
 

@@ -338,7 +338,9 @@ def test_override_and_answer_through_the_pages(client, people):
     assert client.post(f"/calidad/{card_id}/respuesta/", {"answer": "acknowledged"}).status_code == 302
     trend = client.get(f"/calidad/tecnicos/{people.lucia.pk}/")
     assert trend.status_code == 200 and "<svg" in trend.content.decode()
-    assert client.get("/calidad/").status_code == 200
+    listed = client.get("/calidad/")
+    assert listed.status_code == 200
+    assert [row.last_answer for row in listed.context["rows"]] == ["acknowledged"]  # her answer is listed
 
 
 @pytest.mark.django_db(transaction=True)
