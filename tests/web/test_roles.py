@@ -92,3 +92,19 @@ def test_admin_shows_work_orders_read_only(desk):
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
     assert client.get("/admin/people/user/").status_code == 200
+
+
+def test_customer_cannot_change_a_work_order_by_posting(desk):
+    wo = desk.work_order
+    client = signed_in(desk.portal)
+    n = wo.number
+    for url, data in [
+        (f"/solicitudes/{n}/fase/", {"phase": "satisfaccion", "version": wo.version}),
+        (f"/solicitudes/{n}/preguntas/", {"question": "¿Hola?"}),
+        (f"/solicitudes/{n}/compromisos/", {"description": "x", "due_at": "2030-01-01T10:00"}),
+        (f"/solicitudes/{n}/editar/", {"title": "Cambiado", "version": wo.version}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    wo.refresh_from_db()
+    assert (wo.title, wo.phase, wo.version) == ("La impresora no imprime", "identificacion", 1)
+    assert not wo.closed_questions.exists() and not wo.commitments.exists()
