@@ -52,8 +52,9 @@
     return el("p", {class: "timer", id: id}, [el("span", {class: "muted", text: label + ": "}), el("strong")]);
   }
 
-  function button(label, handler, extraClass) {
+  function button(label, handler, extraClass, action) {
     var b = el("button", {type: "button", text: label, class: extraClass || ""});
+    if (action) { b.setAttribute("data-action", action); }
     b.addEventListener("click", handler);
     return b;
   }
@@ -64,6 +65,8 @@
     if (key === renderedKey) { return; }
     renderedKey = key;
     clear(box);
+    box.setAttribute("data-contact", c ? String(c.id) : "");
+    box.setAttribute("data-state", c ? c.state : "");
     if (!c) { box.appendChild(el("p", {class: "muted", text: S.no_contact})); return; }
     box.appendChild(el("p", {}, [el("strong", {text: S.call + " #" + c.id}), " · ",
       el("span", {class: "state-label", text: c.state_label}), " · " + (c.from || "")]));
@@ -72,26 +75,26 @@
     var actions = el("div", {class: "contact-actions"});
     var url = api + "/" + c.id;
     if (c.state === "offered") {
-      actions.appendChild(button(S.answer, function () { act(url + "/answer").catch(function () {}); }, "button-primary"));
-      actions.appendChild(button(S.decline, function () { act(url + "/decline").catch(function () {}); }));
+      actions.appendChild(button(S.answer, function () { act(url + "/answer").catch(function () {}); }, "button-primary", "answer"));
+      actions.appendChild(button(S.decline, function () { act(url + "/decline").catch(function () {}); }, "", "decline"));
     }
     if (c.state === "talking" || c.state === "escalated") {
-      actions.appendChild(button(S.hold, function () { openDialog("dlg-hold"); }));
-      actions.appendChild(button(S.transfer, function () { fillTransferTargets(); openDialog("dlg-transfer"); }));
+      actions.appendChild(button(S.hold, function () { openDialog("dlg-hold"); }, "", "hold"));
+      actions.appendChild(button(S.transfer, function () { fillTransferTargets(); openDialog("dlg-transfer"); }, "", "transfer"));
     }
     if (c.state === "on_hold") {
-      actions.appendChild(button(S.resume, function () { act(url + "/resume").catch(function () {}); }, "button-primary"));
+      actions.appendChild(button(S.resume, function () { act(url + "/resume").catch(function () {}); }, "button-primary", "resume"));
     }
     if (c.state === "talking" || c.state === "on_hold") {
-      actions.appendChild(button(S.escalate, function () { openDialog("dlg-escalate"); }));
+      actions.appendChild(button(S.escalate, function () { openDialog("dlg-escalate"); }, "", "escalate"));
     }
     if (["talking", "on_hold", "escalated"].indexOf(c.state) >= 0) {
       actions.appendChild(button(S.hang_up, function () { act(url + "/hangup", {cause: "normal"}).catch(function () {}); },
-                                 "button-danger"));
+                                 "button-danger", "hangup"));
     }
     if (c.state === "wrap_up") {
       actions.appendChild(button(S.finish_wrap_up, function () { act(url + "/wrap-up").catch(function () {}); },
-                                 "button-primary"));
+                                 "button-primary", "wrap-up"));
     }
     if (c.state === "transfer_pending" && c.transfer) {
       box.appendChild(el("p", {class: "pending", id: "transfer-pending"}, [
@@ -198,8 +201,8 @@
         el("p", {}, [el("strong", {text: S.call + " #" + o.id}), " · " + S.offered_by + ": " + o.from_name]),
         el("p", {text: S.purpose + ": " + (o.transfer ? o.transfer.purpose : "")}),
         el("div", {class: "contact-actions"}, [
-          button(S.accept, function () { act(url + "/accept").catch(function () {}); }, "button-primary"),
-          button(S.decline, function () { act(url + "/decline").catch(function () {}); })])]));
+          button(S.accept, function () { act(url + "/accept").catch(function () {}); }, "button-primary", "accept-transfer"),
+          button(S.decline, function () { act(url + "/decline").catch(function () {}); }, "", "decline-transfer")])]));
     });
   }
 
@@ -317,5 +320,6 @@
 
   render();
   setInterval(function () { tick(); tickQueue(); }, 1000);
-  L.connect(root.getAttribute("data-ws"), $("live-status"), S, null, refresh);
+  // Kept reachable so a test (or a curious technician) can drop the socket and watch it come back.
+  window.atiendeConsoleSocket = L.connect(root.getAttribute("data-ws"), $("live-status"), S, null, refresh);
 })();

@@ -63,18 +63,19 @@
       var actions = el("div", {class: "alert-actions"});
       if (a.contact) {
         var url = api + "/" + a.contact + "/supervise";
-        actions.appendChild(button(S.join, function () { act(url, {mode: "join"}); }));
-        actions.appendChild(button(S.take_over, function () { act(url, {mode: "take_over"}); }));
+        actions.appendChild(button(S.join, function () { act(url, {mode: "join"}); }, "join"));
+        actions.appendChild(button(S.take_over, function () { act(url, {mode: "take_over"}); }, "take-over"));
       }
-      actions.appendChild(button(S.acknowledge, function () { act(api + "/alerts/" + a.id + "/acknowledge"); }));
+      actions.appendChild(button(S.acknowledge, function () { act(api + "/alerts/" + a.id + "/acknowledge"); }, "acknowledge"));
       box.appendChild(el("li", {class: "alert-item", "data-level": a.level, "data-rule": a.rule}, [
         el("span", {class: "rule-id", text: a.rule}), " ",
         a.contact ? el("strong", {text: S.call + " #" + a.contact + ": "}) : null, a.message, actions]));
     });
   }
 
-  function button(label, handler) {
+  function button(label, handler, action) {
     var b = el("button", {type: "button", class: "button-small", text: label});
+    if (action) { b.setAttribute("data-action", action); }
     b.addEventListener("click", handler);
     return b;
   }
@@ -133,5 +134,5 @@
 
   render();
   setInterval(tick, 1000);
-  L.connect(root.getAttribute("data-ws"), $("live-status"), S, null, refresh);
+  window.atiendeBoardSocket = L.connect(root.getAttribute("data-ws"), $("live-status"), S, null, refresh);
 })();

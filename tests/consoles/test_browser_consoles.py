@@ -1,0 +1,158 @@
+"""A real browser works a call from both sides: the technicians' consoles and the supervisor's wallboard.
+
+A call arrives (the generic CTI endpoint, as a PBX would send it), rings at Lucía's console, is answered,
+put on hold with consent, runs over the announced minutes and shows the HO-5 reminder (fired by the
+server's worker, pushed over the websocket), is transferred to Jorge who accepts it, escalated, joined by
+the supervisor from the wallboard's alert, and ends. Drives the system Chromium against uvicorn (ASGI),
+because pytest-django's live server has no websockets.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.consoles.live_server import running
+from tests.consoles.seed import CALLER
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "clave-de-prueba-2026"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+def _new_call(server, call_id: str) -> None:
+    body = urllib.parse.urlencode({"event": "newCall", "callId": call_id, "direction": "in", "from": CALLER,
+                                   "to": "+34910000000"}).encode()
+    request = urllib.request.Request(f"{server.url}/api/v1/cti/generic/{server.cti_token}", data=body,
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+
+
+def _sign_in(browser, server, username: str):
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="es-ES")
+    page.set_default_timeout(60_000)
+    page.goto(f"{server.url}/entrar/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "/entrar/" not in url)
+    return page
+
+
+def _live(page, path: str, server) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}{path}")
+    expect(page.locator("#live-status")).to_have_attribute("data-live", "true")
+
+
+def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)  # a shared 2-core machine: slow is not broken
+    with running(tmp_path / "home", PASSWORD) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        try:
+            lucia = _sign_in(browser, server, "lucia")
+            jorge = _sign_in(browser, server, "jorge")
+            marta = _sign_in(browser, server, "marta")
+            _live(lucia, "/consola/", server)
+            _live(jorge, "/consola/", server)
+            _live(marta, "/panel/", server)
+            expect(lucia.get_by_role("heading", name="Consola", level=1)).to_be_visible()
+            expect(lucia.locator("#my-status")).to_have_attribute("data-status", "disponible")
+
+            # A call arrives: it rings at Lucía (the only one available) without reloading the page.
+            _new_call(server, "llamada-1")
+            active = lucia.locator("#active-contact")
+            expect(active).to_have_attribute("data-state", "offered")
+            active.locator("[data-action=answer]").click()
+            expect(active).to_have_attribute("data-state", "talking")
+            expect(lucia.locator("#greeting")).to_have_text("Doña Carmen Ruiz")  # CO-1, PH-5
+            expect(lucia.locator("#my-calls")).to_have_text("1 / 30")  # PO-3
+            expect(lucia.locator("#t-talk")).to_contain_text("de 15:00")  # PO-1
+
+            # Hold: without the customer's consent it is refused, naming HO-3; with it, it starts.
+            active.locator("[data-action=hold]").click()
+            dialog = lucia.locator("#dlg-hold")
+            expect(dialog).to_be_visible()
+            dialog.locator("#hold-reason").fill("Consulto el registro del equipo")
+            dialog.locator("#hold-minutes").fill("0.05")
+            dialog.locator("button[type=submit]").click()
+            expect(dialog.locator(".form-error")).to_contain_text("HO-3")
+            dialog.locator("#hold-consent").check()
+            dialog.locator("button[type=submit]").click()
+            expect(dialog).to_be_hidden()
+            expect(active).to_have_attribute("data-state", "on_hold")
+
+            # The announced 3 seconds run out: the reminder shows, and the worker's HO-5 alert arrives live
+            # on the console and on the supervisor's wallboard.
+            expect(lucia.locator("#hold-reminder")).to_be_visible()
+            expect(lucia.locator("#hold-reminder")).to_contain_text("HO-5")
+            expect(lucia.locator("#my-alerts")).to_contain_text("HO-5")
+            expect(marta.locator("#board-alerts [data-rule='HO-5']")).to_be_visible()
+            active.locator("[data-action=resume]").click()
+            expect(active).to_have_attribute("data-state", "talking")
+
+            # The page survives a dropped websocket: it reconnects and shows the same call.
+            lucia.evaluate("window.atiendeConsoleSocket.close()")
+            expect(lucia.locator("#live-status")).to_have_attribute("data-live", "true")
+            expect(active).to_have_attribute("data-state", "talking")
+
+            # Transfer to Jorge with purpose and consent; Lucía sees it pending, Jorge sees the offer.
+            active.locator("[data-action=transfer]").click()
+            transfer = lucia.locator("#dlg-transfer")
+            transfer.locator("#transfer-purpose").fill("Revisar la licencia con segundo nivel")
+            transfer.locator("#transfer-consent").check()
+            transfer.locator("#transfer-to").select_option(label="Jorge")
+            transfer.locator("button[type=submit]").click()
+            expect(active).to_have_attribute("data-state", "transfer_pending")
+            expect(lucia.locator("#transfer-pending")).to_contain_text("Revisar la licencia")
+            offer = jorge.locator("#offers .offer")
+            expect(offer).to_contain_text("Revisar la licencia con segundo nivel")
+            offer.locator("[data-action=accept-transfer]").click()
+            jorge_active = jorge.locator("#active-contact")
+            expect(jorge_active).to_have_attribute("data-state", "talking")
+            expect(jorge.locator("#greeting")).to_have_text("Doña Carmen Ruiz")
+
+            # The assistant checks what Jorge is about to say, live, with the rule.
+            jorge.locator("#customer-words").fill("No sé dónde está eso, la impresora no imprime desde ayer.")
+            jorge.locator("#btn-assist").click()
+            expect(jorge.locator("#assist-result")).not_to_be_empty()
+            jorge.locator("#my-draft").fill("Tranquilo, es un problema del driver TCP/IP, reinicie el spooler.")
+            expect(jorge.locator("#draft-findings .finding").first).to_be_visible()
+
+            # Jorge asks for a supervisor; Marta sees the alert on the wallboard and joins in one click.
+            jorge_active.locator("[data-action=escalate]").click()
+            jorge.locator("#escalate-reason").fill("El cliente pide hablar con un responsable")
+            jorge.locator("#form-escalate button[type=submit]").click()
+            alert = marta.locator("#board-alerts [data-rule='PO-5']").first
+            expect(alert).to_contain_text("El cliente pide hablar con un responsable")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            jorge.screenshot(path=str(SHOTS / "console.png"), full_page=True)
+            marta.screenshot(path=str(SHOTS / "wallboard.png"), full_page=True)
+            alert.locator("[data-action=join]").click()
+            expect(marta.locator("#board-error")).to_be_empty()
+            expect(jorge_active).to_have_attribute("data-state", "escalated")
+
+            # The call ends: hang up, wrap-up, finished; the console is free again.
+            jorge_active.locator("[data-action=hangup]").click()
+            expect(jorge_active).to_have_attribute("data-state", "wrap_up")
+            jorge_active.locator("[data-action=wrap-up]").click()
+            expect(jorge_active).to_have_attribute("data-state", "")
+        finally:
+            browser.close()
+    assert (SHOTS / "console.png").stat().st_size > 10_000
+    assert (SHOTS / "wallboard.png").stat().st_size > 10_000

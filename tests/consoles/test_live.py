@@ -1,0 +1,70 @@
+"""The consoles' websocket: every console hears of a change at once; technicians get no one else's alert texts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.testing import ApplicationCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from atiende.consoles.consumers import ConsoleConsumer
+from atiende.contact import services
+from tests.consoles.seed import CALLER
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Socket(ApplicationCommunicator):
+    async def receive_json_from(self, timeout: float = 5) -> dict:
+        message = await self.receive_output(timeout)
+        assert message["type"] == "websocket.send", message
+        return json.loads(message["text"])
+
+
+async def _connect(user):
+    scope = {"type": "websocket", "path": "/ws/consolas/", "headers": [], "subprotocols": [], "user": user}
+    socket = Socket(ConsoleConsumer.as_asgi(), scope)
+    await socket.send_input({"type": "websocket.connect"})
+    first = await socket.receive_output(5)
+    return socket, first["type"] == "websocket.accept"
+
+
+def test_a_call_ringing_and_an_escalation_reach_the_console_and_the_wallboard(center):
+    async def scenario():
+        console, ok = await _connect(center.lucia)
+        assert ok and (await console.receive_json_from())["type"] == "hello"
+        board, ok = await _connect(center.marta)
+        assert ok and (await board.receive_json_from())["type"] == "hello"
+        await sync_to_async(services.make_available)(user=center.lucia)
+        routed = await sync_to_async(services.create_contact)(queue="soporte", caller=CALLER)
+        ringing = await console.receive_json_from()
+        assert ringing["contact"] == {"id": routed.contact.pk, "state": "offered", "version": ringing["contact"]["version"]}
+        assert "alerts" not in ringing  # ET-4: technicians re-read their own, filtered snapshot
+        assert (await board.receive_json_from())["contact"]["state"] == "offered"
+        await sync_to_async(services.answer)(contact_id=routed.contact.pk, user=center.lucia)
+        await console.receive_json_from()
+        await board.receive_json_from()
+        await sync_to_async(services.escalate)(contact_id=routed.contact.pk, user=center.lucia, reason="ayuda")
+        escalated = await board.receive_json_from()
+        assert [a["rule"] for a in escalated["alerts"]] == ["PO-5"]  # the wallboard's live alert
+        assert "alerts" not in await console.receive_json_from()
+        for socket in (console, board):
+            await socket.send_input({"type": "websocket.disconnect", "code": 1000})
+            await socket.wait(1)
+
+    async_to_sync(scenario)()
+
+
+def test_customers_and_anonymous_visitors_are_refused(center):
+    from atiende.people.models import User
+
+    portal = User.objects.create_user("carmen", role="cliente")
+
+    async def scenario():
+        for user in (AnonymousUser(), portal):
+            socket, ok = await _connect(user)
+            assert not ok
+
+    async_to_sync(scenario)()
