@@ -49,7 +49,7 @@ class ConsentIn(Schema):
 
 class ConsentOut(Schema):
     id: int
-    customer_id: int
+    customer_id: int | None
     work_order: int | None
     contact_ref: str
     scope: str

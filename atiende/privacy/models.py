@@ -43,8 +43,10 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
 class Consent(models.Model):
     """ET-2 / HO-3 / TR-3: the customer's recorded permission for one kind of action."""
 
+    # Empty only for a caller not identified yet: then the contact says whose consent it is.
     customer = models.ForeignKey(
-        "desk.Customer", on_delete=models.CASCADE, related_name="consents", verbose_name=_("customer")
+        "desk.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="consents",
+        verbose_name=_("customer"),
     )
     work_order = models.ForeignKey(
         "desk.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="consents",
@@ -73,9 +75,15 @@ class Consent(models.Model):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         indexes = [models.Index(fields=["customer", "scope"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | ~models.Q(contact_ref=""),
+                name="privacy_consent_has_subject",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_scope_display()} ({self.customer_id})"
+        return f"{self.get_scope_display()} ({self.customer_id or self.contact_ref})"
 
     @property
     def is_active(self) -> bool:

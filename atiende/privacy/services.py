@@ -69,6 +69,14 @@ def give_consent(
             % {"method": method, "methods": ", ".join(ConsentMethod.values)},
             field="method",
         )
+    if customer is None and work_order is not None:
+        customer = work_order.customer
+    if customer is None and not (contact_ref or "").strip():
+        raise InputError(
+            "consent_needs_subject",
+            _("Say whose consent it is: a customer, a work order or the contact it was given in."),
+            field="customer",
+        )
     if work_order is not None and work_order.customer_id != customer.pk and customer.pk not in (
         work_order.requester_id, work_order.decision_maker_id
     ):
@@ -85,7 +93,7 @@ def give_consent(
         )
         audit.record(
             "consent.given", actor=recorded_by, obj=consent,
-            details={"customer": customer.pk, "scope": scope, "method": method,
+            details={"customer": getattr(customer, "pk", None), "scope": scope, "method": method,
                      "work_order": getattr(work_order, "pk", None), "contact_ref": contact_ref},
         )
     return consent
@@ -117,7 +125,15 @@ def find_consent(
     with neither counts for the customer in general, except for account and
     remote access, which always need one given for the work order (ET-2).
     """
-    qs = Consent.objects.active(at).filter(customer=customer, scope=scope).order_by("-given_at", "-id")
+    qs = Consent.objects.active(at).filter(scope=scope).order_by("-given_at", "-id")
+    if customer is None:
+        # A caller not identified yet: only what was given in this very contact counts.
+        return qs.filter(contact_ref=contact_ref).first() if contact_ref else None
+    if contact_ref:
+        # Given before the caller was identified, in this contact: it was this customer's.
+        qs = qs.filter(Q(customer=customer) | Q(customer__isnull=True, contact_ref=contact_ref))
+    else:
+        qs = qs.filter(customer=customer)
     if work_order is None and not contact_ref:
         return qs.first()
     where = Q(pk__in=[])

@@ -100,3 +100,24 @@ def test_consent_must_come_from_the_work_orders_customer(work_order, technician)
         give_consent(customer=stranger, scope="account_access", method="written", recorded_by=technician,
                      work_order=work_order)
     assert info.value.rule == "ET-2"
+
+
+def test_unidentified_caller_consents_within_the_contact(technician):
+    from atiende.desk.models import Customer
+
+    give_consent(customer=None, scope="hold", method="spoken_phone", recorded_by=technician, contact_ref="call-42")
+    assert require_consent(customer=None, scope="hold", contact_ref="call-42")
+    with pytest.raises(Refusal) as other_call:
+        require_consent(customer=None, scope="hold", contact_ref="call-43")
+    assert other_call.value.rule == "HO-3"
+    # Identified later in the same call: the consent given in it counts for them.
+    identified = Customer.objects.create(name="Rosa Gil")
+    assert require_consent(customer=identified, scope="hold", contact_ref="call-42")
+    with pytest.raises(Refusal):
+        require_consent(customer=identified, scope="hold", contact_ref="call-44")
+
+
+def test_consent_must_say_whose_it_is(technician):
+    with pytest.raises(InputError) as info:
+        give_consent(customer=None, scope="hold", method="spoken_phone", recorded_by=technician)
+    assert info.value.code == "consent_needs_subject"
