@@ -229,8 +229,10 @@ def main() -> int:
     p50, p99 = percentile(from_event, 0.5), percentile(from_event, 0.99)
     c50, c99 = percentile(from_click, 0.5), percentile(from_click, 0.99)
     print(f"## Console fan-out: {args.consoles} consoles, {args.events} engine events\n")
+    load = os.getloadavg()
     print(f"Deliveries measured: {len(from_event)} (missing: {result['missing']}). "
-          f"One uvicorn process, in-memory channel layer, SQLite, loopback.\n")
+          f"One uvicorn process, in-memory channel layer, SQLite, loopback; {os.cpu_count()} CPUs, "
+          f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min).\n")
     print(table(["latency (ms)", "p50", "p90", "p99", "max"], [
         ["engine event → console", f"{p50:.1f}", f"{percentile(from_event, 0.9):.1f}", f"{p99:.1f}",
          f"{max(from_event):.1f}"],

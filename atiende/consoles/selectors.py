@@ -92,7 +92,21 @@ def customer_card(customer: Any, *, language: str = "es") -> dict[str, Any] | No
         "knowledge_label": (labels[1] if _en(language) else labels[0]) if labels else "",
         "organisation": str(customer.organisation) if customer.organisation_id else "",
         "traits": traits,
+        "work_orders": _open_work_orders(customer),
     }
+
+
+def _open_work_orders(customer: Any) -> list[dict[str, Any]]:
+    """The customer's open work orders with their SP-1 phase, so the call continues the right one."""
+    from django.urls import reverse
+
+    from atiende.desk.models import Phase, WorkOrder
+
+    phases = list(Phase)
+    return [{"number": wo.number, "title": wo.title, "phase": wo.phase,
+             "phases": [{"id": p.value, "label": str(p.label), "current": p.value == wo.phase} for p in phases],
+             "url": reverse("web:work_order_detail", args=[wo.number])}
+            for wo in WorkOrder.objects.filter(customer=customer, closed_at__isnull=True).order_by("-number")[:5]]
 
 
 def _transfer_offers(user: User, *, language: str) -> list[Contact]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def common_strings() -> dict[str, str]:
@@ -28,19 +29,20 @@ def console_strings() -> dict[str, str]:
         "purpose": _("Purpose"), "offered_by": _("Offered by"), "escalated": _("A supervisor has been asked."),
         "greet_with": _("Greet with"), "level": _("Knowledge level"), "traits_seen": _("Traits seen before"),
         "do": _("Do"), "avoid": _("Avoid"), "no_customer": _("Unknown caller: ask for the name (CO-1)."),
-        "rewrite": _("Rewrite"), "draft_ok": _("Nothing to correct."), "paraphrase": _("Paraphrase draft"),
+        "rewrite": pgettext("button", "Rewrite"), "draft_ok": _("Nothing to correct."), "paraphrase": _("Paraphrase draft"),
         "questions": _("Closed questions"), "use": _("Use"), "new_work_order": _("Open a work order"),
+        "phases": _("Phases"),
     }
 
 
 def board_strings() -> dict[str, str]:
     return {
         **common_strings(),
-        "join": _("Join"), "take_over": _("Take over"), "acknowledge": _("Acknowledge"),
+        "join": _("Join"), "take_over": _("Take over"), "acknowledge": pgettext("alert", "Acknowledge"),
         "nobody_waiting": _("Nobody waiting."), "no_alerts": _("No alerts."), "idle": _("No call"),
-        "calls_today": _("Calls today"), "answered": _("Answered"), "abandoned": _("Abandoned"),
+        "calls_today": _("Calls today"), "answered": _("Answered"), "abandoned": pgettext("chart", "Abandoned"),
         "abandonment": _("Abandonment"), "wait_mean": _("Mean wait"), "wait_p90": _("Wait p90"),
-        "handle_mean": _("Mean handle time"), "holds": _("Holds"), "hold_overruns": _("Hold overruns"),
+        "handle_mean": _("Mean handle time"), "holds": pgettext("chart", "Holds"), "hold_overruns": _("Hold overruns"),
         "transfers": _("Transfers"), "transfer_rate": _("Transfer rate"), "escalations": _("Escalations"),
         "quality": _("Quality (mean score)"), "no_quality": _("No calls scored today."),
         "joined": _("You joined the call."),

@@ -23,7 +23,7 @@ class Center:
     customer: Customer
 
 
-def build(password: str | None = None) -> Center:
+def build(password: str | None = None, *, with_work_order: bool = False) -> Center:
     from atiende.contact import services
     from atiende.desk.models import ContactPoint, Customer, TraitObservation
     from atiende.people.models import User
@@ -42,6 +42,10 @@ def build(password: str | None = None) -> Center:
     customer = Customer.objects.create(name="Carmen Ruiz", address_as="Doña", knowledge_level="basico", country="ES")
     ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.PHONE, value=CALLER)
     TraitObservation.objects.create(customer=customer, trait="CT-INX", score=0.8, evidence=["no sé dónde está eso"])
+    if with_work_order:
+        from atiende.desk import services as desk
+
+        desk.create_work_order(actor=lucia, customer=customer, title="La impresora no imprime", channel="telefonico")
     return Center(lucia, jorge, marta, ana, customer)
 
 
@@ -51,7 +55,7 @@ if __name__ == "__main__":
     from atiende.cli.django_setup import setup_django
 
     setup_django()
-    center = build(sys.argv[1])
+    center = build(sys.argv[1], with_work_order=True)
     from atiende.contact import services
 
     services.make_available(user=center.lucia)

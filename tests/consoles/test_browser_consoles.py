@@ -81,18 +81,24 @@ def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
             active.locator("[data-action=answer]").click()
             expect(active).to_have_attribute("data-state", "talking")
             expect(lucia.locator("#greeting")).to_have_text("Doña Carmen Ruiz")  # CO-1, PH-5
+            expect(lucia.locator("#customer-card .mini-stepper [aria-current=step]")).to_have_text("Identificación")
             expect(lucia.locator("#my-calls")).to_have_text("1 / 30")  # PO-3
             expect(lucia.locator("#t-talk")).to_contain_text("de 15:00")  # PO-1
 
             # Hold: without the customer's consent it is refused, naming HO-3; with it, it starts.
-            active.locator("[data-action=hold]").click()
+            # ...from the keyboard: the button opens the dialog with the focus on its first field.
+            active.locator("[data-action=hold]").focus()
+            lucia.keyboard.press("Enter")
             dialog = lucia.locator("#dlg-hold")
             expect(dialog).to_be_visible()
-            dialog.locator("#hold-reason").fill("Consulto el registro del equipo")
+            expect(dialog.locator("#hold-reason")).to_be_focused()
+            lucia.keyboard.type("Consulto el registro del equipo")
             dialog.locator("#hold-minutes").fill("0.05")
             dialog.locator("button[type=submit]").click()
             expect(dialog.locator(".form-error")).to_contain_text("HO-3")
-            dialog.locator("#hold-consent").check()
+            dialog.locator("#hold-consent").focus()
+            lucia.keyboard.press("Space")
+            expect(dialog.locator("#hold-consent")).to_be_checked()
             dialog.locator("button[type=submit]").click()
             expect(dialog).to_be_hidden()
             expect(active).to_have_attribute("data-state", "on_hold")

@@ -97,3 +97,25 @@ def test_assistant_panel_bad_input_is_a_clear_400(center):
         response = client.post("/consola/asistente/", data=raw, content_type="application/json")
         assert response.status_code == 400
         assert response.json()["error"]["message"]
+
+
+def test_customer_card_lists_open_work_orders_with_their_phase(center):
+    from atiende.desk import services as desk
+
+    order = desk.create_work_order(actor=center.lucia, customer=center.customer, title="La impresora no imprime",
+                                   channel="telefonico")
+    _call_answered_by(center, center.lucia)
+    card = signed_in(center.lucia).get("/consola/estado/").json()["customer"]
+    [shown] = card["work_orders"]
+    assert shown["number"] == order.number and shown["url"].endswith(f"/solicitudes/{order.number}/")
+    assert [p["id"] for p in shown["phases"] if p["current"]] == ["identificacion"]  # SP-1
+
+
+def test_console_speaks_english_when_asked(center):
+    client = signed_in(center.lucia)
+    client.cookies["django_language"] = "en"
+    page = client.get("/consola/").content.decode()
+    assert "<h1>Console</h1>" in page and '"hold": "Put on hold"' in page
+    client.cookies["django_language"] = "es"
+    page = client.get("/consola/").content.decode()
+    assert "<h1>Consola</h1>" in page and '"hold": "Poner en espera"' in page

@@ -225,6 +225,15 @@
       box.appendChild(el("p", {class: "muted", text: S.traits_seen + ":"}));
       card.traits.forEach(function (t) { box.appendChild(traitBlock(t)); });
     }
+    (card.work_orders || []).forEach(function (wo) {
+      box.appendChild(el("div", {class: "work-order"}, [
+        el("a", {href: wo.url, text: "#" + wo.number + " " + wo.title}),
+        el("ol", {class: "mini-stepper", "aria-label": S.phases}, wo.phases.map(function (p) {
+          var item = el("li", {text: p.label});
+          if (p.current) { item.setAttribute("aria-current", "step"); }
+          return item;
+        }))]));
+    });
     box.appendChild(el("p", {}, [el("a", {href: root.getAttribute("data-work-order-url") + "?customer=" + card.id,
                                           text: S.new_work_order})]));
   }
