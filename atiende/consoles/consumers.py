@@ -4,9 +4,10 @@ The contact center's own socket (``/ws/contacts/``) tells a technician only
 about calls already assigned to them, but a console must also hear of a call
 ringing at it and of a transfer offered to it (TR-4), which the update message
 does not name. So every staff console here hears every board update; a
-technician receives only the contact's id, state and version and the event
-kinds (no alert texts about other people's calls, ET-4) and re-reads its own
-snapshot, which the server filters.
+technician receives only the contact's id, state, version and assignee and
+the event kinds (no alert texts about other people's calls, ET-4) and
+re-reads its own snapshot, which the server filters, when the update may
+concern it.
 
 Fan-out: one hub per process listens to the board group once and writes each
 update, encoded once, to every console connected to that process. The channel
@@ -38,7 +39,8 @@ def encode(message: dict[str, Any]) -> tuple[str, str]:
     contact = message.get("contact") or {}
     brief: dict[str, Any] = {
         "type": "contact.update",
-        "contact": {"id": contact.get("id"), "state": contact.get("state"), "version": contact.get("version")},
+        "contact": {"id": contact.get("id"), "state": contact.get("state"), "version": contact.get("version"),
+                    "assignee": contact.get("assignee")},
         "events": [{"kind": e.get("kind"), "at": e.get("at")} for e in message.get("events") or []],
     }
     full = {**brief, "alerts": message.get("alerts") or []}

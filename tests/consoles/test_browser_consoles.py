@@ -138,7 +138,11 @@ def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
             jorge.locator("#btn-assist").click()
             expect(jorge.locator("#assist-result")).not_to_be_empty()
             jorge.locator("#my-draft").fill("Tranquilo, es un problema del driver TCP/IP, reinicie el spooler.")
-            expect(jorge.locator("#draft-findings .finding").first).to_be_visible()
+            finding = jorge.locator("#draft-findings .finding").first
+            expect(finding).to_contain_text("DN-2")  # the rule, with the customer's level (CO-3)
+            finding.get_by_role("button").click()  # one-click rewrite
+            expect(jorge.locator("#my-draft")).not_to_have_value(
+                "Tranquilo, es un problema del driver TCP/IP, reinicie el spooler.")
 
             # Jorge asks for a supervisor; Marta sees the alert on the wallboard and joins in one click.
             jorge_active.locator("[data-action=escalate]").click()

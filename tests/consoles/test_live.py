@@ -40,7 +40,7 @@ def test_a_call_ringing_and_an_escalation_reach_the_console_and_the_wallboard(ce
         await sync_to_async(services.make_available)(user=center.lucia)
         routed = await sync_to_async(services.create_contact)(queue="soporte", caller=CALLER)
         ringing = await console.receive_json_from()
-        assert ringing["contact"] == {"id": routed.contact.pk, "state": "offered", "version": ringing["contact"]["version"]}
+        assert ringing["contact"]["id"] == routed.contact.pk and ringing["contact"]["state"] == "offered"
         assert "alerts" not in ringing  # ET-4: technicians re-read their own, filtered snapshot
         assert (await board.receive_json_from())["contact"]["state"] == "offered"
         await sync_to_async(services.answer)(contact_id=routed.contact.pk, user=center.lucia)

@@ -330,5 +330,14 @@
   render();
   setInterval(function () { tick(); tickQueue(); }, 1000);
   // Kept reachable so a test (or a curious technician) can drop the socket and watch it come back.
-  window.atiendeConsoleSocket = L.connect(root.getAttribute("data-ws"), $("live-status"), S, null, refresh);
+  // Re-read the snapshot only for updates that can change this console: a call of mine or shown here,
+  // or one that may be ringing at me, offered to me, or joining or leaving the queue.
+  var CONCERNS_ANYONE = ["waiting", "offered", "transfer_pending", "abandoned"];
+  function concernsMe(message) {
+    var c = message.contact || {};
+    if (CONCERNS_ANYONE.indexOf(c.state) >= 0 || c.assignee === snapshot.me.id) { return true; }
+    var shown = (snapshot.contacts || []).concat(snapshot.offers || [], snapshot.queue || []);
+    return shown.some(function (item) { return item.id === c.id; });
+  }
+  window.atiendeConsoleSocket = L.connect(root.getAttribute("data-ws"), $("live-status"), S, concernsMe, refresh);
 })();

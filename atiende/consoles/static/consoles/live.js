@@ -74,8 +74,8 @@
         var message;
         try { message = JSON.parse(event.data); } catch (e) { return; }
         if (message.type === "contact.update") {
-          if (onMessage) { onMessage(message); }
-          scheduleRefresh();
+          // onMessage may say an update does not concern this page (another technician's call).
+          if (!onMessage || onMessage(message) !== false) { scheduleRefresh(); }
         }
       };
       socket.onclose = function () {
