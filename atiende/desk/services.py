@@ -105,9 +105,18 @@ def _is_admin(user: User) -> bool:
     return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
-def _require_visible_work_order(actor: User, work_order: WorkOrder) -> WorkOrder:
-    """The fresh row, or 404 if the actor may not see it (ET-4: never reveal existence)."""
-    found = visible_work_orders(actor).filter(pk=work_order.pk).first()
+def _require_visible_work_order(actor: User, work_order: WorkOrder, *, lock: bool = False) -> WorkOrder:
+    """The fresh row, or 404 if the actor may not see it (ET-4: never reveal existence).
+
+    ``lock`` takes the row lock (PostgreSQL) for the rest of the transaction. Closing
+    checks the questions and commitments, and adding one checks the phase: both lock the
+    work order first, so a commitment can never slip in beside a concurrent close (PT-2).
+    SQLite needs no lock: its transactions already run one at a time.
+    """
+    qs = visible_work_orders(actor).filter(pk=work_order.pk)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    found = qs.first()
     if found is None:
         raise InputError("not_found", _("No such work order."), status=404)
     return found
@@ -829,7 +838,7 @@ def change_phase(*, actor: User, work_order: WorkOrder, version: int, phase: str
     version = _version(version)
     target = _choice(phase, "phase", Phase)
     note = _text(note, "note", TEXT_LIMIT)
-    current = _require_visible_work_order(actor, work_order)
+    current = _require_visible_work_order(actor, work_order, lock=True)
     if current.version != version:
         raise _stale(current)
     source = current.phase
@@ -898,7 +907,7 @@ def add_closed_question(*, actor: User, work_order: WorkOrder, question: str, an
     _require_staff(actor)
     question = _text(question, "question", 300, required=True, label=_("question"))
     answer = _text(answer, "answer", 300)
-    current = _require_visible_work_order(actor, work_order)
+    current = _require_visible_work_order(actor, work_order, lock=True)
     _require_open(current)
     item = ClosedQuestion.objects.create(work_order=current, question=question, answer=answer, asked_by=actor)
     _record(current, actor, "question_added", {"question": (None, question), "answer": (None, answer)})
@@ -909,7 +918,7 @@ def add_closed_question(*, actor: User, work_order: WorkOrder, question: str, an
 def answer_closed_question(*, actor: User, question: ClosedQuestion, answer: str) -> ClosedQuestion:
     _require_staff(actor)
     answer = _text(answer, "answer", 300, required=True, label=_("answer"))
-    current = _require_visible_work_order(actor, question.work_order)
+    current = _require_visible_work_order(actor, question.work_order, lock=True)
     _require_open(current)
     fresh = ClosedQuestion.objects.select_for_update().get(pk=question.pk)
     if fresh.answer != answer:
@@ -937,7 +946,7 @@ def add_commitment(
         raise InputError("due_time_past", _("A commitment must be due in the future."), rule="PT-2",
                          field="due_at")
     the_owner = _resolve_staff(owner, "owner") or actor
-    current = _require_visible_work_order(actor, work_order)
+    current = _require_visible_work_order(actor, work_order, lock=True)
     _require_open(current)
     commitment = Commitment.objects.create(
         work_order=current, description=description, due_at=due, owner=the_owner, created_at=now

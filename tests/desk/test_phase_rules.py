@@ -216,3 +216,32 @@ def test_no_sequence_of_actions_breaks_the_phase_rules(tech, customer):
 
     run()
     assert reached == {"identificacion", "satisfaccion", "cierre"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commitment_added_while_closing_never_stays_pending_on_a_closed_work_order(tech, customer):
+    from django.db import connection
+
+    from atiende.desk.models import Commitment, WorkOrder
+    from tests.desk.test_concurrent_edit import _run_in_threads
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers are exercised on PostgreSQL; SQLite runs one transaction at a time")
+    for _ in range(4):
+        wo = services.create_work_order(actor=tech, customer=customer, title="Carrera")
+        wo = _in_satisfaction(tech, wo)
+        wo = services.update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Hecho.")
+        wo = services.record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="email",
+                                             note="Confirmado.")
+
+        def act(i: int, wo=wo) -> object:
+            if i == 0:
+                return services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="cierre")
+            return services.add_commitment(actor=tech, work_order=wo, description="Llamar",
+                                           due_at=timezone.now() + timedelta(hours=1))
+
+        results = _run_in_threads(2, act)
+        assert sum(isinstance(r, InputError) for r in results) == 1, results
+        closed = WorkOrder.objects.get(pk=wo.pk).phase == "cierre"
+        pending = Commitment.objects.filter(work_order=wo, status="pendiente").exists()
+        assert closed != pending
