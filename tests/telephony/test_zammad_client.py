@@ -7,6 +7,8 @@ protocol's «empty» reply must be ``{}``, and errors raise ``requests.HTTPError
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import requests
 from zammad_cti import CTIClient
@@ -26,6 +28,18 @@ def client(live_server, cti_token):
     cti = CTIClient(url=f"{live_server.url}/api/v1/cti/generic/{cti_token}")
     yield cti
     cti._session.close()  # keep-alive would hold the server thread's database connection open
+    _wait_for_server_threads()
+
+
+def _wait_for_server_threads() -> None:
+    """Let the live server's request threads finish closing their database connections.
+
+    Otherwise the last one may still be closing when the session tears the
+    server (SQLite: its shared connection) or the test database (PostgreSQL) down.
+    """
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=1)
 
 
 def test_zammad_client_call_answered_by_extension_then_hung_up(client, queue, lucia, jorge, clock):
@@ -78,8 +92,11 @@ def test_zammad_client_sees_errors_as_http_errors(client, queue, live_server):
         client.hangup(_from=CALLER, to="900100200", direction="in", call_id="never-seen", cause="cancel")
     assert raised.value.response.status_code == 404
     assert raised.value.response.json()["error"]["code"] == "unknown_call"
+    raised.value.response.close()  # an unread error response keeps its connection (and a server thread) open
     wrong = CTIClient(url=f"{live_server.url}/api/v1/cti/generic/atk_wrong")
     with pytest.raises(requests.HTTPError) as raised:
         wrong.new_call(_from=CALLER, to="900100200", direction="in", call_id="z-4")
-    wrong._session.close()
     assert raised.value.response.status_code == 401
+    raised.value.response.close()
+    wrong._session.close()
+    _wait_for_server_threads()
