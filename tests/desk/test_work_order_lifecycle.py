@@ -58,3 +58,42 @@ def test_reclosing_sends_a_fresh_survey(tech, work_order):
     survey = SatisfactionSurvey.objects.get(work_order=again)
     assert survey.token != first_token and survey.answered_at is None
     assert any(e.changes.get("rating") == [2, None] for e in work_order_history(again))
+
+
+def test_the_whole_story_through_the_api(client, tech, customer):
+    import json
+
+    from tests.desk.conftest import bearer
+
+    headers = bearer(tech)
+
+    def send(method, path, body=None):
+        kwargs = {"headers": headers}
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        response = getattr(client, method)(f"/api/v1/work-orders{path}", **kwargs)
+        assert response.status_code < 300, response.content
+        return response.json()
+
+    wo = send("post", "", {"customer": customer.pk, "title": "El correo no sincroniza", "channel": "telefonico",
+                           "problem_story": "Desde el lunes el móvil no recibe correos nuevos."})
+    n = wo["number"]
+    wo = send("patch", f"/{n}", {"version": wo["version"],
+                                 "paraphrase": "Déjeme ver si comprendo: el móvil dejó de recibir correo el lunes."})
+    question = send("post", f"/{n}/closed-questions", {"question": "¿Usa Android?"})
+    send("patch", f"/{n}/closed-questions/{question['id']}", {"answer": "Sí, Android 14"})
+    wo = send("post", f"/{n}/phase", {"version": wo["version"], "phase": "satisfaccion"})
+    promise = send("post", f"/{n}/commitments", {"description": "Llamar a las 17:00 para comprobar",
+                                                 "due_at": "2099-01-01T17:00:00+01:00"})
+    send("post", f"/{n}/commitments/{promise['id']}/resolve", {"kept": True})
+    wo = send("patch", f"/{n}", {"version": wo["version"], "resolution": "Se volvió a añadir la cuenta."})
+    wo = send("post", f"/{n}/closing-contact", {"version": wo["version"], "channel": "telefonico",
+                                                "note": "Resumen hecho; la clienta recibe correo de nuevo."})
+    wo = send("post", f"/{n}/phase", {"version": wo["version"], "phase": "cierre"})
+    assert wo["phase"] == "cierre" and wo["closed_at"] and wo["survey"]["answered_at"] is None
+    answer = client.post(f"/api/v1/surveys/{wo['survey']['token']}", json.dumps({"rating": 4, "resolved": True}),
+                         content_type="application/json")
+    assert answer.status_code == 200
+    kinds = [e["kind"] for e in send("get", f"/{n}/history")]
+    assert kinds == ["created", "changed", "question_added", "question_answered", "phase", "commitment_added",
+                     "commitment_resolved", "changed", "closing_contact", "phase", "survey_sent", "survey_answered"]
