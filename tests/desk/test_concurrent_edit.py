@@ -85,9 +85,15 @@ def _postgres_only() -> None:
         pytest.skip("real row-level concurrency is exercised on PostgreSQL; SQLite has a single writer")
 
 
+def _real_database_file() -> None:
+    """Threads need a database they can all open: PostgreSQL, or SQLite in a file (not in memory)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads cannot share an in-memory SQLite database")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_edits_of_one_version_one_wins_one_gets_409(tech, supervisor, work_order):
-    _postgres_only()
+    _real_database_file()
     actors = [tech, supervisor]
     fields = [{"priority": "urgente"}, {"os_name": "Ubuntu"}]
 
@@ -107,7 +113,7 @@ def test_concurrent_edits_of_one_version_one_wins_one_gets_409(tech, supervisor,
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creations_get_distinct_consecutive_numbers(tech, customer):
-    _postgres_only()
+    _real_database_file()
 
     def create(i: int) -> object:
         return services.create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}")
