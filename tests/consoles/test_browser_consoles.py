@@ -28,9 +28,9 @@ pytestmark = [
 ]
 
 
-def _new_call(server, call_id: str) -> None:
-    body = urllib.parse.urlencode({"event": "newCall", "callId": call_id, "direction": "in", "from": CALLER,
-                                   "to": "+34910000000"}).encode()
+def _new_call(server, call_id: str, *, caller: str = CALLER, queue: str = "soporte") -> None:
+    body = urllib.parse.urlencode({"event": "newCall", "callId": call_id, "direction": "in", "from": caller,
+                                   "to": "+34910000000", "queue": queue}).encode()
     request = urllib.request.Request(f"{server.url}/api/v1/cti/generic/{server.cti_token}", data=body,
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -84,6 +84,15 @@ def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
             expect(lucia.locator("#customer-card .mini-stepper [aria-current=step]")).to_have_text("Identificación")
             expect(lucia.locator("#my-calls")).to_have_text("1 / 30")  # PO-3
             expect(lucia.locator("#t-talk")).to_contain_text("de 15:00")  # PO-1
+
+            # Meanwhile a call waits in a queue whose limit is 4 s (PO-2): the wallboard shows it, colours it
+            # as it nears and passes the limit, and raises the wait alert.
+            _new_call(server, "llamada-2", caller="+34600000002", queue="urgente")
+            waiting = marta.locator("#board-queues .wait").first
+            expect(waiting).to_contain_text("+34600000002")
+            expect(waiting).to_have_attribute("data-level", "over")
+            expect(marta.locator("#board-alerts [data-rule='PO-2']").first).to_be_visible()
+            expect(lucia.locator("#queue")).to_contain_text("+34600000002")
 
             # Hold: without the customer's consent it is refused, naming HO-3; with it, it starts.
             # ...from the keyboard: the button opens the dialog with the focus on its first field.
