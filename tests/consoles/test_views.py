@@ -119,3 +119,13 @@ def test_console_speaks_english_when_asked(center):
     client.cookies["django_language"] = "es"
     page = client.get("/consola/").content.decode()
     assert "<h1>Consola</h1>" in page and '"hold": "Poner en espera"' in page
+
+
+def test_wallboard_quality_chart_averages_todays_scorecards_per_technician(center):
+    from atiende.scorecards.models import Scorecard
+
+    for score in (80, 90):
+        Scorecard.objects.create(technician=center.lucia, channel="telefonico", transcript=[], score=score,
+                                 final_score=score, items=[], scorer_version="test")
+    quality = signed_in(center.marta).get("/panel/estado/").json()["charts"]["quality"]
+    assert quality == [{"technician": center.lucia.display_name, "score": 85.0, "cards": 2}]

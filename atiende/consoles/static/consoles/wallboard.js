@@ -83,7 +83,7 @@
   function chartRow(label, value, max, shown) {
     var width = max > 0 ? Math.min(100, Math.round(100 * value / max)) : 0;
     var bar = el("div", {class: "bar", role: "img", "aria-label": label + ": " + shown});
-    bar.appendChild(el("span", {style: ""}));
+    bar.appendChild(el("span"));
     bar.firstChild.style.width = width + "%";  // set through the DOM: the CSP forbids inline style attributes
     return el("div", {class: "chart-row"}, [el("span", {text: label}), bar, el("span", {class: "chart-value", text: shown})]);
   }
