@@ -194,7 +194,7 @@ def board_snapshot(*, language: str = "es") -> dict[str, Any]:
             waiting.append({"id": row.pk, "from": row.caller, "waited_seconds": view["timers"]["waited_seconds"]})
         queues.append({"name": queue.name, "label": queue.label or queue.name, "waiting": waiting,
                        "max_wait_seconds": policy["max_wait_seconds"], "warn_fraction": policy["warn_fraction"]})
-    live = {}
+    live: dict[int, Contact] = {}
     for row in (Contact.objects.select_related("queue").filter(state__in=MINE).exclude(assignee=None)
                 .order_by("created_at")):
         live.setdefault(row.assignee_id, row)

@@ -19,11 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.consoles import selectors
 from atiende.consoles.strings import board_strings, console_strings
-from atiende.people.models import Role
 from atiende.web.access import role_required
 
-TECHNICIANS = (Role.TECHNICIAN,)
-MANAGERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+TECHNICIANS: tuple[str, ...] = ("tecnico",)  # Role.TECHNICIAN
+MANAGERS: tuple[str, ...] = ("supervisor", "administrador")  # Role.SUPERVISOR, Role.ADMINISTRATOR
 MAX_ASSIST_CHARS = 20_000
 
 
