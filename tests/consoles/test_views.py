@@ -129,3 +129,20 @@ def test_wallboard_quality_chart_averages_todays_scorecards_per_technician(cente
                                  final_score=score, items=[], scorer_version="test")
     quality = signed_in(center.marta).get("/panel/estado/").json()["charts"]["quality"]
     assert quality == [{"technician": center.lucia.display_name, "score": 85.0, "cards": 2}]
+
+
+def test_wallboard_speaks_english_when_asked(center):
+    client = signed_in(center.marta)
+    client.cookies["django_language"] = "en"
+    page = client.get("/panel/").content.decode()
+    assert "<h1>Wallboard</h1>" in page and '"take_over": "Take over"' in page
+
+
+def test_pages_run_no_inline_script_under_the_csp(center):
+    import re
+
+    for user, path in ((center.lucia, "/consola/"), (center.marta, "/panel/")):
+        page = signed_in(user).get(path).content.decode()
+        for tag in re.findall(r"<script[^>]*>", page):
+            assert "src=" in tag or 'type="application/json"' in tag, tag
+        assert " onclick=" not in page and " oninput=" not in page
