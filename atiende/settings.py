@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "atiende.telephony",
     "atiende.scorecards",
     "atiende.consoles",
+    "atiende.planning",
 ]
 
 MIDDLEWARE = [
