@@ -91,7 +91,7 @@ TEMPLATES = [
 def _database_from_environment() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=0)
     else:
         HOME.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HOME / "atiende.sqlite3")}
@@ -107,6 +107,15 @@ def _database_from_environment() -> dict:
             }
         )
     else:
+        if config["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("ATIENDE_DB_POOL", "1") == "1":
+            # Under ASGI every request runs in its own thread, so persistent
+            # connections pile up (one per thread) until PostgreSQL refuses
+            # more. A bounded pool shares a few connections instead.
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 1,
+                "max_size": int(os.environ.get("ATIENDE_DB_POOL_SIZE", "10")),
+                "timeout": 10,
+            }
         # Each test run may name its own PostgreSQL test database, so parallel runs
         # on one server do not collide (SQLite tests use memory and need no name).
         config["TEST"] = {"NAME": os.environ.get("ATIENDE_TEST_DB_NAME", "test_atiende")}
