@@ -376,8 +376,12 @@ def handle_event(*, event: GenericEvent, token: ApiToken | None = None) -> Reply
     """Carry out one event (one transaction), or give back the stored reply if it was handled already."""
     try:
         return _handle_once(event, token)
-    except IntegrityError:
-        # The same newCall raced in twice: the other request stored it; answer as it did.
+    except (IntegrityError, InputError) as exc:
+        # The same newCall raced in twice: the other request committed first, so this
+        # one hit either the unique callId or the contact it had just created.
+        # Answer as the first one did.
+        if isinstance(exc, InputError) and exc.code != "duplicate_call":
+            raise
         stored = _stored(GenericCall.objects.filter(call_id=event.call_id).first(), event.event)
         if stored is None:
             raise
