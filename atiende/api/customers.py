@@ -76,7 +76,7 @@ class CustomerPage(Schema):
 
 class CustomerIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    address_as: FormOfAddress = FormOfAddress.NONE
+    address_as: FormOfAddress = FormOfAddress("")
     organisation: str | None = Field(None, max_length=200, description="Name; created if new.")
     country: str = Field("", max_length=2, description="ISO code: ES, MX, AR, CO, CL...")
     preferred_language: str = Field("es", max_length=8)

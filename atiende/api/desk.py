@@ -144,8 +144,8 @@ class WorkOrderPage(Schema):
 class WorkOrderIn(Schema):
     customer: int = ID
     title: str = Field(..., min_length=1, max_length=200)
-    channel: Channel = Channel.PHONE
-    direction: Direction = Direction.REACTIVE
+    channel: Channel = Channel("telefonico")
+    direction: Direction = Direction("reactivo")
     requester: int | None = Field(None, ge=1, le=2**62)
     decision_maker: int | None = Field(None, ge=1, le=2**62)
     equipment_type: str = Field("", max_length=100)
@@ -154,7 +154,7 @@ class WorkOrderIn(Schema):
     knowledge_level: KnowledgeLevel | None = None
     problem_story: str = Field("", max_length=TEXT)
     paraphrase: str = Field("", max_length=TEXT)
-    priority: Priority = Priority.NORMAL
+    priority: Priority = Priority("normal")
     assignee: int | None = Field(None, ge=1, le=2**62)
     team: int | None = Field(None, ge=1, le=2**62)
 

@@ -67,7 +67,7 @@ from atiende.errors import InputError
 from atiende.people.models import Role, Team, User
 
 WORK_ORDER_COUNTER = "work_order"
-PHASE_ORDER = [Phase.IDENTIFICATION, Phase.SATISFACTION, Phase.CLOSURE]
+PHASE_ORDER: list[str] = [str(Phase.IDENTIFICATION), str(Phase.SATISFACTION), str(Phase.CLOSURE)]
 # Fields update_work_order may change; phase, closing contact and version have their own actions.
 EDITABLE_FIELDS = (
     "title", "customer", "requester", "decision_maker", "channel", "direction", "equipment_type",
@@ -588,8 +588,8 @@ def create_work_order(
     actor: User,
     customer: Customer | int,
     title: str,
-    channel: str = Channel.PHONE,
-    direction: str = Direction.REACTIVE,
+    channel: str = "telefonico",
+    direction: str = "reactivo",
     requester: Customer | int | None = None,
     decision_maker: Customer | int | None = None,
     equipment_type: str = "",
@@ -597,7 +597,7 @@ def create_work_order(
     os_version: str = "",
     knowledge_level: str = "",
     problem_story: str = "",
-    priority: str = Priority.NORMAL,
+    priority: str = "normal",
     assignee: User | int | None = None,
     team: Team | int | None = None,
     paraphrase: str = "",
