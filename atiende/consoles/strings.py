@@ -30,8 +30,10 @@ def console_strings() -> dict[str, str]:
         "greet_with": _("Greet with"), "level": _("Knowledge level"), "traits_seen": _("Traits seen before"),
         "do": _("Do"), "avoid": _("Avoid"), "no_customer": _("Unknown caller: ask for the name (CO-1)."),
         "rewrite": pgettext("button", "Rewrite"), "draft_ok": _("Nothing to correct."), "paraphrase": _("Paraphrase draft"),
-        "questions": _("Closed questions"), "use": _("Use"), "new_work_order": _("Open a work order"),
+        "questions": _("Closed questions"), "use": _("Use"),
         "phases": _("Phases"),
+        "create": _("Create"), "new_work_order_title": _("New work order for this call: title"),
+        "new_work_order": _("Open the full work order form"),
     }
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.consoles import selectors
 from atiende.consoles.strings import board_strings, console_strings
+from atiende.errors import InputError
 from atiende.web.access import role_required
 
 TECHNICIANS: tuple[str, ...] = ("tecnico",)  # Role.TECHNICIAN
@@ -76,6 +77,49 @@ def console_assist(request: HttpRequest) -> JsonResponse:
         "paraphrase": suggest_paraphrase([text], language),  # AL-4
         "questions": closed_questions([text], language),  # AL-5
     })
+
+
+@require_POST
+@role_required(TECHNICIANS, superuser=False)
+def console_work_order(request: HttpRequest) -> JsonResponse:
+    """Open a work order for the caller from the console (SP-1: it starts in identification)."""
+    from atiende.desk import services as desk
+    from atiende.desk.models import Customer
+    from atiende.practices import Refusal
+
+    try:
+        body: Any = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return _bad("invalid_body", _("Send the work order as a JSON object."))
+    title = body.get("title")
+    customer_id = body.get("customer")
+    texts = {k: body.get(k, "") for k in ("problem_story", "paraphrase")}
+    if not isinstance(title, str) or not title.strip() or len(title) > 200:
+        return _bad("title_required", _("Give the work order a title (at most 200 characters)."))
+    if not isinstance(customer_id, int) or isinstance(customer_id, bool):
+        return _bad("customer_required", _("Choose the customer."))
+    if any(not isinstance(v, str) or len(v) > MAX_ASSIST_CHARS for v in texts.values()):
+        return _bad("invalid_text", _("The text is too long."))
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return _bad("unknown_customer", _("There is no such customer."), status=404)
+    try:
+        order = desk.create_work_order(actor=request.user, customer=customer, title=title.strip(),  # type: ignore[arg-type]
+                                       channel="telefonico", assignee=request.user,  # type: ignore[arg-type]
+                                       problem_story=texts["problem_story"], paraphrase=texts["paraphrase"])
+    except Refusal as refusal:
+        return JsonResponse({"error": {"code": refusal.code, "rule": refusal.rule,
+                                       "message": refusal.message(_lang())}}, status=refusal.status)
+    except InputError as error:
+        return JsonResponse({"error": {"code": error.code, "rule": error.rule, "message": str(error.message)}},
+                            status=error.status)
+    return JsonResponse({"number": order.number, "phase": order.phase}, status=201)
+
+
+def _bad(code: str, message: str, *, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "rule": None, "message": message}}, status=status)
 
 
 @require_GET

@@ -142,6 +142,12 @@ def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
             expect(jorge_active).to_have_attribute("data-state", "talking")
             expect(jorge.locator("#greeting")).to_have_text("Doña Carmen Ruiz")
 
+            # A work order for this call, opened from the console, starts in identification (SP-1).
+            jorge.locator("#wo-title").fill("La impresora de recepción no imprime")
+            jorge.locator("[data-action=create-work-order]").click()
+            expect(jorge.locator("#customer-card .work-order")).to_have_count(2)
+            expect(jorge.locator("#customer-card .work-order").first).to_contain_text("La impresora de recepción")
+
             # The assistant checks what Jorge is about to say, live, with the rule.
             jorge.locator("#customer-words").fill("No sé dónde está eso, la impresora no imprime desde ayer.")
             jorge.locator("#btn-assist").click()

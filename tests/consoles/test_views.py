@@ -146,3 +146,32 @@ def test_pages_run_no_inline_script_under_the_csp(center):
         for tag in re.findall(r"<script[^>]*>", page):
             assert "src=" in tag or 'type="application/json"' in tag, tag
         assert " onclick=" not in page and " oninput=" not in page
+
+
+def test_work_order_opened_from_the_call_starts_in_identification(center):
+    from atiende.desk.models import WorkOrder
+
+    _call_answered_by(center, center.lucia)
+    client = signed_in(center.lucia)
+    body = {"customer": center.customer.pk, "title": "La impresora no imprime",
+            "problem_story": "No imprime desde ayer.", "paraphrase": "Déjeme ver si comprendo: no imprime."}
+    response = client.post("/consola/solicitud/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201
+    order = WorkOrder.objects.get(number=response.json()["number"])
+    assert (order.customer, order.phase, order.channel) == (center.customer, "identificacion", "telefonico")
+    assert order.problem_story == "No imprime desde ayer." and order.assignee == center.lucia
+    shown = client.get("/consola/estado/").json()["customer"]["work_orders"]
+    assert [w["number"] for w in shown] == [order.number]
+
+
+def test_work_order_from_the_console_bad_input_is_a_clear_4xx(center):
+    client = signed_in(center.lucia)
+    cases = [("[]", 400), (json.dumps({"customer": center.customer.pk, "title": " "}), 400),
+             (json.dumps({"customer": "1", "title": "x"}), 400),
+             (json.dumps({"customer": 999999, "title": "x"}), 404)]
+    for raw, status in cases:
+        response = client.post("/consola/solicitud/", data=raw, content_type="application/json")
+        assert response.status_code == status, raw
+        assert response.json()["error"]["message"]
+    assert signed_in(center.marta).post("/consola/solicitud/", data="{}",
+                                        content_type="application/json").status_code == 403

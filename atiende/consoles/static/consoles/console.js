@@ -213,8 +213,13 @@
       el("p", {class: "muted", text: S.avoid + ":"}), el("ul", {}, t.avoid.map(function (x) { return el("li", {text: x}); }))]);
   }
 
+  var lastParaphrase = "", renderedCustomer = null;
   function renderCustomer() {
     var box = $("customer-card"), card = snapshot.customer;
+    // Redraw only when the card changed, so a title being typed is not wiped by a live update.
+    var key = JSON.stringify([active() ? active().id : null, card]);
+    if (key === renderedCustomer) { return; }
+    renderedCustomer = key;
     clear(box);
     if (!active()) { box.appendChild(el("p", {class: "muted", text: S.no_contact})); return; }
     if (!card) { box.appendChild(el("p", {class: "muted", text: S.no_customer})); return; }
@@ -234,6 +239,18 @@
           return item;
         }))]));
     });
+    // A new work order for this caller, from the call: the customer's words and the paraphrase go with it.
+    var title = el("input", {type: "text", id: "wo-title", maxlength: "200"});
+    var create = button(S.create, function () {
+      var error = $("wo-error");
+      error.textContent = "";
+      L.request("POST", root.getAttribute("data-work-order-create-url"), {
+        customer: card.id, title: title.value, problem_story: $("customer-words").value, paraphrase: lastParaphrase,
+      }).then(function () { refresh(); }).catch(function (e) { error.textContent = L.errorText(e, S); });
+    }, "button-small", "create-work-order");
+    box.appendChild(el("div", {class: "new-work-order"}, [
+      el("label", {for: "wo-title", text: S.new_work_order_title}), title, " ", create,
+      el("p", {class: "form-error", id: "wo-error", role: "alert"})]));
     box.appendChild(el("p", {}, [el("a", {href: root.getAttribute("data-work-order-url") + "?customer=" + card.id,
                                           text: S.new_work_order})]));
   }
@@ -276,6 +293,7 @@
     L.request("POST", root.getAttribute("data-assist-url"), {text: $("customer-words").value}).then(function (r) {
       clear(box);
       r.traits.forEach(function (t) { box.appendChild(traitBlock(t)); });
+      lastParaphrase = r.paraphrase || "";
       if (r.paraphrase) {
         box.appendChild(el("p", {}, [el("strong", {text: S.paraphrase + " (AL-4): "}), r.paraphrase, " ",
           button(S.use, function () { useDraft(r.paraphrase); }, "button-small")]));
