@@ -512,12 +512,15 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
 # ---- technician and supervisor actions ----------------------------------------
 
 def _act(contact_id: int, actor: User | None, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]],
-         *, expected_version: int | None = None, then_dispatch: bool = False) -> Outcome:
+         *, expected_version: int | None = None, then_dispatch: bool = False,
+         record: Callable[[Contact], None] | None = None) -> Outcome:
     with _tx():
         row = _lock(contact_id)
         if expected_version is not None and row.version != expected_version:
             raise InputError("stale_version", _("The call changed meanwhile; reload and try again."), status=409)
         outcome = _apply(row, action, actor=actor)
+        if record is not None:
+            record(row)  # in the same transaction: the action and its record stand or fall together
     if then_dispatch:
         dispatch()
     return outcome
@@ -548,7 +551,8 @@ def put_on_hold(*, contact_id: int, user: User | None, reason: str, customer_con
                 expected_minutes: float | None) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.put_on_hold(
         reason=reason, customer_consent=customer_consent, expected_minutes=expected_minutes, now=now(),
-        by=_actor_id(user) if _acts_as_technician(user) else None))
+        by=_actor_id(user) if _acts_as_technician(user) else None),
+        record=_consent_record("hold", user, reason))
 
 
 @single_writer
@@ -567,7 +571,25 @@ def request_transfer(*, contact_id: int, user: User | None, purpose: str, custom
         raise InputError("unknown_technician", _("There is no such technician."), status=404, field="to_technician")
     return _act(contact_id, user, lambda c, p: c.request_transfer(
         purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
-        to_technician=to_technician, to_queue=to_queue, by=_actor_id(user) if _acts_as_technician(user) else None))
+        to_technician=to_technician, to_queue=to_queue, by=_actor_id(user) if _acts_as_technician(user) else None),
+        record=_consent_record("transfer", user, purpose))
+
+
+def _consent_record(scope: str, user: User | None, note: str) -> Callable[[Contact], None]:
+    """HO-3 / TR-3 / ET-2: the consent the engine just relied on becomes a consent record.
+
+    The engine refuses a hold or transfer without the customer's consent; once it
+    accepts one, who consented, to what, how and when is kept with the privacy
+    records (tied to the contact, so it counts even before the caller is identified).
+    """
+
+    def record(row: Contact) -> None:
+        from atiende.privacy.services import give_consent
+
+        give_consent(customer=row.customer, scope=scope, method="spoken_phone", recorded_by=user,
+                     contact_ref=str(row.pk), given_at=now(), note=note[:500])
+
+    return record
 
 
 @single_writer
