@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from atiende.api.desk import WorkOrderPage, paginate, work_order_data
+from atiende.api.desk import WorkOrderPage, answers, paginate, work_order_data
 from atiende.api.permissions import ADMINS, STAFF, current_user, require_role
 from atiende.desk import selectors, services
 from atiende.desk.models import ContactPoint, Customer, FormOfAddress, KnowledgeLevel, Organisation
@@ -134,13 +134,13 @@ def _points(items: list[ContactPointIn]) -> list[tuple[str, str, bool]]:
     return [(p.kind, p.value, p.preferred) for p in items]
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Organisations (staff)")
+@router.get("/organisations", response=answers(list[OrganisationOut]), summary="Organisations (staff)")
 def list_organisations(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request, STAFF)
     return [{"id": o.pk, "name": o.name, "team": o.team_id} for o in Organisation.objects.all()]
 
 
-@router.get("", response=CustomerPage, summary="Search customers")
+@router.get("", response=answers(CustomerPage), summary="Search customers")
 def list_customers(
     request: HttpRequest,
     q: str = Query("", max_length=200, description="Name, organisation, email or phone."),
@@ -160,7 +160,7 @@ def list_customers(
             "page": page, "page_size": page_size, "pages": pages}
 
 
-@router.post("", response={201: CustomerOut}, summary="Create a customer (staff)")
+@router.post("", response=answers(CustomerOut, 201), summary="Create a customer (staff)")
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status:
     user = require_role(request, STAFF)
     data = payload.dict()
@@ -170,13 +170,13 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status:
     return Status(201, customer_data(customer, staff=True))
 
 
-@router.get("/{customer_id}", response=CustomerOut, summary="One customer")
+@router.get("/{customer_id}", response=answers(CustomerOut), summary="One customer")
 def read_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
     user = current_user(request)
     return customer_data(selectors.get_customer(user, customer_id), staff=user.is_staff_member)
 
 
-@router.patch("/{customer_id}", response=CustomerOut, summary="Change a customer (staff)")
+@router.patch("/{customer_id}", response=answers(CustomerOut), summary="Change a customer (staff)")
 def update_customer(request: HttpRequest, customer_id: str, payload: CustomerPatch) -> dict[str, Any]:
     user = require_role(request, STAFF)
     customer = selectors.get_customer(user, customer_id)
@@ -192,14 +192,14 @@ def update_customer(request: HttpRequest, customer_id: str, payload: CustomerPat
     return customer_data(customer, staff=True)
 
 
-@router.delete("/{customer_id}", response={204: None}, summary="Delete a customer without work orders (admins)")
+@router.delete("/{customer_id}", response=answers(None, 204), summary="Delete a customer without work orders (admins)")
 def delete_customer(request: HttpRequest, customer_id: str) -> Status:
     user = require_role(request, ADMINS)
     services.delete_customer(actor=user, customer=selectors.get_customer(user, customer_id))
     return Status(204, None)
 
 
-@router.post("/{customer_id}/contact-points", response={201: ContactPointOut}, summary="Add a contact point (staff)")
+@router.post("/{customer_id}/contact-points", response=answers(ContactPointOut, 201), summary="Add a contact point (staff)")
 def add_contact_point(request: HttpRequest, customer_id: str, payload: ContactPointIn) -> Status:
     user = require_role(request, STAFF)
     point = services.add_contact_point(actor=user, customer=selectors.get_customer(user, customer_id),
@@ -207,7 +207,7 @@ def add_contact_point(request: HttpRequest, customer_id: str, payload: ContactPo
     return Status(201, {"id": point.pk, "kind": point.kind, "value": point.value, "preferred": point.preferred})
 
 
-@router.delete("/{customer_id}/contact-points/{point_id}", response={204: None},
+@router.delete("/{customer_id}/contact-points/{point_id}", response=answers(None, 204),
                summary="Remove a contact point (staff)")
 def remove_contact_point(request: HttpRequest, customer_id: str, point_id: str) -> Status:
     user = require_role(request, STAFF)
@@ -220,7 +220,7 @@ def remove_contact_point(request: HttpRequest, customer_id: str, point_id: str) 
     return Status(204, None)
 
 
-@router.get("/{customer_id}/work-orders", response=WorkOrderPage, summary="A customer's work orders")
+@router.get("/{customer_id}/work-orders", response=answers(WorkOrderPage), summary="A customer's work orders")
 def customer_work_orders(
     request: HttpRequest, customer_id: str,
     page: int = Query(1, ge=1, le=100_000),
@@ -235,7 +235,7 @@ def customer_work_orders(
             "page_size": page_size, "pages": pages}
 
 
-@router.get("/{customer_id}/traits", response=list[TraitOut], summary="Difficult-customer trait history (staff)")
+@router.get("/{customer_id}/traits", response=answers(list[TraitOut]), summary="Difficult-customer trait history (staff)")
 def trait_history(request: HttpRequest, customer_id: str) -> list[dict[str, Any]]:
     user = require_role(request, STAFF)
     customer = selectors.get_customer(user, customer_id)
@@ -246,7 +246,7 @@ def trait_history(request: HttpRequest, customer_id: str) -> list[dict[str, Any]
     ]
 
 
-@router.get("/{customer_id}/history", response=list[CustomerEventOut], summary="Changes to the record (staff)")
+@router.get("/{customer_id}/history", response=answers(list[CustomerEventOut]), summary="Changes to the record (staff)")
 def customer_history(request: HttpRequest, customer_id: str) -> list[dict[str, Any]]:
     user = require_role(request, STAFF)
     customer = selectors.get_customer(user, customer_id)

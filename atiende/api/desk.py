@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.responses import codes_4xx
 
 from atiende.api.permissions import STAFF, current_user, require_role
 from atiende.desk import selectors, services
@@ -56,6 +57,22 @@ TEXT = 20_000
 
 
 # --- schemas -------------------------------------------------------------------------------
+
+class ErrorBody(Schema):
+    code: str = Field(description="Machine code, e.g. stale_version, phase_order, not_found.")
+    message: str = Field(description="In Spanish or English by Accept-Language.")
+    rule: str | None = Field(description="The practice that applies, e.g. SP-1 (see /api/v1/practices).")
+    field: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def answers(schema: Any, status: int = 200) -> dict[Any, Any]:
+    """The success schema plus the one error format for every 4xx, for the OpenAPI document."""
+    return {status: schema, codes_4xx: ErrorOut}
+
 
 class Ref(Schema):
     id: int
@@ -306,7 +323,7 @@ def _full(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
 
 # --- endpoints -----------------------------------------------------------------------------
 
-@router.get("", response=WorkOrderPage, summary="Search work orders")
+@router.get("", response=answers(WorkOrderPage), summary="Search work orders")
 def list_work_orders(
     request: HttpRequest,
     q: str = Query("", max_length=200, description="Number, title, story, customer, organisation, email, phone."),
@@ -329,7 +346,7 @@ def list_work_orders(
             "page_size": page_size, "pages": pages}
 
 
-@router.post("", response={201: WorkOrderDetailOut}, summary="Open a work order (staff)")
+@router.post("", response=answers(WorkOrderDetailOut, 201), summary="Open a work order (staff)")
 def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
     user = require_role(request, STAFF)
     data = payload.dict()
@@ -338,7 +355,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
     return Status(201, _new_detail(wo))
 
 
-@router.post("/requests", response={201: WorkOrderDetailOut},
+@router.post("/requests", response=answers(WorkOrderDetailOut, 201),
              summary="Open a request from the customer portal (customers)")
 def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Status:
     user = require_role(request, (Role.CUSTOMER,))
@@ -346,12 +363,12 @@ def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Statu
     return Status(201, _new_detail(wo))
 
 
-@router.get("/{number}", response=WorkOrderDetailOut, summary="One work order with questions and commitments")
+@router.get("/{number}", response=answers(WorkOrderDetailOut), summary="One work order with questions and commitments")
 def read_work_order(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(request, _fresh(request, number))
 
 
-@router.patch("/{number}", response=WorkOrderDetailOut, summary="Change fields (staff; needs version)")
+@router.patch("/{number}", response=answers(WorkOrderDetailOut), summary="Change fields (staff; needs version)")
 def update_work_order(request: HttpRequest, number: str, payload: WorkOrderPatch) -> dict[str, Any]:
     user = require_role(request, STAFF)
     wo = _fresh(request, number)
@@ -366,7 +383,7 @@ def update_work_order(request: HttpRequest, number: str, payload: WorkOrderPatch
     return _detail(request, wo)
 
 
-@router.post("/{number}/phase", response=WorkOrderDetailOut, summary="Move to the next phase or reopen (SP-1)")
+@router.post("/{number}/phase", response=answers(WorkOrderDetailOut), summary="Move to the next phase or reopen (SP-1)")
 def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     wo = services.change_phase(actor=user, work_order=_fresh(request, number), version=payload.version,
@@ -374,7 +391,7 @@ def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> dict[st
     return _detail(request, wo)
 
 
-@router.post("/{number}/closing-contact", response=WorkOrderDetailOut,
+@router.post("/{number}/closing-contact", response=answers(WorkOrderDetailOut),
              summary="Record the closing contact (SP-1, SP-4)")
 def record_closing_contact(request: HttpRequest, number: str, payload: ClosingContactIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
@@ -384,13 +401,13 @@ def record_closing_contact(request: HttpRequest, number: str, payload: ClosingCo
     return _detail(request, wo)
 
 
-@router.get("/{number}/closed-questions", response=list[QuestionOut], summary="Closed questions (AL-5)")
+@router.get("/{number}/closed-questions", response=answers(list[QuestionOut]), summary="Closed questions (AL-5)")
 def list_questions(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     wo = _fresh(request, number)
     return [_question_data(q) for q in wo.closed_questions.select_related("asked_by")]
 
 
-@router.post("/{number}/closed-questions", response={201: QuestionOut}, summary="Ask a closed question (staff)")
+@router.post("/{number}/closed-questions", response=answers(QuestionOut, 201), summary="Ask a closed question (staff)")
 def add_question(request: HttpRequest, number: str, payload: QuestionIn) -> Status:
     user = require_role(request, STAFF)
     item = services.add_closed_question(actor=user, work_order=_fresh(request, number),
@@ -407,7 +424,7 @@ def _question(request: HttpRequest, number: str, question_id: str) -> ClosedQues
     return found
 
 
-@router.patch("/{number}/closed-questions/{question_id}", response=QuestionOut,
+@router.patch("/{number}/closed-questions/{question_id}", response=answers(QuestionOut),
               summary="Record the answer to a closed question (staff)")
 def answer_question(request: HttpRequest, number: str, question_id: str, payload: AnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
@@ -416,14 +433,14 @@ def answer_question(request: HttpRequest, number: str, question_id: str, payload
     return _question_data(item)
 
 
-@router.get("/{number}/commitments", response=list[CommitmentOut], summary="Commitments (PT-2)")
+@router.get("/{number}/commitments", response=answers(list[CommitmentOut]), summary="Commitments (PT-2)")
 def list_commitments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     wo = _fresh(request, number)
     now = timezone.now()
     return [_commitment_data(c, now) for c in wo.commitments.select_related("owner")]
 
 
-@router.post("/{number}/commitments", response={201: CommitmentOut}, summary="Record a commitment (staff, PT-2)")
+@router.post("/{number}/commitments", response=answers(CommitmentOut, 201), summary="Record a commitment (staff, PT-2)")
 def add_commitment(request: HttpRequest, number: str, payload: CommitmentIn) -> Status:
     user = require_role(request, STAFF)
     item = services.add_commitment(actor=user, work_order=_fresh(request, number),
@@ -431,7 +448,7 @@ def add_commitment(request: HttpRequest, number: str, payload: CommitmentIn) -> 
     return Status(201, _commitment_data(item, timezone.now()))
 
 
-@router.post("/{number}/commitments/{commitment_id}/resolve", response=CommitmentOut,
+@router.post("/{number}/commitments/{commitment_id}/resolve", response=answers(CommitmentOut),
              summary="Mark a commitment kept, not kept or cancelled (staff)")
 def resolve_commitment(request: HttpRequest, number: str, commitment_id: str, payload: ResolveIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
@@ -444,7 +461,7 @@ def resolve_commitment(request: HttpRequest, number: str, commitment_id: str, pa
     return _commitment_data(item, timezone.now())
 
 
-@router.get("/{number}/history", response=list[EventOut], summary="Every change, oldest first (staff)")
+@router.get("/{number}/history", response=answers(list[EventOut]), summary="Every change, oldest first (staff)")
 def history(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     require_role(request, STAFF)
     events: list[WorkOrderEvent] = selectors.work_order_history(_fresh(request, number))

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from atiende.api.desk import answers
 from atiende.desk import services
 from atiende.desk.models import SatisfactionSurvey
 
@@ -43,12 +44,12 @@ def _data(survey: SatisfactionSurvey) -> dict[str, Any]:
     }
 
 
-@router.get("/{token}", response=SurveyPublicOut, auth=None, summary="Read a satisfaction survey (public)")
+@router.get("/{token}", response=answers(SurveyPublicOut), auth=None, summary="Read a satisfaction survey (public)")
 def read_survey(request: HttpRequest, token: str) -> dict[str, Any]:
     return _data(services.get_survey(token=token[:64]))
 
 
-@router.post("/{token}", response=SurveyPublicOut, auth=None, summary="Answer a satisfaction survey once (public)")
+@router.post("/{token}", response=answers(SurveyPublicOut), auth=None, summary="Answer a satisfaction survey once (public)")
 def answer_survey(request: HttpRequest, token: str, payload: SurveyAnswerIn) -> dict[str, Any]:
     survey = services.answer_survey(token=token[:64], rating=payload.rating, resolved=payload.resolved,
                                     comment=payload.comment)

@@ -21,6 +21,8 @@ def test_every_desk_endpoint_is_documented_with_typed_schemas(client):
             assert operation.get("summary"), (method, path)
             ok = [code for code in operation["responses"] if code.startswith("2")]
             assert ok, (method, path)
+            error = operation["responses"].get("409", {}).get("content", {}).get("application/json", {})
+            assert error.get("schema", {}).get("$ref", "").endswith("/ErrorOut"), (method, path)
     schemas = spec["components"]["schemas"]
     channel = schemas["WorkOrderIn"]["properties"]["channel"]
     assert "$ref" in channel or "enum" in channel or "allOf" in channel
