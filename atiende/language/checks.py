@@ -107,8 +107,22 @@ def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]
                        f"use plain words (DN-2).")
         else:
             message = f"«{excerpt}» puede no entenderse con un cliente de nivel {level}: use palabras sencillas (DN-2)."
-        out.append(Finding("DN-2", s, e, excerpt, message, term.plain))
+        out.append(Finding("DN-2", s, e, excerpt, message, _fit_article(folded.original[:s], term.plain)))
     return out
+
+
+# A word right before the term that already plays the article's part.
+_DETERMINER_BEFORE = re.compile(
+    r"\b(del|al|el|la|los|las|un|una|unos|unas|este|esta|ese|esa|su|sus|mi|mis|tu|tus)\s+$", re.IGNORECASE
+)
+_LEADING_ARTICLE = re.compile(r"^(el|la|los|las)\s+", re.IGNORECASE)
+
+
+def _fit_article(before: str, plain: str) -> str:
+    """Drop a rewrite's own article after one already in the draft: "del driver" → "del programa...", not "del el"."""
+    if _DETERMINER_BEFORE.search(before):
+        return _LEADING_ARTICLE.sub("", plain, count=1)
+    return plain
 
 
 def _pt1_findings(folded: Folded, language: str) -> list[Finding]:

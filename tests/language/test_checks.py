@@ -101,3 +101,11 @@ def test_bad_arguments_are_refused_clearly():
 def test_the_name_must_be_in_the_salutation_of_an_email():
     assert "CO-1" in rules("Hola vos, ¿me podés ayudar? La compu ya arranca.\nSaludos", channel="email")
     assert "CO-1" not in rules("Estimado Sr. Gómez:\nSu equipo está listo.\nSaludos", channel="email")
+
+
+def test_jargon_rewrite_fits_the_article_already_in_the_draft():
+    # DN-2: applying the one-click rewrite must leave correct Spanish ("del programa", never "del el programa").
+    for draft in ("Hay que actualizar la versión del driver.", "Reinstale el driver, por favor."):
+        finding = next(f for f in analyze(draft, as_="tecnico", level="basico").findings if f.rule == "DN-2")
+        rewritten = draft[: finding.start] + finding.suggestion + draft[finding.end :]
+        assert " el el " not in rewritten and " del el " not in rewritten, rewritten
