@@ -11,13 +11,29 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from atiende.planning.forms import MAX_INTERVALS, MAX_SIMULATED_CALLS
+from atiende.planning.forms import MAX_INTERVALS, MAX_SIMULATED_CALLS, MAX_TECHNICIANS
 from atiende.staffing import charts
 from atiende.staffing.erlang import Staffing, StaffingInputError, evaluate, solve
 from atiende.staffing.plan import DayPlan, IntervalDemand, parse_calls_csv, plan_day
 from atiende.staffing.simulation import DayResult, DayScenario, simulate_day
 
 PO2_SECONDS = 180.0  # PO-2: nobody waits more than 3 minutes
+
+# Erlang C's recurrence takes about 10·√traffic steps per question; this keeps a
+# whole day of 1,440 intervals well under a few seconds (the CLI has no cap).
+MAX_TRAFFIC_ERLANGS = 100_000
+
+
+def _check_traffic(calls: float, aht_seconds: float, period_seconds: float, interval: str = "") -> None:
+    traffic = calls * aht_seconds / period_seconds
+    if traffic > MAX_TRAFFIC_ERLANGS:
+        amount, cap = f"{traffic:,.0f}", f"{MAX_TRAFFIC_ERLANGS:,}"
+        es = (f"el tráfico sería de {amount.replace(',', '.')} erlangs; la web calcula hasta "
+              f"{cap.replace(',', '.')} (revise las llamadas y el tiempo medio de atención).")
+        en = f"the traffic would be {amount} erlangs; the web computes up to {cap} (check the calls and the AHT)."
+        if interval:
+            raise StaffingInputError("csv", f"Intervalo {interval}: {es}", f"Interval {interval}: {en}")
+        raise StaffingInputError("calls", es[0].upper() + es[1:], en[0].upper() + en[1:])
 
 
 def _en(language: str) -> bool:
@@ -32,6 +48,7 @@ class CalculatorResult:
 
 
 def calculator(data: dict[str, Any], *, language: str) -> CalculatorResult:
+    _check_traffic(data["calls"], data["aht"], data["period_minutes"] * 60)
     result = solve(calls=data["calls"], period_seconds=data["period_minutes"] * 60, aht_seconds=data["aht"],
                    answer_within_seconds=data["answer_within"], target=data["target"],
                    max_occupancy=data.get("max_occupancy"), shrinkage=data.get("shrinkage") or 0.0)
@@ -70,8 +87,16 @@ def demand_from_csv(text: str) -> list[IntervalDemand]:
     return demand
 
 
+def _check_demand(demand: list[IntervalDemand], *, aht_seconds: float, interval_minutes: float) -> None:
+    for number, item in enumerate(demand, start=1):
+        aht = item.aht_seconds if item.aht_seconds is not None else aht_seconds
+        _check_traffic(item.calls, aht, interval_minutes * 60, item.label or str(number))
+
+
 def interval_plan(data: dict[str, Any]) -> DayPlan:
-    return plan_day(demand_from_csv(data["csv"]), interval_minutes=data["interval_minutes"],
+    demand = demand_from_csv(data["csv"])
+    _check_demand(demand, aht_seconds=data["aht"], interval_minutes=data["interval_minutes"])
+    return plan_day(demand, interval_minutes=data["interval_minutes"],
                     aht_seconds=data["aht"], answer_within_seconds=data["answer_within"], target=data["target"],
                     max_occupancy=data.get("max_occupancy"), shrinkage=data.get("shrinkage") or 0.0)
 
@@ -132,8 +157,13 @@ def simulation(data: dict[str, Any], *, language: str, seed: int | None = None) 
     agents = data.get("agents")
     planned = agents is None
     if planned:
+        _check_demand(demand, aht_seconds=aht, interval_minutes=interval)
         agents = plan_day(demand, interval_minutes=interval, aht_seconds=aht,
                           answer_within_seconds=data["answer_within"], target=data["target"]).agents
+    elif max(agents, default=0) > MAX_TECHNICIANS:
+        raise StaffingInputError(
+            "agents", f"Como mucho {MAX_TECHNICIANS:,} técnicos por intervalo en la web.".replace(",", "."),
+            f"At most {MAX_TECHNICIANS:,} technicians per interval on the web.")
     elif len(agents) == 1:
         agents = agents * len(demand)
     elif len(agents) != len(demand):

@@ -18,6 +18,7 @@ MAX_CSV_BYTES = 1024 * 1024
 MAX_INTERVALS = 1440           # a day of one-minute intervals
 MAX_CALLS_PER_PERIOD = 100_000
 MAX_SIMULATED_CALLS = 50_000
+MAX_TECHNICIANS = 10_000         # per interval; more could never be busy with 50,000 calls a day
 MAX_AHT_SECONDS = 4 * 3600
 MAX_SEED = 2**63 - 1
 
@@ -168,9 +169,9 @@ class SimulationForm(CsvFields):
         for item in _AGENTS_SPLIT.split(text):
             if not item:
                 continue
-            if not item.isdigit() or len(item) > 6:
+            if not item.isdigit():
                 raise ValidationError(_("“%(value)s” is not a whole number of technicians from 0.") % {"value": item})
-            numbers.append(int(item))
+            numbers.append(min(int(item[:12]), MAX_TECHNICIANS + 1))  # the cap is explained by calculations
         if len(numbers) > MAX_INTERVALS:
             raise ValidationError(_("At most %(count)d intervals.") % {"count": MAX_INTERVALS})
         return numbers

@@ -231,3 +231,29 @@ def test_pages_speak_english_when_asked(supervisor: Client) -> None:
     body = text(supervisor.get(CALCULATOR, CALCULATOR_INPUT))
     assert response.status_code == 200
     assert "Probability of waiting" in body
+
+
+def test_calculator_refuses_traffic_a_web_request_should_not_compute(supervisor: Client) -> None:
+    response = supervisor.get(CALCULATOR, {**CALCULATOR_INPUT, "calls": "100000", "period_minutes": "1",
+                                           "aht": "14400"})
+    assert response.status_code == 200
+    assert "la web calcula hasta 100.000" in text(response)
+
+
+def test_a_csv_interval_with_absurd_traffic_is_named(supervisor: Client) -> None:
+    response = supervisor.post(PLAN, {**PLAN_INPUT, "csv_text": "08:00,10\n08:30,1e15,1e9\n"})
+    assert response.status_code == 200
+    assert "Intervalo 08:30: el tráfico sería" in text(response)
+
+
+def test_a_csv_with_too_many_intervals_is_refused(supervisor: Client) -> None:
+    csv = "".join(f"{i},1\n" for i in range(1441))
+    response = supervisor.post(PLAN, {**PLAN_INPUT, "csv_text": csv})
+    assert response.status_code == 200
+    assert "como mucho 1440" in text(response)
+
+
+def test_simulation_caps_technicians_per_interval(supervisor: Client) -> None:
+    response = supervisor.post(SIMULATION, {**SIMULATION_INPUT, "agents": "99999999999999999999"})
+    assert response.status_code == 200
+    assert "Como mucho 10.000 técnicos por intervalo" in text(response)
