@@ -1,7 +1,9 @@
 """Business actions on customers and work orders.
 
-Every function takes keyword-only arguments, runs in one transaction, checks
-who is acting, validates everything before writing, and raises
+Every function takes keyword-only arguments, writes in one transaction, checks
+who is acting, validates everything before writing (creation, edits and the
+closing contact do their reads before opening the write transaction, to hold
+SQLite's single write lock briefly; the version guard keeps that safe), and raises
 :class:`atiende.errors.InputError` (translated message, rule ID when a practice
 applies) instead of ever letting bad input reach the database. Every change to
 a work order is recorded as a :class:`WorkOrderEvent` with ``{"field": [old, new]}``.
@@ -755,9 +757,13 @@ def _clean_work_order_changes(actor: User, current: WorkOrder, changes: Mapping[
     return clean
 
 
-@transaction.atomic
 def update_work_order(*, actor: User, work_order: WorkOrder, version: int, **changes: Any) -> WorkOrder:
-    """Change editable fields, only if nobody changed the work order since ``version``."""
+    """Change editable fields, only if nobody changed the work order since ``version``.
+
+    Reads and checks come first; the write transaction holds only the conditional
+    UPDATE and the history line. The version guard makes that safe: if anyone wrote
+    in between, the UPDATE matches no row and the caller gets 409.
+    """
     _require_staff(actor)
     version = _version(version)
     current = _require_visible_work_order(actor, work_order)
@@ -778,8 +784,9 @@ def update_work_order(*, actor: User, work_order: WorkOrder, version: int, **cha
         _check_assignee(actor, clean.get("team", current.team), clean.get("assignee", current.assignee))
     if not diff:
         return current
-    updated = _conditional_update(current, version, {k: new for k, (_old, new) in diff.items()})
-    _record(updated, actor, "changed", diff)
+    with transaction.atomic():
+        updated = _conditional_update(current, version, {k: new for k, (_old, new) in diff.items()})
+        _record(updated, actor, "changed", diff)
     return updated
 
 
@@ -871,7 +878,6 @@ def change_phase(*, actor: User, work_order: WorkOrder, version: int, phase: str
     return updated
 
 
-@transaction.atomic
 def record_closing_contact(
     *, actor: User, work_order: WorkOrder, version: int, channel: str, note: str, at: datetime | None = None
 ) -> WorkOrder:
@@ -896,8 +902,9 @@ def record_closing_contact(
         raise InputError("before_creation", _("The closing contact cannot be before the work order was opened."),
                          field="at")
     values = {"closing_contact_at": when, "closing_contact_channel": channel, "closing_contact_note": note}
-    updated = _conditional_update(current, version, values)
-    _record(updated, actor, "closing_contact", {k: (getattr(current, k), v) for k, v in values.items()})
+    with transaction.atomic():  # short: the version guard covers the reads above
+        updated = _conditional_update(current, version, values)
+        _record(updated, actor, "closing_contact", {k: (getattr(current, k), v) for k, v in values.items()})
     return updated
 
 
