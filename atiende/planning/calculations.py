@@ -154,26 +154,28 @@ def simulation(data: dict[str, Any], *, language: str, seed: int | None = None) 
         aht = sum(d.calls * (d.aht_seconds or data["aht"]) for d in demand) / total
     else:
         aht = data["aht"]
-    agents = data.get("agents")
-    planned = agents is None
-    if planned:
+    given: list[int] | None = data.get("agents")
+    planned = given is None
+    if given is None:
         _check_demand(demand, aht_seconds=aht, interval_minutes=interval)
         agents = plan_day(demand, interval_minutes=interval, aht_seconds=aht,
                           answer_within_seconds=data["answer_within"], target=data["target"]).agents
-    elif max(agents, default=0) > MAX_TECHNICIANS:
+    elif max(given, default=0) > MAX_TECHNICIANS:
         raise StaffingInputError(
             "agents", f"Como mucho {MAX_TECHNICIANS:,} técnicos por intervalo en la web.".replace(",", "."),
             f"At most {MAX_TECHNICIANS:,} technicians per interval on the web.")
-    elif len(agents) == 1:
-        agents = agents * len(demand)
-    elif len(agents) != len(demand):
+    elif len(given) == 1:
+        agents = given * len(demand)
+    elif len(given) != len(demand):
         raise StaffingInputError(
-            "agents", f"Hay {len(demand)} intervalos y {len(agents)} números de técnicos: indique uno por "
+            "agents", f"Hay {len(demand)} intervalos y {len(given)} números de técnicos: indique uno por "
             "intervalo o uno para todo el día.",
-            f"There are {len(demand)} intervals and {len(agents)} numbers of technicians: give one per interval "
+            f"There are {len(demand)} intervals and {len(given)} numbers of technicians: give one per interval "
             "or one for the whole day.")
+    else:
+        agents = list(given)
     scenario = DayScenario(
-        calls=[d.calls for d in demand], agents=list(agents), interval_seconds=interval * 60, aht_seconds=aht,
+        calls=[d.calls for d in demand], agents=agents, interval_seconds=interval * 60, aht_seconds=aht,
         patience_seconds=data.get("patience"), difficult_share=data.get("difficult_share") or 0.0,
         difficult_factor=data["difficult_factor"], answer_within_seconds=data["answer_within"],
         max_wait_seconds=data["max_wait"], max_call_seconds=data["max_call"], labels=[d.label for d in demand],
