@@ -21,6 +21,9 @@ from atiende.cli.i18n import _
 
 log = logging.getLogger(__name__)
 
+# Commitments are due to the minute: looking twice a minute is plenty.
+COMMITMENT_CHECK_SECONDS = 30.0
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     from atiende.cli import add_help_flag
@@ -45,12 +48,17 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from django.db import close_old_connections, connection
 
     from atiende.contact import services
+    from atiende.desk.services import flag_missed_commitments
 
     total = 0
+    commitments_checked = 0.0
     while not stop.is_set():
         try:
             total += services.run_due_deadlines(worker=name)
             services.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
+            if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
+                flag_missed_commitments()  # PT-2: a promise past its due time raises its alert
+                commitments_checked = time.monotonic()
         except Exception:  # keep the policy clock alive; the next round retries
             log.exception("worker round failed")
         finally:
@@ -69,7 +77,10 @@ def run_worker(args: argparse.Namespace) -> int:
         return 2
     name = worker_name(args.name)
     if args.once:
+        from atiende.desk.services import flag_missed_commitments
+
         fired = services.run_due_deadlines(worker=name)
+        flag_missed_commitments()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         return 0
     stop = threading.Event()

@@ -115,3 +115,23 @@ def test_two_workers_checking_at_once_flag_each_missed_commitment_once(tech, cus
     assert all(isinstance(r, list) for r in results), results
     assert sum(len(r) for r in results) == 5  # type: ignore[arg-type]
     assert WorkOrderEvent.objects.filter(work_order=wo, kind="commitment_missed").count() == 5
+
+
+def test_the_worker_flags_a_commitment_as_soon_as_it_is_missed(tech, work_order, monkeypatch):
+    # PT-2: the policy clock (atiende worker) raises the alert without anyone running a command.
+    import threading
+
+    from atiende.cli.worker import run_loop
+
+    commitment = services.add_commitment(actor=tech, work_order=work_order, description="Le llamo",
+                                         due_at=timezone.now() + timedelta(minutes=5))
+    Commitment.objects.filter(pk=commitment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+
+    class OneRound(threading.Event):
+        def wait(self, timeout=None):
+            self.set()
+            return True
+
+    run_loop(OneRound(), name="t", interval=0.01)
+    commitment.refresh_from_db()
+    assert commitment.status == "incumplido" and commitment.alerted_at is not None
