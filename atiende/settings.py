@@ -167,7 +167,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Content Security Policy (docs/security.md): scripts only from our own files or with the
 # request's nonce ({{ csp_nonce }}); inline style attributes stay allowed.
-from atiende.privacy.csp import CONTENT_SECURITY_POLICY as SECURE_CSP  # noqa: E402
+from atiende.privacy.csp import CONTENT_SECURITY_POLICY as SECURE_CSP  # noqa: E402, F401 - a setting
 
 if not DEBUG and SECRET_KEY != _DEV_KEY:
     SESSION_COOKIE_SECURE = True

@@ -1,10 +1,20 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 
 from atiende.api import api
+from atiende.api.errors import error_body
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Anything under /api/v1/ that no router serves gets the API's error format, not an HTML page."""
+    body = error_body("not_found", _("There is no API endpoint at %(path)s.") % {"path": request.path})
+    return JsonResponse(body, status=404)
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("calidad/", include("atiende.scorecards.urls")),

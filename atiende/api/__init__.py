@@ -25,8 +25,8 @@ install_error_handlers(api)
 
 def _mount_routers() -> None:
     # One line per app's router; the order is the order in the docs.
-    from atiende.api import practices as practices_router
     from atiende.api import people as people_router
+    from atiende.api import practices as practices_router
 
     api.add_router("/practices", practices_router.router)
     api.add_router("/people", people_router.router)

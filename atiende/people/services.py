@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from atiende.errors import InputError
 from atiende.people.models import Role, User
 
+
 def add_user(
     *,
     username: str,
