@@ -45,6 +45,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.desk import credentials
 from atiende.desk.models import (
     Channel,
     ClosedQuestion,
@@ -633,6 +634,7 @@ def create_work_order(
         _check_team_change(actor, the_team)
     the_assignee = _resolve_staff(assignee, "assignee")
     _check_assignee(actor, the_team, the_assignee)
+    dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
     # Everything above only reads; the write transaction below is kept short because on
     # SQLite it holds the single write lock from its first statement.
     with transaction.atomic():
@@ -641,6 +643,7 @@ def create_work_order(
             number=_next_number(), customer=the_customer, team=the_team, assignee=the_assignee,
             created_by=actor, created_at=now, updated_at=now, **values,
         )
+        credentials.store_in_vault(work_order=work_order, actor=actor, found=dictated)
         initial = {"customer": the_customer, "team": the_team, "assignee": the_assignee, **values}
         _record(work_order, actor, "created",
                 {k: (None, v) for k, v in initial.items() if v not in ("", None)}, at=now)
@@ -771,6 +774,7 @@ def update_work_order(*, actor: User, work_order: WorkOrder, version: int, **cha
         raise _stale(current)
     _require_open(current)
     clean = _clean_work_order_changes(actor, current, changes)
+    dictated = credentials.take_from_fields(clean)  # ET-3: never kept in the text
     diff: dict[str, tuple[Any, Any]] = {}
     for key, value in clean.items():
         old = getattr(current, key)
@@ -787,6 +791,7 @@ def update_work_order(*, actor: User, work_order: WorkOrder, version: int, **cha
     with transaction.atomic():
         updated = _conditional_update(current, version, {k: new for k, (_old, new) in diff.items()})
         _record(updated, actor, "changed", diff)
+        credentials.store_in_vault(work_order=updated, actor=actor, found=dictated)
     return updated
 
 
@@ -902,9 +907,11 @@ def record_closing_contact(
         raise InputError("before_creation", _("The closing contact cannot be before the work order was opened."),
                          field="at")
     values = {"closing_contact_at": when, "closing_contact_channel": channel, "closing_contact_note": note}
+    dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
     with transaction.atomic():  # short: the version guard covers the reads above
         updated = _conditional_update(current, version, values)
         _record(updated, actor, "closing_contact", {k: (getattr(current, k), v) for k, v in values.items()})
+        credentials.store_in_vault(work_order=updated, actor=actor, found=dictated)
     return updated
 
 
