@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
 from atiende.api.permissions import ADMINS, current_user, require_role
@@ -79,14 +80,14 @@ def list_users(request: HttpRequest, role: Role | None = None) -> list[User]:
 
 
 @router.post("/users", response={201: UserOut}, summary="Create a user (administrators)")
-def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, User]:
+def create_user(request: HttpRequest, payload: UserIn) -> Status[User]:
     require_role(request, ADMINS)
     user = services.add_user(
         username=payload.username, role=payload.role, password=payload.password,
         tier=payload.tier, skills=payload.skills, first_name=payload.first_name,
         last_name=payload.last_name, email=payload.email, extension=payload.extension,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
@@ -95,15 +96,15 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut}, summary="Create an API token for me")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     token, raw = ApiToken.issue(current_user(request), name=payload.name, days=payload.days)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     token = current_user(request).tokens.filter(pk=token_id).first()
     if token is None:
         raise ApiError(404, "not_found", _("No such token."))
     token.revoke()
-    return 204, None
+    return Status(204, None)
