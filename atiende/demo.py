@@ -42,5 +42,5 @@ def load_demo() -> list[tuple[str, str, str]]:
     logins.extend(load_desk_demo(team))
     from atiende.contact.demo import load_contact_demo
 
-    load_contact_demo()  # the "soporte" queue, technicians available for calls
+    load_contact_demo(team)  # the "soporte" queue of the demo team (ET-4), technicians available for calls
     return logins

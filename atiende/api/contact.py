@@ -30,7 +30,8 @@ def _lang() -> str:
 def _visible(request: HttpRequest, contact_id: int) -> Contact:
     user = require_role(request, STAFF)
     row = Contact.objects.select_related("queue").filter(pk=contact_id).first()
-    if row is None:
+    # ET-4: a supervisor outside the contact's queue team gets the same 404 as for a missing id.
+    if row is None or (selectors.is_manager(user) and not selectors.manager_may_see(user, contact_id)):
         raise ApiError(404, "not_found", _("There is no contact %(id)s.") % {"id": contact_id})
     if not selectors.is_manager(user):
         transfer = (row.data or {}).get("transfer") or {}
@@ -80,17 +81,18 @@ class QueueIn(Schema):
     tiers: list[int] = Field(default_factory=lambda: [1, 2], max_length=9)
     skills: list[str] = Field(default_factory=list, max_length=50)
     policy: dict[str, float] = Field(default_factory=dict, description="PO overrides, e.g. max_wait_seconds")
+    team: int | None = Field(None, description="ET-4: id of the team whose supervisors see it; none: shared")
 
 
 # ---- lists (static paths first) -------------------------------------------------
 
-@router.get("", summary="Live contacts (mine; all for supervisors)")
+@router.get("", summary="Live contacts (mine; my teams' queues and shared queues for supervisors; all for admins)")
 def list_contacts(request: HttpRequest) -> list[dict[str, Any]]:
     user = require_role(request, STAFF)
     return [selectors.contact_view(c, language=_lang()) for c in selectors.visible_contacts(user)[:200]]
 
 
-@router.get("/alerts", summary="Open alerts (mine; all for supervisors)")
+@router.get("/alerts", summary="Open alerts (mine; my teams' for supervisors; all for administrators)")
 def list_alerts(request: HttpRequest, include_acknowledged: bool = False) -> list[dict[str, Any]]:
     user = require_role(request, STAFF)
     qs = selectors.visible_alerts(user, open_only=not include_acknowledged)[:200]
@@ -105,9 +107,8 @@ def acknowledge(request: HttpRequest, alert_id: int) -> dict[str, Any]:
 
 @router.get("/technicians", summary="Technicians' live state (supervisors)")
 def list_technicians(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request, MANAGERS)
-    return [selectors.technician_view(t) for t in TechnicianState.objects.select_related("user")
-            .order_by("user__username")]
+    user = require_role(request, MANAGERS)
+    return [selectors.technician_view(t) for t in selectors.visible_technician_states(user)]
 
 
 @router.get("/technicians/me", summary="My state")
@@ -145,16 +146,16 @@ def claim(request: HttpRequest, queue: str | None = None) -> dict[str, Any]:
 def list_queues(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request, STAFF)
     return [{"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
-             "effective_policy": services.policy_for(q).as_dict()} for q in Queue.objects.all()]
+             "team": q.team_id, "effective_policy": services.policy_for(q).as_dict()} for q in Queue.objects.all()]
 
 
 @router.put("/queues/{name}", summary="Create or change a queue (administrators)")
 def put_queue(request: HttpRequest, name: str, payload: QueueIn) -> dict[str, Any]:
     require_role(request, ADMINS)
     q = services.save_queue(name=name, label=payload.label, tiers=payload.tiers, skills=payload.skills,
-                            policy=dict(payload.policy))
+                            policy=dict(payload.policy), team_id=payload.team)
     return {"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
-            "effective_policy": services.policy_for(q).as_dict()}
+            "team": q.team_id, "effective_policy": services.policy_for(q).as_dict()}
 
 
 @router.put("/organisations/{organisation_id}/policy", summary="An organisation's call policies (administrators)")
@@ -170,10 +171,10 @@ def put_organisation_policy(request: HttpRequest, organisation_id: int, payload:
 
 @router.get("/stats", summary="Board figures for today: waits, abandonment, holds, transfer rate (supervisors)")
 def board_stats(request: HttpRequest, hours: float = 24) -> dict[str, Any]:
-    require_role(request, MANAGERS)
+    user = require_role(request, MANAGERS)
     if not 0 < hours <= 24 * 31:
         raise ApiError(400, "invalid_period", _("hours must be between 0 and 744."))
-    return selectors.stats(since=services.now() - timedelta(hours=hours))
+    return selectors.stats(since=services.now() - timedelta(hours=hours), user=user)  # ET-4: their scope
 
 
 # ---- one contact ---------------------------------------------------------------

@@ -15,7 +15,6 @@ from django.utils import timezone
 from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
 from atiende.contact.models import (
-    Alert,
     Contact,
     ContactState,
     Queue,
@@ -181,29 +180,33 @@ def _start_of_day(moment: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def board_snapshot(*, language: str = "es") -> dict[str, Any]:
-    """The supervisor's wallboard: queues, technicians, open alerts and today's figures."""
+def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
+    """The supervisor's wallboard: queues, technicians, open alerts and today's figures.
+
+    ET-4: only what this user may see (contact selectors' rule): a supervisor's teams' and shared
+    queues, the technicians of their teams, those alerts and figures; an administrator everything.
+    """
     moment = contact_services.now()
+    in_scope = contact_selectors.contacts_in_scope(user)
     queues = []
-    for queue in Queue.objects.all():
+    for queue in contact_selectors.supervised_queues(user):
         policy = contact_services.policy_for(queue).as_dict()
         waiting = []
-        for row in (Contact.objects.select_related("queue").filter(queue=queue, state=ContactState.WAITING)
+        for row in (in_scope.filter(queue=queue, state=ContactState.WAITING)
                     .order_by("created_at", "id")[:100]):
             view = contact_selectors.contact_view(row, language=language, at=moment)
             waiting.append({"id": row.pk, "from": row.caller, "waited_seconds": view["timers"]["waited_seconds"]})
         queues.append({"name": queue.name, "label": queue.label or queue.name, "waiting": waiting,
                        "max_wait_seconds": policy["max_wait_seconds"], "warn_fraction": policy["warn_fraction"]})
     live: dict[int, Contact] = {}
-    for row in (Contact.objects.select_related("queue").filter(state__in=MINE).exclude(assignee=None)
-                .order_by("created_at")):
+    for row in in_scope.filter(state__in=MINE).exclude(assignee=None).order_by("created_at"):
         live.setdefault(row.assignee_id, row)
-    for row in Contact.objects.filter(state=ContactState.OFFERED).exclude(offered_to=None):
+    for row in in_scope.filter(state=ContactState.OFFERED).exclude(offered_to=None):
         live.setdefault(row.offered_to_id, row)
     default_policy = contact_services.policy_for(Queue(name="-"), None).as_dict()
     technicians = []
-    for state in (TechnicianState.objects.select_related("user").filter(user__is_active=True)
-                  .exclude(user__role=Role.CUSTOMER).order_by("user__username")):
+    for state in (contact_selectors.visible_technician_states(user).filter(user__is_active=True)
+                  .exclude(user__role=Role.CUSTOMER)):
         current = live.get(state.user_id)
         current_view = None
         if current is not None:
@@ -217,22 +220,24 @@ def board_snapshot(*, language: str = "es") -> dict[str, Any]:
             "calls_minimum": default_policy["calls_per_day"], "contact": current_view,
         })
     alerts = [contact_selectors.alert_view(a, language=language)
-              for a in Alert.objects.filter(acknowledged_at__isnull=True).select_related("contact")[:50]]
-    return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment), "at": moment}
+              for a in contact_selectors.visible_alerts(user).select_related("contact")[:50]]
+    return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment, user=user),
+            "at": moment}
 
 
-def charts(moment: datetime) -> dict[str, Any]:
-    """Today's figures: waits, handle times, holds, transfers, abandonment (contact stats) and quality."""
+def charts(moment: datetime, *, user: User) -> dict[str, Any]:
+    """Today's figures: waits, handle times, holds, transfers, abandonment (contact stats) and quality (ET-4 scope)."""
     since = _start_of_day(moment)
-    stats = contact_selectors.stats(since=since)
-    handled = (Contact.objects.filter(ended_at__gte=since).exclude(answered_at=None)
+    stats = contact_selectors.stats(since=since, user=user)
+    handled = (contact_selectors.contacts_in_scope(user).filter(ended_at__gte=since).exclude(answered_at=None)
                .values_list("answered_at", "ended_at"))
     handle = sorted((end - start).total_seconds() for start, end in handled if start and end)
     quality = []
     try:
         from atiende.scorecards.models import Scorecard
 
-        rows = (Scorecard.objects.filter(scored_at__gte=since).exclude(technician=None)
+        rows = (Scorecard.objects.filter(scored_at__gte=since, technician__in=contact_selectors
+                                         .supervised_technicians(user))
                 .values("technician").annotate(avg=Avg("final_score"), n=Count("id")).order_by("technician"))
         names = {u.pk: u.display_name for u in User.objects.filter(pk__in=[r["technician"] for r in rows])}
         quality = [{"technician": names.get(r["technician"], ""), "score": round(r["avg"] or 0, 1), "cards": r["n"]}

@@ -125,7 +125,7 @@ def _bad(code: str, message: str, *, status: int = 400) -> JsonResponse:
 @require_GET
 @role_required(MANAGERS)
 def wallboard(request: HttpRequest) -> HttpResponse:
-    snapshot = selectors.board_snapshot(language=_lang())
+    snapshot = selectors.board_snapshot(user=request.user, language=_lang())  # type: ignore[arg-type]
     return render(request, "consoles/wallboard.html", {
         "nav": "wallboard", "snapshot": snapshot, "strings": board_strings(),
     })
@@ -134,4 +134,4 @@ def wallboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(MANAGERS)
 def wallboard_state(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.board_snapshot(language=_lang()))
+    return JsonResponse(selectors.board_snapshot(user=request.user, language=_lang()))  # type: ignore[arg-type]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from atiende.contact import services
 from atiende.contact.models import Queue, TechnicianState
-from atiende.people.models import Role, User
+from atiende.people.models import Role, Team, User
 
 
-def load_contact_demo() -> None:
+def load_contact_demo(team: Team | None = None) -> None:
+    """``team``: the demo team, whose supervisor then sees the demo queue's calls (ET-4)."""
     if not Queue.objects.filter(name="soporte").exists():
-        services.save_queue(name="soporte", label="Soporte técnico", tiers=[1, 2])
+        services.save_queue(name="soporte", label="Soporte técnico", tiers=[1, 2],
+                            team_id=team.pk if team is not None else None)
     for user in User.objects.filter(role=Role.TECHNICIAN, is_active=True):
         if not TechnicianState.objects.filter(user=user).exists():
             services.make_available(user=user)

@@ -24,6 +24,11 @@ class Queue(models.Model):
         _("policy overrides"), default=dict, blank=True,
         help_text=_("Overrides of the organisation's or the default policies (PO-1, PO-2...)."),
     )
+    # ET-4: the team whose supervisors see and act on this queue's contacts. No team means a shared
+    # queue that every supervisor sees (see atiende/contact/selectors.py, visible_contacts).
+    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="queues", verbose_name=_("team"),
+                             help_text=_("Supervisors of this team see its calls; empty: every supervisor."))
 
     class Meta:
         ordering = ["name"]

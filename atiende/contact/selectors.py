@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from atiende import engine
 from atiende.contact import services
-from atiende.contact.models import Alert, Contact, ContactEvent, Deadline, TechnicianState
+from atiende.contact.models import Alert, Contact, ContactEvent, Deadline, Queue, TechnicianState
 from atiende.engine.contact import STATE_LABELS
 from atiende.people.models import Role, User
 
@@ -89,20 +89,87 @@ def alert_view(alert: Alert, *, language: str = "es") -> dict[str, Any]:
     }
 
 
-def visible_contacts(user: User) -> QuerySet[Contact]:
-    qs = Contact.objects.select_related("queue").filter(state__in=LIVE)
+# ---- ET-4: who sees which live contacts -----------------------------------------
+# The ONE scoping rule of the contact center; the API, the services' manager actions
+# (supervise, acknowledge an alert) and the consoles' wallboard all call these.
+#   - administrators (and superusers) see everything;
+#   - a supervisor sees the contacts of queues of their teams and of shared queues (no team),
+#     plus calls they handle themselves (taken over), the technicians of their teams (and
+#     technicians in no team), and the alerts of those calls and technicians;
+#   - a technician sees their own contacts and offers (unchanged).
+# Anything outside is answered as if it did not exist (404), never 403.
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def _my_teams(user: User) -> QuerySet[Any]:
+    # A subquery, not a list: the filter costs no extra round trip.
+    return User.teams.through.objects.filter(user_id=user.pk).values("team_id")
+
+
+def supervised_queues(user: User) -> QuerySet[Queue]:
+    """The queues whose contacts this manager sees: all for administrators, their teams' and shared for supervisors."""
+    qs = Queue.objects.all()
+    if is_admin(user):
+        return qs
     if not is_manager(user):
-        qs = qs.filter(assignee=user) | qs.filter(offered_to=user)
-    return qs.order_by("created_at", "id")
+        return qs.none()
+    return qs.filter(Q(team__isnull=True) | Q(team__in=_my_teams(user)))
+
+
+def supervised_technicians(user: User) -> QuerySet[User]:
+    """The people whose live state this manager sees: members of their teams, and people in no team."""
+    qs = User.objects.all()
+    if is_admin(user):
+        return qs
+    if not is_manager(user):
+        return qs.filter(pk=user.pk)
+    members = User.teams.through.objects.filter(team_id__in=_my_teams(user)).values("user_id")
+    in_some_team = User.teams.through.objects.values("user_id")
+    return qs.filter(Q(pk__in=members) | ~Q(pk__in=in_some_team))
+
+
+def contacts_in_scope(user: User) -> QuerySet[Contact]:
+    """Every contact (any state) this user may read or act on as a manager or as the technician on it."""
+    qs = Contact.objects.select_related("queue")
+    if is_admin(user):
+        return qs
+    mine = Q(assignee=user) | Q(offered_to=user)
+    if is_manager(user):
+        # A call the supervisor took over stays theirs even if its queue changes team.
+        return qs.filter(Q(queue__in=supervised_queues(user)) | mine)
+    return qs.filter(mine)
+
+
+def manager_may_see(user: User, contact_id: int) -> bool:
+    """ET-4: whether this supervisor or administrator may see (and act on) this contact."""
+    return is_manager(user) and contacts_in_scope(user).filter(pk=contact_id).exists()
+
+
+def visible_contacts(user: User) -> QuerySet[Contact]:
+    """The live contacts on this user's list (see the rule above)."""
+    return contacts_in_scope(user).filter(state__in=LIVE).order_by("created_at", "id")
 
 
 def visible_alerts(user: User, *, open_only: bool = True) -> QuerySet[Alert]:
     qs = Alert.objects.all()
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
+    if is_admin(user):
+        return qs
     if not is_manager(user):
-        qs = qs.filter(technician=user)
-    return qs
+        return qs.filter(technician=user)
+    # A call's alert follows its queue; an alert about no call follows its technician.
+    return qs.filter(Q(contact__queue__in=supervised_queues(user))
+                     | Q(contact__isnull=True, technician__in=supervised_technicians(user))
+                     | Q(contact__isnull=True, technician__isnull=True))
+
+
+def visible_technician_states(user: User) -> QuerySet[TechnicianState]:
+    return (TechnicianState.objects.select_related("user").filter(user__in=supervised_technicians(user))
+            .order_by("user__username"))
 
 
 def technician_view(row: TechnicianState) -> dict[str, Any]:
@@ -117,11 +184,18 @@ def events_of(row: Contact) -> QuerySet[ContactEvent]:
     return ContactEvent.objects.filter(contact=row).order_by("at", "id")
 
 
-def stats(*, since: datetime) -> dict[str, Any]:
-    """The board's figures since a moment: waits, abandonment, holds, transfers (TR-1), alerts, calls (PO-3)."""
+def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
+    """The board's figures since a moment: waits, abandonment, holds, transfers (TR-1), alerts, calls (PO-3).
+
+    With a user, only the contacts and alerts they may see count (ET-4); without, everything (reports, CLI).
+    """
     from collections import Counter
 
     events = ContactEvent.objects.filter(at__gte=since)
+    alert_rows = Alert.objects.all()
+    if user is not None:
+        events = events.filter(contact__in=contacts_in_scope(user).values("pk"))
+        alert_rows = visible_alerts(user, open_only=False)
     answered = list(events.filter(kind="answered").values_list("data", flat=True))
     waits = sorted(d.get("waited_seconds", 0.0) for d in answered)
     abandoned = events.filter(kind="abandoned").count()
@@ -129,7 +203,7 @@ def stats(*, since: datetime) -> dict[str, Any]:
     resumed = list(events.filter(kind="resumed").values_list("data", flat=True))
     transfers = events.filter(kind="transfer_accepted").count()
     returned = Counter(d.get("cause") for d in events.filter(kind="transfer_returned").values_list("data", flat=True))
-    alerts = Counter(Alert.objects.filter(created_at__gte=since).values_list("rule", "level"))
+    alerts = Counter(alert_rows.filter(created_at__gte=since).values_list("rule", "level"))
     per_technician = Counter(d.get("technician") for d in answered)
     return {
         "since": since,

@@ -44,7 +44,7 @@ from atiende.contact.models import (
 from atiende.engine.routing import QueueConfig, open_tiers, pick_technician
 from atiende.engine.timers import deadlines_for
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import Role, Team, User
 from atiende.practices import Refusal
 
 # The clock the services read; the simulator and tests may replace it (engine.ManualClock).
@@ -132,12 +132,16 @@ def queue_config(queue: Queue) -> QueueConfig:
 @single_writer
 @_atomic
 def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), skills: Iterable[str] = (),
-               policy: dict[str, Any] | None = None) -> Queue:
+               policy: dict[str, Any] | None = None, team_id: int | None = None) -> Queue:
+    """Create or change a queue. ``team_id``: the team whose supervisors see its calls (ET-4); None: shared."""
     config = QueueConfig(name, tuple(int(t) for t in tiers), frozenset(skills))  # validates the tiers
     engine.Policy().with_overrides(policy or {})  # validates the overrides (clear 400)
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise InputError("unknown_team", _("There is no team %(id)s.") % {"id": team_id}, field="team",
+                         rule="ET-4")
     queue, _created = Queue.objects.update_or_create(
         name=name, defaults={"label": label, "tiers": list(config.tiers), "skills": sorted(config.skills),
-                             "policy": policy or {}},
+                             "policy": policy or {}, "team_id": team_id},
     )
     return queue
 
@@ -638,6 +642,7 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
         chosen = engine.SupervisorMode(mode)
     except ValueError:
         raise InputError("invalid_mode", _("Mode must be join, take_over or coach."), field="mode") from None
+    _require_in_scope(user, contact_id)
     return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now()))
 
 
@@ -652,6 +657,14 @@ def finish_wrap_up(*, contact_id: int, user: User | None) -> Outcome:
         now=now(), by=_actor_id(user) if _acts_as_technician(user) else None), then_dispatch=True)
 
 
+def _require_in_scope(user: User, contact_id: int) -> None:
+    """ET-4: a supervisor acts only on their teams' and shared queues' calls; others look missing (404)."""
+    from atiende.contact import selectors  # selectors import this module
+
+    if not selectors.manager_may_see(user, contact_id):
+        raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
+
+
 def _acts_as_technician(user: User | None) -> bool:
     return user is not None and user.role == Role.TECHNICIAN and not user.is_superuser
 
@@ -662,7 +675,12 @@ def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
         alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
         if alert is None:
             raise InputError("unknown_alert", _("There is no such alert."), status=404)
-        is_manager = user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR) or user.is_superuser
+        from atiende.contact import selectors  # selectors import this module
+
+        is_manager = selectors.is_manager(user)
+        # ET-4: another team's alert is answered like a missing one.
+        if is_manager and not selectors.visible_alerts(user, open_only=False).filter(pk=alert.pk).exists():
+            raise InputError("unknown_alert", _("There is no such alert."), status=404)
         if not is_manager and alert.technician_id != user.pk:
             raise InputError("not_your_alert", _("This alert is not yours."), status=403)
         if alert.acknowledged_at is None:

@@ -157,20 +157,29 @@ def test_no_role_opens_another_teams_pages_in_the_web_ui(world):
     assert checked >= 3 * 2
 
 
-def test_technicians_and_customers_do_not_reach_another_technicians_contacts(world):
-    """The contact center's calls and alerts (``{contact_id}``, ``{alert_id}``). Supervisors are
-    left out on purpose: today every supervisor sees every live contact, since queues have no
-    team (see docs/security.md, "Not done yet")."""
-    from atiende.contact.models import Alert, Contact, Queue
+def test_no_role_of_another_team_reaches_team_bs_calls_alerts_or_board(world):
+    """The contact center's calls and alerts (``{contact_id}``, ``{alert_id}``), the lists and the
+    board, for a technician, a supervisor and a portal customer of team A, on a call of a queue of
+    team B. Supervisors of A get 404 (its existence is not revealed); B's supervisor and an
+    administrator see it (the positive controls)."""
+    from atiende.contact import services
+    from atiende.contact.models import Alert
 
     tech_b = User.objects.get(username="tech_b")
-    queue = Queue.objects.create(name="cola-b", tiers=[1])
-    contact = Contact.objects.create(queue=queue, state="talking", caller="Bernardo-Privado",
-                                     customer=world["customer_b"], assignee=tech_b)
+    team_b = Team.objects.get(name="Equipo B")
+    sup_b = User.objects.create_user("sup_b", password="x-very-long-pass", role="supervisor")
+    sup_b.teams.add(team_b)
+    services.save_queue(name="cola-b", tiers=[1], team_id=team_b.pk)
+    services.make_available(user=tech_b)
+    routed = services.create_contact(queue="cola-b", caller="Bernardo-Privado")
+    assert routed.technician == tech_b
+    contact = services.answer(contact_id=routed.contact.pk, user=tech_b).contact
+    contact.refresh_from_db()
+    version = contact.version
     alert = Alert.objects.create(kind="hold_overrun", rule="HO-5", level="warning", contact=contact,
                                  technician=tech_b, message_es="Asunto-Privado-B", message_en="Asunto-Privado-B")
     ids = {"contact_id": contact.pk, "alert_id": alert.pk}
-    actors = [u for u in world["actors"] if u.role != "supervisor"]
+    actors = world["actors"]
     clients = {a.username: _client(a) for a in actors}
     checked = 0
     for path, method, _tags, _op in _operations():
@@ -179,18 +188,39 @@ def test_technicians_and_customers_do_not_reach_another_technicians_contacts(wor
             for actor in actors:  # lists: nothing of B's in them
                 body = clients[actor.username].get(path).content.decode(errors="replace")
                 assert all(marker not in body for marker in MARKERS), f"{actor.username} GET {path}"
+                assert f'"user": {tech_b.pk},' not in body, f"{actor.username} GET {path} lists tech_b"
                 checked += 1
             continue
         if not params or any(p not in ids for p in params):
             continue
         url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
         for actor in actors:
-            response = _call(clients[actor.username], method, url)
+            if url.endswith("/supervise"):  # a valid body, so the answer is about the call, not the input
+                response = clients[actor.username].post(url, {"mode": "take_over"}, content_type="application/json")
+            else:
+                response = _call(clients[actor.username], method, url)
             assert 400 <= response.status_code < 500, f"{actor.username} {method.upper()} {url}: {response.status_code}"
+            if actor.role == "supervisor" and path.startswith("/api/v1/contacts"):  # ET-4: as if it did not exist
+                assert response.status_code == 404, f"{actor.username} {method.upper()} {url}: {response.status_code}"
             for marker in MARKERS:
                 assert marker not in response.content.decode(errors="replace")
             checked += 1
-    assert checked >= 2 * 10
+        if method == "get" and path.startswith("/api/v1/contacts"):  # (a scorecard needs one to exist)
+            for positive in (world["admin"], sup_b):
+                assert _client(positive).get(url).status_code == 200, f"{positive.username} GET {url}"
+    assert checked >= 3 * 10
+    # The board figures: A's supervisor counts nothing of B's; B's supervisor and the admin count it.
+    for user, answered in ((world["actors"][1], 0), (sup_b, 1), (world["admin"], 1)):
+        figures = _client(user).get("/api/v1/contacts/stats").json()
+        assert figures["answered"] == answered, user.username
+        assert (str(tech_b.pk) in figures["calls_per_technician"]) == bool(answered), user.username
+    board = _client(world["actors"][1]).get("/panel/estado/")
+    assert all(marker not in board.content.decode() for marker in MARKERS)
+    assert "cola-b" not in board.content.decode() and board.json()["alerts"] == []
+    assert tech_b.pk not in [t["id"] for t in board.json()["technicians"]]
+    own = _client(sup_b).get("/panel/estado/").json()  # positive control
+    assert [q["name"] for q in own["queues"]] == ["cola-b"] and own["alerts"][0]["id"] == alert.pk
+    assert [t["contact"]["id"] for t in own["technicians"] if t["id"] == tech_b.pk] == [contact.pk]
     contact.refresh_from_db()
     alert.refresh_from_db()
-    assert contact.state == "talking" and contact.version == 1 and alert.acknowledged_at is None
+    assert contact.state == "talking" and contact.version == version and alert.acknowledged_at is None
