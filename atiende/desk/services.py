@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -289,7 +290,8 @@ def _increment_counter(name: str) -> int | None:
     """Add one to the counter and return the new value in one statement; None if it does not exist."""
     table = connection.ops.quote_name(Counter._meta.db_table)
     if connection.vendor == "postgresql" or (
-        connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
+        # Django's SQLite backend is the stdlib sqlite3 module (connection.Database is untyped in the stubs).
+        connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)
     ):
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])
@@ -581,7 +583,7 @@ def delete_customer(*, actor: User, customer: Customer) -> None:
 def _default_team(actor: User, customer: Customer) -> Team | None:
     if customer.organisation_id and customer.organisation and customer.organisation.team_id:
         team = customer.organisation.team
-        if _is_admin(actor) or actor.teams.filter(pk=team.pk).exists():
+        if team is not None and (_is_admin(actor) or actor.teams.filter(pk=team.pk).exists()):
             return team
     return actor.teams.order_by("name").first()
 
