@@ -24,10 +24,12 @@ import json
 import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from atiende.contact.live import BOARD_GROUP
+from atiende.contact.selectors import live_update_scope, may_receive_update
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +93,12 @@ class Hub:
             except (TypeError, ValueError):
                 log.exception("console update could not be encoded")
                 continue
+            contact = message.get("contact") or {}
             for console in list(self.consoles):
+                # ET-4: a supervisor gets the alerts only of calls they may see; others as a technician does.
+                in_scope = console.manager and may_receive_update(console.board_scope, contact)
                 try:
-                    await console.send(text_data=full if console.manager else brief)
+                    await console.send(text_data=full if in_scope else brief)
                 except Exception:  # a console that went away must not stop the others
                     self.consoles.discard(console)
 
@@ -103,6 +108,7 @@ HUB = Hub()
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     manager: bool
+    board_scope: tuple[frozenset[int] | None, int] = (frozenset(), 0)
     loop: asyncio.AbstractEventLoop
 
     async def connect(self) -> None:
@@ -111,6 +117,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.manager = bool(user.is_superuser or user.role in ("supervisor", "administrador"))
+        if self.manager:  # ET-4: the queues read at connect time (a reconnect picks up a change)
+            self.board_scope = await database_sync_to_async(live_update_scope)(user)
         self.loop = asyncio.get_running_loop()
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})

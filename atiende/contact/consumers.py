@@ -1,8 +1,10 @@
 """Websocket for live consoles: ``/ws/contacts/``.
 
-A technician receives the updates of their own calls and alerts; a supervisor
-or an administrator also receives the whole board (every contact, every
-alert). Messages are JSON: ``{"type": "contact.update", "contact": {...},
+A technician receives the updates of their own calls and alerts; an
+administrator also receives the whole board (every contact, every alert); a
+supervisor the board updates of the calls they may see (ET-4: their teams' and
+shared queues', and calls they handle; the queues are read when the socket
+connects, so a queue moved to another team counts from the next connection). Messages are JSON: ``{"type": "contact.update", "contact": {...},
 "events": [...], "alerts": [...]}``. Customers and anonymous connections are
 refused.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from atiende.contact.live import BOARD_GROUP, technician_group
@@ -18,6 +21,7 @@ from atiende.contact.live import BOARD_GROUP, technician_group
 
 class ContactConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
+    board_scope: tuple[frozenset[int] | None, int] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -26,6 +30,9 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
             return
         self.groups_joined = [technician_group(user.pk)]
         if user.is_superuser or user.role in ("supervisor", "administrador"):
+            from atiende.contact.selectors import live_update_scope
+
+            self.board_scope = await database_sync_to_async(live_update_scope)(user)
             self.groups_joined.append(BOARD_GROUP)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -37,6 +44,13 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def contact_update(self, message: dict[str, Any]) -> None:
+        from atiende.contact.selectors import may_receive_update
+
+        contact = message.get("contact") or {}
+        mine = self.scope["user"].pk in {contact.get("assignee"), *(a.get("technician") for a in
+                                                                     message.get("alerts") or [])}
+        if not mine and self.board_scope is not None and not may_receive_update(self.board_scope, contact):
+            return  # ET-4: another team's call is not on this supervisor's board
         await self.send_json({k: v for k, v in message.items()})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

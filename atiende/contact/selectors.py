@@ -167,6 +167,20 @@ def visible_alerts(user: User, *, open_only: bool = True) -> QuerySet[Alert]:
                      | Q(contact__isnull=True, technician__isnull=True))
 
 
+def live_update_scope(user: User) -> tuple[frozenset[int] | None, int]:
+    """For websockets: the queue ids whose live updates this manager may receive in full (None: all, for
+    administrators), and their own id (a call they handle is theirs whatever its queue). ET-4."""
+    if is_admin(user):
+        return None, user.pk
+    return frozenset(supervised_queues(user).values_list("pk", flat=True)), user.pk
+
+
+def may_receive_update(scope: tuple[frozenset[int] | None, int], contact: dict[str, Any]) -> bool:
+    """Whether an update message's contact (``queue_id``, ``assignee``) is inside ``live_update_scope``."""
+    queues, me = scope
+    return queues is None or contact.get("queue_id") in queues or contact.get("assignee") == me
+
+
 def visible_technician_states(user: User) -> QuerySet[TechnicianState]:
     return (TechnicianState.objects.select_related("user").filter(user__in=supervised_technicians(user))
             .order_by("user__username"))

@@ -150,3 +150,45 @@ def test_demo_queue_belongs_to_the_demo_team_and_its_supervisor_sees_it(db):
     queue = Queue.objects.get(name="soporte")
     assert queue.team is not None and queue.team.name == "Soporte Madrid"
     assert queue in selectors.supervised_queues(User.objects.get(username="supervisora"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_live_board_updates_of_another_teams_call_do_not_reach_the_supervisor(teams, clock):
+    """Both websockets: /ws/contacts/ sends a supervisor nothing of another team's call; /ws/consolas/
+    sends it only as a technician gets it (no alert texts). The team's own supervisor gets it in full."""
+    import json
+
+    from asgiref.sync import async_to_sync, sync_to_async
+    from asgiref.testing import ApplicationCommunicator
+
+    from atiende.consoles.consumers import ConsoleConsumer
+    from atiende.contact.consumers import ContactConsumer
+
+    call = _call("cola-sur", teams["jorge"], clock)
+
+    async def connect(consumer, path, user):
+        socket = ApplicationCommunicator(consumer.as_asgi(), {"type": "websocket", "path": path, "headers": [],
+                                                              "subprotocols": [], "user": user})
+        await socket.send_input({"type": "websocket.connect"})
+        assert (await socket.receive_output(5))["type"] == "websocket.accept"
+        assert json.loads((await socket.receive_output(5))["text"])["type"] == "hello"
+        return socket
+
+    async def scenario():
+        nora = await connect(ContactConsumer, "/ws/contacts/", teams["nora"])
+        sara = await connect(ContactConsumer, "/ws/contacts/", teams["sara"])
+        nora_console = await connect(ConsoleConsumer, "/ws/consolas/", teams["nora"])
+        sara_console = await connect(ConsoleConsumer, "/ws/consolas/", teams["sara"])
+        await sync_to_async(services.escalate)(contact_id=call.pk, user=teams["jorge"], reason="Asunto-Sur")
+        update = json.loads((await sara.receive_output(5))["text"])
+        assert update["contact"]["id"] == call.pk and update["alerts"][0]["rule"] == "PO-5"
+        full = json.loads((await sara_console.receive_output(5))["text"])
+        assert full["alerts"][0]["rule"] == "PO-5"
+        brief = (await nora_console.receive_output(5))["text"]
+        assert "alerts" not in json.loads(brief) and "Asunto-Sur" not in brief
+        assert await nora.receive_nothing(0.3)
+        for socket in (nora, sara, nora_console, sara_console):
+            await socket.send_input({"type": "websocket.disconnect", "code": 1000})
+            await socket.wait(1)
+
+    async_to_sync(scenario)()
