@@ -200,9 +200,11 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
                        "max_wait_seconds": policy["max_wait_seconds"], "warn_fraction": policy["warn_fraction"]})
     live: dict[int, Contact] = {}
     for row in in_scope.filter(state__in=MINE).exclude(assignee=None).order_by("created_at"):
-        live.setdefault(row.assignee_id, row)
+        if row.assignee_id is not None:
+            live.setdefault(row.assignee_id, row)
     for row in in_scope.filter(state=ContactState.OFFERED).exclude(offered_to=None):
-        live.setdefault(row.offered_to_id, row)
+        if row.offered_to_id is not None:
+            live.setdefault(row.offered_to_id, row)
     default_policy = contact_services.policy_for(Queue(name="-"), None).as_dict()
     technicians = []
     for state in (contact_selectors.visible_technician_states(user).filter(user__is_active=True)
