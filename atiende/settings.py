@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -88,10 +89,11 @@ TEMPLATES = [
 ]
 
 
-def _database_from_environment() -> dict:
+def _database_from_environment() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        # A plain dict: DBConfig is a TypedDict, and the keys added below (pool, TEST) are not in it.
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     else:
         HOME.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HOME / "atiende.sqlite3")}

@@ -88,7 +88,7 @@ def _who(user: User | int | None) -> dict[str, Any] | None:
     cached = _WHO.get(user)
     if cached is None or cached[0] < time.monotonic():
         found = User.objects.filter(pk=user).values("id", "username", "extension").first()
-        cached = (time.monotonic() + 60, found)
+        cached = (time.monotonic() + 60, dict(found) if found is not None else None)
         _WHO[user] = cached
     return cached[1]
 

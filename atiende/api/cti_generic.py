@@ -60,7 +60,7 @@ class _BadBody(Exception):
 
 def _fields(request: HttpRequest) -> dict[str, Any]:
     """The event's fields: a JSON object, or form fields (each a list: ``user[]`` repeats)."""
-    if "json" in (request.content_type or "") or (request.body[:1] == b"{" and "form" not in request.content_type):
+    if "json" in (request.content_type or "") or (request.body[:1] == b"{" and "form" not in (request.content_type or "")):
         try:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):

@@ -57,11 +57,11 @@ def _work_order_rows(user: Any) -> Iterable[dict[str, Any]]:
         yield {
             "number": wo.number, "title": _clean("title", wo.title),
             "customer": wo.customer.name,
-            "requester": wo.requester.name if wo.requester_id else "",
-            "decision_maker": wo.decision_maker.name if wo.decision_maker_id else "",
+            "requester": wo.requester.name if wo.requester is not None else "",
+            "decision_maker": wo.decision_maker.name if wo.decision_maker is not None else "",
             "channel": wo.channel, "direction": wo.direction, "phase": wo.phase, "priority": wo.priority,
-            "team": wo.team.name if wo.team_id else "",
-            "assignee": wo.assignee.username if wo.assignee_id else "",
+            "team": wo.team.name if wo.team is not None else "",
+            "assignee": wo.assignee.username if wo.assignee is not None else "",
             "equipment_type": wo.equipment_type, "os_name": wo.os_name, "os_version": wo.os_version,
             "problem_story": _clean("problem_story", wo.problem_story),
             "paraphrase": _clean("paraphrase", wo.paraphrase),
@@ -75,7 +75,7 @@ def _customer_rows(user: Any) -> Iterable[dict[str, Any]]:
     for c in qs:
         yield {
             "id": c.pk, "name": c.name, "address_as": c.address_as,
-            "organisation": c.organisation.name if c.organisation_id else "",
+            "organisation": c.organisation.name if c.organisation is not None else "",
             "country": c.country, "preferred_language": c.preferred_language,
             "knowledge_level": c.knowledge_level, "notes": _clean("notes", c.notes),
             "contact_points": "; ".join(f"{p.kind}:{p.value}" for p in c.contact_points.all()),

@@ -61,11 +61,11 @@ class ConsentOut(Schema):
 
     @staticmethod
     def resolve_work_order(obj: Consent) -> int | None:
-        return obj.work_order.number if obj.work_order_id else None
+        return obj.work_order.number if obj.work_order is not None else None
 
     @staticmethod
     def resolve_recorded_by(obj: Consent) -> str | None:
-        return obj.recorded_by.username if obj.recorded_by_id else None
+        return obj.recorded_by.username if obj.recorded_by is not None else None
 
 
 class SecretIn(Schema):
@@ -114,10 +114,10 @@ class VerifyOut(Schema):
 def _consent_for(request: HttpRequest, consent_id: int) -> Consent:
     user = current_user(request)
     consent = Consent.objects.select_related("work_order", "recorded_by").filter(pk=consent_id).first()
-    visible = consent is not None and selectors.visible_customers(user).filter(pk=consent.customer_id).exists()
-    if not visible:
+    # A consent without a customer matches no visible customer: 404 as before.
+    if consent is None or consent.customer_id is None or not selectors.visible_customers(user).filter(pk=consent.customer_id).exists():
         raise ApiError(404, "not_found", _("No such consent."))
-    return consent  # type: ignore[return-value]
+    return consent
 
 
 @router.get("/consents", response=list[ConsentOut], summary="Consents of a customer (ET-2)")

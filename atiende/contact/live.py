@@ -49,7 +49,7 @@ def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert])
         "alerts": [{"kind": a.kind, "rule": a.rule, "level": a.level, "technician": a.technician_id,
                     "message_es": a.message_es, "message_en": a.message_en} for a in alerts],
     }
-    targets = {row.assignee_id, *(a.technician_id for a in alerts)} - {None}
+    targets = {pk for pk in (row.assignee_id, *(a.technician_id for a in alerts)) if pk is not None}
     decisions = _decisions(row, events) if webhook_url() else []
     transaction.on_commit(lambda: _after(message, targets, decisions))
 

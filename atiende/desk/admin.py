@@ -9,7 +9,7 @@ editable; a customer edit is recorded in the customer's history.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.forms import ModelForm
@@ -28,6 +28,7 @@ from atiende.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from atiende.people.models import User
 
 
 class ReadOnlyMixin:
@@ -81,7 +82,8 @@ class CustomerAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         changes = {field: [None, str(form.cleaned_data.get(field))] for field in form.changed_data}
         if changes:
-            CustomerEvent.objects.create(customer=obj, actor=request.user, kind="admin_change" if change else
+            # The admin site only serves signed-in staff: request.user is never anonymous here.
+            CustomerEvent.objects.create(customer=obj, actor=cast(User, request.user), kind="admin_change" if change else
                                          "created", changes=changes)
 
     def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:

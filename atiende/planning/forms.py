@@ -105,7 +105,9 @@ class CsvFields(forms.Form):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean() returns self.cleaned_data (typed Optional for overrides that return nothing).
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("csv_file")
         text = data.get("csv_text") or ""
         if upload and text.strip():

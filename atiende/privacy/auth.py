@@ -62,7 +62,7 @@ class LoginLocked(ValidationError):
 
 
 def _keys(request: HttpRequest | None, username: str | None) -> list[tuple[str, str]]:
-    keys = []
+    keys: list[tuple[str, str]] = []
     if username:
         keys.append((LoginThrottle.Kind.USERNAME, username.strip().lower()[:200]))
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
@@ -73,10 +73,11 @@ def _keys(request: HttpRequest | None, username: str | None) -> list[tuple[str, 
 
 def locked_until(request: HttpRequest | None, username: str | None, now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
-    found = None
+    found: datetime | None = None
     for kind, key in _keys(request, username):
         row = LoginThrottle.objects.filter(kind=kind, key=key, locked_until__gt=now).first()
-        if row is not None and (found is None or row.locked_until > found):
+        # locked_until__gt already excludes NULL; the check narrows the type.
+        if row is not None and row.locked_until is not None and (found is None or row.locked_until > found):
             found = row.locked_until
     return found
 

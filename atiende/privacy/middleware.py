@@ -42,7 +42,7 @@ class RejectNulMiddleware:
         if request.path.startswith(API_PREFIX):
             if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")) or "\x00" in request.path:
                 return _refuse()
-            if request.method in ("POST", "PUT", "PATCH") and "json" in request.content_type:
+            if request.method in ("POST", "PUT", "PATCH") and "json" in (request.content_type or ""):
                 body = request.body
                 if b"\x00" in body:
                     return _refuse()

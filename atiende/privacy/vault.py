@@ -81,7 +81,7 @@ class KeyRing:
         sealed = AESGCM(self.keys[0]).encrypt(nonce, plaintext.encode("utf-8"), aad)
         return nonce + sealed, self.current_id
 
-    def decrypt(self, blob: bytes, kid: str, aad: bytes) -> str:
+    def decrypt(self, blob: bytes | memoryview, kid: str, aad: bytes) -> str:
         key = self._by_id(kid)
         blob = bytes(blob)
         try:

@@ -486,7 +486,7 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
         raise InputError("call_over", _("This call has already ended."), status=409, rule="CH-TEL")
     if released:
         contact_services.dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
-    assignee = User.objects.filter(pk=row.assignee_id).first()
+    assignee = User.objects.filter(pk=row.assignee_id).first() if row.assignee_id is not None else None
     call.technician = assignee
     return Reply(body={}, atiende={"action": "connect", "technician": _who(assignee), **_contact_part(row)})
 

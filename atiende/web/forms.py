@@ -4,7 +4,7 @@ back to these forms."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -64,7 +64,7 @@ class WorkOrderFilterForm(forms.Form):
     def __init__(self, *args: Any, show_assignee: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if show_assignee:
-            self.fields["assignee"].choices = (
+            cast(forms.ChoiceField, self.fields["assignee"]).choices = (
                 _blank(_("Anyone")) + [("me", _("Me")), ("none", _("Nobody"))]
                 + [(str(u.pk), u.display_name) for u in staff_users()]
             )

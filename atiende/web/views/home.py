@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from atiende.desk import selectors
 from atiende.desk.models import Phase
-from atiende.people.models import Role
+from atiende.people.models import Role, User
 from atiende.web.access import signed_in_required
 
 
 @signed_in_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible = selectors.visible_work_orders(user)  # type: ignore[arg-type]
+    user = cast(User, request.user)  # signed_in_required: never anonymous here
+    visible = selectors.visible_work_orders(user)
     open_orders = visible.exclude(phase=Phase.CLOSURE)
-    is_customer = user.role == Role.CUSTOMER  # type: ignore[union-attr]
+    is_customer = user.role == Role.CUSTOMER
     context: dict[str, object] = {"nav": "home", "is_customer": is_customer, "can_create": not is_customer}
     if is_customer:
         mine = open_orders
@@ -28,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(status="pendiente", work_order__in=visible.values("pk"))
             .select_related("work_order", "owner")
         )
-        if user.role == Role.TECHNICIAN:  # type: ignore[union-attr]
+        if user.role == Role.TECHNICIAN:
             overdue = overdue.filter(Q(work_order__assignee=user) | Q(owner=user))
             context["unassigned_count"] = None
         else:

@@ -204,7 +204,7 @@ def work_order_detail(request: HttpRequest, number: int) -> HttpResponse:
 def work_order_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     customers = selectors.visible_customers(user)
-    initial = {"assignee": user.pk}
+    initial: dict[str, Any] = {"assignee": user.pk}
     if request.GET.get("customer", "").isdigit():
         initial["customer"] = request.GET["customer"]
     form = WorkOrderForm(request.POST or None, customers=customers, initial=initial)
@@ -358,7 +358,7 @@ def work_order_question_answer(request: HttpRequest, number: int, pk: int) -> Ht
         except InputError as exc:
             error = error_context(exc)
     else:
-        error = {"message": " ".join(e for errors in form.errors.values() for e in errors), "rule": "AL-5"}
+        error = {"message": " ".join(str(e) for errors in form.errors.values() for e in errors), "rule": "AL-5"}
     if error:
         return _render_detail(request, work_order, status=400, question_error=error)
     if is_htmx(request):
