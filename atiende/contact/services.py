@@ -505,6 +505,11 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         qs = Contact.objects.select_for_update(skip_locked=True).filter(state=ContactState.WAITING)
         if queue:
             qs = qs.filter(queue__name=queue)
+        from atiende.contact import selectors  # selectors import this module
+
+        if selectors.is_manager(user) and not selectors.is_admin(user):
+            # ET-4: a supervisor answering calls takes them only from queues they may see.
+            qs = qs.filter(queue__in=selectors.supervised_queues(user).values("pk"))
         row = qs.order_by("created_at", "id").first()
         if row is None:
             return None

@@ -192,3 +192,14 @@ def test_live_board_updates_of_another_teams_call_do_not_reach_the_supervisor(te
             await socket.wait(1)
 
     async_to_sync(scenario)()
+
+
+def test_supervisor_answering_calls_pulls_only_from_queues_they_see(teams, clock):
+    for other in (teams["lucia"], teams["jorge"]):
+        services.pause(user=other, reason="formación")
+    sur = services.create_contact(queue="cola-sur", caller="+34600000010").contact
+    services.make_available(user=teams["nora"])
+    assert services.claim_next_contact(user=teams["nora"]) is None  # cola-sur is team Sur's
+    norte = services.create_contact(queue="cola-norte", caller="+34600000011", route=False).contact
+    assert services.claim_next_contact(user=teams["nora"]) == norte
+    assert Contact.objects.get(pk=sur.pk).state == "waiting"
