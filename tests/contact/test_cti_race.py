@@ -16,6 +16,11 @@ from atiende.people.models import ApiToken, User
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.skipif(
+    "connection.vendor == 'sqlite'",
+    reason="threads sharing the in-memory SQLite test database get 'table is locked' at once (shared cache "
+    "ignores the busy timeout) in the HTTP layer; SQLite's single writer is covered by test_claims_race.py",
+)
 def test_duplicate_events_racing_in_create_one_call_and_get_one_answer():
     services.save_queue(name="soporte", tiers=[1])
     admin = User.objects.create_user("pbx", role="administrador")
