@@ -60,9 +60,14 @@ def _hash_of(entry: AuditEntry) -> str:
 
 
 def _locked_head() -> AuditHead:
-    head, _created = AuditHead.objects.get_or_create(pk=1)
-    if connection.features.has_select_for_update:
-        head = AuditHead.objects.select_for_update().get(pk=1)
+    heads = AuditHead.objects.select_for_update() if connection.features.has_select_for_update \
+        else AuditHead.objects.all()
+    head = heads.filter(pk=1).first()  # the usual case: one locking read
+    if head is None:
+        # First entry ever: create the head (a concurrent creator makes this a conflict
+        # that get_or_create resolves), then lock it like any other appender.
+        AuditHead.objects.get_or_create(pk=1)
+        head = heads.get(pk=1)
     return head
 
 
@@ -90,7 +95,9 @@ def record(
     clean = _normalise(details or {})
     at = at or timezone.now()
     # The database keeps microseconds; hash what it will give back.
-    with transaction.atomic():
+    # No savepoint: a failure here must abort the caller's whole transaction anyway
+    # (an event without its audit entry may not be committed).
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         seq = head.seq + 1
         digest = entry_hash(

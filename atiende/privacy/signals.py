@@ -38,7 +38,15 @@ def audit_work_order_event(sender: type, instance: WorkOrderEvent, created: bool
                  "digest": content_digest(instance.changes, instance.note)},
         at=instance.at,
     )
+    if instance.kind == "created" and _opened_open(instance):
+        return  # nothing to purge on a work order that was just opened, not closed
     _purge_if_closed(instance.work_order_id)
+
+
+def _opened_open(event: WorkOrderEvent) -> bool:
+    # The desk passes the work order it has just inserted: its closed_at is what was saved.
+    cached = WorkOrderEvent.work_order.field.get_cached_value(event, default=None)
+    return cached is not None and cached.closed_at is None
 
 
 @receiver(post_save, sender=CustomerEvent, dispatch_uid="privacy.audit_customer_event")
