@@ -250,7 +250,8 @@ def _resolve_customer(actor: User, value: Any, field: str, *, optional: bool = F
 def _plainly_visible(actor: User, customer: Customer) -> bool:
     if not getattr(actor, "is_authenticated", False) or not actor.is_active or actor.role == Role.CUSTOMER:
         return False
-    return customer.organisation_id is None or customer.organisation.team_id is None
+    organisation = customer.organisation
+    return organisation is None or organisation.team_id is None
 
 
 def _resolve_staff(value: Any, field: str) -> User | None:

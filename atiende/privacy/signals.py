@@ -46,7 +46,7 @@ def audit_work_order_event(sender: type, instance: WorkOrderEvent, created: bool
 def _opened_open(event: WorkOrderEvent) -> bool:
     # The desk passes the work order it has just inserted: its closed_at is what was saved.
     cached = WorkOrderEvent.work_order.field.get_cached_value(event, default=None)
-    return cached is not None and cached.closed_at is None
+    return isinstance(cached, WorkOrder) and cached.closed_at is None
 
 
 @receiver(post_save, sender=CustomerEvent, dispatch_uid="privacy.audit_customer_event")
