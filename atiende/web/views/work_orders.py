@@ -273,6 +273,13 @@ def work_order_edit(request: HttpRequest, number: int) -> HttpResponse:
                   {"nav": "work_orders", "form": form, "work_order": work_order, "stale": stale}, status=status)
 
 
+def _after_action(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
+    """After a change: htmx swaps the refreshed detail in place; a plain form post is redirected (PRG)."""
+    if is_htmx(request):
+        return _render_detail(request, work_order)
+    return redirect("web:work_order_detail", number=work_order.number)
+
+
 def _post_action(request: HttpRequest, number: int) -> tuple[User, WorkOrder | None]:
     return _user(request), _load(request, number)
 
@@ -295,9 +302,7 @@ def work_order_phase(request: HttpRequest, number: int) -> HttpResponse:
         return _render_detail(request, work_order, status=exc.status, phase_error=error_context(exc))
     work_order.refresh_from_db()
     messages.success(request, _("Phase changed to %(phase)s.") % {"phase": work_order.get_phase_display()})
-    if is_htmx(request):
-        return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return _after_action(request, work_order)
 
 
 @require_POST
@@ -319,9 +324,7 @@ def work_order_closing_contact(request: HttpRequest, number: int) -> HttpRespons
         return _render_detail(request, work_order, status=400, closing_form=form)
     work_order.refresh_from_db()
     messages.success(request, _("Closing contact recorded."))
-    if is_htmx(request):
-        return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return _after_action(request, work_order)
 
 
 @require_POST
@@ -338,9 +341,7 @@ def work_order_question_add(request: HttpRequest, number: int) -> HttpResponse:
             attach_error(form, exc)
     if form.errors:
         return _render_detail(request, work_order, status=400, question_form=form)
-    if is_htmx(request):
-        return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return _after_action(request, work_order)
 
 
 @require_POST
@@ -361,9 +362,7 @@ def work_order_question_answer(request: HttpRequest, number: int, pk: int) -> Ht
         error = {"message": " ".join(str(e) for errors in form.errors.values() for e in errors), "rule": "AL-5"}
     if error:
         return _render_detail(request, work_order, status=400, question_error=error)
-    if is_htmx(request):
-        return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return _after_action(request, work_order)
 
 
 @require_POST
@@ -380,9 +379,7 @@ def work_order_commitment_add(request: HttpRequest, number: int) -> HttpResponse
             attach_error(form, exc)
     if form.errors:
         return _render_detail(request, work_order, status=400, commitment_form=form)
-    if is_htmx(request):
-        return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return _after_action(request, work_order)
 
 
 @require_POST
@@ -405,6 +402,4 @@ def work_order_commitment_resolve(request: HttpRequest, number: int, pk: int) ->
         error = {"message": _("Choose kept, missed or cancelled."), "rule": "PT-2"}
     if error:
         return _render_detail(request, work_order, status=400, commitment_error=error)
-    if is_htmx(request):
-        return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return _after_action(request, work_order)
