@@ -4,9 +4,11 @@ phase change, closing contact). Every change goes through ``atiende.desk.service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -280,6 +282,23 @@ def _after_action(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
     return redirect("web:work_order_detail", number=work_order.number)
 
 
+def _add_to_work_order(request: HttpRequest, number: int, form_class: type[forms.Form], form_name: str,
+                       add: Callable[..., Any]) -> HttpResponse:
+    """Add an item (closed question, commitment) with a service; a refusal shows on the form, inline."""
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            add(actor=user, work_order=work_order, **form.cleaned_data)
+        except InputError as exc:
+            attach_error(form, exc)
+    if form.errors:
+        return _render_detail(request, work_order, status=400, **{form_name: form})
+    return _after_action(request, work_order)
+
+
 def _post_action(request: HttpRequest, number: int) -> tuple[User, WorkOrder | None]:
     return _user(request), _load(request, number)
 
@@ -330,18 +349,7 @@ def work_order_closing_contact(request: HttpRequest, number: int) -> HttpRespons
 @require_POST
 @staff_required
 def work_order_question_add(request: HttpRequest, number: int) -> HttpResponse:
-    user, work_order = _post_action(request, number)
-    if work_order is None:
-        return not_found(request, _("No such work order."))
-    form = ClosedQuestionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_closed_question(actor=user, work_order=work_order, **form.cleaned_data)
-        except InputError as exc:
-            attach_error(form, exc)
-    if form.errors:
-        return _render_detail(request, work_order, status=400, question_form=form)
-    return _after_action(request, work_order)
+    return _add_to_work_order(request, number, ClosedQuestionForm, "question_form", services.add_closed_question)
 
 
 @require_POST
@@ -368,18 +376,7 @@ def work_order_question_answer(request: HttpRequest, number: int, pk: int) -> Ht
 @require_POST
 @staff_required
 def work_order_commitment_add(request: HttpRequest, number: int) -> HttpResponse:
-    user, work_order = _post_action(request, number)
-    if work_order is None:
-        return not_found(request, _("No such work order."))
-    form = CommitmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_commitment(actor=user, work_order=work_order, **form.cleaned_data)
-        except InputError as exc:
-            attach_error(form, exc)
-    if form.errors:
-        return _render_detail(request, work_order, status=400, commitment_form=form)
-    return _after_action(request, work_order)
+    return _add_to_work_order(request, number, CommitmentForm, "commitment_form", services.add_commitment)
 
 
 @require_POST
