@@ -29,6 +29,7 @@ COMMANDS: list[str] = [
     "atiende.cli.score",
     "atiende.cli.analyze",
     "atiende.cli.telephony",
+    "atiende.cli.webhooks",
 ]
 
 

@@ -4,6 +4,10 @@ Any number of workers may run, on any machine that reaches the database: each
 claims due deadlines with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so a
 deadline fires once; a crashed worker's lease runs out and another takes over.
 After a restart, overdue deadlines fire at once.
+
+With ``ATIENDE_WEBHOOK_URL`` set, a second thread of the worker delivers the
+stored webhook outbox the same way (leases, retries with back-off), so a slow
+PBX never holds up the deadlines.
 """
 
 from __future__ import annotations
@@ -75,6 +79,14 @@ def run_worker(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         print(_("error: %(message)s") % {"message": _("--interval must be greater than zero")})
         return 2
+    from atiende.contact import webhooks
+    from atiende.errors import InputError
+
+    try:
+        webhooks.retry_policy()
+    except InputError as exc:
+        print(_("error: %(message)s") % {"message": exc.message})
+        return 2
     name = worker_name(args.name)
     if args.once:
         from atiende.desk.services import flag_missed_commitments
@@ -82,6 +94,9 @@ def run_worker(args: argparse.Namespace) -> int:
         fired = services.run_due_deadlines(worker=name)
         flag_missed_commitments()
         print(_("%(count)s deadlines fired.") % {"count": fired})
+        if webhooks.webhook_url():
+            sent = webhooks.deliver_due(worker=name)
+            print(_("%(count)s webhooks delivered.") % {"count": sent})
         return 0
     stop = threading.Event()
 
@@ -93,7 +108,10 @@ def run_worker(args: argparse.Namespace) -> int:
     print(_("Worker %(name)s firing deadlines every %(interval)s s (Ctrl+C to stop)")
           % {"name": name, "interval": args.interval}, flush=True)
     started = time.monotonic()
+    delivering = webhooks.start_delivery_thread(stop, name=name, interval=args.interval)
     fired = run_loop(stop, name=name, interval=args.interval)
+    webhooks.wake()
+    delivering.join(webhooks.retry_policy().timeout + 1)  # let a POST in flight record its answer
     print(_("Worker stopped after %(seconds)d s; %(count)s deadlines fired.")
           % {"seconds": time.monotonic() - started, "count": fired}, flush=True)
     return 0
@@ -101,9 +119,12 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def start_in_thread(*, interval: float = 0.5) -> threading.Event:
     """Run the worker beside the web server (``atiende demo``); set the returned event to stop it."""
+    from atiende.contact import webhooks
+
     stop = threading.Event()
     thread = threading.Thread(target=run_loop, args=(stop,), kwargs={"name": worker_name("demo"),
                                                                        "interval": interval},
                               name="atiende-worker", daemon=True)
     thread.start()
+    webhooks.start_delivery_thread(stop, name=worker_name("demo"), interval=interval)  # also the fast path
     return stop

@@ -198,3 +198,50 @@ class CtiEvent(models.Model):
     response = models.JSONField(default=dict)
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="cti_events")
     received_at = models.DateTimeField(default=timezone.now)
+
+
+class WebhookDelivery(models.Model):
+    """One decision for the telephony side, stored in the transaction that made it (the outbox).
+
+    A worker claims it with a lease, POSTs it signed, and marks it delivered; a
+    failed attempt is retried with back-off until it gives up and alerts the
+    supervisors (docs/cti.md). ``decision_id`` is the receiver's idempotency key:
+    delivery is at least once.
+    """
+
+    decision_id = models.UUIDField(_("decision id"), unique=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    action = models.CharField(_("action"), max_length=20)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claimed_by = models.CharField(_("claimed by"), max_length=80, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    gave_up_at = models.DateTimeField(_("gave up"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="contact_webhook_due",
+                         condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True)),
+            models.Index(fields=["contact", "id"], name="contact_webhook_pending",
+                         condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True)),
+        ]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.contact_id} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """``delivered``, ``failed`` (gave up), ``pending`` (waiting for its turn or its next attempt)."""
+        if self.delivered_at is not None:
+            return "delivered"
+        if self.gave_up_at is not None:
+            return "failed"
+        return "pending"

@@ -1,0 +1,406 @@
+"""The outgoing webhook to the telephony side, through a stored outbox.
+
+What Atiende decided (ring a technician, hold, resume, transfer, hang up) is
+stored as a :class:`WebhookDelivery` row in the same transaction as the contact
+change that produced it (:func:`record`, called by ``live.after_commit`` from
+the services' ``_persist``): a rolled-back change sends nothing, a committed one
+is never lost, even if the process dies a moment later (SPEC: live state lives
+in the database, never only in memory).
+
+Delivery (:func:`deliver_due`): any worker claims due rows with a lease
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has a single writer), POSTs
+each one signed with HMAC-SHA256 and marks it delivered. A failed attempt is
+retried with exponential back-off; after the last one the row gives up and an
+alert reaches the call's supervisors, so nothing fails silently. A worker that
+dies mid-delivery loses its lease and another one sends the row again: delivery
+is at least once, and the receiver drops repeats by the decision id
+(``X-Atiende-Delivery``). Decisions about one call go out in order: a row waits
+while an earlier row of the same call is pending.
+
+Fast path: after the commit the process nudges a background thread that
+delivers at once; the row stays the source of truth, and ``atiende worker``
+retries whatever that thread could not send. See docs/cti.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from atiende.contact import services
+from atiende.contact.models import Alert, AlertLevel, Contact, WebhookDelivery
+from atiende.errors import InputError
+
+if TYPE_CHECKING:
+    from atiende.engine import Event
+
+log = logging.getLogger(__name__)
+
+# Engine event kind -> the action the telephony side is told to take.
+ACTIONS = {
+    "offered": "ring",
+    "returned_to_queue": "stop_ringing",
+    "hold": "hold",
+    "resumed": "resume",
+    "transfer_accepted": "transfer",
+    "transfer_returned": "return_call",
+    "supervisor_joined": "conference",
+    "hangup": "hangup",
+}
+
+PENDING = Q(delivered_at__isnull=True, gave_up_at__isnull=True)
+
+
+def webhook_url() -> str:
+    return os.environ.get("ATIENDE_WEBHOOK_URL", "")
+
+
+def webhook_secret() -> str:
+    return os.environ.get("ATIENDE_WEBHOOK_SECRET", "")
+
+
+def sign(body: bytes, secret: str, timestamp: str) -> str:
+    """``sha256=<hex>`` of HMAC-SHA256 over ``<timestamp>.<body>`` (the PBX checks it the same way)."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+# ---- retry policy ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Attempts and back-off. Defaults: 8 attempts, waits of 30 s doubling each time (about 1 h in all)."""
+
+    max_attempts: int = 8
+    first_delay: float = 30.0
+    factor: float = 2.0
+    max_delay: float = 3600.0
+    timeout: float = 5.0
+    lease: float = 30.0
+
+    def delay_after(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts``-th failed attempt."""
+        return min(self.first_delay * self.factor ** max(attempts - 1, 0), self.max_delay)
+
+
+def _env_number(name: str, default: float, *, whole: bool = False, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or (not whole and value <= 0):
+        kind = _("a whole number") if whole else _("a number of seconds")
+        raise InputError("invalid_webhook_setting", _("%(name)s must be %(kind)s of at least %(minimum)s, not "
+                                                      "%(value)r.") % {"name": name, "kind": kind,
+                                                                       "minimum": minimum, "value": raw},
+                         field=name)
+    return value
+
+
+def retry_policy() -> RetryPolicy:
+    """The policy from the environment (``ATIENDE_WEBHOOK_MAX_ATTEMPTS``, ``_RETRY_SECONDS``, ``_TIMEOUT``)."""
+    return RetryPolicy(
+        max_attempts=int(_env_number("ATIENDE_WEBHOOK_MAX_ATTEMPTS", 8, whole=True, minimum=1)),
+        first_delay=_env_number("ATIENDE_WEBHOOK_RETRY_SECONDS", 30.0, minimum=0.001),
+        timeout=_env_number("ATIENDE_WEBHOOK_TIMEOUT", 5.0, minimum=0.001),
+    )
+
+
+# ---- writing the outbox, inside the change's transaction --------------------------
+
+def decisions(row: Contact, events: Iterable[Event]) -> list[dict[str, Any]]:
+    """The webhook payloads for these events (one query for the technicians named)."""
+    from atiende.people.models import User
+
+    chosen: list[tuple[Event, str, Any]] = []
+    for event in events:
+        action = ACTIONS.get(event.kind)
+        if action is None:
+            continue
+        who = (event.data.get("technician") or event.data.get("to") or event.data.get("supervisor")
+               or event.data.get("back_to") or row.assignee_id)
+        chosen.append((event, action, who))
+    if not chosen:
+        return []
+    wanted = {who for _e, _a, who in chosen if who}
+    users = ({u["id"]: u for u in User.objects.filter(pk__in=wanted).values("id", "username", "extension")}
+             if wanted else {})
+    return [{"id": str(uuid.uuid4()), "action": action, "contact": row.pk, "call_id": row.external_id,
+             "state": row.state, "technician": users.get(who) if who else None, "rule": event.rule,
+             "at": event.at.isoformat()}
+            for event, action, who in chosen]
+
+
+def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
+    """Store the decisions of a change in the outbox. Call inside the change's transaction.
+
+    Nothing is written (and nothing queried) unless ``ATIENDE_WEBHOOK_URL`` is set.
+    """
+    if not webhook_url():
+        return []
+    payloads = decisions(row, events)
+    if not payloads:
+        return []
+    moment = services.now()
+    rows = [WebhookDelivery(decision_id=p["id"], contact=row, action=p["action"], payload=p, created_at=moment,
+                            next_attempt_at=moment) for p in payloads]
+    WebhookDelivery.objects.bulk_create(rows)
+    transaction.on_commit(nudge)
+    return rows
+
+
+# ---- claiming and delivering -------------------------------------------------------
+
+@services.single_writer
+def claim_due(*, worker: str, limit: int = 20, at: datetime | None = None) -> list[int]:
+    """Lease due deliveries to this worker: the oldest pending one of each call, none leased by another."""
+    moment = at or services.now()
+    policy = retry_policy()
+    earlier = WebhookDelivery.objects.filter(PENDING, contact_id=OuterRef("contact_id"), pk__lt=OuterRef("pk"))
+    with transaction.atomic():
+        ids = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(PENDING, next_attempt_at__lte=moment)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
+            .filter(~Exists(earlier))
+            .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            # Long enough for every claimed POST to time out once, one after the other.
+            lease = moment + timedelta(seconds=policy.lease + policy.timeout * len(ids))
+            WebhookDelivery.objects.filter(pk__in=ids).update(claimed_by=worker[:80], lease_until=lease)
+    return ids
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirected POST would turn into a GET without the body: count it as a failure
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def body_of(row: WebhookDelivery) -> bytes:
+    """The exact bytes sent (keys sorted, so every attempt and both databases send the same body)."""
+    return json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
+
+
+def _post(url: str, row: WebhookDelivery, *, attempt: int, timeout: float) -> tuple[int | None, str]:
+    """POST one delivery. Returns (HTTP status or None, error text or "")."""
+    from atiende import __version__
+
+    body = body_of(row)
+    timestamp = str(int(time.time()))  # real time: the receiver checks freshness against its own clock
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": f"atiende/{__version__}",
+        "X-Atiende-Timestamp": timestamp, "X-Atiende-Signature": sign(body, webhook_secret(), timestamp),
+        "X-Atiende-Delivery": str(row.decision_id), "X-Atiende-Attempt": str(attempt),
+    })
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            status = int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code} {exc.reason}"[:200]
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # refused, timed out, bad URL...
+        return None, f"{exc.__class__.__name__}: {exc}"[:200]
+    if 200 <= status < 300:
+        return status, ""
+    return status, f"HTTP {status}"
+
+
+def deliver(delivery_id: int, *, worker: str) -> str | None:
+    """Send one delivery this worker holds. Returns its status after the attempt, or None if not ours any more."""
+    url = webhook_url()
+    row = WebhookDelivery.objects.filter(PENDING, pk=delivery_id, claimed_by=worker[:80]).first()
+    if row is None or not url:
+        return None
+    status, error = _post(url, row, attempt=row.attempts + 1, timeout=retry_policy().timeout)
+    return _record_attempt(row.pk, worker=worker[:80], status=status, error=error)
+
+
+@services.single_writer
+def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error: str) -> str | None:
+    policy = retry_policy()
+    moment = services.now()
+    with transaction.atomic():
+        row = WebhookDelivery.objects.select_for_update().filter(PENDING, pk=delivery_id).first()
+        if row is None:  # another worker delivered it meanwhile (our lease had run out)
+            return None
+        row.attempts += 1
+        row.last_status = status
+        row.last_error = error
+        row.claimed_by = ""
+        row.lease_until = None
+        if not error:
+            row.delivered_at = moment
+        elif row.attempts >= policy.max_attempts:
+            row.gave_up_at = moment
+            _alert_gave_up(row, moment)
+        else:
+            row.next_attempt_at = moment + timedelta(seconds=policy.delay_after(row.attempts))
+            log.warning("webhook %s (%s) failed, attempt %d: %s", row.decision_id, row.action, row.attempts, error)
+        row.save(update_fields=["attempts", "last_status", "last_error", "claimed_by", "lease_until",
+                                "delivered_at", "gave_up_at", "next_attempt_at"])
+    return row.status
+
+
+def _alert_gave_up(row: WebhookDelivery, moment: datetime) -> None:
+    """Nothing fails silently: the call's supervisors (and administrators) see a breach alert (CH-TEL)."""
+    from atiende.contact import live
+
+    log.error("webhook %s (%s) gave up after %d attempts: %s", row.decision_id, row.action, row.attempts,
+              row.last_error)
+    contact = Contact.objects.get(pk=row.contact_id)
+    action, call, attempts, error = row.action, row.contact_id, row.attempts, row.last_error or "-"
+    retry = f"atiende webhooks --retry {row.pk}"
+    alert = Alert.objects.create(
+        kind="webhook_failed", rule="CH-TEL", level=AlertLevel.BREACH, contact=contact, created_at=moment,
+        message_es=(f"La centralita no recibió la orden «{action}» de la llamada {call} tras {attempts} "
+                    f"intentos (último error: {error}). Revise la centralita y reenvíela con «{retry}». [CH-TEL]"),
+        message_en=(f"The PBX did not receive the «{action}» decision for call {call} after {attempts} "
+                    f"attempts (last error: {error}). Check the PBX and send it again with «{retry}». [CH-TEL]"),
+    )
+    live.after_commit(contact, [], [alert])  # consoles see it at once
+
+
+def deliver_due(*, worker: str, limit: int = 20, max_rounds: int = 50) -> int:
+    """Claim and send everything due now, in order per call. Returns how many were delivered."""
+    if not webhook_url():
+        return 0
+    delivered = 0
+    for _round in range(max_rounds):
+        ids = claim_due(worker=worker, limit=limit)
+        if not ids:
+            break
+        for delivery_id in ids:
+            if deliver(delivery_id, worker=worker) == "delivered":
+                delivered += 1
+    return delivered
+
+
+# ---- operators: list and retry -------------------------------------------------------
+
+def find(ref: str) -> WebhookDelivery:
+    """A delivery by its number or its decision id (``X-Atiende-Delivery``)."""
+    ref = ref.strip()
+    row = None
+    if ref.isdigit():
+        row = WebhookDelivery.objects.filter(pk=int(ref)).first()
+    else:
+        try:
+            row = WebhookDelivery.objects.filter(decision_id=uuid.UUID(ref)).first()
+        except ValueError:
+            row = None
+    if row is None:
+        raise InputError("unknown_webhook_delivery", _("There is no webhook delivery %(ref)s.") % {"ref": ref},
+                         status=404)
+    return row
+
+
+@services.single_writer
+def requeue(ref: str) -> WebhookDelivery:
+    """Send a delivery again from scratch (a full set of attempts), due now. Refuses a delivered one."""
+    with transaction.atomic():
+        row = find(ref)
+        row = WebhookDelivery.objects.select_for_update().get(pk=row.pk)
+        if row.delivered_at is not None:
+            raise InputError("webhook_already_delivered",
+                             _("Webhook delivery %(id)s was already delivered; it is not sent twice.")
+                             % {"id": row.pk}, status=409, rule="CH-TEL")
+        row.gave_up_at = None
+        row.attempts = 0
+        row.next_attempt_at = services.now()
+        row.claimed_by = ""
+        row.lease_until = None
+        row.save(update_fields=["gave_up_at", "attempts", "next_attempt_at", "claimed_by", "lease_until"])
+    transaction.on_commit(nudge)
+    return row
+
+
+# ---- the background delivery thread (fast path, and the worker's loop) ----------------
+
+_wake = threading.Event()
+_thread_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def fast_path_enabled() -> bool:
+    """``ATIENDE_WEBHOOK_FAST_PATH=0`` leaves all delivery to the worker (tests do)."""
+    return os.environ.get("ATIENDE_WEBHOOK_FAST_PATH", "1") not in ("0", "false", "no", "")
+
+
+def nudge() -> None:
+    """After a commit: wake this process's delivery thread (started on first use)."""
+    if not webhook_url() or not fast_path_enabled():
+        return
+    _ensure_thread(name=f"{_process_name()}-fast", interval=None, stop=threading.Event())
+    _wake.set()
+
+
+def wake() -> None:
+    """Wake the delivery thread now (a stopping worker, so it leaves without waiting its interval)."""
+    _wake.set()
+
+
+def _process_name() -> str:
+    import socket
+
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _ensure_thread(*, name: str, interval: float | None, stop: threading.Event) -> threading.Thread:
+    global _thread
+    with _thread_lock:
+        if _thread is None or not _thread.is_alive():
+            _thread = threading.Thread(target=run_delivery_loop, args=(stop,), name="atiende-webhook",
+                                       kwargs={"name": name, "interval": interval}, daemon=True)
+            _thread.start()
+        return _thread
+
+
+def start_delivery_thread(stop: threading.Event, *, name: str, interval: float) -> threading.Thread:
+    """For workers: deliver due rows every ``interval`` seconds (retries) and at once when nudged."""
+    global _thread
+    with _thread_lock:
+        _thread = threading.Thread(target=run_delivery_loop, args=(stop,), name="atiende-webhook",
+                                   kwargs={"name": name, "interval": interval}, daemon=True)
+        _thread.start()
+        return _thread
+
+
+def run_delivery_loop(stop: threading.Event, *, name: str, interval: float | None) -> int:
+    """Deliver due webhooks until ``stop`` is set: every ``interval`` seconds (None: only when nudged)."""
+    from django.db import close_old_connections
+
+    total = 0
+    while not stop.is_set():
+        try:
+            total += deliver_due(worker=name)
+        except Exception:  # keep delivering; the rows are still there for the next round
+            log.exception("webhook delivery round failed")
+        finally:
+            if not connection.in_atomic_block:
+                close_old_connections()
+        _wake.wait(interval)
+        _wake.clear()
+    return total
