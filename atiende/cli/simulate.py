@@ -1,4 +1,9 @@
-"""simulate: generate realistic call traffic through the real engine in accelerated time and report."""
+"""simulate: realistic call traffic sent through Atiende's API (a simulated PBX and consoles), then a report.
+
+In-process (default): accelerated time on a throw-away database (or the
+configured one with --in-place). With --url and --token: a running server, in
+real time, as its PBX. See docs/cti.md, "Simulated traffic".
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+from typing import Any
 
 from atiende.cli.i18n import _
 
@@ -16,9 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sim = sub.add_parser(
         "simulate", add_help=False, help=_("simulate call traffic through the engine and report"),
-        description=_("Poisson arrivals, handle times, a share of difficult customers; the real engine, "
-                      "its locks and timers, in accelerated time. Reports waits, breaches, holds, transfers "
-                      "and abandonment."))
+        description=_("Poisson arrivals, handle times, a share of difficult customers. A simulated PBX posts "
+                      "CTI events and each simulated technician uses the contact API with their own token, in "
+                      "accelerated time. Reports waits, breaches, holds, transfers, abandonment and the API's "
+                      "answers."))
     add_help_flag(sim)
     sim.add_argument("--minutes", type=float, default=60, help=_("simulated minutes of arrivals (default %(default)s)"))
     sim.add_argument("--calls-per-hour", type=float, default=120, help=_("mean arrival rate (default %(default)s)"))
@@ -33,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--in-place", action="store_true",
                      help=_("use the configured database (the demo's) instead of a temporary one"))
     sim.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
+    sim.add_argument("--json", dest="format", action="store_const", const="json", help=_("same as --format json"))
+    sim.add_argument("--url", help=_("drive a running server at this address instead, in real time, as its PBX"))
+    sim.add_argument("--token", help=_("with --url: the telephony user's token (an administrator's, see docs/cti.md)"))
     sim.set_defaults(handler=run_simulate)
 
 
@@ -48,6 +58,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return _fail(_("--difficult must be between 0 and 1"))
     if not 1 <= args.technicians <= 500:
         return _fail(_("--technicians must be between 1 and 500"))
+    if args.url or args.token:
+        return _run_remote(args)
     if not args.in_place:
         # A throw-away SQLite database, so a simulation never mixes with real contacts.
         os.environ["ATIENDE_HOME"] = tempfile.mkdtemp(prefix="atiende-simulate-")
@@ -57,17 +69,44 @@ def run_simulate(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from atiende.contact.simulate import Scenario, run
+    from atiende.contact.simulate import run
 
     call_command("migrate", interactive=False, verbosity=0)
-    scenario = Scenario(minutes=args.minutes, calls_per_hour=args.calls_per_hour, technicians=args.technicians,
-                        handle_seconds=args.handle_seconds, difficult_share=args.difficult,
-                        patience_seconds=args.patience_seconds, seed=args.seed)
-    report = run(scenario)
+    return _show(run(_scenario(args)), args)
+
+
+def _scenario(args: argparse.Namespace) -> Any:
+    from atiende.contact.simulate import Scenario
+
+    return Scenario(minutes=args.minutes, calls_per_hour=args.calls_per_hour, technicians=args.technicians,
+                    handle_seconds=args.handle_seconds, difficult_share=args.difficult,
+                    patience_seconds=args.patience_seconds, seed=args.seed)
+
+
+def _run_remote(args: argparse.Namespace) -> int:
+    if not (args.url and args.token):
+        return _fail(_("--url and --token go together"))
+    if not args.url.startswith(("http://", "https://")):
+        return _fail(_("--url must start with http:// or https://"))
+    if args.in_place:
+        return _fail(_("--in-place does not apply to --url: the server keeps its own database"))
+    from atiende.contact.simulate import RemoteSetupError, run_remote
+
+    print(_("Real time against %(url)s: about %(minutes)g minutes of calls, then the last calls end.")
+          % {"url": args.url, "minutes": args.minutes}, file=sys.stderr)
+    try:
+        report = run_remote(_scenario(args), url=args.url, token=args.token)
+    except RemoteSetupError as exc:
+        return _fail(_("the server refused the simulation (HTTP %(status)s): %(message)s")
+                     % {"status": exc.answer.status, "message": exc})
+    return _show(report, args)
+
+
+def _show(report: dict[str, Any], args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False))
-        return 0
-    _print_text(report)
+    else:
+        _print_text(report)
     return 0
 
 
@@ -99,3 +138,15 @@ def _print_text(r: dict) -> None:
         print(_("Refused actions by rule: %(rules)s") % {"rules": ", ".join(f"{k} {v}" for k, v in r["refusals"].items())})
     print(_("Calls per technician (PO-3): %(calls)s") % {
         "calls": ", ".join(f"{k} {v}" for k, v in r["calls_per_technician"].items())})
+    a = r["api"]
+    print(_("API: %(n)d requests; answers by status: %(statuses)s; PBX retries %(retries)d, %(same)d answered "
+            "the same (idempotency).") % {
+        "n": a["requests"], "statuses": ", ".join(f"{k} {v}" for k, v in a["by_status"].items()),
+        "retries": a["retries"]["sent"], "same": a["retries"]["same_answer"]})
+    for side, statuses in a["by_side"].items():
+        print(f"  {SIDES.get(side, side)}: " + ", ".join(f"{k} {v}" for k, v in statuses.items()))
+    print(_("Run %(run)s in %(seconds)s s.") % {"run": r["run"], "seconds": r.get("wall_seconds", "?")})
+
+
+SIDES = {"pbx": _("PBX (CTI events)"), "technicians": _("technicians' consoles"),
+         "supervisor": _("supervisor's console")}
