@@ -231,11 +231,16 @@ def _post(url: str, row: WebhookDelivery, *, attempt: int, timeout: float) -> tu
 def deliver(delivery_id: int, *, worker: str) -> str | None:
     """Send one delivery this worker holds. Returns its status after the attempt, or None if not ours any more."""
     url = webhook_url()
-    row = WebhookDelivery.objects.filter(PENDING, pk=delivery_id, claimed_by=worker[:80]).first()
+    row = _held(delivery_id, worker[:80])
     if row is None or not url:
         return None
     status, error = _post(url, row, attempt=row.attempts + 1, timeout=retry_policy().timeout)
     return _record_attempt(row.pk, worker=worker[:80], status=status, error=error)
+
+
+@services.single_writer
+def _held(delivery_id: int, worker: str) -> WebhookDelivery | None:
+    return WebhookDelivery.objects.filter(PENDING, pk=delivery_id, claimed_by=worker).first()
 
 
 @services.single_writer
