@@ -197,6 +197,8 @@ class Simulation:
     errors: Counter[tuple[int, str, str]] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
     retry_rng: random.Random = field(default_factory=random.Random)
+    cti_events: int = 0  # distinct events the PBX posted (retries not counted)
+    cti_refused: int = 0
     poll_every: float = 0.0  # remote mode: consoles re-read every so many seconds, nobody tells them
     _seq: Iterator[int] = field(default_factory=itertools.count)
 
@@ -223,6 +225,8 @@ class Simulation:
         caller.seq += 1
         body = {"id": f"{caller.call_id}-{caller.seq}", "type": kind, "call_id": caller.call_id, **fields}
         answer = self.send("pbx", "POST", CTI_EVENTS, self.pbx_token, body)
+        self.cti_events += 1
+        self.cti_refused += not answer.ok
         if answer.status and self.retry_rng.random() < self.scenario.retry_share:
             # The PBX did not hear the answer in time and sends the very same event again.
             again = self.api.call("POST", CTI_EVENTS, self.pbx_token, body)
@@ -669,6 +673,8 @@ def summarise(sim: Simulation, events: list[tuple[str, dict[str, Any]]], alerts:
         "calls_per_technician": {names.get(k, str(k)): v for k, v in sorted(per_tech.items()) if k},
         "api": {
             "requests": sum(sim.requests.values()),
+            "cti_events": sim.cti_events,
+            "cti_refused": sim.cti_refused,
             "by_status": dict(sorted(by_status.items())),
             "by_side": {side: dict(sorted(c.items())) for side, c in sorted(by_side.items())},
             "errors": [{"status": status, "code": code, "rule": rule or None, "count": n}
