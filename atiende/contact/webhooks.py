@@ -251,6 +251,8 @@ def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error:
         row = WebhookDelivery.objects.select_for_update().filter(PENDING, pk=delivery_id).first()
         if row is None:  # another worker delivered it meanwhile (our lease had run out)
             return None
+        if error and row.claimed_by != worker:  # our lease ran out and another worker holds it now
+            return None
         row.attempts += 1
         row.last_status = status
         row.last_error = error

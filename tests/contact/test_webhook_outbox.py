@@ -201,6 +201,18 @@ def test_a_late_answer_from_a_worker_that_lost_its_lease_changes_nothing(pbx, qu
     assert len(pbx.received) == 1 and WebhookDelivery.objects.get().attempts == 1
 
 
+def test_a_failure_reported_after_the_lease_ran_out_does_not_disturb_the_new_holder(pbx, queue, lucia, clock):
+    services.create_contact(queue="soporte")
+    slow = webhooks.claim_due(worker="slow")
+    clock.advance(3600)
+    assert webhooks.claim_due(worker="second") == slow  # the lease ran out: a second worker holds it now
+    # The slow worker's POST (sent before) finally times out; it reports the failure late.
+    assert webhooks._record_attempt(slow[0], worker="slow", status=None, error="TimeoutError") is None
+    row = WebhookDelivery.objects.get()
+    assert (row.claimed_by, row.attempts, row.last_error) == ("second", 0, "")
+    assert webhooks.deliver(slow[0], worker="second") == "delivered"
+
+
 def test_decisions_of_one_call_go_out_in_order_others_do_not_wait(pbx, call_with_lucia, lucia, jorge, clock):
     assert _deliver() == 1  # the ring of the fixture's call
     pbx.statuses = [500]
@@ -218,17 +230,13 @@ def test_decisions_of_one_call_go_out_in_order_others_do_not_wait(pbx, call_with
             ] == ["ring", "hold", "hangup"]
 
 
-def test_a_given_up_decision_no_longer_holds_back_the_next_ones(pbx, call_with_lucia, lucia, clock):
-    monkeypatch_policy = webhooks.RetryPolicy(max_attempts=1)
-    previous = webhooks.retry_policy
-    webhooks.retry_policy = lambda: monkeypatch_policy  # type: ignore[assignment]
-    try:
-        pbx.statuses = [500]
-        _deliver()  # the ring fails once and gives up at once (one attempt)
-        services.hang_up(contact_id=call_with_lucia.pk)
-        assert _deliver() == 1
-    finally:
-        webhooks.retry_policy = previous  # type: ignore[assignment]
+def test_a_given_up_decision_no_longer_holds_back_the_next_ones(pbx, call_with_lucia, lucia, clock,
+                                                                 monkeypatch):
+    monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "1")
+    pbx.statuses = [500]
+    _deliver()  # the ring fails and gives up at once (one attempt)
+    services.hang_up(contact_id=call_with_lucia.pk)
+    assert _deliver() == 1
     assert pbx.actions == ["ring", "hangup"]
 
 
