@@ -140,6 +140,15 @@ def test_an_unreachable_pbx_counts_as_a_failed_attempt(queue, lucia, clock, monk
     assert row.last_error
 
 
+def test_a_redirect_is_not_followed_but_counted_as_a_failed_attempt(pbx, queue, lucia, clock):
+    pbx.statuses = [307]
+    services.create_contact(queue="soporte")
+    assert _deliver() == 0
+    row = WebhookDelivery.objects.get()
+    assert (row.status, row.attempts, row.last_status) == ("pending", 1, 307)
+    assert len(pbx.received) == 1
+
+
 def test_after_every_attempt_it_gives_up_and_supervisors_are_alerted(pbx, queue, lucia, supervisor, clock):
     pbx.always = 503
     routed = services.create_contact(queue="soporte")
