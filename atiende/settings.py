@@ -189,6 +189,9 @@ else:
 
 # API tokens: how long a new token lives unless told otherwise.
 ATIENDE_TOKEN_DAYS = int(os.environ.get("ATIENDE_TOKEN_DAYS", 365))
+# API tokens: seconds a verified token is remembered by a server process (0: ask the database every time).
+# A revocation made in another process takes effect within this time (see docs/security.md).
+ATIENDE_TOKEN_CACHE_SECONDS = float(os.environ.get("ATIENDE_TOKEN_CACHE_SECONDS", 5))
 # Work orders: page size of lists in the API and the UI.
 ATIENDE_PAGE_SIZE = 25
 

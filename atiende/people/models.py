@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,18 +144,68 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str, *, kind: str | None = None) -> ApiToken | None:
-        qs = cls.objects.active().select_related("user").filter(digest=hash_token(raw))
-        if kind:
-            qs = qs.filter(kind=kind)
-        token = qs.first()
-        if token is not None:
-            now = timezone.now()
-            # Write the last use at most once a minute: tokens are used on every request.
-            if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-                cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token
+        """The active token with this raw value (and kind), or None.
+
+        A token verified in the last ``ATIENDE_TOKEN_CACHE_SECONDS`` is answered
+        from this process's memory (an integration sends many requests a second);
+        any change to a token or a user in this process empties that memory, and
+        another process's revocation takes effect here within those seconds.
+        """
+        digest = hash_token(raw)
+        token = _verified.get(digest)
+        if token is None:
+            token = cls.objects.active().select_related("user").filter(digest=digest).first()
+            if token is None:
+                return None
+            _verified.put(digest, token)
+        if kind and token.kind != kind:
+            return None
+        now = timezone.now()
+        if token.expires_at <= now:
+            return None
+        # Write the last use at most once a minute: tokens are used on every request.
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            token.last_used_at = now
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Each request gets its own copies: nothing one request does to its user reaches another.
+        found = copy.copy(token)
+        found.user = copy.copy(token.user)
+        return found
 
     def revoke(self) -> None:
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class _VerifiedTokens:
+    """Tokens verified recently, by digest; emptied whenever a token or a user changes in this process."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, ApiToken]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> ApiToken | None:
+        item = self._items.get(digest)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def put(self, digest: str, token: ApiToken) -> None:
+        seconds = settings.ATIENDE_TOKEN_CACHE_SECONDS
+        if seconds <= 0:
+            return
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[digest] = (time.monotonic() + seconds, token)
+
+    def clear(self, **_kwargs: object) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_verified = _VerifiedTokens()
+for _model in (ApiToken, User):
+    post_save.connect(_verified.clear, sender=_model, dispatch_uid=f"atiende-token-cache-{_model.__name__}-save")
+    post_delete.connect(_verified.clear, sender=_model, dispatch_uid=f"atiende-token-cache-{_model.__name__}-delete")

@@ -89,7 +89,8 @@ def test_expired_token_is_refused(client):
     token, raw = ApiToken.issue(user, days=1)
     auth = {"Authorization": f"Bearer {raw}"}
     assert client.get("/api/v1/people/me", headers=auth).status_code == 200
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    token.expires_at = timezone.now() - timedelta(seconds=1)
+    token.save(update_fields=["expires_at"])
     response = client.get("/api/v1/people/me", headers=auth)
     assert response.status_code == 401
 
