@@ -71,14 +71,6 @@ def _technician(ref: str | None, field: str) -> User:
     return user
 
 
-def _contact(call_id: str) -> Contact:
-    row = Contact.objects.filter(external_id=call_id).first()
-    if row is None:
-        raise InputError("unknown_call", _("No call has the id %(id)s.") % {"id": call_id}, status=404,
-                         field="call_id")
-    return row
-
-
 def _who(user: User | int | None) -> dict[str, Any] | None:
     """How the PBX knows a technician. Ids are looked up at most once a minute per process."""
     if user is None:
@@ -120,7 +112,11 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
         row = routed.contact
         return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
                 "reason": reason, **_state(row)}
-    row = _contact(event.call_id)
+    with services.call_locked(event.call_id) as row:  # one query locks the call for the action below
+        return _act_on(row, event)
+
+
+def _act_on(row: Contact, event: CtiEventIn) -> dict[str, Any]:
     if event.type == "answered":
         who = _technician(event.technician, "technician") if event.technician else None
         outcome = services.answer(contact_id=row.pk, technician_id=who.pk if who else None)
@@ -154,22 +150,25 @@ def post_event(request: HttpRequest, event: CtiEventIn) -> HttpResponse:
     from atiende.api import api
 
     _require_telephony(request)
-    stored = CtiEvent.objects.filter(event_id=event.id).first()
+    stored = CtiEvent.objects.filter(event_id=event.id).only("status", "response").first()
     if stored is None:
         try:
             stored = _process(event)
         except IntegrityError:
-            # The same id raced in twice: the other request stored it; answer as it did.
+            # The same id raced in twice (a twin got there first, committed or not: the unique
+            # index made this one wait): the twin's answer is stored; answer as it did.
             stored = CtiEvent.objects.get(event_id=event.id)
     return api.create_response(request, stored.response, status=stored.status)
 
 
 @services.single_writer
 def _process(event: CtiEventIn) -> CtiEvent:
-    """Process the event and store its answer in one transaction: acknowledged means stored."""
-    already = CtiEvent.objects.filter(event_id=event.id).first()  # a twin got the writer lock first
-    if already is not None:
-        return already
+    """Process the event and store its answer in one transaction: acknowledged means stored.
+
+    A twin of the same id that slipped past the lookup in ``post_event`` runs
+    here too, then fails on the unique event id when storing its answer, and its
+    whole transaction (whatever it changed) rolls back.
+    """
     try:
         with transaction.atomic(), services.without_savepoints():
             body = {"id": event.id, "call_id": event.call_id, **_handle(event)}

@@ -242,12 +242,41 @@ def _engine_contact(row: Contact) -> engine.Contact:
     return contact
 
 
+# A call the caller's transaction already locked (by the PBX's id): the next action on it reuses the lock.
+_locked: contextvars.ContextVar[Contact | None] = contextvars.ContextVar("atiende_contact_locked", default=None)
+
+
+def _locking() -> Any:
+    # The customer (for an organisation's policy) is read only when the call has one.
+    return Contact.objects.select_for_update(of=("self",)).select_related("queue")
+
+
 def _lock(contact_id: int) -> Contact:
-    row = (Contact.objects.select_for_update(of=("self",)).select_related("queue", "customer")
-           .filter(pk=contact_id).first())
+    row = _locked.get()
+    if row is not None and row.pk == contact_id:
+        return row
+    row = _locking().filter(pk=contact_id).first()
     if row is None:
         raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
     return row
+
+
+@contextlib.contextmanager
+def call_locked(external_id: str) -> Iterator[Contact]:
+    """Lock the call the telephony knows as ``external_id``, in one query, for the caller's transaction.
+
+    Actions on that contact inside the block reuse the lock instead of looking
+    the call up again. Use inside ``transaction.atomic()``.
+    """
+    row = _locking().filter(external_id=external_id).first()
+    if row is None:
+        raise InputError("unknown_call", _("No call has the id %(id)s.") % {"id": external_id}, status=404,
+                         field="call_id")
+    token = _locked.set(row)
+    try:
+        yield row
+    finally:
+        _locked.reset(token)
 
 
 def _organisation_id(row: Contact) -> int | None:
