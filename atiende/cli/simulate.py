@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=_("share of difficult customers, 0 to 1 (default %(default)s)"))
     sim.add_argument("--patience-seconds", type=float, default=240,
                      help=_("mean time a caller waits before hanging up (default %(default)s)"))
+    sim.add_argument("--queue", help=_("queue the calls arrive at (default: simulacion, created in-process; "
+                                       "with --url: the server's first queue)"))
     sim.add_argument("--seed", type=int, default=1, help=_("random seed (default %(default)s)"))
     sim.add_argument("--in-place", action="store_true",
                      help=_("use the configured database (the demo's) instead of a temporary one"))
@@ -80,7 +82,8 @@ def _scenario(args: argparse.Namespace) -> Any:
 
     return Scenario(minutes=args.minutes, calls_per_hour=args.calls_per_hour, technicians=args.technicians,
                     handle_seconds=args.handle_seconds, difficult_share=args.difficult,
-                    patience_seconds=args.patience_seconds, seed=args.seed)
+                    patience_seconds=args.patience_seconds, seed=args.seed,
+                    queue=args.queue if args.queue is not None else ("" if args.url else "simulacion"))
 
 
 def _run_remote(args: argparse.Namespace) -> int:

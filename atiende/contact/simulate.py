@@ -52,7 +52,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -313,6 +313,8 @@ def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
     """Simulate the scenario in this process, in accelerated time, through the API; return the report."""
     from atiende.contact import services
 
+    if not scenario.queue:
+        scenario = replace(scenario, queue="simulacion")
     wall = time.perf_counter()
     clock = ManualClock(start.replace(microsecond=0) if start else None)
     previous = services.set_clock(clock)
@@ -354,10 +356,13 @@ def _prepare(sim: Simulation) -> list[Any]:
         username="sim-supervisora", defaults={"role": Role.SUPERVISOR, "tier": 2})
     token, sim.supervisor_token = ApiToken.issue(supervisor, name=sim.run_id, days=1)
     tokens.append(token)
-    answer = sim.send("pbx", "PUT", f"{API}/contacts/queues/{s.queue}", sim.pbx_token,
-                      {"label": "Simulación", "tiers": [1, 2], "skills": [], "policy": {}})
-    if not answer.ok:
-        raise RuntimeError(f"the simulation queue could not be set up: {answer.status} {answer.body}")
+    # Setting up the queue goes through the API too, but is not traffic: not counted in the report.
+    queues = sim.api.call("GET", f"{API}/contacts/queues", sim.pbx_token)
+    if not queues.ok or s.queue not in {q.get("name") for q in queues.body}:  # an existing queue stays as it is
+        answer = sim.api.call("PUT", f"{API}/contacts/queues/{s.queue}", sim.pbx_token,
+                              {"label": "Simulación", "tiers": [1, 2], "skills": [], "policy": {}})
+        if not answer.ok:
+            raise RuntimeError(f"the simulation queue could not be set up: {answer.status} {answer.body}")
     tier2 = max(1, round(s.technicians * s.tier2_share)) if s.technicians > 1 else 0
     for i in range(s.technicians):
         tier = 2 if i < tier2 else 1
@@ -427,8 +432,8 @@ def _loop(sim: Simulation, clock: ManualClock, *, until: datetime) -> None:
 def _arrive(sim: Simulation, *, caller: Caller) -> None:
     knowledgeable = caller.difficult and sim.rng.random() < 0.3  # CT-ENT asks for level 2
     number = f"+34 6{sim.rng.randrange(10**8):08d}"
-    answer = sim.pbx(caller, "new_call", queue=sim.scenario.queue, to="900100200", level2_requested=knowledgeable,
-                     **{"from": number})
+    answer = sim.pbx(caller, "new_call", queue=sim.scenario.queue or None, to="900100200",
+                     level2_requested=knowledgeable, **{"from": number})
     if not answer.ok:
         return  # refused: the PBX plays its fallback message; counted in the report
     contact_id = answer.body["contact"]
@@ -711,6 +716,11 @@ def run_remote(scenario: Scenario, *, url: str, token: str, poll_seconds: float 
     probe = sim.send("pbx", "GET", f"{API}/contacts/technicians", token)
     if not probe.ok or not isinstance(probe.body, list):
         raise RemoteSetupError(probe)
+    if scenario.queue:
+        queues = sim.send("pbx", "GET", f"{API}/contacts/queues", token)
+        if queues.ok and scenario.queue not in {q.get("name") for q in queues.body}:
+            raise RemoteSetupError(Answer(404, {"error": {
+                "code": "unknown_queue", "message": f"the server has no queue named {scenario.queue}"}}))
     for row in probe.body:
         if row.get("status") == "disponible":
             sim.technicians[row["user"]] = Technician(row["user"], row["username"], "", status="board")
@@ -727,8 +737,9 @@ def run_remote(scenario: Scenario, *, url: str, token: str, poll_seconds: float 
             _when, _seq, kind, data = heapq.heappop(sim.agenda)
             REMOTE_ACTIONS.get(kind, _nothing)(sim, **data)
             continue
-        if not sim.agenda and all(sim.known.get(c) not in LIVE for c in sim.callers):
-            break  # every call ended (the board no longer lists them)
+        arriving = any(kind == "arrive" for _when, _seq, kind, _data in sim.agenda)
+        if not arriving and all(sim.known.get(c) not in LIVE for c in sim.callers):
+            break  # every call ended (the board no longer lists them); what is left to do is moot
         upcoming = min([next_look, stop] + ([sim.agenda[0][0]] if sim.agenda else []))
         sleep(max(0.0, min(1.0, (upcoming - clock.now()).total_seconds())))
     report = _remote_report(sim)

@@ -133,3 +133,40 @@ def test_simulate_rejects_a_share_outside_zero_to_one(capsys):
 def test_simulate_against_a_server_needs_both_url_and_token(capsys):
     assert main(["simulate", "--url", "http://127.0.0.1:1"]) == 2
     assert "--token" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simulate_drives_a_running_server_as_its_pbx(live_server):
+    """--url/--token: real HTTP, real time, the server's own technicians; only the PBX's events are sent."""
+    import time
+
+    from atiende.contact import services
+    from atiende.people.models import Role, User
+
+    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"wrap_up_seconds": 1})
+    for name in ("lucia", "jorge"):
+        services.make_available(user=User.objects.create_user(name, role=Role.TECHNICIAN, tier=1))
+    pbx = User.objects.create_user("centralita", role=Role.ADMINISTRATOR)
+    _token, raw = ApiToken.issue(pbx, kind=ApiToken.Kind.CTI)
+
+    def worker_sleep(seconds):  # the server's worker, between the simulator's naps
+        services.run_due_deadlines(worker="test")
+        time.sleep(seconds)
+
+    scenario = Scenario(minutes=0.05, calls_per_hour=3000, technicians=2, handle_seconds=1, patience_seconds=60,
+                        difficult_share=0, seed=3, queue="soporte", retry_share=0.5)
+    report = simulate.run_remote(scenario, url=live_server.url, token=raw, poll_seconds=0.3, settle_minutes=0.5,
+                                 sleep=worker_sleep)
+    calls = Contact.objects.filter(external_id__startswith=f"{report['run']}-")
+    assert report["calls"] == calls.count() > 0
+    assert report["answered"] == ContactEvent.objects.filter(contact__in=calls, kind="answered").count() > 0
+    assert CtiEvent.objects.filter(event_id__startswith=f"{report['run']}-").count() == report["api"]["cti_events"]
+    assert set(report["api"]["by_side"]) == {"pbx"}  # nothing but the PBX: the consoles are the people's own
+    assert report["api"]["retries"]["sent"] == report["api"]["retries"]["same_answer"] > 0
+    assert set(report["calls_per_technician"]) <= {"lucia", "jorge"}
+    assert report["wall_seconds"] < 30  # it stops once every call has ended
+
+
+def test_simulate_against_a_server_reports_a_refused_token(live_server, capsys):
+    assert main(["simulate", "--url", live_server.url, "--token", "atk_wrong", "--minutes", "0.1"]) == 2
+    assert "401" in capsys.readouterr().err
