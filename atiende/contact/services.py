@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import itertools
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -51,6 +52,8 @@ from atiende.practices import Refusal
 clock: engine.Clock = engine.SystemClock()
 
 LEASE_SECONDS = 30
+# Available technicians read per page when routing a call (longest idle first).
+CANDIDATES_PAGE = 50
 
 _sqlite_writer = threading.RLock()
 
@@ -456,13 +459,23 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
     """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another)."""
     config = queue_config(queue)
     tiers = open_tiers(contact, config, policy, now=now())  # only tiers that may take it now (PO-2, CT-ENT)
-    candidates = {
-        t.user_id: t for t in TechnicianState.objects.select_related("user")
-        .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers).order_by("idle_since")[:500]
-        if _serves(t, queue.name)
-    }
-    pool = [_to_engine_technician(t) for t in candidates.values()]
+    available = (TechnicianState.objects.select_related("user")
+                 .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers)
+                 .order_by(F("idle_since").asc(nulls_last=True), "calls_today", "user_id"))
+    # The engine picks the longest idle among those who fit: read the technicians in
+    # that order, a page at a time, until a page holds someone who fits.
+    candidates: dict[int, TechnicianState] = {}
+    pool: list[engine.Technician] = []
     decision = None
+    for start in itertools.count(0, CANDIDATES_PAGE):
+        rows = list(available[start:start + CANDIDATES_PAGE])
+        fitting = [t for t in rows if _serves(t, queue.name)]
+        candidates.update((t.user_id, t) for t in fitting)
+        pool += [_to_engine_technician(t) for t in fitting]
+        if len(rows) < CANDIDATES_PAGE or pick_technician(contact, pool, config, policy, now=now()).technician:
+            break
+    # If racing calls take every fitting technician of the pages read, this call waits
+    # in the queue and the worker's next routing pass (dispatch) rings the next one.
     for _attempt in range(8):
         decision = pick_technician(contact, pool, config, policy, now=now())
         if decision.technician is None:
