@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                            description=_("Serve the web interface, the API and the websockets."))
     add_help_flag(serve)
     _add_address(serve)
+    serve.add_argument("--workers", type=int, default=1,
+                       help=_("server processes (default %(default)s); more than one needs REDIS_URL so every "
+                              "console gets every live update"))
     serve.set_defaults(handler=run_serve)
 
     migrate = sub.add_parser("migrate", add_help=False, help=_("create or update the database tables"),
@@ -64,8 +67,22 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     setup_django()
-    import uvicorn
+    import sys
 
+    import uvicorn
+    from django.conf import settings
+
+    workers = getattr(args, "workers", 1)
+    if workers < 1:
+        print(_("--workers must be 1 or more."), file=sys.stderr)
+        return 2
+    in_process_layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels.layers.InMemory")
+    if workers > 1 and in_process_layer:
+        # Each process would only tell its own consoles: live updates would go missing.
+        print(_("Several server processes need REDIS_URL, so that every console gets the live updates of "
+                "every process. Set REDIS_URL or serve with --workers 1."), file=sys.stderr)
+        return 2
     print(_("Serving Atiende on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": args.host, "port": args.port})
-    uvicorn.run("atiende.asgi:application", host=args.host, port=args.port, log_level="warning", lifespan="off")
+    uvicorn.run("atiende.asgi:application", host=args.host, port=args.port, log_level="warning", lifespan="off",
+                workers=workers, access_log=False)
     return 0

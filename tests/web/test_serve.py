@@ -1,0 +1,83 @@
+"""`atiende serve`: one process by default; several with --workers, which need a shared channel layer (Redis)."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("ATIENDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, ATIENDE_HOME=str(tmp_path), LANG="en_US.UTF-8", DJANGO_SETTINGS_MODULE="atiende.settings")
+    for key in ("DATABASE_URL", "REDIS_URL", "ATIENDE_TEST_DATABASE"):
+        env.pop(key, None)
+    env.update(extra)
+    return env
+
+
+def _serve(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "atiende.cli", "serve", *args], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_up() -> bool:
+    try:
+        import redis
+    except ImportError:
+        return False
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_several_processes_without_redis_are_refused_with_the_reason(tmp_path):
+    proc = _serve(["--workers", "2", "--port", str(_free_port())], _env(tmp_path))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "REDIS_URL" in err
+
+
+def test_zero_workers_is_a_clear_error(tmp_path):
+    proc = _serve(["--workers", "0", "--port", str(_free_port())], _env(tmp_path))
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "--workers" in err
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not reachable at ATIENDE_TEST_REDIS_URL")
+def test_two_processes_with_redis_answer_the_api(tmp_path):
+    env = _env(tmp_path, REDIS_URL=REDIS_URL)
+    subprocess.run([sys.executable, "-m", "atiende.cli", "migrate"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = _free_port()
+    proc = _serve(["--workers", "2", "--port", str(port)], env)
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline and status is None:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/v1/people/me")
+                status = conn.getresponse().status
+            time.sleep(0.2)
+        assert status == 401  # the API answers (no token, so not signed in)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
