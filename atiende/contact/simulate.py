@@ -284,8 +284,15 @@ class Simulation:
         self.look = True
 
     def read_consoles(self) -> None:
-        """Available technicians' consoles re-read their list; a call ringing there gets answered."""
+        """Available technicians' consoles re-read their list; a call ringing there gets answered.
+
+        Only a waiting call can start ringing: with none of ours waiting (as far as the
+        answers said, or since a deadline touched it) there is nothing new to see.
+        """
         self.look = False
+        if not any(state == "waiting" or (state == "offered" and contact_id in self.stale)
+                   for contact_id, state in self.known.items()):
+            return
         for tech in sorted(self.technicians.values(), key=lambda t: t.id):
             if tech.status == "available":
                 self.read_console(tech)
@@ -571,7 +578,7 @@ def _supervise(sim: Simulation, *, contact_id: int) -> None:
 def _hang_up(sim: Simulation, *, contact_id: int) -> None:
     if sim.state(contact_id) not in IN_CONVERSATION:
         return
-    holder = _holder(sim, contact_id)
+    holder = _holder(sim, contact_id) or next((t for t in sim.technicians.values() if t.call == contact_id), None)
     if sim.pbx(sim.callers[contact_id], "hangup", cause="normal").ok and holder is not None:
         holder.status, holder.call = "wrap_up", contact_id
         sim.later(sim.rng.uniform(5, 25), "wrap_up", contact_id=contact_id, technician_id=holder.id)
