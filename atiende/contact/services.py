@@ -215,7 +215,8 @@ def make_available(*, user: User) -> TechnicianState:
     _require_staff(user)
     with _tx():
         row = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
-        if row.status == TechnicianStatus.WRAP_UP:
+        if row.status in (TechnicianStatus.WRAP_UP, TechnicianStatus.PAUSED):
+            # A pause taken during the wrap-up does not skip it: the wrap-up still has to end first.
             live = Contact.objects.filter(assignee=user, state=ContactState.WRAP_UP).exists()
             if live:
                 raise InputError("wrap_up_pending", _("Finish the wrap-up of your last call first."),
@@ -371,7 +372,7 @@ def _sync_technicians(events: list[engine.Event], previous_assignee: int | None,
         elif event.kind == "hangup" and contact.assignee:
             _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP)
         elif event.kind == "ended" and contact.assignee:
-            _release(contact.assignee, moment)
+            _end_wrap_up(contact.assignee, moment)
         elif event.kind == "abandoned" and previous_offered:
             _release(previous_offered, moment)
 
@@ -392,6 +393,17 @@ def _reserve(user_id: int) -> None:
 
 def _release(user_id: int, moment: datetime) -> None:
     _set_technician(user_id, status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="")
+
+
+def _end_wrap_up(user_id: int, moment: datetime) -> None:
+    """The wrap-up is over (engine.Technician.finish_wrap_up): only a technician still in "cierre" is freed.
+
+    A pause taken during the wrap-up stands with its reason; a technician who took
+    another call meanwhile stays busy. One conditional UPDATE, so a pause that
+    commits first is never overwritten.
+    """
+    TechnicianState.objects.filter(user_id=user_id, status=TechnicianStatus.WRAP_UP).update(
+        status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="", updated_at=timezone.now())
 
 
 def _start_call(user_id: int, moment: datetime) -> None:

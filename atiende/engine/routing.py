@@ -91,6 +91,16 @@ class Technician:
     def start_wrap_up(self) -> None:
         self.status = TechnicianStatus.WRAP_UP
 
+    def finish_wrap_up(self, *, now: datetime) -> None:
+        """The wrap-up ("cierre") is over: back to the pool, unless the technician paused meanwhile.
+
+        A pause taken during the wrap-up stands, reason and all: the technician
+        asked not to get calls, so the end of the wrap-up must not hand them one.
+        A technician who took another call meanwhile (a transfer) stays busy.
+        """
+        if self.status is TechnicianStatus.WRAP_UP:
+            self.release(now=now)
+
 
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
