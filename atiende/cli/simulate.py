@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime
 from typing import Any
 
 from atiende.cli.i18n import _
@@ -74,7 +75,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     from atiende.contact.simulate import run
 
     call_command("migrate", interactive=False, verbosity=0)
-    return _show(run(_scenario(args)), args)
+    # In the demo's database the calls are dated now (a running worker must not find them overdue).
+    start = datetime.now(UTC) if args.in_place else None
+    return _show(run(_scenario(args), start=start), args)
 
 
 def _scenario(args: argparse.Namespace) -> Any:
@@ -100,6 +103,8 @@ def _run_remote(args: argparse.Namespace) -> int:
     try:
         report = run_remote(_scenario(args), url=args.url, token=args.token)
     except RemoteSetupError as exc:
+        if not exc.answer.status:
+            return _fail(_("cannot reach %(url)s: %(message)s") % {"url": args.url, "message": exc})
         return _fail(_("the server refused the simulation (HTTP %(status)s): %(message)s")
                      % {"status": exc.answer.status, "message": exc})
     return _show(report, args)

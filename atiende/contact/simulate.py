@@ -61,6 +61,7 @@ from atiende.engine import ManualClock
 API = "/api/v1"
 CTI_EVENTS = f"{API}/cti/events"
 LIVE = ("waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up")
+SKILL = "simulacion"
 IN_CONVERSATION = ("talking", "on_hold", "transfer_pending", "escalated")
 
 
@@ -373,9 +374,9 @@ def _prepare(sim: Simulation) -> list[Any]:
     tier2 = max(1, round(s.technicians * s.tier2_share)) if s.technicians > 1 else 0
     for i in range(s.technicians):
         tier = 2 if i < tier2 else 1
-        user, _created = User.objects.get_or_create(
-            username=f"sim-tec-{i + 1:02d}", defaults={"role": Role.TECHNICIAN, "tier": tier,
-                                                       "first_name": f"Técnico {i + 1}"})
+        user, _created = User.objects.update_or_create(
+            username=f"sim-tec-{i + 1:02d}", defaults={"role": Role.TECHNICIAN, "tier": tier, "skills": [SKILL]},
+            create_defaults={"role": Role.TECHNICIAN, "tier": tier, "skills": [SKILL], "first_name": f"Técnico {i + 1}"})
         # A fresh shift: signed out, no calls today, serving only the simulation's queue.
         TechnicianState.objects.update_or_create(user=user, defaults={
             "status": TechnicianStatus.OFFLINE, "idle_since": None, "calls_today": 0, "pause_reason": "", "queues": [s.queue]})
@@ -439,8 +440,11 @@ def _loop(sim: Simulation, clock: ManualClock, *, until: datetime) -> None:
 def _arrive(sim: Simulation, *, caller: Caller) -> None:
     knowledgeable = caller.difficult and sim.rng.random() < 0.3  # CT-ENT asks for level 2
     number = f"+34 6{sim.rng.randrange(10**8):08d}"
+    # In-process the IVR tags the call with the simulation's skill: in a database with other
+    # technicians (--in-place), only the simulated ones are rung for it.
+    skills = [SKILL] if sim.technicians and all(t.token for t in sim.technicians.values()) else []
     answer = sim.pbx(caller, "new_call", queue=sim.scenario.queue or None, to="900100200",
-                     level2_requested=knowledgeable, **{"from": number})
+                     level2_requested=knowledgeable, skills=skills, **{"from": number})
     if not answer.ok:
         return  # refused: the PBX plays its fallback message; counted in the report
     contact_id = answer.body["contact"]
@@ -731,6 +735,7 @@ def run_remote(scenario: Scenario, *, url: str, token: str, poll_seconds: float 
     for row in probe.body:
         if row.get("status") == "disponible":
             sim.technicians[row["user"]] = Technician(row["user"], row["username"], "", status="board")
+    sim.scenario = replace(scenario, technicians=len(sim.technicians))  # the server's, not ours
     start = clock.now()
     _schedule_arrivals(sim, start)
     stop = start + timedelta(minutes=scenario.minutes + settle_minutes)

@@ -170,3 +170,17 @@ def test_simulate_drives_a_running_server_as_its_pbx(live_server):
 def test_simulate_against_a_server_reports_a_refused_token(live_server, capsys):
     assert main(["simulate", "--url", live_server.url, "--token", "atk_wrong", "--minutes", "0.1"]) == 2
     assert "401" in capsys.readouterr().err
+
+
+def test_other_technicians_in_the_database_are_not_rung_for_simulated_calls():
+    from atiende.contact import services
+    from atiende.people.models import Role, User
+
+    services.save_queue(name="soporte", label="Soporte")
+    lucia = User.objects.create_user("lucia", role=Role.TECHNICIAN, tier=1)
+    services.make_available(user=lucia)  # free whenever the simulated technicians are busy
+    report = run(Scenario(minutes=10, calls_per_hour=90, technicians=2, seed=4))
+    calls = Contact.objects.filter(external_id__startswith=f"{report['run']}-")
+    offered = {d.get("technician") for d in ContactEvent.objects.filter(contact__in=calls, kind="offered")
+               .values_list("data", flat=True)}
+    assert offered and lucia.pk not in offered
