@@ -76,7 +76,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if workers < 1:
         print(_("--workers must be 1 or more."), file=sys.stderr)
         return 2
-    in_process_layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels.layers.InMemory")
+    in_process_layer = str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).startswith("channels.layers.InMemory")
     if workers > 1 and in_process_layer:
         # Each process would only tell its own consoles: live updates would go missing.
         print(_("Several server processes need REDIS_URL, so that every console gets the live updates of "

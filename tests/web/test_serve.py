@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SETUP = """
+from atiende.cli.django_setup import setup_django
+setup_django()
+from atiende.contact import services
+from atiende.people.models import ApiToken, User
+services.save_queue(name="soporte", tiers=[1])
+for name in ("lucia", "jorge"):
+    services.make_available(user=User.objects.create_user(name, role="tecnico", tier=1))
+_token, raw = ApiToken.issue(User.objects.create_user("centralita", role="administrador"), name="pbx", kind="cti")
+print(raw)
+"""
 REDIS_URL = os.environ.get("ATIENDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -66,6 +78,8 @@ def test_two_processes_with_redis_answer_the_api(tmp_path):
     env = _env(tmp_path, REDIS_URL=REDIS_URL)
     subprocess.run([sys.executable, "-m", "atiende.cli", "migrate"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
+    token = subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True,
+                           text=True).stdout.strip().splitlines()[-1]
     port = _free_port()
     proc = _serve(["--workers", "2", "--port", str(port)], env)
     try:
@@ -78,6 +92,18 @@ def test_two_processes_with_redis_answer_the_api(tmp_path):
                 status = conn.getresponse().status
             time.sleep(0.2)
         assert status == 401  # the API answers (no token, so not signed in)
+        # Calls through either process are stored and routed, and a repeated event id gets the same answer.
+        answers = []
+        for event_id, call in (("e1", "c1"), ("e2", "c2"), ("e1", "c1"), ("e3", "c3")):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("POST", "/api/v1/cti/events",
+                         json.dumps({"id": event_id, "type": "new_call", "call_id": call, "queue": "soporte"}),
+                         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            response = conn.getresponse()
+            answers.append((response.status, json.loads(response.read())))
+        assert [status for status, _ in answers] == [200] * 4
+        assert answers[0] == answers[2]
+        assert [body["action"] for _, body in answers] == ["ring", "ring", "ring", "queue"]
     finally:
         proc.terminate()
         proc.communicate(timeout=30)

@@ -1,0 +1,56 @@
+"""The ASGI handler: whole requests on reused worker threads, one request at a time per thread."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+from asgiref.testing import ApplicationCommunicator
+
+from atiende.asgi import SyncRequestHandler
+
+
+def _scope(path: str) -> dict:
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "headers": [(b"host", b"127.0.0.1"), (b"accept-language", b"en")], "client": ("127.0.0.1", 5000),
+            "server": ("127.0.0.1", 8000)}
+
+
+async def _get(app: SyncRequestHandler, path: str) -> tuple[int, dict]:
+    communicator = ApplicationCommunicator(app, _scope(path))
+    await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+    start = await communicator.receive_output(timeout=10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(timeout=10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(timeout=10)
+    return start["status"], json.loads(body)
+
+
+def test_sequential_requests_reuse_one_worker_thread():
+    app = SyncRequestHandler()
+
+    async def run() -> list[int]:
+        return [(await _get(app, f"/api/v1/nothing-{i}"))[0] for i in range(20)]
+
+    before = threading.active_count()
+    assert asyncio.run(run()) == [404] * 20
+    assert len(app._idle_threads) == 1
+    assert threading.active_count() - before <= 1  # one kept thread, not one (or two) per request
+
+
+def test_concurrent_requests_each_get_their_own_thread_and_answer():
+    app = SyncRequestHandler()
+
+    async def run() -> list[tuple[int, dict]]:
+        return list(await asyncio.gather(*(_get(app, f"/api/v1/nothing-{i}") for i in range(5))))
+
+    answers = asyncio.run(run())
+    assert [status for status, _body in answers] == [404] * 5
+    assert all(body["error"]["code"] == "not_found" for _status, body in answers)
+    assert 1 <= len(app._idle_threads) <= 5
