@@ -10,15 +10,18 @@ Run on its own with ``.venv/bin/python bench/bench_engine.py``.
    transition table (a dict lookup per event, no rule checks, no deadlines),
    the floor any state machine pays.
 2. Routing: choosing a technician among 200 (tiers, skills, longest idle).
-3. HTTP (``BENCH_HTTP=0`` to skip): ``atiende serve``-equivalent uvicorn with
-   ``BENCH_ENGINE_PROCESSES`` processes (default 2) on PostgreSQL
+3. HTTP (``BENCH_HTTP=0`` to skip): ``atiende serve --workers N`` (Atiende's
+   own settings, its connection pool, and Redis for live updates when Redis
+   answers, as a deployment with several processes must have) on PostgreSQL
    (``BENCH_POSTGRES_URL``; falls back to SQLite when unreachable), an
-   ``atiende worker`` beside it, 200 technicians; ``BENCH_CLIENTS`` client
-   threads (default 16) on keep-alive connections post CTI events for
-   ``BENCH_SECONDS`` seconds (default 10): new_call, answered, hold, resumed,
-   hangup, each with its own idempotency id. Every request's latency counts
-   toward the p99. Target (issue 3): at least 500 events/s with p99 under
-   50 ms.
+   ``atiende worker`` beside it, 200 technicians. For each number of server
+   processes in ``BENCH_ENGINE_PROCESSES`` (default "2,4") and each number of
+   client threads in ``BENCH_CLIENTS`` (default "8,16"), the clients post CTI
+   events on keep-alive connections for ``BENCH_SECONDS`` seconds (default 10),
+   after the server has answered and been warmed up: new_call, answered, hold
+   (with consent, so a consent record and an audit entry too), resumed, hangup,
+   each with its own idempotency id. Every request's latency counts toward the
+   p99. Target (issue 3): at least 500 events/s with p99 under 50 ms.
 """
 
 from __future__ import annotations
@@ -49,8 +52,10 @@ from atiende.engine.routing import pick_technician  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-PROCESSES = int(os.environ.get("BENCH_ENGINE_PROCESSES", "2"))
+CLIENTS = [int(n) for n in os.environ.get("BENCH_CLIENTS", "8,16").split(",")]
+PROCESSES = [int(n) for n in os.environ.get("BENCH_ENGINE_PROCESSES", "2,4").split(",")]
+WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "4"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TECHNICIANS = 200
 EVENTS_PER_LIFECYCLE = 8
 
@@ -171,21 +176,34 @@ print(json.dumps({"token": raw}))
 """
 
 
+def _redis_reachable() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - no Redis: one process only
+        return False
+
+
 @contextlib.contextmanager
-def server(env: dict[str, str]) -> Iterator[int]:
+def server(env: dict[str, str], processes: int) -> Iterator[int]:
+    """``atiende serve --workers N`` and an ``atiende worker``; yields the port once the API answers."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "atiende.asgi:application", "--host", "127.0.0.1", "--port",
-           str(port), "--workers", str(PROCESSES), "--log-level", "warning", "--lifespan", "off",
-           "--no-access-log"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env, DJANGO_SETTINGS_MODULE="bench.engine_settings"))
+    proc = subprocess.Popen([sys.executable, "-m", "atiende.cli", "serve", "--port", str(port), "--workers",
+                             str(processes)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "-m", "atiende.cli", "worker", "--interval", "0.1"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
+            # The port opens before the processes can answer: wait for an answer from the API itself.
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/v1/people/me")
+                if conn.getresponse().status == 401:
+                    break
+            if proc.poll() is not None:
+                raise RuntimeError(f"atiende serve exited with {proc.returncode}")
             time.sleep(0.2)
         yield port
     finally:
@@ -216,7 +234,7 @@ def client(port: int, token: str, index: int, stop: threading.Event, latencies: 
         call += 1
         cid = f"c{index}-{call}"
         answer = post({"id": f"{cid}-1", "type": "new_call", "call_id": cid, "from": "+34600", "queue": "soporte"})
-        tech = (answer.get("technician") or {}).get("extension") or str(1000 + index)  # queued: one answers anyway
+        tech = (answer.get("technician") or {}).get("extension") or str(1000 + index % TECHNICIANS)  # queued: one answers anyway
         post({"id": f"{cid}-2", "type": "answered", "call_id": cid, "technician": tech})
         post({"id": f"{cid}-3", "type": "hold", "call_id": cid, "reason": "Consulto", "customer_consent": True,
               "expected_minutes": 2})
@@ -225,54 +243,65 @@ def client(port: int, token: str, index: int, stop: threading.Event, latencies: 
     conn.close()
 
 
+def _drive(port: int, token: str, clients: int, seconds: float, first_index: int
+           ) -> tuple[list[float], dict[int, int], float]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    stop = threading.Event()
+    threads = [threading.Thread(target=client, args=(port, token, first_index + i, stop, latencies, statuses))
+               for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - t0
+
+
 def bench_http() -> None:
     url = _postgres_database()
     home = tempfile.mkdtemp(prefix="atiende-bench-engine-")
-    env = dict(os.environ, ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings",
-               PYTHONPATH=str(ROOT))
+    env = dict(os.environ, ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings", PYTHONPATH=str(ROOT))
     env.pop("ATIENDE_WEBHOOK_URL", None)
+    env.pop("REDIS_URL", None)
     if url:
         env["DATABASE_URL"] = url
+    redis = _redis_reachable()
+    if redis:
+        env["REDIS_URL"] = REDIS_URL
     engine = "PostgreSQL" if url else "SQLite"
     out = subprocess.run([sys.executable, "-c", SETUP.replace("%d", str(TECHNICIANS))], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     token = json.loads(out.strip().splitlines()[-1])["token"]
-    with server(env) as port:
-        # Warm-up: every server process loads Django and opens its connection.
-        stop = threading.Event()
-        warm: list[float] = []
-        threads = [threading.Thread(target=client, args=(port, token, 900 + i, stop, warm, {}))
-                   for i in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        time.sleep(2)
-        stop.set()
-        for t in threads:
-            t.join()
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        stop = threading.Event()
-        threads = [threading.Thread(target=client, args=(port, token, i, stop, latencies, statuses))
-                   for i in range(CLIENTS)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        time.sleep(SECONDS)
-        stop.set()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-    rate = len(latencies) / elapsed
-    p50 = percentile(latencies, 0.5) * 1000
-    p99 = percentile(latencies, 0.99) * 1000
-    print(f"## CTI events through the HTTP API ({engine}, {PROCESSES} server processes, {CLIENTS} clients, "
-          f"{TECHNICIANS} technicians)\n")
-    print(table(["events", "seconds", "events/s", "p50 ms", "p99 ms", "statuses"],
-                [[len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}", f"{p99:.1f}",
-                  json.dumps(statuses)]]))
+    rows = []
+    best: tuple[float, float, float, int, int] | None = None
+    run = 0
+    for processes in PROCESSES if redis else [1]:
+        with server(env, processes) as port:
+            run += 1
+            _drive(port, token, max(CLIENTS), WARMUP_SECONDS, 100_000 * run)  # every process warm
+            for clients in CLIENTS:
+                run += 1
+                latencies, statuses, elapsed = _drive(port, token, clients, SECONDS, 100_000 * run)
+                rate = len(latencies) / elapsed
+                p50 = percentile(latencies, 0.5) * 1000
+                p99 = percentile(latencies, 0.99) * 1000
+                rows.append([processes, clients, len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}",
+                             f"{p99:.1f}", json.dumps(statuses)])
+                if best is None or (p99 < 50) > (best[2] < 50) or ((p99 < 50) == (best[2] < 50) and rate > best[0]):
+                    best = (rate, p50, p99, processes, clients)
+    print(f"## CTI events through the HTTP API ({engine}, {TECHNICIANS} technicians, live updates through "
+          f"{'Redis' if redis else 'the in-process layer'})\n")
+    print(table(["server processes", "clients", "events", "seconds", "events/s", "p50 ms", "p99 ms", "statuses"],
+                rows))
     print()
-    figure(f"CTI events through the HTTP API, {engine}, {CLIENTS} clients (p50 {p50:.1f} ms, p99 {p99:.1f} ms)",
-           round(rate), "events/s", target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50)
+    assert best is not None
+    rate, p50, p99, processes, clients = best
+    figure(f"CTI events through the HTTP API, {engine}, {processes} processes, {clients} clients "
+           f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms)", round(rate), "events/s",
+           target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50)
 
 
 def main() -> None:
