@@ -200,7 +200,11 @@ class Simulation:
     retry_rng: random.Random = field(default_factory=random.Random)
     cti_events: int = 0  # distinct events the PBX posted (retries not counted)
     cti_refused: int = 0
-    poll_every: float = 0.0  # remote mode: consoles re-read every so many seconds, nobody tells them
+    poll_every: float = 0.0  # remote mode: the PBX re-reads the board every so many seconds
+    # In-process the IVR tags each call with the simulation's skill: in a database with other
+    # technicians (--in-place), only the simulated ones are rung for it.
+    call_skills: list[str] = field(default_factory=list)
+    issued: list[Any] = field(default_factory=list)  # the run's API tokens, revoked at the end
     _seq: Iterator[int] = field(default_factory=itertools.count)
 
     def at(self, when: datetime, kind: str, **data: Any) -> None:
@@ -326,16 +330,16 @@ def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
     wall = time.perf_counter()
     clock = ManualClock(start.replace(microsecond=0) if start else None)
     previous = services.set_clock(clock)
-    tokens: list[Any] = []
+    sim: Simulation | None = None
     # Refused requests are counted in the report; Django's per-request warnings would only repeat them.
     request_log = logging.getLogger("django.request")
     log_level = request_log.level
     request_log.setLevel(logging.ERROR)
     try:
         sim = Simulation(scenario, InProcessApi(), clock, random.Random(scenario.seed),
-                         retry_rng=random.Random(scenario.seed + 1))
+                         retry_rng=random.Random(scenario.seed + 1), call_skills=[SKILL])
         sim.run_id = f"sim-{scenario.seed}-{secrets.token_hex(3)}"
-        tokens = _prepare(sim)
+        _prepare(sim)
         _schedule_arrivals(sim, clock.now())
         end = clock.now() + timedelta(minutes=scenario.minutes)
         _loop(sim, clock, until=end + timedelta(minutes=30))  # let the last calls finish
@@ -343,19 +347,19 @@ def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
     finally:
         services.set_clock(previous)
         request_log.setLevel(log_level)
-        for token in tokens:
+        for token in sim.issued if sim else ():
             token.revoke()  # the simulation's tokens served their purpose
     report["wall_seconds"] = round(time.perf_counter() - wall, 2)
     return report
 
 
-def _prepare(sim: Simulation) -> list[Any]:
+def _prepare(sim: Simulation) -> None:
     """Users and tokens are set up directly (as an administrator would); the rest goes through the API."""
     from atiende.contact.models import TechnicianState, TechnicianStatus
     from atiende.people.models import ApiToken, Role, User
 
     s = sim.scenario
-    tokens = []
+    tokens = sim.issued
     pbx_user, _created = User.objects.get_or_create(
         username="sim-centralita", defaults={"role": Role.ADMINISTRATOR, "first_name": "Centralita simulada"})
     token, sim.pbx_token = ApiToken.issue(pbx_user, name=sim.run_id, kind=ApiToken.Kind.CTI, days=1)
@@ -385,7 +389,6 @@ def _prepare(sim: Simulation) -> list[Any]:
         sim.technicians[user.pk] = Technician(user.pk, user.username, raw)
     for tech in sim.technicians.values():
         sign_in(sim, technician_id=tech.id)
-    return tokens
 
 
 def _schedule_arrivals(sim: Simulation, start: datetime) -> None:
@@ -440,11 +443,8 @@ def _loop(sim: Simulation, clock: ManualClock, *, until: datetime) -> None:
 def _arrive(sim: Simulation, *, caller: Caller) -> None:
     knowledgeable = caller.difficult and sim.rng.random() < 0.3  # CT-ENT asks for level 2
     number = f"+34 6{sim.rng.randrange(10**8):08d}"
-    # In-process the IVR tags the call with the simulation's skill: in a database with other
-    # technicians (--in-place), only the simulated ones are rung for it.
-    skills = [SKILL] if sim.technicians and all(t.token for t in sim.technicians.values()) else []
     answer = sim.pbx(caller, "new_call", queue=sim.scenario.queue or None, to="900100200",
-                     level2_requested=knowledgeable, skills=skills, **{"from": number})
+                     level2_requested=knowledgeable, skills=sim.call_skills, **{"from": number})
     if not answer.ok:
         return  # refused: the PBX plays its fallback message; counted in the report
     contact_id = answer.body["contact"]
