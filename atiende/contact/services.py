@@ -674,14 +674,20 @@ def decline_transfer(*, contact_id: int, user: User) -> Outcome:
 
 @single_writer
 def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
-    """PO-5: ask a supervisor for help; always possible while the call is live."""
+    """PO-5: ask a supervisor for help; always possible while the call is live, for whoever has it.
+
+    The technician who has the call, or a supervisor in scope (ET-4); the receiver
+    of a pending transfer must accept it first (TR-4).
+    """
+    _require_staff(user)
+    supervisor = _acting_technician(user, contact_id) is None
     with _tx():
         row = _lock(contact_id)
         policy = policy_for(row.queue, _organisation_id(row))
         contact = _engine_contact(row)
         before = _deadline_keys(contact, policy)
         moment = now()
-        events = contact.escalate(by=user.pk, reason=reason, now=moment)
+        events = contact.escalate(by=user.pk, reason=reason, now=moment, by_supervisor=supervisor)
         alerts = []
         if events:
             alerts.append(engine.Alert(
@@ -707,7 +713,12 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
 
 @single_writer
 def hang_up(*, contact_id: int, user: User | None = None, cause: str = "normal") -> Outcome:
-    return _act(contact_id, user, lambda c, p: c.hang_up(now=now(), cause=cause))
+    """End the call. ``user`` None: the PBX (via CTI) reports it; else the technician who has the call
+    or a supervisor in scope (the receiver of a pending transfer must accept it first, TR-4)."""
+    if user is not None:
+        _require_staff(user)
+    by = _acting_technician(user, contact_id)
+    return _act(contact_id, user, lambda c, p: c.hang_up(now=now(), cause=cause, by=by))
 
 
 @single_writer
@@ -722,6 +733,17 @@ def _require_in_scope(user: User, contact_id: int) -> None:
 
     if not selectors.manager_may_see(user, contact_id):
         raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
+
+
+def _acting_technician(user: User | None, contact_id: int) -> int | None:
+    """Whom the engine checks as the one acting on the call: a technician's id; None for the PBX
+    (no user) and for a supervisor or administrator, whose scope (ET-4) is checked here."""
+    if user is None:
+        return None
+    if _acts_as_technician(user):
+        return user.pk
+    _require_in_scope(user, contact_id)
+    return None
 
 
 def _acts_as_technician(user: User | None) -> bool:

@@ -363,9 +363,14 @@ class Contact:
         }, "TR-5")]
 
     # ---- escalation (PO-5) ---------------------------------------------------
-    def escalate(self, *, by: TechnicianId, reason: str, now: datetime) -> list[Event]:
-        """PO-5: the way to a supervisor is always open while the call is live."""
+    def escalate(self, *, by: TechnicianId, reason: str, now: datetime, by_supervisor: bool = False) -> list[Event]:
+        """PO-5: the way to a supervisor is always open while the call is live, for whoever has the call.
+
+        ``by_supervisor``: ``by`` is a supervisor (in scope, checked by the caller), who may escalate any call.
+        """
         self._require("escalate", *LIVE_ORDER)
+        if not by_supervisor:
+            self._require_assignee(by)
         if self.escalation is not None and self.escalation.joined_at is None:
             return []  # already waiting for a supervisor: asking twice changes nothing
         self.escalation = Escalation(by, (reason or "").strip(), now)
@@ -393,9 +398,14 @@ class Contact:
                                                    "technician": previous}, "PO-5")]
 
     # ---- the end -------------------------------------------------------------
-    def hang_up(self, *, now: datetime, cause: str = "normal") -> list[Event]:
-        """Either side hung up. Before the answer it is an abandoned call; after it, wrap-up."""
+    def hang_up(self, *, now: datetime, cause: str = "normal", by: TechnicianId | None = None) -> list[Event]:
+        """Either side hung up. Before the answer it is an abandoned call; after it, wrap-up.
+
+        ``by``: the technician ending it from their console, who must be the one who has the
+        call; None for the PBX (which reports what happened on the line) and for a supervisor.
+        """
         self._require("hang_up", ContactState.WAITING, ContactState.OFFERED, *LIVE_ORDER)
+        self._require_assignee(by)
         events: list[Event] = []
         if self.state in (ContactState.WAITING, ContactState.OFFERED):
             self.state = ContactState.ABANDONED
@@ -444,12 +454,32 @@ class Contact:
         )
 
     def _require_assignee(self, by: TechnicianId | None) -> None:
-        """Only the technician who has the call acts on it (supervisors go through supervisor_joins)."""
-        if by is not None and by != self.assignee and by not in self.supervisors:
+        """Only the technician who has the call acts on it (supervisors go through supervisor_joins).
+
+        The receiver of a pending transfer does not have it yet (TR-4: the call stays
+        with the first technician until the second accepts); a call not yet answered
+        has nobody's, and a technician may only answer or decline it.
+        """
+        if by is None or (by == self.assignee and self.assignee is not None) or by in self.supervisors:
+            return
+        transfer = self.transfer
+        if self.state is ContactState.TRANSFER_PENDING and transfer is not None and (
+                by == transfer.to_technician or transfer.to_queue is not None):
             raise Refusal(
-                "not_your_call", rule="CH-TEL", status=403,
-                es="Esta llamada la atiende otro técnico.", en="Another technician has this call.",
+                "transfer_not_accepted", rule="TR-4",
+                es="Acepte primero la transferencia: hasta entonces la llamada sigue con el primer técnico.",
+                en="Accept the transfer first: until then the call stays with the first technician.",
             )
+        if self.state in (ContactState.WAITING, ContactState.OFFERED):
+            raise Refusal(
+                "not_answered", rule="CH-TEL",
+                es="La llamada aún no está contestada: contéstela o devuélvala a la cola.",
+                en="The call has not been answered yet: answer it or let it go back to the queue.",
+            )
+        raise Refusal(
+            "not_your_call", rule="CH-TEL", status=403,
+            es="Esta llamada la atiende otro técnico.", en="Another technician has this call.",
+        )
 
     # ---- serialisation (the Django layer stores this) -----------------------
     def to_dict(self) -> dict[str, Any]:
