@@ -118,11 +118,13 @@ def _env_number(name: str, default: float, *, whole: bool = False, minimum: floa
 
 
 def retry_policy() -> RetryPolicy:
-    """The policy from the environment (``ATIENDE_WEBHOOK_MAX_ATTEMPTS``, ``_RETRY_SECONDS``, ``_TIMEOUT``)."""
+    """The policy from the environment (``ATIENDE_WEBHOOK_MAX_ATTEMPTS``, ``_RETRY_SECONDS``, ``_TIMEOUT``,
+    ``_LEASE_SECONDS``)."""
     return RetryPolicy(
         max_attempts=int(_env_number("ATIENDE_WEBHOOK_MAX_ATTEMPTS", 8, whole=True, minimum=1)),
         first_delay=_env_number("ATIENDE_WEBHOOK_RETRY_SECONDS", 30.0, minimum=0.001),
         timeout=_env_number("ATIENDE_WEBHOOK_TIMEOUT", 5.0, minimum=0.001),
+        lease=_env_number("ATIENDE_WEBHOOK_LEASE_SECONDS", 30.0, minimum=1),
     )
 
 
