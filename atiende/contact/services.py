@@ -142,10 +142,13 @@ def save_queue(*, name: str, label: str = "", tiers: Iterable[int] = (1, 2), ski
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise InputError("unknown_team", _("There is no team %(id)s.") % {"id": team_id}, field="team",
                          rule="ET-4")
+    old_policy = Queue.objects.filter(name=name).values_list("policy", flat=True).first()
     queue, _created = Queue.objects.update_or_create(
         name=name, defaults={"label": label, "tiers": list(config.tiers), "skills": sorted(config.skills),
                              "policy": policy or {}, "team_id": team_id},
     )
+    if old_policy is not None and old_policy != queue.policy:
+        realign_deadlines(Contact.objects.filter(queue=queue))  # calls in progress follow the new times
     return queue
 
 
@@ -155,7 +158,43 @@ def set_organisation_policy(*, organisation_id: int, policy: dict[str, Any]) -> 
     engine.Policy().with_overrides(policy)
     row, _created = OrganisationPolicy.objects.update_or_create(
         organisation_id=organisation_id, defaults={"policy": policy})
+    realign_deadlines(Contact.objects.filter(customer__organisation_id=organisation_id))
     return row
+
+
+def realign_deadlines(contacts: Any) -> int:
+    """After a policy change, move the stored deadlines of these calls in progress to their new times.
+
+    A raised limit (PO-1 maximum call to 1800 s) moves the warning and the breach
+    later, a lowered one earlier, a longer ``wrap_up_seconds`` the end of the
+    wrap-up. Each call is locked while its deadlines move. Returns how many moved.
+    """
+    rows = list(contacts.exclude(state__in=[ContactState.ENDED, ContactState.ABANDONED])
+                .select_for_update(of=("self",)).select_related("queue", "customer").order_by("pk"))
+    if not rows:
+        return 0
+    stored = {(d.contact_id, d.key): d for d in Deadline.objects.filter(
+        contact__in=[r.pk for r in rows], fired_at__isnull=True)}
+    policies: dict[tuple[int, int | None], engine.Policy] = {}
+    moved: list[Deadline] = []
+    missing: list[Deadline] = []
+    for row in rows:
+        organisation = _organisation_id(row)
+        policy = policies.get((row.queue_id, organisation))
+        if policy is None:
+            policy = policies[(row.queue_id, organisation)] = policy_for(row.queue, organisation)
+        for due in deadlines_for(_engine_contact(row), policy):
+            found = stored.get((row.pk, due.key))
+            if found is None:
+                missing.append(Deadline(contact=row, kind=due.kind.value, key=due.key, due_at=due.due_at))
+            elif found.due_at != due.due_at:
+                found.due_at, found.claimed_by, found.lease_until = due.due_at, "", None
+                moved.append(found)
+    if moved:
+        Deadline.objects.bulk_update(moved, ["due_at", "claimed_by", "lease_until"])
+    if missing:
+        Deadline.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(moved)
 
 
 def _queue_named(name: str) -> Queue:
@@ -805,7 +844,14 @@ def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | 
             return None
         policy = policy_for(row.queue, _organisation_id(row))
         contact = _engine_contact(row)
-        before = _deadline_keys(contact, policy)
+        implied = {d.key: d for d in deadlines_for(contact, policy)}
+        later = implied.get(deadline.key)
+        if later is not None and later.due_at > moment:
+            # Not due yet: the policy changed since it was stored (a longer PO-1 maximum, a longer
+            # wrap-up...). Store it again at its right time instead of losing it.
+            Deadline.objects.filter(pk=deadline_id).update(due_at=later.due_at, claimed_by="", lease_until=None)
+            return None
+        before = set(implied)
         fired = engine.fire(contact, deadline.key, policy, now=moment)
         Deadline.objects.filter(pk=deadline_id).update(fired_at=moment)
         outcome = _persist(row, contact, policy, fired.events, fired.alerts, None, before)
