@@ -102,9 +102,11 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
             if first is None:
                 raise InputError("no_queue", _("Create a queue first."), status=409, rule="CH-TEL")
             queue = first.name
+        # The customer on the line (the caller; the callee of an outbound call), for their organisation's policy.
+        customer = services.customer_for_caller(event.from_ if event.direction == "inbound" else event.to)
         routed = services.create_contact(
             queue=queue, direction=event.direction, caller=event.from_, callee=event.to, external_id=event.call_id,
-            level2_requested=event.level2_requested, required_skills=event.skills)
+            level2_requested=event.level2_requested, required_skills=event.skills, customer_id=customer)
         decision = routed.decision
         reason = None
         if decision is not None:

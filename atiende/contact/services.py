@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,6 +196,31 @@ def realign_deadlines(contacts: Any) -> int:
     if missing:
         Deadline.objects.bulk_create(missing, ignore_conflicts=True)
     return len(moved)
+
+
+def customer_for_caller(number: str) -> int | None:
+    """The customer whose phone is this number, when exactly one customer has it; else None.
+
+    Numbers compare as the telephony compares them (digits, ``+`` for the
+    international prefix: «+34 600 11 22 33» and «0034600112233» are the same),
+    so a call from a known customer gets their organisation's policy (PO-1..PO-3).
+    Two customers sharing a number (a switchboard) leave the call unlinked: the
+    technician identifies the caller.
+    """
+    from atiende.desk.models import ContactPoint
+    from atiende.telephony.services import normalise_number
+
+    wanted = normalise_number(number or "")
+    if sum(ch.isdigit() for ch in wanted) < 6:  # anonymous, an extension, nothing: no customer phone
+        return None
+    forms = {wanted, "00" + wanted[1:]} if wanted.startswith("+") else {wanted}
+    stored: Any = F("value")
+    for noise in (" ", "-", "(", ")", ".", "/"):  # what the desk allows in a phone besides digits and +
+        stored = Replace(stored, Value(noise), Value(""))
+    found = list(ContactPoint.objects.filter(kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE])
+                 .annotate(number=stored).filter(number__in=forms)
+                 .values_list("customer_id", flat=True).distinct()[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def _queue_named(name: str) -> Queue:

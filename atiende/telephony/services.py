@@ -439,7 +439,8 @@ def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall,
     _require_new_contact(event.call_id)
     routed = contact_services.create_contact(
         queue=queue.name, direction="inbound", caller=event.from_, callee=event.to,
-        external_id=_external_id(event.call_id))
+        external_id=_external_id(event.call_id),
+        customer_id=contact_services.customer_for_caller(event.from_))  # their organisation's policy applies
     call.contact = routed.contact
     call.save()
     decision = routed.decision
@@ -467,7 +468,8 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
         _require_new_contact(call.call_id)
         routed = contact_services.create_contact(
             queue=_queue_for(call.queue).name, direction="outbound", caller=call.caller, callee=call.callee,
-            external_id=_external_id(call.call_id), route=False)
+            external_id=_external_id(call.call_id), route=False,
+            customer_id=contact_services.customer_for_caller(call.callee))
         call.contact = routed.contact
     row = call.contact
     assert row is not None  # inbound calls that were not rejected always have their contact
