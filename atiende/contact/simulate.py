@@ -44,6 +44,7 @@ import heapq
 import itertools
 import json
 import logging
+import os
 import random
 import secrets
 import statistics
@@ -335,6 +336,8 @@ def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
     request_log = logging.getLogger("django.request")
     log_level = request_log.level
     request_log.setLevel(logging.ERROR)
+    # Simulated calls must never ring real phones: no webhook decisions are stored or sent meanwhile.
+    webhook = os.environ.pop("ATIENDE_WEBHOOK_URL", None)
     try:
         sim = Simulation(scenario, InProcessApi(), clock, random.Random(scenario.seed),
                          retry_rng=random.Random(scenario.seed + 1), call_skills=[SKILL])
@@ -347,6 +350,8 @@ def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
     finally:
         services.set_clock(previous)
         request_log.setLevel(log_level)
+        if webhook is not None:
+            os.environ["ATIENDE_WEBHOOK_URL"] = webhook
         for token in sim.issued if sim else ():
             token.revoke()  # the simulation's tokens served their purpose
     report["wall_seconds"] = round(time.perf_counter() - wall, 2)

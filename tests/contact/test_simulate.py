@@ -2,6 +2,7 @@
 matches what was stored."""
 
 import json
+import os
 import statistics
 
 import pytest
@@ -186,3 +187,14 @@ def test_other_technicians_in_the_database_are_not_rung_for_simulated_calls():
     offered = {d.get("technician") for d in ContactEvent.objects.filter(contact__in=calls, kind="offered")
                .values_list("data", flat=True)}
     assert offered and lucia.pk not in offered
+
+
+def test_simulated_calls_never_reach_the_real_pbx_through_the_webhook(monkeypatch):
+    from atiende.contact.models import WebhookDelivery
+
+    monkeypatch.setenv("ATIENDE_WEBHOOK_URL", "http://127.0.0.1:9/pbx")  # nothing listens there
+    monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "0")
+    report = run(Scenario(minutes=5, calls_per_hour=60, technicians=2, seed=5))
+    assert report["answered"] > 0
+    assert not WebhookDelivery.objects.exists()
+    assert os.environ["ATIENDE_WEBHOOK_URL"] == "http://127.0.0.1:9/pbx"  # restored afterwards
