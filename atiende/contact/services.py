@@ -430,14 +430,16 @@ def _sync_technicians(events: list[engine.Event], previous_assignee: int | None,
         elif event.kind == "answered":
             _start_call(event.data["technician"], moment)
         elif event.kind == "transfer_accepted":
-            _release(event.data["from"], moment)
+            _hand_back(event.data["from"], contact, moment)
             _start_call(event.data["to"], moment)
-        elif event.kind == "supervisor_joined" and event.data.get("mode") == "take_over" and previous_assignee:
-            _release(previous_assignee, moment)
+        elif event.kind == "supervisor_joined" and event.data.get("mode") == "take_over":
+            if previous_assignee and previous_assignee != event.data["supervisor"]:
+                _hand_back(previous_assignee, contact, moment)
+            _reserve(event.data["supervisor"])  # the supervisor has the call now: no other is offered them
         elif event.kind == "hangup" and contact.assignee:
             _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP)
         elif event.kind == "ended" and contact.assignee:
-            _end_wrap_up(contact.assignee, moment)
+            _end_wrap_up(contact.assignee, moment, contact)
         elif event.kind == "abandoned" and previous_offered:
             _release(previous_offered, moment)
 
@@ -453,22 +455,36 @@ def _set_technician(user_id: int, **fields: Any) -> None:
 
 
 def _reserve(user_id: int) -> None:
-    _set_technician(user_id, status=TechnicianStatus.BUSY, idle_since=None)
+    _set_technician(user_id, status=TechnicianStatus.BUSY, idle_since=None, pause_reason="")
 
 
 def _release(user_id: int, moment: datetime) -> None:
     _set_technician(user_id, status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="")
 
 
-def _end_wrap_up(user_id: int, moment: datetime) -> None:
+def _end_wrap_up(user_id: int, moment: datetime, contact: engine.Contact) -> None:
     """The wrap-up is over (engine.Technician.finish_wrap_up): only a technician still in "cierre" is freed.
 
     A pause taken during the wrap-up stands with its reason; a technician who took
     another call meanwhile stays busy. One conditional UPDATE, so a pause that
-    commits first is never overwritten.
+    commits first is never overwritten. A supervisor who took the call over goes
+    back to the state they had before (``returns_to``), not to the routing pool.
     """
-    TechnicianState.objects.filter(user_id=user_id, status=TechnicianStatus.WRAP_UP).update(
-        status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="", updated_at=timezone.now())
+    _hand_back(user_id, contact, moment, only_from=TechnicianStatus.WRAP_UP)
+
+
+def _hand_back(user_id: int, contact: engine.Contact, moment: datetime, *, only_from: str | None = None) -> None:
+    """This technician is done with the call: to the pool, or to the state ``contact.returns_to`` keeps for them."""
+    saved = contact.returns_to.get(str(user_id))
+    rows = TechnicianState.objects.filter(user_id=user_id)
+    if only_from is not None:
+        rows = rows.filter(status=only_from)
+    if saved is None or saved.get("status") == TechnicianStatus.AVAILABLE:
+        rows.update(status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="",
+                    updated_at=timezone.now())
+    else:
+        rows.update(status=saved["status"], pause_reason=saved.get("pause_reason", ""), idle_since=None,
+                    updated_at=timezone.now())
 
 
 def _start_call(user_id: int, moment: datetime) -> None:
@@ -773,7 +789,15 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
     except ValueError:
         raise InputError("invalid_mode", _("Mode must be join, take_over or coach."), field="mode") from None
     _require_in_scope(user, contact_id)
-    return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now()))
+    before: tuple[str, str] | None = None
+    if chosen is engine.SupervisorMode.TAKE_OVER:
+        # What the supervisor was doing: after the call they go back to it (no row: not signed in for calls).
+        found = TechnicianState.objects.filter(user=user).values_list("status", "pause_reason").first()
+        before = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
+        if before[0] in (TechnicianStatus.BUSY, TechnicianStatus.WRAP_UP):
+            before = None  # on (or closing) another call: that call decides where they go next
+    return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(),
+                                                                  state_before=before))
 
 
 @single_writer

@@ -5,6 +5,7 @@
        └────────────────────┘                               ▼  │ accept / decline / timeout
     waiting, offered ──hang up──▶ abandoned        transfer_pending
     talking ──escalate──▶ escalated ──supervisor joins──▶ talking
+    on hold, transfer pending ──supervisor joins──▶ the same state (take over: the transfer is called off)
     any live state ──hang up──▶ wrap_up ──done / timer──▶ ended
 
 Each action checks the state first (an illegal move is refused naming CH-TEL and
@@ -137,6 +138,9 @@ class Contact:
     escalation_count: int = 0
     offers: int = 0
     fired: list[str] = field(default_factory=list)  # timer keys already fired (see timers.py)
+    # After this call, the state a technician goes back to instead of the pool: a supervisor who took
+    # the call over returns to what they were doing (str(id) -> {"status", "pause_reason"}).
+    returns_to: dict[str, dict[str, str]] = field(default_factory=dict)
 
     # ---- reading -------------------------------------------------------------
     @property
@@ -379,23 +383,45 @@ class Contact:
             self.state = ContactState.ESCALATED
         return [Event("escalated", now, {"by": by, "reason": self.escalation.reason}, "PO-5")]
 
-    def supervisor_joins(self, *, supervisor: TechnicianId, mode: SupervisorMode, now: datetime) -> list[Event]:
-        """The supervisor joins (conference), takes over (becomes the assignee) or coaches."""
-        self._require("supervisor_joins", ContactState.ESCALATED, ContactState.TALKING)
+    def supervisor_joins(self, *, supervisor: TechnicianId, mode: SupervisorMode, now: datetime,
+                         state_before: tuple[str, str] | None = None) -> list[Event]:
+        """The supervisor joins (conference), takes over (becomes the assignee) or coaches.
+
+        ``state_before``: the taking-over supervisor's own state (status, pause reason), kept
+        in ``returns_to`` so that after the call they go back to it, not to the routing pool.
+        """
+        # PO-5: help is always available while the call is live, on hold or mid-transfer included.
+        self._require("supervisor_joins", *LIVE_ORDER)
         mode = SupervisorMode(mode)
+        events: list[Event] = []
+        previous = self.assignee
+        if mode is SupervisorMode.TAKE_OVER and self.transfer is not None:
+            # The supervisor now decides where the call goes: the pending transfer is called off, and
+            # the call is theirs, never dropped (TR-5); they may transfer it again.
+            transfer = self.transfer
+            self.transfer = None
+            events.append(Event("transfer_returned", now, {
+                "cause": "taken_over", "by": supervisor, "to_technician": transfer.to_technician,
+                "to_queue": transfer.to_queue, "back_to": supervisor,
+            }, "TR-5"))
         if self.escalation is None:
             self.escalation = Escalation(supervisor, "", now)  # a supervisor may step in unasked
         self.escalation.supervisor = supervisor
         self.escalation.mode = mode
         self.escalation.joined_at = now
-        previous = self.assignee
         if mode is SupervisorMode.TAKE_OVER:
             self.assignee = supervisor
+            if state_before is not None:
+                self.returns_to[str(supervisor)] = {"status": state_before[0], "pause_reason": state_before[1]}
         elif supervisor not in self.supervisors:
             self.supervisors.append(supervisor)
-        self.state = ContactState.TALKING
-        return [Event("supervisor_joined", now, {"supervisor": supervisor, "mode": mode.value,
-                                                   "technician": previous}, "PO-5")]
+        if self.state is not ContactState.ON_HOLD and self.transfer is None:
+            self.state = ContactState.TALKING
+        # On hold the customer keeps waiting (the hold and its HO-5 reminder go on) until someone
+        # resumes; a transfer the supervisor joins or coaches stays pending for the receiver (TR-4).
+        events.append(Event("supervisor_joined", now, {"supervisor": supervisor, "mode": mode.value,
+                                                         "technician": previous, "state": self.state.value}, "PO-5"))
+        return events
 
     # ---- the end -------------------------------------------------------------
     def hang_up(self, *, now: datetime, cause: str = "normal", by: TechnicianId | None = None) -> list[Event]:
