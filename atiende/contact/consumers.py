@@ -1,39 +1,59 @@
 """Websocket for live consoles: ``/ws/contacts/``.
 
-A technician receives the updates of their own calls and alerts; an
-administrator also receives the whole board (every contact, every alert); a
-supervisor the board updates of the calls they may see (ET-4: their teams' and
-shared queues', and calls they handle; the queues are read when the socket
-connects, so a queue moved to another team counts from the next connection). Messages are JSON: ``{"type": "contact.update", "contact": {...},
-"events": [...], "alerts": [...]}``. Customers and anonymous connections are
-refused.
+A technician receives the updates of the calls that concern them: their own
+calls and alerts, a call ringing at them, a transfer offered to them by name
+or to a queue they serve (TR-4) and its end (accepted, declined, timed out:
+TR-5), a call a supervisor took from them. An administrator also receives the
+whole board (every contact, every alert); a supervisor the board updates of the
+calls they may see (ET-4: their teams' and shared queues', and calls they
+handle) and those that name them. The queues (a supervisor's scope, a
+technician's queues served) are read when the socket connects, so a change
+counts from the next connection. Messages are JSON: ``{"type":
+"contact.update", "contact": {...}, "events": [...], "alerts": [...]}``, each
+once even when the socket is in two of the groups it was sent to. Customers and
+anonymous connections are refused.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from atiende.contact.live import BOARD_GROUP, technician_group
+from atiende.contact.live import BOARD_GROUP, groups_for_queues, technician_group
+
+INTERNAL = ("notify", "update")  # routing keys of the update message, not sent to the console
+SEEN = 64  # update ids remembered to drop a second copy (a socket in two groups gets both)
+
+
+def _queues_served(user_id: int) -> list[str] | None:
+    from atiende.contact.models import TechnicianState
+
+    row = TechnicianState.objects.filter(pk=user_id).values_list("queues", flat=True).first()
+    return list(row) if isinstance(row, list) else None
 
 
 class ContactConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
     board_scope: tuple[frozenset[int] | None, int] | None = None
+    seen: deque[str]
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active or user.role == "cliente":
             await self.close(code=4403)
             return
+        self.seen = deque(maxlen=SEEN)
         self.groups_joined = [technician_group(user.pk)]
         if user.is_superuser or user.role in ("supervisor", "administrador"):
             from atiende.contact.selectors import live_update_scope
 
             self.board_scope = await database_sync_to_async(live_update_scope)(user)
             self.groups_joined.append(BOARD_GROUP)
+        else:  # TR-4: transfers to a queue reach the technicians who serve it (none listed: every queue)
+            self.groups_joined += groups_for_queues(await database_sync_to_async(_queues_served)(user.pk))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -46,12 +66,18 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
     async def contact_update(self, message: dict[str, Any]) -> None:
         from atiende.contact.selectors import may_receive_update
 
+        update = message.get("update")
+        if update:
+            if update in self.seen:
+                return  # the copy sent to another of this socket's groups
+            self.seen.append(update)
         contact = message.get("contact") or {}
-        mine = self.scope["user"].pk in {contact.get("assignee"), *(a.get("technician") for a in
-                                                                     message.get("alerts") or [])}
+        me = self.scope["user"].pk
+        mine = me in {contact.get("assignee"), *(message.get("notify") or ()),
+                      *(a.get("technician") for a in message.get("alerts") or [])}
         if not mine and self.board_scope is not None and not may_receive_update(self.board_scope, contact):
             return  # ET-4: another team's call is not on this supervisor's board
-        await self.send_json({k: v for k, v in message.items()})
+        await self.send_json({k: v for k, v in message.items() if k not in INTERNAL})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Read-only channel: actions go through the API so the same rules and locks apply.

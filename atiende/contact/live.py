@@ -4,8 +4,14 @@
 transaction. It stores the webhook decisions there and then (the outbox,
 atiende/contact/webhooks.py), and sends the consoles' update only once the
 transaction commits, so a console or a PBX never sees a change that was rolled
-back. Websocket groups: ``contacts`` (supervisors' board) and
-``technician-<id>`` (one technician's console).
+back. Websocket groups: ``contacts`` (supervisors' board),
+``technician-<id>`` (one technician's console) and ``queue-<hash of the name>``
+or ``queue-all`` (the technicians serving a queue, or every queue). An update
+goes to the board, to every technician it names (who has the call, who it is
+ringing at, the receiver of a transfer, who had it before, whom an alert is
+for) and, for a transfer to a queue, to the technicians who may accept it
+(TR-4): they learn of the offer, and of its end (accepted, declined, timed out),
+without re-reading.
 
 The webhook (``ATIENDE_WEBHOOK_URL``, signed with ``ATIENDE_WEBHOOK_SECRET``)
 tells the telephony side what Atiende decided: ring a technician, hold,
@@ -16,8 +22,10 @@ docs/cti.md for the signature and the guarantees.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -34,41 +42,99 @@ log = logging.getLogger(__name__)
 BOARD_GROUP = "contacts"
 
 
+ALL_QUEUES_GROUP = "queue-all"  # technicians who serve every queue (an empty list of queues)
+
+# Event data naming technicians an update concerns (ids): who it rings or stops ringing at, the receiver and
+# the requester of a transfer, whom a returned transfer goes back to, who had the call before a supervisor.
+_NAMED = ("technician", "to_technician", "to", "from", "back_to", "supervisor")
+
+
 def technician_group(user_id: int) -> str:
     return f"technician-{user_id}"
 
 
+def queue_group(name: str) -> str:
+    """The group of the technicians serving a queue (names may hold anything; group names may not)."""
+    return "queue-" + hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+def groups_for_queues(queues: Iterable[str] | None) -> list[str]:
+    """The queue groups a technician joins: one per queue served, or the all-queues group (none listed)."""
+    names = sorted({q for q in queues or () if isinstance(q, str) and q})
+    return [queue_group(q) for q in names] if names else [ALL_QUEUES_GROUP]
+
+
 def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert]) -> None:
+    events = list(events)
+    alerts = list(alerts)
+    transfer = (row.data or {}).get("transfer") or None
+    technicians, queues = _concerned(row, events, alerts, transfer)
     message = {
         "type": "contact.update",
         "contact": {"id": row.pk, "state": row.state, "assignee": row.assignee_id, "version": row.version,
-                    "queue_id": row.queue_id},
+                    "queue_id": row.queue_id, "offered_to": row.offered_to_id,
+                    "transfer": ({"to_technician": transfer.get("to_technician"), "to_queue": transfer.get("to_queue"),
+                                  "deadline": transfer.get("deadline")} if transfer else None)},
         "events": [{"kind": e.kind, "at": e.at.isoformat(), "rule": e.rule} for e in events],
         "alerts": [{"kind": a.kind, "rule": a.rule, "level": a.level, "technician": a.technician_id,
                     "message_es": a.message_es, "message_en": a.message_en} for a in alerts],
+        # For the consumers, not sent on: whom it names (a supervisor named sees it whatever their scope), and
+        # an id to drop the second copy when one socket is in two of the groups.
+        "notify": sorted(technicians),
+        "update": uuid.uuid4().hex,
     }
-    targets = {pk for pk in (row.assignee_id, *(a.technician_id for a in alerts)) if pk is not None}
+    groups = [BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))]
+    if queues:
+        groups += [*sorted(queue_group(q) for q in queues), ALL_QUEUES_GROUP]
     webhooks.record(row, events)  # the outbox rows: in this transaction, so they commit or roll back with it
-    transaction.on_commit(lambda: _after(message, targets))
+    transaction.on_commit(lambda: _after(message, groups))
 
 
-def _after(message: dict[str, Any], targets: set[int]) -> None:
-    if _anyone_listening(targets):
-        _send(message, targets)
+def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
+               transfer: dict[str, Any] | None) -> tuple[set[int], set[str]]:
+    """The technicians an update names, and the queues whose technicians were (or are) offered a transfer."""
+    technicians = {row.assignee_id, row.offered_to_id, *(a.technician_id for a in alerts)}
+    queues: set[str] = set()
+    if transfer:
+        technicians.add(transfer.get("to_technician"))
+        queues.add(transfer.get("to_queue") or "")
+    for event in events:
+        technicians.update(event.data.get(key) for key in _NAMED)
+        if event.kind == "transfer_requested" or (event.kind == "transfer_returned" and "to_queue" in event.data):
+            queues.add(event.data.get("to_queue") or "")
+        elif event.kind in ("transfer_accepted", "transfer_returned"):
+            # The event does not say where the transfer was offered (accepted, or called off by a hang-up):
+            # the request it ends does.
+            offered = _last_transfer_request(row)
+            technicians.add(offered.get("to_technician"))
+            queues.add(offered.get("to_queue") or "")
+    return {t for t in technicians if isinstance(t, int)}, {q for q in queues if q}
 
 
-def _anyone_listening(targets: set[int]) -> bool:
+def _last_transfer_request(row: Contact) -> dict[str, Any]:
+    from atiende.contact.models import ContactEvent
+
+    data = (ContactEvent.objects.filter(contact_id=row.pk, kind="transfer_requested")
+            .order_by("-at", "-id").values_list("data", flat=True).first())
+    return data if isinstance(data, dict) else {}
+
+
+def _after(message: dict[str, Any], groups: list[str]) -> None:
+    if _anyone_listening(groups):
+        _send(message, groups)
+
+
+def _anyone_listening(groups: list[str]) -> bool:
     """Skip the fan-out when an in-process layer has no console connected (the usual case in tests and benches)."""
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    groups = getattr(layer, "groups", None)
+    joined = getattr(layer, "groups", None)
     if layer is None:
         return False
-    if groups is None:  # Redis or another shared layer: consoles may be in other processes
+    if joined is None:  # Redis or another shared layer: consoles may be in other processes
         return True
-    wanted = {BOARD_GROUP, *(technician_group(t) for t in targets)}
-    return any(groups.get(g) for g in wanted)
+    return any(joined.get(g) for g in groups)
 
 
 # ---- webhook to the telephony side: see atiende/contact/webhooks.py (stored outbox) ----
@@ -86,7 +152,7 @@ def wait_for_webhooks(timeout: float = 5.0) -> int:
     return webhooks.deliver_due(worker=f"wait-{threading.get_ident()}")
 
 
-def _send(message: dict[str, Any], technicians: set[int]) -> None:
+def _send(message: dict[str, Any], groups: list[str]) -> None:
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
@@ -95,8 +161,7 @@ def _send(message: dict[str, Any], technicians: set[int]) -> None:
     from asgiref.sync import async_to_sync
 
     try:
-        async_to_sync(layer.group_send)(BOARD_GROUP, message)
-        for tid in technicians:
-            async_to_sync(layer.group_send)(technician_group(tid), message)
+        for group in groups:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:  # a live update must never break the action that caused it
         log.exception("live update failed")

@@ -1,0 +1,60 @@
+"""The receiving technician's console (``/ws/consolas/``) hears of a transfer offered to it and of its end.
+
+Every console hears every board update (one hub per process); the page re-reads
+its snapshot for a call in ``transfer_pending`` and for a call it shows (the
+offer), so the offer appears and disappears without a refresh (TR-4, TR-5).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.testing import ApplicationCommunicator
+
+from atiende.consoles.consumers import ConsoleConsumer
+from atiende.consoles.selectors import technician_snapshot
+from atiende.contact import services
+from tests.consoles.seed import CALLER
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Socket(ApplicationCommunicator):
+    async def receive_json_from(self, timeout: float = 5) -> dict:
+        message = await self.receive_output(timeout)
+        assert message["type"] == "websocket.send", message
+        return json.loads(message["text"])
+
+
+async def _connect(user) -> Socket:
+    scope = {"type": "websocket", "path": "/ws/consolas/", "headers": [], "subprotocols": [], "user": user}
+    socket = Socket(ConsoleConsumer.as_asgi(), scope)
+    await socket.send_input({"type": "websocket.connect"})
+    assert (await socket.receive_output(5))["type"] == "websocket.accept"
+    assert (await socket.receive_json_from())["type"] == "hello"
+    return socket
+
+
+def test_the_receivers_console_hears_the_offer_and_its_decline(center):
+    services.make_available(user=center.lucia)
+    call = services.create_contact(queue="soporte", caller=CALLER).contact
+    services.answer(contact_id=call.pk, user=center.lucia)
+
+    async def scenario():
+        console = await _connect(center.jorge)
+        await sync_to_async(services.request_transfer)(contact_id=call.pk, user=center.lucia, purpose="facturación",
+                                                       customer_consent=True, to_technician=center.jorge.pk)
+        offer = await console.receive_json_from()
+        assert offer["contact"]["state"] == "transfer_pending"  # console.js re-reads for this state
+        snapshot = await sync_to_async(technician_snapshot)(center.jorge)
+        assert [o["id"] for o in snapshot["offers"]] == [call.pk]
+        await sync_to_async(services.decline_transfer)(contact_id=call.pk, user=center.jorge)
+        back = await console.receive_json_from()
+        assert back["contact"]["id"] == call.pk and [e["kind"] for e in back["events"]] == ["transfer_returned"]
+        assert (await sync_to_async(technician_snapshot)(center.jorge))["offers"] == []
+        await console.send_input({"type": "websocket.disconnect", "code": 1000})
+        await console.wait(1)
+
+    async_to_sync(scenario)()
