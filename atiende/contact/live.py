@@ -22,6 +22,7 @@ docs/cti.md for the signature and the guarantees.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
@@ -153,6 +154,7 @@ def wait_for_webhooks(timeout: float = 5.0) -> int:
 
 
 def _send(message: dict[str, Any], groups: list[str]) -> None:
+    """One hop to the event loop for the whole update: every group is sent to at once, in that one call."""
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
@@ -161,7 +163,13 @@ def _send(message: dict[str, Any], groups: list[str]) -> None:
     from asgiref.sync import async_to_sync
 
     try:
-        for group in groups:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(_send_all)(layer, message, groups)
     except Exception:  # a live update must never break the action that caused it
         log.exception("live update failed")
+
+
+async def _send_all(layer: Any, message: dict[str, Any], groups: list[str]) -> None:
+    results = await asyncio.gather(*(layer.group_send(g, message) for g in groups), return_exceptions=True)
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, BaseException):  # one group failing does not keep the others from their update
+            log.error("live update to %s failed", group, exc_info=result)
