@@ -675,9 +675,31 @@ def _actor_id(actor: User | None) -> int | None:
 
 
 @single_writer
-def answer(*, contact_id: int, user: User | None = None, technician_id: int | None = None) -> Outcome:
+def answer(*, contact_id: int, user: User | None = None, technician_id: int | None = None,
+           from_pbx: bool = False) -> Outcome:
+    """The technician picks up. In the console only the one it rings at may (``offered_to_someone_else``).
+
+    ``from_pbx``: the telephony reports who really answered and is the source of truth: with
+    a ring group or call pickup another phone may take a call Atiende rang elsewhere. The
+    offer to the rung technician ends (they are free again, and may get a waiting call)
+    and the call is answered by the one who took it.
+    """
     who = technician_id if technician_id is not None else _actor_id(user)
-    return _act(contact_id, user, lambda c, p: c.answer(now=now(), technician=who))
+    released: list[int] = []
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        moment = now()
+        events: list[engine.Event] = []
+        if (from_pbx and who is not None and c.state is engine.ContactState.OFFERED
+                and c.offered_to is not None and c.offered_to != who):
+            released.append(c.offered_to)
+            events += c.return_to_queue(now=moment, cause="answered_elsewhere")
+        return events + c.answer(now=moment, technician=who)
+
+    outcome = _act(contact_id, user, action)
+    if released:
+        dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
+    return outcome
 
 
 @single_writer
