@@ -1,4 +1,4 @@
-"""webhooks: the outgoing telephony webhook's outbox, pending and failed deliveries; send one again."""
+"""webhooks: the outgoing telephony webhook's outbox, pending and failed deliveries; send one again; purge old ones."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     hooks = sub.add_parser("webhooks", add_help=False, help=_("list pending and failed webhook deliveries"),
                            description=_("List the telephony webhook's deliveries not yet received by the PBX "
-                                         "(pending, or given up after every attempt) and send one again."))
+                                         "(pending, or given up after every attempt), send one again, or "
+                                         "delete old ones."))
     add_help_flag(hooks)
     hooks.add_argument("--failed", action="store_true", help=_("only the deliveries that gave up"))
     hooks.add_argument("--all", action="store_true", help=_("include the delivered ones"))
     hooks.add_argument("--limit", type=int, default=50, help=_("at most this many, newest (default %(default)s)"))
     hooks.add_argument("--retry", metavar=_("ID"),
                        help=_("send this delivery again (its number or decision id), with a new set of attempts"))
+    hooks.add_argument("--purge", action="store_true",
+                       help=_("delete delivered deliveries older than ATIENDE_WEBHOOK_KEEP_DAYS (30) and given-up "
+                              "ones older than ATIENDE_WEBHOOK_KEEP_FAILED_DAYS (90), now; pending ones stay"))
     hooks.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
     hooks.set_defaults(handler=run_webhooks)
 
@@ -32,6 +36,24 @@ def run_webhooks(args: argparse.Namespace) -> int:
     from atiende.contact.models import WebhookDelivery
     from atiende.errors import InputError
 
+    if args.purge:
+        if args.retry is not None:
+            print(_("error: %(message)s") % {"message": _("--purge and --retry go one at a time")}, file=sys.stderr)
+            return 2
+        try:
+            kept = webhooks.keep_days()
+            done = webhooks.purge()
+        except InputError as exc:
+            print(_("error: %(message)s") % {"message": exc.message}, file=sys.stderr)
+            return 2
+        if args.format == "json":
+            print(json.dumps({"delivered": done.delivered, "failed": done.failed, "keep_days": kept[0],
+                              "keep_failed_days": kept[1]}))
+            return 0
+        print(_("Purged %(delivered)s delivered and %(failed)s given-up webhook deliveries (kept: delivered "
+                "%(days)s days, given up %(failed_days)s days; 0 keeps them for ever).")
+              % {"delivered": done.delivered, "failed": done.failed, "days": kept[0], "failed_days": kept[1]})
+        return 0
     if args.retry is not None:
         try:
             row = webhooks.requeue(args.retry)

@@ -20,6 +20,11 @@ while an earlier row of the same call is pending.
 Fast path: after the commit the process nudges a background thread that
 delivers at once; the row stays the source of truth, and ``atiende worker``
 retries whatever that thread could not send. See docs/cti.md.
+
+Old rows go (:func:`purge`): workers delete delivered rows after
+``ATIENDE_WEBHOOK_KEEP_DAYS`` (30) and given-up ones after
+``ATIENDE_WEBHOOK_KEEP_FAILED_DAYS`` (90), at most once an hour, in short
+batches; ``atiende webhooks --purge`` does it on demand.
 """
 
 from __future__ import annotations
@@ -323,6 +328,73 @@ def deliver_due(*, worker: str, limit: int = 20, max_rounds: int = 50) -> int:
     return delivered
 
 
+# ---- purging old rows ---------------------------------------------------------------
+
+PURGE_EVERY_SECONDS = 3600.0  # a worker purges at most once an hour...
+PURGE_BATCH = 500  # ...in short transactions of this many rows...
+PURGE_BATCHES_PER_ROUND = 20  # ...and at most this many of them between two delivery rounds
+
+
+@dataclass(frozen=True)
+class Purged:
+    delivered: int
+    failed: int
+    more: bool = False  # the round stopped at its limit: rows are left for the next one
+
+
+def keep_days() -> tuple[int, int]:
+    """Days a delivered and a given-up delivery are kept (``ATIENDE_WEBHOOK_KEEP_DAYS``, 30;
+    ``ATIENDE_WEBHOOK_KEEP_FAILED_DAYS``, 90); 0 keeps them for ever."""
+    return (int(_env_number("ATIENDE_WEBHOOK_KEEP_DAYS", 30, whole=True)),
+            int(_env_number("ATIENDE_WEBHOOK_KEEP_FAILED_DAYS", 90, whole=True)))
+
+
+def purge(*, at: datetime | None = None, batch: int = PURGE_BATCH, max_batches: int | None = None) -> Purged:
+    """Delete delivered rows older than the kept days, and given-up ones older than theirs; never a pending one.
+
+    Each batch is its own short transaction, so deliveries and calls never wait long behind a purge.
+    ``max_batches`` (per kind) bounds one round; ``more`` says rows are left.
+    """
+    moment = at or services.now()
+    delivered_days, failed_days = keep_days()
+    more = False
+    counts = []
+    for days, condition in ((delivered_days, "delivered"), (failed_days, "failed")):
+        if days <= 0:
+            counts.append(0)
+            continue
+        cutoff = moment - timedelta(days=days)
+        old = (Q(delivered_at__lt=cutoff) if condition == "delivered"
+               else Q(delivered_at__isnull=True, gave_up_at__lt=cutoff))
+        total, rounds = 0, 0
+        while True:
+            if max_batches is not None and rounds >= max_batches:
+                more = True
+                break
+            deleted = _delete_batch(old, batch)
+            total += deleted
+            rounds += 1
+            if deleted < batch:
+                break
+        counts.append(total)
+    if counts[0] or counts[1]:
+        log.info("webhook outbox: purged %d delivered and %d given-up rows", counts[0], counts[1])
+    return Purged(delivered=counts[0], failed=counts[1], more=more)
+
+
+@services.single_writer
+def _delete_batch(old: Q, batch: int) -> int:
+    with transaction.atomic():
+        # The oldest rows come first by id; another worker purging at the same time skips the rows it holds.
+        ids = list(WebhookDelivery.objects.select_for_update(skip_locked=True).filter(old)
+                   .order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return 0
+        # The condition again: a row sent again meanwhile (``--retry``) is pending and stays.
+        deleted, _by_model = WebhookDelivery.objects.filter(old, pk__in=ids).delete()
+    return deleted
+
+
 # ---- operators: list and retry -------------------------------------------------------
 
 def find(ref: str) -> WebhookDelivery:
@@ -404,23 +476,41 @@ def _ensure_thread(*, name: str, interval: float | None, stop: threading.Event) 
 
 
 def start_delivery_thread(stop: threading.Event, *, name: str, interval: float) -> threading.Thread:
-    """For workers: deliver due rows every ``interval`` seconds (retries) and at once when nudged."""
+    """For workers: deliver due rows every ``interval`` seconds (retries) and at once when nudged; purge old
+    rows once an hour."""
     global _thread
     with _thread_lock:
         _thread = threading.Thread(target=run_delivery_loop, args=(stop,), name="atiende-webhook",
-                                   kwargs={"name": name, "interval": interval}, daemon=True)
+                                   kwargs={"name": name, "interval": interval, "purge_every": PURGE_EVERY_SECONDS},
+                                   daemon=True)
         _thread.start()
         return _thread
 
 
-def run_delivery_loop(stop: threading.Event, *, name: str, interval: float | None) -> int:
-    """Deliver due webhooks until ``stop`` is set: every ``interval`` seconds (None: only when nudged)."""
+def run_delivery_loop(stop: threading.Event, *, name: str, interval: float | None,
+                      purge_every: float | None = None) -> int:
+    """Deliver due webhooks until ``stop`` is set: every ``interval`` seconds (None: only when nudged).
+
+    ``purge_every``: also purge old rows (:func:`purge`) at most this often, a bounded round at a time between
+    deliveries; a backlog goes on at the next round. None: never (the web processes' fast path).
+    """
     from django.db import close_old_connections
 
     total = 0
+    next_purge = time.monotonic()  # once at start, then every ``purge_every`` seconds
+    if purge_every is not None:
+        try:
+            keep_days()
+        except InputError as exc:  # keep everything rather than guess what the operator meant
+            log.error("webhook outbox: not purging: %s", exc.message)
+            purge_every = None
     while not stop.is_set():
         try:
             total += deliver_due(worker=name)
+            if purge_every is not None and time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + purge_every  # a failing purge is not tried every round
+                if purge(batch=PURGE_BATCH, max_batches=PURGE_BATCHES_PER_ROUND).more:
+                    next_purge = time.monotonic()  # a backlog: another bounded round after the next delivery
         except Exception:  # keep delivering; the rows are still there for the next round
             log.exception("webhook delivery round failed")
         finally:
