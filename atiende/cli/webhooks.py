@@ -32,6 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_webhooks(args: argparse.Namespace) -> int:
     setup_django()
+    from django.utils import translation
+
+    from atiende.cli.i18n import cli_language
+
+    with translation.override(cli_language()):  # the services' messages in the command line's language too
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from atiende.contact import webhooks
     from atiende.contact.models import WebhookDelivery
     from atiende.errors import InputError

@@ -154,3 +154,26 @@ def test_the_cli_purges_on_demand(call, clock, monkeypatch, capsys):
     assert "ATIENDE_WEBHOOK_KEEP_DAYS" in capsys.readouterr().err
     assert main(["webhooks", "--purge", "--retry", "1"]) == 2
 
+
+
+def test_the_cli_purges_in_spanish_by_default(call, clock, monkeypatch, capsys):
+    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    _row(call, delivered_days_ago=31)
+    assert main(["webhooks", "--purge"]) == 0
+    assert "Se borraron 1 entregas" in capsys.readouterr().out
+
+
+def test_the_webhooks_command_speaks_spanish_by_default(call, clock, monkeypatch, capsys):
+    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    assert main(["webhooks"]) == 0
+    assert "No hay entregas de webhook que mostrar." in capsys.readouterr().out
+    assert main(["webhooks", "--limit", "0"]) == 2
+    assert "--limit debe ser al menos 1" in capsys.readouterr().err
+    assert main(["webhooks", "--retry", "999999"]) == 1
+    assert "No hay ninguna entrega de webhook 999999." in capsys.readouterr().err
+    monkeypatch.setenv("ATIENDE_WEBHOOK_KEEP_DAYS", "mucho")
+    assert main(["webhooks", "--purge"]) == 2
+    assert "debe ser un número entero de al menos 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["webhooks", "--help"])
+    assert "borra ahora las entregas ya recibidas" in capsys.readouterr().out
