@@ -286,7 +286,7 @@ class Contact:
             )
         if to_technician is not None and to_technician == self.assignee:
             raise Refusal(
-                "transfer_to_self", rule="TR-1", status=400,
+                "transfer_to_self", rule="TR-4", status=400,  # the receiver must be another technician
                 es="No puede transferirse la llamada a sí mismo.", en="You cannot transfer the call to yourself.",
             )
         if not (purpose or "").strip():

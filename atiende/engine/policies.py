@@ -30,8 +30,9 @@ class Policy:
         for name in ("max_call_seconds", "max_wait_seconds", "transfer_timeout_seconds", "ring_timeout_seconds"):
             if getattr(self, name) <= 0:
                 raise _invalid(name, "must be greater than zero", "debe ser mayor que cero")
-        if self.calls_per_day < 0 or self.wrap_up_seconds < 0:
-            raise _invalid("calls_per_day/wrap_up_seconds", "cannot be negative", "no puede ser negativo")
+        for name in ("calls_per_day", "wrap_up_seconds"):
+            if getattr(self, name) < 0:
+                raise _invalid(name, "cannot be negative", "no puede ser negativo")
         for name in ("warn_fraction", "overflow_fraction"):
             if not 0 < getattr(self, name) <= 1:
                 raise _invalid(name, "must be between 0 and 1", "debe estar entre 0 y 1")
@@ -54,9 +55,22 @@ class Policy:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+# The rule each setting serves, cited when a value for it is refused.
+SETTING_RULES: dict[str, str] = {
+    "max_call_seconds": "PO-1",
+    "warn_fraction": "PO-1",  # the warning before a breach (PO-1 calls, PO-2 waits)
+    "max_wait_seconds": "PO-2",
+    "overflow_fraction": "PO-2",  # when the next tier opens for a waiting caller
+    "calls_per_day": "PO-3",
+    "transfer_timeout_seconds": "TR-5",  # an unanswered transfer returns the call
+    "ring_timeout_seconds": "CH-TEL",  # an unanswered offer goes back to the queue
+    "wrap_up_seconds": "CH-TEL",
+}
+
+
 def _invalid(name: str, en: str, es: str) -> Refusal:
     return Refusal(
-        "invalid_policy", rule="PO-1" if "call" in name else "PO-2" if "wait" in name else None,
+        "invalid_policy", rule=SETTING_RULES.get(name),
         es=f"Política no válida: «{name}» {es}.", en=f"Invalid policy: '{name}' {en}.", status=400,
     )
 
