@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BOARD_GROUP = "contacts"
-
-
 ALL_QUEUES_GROUP = "queue-all"  # technicians who serve every queue (an empty list of queues)
 
 # Event data naming technicians an update concerns (ids): who it rings or stops ringing at, the receiver and
@@ -101,12 +99,10 @@ def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
         queues.add(transfer.get("to_queue") or "")
     for event in events:
         technicians.update(event.data.get(key) for key in _NAMED)
-        if event.kind == "transfer_requested" or (event.kind == "transfer_returned" and "to_queue" in event.data):
-            queues.add(event.data.get("to_queue") or "")
-        elif event.kind in ("transfer_accepted", "transfer_returned"):
-            # The event does not say where the transfer was offered (accepted, or called off by a hang-up):
-            # the request it ends does.
-            offered = _last_transfer_request(row)
+        if event.kind in ("transfer_requested", "transfer_accepted", "transfer_returned"):
+            # Where the transfer was offered. An acceptance, or a return by a hang-up, does not say: the
+            # request it ends does (one query, on those events only).
+            offered = event.data if "to_queue" in event.data else _last_transfer_request(row)
             technicians.add(offered.get("to_technician"))
             queues.add(offered.get("to_queue") or "")
     return {t for t in technicians if isinstance(t, int)}, {q for q in queues if q}
