@@ -624,12 +624,23 @@ def dispatch(*, limit: int = 50) -> int:
     return offered
 
 
+# Pull mode reads waiting contacts this many at a time, oldest first, and looks at most this far.
+CLAIM_PAGE = 50
+CLAIM_SCAN = 1000
+
+
 @single_writer
 def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | None:
-    """Pull mode: an available technician takes the oldest waiting contact no one else has claimed.
+    """Pull mode: an available technician takes the oldest waiting contact they may serve.
 
-    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: racing technicians each get a
-    different contact, and a contact is never offered twice.
+    The same rules as pushed routing: the technician's queues (``TechnicianState.queues``),
+    the skills the queue and the call need, and the tiers open for that call now
+    (the first tier; one more as the wait nears the PO-2 maximum; tier 2 up for a
+    customer who asked for level 2, CT-ENT); a supervisor who steps in to take
+    calls is held to the skills, not the tiers. Waiting contacts are read without
+    a lock, oldest first, and the first that fits is locked with ``SKIP LOCKED``
+    (PostgreSQL): racing technicians each get a different contact, and a contact
+    is never offered twice.
     """
     _require_staff(user)
     with _tx():
@@ -637,20 +648,71 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         if me.status != TechnicianStatus.AVAILABLE:
             raise InputError("not_available", _("Become available before taking a call."), status=409,
                              rule="CH-TEL")
-        qs = Contact.objects.select_for_update(skip_locked=True).filter(state=ContactState.WAITING)
+        qs = Contact.objects.filter(state=ContactState.WAITING)
         if queue:
             qs = qs.filter(queue__name=queue)
+        if me.queues:
+            qs = qs.filter(queue__name__in=list(me.queues))
         from atiende.contact import selectors  # selectors import this module
 
         if selectors.is_manager(user) and not selectors.is_admin(user):
             # ET-4: a supervisor answering calls takes them only from queues they may see.
             qs = qs.filter(queue__in=selectors.supervised_queues(user).values("pk"))
-        row = qs.order_by("created_at", "id").first()
+        # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
+        row = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
+                               _to_engine_technician(me), any_tier=selectors.is_manager(user))
         if row is None:
             return None
-        row = Contact.objects.select_related("queue", "customer").get(pk=row.pk)  # locked above
         _apply(row, lambda c, p: c.offer(user.pk, now=now()), actor=user)
         return row
+
+
+def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = False) -> Contact | None:
+    """The oldest of ``waiting`` that this technician may serve now, locked; None if none is free."""
+    policies: dict[tuple[int, int | None], engine.Policy] = {}
+    moment = now()
+    last: Contact | None = None
+    for _page in range(CLAIM_SCAN // CLAIM_PAGE):
+        page_qs = waiting
+        if last is not None:  # keyset paging: rows leaving the queue meanwhile shift nothing
+            page_qs = page_qs.filter(Q(created_at__gt=last.created_at) | Q(created_at=last.created_at,
+                                                                             id__gt=last.pk))
+        rows = list(page_qs[:CLAIM_PAGE])
+        for row in rows:
+            organisation = _organisation_id(row)
+            key = (row.queue_id, organisation)
+            if key not in policies:
+                policies[key] = policy_for(row.queue, organisation)
+            contact, config = _engine_contact(row), queue_config(row.queue)
+            # The same test as pushed routing (pick_technician): the skills, and a tier open now (PO-2, CT-ENT).
+            if not set(config.skills) | set(contact.required_skills) <= me.skills:
+                continue
+            if not any_tier and me.tier not in open_tiers(contact, config, policies[key], now=moment):
+                continue
+            locked = (Contact.objects.select_for_update(skip_locked=True)
+                      .filter(pk=row.pk, state=ContactState.WAITING).values_list("pk", flat=True).first())
+            if locked is not None:
+                return Contact.objects.select_related("queue", "customer").get(pk=locked)
+        if len(rows) < CLAIM_PAGE:
+            return None
+        last = rows[-1]
+    return None
+
+
+def _require_serves_queue(user: User, queue_name: str) -> None:
+    """Who accepts a transfer to a queue must be someone that queue's calls may go to (TR-4)."""
+    queue = Queue.objects.filter(name=queue_name).first()
+    row = TechnicianState.objects.filter(user=user).first()
+    serves = queue is not None and (row is None or _serves(row, queue_name))
+    if serves and queue is not None:
+        config = queue_config(queue)
+        serves = user.tier in config.tiers and config.skills <= frozenset(user.skills or [])
+    if not serves:
+        raise Refusal(
+            "not_in_queue", rule="TR-4", status=403,
+            es=f"La transferencia es para la cola «{queue_name}», que usted no atiende (cola, nivel o habilidades).",
+            en=f"The transfer is for the queue '{queue_name}', which you do not serve (queue, tier or skills).",
+        )
 
 
 # ---- technician and supervisor actions ----------------------------------------
@@ -767,7 +829,13 @@ def accept_transfer(*, contact_id: int, user: User) -> Outcome:
     if busy:
         raise Refusal("receiver_busy", rule="TR-4", es="Termine su llamada actual antes de aceptar otra.",
                       en="Finish your current call before accepting another.")
-    return _act(contact_id, user, lambda c, p: c.accept_transfer(by=user.pk, now=now()))
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        if c.state is engine.ContactState.TRANSFER_PENDING and c.transfer is not None and c.transfer.to_queue:
+            _require_serves_queue(user, c.transfer.to_queue)  # a queue transfer: only someone of that queue
+        return c.accept_transfer(by=user.pk, now=now())
+
+    return _act(contact_id, user, action)
 
 
 @single_writer
