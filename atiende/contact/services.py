@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -426,7 +426,7 @@ def _sync_technicians(events: list[engine.Event], previous_assignee: int | None,
         if event.kind == "offered":
             _reserve(event.data["technician"])
         elif event.kind == "returned_to_queue" and event.data.get("technician"):
-            _release(event.data["technician"], moment)
+            _release(event.data["technician"], moment, contact)
         elif event.kind == "answered":
             _start_call(event.data["technician"], moment)
         elif event.kind == "transfer_accepted":
@@ -437,15 +437,36 @@ def _sync_technicians(events: list[engine.Event], previous_assignee: int | None,
                 _hand_back(previous_assignee, contact, moment)
             _reserve(event.data["supervisor"])  # the supervisor has the call now: no other is offered them
         elif event.kind == "hangup" and contact.assignee:
-            _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP)
+            _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP, unless_busy_beyond=contact)
         elif event.kind == "ended" and contact.assignee:
             _end_wrap_up(contact.assignee, moment, contact)
         elif event.kind == "abandoned" and previous_offered:
-            _release(previous_offered, moment)
+            _release(previous_offered, moment, contact)
 
 
-def _set_technician(user_id: int, **fields: Any) -> None:
-    updated = TechnicianState.objects.filter(user_id=user_id).update(updated_at=timezone.now(), **fields)
+# A technician with one of these is busy, whatever happens to their other calls.
+_BUSY_STATES = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
+
+
+def _busy_beyond(contact: engine.Contact) -> Exists:
+    """True for a technician's state row when another call than ``contact`` rings at them or is in their hands.
+
+    A technician may be on one call while another ends without them: a ring that
+    times out after they took a transfer, a PBX answer from their extension. The
+    end of that other call must not set them free or into wrap-up mid-call.
+    """
+    others = Contact.objects.filter(Q(assignee_id=OuterRef("user_id"), state__in=_BUSY_STATES)
+                                    | Q(offered_to_id=OuterRef("user_id"), state=ContactState.OFFERED))
+    if contact.id:
+        others = others.exclude(pk=int(contact.id))
+    return Exists(others)
+
+
+def _set_technician(user_id: int, *, unless_busy_beyond: engine.Contact | None = None, **fields: Any) -> None:
+    rows = TechnicianState.objects.filter(user_id=user_id)
+    if unless_busy_beyond is not None:
+        rows = rows.exclude(_busy_beyond(unless_busy_beyond))
+    updated = rows.update(updated_at=timezone.now(), **fields)
     if not updated and User.objects.filter(pk=user_id).exists():
         # A PBX may report a technician who never signed in to the console: start their state now.
         clean = {k: v for k, v in fields.items() if not hasattr(v, "resolve_expression")}
@@ -458,8 +479,9 @@ def _reserve(user_id: int) -> None:
     _set_technician(user_id, status=TechnicianStatus.BUSY, idle_since=None, pause_reason="")
 
 
-def _release(user_id: int, moment: datetime) -> None:
-    _set_technician(user_id, status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="")
+def _release(user_id: int, moment: datetime, contact: engine.Contact) -> None:
+    _set_technician(user_id, status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="",
+                    unless_busy_beyond=contact)
 
 
 def _end_wrap_up(user_id: int, moment: datetime, contact: engine.Contact) -> None:
@@ -476,7 +498,7 @@ def _end_wrap_up(user_id: int, moment: datetime, contact: engine.Contact) -> Non
 def _hand_back(user_id: int, contact: engine.Contact, moment: datetime, *, only_from: str | None = None) -> None:
     """This technician is done with the call: to the pool, or to the state ``contact.returns_to`` keeps for them."""
     saved = contact.returns_to.get(str(user_id))
-    rows = TechnicianState.objects.filter(user_id=user_id)
+    rows = TechnicianState.objects.filter(user_id=user_id).exclude(_busy_beyond(contact))
     if only_from is not None:
         rows = rows.filter(status=only_from)
     if saved is None or saved.get("status") == TechnicianStatus.AVAILABLE:
