@@ -26,6 +26,27 @@ def test_every_spanish_message_is_translated():
     assert missing == []
 
 
+KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2),
+            "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2)}
+
+
+def test_every_message_of_the_code_is_in_the_spanish_catalogue():
+    """A text marked for translation in the Python code but missing from django.po would show in English."""
+    from babel.messages.extract import extract_from_file
+
+    catalogue = {m.id if isinstance(m.id, str) else m.id[0] for m in _spanish() if m.id}
+    package = LOCALE.parent
+    missing = []
+    for path in sorted(package.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
+            text = message[0] if isinstance(message, tuple) else message
+            if text and text not in catalogue:
+                missing.append(f"{path.relative_to(package)}:{lineno}: {text}")
+    assert missing == []
+
+
 def test_translations_keep_the_placeholders():
     wrong = []
     for message in _spanish():
