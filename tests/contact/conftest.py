@@ -4,7 +4,7 @@ import pytest
 
 from atiende.contact import services
 from atiende.engine import ManualClock
-from atiende.people.models import User
+from atiende.people.models import ApiToken, User
 
 
 @pytest.fixture
@@ -19,6 +19,12 @@ def clock():
 @pytest.fixture
 def queue(db):
     return services.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
+
+
+def bearer(user, kind: str = "api") -> dict[str, str]:
+    """Headers with a new bearer token of ``user`` (``kind="cti"`` for the telephony)."""
+    _token, raw = ApiToken.issue(user, kind=kind)
+    return {"Authorization": f"Bearer {raw}"}
 
 
 def make_technician(username: str, *, tier: int = 1, skills=(), available: bool = True, role: str = "tecnico"):

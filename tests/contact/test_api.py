@@ -2,16 +2,11 @@ import pytest
 
 from atiende.contact import services
 from atiende.contact.models import Contact, CtiEvent
-from atiende.people.models import ApiToken
 
-from .conftest import make_technician
+from .conftest import bearer, make_technician
 
 pytestmark = pytest.mark.django_db
 
-
-def bearer(user, kind="api"):
-    _token, raw = ApiToken.issue(user, kind=kind)
-    return {"Authorization": f"Bearer {raw}"}
 
 
 @pytest.fixture

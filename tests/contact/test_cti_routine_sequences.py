@@ -9,17 +9,12 @@ import pytest
 
 from atiende.contact import services
 from atiende.contact.models import Contact, ContactEvent, TechnicianState
-from atiende.people.models import ApiToken
 
-from .conftest import make_technician
+from .conftest import bearer, make_technician
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
-
-def bearer(user, kind="api"):
-    _token, raw = ApiToken.issue(user, kind=kind)
-    return {"Authorization": f"Bearer {raw}"}
 
 
 @pytest.fixture

@@ -13,17 +13,12 @@ import pytest
 from atiende.contact import services
 from atiende.contact.models import Alert, Contact, Deadline, Queue
 from atiende.desk.models import Customer, Organisation
-from atiende.people.models import ApiToken
 
-from .conftest import make_technician
+from .conftest import bearer, make_technician
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
-
-def bearer(user):
-    _token, raw = ApiToken.issue(user, kind="api")
-    return {"Authorization": f"Bearer {raw}"}
 
 
 @pytest.fixture

@@ -8,17 +8,12 @@ import pytest
 
 from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
-from atiende.people.models import ApiToken
 
-from .conftest import make_technician
+from .conftest import bearer, make_technician
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
-
-def bearer(user):
-    _token, raw = ApiToken.issue(user, kind="api")
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def claim(client, user, **query):

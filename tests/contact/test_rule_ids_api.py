@@ -2,17 +2,11 @@
 
 import pytest
 
-from atiende.people.models import ApiToken
-
-from .conftest import make_technician
+from .conftest import bearer, make_technician
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
-
-def bearer(user):
-    _token, raw = ApiToken.issue(user, kind="api")
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def test_a_negative_daily_call_target_is_refused_citing_po3(client, clock):

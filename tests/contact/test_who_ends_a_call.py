@@ -9,18 +9,13 @@ import pytest
 
 from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
-from atiende.people.models import ApiToken
 from atiende.practices import Refusal
 
-from .conftest import make_technician
+from .conftest import bearer, make_technician
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
-
-def bearer(user, kind="api"):
-    _token, raw = ApiToken.issue(user, kind=kind)
-    return {"Authorization": f"Bearer {raw}"}
 
 
 @pytest.fixture
