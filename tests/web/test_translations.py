@@ -83,3 +83,16 @@ def test_command_line_is_in_english_for_an_english_locale():
     error = _cli("user", "add", "pepe", "--role", "jefe", lang="en_GB.UTF-8")
     assert "invalid choice: 'jefe'" in error.stderr
     assert error.stderr.startswith("usage: atiende user add")
+
+
+def test_the_services_messages_follow_the_command_line_language(tmp_path):
+    """Django's own messages (a password validator here) speak the language of LANG, as the command line does."""
+    env = {"LANG": "en_GB.UTF-8", "PATH": "/usr/bin:/bin", "ATIENDE_HOME": str(tmp_path)}
+    run = [sys.executable, "-m", "atiende.cli"]
+    subprocess.run([*run, "migrate"], env=env, capture_output=True, text=True, timeout=120, check=True)
+    add = [*run, "user", "add", "pepe", "--role", "tecnico", "--password-stdin"]
+    english = subprocess.run(add, env=env, input="corta\n", capture_output=True, text=True, timeout=60)
+    spanish = subprocess.run(add, env={**env, "LANG": "es_ES.UTF-8"}, input="corta\n", capture_output=True,
+                             text=True, timeout=60)
+    assert "too short" in english.stderr
+    assert "demasiado corta" in spanish.stderr
