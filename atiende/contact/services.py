@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,8 +204,11 @@ def customer_for_caller(number: str) -> int | None:
     Numbers compare as the telephony compares them (digits, ``+`` for the
     international prefix: «+34 600 11 22 33» and «0034600112233» are the same),
     so a call from a known customer gets their organisation's policy (PO-1..PO-3).
-    Two customers sharing a number (a switchboard) leave the call unlinked: the
-    technician identifies the caller.
+    With ``ATIENDE_PHONE_COUNTRY_PREFIX`` set (e.g. ``"+34"``) a national number
+    and its international form are the same too («600112233» is «+34600112233»);
+    a national trunk prefix (the UK's leading 0) is not removed. Two customers
+    sharing a number (a switchboard) leave the call unlinked: the technician
+    identifies the caller. One indexed lookup on ``ContactPoint.number``.
     """
     from atiende.desk.models import ContactPoint
     from atiende.telephony.services import normalise_number
@@ -213,12 +216,15 @@ def customer_for_caller(number: str) -> int | None:
     wanted = normalise_number(number or "")
     if sum(ch.isdigit() for ch in wanted) < 6:  # anonymous, an extension, nothing: no customer phone
         return None
-    forms = {wanted, "00" + wanted[1:]} if wanted.startswith("+") else {wanted}
-    stored: Any = F("value")
-    for noise in (" ", "-", "(", ")", ".", "/"):  # what the desk allows in a phone besides digits and +
-        stored = Replace(stored, Value(noise), Value(""))
-    found = list(ContactPoint.objects.filter(kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE])
-                 .annotate(number=stored).filter(number__in=forms)
+    forms = {wanted}
+    country = normalise_number(str(getattr(settings, "ATIENDE_PHONE_COUNTRY_PREFIX", "") or ""))
+    if country.startswith("+") and country[1:].isdigit():
+        if wanted.startswith(country):
+            forms.add(wanted[len(country):])
+        elif not wanted.startswith("+"):
+            forms.add(country + wanted)
+    found = list(ContactPoint.objects.filter(number__in=forms, kind__in=[ContactPoint.Kind.PHONE,
+                                                                         ContactPoint.Kind.MOBILE])
                  .values_list("customer_id", flat=True).distinct()[:2])
     return found[0] if len(found) == 1 else None
 

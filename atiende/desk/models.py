@@ -6,6 +6,8 @@ Models hold data and invariants only; what changes them lives in
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -99,15 +101,35 @@ class ContactPoint(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     value = models.CharField(_("value"), max_length=254)
     preferred = models.BooleanField(_("preferred"), default=False)
+    # The phone as the telephony compares it (digits, + for the international
+    # prefix), so an incoming call finds its customer with one indexed lookup;
+    # blank for emails and addresses. Kept in step by save() and phone_number().
+    number = models.CharField(_("number"), max_length=254, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-preferred", "kind", "id"]
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
-        indexes = [models.Index(fields=["kind", "value"])]
+        indexes = [models.Index(fields=["kind", "value"]), models.Index(fields=["number"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+    @staticmethod
+    def phone_number(kind: str, value: str) -> str:
+        """The normalised number of a phone or mobile, blank for any other kind."""
+        if kind not in (ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE):
+            return ""
+        from atiende.telephony.services import normalise_number
+
+        return normalise_number(value or "")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.number = self.phone_number(self.kind, self.value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and ("value" in update_fields or "kind" in update_fields):
+            kwargs["update_fields"] = {*update_fields, "number"}
+        super().save(*args, **kwargs)
 
 
 class TraitObservation(models.Model):

@@ -472,7 +472,8 @@ def _clean_customer_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 def _replace_contact_points(customer: Customer, points: list[tuple[str, str, bool]]) -> None:
     customer.contact_points.all().delete()
     ContactPoint.objects.bulk_create(
-        ContactPoint(customer=customer, kind=kind, value=value, preferred=preferred)
+        ContactPoint(customer=customer, kind=kind, value=value, preferred=preferred,
+                     number=ContactPoint.phone_number(kind, value))  # bulk_create skips save()
         for kind, value, preferred in points
     )
 
