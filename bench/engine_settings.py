@@ -1,4 +1,4 @@
-"""Settings for bench_engine.py's server: Atiende's settings plus a PostgreSQL connection pool.
+"""Settings for bench_engine_crash.py's server: Atiende's settings plus a PostgreSQL connection pool of its own size.
 
 Under ASGI Django runs each request's sync code in its own thread, and
 persistent connections (``CONN_MAX_AGE``) are per thread, so a busy server opens
