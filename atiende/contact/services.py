@@ -519,7 +519,7 @@ def _start_call(user_id: int, moment: datetime) -> None:
     today = now().date()
     # PO-3: calls are counted per day; the first call of a new day starts the count again.
     _set_technician(
-        user_id, status=TechnicianStatus.BUSY, idle_since=None, calls_day=today,
+        user_id, status=TechnicianStatus.BUSY, idle_since=None, pause_reason="", calls_day=today,
         calls_today=Case(When(calls_day=today, then=F("calls_today") + 1), default=Value(1)),
     )
 
@@ -772,10 +772,13 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
     ``from_pbx``: the telephony reports who really answered and is the source of truth: with
     a ring group or call pickup another phone may take a call Atiende rang elsewhere. The
     offer to the rung technician ends (they are free again, and may get a waiting call)
-    and the call is answered by the one who took it.
+    and the call is answered by the one who took it. A technician who answers at the phone
+    while paused (with its reason) or not signed in goes back to that state after the call
+    (``returns_to``, as a supervisor taking over), not into routing.
     """
     who = technician_id if technician_id is not None else _actor_id(user)
     released: list[int] = []
+    before = _state_to_return_to(who) if from_pbx and who is not None else None
 
     def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
         moment = now()
@@ -784,12 +787,28 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
                 and c.offered_to is not None and c.offered_to != who):
             released.append(c.offered_to)
             events += c.return_to_queue(now=moment, cause="answered_elsewhere")
-        return events + c.answer(now=moment, technician=who)
+        events += c.answer(now=moment, technician=who)
+        if before is not None and before[0] in (TechnicianStatus.PAUSED, TechnicianStatus.OFFLINE):
+            c.returns_to[str(who)] = {"status": before[0], "pause_reason": before[1]}
+        return events
 
     outcome = _act(contact_id, user, action)
     if released:
         dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
     return outcome
+
+
+def _state_to_return_to(user_id: int) -> tuple[str, str] | None:
+    """What this technician is doing (status, pause reason), to go back to after a call they join.
+
+    No state row: not signed in for calls (desconectado). None when they are on, or
+    closing, another call: that call decides where they go next.
+    """
+    found = TechnicianState.objects.filter(user_id=user_id).values_list("status", "pause_reason").first()
+    before = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
+    if before[0] in (TechnicianStatus.BUSY, TechnicianStatus.WRAP_UP):
+        return None
+    return before
 
 
 @single_writer
@@ -909,11 +928,7 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
     _require_in_scope(user, contact_id)
     before: tuple[str, str] | None = None
     if chosen is engine.SupervisorMode.TAKE_OVER:
-        # What the supervisor was doing: after the call they go back to it (no row: not signed in for calls).
-        found = TechnicianState.objects.filter(user=user).values_list("status", "pause_reason").first()
-        before = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
-        if before[0] in (TechnicianStatus.BUSY, TechnicianStatus.WRAP_UP):
-            before = None  # on (or closing) another call: that call decides where they go next
+        before = _state_to_return_to(user.pk)
     return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(),
                                                                   state_before=before))
 

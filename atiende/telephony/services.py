@@ -32,7 +32,6 @@ from django.db.models.functions import Concat, Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from atiende import engine
 from atiende.contact import services as contact_services
 from atiende.contact.models import Contact, ContactState, Queue
 from atiende.errors import InputError
@@ -322,27 +321,6 @@ def _require_new_contact(call_id: str) -> None:
                          field="callId", rule="CH-TEL")
 
 
-# ---- the smallest adapter the contact services lack --------------------------------------
-
-def _answer_as(contact_id: int, technician_id: int | None) -> contact_services.Outcome:
-    """Answer as this technician, even if Atiende had rung someone else.
-
-    With group ringing the PBX may let another phone pick up than the one
-    Atiende chose: the offer to the first technician ends (they are free again)
-    and the call is answered by the one who really took it. Same engine actions
-    as the native API (return to queue, answer), in one step.
-    """
-
-    def action(c: engine.Contact, _policy: engine.Policy) -> list[engine.Event]:
-        moment = contact_services.now()
-        events: list[engine.Event] = []
-        if technician_id is not None and c.state is engine.ContactState.OFFERED and c.offered_to != technician_id:
-            events += c.return_to_queue(now=moment, cause="answered_elsewhere")
-        return events + c.answer(now=moment, technician=technician_id)
-
-    return contact_services._act(contact_id, None, action)
-
-
 # ---- handling an event ------------------------------------------------------------------
 
 @dataclass
@@ -474,10 +452,11 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
     row = call.contact
     assert row is not None  # inbound calls that were not rejected always have their contact
     row.refresh_from_db()
-    released = None
     if row.state in UNANSWERED:
-        released = row.offered_to_id if technician and row.offered_to_id != technician.pk else None
-        outcome = _answer_as(row.pk, technician.pk if technician else None)
+        # With group ringing another phone may pick up than the one Atiende rang: the contact
+        # service ends that offer (and rings the freed technician with a waiting call).
+        outcome = contact_services.answer(contact_id=row.pk, technician_id=technician.pk if technician else None,
+                                          from_pbx=True)
         row = outcome.contact
     elif row.state in LIVE:
         # Answered already (in the console, or the PBX reports the answer late): fine if it is the same person.
@@ -486,8 +465,6 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
                              status=409, rule="CH-TEL")
     else:
         raise InputError("call_over", _("This call has already ended."), status=409, rule="CH-TEL")
-    if released:
-        contact_services.dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
     assignee = User.objects.filter(pk=row.assignee_id).first() if row.assignee_id is not None else None
     call.technician = assignee
     return Reply(body={}, atiende={"action": "connect", "technician": _who(assignee), **_contact_part(row)})
