@@ -438,12 +438,18 @@ def _sync_technicians(events: list[engine.Event], previous_assignee: int | None,
         elif event.kind == "transfer_accepted":
             _hand_back(event.data["from"], contact, moment)
             _start_call(event.data["to"], moment)
-        elif event.kind == "supervisor_joined" and event.data.get("mode") == "take_over":
-            if previous_assignee and previous_assignee != event.data["supervisor"]:
+        elif event.kind == "supervisor_joined":
+            if (event.data.get("mode") == "take_over" and previous_assignee
+                    and previous_assignee != event.data["supervisor"]):
                 _hand_back(previous_assignee, contact, moment)
-            _reserve(event.data["supervisor"])  # the supervisor has the call now: no other is offered them
-        elif event.kind == "hangup" and contact.assignee:
-            _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP, unless_busy_beyond=contact)
+            # Taking over, joining or coaching, the supervisor is on the call: no other is offered them (PO-5).
+            _reserve(event.data["supervisor"])
+        elif event.kind == "hangup":
+            if contact.assignee:
+                _set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP, unless_busy_beyond=contact)
+            for supervisor in contact.supervisors:
+                if supervisor != contact.assignee:  # no wrap-up for who only joined: back to what they did
+                    _hand_back(supervisor, contact, moment)
         elif event.kind == "ended" and contact.assignee:
             _end_wrap_up(contact.assignee, moment, contact)
         elif event.kind == "abandoned" and previous_offered:
@@ -926,11 +932,17 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
     except ValueError:
         raise InputError("invalid_mode", _("Mode must be join, take_over or coach."), field="mode") from None
     _require_in_scope(user, contact_id)
-    before: tuple[str, str] | None = None
-    if chosen is engine.SupervisorMode.TAKE_OVER:
-        before = _state_to_return_to(user.pk)
-    return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(),
-                                                                  state_before=before))
+    # What the supervisor was doing: while on the call they are busy (routing rings them no call),
+    # after it they go back to it (returns_to), whether they took it over, joined or coach.
+    before = _state_to_return_to(user.pk)
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        events = c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(), state_before=before)
+        if chosen is not engine.SupervisorMode.TAKE_OVER and before is not None:
+            c.returns_to.setdefault(str(user.pk), {"status": before[0], "pause_reason": before[1]})
+        return events
+
+    return _act(contact_id, user, action)
 
 
 @single_writer
@@ -940,7 +952,18 @@ def hang_up(*, contact_id: int, user: User | None = None, cause: str = "normal")
     if user is not None:
         _require_staff(user)
     by = _acting_technician(user, contact_id)
-    return _act(contact_id, user, lambda c, p: c.hang_up(now=now(), cause=cause, by=by))
+    freed: list[int] = []
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        events = c.hang_up(now=now(), cause=cause, by=by)
+        if any(e.kind == "hangup" for e in events):
+            freed.extend(s for s in c.supervisors if s != c.assignee)
+        return events
+
+    outcome = _act(contact_id, user, action)
+    if freed:
+        dispatch()  # a supervisor who was available before joining is free again: a waiting call may go to them
+    return outcome
 
 
 @single_writer
