@@ -225,7 +225,7 @@ def customer_for_caller(number: str) -> int | None:
             forms.add(country + wanted)
     found = list(ContactPoint.objects.filter(number__in=forms, kind__in=[ContactPoint.Kind.PHONE,
                                                                          ContactPoint.Kind.MOBILE])
-                 .values_list("customer_id", flat=True).distinct()[:2])
+                 .order_by().values_list("customer_id", flat=True).distinct()[:2])  # no ordering: DISTINCT on the id
     return found[0] if len(found) == 1 else None
 
 

@@ -85,3 +85,10 @@ def test_the_migration_fills_the_number_of_existing_phones(db):
     assert ContactPoint.objects.get(pk=phone.pk).number == "+34600112233"
     assert ContactPoint.objects.get(pk=email.pk).number == ""
     assert services.customer_for_caller("0034600112233") == customer.pk
+
+
+def test_one_customer_with_the_number_twice_is_still_found(db):
+    customer = Customer.objects.create(name="Dra. Pérez")
+    ContactPoint.objects.create(customer=customer, kind="telefono", value="+34 600 11 22 33")
+    ContactPoint.objects.create(customer=customer, kind="movil", value="0034600112233", preferred=True)
+    assert services.customer_for_caller("+34600112233") == customer.pk
