@@ -189,6 +189,9 @@ else:
 
 # API tokens: how long a new token lives unless told otherwise.
 ATIENDE_TOKEN_DAYS = int(os.environ.get("ATIENDE_TOKEN_DAYS", 365))
+# Telephony: the country's international prefix (e.g. "+34"), so a caller's national number
+# ("600112233") matches a customer's phone written in international form, and the other way round.
+ATIENDE_PHONE_COUNTRY_PREFIX = os.environ.get("ATIENDE_PHONE_COUNTRY_PREFIX", "")
 # API tokens: seconds a verified token is remembered by a server process (0: ask the database every time).
 # A revocation made in another process takes effect within this time (see docs/security.md).
 ATIENDE_TOKEN_CACHE_SECONDS = float(os.environ.get("ATIENDE_TOKEN_CACHE_SECONDS", 5))

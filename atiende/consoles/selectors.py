@@ -48,17 +48,18 @@ def _calls_today(state: TechnicianState | None) -> int:
 
 
 def customer_for(row: Contact) -> Any:
-    """The contact's customer, or the one whose phone number matches the caller (CO-1: greet by name)."""
-    from atiende.desk.models import ContactPoint
+    """The contact's customer, or the one customer whose phone is the caller's number (CO-1: greet by name).
+
+    Numbers compare as the telephony writes them (``services.customer_for_caller``);
+    a number two customers share greets nobody by name.
+    """
+    from atiende.contact.services import customer_for_caller
+    from atiende.desk.models import Customer
 
     if row.customer_id:
         return row.customer
-    caller = (row.caller or "").strip()
-    if not caller:
-        return None
-    point = (ContactPoint.objects.select_related("customer")
-             .filter(value=caller, kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE]).first())
-    return point.customer if point else None
+    customer_id = customer_for_caller(row.caller or "")
+    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
 
 
 def customer_card(customer: Any, *, language: str = "es") -> dict[str, Any] | None:

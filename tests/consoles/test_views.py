@@ -55,6 +55,20 @@ def test_console_shows_my_state_calls_against_the_minimum_and_whom_to_greet(cent
     assert [t["id"] for t in card["traits"]] == ["CT-INX"] and card["traits"][0]["do"]
 
 
+def test_the_caller_is_found_however_the_number_is_written(center):
+    """The PBX sends 0034 and no spaces; the desk kept +34 with spaces: the same customer (CO-1)."""
+    from atiende.desk.models import ContactPoint
+
+    ContactPoint.objects.filter(customer=center.customer).update(value="+34 910 00 01 11")
+    for point in ContactPoint.objects.filter(customer=center.customer):
+        point.save()  # the desk's own writes keep the normalised number
+    services.make_available(user=center.lucia)
+    routed = services.create_contact(queue="soporte", caller="0034910000111")
+    services.answer(contact_id=routed.contact.pk, user=center.lucia)
+    card = signed_in(center.lucia).get("/consola/estado/").json()["customer"]
+    assert card["greeting"] == "Doña Carmen Ruiz"
+
+
 def test_transfer_offer_reaches_the_receiving_technician_with_its_purpose(center):
     contact = _call_answered_by(center, center.lucia)
     services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Revisar la licencia",
