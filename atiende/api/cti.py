@@ -171,7 +171,11 @@ def post_event(request: HttpRequest, event: CtiEventIn) -> HttpResponse:
         except IntegrityError:
             # The same id raced in twice (a twin got there first, committed or not: the unique
             # index made this one wait): the twin's answer is stored; answer as it did.
-            stored = CtiEvent.objects.get(event_id=event.id)
+            stored = CtiEvent.objects.filter(event_id=event.id).only("status", "response").first()
+            if stored is None:
+                # Another event (its own id) created the same call meanwhile: once more, now seeing
+                # that call, this one gets its own stored answer (409 duplicate_call).
+                stored = _process(event)
     return api.create_response(request, stored.response, status=stored.status)
 
 

@@ -48,3 +48,36 @@ def test_duplicate_events_racing_in_create_one_call_and_get_one_answer():
     assert answers[0][0] == 200
     assert Contact.objects.filter(external_id="call-dup").count() == 1
     assert CtiEvent.objects.filter(event_id="dup-1").count() == 1
+
+
+@pytest.mark.skipif(
+    "connection.vendor == 'sqlite'",
+    reason="threads sharing the in-memory SQLite test database get 'table is locked' at once (shared cache "
+    "ignores the busy timeout) in the HTTP layer; SQLite's single writer is covered by test_claims_race.py",
+)
+def test_two_events_announcing_the_same_call_at_once_get_one_call_and_never_a_500():
+    """Two new_call events with their own ids but the same call id (a PBX bug, two PBX nodes)."""
+    services.save_queue(name="soporte", tiers=[1])
+    admin = User.objects.create_user("pbx", role="administrador")
+    _token, raw = ApiToken.issue(admin, kind="cti")
+    statuses: list[int] = []
+    for round_ in range(5):
+        barrier = threading.Barrier(2)
+
+        def send(event_id: str, call_id: str = f"call-{round_}", barrier: threading.Barrier = barrier) -> None:
+            try:
+                body = json.dumps({"id": event_id, "type": "new_call", "call_id": call_id, "queue": "soporte"})
+                barrier.wait()
+                response = Client().post("/api/v1/cti/events", body, content_type="application/json",
+                                         headers={"Authorization": f"Bearer {raw}"})
+                statuses.append(response.status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send, args=(f"r{round_}-{i}",)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert Contact.objects.filter(external_id=f"call-{round_}").count() == 1
+    assert sorted(statuses) == [200] * 5 + [409] * 5
