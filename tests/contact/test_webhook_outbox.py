@@ -11,7 +11,6 @@ import json
 import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.db import transaction
@@ -20,67 +19,24 @@ from atiende.cli import main
 from atiende.contact import selectors, services, webhooks
 from atiende.contact.models import Alert, Contact, WebhookDelivery
 
+from .conftest import WEBHOOK_SECRET
+
 pytestmark = pytest.mark.django_db
 
-SECRET = "s3cr3t"
-
-
-class Pbx:
-    """What the fake PBX received, and the statuses it answers with (204 once the list runs out)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        self.always: int | None = None
-
-    @property
-    def decisions(self) -> list[dict]:
-        return [json.loads(body) for _headers, body in self.received]
-
-    @property
-    def actions(self) -> list[str]:
-        return [d["action"] for d in self.decisions]
-
-
-@pytest.fixture
-def pbx(monkeypatch):
-    state = Pbx()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.received.append((dict(self.headers), body))
-            status = state.always or (state.statuses.pop(0) if state.statuses else 204)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("ATIENDE_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/atiende")
-    monkeypatch.setenv("ATIENDE_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "0")  # every delivery below runs in the test's thread
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 def _deliver(worker: str = "w1") -> int:
     return webhooks.deliver_due(worker=worker)
 
 
-def test_rows_are_written_with_the_change_and_a_rolled_back_change_writes_none(pbx, queue, lucia, clock):
+def test_rows_are_written_with_the_change_and_a_rolled_back_change_writes_none(webhook_pbx, queue, lucia, clock):
     with pytest.raises(RuntimeError), transaction.atomic():
         services.create_contact(queue="soporte", external_id="call-lost")
         assert WebhookDelivery.objects.filter(action="ring").count() == 1  # inside the transaction
         raise RuntimeError("the request fails after the decision")
     assert not Contact.objects.filter(external_id="call-lost").exists()
     assert WebhookDelivery.objects.count() == 0
-    assert _deliver() == 0 and pbx.received == []  # the PBX never hears of a call that was not stored
+    assert _deliver() == 0 and webhook_pbx.received == []  # the PBX never hears of a call that was not stored
 
     routed = services.create_contact(queue="soporte", external_id="call-1")
     row = WebhookDelivery.objects.get()
@@ -94,25 +50,25 @@ def test_no_webhook_url_no_rows(queue, lucia, clock, monkeypatch):
     assert WebhookDelivery.objects.count() == 0
 
 
-def test_delivered_signed_with_the_delivery_id_and_marked_delivered(pbx, queue, lucia, clock):
+def test_delivered_signed_with_the_delivery_id_and_marked_delivered(webhook_pbx, queue, lucia, clock):
     lucia.extension = "201"
     lucia.save()
     services.create_contact(queue="soporte", external_id="call-9")
     assert _deliver() == 1
-    headers, body = pbx.received[0]
+    headers, body = webhook_pbx.received[0]
     decision = json.loads(body)
     row = WebhookDelivery.objects.get()
     assert decision["action"] == "ring" and decision["technician"]["extension"] == "201"
     assert headers["X-Atiende-Delivery"] == decision["id"] == str(row.decision_id)  # the receiver's dedupe key
     assert headers["X-Atiende-Attempt"] == "1"
-    assert headers["X-Atiende-Signature"] == webhooks.sign(body, SECRET, headers["X-Atiende-Timestamp"])
+    assert headers["X-Atiende-Signature"] == webhooks.sign(body, WEBHOOK_SECRET, headers["X-Atiende-Timestamp"])
     assert headers["X-Atiende-Signature"] != webhooks.sign(body, "wrong", headers["X-Atiende-Timestamp"])
     assert (row.status, row.attempts, row.last_status, row.delivered_at) == ("delivered", 1, 204, clock.now())
-    assert _deliver() == 0 and len(pbx.received) == 1  # delivered once
+    assert _deliver() == 0 and len(webhook_pbx.received) == 1  # delivered once
 
 
-def test_a_failed_attempt_is_retried_after_its_back_off_with_the_same_body(pbx, queue, lucia, clock):
-    pbx.statuses = [500]
+def test_a_failed_attempt_is_retried_after_its_back_off_with_the_same_body(webhook_pbx, queue, lucia, clock):
+    webhook_pbx.statuses = [500]
     services.create_contact(queue="soporte")
     assert _deliver() == 0
     row = WebhookDelivery.objects.get()
@@ -120,10 +76,10 @@ def test_a_failed_attempt_is_retried_after_its_back_off_with_the_same_body(pbx, 
     assert "500" in row.last_error
     assert row.next_attempt_at == clock.now() + timedelta(seconds=30)
     clock.advance(29)
-    assert _deliver() == 0 and len(pbx.received) == 1  # not before its time
+    assert _deliver() == 0 and len(webhook_pbx.received) == 1  # not before its time
     clock.advance(1)
     assert _deliver() == 1
-    (first_headers, first_body), (headers, body) = pbx.received
+    (first_headers, first_body), (headers, body) = webhook_pbx.received
     assert body == first_body and headers["X-Atiende-Delivery"] == first_headers["X-Atiende-Delivery"]
     assert headers["X-Atiende-Attempt"] == "2"
     row.refresh_from_db()
@@ -140,26 +96,26 @@ def test_an_unreachable_pbx_counts_as_a_failed_attempt(queue, lucia, clock, monk
     assert row.last_error
 
 
-def test_a_redirect_is_not_followed_but_counted_as_a_failed_attempt(pbx, queue, lucia, clock):
-    pbx.statuses = [307]
+def test_a_redirect_is_not_followed_but_counted_as_a_failed_attempt(webhook_pbx, queue, lucia, clock):
+    webhook_pbx.statuses = [307]
     services.create_contact(queue="soporte")
     assert _deliver() == 0
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts, row.last_status) == ("pending", 1, 307)
-    assert len(pbx.received) == 1
+    assert len(webhook_pbx.received) == 1
 
 
-def test_after_every_attempt_it_gives_up_and_supervisors_are_alerted(pbx, queue, lucia, supervisor, clock):
-    pbx.always = 503
+def test_after_every_attempt_it_gives_up_and_supervisors_are_alerted(webhook_pbx, queue, lucia, supervisor, clock):
+    webhook_pbx.always = 503
     routed = services.create_contact(queue="soporte")
     for _attempt in range(8):
         _deliver()
         clock.advance(3600)
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts, row.last_status) == ("failed", 8, 503)
-    assert len(pbx.received) == 8
+    assert len(webhook_pbx.received) == 8
     _deliver()
-    assert len(pbx.received) == 8  # given up: no ninth attempt
+    assert len(webhook_pbx.received) == 8  # given up: no ninth attempt
     alert = Alert.objects.get(kind="webhook_failed")
     assert (alert.contact_id, alert.rule, alert.level) == (routed.contact.pk, "CH-TEL", "breach")
     assert f"--retry {row.pk}" in alert.message_en and "ring" in alert.message_es
@@ -173,11 +129,11 @@ def test_the_default_back_off_spreads_eight_attempts_over_about_an_hour():
     assert 3000 < sum(waits) < 4500
 
 
-def test_max_attempts_come_from_the_environment_and_bad_values_are_refused(pbx, queue, lucia, clock,
+def test_max_attempts_come_from_the_environment_and_bad_values_are_refused(webhook_pbx, queue, lucia, clock,
                                                                            monkeypatch, capsys):
     monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("ATIENDE_WEBHOOK_RETRY_SECONDS", "5")
-    pbx.always = 500
+    webhook_pbx.always = 500
     services.create_contact(queue="soporte")
     _deliver()
     clock.advance(5)
@@ -188,29 +144,29 @@ def test_max_attempts_come_from_the_environment_and_bad_values_are_refused(pbx, 
     assert "ATIENDE_WEBHOOK_MAX_ATTEMPTS" in capsys.readouterr().out
 
 
-def test_a_crashed_workers_lease_runs_out_and_another_worker_delivers(pbx, queue, lucia, clock):
+def test_a_crashed_workers_lease_runs_out_and_another_worker_delivers(webhook_pbx, queue, lucia, clock):
     services.create_contact(queue="soporte")
     assert webhooks.claim_due(worker="crashes")  # claims, then dies before posting
-    assert _deliver("second") == 0 and pbx.received == []  # still leased to the first
+    assert _deliver("second") == 0 and webhook_pbx.received == []  # still leased to the first
     row = WebhookDelivery.objects.get()
     assert row.claimed_by == "crashes"
     clock.advance((row.lease_until - clock.now()).total_seconds() + 1)
     assert _deliver("second") == 1
-    assert pbx.actions == ["ring"]
+    assert webhook_pbx.actions == ["ring"]
     row.refresh_from_db()
     assert row.status == "delivered" and row.claimed_by == ""
 
 
-def test_a_late_answer_from_a_worker_that_lost_its_lease_changes_nothing(pbx, queue, lucia, clock):
+def test_a_late_answer_from_a_worker_that_lost_its_lease_changes_nothing(webhook_pbx, queue, lucia, clock):
     services.create_contact(queue="soporte")
     slow = webhooks.claim_due(worker="slow")
     clock.advance(3600)
     assert _deliver("fast") == 1  # the lease ran out: another worker sent it
     assert webhooks.deliver(slow[0], worker="slow") is None  # the first one comes back: not its row any more
-    assert len(pbx.received) == 1 and WebhookDelivery.objects.get().attempts == 1
+    assert len(webhook_pbx.received) == 1 and WebhookDelivery.objects.get().attempts == 1
 
 
-def test_a_failure_reported_after_the_lease_ran_out_does_not_disturb_the_new_holder(pbx, queue, lucia, clock):
+def test_a_failure_reported_after_the_lease_ran_out_does_not_disturb_the_new_holder(webhook_pbx, queue, lucia, clock):
     services.create_contact(queue="soporte")
     slow = webhooks.claim_due(worker="slow")
     clock.advance(3600)
@@ -222,37 +178,37 @@ def test_a_failure_reported_after_the_lease_ran_out_does_not_disturb_the_new_hol
     assert webhooks.deliver(slow[0], worker="second") == "delivered"
 
 
-def test_decisions_of_one_call_go_out_in_order_others_do_not_wait(pbx, call_with_lucia, lucia, jorge, clock):
+def test_decisions_of_one_call_go_out_in_order_others_do_not_wait(webhook_pbx, call_with_lucia, lucia, jorge, clock):
     assert _deliver() == 1  # the ring of the fixture's call
-    pbx.statuses = [500]
+    webhook_pbx.statuses = [500]
     services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
     services.hang_up(contact_id=call_with_lucia.pk)
     other = services.create_contact(queue="soporte", external_id="other-call").contact  # rings Jorge
     assert _deliver() == 1  # hold failed; the hang-up waits behind it; the other call's ring goes out
-    assert pbx.actions == ["ring", "hold", "ring"]
-    assert pbx.decisions[2]["contact"] == other.pk
+    assert webhook_pbx.actions == ["ring", "hold", "ring"]
+    assert webhook_pbx.decisions[2]["contact"] == other.pk
     clock.advance(30)
     assert _deliver() == 2
-    assert pbx.actions == ["ring", "hold", "ring", "hold", "hangup"]
+    assert webhook_pbx.actions == ["ring", "hold", "ring", "hold", "hangup"]
     assert [d.action for d in WebhookDelivery.objects.filter(contact=call_with_lucia).order_by("delivered_at", "id")
             ] == ["ring", "hold", "hangup"]
 
 
-def test_a_given_up_decision_no_longer_holds_back_the_next_ones(pbx, call_with_lucia, lucia, clock,
+def test_a_given_up_decision_no_longer_holds_back_the_next_ones(webhook_pbx, call_with_lucia, lucia, clock,
                                                                  monkeypatch):
     monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "1")
-    pbx.statuses = [500]
+    webhook_pbx.statuses = [500]
     _deliver()  # the ring fails and gives up at once (one attempt)
     services.hang_up(contact_id=call_with_lucia.pk)
     assert _deliver() == 1
-    assert pbx.actions == ["ring", "hangup"]
+    assert webhook_pbx.actions == ["ring", "hangup"]
 
 
-def test_the_cli_lists_failed_deliveries_and_retries_one(pbx, queue, lucia, clock, monkeypatch, capsys):
+def test_the_cli_lists_failed_deliveries_and_retries_one(webhook_pbx, queue, lucia, clock, monkeypatch, capsys):
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "1")
-    pbx.statuses = [500]
+    webhook_pbx.statuses = [500]
     services.create_contact(queue="soporte")
     _deliver()
     row = WebhookDelivery.objects.get()
@@ -269,7 +225,7 @@ def test_the_cli_lists_failed_deliveries_and_retries_one(pbx, queue, lucia, cloc
     assert main(["worker", "--once"]) == 0
     assert "1" in capsys.readouterr().out
     row.refresh_from_db()
-    assert row.status == "delivered" and pbx.actions == ["ring", "ring"]
+    assert row.status == "delivered" and webhook_pbx.actions == ["ring", "ring"]
     assert main(["webhooks"]) == 0
     assert "No webhook deliveries" in capsys.readouterr().out
     assert main(["webhooks", "--retry", str(row.pk)]) == 1  # delivered: never sent twice on purpose
@@ -278,7 +234,7 @@ def test_the_cli_lists_failed_deliveries_and_retries_one(pbx, queue, lucia, cloc
     assert main(["webhooks", "--retry", "not-an-id"]) == 1
 
 
-def test_administrators_see_the_outbox_read_only(admin_client, pbx, queue, lucia, clock):
+def test_administrators_see_the_outbox_read_only(admin_client, webhook_pbx, queue, lucia, clock):
     services.create_contact(queue="soporte")
     row = WebhookDelivery.objects.get()
     listing = admin_client.get("/admin/contact/webhookdelivery/?status=pending")
@@ -288,7 +244,7 @@ def test_administrators_see_the_outbox_read_only(admin_client, pbx, queue, lucia
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_workers_send_each_decision_once_and_in_order_per_call(pbx, queue, clock):
+def test_racing_workers_send_each_decision_once_and_in_order_per_call(webhook_pbx, queue, clock):
     """Real threads, each with its own connection, on committed rows (SKIP LOCKED on PostgreSQL)."""
     from django.db import connection
 
@@ -320,7 +276,7 @@ def test_racing_workers_send_each_decision_once_and_in_order_per_call(pbx, queue
     for t in threads:
         t.join(60)
     assert errors == []
-    sent = pbx.decisions
+    sent = webhook_pbx.decisions
     assert sorted(d["id"] for d in sent) == sorted(f"{c.pk}-{s}" for c in calls for s in range(3))  # each once
     for c in calls:
         assert [d["step"] for d in sent if d["contact"] == c.pk] == [0, 1, 2]
@@ -328,7 +284,7 @@ def test_racing_workers_send_each_decision_once_and_in_order_per_call(pbx, queue
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_fast_path_delivers_right_after_the_commit(pbx, queue, lucia, clock, monkeypatch):
+def test_the_fast_path_delivers_right_after_the_commit(webhook_pbx, queue, lucia, clock, monkeypatch):
     """No worker running: the process's delivery thread is nudged by the commit and sends the stored row."""
     from django.db import OperationalError
 
@@ -343,4 +299,4 @@ def test_the_fast_path_delivers_right_after_the_commit(pbx, queue, lucia, clock,
         except OperationalError:  # the in-memory SQLite test database: the thread is writing right now
             continue
     assert status == "delivered"
-    assert pbx.actions == ["ring"] and pbx.decisions[0]["call_id"] == "fast-1"
+    assert webhook_pbx.actions == ["ring"] and webhook_pbx.decisions[0]["call_id"] == "fast-1"

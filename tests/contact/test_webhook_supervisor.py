@@ -9,10 +9,6 @@ server in a thread) receives the signed bodies, exactly as sent.
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 import pytest
 
 from atiende.contact import webhooks
@@ -23,30 +19,6 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def pbx(monkeypatch):
-    received: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("ATIENDE_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/atiende")
-    monkeypatch.setenv("ATIENDE_WEBHOOK_SECRET", "s3cr3t")
-    monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "0")  # delivered below, in the test's thread
-    yield received
-    server.shutdown()
-    server.server_close()
-
-
 def _supervise(client, call: Contact, supervisor, mode: str) -> None:
     _token, raw = ApiToken.issue(supervisor, kind="api")
     response = client.post(f"/api/v1/contacts/{call.pk}/supervise", {"mode": mode}, content_type=JSON,
@@ -55,14 +27,14 @@ def _supervise(client, call: Contact, supervisor, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["join", "coach", "take_over"])
-def test_the_pbx_connects_the_supervisor_in_the_mode_chosen(client, pbx, call_with_lucia, lucia, supervisor,
+def test_the_pbx_connects_the_supervisor_in_the_mode_chosen(client, webhook_pbx, call_with_lucia, lucia, supervisor,
                                                             clock, mode):
     lucia.extension, supervisor.extension = "201", "299"
     lucia.save(update_fields=["extension"])
     supervisor.save(update_fields=["extension"])
     _supervise(client, call_with_lucia, supervisor, mode)
     webhooks.deliver_due(worker="w")
-    conference = [d for d in pbx if d["action"] == "conference"]
+    conference = [d for d in webhook_pbx.decisions if d["action"] == "conference"]
     assert len(conference) == 1
     decision = conference[0]
     assert decision["technician"] == {"id": supervisor.pk, "username": "marta", "extension": "299"}
@@ -70,11 +42,11 @@ def test_the_pbx_connects_the_supervisor_in_the_mode_chosen(client, pbx, call_wi
     assert decision["original_technician"] == {"id": lucia.pk, "username": "lucia", "extension": "201"}
     assert decision["rule"] == "PO-5" and decision["state"] == "talking"
     # The other decisions keep their shape: the ring named Lucía and carries no mode.
-    ring = next(d for d in pbx if d["action"] == "ring")
+    ring = next(d for d in webhook_pbx.decisions if d["action"] == "ring")
     assert ring["technician"]["id"] == lucia.pk and "mode" not in ring and "original_technician" not in ring
 
 
-def test_taking_over_a_pending_transfer_gives_the_call_back_to_the_supervisor(client, pbx, call_with_lucia, lucia,
+def test_taking_over_a_pending_transfer_gives_the_call_back_to_the_supervisor(client, webhook_pbx, call_with_lucia, lucia,
                                                                             jorge, supervisor, clock):
     from atiende.contact import services
 
@@ -84,7 +56,7 @@ def test_taking_over_a_pending_transfer_gives_the_call_back_to_the_supervisor(cl
                               to_technician=jorge.pk)
     _supervise(client, call_with_lucia, supervisor, "take_over")
     webhooks.deliver_due(worker="w")
-    returned, conference = [d for d in pbx if d["action"] in ("return_call", "conference")]
+    returned, conference = [d for d in webhook_pbx.decisions if d["action"] in ("return_call", "conference")]
     assert returned["technician"]["id"] == supervisor.pk  # the transfer is called off, to the supervisor
     assert conference["technician"]["extension"] == "299" and conference["mode"] == "take_over"
     assert conference["original_technician"]["id"] == lucia.pk
