@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from asgiref.testing import ApplicationCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from atiende.consoles.consumers import ConsoleConsumer
 from atiende.contact import services
 from tests.consoles.seed import CALLER
+from tests.websocket import Socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Socket(ApplicationCommunicator):
-    async def receive_json_from(self, timeout: float = 5) -> dict:
-        message = await self.receive_output(timeout)
-        assert message["type"] == "websocket.send", message
-        return json.loads(message["text"])
 
 
 async def _connect(user):

@@ -7,25 +7,16 @@ offer), so the offer appears and disappears without a refresh (TR-4, TR-5).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from asgiref.testing import ApplicationCommunicator
 
 from atiende.consoles.consumers import ConsoleConsumer
 from atiende.consoles.selectors import technician_snapshot
 from atiende.contact import services
 from tests.consoles.seed import CALLER
+from tests.websocket import Socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Socket(ApplicationCommunicator):
-    async def receive_json_from(self, timeout: float = 5) -> dict:
-        message = await self.receive_output(timeout)
-        assert message["type"] == "websocket.send", message
-        return json.loads(message["text"])
 
 
 async def _connect(user) -> Socket:

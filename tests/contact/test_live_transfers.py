@@ -9,35 +9,17 @@ them. Nobody else hears of it, and a socket in two of the groups gets one copy.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from asgiref.testing import ApplicationCommunicator
 
 from atiende.contact import services
 from atiende.contact.consumers import ContactConsumer
 from atiende.contact.models import TechnicianState
+from tests.websocket import Socket
 
 from .conftest import make_technician
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Socket(ApplicationCommunicator):
-    async def receive_json_from(self, timeout: float = 5) -> dict:
-        message = await self.receive_output(timeout)
-        assert message["type"] == "websocket.send", message
-        return json.loads(message["text"])
-
-    async def update(self) -> dict:
-        message = await self.receive_json_from()
-        assert message["type"] == "contact.update", message
-        return message
-
-    async def close(self) -> None:
-        await self.send_input({"type": "websocket.disconnect", "code": 1000})
-        await self.wait(1)
 
 
 async def _connect(user) -> Socket:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from asgiref.sync import async_to_sync
-from asgiref.testing import ApplicationCommunicator
 
 from atiende.contact import services
 from atiende.contact.consumers import ContactConsumer
+from tests.websocket import Socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Socket(ApplicationCommunicator):
-    """A tiny websocket client for the consumer (channels.testing needs daphne, which we do not ship)."""
-
-    async def receive_json_from(self, timeout: float = 1) -> dict:
-        message = await self.receive_output(timeout)
-        assert message["type"] == "websocket.send", message
-        return json.loads(message["text"])
-
-    async def disconnect(self) -> None:
-        await self.send_input({"type": "websocket.disconnect", "code": 1000})
-        await self.wait(1)
 
 
 async def _connect(user):
@@ -58,8 +43,8 @@ def test_supervisor_board_receives_a_hold_and_its_rule(clock):
         assert update["contact"]["state"] == "on_hold"
         assert update["events"][0]["rule"] == "HO-3"
         assert (await mine.receive_json_from(timeout=5))["contact"]["id"] == contact.pk
-        await board.disconnect()
-        await mine.disconnect()
+        await board.close()
+        await mine.close()
 
     async_to_sync(scenario)()
 
