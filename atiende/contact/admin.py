@@ -8,7 +8,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from atiende.contact import webhooks
 from atiende.contact.models import WebhookDelivery
+from atiende.privacy.admin import ReadOnlyAdmin
 
 
 class _StatusFilter(admin.SimpleListFilter):
@@ -20,7 +22,7 @@ class _StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         if self.value() == "pending":
-            return queryset.filter(delivered_at__isnull=True, gave_up_at__isnull=True)
+            return queryset.filter(webhooks.PENDING)
         if self.value() == "failed":
             return queryset.filter(delivered_at__isnull=True, gave_up_at__isnull=False)
         if self.value() == "delivered":
@@ -29,19 +31,10 @@ class _StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("id", "decision_id", "contact", "action", "status", "attempts", "next_attempt_at",
                     "last_status", "last_error", "delivered_at", "gave_up_at")
     list_filter = (_StatusFilter, "action")
     search_fields = ("decision_id", "contact__external_id")
     list_select_related = ("contact",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -485,13 +485,18 @@ def _answer(sim: Simulation, *, contact_id: int, technician_id: int, via: str) -
         sim.free(tech)
         return
     tech.status = "talking"
+    _plan_the_conversation(sim, contact_id, escalations=True)
+
+
+def _plan_the_conversation(sim: Simulation, contact_id: int, *, escalations: bool) -> None:
+    """What the answered caller will need, and when they hang up: difficult callers hold, transfer and escalate more."""
     caller = sim.callers[contact_id]
     rng = sim.rng
     if rng.random() < (0.6 if caller.difficult else 0.2):
         sim.later(caller.handle * rng.uniform(0.2, 0.5), "hold", contact_id=contact_id)
     if rng.random() < (0.25 if caller.difficult else 0.05):
         sim.later(caller.handle * rng.uniform(0.5, 0.7), "transfer", contact_id=contact_id)
-    if caller.difficult and rng.random() < 0.15:
+    if escalations and caller.difficult and rng.random() < 0.15:
         sim.later(caller.handle * rng.uniform(0.1, 0.3), "escalate", contact_id=contact_id)
     sim.later(caller.handle, "hang_up", contact_id=contact_id)
 
@@ -801,13 +806,7 @@ def _remote_answer(sim: Simulation, *, contact_id: int, technician_id: int, via:
     tech.status = "board"
     if not answer.ok:
         return
-    caller = sim.callers[contact_id]
-    rng = sim.rng
-    if rng.random() < (0.6 if caller.difficult else 0.2):
-        sim.later(caller.handle * rng.uniform(0.2, 0.5), "hold", contact_id=contact_id)
-    if rng.random() < (0.25 if caller.difficult else 0.05):
-        sim.later(caller.handle * rng.uniform(0.5, 0.7), "transfer", contact_id=contact_id)
-    sim.later(caller.handle, "hang_up", contact_id=contact_id)
+    _plan_the_conversation(sim, contact_id, escalations=False)  # a PBX alone cannot escalate
 
 
 def _remote_hold(sim: Simulation, *, contact_id: int) -> None:
