@@ -19,7 +19,7 @@ from ninja import Field, Router, Schema
 
 from atiende.api.errors import ApiError, error_body
 from atiende.contact import services
-from atiende.contact.models import Contact, ContactState, CtiEvent
+from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, CtiEvent
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
 from atiende.practices import Refusal
@@ -118,15 +118,10 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
         return _act_on(row, event)
 
 
-# Where a call is once it has been hung up: a hangup reported again (or after the console's) changes nothing.
-_OVER = (ContactState.WRAP_UP, ContactState.ENDED, ContactState.ABANDONED)
-_LIVE = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
-
-
 def _act_on(row: Contact, event: CtiEventIn) -> dict[str, Any]:
     if event.type == "answered":
         who = _technician(event.technician, "technician") if event.technician else None
-        if row.state in _LIVE and (who is None or who.pk == row.assignee_id):
+        if row.state in IN_CONVERSATION and (who is None or who.pk == row.assignee_id):
             # Answered already (in the console first): the PBX confirms what Atiende knows.
             return {"action": "connect", "technician": _who(row.assignee_id), **_state(row)}
         # The PBX is the source of truth: a ring group or call pickup may let another phone answer.
@@ -148,7 +143,7 @@ def _act_on(row: Contact, event: CtiEventIn) -> dict[str, Any]:
         # TR-4: consult the receiver; the call stays where it is until they accept.
         return {"action": "consult", "technician": _who(outcome.contact.assignee_id), "consult": _who(target),
                 **_state(outcome.contact)}
-    if row.state in _OVER:
+    if row.state in HUNG_UP:
         # Hung up already (in the console first, or a repeat under a new id): nothing left to do.
         return {"action": "none", "technician": _who(row.assignee_id), **_state(row)}
     outcome = services.hang_up(contact_id=row.pk, cause=event.cause)

@@ -94,6 +94,11 @@ class ContactState(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned")
 
 
+# A call in someone's hands (answered, not yet hung up), and a call hung up (or never answered and given up).
+IN_CONVERSATION = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
+HUNG_UP = (ContactState.WRAP_UP, ContactState.ENDED, ContactState.ABANDONED)
+
+
 class Contact(models.Model):
     """A call (or other live contact) from arrival to the end of the wrap-up."""
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from atiende import engine
 from atiende.contact.models import (
+    IN_CONVERSATION,
     Alert,
     Contact,
     ContactEvent,
@@ -456,10 +457,6 @@ def _sync_technicians(events: list[engine.Event], previous_assignee: int | None,
             _release(previous_offered, moment, contact)
 
 
-# A technician with one of these is busy, whatever happens to their other calls.
-_BUSY_STATES = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
-
-
 def _busy_beyond(contact: engine.Contact) -> Exists:
     """True for a technician's state row when another call than ``contact`` rings at them or is in their hands.
 
@@ -467,7 +464,7 @@ def _busy_beyond(contact: engine.Contact) -> Exists:
     times out after they took a transfer, a PBX answer from their extension. The
     end of that other call must not set them free or into wrap-up mid-call.
     """
-    others = Contact.objects.filter(Q(assignee_id=OuterRef("user_id"), state__in=_BUSY_STATES)
+    others = Contact.objects.filter(Q(assignee_id=OuterRef("user_id"), state__in=IN_CONVERSATION)
                                     | Q(offered_to_id=OuterRef("user_id"), state=ContactState.OFFERED))
     if contact.id:
         others = others.exclude(pk=int(contact.id))
@@ -877,8 +874,7 @@ def _consent_record(scope: str, user: User | None, note: str) -> Callable[[Conta
 def accept_transfer(*, contact_id: int, user: User) -> Outcome:
     _require_staff(user)
     busy = Contact.objects.filter(assignee=user).exclude(pk=contact_id).filter(
-        state__in=[ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
-                   ContactState.ESCALATED]).exists()
+        state__in=IN_CONVERSATION).exists()
     if busy:
         raise Refusal("receiver_busy", rule="TR-4", es="Termine su llamada actual antes de aceptar otra.",
                       en="Finish your current call before accepting another.")

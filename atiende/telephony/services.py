@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from atiende.contact import services as contact_services
-from atiende.contact.models import Contact, ContactState, Queue
+from atiende.contact.models import IN_CONVERSATION, Contact, ContactState, Queue
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
 from atiende.practices import Refusal
@@ -344,9 +344,7 @@ def _contact_part(row: Contact | None) -> dict[str, Any]:
     return {"contact": row.pk, "state": row.state}
 
 
-LIVE = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
 UNANSWERED = (ContactState.WAITING, ContactState.OFFERED)
-OVER = (ContactState.WRAP_UP, ContactState.ENDED, ContactState.ABANDONED)
 
 
 @contact_services.single_writer
@@ -458,7 +456,7 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
         outcome = contact_services.answer(contact_id=row.pk, technician_id=technician.pk if technician else None,
                                           from_pbx=True)
         row = outcome.contact
-    elif row.state in LIVE:
+    elif row.state in IN_CONVERSATION:
         # Answered already (in the console, or the PBX reports the answer late): fine if it is the same person.
         if technician is not None and technician.pk != row.assignee_id:
             raise InputError("answered_by_someone_else", _("Another technician has already answered this call."),
@@ -479,8 +477,8 @@ def _hangup(call: GenericCall, event: GenericEvent) -> Reply:
         call.outcome = CallOutcome.MISSED
         return Reply(body={}, atiende={"action": "none", "outcome": call.outcome, **_contact_part(None)})
     row.refresh_from_db()
-    if row.state in UNANSWERED or row.state in LIVE:
-        answered = row.state in LIVE
+    if row.state in UNANSWERED or row.state in IN_CONVERSATION:
+        answered = row.state in IN_CONVERSATION
         outcome = contact_services.hang_up(contact_id=row.pk, cause=CAUSES[event.cause])
         row = outcome.contact
         if answered:
