@@ -13,18 +13,25 @@ from atiende.contact import services
 from atiende.contact.models import Contact, CtiEvent
 from atiende.people.models import ApiToken, User
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        "connection.vendor == 'sqlite'",
+        reason="threads sharing the in-memory SQLite test database get 'table is locked' at once (shared cache "
+        "ignores the busy timeout) in the HTTP layer; SQLite's single writer is covered by test_claims_race.py",
+    ),
+]
 
 
-@pytest.mark.skipif(
-    "connection.vendor == 'sqlite'",
-    reason="threads sharing the in-memory SQLite test database get 'table is locked' at once (shared cache "
-    "ignores the busy timeout) in the HTTP layer; SQLite's single writer is covered by test_claims_race.py",
-)
-def test_duplicate_events_racing_in_create_one_call_and_get_one_answer():
+@pytest.fixture
+def raw():
+    """A queue, and the PBX's raw bearer token."""
     services.save_queue(name="soporte", tiers=[1])
-    admin = User.objects.create_user("pbx", role="administrador")
-    _token, raw = ApiToken.issue(admin, kind="cti")
+    _token, raw = ApiToken.issue(User.objects.create_user("pbx", role="administrador"), kind="cti")
+    return raw
+
+
+def test_duplicate_events_racing_in_create_one_call_and_get_one_answer(raw):
     body = json.dumps({"id": "dup-1", "type": "new_call", "call_id": "call-dup", "queue": "soporte"})
     answers: list[tuple[int, dict]] = []
     barrier = threading.Barrier(4)
@@ -50,16 +57,8 @@ def test_duplicate_events_racing_in_create_one_call_and_get_one_answer():
     assert CtiEvent.objects.filter(event_id="dup-1").count() == 1
 
 
-@pytest.mark.skipif(
-    "connection.vendor == 'sqlite'",
-    reason="threads sharing the in-memory SQLite test database get 'table is locked' at once (shared cache "
-    "ignores the busy timeout) in the HTTP layer; SQLite's single writer is covered by test_claims_race.py",
-)
-def test_two_events_announcing_the_same_call_at_once_get_one_call_and_never_a_500():
+def test_two_events_announcing_the_same_call_at_once_get_one_call_and_never_a_500(raw):
     """Two new_call events with their own ids but the same call id (a PBX bug, two PBX nodes)."""
-    services.save_queue(name="soporte", tiers=[1])
-    admin = User.objects.create_user("pbx", role="administrador")
-    _token, raw = ApiToken.issue(admin, kind="cti")
     statuses: list[int] = []
     for round_ in range(5):
         barrier = threading.Barrier(2)
