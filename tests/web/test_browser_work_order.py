@@ -60,6 +60,9 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
             expect(page.get_by_role("heading", name="Mis solicitudes")).to_be_visible()
 
             page.get_by_role("link", name="Solicitudes", exact=True).click()
+            # Ask the new page, not the one being left: wait until it has loaded its scripts.
+            page.wait_for_url("**/solicitudes/")
+            page.wait_for_load_state("load")
             assert page.evaluate("typeof htmx") == "object"  # loaded, and allowed by the CSP
             # Live search (htmx): the results change as the technician types, without submitting.
             page.get_by_label("Buscar").fill("nada parecido")
