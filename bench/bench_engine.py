@@ -172,6 +172,11 @@ users = [User(username=f"tec{i:03d}", role="tecnico", tier=1 + i % 2, extension=
 User.objects.bulk_create(users)
 for user in User.objects.filter(role="tecnico"):
     services.make_available(user=user)
+# Planner statistics as a running desk has them (autovacuum's ANALYZE, a minute after a bulk load).
+from django.db import connection
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 print(json.dumps({"token": raw}))
 """
 
@@ -199,13 +204,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], processes: int) -> Iterator[tuple[int, int]]:
-    """``atiende serve --workers N`` and an ``atiende worker``; yields (port, server pid) once the API answers."""
+def serving(command: list[str], env: dict[str, str], *, beside: list[list[str]] = ()) -> Iterator[tuple[int, int]]:
+    """Start ``command`` (which takes ``--port``), and the ``beside`` commands; yield (port, pid) once it answers."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "atiende.cli", "serve", "--port", str(port), "--workers",
-                             str(processes)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    worker = subprocess.Popen([sys.executable, "-m", "atiende.cli", "worker", "--interval", "0.1"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    others = [subprocess.Popen(other, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for other in beside]
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -216,15 +219,45 @@ def server(env: dict[str, str], processes: int) -> Iterator[tuple[int, int]]:
                 if conn.getresponse().status == 401:
                     break
             if proc.poll() is not None:
-                raise RuntimeError(f"atiende serve exited with {proc.returncode}")
+                raise RuntimeError(f"{' '.join(command)} exited with {proc.returncode}")
             time.sleep(0.2)
         yield port, proc.pid
     finally:
-        for p in (proc, worker):
+        for p in (proc, *others):
             p.terminate()
-        for p in (proc, worker):
+        for p in (proc, *others):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(10)
+
+
+def server(env: dict[str, str], processes: int) -> contextlib.AbstractContextManager[tuple[int, int]]:
+    """``atiende serve --workers N`` and an ``atiende worker`` beside it."""
+    return serving([sys.executable, "-m", "atiende.cli", "serve", "--workers", str(processes)], env,
+                   beside=[[sys.executable, "-m", "atiende.cli", "worker", "--interval", "0.1"]])
+
+
+def floor_server(env: dict[str, str], url: str) -> contextlib.AbstractContextManager[tuple[int, int]]:
+    """The framework-free floor (cti_floor.py) under uvicorn, one process, on tables of its own in ``url``."""
+    from cti_floor import create_schema
+
+    create_schema(url, TECHNICIANS)
+    return serving([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "cti_floor:app",
+                    "--log-level", "warning", "--no-access-log"], dict(env, FLOOR_DATABASE_URL=url))
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on this machine, from /proc (0 without /proc)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                head, _, rest = (entry / "stat").read_text().rpartition(")")
+                if head.endswith("(postgres"):
+                    fields = rest.split()
+                    total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
 
 
 def client(port: int, token: str, index: int, stop: threading.Event, latencies: list[float],
@@ -297,28 +330,49 @@ def bench_http() -> None:
             _drive(port, token, max(CLIENTS), WARMUP_SECONDS, 100_000 * run)  # every process warm
             for clients in CLIENTS:
                 run += 1
-                cpu_before = _cpu_seconds(pid)
-                latencies, statuses, elapsed = _drive(port, token, clients, SECONDS, 100_000 * run)
-                server_cpu_ms = (_cpu_seconds(pid) - cpu_before) * 1000 / max(1, len(latencies))
-                rate = len(latencies) / elapsed
-                p50 = percentile(latencies, 0.5) * 1000
-                p99 = percentile(latencies, 0.99) * 1000
-                rows.append([processes, clients, len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}",
-                             f"{p99:.1f}", f"{server_cpu_ms:.2f}", json.dumps(statuses)])
+                rate, p50, p99, row = _measure(port, pid, token, clients, 100_000 * run)
+                rows.append(["Atiende", processes, *row])
                 if best is None or (p99 < 50) > (best[2] < 50) or ((p99 < 50) == (best[2] < 50) and rate > best[0]):
                     best = (rate, p50, p99, processes, clients)
+    floor_best = 0.0
+    if url:
+        with floor_server(env, url) as (port, pid):
+            run += 1
+            _drive(port, token, max(CLIENTS), WARMUP_SECONDS, 100_000 * run)
+            for clients in CLIENTS:
+                run += 1
+                rate, _p50, _p99, row = _measure(port, pid, token, clients, 100_000 * run)
+                rows.append(["floor (cti_floor.py)", 1, *row])
+                floor_best = max(floor_best, rate)
     print(f"## CTI events through the HTTP API ({engine}, {TECHNICIANS} technicians, live updates through "
           f"{'Redis' if redis else 'the in-process layer'})\n")
-    print(table(["server processes", "clients", "events", "seconds", "events/s", "p50 ms", "p99 ms",
-                 "server CPU ms/event", "statuses"], rows))
-    print("\nServer CPU per event: user + system time of the `atiende serve` processes over the run, divided by "
-          "the events answered (PostgreSQL, the worker and the clients share the same two cores). The events/s "
-          "a machine can reach is about its cores' worth of CPU time divided by the sum of those costs.\n")
+    print(table(["server", "processes", "clients", "events", "seconds", "events/s", "p50 ms", "p99 ms",
+                 "server CPU ms/event", "PostgreSQL CPU ms/event", "statuses"], rows))
+    print("\nServer CPU per event: user + system time of the server's processes over the run, divided by the "
+          "events answered; PostgreSQL CPU likewise for every PostgreSQL process (Atiende's rows include its "
+          "worker's statements). PostgreSQL, the worker and the clients share the same two cores: the events/s "
+          "a machine can reach is about its cores' worth of CPU time divided by the sum of those costs. The "
+          "floor (bench/cti_floor.py) runs the same kinds of statements per event with no framework and no "
+          "rules, on tables of its own, driven by the same clients.\n")
     assert best is not None
     rate, p50, p99, processes, clients = best
     figure(f"CTI events through the HTTP API, {engine}, {processes} processes, {clients} clients "
            f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms)", round(rate), "events/s",
-           target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50)
+           target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50,
+           note=f"{rate / floor_best:.3f}x the framework-free floor ({floor_best:.0f}/s)" if floor_best else "")
+
+
+def _measure(port: int, pid: int, token: str, clients: int, first_index: int) -> tuple[float, float, float, list]:
+    cpu_before, postgres_before = _cpu_seconds(pid), _postgres_cpu_seconds()
+    latencies, statuses, elapsed = _drive(port, token, clients, SECONDS, first_index)
+    events = max(1, len(latencies))
+    server_cpu_ms = (_cpu_seconds(pid) - cpu_before) * 1000 / events
+    postgres_cpu_ms = (_postgres_cpu_seconds() - postgres_before) * 1000 / events
+    rate = len(latencies) / elapsed
+    p50 = percentile(latencies, 0.5) * 1000
+    p99 = percentile(latencies, 0.99) * 1000
+    return rate, p50, p99, [clients, len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}", f"{p99:.1f}",
+                            f"{server_cpu_ms:.2f}", f"{postgres_cpu_ms:.2f}", json.dumps(statuses)]
 
 
 def main() -> None:
