@@ -477,6 +477,12 @@ def _hangup(call: GenericCall, event: GenericEvent) -> Reply:
         call.outcome = CallOutcome.MISSED
         return Reply(body={}, atiende={"action": "none", "outcome": call.outcome, **_contact_part(None)})
     row.refresh_from_db()
+    if row.state in UNANSWERED and event.cause == "normalClearing" and event.answering_number:
+        # A normal end that names who answered: the PBX sent no answer event (some skip it), but the
+        # call was taken. Record the answer now, so it counts as answered (talking time unknown: 0).
+        technician = find_technician(event.answering_number)
+        if technician is not None:
+            row = contact_services.answer(contact_id=row.pk, technician_id=technician.pk, from_pbx=True).contact
     if row.state in UNANSWERED or row.state in IN_CONVERSATION:
         answered = row.state in IN_CONVERSATION
         outcome = contact_services.hang_up(contact_id=row.pk, cause=CAUSES[event.cause])

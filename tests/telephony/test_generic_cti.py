@@ -215,6 +215,30 @@ def test_answer_after_hangup_is_a_409(client, url, queue, lucia, clock):
     assert response.status_code == 409 and response.json()["error"]["rule"] == "CH-TEL"
 
 
+def test_hangup_naming_who_answered_counts_as_answered_without_an_answer_event(client, url, queue, lucia, jorge,
+                                                                              clock):
+    # Some PBXs send no answer event: a normal end with answeringNumber says the call was taken.
+    form(client, url, new_call("s-1"))
+    clock.advance(5)
+    hung = form(client, url, {"event": "hangup", "callId": "s-1", "direction": "in", "cause": "normalClearing",
+                              "answeringNumber": jorge.extension})
+    assert hung.status_code == 200 and hung["X-Atiende-Outcome"] == "ended"
+    contact = Contact.objects.get(external_id="s-1")
+    assert contact.state == "wrap_up" and contact.assignee == jorge and contact.answered_at is not None
+    assert GenericCall.objects.get(call_id="s-1").outcome == "ended"
+    assert TechnicianState.objects.get(user=jorge).status == "cierre"
+    assert TechnicianState.objects.get(user=lucia).status == "disponible"  # her ring was released
+
+
+def test_hangup_naming_an_unknown_answerer_is_still_an_abandoned_call(client, url, queue, lucia, clock):
+    # A number Atiende does not know (voicemail, an outside forward) did not make it a technician's call.
+    form(client, url, new_call("s-2"))
+    hung = form(client, url, {"event": "hangup", "callId": "s-2", "direction": "in", "cause": "normalClearing",
+                              "answeringNumber": "999"})
+    assert hung.status_code == 200 and hung["X-Atiende-Outcome"] == "abandoned"
+    assert Contact.objects.get(external_id="s-2").state == "abandoned"
+
+
 def test_outbound_call_answered_by_the_customer(client, url, queue, lucia, clock):
     out = {"event": "newCall", "from": "201", "to": CALLER, "direction": "out", "callId": "out-1",
            "user[]": ["Lucía Pérez"]}
