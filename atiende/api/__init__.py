@@ -38,6 +38,7 @@ def _mount_routers() -> None:
 # Routers added by the apps: module name under atiende/api/ exposing PREFIX and router.
 ROUTERS: list[str] = [
     "desk",
+    "attachments",
     "customers",
     "surveys",
     "privacy",

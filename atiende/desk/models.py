@@ -6,11 +6,16 @@ Models hold data and invariants only; what changes them lives in
 
 from __future__ import annotations
 
+import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -363,3 +368,59 @@ class WorkOrderEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
+
+
+def attachment_storage_name(instance: Any, filename: str) -> str:
+    """Where an attachment's bytes live under ``MEDIA_ROOT``: a random name with no extension.
+
+    The name the user gave is kept in ``Attachment.filename`` only; it never becomes part
+    of a path, so it can neither escape the folder nor be run by a web server.
+    """
+    key = secrets.token_hex(16)
+    return f"attachments/{key[:2]}/{key}"
+
+
+class Attachment(models.Model):
+    """A file attached to a work order (a screenshot, a log), checked before it was stored."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("work order")
+    )
+    file = models.FileField(_("stored file"), upload_to=attachment_storage_name, max_length=200)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="uploaded_attachments", verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+_log = logging.getLogger(__name__)
+
+
+def _remove_file(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        _log.warning("could not remove the stored attachment file %s", name, exc_info=True)
+
+
+@receiver(post_delete, sender=Attachment, dispatch_uid="desk.attachment_remove_file")
+def remove_attachment_file(sender: type, instance: Attachment, **kwargs: Any) -> None:
+    """The stored bytes go with the row (also when a work order's deletion cascades),
+    once the deletion is committed: a rolled-back deletion keeps its file."""
+    name = instance.file.name
+    if name:
+        storage = instance.file.storage
+        transaction.on_commit(lambda: _remove_file(storage, name))

@@ -1,0 +1,256 @@
+"""Work-order attachments through the API: upload, list, download, delete, and every refusal.
+
+Files land in a temporary MEDIA_ROOT per test, so "nothing stored" and "really removed"
+are checked on the disk itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from atiende.desk import attachments, services
+from atiende.desk.models import Attachment, WorkOrderEvent
+from atiende.errors import InputError
+from atiende.privacy.models import AuditEntry
+from tests.desk.conftest import bearer, close, make_user
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+LOG = "2026-12-02 10:00:01 ERROR spooler: la cola de impresión se detuvo\n".encode()
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def stored_files(media: Path) -> list[Path]:
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+@pytest.fixture
+def portal(admin, team, tech):
+    owner = make_user("carmen", "cliente")
+    carmen = services.create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner,
+                                      organisation="Ferretería Ruiz")
+    wo = services.create_work_order(actor=tech, customer=carmen, title="No imprime", team=team)
+    stranger = make_user("pedro", "cliente")
+    services.create_customer(actor=admin, name="Pedro Gil", user=stranger, organisation="Talleres Gil")
+    return {"owner": owner, "stranger": stranger, "wo": wo}
+
+
+def url(wo, attachment_id=None) -> str:
+    base = f"/api/v1/work-orders/{wo.number}/attachments"
+    return base if attachment_id is None else f"{base}/{attachment_id}"
+
+
+def upload(client, user, wo, name="captura.png", content=PNG, lang=None):
+    headers = {**bearer(user), **({"Accept-Language": lang} if lang else {})}
+    return client.post(url(wo), {"file": SimpleUploadedFile(name, content, content_type="image/png")},
+                       headers=headers)
+
+
+def test_upload_list_download_and_delete(client, tech, team, customer, media, django_capture_on_commit_callbacks):
+    wo = services.create_work_order(actor=tech, customer=customer, title="Pantallazo azul", team=team)
+    response = upload(client, tech, wo)
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["filename"] == "captura.png" and data["content_type"] == "image/png"
+    assert data["size"] == len(PNG) and data["uploaded_by"]["id"] == tech.pk and data["can_delete"] is True
+    assert data["sha256"] == hashlib.sha256(PNG).hexdigest()
+
+    # Stored under MEDIA_ROOT with a random name, not the user's.
+    [path] = stored_files(media)
+    assert path.read_bytes() == PNG and "captura" not in str(path) and path.suffix == ""
+    assert path.is_relative_to(media / "attachments")
+
+    listed = client.get(url(wo), headers=bearer(tech)).json()
+    assert [a["filename"] for a in listed] == ["captura.png"]
+
+    download = client.get(data["download_url"], headers=bearer(tech))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PNG
+    assert download["Content-Type"] == "image/png"
+    assert download["Content-Disposition"].startswith("attachment;") and "captura.png" in download["Content-Disposition"]
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert AuditEntry.objects.filter(action="desk.attachment_downloaded", object_id=str(data["id"])).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = client.delete(url(wo, data["id"]), headers=bearer(tech))
+    assert deleted.status_code == 204
+    assert stored_files(media) == []
+    assert client.get(url(wo), headers=bearer(tech)).json() == []
+    assert client.get(data["download_url"], headers=bearer(tech)).status_code == 404
+
+    kinds = list(WorkOrderEvent.objects.filter(work_order=wo).values_list("kind", flat=True))
+    assert "attachment_added" in kinds and "attachment_deleted" in kinds
+    added = WorkOrderEvent.objects.get(work_order=wo, kind="attachment_added")
+    assert added.changes["attachment"] == [None, "captura.png"] and hashlib.sha256(PNG).hexdigest() in added.note
+    # The history lines are chained into the audit trail (privacy.signals).
+    actions = set(AuditEntry.objects.filter(object_type="desk.workorder", object_id=str(wo.pk))
+                  .values_list("action", flat=True))
+    assert {"workorder.attachment_added", "workorder.attachment_deleted"} <= actions
+
+
+@pytest.mark.parametrize(("name", "content", "status", "code"), [
+    ("grande.png", PNG, 413, "file_too_large"),
+    ("virus.exe", EXE, 415, "file_type_not_allowed"),
+    ("pagina.txt", b"<html><script>alert(1)</script></html>", 415, "file_type_not_allowed"),
+    ("captura.pdf", PNG[:100], 415, "file_extension_mismatch"),
+    ("vacio.txt", b"", 400, "empty_file"),
+])
+def test_refused_files_store_nothing(client, tech, work_order, media, settings, name, content, status, code):
+    settings.ATIENDE_UPLOAD_MAX_BYTES = 1000  # PNG above is 1032 bytes
+    response = upload(client, tech, work_order, name=name, content=content)
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code
+    assert stored_files(media) == [] and not Attachment.objects.exists()
+    assert not WorkOrderEvent.objects.filter(kind="attachment_added").exists()
+
+
+def test_refusal_messages_follow_the_language(client, tech, work_order, settings):
+    settings.ATIENDE_UPLOAD_MAX_BYTES = 10
+    spanish = upload(client, tech, work_order).json()["error"]["message"]
+    english = upload(client, tech, work_order, lang="en").json()["error"]["message"]
+    assert "demasiado grande" in spanish.lower() and "límite" in spanish
+    assert "too large" in english and "limit is 10" in english
+    settings.ATIENDE_UPLOAD_MAX_BYTES = 10_000
+    refused = upload(client, tech, work_order, name="virus.exe", content=EXE, lang="en").json()
+    assert "PDF, an image, a text file or a ZIP" in refused["error"]["message"]
+
+
+def test_a_work_order_holds_a_limited_number_of_files(client, tech, work_order, media, settings):
+    settings.ATIENDE_ATTACHMENTS_PER_WORK_ORDER = 2
+    assert upload(client, tech, work_order, name="uno.png").status_code == 201
+    assert upload(client, tech, work_order, name="dos.log", content=LOG).status_code == 201
+    third = upload(client, tech, work_order, name="tres.pdf", content=PDF)
+    assert third.status_code == 409 and third.json()["error"]["code"] == "too_many_attachments"
+    assert "2" in third.json()["error"]["message"]
+    assert len(stored_files(media)) == 2
+
+
+def test_another_teams_technician_gets_404_everywhere(client, tech, other_tech, team, customer, media):
+    wo = services.create_work_order(actor=tech, customer=customer, title="Red caída", team=team)
+    item = upload(client, tech, wo).json()
+    assert client.get(url(wo), headers=bearer(other_tech)).status_code == 404
+    assert client.get(url(wo, item["id"]), headers=bearer(other_tech)).status_code == 404
+    assert client.delete(url(wo, item["id"]), headers=bearer(other_tech)).status_code == 404
+    refused = upload(client, other_tech, wo, name="otra.png")
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+    assert len(stored_files(media)) == 1 and Attachment.objects.count() == 1
+
+
+def test_an_attachment_is_reached_only_through_its_own_work_order(client, tech, team, customer):
+    first = services.create_work_order(actor=tech, customer=customer, title="Uno", team=team)
+    second = services.create_work_order(actor=tech, customer=customer, title="Dos", team=team)
+    item = upload(client, tech, first).json()
+    assert client.get(url(second, item["id"]), headers=bearer(tech)).status_code == 404
+    assert client.get(url(first, "99999999999999999999"), headers=bearer(tech)).status_code == 404
+    assert client.get(url(first, "abc"), headers=bearer(tech)).status_code == 404
+
+
+def test_nobody_gets_in_without_signing_in(client, tech, work_order):
+    item = upload(client, tech, work_order).json()
+    assert client.get(url(work_order)).status_code == 401
+    assert client.get(url(work_order, item["id"])).status_code == 401
+    assert client.post(url(work_order), {"file": SimpleUploadedFile("a.png", PNG)}).status_code == 401
+
+
+def test_the_customer_attaches_to_their_own_work_order_only(client, tech, portal, media,
+                                                            django_capture_on_commit_callbacks):
+    wo, owner, stranger = portal["wo"], portal["owner"], portal["stranger"]
+    mine = upload(client, owner, wo, name="error.log", content=LOG)
+    assert mine.status_code == 201
+    staff_file = upload(client, tech, wo, name="diagnostico.pdf", content=PDF).json()
+    listed = client.get(url(wo), headers=bearer(owner)).json()
+    assert {a["filename"] for a in listed} == {"error.log", "diagnostico.pdf"}
+    download = client.get(url(wo, staff_file["id"]), headers=bearer(owner))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+
+    # A customer of another organisation learns nothing.
+    for response in (client.get(url(wo), headers=bearer(stranger)),
+                     client.get(url(wo, staff_file["id"]), headers=bearer(stranger)),
+                     client.delete(url(wo, mine.json()["id"]), headers=bearer(stranger)),
+                     upload(client, stranger, wo, name="intruso.png")):
+        assert response.status_code == 404
+    # The customer deletes their own file, not the technician's.
+    refused = client.delete(url(wo, staff_file["id"]), headers=bearer(owner))
+    assert refused.status_code == 403 and refused.json()["error"]["rule"] == "ET-4"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(url(wo, mine.json()["id"]), headers=bearer(owner)).status_code == 204
+    assert len(stored_files(media)) == 1
+
+
+def test_delete_is_for_the_uploader_or_a_supervisor(client, tech, supervisor, team, customer, media,
+                                                    django_capture_on_commit_callbacks):
+    teammate = make_user("jorge", "tecnico", team)
+    wo = services.create_work_order(actor=tech, customer=customer, title="Correo", team=team)
+    item = upload(client, tech, wo).json()
+    listed = client.get(url(wo), headers=bearer(teammate)).json()
+    assert listed[0]["can_delete"] is False
+    refused = client.delete(url(wo, item["id"]), headers=bearer(teammate))
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert len(stored_files(media)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(url(wo, item["id"]), headers=bearer(supervisor)).status_code == 204
+    assert stored_files(media) == []
+    event = WorkOrderEvent.objects.get(work_order=wo, kind="attachment_deleted")
+    assert event.actor == supervisor and event.changes["attachment"] == ["captura.png", None]
+
+
+def test_a_closed_work_order_keeps_its_files_read_only(client, tech, team, customer, media):
+    wo = services.create_work_order(actor=tech, customer=customer, title="Monitor", team=team)
+    item = upload(client, tech, wo).json()
+    close(tech, wo)
+    refused = upload(client, tech, wo, name="tarde.png")
+    assert refused.status_code == 409 and refused.json()["error"]["rule"] == "SP-1"
+    deleting = client.delete(url(wo, item["id"]), headers=bearer(tech))
+    assert deleting.status_code == 409 and len(stored_files(media)) == 1
+    assert client.get(url(wo, item["id"]), headers=bearer(tech)).status_code == 200
+
+
+def test_a_type_off_the_safe_list_is_served_as_octet_stream(client, tech, work_order):
+    item = upload(client, tech, work_order, name="nota.txt", content=LOG).json()
+    text = client.get(url(work_order, item["id"]), headers=bearer(tech))
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    Attachment.objects.filter(pk=item["id"]).update(content_type="text/html")
+    html = client.get(url(work_order, item["id"]), headers=bearer(tech))
+    assert html["Content-Type"] == "application/octet-stream"
+    assert html["Content-Disposition"].startswith("attachment;") and html["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_users_file_name_never_becomes_a_path(client, tech, work_order, media):
+    response = upload(client, tech, work_order, name="..\\..\\windows\\system32\\registro.log", content=LOG)
+    assert response.status_code == 201 and response.json()["filename"] == "registro.log"
+    item = Attachment.objects.get()
+    assert item.file.name.startswith("attachments/") and "registro" not in item.file.name
+    [path] = stored_files(media)
+    assert path.resolve().is_relative_to(media.resolve())
+
+
+def test_a_failed_write_transaction_leaves_no_file(tech, work_order, media, monkeypatch):
+    def broken(*args, **kwargs):
+        raise InputError("boom", "boom", status=409)
+
+    monkeypatch.setattr(attachments, "_record", broken)
+    with pytest.raises(InputError):
+        attachments.add_attachment(actor=tech, work_order=work_order, file=io.BytesIO(PNG), filename="a.png")
+    assert stored_files(media) == [] and not Attachment.objects.exists()
+
+
+def test_deleting_a_work_order_removes_its_files(tech, work_order, media, django_capture_on_commit_callbacks):
+    attachments.add_attachment(actor=tech, work_order=work_order, file=io.BytesIO(PDF), filename="informe.pdf")
+    assert len(stored_files(media)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        work_order.delete()
+    assert stored_files(media) == []
