@@ -2,16 +2,17 @@
 
 A technician receives the updates of the calls that concern them: their own
 calls and alerts, a call ringing at them, a transfer offered to them by name
-or to a queue they serve (TR-4) and its end (accepted, declined, timed out:
-TR-5), a call a supervisor took from them. An administrator also receives the
-whole board (every contact, every alert); a supervisor the board updates of the
-calls they may see (ET-4: their teams' and shared queues', and calls they
-handle) and those that name them. The queues (a supervisor's scope, a
-technician's queues served) are read when the socket connects, so a change
-counts from the next connection. Messages are JSON: ``{"type":
-"contact.update", "contact": {...}, "events": [...], "alerts": [...]}``, each
-once even when the socket is in two of the groups it was sent to. Customers and
-anonymous connections are refused.
+or to a queue whose calls may go to them (TR-4: they serve it, and it takes
+their tier and skills; read when the transfer is sent) and its end (accepted,
+declined, timed out: TR-5), a call a supervisor took from them. An
+administrator also receives the whole board (every contact, every alert); a
+supervisor the board updates of the calls they may see (ET-4: their teams' and
+shared queues', and calls they handle) and those that name them. A
+supervisor's scope is read when the socket connects, so a change counts from
+the next connection. Messages are JSON: ``{"type": "contact.update",
+"contact": {...}, "events": [...], "alerts": [...]}``, each once even when the
+socket is in two of the groups it was sent to. Customers and anonymous
+connections are refused.
 """
 
 from __future__ import annotations
@@ -22,17 +23,10 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from atiende.contact.live import BOARD_GROUP, groups_for_queues, technician_group
+from atiende.contact.live import BOARD_GROUP, technician_group
 
 INTERNAL = ("notify", "update")  # routing keys of the update message, not sent to the console
 SEEN = 64  # update ids remembered to drop a second copy (a socket in two groups gets both)
-
-
-def _queues_served(user_id: int) -> list[str] | None:
-    from atiende.contact.models import TechnicianState
-
-    row = TechnicianState.objects.filter(pk=user_id).values_list("queues", flat=True).first()
-    return list(row) if isinstance(row, list) else None
 
 
 class ContactConsumer(AsyncJsonWebsocketConsumer):
@@ -52,8 +46,7 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
 
             self.board_scope = await database_sync_to_async(live_update_scope)(user)
             self.groups_joined.append(BOARD_GROUP)
-        else:  # TR-4: transfers to a queue reach the technicians who serve it (none listed: every queue)
-            self.groups_joined += groups_for_queues(await database_sync_to_async(_queues_served)(user.pk))
+        # TR-4: a transfer to a queue reaches, in their own group, each technician who may accept it (live.py)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

@@ -4,14 +4,14 @@
 transaction. It stores the webhook decisions there and then (the outbox,
 atiende/contact/webhooks.py), and sends the consoles' update only once the
 transaction commits, so a console or a PBX never sees a change that was rolled
-back. Websocket groups: ``contacts`` (supervisors' board),
-``technician-<id>`` (one technician's console) and ``queue-<hash of the name>``
-or ``queue-all`` (the technicians serving a queue, or every queue). An update
-goes to the board, to every technician it names (who has the call, who it is
-ringing at, the receiver of a transfer, who had it before, whom an alert is
-for) and, for a transfer to a queue, to the technicians who may accept it
-(TR-4): they learn of the offer, and of its end (accepted, declined, timed out),
-without re-reading.
+back. Websocket groups: ``contacts`` (supervisors' board) and
+``technician-<id>`` (one technician's console). An update goes to the board, to
+every technician it names (who has the call, who it is ringing at, the receiver
+of a transfer, who had it before, whom an alert is for) and, for a transfer to
+a queue, to each technician who may accept it (TR-4: :func:`may_accept`, the
+rule the acceptance checks, read when the update is sent): they learn of the
+offer, and of its end (accepted, declined, timed out), without re-reading; a
+technician whose tier or skills the queue does not take hears nothing of it.
 
 The webhook (``ATIENDE_WEBHOOK_URL``, signed with ``ATIENDE_WEBHOOK_SECRET``)
 tells the telephony side what Atiende decided: ring a technician, hold,
@@ -23,7 +23,6 @@ docs/cti.md for the signature and the guarantees.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import threading
 import uuid
@@ -32,16 +31,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from atiende.contact import webhooks
+from atiende.contact import services, webhooks
 
 if TYPE_CHECKING:
-    from atiende.contact.models import Alert, Contact
+    from atiende.contact.models import Alert, Contact, Queue
     from atiende.engine import Event
 
 log = logging.getLogger(__name__)
 
 BOARD_GROUP = "contacts"
-ALL_QUEUES_GROUP = "queue-all"  # technicians who serve every queue (an empty list of queues)
 
 # Event data naming technicians an update concerns (ids): who it rings or stops ringing at, the receiver and
 # the requester of a transfer, whom a returned transfer goes back to, who had the call before a supervisor.
@@ -52,15 +50,31 @@ def technician_group(user_id: int) -> str:
     return f"technician-{user_id}"
 
 
-def queue_group(name: str) -> str:
-    """The group of the technicians serving a queue (names may hold anything; group names may not)."""
-    return "queue-" + hashlib.sha256(name.encode()).hexdigest()[:24]
+def may_accept(queue: Queue, *, tier: int, skills: Iterable[str] | None, queues_served: Iterable[str] | None) -> bool:
+    """Whether a technician may accept a transfer to ``queue`` (TR-4), as ``services._require_serves_queue``
+    decides it: they serve the queue (it is listed, or none is: every queue) and the queue takes their tier and
+    every skill it asks for."""
+    config = services.queue_config(queue)
+    served = list(queues_served or ())
+    return ((not served or queue.name in served) and tier in config.tiers
+            and config.skills <= frozenset(skills or ()))
 
 
-def groups_for_queues(queues: Iterable[str] | None) -> list[str]:
-    """The queue groups a technician joins: one per queue served, or the all-queues group (none listed)."""
-    names = sorted({q for q in queues or () if isinstance(q, str) and q})
-    return [queue_group(q) for q in names] if names else [ALL_QUEUES_GROUP]
+def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
+    """The active technicians who may accept a transfer to one of these queues (TR-4); one query for the
+    technicians, one for the queues. Supervisors and administrators are left out: the board shows them the
+    calls they may see (ET-4)."""
+    from atiende.contact.models import Queue
+    from atiende.people.models import Role, User
+
+    queues = list(Queue.objects.filter(name__in={q for q in queue_names if q}).only("name", "tiers", "skills"))
+    if not queues:
+        return set()
+    tiers = {t for q in queues for t in services.queue_config(q).tiers}
+    candidates = (User.objects.filter(role=Role.TECHNICIAN, is_active=True, tier__in=tiers)
+                  .values_list("pk", "tier", "skills", "desk_state__queues"))  # no routing state yet: every queue
+    return {pk for pk, tier, skills, served in candidates
+            if any(may_accept(q, tier=tier, skills=skills, queues_served=served) for q in queues)}
 
 
 def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert]) -> None:
@@ -82,11 +96,8 @@ def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert])
         "notify": sorted(technicians),
         "update": uuid.uuid4().hex,
     }
-    groups = [BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))]
-    if queues:
-        groups += [*sorted(queue_group(q) for q in queues), ALL_QUEUES_GROUP]
     webhooks.record(row, events)  # the outbox rows: in this transaction, so they commit or roll back with it
-    transaction.on_commit(lambda: _after(message, groups))
+    transaction.on_commit(lambda: _after(message, technicians, queues))
 
 
 def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
@@ -116,22 +127,21 @@ def _last_transfer_request(row: Contact) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _after(message: dict[str, Any], groups: list[str]) -> None:
-    if _anyone_listening(groups):
-        _send(message, groups)
-
-
-def _anyone_listening(groups: list[str]) -> bool:
-    """Skip the fan-out when an in-process layer has no console connected (the usual case in tests and benches)."""
+def _after(message: dict[str, Any], technicians: set[int], queues: set[str]) -> None:
+    """After the commit: whom to tell, read now (who may accept a queue's transfer), and tell them."""
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     joined = getattr(layer, "groups", None)
-    if layer is None:
-        return False
-    if joined is None:  # Redis or another shared layer: consoles may be in other processes
-        return True
-    return any(joined.get(g) for g in groups)
+    if layer is None or joined == {}:  # no layer, or an in-process one with no console connected (tests, benches)
+        return
+    if queues:
+        technicians = technicians | technicians_who_may_accept(queues)
+    groups = [BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))]
+    # An in-process layer: only if a console is in one of the groups. Redis or another shared layer: consoles
+    # may be in other processes.
+    if joined is None or any(joined.get(g) for g in groups):
+        _send(message, groups)
 
 
 # ---- webhook to the telephony side: see atiende/contact/webhooks.py (stored outbox) ----
