@@ -235,6 +235,12 @@ class WebhookDelivery(models.Model):
                          condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True)),
             models.Index(fields=["contact", "id"], name="contact_webhook_pending",
                          condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True)),
+            # The purge, oldest first: delivered rows past their days, given-up ones past theirs. The second
+            # also serves ``atiende webhooks``' lists (the rows not delivered, the given-up ones).
+            models.Index(fields=["delivered_at", "id"], name="contact_webhook_delivered",
+                         condition=models.Q(delivered_at__isnull=False)),
+            models.Index(fields=["gave_up_at", "id"], name="contact_webhook_undelivered",
+                         condition=models.Q(delivered_at__isnull=True)),
         ]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")

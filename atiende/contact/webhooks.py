@@ -364,14 +364,16 @@ def purge(*, at: datetime | None = None, batch: int = PURGE_BATCH, max_batches: 
             counts.append(0)
             continue
         cutoff = moment - timedelta(days=days)
-        old = (Q(delivered_at__lt=cutoff) if condition == "delivered"
-               else Q(delivered_at__isnull=True, gave_up_at__lt=cutoff))
+        # Oldest first, in the order of the kind's index (contact_webhook_delivered, _undelivered), so both
+        # databases read only the old rows, and nothing at all when none is old.
+        old, order = ((Q(delivered_at__lt=cutoff), ("delivered_at", "pk")) if condition == "delivered"
+                      else (Q(delivered_at__isnull=True, gave_up_at__lt=cutoff), ("gave_up_at", "pk")))
         total, rounds = 0, 0
         while True:
             if max_batches is not None and rounds >= max_batches:
                 more = True
                 break
-            deleted = _delete_batch(old, batch)
+            deleted = _delete_batch(old, order, batch)
             total += deleted
             rounds += 1
             if deleted < batch:
@@ -383,11 +385,11 @@ def purge(*, at: datetime | None = None, batch: int = PURGE_BATCH, max_batches: 
 
 
 @services.single_writer
-def _delete_batch(old: Q, batch: int) -> int:
+def _delete_batch(old: Q, order: tuple[str, ...], batch: int) -> int:
     with transaction.atomic():
-        # The oldest rows come first by id; another worker purging at the same time skips the rows it holds.
+        # The oldest rows come first; another worker purging at the same time skips the rows it holds.
         ids = list(WebhookDelivery.objects.select_for_update(skip_locked=True).filter(old)
-                   .order_by("pk").values_list("pk", flat=True)[:batch])
+                   .order_by(*order).values_list("pk", flat=True)[:batch])
         if not ids:
             return 0
         # The condition again: a row sent again meanwhile (``--retry``) is pending and stays.
