@@ -46,6 +46,7 @@ ROUTERS: list[str] = [
     "contact",
     "cti",
     "cti_generic",
+    "blocked_callers",
     "analyze",
     "scorecards",
 ]

@@ -37,6 +37,7 @@ from atiende.contact.models import IN_CONVERSATION, Contact, ContactState, Queue
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
 from atiende.practices import Refusal
+from atiende.privacy import audit
 from atiende.telephony.models import BlockedCaller, CallOutcome, GenericCall
 
 EVENTS = ("newCall", "answer", "hangup")
@@ -193,6 +194,7 @@ def blocked_by(number: str) -> BlockedCaller | None:
 
 @transaction.atomic
 def block_caller(*, pattern: str, reason: str = "", by: User | None = None) -> BlockedCaller:
+    """Block a number or prefix (again, if it was unblocked); audited (ET-4) with who and why."""
     clean = clean_pattern(pattern)
     row, created = BlockedCaller.objects.get_or_create(pattern=clean, defaults={"reason": reason, "created_by": by})
     if not created:
@@ -200,17 +202,19 @@ def block_caller(*, pattern: str, reason: str = "", by: User | None = None) -> B
         if reason:
             row.reason = reason
         row.save(update_fields=["active", "reason"])
+    audit.record("caller_blocked", actor=by, obj=row, details={"pattern": row.pattern, "reason": row.reason})
     return row
 
 
 @transaction.atomic
-def unblock_caller(*, pattern: str) -> BlockedCaller:
+def unblock_caller(*, pattern: str, by: User | None = None) -> BlockedCaller:
     clean = clean_pattern(pattern)
     row = BlockedCaller.objects.filter(pattern=clean, active=True).first()
     if row is None:
         raise InputError("not_blocked", _("%(pattern)s is not blocked.") % {"pattern": clean}, status=404)
     row.active = False
     row.save(update_fields=["active"])
+    audit.record("caller_unblocked", actor=by, obj=row, details={"pattern": row.pattern})
     return row
 
 
