@@ -6,3 +6,6 @@ class DeskConfig(AppConfig):
     name = "atiende.desk"
     label = "desk"
     verbose_name = _("Help desk")
+
+    def ready(self) -> None:
+        from atiende.desk import signals  # noqa: F401  (fills ContactPoint.number on fixture loads)
