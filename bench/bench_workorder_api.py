@@ -99,49 +99,30 @@ def serving(command: list[str], *, env: dict[str, str], cwd: Path, port: int, lo
                 proc.wait()
 
 
-def run_load(port: int, headers: dict[str, str], make: Callable[[int], Request], *, total: int | None = None,
-             seconds: float | None = None, keep: Callable[[bytes], Any] | None = None) -> dict[str, Any]:
-    """``CONCURRENCY`` threads, each on its own keep-alive connection, until ``total`` requests or ``seconds``."""
+def closed_loop(connect: Callable[[], Any], work: Callable[[Any, int], tuple[Any, bool]], *,
+                total: int | None = None, seconds: float | None = None) -> dict[str, Any]:
+    """``CONCURRENCY`` threads, each on a connection of its own from ``connect()``, call ``work(conn, i)`` until
+    ``total`` calls or ``seconds``. ``work`` returns the connection to go on with (a new one after an error)
+    and whether the call counts: only calls that count are timed."""
     lock = threading.Lock()
     counter = iter(range(10**12))
     latencies: list[list[float]] = [[] for _ in range(CONCURRENCY)]
-    errors: list[str] = []
-    kept: list[Any] = []
     start_gate = threading.Barrier(CONCURRENCY + 1)
     stop_at = [0.0]
 
     def worker(slot: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn = connect()
         start_gate.wait()
         mine = latencies[slot]
         while True:
             with lock:
                 i = next(counter)
-            if total is not None and i >= total:
+            if (total is not None and i >= total) or (seconds is not None and time.perf_counter() >= stop_at[0]):
                 break
-            if seconds is not None and time.perf_counter() >= stop_at[0]:
-                break
-            method, path, body = make(i)
             began = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                with lock:
-                    errors.append(f"{exc.__class__.__name__}: {exc}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                continue
-            if response.status >= 300:
-                with lock:
-                    errors.append(f"HTTP {response.status}: {data[:300]!r}")
-                continue
-            mine.append(time.perf_counter() - began)  # only answered requests count
-            if keep is not None:
-                value = keep(data)
-                with lock:
-                    kept.append(value)
+            conn, counts = work(conn, i)
+            if counts:
+                mine.append(time.perf_counter() - began)
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(slot,), daemon=True) for slot in range(CONCURRENCY)]
@@ -155,8 +136,42 @@ def run_load(port: int, headers: dict[str, str], make: Callable[[int], Request],
     elapsed = time.perf_counter() - began
     flat = [x for part in latencies for x in part]
     return {"requests": len(flat), "seconds": elapsed, "rps": len(flat) / elapsed if elapsed else 0.0,
-            "p50_ms": percentile(flat, 0.50) * 1e3, "p99_ms": percentile(flat, 0.99) * 1e3,
-            "errors": len(errors), "first_error": errors[0] if errors else "", "kept": kept}
+            "p50_ms": percentile(flat, 0.50) * 1e3, "p99_ms": percentile(flat, 0.99) * 1e3}
+
+
+def run_load(port: int, headers: dict[str, str], make: Callable[[int], Request], *, total: int | None = None,
+             seconds: float | None = None, keep: Callable[[bytes], Any] | None = None) -> dict[str, Any]:
+    """Requests from ``make(i)`` on keep-alive connections (see ``closed_loop``); answers of 300 and up are errors."""
+    lock = threading.Lock()
+    errors: list[str] = []
+    kept: list[Any] = []
+
+    def connect() -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def request(conn: http.client.HTTPConnection, i: int) -> tuple[http.client.HTTPConnection, bool]:
+        method, path, body = make(i)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            with lock:
+                errors.append(f"{exc.__class__.__name__}: {exc}")
+            conn.close()
+            return connect(), False
+        if response.status >= 300:
+            with lock:
+                errors.append(f"HTTP {response.status}: {data[:300]!r}")
+            return conn, False
+        if keep is not None:
+            value = keep(data)
+            with lock:
+                kept.append(value)
+        return conn, True
+
+    stats = closed_loop(connect, request, total=total, seconds=seconds)
+    return {**stats, "errors": len(errors), "first_error": errors[0] if errors else "", "kept": kept}
 
 
 def run(command: list[str], *, env: dict[str, str], cwd: Path, log: Path, stdin: str | None = None) -> str:
@@ -243,40 +258,7 @@ class Floor:
         lock = threading.Lock()
         created: list[int] = []
 
-        def phase(work: Callable[[Any, int], None], *, total: int | None, seconds: float | None) -> dict[str, Any]:
-            latencies: list[list[float]] = [[] for _ in range(CONCURRENCY)]
-            counter = iter(range(10**12))
-            gate = threading.Barrier(CONCURRENCY + 1)
-            stop_at = [0.0]
-
-            def worker(slot: int) -> None:
-                conn = self.connect()
-                gate.wait()
-                while True:
-                    with lock:
-                        i = next(counter)
-                    if (total is not None and i >= total) or (seconds is not None
-                                                                and time.perf_counter() >= stop_at[0]):
-                        break
-                    began = time.perf_counter()
-                    work(conn, i)
-                    latencies[slot].append(time.perf_counter() - began)
-                conn.close()
-
-            threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in range(CONCURRENCY)]
-            for thread in threads:
-                thread.start()
-            began = time.perf_counter()
-            stop_at[0] = began + (seconds or 0)
-            gate.wait()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - began
-            flat = [x for part in latencies for x in part]
-            return {"requests": len(flat), "seconds": elapsed, "rps": len(flat) / elapsed,
-                    "p50_ms": percentile(flat, 0.5) * 1e3, "p99_ms": percentile(flat, 0.99) * 1e3, "errors": 0}
-
-        def do_insert(conn: Any, i: int) -> None:
+        def do_insert(conn: Any, i: int) -> tuple[Any, bool]:
             with lock:
                 number = next(numbers)
                 created.append(number)
@@ -285,13 +267,15 @@ class Floor:
             if "title" in row:
                 row["title"] = f"Impresora no imprime {number}"
             conn.execute(insert, [row[n] for n in names])
+            return conn, True
 
-        def do_select(conn: Any, i: int) -> None:
+        def do_select(conn: Any, i: int) -> tuple[Any, bool]:
             number = created[random.randrange(len(created))]
             conn.execute(select, [number]).fetchall()
+            return conn, True
 
-        return {"create": phase(do_insert, total=CREATES, seconds=None),
-                "read": phase(do_select, total=None, seconds=READ_SECONDS)}
+        return {"create": {**closed_loop(self.connect, do_insert, total=CREATES), "errors": 0},
+                "read": {**closed_loop(self.connect, do_select, seconds=READ_SECONDS), "errors": 0}}
 
 
 # --- Atiende ------------------------------------------------------------------------------
