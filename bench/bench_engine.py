@@ -22,6 +22,11 @@ Run on its own with ``.venv/bin/python bench/bench_engine.py``.
    (with consent, so a consent record and an audit entry too), resumed, hangup,
    each with its own idempotency id. Every request's latency counts toward the
    p99. Target (issue 3): at least 500 events/s with p99 under 50 ms.
+   Then, on the same server, the latencies at fixed offered rates
+   (``BENCH_OPEN_RATES``, default "50,100" events/s, open loop: latency from
+   when each event was due). Baseline in the same run: bench/cti_floor.py, the
+   same kinds of statements per event with no framework, driven by the same
+   clients.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CLIENTS = [int(n) for n in os.environ.get("BENCH_CLIENTS", "8,16").split(",")]
 PROCESSES = [int(n) for n in os.environ.get("BENCH_ENGINE_PROCESSES", "2,4").split(",")]
+OPEN_RATES = [int(n) for n in os.environ.get("BENCH_OPEN_RATES", "50,100").split(",") if n]
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "4"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TECHNICIANS = 200
@@ -261,14 +267,23 @@ def _postgres_cpu_seconds() -> float:
 
 
 def client(port: int, token: str, index: int, stop: threading.Event, latencies: list[float],
-           statuses: dict[int, int]) -> None:
+           statuses: dict[int, int], interval: float = 0.0, first_at: float = 0.0) -> None:
+    """One PBX line posting call after call. With ``interval``, one event every ``interval`` seconds from
+    ``first_at`` (open loop): each latency counts from when the event was due, so a server that falls behind
+    shows it, rather than slowing the clients down."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     call = 0
+    due = first_at
 
     def post(event: dict[str, Any]) -> dict[str, Any]:
+        nonlocal due
         body = json.dumps(event)
-        t0 = time.perf_counter()
+        if interval:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            t0, due = due, due + interval
+        else:
+            t0 = time.perf_counter()
         conn.request("POST", "/api/v1/cti/events", body, headers)
         response = conn.getresponse()
         data = response.read()
@@ -289,14 +304,17 @@ def client(port: int, token: str, index: int, stop: threading.Event, latencies: 
     conn.close()
 
 
-def _drive(port: int, token: str, clients: int, seconds: float, first_index: int
+def _drive(port: int, token: str, clients: int, seconds: float, first_index: int, rate: float = 0.0
            ) -> tuple[list[float], dict[int, int], float]:
+    """``clients`` lines for ``seconds``: as fast as answers come (closed loop), or ``rate`` events/s in all."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     stop = threading.Event()
-    threads = [threading.Thread(target=client, args=(port, token, first_index + i, stop, latencies, statuses))
-               for i in range(clients)]
+    interval = clients / rate if rate else 0.0
     t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(port, token, first_index + i, stop, latencies, statuses,
+                                                     interval, t0 + i * interval / clients))
+               for i in range(clients)]
     for t in threads:
         t.start()
     time.sleep(seconds)
@@ -322,6 +340,8 @@ def bench_http() -> None:
                          capture_output=True, text=True).stdout
     token = json.loads(out.strip().splitlines()[-1])["token"]
     rows = []
+    open_rows: list[list[Any]] = []
+    open_p99: dict[tuple[int, int], float] = {}
     best: tuple[float, float, float, int, int] | None = None
     run = 0
     for processes in PROCESSES if redis else [1]:
@@ -334,6 +354,11 @@ def bench_http() -> None:
                 rows.append(["Atiende", processes, *row])
                 if best is None or (p99 < 50) > (best[2] < 50) or ((p99 < 50) == (best[2] < 50) and rate > best[0]):
                     best = (rate, p50, p99, processes, clients)
+            for offered in OPEN_RATES:
+                run += 1
+                _rate, _p50, p99, row = _measure(port, pid, token, max(CLIENTS), 100_000 * run, offered)
+                open_rows.append([processes, offered, *row[1:]])
+                open_p99[(processes, offered)] = p99
     floor_best = 0.0
     if url:
         with floor_server(env, url) as (port, pid):
@@ -354,17 +379,28 @@ def bench_http() -> None:
           "a machine can reach is about its cores' worth of CPU time divided by the sum of those costs. The "
           "floor (bench/cti_floor.py) runs the same kinds of statements per event with no framework and no "
           "rules, on tables of its own, driven by the same clients.\n")
+    if open_rows:
+        print(f"### At a fixed offered rate ({max(CLIENTS)} lines, open loop)\n")
+        print(table(["server processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
+                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "statuses"], open_rows))
+        print("\nEach line posts its events on a fixed schedule whatever the answers take, and each latency counts "
+              "from when the event was due. For scale: a desk of 200 technicians at its peak (8 calls an hour each, "
+              "about six events per call) posts about 3 events/s.\n")
     assert best is not None
     rate, p50, p99, processes, clients = best
+    for (open_processes, offered), open_latency in sorted(open_p99.items()):
+        figure(f"CTI events p99 at {offered} events/s offered, {engine}, {open_processes} processes", round(open_latency, 1),
+               "ms", target="< 50 ms", met=open_latency < 50)
     figure(f"CTI events through the HTTP API, {engine}, {processes} processes, {clients} clients "
            f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms)", round(rate), "events/s",
            target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50,
            note=f"{rate / floor_best:.3f}x the framework-free floor ({floor_best:.0f}/s)" if floor_best else "")
 
 
-def _measure(port: int, pid: int, token: str, clients: int, first_index: int) -> tuple[float, float, float, list]:
+def _measure(port: int, pid: int, token: str, clients: int, first_index: int, rate: float = 0.0
+             ) -> tuple[float, float, float, list]:
     cpu_before, postgres_before = _cpu_seconds(pid), _postgres_cpu_seconds()
-    latencies, statuses, elapsed = _drive(port, token, clients, SECONDS, first_index)
+    latencies, statuses, elapsed = _drive(port, token, clients, SECONDS, first_index, rate)
     events = max(1, len(latencies))
     server_cpu_ms = (_cpu_seconds(pid) - cpu_before) * 1000 / events
     postgres_cpu_ms = (_postgres_cpu_seconds() - postgres_before) * 1000 / events
