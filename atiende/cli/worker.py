@@ -5,6 +5,10 @@ claims due deadlines with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so a
 deadline fires once; a crashed worker's lease runs out and another takes over.
 After a restart, overdue deadlines fire at once.
 
+Each round also scores calls that ended: their stored scoring jobs
+(atiende/scorecards/jobs.py), claimed with leases too, a few per round so a
+backlog never holds up the deadlines.
+
 With ``ATIENDE_WEBHOOK_URL`` set, a second thread of the worker delivers the
 stored webhook outbox the same way (leases, retries with back-off), so a slow
 PBX never holds up the deadlines.
@@ -27,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Commitments are due to the minute: looking twice a minute is plenty.
 COMMITMENT_CHECK_SECONDS = 30.0
+# Calls scored per round at most (tens of milliseconds each); the rest wait for the next round.
+SCORING_PER_ROUND = 10
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     worker = sub.add_parser("worker", add_help=False, help=_("fire due timers (holds, transfers, policies)"),
                             description=_("Claim and fire the stored deadlines: hold reminders, transfer "
-                                          "timeouts, wait and call policy alerts, wrap-up ends."))
+                                          "timeouts, wait and call policy alerts, wrap-up ends. Score the "
+                                          "calls that ended."))
     add_help_flag(worker)
     worker.add_argument("--interval", type=float, default=0.5,
                         help=_("seconds between looks for due deadlines (default %(default)s)"))
@@ -53,6 +60,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
 
     from atiende.contact import services
     from atiende.desk.services import flag_missed_commitments
+    from atiende.scorecards.jobs import run_pending_scoring
 
     total = 0
     commitments_checked = 0.0
@@ -63,6 +71,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
             if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
                 flag_missed_commitments()  # PT-2: a promise past its due time raises its alert
                 commitments_checked = time.monotonic()
+            run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries
             log.exception("worker round failed")
         finally:
@@ -90,10 +99,16 @@ def run_worker(args: argparse.Namespace) -> int:
     name = worker_name(args.name)
     if args.once:
         from atiende.desk.services import flag_missed_commitments
+        from atiende.scorecards import jobs
 
         fired = services.run_due_deadlines(worker=name)
         flag_missed_commitments()
         print(_("%(count)s deadlines fired.") % {"count": fired})
+        print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})
+        stuck = jobs.given_up()
+        if stuck:
+            print(_("%(count)s calls could not be scored after every attempt: see Scoring jobs in the admin.")
+                  % {"count": stuck})
         if webhooks.webhook_url():
             sent = webhooks.deliver_due(worker=name)
             print(_("%(count)s webhooks delivered.") % {"count": sent})

@@ -9,8 +9,8 @@ class ScorecardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Score every contact as it ends; the receiver never lets a scoring
-        # failure reach the engine's transaction (see signals.py).
+        # Every contact that ends stores a scoring job in its own transaction;
+        # the worker scores it (see signals.py and jobs.py).
         from atiende.scorecards import signals
 
         signals.connect()

@@ -110,3 +110,40 @@ class Acknowledgement(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("acknowledgement")
         verbose_name_plural = _("acknowledgements")
+
+
+class ScoringJob(models.Model):
+    """A call that ended and waits for its scorecard: stored in the ending's own transaction.
+
+    ``atiende worker`` claims due jobs with a lease (``FOR UPDATE SKIP LOCKED``
+    on PostgreSQL; SQLite has a single writer), scores the call and deletes the
+    job. Ending a call therefore never waits for the scorer, and a crash after
+    the commit loses nothing: the row is still there for the next worker. A
+    failing call is tried ``MAX_ATTEMPTS`` times (its error kept), then left with
+    ``gave_up_at`` set, listed in the admin, until someone queues it again.
+    """
+
+    contact = models.OneToOneField("contact.Contact", on_delete=models.CASCADE, related_name="scoring_job",
+                                   verbose_name=_("contact"))
+    created_at = models.DateTimeField(_("created"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claimed_by = models.CharField(_("claimed by"), max_length=80, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    gave_up_at = models.DateTimeField(_("gave up"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["next_attempt_at"], name="scorecards_job_due",
+                                condition=models.Q(gave_up_at__isnull=True))]
+        verbose_name = _("scoring job")
+        verbose_name_plural = _("scoring jobs")
+
+    def __str__(self) -> str:
+        return f"#{self.contact_id} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """``failed`` (gave up after every attempt) or ``pending`` (due, leased, or waiting to retry)."""
+        return "failed" if self.gave_up_at is not None else "pending"

@@ -10,7 +10,7 @@ import logging
 import math
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from atiende.scorecards.models import (
     ContactTranscript,
     ItemOverride,
     Scorecard,
+    ScoringJob,
     Source,
 )
 from atiende.scorecards.transcripts import call_events, merge, redact_text, redact_transcript
@@ -132,22 +133,6 @@ def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | Non
         return Scorecard.objects.create(contact=contact, technician=technician, source=Source.CONTACT, **fields)
 
 
-def score_ended_contact(contact_id: int) -> None:
-    """Called after a contact's ending committed: score it, and never let a failure escape (logged)."""
-    try:
-        if not ContactTranscript.objects.filter(contact_id=contact_id).exists():
-            return  # no words yet: one query and out (the turns will score it when they arrive)
-        contact = Contact.objects.select_related("customer").filter(pk=contact_id).first()
-        if contact is None or contact.state != ContactState.ENDED:
-            return
-        score_contact(contact=contact)
-    except IntegrityError:
-        # Two workers ended-and-scored the same contact at once: the other one stored the card.
-        log.info("contact %s was scored concurrently", contact_id)
-    except Exception:
-        log.exception("scoring contact %s failed; the contact ended normally", contact_id)
-
-
 def _seconds_value(value: Any) -> bool:
     """A finite, non-negative number of seconds (a bool or a 400-digit integer is not)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -244,6 +229,9 @@ def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict
             except Exception:
                 # The words are kept even if the scorer fails on them; the failure is logged.
                 log.exception("scoring contact %s after new turns failed", contact.pk)
+            if scored is not None:
+                # The card exists: a job still waiting (or given up) for this call has nothing left to do.
+                ScoringJob.objects.filter(contact=contact).delete()
     return stored, scored
 
 

@@ -1,15 +1,15 @@
 """Score every contact as it ends (SPEC capability 4).
 
-The receiver only schedules the work: scoring runs after the ending has
-committed (``on_commit``), outside the engine's lock, and any failure is
-logged and swallowed, so ending a call can never fail because of a scorecard.
+The receiver only stores a scoring job, in the ending's own transaction (see
+``jobs.py``): ending a call never waits for the scorer and never fails because
+of a scorecard, and a crash right after the commit loses nothing, since the
+worker finds the job there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_save
 
 
@@ -21,14 +21,9 @@ def _contact_saved(sender: Any, instance: Any, created: bool = False, update_fie
         return
     if update_fields is not None and "state" not in update_fields:
         return
-    contact_id = instance.pk
+    from atiende.scorecards import jobs
 
-    def run() -> None:
-        from atiende.scorecards.services import score_ended_contact
-
-        score_ended_contact(contact_id)
-
-    transaction.on_commit(run, robust=True)
+    jobs.enqueue(instance)
 
 
 def connect() -> None:

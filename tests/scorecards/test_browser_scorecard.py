@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from atiende.scorecards import services
+from atiende.scorecards.jobs import run_pending_scoring
 from atiende.scorecards.models import Scorecard
 
 from .conftest import GOOD_TURNS, run_call
@@ -32,6 +33,7 @@ def test_supervisor_sees_the_evidence_marked_and_the_override(people, clock, liv
     from playwright.sync_api import expect, sync_playwright
 
     call = run_call(people, clock, turns=GOOD_TURNS)
+    run_pending_scoring()  # what the worker does after the call ended
     card = Scorecard.objects.get(contact=call)
     services.override_item(scorecard_id=card.pk, user=people.marta, rule="CO-3", status="met",
                            comment="Le habló en términos sencillos desde el principio.")

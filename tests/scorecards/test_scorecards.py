@@ -10,7 +10,8 @@ from django.db import connection
 
 from atiende.contact.models import ContactState
 from atiende.scorecards import services
-from atiende.scorecards.models import ContactTranscript, ItemOverride, Scorecard
+from atiende.scorecards.jobs import run_pending_scoring
+from atiende.scorecards.models import ContactTranscript, ItemOverride, Scorecard, ScoringJob
 
 from .conftest import GOOD_TURNS, PASSWORD_SAID, bearer, hold_without_consent, run_call
 
@@ -32,7 +33,11 @@ def test_a_contact_that_ends_gets_a_scorecard(people, clock, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         call = run_call(people, clock, turns=GOOD_TURNS)
     assert call.state == ContactState.ENDED
+    # Ending the call only stored its scoring job; the worker scores it.
+    assert ScoringJob.objects.filter(contact=call).exists() and not Scorecard.objects.filter(contact=call).exists()
+    assert run_pending_scoring() == 1
     card = Scorecard.objects.get(contact=call)
+    assert not ScoringJob.objects.exists()
     assert card.technician == people.lucia and card.channel == "telefonico"
     # The hold came from the engine's log with its consent, reason and minutes (HO-2/3/4).
     hold = next(e for e in card.transcript["events"] if e.get("type") == "hold")
@@ -44,14 +49,16 @@ def test_a_contact_that_ends_gets_a_scorecard(people, clock, django_capture_on_c
     assert 0 <= card.score <= 100 and card.final_score == card.score and card.scorer_version
 
 
-def test_scoring_a_contact_twice_keeps_one_card(people, clock, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call = run_call(people, clock, turns=GOOD_TURNS)
+def test_scoring_a_contact_twice_keeps_one_card(people, clock):
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    run_pending_scoring()
     first = Scorecard.objects.get(contact=call)
     again = services.score_contact(contact=call)
-    services.score_ended_contact(call.pk)
-    call.save()  # another save of the ended contact schedules nothing new that could duplicate
+    call.save()  # another save of the ended contact stores a job again: the worker finds the card
+    assert ScoringJob.objects.filter(contact=call).count() == 1
+    assert run_pending_scoring() == 1
     assert again.pk == first.pk and Scorecard.objects.filter(contact=call).count() == 1
+    assert not ScoringJob.objects.exists()
 
 
 def test_a_failing_scorer_never_stops_the_call_from_ending(people, clock, django_capture_on_commit_callbacks,
@@ -60,18 +67,22 @@ def test_a_failing_scorer_never_stops_the_call_from_ending(people, clock, django
         raise RuntimeError("scorer exploded")
 
     monkeypatch.setattr(services, "score_transcript", broken)
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         call = run_call(people, clock, turns=GOOD_TURNS)
     assert call.state == ContactState.ENDED
+    assert run_pending_scoring() == 0
     assert not Scorecard.objects.filter(contact=call).exists()
     assert "scoring contact" in caplog.text
+    assert "scorer exploded" in ScoringJob.objects.get(contact=call).last_error  # kept to be tried again
 
 
 def test_an_abandoned_or_silent_call_gets_no_card_until_its_words_arrive(client, people, clock,
                                                                         django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call = run_call(people, clock, turns=None)
+    run_pending_scoring()
     assert not Scorecard.objects.filter(contact=call).exists()
+    assert not ScoringJob.objects.exists()  # nothing to score yet: no job either
     # The telephony side sends the transcript later, with its own token: the call is scored then.
     response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript",
                            {"turns": GOOD_TURNS, "customer": {"name": "Ana Pérez"}},
@@ -213,9 +224,9 @@ def test_technicians_upload_only_their_own_contacts(client, people):
 
 # ---- redaction (ET-3, NT-3) -----------------------------------------------------------
 
-def test_transcripts_are_stored_redacted(people, clock, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call = run_call(people, clock, turns=GOOD_TURNS)
+def test_transcripts_are_stored_redacted(people, clock):
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    run_pending_scoring()
     card = Scorecard.objects.get(contact=call)
     with connection.cursor() as cursor:
         cursor.execute("SELECT transcript, items FROM scorecards_scorecard WHERE id = %s", [card.pk])
@@ -301,10 +312,9 @@ def test_trends_per_week_and_per_rule_use_the_calibrated_cards(client, people):
 
 # ---- pages ----------------------------------------------------------------------------
 
-def test_the_card_page_marks_the_evidence_in_the_transcript(client, people, clock,
-                                                           django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call = run_call(people, clock, turns=GOOD_TURNS)
+def test_the_card_page_marks_the_evidence_in_the_transcript(client, people, clock):
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    run_pending_scoring()
     card = Scorecard.objects.get(contact=call)
     client.force_login(people.marta)
     page = client.get(f"/calidad/{card.pk}/")
@@ -344,12 +354,25 @@ def test_override_and_answer_through_the_pages(client, people):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_call_ending_for_real_is_scored_after_its_commit(people, clock):
-    # No captured callbacks here: the ending really commits and on_commit really runs.
+def test_a_call_ending_for_real_is_scored_by_the_worker_after_its_commit(people, clock):
+    # No captured callbacks here: the ending really commits, and nothing scores it in this process.
+    import threading
+
+    from atiende.cli.worker import run_loop
+
     call = run_call(people, clock, turns=GOOD_TURNS)
     assert call.state == ContactState.ENDED
+    assert not Scorecard.objects.filter(contact=call).exists()
+
+    class OneRound(threading.Event):
+        def wait(self, timeout=None):
+            self.set()
+            return True
+
+    run_loop(OneRound(), name="demo", interval=0.01)  # one round of the worker (`atiende demo` runs this loop)
     card = Scorecard.objects.get(contact=call)
     assert card.technician == people.lucia and statuses(card)["HO-3"] == "met"
+    assert not ScoringJob.objects.exists()
 
 
 @pytest.mark.parametrize("channel", ["presencial", "email"])
@@ -374,10 +397,9 @@ def test_walk_in_notes_and_email_threads_are_scored_on_upload(client, people, ch
     assert statuses_["AL-3"] == "n/a" if channel == "email" else statuses_["AL-3"] in ("met", "missed")
 
 
-def test_the_card_of_a_call_is_found_by_its_contact_and_frozen_once_reviewed(client, people, clock,
-                                                                            django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call = run_call(people, clock, turns=GOOD_TURNS)
+def test_the_card_of_a_call_is_found_by_its_contact_and_frozen_once_reviewed(client, people, clock):
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    run_pending_scoring()
     card = client.get(f"/api/v1/scorecards/contacts/{call.pk}", headers=bearer(people.lucia))
     assert card.status_code == 200 and card.json()["contact"] == call.pk
     assert client.get(f"/api/v1/scorecards/contacts/{call.pk}", headers=bearer(people.jorge)).status_code == 404
@@ -397,23 +419,21 @@ def test_the_card_of_a_call_is_found_by_its_contact_and_frozen_once_reviewed(cli
     assert Scorecard.objects.filter(contact=call).count() == 1
 
 
-def test_a_call_whose_wrap_up_runs_out_is_scored_too(people, clock, django_capture_on_commit_callbacks):
-    # Nobody presses "finish": the stored wrap-up deadline ends the contact (a worker fires it).
+def test_a_call_whose_wrap_up_runs_out_is_scored_too(people, clock):
+    # Nobody presses "finish": the stored wrap-up deadline ends the contact (a worker fires it, then scores it).
     from atiende.contact import services as contact
 
-    with django_capture_on_commit_callbacks(execute=True):
-        call = run_call(people, clock, turns=GOOD_TURNS, end=False)
-        clock.advance(60)
-        contact.run_due_deadlines(worker="test")
+    call = run_call(people, clock, turns=GOOD_TURNS, end=False)
+    clock.advance(60)
+    contact.run_due_deadlines(worker="test")
+    run_pending_scoring(worker="test")
     call.refresh_from_db()
     assert call.state == ContactState.ENDED
     assert Scorecard.objects.get(contact=call).technician == people.lucia
 
 
-def test_turns_are_kept_when_the_scorer_fails_on_them(client, people, clock, monkeypatch,
-                                                      django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call = run_call(people, clock, turns=None)
+def test_turns_are_kept_when_the_scorer_fails_on_them(client, people, clock, monkeypatch):
+    call = run_call(people, clock, turns=None)
 
     def broken(*args, **kwargs):
         raise RuntimeError("scorer exploded")
