@@ -1,11 +1,12 @@
 """Work-order pages: list with live search, detail with the SP-1 phase stepper,
 create and edit forms, and the inline actions (closed questions, commitments,
-phase change, closing contact). Every change goes through ``atiende.desk.services``."""
+phase change, closing contact, attachments). Every change goes through
+``atiende.desk.services`` (attachments: ``atiende.desk.attachments``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from atiende.desk import selectors, services
+from atiende.desk import attachments, selectors, services
 from atiende.desk.models import (
     Commitment,
     Phase,
@@ -57,6 +58,8 @@ EVENT_LABELS = {
     "commitment_missed": gettext_lazy("commitment missed"),
     "survey_sent": gettext_lazy("survey sent"),
     "survey_answered": gettext_lazy("survey answered"),
+    "attachment_added": gettext_lazy("file attached"),
+    "attachment_deleted": gettext_lazy("file deleted"),
 }
 
 
@@ -87,6 +90,8 @@ EXTRA_FIELD_LABELS = {
     "resolved": gettext_lazy("problem solved"),
     "comment": gettext_lazy("comment"),
     "closed_at": gettext_lazy("closed at"),
+    "attachment": gettext_lazy("file"),
+    "size": gettext_lazy("size (bytes)"),
 }
 def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
     labels: dict[str, Any] = {f.name: getattr(f, "verbose_name", f.name) for f in WorkOrder._meta.get_fields()}
@@ -135,6 +140,9 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
               "current": i == current} for i, p in enumerate(PHASE_ORDER)]
     staff = _can_edit(user)
     survey = getattr(work_order, "survey", None) if hasattr(work_order, "survey") else None
+    files = list(work_order.attachments.select_related("uploaded_by"))
+    for item in files:
+        item.deletable = attachments.can_delete(user, item)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "nav": "work_orders",
         "work_order": work_order,
@@ -149,6 +157,12 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
         "survey": survey,
         "is_own_customer": survey is not None and user.role == Role.CUSTOMER,
         "history": _history(work_order) if staff else None,
+        "attachments": files,
+        # Whoever sees the work order may attach files to it while it is open (SP-1).
+        "can_attach": work_order.phase != Phase.CLOSURE,
+        "attachment_accept": attachments.ACCEPT,
+        "attachment_max_bytes": attachments.max_file_bytes(),
+        "attachment_limit": attachments.per_work_order_limit(),
         "question_form": ClosedQuestionForm(),
         "commitment_form": CommitmentForm(),
         "closing_form": ClosingContactForm(
@@ -399,4 +413,55 @@ def work_order_commitment_resolve(request: HttpRequest, number: int, pk: int) ->
         error = {"message": _("Choose kept, missed or cancelled."), "rule": "PT-2"}
     if error:
         return _render_detail(request, work_order, status=400, commitment_error=error)
+    return _after_action(request, work_order)
+
+
+@require_POST
+@signed_in_required
+def work_order_attachment_add(request: HttpRequest, number: int) -> HttpResponse:
+    """Attach a file; a refusal (size, type, limit, closed) is shown on the attachments panel."""
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such work order."))
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _render_detail(request, work_order, status=400,
+                              attachment_error={"message": _("Choose a file to attach."), "rule": None})
+    try:
+        item = attachments.add_attachment(actor=user, work_order=work_order, file=upload,
+                                          filename=upload.name or "")
+    except InputError as exc:
+        return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
+    messages.success(request, _("File %(name)s attached.") % {"name": item.filename})
+    return _after_action(request, work_order)
+
+
+@signed_in_required
+def work_order_attachment_download(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    """The file, only to whoever may see the work order (otherwise 404), always as a download."""
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such attachment."))
+    try:
+        item = attachments.get_attachment(actor=user, work_order=work_order, attachment_id=pk)
+        # A streamed FileResponse; the page decorators are typed for plain responses.
+        return cast(HttpResponse, attachments.download_response(actor=user, attachment=item))
+    except InputError as exc:
+        return not_found(request, str(exc.message))
+
+
+@require_POST
+@signed_in_required
+def work_order_attachment_delete(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such attachment."))
+    try:
+        item = attachments.get_attachment(actor=user, work_order=work_order, attachment_id=pk)
+        attachments.delete_attachment(actor=user, attachment=item)
+    except InputError as exc:
+        if exc.status == 404:
+            return not_found(request, str(exc.message))
+        return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
+    messages.success(request, _("File %(name)s deleted.") % {"name": item.filename})
     return _after_action(request, work_order)
