@@ -16,6 +16,7 @@ from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
 from atiende.contact.models import (
     Contact,
+    ContactEvent,
     ContactState,
     Queue,
     TechnicianState,
@@ -26,6 +27,9 @@ from atiende.people.models import Role, User
 # States in which a contact belongs to its technician's console.
 MINE = [ContactState.OFFERED, ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
         ContactState.ESCALATED, ContactState.WRAP_UP]
+# A call's transfer history, newest first, tells whether its last transfer came back (TR-5).
+TRANSFER_EVENTS = ("transfer_requested", "transfer_accepted", "transfer_returned")
+LIVE = [ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED]
 LEVEL_LABELS = {"basico": ("básico", "basic"), "intermedio": ("intermedio", "intermediate"),
                 "avanzado": ("avanzado", "advanced")}
 
@@ -136,6 +140,8 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
     for row in mine:
         view = contact_selectors.contact_view(row, language=language)
         view["policy"] = _policy(row)
+        view["supervisor"] = _supervisor_on_call(view)
+        view["transfer_returned"] = _transfer_returned(row, user)
         contacts.append(view)
     queue_rows = Contact.objects.select_related("queue").filter(state=ContactState.WAITING)
     if state.queues:
@@ -167,6 +173,22 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
         "queues": list(Queue.objects.values_list("name", flat=True)),
         "at": contact_services.now(),
     }
+
+
+def _supervisor_on_call(view: dict[str, Any]) -> dict[str, Any] | None:
+    """PO-5: the supervisor who joined or coaches this call, so the technician knows who else is on the line."""
+    escalation = view.get("escalation") or {}
+    if not escalation.get("joined_at") or escalation.get("mode") not in ("join", "coach"):
+        return None
+    return {"name": _name(escalation.get("supervisor")), "mode": escalation["mode"]}
+
+
+def _transfer_returned(row: Contact, user: User) -> dict[str, Any] | None:
+    """TR-5: the call's last transfer came back to this technician: why (declined, timeout, cancelled), by whom."""
+    last = ContactEvent.objects.filter(contact=row, kind__in=TRANSFER_EVENTS).order_by("-at", "-id").first()
+    if last is None or last.kind != "transfer_returned" or (last.data or {}).get("back_to") != user.pk:
+        return None
+    return {"cause": last.data.get("cause"), "by_name": _name(last.data.get("by"))}
 
 
 def _name(user_id: int | None) -> str:
@@ -225,7 +247,21 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
     alerts = [contact_selectors.alert_view(a, language=language)
               for a in contact_selectors.visible_alerts(user).select_related("contact")[:50]]
     return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment, user=user),
-            "at": moment}
+            "mine": _supervisor_calls(user, in_scope, language=language, moment=moment), "at": moment}
+
+
+def _supervisor_calls(user: User, in_scope: Any, *, language: str, moment: datetime) -> list[dict[str, Any]]:
+    """PO-5: the calls this supervisor took over (theirs to finish, wrap-up included), joined or coaches."""
+    calls = []
+    for row in in_scope.filter(state__in=MINE).order_by("created_at", "id"):
+        taken = row.assignee_id == user.pk
+        if not taken and not (row.state in LIVE and user.pk in ((row.data or {}).get("supervisors") or [])):
+            continue
+        view = contact_selectors.contact_view(row, language=language, at=moment)
+        mode = "take_over" if taken else ((view["escalation"] or {}).get("mode") or "join")
+        calls.append({"id": row.pk, "state": view["state"], "state_label": view["state_label"], "from": row.caller,
+                      "mode": mode, "technician": "" if taken else _name(row.assignee_id)})
+    return calls
 
 
 def charts(moment: datetime, *, user: User) -> dict[str, Any]:

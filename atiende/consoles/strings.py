@@ -34,6 +34,14 @@ def console_strings() -> dict[str, str]:
         "phases": _("Phases"),
         "create": _("Create"), "new_work_order_title": _("New work order for this call: title"),
         "new_work_order": _("Open the full work order form"),
+        "pause_reason": _("Pause reason"), "cancel_transfer": _("Cancel the transfer"),
+        # TR-5: why a transfer came back; %(name)s is filled in by the page.
+        "transfer_declined": _("%(name)s declined the transfer: the call stays with you."),
+        "transfer_timeout": _("Nobody accepted the transfer in time: the call stays with you."),
+        "transfer_cancelled": _("Transfer cancelled: the call stays with you."),
+        # PO-5: who else is on the line.
+        "supervisor_join": _("%(name)s joined the call (conference)."),
+        "supervisor_coach": _("%(name)s is coaching you: the customer does not hear them."),
     }
 
 
@@ -47,5 +55,7 @@ def board_strings() -> dict[str, str]:
         "handle_mean": _("Mean handle time"), "holds": pgettext("chart", "Holds"), "hold_overruns": _("Hold overruns"),
         "transfers": _("Transfers"), "transfer_rate": _("Transfer rate"), "escalations": _("Escalations"),
         "quality": _("Quality (mean score)"), "no_quality": _("No calls scored today."),
-        "joined": _("You joined the call."),
+        "joined": _("You joined the call."), "coach": _("Coach"), "took_over": _("You took over the call."),
+        "coaching": _("You are coaching the technician."), "technician": _("Technician"),
+        "resume": _("Resume"), "hang_up": _("Hang up"), "finish_wrap_up": _("Finish wrap-up"),
     }

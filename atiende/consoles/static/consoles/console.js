@@ -39,12 +39,17 @@
     $("my-status").textContent = me.status_label;
     $("my-status").setAttribute("data-status", me.status);
     $("my-calls").textContent = me.calls_today + " / " + me.calls_minimum;
+    // En pausa: the reason stays in sight, so the technician (and who looks over) knows why.
+    var paused = me.status === "en_pausa" && me.pause_reason;
+    $("my-pause-reason").hidden = !paused;
+    $("my-pause-reason").textContent = paused ? S.pause_reason + ": " + me.pause_reason : "";
   }
   $("btn-available").addEventListener("click", function () {
     act(api + "/technicians/me/available", {}, $("me-error")).catch(function () {});
   });
   $("btn-pause").addEventListener("click", function () {
-    act(api + "/technicians/me/pause", {reason: $("pause-reason").value}, $("me-error")).catch(function () {});
+    act(api + "/technicians/me/pause", {reason: $("pause-reason").value}, $("me-error"))
+      .then(function () { $("pause-reason").value = ""; }).catch(function () {});
   });
 
   // ---- the active call ------------------------------------------------------------
@@ -85,8 +90,13 @@
     if (c.state === "on_hold") {
       actions.appendChild(button(S.resume, function () { act(url + "/resume").catch(function () {}); }, "button-primary", "resume"));
     }
-    if (c.state === "talking" || c.state === "on_hold") {
+    // PO-5: the way to a supervisor stays open mid-transfer too; who asked for a transfer may call it off.
+    if (c.state === "talking" || c.state === "on_hold" || c.state === "transfer_pending") {
       actions.appendChild(button(S.escalate, function () { openDialog("dlg-escalate"); }, "", "escalate"));
+    }
+    if (c.state === "transfer_pending" && c.transfer && c.transfer.requested_by === snapshot.me.id) {
+      actions.appendChild(button(S.cancel_transfer, function () { act(url + "/transfer/decline").catch(function () {}); },
+                                 "", "cancel-transfer"));
     }
     if (["talking", "on_hold", "escalated"].indexOf(c.state) >= 0) {
       actions.appendChild(button(S.hang_up, function () { act(url + "/hangup", {cause: "normal"}).catch(function () {}); },
@@ -103,6 +113,15 @@
     }
     if (c.state === "escalated" || (c.escalation && !c.escalation.joined_at)) {
       box.appendChild(el("p", {class: "pending", text: S.escalated}));
+    }
+    if (c.supervisor) {
+      box.appendChild(el("p", {class: "pending", id: "supervisor-on-call", "data-mode": c.supervisor.mode,
+        text: (c.supervisor.mode === "coach" ? S.supervisor_coach : S.supervisor_join).replace("%(name)s", c.supervisor.name)}));
+    }
+    var returned = c.state !== "transfer_pending" && c.transfer_returned;
+    if (returned && S["transfer_" + returned.cause]) {
+      box.appendChild(el("p", {class: "pending", id: "transfer-returned", role: "status", "data-cause": returned.cause,
+        text: S["transfer_" + returned.cause].replace("%(name)s", returned.by_name) + " (TR-5)"}));
     }
     box.appendChild(actions);
   }

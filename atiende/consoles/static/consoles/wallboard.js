@@ -65,11 +65,39 @@
         var url = api + "/" + a.contact + "/supervise";
         actions.appendChild(button(S.join, function () { act(url, {mode: "join"}); }, "join"));
         actions.appendChild(button(S.take_over, function () { act(url, {mode: "take_over"}); }, "take-over"));
+        actions.appendChild(button(S.coach, function () { act(url, {mode: "coach"}); }, "coach"));
       }
       actions.appendChild(button(S.acknowledge, function () { act(api + "/alerts/" + a.id + "/acknowledge"); }, "acknowledge"));
       box.appendChild(el("li", {class: "alert-item", "data-level": a.level, "data-rule": a.rule}, [
         el("span", {class: "rule-id", text: a.rule}), " ",
         a.contact ? el("strong", {text: S.call + " #" + a.contact + ": "}) : null, a.message, actions]));
+    });
+  }
+
+  // PO-5: the calls this supervisor is on. One taken over is theirs to finish (hang up, wrap-up); on one
+  // joined or coached they may still take over.
+  var MODE_TEXT = {take_over: "took_over", join: "joined", coach: "coaching"};
+  function renderMine() {
+    var box = $("board-mine");
+    clear(box);
+    var mine = snapshot.mine || [];
+    if (!mine.length) { box.appendChild(el("li", {class: "muted", text: S.none})); }
+    mine.forEach(function (c) {
+      var url = api + "/" + c.id, actions = el("div", {class: "alert-actions"});
+      var live = ["talking", "on_hold", "transfer_pending", "escalated"].indexOf(c.state) >= 0;
+      if (c.mode === "take_over") {
+        if (c.state === "on_hold") { actions.appendChild(button(S.resume, function () { act(url + "/resume"); }, "resume")); }
+        if (live) { actions.appendChild(button(S.hang_up, function () { act(url + "/hangup", {cause: "normal"}); }, "hangup")); }
+        if (c.state === "wrap_up") {
+          actions.appendChild(button(S.finish_wrap_up, function () { act(url + "/wrap-up"); }, "wrap-up"));
+        }
+      } else {
+        actions.appendChild(button(S.take_over, function () { act(url + "/supervise", {mode: "take_over"}); }, "take-over"));
+      }
+      var text = S.call + " #" + c.id + " · " + c.state_label + " · " + (c.from || "") + " · " + S[MODE_TEXT[c.mode]];
+      if (c.technician) { text += " " + S.technician + ": " + c.technician; }
+      box.appendChild(el("li", {class: "my-call", "data-contact": String(c.id), "data-state": c.state,
+                                "data-mode": c.mode}, [text, actions]));
     });
   }
 
@@ -130,7 +158,7 @@
     });
   }
 
-  function render() { renderQueues(); renderTechnicians(); renderAlerts(); renderCharts(); tick(); }
+  function render() { renderQueues(); renderTechnicians(); renderAlerts(); renderMine(); renderCharts(); tick(); }
 
   render();
   setInterval(tick, 1000);
