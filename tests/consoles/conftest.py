@@ -23,3 +23,12 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A contact center served over HTTP and websockets on its own database, and a Chromium to drive it."""
+    from tests.consoles.browser import served_center
+
+    with served_center(tmp_path / "home") as served_center_:
+        yield served_center_

@@ -31,18 +31,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(home: Path) -> dict[str, str]:
+def _env(home: Path, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"ATIENDE_HOME": str(home), "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "atiende.settings",
                 "ATIENDE_DEBUG": "0"})
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return env
 
 
 @contextmanager
-def running(home: Path, password: str, *, timeout: float = 120.0) -> Iterator[Server]:
-    """Migrate, seed (tests.consoles.seed), serve; stop the server on the way out."""
+def running(home: Path, password: str, *, timeout: float = 120.0,
+            database_url: str | None = None) -> Iterator[Server]:
+    """Migrate, seed (tests.consoles.seed), serve; stop the server on the way out.
+
+    The database is a fresh SQLite file under ``home``, or ``database_url`` (an empty database the caller made).
+    """
     home.mkdir(parents=True, exist_ok=True)
-    env = _env(home)
+    env = _env(home, database_url)
     python = sys.executable
     subprocess.run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True,
                    timeout=600)

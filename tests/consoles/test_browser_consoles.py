@@ -9,18 +9,10 @@ because pytest-django's live server has no websockets.
 
 from __future__ import annotations
 
-import urllib.parse
-import urllib.request
-from pathlib import Path
-
 import pytest
 
+from tests.consoles.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SHOTS, live, new_call, sign_in
 from tests.consoles.live_server import running
-from tests.consoles.seed import CALLER
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "clave-de-prueba-2026"
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,54 +20,24 @@ pytestmark = [
 ]
 
 
-def _new_call(server, call_id: str, *, caller: str = CALLER, queue: str = "soporte") -> None:
-    body = urllib.parse.urlencode({"event": "newCall", "callId": call_id, "direction": "in", "from": caller,
-                                   "to": "+34910000000", "queue": queue}).encode()
-    request = urllib.request.Request(f"{server.url}/api/v1/cti/generic/{server.cti_token}", data=body,
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-
-
-def _sign_in(browser, server, username: str):
-    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="es-ES")
-    page.set_default_timeout(60_000)
-    page.goto(f"{server.url}/entrar/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(lambda url: "/entrar/" not in url)
-    return page
-
-
-def _live(page, path: str, server) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{server.url}{path}")
-    expect(page.locator("#live-status")).to_have_attribute("data-live", "true")
-
-
 def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=60_000)  # a shared 2-core machine: slow is not broken
     with running(tmp_path / "home", PASSWORD) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-        ])
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            lucia = _sign_in(browser, server, "lucia")
-            jorge = _sign_in(browser, server, "jorge")
-            marta = _sign_in(browser, server, "marta")
-            _live(lucia, "/consola/", server)
-            _live(jorge, "/consola/", server)
-            _live(marta, "/panel/", server)
+            lucia = sign_in(browser, server, "lucia")
+            jorge = sign_in(browser, server, "jorge")
+            marta = sign_in(browser, server, "marta")
+            live(lucia, "/consola/", server)
+            live(jorge, "/consola/", server)
+            live(marta, "/panel/", server)
             expect(lucia.get_by_role("heading", name="Consola", level=1)).to_be_visible()
             expect(lucia.locator("#my-status")).to_have_attribute("data-status", "disponible")
 
             # A call arrives: it rings at Lucía (the only one available) without reloading the page.
-            _new_call(server, "llamada-1")
+            new_call(server, "llamada-1")
             active = lucia.locator("#active-contact")
             expect(active).to_have_attribute("data-state", "offered")
             active.locator("[data-action=answer]").click()
@@ -87,7 +49,7 @@ def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
 
             # Meanwhile a call waits in a queue whose limit is 4 s (PO-2): the wallboard shows it, colours it
             # as it nears and passes the limit, and raises the wait alert.
-            _new_call(server, "llamada-2", caller="+34600000002", queue="urgente")
+            new_call(server, "llamada-2", caller="+34600000002", queue="urgente")
             waiting = marta.locator("#board-queues .wait").first
             expect(waiting).to_contain_text("+34600000002")
             expect(waiting).to_have_attribute("data-level", "over")
@@ -169,8 +131,10 @@ def test_call_answered_held_overrun_transferred_escalated_and_ended(tmp_path):
             jorge.screenshot(path=str(SHOTS / "console.png"), full_page=True)
             marta.screenshot(path=str(SHOTS / "wallboard.png"), full_page=True)
             alert.locator("[data-action=join]").click()
+            # Joined, the call is a conference again (no longer waiting for help): Jorge sees who is on it.
+            expect(jorge.locator("#supervisor-on-call")).to_have_text("Marta se ha unido a la llamada (conferencia).")
+            expect(jorge_active).to_have_attribute("data-state", "talking")
             expect(marta.locator("#board-error")).to_be_empty()
-            expect(jorge_active).to_have_attribute("data-state", "escalated")
 
             # The call ends: hang up, wrap-up, finished; the console is free again.
             jorge_active.locator("[data-action=hangup]").click()
