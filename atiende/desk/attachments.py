@@ -135,7 +135,10 @@ def _sha256(file: IO[bytes]) -> tuple[str, int]:
 def list_attachments(*, actor: User, work_order: WorkOrder) -> list[Attachment]:
     """The files of a work order the actor may see, oldest first; 404 otherwise."""
     current = _require_visible_work_order(actor, work_order)
-    return list(Attachment.objects.filter(work_order=current).select_related("uploaded_by"))
+    found = list(Attachment.objects.filter(work_order=current).select_related("uploaded_by"))
+    for item in found:
+        item.work_order = current  # already read: no query per file
+    return found
 
 
 def get_attachment(*, actor: User, work_order: WorkOrder, attachment_id: Any) -> Attachment:

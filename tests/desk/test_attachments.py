@@ -254,3 +254,46 @@ def test_deleting_a_work_order_removes_its_files(tech, work_order, media, django
     with django_capture_on_commit_callbacks(execute=True):
         work_order.delete()
     assert stored_files(media) == []
+
+
+def test_a_file_spooled_to_disk_is_stored_whole(client, tech, work_order, media, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # Django writes the upload to a temporary file
+    response = upload(client, tech, work_order)
+    assert response.status_code == 201, response.content
+    [path] = stored_files(media)
+    assert path.read_bytes() == PNG
+
+
+def test_a_non_ascii_file_name_comes_back_encoded(client, tech, work_order):
+    item = upload(client, tech, work_order, name="señal del módem.png").json()
+    assert item["filename"] == "señal del módem.png"
+    disposition = client.get(item["download_url"], headers=bearer(tech))["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "filename*=utf-8''se%C3%B1al%20del%20m%C3%B3dem.png" in disposition
+
+
+def test_listing_costs_the_same_queries_for_one_file_or_many(client, tech, work_order,
+                                                             django_assert_max_num_queries):
+    for i in range(5):
+        attachments.add_attachment(actor=tech, work_order=work_order, file=io.BytesIO(LOG), filename=f"r{i}.log")
+    headers = bearer(tech)
+    with django_assert_max_num_queries(5):
+        assert len(client.get(url(work_order), headers=headers).json()) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_uploads_never_exceed_the_limit(tech, team, customer, media, settings):
+    from django.db import connection
+
+    from tests.desk.test_concurrent_edit import _run_in_threads
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers are exercised on PostgreSQL; SQLite runs one transaction at a time")
+    settings.ATIENDE_ATTACHMENTS_PER_WORK_ORDER = 2
+    wo = services.create_work_order(actor=tech, customer=customer, title="Muchos archivos", team=team)
+    results = _run_in_threads(4, lambda i: attachments.add_attachment(
+        actor=tech, work_order=wo, file=io.BytesIO(LOG), filename=f"hilo{i}.log"))
+    stored = [r for r in results if isinstance(r, Attachment)]
+    refused = [r for r in results if isinstance(r, InputError)]
+    assert len(stored) == 2 and len(refused) == 2, results
+    assert all(r.code == "too_many_attachments" for r in refused)
+    assert Attachment.objects.filter(work_order=wo).count() == 2 and len(stored_files(media)) == 2
