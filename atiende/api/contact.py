@@ -135,6 +135,8 @@ def available(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/claim", summary="Take the oldest waiting contact (pull mode)")
 def claim(request: HttpRequest, queue: str | None = None) -> dict[str, Any]:
+    """404 ``queue_empty``: nobody is waiting; 404 ``none_you_can_take``: calls are waiting, but none this
+    technician may take now (their queues, the tiers open for the call, the skills it needs; PO-2)."""
     user = require_role(request, STAFF)
     row = services.claim_next_contact(user=user, queue=queue)
     if row is None:

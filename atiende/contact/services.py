@@ -471,9 +471,54 @@ def _busy_beyond(contact: engine.Contact) -> Exists:
     return Exists(others)
 
 
+@dataclass(frozen=True)
+class _Elsewhere:
+    """A technician's other calls, seen from one call: see :func:`_elsewhere`."""
+
+    on_a_call: bool  # answered and in their hands, ringing at them, or joined (supervisor)
+    wrap_up_pending: bool  # a call of theirs in wrap-up ("cierre")
+    kept: dict[str, str] | None  # where those calls take them afterwards (their ``returns_to`` entry)
+
+
+def _elsewhere(user_id: int, contact_id: str | int | None) -> _Elsewhere:
+    """What else this technician is doing besides the call ``contact_id`` (None: any call counts).
+
+    A supervisor who joins or coaches (PO-5) is on the call without being its
+    assignee: the engine lists them in ``supervisors`` (JSON), found through their
+    ``supervisor_joined`` event on live calls and checked against the list (one
+    who took the call over and handed it on has left it). One query.
+    """
+    joined = ContactEvent.objects.filter(contact=OuterRef("pk"), kind="supervisor_joined",
+                                         data__supervisor=user_id)
+    rows = Contact.objects.filter(
+        Q(assignee_id=user_id, state__in=(*IN_CONVERSATION, ContactState.WRAP_UP))
+        | Q(offered_to_id=user_id, state=ContactState.OFFERED)
+        | Q(Exists(joined), state__in=IN_CONVERSATION))
+    if contact_id:
+        rows = rows.exclude(pk=int(contact_id))
+    on_a_call = wrap_up_pending = False
+    kept: dict[str, str] | None = None
+    for state, assignee, offered, data in rows.order_by("pk").values_list("state", "assignee_id", "offered_to_id",
+                                                                           "data"):
+        mine = assignee == user_id
+        if state == ContactState.WRAP_UP:
+            wrap_up_pending = wrap_up_pending or mine
+        elif state == ContactState.OFFERED:
+            on_a_call = on_a_call or offered == user_id
+            continue  # a call that rings at them keeps nothing for them
+        elif mine or user_id in (data.get("supervisors") or []):
+            on_a_call = True
+        else:
+            continue
+        kept = kept or (data.get("returns_to") or {}).get(str(user_id))
+    return _Elsewhere(on_a_call, wrap_up_pending, kept)
+
+
 def _set_technician(user_id: int, *, unless_busy_beyond: engine.Contact | None = None, **fields: Any) -> None:
     rows = TechnicianState.objects.filter(user_id=user_id)
     if unless_busy_beyond is not None:
+        if _elsewhere(user_id, unless_busy_beyond.id).on_a_call:
+            return  # still on another call (a supervisor on two at once): busy, whatever this one does
         rows = rows.exclude(_busy_beyond(unless_busy_beyond))
     updated = rows.update(updated_at=timezone.now(), **fields)
     if not updated and User.objects.filter(pk=user_id).exists():
@@ -505,17 +550,25 @@ def _end_wrap_up(user_id: int, moment: datetime, contact: engine.Contact) -> Non
 
 
 def _hand_back(user_id: int, contact: engine.Contact, moment: datetime, *, only_from: str | None = None) -> None:
-    """This technician is done with the call: to the pool, or to the state ``contact.returns_to`` keeps for them."""
-    saved = contact.returns_to.get(str(user_id))
+    """This technician is done with the call: where they go next (engine.state_after_calls).
+
+    Still on another call (a supervisor joined to two at once, PO-5): busy, until
+    the last of them ends for them. Else the wrap-up of a call of their own if one
+    is still running ("cierre": a call joined during it does not skip it), then the
+    state ``contact.returns_to`` keeps for them (their pause with its reason, not
+    taking calls), else the routing pool.
+    """
+    elsewhere = _elsewhere(user_id, contact.id)
+    if elsewhere.on_a_call:
+        return
+    status, reason = engine.state_after_calls(contact.returns_to.get(str(user_id)),
+                                              wrap_up_pending=elsewhere.wrap_up_pending)
     rows = TechnicianState.objects.filter(user_id=user_id).exclude(_busy_beyond(contact))
     if only_from is not None:
         rows = rows.filter(status=only_from)
-    if saved is None or saved.get("status") == TechnicianStatus.AVAILABLE:
-        rows.update(status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="",
-                    updated_at=timezone.now())
-    else:
-        rows.update(status=saved["status"], pause_reason=saved.get("pause_reason", ""), idle_since=None,
-                    updated_at=timezone.now())
+    rows.update(status=status.value, pause_reason=reason,
+                idle_since=moment if status is engine.TechnicianStatus.AVAILABLE else None,
+                updated_at=timezone.now())
 
 
 def _start_call(user_id: int, moment: datetime) -> None:
@@ -672,6 +725,12 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
     a lock, oldest first, and the first that fits is locked with ``SKIP LOCKED``
     (PostgreSQL): racing technicians each get a different contact, and a contact
     is never offered twice.
+
+    None: nobody is waiting (in ``queue``, when given), or the calls this technician
+    could take were all taken meanwhile. Calls waiting of which none is theirs to take
+    (another queue, a tier not open to them yet, a skill they lack) is a different
+    answer: ``InputError`` ``none_you_can_take`` (404), so they are not told the
+    queue is empty while callers wait (PO-2: it may open to their tier later).
     """
     _require_staff(user)
     with _tx():
@@ -679,30 +738,38 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         if me.status != TechnicianStatus.AVAILABLE:
             raise InputError("not_available", _("Become available before taking a call."), status=409,
                              rule="CH-TEL")
-        qs = Contact.objects.filter(state=ContactState.WAITING)
+        waiting = Contact.objects.filter(state=ContactState.WAITING)
         if queue:
-            qs = qs.filter(queue__name=queue)
-        if me.queues:
-            qs = qs.filter(queue__name__in=list(me.queues))
+            waiting = waiting.filter(queue__name=queue)
         from atiende.contact import selectors  # selectors import this module
 
         if selectors.is_manager(user) and not selectors.is_admin(user):
-            # ET-4: a supervisor answering calls takes them only from queues they may see.
-            qs = qs.filter(queue__in=selectors.supervised_queues(user).values("pk"))
+            # ET-4: a supervisor answering calls takes them only from queues they may see (and
+            # hears nothing of the others': they do not count as calls waiting below).
+            waiting = waiting.filter(queue__in=selectors.supervised_queues(user).values("pk"))
+        qs = waiting.filter(queue__name__in=list(me.queues)) if me.queues else waiting
         # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
-        row = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
-                               _to_engine_technician(me), any_tier=selectors.is_manager(user))
+        row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
+                                             _to_engine_technician(me), any_tier=selectors.is_manager(user))
         if row is None:
+            if not fitting_seen and waiting.exists():
+                raise InputError("none_you_can_take",
+                                 _("Calls are waiting, but none you can take now (queue, tier or skills)."),
+                                 status=404, rule="PO-2")
             return None
         _apply(row, lambda c, p: c.offer(user.pk, now=now()), actor=user)
         return row
 
 
-def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = False) -> Contact | None:
-    """The oldest of ``waiting`` that this technician may serve now, locked; None if none is free."""
+def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = False) -> tuple[Contact | None, bool]:
+    """The oldest of ``waiting`` that this technician may serve now, locked; None if none is free.
+
+    Also whether any of those read would have fitted them (and was taken by someone else meanwhile).
+    """
     policies: dict[tuple[int, int | None], engine.Policy] = {}
     moment = now()
     last: Contact | None = None
+    fitting_seen = False
     for _page in range(CLAIM_SCAN // CLAIM_PAGE):
         page_qs = waiting
         if last is not None:  # keyset paging: rows leaving the queue meanwhile shift nothing
@@ -720,14 +787,15 @@ def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = Fa
                 continue
             if not any_tier and me.tier not in open_tiers(contact, config, policies[key], now=moment):
                 continue
+            fitting_seen = True
             locked = (Contact.objects.select_for_update(skip_locked=True)
                       .filter(pk=row.pk, state=ContactState.WAITING).values_list("pk", flat=True).first())
             if locked is not None:
-                return Contact.objects.select_related("queue", "customer").get(pk=locked)
+                return Contact.objects.select_related("queue", "customer").get(pk=locked), True
         if len(rows) < CLAIM_PAGE:
-            return None
+            return None, fitting_seen
         last = rows[-1]
-    return None
+    return None, fitting_seen
 
 
 def _require_serves_queue(user: User, queue_name: str) -> None:
@@ -791,8 +859,8 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
             released.append(c.offered_to)
             events += c.return_to_queue(now=moment, cause="answered_elsewhere")
         events += c.answer(now=moment, technician=who)
-        if before is not None and before[0] in (TechnicianStatus.PAUSED, TechnicianStatus.OFFLINE):
-            c.returns_to[str(who)] = {"status": before[0], "pause_reason": before[1]}
+        if before is not None and before["status"] in (TechnicianStatus.PAUSED, TechnicianStatus.OFFLINE):
+            c.returns_to[str(who)] = before
         return events
 
     outcome = _act(contact_id, user, action)
@@ -801,17 +869,21 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
     return outcome
 
 
-def _state_to_return_to(user_id: int) -> tuple[str, str] | None:
-    """What this technician is doing (status, pause reason), to go back to after a call they join.
+def _state_to_return_to(user_id: int) -> dict[str, str] | None:
+    """Where this technician goes back to after a call they come onto now (kept in its ``returns_to``).
 
-    No state row: not signed in for calls (desconectado). None when they are on, or
-    closing, another call: that call decides where they go next.
+    What they are doing now (status, pause reason; no state row: not signed in for
+    calls, desconectado). On another call or in a wrap-up of their own, where that
+    call takes them afterwards (engine.state_to_keep): a supervisor who joins two calls
+    goes back, after the last, to what they did before the first. None: the pool.
     """
     found = TechnicianState.objects.filter(user_id=user_id).values_list("status", "pause_reason").first()
-    before = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
-    if before[0] in (TechnicianStatus.BUSY, TechnicianStatus.WRAP_UP):
-        return None
-    return before
+    status, reason = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
+    if status == TechnicianStatus.AVAILABLE:
+        return {"status": status, "pause_reason": ""}  # nothing else going on: no need to look
+    elsewhere = _elsewhere(user_id, None)  # every call: joining one again keeps what it already keeps
+    return engine.state_to_keep(status, reason, wrap_up_pending=elsewhere.wrap_up_pending,
+                                kept_elsewhere=elsewhere.kept)
 
 
 @single_writer
@@ -929,16 +1001,11 @@ def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
         raise InputError("invalid_mode", _("Mode must be join, take_over or coach."), field="mode") from None
     _require_in_scope(user, contact_id)
     # What the supervisor was doing: while on the call they are busy (routing rings them no call),
-    # after it they go back to it (returns_to), whether they took it over, joined or coach.
+    # after it they go back to it (returns_to), whether they took it over, joined or coach; on two
+    # calls at once, or joining during their own wrap-up, see _state_to_return_to and _hand_back.
     before = _state_to_return_to(user.pk)
-
-    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
-        events = c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(), state_before=before)
-        if chosen is not engine.SupervisorMode.TAKE_OVER and before is not None:
-            c.returns_to.setdefault(str(user.pk), {"status": before[0], "pause_reason": before[1]})
-        return events
-
-    return _act(contact_id, user, action)
+    return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(),
+                                                                  state_before=before))
 
 
 @single_writer

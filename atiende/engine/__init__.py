@@ -23,6 +23,8 @@ from atiende.engine.routing import (
     RoutingDecision,
     Technician,
     TechnicianStatus,
+    state_after_calls,
+    state_to_keep,
 )
 from atiende.engine.timers import Alert, Deadline, DeadlineKind, deadlines_for, fire
 
@@ -30,4 +32,5 @@ __all__ = [
     "Alert", "Assignment", "Clock", "Contact", "ContactState", "Deadline", "DeadlineKind", "Escalation",
     "Event", "Hold", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
     "SupervisorMode", "SystemClock", "Technician", "TechnicianStatus", "Transfer", "deadlines_for", "fire",
+    "state_after_calls", "state_to_keep",
 ]

@@ -17,6 +17,7 @@ whoever had it (TR-5).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -328,7 +329,7 @@ class Contact:
                 es="Quien pide la transferencia no puede aceptarla.",
                 en="Whoever requested the transfer cannot accept it.",
             )
-        self.assignee = by
+        self._becomes_assignee(by)
         self.transfer = None
         self.transfer_count += 1  # TR-1: the transfer rate counts completed transfers
         self.state = self._conversation_state()
@@ -384,11 +385,13 @@ class Contact:
         return [Event("escalated", now, {"by": by, "reason": self.escalation.reason}, "PO-5")]
 
     def supervisor_joins(self, *, supervisor: TechnicianId, mode: SupervisorMode, now: datetime,
-                         state_before: tuple[str, str] | None = None) -> list[Event]:
+                         state_before: tuple[str, str] | Mapping[str, str] | None = None) -> list[Event]:
         """The supervisor joins (conference), takes over (becomes the assignee) or coaches.
 
-        ``state_before``: the taking-over supervisor's own state (status, pause reason), kept
-        in ``returns_to`` so that after the call they go back to it, not to the routing pool.
+        ``state_before``: where the supervisor goes back to after the call, whatever the mode
+        (their own state as (status, pause reason), or a ``returns_to`` entry carried over from
+        another call they are on, see routing.state_to_keep), kept in ``returns_to`` so that
+        they go back to it, not to the routing pool. None: nowhere but the pool.
         """
         # PO-5: help is always available while the call is live, on hold or mid-transfer included.
         self._require("supervisor_joins", *LIVE_ORDER)
@@ -409,10 +412,14 @@ class Contact:
         self.escalation.supervisor = supervisor
         self.escalation.mode = mode
         self.escalation.joined_at = now
+        if isinstance(state_before, tuple):
+            state_before = {"status": state_before[0], "pause_reason": state_before[1]}
+        if state_before is not None:
+            self.returns_to[str(supervisor)] = dict(state_before)
+        else:
+            self.returns_to.pop(str(supervisor), None)  # an entry from an earlier visit is stale
         if mode is SupervisorMode.TAKE_OVER:
-            self.assignee = supervisor
-            if state_before is not None:
-                self.returns_to[str(supervisor)] = {"status": state_before[0], "pause_reason": state_before[1]}
+            self._becomes_assignee(supervisor)
         elif supervisor not in self.supervisors:
             self.supervisors.append(supervisor)
         if self.state is not ContactState.ON_HOLD and self.transfer is None:
@@ -463,6 +470,14 @@ class Contact:
         return [Event("ended", now, {"technician": self.assignee})]
 
     # ---- helpers -------------------------------------------------------------
+    def _becomes_assignee(self, technician: TechnicianId) -> None:
+        """``supervisors`` lists who is on the call besides the assignee: a supervisor who
+        joined and then takes the call (over, or by a transfer) is its assignee now, and
+        leaves it when they hand it on."""
+        self.assignee = technician
+        if technician in self.supervisors:
+            self.supervisors.remove(technician)
+
     def _conversation_state(self) -> ContactState:
         open_escalation = self.escalation is not None and self.escalation.joined_at is None
         return ContactState.ESCALATED if open_escalation else ContactState.TALKING

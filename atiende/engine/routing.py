@@ -17,7 +17,7 @@ Contacts are served oldest first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -100,6 +100,56 @@ class Technician:
         """
         if self.status is TechnicianStatus.WRAP_UP:
             self.release(now=now)
+
+
+# ---- where a technician goes back to after a call -----------------------------------
+# ``Contact.returns_to`` keeps, for whoever came onto a call from somewhere else (a
+# supervisor joining, coaching or taking over, PO-5; a paused technician answering at
+# the phone), the state to go back to: {"status", "pause_reason"}, plus
+# ``PAUSE_STANDS: "yes"`` for a pause taken during a wrap-up of their own (that pause
+# stands over the wrap-up, as in Technician.finish_wrap_up). No entry: the routing pool.
+PAUSE_STANDS = "pause_stands"
+
+
+def state_to_keep(status: str, pause_reason: str, *, wrap_up_pending: bool,
+                  kept_elsewhere: Mapping[str, str] | None) -> dict[str, str] | None:
+    """What a call keeps in ``returns_to`` for a technician coming onto it now.
+
+    Already busy (on another call, or one rings at them) or in the wrap-up of a call of
+    their own ("cierre"), they are not coming from a state of their own: after this call
+    they go where that other call takes them, so its entry (``kept_elsewhere``) is carried
+    over; None: the pool, after their wrap-up. Otherwise the state they are in now; a
+    pause while a wrap-up of theirs is pending is marked to stand over it.
+    """
+    now_status = TechnicianStatus(status)
+    if now_status in (TechnicianStatus.BUSY, TechnicianStatus.WRAP_UP):
+        return dict(kept_elsewhere) if kept_elsewhere else None
+    entry = {"status": now_status.value,
+             "pause_reason": pause_reason if now_status is TechnicianStatus.PAUSED else ""}
+    if wrap_up_pending and now_status is not TechnicianStatus.AVAILABLE:
+        entry[PAUSE_STANDS] = "yes"
+    return entry
+
+
+def state_after_calls(kept: Mapping[str, str] | None, *, wrap_up_pending: bool) -> tuple[TechnicianStatus, str]:
+    """Where a technician goes once on no call any more: (status, pause reason).
+
+    A wrap-up of their own still running comes first ("cierre"; its end then takes
+    them on): a call joined during the wrap-up interrupts it, it does not skip it.
+    Then what ``kept`` says (a pause with its reason, not taking calls), else the
+    pool. A pause taken during the wrap-up stands, as it does without a joined call.
+    """
+    status = TechnicianStatus(kept["status"]) if kept and kept.get("status") in _RETURNABLE else None
+    if kept and kept.get(PAUSE_STANDS) and status is not None:
+        return status, kept.get("pause_reason", "")
+    if wrap_up_pending:
+        return TechnicianStatus.WRAP_UP, ""
+    if status is None:
+        return TechnicianStatus.AVAILABLE, ""
+    return status, kept.get("pause_reason", "") if kept else ""
+
+
+_RETURNABLE = frozenset({TechnicianStatus.PAUSED.value, TechnicianStatus.OFFLINE.value})
 
 
 @dataclass(frozen=True, slots=True)
