@@ -1,4 +1,4 @@
-"""Scorecards: what scoring adds to ending a call (issue 5, Django side).
+"""Scorecards: what scoring adds to ending a call, and what the worker spends scoring it (issue 5, Django side).
 
 Run on its own with ``.venv/bin/python bench/bench_scorecards.py``. Uses a
 throw-away SQLite database. The call is bench_quality's deterministic
@@ -10,10 +10,12 @@ Measured per call, wall and CPU milliseconds:
 - the pure scorer alone on the same transcript (baseline);
 - ``finish_wrap_up`` with this app's receiver disconnected (the ending alone);
 - ``finish_wrap_up`` of a call **without** a transcript: what the receiver
-  costs every call that ends (one query after the commit);
-- ``finish_wrap_up`` of a call **with** its ~150 turns: the ending plus, after
-  the commit, building the transcript from the log, redacting nothing new
-  (turns are redacted when attached), scoring and storing the card.
+  costs every call that ends (it stores no job: nothing to score yet);
+- ``finish_wrap_up`` of a call **with** its ~150 turns: the ending plus the
+  stored scoring job, in the same transaction (what the request pays);
+- the worker scoring one such stored call (``run_pending_scoring``): claiming
+  the job, building the transcript from the log, redacting nothing new (turns
+  are redacted when attached), scoring, storing the card, deleting the job.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def main() -> int:
     from atiende.people.models import User
     from atiende.quality import score_transcript
     from atiende.scorecards import services
+    from atiende.scorecards.jobs import run_pending_scoring
     from atiende.scorecards.models import Scorecard
 
     tech = User.objects.create_user("luis", role="tecnico", tier=1, first_name="Luis")
@@ -92,6 +95,15 @@ def main() -> int:
                 wall.append(w)
                 cpu.append(c)
         results[name] = (wall, cpu)
+        if with_turns:
+            # The worker's part, one stored call at a time (each scored and its job deleted).
+            wall, cpu = [], []
+            for n in range(RUNS + 3):
+                w, c = timed(lambda: run_pending_scoring(worker="bench", max_jobs=1))
+                if n >= 3:
+                    wall.append(w)
+                    cpu.append(c)
+            results["worker scores one stored call (~150 turns)"] = (wall, cpu)
     cards = Scorecard.objects.count()
     wall, cpu = [], []
     for n in range(RUNS + 3):
@@ -112,8 +124,11 @@ def main() -> int:
     print(table(["what", "wall p50 ms", "wall p99 ms", "CPU p50 ms", "CPU p99 ms", "CPU p50 vs scorer"], rows))
     with_t = results["end a call with ~150 turns"]
     without = results["end a call without a transcript"]
-    figure("End a call and store its scorecard (~150 turns), CPU p50", round(percentile(with_t[1], 0.5), 2), "ms",
-           note=f"scorer alone {base:.2f} ms")
+    worker = results["worker scores one stored call (~150 turns)"]
+    figure("End a call with ~150 turns (the request: ending + stored scoring job), CPU p50",
+           round(percentile(with_t[1], 0.5), 2), "ms")
+    figure("Worker scores one ended call (~150 turns) and stores its card, CPU p50",
+           round(percentile(worker[1], 0.5), 2), "ms", note=f"scorer alone {base:.2f} ms")
     figure("End a call without a transcript (receiver cost included), CPU p50",
            round(percentile(without[1], 0.5), 2), "ms")
     return 0 if cards == RUNS + 3 else 1  # every call with turns got exactly one card
