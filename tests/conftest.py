@@ -9,6 +9,8 @@ skipped with the reason shown in the summary.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -22,6 +24,16 @@ def pytest_configure(config: pytest.Config) -> None:
     # Argon2 stays the production hasher (atiende/settings.py, tested in
     # tests/privacy); the suite hashes with a fast one so creating users is cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Files the suite uploads (attachments, from any test, schemathesis included) go to a folder
+    # of this run's own, removed at the end, never to ./var/media.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="atiende-test-media-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    if str(settings.MEDIA_ROOT).startswith(tempfile.gettempdir()):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 def _uses_database(item: pytest.Item) -> bool:
