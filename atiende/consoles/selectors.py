@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from atiende.contact import live
 from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
 from atiende.contact.models import (
@@ -114,16 +115,24 @@ def _open_work_orders(customer: Any) -> list[dict[str, Any]]:
 
 
 def _transfer_offers(user: User, *, language: str) -> list[Contact]:
-    """TR-4: transfers waiting for this technician (named, or to a queue they serve)."""
+    """TR-4: transfers waiting for this technician: named, or to a queue whose transfers they may accept
+    (the live updates' rule, so the console never offers an Accept the acceptance refuses)."""
     me = TechnicianState.objects.filter(pk=user.pk).first()
+    queues: dict[str, Queue | None] = {}
     offers = []
     for row in (Contact.objects.select_related("queue", "customer")
                 .filter(state=ContactState.TRANSFER_PENDING).exclude(assignee=user).order_by("created_at")[:50]):
         transfer = (row.data or {}).get("transfer") or {}
         to_queue = transfer.get("to_queue")
-        if transfer.get("to_technician") == user.pk or (
-                to_queue and (me is None or not me.queues or to_queue in me.queues)):
+        if transfer.get("to_technician") == user.pk:
             offers.append(row)
+        elif to_queue:
+            if to_queue not in queues:
+                queues[to_queue] = Queue.objects.filter(name=to_queue).first()
+            queue = queues[to_queue]
+            if queue is not None and live.may_accept(queue, tier=user.tier, skills=user.skills,
+                                                     queues_served=me.queues if me else None):
+                offers.append(row)
     return offers
 
 

@@ -80,6 +80,19 @@ def test_transfer_offer_reaches_the_receiving_technician_with_its_purpose(center
         (contact.pk, "Revisar la licencia", center.lucia.display_name)]
 
 
+def test_a_queue_transfer_is_offered_only_to_who_may_accept_it(center):
+    """TR-4: the console shows Accept only where the acceptance would let the technician through."""
+    from atiende.people.models import User
+
+    services.save_queue(name="nivel2", label="Nivel 2", tiers=[2], skills=["redes"])
+    camila = User.objects.create_user("camila", role="tecnico", tier=2, skills=["redes"], first_name="Camila")
+    contact = _call_answered_by(center, center.lucia)
+    services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Router caído",
+                              customer_consent=True, to_queue="nivel2")
+    assert [o["id"] for o in signed_in(camila).get("/consola/estado/").json()["offers"]] == [contact.pk]
+    assert signed_in(center.jorge).get("/consola/estado/").json()["offers"] == []  # tier 1: refused
+
+
 def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(center):
     contact = _call_answered_by(center, center.lucia)
     waiting = services.create_contact(queue="soporte", caller="+34600000002").contact  # nobody available
