@@ -9,6 +9,11 @@ and a work order holds at most ``ATIENDE_ATTACHMENTS_PER_WORK_ORDER`` files (409
 A closed work order's files can be downloaded but not added or deleted (409, SP-1).
 Downloads always come as ``Content-Disposition: attachment`` with
 ``X-Content-Type-Options: nosniff``.
+
+Internal files (ET-4): the staff may attach a file with ``internal=true`` (a form
+part beside ``file``) and the uploader or a supervisor may change it later with
+``PATCH {"internal": ...}``. A customer never gets an internal file: it is not in
+their list and its URL answers 404. A customer asking for ``internal=true`` gets 403.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.responses import codes_4xx
 
@@ -41,7 +46,15 @@ class AttachmentOut(Schema):
     uploaded_by: Ref | None
     uploaded_at: datetime
     download_url: str
+    internal: bool = Field(description="Only the help desk staff see it (never listed nor served to the customer).")
     can_delete: bool = Field(description="Whether you may delete it: the uploader, a supervisor or an administrator.")
+    can_change_internal: bool = Field(
+        description="Whether you may change «internal»: staff who uploaded it, a supervisor or an administrator; "
+                    "never on a file the customer attached.")
+
+
+class AttachmentPatch(Schema):
+    internal: bool = Field(description="true: only the help desk staff see it; false: the customer sees it too.")
 
 
 def attachment_data(request: HttpRequest, item: Attachment) -> dict[str, Any]:
@@ -52,7 +65,9 @@ def attachment_data(request: HttpRequest, item: Attachment) -> dict[str, Any]:
         "uploaded_by": None if uploader is None else {"id": uploader.pk, "name": uploader.display_name},
         "download_url": reverse("api:download_attachment", kwargs={
             "number": str(item.work_order.number), "attachment_id": str(item.pk)}),
+        "internal": item.internal,
         "can_delete": attachments.can_delete(current_user(request), item),
+        "can_change_internal": attachments.can_change_internal(current_user(request), item),
     }
 
 
@@ -71,11 +86,13 @@ def list_attachments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
 
 
 @router.post("/{number}/attachments", response={**answers(AttachmentOut, 201), 413: ErrorOut, 415: ErrorOut},
-             summary="Attach a file (multipart/form-data, part «file»)")
-def upload_attachment(request: HttpRequest, number: str, file: File[UploadedFile]) -> Status:
+             summary="Attach a file (multipart/form-data, part «file»; «internal»=true for staff only)")
+def upload_attachment(request: HttpRequest, number: str, file: File[UploadedFile],
+                      internal: Form[bool] = False) -> Status:
     user = current_user(request)
     work_order = selectors.get_work_order(user, number)
-    item = attachments.add_attachment(actor=user, work_order=work_order, file=file, filename=file.name or "")
+    item = attachments.add_attachment(actor=user, work_order=work_order, file=file, filename=file.name or "",
+                                      internal=internal)
     return Status(201, attachment_data(request, item))
 
 
@@ -87,6 +104,15 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: str) -
     item = attachments.get_attachment(actor=user, work_order=selectors.get_work_order(user, number),
                                       attachment_id=attachment_id)
     return attachments.download_response(actor=user, attachment=item)
+
+
+@router.patch("/{number}/attachments/{attachment_id}", response=answers(AttachmentOut),
+              summary="Mark a file internal or not (the uploader on staff, a supervisor or an administrator)")
+def change_attachment(request: HttpRequest, number: str, attachment_id: str, payload: AttachmentPatch) -> dict[str, Any]:
+    user = current_user(request)
+    item = attachments.get_attachment(actor=user, work_order=selectors.get_work_order(user, number),
+                                      attachment_id=attachment_id)
+    return attachment_data(request, attachments.set_internal(actor=user, attachment=item, internal=payload.internal))
 
 
 @router.delete("/{number}/attachments/{attachment_id}", response={204: None, codes_4xx: ErrorOut},

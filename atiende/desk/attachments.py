@@ -15,10 +15,17 @@ extension; the user's file name is only data, shown and sent back in
 ``Content-Disposition``. A work order holds at most
 ``ATIENDE_ATTACHMENTS_PER_WORK_ORDER`` files (default 20).
 
-Adding and deleting are lines of the work order's history (``attachment_added``,
-``attachment_deleted``, with the file's SHA-256 in the note), which the privacy
-app chains into the audit trail; downloads are audited too
-(``desk.attachment_downloaded``), like exports.
+Internal files (ET-4): the staff (technicians, supervisors, administrators) may
+mark a file *internal* when attaching it, e.g. a log naming internal hosts, and
+the uploader or a supervisor may change that later. A customer never sees an
+internal file: it is left out of their list, and its id gives them the same 404
+as a file that does not exist. What a customer attaches is never internal.
+
+Adding, deleting and marking a file internal or not are lines of the work order's
+history (``attachment_added``, ``attachment_deleted``, ``attachment_internal_changed``,
+with the file's SHA-256 in the note), which the privacy app chains into the audit
+trail; downloads (``desk.attachment_downloaded``) and changes of the internal mark
+(``desk.attachment_internal_changed``) are also audited against the file itself.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from atiende.desk.services import (
     _require_visible_work_order,
 )
 from atiende.errors import InputError
-from atiende.people.models import User
+from atiende.people.models import Role, User
 from atiende.privacy import audit
 from atiende.privacy.uploads import GIF, JPEG, PDF, PNG, TEXT, WEBP, ZIP, check_upload, max_bytes
 
@@ -106,6 +113,34 @@ def can_delete(user: User, attachment: Attachment) -> bool:
                                       and attachment.uploaded_by_id == user.pk))
 
 
+def is_staff(user: User) -> bool:
+    """The help desk staff (technicians, supervisors, administrators): they see internal files."""
+    return bool(user.is_superuser or user.role != Role.CUSTOMER)
+
+
+def _attached_by_customer(attachment: Attachment) -> bool:
+    uploader = attachment.uploaded_by
+    return uploader is not None and not is_staff(uploader)
+
+
+def can_change_internal(user: User, attachment: Attachment) -> bool:
+    """Staff only: the uploader, a supervisor or an administrator; never on a customer's own file."""
+    if not is_staff(user) or _attached_by_customer(attachment):
+        return False
+    return can_delete(user, attachment)
+
+
+def _visible_to(user: User, work_order: WorkOrder) -> Any:
+    found = Attachment.objects.filter(work_order=work_order)
+    return found if is_staff(user) else found.filter(internal=False)
+
+
+def _internal_flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InputError("invalid_input", _("«internal» must be true or false."), field="internal")
+    return value
+
+
 def _not_found() -> InputError:
     return InputError("not_found", _("No such attachment."), status=404)
 
@@ -135,35 +170,40 @@ def _sha256(file: IO[bytes]) -> tuple[str, int]:
 def list_attachments(*, actor: User, work_order: WorkOrder) -> list[Attachment]:
     """The files of a work order the actor may see, oldest first; 404 otherwise."""
     current = _require_visible_work_order(actor, work_order)
-    found = list(Attachment.objects.filter(work_order=current).select_related("uploaded_by"))
+    found = list(_visible_to(actor, current).select_related("uploaded_by"))
     for item in found:
         item.work_order = current  # already read: no query per file
     return found
 
 
 def get_attachment(*, actor: User, work_order: WorkOrder, attachment_id: Any) -> Attachment:
-    """One file of a work order the actor may see; the same 404 for a missing or hidden one."""
+    """One file of a work order the actor may see; the same 404 for a missing or hidden one
+    (an internal file asked for by a customer is hidden: ET-4)."""
     current = _require_visible_work_order(actor, work_order)
     raw = str(attachment_id).strip()
     if not (raw.isascii() and raw.isdigit() and len(raw) < 13):
         raise _not_found()
-    found = Attachment.objects.select_related("uploaded_by").filter(work_order=current, pk=int(raw)).first()
+    found = _visible_to(actor, current).select_related("uploaded_by").filter(pk=int(raw)).first()
     if found is None:
         raise _not_found()
     found.work_order = current
     return found
 
 
-def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filename: str) -> Attachment:
+def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filename: str,
+                   internal: bool = False) -> Attachment:
     """Check the file, store it under a random name, and record it in the history.
 
-    Order of refusals: a work order the actor may not see (404), a closed one (409, SP-1),
-    a full one (409), then the file itself (empty 400, too large 413, type 415). Nothing is
-    stored on any refusal; the file written before the short write transaction is removed
-    if that transaction fails.
+    Order of refusals: a work order the actor may not see (404), a customer asking for an
+    internal file (403, ET-4), a closed one (409, SP-1), a full one (409), then the file
+    itself (empty 400, too large 413, type 415). Nothing is stored on any refusal; the file
+    written before the short write transaction is removed if that transaction fails.
     """
     name = clean_filename(filename)
+    internal = _internal_flag(internal)
     current = _require_visible_work_order(actor, work_order)
+    if internal and not is_staff(actor):
+        raise _forbidden(_("Only the help desk staff may mark a file as internal."))
     _require_open(current)
     _room_left(current)
     file.seek(0)
@@ -171,7 +211,7 @@ def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filen
     digest, measured = _sha256(file)
     attachment = Attachment(
         work_order=current, filename=name, content_type=kind.mime, size=measured, sha256=digest,
-        uploaded_by=actor, uploaded_at=timezone.now(),
+        uploaded_by=actor, uploaded_at=timezone.now(), internal=internal,
     )
     attachment.file.save(name, File(file), save=False)  # upload_to gives the random name
     try:
@@ -181,8 +221,10 @@ def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filen
             _room_left(locked)
             attachment.work_order = locked
             attachment.save()
-            _record(locked, actor, "attachment_added",
-                    {"attachment": (None, name), "size": (None, measured)},
+            changes: dict[str, tuple[Any, Any]] = {"attachment": (None, name), "size": (None, measured)}
+            if internal:
+                changes["internal"] = (None, True)
+            _record(locked, actor, "attachment_added", changes,
                     note=f"SHA-256 {digest}", at=attachment.uploaded_at)
     except BaseException:
         attachment.file.storage.delete(attachment.file.name or "")
@@ -205,6 +247,42 @@ def delete_attachment(*, actor: User, attachment: Attachment) -> None:
         _record(current, actor, "attachment_deleted",
                 {"attachment": (fresh.filename, None), "size": (fresh.size, None)},
                 note=f"SHA-256 {fresh.sha256}")
+
+
+def set_internal(*, actor: User, attachment: Attachment, internal: bool) -> Attachment:
+    """Mark a file internal (staff only) or visible to the customer again.
+
+    For the uploader, a supervisor or an administrator, while the work order is open
+    (SP-1). A file the customer attached stays theirs to see (409). Setting the mark it
+    already has changes nothing and records nothing.
+    """
+    internal = _internal_flag(internal)
+    with transaction.atomic():
+        current = _require_visible_work_order(actor, attachment.work_order, lock=True)
+        fresh = (_visible_to(actor, current).select_for_update(of=("self",)).select_related("uploaded_by")
+                 .filter(pk=attachment.pk).first())
+        if fresh is None:
+            raise _not_found()
+        fresh.work_order = current
+        if not is_staff(actor) or not can_delete(actor, fresh):
+            raise _forbidden(_("Only the person who attached the file, a supervisor or an administrator "
+                               "may change whether it is internal."))
+        if _attached_by_customer(fresh):
+            raise InputError("customer_file_not_internal",
+                             _("A file the customer attached stays visible to them; it cannot be internal."),
+                             rule="ET-4", status=409, field="internal")
+        _require_open(current)
+        if fresh.internal == internal:
+            return fresh
+        previous = fresh.internal
+        fresh.internal = internal
+        fresh.save(update_fields=["internal"])
+        _record(current, actor, "attachment_internal_changed",
+                {"attachment": (fresh.filename, fresh.filename), "internal": (previous, internal)},
+                note=f"SHA-256 {fresh.sha256}")
+        audit.record("desk.attachment_internal_changed", actor=actor, obj=fresh,
+                     details={"work_order": current.number, "sha256": fresh.sha256, "internal": internal})
+    return fresh
 
 
 def open_for_download(*, actor: User, attachment: Attachment) -> IO[bytes]:

@@ -396,6 +396,10 @@ class Attachment(models.Model):
         related_name="uploaded_attachments", verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # ET-4: an internal file (a log naming internal hosts) is for the help desk staff only;
+    # the customer never sees it listed nor can download it. Files customers attach never are.
+    internal = models.BooleanField(
+        _("internal"), default=False, help_text=_("Only the help desk staff see it; never the customer."))
 
     class Meta:
         ordering = ["uploaded_at", "id"]

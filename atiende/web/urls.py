@@ -33,6 +33,8 @@ urlpatterns = [
          name="work_order_attachment_download"),
     path("solicitudes/<int:number>/adjuntos/<int:pk>/eliminar/", work_orders.work_order_attachment_delete,
          name="work_order_attachment_delete"),
+    path("solicitudes/<int:number>/adjuntos/<int:pk>/interno/", work_orders.work_order_attachment_internal,
+         name="work_order_attachment_internal"),
     path("clientes/", customers.customer_list, name="customer_list"),
     path("clientes/nuevo/", customers.customer_create, name="customer_create"),
     path("clientes/<int:pk>/", customers.customer_detail, name="customer_detail"),

@@ -297,3 +297,156 @@ def test_concurrent_uploads_never_exceed_the_limit(tech, team, customer, media, 
     assert len(stored) == 2 and len(refused) == 2, results
     assert all(r.code == "too_many_attachments" for r in refused)
     assert Attachment.objects.filter(work_order=wo).count() == 2 and len(stored_files(media)) == 2
+
+
+# --- Internal files (ET-4): the staff's eyes only ---------------------------------------------------------------
+
+def upload_internal(client, user, wo, name="servidores.log", content=LOG):
+    return client.post(url(wo), {"file": SimpleUploadedFile(name, content, content_type="text/plain"),
+                                 "internal": "true"}, headers=bearer(user))
+
+
+def patch(client, user, wo, attachment_id, body):
+    return client.patch(url(wo, attachment_id), body, content_type="application/json", headers=bearer(user))
+
+
+def test_an_internal_file_is_never_listed_nor_served_to_the_customer(client, tech, portal, media):
+    wo, owner = portal["wo"], portal["owner"]
+    shared = upload(client, tech, wo).json()
+    hidden = upload_internal(client, tech, wo)
+    assert hidden.status_code == 201, hidden.content
+    hidden = hidden.json()
+    assert hidden["internal"] is True and shared["internal"] is False
+    assert Attachment.objects.get(pk=hidden["id"]).internal is True
+
+    # The staff see both files, the internal one marked as such.
+    staff_list = client.get(url(wo), headers=bearer(tech)).json()
+    assert [(a["filename"], a["internal"]) for a in staff_list] == [("captura.png", False), ("servidores.log", True)]
+
+    # The customer's list has only the shared file, and every way to the internal one is a plain 404.
+    customer_list = client.get(url(wo), headers=bearer(owner)).json()
+    assert [a["filename"] for a in customer_list] == ["captura.png"]
+    assert all(a["internal"] is False and a["can_change_internal"] is False for a in customer_list)
+    for response in (client.get(url(wo, hidden["id"]), headers=bearer(owner)),
+                     client.get(hidden["download_url"], headers=bearer(owner)),
+                     patch(client, owner, wo, hidden["id"], {"internal": False}),
+                     client.delete(url(wo, hidden["id"]), headers=bearer(owner))):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+        assert "servidores" not in response.content.decode()
+    # The same answer as an id that does not exist: nothing tells the customer the file is there.
+    missing = client.get(url(wo, hidden["id"] + 1000), headers=bearer(owner))
+    assert missing.json() == client.get(url(wo, hidden["id"]), headers=bearer(owner)).json()
+    # No download was audited for the customer, and the file is still stored.
+    assert not AuditEntry.objects.filter(action="desk.attachment_downloaded", actor_id=owner.pk).exists()
+    assert len(stored_files(media)) == 2 and Attachment.objects.filter(pk=hidden["id"]).exists()
+
+
+def test_a_customer_without_internal_files_lists_every_file(client, tech, portal):
+    wo, owner = portal["wo"], portal["owner"]
+    upload(client, tech, wo)
+    upload(client, owner, wo, name="error.log", content=LOG)
+    listed = client.get(url(wo), headers=bearer(owner))
+    assert listed.status_code == 200
+    assert [(a["filename"], a["internal"]) for a in listed.json()] == [("captura.png", False), ("error.log", False)]
+
+
+def test_what_a_customer_attaches_is_never_internal(client, tech, supervisor, portal, media):
+    wo, owner = portal["wo"], portal["owner"]
+    refused = upload_internal(client, owner, wo)
+    assert refused.status_code == 403 and refused.json()["error"]["rule"] == "ET-4"
+    assert stored_files(media) == [] and not Attachment.objects.exists()
+    mine = upload(client, owner, wo, name="error.log", content=LOG).json()
+    assert mine["internal"] is False and mine["can_change_internal"] is False
+    # Not even a supervisor can hide the customer's own file from them.
+    listed = client.get(url(wo), headers=bearer(supervisor)).json()
+    assert listed[0]["can_change_internal"] is False
+    kept = patch(client, supervisor, wo, mine["id"], {"internal": True})
+    assert kept.status_code == 409 and kept.json()["error"]["code"] == "customer_file_not_internal"
+    assert patch(client, owner, wo, mine["id"], {"internal": True}).status_code == 403
+    assert Attachment.objects.get(pk=mine["id"]).internal is False
+
+
+def test_the_uploader_or_a_supervisor_changes_the_mark_with_history_and_audit(client, tech, supervisor, team,
+                                                                               customer):
+    teammate = make_user("jorge", "tecnico", team)
+    wo = services.create_work_order(actor=tech, customer=customer, title="Red caída", team=team)
+    item = upload(client, tech, wo, name="traza.log", content=LOG).json()
+    assert item["can_change_internal"] is True
+    assert client.get(url(wo), headers=bearer(teammate)).json()[0]["can_change_internal"] is False
+    refused = patch(client, teammate, wo, item["id"], {"internal": True})
+    assert refused.status_code == 403 and refused.json()["error"]["rule"] == "ET-4"
+
+    hidden = patch(client, tech, wo, item["id"], {"internal": True})
+    assert hidden.status_code == 200 and hidden.json()["internal"] is True
+    event = WorkOrderEvent.objects.get(work_order=wo, kind="attachment_internal_changed")
+    assert event.actor == tech and event.changes["internal"] == [False, True]
+    assert event.changes["attachment"] == ["traza.log", "traza.log"] and item["sha256"] in event.note
+    entry = AuditEntry.objects.get(action="desk.attachment_internal_changed")
+    assert entry.actor_id == tech.pk and entry.object_id == str(item["id"])
+    assert entry.details["internal"] is True and entry.details["work_order"] == wo.number
+    assert AuditEntry.objects.filter(action="workorder.attachment_internal_changed").count() == 1
+
+    # Asking for the mark it already has changes nothing and records nothing.
+    assert patch(client, tech, wo, item["id"], {"internal": True}).json()["internal"] is True
+    assert WorkOrderEvent.objects.filter(kind="attachment_internal_changed").count() == 1
+
+    shown = patch(client, supervisor, wo, item["id"], {"internal": False})
+    assert shown.status_code == 200 and shown.json()["internal"] is False
+    latest = WorkOrderEvent.objects.filter(kind="attachment_internal_changed").order_by("-id").first()
+    assert latest.actor == supervisor and latest.changes["internal"] == [True, False]
+    assert AuditEntry.objects.filter(action="desk.attachment_internal_changed").count() == 2
+
+
+def test_an_internal_upload_is_in_the_history(client, tech, work_order):
+    upload_internal(client, tech, work_order)
+    event = WorkOrderEvent.objects.get(work_order=work_order, kind="attachment_added")
+    assert event.changes["internal"] == [None, True]
+
+
+def test_the_mark_of_a_closed_work_orders_file_stays(client, tech, team, customer):
+    wo = services.create_work_order(actor=tech, customer=customer, title="Disco lleno", team=team)
+    item = upload(client, tech, wo).json()
+    close(tech, wo)
+    refused = patch(client, tech, wo, item["id"], {"internal": True})
+    assert refused.status_code == 409 and refused.json()["error"]["rule"] == "SP-1"
+    assert Attachment.objects.get(pk=item["id"]).internal is False
+
+
+def test_another_teams_technician_cannot_change_the_mark(client, tech, other_tech, work_order):
+    item = upload(client, tech, work_order).json()
+    assert patch(client, other_tech, work_order, item["id"], {"internal": True}).status_code == 404
+    assert Attachment.objects.get(pk=item["id"]).internal is False
+
+
+@pytest.mark.parametrize("body", [{}, {"internal": "quizá"}, {"internal": None}])
+def test_the_mark_must_be_true_or_false(client, tech, work_order, body):
+    item = upload(client, tech, work_order).json()
+    response = patch(client, tech, work_order, item["id"], body)
+    assert response.status_code in (400, 422) and "error" in response.json()
+    assert Attachment.objects.get(pk=item["id"]).internal is False
+
+
+def test_the_service_refuses_a_mark_that_is_not_a_boolean(tech, work_order):
+    with pytest.raises(InputError) as refused:
+        attachments.add_attachment(actor=tech, work_order=work_order, file=io.BytesIO(PNG), filename="a.png",
+                                   internal="yes")  # type: ignore[arg-type]
+    assert refused.value.code == "invalid_input" and refused.value.field == "internal"
+
+
+def test_the_admin_lists_attachments_read_only_without_the_stored_file(client, tech, work_order):
+    from django.urls import reverse
+
+    from atiende.people.models import User
+
+    item = upload_internal(client, tech, work_order).json()
+    root = User.objects.create_superuser("raiz", "raiz@example.es", "x-very-long-pass-2026", role="administrador")
+    client.force_login(root)
+    listing = client.get(reverse("admin:desk_attachment_changelist"), {"internal__exact": "1"})
+    assert listing.status_code == 200 and "servidores.log" in listing.content.decode()
+    stored_name = Attachment.objects.get(pk=item["id"]).file.name
+    page = client.get(reverse("admin:desk_attachment_change", args=[item["id"]]))
+    assert page.status_code == 200 and "servidores.log" in page.content.decode()
+    assert stored_name not in page.content.decode()  # no link around the audited download
+    assert client.get(reverse("admin:desk_attachment_add")).status_code == 403
+    assert client.get(reverse("admin:desk_workorder_change", args=[work_order.pk])).status_code == 200

@@ -73,3 +73,46 @@ def test_technician_attaches_downloads_and_deletes_a_file(desk, live_server, set
             assert violations == []
         finally:
             browser.close()
+
+
+def test_technician_attaches_an_internal_file_and_shows_it_to_the_customer(desk, live_server, settings, tmp_path):
+    """The «Interno» checkbox goes with the htmx multipart upload; the badge and the toggle work in place."""
+    from playwright.sync_api import expect, sync_playwright
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    wo = desk.work_order
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="es-ES")
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=60_000)
+            violations: list[str] = []
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(f"{live_server.url}/entrar/")
+            page.get_by_label("Nombre de usuario").fill(desk.technician.username)
+            page.get_by_label("Contraseña").fill(PASSWORD)
+            page.get_by_role("button", name="Entrar").click()
+            expect(page.get_by_role("heading", name="Mis solicitudes")).to_be_visible()
+
+            page.goto(f"{live_server.url}/solicitudes/{wo.number}/")
+            page.wait_for_load_state("load")
+            panel = page.locator("#attachments")
+            page.get_by_label("Adjuntar un archivo").set_input_files(
+                {"name": "servidores.log", "mimeType": "text/plain", "buffer": LOG})
+            page.get_by_label("Interno: solo lo ve el personal de la mesa de ayuda").check()
+            panel.get_by_role("button", name="Adjuntar", exact=True).click()
+            row = page.locator("#attachments li", has_text="servidores.log")
+            expect(row.locator(".badge")).to_have_text("Interno")
+            assert Attachment.objects.get().internal is True
+
+            row.get_by_role("button", name="Mostrar al cliente").click()
+            expect(page.locator("#work-order")).to_contain_text("ahora es visible para el cliente")
+            expect(page.locator("#attachments li", has_text="servidores.log").locator(".badge")).to_have_count(0)
+            assert Attachment.objects.get().internal is False
+            assert violations == []
+        finally:
+            browser.close()

@@ -60,6 +60,7 @@ EVENT_LABELS = {
     "survey_answered": gettext_lazy("survey answered"),
     "attachment_added": gettext_lazy("file attached"),
     "attachment_deleted": gettext_lazy("file deleted"),
+    "attachment_internal_changed": gettext_lazy("file visibility changed"),
 }
 
 
@@ -92,6 +93,7 @@ EXTRA_FIELD_LABELS = {
     "closed_at": gettext_lazy("closed at"),
     "attachment": gettext_lazy("file"),
     "size": gettext_lazy("size (bytes)"),
+    "internal": gettext_lazy("internal (staff only)"),
 }
 def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
     labels: dict[str, Any] = {f.name: getattr(f, "verbose_name", f.name) for f in WorkOrder._meta.get_fields()}
@@ -140,9 +142,10 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
               "current": i == current} for i, p in enumerate(PHASE_ORDER)]
     staff = _can_edit(user)
     survey = getattr(work_order, "survey", None) if hasattr(work_order, "survey") else None
-    files = list(work_order.attachments.select_related("uploaded_by"))
+    files = attachments.list_attachments(actor=user, work_order=work_order)  # no internal ones for a customer
     for item in files:
         item.deletable = attachments.can_delete(user, item)  # type: ignore[attr-defined]
+        item.internal_changeable = attachments.can_change_internal(user, item)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "nav": "work_orders",
         "work_order": work_order,
@@ -160,6 +163,7 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
         "attachments": files,
         # Whoever sees the work order may attach files to it while it is open (SP-1).
         "can_attach": work_order.phase != Phase.CLOSURE,
+        "can_attach_internal": attachments.is_staff(user),
         "attachment_accept": attachments.ACCEPT,
         "attachment_max_bytes": attachments.max_file_bytes(),
         "attachment_limit": attachments.per_work_order_limit(),
@@ -429,7 +433,8 @@ def work_order_attachment_add(request: HttpRequest, number: int) -> HttpResponse
                               attachment_error={"message": _("Choose a file to attach."), "rule": None})
     try:
         item = attachments.add_attachment(actor=user, work_order=work_order, file=upload,
-                                          filename=upload.name or "")
+                                          filename=upload.name or "",
+                                          internal=request.POST.get("internal") in ("1", "on", "true"))
     except InputError as exc:
         return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
     messages.success(request, _("File %(name)s attached.") % {"name": item.filename})
@@ -464,4 +469,25 @@ def work_order_attachment_delete(request: HttpRequest, number: int, pk: int) -> 
             return not_found(request, str(exc.message))
         return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
     messages.success(request, _("File %(name)s deleted.") % {"name": item.filename})
+    return _after_action(request, work_order)
+
+
+@require_POST
+@signed_in_required
+def work_order_attachment_internal(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    """Mark a file internal (staff only) or show it to the customer again (``internal`` = "1" or "0")."""
+    user, work_order = _post_action(request, number)
+    if work_order is None:
+        return not_found(request, _("No such attachment."))
+    try:
+        item = attachments.get_attachment(actor=user, work_order=work_order, attachment_id=pk)
+        item = attachments.set_internal(actor=user, attachment=item, internal=request.POST.get("internal") == "1")
+    except InputError as exc:
+        if exc.status == 404:
+            return not_found(request, str(exc.message))
+        return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
+    if item.internal:
+        messages.success(request, _("File %(name)s is internal now: only the staff see it.") % {"name": item.filename})
+    else:
+        messages.success(request, _("File %(name)s is visible to the customer now.") % {"name": item.filename})
     return _after_action(request, work_order)
