@@ -5,6 +5,10 @@ must go through ``atiende.desk.services`` so that it is versioned, follows the
 SP-1 phase rules and lands in the history. Organisations (and the team that
 serves them, which decides who sees their customers: ET-4) and customers are
 editable; a customer edit is recorded in the customer's history.
+
+Attachments are listed read-only, without their stored file: the bytes are only
+served by the audited download of the API and the web pages (ET-4), and files are
+only added through ``atiende.desk.attachments`` (which checks them first).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from atiende.desk.models import (
+    Attachment,
     ClosedQuestion,
     Commitment,
     ContactPoint,
@@ -101,6 +106,11 @@ class CommitmentInline(ReadOnlyInline):
     fields = ("description", "due_at", "owner", "status", "resolved_at", "alerted_at")
 
 
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ("filename", "content_type", "size", "uploaded_by", "uploaded_at", "internal")
+
+
 class WorkOrderEventInline(ReadOnlyInline):
     model = WorkOrderEvent
     fields = ("at", "actor", "kind", "changes", "note")
@@ -113,7 +123,7 @@ class WorkOrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("phase", "priority", "channel", "direction", "team")
     search_fields = ("=number", "title", "customer__name")
     date_hierarchy = "created_at"
-    inlines = [ClosedQuestionInline, CommitmentInline, WorkOrderEventInline]
+    inlines = [ClosedQuestionInline, CommitmentInline, AttachmentInline, WorkOrderEventInline]
 
 
 @admin.register(Commitment)
@@ -135,6 +145,18 @@ class WorkOrderEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "work_order", "actor", "kind")
     list_filter = ("kind",)
     search_fields = ("work_order__title",)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("work_order", "filename", "size", "content_type", "uploaded_by", "uploaded_at", "internal")
+    list_filter = ("internal", "content_type")
+    list_select_related = ("work_order", "uploaded_by")
+    search_fields = ("=work_order__number", "filename", "sha256")
+    ordering = ("-work_order__number", "uploaded_at", "id")
+    date_hierarchy = "uploaded_at"
+    # Not the stored file: its admin link would bypass the audited download.
+    fields = ("work_order", "filename", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", "internal")
 
 
 @admin.register(TraitObservation)
