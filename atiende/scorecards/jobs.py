@@ -14,8 +14,14 @@ twice is harmless: the card's link to its contact is unique and
 ``score_contact`` returns the stored card. A failure keeps its error and is
 tried again after a back-off; after ``MAX_ATTEMPTS`` the job gives up and stays
 listed (admin: Scoring jobs, and ``atiende worker --once``) until someone queues
-it again. An attempt counts when it is claimed, so a call that kills the worker
-every time also ends up given up instead of looping for ever.
+it again, and the call's supervisors get an alert on their wallboard
+(:func:`_alert_gave_up`). An attempt counts when it is claimed, so a call that
+kills the worker every time also ends up given up instead of looping for ever.
+
+Turns that arrive after the call ended score it at once, in that request
+(``services.attach_transcript``); if the scorer fails there, :func:`retry_later`
+stores the call's job with that first attempt counted, so the worker retries
+it with the same back-off instead of the failure being only logged.
 
 Tests that want the card right after a call ends call :func:`run_pending_scoring`.
 """
@@ -32,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from atiende.contact import services as contact_services
-from atiende.contact.models import Contact, ContactState
+from atiende.contact.models import Alert, AlertLevel, Contact, ContactState
 from atiende.scorecards.models import ContactTranscript, Scorecard, ScoringJob
 
 if TYPE_CHECKING:
@@ -54,6 +60,17 @@ RETRY = "retry"
 GAVE_UP = "gave_up"
 
 STOPPED_MID_ATTEMPT = "the worker stopped before its last attempt finished (its lease ran out)"
+STOPPED_MID_ATTEMPT_ES = "el worker se detuvo antes de terminar su último intento (su reserva caducó)"
+
+# The supervisors' alert when a job gives up (stored like every other alert, shown on the wallboard).
+ALERT_KIND = "scoring_failed"
+# PRACTICES.md has no rule of its own for quality scoring or calibration (SPEC capability 4 names none).
+# A call's card is how its supervisors review the phone practices (CH-TEL: hold, transfer, the call
+# policies); a call left without it is a CH-TEL call nobody can review, so the alert cites CH-TEL, as the
+# webhook outbox's give-up alert does. A warning, not a breach: the call itself went as it went; only its
+# review is missing, and "Score again" recovers it.
+ALERT_RULE = "CH-TEL"
+ALERT_ERROR_CHARS = 200
 
 
 def enqueue(contact: Contact) -> None:
@@ -95,11 +112,14 @@ def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) ->
         return []  # the usual case: no write transaction (on SQLite, no write lock) for nothing
     with transaction.atomic():
         spent = list(ScoringJob.objects.select_for_update(skip_locked=True)
-                     .filter(due, attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True))
+                     .filter(due, attempts__gte=MAX_ATTEMPTS).values_list("pk", "contact_id", "attempts"))
         if spent:
-            ScoringJob.objects.filter(pk__in=spent).update(gave_up_at=moment, claimed_by="", lease_until=None,
-                                                           last_error=STOPPED_MID_ATTEMPT)
-            log.error("scoring jobs %s gave up: %s", spent, STOPPED_MID_ATTEMPT)
+            ScoringJob.objects.filter(pk__in=[pk for pk, _contact, _attempts in spent]).update(
+                gave_up_at=moment, claimed_by="", lease_until=None, last_error=STOPPED_MID_ATTEMPT)
+            log.error("scoring jobs %s gave up: %s", [pk for pk, _contact, _attempts in spent], STOPPED_MID_ATTEMPT)
+            for pk, contact_id, attempts in spent:
+                _alert_gave_up(job_id=pk, contact_id=contact_id, attempts=attempts, moment=moment,
+                               error_es=STOPPED_MID_ATTEMPT_ES, error_en=STOPPED_MID_ATTEMPT)
         ids = list(ScoringJob.objects.select_for_update(skip_locked=True)
                    .filter(due, attempts__lt=MAX_ATTEMPTS)
                    .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
@@ -132,6 +152,37 @@ def _error_text(exc: BaseException) -> str:
     return text if len(text) <= MAX_ERROR else "…" + text[-(MAX_ERROR - 1):]
 
 
+def _error_line(exc: BaseException) -> str:
+    """The exception on one short line, for an alert (the admin keeps the traceback)."""
+    text = " ".join(f"{exc.__class__.__name__}: {exc}".split())
+    return text if len(text) <= ALERT_ERROR_CHARS else text[:ALERT_ERROR_CHARS - 1] + "…"
+
+
+def _alert_gave_up(*, job_id: int, contact_id: int, attempts: int, moment: datetime, error_es: str,
+                   error_en: str) -> Alert | None:
+    """Nothing fails silently: the call's supervisors (and administrators) see that it has no card.
+
+    Call inside the transaction that marks the job given up. One open alert per call: while an alert of
+    an earlier give-up is still unacknowledged (say "Score again" was tried and it failed again), it
+    stands for this one too; once a supervisor has acknowledged it, a new give-up is news and alerts again.
+    """
+    from atiende.contact import live
+
+    if Alert.objects.filter(kind=ALERT_KIND, contact_id=contact_id, acknowledged_at__isnull=True).exists():
+        return None
+    contact = Contact.objects.get(pk=contact_id)
+    alert = Alert.objects.create(
+        kind=ALERT_KIND, rule=ALERT_RULE, level=AlertLevel.WARNING, contact=contact, created_at=moment,
+        message_es=(f"La llamada {contact_id} no se pudo evaluar tras {attempts} intentos (último error: "
+                    f"{error_es}). Corrija la causa y use «Evaluar de nuevo» en la administración, Trabajos de "
+                    f"evaluación (trabajo {job_id})."),
+        message_en=(f"Call {contact_id} could not be scored after {attempts} attempts (last error: {error_en}). "
+                    f"Fix the cause and use «Score again» in the admin, Scoring jobs (job {job_id})."),
+    )
+    live.after_commit(contact, [], [alert])  # the wallboards see it at once
+    return alert
+
+
 @contact_services.single_writer
 def score_job(job_id: int, *, worker: str, at: datetime | None = None) -> str | None:
     """Score the call of one job this worker holds; None if it is not ours any more.
@@ -162,6 +213,8 @@ def _failed(job: ScoringJob, exc: Exception, moment: datetime) -> str:
         job.gave_up_at = moment
         log.error("scoring contact %s failed on its last attempt (%d); the job gave up",
                   job.contact_id, job.attempts, exc_info=exc)
+        _alert_gave_up(job_id=job.pk, contact_id=job.contact_id, attempts=job.attempts, moment=moment,
+                       error_es=_error_line(exc), error_en=_error_line(exc))
     else:
         job.next_attempt_at = moment + timedelta(seconds=retry_delay(job.attempts))
         log.warning("scoring contact %s failed (attempt %d of %d); it is tried again at %s",
@@ -188,6 +241,33 @@ def run_pending_scoring(*, worker: str | None = None, at: datetime | None = None
                 scored += 1
         handled += len(ids)
     return scored
+
+
+def retry_later(contact_id: int, exc: BaseException, *, at: datetime | None = None) -> ScoringJob | None:
+    """Keep a call whose scoring just failed outside the worker (new turns) for the worker to retry.
+
+    Call inside the transaction that holds the contact's row lock. With no job yet, one is stored with
+    that failure as its first attempt, due after the usual first back-off. A job already there keeps
+    its schedule (waiting: the worker retries it as planned; given up: it is listed and alerted, until
+    "Score again") and takes the newer error. A job a worker holds right now is left alone: that worker
+    waits for this transaction (the contact's lock), then scores the call with the new turns.
+    Returns the job, or None when a worker holds it.
+    """
+    moment = at or contact_services.now()
+    error = _error_text(exc)
+    # skip_locked: a worker holding the job waits for our contact lock; waiting for its job lock would deadlock.
+    job = ScoringJob.objects.select_for_update(skip_locked=True).filter(contact_id=contact_id).first()
+    if job is None:
+        if ScoringJob.objects.filter(contact_id=contact_id).exists():
+            return None
+        job = ScoringJob.objects.create(contact_id=contact_id, created_at=moment, attempts=1, last_error=error,
+                                        next_attempt_at=moment + timedelta(seconds=retry_delay(1)))
+        log.warning("scoring contact %s failed when its turns arrived; it is tried again at %s",
+                    contact_id, job.next_attempt_at.isoformat())
+        return job
+    job.last_error = error
+    job.save(update_fields=["last_error"])
+    return job
 
 
 def given_up() -> int:

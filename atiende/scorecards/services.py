@@ -22,7 +22,7 @@ from atiende.quality import TranscriptError, parse_transcript, score_transcript
 from atiende.quality.calibration import OverrideError
 from atiende.quality.card import STATUSES
 from atiende.quality.transcript import SPEAKERS
-from atiende.scorecards import selectors
+from atiende.scorecards import jobs, selectors
 from atiende.scorecards.models import (
     Acknowledgement,
     Answer,
@@ -225,13 +225,19 @@ def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict
         scored = None
         if contact.state == ContactState.ENDED:
             try:
-                scored = score_contact(contact=contact, rescore=True)
-            except Exception:
-                # The words are kept even if the scorer fails on them; the failure is logged.
+                scored = score_contact(contact=contact, rescore=True)  # a savepoint: a failure undoes only itself
+            except Exception as exc:
+                # The words are kept even if the scorer fails on them, and the request still succeeds; the
+                # call's job keeps the failure for the worker to retry with its back-off (and to alert its
+                # supervisors if every attempt fails), instead of the card being lost.
                 log.exception("scoring contact %s after new turns failed", contact.pk)
+                jobs.retry_later(contact.pk, exc)
             if scored is not None:
                 # The card exists: a job still waiting (or given up) for this call has nothing left to do.
-                ScoringJob.objects.filter(contact=contact).delete()
+                # One a worker holds right now is skipped, not waited for (it waits for this contact's
+                # lock, so waiting for it would deadlock): that worker finds the card and deletes its job.
+                free = ScoringJob.objects.select_for_update(skip_locked=True).filter(contact=contact)
+                ScoringJob.objects.filter(pk__in=list(free.values_list("pk", flat=True))).delete()
     return stored, scored
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 
 from atiende.cli import main
 from atiende.cli.i18n import _
+from atiende.contact import services as contact
+from atiende.contact.models import Alert
 from atiende.scorecards import jobs, services
 from atiende.scorecards.models import Scorecard, ScoringJob
 
-from .conftest import GOOD_TURNS, run_call
+from .conftest import GOOD_TURNS, bearer, run_call
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +107,9 @@ def test_a_call_that_kills_the_worker_every_time_gives_up_too(people, clock):
     job = ScoringJob.objects.get(contact=call)
     assert job.gave_up_at is not None and job.last_error == jobs.STOPPED_MID_ATTEMPT
     assert jobs.given_up() == 1
+    alert = Alert.objects.get(kind=jobs.ALERT_KIND)  # this give-up reaches the supervisors too
+    assert alert.contact_id == call.pk
+    assert "el worker se detuvo" in alert.message_es and jobs.STOPPED_MID_ATTEMPT in alert.message_en
 
 
 def test_turns_arriving_later_score_the_call_and_clear_its_job(client, people, clock, monkeypatch):
@@ -116,9 +123,113 @@ def test_turns_arriving_later_score_the_call_and_clear_its_job(client, people, c
     assert not ScoringJob.objects.exists()  # nothing left for the worker to retry
 
 
-def test_an_abandoned_call_stores_no_job(people, clock):
-    from atiende.contact import services as contact
+def _fail_every_attempt(clock, call) -> ScoringJob:
+    """Run the worker through the job's remaining attempts (the scorer is broken); it gives up."""
+    while (job := ScoringJob.objects.get(contact=call)).gave_up_at is None:
+        clock.advance(max(0.0, (job.next_attempt_at - clock.now()).total_seconds()))
+        assert jobs.run_pending_scoring() == 0
+    return job
 
+
+def _board(user, language: str = "es") -> list[dict]:
+    from tests.consoles.conftest import signed_in
+
+    response = signed_in(user).get("/panel/estado/", headers={"Accept-Language": language})
+    assert response.status_code == 200
+    return response.json()["alerts"]
+
+
+def test_a_job_that_gives_up_puts_one_alert_on_the_supervisors_wallboard(people, clock, monkeypatch):
+    monkeypatch.setattr(services, "score_transcript", broken)
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    for _attempt in range(jobs.MAX_ATTEMPTS - 1):
+        assert jobs.run_pending_scoring() == 0
+        clock.advance(3600)
+    assert not Alert.objects.exists()  # retries on the way are no news for a supervisor
+    job = _fail_every_attempt(clock, call)
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.rule, alert.level, alert.contact_id, alert.technician_id) == (
+        jobs.ALERT_KIND, "CH-TEL", "warning", call.pk, None)
+    assert f"llamada {call.pk}" in alert.message_es and "Evaluar de nuevo" in alert.message_es
+    assert "RuntimeError: scorer exploded" in alert.message_es and f"trabajo {job.pk}" in alert.message_es
+    assert f"Call {call.pk} could not be scored" in alert.message_en and "Score again" in alert.message_en
+    # On the wallboard of the call's supervisors, in their language, like the webhook's give-up alert.
+    [shown] = _board(people.marta)
+    assert (shown["id"], shown["rule"], shown["contact"]) == (alert.pk, "CH-TEL", call.pk)
+    assert shown["message"] == alert.message_es
+    assert _board(people.admin, "en")[0]["message"] == alert.message_en
+    # The given-up job is never tried again, so it never alerts twice.
+    clock.advance(86400)
+    jobs.run_pending_scoring()
+    assert Alert.objects.count() == 1
+
+
+def test_score_again_that_fails_again_keeps_one_open_alert_and_alerts_anew_once_it_was_seen(people, clock,
+                                                                                             monkeypatch):
+    monkeypatch.setattr(services, "score_transcript", broken)
+    call = run_call(people, clock, turns=GOOD_TURNS)
+    job = _fail_every_attempt(clock, call)
+    first = Alert.objects.get()
+    # "Score again" before the scorer was fixed: a second give-up while the first alert is still open on
+    # the wallboard adds nothing (the open alert says it already).
+    assert jobs.requeue([job.pk]) == 1
+    _fail_every_attempt(clock, call)
+    assert list(Alert.objects.all()) == [first]
+    # A supervisor acknowledges it; the next give-up is news: a new alert.
+    contact.acknowledge_alert(alert_id=first.pk, user=people.marta)
+    assert _board(people.marta) == []
+    jobs.requeue([job.pk])
+    _fail_every_attempt(clock, call)
+    assert Alert.objects.count() == 2
+    [shown] = _board(people.marta)
+    assert shown["id"] != first.pk and shown["contact"] == call.pk
+    # Fixed at last: the call gets its card.
+    monkeypatch.undo()
+    jobs.requeue([job.pk])
+    assert jobs.run_pending_scoring() == 1
+    assert Scorecard.objects.filter(contact=call).exists() and not ScoringJob.objects.exists()
+
+
+def test_turns_whose_scoring_fails_leave_a_job_that_the_worker_retries(client, people, clock, monkeypatch):
+    call = run_call(people, clock, turns=None)  # ended without words: no job, no card
+    assert not ScoringJob.objects.exists()
+    monkeypatch.setattr(services, "score_transcript", broken)
+    response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript",
+                           {"turns": GOOD_TURNS, "customer": {"name": "Ana Pérez"}},
+                           content_type="application/json", headers=bearer(people.admin, kind="cti"))
+    # The telephony side's request succeeds: the words are stored; the card comes later.
+    assert response.status_code == 200, response.content
+    assert response.json() == {"contact": call.pk, "turns": len(GOOD_TURNS), "scorecard": None}
+    job = ScoringJob.objects.get(contact=call)
+    assert (job.attempts, job.gave_up_at) == (1, None)  # that try was the first attempt
+    assert "RuntimeError: scorer exploded" in job.last_error
+    assert job.next_attempt_at == clock.now() + timedelta(seconds=jobs.retry_delay(1))
+    assert jobs.run_pending_scoring() == 0 and ScoringJob.objects.get().attempts == 1  # the usual back-off
+    monkeypatch.undo()  # the scorer recovers
+    clock.advance(jobs.retry_delay(1))
+    assert jobs.run_pending_scoring() == 1
+    card = Scorecard.objects.get(contact=call)
+    assert card.technician == people.lucia and not ScoringJob.objects.exists()
+
+
+def test_turns_whose_scoring_keeps_failing_give_up_after_the_same_attempts_and_alert(people, clock,
+                                                                                     monkeypatch):
+    call = run_call(people, clock, turns=None)
+    monkeypatch.setattr(services, "score_transcript", broken)
+    stored, card = services.attach_transcript(contact_id=call.pk, user=people.lucia, turns=GOOD_TURNS)
+    assert len(stored.turns) == len(GOOD_TURNS) and card is None
+    job = _fail_every_attempt(clock, call)
+    assert job.attempts == jobs.MAX_ATTEMPTS  # the turns' own try and four by the worker
+    assert Alert.objects.get(kind=jobs.ALERT_KIND).contact_id == call.pk
+    # More turns, still failing: the given-up job stays listed with the newer error; no second alert.
+    services.attach_transcript(contact_id=call.pk, user=people.lucia,
+                               turns=[{"t": 135, "speaker": "tecnico", "text": "Adiós, Ana."}])
+    job.refresh_from_db()
+    assert job.gave_up_at is not None and job.attempts == jobs.MAX_ATTEMPTS and "scorer exploded" in job.last_error
+    assert Alert.objects.count() == 1
+
+
+def test_an_abandoned_call_stores_no_job(people, clock):
     routed = contact.create_contact(queue="soporte", caller="+34600000009")
     contact.hang_up(contact_id=routed.contact.pk)
     assert not ScoringJob.objects.exists()
@@ -132,8 +243,6 @@ def test_two_workers_at_once_store_one_card_per_call(people, clock):
         pytest.skip("real concurrent workers are exercised on PostgreSQL; SQLite has a single writer")
     calls = []
     for n in range(4):
-        from atiende.contact import services as contact
-
         contact.make_available(user=people.lucia)
         calls.append(run_call(people, clock, turns=GOOD_TURNS))
         clock.advance(5)
@@ -142,6 +251,64 @@ def test_two_workers_at_once_store_one_card_per_call(people, clock):
     assert sum(results) == 4, results  # type: ignore[arg-type]
     assert sorted(Scorecard.objects.values_list("contact_id", flat=True)) == sorted(c.pk for c in calls)
     assert not ScoringJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_turns_arriving_while_a_worker_holds_the_calls_job_neither_wait_for_the_other(people, clock, monkeypatch):
+    # A worker holds the job row and waits for the contact's lock; the turns' request holds the contact
+    # and scores it. If that request then waited for the job row to delete it, each would wait for the
+    # other (PostgreSQL would kill one as a deadlock). It leaves the held job: the worker finds the card.
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL; SQLite has a single writer")
+    call = run_call(people, clock, turns=GOOD_TURNS[:-1])
+    [job_id] = jobs.claim_due(worker="w")
+    job_locked, contact_locked = threading.Event(), threading.Event()
+    original_score, original_score_contact = jobs._score, services.score_contact
+    main = threading.get_ident()
+
+    def worker_score(contact_id):
+        job_locked.set()
+        assert contact_locked.wait(10)
+        return original_score(contact_id)  # waits here for the turns' transaction
+
+    def waiting_for_a_lock() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            return cursor.fetchone()[0] > 0
+
+    def turns_score_contact(**kwargs):
+        if threading.get_ident() == main:
+            contact_locked.set()
+            for _look in range(1000):  # until the worker waits for this contact's lock
+                if waiting_for_a_lock():
+                    break
+                threading.Event().wait(0.01)
+            else:
+                pytest.fail("the worker never waited for the contact")
+        return original_score_contact(**kwargs)
+
+    monkeypatch.setattr(jobs, "_score", worker_score)
+    monkeypatch.setattr(services, "score_contact", turns_score_contact)
+    outcome: list[object] = []
+
+    def run_worker() -> None:
+        try:
+            outcome.append(jobs.score_job(job_id, worker="w"))
+        except Exception as exc:  # asserted below
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run_worker)
+    thread.start()
+    assert job_locked.wait(10)
+    _stored, card = services.attach_transcript(contact_id=call.pk, user=people.lucia, turns=GOOD_TURNS[-1:])
+    thread.join(30)
+    assert card is not None and outcome == [jobs.SCORED]
+    assert list(Scorecard.objects.values_list("pk", flat=True)) == [card.pk] and not ScoringJob.objects.exists()
 
 
 CRASH = """
