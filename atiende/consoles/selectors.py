@@ -16,6 +16,7 @@ from atiende.contact import live
 from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
 from atiende.contact.models import (
+    IN_CONVERSATION,
     Contact,
     ContactEvent,
     ContactState,
@@ -253,7 +254,10 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
             "status_label": str(TechnicianStatus(state.status).label), "calls_today": _calls_today(state),
             "calls_minimum": default_policy["calls_per_day"], "contact": current_view,
         })
-    alerts = [contact_selectors.alert_view(a, language=language)
+    # Join, take over and coach (PO-5) only where the call is still on: many alerts outlive their call
+    # (a breach noticed late, a webhook or scoring that gave up after the call ended).
+    alerts = [{**contact_selectors.alert_view(a, language=language),
+               "call_live": a.contact is not None and a.contact.state in IN_CONVERSATION}
               for a in contact_selectors.visible_alerts(user).select_related("contact")[:50]]
     return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment, user=user),
             "mine": _supervisor_calls(user, in_scope, language=language, moment=moment), "at": moment}

@@ -61,7 +61,7 @@
     if (!snapshot.alerts.length) { box.appendChild(el("li", {class: "muted", text: S.no_alerts})); }
     snapshot.alerts.forEach(function (a) {
       var actions = el("div", {class: "alert-actions"});
-      if (a.contact) {
+      if (a.contact && a.call_live) {
         var url = api + "/" + a.contact + "/supervise";
         actions.appendChild(button(S.join, function () { act(url, {mode: "join"}); }, "join"));
         actions.appendChild(button(S.take_over, function () { act(url, {mode: "take_over"}); }, "take-over"));
