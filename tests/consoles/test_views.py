@@ -102,10 +102,20 @@ def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(cent
     assert [w["id"] for w in queue["waiting"]] == [waiting.pk] and queue["max_wait_seconds"] == 180
     lucia = next(t for t in board["technicians"] if t["id"] == center.lucia.pk)
     assert lucia["contact"]["id"] == contact.pk and lucia["calls_today"] == 1
-    assert any(a["rule"] == "PO-5" and a["contact"] == contact.pk for a in board["alerts"])
+    escalation = next(a for a in board["alerts"] if a["rule"] == "PO-5" and a["contact"] == contact.pk)
+    assert escalation["call_live"]  # join / take over / coach are offered
     assert board["charts"]["answered"] == 1 and board["charts"]["escalations"] == 1
     page = signed_in(center.marta).get("/panel/").content.decode()
     assert "Panel" in page and "Cliente muy molesto" in page
+
+
+def test_an_alert_whose_call_has_ended_offers_no_join_or_take_over(center):
+    contact = _call_answered_by(center, center.lucia)
+    services.escalate(contact_id=contact.pk, user=center.lucia, reason="Cliente muy molesto")
+    services.hang_up(contact_id=contact.pk)
+    board = signed_in(center.marta).get("/panel/estado/").json()
+    escalation = next(a for a in board["alerts"] if a["contact"] == contact.pk and a["rule"] == "PO-5")
+    assert escalation["call_live"] is False  # still listed to acknowledge, nothing to join
 
 
 def test_assistant_panel_gives_paraphrase_and_closed_questions(center):
