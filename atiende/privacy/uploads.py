@@ -1,8 +1,8 @@
 """Checks for uploaded attachments: size, and a type proven by the file's first bytes.
 
-There is no attachment feature yet; whatever adds one (work order attachments,
-portal uploads, email attachments) must pass every file through
-:func:`check_upload` before storing it. The declared content type and the file
+Work-order attachments (atiende/desk/attachments.py) pass every file through
+:func:`check_upload` before storing it, as anything that takes files later
+(email attachments, say) must. The declared content type and the file
 name's extension are not trusted: the content must look like one of the allowed
 types, and the extension must agree with it. Executables, HTML and SVG (which
 can carry scripts) are refused.

@@ -1,8 +1,8 @@
 """ET-4: every role tries every API endpoint (and the web pages) on objects of another team.
 
 The world: team A (a technician, a supervisor, a portal customer) and team B,
-whose customer, work order, questions, commitments, consent, vault secret and
-API token belong to B only. Users of A must get a 4xx on every endpoint that
+whose customer, work order, questions, commitments, consent, vault secret,
+attachment and API token belong to B only. Users of A must get a 4xx on every endpoint that
 names one of B's objects, list endpoints must not show B's data, and nothing
 of B's may change. An administrator reads the same objects (the positive
 control: the ids below really are B's objects).
@@ -10,6 +10,7 @@ control: the ids below really are B's objects).
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -17,7 +18,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from atiende.desk.attachments import add_attachment
 from atiende.desk.models import (
+    Attachment,
     ClosedQuestion,
     Commitment,
     ContactPoint,
@@ -63,13 +66,16 @@ def world(vault_key):
                            recorded_by=tech_b, work_order=wo_b)
     secret = store_secret(work_order=wo_b, kind="password", label="Asunto-Privado-B", value="Clave-B-991",
                           created_by=tech_b)
+    attachment = add_attachment(actor=tech_b, work_order=wo_b, file=io.BytesIO(b"Asunto-Privado-B: disco lleno\n"),
+                                filename="Asunto-Privado-B.log")
+    wo_b.refresh_from_db()
     token, _raw = ApiToken.issue(tech_b)
     ids = {
         "number": wo_b.number, "customer_id": customer_b.pk, "consent_id": consent.pk,
         "secret_id": secret.pk, "token_id": token.pk, "question_id": question.pk,
-        "commitment_id": commitment.pk, "point_id": point.pk,
+        "commitment_id": commitment.pk, "point_id": point.pk, "attachment_id": attachment.pk,
     }
-    return {"actors": [tech_a, sup_a, portal_a], "admin": admin, "ids": ids, "wo_b": wo_b,
+    return {"actors": [tech_a, sup_a, portal_a], "admin": admin, "ids": ids, "wo_b": wo_b, "version_b": wo_b.version,
             "consent": consent, "token": token, "customer_b": customer_b}
 
 
@@ -124,13 +130,14 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     assert checked >= 3 * 25, (checked, unknown)
     # Nothing of B's changed.
     world["wo_b"].refresh_from_db()
-    assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == 1
+    assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == world["version_b"]
     assert Consent.objects.get(pk=world["consent"].pk).withdrawn_at is None
     assert ApiToken.objects.get(pk=world["token"].pk).revoked_at is None
     assert Customer.objects.filter(pk=world["customer_b"].pk).exists()
     assert VaultSecret.objects.filter(work_order=world["wo_b"]).count() == 1
     assert ClosedQuestion.objects.filter(work_order=world["wo_b"]).count() == 1
     assert Commitment.objects.get(pk=ids["commitment_id"]).status == "pendiente"
+    assert Attachment.objects.filter(pk=ids["attachment_id"], internal=False).exists()
 
 
 def test_no_role_opens_another_teams_pages_in_the_web_ui(world):
