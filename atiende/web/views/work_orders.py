@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from atiende.desk import attachments, selectors, services
 from atiende.desk.models import (
+    Attachment,
     Commitment,
     Phase,
     WorkOrder,
@@ -455,39 +456,45 @@ def work_order_attachment_download(request: HttpRequest, number: int, pk: int) -
         return not_found(request, str(exc.message))
 
 
-@require_POST
-@signed_in_required
-def work_order_attachment_delete(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+def _on_attachment(request: HttpRequest, number: int, pk: int,
+                   act: Callable[[User, Attachment], Attachment], done: Callable[[Attachment], str]) -> HttpResponse:
+    """Run ``act`` on one of the work order's files and say ``done(file)``; a file the user may not see is a
+    404, any other refusal is shown on the attachments panel."""
     user, work_order = _post_action(request, number)
     if work_order is None:
         return not_found(request, _("No such attachment."))
     try:
-        item = attachments.get_attachment(actor=user, work_order=work_order, attachment_id=pk)
-        attachments.delete_attachment(actor=user, attachment=item)
+        item = act(user, attachments.get_attachment(actor=user, work_order=work_order, attachment_id=pk))
     except InputError as exc:
         if exc.status == 404:
             return not_found(request, str(exc.message))
         return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
-    messages.success(request, _("File %(name)s deleted.") % {"name": item.filename})
+    messages.success(request, done(item))
     return _after_action(request, work_order)
+
+
+@require_POST
+@signed_in_required
+def work_order_attachment_delete(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    def delete(user: User, item: Attachment) -> Attachment:
+        attachments.delete_attachment(actor=user, attachment=item)
+        return item
+
+    return _on_attachment(request, number, pk, delete,
+                          lambda item: _("File %(name)s deleted.") % {"name": item.filename})
 
 
 @require_POST
 @signed_in_required
 def work_order_attachment_internal(request: HttpRequest, number: int, pk: int) -> HttpResponse:
     """Mark a file internal (staff only) or show it to the customer again (``internal`` = "1" or "0")."""
-    user, work_order = _post_action(request, number)
-    if work_order is None:
-        return not_found(request, _("No such attachment."))
-    try:
-        item = attachments.get_attachment(actor=user, work_order=work_order, attachment_id=pk)
-        item = attachments.set_internal(actor=user, attachment=item, internal=request.POST.get("internal") == "1")
-    except InputError as exc:
-        if exc.status == 404:
-            return not_found(request, str(exc.message))
-        return _render_detail(request, work_order, status=exc.status, attachment_error=error_context(exc))
-    if item.internal:
-        messages.success(request, _("File %(name)s is internal now: only the staff see it.") % {"name": item.filename})
-    else:
-        messages.success(request, _("File %(name)s is visible to the customer now.") % {"name": item.filename})
-    return _after_action(request, work_order)
+    internal = request.POST.get("internal") == "1"
+
+    def said(item: Attachment) -> str:
+        if item.internal:
+            return _("File %(name)s is internal now: only the staff see it.") % {"name": item.filename}
+        return _("File %(name)s is visible to the customer now.") % {"name": item.filename}
+
+    return _on_attachment(request, number, pk,
+                          lambda user, item: attachments.set_internal(actor=user, attachment=item, internal=internal),
+                          said)
