@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +35,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
     if str(settings.MEDIA_ROOT).startswith(tempfile.gettempdir()):
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    """MEDIA_ROOT in the test's own folder, so "nothing stored" and "really removed" can be checked."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
 
 
 def _uses_database(item: pytest.Item) -> bool:

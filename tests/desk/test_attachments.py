@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,24 +16,12 @@ from atiende.desk import attachments, services
 from atiende.desk.models import Attachment, WorkOrderEvent
 from atiende.errors import InputError
 from atiende.privacy.models import AuditEntry
+from tests.attachments import EXE, PDF, PNG, stored_files
 from tests.desk.conftest import bearer, close, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 LOG = "2026-12-02 10:00:01 ERROR spooler: la cola de impresión se detuvo\n".encode()
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-def stored_files(media: Path) -> list[Path]:
-    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ lists nor downloads it."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,23 +13,13 @@ from django.urls import reverse
 from atiende.desk.models import Attachment, WorkOrderEvent
 from atiende.people.models import User
 from atiende.privacy.models import AuditEntry
+from tests.attachments import PNG, stored_files
 from tests.web.conftest import PASSWORD, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2
 LOG = b"10:00:01 ERROR no responde srv-impresion-03.interno.local\n"
 HTMX = {"HX-Request": "true", "HX-Target": "work-order"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-def stored_files(media: Path) -> list[Path]:
-    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
 
 
 def detail(wo) -> str:
