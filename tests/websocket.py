@@ -22,3 +22,24 @@ class Socket(ApplicationCommunicator):
     async def close(self) -> None:
         await self.send_input({"type": "websocket.disconnect", "code": 1000})
         await self.wait(1)
+
+
+async def connect(app, path: str, user) -> tuple[Socket, bool]:
+    """``user`` opens a websocket to ``app`` at ``path``: the socket, and whether it was accepted."""
+    socket = Socket(app, {"type": "websocket", "path": path, "headers": [], "subprotocols": [], "user": user})
+    await socket.send_input({"type": "websocket.connect"})
+    first = await socket.receive_output(5)
+    return socket, first["type"] == "websocket.accept"
+
+
+async def open_socket(app, path: str, user) -> Socket:
+    """The socket, accepted and past its greeting (``hello``)."""
+    socket, accepted = await connect(app, path, user)
+    assert accepted
+    assert (await socket.receive_json_from())["type"] == "hello"
+    return socket
+
+
+def kinds(update: dict) -> list[str]:
+    """The event kinds of a contact update, in order."""
+    return [e["kind"] for e in update["events"]]

@@ -9,17 +9,13 @@ from django.contrib.auth.models import AnonymousUser
 from atiende.consoles.consumers import ConsoleConsumer
 from atiende.contact import services
 from tests.consoles.seed import CALLER
-from tests.websocket import Socket
+from tests.websocket import Socket, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _connect(user):
-    scope = {"type": "websocket", "path": "/ws/consolas/", "headers": [], "subprotocols": [], "user": user}
-    socket = Socket(ConsoleConsumer.as_asgi(), scope)
-    await socket.send_input({"type": "websocket.connect"})
-    first = await socket.receive_output(5)
-    return socket, first["type"] == "websocket.accept"
+async def _connect(user) -> tuple[Socket, bool]:
+    return await connect(ConsoleConsumer.as_asgi(), "/ws/consolas/", user)
 
 
 def test_a_call_ringing_and_an_escalation_reach_the_console_and_the_wallboard(center):

@@ -14,18 +14,13 @@ from atiende.consoles.consumers import ConsoleConsumer
 from atiende.consoles.selectors import technician_snapshot
 from atiende.contact import services
 from tests.consoles.seed import CALLER
-from tests.websocket import Socket
+from tests.websocket import Socket, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _connect(user) -> Socket:
-    scope = {"type": "websocket", "path": "/ws/consolas/", "headers": [], "subprotocols": [], "user": user}
-    socket = Socket(ConsoleConsumer.as_asgi(), scope)
-    await socket.send_input({"type": "websocket.connect"})
-    assert (await socket.receive_output(5))["type"] == "websocket.accept"
-    assert (await socket.receive_json_from())["type"] == "hello"
-    return socket
+    return await open_socket(ConsoleConsumer.as_asgi(), "/ws/consolas/", user)
 
 
 def test_the_receivers_console_hears_the_offer_and_its_decline(center):

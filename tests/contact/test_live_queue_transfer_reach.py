@@ -17,22 +17,14 @@ from atiende.contact.consumers import ContactConsumer
 from atiende.contact.models import TechnicianState
 from atiende.people.models import User
 from atiende.practices.refusal import Refusal
-from tests.websocket import Socket
+from tests.websocket import Socket, kinds, open_socket
 
 from .conftest import make_technician
 
 
 async def _connect(user) -> Socket:
-    scope = {"type": "websocket", "path": "/ws/contacts/", "headers": [], "subprotocols": [], "user": user}
-    socket = Socket(ContactConsumer.as_asgi(), scope)
-    await socket.send_input({"type": "websocket.connect"})
-    assert (await socket.receive_output(5))["type"] == "websocket.accept"
-    assert (await socket.receive_json_from())["type"] == "hello"
-    return socket
+    return await open_socket(ContactConsumer.as_asgi(), "/ws/contacts/", user)
 
-
-def _kinds(update: dict) -> list[str]:
-    return [e["kind"] for e in update["events"]]
 
 
 def _serves(user, *queues: str) -> None:
@@ -59,7 +51,7 @@ def test_only_a_technician_who_may_accept_is_offered_the_queue_transfer(clock):
         await sync_to_async(services.request_transfer)(contact_id=call, user=lucia, purpose="una factura",
                                                        customer_consent=True, to_queue="facturas")
         offer = await sockets["ana"].update()
-        assert _kinds(offer) == ["transfer_requested"] and offer["contact"]["transfer"]["to_queue"] == "facturas"
+        assert kinds(offer) == ["transfer_requested"] and offer["contact"]["transfer"]["to_queue"] == "facturas"
         for name in ("pedro", "rosa", "luis"):
             assert await sockets[name].receive_nothing(0.2), name  # no offer they could not take
 
@@ -69,7 +61,7 @@ def test_only_a_technician_who_may_accept_is_offered_the_queue_transfer(clock):
             assert refused.value.code == "not_in_queue" and refused.value.rule == "TR-4"
         await sync_to_async(services.accept_transfer)(contact_id=call, user=ana)
         accepted = await sockets["ana"].update()
-        assert _kinds(accepted) == ["transfer_accepted"] and accepted["contact"]["assignee"] == ana.pk
+        assert kinds(accepted) == ["transfer_accepted"] and accepted["contact"]["assignee"] == ana.pk
         for name, socket in sockets.items():
             assert await socket.receive_nothing(0.1), name  # the end only to whom had the offer
             await socket.close()
@@ -98,7 +90,7 @@ def test_a_tier_change_counts_from_the_next_offer_without_reconnecting(clock):
         assert await socket.receive_nothing(0.2)
         await sync_to_async(User.objects.filter(pk=jorge.pk).update)(tier=2)  # promoted, same socket
         await sync_to_async(request)()
-        assert _kinds(await socket.update()) == ["transfer_requested"]
+        assert kinds(await socket.update()) == ["transfer_requested"]
         await socket.close()
 
     async_to_sync(scenario)()

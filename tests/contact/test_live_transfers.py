@@ -15,7 +15,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from atiende.contact import services
 from atiende.contact.consumers import ContactConsumer
 from atiende.contact.models import TechnicianState
-from tests.websocket import Socket
+from tests.websocket import Socket, kinds, open_socket
 
 from .conftest import make_technician
 
@@ -23,16 +23,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _connect(user) -> Socket:
-    scope = {"type": "websocket", "path": "/ws/contacts/", "headers": [], "subprotocols": [], "user": user}
-    socket = Socket(ContactConsumer.as_asgi(), scope)
-    await socket.send_input({"type": "websocket.connect"})
-    assert (await socket.receive_output(5))["type"] == "websocket.accept"
-    assert (await socket.receive_json_from())["type"] == "hello"
-    return socket
+    return await open_socket(ContactConsumer.as_asgi(), "/ws/contacts/", user)
 
-
-def _kinds(update: dict) -> list[str]:
-    return [e["kind"] for e in update["events"]]
 
 
 def _call_with(technician) -> int:
@@ -66,24 +58,24 @@ def test_the_receiver_of_a_transfer_hears_of_it_and_of_its_end(clock):
         offer = await receiver.update()
         assert offer["contact"]["state"] == "transfer_pending" and offer["contact"]["assignee"] == lucia.pk
         assert offer["contact"]["transfer"]["to_technician"] == jorge.pk and offer["contact"]["transfer"]["deadline"]
-        assert _kinds(offer) == ["transfer_requested"]
+        assert kinds(offer) == ["transfer_requested"]
         assert "notify" not in offer and "update" not in offer  # routing keys stay on the server
 
         await sync_to_async(services.decline_transfer)(contact_id=call, user=jorge)
         declined = await receiver.update()
-        assert _kinds(declined) == ["transfer_returned"] and declined["contact"]["transfer"] is None
+        assert kinds(declined) == ["transfer_returned"] and declined["contact"]["transfer"] is None
 
         await sync_to_async(request)()
-        assert _kinds(await receiver.update()) == ["transfer_requested"]
+        assert kinds(await receiver.update()) == ["transfer_requested"]
         await sync_to_async(time_out)()
         timed_out = await receiver.update()
-        assert _kinds(timed_out) == ["transfer_returned"] and timed_out["contact"]["assignee"] == lucia.pk
+        assert kinds(timed_out) == ["transfer_returned"] and timed_out["contact"]["assignee"] == lucia.pk
 
         await sync_to_async(request)()
-        assert _kinds(await receiver.update()) == ["transfer_requested"]
+        assert kinds(await receiver.update()) == ["transfer_requested"]
         await sync_to_async(services.accept_transfer)(contact_id=call, user=jorge)
         accepted = await receiver.update()
-        assert _kinds(accepted) == ["transfer_accepted"] and accepted["contact"]["assignee"] == jorge.pk
+        assert kinds(accepted) == ["transfer_accepted"] and accepted["contact"]["assignee"] == jorge.pk
 
         assert await receiver.receive_nothing(0.2)  # each change once
         assert await bystander.receive_nothing(0.2)  # a technician it does not concern hears nothing
@@ -113,11 +105,11 @@ def test_a_transfer_to_a_queue_reaches_the_technicians_serving_it(clock):
             offer = await sockets[name].update()
             assert offer["contact"]["transfer"] == {"to_technician": None, "to_queue": "ventas",
                                                     "deadline": offer["contact"]["transfer"]["deadline"]}
-            assert _kinds(offer) == ["transfer_requested"]
+            assert kinds(offer) == ["transfer_requested"]
         await sync_to_async(services.accept_transfer)(contact_id=call, user=rosa)
         taken = await sockets["pedro"].update()  # the offer is gone from Pedro's console too
-        assert _kinds(taken) == ["transfer_accepted"] and taken["contact"]["assignee"] == rosa.pk
-        assert _kinds(await sockets["rosa"].update()) == ["transfer_accepted"]
+        assert kinds(taken) == ["transfer_accepted"] and taken["contact"]["assignee"] == rosa.pk
+        assert kinds(await sockets["rosa"].update()) == ["transfer_accepted"]
         assert await sockets["ana"].receive_nothing(0.2)  # she does not serve ventas
         for socket in sockets.values():
             assert await socket.receive_nothing(0.1)
@@ -138,10 +130,10 @@ def test_a_queue_transfer_called_off_by_a_hang_up_reaches_the_queue(clock):
         socket = await _connect(pedro)
         await sync_to_async(services.request_transfer)(contact_id=call, user=lucia, purpose="una compra",
                                                        customer_consent=True, to_queue="ventas")
-        assert _kinds(await socket.update()) == ["transfer_requested"]
+        assert kinds(await socket.update()) == ["transfer_requested"]
         await sync_to_async(services.hang_up)(contact_id=call)  # the caller hung up meanwhile
         ended = await socket.update()
-        assert _kinds(ended) == ["transfer_returned", "hangup"] and ended["contact"]["state"] == "wrap_up"
+        assert kinds(ended) == ["transfer_returned", "hangup"] and ended["contact"]["state"] == "wrap_up"
         await socket.close()
 
     async_to_sync(scenario)()
@@ -157,10 +149,10 @@ def test_a_call_ringing_at_a_technician_reaches_them_and_its_return_to_the_queue
         routed = await sync_to_async(services.create_contact)(queue="soporte", caller="+34600000001")
         ringing = await socket.update()
         assert ringing["contact"]["state"] == "offered" and ringing["contact"]["offered_to"] == lucia.pk
-        assert ringing["contact"]["assignee"] is None and _kinds(ringing)[-1] == "offered"
+        assert ringing["contact"]["assignee"] is None and kinds(ringing)[-1] == "offered"
         await sync_to_async(services.decline_offer)(contact_id=routed.contact.pk, user=lucia)
         back = await socket.update()
-        assert back["contact"]["state"] == "waiting" and _kinds(back) == ["returned_to_queue"]
+        assert back["contact"]["state"] == "waiting" and kinds(back) == ["returned_to_queue"]
         await socket.close()
 
     async_to_sync(scenario)()
@@ -176,7 +168,7 @@ def test_a_supervisor_taking_a_call_over_is_heard_by_the_technician_and_once_by_
         technician, supervisor = await _connect(lucia), await _connect(marta)
         await sync_to_async(services.supervise)(contact_id=call, user=marta, mode="take_over")
         taken = await technician.update()  # no longer hers: her console drops it now
-        assert taken["contact"]["assignee"] == marta.pk and "supervisor_joined" in _kinds(taken)
+        assert taken["contact"]["assignee"] == marta.pk and "supervisor_joined" in kinds(taken)
         seen = await supervisor.update()  # on the board and in her own group: one copy
         assert seen["contact"]["assignee"] == marta.pk
         assert await supervisor.receive_nothing(0.2)

@@ -7,17 +7,13 @@ from asgiref.sync import async_to_sync
 
 from atiende.contact import services
 from atiende.contact.consumers import ContactConsumer
-from tests.websocket import Socket
+from tests.websocket import Socket, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _connect(user):
-    scope = {"type": "websocket", "path": "/ws/contacts/", "headers": [], "subprotocols": [], "user": user}
-    socket = Socket(ContactConsumer.as_asgi(), scope)
-    await socket.send_input({"type": "websocket.connect"})
-    first = await socket.receive_output(2)
-    return socket, first["type"] == "websocket.accept"
+async def _connect(user) -> tuple[Socket, bool]:
+    return await connect(ContactConsumer.as_asgi(), "/ws/contacts/", user)
 
 
 def test_supervisor_board_receives_a_hold_and_its_rule(clock):
