@@ -12,6 +12,8 @@ from typing import Any
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from atiende import engine
+from atiende.consoles import intervals
 from atiende.contact import live
 from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
@@ -20,6 +22,7 @@ from atiende.contact.models import (
     Contact,
     ContactEvent,
     ContactState,
+    OrganisationPolicy,
     Queue,
     TechnicianState,
     TechnicianStatus,
@@ -305,4 +308,62 @@ def charts(moment: datetime, *, user: User) -> dict[str, Any]:
         "transfers": stats["transfers"], "transfer_rate": stats["transfer_rate"],
         "escalations": stats["escalations"], "quality": quality,
         "window": timedelta(seconds=(moment - since).total_seconds()).total_seconds(),
+        "intraday": intraday(moment, user=user),
     }
+
+
+# PO-2 asks that nobody waits past the limit; as a service-level target that is a share close to one,
+# the same the staffing calculator plans for by default (atiende/planning/views.py, preset "po2").
+SERVICE_LEVEL_TARGET = 0.99
+
+
+def intraday(moment: datetime, *, user: User) -> dict[str, Any]:
+    """Today per half hour (local time): calls offered, answered, abandoned, service level (PO-2), ASA, AHT.
+
+    ET-4: the calls this user may see (``contacts_in_scope``). Two queries at most, however many
+    intervals and calls: today's inbound calls with their queue's policy and customer's organisation,
+    and the policies of those organisations. Each call is measured against its own PO-2 limit, resolved
+    as the engine does (``contact.services.policy_for``: defaults, organisation, queue).
+    See ``atiende/consoles/intervals.py`` for how each figure is counted.
+    """
+    since = _start_of_day(moment)
+    rows = list(contact_selectors.contacts_in_scope(user)
+                .filter(direction="inbound", created_at__gte=since, created_at__lte=moment)
+                .values_list("created_at", "answered_at", "ended_at", "state", "queue__name", "queue__policy",
+                             "customer__organisation_id"))
+    policies = _policy_set(rows)
+    limits: dict[tuple[str, int | None], float] = {}
+    calls = []
+    for created, answered, ended, state, queue, _policy_json, organisation in rows:
+        key = (queue, organisation)
+        if key not in limits:
+            limits[key] = policies.resolve(organisation=str(organisation) if organisation else None,
+                                           queue=queue).max_wait_seconds
+        calls.append(intervals.Call(arrived_at=created, answered_at=answered, ended_at=ended,
+                                    abandoned=state == ContactState.ABANDONED, max_wait_seconds=limits[key]))
+    rows_out, day = intervals.bucket(calls, day_start=since, moment=moment, zone=timezone.get_current_timezone())
+    default_limit = contact_services.policy_for(Queue(name="-"), None).max_wait_seconds
+    return {
+        "minutes": int(intervals.INTERVAL.total_seconds() // 60),
+        "target": SERVICE_LEVEL_TARGET,
+        "max_wait_seconds": sorted(set(limits.values())) or [default_limit],
+        "intervals": [i.as_dict() for i in rows_out],
+        "today": day.as_dict(),
+    }
+
+
+def _policy_set(rows: list[tuple[Any, ...]]) -> engine.PolicySet:
+    """The engine's policies for these calls' queues and organisations, resolved as ``policy_for`` does
+    (defaults, then the organisation's overrides, then the queue's), built once for all of them."""
+    policies = engine.PolicySet()
+    organisations = {row[-1] for row in rows if row[-1] is not None}
+    if organisations:
+        for organisation, policy in (OrganisationPolicy.objects.filter(organisation_id__in=organisations)
+                                     .values_list("organisation_id", "policy")):
+            if policy:
+                policies.set_organisation(str(organisation), policy)
+    for row in rows:
+        name, policy = row[4], row[5]
+        if policy and name not in policies.queues:
+            policies.set_queue(name, policy)
+    return policies

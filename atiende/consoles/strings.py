@@ -58,4 +58,27 @@ def board_strings() -> dict[str, str]:
         "joined": _("You joined the call."), "coach": _("Coach"), "took_over": _("You took over the call."),
         "coaching": _("You are coaching the technician."), "technician": _("Technician"),
         "resume": _("Resume"), "hang_up": _("Hang up"), "finish_wrap_up": _("Finish wrap-up"),
+        **intraday_strings(),
+    }
+
+
+def intraday_strings() -> dict[str, str]:
+    """The intraday charts: today per half hour (offered, answered, abandoned, service level, ASA, AHT)."""
+    return {
+        "calls_chart": _("Calls per half hour"), "offered": _("Offered"),
+        "offered_outline": _("Offered (outline)"), "in_queue": _("still waiting"),
+        "service_level": _("Service level"),
+        # %(limit)s: the PO-2 maximum wait, e.g. 3:00.
+        "service_level_rule": _("Share answered within the maximum wait (PO-2): %(limit)s"),
+        "service_level_rule_queues": _("Share answered within each queue's maximum wait (PO-2)"),
+        "target": _("Target %(percent)s"), "limit": _("Limit %(limit)s"),
+        "asa": _("Mean wait to answer (ASA)"), "aht": _("Mean handle time (AHT)"),
+        "half_hour": _("Half hour"), "in_progress": _("in progress"), "so_far": _("Today so far"),
+        "now": _("Now"), "no_calls_yet": _("No calls yet today."),
+        "calls_chart_summary": _("Calls per half hour today: offered, answered and abandoned. "
+                                 "The figures are in the table below."),
+        "service_level_summary": _("Service level per half hour today against the target. "
+                                   "The figures are in the table below."),
+        "asa_summary": _("Mean wait to answer per half hour today. The figures are in the table below."),
+        "aht_summary": _("Mean handle time per half hour today. The figures are in the table below."),
     }

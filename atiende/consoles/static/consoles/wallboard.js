@@ -1,5 +1,6 @@
 /* The supervisor's wallboard: queues with their waiting timers (coloured as they near PO-2's limit),
-   technicians, live alerts with join / take over (PO-5), and today's figures. */
+   technicians, live alerts with join / take over (PO-5), today per half hour (calls, service level against
+   PO-2, ASA, AHT) and today's figures. */
 (function () {
   "use strict";
   var L = window.AtiendeLive, el = L.el, clear = L.clear, clock = L.clock;
@@ -139,6 +140,164 @@
     box.appendChild(group); box.appendChild(times); box.appendChild(quality);
   }
 
+  // ---- Today per half hour: inline SVG drawn here (no inline script or style: the CSP holds), with the
+  // same figures in a table for screen readers and for anyone who opens it. Colours come from consoles.css.
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var W = 480, H = 170, LEFT = 40, RIGHT = 8, TOP = 12, BOTTOM = 22;
+  var PLOT_W = W - LEFT - RIGHT, PLOT_H = H - TOP - BOTTOM;
+
+  function svg(tag, attrs, children) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; } else { node.setAttribute(key, String(attrs[key])); }
+    });
+    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
+    return node;
+  }
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (whole, key) { return key in values ? values[key] : whole; });
+  }
+
+  function percent(share) { return share === null || share === undefined ? "—" : Math.round(share * 100) + " %"; }
+  function seconds(value) { return value === null || value === undefined ? "—" : clock(value); }
+
+  // A round top for an axis: counts 1, 2, 5, 10...; times in whole minutes.
+  function niceCount(value) {
+    for (var power = 1; ; power *= 10) {
+      if (value <= power) { return power; }
+      if (value <= 2 * power) { return 2 * power; }
+      if (value <= 5 * power) { return 5 * power; }
+    }
+  }
+  function niceTime(value) {
+    var steps = [60, 120, 180, 300, 600, 900, 1200, 1800, 3600];
+    for (var i = 0; i < steps.length; i++) { if (value <= steps[i]) { return steps[i]; } }
+    return Math.ceil(value / 3600) * 3600;
+  }
+
+  // The frame of one chart: horizontal grid lines with their values, the current half hour shaded,
+  // the half hours' labels below (at most about eight, so they never overlap).
+  function frame(summary, intervals, top, format) {
+    var root = svg("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": summary,
+                           class: "intraday-chart", focusable: "false"});
+    var slot = PLOT_W / Math.max(1, intervals.length);
+    intervals.forEach(function (i, n) {
+      if (i.current) {
+        root.appendChild(svg("rect", {class: "chart-now", x: LEFT + n * slot, y: TOP, width: slot, height: PLOT_H}));
+      }
+    });
+    [0, 0.5, 1].forEach(function (share) {
+      var y = TOP + PLOT_H - PLOT_H * share;
+      root.appendChild(svg("line", {class: share ? "chart-grid" : "chart-axis", x1: LEFT, x2: W - RIGHT, y1: y, y2: y}));
+      root.appendChild(svg("text", {class: "chart-label", x: LEFT - 4, y: y + 3, "text-anchor": "end",
+                                    text: format(top * share)}));
+    });
+    var every = Math.max(1, Math.ceil(intervals.length / 8));
+    intervals.forEach(function (i, n) {
+      if (n % every === 0 || i.current) {
+        if (i.current && n % every !== 0 && n % every < every / 2) { return; }  // too close to the last label
+        root.appendChild(svg("text", {class: "chart-label" + (i.current ? " chart-label-now" : ""),
+                                      x: LEFT + (n + 0.5) * slot, y: H - 6, "text-anchor": "middle", text: i.label}));
+      }
+    });
+    return {root: root, slot: slot, y: function (value) { return TOP + PLOT_H - PLOT_H * Math.min(value, top) / top; }};
+  }
+
+  function callsChart(intervals) {
+    var top = niceCount(Math.max.apply(null, intervals.map(function (i) { return i.offered; }).concat([1])));
+    var f = frame(S.calls_chart_summary, intervals, top, function (v) { return v % 1 ? "" : String(v); });
+    var base = TOP + PLOT_H;
+    intervals.forEach(function (i, n) {
+      var width = Math.min(f.slot * 0.7, 36), x = LEFT + (n + 0.5) * f.slot - width / 2;
+      var title = i.label + " · " + S.offered + " " + i.offered + " · " + S.answered + " " + i.answered +
+        " · " + S.abandoned + " " + i.abandoned;
+      var group = svg("g", {}, [svg("title", {text: title})]);
+      // Offered as an outline; inside it, answered (from the bottom) and abandoned on top of them.
+      var answeredTop = f.y(i.answered), abandonedTop = f.y(i.answered + i.abandoned);
+      if (i.answered) { group.appendChild(svg("rect", {class: "chart-answered", x: x, y: answeredTop, width: width, height: base - answeredTop})); }
+      if (i.abandoned) { group.appendChild(svg("rect", {class: "chart-abandoned", x: x, y: abandonedTop, width: width, height: answeredTop - abandonedTop})); }
+      if (i.offered) { group.appendChild(svg("rect", {class: "chart-offered", x: x, y: f.y(i.offered), width: width, height: base - f.y(i.offered)})); }
+      f.root.appendChild(group);
+    });
+    return f.root;
+  }
+
+  // A line per half hour (broken where a half hour has no figure), a point on each figure with its value,
+  // and a dashed reference line (the target or the limit) when there is one.
+  function lineChart(intervals, key, summary, top, format, reference, referenceText) {
+    var f = frame(summary, intervals, top, format), run = [];
+    function flush() {
+      if (run.length > 1) { f.root.appendChild(svg("polyline", {class: "chart-line", points: run.join(" ")})); }
+      run = [];
+    }
+    if (reference !== null) {
+      var ry = f.y(reference);
+      f.root.appendChild(svg("line", {class: "chart-target", x1: LEFT, x2: W - RIGHT, y1: ry, y2: ry}));
+      f.root.appendChild(svg("text", {class: "chart-target-label", x: W - RIGHT, y: ry - 3, "text-anchor": "end",
+                                      text: referenceText}));
+    }
+    intervals.forEach(function (i, n) {
+      var value = i[key];
+      if (value === null || value === undefined) { flush(); return; }
+      var x = LEFT + (n + 0.5) * f.slot, y = f.y(value);
+      run.push(x.toFixed(1) + "," + y.toFixed(1));
+      var below = key === "service_level" && reference !== null && value < reference;
+      f.root.appendChild(svg("circle", {class: "chart-point" + (below ? " chart-point-below" : ""), cx: x, cy: y, r: 3},
+                             [svg("title", {text: i.label + " · " + format(value)})]));
+    });
+    flush();
+    return f.root;
+  }
+
+  function figure(caption, chart, legend) {
+    return el("figure", {}, [el("figcaption", {text: caption}), chart, legend || null]);
+  }
+
+  function figuresText(i) {
+    return S.offered + " " + i.offered + (i.waiting ? " (" + i.waiting + " " + S.in_queue + ")" : "") + " · " +
+      S.answered + " " + i.answered + " · " + S.abandoned + " " + i.abandoned + " · " + S.service_level + " " +
+      percent(i.service_level) + " · ASA " + seconds(i.asa_seconds) + " · AHT " + seconds(i.aht_seconds);
+  }
+
+  function renderIntraday() {
+    var day = snapshot.charts.intraday, box = $("board-intraday"), now = $("board-intraday-now");
+    var intervals = day.intervals, current = intervals[intervals.length - 1];
+    clear(box); clear(now);
+    now.appendChild(el("p", {}, [el("strong", {text: S.so_far + ": "}),
+      day.today.offered ? figuresText(day.today) : S.no_calls_yet]));
+    if (current) {
+      now.appendChild(el("p", {class: "intraday-current"}, [
+        el("strong", {text: S.now + " (" + current.label + ", " + S.in_progress + "): "}), figuresText(current)]));
+    }
+    var limits = day.max_wait_seconds, limit = limits.length === 1 ? limits[0] : null;
+    var rule = limit !== null ? fill(S.service_level_rule, {limit: clock(limit)}) : S.service_level_rule_queues;
+    var legend = el("ul", {class: "chart-legend"}, [
+      el("li", {}, [el("span", {class: "swatch swatch-offered"}), S.offered_outline]),
+      el("li", {}, [el("span", {class: "swatch swatch-answered"}), S.answered]),
+      el("li", {}, [el("span", {class: "swatch swatch-abandoned"}), S.abandoned])]);
+    box.appendChild(figure(S.calls_chart, callsChart(intervals), legend));
+    box.appendChild(figure(S.service_level + " · " + rule,
+      lineChart(intervals, "service_level", S.service_level_summary, 1, percent, day.target,
+                fill(S.target, {percent: percent(day.target)}))));
+    var waits = intervals.map(function (i) { return i.asa_seconds || 0; }).concat([limit || 0]);
+    box.appendChild(figure(S.asa, lineChart(intervals, "asa_seconds", S.asa_summary,
+      niceTime(Math.max.apply(null, waits)), seconds, limit, limit !== null ? fill(S.limit, {limit: clock(limit)}) : "")));
+    var handles = intervals.map(function (i) { return i.aht_seconds || 0; });
+    box.appendChild(figure(S.aht, lineChart(intervals, "aht_seconds", S.aht_summary,
+      niceTime(Math.max.apply(null, handles)), seconds, null, "")));
+    var body = $("board-intraday-rows");
+    clear(body);
+    intervals.forEach(function (i) {
+      var row = el("tr", {}, [el("th", {scope: "row", text: i.label + (i.current ? " (" + S.in_progress + ")" : "")}),
+        el("td", {text: String(i.offered)}), el("td", {text: String(i.answered)}), el("td", {text: String(i.abandoned)}),
+        el("td", {text: percent(i.service_level)}), el("td", {text: seconds(i.asa_seconds)}),
+        el("td", {text: seconds(i.aht_seconds)})]);
+      if (i.current) { row.setAttribute("aria-current", "time"); }
+      body.appendChild(row);
+    });
+  }
+
   function tick() {
     var dt = elapsed();
     Array.prototype.forEach.call(document.querySelectorAll("#board-queues .wait"), function (node) {
@@ -158,7 +317,9 @@
     });
   }
 
-  function render() { renderQueues(); renderTechnicians(); renderAlerts(); renderMine(); renderCharts(); tick(); }
+  function render() {
+    renderQueues(); renderTechnicians(); renderAlerts(); renderMine(); renderIntraday(); renderCharts(); tick();
+  }
 
   render();
   setInterval(tick, 1000);
