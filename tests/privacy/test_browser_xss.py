@@ -8,15 +8,9 @@ never had to block anything (which would mean markup got through).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
 from atiende.people.models import Team, User
+from tests.browser import BROWSER, chromium
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares this thread
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "clave-de-prueba-2026"
 PAYLOADS = [
     "<script>window.__xss=1</script>",
@@ -31,11 +25,7 @@ FORM_PAGES = ["/clientes/nuevo/", "/solicitudes/nueva/"]
 # payloads reach the pages that show them.
 VALID = {"country": "ES", "phone": "+34 910 000 111", "mobile": "+34 600 000 222"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM}"),
-]
+pytestmark = BROWSER
 
 INIT = """
 window.__violations = [];
@@ -80,7 +70,6 @@ def _fill_and_submit(page, counter: list[int]) -> bool:
 
 def test_script_payloads_typed_into_every_field_never_run(live_server, settings):
     from django.test import Client
-    from playwright.sync_api import sync_playwright
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     team = Team.objects.create(name="Soporte")
@@ -89,52 +78,45 @@ def test_script_payloads_typed_into_every_field_never_run(live_server, settings)
     admin.teams.add(team)
     counter = [0]
     visited: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-        ])
-        try:
-            context = browser.new_context(locale="es-ES")
-            context.add_init_script(INIT)
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"{live_server.url}/entrar/")
-            page.locator("input[name=username]").fill("ana")
-            page.locator("input[name=password]").fill(PASSWORD)
-            page.locator("main form button[type=submit], main form input[type=submit]").first.click()
-            page.wait_for_load_state()
+    with chromium() as browser:
+        context = browser.new_context(locale="es-ES")
+        context.add_init_script(INIT)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{live_server.url}/entrar/")
+        page.locator("input[name=username]").fill("ana")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+        page.wait_for_load_state()
 
-            for path in FORM_PAGES + FORM_PAGES:  # the second round can pick what the first created
-                page.goto(f"{live_server.url}{path}")
-                _fill_and_submit(page, counter)
+        for path in FORM_PAGES + FORM_PAGES:  # the second round can pick what the first created
+            page.goto(f"{live_server.url}{path}")
+            _fill_and_submit(page, counter)
+            visited.append(page.url)
+            assert page.evaluate("window.__xss") is None, f"a payload ran on {page.url}"
+        # Every detail page reachable from the lists, and the forms on them.
+        for list_path in ("/solicitudes/", "/clientes/"):
+            page.goto(f"{live_server.url}{list_path}")
+            links = page.locator("main a[href]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+            targets = sorted({h for h in links if h and h.startswith(list_path) and h != list_path
+                              and "nuev" not in h})
+            for href in targets[:6]:
+                page.goto(f"{live_server.url}{href}")
                 visited.append(page.url)
                 assert page.evaluate("window.__xss") is None, f"a payload ran on {page.url}"
-            # Every detail page reachable from the lists, and the forms on them.
-            for list_path in ("/solicitudes/", "/clientes/"):
-                page.goto(f"{live_server.url}{list_path}")
-                links = page.locator("main a[href]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-                targets = sorted({h for h in links if h and h.startswith(list_path) and h != list_path
-                                  and "nuev" not in h})
-                for href in targets[:6]:
-                    page.goto(f"{live_server.url}{href}")
+                assert page.evaluate("window.__violations") == [], f"CSP had to block markup on {page.url}"
+                if _fill_and_submit(page, counter):
                     visited.append(page.url)
                     assert page.evaluate("window.__xss") is None, f"a payload ran on {page.url}"
-                    assert page.evaluate("window.__violations") == [], f"CSP had to block markup on {page.url}"
-                    if _fill_and_submit(page, counter):
-                        visited.append(page.url)
-                        assert page.evaluate("window.__xss") is None, f"a payload ran on {page.url}"
-            assert dialogs == []
-            # Control: markup that did get into the page is stopped by the CSP, and the
-            # listener above sees it (so an empty list of violations means something).
-            page.evaluate("document.body.insertAdjacentHTML('beforeend', "
-                          "'<img src=x onerror=\\'window.__xss=1\\'>')")
-            page.wait_for_function("window.__violations.length > 0")
-            assert page.evaluate("window.__xss") is None
-        finally:
-            browser.close()
+        assert dialogs == []
+        # Control: markup that did get into the page is stopped by the CSP, and the
+        # listener above sees it (so an empty list of violations means something).
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', "
+                      "'<img src=x onerror=\\'window.__xss=1\\'>')")
+        page.wait_for_function("window.__violations.length > 0")
+        assert page.evaluate("window.__xss") is None
 
     assert counter[0] >= 10, f"only {counter[0]} fields were filled"
     from atiende.desk.models import Customer
