@@ -44,7 +44,7 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
-from atiende.engine.routing import QueueConfig, open_tiers, pick_technician
+from atiende.engine.routing import QueueConfig, open_tiers, pick_technician, turned_down
 from atiende.engine.timers import deadlines_for
 from atiende.errors import InputError
 from atiende.people.models import Role, Team, User
@@ -636,17 +636,18 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
     """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another)."""
     config = queue_config(queue)
     tiers = open_tiers(contact, config, policy, now=now())  # only tiers that may take it now (PO-2, CT-ENT)
-    available = (TechnicianState.objects.select_related("user")
-                 .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers)
-                 .order_by(F("idle_since").asc(nulls_last=True), "calls_today", "user_id"))
+    available = _team_filtered(TechnicianState.objects.select_related("user")
+                               .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers), queue)
+    available = available.order_by(F("idle_since").asc(nulls_last=True), "calls_today", "user_id")
     # The engine picks the longest idle among those who fit: read the technicians in
-    # that order, a page at a time, until a page holds someone who fits.
+    # that order, a page at a time, until a page holds someone who fits. Who turned
+    # this call down is left out by the engine (pick_technician, routing.turned_down).
     candidates: dict[int, TechnicianState] = {}
     pool: list[engine.Technician] = []
     decision = None
     for start in itertools.count(0, CANDIDATES_PAGE):
         rows = list(available[start:start + CANDIDATES_PAGE])
-        fitting = [t for t in rows if _serves(t, queue.name)]
+        fitting = [t for t in rows if _serves(t, queue, team_checked=True)]
         candidates.update((t.user_id, t) for t in fitting)
         pool += [_to_engine_technician(t) for t in fitting]
         if len(rows) < CANDIDATES_PAGE or pick_technician(contact, pool, config, policy, now=now()).technician:
@@ -682,8 +683,40 @@ def route_contact(*, contact_id: int) -> Routed:
         return Routed(row, chosen.user, decision)
 
 
-def _serves(row: TechnicianState, queue: str) -> bool:
-    return not row.queues or queue in row.queues
+def _team_members(team_id: int, user: Any) -> Any:
+    """Membership rows of the team ``team_id`` for ``user`` (an id, or OuterRef for a subquery)."""
+    return User.teams.through.objects.filter(team_id=team_id, user_id=user)
+
+
+def _team_filtered(states: Any, queue: Queue) -> Any:
+    """TechnicianState rows ``queue``'s calls may go to, as far as teams go, in the same query.
+
+    A queue with a team (ET-4: its supervisors see its calls) is served by that team's
+    members, technicians and supervisors alike, and by whoever has it named in their
+    own ``queues`` list (a deliberate assignment across teams; that list is checked by
+    :func:`_serves` on the rows read). A shared queue (no team): everyone, as before.
+    The team is tested with an EXISTS on the membership table, so it adds no round
+    trip and no duplicate rows for people in several teams.
+    """
+    if queue.team_id is None:
+        return states
+    # PostgreSQL runs the EXISTS as one hashed subplan over the team's rows (index on team_id).
+    return states.filter(Exists(_team_members(queue.team_id, OuterRef("user_id"))) | ~Q(queues=[]))
+
+
+def _serves(row: TechnicianState, queue: Queue, *, team_checked: bool = False) -> bool:
+    """Whether ``queue``'s calls may go to this person (push, pull, a transfer to the queue).
+
+    Their ``queues`` list, when they have one, says it all: listed, they serve it,
+    whatever its team. With no list, every shared queue and every queue of their own
+    teams. ``team_checked``: the row comes from :func:`_team_filtered`, so with no
+    list they are a member already; else membership is looked up here.
+    """
+    if row.queues:
+        return queue.name in row.queues
+    if queue.team_id is None or team_checked:
+        return True
+    return _team_members(queue.team_id, row.user_id).exists()
 
 
 @single_writer
@@ -696,12 +729,14 @@ def dispatch(*, limit: int = 50) -> int:
     waiting_ids = list(Contact.objects.filter(state=ContactState.WAITING).order_by("created_at", "id")
                        .values_list("pk", flat=True)[:limit])
     for contact_id in waiting_ids:
-        if route_contact(contact_id=contact_id).technician is not None:
+        routed = route_contact(contact_id=contact_id)
+        if routed.technician is not None:
             offered += 1
             if offered >= free:
                 break
-        else:
+        elif routed.decision is None or not routed.decision.turned_down:
             # Skills or tiers may suit a later contact, but a long run of misses means nobody is free.
+            # (A call only its decliners could take says nothing of the next: someone free fits it.)
             misses += 1
             if misses >= 5:
                 break
@@ -717,8 +752,10 @@ CLAIM_SCAN = 1000
 def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | None:
     """Pull mode: an available technician takes the oldest waiting contact they may serve.
 
-    The same rules as pushed routing: the technician's queues (``TechnicianState.queues``),
-    the skills the queue and the call need, and the tiers open for that call now
+    The same rules as pushed routing: the technician's queues (``TechnicianState.queues``;
+    with none, the shared queues and their own teams', as ``_serves``), not a call they
+    declined or let ring out (routing.turned_down), the skills the queue and the call need,
+    and the tiers open for that call now
     (the first tier; one more as the wait nears the PO-2 maximum; tier 2 up for a
     customer who asked for level 2, CT-ENT); a supervisor who steps in to take
     calls is held to the skills, not the tiers. Waiting contacts are read without
@@ -744,10 +781,17 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         from atiende.contact import selectors  # selectors import this module
 
         if selectors.is_manager(user) and not selectors.is_admin(user):
-            # ET-4: a supervisor answering calls takes them only from queues they may see (and
-            # hears nothing of the others': they do not count as calls waiting below).
-            waiting = waiting.filter(queue__in=selectors.supervised_queues(user).values("pk"))
-        qs = waiting.filter(queue__name__in=list(me.queues)) if me.queues else waiting
+            # ET-4: a supervisor answering calls takes them only from queues they may see, or named in
+            # their own queues (a deliberate assignment; push routing rings them with those too), and
+            # hears nothing of the others': they do not count as calls waiting below.
+            waiting = waiting.filter(Q(queue__in=selectors.supervised_queues(user).values("pk"))
+                                     | Q(queue__name__in=list(me.queues)))
+        if me.queues:
+            qs = waiting.filter(queue__name__in=list(me.queues))
+        else:
+            # As pushed routing (_serves): shared queues, and the queues of their own teams.
+            qs = waiting.filter(Q(queue__team__isnull=True) | Q(
+                queue__team__in=User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
         # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
         row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
                                              _to_engine_technician(me), any_tier=selectors.is_manager(user))
@@ -787,6 +831,8 @@ def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = Fa
                 continue
             if not any_tier and me.tier not in open_tiers(contact, config, policies[key], now=moment):
                 continue
+            if contact.declined_by and turned_down(contact, me.id, policies[key], now=moment):
+                continue  # they declined it or let it ring out: it waits for someone else, as in push routing
             fitting_seen = True
             locked = (Contact.objects.select_for_update(skip_locked=True)
                       .filter(pk=row.pk, state=ContactState.WAITING).values_list("pk", flat=True).first())
@@ -801,8 +847,8 @@ def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = Fa
 def _require_serves_queue(user: User, queue_name: str) -> None:
     """Who accepts a transfer to a queue must be someone that queue's calls may go to (TR-4)."""
     queue = Queue.objects.filter(name=queue_name).first()
-    row = TechnicianState.objects.filter(user=user).first()
-    serves = queue is not None and (row is None or _serves(row, queue_name))
+    row = TechnicianState.objects.filter(user=user).first() or TechnicianState(user=user)  # none: no queues list
+    serves = queue is not None and _serves(row, queue)
     if serves and queue is not None:
         config = queue_config(queue)
         serves = user.tier in config.tiers and config.skills <= frozenset(user.skills or [])

@@ -52,6 +52,10 @@ STATE_LABELS: dict[ContactState, tuple[str, str]] = {
     ContactState.ABANDONED: ("abandonada", "abandoned"),
 }
 
+# Why a ring ended without an answer that counts as the rung technician turning the call down: they
+# declined it, or let it ring out. ("answered_elsewhere": someone else picked up; no judgement on them.)
+TURNED_DOWN = frozenset({"declined", "ring_timeout", "no_answer"})
+
 # A call is "live" from the answer until the hang-up: it always has an assignee.
 LIVE_ORDER = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
 LIVE_STATES = frozenset(LIVE_ORDER)
@@ -142,6 +146,10 @@ class Contact:
     # After this call, the state a technician goes back to instead of the pool: a supervisor who took
     # the call over returns to what they were doing (str(id) -> {"status", "pause_reason"}).
     returns_to: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Who turned this call down while it rang at them (declined it, or let the ring time out), as
+    # str(id) -> seconds the caller had waited then: routing does not ring them with it again
+    # (see routing.turned_down for when it may, once, after the PO-2 wait limit).
+    declined_by: dict[str, float] = field(default_factory=dict)
 
     # ---- reading -------------------------------------------------------------
     @property
@@ -182,6 +190,8 @@ class Contact:
         """An offer that was not answered (declined or rang out) goes back to waiting, never lost."""
         self._require("return_to_queue", ContactState.OFFERED)
         technician = self.offered_to
+        if technician is not None and cause in TURNED_DOWN:
+            self.declined_by[str(technician)] = self.waited_seconds(now)
         self.state = ContactState.WAITING
         self.offered_to = None
         self.offered_at = None
@@ -546,6 +556,7 @@ class Contact:
         d["state"] = ContactState(d["state"])
         d["direction"] = Direction(d.get("direction", "inbound"))
         d["required_skills"] = tuple(d.get("required_skills", ()))
+        d["declined_by"] = {str(k): float(v) for k, v in (d.get("declined_by") or {}).items()}
         if d.get("hold"):
             h = d["hold"]
             d["hold"] = Hold(h["reason"], h["expected_minutes"], _req(h["started_at"]), _req(h["announced_end"]),

@@ -9,7 +9,9 @@ The order of preference (SPEC §2, PO-2, CT-ENT):
 3. a knowledgeable customer who asked for level 2 (CT-ENT) goes to tier 2 or
    higher; only at the wait limit may a tier-1 technician take it, so the
    customer is not left waiting past the policy;
-4. among the eligible, the one idle the longest, then the one with the fewest
+4. a technician who turned this call down (declined it, or let it ring out) is
+   not rung with it again: it waits for someone else (see :func:`turned_down`);
+5. among the eligible, the one idle the longest, then the one with the fewest
    calls today.
 
 Contacts are served oldest first.
@@ -175,6 +177,8 @@ class RoutingDecision:
     overflowed: bool
     reason_es: str
     reason_en: str
+    # No technician because every available one who fits turned this call down (see turned_down).
+    turned_down: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,16 +205,48 @@ def open_tiers(contact: Contact, queue: QueueConfig, policy: Policy, *, now: dat
     return tiers
 
 
+def turned_down(contact: Contact, technician: TechnicianId, policy: Policy, *, now: datetime) -> bool:
+    """Whether this technician is not to be rung with this call now, having turned it down.
+
+    A technician who declined the call, or let it ring out, is not offered it again:
+    otherwise the only one available, back in the pool with a fresh idle time, gets the
+    very call they just turned down, ring after ring. The call waits for someone else
+    (its PO-2 timers keep running: the supervisor gets the warning and the breach as
+    for any waiting call); the technician stays available for other calls.
+
+    Once the caller has waited past the PO-2 maximum, who turned the call down
+    *before* that limit may be rung with it once more: the wait is over the policy,
+    nobody else came, and a supervisor has the breach alert; a decline may have been
+    circumstantial (finishing a note, a mis-click) and an available technician is
+    better than an unbounded wait. A second refusal, after the limit, stands for the
+    rest of the call, so it never turns into the ring loop again.
+    """
+    waited_then = contact.declined_by.get(str(technician))
+    if waited_then is None:
+        return False
+    limit = policy.max_wait_seconds
+    return not waited_then < limit <= contact.waited_seconds(now)
+
+
 def pick_technician(
     contact: Contact, technicians: Iterable[Technician], queue: QueueConfig, policy: Policy, *, now: datetime
 ) -> RoutingDecision:
     tiers = open_tiers(contact, queue, policy, now=now)
     needed = set(queue.skills) | set(contact.required_skills)
-    candidates = [
+    fitting = [
         t for t in technicians
         if t.status is TechnicianStatus.AVAILABLE and t.tier in tiers and needed <= t.skills
     ]
+    candidates = [t for t in fitting if not (contact.declined_by and turned_down(contact, t.id, policy, now=now))]
     overflowed = tiers != queue.tiers[:1] and not contact.level2_requested
+    if not candidates and fitting:
+        return RoutingDecision(
+            None, None, tiers, overflowed,
+            "Los técnicos disponibles que podrían atenderla ya la rechazaron o no la contestaron; "
+            "la llamada sigue en cola hasta que otro quede libre.",
+            "The available technicians who could take it already declined it or let it ring out; "
+            "the call stays queued until someone else is free.", turned_down=True,
+        )
     if not candidates:
         return RoutingDecision(
             None, None, tiers, overflowed,
