@@ -10,6 +10,7 @@ from tests.consoles.browser import CHROMIUM, live, new_call, sign_in
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.django_db,  # the served center has its own database; this keeps the test in the PostgreSQL run
 ]
 
 
