@@ -328,7 +328,7 @@ def intraday(moment: datetime, *, user: User) -> dict[str, Any]:
     """
     since = _start_of_day(moment)
     rows = list(contact_selectors.contacts_in_scope(user)
-                .filter(direction="inbound", created_at__gte=since, created_at__lte=moment)
+                .filter(direction="inbound", created_at__gte=since, created_at__lte=moment).order_by()
                 .values_list("created_at", "answered_at", "ended_at", "state", "queue__name", "queue__policy",
                              "customer__organisation_id"))
     policies = _policy_set(rows)
