@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from atiende import engine
 from atiende.consoles import intervals
-from atiende.contact import live
 from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
 from atiende.contact.models import (
@@ -120,8 +119,9 @@ def _open_work_orders(customer: Any) -> list[dict[str, Any]]:
 
 def _transfer_offers(user: User, *, language: str) -> list[Contact]:
     """TR-4: transfers waiting for this technician: named, or to a queue whose transfers they may accept
-    (the live updates' rule, so the console never offers an Accept the acceptance refuses)."""
+    (the acceptance's own rule, so the console never offers an Accept the acceptance refuses)."""
     me = TechnicianState.objects.filter(pk=user.pk).first()
+    teams: set[int] | None = None
     queues: dict[str, Queue | None] = {}
     offers = []
     for row in (Contact.objects.select_related("queue", "customer")
@@ -134,8 +134,11 @@ def _transfer_offers(user: User, *, language: str) -> list[Contact]:
             if to_queue not in queues:
                 queues[to_queue] = Queue.objects.filter(name=to_queue).first()
             queue = queues[to_queue]
-            if queue is not None and live.may_accept(queue, tier=user.tier, skills=user.skills,
-                                                     queues_served=me.queues if me else None):
+            if teams is None:
+                teams = set(user.teams.values_list("pk", flat=True))
+            if queue is not None and contact_services.may_accept_transfer(
+                    queue, tier=user.tier, skills=user.skills, queues_served=me.queues if me else None,
+                    team_ids=teams):
                 offers.append(row)
     return offers
 

@@ -8,7 +8,7 @@ back. Websocket groups: ``contacts`` (supervisors' board) and
 ``technician-<id>`` (one technician's console). An update goes to the board, to
 every technician it names (who has the call, who it is ringing at, the receiver
 of a transfer, who had it before, whom an alert is for) and, for a transfer to
-a queue, to each technician who may accept it (TR-4: :func:`may_accept`, the
+a queue, to each technician who may accept it (TR-4: ``services.may_accept_transfer``, the
 rule the acceptance checks, read when the update is sent): they learn of the
 offer, and of its end (accepted, declined, timed out), without re-reading; a
 technician whose tier or skills the queue does not take hears nothing of it.
@@ -34,7 +34,7 @@ from django.db import transaction
 from atiende.contact import services, webhooks
 
 if TYPE_CHECKING:
-    from atiende.contact.models import Alert, Contact, Queue
+    from atiende.contact.models import Alert, Contact
     from atiende.engine import Event
 
 log = logging.getLogger(__name__)
@@ -50,31 +50,27 @@ def technician_group(user_id: int) -> str:
     return f"technician-{user_id}"
 
 
-def may_accept(queue: Queue, *, tier: int, skills: Iterable[str] | None, queues_served: Iterable[str] | None) -> bool:
-    """Whether a technician may accept a transfer to ``queue`` (TR-4), as ``services._require_serves_queue``
-    decides it: they serve the queue (it is listed, or none is: every queue) and the queue takes their tier and
-    every skill it asks for."""
-    config = services.queue_config(queue)
-    served = list(queues_served or ())
-    return ((not served or queue.name in served) and tier in config.tiers
-            and config.skills <= frozenset(skills or ()))
-
-
 def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
-    """The active technicians who may accept a transfer to one of these queues (TR-4); one query for the
-    technicians, one for the queues. Supervisors and administrators are left out: the board shows them the
-    calls they may see (ET-4)."""
+    """The active technicians who may accept a transfer to one of these queues (TR-4: the acceptance's own
+    rule, ``services.may_accept_transfer``); one query for the technicians with their teams, one for the
+    queues. Supervisors and administrators are left out: the board shows them the calls they may see (ET-4)."""
     from atiende.contact.models import Queue
     from atiende.people.models import Role, User
 
-    queues = list(Queue.objects.filter(name__in={q for q in queue_names if q}).only("name", "tiers", "skills"))
+    queues = list(Queue.objects.filter(name__in={q for q in queue_names if q}).only("name", "tiers", "skills",
+                                                                                    "team"))
     if not queues:
         return set()
     tiers = {t for q in queues for t in services.queue_config(q).tiers}
-    candidates = (User.objects.filter(role=Role.TECHNICIAN, is_active=True, tier__in=tiers)
-                  .values_list("pk", "tier", "skills", "desk_state__queues"))  # no routing state yet: every queue
-    return {pk for pk, tier, skills, served in candidates
-            if any(may_accept(q, tier=tier, skills=skills, queues_served=served) for q in queues)}
+    people: dict[int, tuple[int, list[str], list[str] | None, set[int]]] = {}
+    for pk, tier, skills, served, team in (User.objects.filter(role=Role.TECHNICIAN, is_active=True, tier__in=tiers)
+                                           .values_list("pk", "tier", "skills", "desk_state__queues", "teams")):
+        teams = people.setdefault(pk, (tier, skills, served, set()))[3]  # one row per team
+        if team is not None:
+            teams.add(team)
+    return {pk for pk, (tier, skills, served, teams) in people.items()
+            if any(services.may_accept_transfer(q, tier=tier, skills=skills, queues_served=served, team_ids=teams)
+                   for q in queues)}
 
 
 def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert]) -> None:

@@ -20,7 +20,7 @@ import functools
 import itertools
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -704,19 +704,35 @@ def _team_filtered(states: Any, queue: Queue) -> Any:
     return states.filter(Exists(_team_members(queue.team_id, OuterRef("user_id"))) | ~Q(queues=[]))
 
 
-def _serves(row: TechnicianState, queue: Queue, *, team_checked: bool = False) -> bool:
-    """Whether ``queue``'s calls may go to this person (push, pull, a transfer to the queue).
+def serves_queue(queue: Queue, *, queues_served: Iterable[str] | None, team_ids: Collection[int]) -> bool:
+    """Whether ``queue``'s calls may go to a person (push, pull, a transfer to the queue): THE rule.
 
     Their ``queues`` list, when they have one, says it all: listed, they serve it,
     whatever its team. With no list, every shared queue and every queue of their own
-    teams. ``team_checked``: the row comes from :func:`_team_filtered`, so with no
-    list they are a member already; else membership is looked up here.
+    teams (``team_ids``).
     """
-    if row.queues:
-        return queue.name in row.queues
-    if queue.team_id is None or team_checked:
-        return True
-    return _team_members(queue.team_id, row.user_id).exists()
+    served = list(queues_served or ())
+    if served:
+        return queue.name in served
+    return queue.team_id is None or queue.team_id in team_ids
+
+
+def may_accept_transfer(queue: Queue, *, tier: int, skills: Iterable[str] | None,
+                        queues_served: Iterable[str] | None, team_ids: Collection[int]) -> bool:
+    """Whether a person may accept a transfer to ``queue`` (TR-4): they serve it (:func:`serves_queue`) and it
+    takes their tier and every skill it asks for. The acceptance, the live offers and the console all ask this."""
+    config = queue_config(queue)
+    return (serves_queue(queue, queues_served=queues_served, team_ids=team_ids)
+            and tier in config.tiers and config.skills <= frozenset(skills or ()))
+
+
+def _serves(row: TechnicianState, queue: Queue, *, team_checked: bool = False) -> bool:
+    """:func:`serves_queue` for a stored state row. ``team_checked``: the row comes from
+    :func:`_team_filtered`, so with no list they are a member already; else membership is looked up here,
+    only when it matters."""
+    team = queue.team_id
+    member = not row.queues and team is not None and (team_checked or _team_members(team, row.user_id).exists())
+    return serves_queue(queue, queues_served=row.queues, team_ids={team} if member and team is not None else ())
 
 
 @single_writer
@@ -847,12 +863,10 @@ def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = Fa
 def _require_serves_queue(user: User, queue_name: str) -> None:
     """Who accepts a transfer to a queue must be someone that queue's calls may go to (TR-4)."""
     queue = Queue.objects.filter(name=queue_name).first()
-    row = TechnicianState.objects.filter(user=user).first() or TechnicianState(user=user)  # none: no queues list
-    serves = queue is not None and _serves(row, queue)
-    if serves and queue is not None:
-        config = queue_config(queue)
-        serves = user.tier in config.tiers and config.skills <= frozenset(user.skills or [])
-    if not serves:
+    row = TechnicianState.objects.filter(user=user).first()  # none: no queues list
+    if queue is None or not may_accept_transfer(
+            queue, tier=user.tier, skills=user.skills, queues_served=row.queues if row else None,
+            team_ids=set(user.teams.values_list("pk", flat=True))):
         raise Refusal(
             "not_in_queue", rule="TR-4", status=403,
             es=f"La transferencia es para la cola «{queue_name}», que usted no atiende (cola, nivel o habilidades).",

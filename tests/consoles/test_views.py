@@ -93,6 +93,22 @@ def test_a_queue_transfer_is_offered_only_to_who_may_accept_it(center):
     assert signed_in(center.jorge).get("/consola/estado/").json()["offers"] == []  # tier 1: refused
 
 
+def test_a_teams_queue_transfer_is_offered_to_its_members_only(center):
+    """ET-4: a queue of a team goes to that team's people (and whoever lists it), as the acceptance decides."""
+    from atiende.people.models import Team, User
+
+    redes = Team.objects.create(name="Redes")
+    services.save_queue(name="redes", label="Redes", tiers=[1, 2], team_id=redes.pk)
+    member = User.objects.create_user("nuria", role="tecnico", tier=1, first_name="Nuria")
+    member.teams.add(redes)
+    outsider = User.objects.create_user("omar", role="tecnico", tier=1, first_name="Omar")
+    contact = _call_answered_by(center, center.lucia)
+    services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Cortafuegos",
+                              customer_consent=True, to_queue="redes")
+    assert [o["id"] for o in signed_in(member).get("/consola/estado/").json()["offers"]] == [contact.pk]
+    assert signed_in(outsider).get("/consola/estado/").json()["offers"] == []
+
+
 def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(center):
     contact = _call_answered_by(center, center.lucia)
     waiting = services.create_contact(queue="soporte", caller="+34600000002").contact  # nobody available

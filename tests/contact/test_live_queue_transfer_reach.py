@@ -130,3 +130,33 @@ def test_whom_the_offer_reaches_is_whom_the_acceptance_lets_through(clock):
     assert {name for name, u in users.items() if u.pk in reached} == {
         "fits_serving_it", "fits_serving_all", "fits_without_state"}
     assert live.technicians_who_may_accept(["no such queue"]) == set()
+
+
+@pytest.mark.django_db
+def test_a_teams_queue_transfer_reaches_its_members_and_who_names_it_as_the_acceptance_does(clock):
+    """ET-4 teams in the same agreement: a team's queue goes to its members, and to whoever lists it."""
+    from atiende.people.models import Team
+
+    norte, sur = Team.objects.create(name="Norte"), Team.objects.create(name="Sur")
+    services.save_queue(name="norte", tiers=[1], team_id=norte.pk)
+    people = {"member": norte, "member_of_both": norte, "other_team": sur, "no_team": None,
+              "other_team_naming_it": sur}
+    users = {}
+    for name, team in people.items():
+        users[name] = make_technician(name, tier=1, available=False)
+        if team is not None:
+            users[name].teams.add(team)
+    users["member_of_both"].teams.add(sur)
+    _serves(users["other_team_naming_it"], "norte")
+
+    def lets_through(user) -> bool:
+        try:
+            services._require_serves_queue(user, "norte")
+        except Refusal:
+            return False
+        return True
+
+    reached = live.technicians_who_may_accept(["norte"])
+    assert reached == {u.pk for u in users.values() if lets_through(u)}
+    assert {name for name, u in users.items() if u.pk in reached} == {
+        "member", "member_of_both", "other_team_naming_it"}
