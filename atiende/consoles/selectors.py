@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from atiende import engine
@@ -159,9 +159,13 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
         view["supervisor"] = _supervisor_on_call(view)
         view["transfer_returned"] = _transfer_returned(row, user)
         contacts.append(view)
+    # The calls waiting in the queues whose calls may go to them (services.serves_queue): those they list,
+    # else the shared queues and their own teams' (ET-4).
     queue_rows = Contact.objects.select_related("queue").filter(state=ContactState.WAITING)
     if state.queues:
         queue_rows = queue_rows.filter(queue__name__in=state.queues)
+    else:
+        queue_rows = queue_rows.filter(Q(queue__team__isnull=True) | Q(queue__team__in=user.teams.all()))
     waiting = []
     for row in queue_rows.order_by("created_at", "id")[:50]:
         view = contact_selectors.contact_view(row, language=language)

@@ -109,6 +109,25 @@ def test_a_teams_queue_transfer_is_offered_to_its_members_only(center):
     assert signed_in(outsider).get("/consola/estado/").json()["offers"] == []
 
 
+def test_the_console_lists_the_calls_waiting_in_queues_whose_calls_may_go_to_me(center):
+    """ET-4: a team's queue shows its waiting calls to its members (and whoever lists it), not to other teams."""
+    from atiende.people.models import Team, User
+
+    norte = Team.objects.create(name="Norte")
+    services.save_queue(name="norte", label="Norte", tiers=[1, 2], team_id=norte.pk)
+    member = User.objects.create_user("nuria", role="tecnico", tier=1, first_name="Nuria")
+    member.teams.add(norte)
+    outsider = User.objects.create_user("omar", role="tecnico", tier=1, first_name="Omar")
+    team_call = services.create_contact(queue="norte", caller="+34600000003").contact  # nobody available
+    shared_call = services.create_contact(queue="soporte", caller="+34600000004").contact
+
+    def waiting(user) -> list[int]:
+        return [w["id"] for w in signed_in(user).get("/consola/estado/").json()["queue"]]
+
+    assert waiting(member) == [team_call.pk, shared_call.pk]
+    assert waiting(outsider) == [shared_call.pk]
+
+
 def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(center):
     contact = _call_answered_by(center, center.lucia)
     waiting = services.create_contact(queue="soporte", caller="+34600000002").contact  # nobody available
