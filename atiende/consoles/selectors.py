@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.utils import timezone
 
 from atiende import engine
@@ -161,11 +161,8 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
         contacts.append(view)
     # The calls waiting in the queues whose calls may go to them (services.serves_queue): those they list,
     # else the shared queues and their own teams' (ET-4).
-    queue_rows = Contact.objects.select_related("queue").filter(state=ContactState.WAITING)
-    if state.queues:
-        queue_rows = queue_rows.filter(queue__name__in=state.queues)
-    else:
-        queue_rows = queue_rows.filter(Q(queue__team__isnull=True) | Q(queue__team__in=user.teams.all()))
+    queue_rows = (Contact.objects.select_related("queue").filter(state=ContactState.WAITING)
+                  .filter(contact_services.waiting_for(user, state.queues)))
     waiting = []
     for row in queue_rows.order_by("created_at", "id")[:50]:
         view = contact_selectors.contact_view(row, language=language)

@@ -717,6 +717,15 @@ def serves_queue(queue: Queue, *, queues_served: Iterable[str] | None, team_ids:
     return queue.team_id is None or queue.team_id in team_ids
 
 
+def waiting_for(user: User, queues_served: Iterable[str] | None) -> Q:
+    """:func:`serves_queue` as a filter on contacts: the calls of the queues whose calls may go to ``user``."""
+    served = list(queues_served or ())
+    if served:
+        return Q(queue__name__in=served)
+    return Q(queue__team__isnull=True) | Q(
+        queue__team__in=User.teams.through.objects.filter(user_id=user.pk).values("team_id"))
+
+
 def may_accept_transfer(queue: Queue, *, tier: int, skills: Iterable[str] | None,
                         queues_served: Iterable[str] | None, team_ids: Collection[int]) -> bool:
     """Whether a person may accept a transfer to ``queue`` (TR-4): they serve it (:func:`serves_queue`) and it
@@ -802,12 +811,7 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
             # hears nothing of the others': they do not count as calls waiting below.
             waiting = waiting.filter(Q(queue__in=selectors.supervised_queues(user).values("pk"))
                                      | Q(queue__name__in=list(me.queues)))
-        if me.queues:
-            qs = waiting.filter(queue__name__in=list(me.queues))
-        else:
-            # As pushed routing (_serves): shared queues, and the queues of their own teams.
-            qs = waiting.filter(Q(queue__team__isnull=True) | Q(
-                queue__team__in=User.teams.through.objects.filter(user_id=user.pk).values("team_id")))
+        qs = waiting.filter(waiting_for(user, me.queues))  # as pushed routing: serves_queue
         # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
         row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
                                              _to_engine_technician(me), any_tier=selectors.is_manager(user))
