@@ -86,6 +86,9 @@ class Hub:
     async def _pump(self, layer: Any) -> None:
         while True:
             message = await layer.receive(self.channel)
+            if message.get("type") == "technician.update":
+                await self._technician(message)
+                continue
             if message.get("type") != "contact.update":
                 continue
             try:
@@ -103,11 +106,25 @@ class Hub:
                     self.consoles.discard(console)
 
 
+    async def _technician(self, message: dict[str, Any]) -> None:
+        """A technician paused or became available: the wallboards re-read, and so does their own console."""
+        technician = message.get("technician") or {}
+        text = json.dumps({"type": "technician.update",
+                           "technician": {"id": technician.get("id"), "status": technician.get("status")}})
+        for console in list(self.consoles):
+            if console.manager or console.user_id == technician.get("id"):
+                try:
+                    await console.send(text_data=text)
+                except Exception:  # a console that went away must not stop the others
+                    self.consoles.discard(console)
+
+
 HUB = Hub()
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     manager: bool
+    user_id: int
     board_scope: tuple[frozenset[int] | None, int] = (frozenset(), 0)
     loop: asyncio.AbstractEventLoop
 
@@ -117,6 +134,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.manager = bool(user.is_superuser or user.role in ("supervisor", "administrador"))
+        self.user_id = user.pk
         if self.manager:  # ET-4: the queues read at connect time (a reconnect picks up a change)
             self.board_scope = await database_sync_to_async(live_update_scope)(user)
         self.loop = asyncio.get_running_loop()

@@ -11,7 +11,9 @@ shared queues', and calls they handle) and those that name them. A
 supervisor's scope is read when the socket connects, so a change counts from
 the next connection. Messages are JSON: ``{"type": "contact.update",
 "contact": {...}, "events": [...], "alerts": [...]}``, each once even when the
-socket is in two of the groups it was sent to. Customers and anonymous
+socket is in two of the groups it was sent to; and, when a technician pauses
+or becomes available, ``{"type": "technician.update", "technician": {"id",
+"status"}}`` to the boards and to that technician. Customers and anonymous
 connections are refused.
 """
 
@@ -70,6 +72,17 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
                       *(a.get("technician") for a in message.get("alerts") or [])}
         if not mine and self.board_scope is not None and not may_receive_update(self.board_scope, contact):
             return  # ET-4: another team's call is not on this supervisor's board
+        await self.send_json({k: v for k, v in message.items() if k not in INTERNAL})
+
+    async def technician_update(self, message: dict[str, Any]) -> None:
+        """A technician's own state changed: for the boards (supervisors, administrators) and that technician."""
+        update = message.get("update")
+        if update:
+            if update in self.seen:
+                return
+            self.seen.append(update)
+        if self.board_scope is None and (message.get("technician") or {}).get("id") != self.scope["user"].pk:
+            return
         await self.send_json({k: v for k, v in message.items() if k not in INTERNAL})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

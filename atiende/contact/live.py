@@ -96,6 +96,15 @@ def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert])
     transaction.on_commit(lambda: _after(message, technicians, queues))
 
 
+def technician_after_commit(user_id: int, status: str) -> None:
+    """A technician's own state changed (a pause, back to available): once committed, the boards re-read
+    their technicians and the technician's own consoles their state. The message carries the id and the
+    status only (no pause reason: that is read, in scope, from the snapshot)."""
+    message = {"type": "technician.update", "technician": {"id": user_id, "status": status},
+               "update": uuid.uuid4().hex}
+    transaction.on_commit(lambda: _tell([BOARD_GROUP, technician_group(user_id)], message))
+
+
 def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
                transfer: dict[str, Any] | None) -> tuple[set[int], set[str]]:
     """The technicians an update names, and the queues whose technicians were (or are) offered a transfer."""
@@ -133,7 +142,16 @@ def _after(message: dict[str, Any], technicians: set[int], queues: set[str]) -> 
         return
     if queues:
         technicians = technicians | technicians_who_may_accept(queues)
-    groups = [BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))]
+    _tell([BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))], message)
+
+
+def _tell(groups: list[str], message: dict[str, Any]) -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    joined = getattr(layer, "groups", None)
+    if layer is None or joined == {}:
+        return
     # An in-process layer: only if a console is in one of the groups. Redis or another shared layer: consoles
     # may be in other processes.
     if joined is None or any(joined.get(g) for g in groups):

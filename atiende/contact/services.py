@@ -269,6 +269,12 @@ def _require_staff(user: User) -> None:
         raise InputError("not_a_technician", _("Only technicians take calls."), status=403, rule="CH-TEL")
 
 
+def _technician_changed(row: TechnicianState) -> None:
+    from atiende.contact import live  # live imports this module
+
+    live.technician_after_commit(row.user_id, row.status)
+
+
 @single_writer
 def pause(*, user: User, reason: str) -> TechnicianState:
     """The technician steps away, with a reason (en pausa)."""
@@ -278,6 +284,7 @@ def pause(*, user: User, reason: str) -> TechnicianState:
         tech = _to_engine_technician(row)
         tech.pause(reason=reason, now=now())
         _store_technician(row, tech, now())
+        _technician_changed(row)
     return row
 
 
@@ -298,6 +305,7 @@ def make_available(*, user: User) -> TechnicianState:
             tech.status = engine.TechnicianStatus.PAUSED  # so make_available stamps idle_since
         tech.make_available(now=now())
         _store_technician(row, tech, now())
+        _technician_changed(row)
     dispatch()
     row.refresh_from_db()
     return row

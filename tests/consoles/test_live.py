@@ -25,6 +25,9 @@ def test_a_call_ringing_and_an_escalation_reach_the_console_and_the_wallboard(ce
         board, ok = await _connect(center.marta)
         assert ok and (await board.receive_json_from())["type"] == "hello"
         await sync_to_async(services.make_available)(user=center.lucia)
+        back = {"type": "technician.update", "technician": {"id": center.lucia.pk, "status": "disponible"}}
+        assert await console.receive_json_from() == back  # her own console and the wallboard re-read it
+        assert await board.receive_json_from() == back
         routed = await sync_to_async(services.create_contact)(queue="soporte", caller=CALLER)
         ringing = await console.receive_json_from()
         assert ringing["contact"]["id"] == routed.contact.pk and ringing["contact"]["state"] == "offered"

@@ -146,6 +146,7 @@ def test_a_call_ringing_at_a_technician_reaches_them_and_its_return_to_the_queue
     async def scenario():
         socket = await _connect(lucia)
         await sync_to_async(services.make_available)(user=lucia)
+        assert (await socket.receive_json_from())["type"] == "technician.update"  # she is available
         routed = await sync_to_async(services.create_contact)(queue="soporte", caller="+34600000001")
         ringing = await socket.update()
         assert ringing["contact"]["state"] == "offered" and ringing["contact"]["offered_to"] == lucia.pk

@@ -45,6 +45,35 @@ def test_supervisor_board_receives_a_hold_and_its_rule(clock):
     async_to_sync(scenario)()
 
 
+def test_a_pause_and_the_return_reach_the_board_and_the_technician_not_colleagues(clock):
+    """Supervisors see a technician's state change at once (their wallboard re-reads it), not at the next poll."""
+    from .conftest import make_technician
+
+    lucia = make_technician("lucia")
+    jorge = make_technician("jorge")
+    marta = make_technician("marta", role="supervisor", available=False)
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+
+        sockets = {}
+        for user in (marta, lucia, jorge):
+            socket, ok = await _connect(user)
+            assert ok and (await socket.receive_json_from())["type"] == "hello"
+            sockets[user.username] = socket
+        await sync_to_async(services.pause)(user=lucia, reason="Reunión de equipo")
+        for name in ("marta", "lucia"):
+            message = await sockets[name].receive_json_from(timeout=5)
+            assert message == {"type": "technician.update", "technician": {"id": lucia.pk, "status": "en_pausa"}}
+        await sync_to_async(services.make_available)(user=lucia)
+        assert (await sockets["marta"].receive_json_from(timeout=5))["technician"]["status"] == "disponible"
+        assert await sockets["jorge"].receive_nothing(timeout=0.3)  # a colleague's pause is not theirs to hear
+        for socket in sockets.values():
+            await socket.close()
+
+    async_to_sync(scenario)()
+
+
 def test_customers_cannot_open_the_console_socket(clock):
     from .conftest import make_technician
 

@@ -371,6 +371,7 @@
   // or one that may be ringing at me, offered to me, or joining or leaving the queue.
   var CONCERNS_ANYONE = ["waiting", "offered", "transfer_pending", "abandoned"];
   function concernsMe(message) {
+    if (message.type === "technician.update") { return (message.technician || {}).id === snapshot.me.id; }
     var c = message.contact || {};
     if (CONCERNS_ANYONE.indexOf(c.state) >= 0 || c.assignee === snapshot.me.id) { return true; }
     var shown = (snapshot.contacts || []).concat(snapshot.offers || [], snapshot.queue || []);

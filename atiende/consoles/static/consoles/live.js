@@ -55,7 +55,8 @@
     return text;
   }
 
-  /* Opens the socket, calls onChange on every update (debounced) and refresh() after every (re)connect. */
+  /* Opens the socket, calls refresh() on every update that concerns the page (debounced; a call's or a
+     technician's) and after every (re)connect. */
   function connect(path, statusNode, strings, onMessage, refresh) {
     var socket = null, delay = 500, pending = null;
     function setStatus(live) {
@@ -73,7 +74,7 @@
       socket.onmessage = function (event) {
         var message;
         try { message = JSON.parse(event.data); } catch (e) { return; }
-        if (message.type === "contact.update") {
+        if (message.type === "contact.update" || message.type === "technician.update") {
           // onMessage may say an update does not concern this page (another technician's call).
           if (!onMessage || onMessage(message) !== false) { scheduleRefresh(); }
         }
