@@ -102,7 +102,7 @@ def technician_after_commit(user_id: int, status: str) -> None:
     status only (no pause reason: that is read, in scope, from the snapshot)."""
     message = {"type": "technician.update", "technician": {"id": user_id, "status": status},
                "update": uuid.uuid4().hex}
-    transaction.on_commit(lambda: _tell([BOARD_GROUP, technician_group(user_id)], message))
+    transaction.on_commit(lambda: _tell(_listening_layer(), [BOARD_GROUP, technician_group(user_id)], message))
 
 
 def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
@@ -134,28 +134,31 @@ def _last_transfer_request(row: Contact) -> dict[str, Any]:
 
 def _after(message: dict[str, Any], technicians: set[int], queues: set[str]) -> None:
     """After the commit: whom to tell, read now (who may accept a queue's transfer), and tell them."""
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    joined = getattr(layer, "groups", None)
-    if layer is None or joined == {}:  # no layer, or an in-process one with no console connected (tests, benches)
+    layer = _listening_layer()
+    if layer is None:
         return
     if queues:
         technicians = technicians | technicians_who_may_accept(queues)
-    _tell([BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))], message)
+    _tell(layer, [BOARD_GROUP, *(technician_group(t) for t in sorted(technicians))], message)
 
 
-def _tell(groups: list[str], message: dict[str, Any]) -> None:
+def _listening_layer() -> Any:
+    """The channel layer, or None when nobody can be listening: no layer, or an in-process one with no console
+    connected (tests, benches)."""
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    joined = getattr(layer, "groups", None)
-    if layer is None or joined == {}:
+    return None if layer is None or getattr(layer, "groups", None) == {} else layer
+
+
+def _tell(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+    if layer is None:
         return
     # An in-process layer: only if a console is in one of the groups. Redis or another shared layer: consoles
     # may be in other processes.
+    joined = getattr(layer, "groups", None)
     if joined is None or any(joined.get(g) for g in groups):
-        _send(message, groups)
+        _send(layer, message, groups)
 
 
 # ---- webhook to the telephony side: see atiende/contact/webhooks.py (stored outbox) ----
@@ -173,13 +176,8 @@ def wait_for_webhooks(timeout: float = 5.0) -> int:
     return webhooks.deliver_due(worker=f"wait-{threading.get_ident()}")
 
 
-def _send(message: dict[str, Any], groups: list[str]) -> None:
+def _send(layer: Any, message: dict[str, Any], groups: list[str]) -> None:
     """One hop to the event loop for the whole update: every group is sent to at once, in that one call."""
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
     from asgiref.sync import async_to_sync
 
     try:
