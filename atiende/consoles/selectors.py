@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from atiende import engine
 from atiende.consoles import intervals
 from atiende.contact import selectors as contact_selectors
 from atiende.contact import services as contact_services
@@ -21,7 +20,6 @@ from atiende.contact.models import (
     Contact,
     ContactEvent,
     ContactState,
-    OrganisationPolicy,
     Queue,
     TechnicianState,
     TechnicianStatus,
@@ -335,7 +333,7 @@ def intraday(moment: datetime, *, user: User) -> dict[str, Any]:
                 .filter(direction="inbound", created_at__gte=since, created_at__lte=moment).order_by()
                 .values_list("created_at", "answered_at", "ended_at", "state", "queue__name", "queue__policy",
                              "customer__organisation_id"))
-    policies = _policy_set(rows)
+    policies = contact_services.policy_set(((row[4], row[5]) for row in rows), (row[-1] for row in rows))
     limits: dict[tuple[str, int | None], float] = {}
     calls = []
     for created, answered, ended, state, queue, _policy_json, organisation in rows:
@@ -354,20 +352,3 @@ def intraday(moment: datetime, *, user: User) -> dict[str, Any]:
         "intervals": [i.as_dict() for i in rows_out],
         "today": day.as_dict(),
     }
-
-
-def _policy_set(rows: list[tuple[Any, ...]]) -> engine.PolicySet:
-    """The engine's policies for these calls' queues and organisations, resolved as ``policy_for`` does
-    (defaults, then the organisation's overrides, then the queue's), built once for all of them."""
-    policies = engine.PolicySet()
-    organisations = {row[-1] for row in rows if row[-1] is not None}
-    if organisations:
-        for organisation, policy in (OrganisationPolicy.objects.filter(organisation_id__in=organisations)
-                                     .values_list("organisation_id", "policy")):
-            if policy:
-                policies.set_organisation(str(organisation), policy)
-    for row in rows:
-        name, policy = row[4], row[5]
-        if policy and name not in policies.queues:
-            policies.set_queue(name, policy)
-    return policies
