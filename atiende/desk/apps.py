@@ -8,4 +8,4 @@ class DeskConfig(AppConfig):
     verbose_name = _("Help desk")
 
     def ready(self) -> None:
-        from atiende.desk import signals  # noqa: F401  (fills ContactPoint.number on fixture loads)
+        from atiende.desk import signals  # noqa: F401  (ContactPoint.number on fixture loads; attachment files)

@@ -53,7 +53,7 @@ from atiende.desk.services import (
 from atiende.errors import InputError
 from atiende.people.models import Role, User
 from atiende.privacy import audit
-from atiende.privacy.uploads import GIF, JPEG, PDF, PNG, TEXT, WEBP, ZIP, check_upload, max_bytes
+from atiende.privacy.uploads import GIF, JPEG, PDF, PNG, TEXT, WEBP, ZIP, check_upload
 
 DEFAULT_PER_WORK_ORDER = 20
 FILENAME_LIMIT = 255
@@ -76,11 +76,6 @@ def per_work_order_limit() -> int:
     except ValueError:
         return DEFAULT_PER_WORK_ORDER
     return limit if limit > 0 else DEFAULT_PER_WORK_ORDER
-
-
-def max_file_bytes() -> int:
-    """The size limit of one file (``ATIENDE_UPLOAD_MAX_BYTES``, default 10 MiB; see privacy.uploads)."""
-    return max_bytes()
 
 
 def clean_filename(name: Any) -> str:
@@ -243,7 +238,7 @@ def delete_attachment(*, actor: User, attachment: Attachment) -> None:
             raise _forbidden(_("Only the person who attached the file, a supervisor or an administrator "
                                "may delete it."))
         _require_open(current)
-        fresh.delete()  # the stored bytes are removed once this commits (models.remove_attachment_file)
+        fresh.delete()  # the stored bytes are removed once this commits (signals.remove_attachment_file)
         _record(current, actor, "attachment_deleted",
                 {"attachment": (fresh.filename, None), "size": (fresh.size, None)},
                 note=f"SHA-256 {fresh.sha256}")

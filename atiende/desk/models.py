@@ -6,16 +6,12 @@ Models hold data and invariants only; what changes them lives in
 
 from __future__ import annotations
 
-import logging
 import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -409,22 +405,3 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-
-_log = logging.getLogger(__name__)
-
-
-def _remove_file(storage: Storage, name: str) -> None:
-    try:
-        storage.delete(name)
-    except OSError:
-        _log.warning("could not remove the stored attachment file %s", name, exc_info=True)
-
-
-@receiver(post_delete, sender=Attachment, dispatch_uid="desk.attachment_remove_file")
-def remove_attachment_file(sender: type, instance: Attachment, **kwargs: Any) -> None:
-    """The stored bytes go with the row (also when a work order's deletion cascades),
-    once the deletion is committed: a rolled-back deletion keeps its file."""
-    name = instance.file.name
-    if name:
-        storage = instance.file.storage
-        transaction.on_commit(lambda: _remove_file(storage, name))

@@ -1,5 +1,8 @@
 """Signal receivers of the help desk.
 
+An attachment's stored bytes go with its row (also when a work order's
+deletion cascades), once the deletion is committed.
+
 ``ContactPoint.number`` (the phone as the telephony compares it, which the CTI
 looks callers up by) is filled by ``ContactPoint.save()``. A fixture loaded with
 ``loaddata`` is saved raw (``save_base(raw=True)``), past that method, so its
@@ -10,12 +13,17 @@ saved, as raw saves require.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db.models.signals import pre_save
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models.signals import post_delete, pre_save
 from django.dispatch import receiver
 
-from atiende.desk.models import ContactPoint
+from atiende.desk.models import Attachment, ContactPoint
+
+log = logging.getLogger(__name__)
 
 
 @receiver(pre_save, sender=ContactPoint, dispatch_uid="desk.contact_point_number_on_raw_save")
@@ -23,3 +31,19 @@ def contact_point_number_on_raw_save(sender: type[ContactPoint], instance: Conta
                                      **kwargs: Any) -> None:
     if raw:  # a normal save() has already set it
         instance.number = ContactPoint.phone_number(instance.kind, instance.value)
+
+
+def _remove_file(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        log.warning("could not remove the stored attachment file %s", name, exc_info=True)
+
+
+@receiver(post_delete, sender=Attachment, dispatch_uid="desk.attachment_remove_file")
+def remove_attachment_file(sender: type, instance: Attachment, **kwargs: Any) -> None:
+    """The stored bytes go with the row, once the deletion is committed: a rolled-back deletion keeps its file."""
+    name = instance.file.name
+    if name:
+        storage = instance.file.storage
+        transaction.on_commit(lambda: _remove_file(storage, name))

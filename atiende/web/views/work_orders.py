@@ -29,6 +29,7 @@ from atiende.desk.models import (
 )
 from atiende.errors import InputError
 from atiende.people.models import Role, User
+from atiende.privacy import uploads
 from atiende.web.access import not_found, role_required, signed_in_required, staff_required
 from atiende.web.forms import (
     AnswerForm,
@@ -166,7 +167,7 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
         "can_attach": work_order.phase != Phase.CLOSURE,
         "can_attach_internal": attachments.is_staff(user),
         "attachment_accept": attachments.ACCEPT,
-        "attachment_max_bytes": attachments.max_file_bytes(),
+        "attachment_max_bytes": uploads.max_bytes(),
         "attachment_limit": attachments.per_work_order_limit(),
         "question_form": ClosedQuestionForm(),
         "commitment_form": CommitmentForm(),
