@@ -265,11 +265,18 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
                "call_live": a.contact is not None and a.contact.state in IN_CONVERSATION}
               for a in contact_selectors.visible_alerts(user).select_related("contact")[:50]]
     return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment, user=user),
-            "mine": _supervisor_calls(user, in_scope, language=language, moment=moment), "at": moment}
+            "mine": _supervisor_calls(user, in_scope, language=language, moment=moment),
+            "me": {"id": user.pk, "name": user.display_name}, "at": moment}
 
 
 def _supervisor_calls(user: User, in_scope: Any, *, language: str, moment: datetime) -> list[dict[str, Any]]:
-    """PO-5: the calls this supervisor took over (theirs to finish, wrap-up included), joined or coaches."""
+    """PO-5: the calls this supervisor took over (theirs to finish, wrap-up included), joined or coaches.
+
+    ``actions`` are the buttons the wallboard offers on each: on a call taken over, the technician's
+    own (hold, resume, transfer, call the transfer off, hang up, finish the wrap-up; the contact
+    services check the same rules HO-2..HO-4, TR-2..TR-4 for them as for a technician); on a call
+    only joined or coached, nothing but taking it over: it stays its technician's.
+    """
     calls = []
     for row in in_scope.filter(state__in=MINE).order_by("created_at", "id"):
         taken = row.assignee_id == user.pk
@@ -278,8 +285,33 @@ def _supervisor_calls(user: User, in_scope: Any, *, language: str, moment: datet
         view = contact_selectors.contact_view(row, language=language, at=moment)
         mode = "take_over" if taken else ((view["escalation"] or {}).get("mode") or "join")
         calls.append({"id": row.pk, "state": view["state"], "state_label": view["state_label"], "from": row.caller,
-                      "mode": mode, "technician": "" if taken else _name(row.assignee_id)})
+                      "mode": mode, "technician": "" if taken else _name(row.assignee_id),
+                      "actions": _supervisor_actions(view, taken=taken, user=user),
+                      "timers": view["timers"], "hold": view["hold"], "transfer": view["transfer"],
+                      "transfer_to": _name((view["transfer"] or {}).get("to_technician"))
+                      or (view["transfer"] or {}).get("to_queue") or "",
+                      "transfer_returned": _transfer_returned(row, user) if taken else None,
+                      "policy": _policy(row)})
     return calls
+
+
+def _supervisor_actions(view: dict[str, Any], *, taken: bool, user: User) -> list[str]:
+    """What the wallboard offers on a supervisor's call, as the console offers it to a technician."""
+    state = view["state"]
+    if not taken:
+        return ["take_over"] if state in LIVE else []
+    actions = []
+    if state in (ContactState.TALKING, ContactState.ESCALATED):
+        actions += ["hold", "transfer"]
+    if state == ContactState.ON_HOLD:
+        actions.append("resume")
+    if state == ContactState.TRANSFER_PENDING and (view["transfer"] or {}).get("requested_by") == user.pk:
+        actions.append("cancel_transfer")  # TR-5: whoever asked may call it off; the call stays theirs
+    if state in (ContactState.TALKING, ContactState.ON_HOLD, ContactState.ESCALATED):
+        actions.append("hangup")
+    if state == ContactState.WRAP_UP:
+        actions.append("wrap_up")
+    return actions
 
 
 def charts(moment: datetime, *, user: User) -> dict[str, Any]:
