@@ -1,0 +1,283 @@
+"""Where a CTI event's server time goes: CPU per event kind, and what each layer under it costs.
+
+Run on its own with ``.venv/bin/python bench/bench_cti_costs.py``.
+
+bench_engine.py measures CTI events per second over HTTP; this script explains
+that figure. In one process, on PostgreSQL (``BENCH_POSTGRES_URL``; SQLite when
+it is unreachable), 200 technicians, it posts whole calls (new_call, answered,
+hold with consent, resumed, hangup) straight into Atiende's ASGI application
+(no socket: what uvicorn adds is left out) and reads the CPU time of each
+event by kind, with the number of SQL statements each ran. Then, in the same
+process and database, the layers under an event one by one, each against a
+baseline run beside it:
+
+* the Django request stack (middleware, URL routing, django-ninja, token
+  check) for a request that does nothing (401), against the CTI event;
+* reading and locking a call as the services do (the ORM query, compiled each
+  time, with its related queue, into model instances), against the very SQL
+  that query compiles to, sent through the same connection;
+* updating a call's state through the ORM, against the same UPDATE sent raw;
+* a live update to the consoles through the Redis channel layer (when Redis
+  answers), the one-hop send every change makes after its commit.
+
+The ratios say what a leaner write path could save; docs/cti.md ("Capacity")
+draws the conclusion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _benchlib import figure, table  # noqa: E402
+from bench_engine import REDIS_URL, SETUP, TECHNICIANS, _postgres_database, _redis_reachable  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CALLS = int(os.environ.get("BENCH_CTI_COST_CALLS", "300"))
+WARMUP_CALLS = 30
+REPEAT = 2000
+KINDS = ("new_call", "answered", "hold", "resumed", "hangup")
+
+
+def _prepare() -> str:
+    """A fresh database with 200 technicians and a CTI token (bench_engine's setup); returns the token."""
+    url = _postgres_database("atiende_bench_cti_costs")
+    home = tempfile.mkdtemp(prefix="atiende-bench-cti-costs-")
+    os.environ.update(ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings")
+    os.environ.pop("REDIS_URL", None)  # live updates: measured on their own below, not inside each event
+    if url:
+        os.environ["DATABASE_URL"] = url
+    out = subprocess.run([sys.executable, "-c", SETUP.replace("%d", str(TECHNICIANS))], cwd=ROOT, env=os.environ,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["token"]
+
+
+class Asgi:
+    """Requests straight into the ASGI application, in this process."""
+
+    def __init__(self, application: Any, token: str) -> None:
+        self.application = application
+        self.token = token
+
+    async def request(self, method: str, path: str, body: bytes = b"", *, auth: bool = True) -> tuple[int, bytes]:
+        headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())]
+        if auth:
+            headers.append((b"authorization", f"Bearer {self.token}".encode()))
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                 "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+        delivered = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # the client never disconnects
+            return {}
+
+        status, chunks = 0, []
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.application(scope, receive, send)
+        return status, b"".join(chunks)
+
+
+def _events(call_id: str, technician: str) -> dict[str, dict[str, Any]]:
+    return {
+        "new_call": {"type": "new_call", "call_id": call_id, "from": "+34600", "queue": "soporte"},
+        "answered": {"type": "answered", "call_id": call_id, "technician": technician},
+        "hold": {"type": "hold", "call_id": call_id, "reason": "Consulto", "customer_consent": True,
+                 "expected_minutes": 2},
+        "resumed": {"type": "resumed", "call_id": call_id},
+        "hangup": {"type": "hangup", "call_id": call_id},
+    }
+
+
+async def _calls(asgi: Asgi, first: int, count: int, cpu: dict[str, list[float]],
+                 statements: dict[str, list[int]], counter: list[int]) -> None:
+    from atiende.contact import services
+
+    for n in range(first, first + count):
+        call_id = f"cost-{n}"
+        technician = ""
+        for kind in KINDS:
+            event = dict(_events(call_id, technician)[kind], id=f"{call_id}-{kind}")
+            before_statements, started = counter[0], time.process_time()
+            status, body = await asgi.request("POST", "/api/v1/cti/events", json.dumps(event).encode())
+            cpu[kind].append(time.process_time() - started)
+            statements[kind].append(counter[0] - before_statements)
+            if status != 200:
+                raise RuntimeError(f"{kind}: {status} {body[:300]!r}")
+            if kind == "new_call":
+                answer = json.loads(body)
+                technician = (answer.get("technician") or {}).get("extension") or "1000"
+        if n % 10 == 9:
+            # The worker's part, outside the measured events: wrap-ups end and the technicians are free again.
+            await asyncio.to_thread(services.run_due_deadlines, worker="bench", at=services.now() + _seconds(5),
+                                    limit=1000)
+
+
+def _seconds(value: float) -> Any:
+    from datetime import timedelta
+
+    return timedelta(seconds=value)
+
+
+def _per_call(function: Any) -> float:
+    """CPU seconds per call of ``function``, over ``REPEAT`` calls after a short warm-up."""
+    for _ in range(50):
+        function()
+    started = time.process_time()
+    for _ in range(REPEAT):
+        function()
+    return (time.process_time() - started) / REPEAT
+
+
+def _layers(asgi: Asgi, event_cpu: float) -> list[list[Any]]:
+    from django.db import connection, transaction
+
+    from atiende.contact.models import Contact
+
+    rows: list[list[Any]] = []
+
+    async def nothing() -> None:
+        await asgi.request("GET", "/api/v1/people/me", auth=False)
+
+    loop = asyncio.new_event_loop()
+    trivial = _per_call(lambda: loop.run_until_complete(nothing()))
+    loop.close()
+    rows.append(["Django request stack, a request that does nothing (401)", f"{trivial * 1e6:,.0f}",
+                 "a CTI event (mean of the five kinds)", f"{event_cpu * 1e6:,.0f}", f"{trivial / event_cpu:.2f}"])
+    figure("Django request stack's share of a CTI event's CPU (in process, no socket)",
+           round(100 * trivial / event_cpu, 1), "%", note=f"{trivial * 1e3:.2f} ms of {event_cpu * 1e3:.2f} ms")
+
+    contact_id = Contact.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    def locking() -> Any:
+        return Contact.objects.select_for_update(of=("self",)).select_related("queue").filter(pk=contact_id)
+
+    with transaction.atomic():
+        sql, params = locking().query.get_compiler(connection.alias).as_sql()
+
+        def orm_read() -> None:
+            locking().first()
+
+        def raw_read() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchone()
+
+        orm, raw = _per_call(orm_read), _per_call(raw_read)
+        rows.append(["read and lock a call with its queue, ORM (as the services do)", f"{orm * 1e6:,.0f}",
+                     "the same SQL sent raw", f"{raw * 1e6:,.0f}", f"{orm / raw:.2f}"])
+        figure("Locked read of a call, ORM vs the same SQL raw (CPU)", round(orm / raw, 2), "x",
+               note=f"{orm * 1e6:.0f} µs vs {raw * 1e6:.0f} µs")
+        update = Contact.objects.filter(pk=contact_id)
+        update_sql = "UPDATE contact_contact SET state = %s, version = version + 1 WHERE id = %s"
+
+        def orm_update() -> None:
+            update.update(state="ended", version=1)
+
+        def raw_update() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(update_sql, ["ended", contact_id])
+
+        orm, raw = _per_call(orm_update), _per_call(raw_update)
+        rows.append(["update a call's state, ORM", f"{orm * 1e6:,.0f}", "the same UPDATE sent raw",
+                     f"{raw * 1e6:,.0f}", f"{orm / raw:.2f}"])
+        transaction.set_rollback(True)  # the measured updates leave nothing behind
+    live = _live_send()
+    if live is not None:
+        rows.append(["live update to the consoles through Redis (board + 2 technicians)", f"{live * 1e6:,.0f}",
+                     "a CTI event (mean of the five kinds)", f"{event_cpu * 1e6:,.0f}", f"{live / event_cpu:.2f}"])
+        figure("Live update through Redis, share of a CTI event's CPU", round(100 * live / event_cpu, 1), "%",
+               note=f"{live * 1e3:.2f} ms per update")
+    return rows
+
+
+def _live_send() -> float | None:
+    """CPU per live update sent as the services send it (one hop, every group at once) to a Redis layer."""
+    if not _redis_reachable():
+        return None
+    from asgiref.sync import sync_to_async
+    from channels_redis.core import RedisChannelLayer
+
+    from atiende.contact import live
+
+    layer = RedisChannelLayer(hosts=[REDIS_URL])
+    message = {"type": "contact.update", "contact": {"id": 1, "state": "talking"}, "events": [], "alerts": [],
+               "notify": [1, 2], "update": "0" * 32}
+    groups = [live.BOARD_GROUP, live.technician_group(1), live.technician_group(2)]
+
+    async def main() -> float:
+        # As in the server: a request's thread (sync_to_async) hands the update to the event loop and waits.
+        return await sync_to_async(_per_call, thread_sensitive=False)(lambda: live._send(layer, message, groups))
+
+    return asyncio.run(main())
+
+
+def main() -> None:
+    token = _prepare()
+    logging.disable(logging.WARNING)  # the 401s of the baseline are expected
+    from django.db.backends.signals import connection_created
+
+    counter = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counter[0] += 1
+        return execute(sql, params, many, context)
+
+    def on_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if count not in connection.execute_wrappers:
+            connection.execute_wrappers.append(count)
+
+    connection_created.connect(on_connection)
+    from atiende.asgi import application
+
+    asgi = Asgi(application, token)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    statements: dict[str, list[int]] = defaultdict(list)
+    asyncio.run(_calls(asgi, 0, WARMUP_CALLS, defaultdict(list), defaultdict(list), counter))
+    asyncio.run(_calls(asgi, WARMUP_CALLS, CALLS, cpu, statements, counter))
+    from django.db import connection
+
+    print("# Where a CTI event's server time goes\n")
+    print(f"## CPU per event, in process ({connection.vendor}, {TECHNICIANS} technicians, {CALLS} calls)\n")
+    rows = []
+    for kind in KINDS:
+        values = cpu[kind]
+        rows.append([kind, f"{1e3 * sum(values) / len(values):.2f}", f"{sum(statements[kind]) / len(values):.1f}"])
+    every = [v for kind in KINDS for v in cpu[kind]]
+    mean = sum(every) / len(every)
+    rows.append(["mean", f"{1e3 * mean:.2f}", f"{sum(map(sum, statements.values())) / len(every):.1f}"])
+    print(table(["event", "CPU ms", "SQL statements"], rows))
+    print("\nThrough the ASGI application with no socket, live updates off (no console listens); the worker's "
+          "share (wrap-up ends, timers) is left out.\n")
+    figure(f"CTI event CPU in process, mean of the five kinds ({connection.vendor})", round(1e3 * mean, 2), "ms")
+    print("## The layers under an event, each against a baseline in the same run\n")
+    print(table(["measured", "CPU µs", "baseline", "baseline CPU µs", "ratio"], _layers(asgi, mean)))
+    print("\nThe CPU of the Python side only; PostgreSQL's own CPU per event is in bench_engine's tables.\n")
+
+
+if __name__ == "__main__":
+    main()
