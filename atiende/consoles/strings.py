@@ -58,7 +58,22 @@ def board_strings() -> dict[str, str]:
         "joined": _("You joined the call."), "coach": _("Coach"), "took_over": _("You took over the call."),
         "coaching": _("You are coaching the technician."), "technician": _("Technician"),
         "resume": _("Resume"), "hang_up": _("Hang up"), "finish_wrap_up": _("Finish wrap-up"),
+        **call_strings(),
         **intraday_strings(),
+    }
+
+
+def call_strings() -> dict[str, str]:
+    """A call taken over (PO-5) is the supervisor's to hold, transfer and end as a technician does (same msgids)."""
+    return {
+        "hold": _("Put on hold"), "transfer": _("Transfer"), "cancel_transfer": _("Cancel the transfer"),
+        "transfer_pending": _("Waiting for the receiver to accept"), "transfer_left": _("time left"),
+        "purpose": _("Purpose"), "to": _("To"), "announced": _("announced"), "of_limit": _("of"),
+        "hold_reminder": _("HO-5: the hold has run past the minutes you announced. Go back to the customer "
+                           "and tell them how it is going."),
+        "transfer_declined": _("%(name)s declined the transfer: the call stays with you."),
+        "transfer_timeout": _("Nobody accepted the transfer in time: the call stays with you."),
+        "transfer_cancelled": _("Transfer cancelled: the call stays with you."),
     }
 
 
@@ -80,5 +95,13 @@ def intraday_strings() -> dict[str, str]:
         "service_level_summary": _("Service level per half hour today against the target. "
                                    "The figures are in the table below."),
         "asa_summary": _("Mean wait to answer per half hour today. The figures are in the table below."),
-        "aht_summary": _("Mean handle time per half hour today. The figures are in the table below."),
+        "aht_summary": _("Mean handle time per half hour today, each call in the half hour it ended. "
+                         "The figures are in the table below."),
+        # AHT's convention, shown with its chart: a call's handle time counts where it ended.
+        "aht_rule": _("each call in the half hour it ended (talk, holds and wrap-up)"),
+        # When the queues in view have different service-level targets; %(percents)s e.g. "80 %, 99 %".
+        "targets_by_queue": _("Targets %(percents)s by queue; the line weighs them by each queue's calls"),
+        "target_weighted": _("Target (weighted)"),
+        "outbound": _("Outbound"), "outbound_apart": _("Outbound calls (not offered calls)"),
+        "outbound_answered": _("picked up"),
     }

@@ -1,5 +1,6 @@
 /* The supervisor's wallboard: queues with their waiting timers (coloured as they near PO-2's limit),
-   technicians, live alerts with join / take over (PO-5), today per half hour (calls, service level against
+   technicians, live alerts with join / take over (PO-5), the calls the supervisor is on (a call taken over
+   held, transferred and ended as a technician does), today per half hour (calls, service level against
    PO-2, ASA, AHT) and today's figures. */
 (function () {
   "use strict";
@@ -20,11 +21,12 @@
     }).catch(function () {});
   }
 
-  function act(url, body) {
-    $("board-error").textContent = "";
-    return L.request("POST", url, body || {}).then(refresh).catch(function (error) {
-      $("board-error").textContent = L.errorText(error, S);
-    });
+  // Resolves true when the action went through; a refusal is shown (with its rule) and resolves false.
+  function act(url, body, errorNode) {
+    var node = errorNode || $("board-error");
+    node.textContent = "";
+    return L.request("POST", url, body || {}).then(function () { refresh(); return true; })
+      .catch(function (error) { node.textContent = L.errorText(error, S); return false; });
   }
 
   function renderQueues() {
@@ -75,32 +77,104 @@
     });
   }
 
-  // PO-5: the calls this supervisor is on. One taken over is theirs to finish (hang up, wrap-up); on one
-  // joined or coached they may still take over.
+  // PO-5: the calls this supervisor is on. One taken over is theirs, with the technician's own actions and
+  // the same dialogs (hold: HO-2 reason, HO-3 consent, HO-4 minutes; transfer: TR-2 purpose, TR-3 consent, the
+  // receiver accepts, TR-4); on one joined or coached they may still take over. The server lists the actions
+  // each call offers (snapshot.mine[].actions); the contact API checks them again and refuses with the rule.
   var MODE_TEXT = {take_over: "took_over", join: "joined", coach: "coaching"};
+  var ACTIONS = {
+    hold: [S.hold, "hold", function (c) { openDialog("dlg-hold", c); }],
+    transfer: [S.transfer, "transfer", function (c) { fillTransferTargets(); openDialog("dlg-transfer", c); }],
+    resume: [S.resume, "resume", function (c) { mineAct(c, "/resume"); }],
+    cancel_transfer: [S.cancel_transfer, "cancel-transfer", function (c) { mineAct(c, "/transfer/decline"); }],
+    hangup: [S.hang_up, "hangup", function (c) { mineAct(c, "/hangup", {cause: "normal"}); }],
+    wrap_up: [S.finish_wrap_up, "wrap-up", function (c) { mineAct(c, "/wrap-up"); }],
+    take_over: [S.take_over, "take-over", function (c) { mineAct(c, "/supervise", {mode: "take_over"}); }],
+  };
+  function mineAct(c, path, body) { return act(api + "/" + c.id + path, body, $("mine-error")); }
+
   function renderMine() {
     var box = $("board-mine");
     clear(box);
     var mine = snapshot.mine || [];
     if (!mine.length) { box.appendChild(el("li", {class: "muted", text: S.none})); }
     mine.forEach(function (c) {
-      var url = api + "/" + c.id, actions = el("div", {class: "alert-actions"});
-      var live = ["talking", "on_hold", "transfer_pending", "escalated"].indexOf(c.state) >= 0;
-      if (c.mode === "take_over") {
-        if (c.state === "on_hold") { actions.appendChild(button(S.resume, function () { act(url + "/resume"); }, "resume")); }
-        if (live) { actions.appendChild(button(S.hang_up, function () { act(url + "/hangup", {cause: "normal"}); }, "hangup")); }
-        if (c.state === "wrap_up") {
-          actions.appendChild(button(S.finish_wrap_up, function () { act(url + "/wrap-up"); }, "wrap-up"));
-        }
-      } else {
-        actions.appendChild(button(S.take_over, function () { act(url + "/supervise", {mode: "take_over"}); }, "take-over"));
-      }
+      var actions = el("div", {class: "alert-actions"});
+      (c.actions || []).forEach(function (name) {
+        var spec = ACTIONS[name];
+        if (spec) { actions.appendChild(button(spec[0], function () { spec[2](c); }, spec[1])); }
+      });
       var text = S.call + " #" + c.id + " · " + c.state_label + " · " + (c.from || "") + " · " + S[MODE_TEXT[c.mode]];
       if (c.technician) { text += " " + S.technician + ": " + c.technician; }
+      var details = [];
+      if (c.state === "on_hold" && c.hold) {
+        details.push(el("p", {class: "pending mine-hold", "data-held": String(c.timers.on_hold_seconds),
+                              "data-announced": String(c.hold.expected_minutes * 60)}, [
+          S.on_hold + ": " + c.hold.reason + " · ", el("strong", {class: "hold-clock"}),
+          " (" + S.announced + " " + clock(c.hold.expected_minutes * 60) + ")"]));
+      }
+      if (c.state === "transfer_pending" && c.transfer) {
+        var left = (Date.parse(c.transfer.deadline) - Date.parse(snapshot.at)) / 1000;
+        details.push(el("p", {class: "pending mine-transfer", "data-left": String(left)}, [
+          S.transfer_pending + " · " + S.to + ": " + c.transfer_to + " · " + S.purpose + ": " + c.transfer.purpose +
+          " · " + S.transfer_left + " ", el("strong", {class: "transfer-clock"})]));
+      }
+      var returned = c.state !== "transfer_pending" && c.transfer_returned;
+      if (returned && S["transfer_" + returned.cause]) {
+        details.push(el("p", {class: "pending mine-returned", role: "status", "data-cause": returned.cause,
+          text: S["transfer_" + returned.cause].replace("%(name)s", returned.by_name) + " (TR-5)"}));
+      }
       box.appendChild(el("li", {class: "my-call", "data-contact": String(c.id), "data-state": c.state,
-                                "data-mode": c.mode}, [text, actions]));
+                                "data-mode": c.mode}, [text].concat(details, [actions])));
     });
   }
+
+  // ---- the dialogs shared with the console (consoles/_call_dialogs.html), for the call they were opened on ----
+  var dialogCall = null;
+  function openDialog(id, c) {
+    var dialog = $(id);
+    dialogCall = c.id;
+    dialog.querySelector(".form-error").textContent = "";
+    dialog.showModal();
+    var first = dialog.querySelector("input, select");
+    if (first) { first.focus(); }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("dialog [data-close]"), function (b) {
+    b.addEventListener("click", function () { b.closest("dialog").close(); });
+  });
+
+  // ET-4: whom the supervisor may hand the call to: the technicians and queues of their board, not themselves.
+  function fillTransferTargets() {
+    var select = $("transfer-to"), me = (snapshot.me || {}).id;
+    clear(select);
+    snapshot.technicians.forEach(function (t) {
+      if (t.id !== me) { select.appendChild(el("option", {value: "t:" + t.id, text: t.name})); }
+    });
+    snapshot.queues.forEach(function (q) { select.appendChild(el("option", {value: "q:" + q.name, text: q.label})); });
+  }
+
+  function dialogSubmit(formId, path, body) {
+    $(formId).addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = $(formId);
+      if (dialogCall === null) { return; }
+      act(api + "/" + dialogCall + path, body(), form.querySelector(".form-error")).then(function (done) {
+        if (done) { form.reset(); form.closest("dialog").close(); }
+      });
+    });
+  }
+  dialogSubmit("form-hold", "/hold", function () {
+    var minutes = parseFloat($("hold-minutes").value.replace(",", "."));
+    return {reason: $("hold-reason").value, customer_consent: $("hold-consent").checked,
+            expected_minutes: isNaN(minutes) ? null : minutes};
+  });
+  dialogSubmit("form-transfer", "/transfer", function () {
+    var target = $("transfer-to").value || "";
+    var body = {purpose: $("transfer-purpose").value, customer_consent: $("transfer-consent").checked};
+    if (target.indexOf("t:") === 0) { body.to_technician = parseInt(target.slice(2), 10); }
+    if (target.indexOf("q:") === 0) { body.to_queue = target.slice(2); }
+    return body;
+  });
 
   function button(label, handler, action) {
     var b = el("button", {type: "button", class: "button-small", text: label});
@@ -125,6 +199,8 @@
       chartRow(S.answered, c.answered, volume, String(c.answered)),
       chartRow(S.abandoned, c.abandoned, volume, String(c.abandoned)),
       chartRow(S.abandonment, c.abandonment_rate, 1, Math.round(c.abandonment_rate * 100) + " %"),
+      chartRow(S.outbound_apart, c.outbound.calls, Math.max(volume, c.outbound.calls),
+               c.outbound.calls + " (" + c.outbound.answered + " " + S.outbound_answered + ")"),
       chartRow(S.transfers, c.transfers, volume, String(c.transfers)),
       chartRow(S.transfer_rate, c.transfer_rate, 1, Math.round(c.transfer_rate * 100) + " %")]);
     var times = el("div", {}, [
@@ -224,14 +300,28 @@
   }
 
   // A line per half hour (broken where a half hour has no figure), a point on each figure with its value,
-  // and a dashed reference line (the target or the limit) when there is one.
+  // and a dashed reference line (the target or the limit) when there is one. ``reference`` "each": each half
+  // hour's own target (queues with different targets), drawn as a dashed line through the half hours.
   function lineChart(intervals, key, summary, top, format, reference, referenceText) {
-    var f = frame(summary, intervals, top, format), run = [];
+    var f = frame(summary, intervals, top, format), run = [], targets = [];
     function flush() {
       if (run.length > 1) { f.root.appendChild(svg("polyline", {class: "chart-line", points: run.join(" ")})); }
       run = [];
     }
-    if (reference !== null) {
+    if (reference === "each") {
+      intervals.forEach(function (i, n) {
+        if (i.target !== null && i.target !== undefined) {
+          targets.push((LEFT + n * f.slot).toFixed(1) + "," + f.y(i.target).toFixed(1),
+                       (LEFT + (n + 1) * f.slot).toFixed(1) + "," + f.y(i.target).toFixed(1));
+        }
+      });
+      if (targets.length) {
+        f.root.appendChild(svg("polyline", {class: "chart-target", points: targets.join(" ")}));
+        var last = targets[targets.length - 1].split(",");
+        f.root.appendChild(svg("text", {class: "chart-target-label", x: W - RIGHT, y: parseFloat(last[1]) - 3,
+                                        "text-anchor": "end", text: referenceText}));
+      }
+    } else if (reference !== null) {
       var ry = f.y(reference);
       f.root.appendChild(svg("line", {class: "chart-target", x1: LEFT, x2: W - RIGHT, y1: ry, y2: ry}));
       f.root.appendChild(svg("text", {class: "chart-target-label", x: W - RIGHT, y: ry - 3, "text-anchor": "end",
@@ -242,7 +332,8 @@
       if (value === null || value === undefined) { flush(); return; }
       var x = LEFT + (n + 0.5) * f.slot, y = f.y(value);
       run.push(x.toFixed(1) + "," + y.toFixed(1));
-      var below = key === "service_level" && reference !== null && value < reference;
+      // Under the target: each half hour against its own (the day's one target, or its queues' weighted).
+      var below = key === "service_level" && i.target !== null && i.target !== undefined && value < i.target;
       f.root.appendChild(svg("circle", {class: "chart-point" + (below ? " chart-point-below" : ""), cx: x, cy: y, r: 3},
                              [svg("title", {text: i.label + " · " + format(value)})]));
     });
@@ -257,7 +348,8 @@
   function figuresText(i) {
     return S.offered + " " + i.offered + (i.waiting ? " (" + i.waiting + " " + S.in_queue + ")" : "") + " · " +
       S.answered + " " + i.answered + " · " + S.abandoned + " " + i.abandoned + " · " + S.service_level + " " +
-      percent(i.service_level) + " · ASA " + seconds(i.asa_seconds) + " · AHT " + seconds(i.aht_seconds);
+      percent(i.service_level) + " · ASA " + seconds(i.asa_seconds) + " · AHT " + seconds(i.aht_seconds) +
+      (i.outbound ? " · " + S.outbound + " " + i.outbound : "");
   }
 
   function renderIntraday() {
@@ -277,22 +369,28 @@
       el("li", {}, [el("span", {class: "swatch swatch-answered"}), S.answered]),
       el("li", {}, [el("span", {class: "swatch swatch-abandoned"}), S.abandoned])]);
     box.appendChild(figure(S.calls_chart, callsChart(intervals), legend));
-    box.appendChild(figure(S.service_level + " · " + rule,
-      lineChart(intervals, "service_level", S.service_level_summary, 1, percent, day.target,
-                fill(S.target, {percent: percent(day.target)}))));
+    // The service-level target: the policies' service_level_target (PO-2), one line when the queues in view
+    // share it, else each half hour's own (its calls' targets, weighted by queue).
+    var single = day.target !== null && day.target !== undefined;
+    var targetText = single ? fill(S.target, {percent: percent(day.target)})
+      : fill(S.targets_by_queue, {percents: day.targets.map(percent).join(", ")});
+    box.appendChild(figure(S.service_level + " · " + rule + " · " + targetText,
+      lineChart(intervals, "service_level", S.service_level_summary, 1, percent, single ? day.target : "each",
+                single ? targetText : S.target_weighted)));
     var waits = intervals.map(function (i) { return i.asa_seconds || 0; }).concat([limit || 0]);
     box.appendChild(figure(S.asa, lineChart(intervals, "asa_seconds", S.asa_summary,
       niceTime(Math.max.apply(null, waits)), seconds, limit, limit !== null ? fill(S.limit, {limit: clock(limit)}) : "")));
     var handles = intervals.map(function (i) { return i.aht_seconds || 0; });
-    box.appendChild(figure(S.aht, lineChart(intervals, "aht_seconds", S.aht_summary,
+    box.appendChild(figure(S.aht + " · " + S.aht_rule, lineChart(intervals, "aht_seconds", S.aht_summary,
       niceTime(Math.max.apply(null, handles)), seconds, null, "")));
     var body = $("board-intraday-rows");
     clear(body);
     intervals.forEach(function (i) {
       var row = el("tr", {}, [el("th", {scope: "row", text: i.label + (i.current ? " (" + S.in_progress + ")" : "")}),
         el("td", {text: String(i.offered)}), el("td", {text: String(i.answered)}), el("td", {text: String(i.abandoned)}),
-        el("td", {text: percent(i.service_level)}), el("td", {text: seconds(i.asa_seconds)}),
-        el("td", {text: seconds(i.aht_seconds)})]);
+        el("td", {text: percent(i.service_level)}), el("td", {text: percent(i.target)}),
+        el("td", {text: seconds(i.asa_seconds)}), el("td", {text: seconds(i.aht_seconds)}),
+        el("td", {text: String(i.outbound)})]);
       if (i.current) { row.setAttribute("aria-current", "time"); }
       body.appendChild(row);
     });
@@ -315,6 +413,25 @@
       node.className = "call-clock wait";
       node.setAttribute("data-level", seconds >= max ? "over" : (seconds >= 0.8 * max ? "warn" : ""));
     });
+    tickMine(dt);
+  }
+
+  // The hold's clock against the minutes announced (HO-4), and HO-5's reminder once they are past.
+  function tickMine(dt) {
+    var over = false;
+    Array.prototype.forEach.call(document.querySelectorAll("#board-mine .mine-hold"), function (node) {
+      var held = parseFloat(node.getAttribute("data-held")) + dt;
+      var announced = parseFloat(node.getAttribute("data-announced"));
+      node.querySelector(".hold-clock").textContent = clock(held) + " " + S.of_limit + " " + clock(announced);
+      node.setAttribute("data-level", held >= announced ? "over" : "");
+      over = over || held >= announced;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("#board-mine .mine-transfer"), function (node) {
+      node.querySelector(".transfer-clock").textContent = clock(parseFloat(node.getAttribute("data-left")) - dt);
+    });
+    var reminder = $("mine-reminder");
+    reminder.hidden = !over;
+    reminder.textContent = over ? S.hold_reminder : "";
   }
 
   function render() {
