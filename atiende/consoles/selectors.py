@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from atiende.consoles import intervals
@@ -315,12 +315,18 @@ def _supervisor_actions(view: dict[str, Any], *, taken: bool, user: User) -> lis
 
 
 def charts(moment: datetime, *, user: User) -> dict[str, Any]:
-    """Today's figures: waits, handle times, holds, transfers, abandonment (contact stats) and quality (ET-4 scope)."""
+    """Today's figures: waits, handle times, holds, transfers, abandonment and quality (ET-4 scope).
+
+    Answered, abandoned, the abandonment rate, the waits and the handle time are those of today's
+    **inbound** calls, the same calls as the half hours' (``intraday``): an outbound call is nobody's
+    offered call, and is counted apart (``outbound``). Holds, transfers and escalations are those of
+    every call (contact stats).
+    """
     since = _start_of_day(moment)
     stats = contact_selectors.stats(since=since, user=user)
-    handled = (contact_selectors.contacts_in_scope(user).filter(ended_at__gte=since).exclude(answered_at=None)
-               .values_list("answered_at", "ended_at"))
-    handle = sorted((end - start).total_seconds() for start, end in handled if start and end)
+    figures, day = _intraday(moment, user=user)
+    waits, handle = sorted(day.waits), sorted(day.handles)
+    reached = day.answered + day.abandoned
     quality = []
     try:
         from atiende.scorecards.models import Scorecard
@@ -334,53 +340,72 @@ def charts(moment: datetime, *, user: User) -> dict[str, Any]:
     except Exception:  # scorecards are optional for the board: a missing table must not break it
         quality = []
     return {
-        "answered": stats["answered"], "abandoned": stats["abandoned"],
-        "abandonment_rate": stats["abandonment_rate"], "wait_seconds": stats["wait_seconds"],
+        "answered": day.answered, "abandoned": day.abandoned,
+        "abandonment_rate": round(day.abandoned / reached, 3) if reached else 0.0,
+        "wait_seconds": {"mean": round(sum(waits) / len(waits), 1) if waits else 0.0,
+                         "p90": round(waits[int(0.9 * (len(waits) - 1))], 1) if waits else 0.0,
+                         "max": round(waits[-1], 1) if waits else 0.0},
         "handle_seconds": {"mean": round(sum(handle) / len(handle), 1) if handle else 0.0,
                            "max": round(handle[-1], 1) if handle else 0.0},
+        "outbound": {"calls": day.outbound, "answered": day.outbound_answered},
         "holds": stats["holds"], "hold_overruns": stats["hold_overruns"],
         "transfers": stats["transfers"], "transfer_rate": stats["transfer_rate"],
         "escalations": stats["escalations"], "quality": quality,
         "window": timedelta(seconds=(moment - since).total_seconds()).total_seconds(),
-        "intraday": intraday(moment, user=user),
+        "intraday": figures,
     }
-
-
-# PO-2 asks that nobody waits past the limit; as a service-level target that is a share close to one,
-# the same the staffing calculator plans for by default (atiende/planning/views.py, preset "po2").
-SERVICE_LEVEL_TARGET = 0.99
 
 
 def intraday(moment: datetime, *, user: User) -> dict[str, Any]:
-    """Today per half hour (local time): calls offered, answered, abandoned, service level (PO-2), ASA, AHT.
+    """Today per half hour (local time): calls offered, answered, abandoned, service level against its
+    target (PO-2), ASA, AHT; outbound calls apart.
 
     ET-4: the calls this user may see (``contacts_in_scope``). Two queries at most, however many
-    intervals and calls: today's inbound calls with their queue's policy and customer's organisation,
-    and the policies of those organisations. Each call is measured against its own PO-2 limit, resolved
-    as the engine does (``contact.services.policy_for``: defaults, organisation, queue).
+    intervals and calls: today's calls (and those of yesterday whose wrap-up ended today, for the AHT)
+    with their queue's policy and customer's organisation, and the policies of those organisations.
+    Each call is measured against its own PO-2 limit and service-level target (the policy's
+    ``service_level_target``, 0.99 unless a queue or organisation sets another), resolved as the engine
+    does (``contact.services.policy_for``: defaults, organisation, queue). With no inbound call today,
+    the limits and targets shown are those of the user's queues (one query instead).
     See ``atiende/consoles/intervals.py`` for how each figure is counted.
     """
+    return _intraday(moment, user=user)[0]
+
+
+def _intraday(moment: datetime, *, user: User) -> tuple[dict[str, Any], intervals.Interval]:
     since = _start_of_day(moment)
     rows = list(contact_selectors.contacts_in_scope(user)
-                .filter(direction="inbound", created_at__gte=since, created_at__lte=moment).order_by()
-                .values_list("created_at", "answered_at", "ended_at", "state", "queue__name", "queue__policy",
-                             "customer__organisation_id"))
-    policies = contact_services.policy_set(((row[4], row[5]) for row in rows), (row[-1] for row in rows))
-    limits: dict[tuple[str, int | None], float] = {}
+                .filter(created_at__lte=moment).filter(Q(created_at__gte=since) | Q(ended_at__gte=since))
+                .order_by()
+                .values_list("created_at", "answered_at", "ended_at", "state", "direction", "queue__name",
+                             "queue__policy", "customer__organisation_id"))
+    policies = contact_services.policy_set(((row[5], row[6]) for row in rows), (row[-1] for row in rows))
+    resolved: dict[tuple[str, int | None], Any] = {}
     calls = []
-    for created, answered, ended, state, queue, _policy_json, organisation in rows:
+    inbound_keys: set[tuple[str, int | None]] = set()
+    for created, answered, ended, state, direction, queue, _policy_json, organisation in rows:
         key = (queue, organisation)
-        if key not in limits:
-            limits[key] = policies.resolve(organisation=str(organisation) if organisation else None,
-                                           queue=queue).max_wait_seconds
+        if key not in resolved:
+            resolved[key] = policies.resolve(organisation=str(organisation) if organisation else None, queue=queue)
+        inbound = direction == "inbound"
+        if inbound and since <= created:
+            inbound_keys.add(key)
         calls.append(intervals.Call(arrived_at=created, answered_at=answered, ended_at=ended,
-                                    abandoned=state == ContactState.ABANDONED, max_wait_seconds=limits[key]))
+                                    abandoned=state == ContactState.ABANDONED, inbound=inbound,
+                                    max_wait_seconds=resolved[key].max_wait_seconds,
+                                    target=resolved[key].service_level_target))
     rows_out, day = intervals.bucket(calls, day_start=since, moment=moment, zone=timezone.get_current_timezone())
-    default_limit = contact_services.policy_for(Queue(name="-"), None).max_wait_seconds
+    in_view = [resolved[key] for key in inbound_keys]
+    if not in_view:  # no call yet: what the user's queues would be measured against
+        queues = list(contact_selectors.supervised_queues(user).values_list("name", "policy"))
+        mine = contact_services.policy_set(queues, [])
+        in_view = [mine.resolve(queue=name) for name, _policy in queues] or [mine.defaults]
+    targets = sorted({policy.service_level_target for policy in in_view})
     return {
         "minutes": int(intervals.INTERVAL.total_seconds() // 60),
-        "target": SERVICE_LEVEL_TARGET,
-        "max_wait_seconds": sorted(set(limits.values())) or [default_limit],
+        "target": targets[0] if len(targets) == 1 else None,  # one line on the chart; else each half hour's own
+        "targets": targets,
+        "max_wait_seconds": sorted({policy.max_wait_seconds for policy in in_view}),
         "intervals": [i.as_dict() for i in rows_out],
         "today": day.as_dict(),
-    }
+    }, day

@@ -95,5 +95,13 @@ def intraday_strings() -> dict[str, str]:
         "service_level_summary": _("Service level per half hour today against the target. "
                                    "The figures are in the table below."),
         "asa_summary": _("Mean wait to answer per half hour today. The figures are in the table below."),
-        "aht_summary": _("Mean handle time per half hour today. The figures are in the table below."),
+        "aht_summary": _("Mean handle time per half hour today, each call in the half hour it ended. "
+                         "The figures are in the table below."),
+        # AHT's convention, shown with its chart: a call's handle time counts where it ended.
+        "aht_rule": _("each call in the half hour it ended (talk, holds and wrap-up)"),
+        # When the queues in view have different service-level targets; %(percents)s e.g. "80 %, 99 %".
+        "targets_by_queue": _("Targets %(percents)s by queue; the line weighs them by each queue's calls"),
+        "target_weighted": _("Target (weighted)"),
+        "outbound": _("Outbound"), "outbound_apart": _("Outbound calls (not offered calls)"),
+        "outbound_answered": _("picked up"),
     }

@@ -193,7 +193,9 @@ def test_the_charts_add_no_inline_script_or_style(center, clock):
     assert "consoles/wallboard.js" in page
 
 
-def test_the_service_level_target_is_the_planning_pages_po2_target():
+def test_the_default_service_level_target_is_the_planning_pages_po2_target():
+    """The policies' default service_level_target (a queue or organisation may set another)."""
+    from atiende.engine import Policy
     from atiende.planning.views import PRESETS
 
-    assert PRESETS["po2"]["target"] == selectors.SERVICE_LEVEL_TARGET
+    assert PRESETS["po2"]["target"] == Policy().service_level_target == 0.99

@@ -199,6 +199,8 @@
       chartRow(S.answered, c.answered, volume, String(c.answered)),
       chartRow(S.abandoned, c.abandoned, volume, String(c.abandoned)),
       chartRow(S.abandonment, c.abandonment_rate, 1, Math.round(c.abandonment_rate * 100) + " %"),
+      chartRow(S.outbound_apart, c.outbound.calls, Math.max(volume, c.outbound.calls),
+               c.outbound.calls + " (" + c.outbound.answered + " " + S.outbound_answered + ")"),
       chartRow(S.transfers, c.transfers, volume, String(c.transfers)),
       chartRow(S.transfer_rate, c.transfer_rate, 1, Math.round(c.transfer_rate * 100) + " %")]);
     var times = el("div", {}, [
@@ -298,14 +300,28 @@
   }
 
   // A line per half hour (broken where a half hour has no figure), a point on each figure with its value,
-  // and a dashed reference line (the target or the limit) when there is one.
+  // and a dashed reference line (the target or the limit) when there is one. ``reference`` "each": each half
+  // hour's own target (queues with different targets), drawn as a dashed line through the half hours.
   function lineChart(intervals, key, summary, top, format, reference, referenceText) {
-    var f = frame(summary, intervals, top, format), run = [];
+    var f = frame(summary, intervals, top, format), run = [], targets = [];
     function flush() {
       if (run.length > 1) { f.root.appendChild(svg("polyline", {class: "chart-line", points: run.join(" ")})); }
       run = [];
     }
-    if (reference !== null) {
+    if (reference === "each") {
+      intervals.forEach(function (i, n) {
+        if (i.target !== null && i.target !== undefined) {
+          targets.push((LEFT + n * f.slot).toFixed(1) + "," + f.y(i.target).toFixed(1),
+                       (LEFT + (n + 1) * f.slot).toFixed(1) + "," + f.y(i.target).toFixed(1));
+        }
+      });
+      if (targets.length) {
+        f.root.appendChild(svg("polyline", {class: "chart-target", points: targets.join(" ")}));
+        var last = targets[targets.length - 1].split(",");
+        f.root.appendChild(svg("text", {class: "chart-target-label", x: W - RIGHT, y: parseFloat(last[1]) - 3,
+                                        "text-anchor": "end", text: referenceText}));
+      }
+    } else if (reference !== null) {
       var ry = f.y(reference);
       f.root.appendChild(svg("line", {class: "chart-target", x1: LEFT, x2: W - RIGHT, y1: ry, y2: ry}));
       f.root.appendChild(svg("text", {class: "chart-target-label", x: W - RIGHT, y: ry - 3, "text-anchor": "end",
@@ -316,7 +332,8 @@
       if (value === null || value === undefined) { flush(); return; }
       var x = LEFT + (n + 0.5) * f.slot, y = f.y(value);
       run.push(x.toFixed(1) + "," + y.toFixed(1));
-      var below = key === "service_level" && reference !== null && value < reference;
+      // Under the target: each half hour against its own (the day's one target, or its queues' weighted).
+      var below = key === "service_level" && i.target !== null && i.target !== undefined && value < i.target;
       f.root.appendChild(svg("circle", {class: "chart-point" + (below ? " chart-point-below" : ""), cx: x, cy: y, r: 3},
                              [svg("title", {text: i.label + " · " + format(value)})]));
     });
@@ -331,7 +348,8 @@
   function figuresText(i) {
     return S.offered + " " + i.offered + (i.waiting ? " (" + i.waiting + " " + S.in_queue + ")" : "") + " · " +
       S.answered + " " + i.answered + " · " + S.abandoned + " " + i.abandoned + " · " + S.service_level + " " +
-      percent(i.service_level) + " · ASA " + seconds(i.asa_seconds) + " · AHT " + seconds(i.aht_seconds);
+      percent(i.service_level) + " · ASA " + seconds(i.asa_seconds) + " · AHT " + seconds(i.aht_seconds) +
+      (i.outbound ? " · " + S.outbound + " " + i.outbound : "");
   }
 
   function renderIntraday() {
@@ -351,22 +369,28 @@
       el("li", {}, [el("span", {class: "swatch swatch-answered"}), S.answered]),
       el("li", {}, [el("span", {class: "swatch swatch-abandoned"}), S.abandoned])]);
     box.appendChild(figure(S.calls_chart, callsChart(intervals), legend));
-    box.appendChild(figure(S.service_level + " · " + rule,
-      lineChart(intervals, "service_level", S.service_level_summary, 1, percent, day.target,
-                fill(S.target, {percent: percent(day.target)}))));
+    // The service-level target: the policies' service_level_target (PO-2), one line when the queues in view
+    // share it, else each half hour's own (its calls' targets, weighted by queue).
+    var single = day.target !== null && day.target !== undefined;
+    var targetText = single ? fill(S.target, {percent: percent(day.target)})
+      : fill(S.targets_by_queue, {percents: day.targets.map(percent).join(", ")});
+    box.appendChild(figure(S.service_level + " · " + rule + " · " + targetText,
+      lineChart(intervals, "service_level", S.service_level_summary, 1, percent, single ? day.target : "each",
+                single ? targetText : S.target_weighted)));
     var waits = intervals.map(function (i) { return i.asa_seconds || 0; }).concat([limit || 0]);
     box.appendChild(figure(S.asa, lineChart(intervals, "asa_seconds", S.asa_summary,
       niceTime(Math.max.apply(null, waits)), seconds, limit, limit !== null ? fill(S.limit, {limit: clock(limit)}) : "")));
     var handles = intervals.map(function (i) { return i.aht_seconds || 0; });
-    box.appendChild(figure(S.aht, lineChart(intervals, "aht_seconds", S.aht_summary,
+    box.appendChild(figure(S.aht + " · " + S.aht_rule, lineChart(intervals, "aht_seconds", S.aht_summary,
       niceTime(Math.max.apply(null, handles)), seconds, null, "")));
     var body = $("board-intraday-rows");
     clear(body);
     intervals.forEach(function (i) {
       var row = el("tr", {}, [el("th", {scope: "row", text: i.label + (i.current ? " (" + S.in_progress + ")" : "")}),
         el("td", {text: String(i.offered)}), el("td", {text: String(i.answered)}), el("td", {text: String(i.abandoned)}),
-        el("td", {text: percent(i.service_level)}), el("td", {text: seconds(i.asa_seconds)}),
-        el("td", {text: seconds(i.aht_seconds)})]);
+        el("td", {text: percent(i.service_level)}), el("td", {text: percent(i.target)}),
+        el("td", {text: seconds(i.asa_seconds)}), el("td", {text: seconds(i.aht_seconds)}),
+        el("td", {text: String(i.outbound)})]);
       if (i.current) { row.setAttribute("aria-current", "time"); }
       body.appendChild(row);
     });
