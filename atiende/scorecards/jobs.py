@@ -35,8 +35,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 
+from atiende import job_queue
 from atiende.contact import services as contact_services
 from atiende.contact.models import Alert, AlertLevel, Contact, ContactState
 from atiende.scorecards.models import ContactTranscript, Scorecard, ScoringJob
@@ -56,8 +56,8 @@ MAX_ERROR = 4000
 # What one job came to (:func:`score_job`).
 SCORED = "scored"  # the call has its card (stored now, or already there)
 NOTHING_TO_SCORE = "nothing"  # no words, never answered, gone or not ended: no card to make
-RETRY = "retry"
-GAVE_UP = "gave_up"
+RETRY = job_queue.RETRY
+GAVE_UP = job_queue.GAVE_UP
 
 STOPPED_MID_ATTEMPT = "the worker stopped before its last attempt finished (its lease ran out)"
 STOPPED_MID_ATTEMPT_ES = "el worker se detuvo antes de terminar su último intento (su reserva caducó)"
@@ -89,25 +89,20 @@ def enqueue(contact: Contact) -> None:
                                    ignore_conflicts=True)
 
 
-def _due(moment: datetime) -> Q:
-    return (Q(gave_up_at__isnull=True, next_attempt_at__lte=moment)
-            & (Q(lease_until__isnull=True) | Q(lease_until__lt=moment)))
-
-
 def retry_delay(attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt."""
-    return FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return job_queue.backoff(attempts, first=FIRST_RETRY_SECONDS)
 
 
 @contact_services.single_writer
 def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) -> list[int]:
-    """Lease due jobs to this worker, oldest first; each claim counts as an attempt.
+    """Lease due jobs to this worker, oldest first (``job_queue.claim``); each claim counts as an attempt.
 
     A job whose last attempt never finished (the worker died holding it) gives
     up here instead of being tried once more.
     """
     moment = at or contact_services.now()
-    due = _due(moment)
+    due = job_queue.due(moment)
     if not ScoringJob.objects.filter(due).exists():
         return []  # the usual case: no write transaction (on SQLite, no write lock) for nothing
     with transaction.atomic():
@@ -120,14 +115,8 @@ def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) ->
             for pk, contact_id, attempts in spent:
                 _alert_gave_up(job_id=pk, contact_id=contact_id, attempts=attempts, moment=moment,
                                error_es=STOPPED_MID_ATTEMPT_ES, error_en=STOPPED_MID_ATTEMPT)
-        ids = list(ScoringJob.objects.select_for_update(skip_locked=True)
-                   .filter(due, attempts__lt=MAX_ATTEMPTS)
-                   .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
-        if ids:
-            ScoringJob.objects.filter(pk__in=ids).update(
-                claimed_by=worker[:80], lease_until=moment + timedelta(seconds=LEASE_SECONDS),
-                attempts=F("attempts") + 1)
-    return ids
+        return job_queue.claim(ScoringJob.objects.filter(attempts__lt=MAX_ATTEMPTS), worker=worker, moment=moment,
+                               limit=limit, lease=LEASE_SECONDS, count_attempt=True)
 
 
 def _score(contact_id: int) -> Scorecard | None:
@@ -193,8 +182,7 @@ def score_job(job_id: int, *, worker: str, at: datetime | None = None) -> str | 
     """
     moment = at or contact_services.now()
     with transaction.atomic():
-        job = (ScoringJob.objects.select_for_update()
-               .filter(pk=job_id, claimed_by=worker[:80], gave_up_at__isnull=True).first())
+        job = job_queue.held(ScoringJob.objects.filter(gave_up_at__isnull=True), job_id, worker=worker, lock=True)
         if job is None:  # our lease ran out and another worker took it, or someone deleted it
             return None
         try:
@@ -207,20 +195,17 @@ def score_job(job_id: int, *, worker: str, at: datetime | None = None) -> str | 
 
 def _failed(job: ScoringJob, exc: Exception, moment: datetime) -> str:
     job.last_error = _error_text(exc)
-    job.claimed_by = ""
-    job.lease_until = None
-    if job.attempts >= MAX_ATTEMPTS:
-        job.gave_up_at = moment
+    outcome = job_queue.retry_or_give_up(job, moment=moment, max_attempts=MAX_ATTEMPTS, delay=retry_delay)
+    if outcome == GAVE_UP:
         log.error("scoring contact %s failed on its last attempt (%d); the job gave up",
                   job.contact_id, job.attempts, exc_info=exc)
         _alert_gave_up(job_id=job.pk, contact_id=job.contact_id, attempts=job.attempts, moment=moment,
                        error_es=_error_line(exc), error_en=_error_line(exc))
     else:
-        job.next_attempt_at = moment + timedelta(seconds=retry_delay(job.attempts))
         log.warning("scoring contact %s failed (attempt %d of %d); it is tried again at %s",
                     job.contact_id, job.attempts, MAX_ATTEMPTS, job.next_attempt_at.isoformat(), exc_info=exc)
-    job.save(update_fields=["last_error", "claimed_by", "lease_until", "gave_up_at", "next_attempt_at"])
-    return GAVE_UP if job.gave_up_at is not None else RETRY
+    job.save(update_fields=["last_error", *job_queue.SCHEDULE_FIELDS])
+    return outcome
 
 
 def run_pending_scoring(*, worker: str | None = None, at: datetime | None = None, limit: int = BATCH,
@@ -277,6 +262,4 @@ def given_up() -> int:
 
 def requeue(job_ids: Iterable[int], *, at: datetime | None = None) -> int:
     """Give jobs a new set of attempts, due now (after the scorer was fixed); returns how many."""
-    moment = at or contact_services.now()
-    return ScoringJob.objects.filter(pk__in=list(job_ids)).update(
-        attempts=0, gave_up_at=None, next_attempt_at=moment, claimed_by="", lease_until=None)
+    return job_queue.start_over(ScoringJob.objects.filter(pk__in=list(job_ids)), moment=at or contact_services.now())
