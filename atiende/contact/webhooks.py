@@ -49,6 +49,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from atiende import job_queue
 from atiende.contact import services
 from atiende.contact.models import Alert, AlertLevel, Contact, WebhookDelivery
 from atiende.errors import InputError
@@ -102,7 +103,7 @@ class RetryPolicy:
 
     def delay_after(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failed attempt."""
-        return min(self.first_delay * self.factor ** max(attempts - 1, 0), self.max_delay)
+        return job_queue.backoff(attempts, first=self.first_delay, factor=self.factor, longest=self.max_delay)
 
 
 def _env_number(name: str, default: float, *, whole: bool = False, minimum: float = 0.0) -> float:
@@ -196,23 +197,14 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
 
 @services.single_writer
 def claim_due(*, worker: str, limit: int = 20, at: datetime | None = None) -> list[int]:
-    """Lease due deliveries to this worker: the oldest pending one of each call, none leased by another."""
-    moment = at or services.now()
+    """Lease due deliveries to this worker: the oldest pending one of each call, none leased by another
+    (``job_queue.claim``)."""
     policy = retry_policy()
     earlier = WebhookDelivery.objects.filter(PENDING, contact_id=OuterRef("contact_id"), pk__lt=OuterRef("pk"))
-    with transaction.atomic():
-        ids = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(PENDING, next_attempt_at__lte=moment)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
-            .filter(~Exists(earlier))
-            .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            # Long enough for every claimed POST to time out once, one after the other.
-            lease = moment + timedelta(seconds=policy.lease + policy.timeout * len(ids))
-            WebhookDelivery.objects.filter(pk__in=ids).update(claimed_by=worker[:80], lease_until=lease)
-    return ids
+    # The lease is long enough for every claimed POST to time out once, one after the other.
+    return job_queue.claim(WebhookDelivery.objects.filter(PENDING).filter(~Exists(earlier)), worker=worker,
+                           moment=at or services.now(), limit=limit,
+                           lease=lambda claimed: policy.lease + policy.timeout * claimed)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -254,16 +246,16 @@ def _post(url: str, row: WebhookDelivery, *, attempt: int, timeout: float) -> tu
 def deliver(delivery_id: int, *, worker: str) -> str | None:
     """Send one delivery this worker holds. Returns its status after the attempt, or None if not ours any more."""
     url = webhook_url()
-    row = _held(delivery_id, worker[:80])
+    row = _held(delivery_id, worker)
     if row is None or not url:
         return None
     status, error = _post(url, row, attempt=row.attempts + 1, timeout=retry_policy().timeout)
-    return _record_attempt(row.pk, worker=worker[:80], status=status, error=error)
+    return _record_attempt(row.pk, worker=worker, status=status, error=error)
 
 
 @services.single_writer
 def _held(delivery_id: int, worker: str) -> WebhookDelivery | None:
-    return WebhookDelivery.objects.filter(PENDING, pk=delivery_id, claimed_by=worker).first()
+    return job_queue.held(WebhookDelivery.objects.filter(PENDING), delivery_id, worker=worker)
 
 
 @services.single_writer
@@ -274,23 +266,20 @@ def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error:
         row = WebhookDelivery.objects.select_for_update().filter(PENDING, pk=delivery_id).first()
         if row is None:  # another worker delivered it meanwhile (our lease had run out)
             return None
-        if error and row.claimed_by != worker:  # our lease ran out and another worker holds it now
+        if error and not job_queue.holds(row, worker):  # our lease ran out and another worker holds it now
             return None
         row.attempts += 1
         row.last_status = status
         row.last_error = error
-        row.claimed_by = ""
-        row.lease_until = None
-        if not error:
+        if not error:  # delivered, even by a worker whose lease ran out: the PBX has it, so it is not sent again
+            job_queue.release(row)
             row.delivered_at = moment
-        elif row.attempts >= policy.max_attempts:
-            row.gave_up_at = moment
+        elif job_queue.retry_or_give_up(row, moment=moment, max_attempts=policy.max_attempts,
+                                        delay=policy.delay_after) == job_queue.GAVE_UP:
             _alert_gave_up(row, moment)
         else:
-            row.next_attempt_at = moment + timedelta(seconds=policy.delay_after(row.attempts))
             log.warning("webhook %s (%s) failed, attempt %d: %s", row.decision_id, row.action, row.attempts, error)
-        row.save(update_fields=["attempts", "last_status", "last_error", "claimed_by", "lease_until",
-                                "delivered_at", "gave_up_at", "next_attempt_at"])
+        row.save(update_fields=["attempts", "last_status", "last_error", "delivered_at", *job_queue.SCHEDULE_FIELDS])
     return row.status
 
 
@@ -426,12 +415,8 @@ def requeue(ref: str) -> WebhookDelivery:
             raise InputError("webhook_already_delivered",
                              _("Webhook delivery %(id)s was already delivered; it is not sent twice.")
                              % {"id": row.pk}, status=409, rule="CH-TEL")
-        row.gave_up_at = None
-        row.attempts = 0
-        row.next_attempt_at = services.now()
-        row.claimed_by = ""
-        row.lease_until = None
-        row.save(update_fields=["gave_up_at", "attempts", "next_attempt_at", "claimed_by", "lease_until"])
+        job_queue.start_over(WebhookDelivery.objects.filter(pk=row.pk), moment=services.now())
+        row.refresh_from_db()
     transaction.on_commit(nudge)
     return row
 
