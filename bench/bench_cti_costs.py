@@ -18,7 +18,10 @@ baseline run beside it:
   that query compiles to, sent through the same connection;
 * updating a call's state through the ORM, against the same UPDATE sent raw;
 * a live update to the consoles through the Redis channel layer (when Redis
-  answers), the one-hop send every change makes after its commit.
+  answers), the one-hop send every change makes after its commit;
+* a full garbage collection, which stops every request of the process while it
+  runs, with what the server process loaded at startup frozen out of the
+  collector's reach (as atiende/asgi.py does), against nothing frozen.
 
 The ratios say what a leaner write path could save; docs/cti.md ("Capacity")
 draws the conclusion.
@@ -234,6 +237,12 @@ def _layers(asgi: Asgi, event_cpu: float) -> list[list[Any]]:
         rows.append(["update a call's state, ORM", f"{orm * 1e6:,.0f}", "the same UPDATE sent raw",
                      f"{raw * 1e6:,.0f}", f"{orm / raw:.2f}"])
         transaction.set_rollback(True)  # the measured updates leave nothing behind
+    unfrozen, frozen = _full_collections()
+    rows.append(["a full garbage collection (wall), startup's objects frozen as atiende/asgi.py does",
+                 f"{frozen * 1e6:,.0f}", "the same, nothing frozen", f"{unfrozen * 1e6:,.0f}",
+                 f"{frozen / unfrozen:.2f}"])
+    figure("Full garbage collection pause in a warm server process, startup's objects frozen",
+           round(frozen * 1e3, 1), "ms", note=f"{unfrozen * 1e3:.0f} ms with nothing frozen")
     live = _live_send()
     if live is not None:
         rows.append(["live update to the consoles through Redis (board + 2 technicians)", f"{live * 1e6:,.0f}",
@@ -241,6 +250,28 @@ def _layers(asgi: Asgi, event_cpu: float) -> list[list[Any]]:
         figure("Live update through Redis, share of a CTI event's CPU", round(100 * live / event_cpu, 1), "%",
                note=f"{live * 1e3:.2f} ms per update")
     return rows
+
+
+def _full_collections() -> tuple[float, float]:
+    """Wall seconds of a full collection (median of 5): as served (what the process loaded at startup frozen by
+    atiende/asgi.py; what the calls left behind still walked), then with nothing frozen.
+
+    Every request of the process waits while one runs; Python starts one on its own now and then.
+    """
+    import gc
+    import statistics
+
+    def median_pause() -> float:
+        pauses = []
+        for _ in range(5):
+            started = time.perf_counter()
+            gc.collect()
+            pauses.append(time.perf_counter() - started)
+        return statistics.median(pauses)
+
+    as_served = median_pause()
+    gc.unfreeze()
+    return median_pause(), as_served
 
 
 def _live_send() -> float | None:
