@@ -103,7 +103,9 @@ def webhook_pbx(monkeypatch):
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the serving loop to look at its flag, which it does once per poll_interval (0.5 s by
+    # default): a short one keeps that wait out of every test's teardown.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     monkeypatch.setenv("ATIENDE_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/atiende")
     monkeypatch.setenv("ATIENDE_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "0")  # every delivery runs in the test's thread
