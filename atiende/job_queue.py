@@ -7,7 +7,7 @@ A queue is a model whose rows carry ``attempts``, ``next_attempt_at``,
 - :func:`claim` leases due rows to one worker, oldest due first. On PostgreSQL
   with ``SELECT ... FOR UPDATE SKIP LOCKED``: two workers claiming at once never
   take the same row, and neither waits for the other. On SQLite through the
-  project's single writer (``contact.services.single_writer``). A row whose
+  project's single writer (``atiende.db.single_writer``). A row whose
   lease ran out (its worker died or stalled) is due again: another worker
   takes it over.
 - :func:`held` is the row only while this worker still holds it, so a worker
@@ -30,7 +30,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import F, Q
 
-from atiende.contact.services import single_writer
+from atiende.db import single_writer
 
 # What a failed attempt came to (:func:`retry_or_give_up`).
 RETRY = "retry"

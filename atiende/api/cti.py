@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema
 from atiende.api.errors import ApiError, error_body
 from atiende.contact import services
 from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, CtiEvent
+from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
 from atiende.practices import Refusal
@@ -174,7 +175,7 @@ def post_event(request: HttpRequest, event: CtiEventIn) -> HttpResponse:
     return api.create_response(request, stored.response, status=stored.status)
 
 
-@services.single_writer
+@single_writer
 def _process(event: CtiEventIn) -> CtiEvent:
     """Process the event and store its answer in one transaction: acknowledged means stored.
 

@@ -18,7 +18,6 @@ import contextlib
 import contextvars
 import functools
 import itertools
-import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
+from atiende.db import single_writer
 from atiende.engine.routing import QueueConfig, open_tiers, pick_technician, turned_down
 from atiende.engine.timers import deadlines_for
 from atiende.errors import InputError
@@ -58,8 +58,6 @@ LEASE_SECONDS = 30
 # engine's (pick_technician), so the first who fits is the one chosen: a short page is usually all it takes,
 # and it leaves a few next-best for a racing call that claims the first.
 CANDIDATES_PAGE = 16
-
-_sqlite_writer = threading.RLock()
 
 # Inside a caller's transaction that rolls back as a whole on any refusal (the CTI
 # endpoint), the services' savepoints are two round trips per action for nothing.
@@ -89,22 +87,6 @@ def _atomic[F: Callable[..., Any]](func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def single_writer[F: Callable[..., Any]](func: F) -> F:
-    """On SQLite, threads of one process write one at a time, queued on a lock.
-
-    Across processes SQLite's own IMMEDIATE lock makes the single writer; inside
-    a process this lock queues the threads instead of letting them spin on
-    "database is locked". PostgreSQL needs neither: row locks do the work.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if connection.vendor != "sqlite":
-            return func(*args, **kwargs)
-        with _sqlite_writer:
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def set_clock(new_clock: engine.Clock) -> engine.Clock:

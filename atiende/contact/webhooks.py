@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 from atiende import job_queue
 from atiende.contact import services
 from atiende.contact.models import Alert, AlertLevel, Contact, WebhookDelivery
+from atiende.db import single_writer
 from atiende.errors import InputError
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
 
 # ---- claiming and delivering -------------------------------------------------------
 
-@services.single_writer
+@single_writer
 def claim_due(*, worker: str, limit: int = 20, at: datetime | None = None) -> list[int]:
     """Lease due deliveries to this worker: the oldest pending one of each call, none leased by another
     (``job_queue.claim``)."""
@@ -253,12 +254,12 @@ def deliver(delivery_id: int, *, worker: str) -> str | None:
     return _record_attempt(row.pk, worker=worker, status=status, error=error)
 
 
-@services.single_writer
+@single_writer
 def _held(delivery_id: int, worker: str) -> WebhookDelivery | None:
     return job_queue.held(WebhookDelivery.objects.filter(PENDING), delivery_id, worker=worker)
 
 
-@services.single_writer
+@single_writer
 def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error: str) -> str | None:
     policy = retry_policy()
     moment = services.now()
@@ -373,7 +374,7 @@ def purge(*, at: datetime | None = None, batch: int = PURGE_BATCH, max_batches: 
     return Purged(delivered=counts[0], failed=counts[1], more=more)
 
 
-@services.single_writer
+@single_writer
 def _delete_batch(old: Q, order: tuple[str, ...], batch: int) -> int:
     with transaction.atomic():
         # The oldest rows come first; another worker purging at the same time skips the rows it holds.
@@ -405,7 +406,7 @@ def find(ref: str) -> WebhookDelivery:
     return row
 
 
-@services.single_writer
+@single_writer
 def requeue(ref: str) -> WebhookDelivery:
     """Send a delivery again from scratch (a full set of attempts), due now. Refuses a delivered one."""
     with transaction.atomic():

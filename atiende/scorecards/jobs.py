@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from atiende import job_queue
 from atiende.contact import services as contact_services
 from atiende.contact.models import Alert, AlertLevel, Contact, ContactState
+from atiende.db import single_writer
 from atiende.scorecards.models import ContactTranscript, Scorecard, ScoringJob
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def retry_delay(attempts: int) -> float:
     return job_queue.backoff(attempts, first=FIRST_RETRY_SECONDS)
 
 
-@contact_services.single_writer
+@single_writer
 def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) -> list[int]:
     """Lease due jobs to this worker, oldest first (``job_queue.claim``); each claim counts as an attempt.
 
@@ -172,7 +173,7 @@ def _alert_gave_up(*, job_id: int, contact_id: int, attempts: int, moment: datet
     return alert
 
 
-@contact_services.single_writer
+@single_writer
 def score_job(job_id: int, *, worker: str, at: datetime | None = None) -> str | None:
     """Score the call of one job this worker holds; None if it is not ours any more.
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from atiende.contact import services as contact_services
 from atiende.contact.models import IN_CONVERSATION, Contact, ContactState, Queue
+from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
 from atiende.practices import Refusal
@@ -351,7 +352,7 @@ def _contact_part(row: Contact | None) -> dict[str, Any]:
 UNANSWERED = (ContactState.WAITING, ContactState.OFFERED)
 
 
-@contact_services.single_writer
+@single_writer
 def handle_event(*, event: GenericEvent, token: ApiToken | None = None) -> Reply:
     """Carry out one event (one transaction), or give back the stored reply if it was handled already."""
     try:
