@@ -968,14 +968,13 @@ def put_on_hold(*, contact_id: int, user: User | None, reason: str, customer_con
                 expected_minutes: float | None) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.put_on_hold(
         reason=reason, customer_consent=customer_consent, expected_minutes=expected_minutes, now=now(),
-        by=_actor_id(user) if _acts_as_technician(user) else None),
+        by=_on_the_call(user, c)),
         record=_consent_record("hold", user, reason))
 
 
 @single_writer
 def resume(*, contact_id: int, user: User | None) -> Outcome:
-    return _act(contact_id, user, lambda c, p: c.resume(
-        now=now(), by=_actor_id(user) if _acts_as_technician(user) else None))
+    return _act(contact_id, user, lambda c, p: c.resume(now=now(), by=_on_the_call(user, c)))
 
 
 @single_writer
@@ -988,7 +987,7 @@ def request_transfer(*, contact_id: int, user: User | None, purpose: str, custom
         raise InputError("unknown_technician", _("There is no such technician."), status=404, field="to_technician")
     return _act(contact_id, user, lambda c, p: c.request_transfer(
         purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
-        to_technician=to_technician, to_queue=to_queue, by=_actor_id(user) if _acts_as_technician(user) else None),
+        to_technician=to_technician, to_queue=to_queue, by=_on_the_call(user, c)),
         record=_consent_record("transfer", user, purpose))
 
 
@@ -1119,6 +1118,25 @@ def _acting_technician(user: User | None, contact_id: int) -> int | None:
         return user.pk
     _require_in_scope(user, contact_id)
     return None
+
+
+def _on_the_call(user: User | None, contact: engine.Contact) -> int | None:
+    """Who holds, resumes or transfers the call, for the engine to check that it is theirs.
+
+    None for the PBX. A technician: the one who has it. A supervisor or administrator: only a call they
+    are on (PO-5: taken over, or joined or coaching, as the engine's ``supervisors`` lists them): the
+    customer's consent to a hold or a transfer (HO-3, TR-3) is asked by someone on the line, so a
+    supervisor who is not joins or takes the call over first. Their scope (ET-4) is checked first.
+    """
+    if user is None:
+        return None
+    if not _acts_as_technician(user):
+        _require_in_scope(user, int(contact.id))
+        if user.pk != contact.assignee and user.pk not in contact.supervisors:
+            raise Refusal("join_first", rule="PO-5", status=403,
+                          es="Únase a la llamada o tome el control antes de actuar sobre ella.",
+                          en="Join the call or take it over before acting on it.")
+    return user.pk
 
 
 def _acts_as_technician(user: User | None) -> bool:
