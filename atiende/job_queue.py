@@ -53,7 +53,6 @@ def due(moment: datetime) -> Q:
             & (Q(lease_until__isnull=True) | Q(lease_until__lt=moment)))
 
 
-@single_writer
 def claim[M: models.Model](rows: models.QuerySet[M], *, worker: str, moment: datetime, limit: int,
                            lease: float | Callable[[int], float], count_attempt: bool = False) -> list[Any]:
     """Lease up to ``limit`` due rows of ``rows`` to ``worker``, oldest due first; returns their ids.
@@ -62,7 +61,17 @@ def claim[M: models.Model](rows: models.QuerySet[M], *, worker: str, moment: dat
     the seconds the claim lasts, or a function of how many rows were claimed. ``count_attempt``: each
     claim counts as an attempt (a row that kills its worker every time still runs out of attempts).
     Inside a caller's transaction the claim is part of it (the rows stay locked until it ends).
+    With nothing due (a worker's usual poll) it only reads: no write transaction, and on SQLite no
+    write lock taken from the requests.
     """
+    if not rows.filter(due(moment)).exists():
+        return []
+    return _claim(rows, worker=worker, moment=moment, limit=limit, lease=lease, count_attempt=count_attempt)
+
+
+@single_writer
+def _claim[M: models.Model](rows: models.QuerySet[M], *, worker: str, moment: datetime, limit: int,
+                            lease: float | Callable[[int], float], count_attempt: bool) -> list[Any]:
     with transaction.atomic():
         ids = list(rows.select_for_update(skip_locked=True).filter(due(moment))
                    .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])

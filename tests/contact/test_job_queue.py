@@ -215,3 +215,30 @@ def test_a_row_its_worker_holds_locked_is_not_taken_over_when_its_lease_runs_out
     assert outcome == [True]
     assert not WebhookDelivery.objects.filter(pk=pk).exists()
     assert _claim("fast", at=START + timedelta(seconds=LEASE + 60)) == []
+
+
+def test_a_poll_with_nothing_due_only_reads_and_takes_no_write_lock(make_rows):
+    """A worker's usual poll finds nothing due: it must not queue behind, or hold up, the writers. Another
+    thread holds the single writer (SQLite's write lock in this process) for two seconds: a poll that took
+    it would wait them out. (On PostgreSQL the single writer is not used: the poll only reads there too.)"""
+    import time
+
+    from atiende import db
+
+    make_rows(2, due=LATER)  # pending, but not due yet
+    holding = threading.Event()
+
+    def writer() -> None:
+        with db._sqlite_writer:
+            holding.set()
+            time.sleep(2)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        started = time.monotonic()
+        assert _claim("w1", at=START) == []
+        assert time.monotonic() - started < 1, "a poll with nothing due waited for the write lock"
+    finally:
+        thread.join()
