@@ -42,6 +42,20 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+            close_async_side_connections()
+
+
+def close_async_side_connections() -> None:
+    """Close the database connections the test opened while Playwright was running; call it before Playwright stops.
+
+    Between its calls Playwright's sync API marks its event loop as running in this thread. Django keeps one
+    connection per thread, but per async context while a loop runs: the ORM calls a test makes then (between two
+    browser steps) open a connection of their own, which nothing else closes. Left open, it kept the PostgreSQL
+    test database busy at the end of the run ("is being accessed by other users": the database was not dropped).
+    """
+    from django.db import connections
+
+    connections.close_all()
 
 
 def new_page(browser: Any, **options: Any) -> tuple[Any, list[str]]:
