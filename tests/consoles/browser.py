@@ -2,14 +2,21 @@
 headless system Chromium, signing in, a call arriving from the PBX, and a look at what the server stored.
 
 The server runs in a subprocess (uvicorn: pytest-django's live server has no websockets), so it cannot see the
-test's database. It gets its own: a SQLite file, or on the PostgreSQL run (``ATIENDE_TEST_DATABASE=postgres``)
-a fresh PostgreSQL database named after ``ATIENDE_TEST_DB_NAME``, dropped afterwards. :class:`Stored` reads it
-directly, so a test checks what was kept, not only what the page says.
+test's database. It gets its own: the center is migrated and seeded once per run (:func:`center_template`: a
+SQLite file, or on the PostgreSQL run (``ATIENDE_TEST_DATABASE=postgres``) a PostgreSQL database named after
+``ATIENDE_TEST_DB_NAME``), and each test serves a fresh copy of it (a copied file, or ``CREATE DATABASE ...
+TEMPLATE``), dropped afterwards. :class:`Stored` reads it directly, so a test checks what was kept, not only
+what the page says.
+
+A module's tests share one Chromium. Playwright's sync API marks its event loop as running between its calls, and
+Django refuses ORM calls then (pytest-django's database set-up between two tests of the module) unless told the
+test knows what it does: tests.browser, imported here, says so.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import urllib.parse
 import urllib.request
@@ -19,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.consoles.live_server import Server, running
+from tests.browser import close_async_side_connections
+from tests.consoles.live_server import Server, prepare, serving
 from tests.consoles.seed import CALLER
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,25 +113,79 @@ class Stored:
         return (found[0][0], found[0][1]) if found else ("desconectado", "")
 
 
+@dataclass
+class Template:
+    """A migrated and seeded contact center that each test's database is copied from (a SQLite file, or a
+    PostgreSQL template database), and its PBX's CTI token."""
+
+    token: str
+    home: Path
+    sqlite_path: Path | None = None
+    postgres_name: str | None = None
+
+
+def _postgres_admin() -> tuple[urllib.parse.SplitResult, str, str]:
+    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    prefix = os.environ.get("ATIENDE_TEST_DB_NAME", "test_atiende")
+    return base, urllib.parse.urlunsplit(base._replace(path="/postgres")), prefix
+
+
+def _drop(admin: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextmanager
-def _database(home: Path) -> Iterator[tuple[str | None, Stored]]:
+def center_template(home: Path) -> Iterator[Template]:
+    """Migrate and seed the contact center once (a run's worth of browser tests copies it): a SQLite file under
+    ``home``, or on the PostgreSQL run a database named after ``ATIENDE_TEST_DB_NAME``, dropped afterwards."""
     if not POSTGRES_RUN:
-        yield None, Stored(sqlite_path=home / "atiende.sqlite3")
+        yield Template(prepare(home, PASSWORD), home, sqlite_path=home / "atiende.sqlite3")
         return
     import psycopg
 
-    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    name = os.environ.get("ATIENDE_TEST_DB_NAME", "test_atiende") + "_browser"
-    admin = urllib.parse.urlunsplit(base._replace(path="/postgres"))
-    url = urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    base, admin, prefix = _postgres_admin()
+    name = f"{prefix}_browser_template"
+    _drop(admin, name)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+        yield Template(prepare(home, PASSWORD, database_url=url), home, postgres_name=name)
+    finally:
+        _drop(admin, name)
+
+
+@contextmanager
+def _database(home: Path, template: Template) -> Iterator[tuple[str | None, Stored]]:
+    """A fresh copy of the template for one test: nothing another test did is in it."""
+    home.mkdir(parents=True, exist_ok=True)
+    if (template.home / "vault.keys").exists():  # what the seed encrypted stays readable
+        shutil.copy2(template.home / "vault.keys", home / "vault.keys")
+    if template.sqlite_path is not None:
+        path = home / "atiende.sqlite3"
+        source, copy = sqlite3.connect(template.sqlite_path), sqlite3.connect(path)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+        yield None, Stored(sqlite_path=path)
+        return
+    import psycopg
+
+    base, admin, prefix = _postgres_admin()
+    name = f"{prefix}_browser"
+    url = urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    _drop(admin, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.postgres_name}"')
     try:
         yield url, Stored(postgres_url=url)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
 
 
 @dataclass
@@ -136,14 +198,28 @@ class Center:
 
 
 @contextmanager
-def served_center(home: Path) -> Iterator[Center]:
+def chromium() -> Iterator[Any]:
+    """A headless system Chromium, closed afterwards (a module's browser tests share one: each test's pages live
+    in browser contexts of their own, closed after the test)."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with _database(home) as (database_url, stored), \
-            running(home, PASSWORD, database_url=database_url) as server, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            close_async_side_connections()  # pytest-django's set-up between the module's tests opens them
+
+
+@contextmanager
+def served_center(home: Path, template: Template, browser: Any) -> Iterator[Center]:
+    """A copy of ``template`` served for one test; the browser contexts the test opened are closed afterwards."""
+    with _database(home, template) as (database_url, stored), \
+            serving(home, template.token, database_url=database_url) as server:
         try:
             yield Center(server, browser, stored)
         finally:
-            browser.close()
+            for context in browser.contexts:
+                context.close()

@@ -25,10 +25,30 @@ def signed_in(user) -> Client:
     return client
 
 
+@pytest.fixture(scope="session")
+def center_template(tmp_path_factory):
+    """The served contact center, migrated and seeded once per run; every browser test gets a copy of its own."""
+    from tests.consoles.browser import center_template
+
+    with center_template(tmp_path_factory.mktemp("center-template")) as template:
+        yield template
+
+
+@pytest.fixture(scope="module")
+def console_browser():
+    """One headless Chromium for a module's browser tests (Playwright's sync API marks an event loop as running
+    while it is open, so it must not outlive the browser tests' modules)."""
+    from tests.consoles.browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
-def served(tmp_path):
-    """A contact center served over HTTP and websockets on its own database, and a Chromium to drive it."""
+def served(tmp_path, center_template, console_browser):
+    """A contact center served over HTTP and websockets on its own database (a fresh copy of the seeded one), and
+    a Chromium to drive it."""
     from tests.consoles.browser import served_center
 
-    with served_center(tmp_path / "home") as served_center_:
+    with served_center(tmp_path / "home", center_template, console_browser) as served_center_:
         yield served_center_

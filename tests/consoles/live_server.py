@@ -1,4 +1,5 @@
-"""Start a real ASGI Atiende on a free loopback port with a fresh SQLite database (browser test, bench)."""
+"""Start a real ASGI Atiende on a free loopback port on a database of its own (browser tests, bench): migrate and
+seed it (:func:`prepare`), then serve it, or a copy of it (:func:`serving`)."""
 
 from __future__ import annotations
 
@@ -40,13 +41,8 @@ def _env(home: Path, database_url: str | None = None) -> dict[str, str]:
     return env
 
 
-@contextmanager
-def running(home: Path, password: str, *, timeout: float = 120.0,
-            database_url: str | None = None) -> Iterator[Server]:
-    """Migrate, seed (tests.consoles.seed), serve; stop the server on the way out.
-
-    The database is a fresh SQLite file under ``home``, or ``database_url`` (an empty database the caller made).
-    """
+def prepare(home: Path, password: str, *, database_url: str | None = None) -> str:
+    """Migrate and seed (tests.consoles.seed) the database ``home`` or ``database_url`` names; the CTI token."""
     home.mkdir(parents=True, exist_ok=True)
     env = _env(home, database_url)
     python = sys.executable
@@ -54,11 +50,19 @@ def running(home: Path, password: str, *, timeout: float = 120.0,
                    timeout=600)
     seeded = subprocess.run([python, "-m", "tests.consoles.seed", password], env=env, cwd=ROOT, check=True,
                             capture_output=True, text=True, timeout=300)
-    token = seeded.stdout.strip().splitlines()[-1]
+    return seeded.stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def serving(home: Path, cti_token: str, *, timeout: float = 120.0,
+            database_url: str | None = None) -> Iterator[Server]:
+    """Serve a database :func:`prepare` made (or a copy of one); stop the server on the way out."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = _env(home, database_url)
     port = free_port()
     log = home / "server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([python, "-m", "tests.consoles.serve", str(port)], env=env, cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "tests.consoles.serve", str(port)], env=env, cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -70,11 +74,24 @@ def running(home: Path, password: str, *, timeout: float = 120.0,
                 except OSError:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}") from None
-                    time.sleep(0.2)  # polling for the port to open, not synchronising the test
-            yield Server(url, port, env, token, log)
+                    time.sleep(0.05)  # polling for the port to open, not synchronising the test
+            yield Server(url, port, env, cti_token, log)
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def running(home: Path, password: str, *, timeout: float = 120.0,
+            database_url: str | None = None) -> Iterator[Server]:
+    """Migrate, seed (tests.consoles.seed), serve; stop the server on the way out.
+
+    The database is a fresh SQLite file under ``home``, or ``database_url`` (an empty database the caller made).
+    """
+    token = prepare(home, password, database_url=database_url)
+    with serving(home, token, timeout=timeout, database_url=database_url) as server:
+        yield server
