@@ -42,8 +42,9 @@ def build(password: str | None = None, *, with_work_order: bool = False) -> Cent
     customer = Customer.objects.create(name="Carmen Ruiz", address_as="Doña", knowledge_level="basico", country="ES")
     ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.PHONE, value=CALLER)
     TraitObservation.objects.create(customer=customer, trait="CT-INX", score=0.8, evidence=["no sé dónde está eso"])
-    if with_work_order:  # the browser test's extras: an open work order, a queue with a short wait limit (PO-2)
-        services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
+    if with_work_order:  # the browser tests' extras: an open work order, a queue with short limits (PO-2, TR-5)
+        services.save_queue(name="urgente", label="Urgente", tiers=[1, 2],
+                            policy={"max_wait_seconds": 4, "transfer_timeout_seconds": 3})
         from atiende.desk import services as desk
 
         desk.create_work_order(actor=lucia, customer=customer, title="La impresora no imprime", channel="telefonico")

@@ -138,6 +138,36 @@ def test_declined_transfer_returns_the_call_to_the_first_technician(served):
         "transfer_requested", "transfer_returned", "transfer_requested", "transfer_returned"]
 
 
+def test_transfer_nobody_accepts_in_time_comes_back_to_the_first_technician(served):
+    """TR-5: a transfer the receiver lets run out (the queue "urgente" gives 3 seconds) returns on its own,
+    through the server's worker: the call is never dropped and never left pending."""
+    from playwright.sync_api import expect
+
+    pages = _consoles(served, "lucia", "jorge")
+    lucia, jorge = pages["lucia"], pages["jorge"]
+    stored = served.stored
+    new_call(served.server, "transferencia-sin-respuesta", queue="urgente")
+    box = lucia.locator("#active-contact")
+    expect(box).to_have_attribute("data-state", "offered")
+    box.get_by_role("button", name="Atender").click()
+    expect(box).to_have_attribute("data-state", "talking")
+
+    _request_transfer(lucia, "Lo revisa facturación", "Jorge")
+    expect(box).to_have_attribute("data-state", "transfer_pending")
+    expect(jorge.locator("#offers .offer")).to_contain_text("Lo revisa facturación")
+    # Jorge does nothing. The deadline passes, the worker returns the call, both consoles hear it live.
+    expect(lucia.locator("#transfer-returned")).to_have_text(
+        "Nadie aceptó la transferencia a tiempo: la llamada sigue con usted. (TR-5)")
+    expect(box).to_have_attribute("data-state", "talking")
+    expect(jorge.locator("#offers")).to_have_text("No le han ofrecido transferencias.")
+    expect(jorge.locator("#active-contact")).to_have_text(NO_CALL)
+
+    call = stored.contact("transferencia-sin-respuesta")
+    assert (call["state"], call["assignee"]) == ("talking", stored.user_id("lucia"))
+    assert stored.events("transferencia-sin-respuesta")[-2:] == ["transfer_requested", "transfer_returned"]
+    assert stored.technician("lucia")[0] == "ocupado"
+
+
 def test_pause_with_reason_holds_calls_back_until_available_again(served):
     from playwright.sync_api import expect
 
