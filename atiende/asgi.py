@@ -78,6 +78,6 @@ application = ProtocolTypeRouter(
 
 # What is loaded by now (Django, the models, the URLs, the API's schemas) lives as long as the process. Moved
 # out of the garbage collector's reach, it is no longer walked by every full collection, which stops every
-# request of the process while it runs: on a warm server, about 0.34 s per full collection, 0.01 s once
-# frozen (bench/bench_cti_costs.py, "full garbage collection").
+# request of the process while it runs: on a warm server about 70 ms per full collection on a quiet
+# machine (0.3 s and more on a busy one), under 1 ms once frozen (bench/bench_cti_costs.py).
 gc.freeze()
