@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
 from tests.consoles.seed import Center, build
+
+MADRID = ZoneInfo("Europe/Madrid")  # the desk's time zone in the chart tests' settings
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -52,3 +57,23 @@ def served(tmp_path, center_template, console_browser):
 
     with served_center(tmp_path / "home", center_template, console_browser) as served_center_:
         yield served_center_
+
+
+@pytest.fixture
+def clock(settings):
+    """The desk in Madrid, the services' clock by hand, from Monday 5 January 2026, 09:00 (the chart tests)."""
+    from atiende.contact import services
+    from atiende.engine import ManualClock
+
+    settings.TIME_ZONE = "Europe/Madrid"
+    manual = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=MADRID))
+    previous = services.set_clock(manual)
+    yield manual
+    services.set_clock(previous)
+
+
+def arrives(queue: str = "soporte", **extra):
+    """An inbound call from the known caller arrives now in ``queue``; its stored row."""
+    from atiende.contact import services
+
+    return services.create_contact(queue=queue, caller="+34600000009", **extra).contact

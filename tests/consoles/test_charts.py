@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -12,41 +11,26 @@ from django.test.utils import CaptureQueriesContext
 
 from atiende.consoles import selectors
 from atiende.contact import services
-from atiende.engine import ManualClock
-from tests.consoles.conftest import signed_in
+from tests.consoles.conftest import MADRID, arrives, signed_in
 
 pytestmark = pytest.mark.django_db
 
-MADRID = ZoneInfo("Europe/Madrid")  # the desk's time zone in the settings
-
-
-@pytest.fixture
-def clock(settings):
-    settings.TIME_ZONE = "Europe/Madrid"
-    manual = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=MADRID))
-    previous = services.set_clock(manual)
-    yield manual
-    services.set_clock(previous)
-
-
-def _arrives(queue: str = "soporte", **extra):
-    return services.create_contact(queue=queue, caller="+34600000009", **extra).contact
 
 
 def _nine_oclock(center, clock):
     """09:00 Madrid: three calls. Two answered after 20 and 40 s, one abandoned after 200 s (past PO-2's 180 s).
     Lucía's call ends with its wrap-up at 09:06:30 (handled 370 s)."""
     services.make_available(user=center.lucia)
-    first = _arrives()  # rings at Lucía
+    first = arrives()  # rings at Lucía
     clock.advance(20)
     services.answer(contact_id=first.pk, user=center.lucia)
     clock.set(datetime(2026, 1, 5, 9, 1, tzinfo=MADRID))
-    second = _arrives()  # nobody free: waits
+    second = arrives()  # nobody free: waits
     clock.advance(40)
     services.make_available(user=center.jorge)  # rings at Jorge at once
     services.answer(contact_id=second.pk, user=center.jorge)
     clock.set(datetime(2026, 1, 5, 9, 2, tzinfo=MADRID))
-    third = _arrives()
+    third = arrives()
     clock.advance(200)
     services.hang_up(contact_id=third.pk)  # the caller gives up (PBX)
     clock.set(datetime(2026, 1, 5, 9, 6, tzinfo=MADRID))
@@ -63,7 +47,7 @@ def _interval(day, label):
 def test_a_seeded_morning_gives_the_known_figures(center, clock):
     _nine_oclock(center, clock)
     clock.set(datetime(2026, 1, 5, 9, 40, tzinfo=MADRID))
-    _arrives()  # 09:40, nobody free, still waiting at 09:50: already 10 minutes, past the limit
+    arrives()  # 09:40, nobody free, still waiting at 09:50: already 10 minutes, past the limit
     clock.set(datetime(2026, 1, 5, 9, 50, tzinfo=MADRID))
     day = signed_in(center.marta).get("/panel/estado/").json()["charts"]["intraday"]
     assert [i["label"] for i in day["intervals"]] == ["09:00", "09:30"]
@@ -89,15 +73,15 @@ def test_each_call_is_measured_against_its_queue_and_organisations_limit(center,
     center.customer.save()
     services.set_organisation_policy(organisation_id=organisation.pk, policy={"max_wait_seconds": 60})
     services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
-    late = _arrives(customer_id=center.customer.pk)  # 90 s: within the default 180, not the organisation's 60
+    late = arrives(customer_id=center.customer.pk)  # 90 s: within the default 180, not the organisation's 60
     clock.advance(90)
     services.make_available(user=center.lucia)
     services.answer(contact_id=late.pk, user=center.lucia)
-    urgent = _arrives("urgente")
+    urgent = arrives("urgente")
     clock.advance(10)
     services.make_available(user=center.jorge)
     services.answer(contact_id=urgent.pk, user=center.jorge)
-    on_time = _arrives()  # nobody free; answered after 100 s
+    on_time = arrives()  # nobody free; answered after 100 s
     clock.advance(100)
     services.hang_up(contact_id=late.pk, user=center.lucia)
     services.finish_wrap_up(contact_id=late.pk, user=center.lucia)  # free again: the waiting call rings at her
@@ -119,10 +103,10 @@ def test_a_supervisor_counts_only_their_teams_and_shared_queues(center, clock):
     center.marta.teams.add(norte)
     services.save_queue(name="ventas", label="Ventas", tiers=[1, 2], team_id=sur.pk)
     services.save_queue(name="norte", label="Norte", tiers=[1, 2], team_id=norte.pk)
-    _arrives("ventas")
-    _arrives("ventas")
-    _arrives("norte")
-    _arrives()  # soporte: shared
+    arrives("ventas")
+    arrives("ventas")
+    arrives("norte")
+    arrives()  # soporte: shared
     clock.advance(60)
     marta = selectors.intraday(services.now(), user=center.marta)
     ana = selectors.intraday(services.now(), user=center.ana)
@@ -139,7 +123,7 @@ def test_the_figures_cost_the_same_few_queries_however_many_calls_and_intervals(
     center.customer.save()
     services.set_organisation_policy(organisation_id=organisation.pk, policy={"max_wait_seconds": 60})
     services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
-    _arrives(customer_id=center.customer.pk)
+    arrives(customer_id=center.customer.pk)
     clock.advance(60)
 
     def queries() -> int:
@@ -151,8 +135,8 @@ def test_the_figures_cost_the_same_few_queries_however_many_calls_and_intervals(
     for hour in range(9, 13):
         for minute in (5, 35):
             clock.set(datetime(2026, 1, 5, hour, minute, tzinfo=MADRID))
-            _arrives("urgente")
-            _arrives(customer_id=center.customer.pk)
+            arrives("urgente")
+            arrives(customer_id=center.customer.pk)
     clock.advance(60)
     day = selectors.intraday(services.now(), user=center.marta)
     assert len(day["intervals"]) == 8 and day["today"]["offered"] == 17
@@ -160,8 +144,8 @@ def test_the_figures_cost_the_same_few_queries_however_many_calls_and_intervals(
 
 
 def test_outbound_calls_are_not_offered_calls(center, clock):
-    _arrives(direction="outbound")
-    _arrives()
+    arrives(direction="outbound")
+    arrives()
     clock.advance(30)
     assert selectors.intraday(services.now(), user=center.ana)["today"]["offered"] == 1
 

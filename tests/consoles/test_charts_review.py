@@ -5,31 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from atiende.consoles import selectors
 from atiende.contact import services
-from atiende.engine import ManualClock
-from tests.consoles.conftest import signed_in
+from tests.consoles.conftest import MADRID, arrives, signed_in
 
 pytestmark = pytest.mark.django_db
 
-MADRID = ZoneInfo("Europe/Madrid")
-
-
-@pytest.fixture
-def clock(settings):
-    settings.TIME_ZONE = "Europe/Madrid"
-    manual = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=MADRID))
-    previous = services.set_clock(manual)
-    yield manual
-    services.set_clock(previous)
-
-
-def _arrives(queue: str = "soporte", **extra):
-    return services.create_contact(queue=queue, caller="+34600000009", **extra).contact
 
 
 def _interval(day, label):
@@ -45,7 +29,7 @@ def _row(page: str, label: str) -> list[str]:
 
 
 def _answered_after(clock, user, seconds: float, queue: str = "soporte", **extra):
-    call = _arrives(queue, **extra)
+    call = arrives(queue, **extra)
     clock.advance(seconds)
     services.make_available(user=user)
     services.answer(contact_id=call.pk, user=user)
@@ -101,8 +85,8 @@ def test_queues_with_different_targets_give_each_half_hour_their_weighted_target
     services.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"service_level_target": 0.8})
     services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"service_level_target": 0.95})
     for _ in range(3):
-        _arrives()
-    _arrives("urgente")
+        arrives()
+    arrives("urgente")
     clock.advance(200)  # nobody free: the four wait past PO-2's 180 s, four missed
     day = selectors.intraday(services.now(), user=center.ana)
     nine = _interval(day, "09:00")
@@ -182,7 +166,7 @@ def test_a_call_of_yesterday_that_ended_today_counts_its_handle_time_today_and_n
 def test_the_today_card_handle_time_is_the_inbound_calls_ended_today(center, clock):
     inbound = _answered_after(clock, center.lucia, 10)
     _finish(inbound, center.lucia, clock, 300)
-    outbound = _arrives(direction="outbound")  # Lucía is free again: it rings at her
+    outbound = arrives(direction="outbound")  # Lucía is free again: it rings at her
     clock.advance(5)
     services.answer(contact_id=outbound.pk, user=center.lucia)
     _finish(outbound, center.lucia, clock, 1200)
@@ -196,7 +180,7 @@ def test_outbound_calls_are_not_counted_as_offered_answered_or_abandoned_today(c
     """Two outbound calls (one picked up, one not) and one inbound call answered after 20 s."""
     _answered_after(clock, center.lucia, 20)
     picked_up = _answered_after(clock, center.jorge, 3, direction="outbound")
-    unanswered = _arrives(direction="outbound")
+    unanswered = arrives(direction="outbound")
     clock.advance(40)
     services.hang_up(contact_id=unanswered.pk)  # nobody picked up at the other end
     clock.advance(60)
@@ -218,7 +202,7 @@ def test_the_contact_stats_would_have_counted_the_outbound_calls(center, clock):
     from atiende.contact import selectors as contact_selectors
 
     _answered_after(clock, center.jorge, 3, direction="outbound")
-    unanswered = _arrives(direction="outbound")
+    unanswered = arrives(direction="outbound")
     clock.advance(40)
     services.hang_up(contact_id=unanswered.pk)
     stats = contact_selectors.stats(since=selectors._start_of_day(services.now()), user=center.marta)

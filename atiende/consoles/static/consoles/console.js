@@ -161,16 +161,7 @@
   }
 
   // ---- dialogs: the practices travel with the buttons (HO-2..4, TR-2..3, PO-5) ----
-  function openDialog(id) {
-    var dialog = $(id);
-    dialog.querySelector(".form-error").textContent = "";
-    dialog.showModal();
-    var first = dialog.querySelector("input, select");
-    if (first) { first.focus(); }
-  }
-  Array.prototype.forEach.call(document.querySelectorAll("dialog [data-close]"), function (b) {
-    b.addEventListener("click", function () { b.closest("dialog").close(); });
-  });
+  var openDialog = L.openDialog;
 
   function fillTransferTargets() {
     var select = $("transfer-to");

@@ -91,6 +91,19 @@
     return {close: function () { if (socket) { socket.close(); } }, socket: function () { return socket; }};
   }
 
+  // The call dialogs both pages share (consoles/_call_dialogs.html): opened with no error left from before and
+  // the first field focused; every [data-close] button closes its dialog.
+  function openDialog(id) {
+    var dialog = document.getElementById(id);
+    dialog.querySelector(".form-error").textContent = "";
+    dialog.showModal();
+    var first = dialog.querySelector("input, select");
+    if (first) { first.focus(); }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("dialog [data-close]"), function (b) {
+    b.addEventListener("click", function () { b.closest("dialog").close(); });
+  });
+
   window.AtiendeLive = {request: request, el: el, clear: clear, clock: clock, errorText: errorText,
-                        connect: connect};
+                        connect: connect, openDialog: openDialog};
 })();

@@ -132,16 +132,9 @@
   // ---- the dialogs shared with the console (consoles/_call_dialogs.html), for the call they were opened on ----
   var dialogCall = null;
   function openDialog(id, c) {
-    var dialog = $(id);
     dialogCall = c.id;
-    dialog.querySelector(".form-error").textContent = "";
-    dialog.showModal();
-    var first = dialog.querySelector("input, select");
-    if (first) { first.focus(); }
+    L.openDialog(id);
   }
-  Array.prototype.forEach.call(document.querySelectorAll("dialog [data-close]"), function (b) {
-    b.addEventListener("click", function () { b.closest("dialog").close(); });
-  });
 
   // ET-4: whom the supervisor may hand the call to: the technicians and queues of their board, not themselves.
   function fillTransferTargets() {
