@@ -119,6 +119,20 @@ def next_deadline(contact: Contact, policy: Policy) -> Deadline | None:
     return found[0] if found else None
 
 
+def spoken_duration(seconds: float) -> tuple[str, str]:
+    """A policy limit as the alerts say it, in Spanish and English: "3 minutos", "1 minuto y 30 segundos",
+    "45 segundos" (a limit of 4 s is "4 segundos", never "0.0666667 minutos")."""
+    minutes, rest = divmod(round(seconds), 60)
+    es_parts, en_parts = [], []
+    if minutes:
+        es_parts.append(f"{minutes} minuto{'s' if minutes != 1 else ''}")
+        en_parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if rest or not minutes:
+        es_parts.append(f"{rest} segundo{'s' if rest != 1 else ''}")
+        en_parts.append(f"{rest} second{'s' if rest != 1 else ''}")
+    return " y ".join(es_parts), " and ".join(en_parts)
+
+
 def fire(contact: Contact, key: str, policy: Policy, *, now: datetime) -> Fired:
     """Fire the deadline ``key`` if the contact still has it and it is due; otherwise do nothing."""
     current = {d.key: d for d in deadlines_for(contact, policy)}
@@ -130,34 +144,34 @@ def fire(contact: Contact, key: str, policy: Policy, *, now: datetime) -> Fired:
     result = Fired()
     cid = contact.id
     if kind is DeadlineKind.WAIT_WARNING:
-        minutes = policy.max_wait_seconds / 60
+        es, en = spoken_duration(policy.max_wait_seconds)
         result.alerts.append(Alert(
             "wait", "PO-2", "warning", now, cid, None,
-            f"Un cliente lleva esperando casi el máximo de {minutes:g} minutos.",
-            f"A customer has been waiting close to the {minutes:g}-minute maximum.",
+            f"Un cliente lleva esperando casi el máximo de {es}.",
+            f"A customer has been waiting close to the maximum of {en}.",
         ))
     elif kind is DeadlineKind.WAIT_BREACH:
-        minutes = policy.max_wait_seconds / 60
+        es, en = spoken_duration(policy.max_wait_seconds)
         result.alerts.append(Alert(
             "wait", "PO-2", "breach", now, cid, None,
-            f"Un cliente ha superado el tiempo máximo de espera de {minutes:g} minutos.",
-            f"A customer has waited past the {minutes:g}-minute maximum.",
+            f"Un cliente ha superado el tiempo máximo de espera de {es}.",
+            f"A customer has waited past the maximum of {en}.",
         ))
     elif kind is DeadlineKind.RING_TIMEOUT:
         result.events += contact.return_to_queue(now=now, cause="ring_timeout")
     elif kind is DeadlineKind.CALL_WARNING:
-        minutes = policy.max_call_seconds / 60
+        es, en = spoken_duration(policy.max_call_seconds)
         result.alerts.append(Alert(
             "call", "PO-1", "warning", now, cid, contact.assignee,
-            f"La llamada se acerca al máximo de {minutes:g} minutos.",
-            f"The call is nearing the {minutes:g}-minute maximum.",
+            f"La llamada se acerca al máximo de {es}.",
+            f"The call is nearing the maximum of {en}.",
         ))
     elif kind is DeadlineKind.CALL_BREACH:
-        minutes = policy.max_call_seconds / 60
+        es, en = spoken_duration(policy.max_call_seconds)
         result.alerts.append(Alert(
             "call", "PO-1", "breach", now, cid, contact.assignee,
-            f"La llamada ha superado el máximo de {minutes:g} minutos.",
-            f"The call has gone past the {minutes:g}-minute maximum.",
+            f"La llamada ha superado el máximo de {es}.",
+            f"The call has gone past the maximum of {en}.",
         ))
     elif kind is DeadlineKind.HOLD_OVERRUN:
         result.events += contact.remind_hold_overrun(now=now)

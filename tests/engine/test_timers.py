@@ -1,5 +1,7 @@
+import pytest
+
 from atiende.engine import Contact, Policy, deadlines_for, fire
-from atiende.engine.timers import DeadlineKind
+from atiende.engine.timers import DeadlineKind, spoken_duration
 
 
 def kinds(contact, policy):
@@ -58,3 +60,15 @@ def test_final_contact_has_no_deadlines(clock):
     contact = Contact(id="c", queue="q", created_at=clock.now())
     contact.hang_up(now=clock.now())
     assert deadlines_for(contact, Policy()) == []
+
+
+@pytest.mark.parametrize(("seconds", "es", "en"), [
+    (180, "3 minutos", "3 minutes"),
+    (60, "1 minuto", "1 minute"),
+    (90, "1 minuto y 30 segundos", "1 minute and 30 seconds"),
+    (4, "4 segundos", "4 seconds"),
+    (1, "1 segundo", "1 second"),
+    (900, "15 minutos", "15 minutes"),
+])
+def test_policy_limits_are_said_in_minutes_and_seconds_never_in_fractions(seconds, es, en):
+    assert spoken_duration(seconds) == (es, en)
