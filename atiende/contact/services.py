@@ -1130,12 +1130,11 @@ def _on_the_call(user: User | None, contact: engine.Contact) -> int | None:
     """
     if user is None:
         return None
-    if not _acts_as_technician(user):
-        _require_in_scope(user, int(contact.id))
-        if user.pk != contact.assignee and user.pk not in contact.supervisors:
-            raise Refusal("join_first", rule="PO-5", status=403,
-                          es="Únase a la llamada o tome el control antes de actuar sobre ella.",
-                          en="Join the call or take it over before acting on it.")
+    manager = _acting_technician(user, int(contact.id)) is None  # a supervisor or administrator, in scope
+    if manager and user.pk != contact.assignee and user.pk not in contact.supervisors:
+        raise Refusal("join_first", rule="PO-5", status=403,
+                      es="Únase a la llamada o tome el control antes de actuar sobre ella.",
+                      en="Join the call or take it over before acting on it.")
     return user.pk
 
 
