@@ -104,6 +104,23 @@
     b.addEventListener("click", function () { b.closest("dialog").close(); });
   });
 
+  // What the shared dialogs' forms send: the hold (HO-2 reason, HO-3 consent, HO-4 minutes) and the transfer
+  // (TR-2 purpose, TR-3 consent, a technician "t:<id>" or a queue "q:<name>").
+  function holdBody() {
+    var minutes = parseFloat(document.getElementById("hold-minutes").value.replace(",", "."));
+    return {reason: document.getElementById("hold-reason").value,
+            customer_consent: document.getElementById("hold-consent").checked,
+            expected_minutes: isNaN(minutes) ? null : minutes};
+  }
+  function transferBody() {
+    var target = document.getElementById("transfer-to").value || "";
+    var body = {purpose: document.getElementById("transfer-purpose").value,
+                customer_consent: document.getElementById("transfer-consent").checked};
+    if (target.indexOf("t:") === 0) { body.to_technician = parseInt(target.slice(2), 10); }
+    if (target.indexOf("q:") === 0) { body.to_queue = target.slice(2); }
+    return body;
+  }
+
   window.AtiendeLive = {request: request, el: el, clear: clear, clock: clock, errorText: errorText,
-                        connect: connect, openDialog: openDialog};
+                        connect: connect, openDialog: openDialog, holdBody: holdBody, transferBody: transferBody};
 })();

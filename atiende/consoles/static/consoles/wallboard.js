@@ -156,18 +156,8 @@
       });
     });
   }
-  dialogSubmit("form-hold", "/hold", function () {
-    var minutes = parseFloat($("hold-minutes").value.replace(",", "."));
-    return {reason: $("hold-reason").value, customer_consent: $("hold-consent").checked,
-            expected_minutes: isNaN(minutes) ? null : minutes};
-  });
-  dialogSubmit("form-transfer", "/transfer", function () {
-    var target = $("transfer-to").value || "";
-    var body = {purpose: $("transfer-purpose").value, customer_consent: $("transfer-consent").checked};
-    if (target.indexOf("t:") === 0) { body.to_technician = parseInt(target.slice(2), 10); }
-    if (target.indexOf("q:") === 0) { body.to_queue = target.slice(2); }
-    return body;
-  });
+  dialogSubmit("form-hold", "/hold", L.holdBody);
+  dialogSubmit("form-transfer", "/transfer", L.transferBody);
 
   function button(label, handler, action) {
     var b = el("button", {type: "button", class: "button-small", text: label});
