@@ -201,6 +201,11 @@ def events_of(row: Contact) -> QuerySet[ContactEvent]:
 def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
     """The board's figures since a moment: waits, abandonment, holds, transfers (TR-1), alerts, calls (PO-3).
 
+    Answered, abandoned, the abandonment rate and the waits are those of **inbound** calls: an outbound
+    call nobody picked up is not a customer who gave up waiting, and its "wait" is the customer's phone
+    ringing. Outbound calls are counted apart (``outbound``). Transfers, holds, escalations and the calls
+    per technician (PO-3) count every call.
+
     With a user, only the contacts and alerts they may see count (ET-4); without, everything (reports, CLI).
     """
     from collections import Counter
@@ -210,15 +215,18 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
     if user is not None:
         events = events.filter(contact__in=contacts_in_scope(user).values("pk"))
         alert_rows = visible_alerts(user, open_only=False)
-    answered = list(events.filter(kind="answered").values_list("data", flat=True))
+    every_answer = list(events.filter(kind="answered").values_list("contact__direction", "data"))
+    answered = [d for direction, d in every_answer if direction != "outbound"]
     waits = sorted(d.get("waited_seconds", 0.0) for d in answered)
-    abandoned = events.filter(kind="abandoned").count()
+    ended_unanswered = Counter(events.filter(kind="abandoned").values_list("contact__direction", flat=True))
+    abandoned = sum(n for direction, n in ended_unanswered.items() if direction != "outbound")
     offered_calls = len(answered) + abandoned
+    outbound_answered = len(every_answer) - len(answered)
     resumed = list(events.filter(kind="resumed").values_list("data", flat=True))
     transfers = events.filter(kind="transfer_accepted").count()
     returned = Counter(d.get("cause") for d in events.filter(kind="transfer_returned").values_list("data", flat=True))
     alerts = Counter(alert_rows.filter(created_at__gte=since).values_list("rule", "level"))
-    per_technician = Counter(d.get("technician") for d in answered)
+    per_technician = Counter(d.get("technician") for _direction, d in every_answer)
     return {
         "since": since,
         "answered": len(answered),
@@ -231,8 +239,9 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
         },
         "holds": events.filter(kind="hold").count(),
         "hold_overruns": sum(1 for d in resumed if d.get("overrun_seconds", 0) > 0),
+        "outbound": {"answered": outbound_answered, "unanswered": ended_unanswered.get("outbound", 0)},
         "transfers": transfers,
-        "transfer_rate": round(transfers / len(answered), 3) if answered else 0.0,  # TR-1
+        "transfer_rate": round(transfers / len(every_answer), 3) if every_answer else 0.0,  # TR-1
         "transfers_declined": returned.get("declined", 0),
         "transfers_timed_out": returned.get("timeout", 0),
         "escalations": events.filter(kind="escalated").count(),

@@ -197,15 +197,23 @@ def test_outbound_calls_are_not_counted_as_offered_answered_or_abandoned_today(c
     assert picked_up.pk != unanswered.pk
 
 
-def test_the_contact_stats_would_have_counted_the_outbound_calls(center, clock):
-    """What the 'Hoy' card showed before: the contact stats count every answered and abandoned call."""
+def test_the_contact_stats_count_outbound_calls_apart_as_the_board_does(center, clock):
+    """The stats API (GET /api/v1/contacts/stats) once counted an outbound call nobody picked up as an
+    abandoned call, and its ringing as a wait: the figures now agree with the board's 'Hoy'."""
     from atiende.contact import selectors as contact_selectors
 
-    _answered_after(clock, center.jorge, 3, direction="outbound")
+    _finish(_answered_after(clock, center.jorge, 12), center.jorge, clock, 60)
+    dialled = arrives(direction="outbound")  # Jorge is free again: it rings him at once
+    clock.advance(3)
+    services.answer(contact_id=dialled.pk, user=center.jorge)
+    _finish(dialled, center.jorge, clock, 30)
     unanswered = arrives(direction="outbound")
     clock.advance(40)
     services.hang_up(contact_id=unanswered.pk)
     stats = contact_selectors.stats(since=selectors._start_of_day(services.now()), user=center.marta)
     charts = selectors.charts(services.now(), user=center.marta)
-    assert (stats["answered"], stats["abandoned"]) == (1, 1)
-    assert (charts["answered"], charts["abandoned"], charts["outbound"]["calls"]) == (0, 0, 2)
+    assert (stats["answered"], stats["abandoned"], stats["abandonment_rate"]) == (1, 0, 0.0)
+    assert stats["wait_seconds"]["max"] == charts["wait_seconds"]["max"] == 12.0
+    assert stats["outbound"] == {"answered": 1, "unanswered": 1}
+    assert stats["calls_per_technician"] == {str(center.jorge.pk): 2}  # PO-3 counts every call
+    assert (charts["answered"], charts["abandoned"], charts["outbound"]["calls"]) == (1, 0, 2)
