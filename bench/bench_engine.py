@@ -62,6 +62,10 @@ PROCESSES = [int(n) for n in os.environ.get("BENCH_ENGINE_PROCESSES", "2,4").spl
 OPEN_RATES = [int(n) for n in os.environ.get("BENCH_OPEN_RATES", "50,100").split(",") if n]
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "4"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+BASELINE_OPEN_RATES = [int(n) for n in os.environ.get("BENCH_BASELINE_OPEN_RATES", "500").split(",") if n]
+CEILINGS = {"ninja": "bare Django + django-ninja", "atiende": "Atiende's Django application",
+            "lean": "Atiende's Django application without middleware"}
+CEILING_PROCESSES = {"ninja": [1, 2], "atiende": [2], "lean": [2]}
 TECHNICIANS = 200
 EVENTS_PER_LIFECYCLE = 8
 
@@ -251,6 +255,14 @@ def floor_server(env: dict[str, str], url: str) -> contextlib.AbstractContextMan
                     "--log-level", "warning", "--no-access-log"], dict(env, FLOOR_DATABASE_URL=url))
 
 
+def ceiling_server(env: dict[str, str], url: str, variant: str, processes: int
+                   ) -> contextlib.AbstractContextManager[tuple[int, int]]:
+    """The floor's statements through Django and django-ninja (cti_ceiling.py), as uvicorn serves Atiende."""
+    return serving([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "cti_ceiling:app",
+                    "--log-level", "warning", "--no-access-log", "--lifespan", "off", "--workers", str(processes)],
+                   dict(env, FLOOR_DATABASE_URL=url, CEILING_VARIANT=variant))
+
+
 def _postgres_cpu_seconds() -> float:
     """CPU time of every PostgreSQL process on this machine, from /proc (0 without /proc)."""
     total = 0
@@ -342,6 +354,7 @@ def bench_http() -> None:
     rows = []
     open_rows: list[list[Any]] = []
     open_p99: dict[tuple[int, int], float] = {}
+    baseline_open_rows: list[list[Any]] = []
     best: tuple[float, float, float, int, int] | None = None
     run = 0
     for processes in PROCESSES if redis else [1]:
@@ -360,19 +373,28 @@ def bench_http() -> None:
                 open_rows.append([processes, offered, *row[1:]])
                 open_p99[(processes, offered)] = p99
     floor_best = 0.0
-    if url:
-        with floor_server(env, url) as (port, pid):
+    baselines = [("floor (cti_floor.py)", 1, lambda: floor_server(env, url))]
+    baselines += [(f"floor through {CEILINGS[variant]} (cti_ceiling.py)", n,
+                   lambda variant=variant, n=n: ceiling_server(env, url, variant, n))
+                  for variant in CEILINGS for n in CEILING_PROCESSES[variant]]
+    for label, processes, serve in baselines if url else []:
+        with serve() as (port, pid):
             run += 1
             _drive(port, token, max(CLIENTS), WARMUP_SECONDS, 100_000 * run)
             for clients in CLIENTS:
                 run += 1
                 rate, _p50, _p99, row = _measure(port, pid, token, clients, 100_000 * run)
-                rows.append(["floor (cti_floor.py)", 1, *row])
-                floor_best = max(floor_best, rate)
+                rows.append([label, processes, *row])
+                if label.startswith("floor ("):
+                    floor_best = max(floor_best, rate)
+            for offered in BASELINE_OPEN_RATES:
+                run += 1
+                _rate, _p50, p99, row = _measure(port, pid, token, max(CLIENTS), 100_000 * run, offered)
+                baseline_open_rows.append([label, processes, offered, *row[1:]])
     print(f"## CTI events through the HTTP API ({engine}, {TECHNICIANS} technicians, live updates through "
           f"{'Redis' if redis else 'the in-process layer'})\n")
     print(table(["server", "processes", "clients", "events", "seconds", "events/s", "p50 ms", "p99 ms",
-                 "server CPU ms/event", "PostgreSQL CPU ms/event", "statuses"], rows))
+                 "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "statuses"], rows))
     print("\nServer CPU per event: user + system time of the server's processes over the run, divided by the "
           "events answered; PostgreSQL CPU likewise for every PostgreSQL process (Atiende's rows include its "
           "worker's statements). PostgreSQL, the worker and the clients share the same two cores: the events/s "
@@ -382,10 +404,20 @@ def bench_http() -> None:
     if open_rows:
         print(f"### At a fixed offered rate ({max(CLIENTS)} lines, open loop)\n")
         print(table(["server processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
-                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "statuses"], open_rows))
+                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "statuses"], open_rows))
         print("\nEach line posts its events on a fixed schedule whatever the answers take, and each latency counts "
               "from when the event was due. For scale: a desk of 200 technicians at its peak (8 calls an hour each, "
               "about six events per call) posts about 3 events/s.\n")
+    if baseline_open_rows:
+        print(f"### The floor and the ceilings at {', '.join(map(str, BASELINE_OPEN_RATES))} events/s offered "
+              f"({max(CLIENTS)} lines, open loop)\n")
+        print(table(["server", "processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
+                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "statuses"], baseline_open_rows))
+        print("\nThe ceilings (bench/cti_ceiling.py) serve the floor's statements through Django and django-ninja: "
+              "bare (no middleware, no authentication, an asynchronous view on the floor's asynchronous pool); "
+              "through Atiende's own application (settings, middleware, bearer token, event schema) with the "
+              "engine's services replaced by the floor's statements; and the same without the middleware chain. No rule is checked in either: what they reach "
+              "bounds what any implementation of the engine on that stack can reach on this machine.\n")
     assert best is not None
     rate, p50, p99, processes, clients = best
     for (open_processes, offered), open_latency in sorted(open_p99.items()):
@@ -399,16 +431,18 @@ def bench_http() -> None:
 
 def _measure(port: int, pid: int, token: str, clients: int, first_index: int, rate: float = 0.0
              ) -> tuple[float, float, float, list]:
-    cpu_before, postgres_before = _cpu_seconds(pid), _postgres_cpu_seconds()
+    cpu_before, postgres_before, client_before = _cpu_seconds(pid), _postgres_cpu_seconds(), time.process_time()
     latencies, statuses, elapsed = _drive(port, token, clients, SECONDS, first_index, rate)
     events = max(1, len(latencies))
     server_cpu_ms = (_cpu_seconds(pid) - cpu_before) * 1000 / events
     postgres_cpu_ms = (_postgres_cpu_seconds() - postgres_before) * 1000 / events
+    client_cpu_ms = (time.process_time() - client_before) * 1000 / events
     rate = len(latencies) / elapsed
     p50 = percentile(latencies, 0.5) * 1000
     p99 = percentile(latencies, 0.99) * 1000
     return rate, p50, p99, [clients, len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}", f"{p99:.1f}",
-                            f"{server_cpu_ms:.2f}", f"{postgres_cpu_ms:.2f}", json.dumps(statuses)]
+                            f"{server_cpu_ms:.2f}", f"{postgres_cpu_ms:.2f}", f"{client_cpu_ms:.2f}",
+                            json.dumps(statuses)]
 
 
 def main() -> None:

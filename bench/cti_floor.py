@@ -108,6 +108,19 @@ async def _on_call(conn: Any, event: dict[str, Any]) -> dict[str, Any]:
     return {"action": event["type"], "technician": {"id": assignee}, "contact": contact}
 
 
+async def handle(conn: Any, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """One event in the caller's transaction: the stored answer for a repeated id, else the event's statements."""
+    cursor = await conn.execute("SELECT status, response FROM floor_cti_event WHERE event_id = %s", (event["id"],))
+    stored = await cursor.fetchone()
+    if stored is not None:
+        return stored[0], stored[1] if isinstance(stored[1], dict) else json.loads(stored[1])
+    handler = _new_call if event["type"] == "new_call" else _on_call
+    answer = {"id": event["id"], **await handler(conn, event)}
+    await conn.execute("INSERT INTO floor_cti_event (event_id, status, response, contact_id) "
+                       "VALUES (%s, %s, %s, %s)", (event["id"], 200, json.dumps(answer), answer["contact"]))
+    return 200, answer
+
+
 class Floor:
     def __init__(self, url: str) -> None:
         self.pool = AsyncConnectionPool(url, min_size=8, max_size=16, open=False)
@@ -130,17 +143,7 @@ class Floor:
             return
         event = json.loads(body)
         async with self.pool.connection() as conn, conn.transaction():
-            cursor = await conn.execute("SELECT status, response FROM floor_cti_event WHERE event_id = %s",
-                                        (event["id"],))
-            stored = await cursor.fetchone()
-            if stored is not None:
-                status, answer = stored
-            else:
-                handler = _new_call if event["type"] == "new_call" else _on_call
-                status, answer = 200, {"id": event["id"], **await handler(conn, event)}
-                await conn.execute("INSERT INTO floor_cti_event (event_id, status, response, contact_id) "
-                                   "VALUES (%s, %s, %s, %s)", (event["id"], status, json.dumps(answer),
-                                                               answer["contact"]))
+            status, answer = await handle(conn, event)
         await self._answer(send, status, answer)
 
     @staticmethod
