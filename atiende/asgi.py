@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,6 +17,8 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
 django.setup(set_prefix=False)
+
+from atiende.web import body_limit  # noqa: E402
 
 
 class SyncRequestHandler(ASGIHandler):
@@ -30,6 +33,9 @@ class SyncRequestHandler(ASGIHandler):
     on a worker thread kept from earlier requests (one request at a time per
     thread, as Django's thread-sensitive mode requires). Websockets and the event
     loop stay asynchronous.
+
+    A request body larger than the upload limit is not read whole: it is answered
+    413 before any view runs (``atiende.web.body_limit``).
     """
 
     def __init__(self) -> None:
@@ -54,6 +60,15 @@ class SyncRequestHandler(ASGIHandler):
 
     async def get_response_async(self, request: Any) -> Any:
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await super().handle(scope, body_limit.LimitedBody(scope, receive), send)
+
+    def create_request(self, scope: Mapping[str, Any], body_file: Any) -> Any:
+        request, error = super().create_request(scope, body_file)
+        if request is not None and body_limit.cut_short(scope):
+            return None, body_limit.too_large(request)  # answered without reaching a view
+        return request, error
 
 
 django_asgi_app = SyncRequestHandler()

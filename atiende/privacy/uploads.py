@@ -7,7 +7,9 @@ name's extension are not trusted: the content must look like one of the allowed
 types, and the extension must agree with it. Executables, HTML and SVG (which
 can carry scripts) are refused.
 
-Settings: ``ATIENDE_UPLOAD_MAX_BYTES`` (default 10 MiB).
+Settings: ``ATIENDE_UPLOAD_MAX_BYTES`` (default 10 MiB). The server stops reading any request
+whose body is larger than that and 1 MiB for the form around it (:func:`max_request_bytes`): it answers
+413 without storing the body, in memory or on disk.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 from atiende.errors import InputError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+REQUEST_ALLOWANCE = 1024 * 1024  # the form fields and multipart headers around the largest file
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ def max_bytes() -> int:
         return int(value) if value else DEFAULT_MAX_BYTES
     except ValueError:
         return DEFAULT_MAX_BYTES
+
+
+def max_request_bytes() -> int:
+    """The largest request body the server reads (atiende/asgi.py): the largest file and room for the form."""
+    return max_bytes() + REQUEST_ALLOWANCE
 
 
 def _looks_like_text(head: bytes) -> bool:
