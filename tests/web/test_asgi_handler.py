@@ -9,6 +9,7 @@ import threading
 from asgiref.testing import ApplicationCommunicator
 
 from atiende.asgi import SyncRequestHandler
+from tests.web._asgi import answer
 
 
 def _scope(path: str) -> dict:
@@ -21,15 +22,8 @@ def _scope(path: str) -> dict:
 async def _get(app: SyncRequestHandler, path: str) -> tuple[int, dict]:
     communicator = ApplicationCommunicator(app, _scope(path))
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
-    start = await communicator.receive_output(timeout=10)
-    body = b""
-    while True:
-        message = await communicator.receive_output(timeout=10)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await communicator.wait(timeout=10)
-    return start["status"], json.loads(body)
+    status, body = await answer(communicator)
+    return status, json.loads(body)
 
 
 def test_sequential_requests_reuse_one_worker_thread():

@@ -10,6 +10,7 @@ from asgiref.testing import ApplicationCommunicator
 
 from atiende.asgi import SyncRequestHandler
 from atiende.privacy import uploads
+from tests.web._asgi import answer
 
 CHUNK = 64 * 1024
 
@@ -42,15 +43,8 @@ def _post(path: str, size: int, *, declare: bool = True, language: str = "") -> 
             chunk = min(CHUNK, size - sent)
             sent += chunk
             await communicator.send_input({"type": "http.request", "body": b"x" * chunk, "more_body": sent < size})
-        start = await communicator.receive_output(timeout=10)
-        body = b""
-        while True:
-            message = await communicator.receive_output(timeout=10)
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        await communicator.wait(timeout=10)
-        return start["status"], body, communicator.input_queue.empty()
+        status, body = await answer(communicator)
+        return status, body, communicator.input_queue.empty()
 
     return asyncio.run(run())
 
