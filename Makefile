@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres venv messages lint bench clean
+.PHONY: run test test-sqlite test-postgres venv messages bytecode lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Atiende needs Python 3.12 or newer (Django 6)."; exit 1; }
@@ -24,9 +24,22 @@ messages: $(STAMP)
 run: venv
 	$(BIN)/atiende demo
 
-test: venv
+# The suite starts many Python processes (servers, workers, migrations): compile the project's bytecode once
+# (even where PYTHONDONTWRITEBYTECODE is set) instead of in every one of them.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q atiende tests >/dev/null || true
+
+# Both halves at once, one per core (scripts/test-both.sh): SQLite, and PostgreSQL at POSTGRES_URL.
+test: venv bytecode
+	@sh scripts/ensure-browser.sh
+	@sh scripts/test-both.sh $(BIN)/python $(POSTGRES_URL)
+
+test-sqlite: venv bytecode
 	@sh scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
+
+test-postgres: venv bytecode
+	@sh scripts/ensure-browser.sh
 	ATIENDE_TEST_DATABASE=postgres DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: venv
