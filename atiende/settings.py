@@ -118,6 +118,13 @@ def _database_from_environment() -> dict[str, Any]:
                 "max_size": int(os.environ.get("ATIENDE_DB_POOL_SIZE", "10")),
                 "timeout": 10,
             }
+        if config["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("ATIENDE_DB_PREPARE", "1") == "1":
+            # Parameters sent apart from the SQL, and a statement run a few times on a
+            # connection prepared there: PostgreSQL parses and plans it once, not on
+            # every call. About 40 % less PostgreSQL CPU per CTI event
+            # (bench/bench_cti_costs.py). ATIENDE_DB_PREPARE=0 turns it off, for a
+            # connection pooler in transaction mode that cannot keep prepared statements.
+            config.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
         # Each test run may name its own PostgreSQL test database, so parallel runs
         # on one server do not collide (SQLite tests use memory and need no name).
         config["TEST"] = {"NAME": os.environ.get("ATIENDE_TEST_DB_NAME", "test_atiende")}
