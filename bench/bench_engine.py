@@ -394,17 +394,18 @@ def bench_http() -> None:
     print(f"## CTI events through the HTTP API ({engine}, {TECHNICIANS} technicians, live updates through "
           f"{'Redis' if redis else 'the in-process layer'})\n")
     print(table(["server", "processes", "clients", "events", "seconds", "events/s", "p50 ms", "p99 ms",
-                 "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "statuses"], rows))
+                 "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "events/s the cores allow", "statuses"], rows))
     print("\nServer CPU per event: user + system time of the server's processes over the run, divided by the "
           "events answered; PostgreSQL CPU likewise for every PostgreSQL process (Atiende's rows include its "
-          "worker's statements). PostgreSQL, the worker and the clients share the same two cores: the events/s "
-          "a machine can reach is about its cores' worth of CPU time divided by the sum of those costs. The "
-          "floor (bench/cti_floor.py) runs the same kinds of statements per event with no framework and no "
-          "rules, on tables of its own, driven by the same clients.\n")
+          "worker's statements); client CPU, this process's (the PBX lines). They all share this machine's "
+          f"{os.cpu_count()} cores: the events/s the cores allow is their CPU time divided by the sum of the three "
+          "(an upper bound: it assumes every core busy all the time, with no queueing). The floor "
+          "(bench/cti_floor.py) runs the same kinds of statements per event with no framework and no rules, on "
+          "tables of its own, driven by the same clients.\n")
     if open_rows:
         print(f"### At a fixed offered rate ({max(CLIENTS)} lines, open loop)\n")
         print(table(["server processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
-                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "statuses"], open_rows))
+                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "events/s the cores allow", "statuses"], open_rows))
         print("\nEach line posts its events on a fixed schedule whatever the answers take, and each latency counts "
               "from when the event was due. For scale: a desk of 200 technicians at its peak (8 calls an hour each, "
               "about six events per call) posts about 3 events/s.\n")
@@ -412,7 +413,7 @@ def bench_http() -> None:
         print(f"### The floor and the ceilings at {', '.join(map(str, BASELINE_OPEN_RATES))} events/s offered "
               f"({max(CLIENTS)} lines, open loop)\n")
         print(table(["server", "processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
-                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "statuses"], baseline_open_rows))
+                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "events/s the cores allow", "statuses"], baseline_open_rows))
         print("\nThe ceilings (bench/cti_ceiling.py) serve the floor's statements through Django and django-ninja: "
               "bare (no middleware, no authentication, an asynchronous view on the floor's asynchronous pool); "
               "through Atiende's own application (settings, middleware, bearer token, event schema) with the "
@@ -442,7 +443,13 @@ def _measure(port: int, pid: int, token: str, clients: int, first_index: int, ra
     p99 = percentile(latencies, 0.99) * 1000
     return rate, p50, p99, [clients, len(latencies), f"{elapsed:.1f}", f"{rate:.0f}", f"{p50:.1f}", f"{p99:.1f}",
                             f"{server_cpu_ms:.2f}", f"{postgres_cpu_ms:.2f}", f"{client_cpu_ms:.2f}",
+                            f"{_cores_allow(server_cpu_ms + postgres_cpu_ms + client_cpu_ms):.0f}",
                             json.dumps(statuses)]
+
+
+def _cores_allow(cpu_ms_per_event: float) -> float:
+    """Events/s this machine's cores could answer if every event cost ``cpu_ms_per_event`` of CPU in all."""
+    return (os.cpu_count() or 1) * 1000 / cpu_ms_per_event if cpu_ms_per_event > 0 else 0.0
 
 
 def main() -> None:
