@@ -393,8 +393,7 @@ def bench_http() -> None:
                 baseline_open_rows.append([label, processes, offered, *row[1:]])
     print(f"## CTI events through the HTTP API ({engine}, {TECHNICIANS} technicians, live updates through "
           f"{'Redis' if redis else 'the in-process layer'})\n")
-    print(table(["server", "processes", "clients", "events", "seconds", "events/s", "p50 ms", "p99 ms",
-                 "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "events/s the cores allow", "statuses"], rows))
+    print(table(["server", "processes", "clients", "events", "seconds", "events/s", *MEASURED], rows))
     print("\nServer CPU per event: user + system time of the server's processes over the run, divided by the "
           "events answered; PostgreSQL CPU likewise for every PostgreSQL process (Atiende's rows include its "
           "worker's statements); client CPU, this process's (the PBX lines). They all share this machine's "
@@ -404,21 +403,21 @@ def bench_http() -> None:
           "tables of its own, driven by the same clients.\n")
     if open_rows:
         print(f"### At a fixed offered rate ({max(CLIENTS)} lines, open loop)\n")
-        print(table(["server processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
-                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "events/s the cores allow", "statuses"], open_rows))
+        print(table(["server processes", "offered events/s", "events", "seconds", "answered events/s", *MEASURED],
+                    open_rows))
         print("\nEach line posts its events on a fixed schedule whatever the answers take, and each latency counts "
               "from when the event was due. For scale: a desk of 200 technicians at its peak (8 calls an hour each, "
               "about six events per call) posts about 3 events/s.\n")
     if baseline_open_rows:
         print(f"### The floor and the ceilings at {', '.join(map(str, BASELINE_OPEN_RATES))} events/s offered "
               f"({max(CLIENTS)} lines, open loop)\n")
-        print(table(["server", "processes", "offered events/s", "events", "seconds", "answered events/s", "p50 ms",
-                     "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event", "events/s the cores allow", "statuses"], baseline_open_rows))
+        print(table(["server", "processes", "offered events/s", "events", "seconds", "answered events/s", *MEASURED],
+                    baseline_open_rows))
         print("\nThe ceilings (bench/cti_ceiling.py) serve the floor's statements through Django and django-ninja: "
               "bare (no middleware, no authentication, an asynchronous view on the floor's asynchronous pool); "
               "through Atiende's own application (settings, middleware, bearer token, event schema) with the "
-              "engine's services replaced by the floor's statements; and the same without the middleware chain. No rule is checked in either: what they reach "
-              "bounds what any implementation of the engine on that stack can reach on this machine.\n")
+              "engine's services replaced by the floor's statements; and the same without the middleware chain. "
+              "No rule is checked in any of them: what they reach bounds what any implementation of the engine on that stack can reach on this machine.\n")
     assert best is not None
     rate, p50, p99, processes, clients = best
     for (open_processes, offered), open_latency in sorted(open_p99.items()):
@@ -428,6 +427,11 @@ def bench_http() -> None:
            f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms)", round(rate), "events/s",
            target=">= 500/s with p99 < 50 ms", met=rate >= 500 and p99 < 50,
            note=f"{rate / floor_best:.3f}x the framework-free floor ({floor_best:.0f}/s)" if floor_best else "")
+
+
+# What every row of _measure ends with, after the events, seconds and events/s.
+MEASURED = ["p50 ms", "p99 ms", "server CPU ms/event", "PostgreSQL CPU ms/event", "client CPU ms/event",
+            "events/s the cores allow", "statuses"]
 
 
 def _measure(port: int, pid: int, token: str, clients: int, first_index: int, rate: float = 0.0
