@@ -64,14 +64,14 @@ def seed(consoles: int, all_supervisors: bool = False) -> None:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from atiende.contact import services
+    from atiende.contact.services import availability, calls, queues, routing
     from atiende.people.models import ApiToken, User
 
-    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
+    queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
     operator = User.objects.create_user("operadora", role="tecnico", tier=1)
-    services.make_available(user=operator)
-    routed = services.create_contact(queue="soporte", caller="+34600000000")
-    services.answer(contact_id=routed.contact.pk, user=operator)
+    availability.make_available(user=operator)
+    routed = routing.create_contact(queue="soporte", caller="+34600000000")
+    calls.answer(contact_id=routed.contact.pk, user=operator)
     _token, raw = ApiToken.issue(operator, name="bench")
     sessions = []
     for i in range(consoles):

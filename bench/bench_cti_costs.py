@@ -124,7 +124,8 @@ def _events(call_id: str, technician: str) -> dict[str, dict[str, Any]]:
 
 async def _calls(asgi: Asgi, first: int, count: int, cpu: dict[str, list[float]], postgres: dict[str, list[float]],
                  statements: dict[str, list[int]], counter: list[int]) -> None:
-    from atiende.contact import services
+    from atiende.contact import clock as contact_clock
+    from atiende.contact.services import deadlines
 
     for n in range(first, first + count):
         call_id = f"cost-{n}"
@@ -144,7 +145,7 @@ async def _calls(asgi: Asgi, first: int, count: int, cpu: dict[str, list[float]]
                 technician = (answer.get("technician") or {}).get("extension") or "1000"
         if n % 10 == 9:
             # The worker's part, outside the measured events: wrap-ups end and the technicians are free again.
-            await asyncio.to_thread(services.run_due_deadlines, worker="bench", at=services.now() + _seconds(5),
+            await asyncio.to_thread(deadlines.run_due_deadlines, worker="bench", at=contact_clock.now() + _seconds(5),
                                     limit=1000)
 
 

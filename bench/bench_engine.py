@@ -173,15 +173,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 import django; django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from atiende.contact import services
+from atiende.contact.services import availability
+from atiende.contact.services import queues
 from atiende.people.models import ApiToken, User
-services.save_queue(name="soporte", tiers=[1, 2], policy={"wrap_up_seconds": 1, "ring_timeout_seconds": 120})
+queues.save_queue(name="soporte", tiers=[1, 2], policy={"wrap_up_seconds": 1, "ring_timeout_seconds": 120})
 admin = User.objects.create_user("centralita", role="administrador")
 _t, raw = ApiToken.issue(admin, name="pbx", kind="cti")
 users = [User(username=f"tec{i:03d}", role="tecnico", tier=1 + i % 2, extension=str(1000 + i)) for i in range(%d)]
 User.objects.bulk_create(users)
 for user in User.objects.filter(role="tecnico"):
-    services.make_available(user=user)
+    availability.make_available(user=user)
 # Planner statistics as a running desk has them (autovacuum's ANALYZE, a minute after a bulk load).
 from django.db import connection
 if connection.vendor == "postgresql":

@@ -39,13 +39,16 @@ import django; django.setup()
 from django.core.management import call_command
 from django.db import transaction
 call_command("migrate", verbosity=0)
-from atiende.contact import services
+from atiende.contact.services import calls
+from atiende.contact.services import locking
+from atiende.contact.services import queues
+from atiende.contact.services import routing as contact_routing
 from atiende.people.models import User
-services.save_queue(name="soporte", tiers=[1])
+queues.save_queue(name="soporte", tiers=[1])
 contacts, clients = int(sys.argv[1]), int(sys.argv[2])
-with transaction.atomic(), services.without_savepoints():
+with transaction.atomic(), locking.without_savepoints():
     for i in range(contacts):
-        services.create_contact(queue="soporte", caller=f"+34{i:09d}", route=False)
+        contact_routing.create_contact(queue="soporte", caller=f"+34{i:09d}", route=False)
 User.objects.bulk_create([User(username=f"claim{i:03d}", role="tecnico") for i in range(clients)])
 # Available without pushed routing (make_available would ring them at once): here the clients pull.
 from django.utils import timezone
@@ -59,7 +62,10 @@ import json, os, sys, threading
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 import django; django.setup()
 from django.db import connection
-from atiende.contact import services
+from atiende.contact.services import calls
+from atiende.contact.services import locking
+from atiende.contact.services import queues
+from atiende.contact.services import routing as contact_routing
 from atiende.people.models import User
 names = sys.argv[1].split(",")
 claimed = {}
@@ -70,11 +76,11 @@ def work(name):
     try:
         user = User.objects.get(username=name)
         while True:
-            row = services.claim_next_contact(user=user)
+            row = contact_routing.claim_next_contact(user=user)
             if row is None:
                 return
             mine.append(row.pk)
-            services.hang_up(contact_id=row.pk, cause="caller_hangup")
+            calls.hang_up(contact_id=row.pk, cause="caller_hangup")
     except Exception as exc:
         errors.append(repr(exc))
     finally:

@@ -47,7 +47,7 @@ RUNS = int(os.environ.get("BENCH_SCORECARD_RUNS", "40"))
 
 def main() -> int:
     call_command("migrate", verbosity=0)
-    from atiende.contact import services as contact
+    from atiende.contact.services import availability, calls, queues, routing
     from atiende.people.models import User
     from atiende.quality import score_transcript
     from atiende.scorecards import services
@@ -55,15 +55,15 @@ def main() -> int:
     from atiende.scorecards.models import Scorecard
 
     tech = User.objects.create_user("luis", role="tecnico", tier=1, first_name="Luis")
-    contact.save_queue(name="soporte", tiers=[1])
+    queues.save_queue(name="soporte", tiers=[1])
     transcript = build_call()
     turns = [e for e in transcript["events"] if "speaker" in e]
 
     def ended_call(with_turns: bool) -> int:
-        contact.make_available(user=tech)
-        routed = contact.create_contact(queue="soporte", caller="+34600000000")
-        contact.answer(contact_id=routed.contact.pk, user=tech)
-        contact.hang_up(contact_id=routed.contact.pk)
+        availability.make_available(user=tech)
+        routed = routing.create_contact(queue="soporte", caller="+34600000000")
+        calls.answer(contact_id=routed.contact.pk, user=tech)
+        calls.hang_up(contact_id=routed.contact.pk)
         if with_turns:
             services.attach_transcript(contact_id=routed.contact.pk, user=tech, turns=turns,
                                        customer={"name": "Marta Ruiz"})
@@ -90,7 +90,7 @@ def main() -> int:
         wall, cpu = [], []
         for n in range(RUNS + 3):
             pk = ended_call(with_turns)
-            w, c = timed(lambda pk=pk: contact.finish_wrap_up(contact_id=pk, user=tech))
+            w, c = timed(lambda pk=pk: calls.finish_wrap_up(contact_id=pk, user=tech))
             if n >= 3:  # warm-up
                 wall.append(w)
                 cpu.append(c)

@@ -16,8 +16,14 @@ from ninja import Field, Router, Schema
 
 from atiende.api.errors import ApiError
 from atiende.api.permissions import ADMINS, MANAGERS, STAFF, require_role
-from atiende.contact import selectors, services
+from atiende.contact import clock, selectors
+from atiende.contact import selectors as contact_selectors
 from atiende.contact.models import Contact, Queue, TechnicianState
+from atiende.contact.services import alerts as contact_alerts
+from atiende.contact.services import availability, routing
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
+from atiende.contact.services import technicians as contact_technicians
 
 PREFIX = "contacts"
 router = Router(tags=["contact center"])
@@ -102,7 +108,7 @@ def list_alerts(request: HttpRequest, include_acknowledged: bool = False) -> lis
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert")
 def acknowledge(request: HttpRequest, alert_id: int) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    return selectors.alert_view(services.acknowledge_alert(alert_id=alert_id, user=user), language=_lang())
+    return selectors.alert_view(contact_alerts.acknowledge_alert(alert_id=alert_id, user=user), language=_lang())
 
 
 @router.get("/technicians", summary="Technicians' live state (supervisors)")
@@ -114,7 +120,7 @@ def list_technicians(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/technicians/me", summary="My state")
 def my_state(request: HttpRequest) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    row = services.technician_state(user)
+    row = contact_technicians.technician_state(user)
     row = TechnicianState.objects.select_related("user").get(pk=row.pk)
     return selectors.technician_view(row)
 
@@ -122,14 +128,14 @@ def my_state(request: HttpRequest) -> dict[str, Any]:
 @router.post("/technicians/me/pause", summary="Pause (en pausa), with a reason")
 def pause(request: HttpRequest, payload: ReasonIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    services.pause(user=user, reason=payload.reason)
+    availability.pause(user=user, reason=payload.reason)
     return my_state(request)
 
 
 @router.post("/technicians/me/available", summary="Ready for calls (disponible)")
 def available(request: HttpRequest) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    services.make_available(user=user)
+    availability.make_available(user=user)
     return my_state(request)
 
 
@@ -138,7 +144,7 @@ def claim(request: HttpRequest, queue: str | None = None) -> dict[str, Any]:
     """404 ``queue_empty``: nobody is waiting; 404 ``none_you_can_take``: calls are waiting, but none this
     technician may take now (their queues, the tiers open for the call, the skills it needs; PO-2)."""
     user = require_role(request, STAFF)
-    row = services.claim_next_contact(user=user, queue=queue)
+    row = routing.claim_next_contact(user=user, queue=queue)
     if row is None:
         raise ApiError(404, "queue_empty", _("Nobody is waiting."))
     return _view(row)
@@ -148,16 +154,16 @@ def claim(request: HttpRequest, queue: str | None = None) -> dict[str, Any]:
 def list_queues(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request, STAFF)
     return [{"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
-             "team": q.team_id, "effective_policy": services.policy_for(q).as_dict()} for q in Queue.objects.all()]
+             "team": q.team_id, "effective_policy": contact_selectors.policy_for(q).as_dict()} for q in Queue.objects.all()]
 
 
 @router.put("/queues/{name}", summary="Create or change a queue (administrators)")
 def put_queue(request: HttpRequest, name: str, payload: QueueIn) -> dict[str, Any]:
     require_role(request, ADMINS)
-    q = services.save_queue(name=name, label=payload.label, tiers=payload.tiers, skills=payload.skills,
+    q = contact_queues.save_queue(name=name, label=payload.label, tiers=payload.tiers, skills=payload.skills,
                             policy=dict(payload.policy), team_id=payload.team)
     return {"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
-            "team": q.team_id, "effective_policy": services.policy_for(q).as_dict()}
+            "team": q.team_id, "effective_policy": contact_selectors.policy_for(q).as_dict()}
 
 
 @router.put("/organisations/{organisation_id}/policy", summary="An organisation's call policies (administrators)")
@@ -167,7 +173,7 @@ def put_organisation_policy(request: HttpRequest, organisation_id: int, payload:
 
     if not Organisation.objects.filter(pk=organisation_id).exists():
         raise ApiError(404, "not_found", _("There is no such organisation."))
-    row = services.set_organisation_policy(organisation_id=organisation_id, policy=dict(payload.policy))
+    row = contact_queues.set_organisation_policy(organisation_id=organisation_id, policy=dict(payload.policy))
     return {"organisation": organisation_id, "policy": row.policy}
 
 
@@ -176,7 +182,7 @@ def board_stats(request: HttpRequest, hours: float = 24) -> dict[str, Any]:
     user = require_role(request, MANAGERS)
     if not 0 < hours <= 24 * 31:
         raise ApiError(400, "invalid_period", _("hours must be between 0 and 744."))
-    return selectors.stats(since=services.now() - timedelta(hours=hours), user=user)  # ET-4: their scope
+    return selectors.stats(since=clock.now() - timedelta(hours=hours), user=user)  # ET-4: their scope
 
 
 # ---- one contact ---------------------------------------------------------------
@@ -196,19 +202,19 @@ def contact_events(request: HttpRequest, contact_id: int) -> list[dict[str, Any]
 @router.post("/{contact_id}/answer", summary="Answer the call ringing at me")
 def answer(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.answer(contact_id=row.pk, user=require_role(request, STAFF)))
+    return _view(contact_calls.answer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/decline", summary="Let the ringing call go back to the queue")
 def decline(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.decline_offer(contact_id=row.pk, user=require_role(request, STAFF)))
+    return _view(contact_calls.decline_offer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/hold", summary="Put on hold (HO-2 reason, HO-3 consent, HO-4 minutes)")
 def hold(request: HttpRequest, contact_id: int, payload: HoldIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.put_on_hold(
+    return _view(contact_calls.put_on_hold(
         contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason,
         customer_consent=payload.customer_consent, expected_minutes=payload.expected_minutes))
 
@@ -216,13 +222,13 @@ def hold(request: HttpRequest, contact_id: int, payload: HoldIn) -> dict[str, An
 @router.post("/{contact_id}/resume", summary="Back with the customer (records any HO-5 overrun)")
 def resume(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.resume(contact_id=row.pk, user=require_role(request, STAFF)))
+    return _view(contact_calls.resume(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/transfer", summary="Request a warm transfer (TR-2 purpose, TR-3 consent)")
 def transfer(request: HttpRequest, contact_id: int, payload: TransferIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.request_transfer(
+    return _view(contact_calls.request_transfer(
         contact_id=row.pk, user=require_role(request, STAFF), purpose=payload.purpose,
         customer_consent=payload.customer_consent, to_technician=payload.to_technician, to_queue=payload.to_queue))
 
@@ -230,35 +236,35 @@ def transfer(request: HttpRequest, contact_id: int, payload: TransferIn) -> dict
 @router.post("/{contact_id}/transfer/accept", summary="Accept a transfer (TR-4)")
 def accept(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.accept_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
+    return _view(contact_calls.accept_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/transfer/decline", summary="Decline a transfer: the call returns (TR-5)")
 def decline_transfer(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.decline_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
+    return _view(contact_calls.decline_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/escalate", summary="Ask a supervisor for help (PO-5)")
 def escalate(request: HttpRequest, contact_id: int, payload: ReasonIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.escalate(contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason))
+    return _view(contact_calls.escalate(contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason))
 
 
 @router.post("/{contact_id}/supervise", summary="Supervisor joins, takes over or coaches (PO-5)")
 def supervise(request: HttpRequest, contact_id: int, payload: SuperviseIn) -> dict[str, Any]:
     require_role(request, MANAGERS)
     row = _visible(request, contact_id)
-    return _view(services.supervise(contact_id=row.pk, user=require_role(request, MANAGERS), mode=payload.mode))
+    return _view(contact_calls.supervise(contact_id=row.pk, user=require_role(request, MANAGERS), mode=payload.mode))
 
 
 @router.post("/{contact_id}/hangup", summary="End the call (wrap-up follows)")
 def hang_up(request: HttpRequest, contact_id: int, payload: HangUpIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.hang_up(contact_id=row.pk, user=require_role(request, STAFF), cause=payload.cause))
+    return _view(contact_calls.hang_up(contact_id=row.pk, user=require_role(request, STAFF), cause=payload.cause))
 
 
 @router.post("/{contact_id}/wrap-up", summary="Wrap-up done: ready for the next call")
 def wrap_up(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     row = _visible(request, contact_id)
-    return _view(services.finish_wrap_up(contact_id=row.pk, user=require_role(request, STAFF)))
+    return _view(contact_calls.finish_wrap_up(contact_id=row.pk, user=require_role(request, STAFF)))

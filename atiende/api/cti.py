@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from atiende.api.errors import ApiError, error_body
-from atiende.contact import services
+from atiende.contact import selectors
 from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, CtiEvent
+from atiende.contact.services import calls, locking, routing
 from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
@@ -104,8 +105,8 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
                 raise InputError("no_queue", _("Create a queue first."), status=409, rule="CH-TEL")
             queue = first.name
         # The customer on the line (the caller; the callee of an outbound call), for their organisation's policy.
-        customer = services.customer_for_caller(event.from_ if event.direction == "inbound" else event.to)
-        routed = services.create_contact(
+        customer = selectors.customer_for_caller(event.from_ if event.direction == "inbound" else event.to)
+        routed = routing.create_contact(
             queue=queue, direction=event.direction, caller=event.from_, callee=event.to, external_id=event.call_id,
             level2_requested=event.level2_requested, required_skills=event.skills, customer_id=customer)
         decision = routed.decision
@@ -115,7 +116,7 @@ def _handle(event: CtiEventIn) -> dict[str, Any]:
         row = routed.contact
         return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
                 "reason": reason, **_state(row)}
-    with services.call_locked(event.call_id) as row:  # one query locks the call for the action below
+    with locking.call_locked(event.call_id) as row:  # one query locks the call for the action below
         return _act_on(row, event)
 
 
@@ -126,19 +127,19 @@ def _act_on(row: Contact, event: CtiEventIn) -> dict[str, Any]:
             # Answered already (in the console first): the PBX confirms what Atiende knows.
             return {"action": "connect", "technician": _who(row.assignee_id), **_state(row)}
         # The PBX is the source of truth: a ring group or call pickup may let another phone answer.
-        outcome = services.answer(contact_id=row.pk, technician_id=who.pk if who else None, from_pbx=True)
+        outcome = calls.answer(contact_id=row.pk, technician_id=who.pk if who else None, from_pbx=True)
         return {"action": "connect", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
     if event.type == "hold":
-        outcome = services.put_on_hold(contact_id=row.pk, user=None, reason=event.reason,
+        outcome = calls.put_on_hold(contact_id=row.pk, user=None, reason=event.reason,
                                        customer_consent=event.customer_consent,
                                        expected_minutes=event.expected_minutes)
         return {"action": "hold", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
     if event.type == "resumed":
-        outcome = services.resume(contact_id=row.pk, user=None)
+        outcome = calls.resume(contact_id=row.pk, user=None)
         return {"action": "resume", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
     if event.type == "transfer":
         target = _technician(event.to_technician, "to_technician") if event.to_technician else None
-        outcome = services.request_transfer(
+        outcome = calls.request_transfer(
             contact_id=row.pk, user=None, purpose=event.purpose, customer_consent=event.customer_consent,
             to_technician=target.pk if target else None, to_queue=event.to_queue)
         # TR-4: consult the receiver; the call stays where it is until they accept.
@@ -147,7 +148,7 @@ def _act_on(row: Contact, event: CtiEventIn) -> dict[str, Any]:
     if row.state in HUNG_UP:
         # Hung up already (in the console first, or a repeat under a new id): nothing left to do.
         return {"action": "none", "technician": _who(row.assignee_id), **_state(row)}
-    outcome = services.hang_up(contact_id=row.pk, cause=event.cause)
+    outcome = calls.hang_up(contact_id=row.pk, cause=event.cause)
     return {"action": "none", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
 
 
@@ -184,7 +185,7 @@ def _process(event: CtiEventIn) -> CtiEvent:
     whole transaction (whatever it changed) rolls back.
     """
     try:
-        with transaction.atomic(), services.without_savepoints():
+        with transaction.atomic(), locking.without_savepoints():
             body = {"id": event.id, "call_id": event.call_id, **_handle(event)}
             return _store(event, 200, body)
     except Refusal as exc:

@@ -58,7 +58,8 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     """Fire due deadlines until ``stop`` is set; returns how many fired."""
     from django.db import close_old_connections, connection
 
-    from atiende.contact import services
+    from atiende.contact.services import deadlines as contact_deadlines
+    from atiende.contact.services import routing
     from atiende.desk.services import flag_missed_commitments
     from atiende.scorecards.jobs import run_pending_scoring
 
@@ -66,8 +67,8 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     commitments_checked = 0.0
     while not stop.is_set():
         try:
-            total += services.run_due_deadlines(worker=name)
-            services.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
+            total += contact_deadlines.run_due_deadlines(worker=name)
+            routing.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
             if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
                 flag_missed_commitments()  # PT-2: a promise past its due time raises its alert
                 commitments_checked = time.monotonic()
@@ -83,7 +84,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
 
 def run_worker(args: argparse.Namespace) -> int:
     setup_django()
-    from atiende.contact import services
+    from atiende.contact.services import deadlines as contact_deadlines
 
     if args.interval <= 0:
         print(_("error: %(message)s") % {"message": _("--interval must be greater than zero")})
@@ -101,7 +102,7 @@ def run_worker(args: argparse.Namespace) -> int:
         from atiende.desk.services import flag_missed_commitments
         from atiende.scorecards import jobs
 
-        fired = services.run_due_deadlines(worker=name)
+        fired = contact_deadlines.run_due_deadlines(worker=name)
         flag_missed_commitments()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})

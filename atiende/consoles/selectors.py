@@ -13,8 +13,8 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from atiende.consoles import intervals
+from atiende.contact import clock
 from atiende.contact import selectors as contact_selectors
-from atiende.contact import services as contact_services
 from atiende.contact.models import (
     IN_CONVERSATION,
     Contact,
@@ -24,6 +24,7 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
+from atiende.contact.services import technicians as contact_technicians
 from atiende.people.models import Role, User
 
 # States in which a contact belongs to its technician's console.
@@ -44,11 +45,11 @@ def _policy(row: Contact) -> dict[str, Any]:
     organisation = None
     if row.customer_id:
         organisation = row.customer.organisation_id if row.customer else None
-    return contact_services.policy_for(row.queue, organisation).as_dict()
+    return contact_selectors.policy_for(row.queue, organisation).as_dict()
 
 
 def _calls_today(state: TechnicianState | None) -> int:
-    if state is None or state.calls_day != contact_services.now().date():
+    if state is None or state.calls_day != clock.now().date():
         return 0
     return state.calls_today
 
@@ -59,7 +60,7 @@ def customer_for(row: Contact) -> Any:
     Numbers compare as the telephony writes them (``services.customer_for_caller``);
     a number two customers share greets nobody by name.
     """
-    from atiende.contact.services import customer_for_caller
+    from atiende.contact.selectors import customer_for_caller
     from atiende.desk.models import Customer
 
     if row.customer_id:
@@ -134,7 +135,7 @@ def _transfer_offers(user: User, *, language: str) -> list[Contact]:
             queue = queues[to_queue]
             if teams is None:
                 teams = set(user.teams.values_list("pk", flat=True))
-            if queue is not None and contact_services.may_accept_transfer(
+            if queue is not None and contact_selectors.may_accept_transfer(
                     queue, tier=user.tier, skills=user.skills, queues_served=me.queues if me else None,
                     team_ids=teams):
                 offers.append(row)
@@ -143,13 +144,13 @@ def _transfer_offers(user: User, *, language: str) -> list[Contact]:
 
 def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
     """Everything the technician console shows, in one read."""
-    state = contact_services.technician_state(user)
+    state = contact_technicians.technician_state(user)
     mine = list(Contact.objects.select_related("queue", "customer")
                 .filter(state__in=MINE).filter(assignee=user).order_by("created_at"))
     mine += list(Contact.objects.select_related("queue", "customer")
                  .filter(state=ContactState.OFFERED, offered_to=user).exclude(assignee=user))
     active = mine[0] if mine else None
-    default_policy = contact_services.policy_for(Queue(name="-"), None).as_dict()
+    default_policy = contact_selectors.policy_for(Queue(name="-"), None).as_dict()
     contacts = []
     for row in mine:
         view = contact_selectors.contact_view(row, language=language)
@@ -160,7 +161,7 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
     # The calls waiting in the queues whose calls may go to them (services.serves_queue): those they list,
     # else the shared queues and their own teams' (ET-4).
     queue_rows = (Contact.objects.select_related("queue").filter(state=ContactState.WAITING)
-                  .filter(contact_services.waiting_for(user, state.queues)))
+                  .filter(contact_selectors.waiting_for(user, state.queues)))
     waiting = []
     for row in queue_rows.order_by("created_at", "id")[:50]:
         view = contact_selectors.contact_view(row, language=language)
@@ -186,7 +187,7 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
                         "status": getattr(getattr(u, "desk_state", None), "status", TechnicianStatus.OFFLINE)}
                        for u in others[:100]],
         "queues": list(Queue.objects.values_list("name", flat=True)),
-        "at": contact_services.now(),
+        "at": clock.now(),
     }
 
 
@@ -224,11 +225,11 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
     ET-4: only what this user may see (contact selectors' rule): a supervisor's teams' and shared
     queues, the technicians of their teams, those alerts and figures; an administrator everything.
     """
-    moment = contact_services.now()
+    moment = clock.now()
     in_scope = contact_selectors.contacts_in_scope(user)
     queues = []
     for queue in contact_selectors.supervised_queues(user):
-        policy = contact_services.policy_for(queue).as_dict()
+        policy = contact_selectors.policy_for(queue).as_dict()
         waiting = []
         for row in (in_scope.filter(queue=queue, state=ContactState.WAITING)
                     .order_by("created_at", "id")[:100]):
@@ -243,7 +244,7 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
     for row in in_scope.filter(state=ContactState.OFFERED).exclude(offered_to=None):
         if row.offered_to_id is not None:
             live.setdefault(row.offered_to_id, row)
-    default_policy = contact_services.policy_for(Queue(name="-"), None).as_dict()
+    default_policy = contact_selectors.policy_for(Queue(name="-"), None).as_dict()
     technicians = []
     for state in (contact_selectors.visible_technician_states(user).filter(user__is_active=True)
                   .exclude(user__role=Role.CUSTOMER)):
@@ -365,7 +366,7 @@ def intraday(moment: datetime, *, user: User) -> dict[str, Any]:
     with their queue's policy and customer's organisation, and the policies of those organisations.
     Each call is measured against its own PO-2 limit and service-level target (the policy's
     ``service_level_target``, 0.99 unless a queue or organisation sets another), resolved as the engine
-    does (``contact.services.policy_for``: defaults, organisation, queue). With no inbound call today,
+    does (``contact.selectors.policy_for``: defaults, organisation, queue). With no inbound call today,
     the limits and targets shown are those of the user's queues (one query instead).
     See ``atiende/consoles/intervals.py`` for how each figure is counted.
     """
@@ -379,7 +380,7 @@ def _intraday(moment: datetime, *, user: User) -> tuple[dict[str, Any], interval
                 .order_by()
                 .values_list("created_at", "answered_at", "ended_at", "state", "direction", "queue__name",
                              "queue__policy", "customer__organisation_id"))
-    policies = contact_services.policy_set(((row[5], row[6]) for row in rows), (row[-1] for row in rows))
+    policies = contact_selectors.policy_set(((row[5], row[6]) for row in rows), (row[-1] for row in rows))
     resolved: dict[tuple[str, int | None], Any] = {}
     calls = []
     inbound_keys: set[tuple[str, int | None]] = set()
@@ -398,7 +399,7 @@ def _intraday(moment: datetime, *, user: User) -> tuple[dict[str, Any], interval
     in_view = [resolved[key] for key in inbound_keys]
     if not in_view:  # no call yet: what the user's queues would be measured against
         queues = list(contact_selectors.supervised_queues(user).values_list("name", "policy"))
-        mine = contact_services.policy_set(queues, [])
+        mine = contact_selectors.policy_set(queues, [])
         in_view = [mine.resolve(queue=name) for name, _policy in queues] or [mine.defaults]
     targets = sorted({policy.service_level_target for policy in in_view})
     return {

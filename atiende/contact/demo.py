@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from atiende.contact import services
 from atiende.contact.models import Queue, TechnicianState
+from atiende.contact.services import availability, queues
 from atiende.people.models import Role, Team, User
 
 
 def load_contact_demo(team: Team | None = None) -> None:
     """``team``: the demo team, whose supervisor then sees the demo queue's calls (ET-4)."""
     if not Queue.objects.filter(name="soporte").exists():
-        services.save_queue(name="soporte", label="Soporte técnico", tiers=[1, 2],
+        queues.save_queue(name="soporte", label="Soporte técnico", tiers=[1, 2],
                             team_id=team.pk if team is not None else None)
     for user in User.objects.filter(role=Role.TECHNICIAN, is_active=True):
         if not TechnicianState.objects.filter(user=user).exists():
-            services.make_available(user=user)
+            availability.make_available(user=user)

@@ -1,40 +1,33 @@
-"""Live updates for consoles (Channels) and the telephony webhook's outbox, for each contact change.
+"""Live updates for consoles (Channels), for each contact change.
 
-:func:`after_commit` is called by the services' ``_persist`` inside the change's
-transaction. It stores the webhook decisions there and then (the outbox,
-atiende/contact/webhooks.py), and sends the consoles' update only once the
-transaction commits, so a console or a PBX never sees a change that was rolled
-back. Websocket groups: ``contacts`` (supervisors' board) and
+:func:`after_commit` is called by the services' ``persist`` inside the change's
+transaction, next to the webhook outbox's ``record`` (atiende/contact/webhooks.py),
+and sends the consoles' update only once the transaction commits, so a console
+never sees a change that was rolled back. Websocket groups: ``contacts`` (supervisors' board) and
 ``technician-<id>`` (one technician's console). An update goes to the board, to
 every technician it names (who has the call, who it is ringing at, the receiver
 of a transfer, who had it before, whom an alert is for) and, for a transfer to
-a queue, to each technician who may accept it (TR-4: ``services.may_accept_transfer``, the
+a queue, to each technician who may accept it (TR-4: ``selectors.may_accept_transfer``, the
 rule the acceptance checks, read when the update is sent): they learn of the
 offer, and of its end (accepted, declined, timed out), without re-reading; a
 technician whose tier or skills the queue does not take hears nothing of it.
-
-The webhook (``ATIENDE_WEBHOOK_URL``, signed with ``ATIENDE_WEBHOOK_SECRET``)
-tells the telephony side what Atiende decided: ring a technician, hold,
-resume, transfer, hang up. Workers deliver the stored rows with retries, so a
-slow or absent PBX never slows an action and a crash loses nothing; see
-docs/cti.md for the signature and the guarantees.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from atiende.contact import services, webhooks
+from atiende.contact.models import Alert, Contact, ContactEvent, Queue
+from atiende.contact.selectors import may_accept_transfer, queue_config
+from atiende.people.models import Role, User
 
 if TYPE_CHECKING:
-    from atiende.contact.models import Alert, Contact
     from atiende.engine import Event
 
 log = logging.getLogger(__name__)
@@ -52,16 +45,13 @@ def technician_group(user_id: int) -> str:
 
 def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
     """The active technicians who may accept a transfer to one of these queues (TR-4: the acceptance's own
-    rule, ``services.may_accept_transfer``); one query for the technicians with their teams, one for the
+    rule, ``selectors.may_accept_transfer``); one query for the technicians with their teams, one for the
     queues. Supervisors and administrators are left out: the board shows them the calls they may see (ET-4)."""
-    from atiende.contact.models import Queue
-    from atiende.people.models import Role, User
-
     queues = list(Queue.objects.filter(name__in={q for q in queue_names if q}).only("name", "tiers", "skills",
                                                                                     "team"))
     if not queues:
         return set()
-    tiers = {t for q in queues for t in services.queue_config(q).tiers}
+    tiers = {t for q in queues for t in queue_config(q).tiers}
     people: dict[int, tuple[int, list[str], list[str] | None, set[int]]] = {}
     for pk, tier, skills, served, team in (User.objects.filter(role=Role.TECHNICIAN, is_active=True, tier__in=tiers)
                                            .values_list("pk", "tier", "skills", "desk_state__queues", "teams")):
@@ -69,7 +59,7 @@ def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
         if team is not None:
             teams.add(team)
     return {pk for pk, (tier, skills, served, teams) in people.items()
-            if any(services.may_accept_transfer(q, tier=tier, skills=skills, queues_served=served, team_ids=teams)
+            if any(may_accept_transfer(q, tier=tier, skills=skills, queues_served=served, team_ids=teams)
                    for q in queues)}
 
 
@@ -92,7 +82,6 @@ def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert])
         "notify": sorted(technicians),
         "update": uuid.uuid4().hex,
     }
-    webhooks.record(row, events)  # the outbox rows: in this transaction, so they commit or roll back with it
     transaction.on_commit(lambda: _after(message, technicians, queues))
 
 
@@ -125,8 +114,6 @@ def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
 
 
 def _last_transfer_request(row: Contact) -> dict[str, Any]:
-    from atiende.contact.models import ContactEvent
-
     data = (ContactEvent.objects.filter(contact_id=row.pk, kind="transfer_requested")
             .order_by("-at", "-id").values_list("data", flat=True).first())
     return data if isinstance(data, dict) else {}
@@ -159,21 +146,6 @@ def _tell(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
     joined = getattr(layer, "groups", None)
     if joined is None or any(joined.get(g) for g in groups):
         _send(layer, message, groups)
-
-
-# ---- webhook to the telephony side: see atiende/contact/webhooks.py (stored outbox) ----
-
-WEBHOOK_ACTIONS = webhooks.ACTIONS
-webhook_url = webhooks.webhook_url
-sign = webhooks.sign
-
-
-def wait_for_webhooks(timeout: float = 5.0) -> int:
-    """Deliver, in this thread, every stored webhook due now (tests, a clean shutdown); returns how many.
-
-    ``timeout`` is kept for callers of the former in-memory queue: each POST has its own timeout.
-    """
-    return webhooks.deliver_due(worker=f"wait-{threading.get_ident()}")
 
 
 def _send(layer: Any, message: dict[str, Any], groups: list[str]) -> None:

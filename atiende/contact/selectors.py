@@ -1,17 +1,35 @@
-"""Reads: a contact's live view (state, timers, alerts), queues, technicians, alerts."""
+"""Reads: a contact's live view (state, timers, alerts), queues and their policies, who serves a queue,
+technicians, alerts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from atiende import engine
-from atiende.contact import services
-from atiende.contact.models import Alert, Contact, ContactEvent, Deadline, Queue, TechnicianState
+from atiende.contact.clock import now
+from atiende.contact.models import (
+    Alert,
+    Contact,
+    ContactEvent,
+    ContactState,
+    Deadline,
+    OrganisationPolicy,
+    Queue,
+    TechnicianState,
+)
+from atiende.db import single_writer
+from atiende.desk.models import ContactPoint
 from atiende.engine.contact import STATE_LABELS
+from atiende.engine.routing import QueueConfig
+from atiende.errors import InputError
 from atiende.people.models import Role, User
+from atiende.telephony.numbers import normalise_number
 
 LIVE = ["waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up"]
 
@@ -22,7 +40,7 @@ def is_manager(user: User) -> bool:
 
 def contact_view(row: Contact, *, language: str = "es", at: datetime | None = None) -> dict[str, Any]:
     """Everything a console shows about one contact."""
-    moment = at or services.now()
+    moment = at or now()
     contact = engine.Contact.from_dict(row.data)
     label_es, label_en = STATE_LABELS[contact.state]
     hold = contact.hold
@@ -190,7 +208,7 @@ def technician_view(row: TechnicianState) -> dict[str, Any]:
     return {
         "user": row.user_id, "username": row.user.username, "tier": row.user.tier, "skills": row.user.skills,
         "status": row.status, "pause_reason": row.pause_reason, "idle_since": row.idle_since,
-        "calls_today": row.calls_today if row.calls_day == services.now().date() else 0,
+        "calls_today": row.calls_today if row.calls_day == now().date() else 0,
     }
 
 
@@ -248,3 +266,105 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
         "alerts": [{"rule": rule, "level": level, "count": n} for (rule, level), n in sorted(alerts.items())],
         "calls_per_technician": {str(k): v for k, v in per_technician.items() if k is not None},  # PO-3
     }
+
+
+# ---- queues, policies and who serves them ------------------------------------------
+
+def policy_for(queue: Queue, organisation_id: int | None = None) -> engine.Policy:
+    """Defaults, then the organisation's overrides, then the queue's (PO-1..PO-3)."""
+    policies = policy_set([(queue.name, queue.policy)], [organisation_id])
+    return policies.resolve(organisation=str(organisation_id) if organisation_id else None, queue=queue.name)
+
+
+def policy_set(queues: Iterable[tuple[str, dict[str, Any] | None]],
+               organisation_ids: Iterable[int | None]) -> engine.PolicySet:
+    """The stored policies of these queues (name, policy) and organisations, for ``resolve`` to layer as
+    :func:`policy_for` does; one query for the organisations, whatever their number."""
+    policies = engine.PolicySet()
+    organisations = {o for o in organisation_ids if o is not None}
+    if organisations:
+        for organisation, policy in (OrganisationPolicy.objects.filter(organisation_id__in=organisations)
+                                     .values_list("organisation_id", "policy")):
+            if policy:
+                policies.set_organisation(str(organisation), policy)
+    for name, policy in queues:
+        if policy and name not in policies.queues:
+            policies.set_queue(name, policy)
+    return policies
+
+
+def queue_config(queue: Queue) -> QueueConfig:
+    return QueueConfig(queue.name, tuple(queue.tiers or [1]), frozenset(queue.skills or []))
+
+
+def customer_for_caller(number: str) -> int | None:
+    """The customer whose phone is this number, when exactly one customer has it; else None.
+
+    Numbers compare as the telephony compares them (digits, ``+`` for the
+    international prefix: «+34 600 11 22 33» and «0034600112233» are the same),
+    so a call from a known customer gets their organisation's policy (PO-1..PO-3).
+    With ``ATIENDE_PHONE_COUNTRY_PREFIX`` set (e.g. ``"+34"``) a national number
+    and its international form are the same too («600112233» is «+34600112233»);
+    a national trunk prefix (the UK's leading 0) is not removed. Two customers
+    sharing a number (a switchboard) leave the call unlinked: the technician
+    identifies the caller. One indexed lookup on ``ContactPoint.number``.
+    """
+    wanted = normalise_number(number or "")
+    if sum(ch.isdigit() for ch in wanted) < 6:  # anonymous, an extension, nothing: no customer phone
+        return None
+    forms = {wanted}
+    country = normalise_number(str(getattr(settings, "ATIENDE_PHONE_COUNTRY_PREFIX", "") or ""))
+    if country.startswith("+") and country[1:].isdigit():
+        if wanted.startswith(country):
+            forms.add(wanted[len(country):])
+        elif not wanted.startswith("+"):
+            forms.add(country + wanted)
+    found = list(ContactPoint.objects.filter(number__in=forms, kind__in=[ContactPoint.Kind.PHONE,
+                                                                         ContactPoint.Kind.MOBILE])
+                 .order_by().values_list("customer_id", flat=True).distinct()[:2])  # no ordering: DISTINCT on the id
+    return found[0] if len(found) == 1 else None
+
+
+def queue_named(name: str) -> Queue:
+    queue = Queue.objects.filter(name=name).first()
+    if queue is None:
+        raise InputError("unknown_queue", _("There is no queue named %(name)s.") % {"name": name},
+                         status=404, field="queue", rule="CH-TEL")
+    return queue
+
+
+def serves_queue(queue: Queue, *, queues_served: Iterable[str] | None, team_ids: Collection[int]) -> bool:
+    """Whether ``queue``'s calls may go to a person (push, pull, a transfer to the queue): THE rule.
+
+    Their ``queues`` list, when they have one, says it all: listed, they serve it,
+    whatever its team. With no list, every shared queue and every queue of their own
+    teams (``team_ids``).
+    """
+    served = list(queues_served or ())
+    if served:
+        return queue.name in served
+    return queue.team_id is None or queue.team_id in team_ids
+
+
+def waiting_for(user: User, queues_served: Iterable[str] | None) -> Q:
+    """:func:`serves_queue` as a filter on contacts: the calls of the queues whose calls may go to ``user``."""
+    served = list(queues_served or ())
+    if served:
+        return Q(queue__name__in=served)
+    return Q(queue__team__isnull=True) | Q(
+        queue__team__in=User.teams.through.objects.filter(user_id=user.pk).values("team_id"))
+
+
+def may_accept_transfer(queue: Queue, *, tier: int, skills: Iterable[str] | None,
+                        queues_served: Iterable[str] | None, team_ids: Collection[int]) -> bool:
+    """Whether a person may accept a transfer to ``queue`` (TR-4): they serve it (:func:`serves_queue`) and it
+    takes their tier and every skill it asks for. The acceptance, the live offers and the console all ask this."""
+    config = queue_config(queue)
+    return (serves_queue(queue, queues_served=queues_served, team_ids=team_ids)
+            and tier in config.tiers and config.skills <= frozenset(skills or ()))
+
+
+@single_writer
+def offered_to(*, user: User) -> Contact | None:
+    """The call ringing at this technician now, if any."""
+    return Contact.objects.filter(offered_to=user, state=ContactState.OFFERED).first()

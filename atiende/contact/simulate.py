@@ -22,7 +22,7 @@ deployment, as HTTP requests to the public API with a bearer token:
 Accelerated time: in this process the services read a :class:`ManualClock`
 that jumps from one happening to the next (an arrival, someone's action, a
 stored deadline falling due); due deadlines fire through the worker's own
-code (:func:`services.run_due_deadlines`). The requests go through Django's
+code (:func:`contact_deadlines.run_due_deadlines`). The requests go through Django's
 test client: full middleware, URL routing, authentication and error handlers,
 so what the API answers is what a PBX would get. A refused request (a 409
 citing a rule, a 404...) is counted, never fatal. The report is read back from
@@ -324,13 +324,13 @@ def ring(sim: Simulation, tech: Technician, contact_id: int, *, via: str) -> Non
 
 def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
     """Simulate the scenario in this process, in accelerated time, through the API; return the report."""
-    from atiende.contact import services
+    from atiende.contact import clock as contact_clock
 
     if not scenario.queue:
         scenario = replace(scenario, queue="simulacion")
     wall = time.perf_counter()
     clock = ManualClock(start.replace(microsecond=0) if start else None)
-    previous = services.set_clock(clock)
+    previous = contact_clock.set_clock(clock)
     sim: Simulation | None = None
     # Refused requests are counted in the report; Django's per-request warnings would only repeat them.
     request_log = logging.getLogger("django.request")
@@ -348,7 +348,7 @@ def run(scenario: Scenario, *, start: datetime | None = None) -> dict[str, Any]:
         _loop(sim, clock, until=end + timedelta(minutes=30))  # let the last calls finish
         report = _report(sim)
     finally:
-        services.set_clock(previous)
+        contact_clock.set_clock(previous)
         request_log.setLevel(log_level)
         if webhook is not None:
             os.environ["ATIENDE_WEBHOOK_URL"] = webhook
@@ -415,8 +415,8 @@ def _schedule_arrivals(sim: Simulation, start: datetime) -> None:
 
 
 def _loop(sim: Simulation, clock: ManualClock, *, until: datetime) -> None:
-    from atiende.contact import services
     from atiende.contact.models import Deadline
+    from atiende.contact.services import deadlines as contact_deadlines
 
     while True:
         mine = Deadline.objects.filter(fired_at__isnull=True, contact_id__in=list(sim.callers))
@@ -431,7 +431,7 @@ def _loop(sim: Simulation, clock: ManualClock, *, until: datetime) -> None:
             # The worker's own code fires them; the calls it touched must be re-read before anyone acts.
             sim.stale.update(mine.filter(due_at__lte=clock.now()).values_list("contact_id", flat=True))
             sim.look = True
-            if not services.run_due_deadlines(worker="simulator"):
+            if not contact_deadlines.run_due_deadlines(worker="simulator"):
                 clock.advance(1)  # leased elsewhere or no longer relevant: step past it rather than spin
         else:
             if next_action is None or next_action > until:

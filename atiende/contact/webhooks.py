@@ -2,8 +2,8 @@
 
 What Atiende decided (ring a technician, hold, resume, transfer, hang up) is
 stored as a :class:`WebhookDelivery` row in the same transaction as the contact
-change that produced it (:func:`record`, called by ``live.after_commit`` from
-the services' ``_persist``): a rolled-back change sends nothing, a committed one
+change that produced it (:func:`record`, called by the services'
+``apply.persist``): a rolled-back change sends nothing, a committed one
 is never lost, even if the process dies a moment later (SPEC: live state lives
 in the database, never only in memory).
 
@@ -50,10 +50,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from atiende import job_queue
-from atiende.contact import services
+from atiende.contact import live
+from atiende.contact.clock import now
 from atiende.contact.models import Alert, AlertLevel, Contact, WebhookDelivery
 from atiende.db import single_writer
 from atiende.errors import InputError
+from atiende.people.models import User
 
 if TYPE_CHECKING:
     from atiende.engine import Event
@@ -139,8 +141,6 @@ def retry_policy() -> RetryPolicy:
 
 def decisions(row: Contact, events: Iterable[Event]) -> list[dict[str, Any]]:
     """The webhook payloads for these events (one query for the technicians named)."""
-    from atiende.people.models import User
-
     chosen: list[tuple[Event, str, Any]] = []
     for event in events:
         action = ACTIONS.get(event.kind)
@@ -186,7 +186,7 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
     payloads = decisions(row, events)
     if not payloads:
         return []
-    moment = services.now()
+    moment = now()
     rows = [WebhookDelivery(decision_id=p["id"], contact=row, action=p["action"], payload=p, created_at=moment,
                             next_attempt_at=moment) for p in payloads]
     WebhookDelivery.objects.bulk_create(rows)
@@ -204,7 +204,7 @@ def claim_due(*, worker: str, limit: int = 20, at: datetime | None = None) -> li
     earlier = WebhookDelivery.objects.filter(PENDING, contact_id=OuterRef("contact_id"), pk__lt=OuterRef("pk"))
     # The lease is long enough for every claimed POST to time out once, one after the other.
     return job_queue.claim(WebhookDelivery.objects.filter(PENDING).filter(~Exists(earlier)), worker=worker,
-                           moment=at or services.now(), limit=limit,
+                           moment=at or now(), limit=limit,
                            lease=lambda claimed: policy.lease + policy.timeout * claimed)
 
 
@@ -262,7 +262,7 @@ def _held(delivery_id: int, worker: str) -> WebhookDelivery | None:
 @single_writer
 def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error: str) -> str | None:
     policy = retry_policy()
-    moment = services.now()
+    moment = now()
     with transaction.atomic():
         row = WebhookDelivery.objects.select_for_update().filter(PENDING, pk=delivery_id).first()
         if row is None:  # another worker delivered it meanwhile (our lease had run out)
@@ -286,8 +286,6 @@ def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error:
 
 def _alert_gave_up(row: WebhookDelivery, moment: datetime) -> None:
     """Nothing fails silently: the call's supervisors (and administrators) see a breach alert (CH-TEL)."""
-    from atiende.contact import live
-
     log.error("webhook %s (%s) gave up after %d attempts: %s", row.decision_id, row.action, row.attempts,
               row.last_error)
     contact = Contact.objects.get(pk=row.contact_id)
@@ -345,7 +343,7 @@ def purge(*, at: datetime | None = None, batch: int = PURGE_BATCH, max_batches: 
     Each batch is its own short transaction, so deliveries and calls never wait long behind a purge.
     ``max_batches`` (per kind) bounds one round; ``more`` says rows are left.
     """
-    moment = at or services.now()
+    moment = at or now()
     delivered_days, failed_days = keep_days()
     more = False
     counts = []
@@ -416,7 +414,7 @@ def requeue(ref: str) -> WebhookDelivery:
             raise InputError("webhook_already_delivered",
                              _("Webhook delivery %(id)s was already delivered; it is not sent twice.")
                              % {"id": row.pk}, status=409, rule="CH-TEL")
-        job_queue.start_over(WebhookDelivery.objects.filter(pk=row.pk), moment=services.now())
+        job_queue.start_over(WebhookDelivery.objects.filter(pk=row.pk), moment=now())
         row.refresh_from_db()
     transaction.on_commit(nudge)
     return row

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atiende.telephony.numbers import normalise_number
+
 
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -121,8 +123,6 @@ class ContactPoint(models.Model):
         """The normalised number of a phone or mobile, blank for any other kind."""
         if kind not in (ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE):
             return ""
-        from atiende.telephony.services import normalise_number
-
         return normalise_number(value or "")
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -37,9 +37,10 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from atiende import job_queue
-from atiende.contact import services as contact_services
+from atiende.contact import clock
 from atiende.contact.models import Alert, AlertLevel, Contact, ContactState
 from atiende.db import single_writer
+from atiende.scorecards import scoring
 from atiende.scorecards.models import ContactTranscript, Scorecard, ScoringJob
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def enqueue(contact: Contact) -> None:
         return
     if not ContactTranscript.objects.filter(contact_id=contact.pk).exists():
         return
-    moment = contact_services.now()
+    moment = clock.now()
     ScoringJob.objects.bulk_create([ScoringJob(contact_id=contact.pk, created_at=moment, next_attempt_at=moment)],
                                    ignore_conflicts=True)
 
@@ -102,7 +103,7 @@ def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) ->
     A job whose last attempt never finished (the worker died holding it) gives
     up here instead of being tried once more.
     """
-    moment = at or contact_services.now()
+    moment = at or clock.now()
     due = job_queue.due(moment)
     if not ScoringJob.objects.filter(due).exists():
         return []  # the usual case: no write transaction (on SQLite, no write lock) for nothing
@@ -121,8 +122,6 @@ def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) ->
 
 
 def _score(contact_id: int) -> Scorecard | None:
-    from atiende.scorecards.services import score_contact
-
     with transaction.atomic():  # a savepoint: a failure leaves the job's own transaction usable
         # Locked like attach_transcript locks it: turns arriving now wait for this card, then score it again.
         contact = (Contact.objects.select_for_update(of=("self",)).select_related("customer")
@@ -130,7 +129,7 @@ def _score(contact_id: int) -> Scorecard | None:
         if contact is None or contact.state != ContactState.ENDED:
             return None
         try:
-            return score_contact(contact=contact)
+            return scoring.score_contact(contact=contact)
         except IntegrityError:
             # The turns arrived at the same moment and stored the card: the unique link keeps one.
             return Scorecard.objects.filter(contact_id=contact_id).first()
@@ -181,7 +180,7 @@ def score_job(job_id: int, *, worker: str, at: datetime | None = None) -> str | 
     it even if the lease runs out meanwhile; it is deleted in the transaction
     that stores the card.
     """
-    moment = at or contact_services.now()
+    moment = at or clock.now()
     with transaction.atomic():
         job = job_queue.held(ScoringJob.objects.filter(gave_up_at__isnull=True), job_id, worker=worker, lock=True)
         if job is None:  # our lease ran out and another worker took it, or someone deleted it
@@ -239,7 +238,7 @@ def retry_later(contact_id: int, exc: BaseException, *, at: datetime | None = No
     waits for this transaction (the contact's lock), then scores the call with the new turns.
     Returns the job, or None when a worker holds it.
     """
-    moment = at or contact_services.now()
+    moment = at or clock.now()
     error = _error_text(exc)
     # skip_locked: a worker holding the job waits for our contact lock; waiting for its job lock would deadlock.
     job = ScoringJob.objects.select_for_update(skip_locked=True).filter(contact_id=contact_id).first()
@@ -263,4 +262,4 @@ def given_up() -> int:
 
 def requeue(job_ids: Iterable[int], *, at: datetime | None = None) -> int:
     """Give jobs a new set of attempts, due now (after the scorer was fixed); returns how many."""
-    return job_queue.start_over(ScoringJob.objects.filter(pk__in=list(job_ids)), moment=at or contact_services.now())
+    return job_queue.start_over(ScoringJob.objects.filter(pk__in=list(job_ids)), moment=at or clock.now())

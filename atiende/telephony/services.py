@@ -32,14 +32,18 @@ from django.db.models.functions import Concat, Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from atiende.contact import services as contact_services
+from atiende.contact import selectors
 from atiende.contact.models import IN_CONVERSATION, Contact, ContactState, Queue
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import locking
+from atiende.contact.services import routing as contact_routing
 from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
 from atiende.practices import Refusal
 from atiende.privacy import audit
 from atiende.telephony.models import BlockedCaller, CallOutcome, GenericCall
+from atiende.telephony.numbers import normalise_number
 
 EVENTS = ("newCall", "answer", "hangup")
 DIRECTIONS = ("in", "out")
@@ -158,17 +162,6 @@ def parse_event(fields: Mapping[str, Any]) -> GenericEvent:
 
 
 # ---- the caller-block list -----------------------------------------------------------
-
-_NUMBER_NOISE = re.compile(r"[\s().\-/]")
-
-
-def normalise_number(number: str) -> str:
-    """Digits only, international prefix as ``+``: «+34 600-11 22», «0034600112» compare equal."""
-    text = _NUMBER_NOISE.sub("", number.strip().lower())
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    return text
-
 
 def clean_pattern(pattern: str) -> str:
     text = normalise_number(pattern)
@@ -377,7 +370,7 @@ def _stored(call: GenericCall | None, event: str) -> Reply | None:
 
 
 def _handle_once(event: GenericEvent, token: ApiToken | None) -> Reply:
-    with transaction.atomic(), contact_services.without_savepoints():
+    with transaction.atomic(), locking.without_savepoints():
         call = GenericCall.objects.select_for_update().filter(call_id=event.call_id).first()
         stored = _stored(call, event.event)
         if stored is not None:
@@ -418,10 +411,10 @@ def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall,
                                     "technician": None, **_contact_part(None)})
     queue = _queue_for(event.queue)
     _require_new_contact(event.call_id)
-    routed = contact_services.create_contact(
+    routed = contact_routing.create_contact(
         queue=queue.name, direction="inbound", caller=event.from_, callee=event.to,
         external_id=_external_id(event.call_id),
-        customer_id=contact_services.customer_for_caller(event.from_))  # their organisation's policy applies
+        customer_id=selectors.customer_for_caller(event.from_))  # their organisation's policy applies
     call.contact = routed.contact
     call.save()
     decision = routed.decision
@@ -447,10 +440,10 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
                                                       "(answeringNumber or user)."),
                              field="answeringNumber", rule="CH-TEL")
         _require_new_contact(call.call_id)
-        routed = contact_services.create_contact(
+        routed = contact_routing.create_contact(
             queue=_queue_for(call.queue).name, direction="outbound", caller=call.caller, callee=call.callee,
             external_id=_external_id(call.call_id), route=False,
-            customer_id=contact_services.customer_for_caller(call.callee))
+            customer_id=selectors.customer_for_caller(call.callee))
         call.contact = routed.contact
     row = call.contact
     assert row is not None  # inbound calls that were not rejected always have their contact
@@ -458,7 +451,7 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
     if row.state in UNANSWERED:
         # With group ringing another phone may pick up than the one Atiende rang: the contact
         # service ends that offer (and rings the freed technician with a waiting call).
-        outcome = contact_services.answer(contact_id=row.pk, technician_id=technician.pk if technician else None,
+        outcome = contact_calls.answer(contact_id=row.pk, technician_id=technician.pk if technician else None,
                                           from_pbx=True)
         row = outcome.contact
     elif row.state in IN_CONVERSATION:
@@ -487,10 +480,10 @@ def _hangup(call: GenericCall, event: GenericEvent) -> Reply:
         # call was taken. Record the answer now, so it counts as answered (talking time unknown: 0).
         technician = find_technician(event.answering_number)
         if technician is not None:
-            row = contact_services.answer(contact_id=row.pk, technician_id=technician.pk, from_pbx=True).contact
+            row = contact_calls.answer(contact_id=row.pk, technician_id=technician.pk, from_pbx=True).contact
     if row.state in UNANSWERED or row.state in IN_CONVERSATION:
         answered = row.state in IN_CONVERSATION
-        outcome = contact_services.hang_up(contact_id=row.pk, cause=CAUSES[event.cause])
+        outcome = contact_calls.hang_up(contact_id=row.pk, cause=CAUSES[event.cause])
         row = outcome.contact
         if answered:
             call.outcome = CallOutcome.ENDED

@@ -62,18 +62,18 @@ def served(tmp_path, center_template, console_browser):
 @pytest.fixture
 def clock(settings):
     """The desk in Madrid, the services' clock by hand, from Monday 5 January 2026, 09:00 (the chart tests)."""
-    from atiende.contact import services
+    from atiende.contact import clock as contact_clock
     from atiende.engine import ManualClock
 
     settings.TIME_ZONE = "Europe/Madrid"
     manual = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=MADRID))
-    previous = services.set_clock(manual)
+    previous = contact_clock.set_clock(manual)
     yield manual
-    services.set_clock(previous)
+    contact_clock.set_clock(previous)
 
 
 def arrives(queue: str = "soporte", **extra):
     """An inbound call from the known caller arrives now in ``queue``; its stored row."""
-    from atiende.contact import services
+    from atiende.contact.services import routing
 
-    return services.create_contact(queue=queue, caller="+34600000009", **extra).contact
+    return routing.create_contact(queue=queue, caller="+34600000009", **extra).contact

@@ -24,11 +24,11 @@ class Center:
 
 
 def build(password: str | None = None, *, with_work_order: bool = False) -> Center:
-    from atiende.contact import services
+    from atiende.contact.services import queues
     from atiende.desk.models import ContactPoint, Customer, TraitObservation
     from atiende.people.models import User
 
-    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
+    queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
 
     def user(username: str, role: str, first: str, **extra: object) -> User:
         return User.objects.create_user(username, password=password, role=role, first_name=first,
@@ -43,7 +43,7 @@ def build(password: str | None = None, *, with_work_order: bool = False) -> Cent
     ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.PHONE, value=CALLER)
     TraitObservation.objects.create(customer=customer, trait="CT-INX", score=0.8, evidence=["no sé dónde está eso"])
     if with_work_order:  # the browser tests' extras: an open work order, a queue with short limits (PO-2, TR-5)
-        services.save_queue(name="urgente", label="Urgente", tiers=[1, 2],
+        queues.save_queue(name="urgente", label="Urgente", tiers=[1, 2],
                             policy={"max_wait_seconds": 4, "transfer_timeout_seconds": 3})
         from atiende.desk import services as desk
 
@@ -58,9 +58,9 @@ if __name__ == "__main__":
 
     setup_django()
     center = build(sys.argv[1], with_work_order=True)
-    from atiende.contact import services
+    from atiende.contact.services import availability
 
-    services.make_available(user=center.lucia)
+    availability.make_available(user=center.lucia)
     from atiende.telephony.services import issue_cti_token
 
     print(issue_cti_token(name="centralita"))

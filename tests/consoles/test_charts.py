@@ -10,7 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from atiende.consoles import selectors
-from atiende.contact import services
+from atiende.contact import clock as contact_clock
+from atiende.contact import selectors as contact_selectors
+from atiende.contact.services import availability, queues
+from atiende.contact.services import calls as contact_calls
 from tests.consoles.conftest import MADRID, arrives, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -20,23 +23,23 @@ pytestmark = pytest.mark.django_db
 def _nine_oclock(center, clock):
     """09:00 Madrid: three calls. Two answered after 20 and 40 s, one abandoned after 200 s (past PO-2's 180 s).
     Lucía's call ends with its wrap-up at 09:06:30 (handled 370 s)."""
-    services.make_available(user=center.lucia)
+    availability.make_available(user=center.lucia)
     first = arrives()  # rings at Lucía
     clock.advance(20)
-    services.answer(contact_id=first.pk, user=center.lucia)
+    contact_calls.answer(contact_id=first.pk, user=center.lucia)
     clock.set(datetime(2026, 1, 5, 9, 1, tzinfo=MADRID))
     second = arrives()  # nobody free: waits
     clock.advance(40)
-    services.make_available(user=center.jorge)  # rings at Jorge at once
-    services.answer(contact_id=second.pk, user=center.jorge)
+    availability.make_available(user=center.jorge)  # rings at Jorge at once
+    contact_calls.answer(contact_id=second.pk, user=center.jorge)
     clock.set(datetime(2026, 1, 5, 9, 2, tzinfo=MADRID))
     third = arrives()
     clock.advance(200)
-    services.hang_up(contact_id=third.pk)  # the caller gives up (PBX)
+    contact_calls.hang_up(contact_id=third.pk)  # the caller gives up (PBX)
     clock.set(datetime(2026, 1, 5, 9, 6, tzinfo=MADRID))
-    services.hang_up(contact_id=first.pk, user=center.lucia)
+    contact_calls.hang_up(contact_id=first.pk, user=center.lucia)
     clock.advance(30)
-    services.finish_wrap_up(contact_id=first.pk, user=center.lucia)
+    contact_calls.finish_wrap_up(contact_id=first.pk, user=center.lucia)
     return first, second, third
 
 
@@ -64,34 +67,34 @@ def test_a_seeded_morning_gives_the_known_figures(center, clock):
 
 
 def test_each_call_is_measured_against_its_queue_and_organisations_limit(center, clock):
-    """PO-2 as the engine resolves it (services.policy_for): the organisation's 60 s, a queue's own 4 s."""
+    """PO-2 as the engine resolves it (contact_selectors.policy_for): the organisation's 60 s, a queue's own 4 s."""
     from atiende.contact.models import Queue
     from atiende.desk.models import Organisation
 
     organisation = Organisation.objects.create(name="Clínica Norte")
     center.customer.organisation = organisation
     center.customer.save()
-    services.set_organisation_policy(organisation_id=organisation.pk, policy={"max_wait_seconds": 60})
-    services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
+    queues.set_organisation_policy(organisation_id=organisation.pk, policy={"max_wait_seconds": 60})
+    queues.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
     late = arrives(customer_id=center.customer.pk)  # 90 s: within the default 180, not the organisation's 60
     clock.advance(90)
-    services.make_available(user=center.lucia)
-    services.answer(contact_id=late.pk, user=center.lucia)
+    availability.make_available(user=center.lucia)
+    contact_calls.answer(contact_id=late.pk, user=center.lucia)
     urgent = arrives("urgente")
     clock.advance(10)
-    services.make_available(user=center.jorge)
-    services.answer(contact_id=urgent.pk, user=center.jorge)
+    availability.make_available(user=center.jorge)
+    contact_calls.answer(contact_id=urgent.pk, user=center.jorge)
     on_time = arrives()  # nobody free; answered after 100 s
     clock.advance(100)
-    services.hang_up(contact_id=late.pk, user=center.lucia)
-    services.finish_wrap_up(contact_id=late.pk, user=center.lucia)  # free again: the waiting call rings at her
-    services.answer(contact_id=on_time.pk, user=center.lucia)
-    day = selectors.intraday(services.now(), user=center.ana)
+    contact_calls.hang_up(contact_id=late.pk, user=center.lucia)
+    contact_calls.finish_wrap_up(contact_id=late.pk, user=center.lucia)  # free again: the waiting call rings at her
+    contact_calls.answer(contact_id=on_time.pk, user=center.lucia)
+    day = selectors.intraday(contact_clock.now(), user=center.ana)
     nine = _interval(day, "09:00")
     assert (nine["offered"], nine["answered"], nine["met"], nine["counted"]) == (3, 3, 1, 3)
     assert day["max_wait_seconds"] == [4, 60, 180]
-    limits = {services.policy_for(Queue.objects.get(name="soporte"), organisation.pk).max_wait_seconds,
-              services.policy_for(Queue.objects.get(name="urgente")).max_wait_seconds}
+    limits = {contact_selectors.policy_for(Queue.objects.get(name="soporte"), organisation.pk).max_wait_seconds,
+              contact_selectors.policy_for(Queue.objects.get(name="urgente")).max_wait_seconds}
     assert limits == {60, 4}
 
 
@@ -101,15 +104,15 @@ def test_a_supervisor_counts_only_their_teams_and_shared_queues(center, clock):
 
     norte, sur = Team.objects.create(name="Norte"), Team.objects.create(name="Sur")
     center.marta.teams.add(norte)
-    services.save_queue(name="ventas", label="Ventas", tiers=[1, 2], team_id=sur.pk)
-    services.save_queue(name="norte", label="Norte", tiers=[1, 2], team_id=norte.pk)
+    queues.save_queue(name="ventas", label="Ventas", tiers=[1, 2], team_id=sur.pk)
+    queues.save_queue(name="norte", label="Norte", tiers=[1, 2], team_id=norte.pk)
     arrives("ventas")
     arrives("ventas")
     arrives("norte")
     arrives()  # soporte: shared
     clock.advance(60)
-    marta = selectors.intraday(services.now(), user=center.marta)
-    ana = selectors.intraday(services.now(), user=center.ana)
+    marta = selectors.intraday(contact_clock.now(), user=center.marta)
+    ana = selectors.intraday(contact_clock.now(), user=center.ana)
     assert marta["today"]["offered"] == 2 and ana["today"]["offered"] == 4
     page = signed_in(center.marta).get("/panel/estado/").json()["charts"]["intraday"]
     assert page["today"]["offered"] == 2
@@ -121,14 +124,14 @@ def test_the_figures_cost_the_same_few_queries_however_many_calls_and_intervals(
     organisation = Organisation.objects.create(name="Clínica Norte")
     center.customer.organisation = organisation
     center.customer.save()
-    services.set_organisation_policy(organisation_id=organisation.pk, policy={"max_wait_seconds": 60})
-    services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
+    queues.set_organisation_policy(organisation_id=organisation.pk, policy={"max_wait_seconds": 60})
+    queues.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"max_wait_seconds": 4})
     arrives(customer_id=center.customer.pk)
     clock.advance(60)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            selectors.intraday(services.now(), user=center.marta)
+            selectors.intraday(contact_clock.now(), user=center.marta)
         return len(captured)
 
     few = queries()
@@ -138,7 +141,7 @@ def test_the_figures_cost_the_same_few_queries_however_many_calls_and_intervals(
             arrives("urgente")
             arrives(customer_id=center.customer.pk)
     clock.advance(60)
-    day = selectors.intraday(services.now(), user=center.marta)
+    day = selectors.intraday(contact_clock.now(), user=center.marta)
     assert len(day["intervals"]) == 8 and day["today"]["offered"] == 17
     assert few == queries() == 2  # today's calls; the organisations' policies
 
@@ -147,7 +150,7 @@ def test_outbound_calls_are_not_offered_calls(center, clock):
     arrives(direction="outbound")
     arrives()
     clock.advance(30)
-    assert selectors.intraday(services.now(), user=center.ana)["today"]["offered"] == 1
+    assert selectors.intraday(contact_clock.now(), user=center.ana)["today"]["offered"] == 1
 
 
 def test_the_page_shows_the_half_hours_in_a_table_in_spanish_and_english(center, clock):

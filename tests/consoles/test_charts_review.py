@@ -9,7 +9,10 @@ from datetime import datetime
 import pytest
 
 from atiende.consoles import selectors
-from atiende.contact import services
+from atiende.contact import clock as contact_clock
+from atiende.contact.services import availability
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
 from tests.consoles.conftest import MADRID, arrives, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +34,15 @@ def _row(page: str, label: str) -> list[str]:
 def _answered_after(clock, user, seconds: float, queue: str = "soporte", **extra):
     call = arrives(queue, **extra)
     clock.advance(seconds)
-    services.make_available(user=user)
-    services.answer(contact_id=call.pk, user=user)
+    availability.make_available(user=user)
+    contact_calls.answer(contact_id=call.pk, user=user)
     return call
 
 
 def _finish(call, user, clock, talk: float):
     clock.advance(talk)
-    services.hang_up(contact_id=call.pk, user=user)
-    services.finish_wrap_up(contact_id=call.pk, user=user)
+    contact_calls.hang_up(contact_id=call.pk, user=user)
+    contact_calls.finish_wrap_up(contact_id=call.pk, user=user)
 
 
 # ---- 1. the service-level target comes from the policies (service_level_target, default 0.99) ----------
@@ -47,7 +50,7 @@ def _finish(call, user, clock, talk: float):
 def test_by_default_the_target_is_99_percent_and_the_table_shows_it(center, clock):
     _answered_after(clock, center.lucia, 20)
     clock.advance(60)
-    day = selectors.intraday(services.now(), user=center.marta)
+    day = selectors.intraday(contact_clock.now(), user=center.marta)
     assert day["target"] == 0.99 and day["targets"] == [0.99]
     assert _interval(day, "09:00")["target"] == 0.99
     page = signed_in(center.marta).get("/panel/").content.decode()
@@ -56,8 +59,8 @@ def test_by_default_the_target_is_99_percent_and_the_table_shows_it(center, cloc
 
 
 def test_a_queue_that_sets_80_percent_is_measured_and_drawn_against_80(center, clock):
-    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"service_level_target": 0.8})
-    empty = selectors.intraday(services.now(), user=center.marta)
+    contact_queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"service_level_target": 0.8})
+    empty = selectors.intraday(contact_clock.now(), user=center.marta)
     assert empty["target"] == 0.8  # no call yet: the target of the supervisor's queues, not a fixed 99 %
     _answered_after(clock, center.lucia, 20)
     clock.advance(60)
@@ -73,22 +76,22 @@ def test_an_organisations_target_applies_to_its_customers_calls(center, clock):
     organisation = Organisation.objects.create(name="Clínica Norte")
     center.customer.organisation = organisation
     center.customer.save()
-    services.set_organisation_policy(organisation_id=organisation.pk, policy={"service_level_target": 0.9})
+    contact_queues.set_organisation_policy(organisation_id=organisation.pk, policy={"service_level_target": 0.9})
     _answered_after(clock, center.lucia, 20, customer_id=center.customer.pk)
     clock.advance(60)
-    day = selectors.intraday(services.now(), user=center.ana)
+    day = selectors.intraday(contact_clock.now(), user=center.ana)
     assert day["target"] == 0.9 and day["today"]["target"] == 0.9
 
 
 def test_queues_with_different_targets_give_each_half_hour_their_weighted_target(center, clock):
     """Soporte 80 % with three calls counted, Urgente 95 % with one: 09:00's target is (3 × 0.8 + 0.95) / 4."""
-    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"service_level_target": 0.8})
-    services.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"service_level_target": 0.95})
+    contact_queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"service_level_target": 0.8})
+    contact_queues.save_queue(name="urgente", label="Urgente", tiers=[1, 2], policy={"service_level_target": 0.95})
     for _ in range(3):
         arrives()
     arrives("urgente")
     clock.advance(200)  # nobody free: the four wait past PO-2's 180 s, four missed
-    day = selectors.intraday(services.now(), user=center.ana)
+    day = selectors.intraday(contact_clock.now(), user=center.ana)
     nine = _interval(day, "09:00")
     assert (nine["met"], nine["counted"], nine["service_level"]) == (0, 4, 0.0)
     assert nine["target"] == 0.8375
@@ -116,7 +119,7 @@ def test_the_desk_sets_the_target_over_the_api_and_a_wrong_one_is_a_clear_400(ce
     ok = client.put("/api/v1/contacts/queues/soporte", {"tiers": [1, 2], "policy": {"service_level_target": 0.8}},
                     content_type="application/json")
     assert ok.status_code == 200 and ok.json()["effective_policy"]["service_level_target"] == 0.8
-    assert selectors.intraday(services.now(), user=center.marta)["target"] == 0.8
+    assert selectors.intraday(contact_clock.now(), user=center.marta)["target"] == 0.8
 
 
 def test_the_chart_names_its_target_in_both_languages(center, clock):
@@ -134,9 +137,9 @@ def test_a_call_answered_at_0925_and_ended_at_0942_adds_its_handle_time_to_0930(
     clock.set(datetime(2026, 1, 5, 9, 25, tzinfo=MADRID))
     call = _answered_after(clock, center.lucia, 0)
     clock.set(datetime(2026, 1, 5, 9, 41, 30, tzinfo=MADRID))
-    services.hang_up(contact_id=call.pk, user=center.lucia)
+    contact_calls.hang_up(contact_id=call.pk, user=center.lucia)
     clock.advance(30)
-    services.finish_wrap_up(contact_id=call.pk, user=center.lucia)  # 09:42:00: 17 minutes handled
+    contact_calls.finish_wrap_up(contact_id=call.pk, user=center.lucia)  # 09:42:00: 17 minutes handled
     clock.set(datetime(2026, 1, 5, 9, 50, tzinfo=MADRID))
     day = signed_in(center.marta).get("/panel/estado/").json()["charts"]["intraday"]
     arrived, ended = _interval(day, "09:00"), _interval(day, "09:30")
@@ -153,10 +156,10 @@ def test_a_call_of_yesterday_that_ended_today_counts_its_handle_time_today_and_n
     clock.set(datetime(2026, 1, 4, 23, 50, tzinfo=MADRID))
     call = _answered_after(clock, center.lucia, 10)
     clock.set(datetime(2026, 1, 5, 0, 5, tzinfo=MADRID))
-    services.hang_up(contact_id=call.pk, user=center.lucia)
-    services.finish_wrap_up(contact_id=call.pk, user=center.lucia)
+    contact_calls.hang_up(contact_id=call.pk, user=center.lucia)
+    contact_calls.finish_wrap_up(contact_id=call.pk, user=center.lucia)
     clock.set(datetime(2026, 1, 5, 0, 10, tzinfo=MADRID))
-    day = selectors.intraday(services.now(), user=center.marta)
+    day = selectors.intraday(contact_clock.now(), user=center.marta)
     midnight = _interval(day, "00:00")
     assert (midnight["offered"], midnight["answered"], midnight["handled"]) == (0, 0, 1)
     assert midnight["aht_seconds"] == 890.0  # 23:50:10 to 00:05:00
@@ -168,7 +171,7 @@ def test_the_today_card_handle_time_is_the_inbound_calls_ended_today(center, clo
     _finish(inbound, center.lucia, clock, 300)
     outbound = arrives(direction="outbound")  # Lucía is free again: it rings at her
     clock.advance(5)
-    services.answer(contact_id=outbound.pk, user=center.lucia)
+    contact_calls.answer(contact_id=outbound.pk, user=center.lucia)
     _finish(outbound, center.lucia, clock, 1200)
     charts = signed_in(center.marta).get("/panel/estado/").json()["charts"]
     assert charts["handle_seconds"] == {"mean": 300.0, "max": 300.0}
@@ -182,7 +185,7 @@ def test_outbound_calls_are_not_counted_as_offered_answered_or_abandoned_today(c
     picked_up = _answered_after(clock, center.jorge, 3, direction="outbound")
     unanswered = arrives(direction="outbound")
     clock.advance(40)
-    services.hang_up(contact_id=unanswered.pk)  # nobody picked up at the other end
+    contact_calls.hang_up(contact_id=unanswered.pk)  # nobody picked up at the other end
     clock.advance(60)
     charts = signed_in(center.marta).get("/panel/estado/").json()["charts"]
     assert (charts["answered"], charts["abandoned"], charts["abandonment_rate"]) == (1, 0, 0.0)
@@ -205,13 +208,13 @@ def test_the_contact_stats_count_outbound_calls_apart_as_the_board_does(center, 
     _finish(_answered_after(clock, center.jorge, 12), center.jorge, clock, 60)
     dialled = arrives(direction="outbound")  # Jorge is free again: it rings him at once
     clock.advance(3)
-    services.answer(contact_id=dialled.pk, user=center.jorge)
+    contact_calls.answer(contact_id=dialled.pk, user=center.jorge)
     _finish(dialled, center.jorge, clock, 30)
     unanswered = arrives(direction="outbound")
     clock.advance(40)
-    services.hang_up(contact_id=unanswered.pk)
-    stats = contact_selectors.stats(since=selectors._start_of_day(services.now()), user=center.marta)
-    charts = selectors.charts(services.now(), user=center.marta)
+    contact_calls.hang_up(contact_id=unanswered.pk)
+    stats = contact_selectors.stats(since=selectors._start_of_day(contact_clock.now()), user=center.marta)
+    charts = selectors.charts(contact_clock.now(), user=center.marta)
     assert (stats["answered"], stats["abandoned"], stats["abandonment_rate"]) == (1, 0, 0.0)
     assert stats["wait_seconds"]["max"] == charts["wait_seconds"]["max"] == 12.0
     assert stats["outbound"] == {"answered": 1, "unanswered": 1}

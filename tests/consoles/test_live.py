@@ -7,7 +7,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth.models import AnonymousUser
 
 from atiende.consoles.consumers import ConsoleConsumer
-from atiende.contact import services
+from atiende.contact.services import availability, calls, routing
 from tests.consoles.seed import CALLER
 from tests.websocket import Socket, connect
 
@@ -24,19 +24,19 @@ def test_a_call_ringing_and_an_escalation_reach_the_console_and_the_wallboard(ce
         assert ok and (await console.receive_json_from())["type"] == "hello"
         board, ok = await _connect(center.marta)
         assert ok and (await board.receive_json_from())["type"] == "hello"
-        await sync_to_async(services.make_available)(user=center.lucia)
+        await sync_to_async(availability.make_available)(user=center.lucia)
         back = {"type": "technician.update", "technician": {"id": center.lucia.pk, "status": "disponible"}}
         assert await console.receive_json_from() == back  # her own console and the wallboard re-read it
         assert await board.receive_json_from() == back
-        routed = await sync_to_async(services.create_contact)(queue="soporte", caller=CALLER)
+        routed = await sync_to_async(routing.create_contact)(queue="soporte", caller=CALLER)
         ringing = await console.receive_json_from()
         assert ringing["contact"]["id"] == routed.contact.pk and ringing["contact"]["state"] == "offered"
         assert "alerts" not in ringing  # ET-4: technicians re-read their own, filtered snapshot
         assert (await board.receive_json_from())["contact"]["state"] == "offered"
-        await sync_to_async(services.answer)(contact_id=routed.contact.pk, user=center.lucia)
+        await sync_to_async(calls.answer)(contact_id=routed.contact.pk, user=center.lucia)
         await console.receive_json_from()
         await board.receive_json_from()
-        await sync_to_async(services.escalate)(contact_id=routed.contact.pk, user=center.lucia, reason="ayuda")
+        await sync_to_async(calls.escalate)(contact_id=routed.contact.pk, user=center.lucia, reason="ayuda")
         escalated = await board.receive_json_from()
         assert [a["rule"] for a in escalated["alerts"]] == ["PO-5"]  # the wallboard's live alert
         assert "alerts" not in await console.receive_json_from()

@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 
 from atiende.consoles.consumers import ConsoleConsumer
 from atiende.consoles.selectors import technician_snapshot
-from atiende.contact import services
+from atiende.contact.services import availability, calls, routing
 from tests.consoles.seed import CALLER
 from tests.websocket import Socket, open_socket
 
@@ -24,19 +24,19 @@ async def _connect(user) -> Socket:
 
 
 def test_the_receivers_console_hears_the_offer_and_its_decline(center):
-    services.make_available(user=center.lucia)
-    call = services.create_contact(queue="soporte", caller=CALLER).contact
-    services.answer(contact_id=call.pk, user=center.lucia)
+    availability.make_available(user=center.lucia)
+    call = routing.create_contact(queue="soporte", caller=CALLER).contact
+    calls.answer(contact_id=call.pk, user=center.lucia)
 
     async def scenario():
         console = await _connect(center.jorge)
-        await sync_to_async(services.request_transfer)(contact_id=call.pk, user=center.lucia, purpose="facturación",
+        await sync_to_async(calls.request_transfer)(contact_id=call.pk, user=center.lucia, purpose="facturación",
                                                        customer_consent=True, to_technician=center.jorge.pk)
         offer = await console.receive_json_from()
         assert offer["contact"]["state"] == "transfer_pending"  # console.js re-reads for this state
         snapshot = await sync_to_async(technician_snapshot)(center.jorge)
         assert [o["id"] for o in snapshot["offers"]] == [call.pk]
-        await sync_to_async(services.decline_transfer)(contact_id=call.pk, user=center.jorge)
+        await sync_to_async(calls.decline_transfer)(contact_id=call.pk, user=center.jorge)
         back = await console.receive_json_from()
         assert back["contact"]["id"] == call.pk and [e["kind"] for e in back["events"]] == ["transfer_returned"]
         assert (await sync_to_async(technician_snapshot)(center.jorge))["offers"] == []

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import availability, routing
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
 from atiende.people.models import Team, User
 from tests.consoles.conftest import signed_in
 from tests.consoles.seed import CALLER
@@ -20,11 +22,11 @@ TRANSFER = {"purpose": "Revisar la licencia", "customer_consent": True}
 
 
 def _escalated_call(center) -> Contact:
-    services.make_available(user=center.lucia)
-    routed = services.create_contact(queue="soporte", caller=CALLER)
+    availability.make_available(user=center.lucia)
+    routed = routing.create_contact(queue="soporte", caller=CALLER)
     assert routed.technician == center.lucia
-    services.answer(contact_id=routed.contact.pk, user=center.lucia)
-    services.escalate(contact_id=routed.contact.pk, user=center.lucia, reason="Pide un responsable")
+    contact_calls.answer(contact_id=routed.contact.pk, user=center.lucia)
+    contact_calls.escalate(contact_id=routed.contact.pk, user=center.lucia, reason="Pide un responsable")
     return routed.contact
 
 
@@ -188,7 +190,7 @@ def test_another_teams_supervisor_sees_nothing_of_the_call_and_cannot_act_on_it(
     center.lucia.teams.add(norte)
     sara = User.objects.create_user("sara", role="supervisor", first_name="Sara", tier=2)
     sara.teams.add(sur)
-    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2], team_id=norte.pk)
+    contact_queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], team_id=norte.pk)
     contact, marta = _taken_over(center)
     other = signed_in(sara)
     board = other.get("/panel/estado/").json()

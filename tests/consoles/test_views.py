@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from atiende.contact import services
+from atiende.contact.services import availability, routing
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
 from tests.consoles.conftest import signed_in
 from tests.consoles.seed import CALLER
 
@@ -14,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _call_answered_by(center, user):
-    services.make_available(user=user)
-    routed = services.create_contact(queue="soporte", caller=CALLER)
+    availability.make_available(user=user)
+    routed = routing.create_contact(queue="soporte", caller=CALLER)
     assert routed.technician == user
-    services.answer(contact_id=routed.contact.pk, user=user)
+    contact_calls.answer(contact_id=routed.contact.pk, user=user)
     return routed.contact
 
 
@@ -62,16 +64,16 @@ def test_the_caller_is_found_however_the_number_is_written(center):
     ContactPoint.objects.filter(customer=center.customer).update(value="+34 910 00 01 11")
     for point in ContactPoint.objects.filter(customer=center.customer):
         point.save()  # the desk's own writes keep the normalised number
-    services.make_available(user=center.lucia)
-    routed = services.create_contact(queue="soporte", caller="0034910000111")
-    services.answer(contact_id=routed.contact.pk, user=center.lucia)
+    availability.make_available(user=center.lucia)
+    routed = routing.create_contact(queue="soporte", caller="0034910000111")
+    contact_calls.answer(contact_id=routed.contact.pk, user=center.lucia)
     card = signed_in(center.lucia).get("/consola/estado/").json()["customer"]
     assert card["greeting"] == "Doña Carmen Ruiz"
 
 
 def test_transfer_offer_reaches_the_receiving_technician_with_its_purpose(center):
     contact = _call_answered_by(center, center.lucia)
-    services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Revisar la licencia",
+    contact_calls.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Revisar la licencia",
                               customer_consent=True, to_technician=center.jorge.pk)
     mine = signed_in(center.lucia).get("/consola/estado/").json()
     assert mine["contacts"][0]["state"] == "transfer_pending"
@@ -84,10 +86,10 @@ def test_a_queue_transfer_is_offered_only_to_who_may_accept_it(center):
     """TR-4: the console shows Accept only where the acceptance would let the technician through."""
     from atiende.people.models import User
 
-    services.save_queue(name="nivel2", label="Nivel 2", tiers=[2], skills=["redes"])
+    contact_queues.save_queue(name="nivel2", label="Nivel 2", tiers=[2], skills=["redes"])
     camila = User.objects.create_user("camila", role="tecnico", tier=2, skills=["redes"], first_name="Camila")
     contact = _call_answered_by(center, center.lucia)
-    services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Router caído",
+    contact_calls.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Router caído",
                               customer_consent=True, to_queue="nivel2")
     assert [o["id"] for o in signed_in(camila).get("/consola/estado/").json()["offers"]] == [contact.pk]
     assert signed_in(center.jorge).get("/consola/estado/").json()["offers"] == []  # tier 1: refused
@@ -98,12 +100,12 @@ def test_a_teams_queue_transfer_is_offered_to_its_members_only(center):
     from atiende.people.models import Team, User
 
     redes = Team.objects.create(name="Redes")
-    services.save_queue(name="redes", label="Redes", tiers=[1, 2], team_id=redes.pk)
+    contact_queues.save_queue(name="redes", label="Redes", tiers=[1, 2], team_id=redes.pk)
     member = User.objects.create_user("nuria", role="tecnico", tier=1, first_name="Nuria")
     member.teams.add(redes)
     outsider = User.objects.create_user("omar", role="tecnico", tier=1, first_name="Omar")
     contact = _call_answered_by(center, center.lucia)
-    services.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Cortafuegos",
+    contact_calls.request_transfer(contact_id=contact.pk, user=center.lucia, purpose="Cortafuegos",
                               customer_consent=True, to_queue="redes")
     assert [o["id"] for o in signed_in(member).get("/consola/estado/").json()["offers"]] == [contact.pk]
     assert signed_in(outsider).get("/consola/estado/").json()["offers"] == []
@@ -114,12 +116,12 @@ def test_the_console_lists_the_calls_waiting_in_queues_whose_calls_may_go_to_me(
     from atiende.people.models import Team, User
 
     norte = Team.objects.create(name="Norte")
-    services.save_queue(name="norte", label="Norte", tiers=[1, 2], team_id=norte.pk)
+    contact_queues.save_queue(name="norte", label="Norte", tiers=[1, 2], team_id=norte.pk)
     member = User.objects.create_user("nuria", role="tecnico", tier=1, first_name="Nuria")
     member.teams.add(norte)
     outsider = User.objects.create_user("omar", role="tecnico", tier=1, first_name="Omar")
-    team_call = services.create_contact(queue="norte", caller="+34600000003").contact  # nobody available
-    shared_call = services.create_contact(queue="soporte", caller="+34600000004").contact
+    team_call = routing.create_contact(queue="norte", caller="+34600000003").contact  # nobody available
+    shared_call = routing.create_contact(queue="soporte", caller="+34600000004").contact
 
     def waiting(user) -> list[int]:
         return [w["id"] for w in signed_in(user).get("/consola/estado/").json()["queue"]]
@@ -130,8 +132,8 @@ def test_the_console_lists_the_calls_waiting_in_queues_whose_calls_may_go_to_me(
 
 def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(center):
     contact = _call_answered_by(center, center.lucia)
-    waiting = services.create_contact(queue="soporte", caller="+34600000002").contact  # nobody available
-    services.escalate(contact_id=contact.pk, user=center.lucia, reason="Cliente muy molesto")
+    waiting = routing.create_contact(queue="soporte", caller="+34600000002").contact  # nobody available
+    contact_calls.escalate(contact_id=contact.pk, user=center.lucia, reason="Cliente muy molesto")
     board = signed_in(center.marta).get("/panel/estado/").json()
     queue = board["queues"][0]
     assert [w["id"] for w in queue["waiting"]] == [waiting.pk] and queue["max_wait_seconds"] == 180
@@ -146,8 +148,8 @@ def test_wallboard_shows_waiting_calls_technicians_and_the_escalation_alert(cent
 
 def test_an_alert_whose_call_has_ended_offers_no_join_or_take_over(center):
     contact = _call_answered_by(center, center.lucia)
-    services.escalate(contact_id=contact.pk, user=center.lucia, reason="Cliente muy molesto")
-    services.hang_up(contact_id=contact.pk)
+    contact_calls.escalate(contact_id=contact.pk, user=center.lucia, reason="Cliente muy molesto")
+    contact_calls.hang_up(contact_id=contact.pk)
     board = signed_in(center.marta).get("/panel/estado/").json()
     escalation = next(a for a in board["alerts"] if a["contact"] == contact.pk and a["rule"] == "PO-5")
     assert escalation["call_live"] is False  # still listed to acknowledge, nothing to join

@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from atiende.contact import services
+from atiende.contact import clock as contact_clock
+from atiende.contact.services import availability, calls, queues, routing
 from atiende.engine import ManualClock
 from atiende.people.models import ApiToken, User
 
@@ -15,14 +16,14 @@ from atiende.people.models import ApiToken, User
 def clock():
     """The services read this clock; tests move it by hand."""
     manual = ManualClock()
-    previous = services.set_clock(manual)
+    previous = contact_clock.set_clock(manual)
     yield manual
-    services.set_clock(previous)
+    contact_clock.set_clock(previous)
 
 
 @pytest.fixture
 def queue(db):
-    return services.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
+    return queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
 
 
 def bearer(user, kind: str = "api") -> dict[str, str]:
@@ -35,7 +36,7 @@ def make_technician(username: str, *, tier: int = 1, skills=(), available: bool 
     user = User.objects.create_user(username, role=role, tier=tier,
                                     skills=list(skills))
     if available:
-        services.make_available(user=user)
+        availability.make_available(user=user)
     return user
 
 
@@ -57,10 +58,10 @@ def supervisor(db, clock):
 @pytest.fixture
 def call_with_lucia(queue, lucia, clock):
     """A call that rang at Lucía (the only one available) and that she answered."""
-    routed = services.create_contact(queue="soporte", caller="+34600000001")
+    routed = routing.create_contact(queue="soporte", caller="+34600000001")
     assert routed.technician == lucia
     clock.advance(5)
-    services.answer(contact_id=routed.contact.pk, user=lucia)
+    calls.answer(contact_id=routed.contact.pk, user=lucia)
     routed.contact.refresh_from_db()
     return routed.contact
 

@@ -1,7 +1,7 @@
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, CtiEvent
+from atiende.contact.services import availability, calls, deadlines, routing
 
 from .conftest import bearer, make_technician
 
@@ -33,7 +33,7 @@ def test_contact_json_shows_state_timers_and_alerts(client, call_with_lucia, aut
         content_type="application/json", headers=auth)
     assert response.status_code == 200, response.content
     clock.advance(75)
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     body = client.get(f"/api/v1/contacts/{call_with_lucia.pk}", headers=auth).json()
     assert body["state"] == "on_hold" and body["state_label"] == "en espera"
     assert body["timers"]["on_hold_seconds"] == 75
@@ -110,7 +110,7 @@ def test_new_call_answer_carries_the_technician_to_ring(client, pbx, queue, cloc
     lucia = make_technician("l3", available=False)
     lucia.extension = "201"
     lucia.save()
-    services.make_available(user=lucia)
+    availability.make_available(user=lucia)
     response = post_event(client, pbx, id="e1", type="new_call", call_id="call-1", **{"from": "+34600"},
                           to="900100", queue="soporte")
     body = response.json()
@@ -180,15 +180,15 @@ def test_organisation_policy_applies_to_its_customers_calls(client, db, clock, q
     response = client.put(f"/api/v1/contacts/organisations/{org.pk}/policy", {"policy": {"max_wait_seconds": 60}},
                           content_type="application/json", headers=bearer(admin))
     assert response.status_code == 200
-    contact = services.create_contact(queue="soporte", customer_id=customer.pk).contact
+    contact = routing.create_contact(queue="soporte", customer_id=customer.pk).contact
     breach = Deadline.objects.get(contact=contact, kind="wait_breach")
     assert (breach.due_at - clock.now()).total_seconds() == 60
 
 
 def test_board_stats_count_the_transfer_rate(client, call_with_lucia, lucia, jorge, supervisor, clock):
-    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes", customer_consent=True,
+    calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes", customer_consent=True,
                               to_technician=jorge.pk)
-    services.accept_transfer(contact_id=call_with_lucia.pk, user=jorge)
+    calls.accept_transfer(contact_id=call_with_lucia.pk, user=jorge)
     body = client.get("/api/v1/contacts/stats", headers=bearer(supervisor)).json()
     assert (body["answered"], body["transfers"], body["transfer_rate"]) == (1, 1, 1.0)
     assert client.get("/api/v1/contacts/stats", headers=bearer(lucia)).status_code == 403

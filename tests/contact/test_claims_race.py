@@ -13,8 +13,10 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from atiende.contact import services
+from atiende.contact import selectors
 from atiende.contact.models import Contact, ContactEvent
+from atiende.contact.services import availability, calls, queues
+from atiende.contact.services import routing as contact_routing
 from atiende.errors import InputError
 from atiende.people.models import User
 
@@ -28,17 +30,17 @@ def _work(user: User, handled: list[int], errors: list[BaseException]) -> None:
     try:
         while True:
             try:
-                row = services.claim_next_contact(user=user)
+                row = contact_routing.claim_next_contact(user=user)
             except InputError:
                 # Pushed routing rang this technician meanwhile: take that call instead.
-                row = services.offered_to(user=user)
+                row = selectors.offered_to(user=user)
                 if row is None:
                     continue
             if row is None:
                 return
-            services.answer(contact_id=row.pk, user=user)
-            services.hang_up(contact_id=row.pk)
-            services.finish_wrap_up(contact_id=row.pk, user=user)
+            calls.answer(contact_id=row.pk, user=user)
+            calls.hang_up(contact_id=row.pk)
+            calls.finish_wrap_up(contact_id=row.pk, user=user)
             handled.append(row.pk)
     except BaseException as exc:  # noqa: BLE001 - reported by the test below
         errors.append(exc)
@@ -47,13 +49,13 @@ def _work(user: User, handled: list[int], errors: list[BaseException]) -> None:
 
 
 def test_racing_technicians_never_get_the_same_contact_and_none_is_lost():
-    services.save_queue(name="soporte", tiers=[1])
+    queues.save_queue(name="soporte", tiers=[1])
     for _ in range(CONTACTS):
-        services.create_contact(queue="soporte", route=False)
+        contact_routing.create_contact(queue="soporte", route=False)
     users = [User.objects.create_user(f"tec{i}", role="tecnico")
              for i in range(CLIENTS)]
     for user in users:
-        services.make_available(user=user)  # may already ring them (pushed routing): that is fine
+        availability.make_available(user=user)  # may already ring them (pushed routing): that is fine
     handled: list[list[int]] = [[] for _ in users]
     errors: list[BaseException] = []
     threads = [threading.Thread(target=_work, args=(u, h, errors)) for u, h in zip(users, handled, strict=True)]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from atiende.contact import services
+from atiende.contact import selectors
 from atiende.contact.models import Contact, Deadline
 from atiende.desk.models import ContactPoint, Customer, Organisation
 
@@ -89,6 +89,6 @@ def test_generic_cti_newcall_from_the_customers_phone_gets_the_organisations_pol
 
 
 def test_customer_lookup_ignores_short_and_anonymous_numbers(hospital):
-    assert services.customer_for_caller("anonymous") is None
-    assert services.customer_for_caller("201") is None
-    assert services.customer_for_caller("+34 (600) 11.22.33") == hospital.pk
+    assert selectors.customer_for_caller("anonymous") is None
+    assert selectors.customer_for_caller("201") is None
+    assert selectors.customer_for_caller("+34 (600) 11.22.33") == hospital.pk

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from atiende.contact import services
 from atiende.contact.models import Contact, CtiEvent
+from atiende.contact.services import queues
 from atiende.people.models import ApiToken, User
 
 pytestmark = [
@@ -26,7 +26,7 @@ pytestmark = [
 @pytest.fixture
 def raw():
     """A queue, and the PBX's raw bearer token."""
-    services.save_queue(name="soporte", tiers=[1])
+    queues.save_queue(name="soporte", tiers=[1])
     _token, raw = ApiToken.issue(User.objects.create_user("pbx", role="administrador"), kind="cti")
     return raw
 

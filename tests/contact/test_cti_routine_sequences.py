@@ -7,8 +7,8 @@ the call. Neither is an error.
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, ContactEvent, TechnicianState
+from atiende.contact.services import availability, deadlines
 
 from .conftest import bearer, make_technician
 
@@ -46,7 +46,7 @@ def test_another_extension_of_the_ring_group_picks_up(post, queue, lucia, jorge,
 
 
 def test_the_technician_released_by_a_pickup_gets_the_next_waiting_call(post, queue, lucia, jorge, clock):
-    services.pause(user=lucia, reason="Formación")  # not in routing, but her phone is in the ring group
+    availability.pause(user=lucia, reason="Formación")  # not in routing, but her phone is in the ring group
     post(id="1", type="new_call", call_id="c1", queue="soporte")  # rings Jorge
     post(id="2", type="new_call", call_id="c2", queue="soporte")  # nobody free: waits
     post(id="3", type="answered", call_id="c1", technician="lucia")  # Lucía picks up c1
@@ -83,7 +83,7 @@ def test_a_hangup_after_the_console_ended_the_call_is_answered_with_the_state(cl
     assert (response.json()["action"], response.json()["state"]) == ("none", "wrap_up")
     assert ContactEvent.objects.filter(contact=contact).count() == events_before  # nothing changed
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     late = post(id="4", type="hangup", call_id="c1", cause="normal")
     assert late.status_code == 200 and late.json()["state"] == "ended"
 

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from atiende import job_queue
-from atiende.contact import services
 from atiende.contact.models import WebhookDelivery
+from atiende.contact.services import routing
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ LATER = START + timedelta(hours=1)  # every row made at START is due
 @pytest.fixture
 def make_rows(queue, monkeypatch):
     monkeypatch.delenv("ATIENDE_WEBHOOK_URL", raising=False)  # the call itself stores no deliveries
-    call = services.create_contact(queue="soporte").contact
+    call = routing.create_contact(queue="soporte").contact
 
     def make(count: int, *, due: datetime = START, **fields) -> list[int]:
         rows = [WebhookDelivery(decision_id=uuid.uuid4(), contact=call, action="ring", created_at=START,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
-from atiende.contact import live, services
+from atiende.contact import live
 from atiende.contact.consumers import ContactConsumer
 from atiende.contact.models import TechnicianState
+from atiende.contact.services import calls, routing
+from atiende.contact.services import queues as contact_queues
 from atiende.people.models import User
 from atiende.practices.refusal import Refusal
 from tests.websocket import Socket, kinds, open_socket
@@ -33,11 +35,11 @@ def _serves(user, *queues: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_only_a_technician_who_may_accept_is_offered_the_queue_transfer(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
-    services.save_queue(name="facturas", tiers=[2], skills=["facturación"])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="facturas", tiers=[2], skills=["facturación"])
     lucia = make_technician("lucia")
-    call = services.create_contact(queue="soporte", caller="+34600000001").contact.pk
-    services.answer(contact_id=call, user=lucia)
+    call = routing.create_contact(queue="soporte", caller="+34600000001").contact.pk
+    calls.answer(contact_id=call, user=lucia)
     ana = make_technician("ana", tier=2, skills=["facturación", "inglés"], available=False)
     pedro = make_technician("pedro", tier=1, skills=["facturación"], available=False)  # the queue takes tier 2
     rosa = make_technician("rosa", tier=2, available=False)  # without the skill
@@ -48,7 +50,7 @@ def test_only_a_technician_who_may_accept_is_offered_the_queue_transfer(clock):
 
     async def scenario():
         sockets = {u.username: await _connect(u) for u in (ana, pedro, rosa, luis)}
-        await sync_to_async(services.request_transfer)(contact_id=call, user=lucia, purpose="una factura",
+        await sync_to_async(calls.request_transfer)(contact_id=call, user=lucia, purpose="una factura",
                                                        customer_consent=True, to_queue="facturas")
         offer = await sockets["ana"].update()
         assert kinds(offer) == ["transfer_requested"] and offer["contact"]["transfer"]["to_queue"] == "facturas"
@@ -57,9 +59,9 @@ def test_only_a_technician_who_may_accept_is_offered_the_queue_transfer(clock):
 
         for user in (pedro, rosa, luis):  # what the offer would have led to: a refusal
             with pytest.raises(Refusal) as refused:
-                await sync_to_async(services.accept_transfer)(contact_id=call, user=user)
+                await sync_to_async(calls.accept_transfer)(contact_id=call, user=user)
             assert refused.value.code == "not_in_queue" and refused.value.rule == "TR-4"
-        await sync_to_async(services.accept_transfer)(contact_id=call, user=ana)
+        await sync_to_async(calls.accept_transfer)(contact_id=call, user=ana)
         accepted = await sockets["ana"].update()
         assert kinds(accepted) == ["transfer_accepted"] and accepted["contact"]["assignee"] == ana.pk
         for name, socket in sockets.items():
@@ -71,22 +73,22 @@ def test_only_a_technician_who_may_accept_is_offered_the_queue_transfer(clock):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_tier_change_counts_from_the_next_offer_without_reconnecting(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
-    services.save_queue(name="nivel2", tiers=[2])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="nivel2", tiers=[2])
     lucia = make_technician("lucia")
-    call = services.create_contact(queue="soporte", caller="+34600000001").contact.pk
-    services.answer(contact_id=call, user=lucia)
+    call = routing.create_contact(queue="soporte", caller="+34600000001").contact.pk
+    calls.answer(contact_id=call, user=lucia)
     jorge = make_technician("jorge", tier=1, available=False)
 
     def request() -> None:
-        services.request_transfer(contact_id=call, user=lucia, purpose="nivel 2", customer_consent=True,
+        calls.request_transfer(contact_id=call, user=lucia, purpose="nivel 2", customer_consent=True,
                                   to_queue="nivel2")
 
     async def scenario():
         socket = await _connect(jorge)
         await sync_to_async(request)()
         assert await socket.receive_nothing(0.2)  # tier 1: not for him
-        await sync_to_async(services.decline_transfer)(contact_id=call, user=lucia)
+        await sync_to_async(calls.decline_transfer)(contact_id=call, user=lucia)
         assert await socket.receive_nothing(0.2)
         await sync_to_async(User.objects.filter(pk=jorge.pk).update)(tier=2)  # promoted, same socket
         await sync_to_async(request)()
@@ -99,8 +101,8 @@ def test_a_tier_change_counts_from_the_next_offer_without_reconnecting(clock):
 @pytest.mark.django_db
 def test_whom_the_offer_reaches_is_whom_the_acceptance_lets_through(clock):
     """The live fan-out and the acceptance's check (``_require_serves_queue``) agree for every kind of technician."""
-    services.save_queue(name="facturas", tiers=[2, 3], skills=["facturación"])
-    services.save_queue(name="soporte", tiers=[1])
+    contact_queues.save_queue(name="facturas", tiers=[2, 3], skills=["facturación"])
+    contact_queues.save_queue(name="soporte", tiers=[1])
     people = {
         "fits_serving_it": (2, ["facturación"], ["facturas"]),
         "fits_serving_all": (3, ["facturación", "inglés"], []),
@@ -120,7 +122,7 @@ def test_whom_the_offer_reaches_is_whom_the_acceptance_lets_through(clock):
 
     def lets_through(user) -> bool:
         try:
-            services._require_serves_queue(user, "facturas")
+            calls._require_serves_queue(user, "facturas")
         except Refusal:
             return False
         return True
@@ -138,7 +140,7 @@ def test_a_teams_queue_transfer_reaches_its_members_and_who_names_it_as_the_acce
     from atiende.people.models import Team
 
     norte, sur = Team.objects.create(name="Norte"), Team.objects.create(name="Sur")
-    services.save_queue(name="norte", tiers=[1], team_id=norte.pk)
+    contact_queues.save_queue(name="norte", tiers=[1], team_id=norte.pk)
     people = {"member": norte, "member_of_both": norte, "other_team": sur, "no_team": None,
               "other_team_naming_it": sur}
     users = {}
@@ -151,7 +153,7 @@ def test_a_teams_queue_transfer_reaches_its_members_and_who_names_it_as_the_acce
 
     def lets_through(user) -> bool:
         try:
-            services._require_serves_queue(user, "norte")
+            calls._require_serves_queue(user, "norte")
         except Refusal:
             return False
         return True

@@ -14,8 +14,9 @@ import asgiref.sync
 import channels.layers
 import pytest
 
-from atiende.contact import live, services
+from atiende.contact import live
 from atiende.contact.models import Contact
+from atiende.contact.services import calls
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_one_hop_all_groups_at_once_and_a_failing_group_breaks_nothing(call_with
 
     monkeypatch.setattr(asgiref.sync, "async_to_sync", counting)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="facturación",
+        calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="facturación",
                                   customer_consent=True, to_technician=jorge.pk)
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "transfer_pending"  # the action stands
     assert sorted(layer.started) == sorted([live.BOARD_GROUP, live.technician_group(lucia.pk),
@@ -73,6 +74,6 @@ def test_a_layer_that_cannot_send_at_all_does_not_break_the_action(call_with_luc
 
     monkeypatch.setattr(channels.layers, "get_channel_layer", lambda *args: Broken())
     with django_capture_on_commit_callbacks(execute=True):
-        services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="consulta", customer_consent=True,
+        calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="consulta", customer_consent=True,
                              expected_minutes=2)
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "on_hold"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
-from atiende.contact import services
 from atiende.contact.consumers import ContactConsumer
 from atiende.contact.models import TechnicianState
+from atiende.contact.services import availability, calls, deadlines
+from atiende.contact.services import queues as contact_queues
+from atiende.contact.services import routing as contact_routing
 from tests.websocket import Socket, kinds, open_socket
 
 from .conftest import make_technician
@@ -28,8 +30,8 @@ async def _connect(user) -> Socket:
 
 
 def _call_with(technician) -> int:
-    contact = services.create_contact(queue="soporte", caller="+34600000001").contact
-    services.answer(contact_id=contact.pk, user=technician)
+    contact = contact_routing.create_contact(queue="soporte", caller="+34600000001").contact
+    calls.answer(contact_id=contact.pk, user=technician)
     return contact.pk
 
 
@@ -38,19 +40,19 @@ def _serves(user, *queues: str) -> None:
 
 
 def test_the_receiver_of_a_transfer_hears_of_it_and_of_its_end(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
     lucia = make_technician("lucia")
     call = _call_with(lucia)
     jorge = make_technician("jorge", available=False)
     pedro = make_technician("pedro", available=False)
 
     def request() -> None:
-        services.request_transfer(contact_id=call, user=lucia, purpose="facturación", customer_consent=True,
+        calls.request_transfer(contact_id=call, user=lucia, purpose="facturación", customer_consent=True,
                                   to_technician=jorge.pk)
 
     def time_out() -> None:
         clock.advance(61)  # TR-5: nobody answered within the 60 s
-        services.run_due_deadlines(worker="w")
+        deadlines.run_due_deadlines(worker="w")
 
     async def scenario():
         receiver, bystander = await _connect(jorge), await _connect(pedro)
@@ -61,7 +63,7 @@ def test_the_receiver_of_a_transfer_hears_of_it_and_of_its_end(clock):
         assert kinds(offer) == ["transfer_requested"]
         assert "notify" not in offer and "update" not in offer  # routing keys stay on the server
 
-        await sync_to_async(services.decline_transfer)(contact_id=call, user=jorge)
+        await sync_to_async(calls.decline_transfer)(contact_id=call, user=jorge)
         declined = await receiver.update()
         assert kinds(declined) == ["transfer_returned"] and declined["contact"]["transfer"] is None
 
@@ -73,7 +75,7 @@ def test_the_receiver_of_a_transfer_hears_of_it_and_of_its_end(clock):
 
         await sync_to_async(request)()
         assert kinds(await receiver.update()) == ["transfer_requested"]
-        await sync_to_async(services.accept_transfer)(contact_id=call, user=jorge)
+        await sync_to_async(calls.accept_transfer)(contact_id=call, user=jorge)
         accepted = await receiver.update()
         assert kinds(accepted) == ["transfer_accepted"] and accepted["contact"]["assignee"] == jorge.pk
 
@@ -86,8 +88,8 @@ def test_the_receiver_of_a_transfer_hears_of_it_and_of_its_end(clock):
 
 
 def test_a_transfer_to_a_queue_reaches_the_technicians_serving_it(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
-    services.save_queue(name="ventas", tiers=[1, 2])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="ventas", tiers=[1, 2])
     lucia = make_technician("lucia")
     call = _call_with(lucia)
     pedro = make_technician("pedro", available=False)
@@ -99,14 +101,14 @@ def test_a_transfer_to_a_queue_reaches_the_technicians_serving_it(clock):
 
     async def scenario():
         sockets = {name: await _connect(user) for name, user in (("pedro", pedro), ("rosa", rosa), ("ana", ana))}
-        await sync_to_async(services.request_transfer)(contact_id=call, user=lucia, purpose="una compra",
+        await sync_to_async(calls.request_transfer)(contact_id=call, user=lucia, purpose="una compra",
                                                        customer_consent=True, to_queue="ventas")
         for name in ("pedro", "rosa"):
             offer = await sockets[name].update()
             assert offer["contact"]["transfer"] == {"to_technician": None, "to_queue": "ventas",
                                                     "deadline": offer["contact"]["transfer"]["deadline"]}
             assert kinds(offer) == ["transfer_requested"]
-        await sync_to_async(services.accept_transfer)(contact_id=call, user=rosa)
+        await sync_to_async(calls.accept_transfer)(contact_id=call, user=rosa)
         taken = await sockets["pedro"].update()  # the offer is gone from Pedro's console too
         assert kinds(taken) == ["transfer_accepted"] and taken["contact"]["assignee"] == rosa.pk
         assert kinds(await sockets["rosa"].update()) == ["transfer_accepted"]
@@ -119,8 +121,8 @@ def test_a_transfer_to_a_queue_reaches_the_technicians_serving_it(clock):
 
 
 def test_a_queue_transfer_called_off_by_a_hang_up_reaches_the_queue(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
-    services.save_queue(name="ventas", tiers=[1, 2])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="ventas", tiers=[1, 2])
     lucia = make_technician("lucia")
     call = _call_with(lucia)
     pedro = make_technician("pedro", available=False)
@@ -128,10 +130,10 @@ def test_a_queue_transfer_called_off_by_a_hang_up_reaches_the_queue(clock):
 
     async def scenario():
         socket = await _connect(pedro)
-        await sync_to_async(services.request_transfer)(contact_id=call, user=lucia, purpose="una compra",
+        await sync_to_async(calls.request_transfer)(contact_id=call, user=lucia, purpose="una compra",
                                                        customer_consent=True, to_queue="ventas")
         assert kinds(await socket.update()) == ["transfer_requested"]
-        await sync_to_async(services.hang_up)(contact_id=call)  # the caller hung up meanwhile
+        await sync_to_async(calls.hang_up)(contact_id=call)  # the caller hung up meanwhile
         ended = await socket.update()
         assert kinds(ended) == ["transfer_returned", "hangup"] and ended["contact"]["state"] == "wrap_up"
         await socket.close()
@@ -140,18 +142,18 @@ def test_a_queue_transfer_called_off_by_a_hang_up_reaches_the_queue(clock):
 
 
 def test_a_call_ringing_at_a_technician_reaches_them_and_its_return_to_the_queue(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
     lucia = make_technician("lucia", available=False)
 
     async def scenario():
         socket = await _connect(lucia)
-        await sync_to_async(services.make_available)(user=lucia)
+        await sync_to_async(availability.make_available)(user=lucia)
         assert (await socket.receive_json_from())["type"] == "technician.update"  # she is available
-        routed = await sync_to_async(services.create_contact)(queue="soporte", caller="+34600000001")
+        routed = await sync_to_async(contact_routing.create_contact)(queue="soporte", caller="+34600000001")
         ringing = await socket.update()
         assert ringing["contact"]["state"] == "offered" and ringing["contact"]["offered_to"] == lucia.pk
         assert ringing["contact"]["assignee"] is None and kinds(ringing)[-1] == "offered"
-        await sync_to_async(services.decline_offer)(contact_id=routed.contact.pk, user=lucia)
+        await sync_to_async(calls.decline_offer)(contact_id=routed.contact.pk, user=lucia)
         back = await socket.update()
         assert back["contact"]["state"] == "waiting" and kinds(back) == ["returned_to_queue"]
         await socket.close()
@@ -160,14 +162,14 @@ def test_a_call_ringing_at_a_technician_reaches_them_and_its_return_to_the_queue
 
 
 def test_a_supervisor_taking_a_call_over_is_heard_by_the_technician_and_once_by_the_supervisor(clock):
-    services.save_queue(name="soporte", tiers=[1, 2])
+    contact_queues.save_queue(name="soporte", tiers=[1, 2])
     lucia = make_technician("lucia")
     call = _call_with(lucia)
     marta = make_technician("marta", role="supervisor", available=False)
 
     async def scenario():
         technician, supervisor = await _connect(lucia), await _connect(marta)
-        await sync_to_async(services.supervise)(contact_id=call, user=marta, mode="take_over")
+        await sync_to_async(calls.supervise)(contact_id=call, user=marta, mode="take_over")
         taken = await technician.update()  # no longer hers: her console drops it now
         assert taken["contact"]["assignee"] == marta.pk and "supervisor_joined" in kinds(taken)
         seen = await supervisor.update()  # on the board and in her own group: one copy

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 
-from atiende.contact import services
 from atiende.contact.consumers import ContactConsumer
+from atiende.contact.services import availability, calls, queues, routing
 from tests.websocket import Socket, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,11 +19,11 @@ async def _connect(user) -> tuple[Socket, bool]:
 def test_supervisor_board_receives_a_hold_and_its_rule(clock):
     from .conftest import make_technician
 
-    services.save_queue(name="soporte", tiers=[1, 2])
+    queues.save_queue(name="soporte", tiers=[1, 2])
     lucia = make_technician("lucia")
     marta = make_technician("marta", role="supervisor", available=False)
-    contact = services.create_contact(queue="soporte").contact
-    services.answer(contact_id=contact.pk, user=lucia)
+    contact = routing.create_contact(queue="soporte").contact
+    calls.answer(contact_id=contact.pk, user=lucia)
 
     async def scenario():
         board, ok = await _connect(marta)
@@ -33,7 +33,7 @@ def test_supervisor_board_receives_a_hold_and_its_rule(clock):
         await mine.receive_json_from()
         from asgiref.sync import sync_to_async
 
-        await sync_to_async(services.put_on_hold)(contact_id=contact.pk, user=lucia, reason="consulta",
+        await sync_to_async(calls.put_on_hold)(contact_id=contact.pk, user=lucia, reason="consulta",
                                                   customer_consent=True, expected_minutes=2)
         update = await board.receive_json_from(timeout=5)
         assert update["contact"]["state"] == "on_hold"
@@ -61,11 +61,11 @@ def test_a_pause_and_the_return_reach_the_board_and_the_technician_not_colleague
             socket, ok = await _connect(user)
             assert ok and (await socket.receive_json_from())["type"] == "hello"
             sockets[user.username] = socket
-        await sync_to_async(services.pause)(user=lucia, reason="Reunión de equipo")
+        await sync_to_async(availability.pause)(user=lucia, reason="Reunión de equipo")
         for name in ("marta", "lucia"):
             message = await sockets[name].receive_json_from(timeout=5)
             assert message == {"type": "technician.update", "technician": {"id": lucia.pk, "status": "en_pausa"}}
-        await sync_to_async(services.make_available)(user=lucia)
+        await sync_to_async(availability.make_available)(user=lucia)
         assert (await sockets["marta"].receive_json_from(timeout=5))["technician"]["status"] == "disponible"
         assert await sockets["jorge"].receive_nothing(timeout=0.3)  # a colleague's pause is not theirs to hear
         for socket in sockets.values():

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Alert, Contact, Deadline, Queue
+from atiende.contact.services import calls, routing
+from atiende.contact.services import deadlines as contact_deadlines
 from atiende.desk.models import Customer, Organisation
 
 from .conftest import bearer, make_technician
@@ -32,7 +33,7 @@ def call_alerts(call):
 
 def run_worker_at(clock, call, seconds_after_answer):
     clock.set(call.answered_at + timedelta(seconds=seconds_after_answer))
-    services.run_due_deadlines(worker="w")
+    contact_deadlines.run_due_deadlines(worker="w")
 
 
 def test_raising_the_maximum_call_during_a_call_moves_the_warning_and_the_breach(client, admin, call_with_lucia,
@@ -61,8 +62,8 @@ def test_a_customer_moved_to_an_organisation_with_a_longer_maximum_still_gets_bo
     client.put(f"/api/v1/contacts/organisations/{org.pk}/policy", {"policy": {"max_call_seconds": 1800}},
                content_type=JSON, headers=admin)
     customer = Customer.objects.create(name="Dra. Pérez")
-    call = services.create_contact(queue="soporte", customer_id=customer.pk).contact
-    services.answer(contact_id=call.pk, user=lucia)
+    call = routing.create_contact(queue="soporte", customer_id=customer.pk).contact
+    calls.answer(contact_id=call.pk, user=lucia)
     call.refresh_from_db()
     Customer.objects.filter(pk=customer.pk).update(organisation=org)  # the desk moves the customer mid-call
     run_worker_at(clock, call, 720)  # the stored warning (80 % of 15 min) comes due, but is not due any more
@@ -75,18 +76,18 @@ def test_a_customer_moved_to_an_organisation_with_a_longer_maximum_still_gets_bo
 
 
 def test_a_longer_wrap_up_still_ends_the_wrap_up(client, admin, call_with_lucia, lucia, clock):
-    services.hang_up(contact_id=call_with_lucia.pk, user=lucia)
+    calls.hang_up(contact_id=call_with_lucia.pk, user=lucia)
     Queue.objects.filter(name="soporte").update(policy={"wrap_up_seconds": 120})  # changed outside the services
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    contact_deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "wrap_up"  # 120 s now: not over yet
     clock.advance(90)
-    services.run_due_deadlines(worker="w")
+    contact_deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "ended"
 
 
 def test_a_longer_wrap_up_set_through_the_api_moves_the_stored_end(client, admin, call_with_lucia, lucia, clock):
-    services.hang_up(contact_id=call_with_lucia.pk, user=lucia)
+    calls.hang_up(contact_id=call_with_lucia.pk, user=lucia)
     started = clock.now()
     client.put("/api/v1/contacts/queues/soporte", {"tiers": [1, 2], "policy": {"wrap_up_seconds": 120}},
                content_type=JSON, headers=admin)

@@ -6,8 +6,10 @@ been rung for: their queues, the skills it needs, the tiers open for it now.
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import calls
+from atiende.contact.services import queues as contact_queues
+from atiende.contact.services import routing as contact_routing
 from atiende.errors import InputError
 
 from .conftest import bearer, make_technician
@@ -32,7 +34,7 @@ def refusal(response):
 
 
 def waiting(queue="soporte", **more):
-    return services.create_contact(queue=queue, route=False, **more).contact
+    return contact_routing.create_contact(queue=queue, route=False, **more).contact
 
 
 def test_a_level_2_technician_takes_the_caller_who_asked_for_level_2_not_a_fresh_level_1_call(client, queue, clock):
@@ -55,7 +57,7 @@ def test_the_level_1_call_reaches_level_2_once_it_overflows(client, queue, clock
 
 
 def test_a_technician_without_the_skill_does_not_take_the_call(client, db, clock):
-    services.save_queue(name="redes", tiers=[1], skills=["redes"])
+    contact_queues.save_queue(name="redes", tiers=[1], skills=["redes"])
     lucia = make_technician("lucia")
     pablo = make_technician("pablo", skills=["redes"])
     call = waiting("redes")
@@ -64,7 +66,7 @@ def test_a_technician_without_the_skill_does_not_take_the_call(client, db, clock
 
 
 def test_a_technician_takes_calls_only_from_their_queues(client, queue, clock):
-    services.save_queue(name="ventas", tiers=[1])
+    contact_queues.save_queue(name="ventas", tiers=[1])
     lucia = make_technician("lucia")
     TechnicianState.objects.filter(user=lucia).update(queues=["ventas"])
     support = waiting("soporte")
@@ -83,7 +85,7 @@ def test_an_empty_queue_is_nobody_waiting(client, queue, clock):
 
 
 def test_calls_waiting_none_of_them_yours_is_not_told_as_nobody_waiting(client, queue, clock):
-    services.save_queue(name="ventas", tiers=[1])
+    contact_queues.save_queue(name="ventas", tiers=[1])
     lucia = make_technician("lucia")
     TechnicianState.objects.filter(user=lucia).update(queues=["ventas"])
     waiting("soporte")
@@ -96,26 +98,26 @@ def test_calls_waiting_none_of_them_yours_is_not_told_as_nobody_waiting(client, 
 
 
 def test_asking_for_one_empty_queue_while_others_wait_is_nobody_waiting_there(client, queue, clock):
-    services.save_queue(name="ventas", tiers=[1])
+    contact_queues.save_queue(name="ventas", tiers=[1])
     lucia = make_technician("lucia")
     waiting("soporte")
     assert refusal(claim(client, lucia, queue="ventas")) == ("queue_empty", None)
-    services.save_queue(name="redes", tiers=[1], skills=["redes"])
+    contact_queues.save_queue(name="redes", tiers=[1], skills=["redes"])
     waiting("redes")
     assert refusal(claim(client, lucia, queue="redes")) == NONE_YOURS
 
 
 def test_the_service_tells_the_two_cases_apart(queue, clock):
     ana = make_technician("ana", tier=2)
-    assert services.claim_next_contact(user=ana) is None  # nobody waiting
+    assert contact_routing.claim_next_contact(user=ana) is None  # nobody waiting
     waiting()
     with pytest.raises(InputError) as refused:
-        services.claim_next_contact(user=ana)  # tier 2, and only tier 1 is open yet (PO-2)
+        contact_routing.claim_next_contact(user=ana)  # tier 2, and only tier 1 is open yet (PO-2)
     assert (refused.value.code, refused.value.status) == ("none_you_can_take", 404)
 
 
 def test_an_older_call_nobody_here_may_take_does_not_block_the_next(client, queue, clock):
-    services.save_queue(name="redes", tiers=[1], skills=["redes"])
+    contact_queues.save_queue(name="redes", tiers=[1], skills=["redes"])
     lucia = make_technician("lucia")
     waiting("redes")
     clock.advance(1)
@@ -125,8 +127,8 @@ def test_an_older_call_nobody_here_may_take_does_not_block_the_next(client, queu
 
 @pytest.fixture
 def to_level_2(db, call_with_lucia, lucia):
-    services.save_queue(name="nivel2", tiers=[2])
-    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Lo ve nivel 2",
+    contact_queues.save_queue(name="nivel2", tiers=[2])
+    calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Lo ve nivel 2",
                               customer_consent=True, to_queue="nivel2")
     return call_with_lucia
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import TechnicianState
+from atiende.contact.services import routing
 
 from .conftest import make_technician
 
@@ -21,23 +21,23 @@ def _idle_in_order(users, clock):
 
 
 def test_a_fitting_technician_past_the_first_page_gets_the_call(queue, clock):
-    idle_longest = [make_technician(f"tec{i:03d}") for i in range(services.CANDIDATES_PAGE + 10)]
+    idle_longest = [make_technician(f"tec{i:03d}") for i in range(routing.CANDIDATES_PAGE + 10)]
     networker = make_technician("redes", skills=["redes"])
     _idle_in_order([*idle_longest, networker], clock)
-    routed = services.create_contact(queue="soporte", required_skills=["redes"])
+    routed = routing.create_contact(queue="soporte", required_skills=["redes"])
     assert routed.technician == networker
     assert routed.contact.offered_to_id == networker.pk
 
 
 def test_the_longest_idle_of_many_gets_the_call(queue, clock):
-    users = [make_technician(f"tec{i:03d}") for i in range(services.CANDIDATES_PAGE * 2 + 5)]
+    users = [make_technician(f"tec{i:03d}") for i in range(routing.CANDIDATES_PAGE * 2 + 5)]
     _idle_in_order(list(reversed(users)), clock)  # the last created has waited the longest
-    assert services.create_contact(queue="soporte").technician == users[-1]
+    assert routing.create_contact(queue="soporte").technician == users[-1]
 
 
 def test_nobody_fitting_among_many_leaves_the_call_queued(queue, clock):
-    for i in range(services.CANDIDATES_PAGE + 3):
+    for i in range(routing.CANDIDATES_PAGE + 3):
         make_technician(f"tec{i:03d}")
-    routed = services.create_contact(queue="soporte", required_skills=["mainframe"])
+    routed = routing.create_contact(queue="soporte", required_skills=["mainframe"])
     assert routed.technician is None
     assert routed.contact.state == "waiting"

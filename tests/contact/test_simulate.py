@@ -107,12 +107,12 @@ def test_refused_and_failing_requests_are_counted_and_the_simulation_carries_on(
 
 
 def test_a_server_error_is_counted_not_fatal(monkeypatch):
-    from atiende.contact import services
+    from atiende.contact.services import calls as contact_calls
 
     def broken(**kwargs):
         raise RuntimeError("simulated server fault")
 
-    monkeypatch.setattr(services, "escalate", broken)
+    monkeypatch.setattr(contact_calls, "escalate", broken)
     report = run(DIFFICULT)
     assert report["api"]["by_status"].get("500", 0) > 0
     assert report["escalations_PO5"] == 0
@@ -141,17 +141,17 @@ def test_simulate_drives_a_running_server_as_its_pbx(live_server):
     """--url/--token: real HTTP, real time, the server's own technicians; only the PBX's events are sent."""
     import time
 
-    from atiende.contact import services
+    from atiende.contact.services import availability, deadlines, queues
     from atiende.people.models import Role, User
 
-    services.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"wrap_up_seconds": 1})
+    queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"wrap_up_seconds": 1})
     for name in ("lucia", "jorge"):
-        services.make_available(user=User.objects.create_user(name, role=Role.TECHNICIAN, tier=1))
+        availability.make_available(user=User.objects.create_user(name, role=Role.TECHNICIAN, tier=1))
     pbx = User.objects.create_user("centralita", role=Role.ADMINISTRATOR)
     _token, raw = ApiToken.issue(pbx, kind=ApiToken.Kind.CTI)
 
     def worker_sleep(seconds):  # the server's worker, between the simulator's naps
-        services.run_due_deadlines(worker="test")
+        deadlines.run_due_deadlines(worker="test")
         time.sleep(seconds)
 
     scenario = Scenario(minutes=0.05, calls_per_hour=3000, technicians=2, handle_seconds=1, patience_seconds=60,
@@ -176,12 +176,12 @@ def test_simulate_against_a_server_reports_a_refused_token(live_server, capsys):
 
 
 def test_other_technicians_in_the_database_are_not_rung_for_simulated_calls():
-    from atiende.contact import services
+    from atiende.contact.services import availability, queues
     from atiende.people.models import Role, User
 
-    services.save_queue(name="soporte", label="Soporte")
+    queues.save_queue(name="soporte", label="Soporte")
     lucia = User.objects.create_user("lucia", role=Role.TECHNICIAN, tier=1)
-    services.make_available(user=lucia)  # free whenever the simulated technicians are busy
+    availability.make_available(user=lucia)  # free whenever the simulated technicians are busy
     report = run(Scenario(minutes=10, calls_per_hour=90, technicians=2, seed=4))
     calls = Contact.objects.filter(external_id__startswith=f"{report['run']}-")
     offered = {d.get("technician") for d in ContactEvent.objects.filter(contact__in=calls, kind="offered")

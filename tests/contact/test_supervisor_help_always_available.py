@@ -4,8 +4,8 @@ llamada a uno de sus jefes o supervisores» - the way to a supervisor is always 
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, Deadline, TechnicianState
+from atiende.contact.services import calls
 
 from .conftest import bearer
 
@@ -21,14 +21,14 @@ def supervise(client, call, supervisor, mode):
 
 @pytest.fixture
 def on_hold(call_with_lucia, lucia):
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="Consulto con mi supervisora",
+    calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="Consulto con mi supervisora",
                          customer_consent=True, expected_minutes=2)
     return call_with_lucia
 
 
 @pytest.fixture
 def pending(call_with_lucia, lucia, jorge):
-    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes",
+    calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes",
                               customer_consent=True, to_technician=jorge.pk)
     return call_with_lucia
 

@@ -10,8 +10,8 @@ A pause taken during the wrap-up stands, as it does without a joined call.
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import availability, calls, deadlines, routing
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +25,20 @@ def state_of(user):
 
 @pytest.fixture
 def jorges_call(call_with_lucia, jorge, clock):
-    routed = services.create_contact(queue="soporte", caller="+34600000002")
+    routed = routing.create_contact(queue="soporte", caller="+34600000002")
     assert routed.technician == jorge
-    services.answer(contact_id=routed.contact.pk, user=jorge)
+    calls.answer(contact_id=routed.contact.pk, user=jorge)
     return routed.contact
 
 
 def in_wrap_up(supervisor, call, *, paused_before: str | None = None):
     """The supervisor takes ``call`` over (from their pause, or available) and hangs up: their wrap-up starts."""
     if paused_before:
-        services.pause(user=supervisor, reason=paused_before)
+        availability.pause(user=supervisor, reason=paused_before)
     else:
-        services.make_available(user=supervisor)
-    services.supervise(contact_id=call.pk, user=supervisor, mode="take_over")
-    services.hang_up(contact_id=call.pk, user=supervisor)
+        availability.make_available(user=supervisor)
+    calls.supervise(contact_id=call.pk, user=supervisor, mode="take_over")
+    calls.hang_up(contact_id=call.pk, user=supervisor)
     assert state_of(supervisor) == ("cierre", "")
 
 
@@ -47,11 +47,11 @@ def test_the_joined_call_ending_before_the_wrap_up_returns_her_to_the_wrap_up_th
         call_with_lucia, jorges_call, supervisor, clock, mode):
     in_wrap_up(supervisor, call_with_lucia)
     clock.advance(10)
-    services.supervise(contact_id=jorges_call.pk, user=supervisor, mode=mode)
+    calls.supervise(contact_id=jorges_call.pk, user=supervisor, mode=mode)
     assert state_of(supervisor) == ("ocupado", "")
-    services.hang_up(contact_id=jorges_call.pk)
+    calls.hang_up(contact_id=jorges_call.pk)
     assert state_of(supervisor) == ("cierre", "")  # her wrap-up still runs: not "disponible" yet
-    services.finish_wrap_up(contact_id=call_with_lucia.pk, user=supervisor)
+    calls.finish_wrap_up(contact_id=call_with_lucia.pk, user=supervisor)
     assert state_of(supervisor) == ("disponible", "")
 
 
@@ -59,11 +59,11 @@ def test_the_joined_call_ending_before_the_wrap_up_returns_her_to_the_wrap_up_th
 def test_the_joined_call_ending_before_the_wrap_up_returns_her_to_the_wrap_up_then_the_pause(
         call_with_lucia, jorges_call, supervisor, clock, mode):
     in_wrap_up(supervisor, call_with_lucia, paused_before="Reunión de equipo")
-    services.supervise(contact_id=jorges_call.pk, user=supervisor, mode=mode)
-    services.hang_up(contact_id=jorges_call.pk)
+    calls.supervise(contact_id=jorges_call.pk, user=supervisor, mode=mode)
+    calls.hang_up(contact_id=jorges_call.pk)
     assert state_of(supervisor) == ("cierre", "")
     clock.advance(31)
-    services.run_due_deadlines(worker="w")  # the wrap-up timer
+    deadlines.run_due_deadlines(worker="w")  # the wrap-up timer
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "ended"
     assert state_of(supervisor) == ("en_pausa", "Reunión de equipo")  # not "disponible": no call rings her
 
@@ -72,64 +72,64 @@ def test_the_joined_call_ending_before_the_wrap_up_returns_her_to_the_wrap_up_th
 def test_the_wrap_up_ending_during_the_joined_call_leaves_her_busy_then_returns_her_to_the_pause(
         call_with_lucia, jorges_call, supervisor, clock, mode):
     in_wrap_up(supervisor, call_with_lucia, paused_before="Reunión de equipo")
-    services.supervise(contact_id=jorges_call.pk, user=supervisor, mode=mode)
+    calls.supervise(contact_id=jorges_call.pk, user=supervisor, mode=mode)
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "ended"
     assert state_of(supervisor) == ("ocupado", "")  # still on Jorge's call
-    services.hang_up(contact_id=jorges_call.pk)
+    calls.hang_up(contact_id=jorges_call.pk)
     assert state_of(supervisor) == ("en_pausa", "Reunión de equipo")
 
 
 def test_the_wrap_up_finished_by_hand_during_the_joined_call_then_available(call_with_lucia, jorges_call,
                                                                             supervisor, clock):
     in_wrap_up(supervisor, call_with_lucia)
-    services.supervise(contact_id=jorges_call.pk, user=supervisor, mode="join")
-    services.finish_wrap_up(contact_id=call_with_lucia.pk, user=supervisor)
+    calls.supervise(contact_id=jorges_call.pk, user=supervisor, mode="join")
+    calls.finish_wrap_up(contact_id=call_with_lucia.pk, user=supervisor)
     assert state_of(supervisor) == ("ocupado", "")
-    services.hang_up(contact_id=jorges_call.pk)
+    calls.hang_up(contact_id=jorges_call.pk)
     assert state_of(supervisor) == ("disponible", "")
 
 
 def test_a_pause_taken_during_the_wrap_up_stands_after_the_joined_call(call_with_lucia, jorges_call, supervisor,
                                                                      clock):
     in_wrap_up(supervisor, call_with_lucia)
-    services.pause(user=supervisor, reason="Café")
-    services.supervise(contact_id=jorges_call.pk, user=supervisor, mode="join")
-    services.hang_up(contact_id=jorges_call.pk)
+    availability.pause(user=supervisor, reason="Café")
+    calls.supervise(contact_id=jorges_call.pk, user=supervisor, mode="join")
+    calls.hang_up(contact_id=jorges_call.pk)
     assert state_of(supervisor) == ("en_pausa", "Café")
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     assert state_of(supervisor) == ("en_pausa", "Café")
 
 
 def test_taking_over_a_call_during_the_wrap_up_keeps_the_pause_from_before_both(call_with_lucia, jorges_call,
                                                                                 supervisor, clock):
     in_wrap_up(supervisor, call_with_lucia, paused_before="Formación")
-    services.supervise(contact_id=jorges_call.pk, user=supervisor, mode="take_over")
+    calls.supervise(contact_id=jorges_call.pk, user=supervisor, mode="take_over")
     clock.advance(31)
-    services.run_due_deadlines(worker="w")  # the first wrap-up ends while she talks
+    deadlines.run_due_deadlines(worker="w")  # the first wrap-up ends while she talks
     assert state_of(supervisor) == ("ocupado", "")
-    services.hang_up(contact_id=jorges_call.pk, user=supervisor)
+    calls.hang_up(contact_id=jorges_call.pk, user=supervisor)
     assert state_of(supervisor) == ("cierre", "")
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     assert state_of(supervisor) == ("en_pausa", "Formación")
 
 
 def test_a_technician_who_accepts_a_transfer_during_the_wrap_up_stays_in_wrap_up_until_both_end(
         call_with_lucia, jorges_call, lucia, jorge, clock):
-    services.hang_up(contact_id=call_with_lucia.pk, user=lucia)
+    calls.hang_up(contact_id=call_with_lucia.pk, user=lucia)
     assert state_of(lucia) == ("cierre", "")
     clock.advance(10)
-    services.request_transfer(contact_id=jorges_call.pk, user=jorge, purpose="Lo sigue Lucía",
+    calls.request_transfer(contact_id=jorges_call.pk, user=jorge, purpose="Lo sigue Lucía",
                               customer_consent=True, to_technician=lucia.pk)
-    services.accept_transfer(contact_id=jorges_call.pk, user=lucia)
-    services.hang_up(contact_id=jorges_call.pk, user=lucia)
+    calls.accept_transfer(contact_id=jorges_call.pk, user=lucia)
+    calls.hang_up(contact_id=jorges_call.pk, user=lucia)
     clock.advance(21)  # the first wrap-up's 30 s are over, the second's are not
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "ended"
     assert state_of(lucia) == ("cierre", "")  # the second call's wrap-up still runs
     clock.advance(10)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     assert state_of(lucia) == ("disponible", "")

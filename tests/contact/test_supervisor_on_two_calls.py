@@ -9,8 +9,10 @@ with its reason, or not taking calls), after the wrap-up of any call of their ow
 
 import pytest
 
-from atiende.contact import services
+from atiende.contact import selectors
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import availability, deadlines, queues, routing
+from atiende.contact.services import calls as contact_calls
 
 from .conftest import make_technician
 
@@ -25,9 +27,9 @@ def state_of(user):
 
 
 def answered_call(queue_name, technician, caller):
-    routed = services.create_contact(queue=queue_name, caller=caller)
+    routed = routing.create_contact(queue=queue_name, caller=caller)
     assert routed.technician == technician
-    services.answer(contact_id=routed.contact.pk, user=technician)
+    contact_calls.answer(contact_id=routed.contact.pk, user=technician)
     return routed.contact
 
 
@@ -38,27 +40,27 @@ def two_calls(queue, lucia, jorge, clock):
 
 
 def hang_up(call):
-    services.hang_up(contact_id=Contact.objects.get(pk=call.pk).pk)  # the PBX: the customer hung up
+    contact_calls.hang_up(contact_id=Contact.objects.get(pk=call.pk).pk)  # the PBX: the customer hung up
 
 
 def finish_wrap_ups(clock):
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
 
 
 def expert_call_waiting():
     """A call only the supervisor (tier 2) could take: is it rung at her?"""
-    services.save_queue(name="expertos", label="Expertos", tiers=[2])
-    return services.create_contact(queue="expertos", caller="+34600000009")
+    queues.save_queue(name="expertos", label="Expertos", tiers=[2])
+    return routing.create_contact(queue="expertos", caller="+34600000009")
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("first_to_end", [0, 1])
 def test_an_available_supervisor_on_two_calls_stays_busy_until_the_last_ends_then_gets_calls(
         two_calls, supervisor, clock, mode, first_to_end):
-    services.make_available(user=supervisor)
+    availability.make_available(user=supervisor)
     for call in two_calls:
-        services.supervise(contact_id=call.pk, user=supervisor, mode=mode)
+        contact_calls.supervise(contact_id=call.pk, user=supervisor, mode=mode)
     hang_up(two_calls[first_to_end])
     assert state_of(supervisor) == ("ocupado", "")  # still on the other call
     waiting = expert_call_waiting()
@@ -72,9 +74,9 @@ def test_an_available_supervisor_on_two_calls_stays_busy_until_the_last_ends_the
 @pytest.mark.parametrize("first_to_end", [0, 1])
 def test_a_paused_supervisor_on_two_calls_goes_back_to_the_pause_only_when_the_last_ends(
         two_calls, supervisor, clock, mode, first_to_end):
-    services.pause(user=supervisor, reason="Reunión de equipo")
+    availability.pause(user=supervisor, reason="Reunión de equipo")
     for call in two_calls:
-        services.supervise(contact_id=call.pk, user=supervisor, mode=mode)
+        contact_calls.supervise(contact_id=call.pk, user=supervisor, mode=mode)
     hang_up(two_calls[first_to_end])
     assert state_of(supervisor) == ("ocupado", "")
     hang_up(two_calls[1 - first_to_end])
@@ -87,8 +89,8 @@ def test_a_paused_supervisor_on_two_calls_goes_back_to_the_pause_only_when_the_l
 def test_a_supervisor_not_taking_calls_on_two_calls_is_offline_again_after_the_last(two_calls, supervisor, clock,
                                                                                    first_to_end):
     assert state_of(supervisor) is None
-    services.supervise(contact_id=two_calls[0].pk, user=supervisor, mode="join")
-    services.supervise(contact_id=two_calls[1].pk, user=supervisor, mode="coach")
+    contact_calls.supervise(contact_id=two_calls[0].pk, user=supervisor, mode="join")
+    contact_calls.supervise(contact_id=two_calls[1].pk, user=supervisor, mode="coach")
     hang_up(two_calls[first_to_end])
     assert state_of(supervisor) == ("ocupado", "")
     hang_up(two_calls[1 - first_to_end])
@@ -98,12 +100,12 @@ def test_a_supervisor_not_taking_calls_on_two_calls_is_offline_again_after_the_l
 def test_taking_over_one_call_and_joining_another_the_supervisor_does_the_wrap_up_after_the_joined_call(
         two_calls, supervisor, clock):
     taken, joined = two_calls
-    services.pause(user=supervisor, reason="Reunión")
-    services.supervise(contact_id=taken.pk, user=supervisor, mode="take_over")
-    services.supervise(contact_id=joined.pk, user=supervisor, mode="join")
-    services.hang_up(contact_id=taken.pk, user=supervisor)
+    availability.pause(user=supervisor, reason="Reunión")
+    contact_calls.supervise(contact_id=taken.pk, user=supervisor, mode="take_over")
+    contact_calls.supervise(contact_id=joined.pk, user=supervisor, mode="join")
+    contact_calls.hang_up(contact_id=taken.pk, user=supervisor)
     assert state_of(supervisor) == ("ocupado", "")  # her call's wrap-up waits: she is still on the other
-    services.hang_up(contact_id=joined.pk)
+    contact_calls.hang_up(contact_id=joined.pk)
     assert state_of(supervisor) == ("cierre", "")  # now she closes her own call
     finish_wrap_ups(clock)
     assert state_of(supervisor) == ("en_pausa", "Reunión")
@@ -112,26 +114,26 @@ def test_taking_over_one_call_and_joining_another_the_supervisor_does_the_wrap_u
 def test_the_wrap_up_timer_of_the_taken_over_call_ending_mid_join_leaves_her_busy_then_back_to_the_pause(
         two_calls, supervisor, clock):
     taken, joined = two_calls
-    services.pause(user=supervisor, reason="Reunión")
-    services.supervise(contact_id=taken.pk, user=supervisor, mode="take_over")
-    services.supervise(contact_id=joined.pk, user=supervisor, mode="coach")
-    services.hang_up(contact_id=taken.pk, user=supervisor)
+    availability.pause(user=supervisor, reason="Reunión")
+    contact_calls.supervise(contact_id=taken.pk, user=supervisor, mode="take_over")
+    contact_calls.supervise(contact_id=joined.pk, user=supervisor, mode="coach")
+    contact_calls.hang_up(contact_id=taken.pk, user=supervisor)
     finish_wrap_ups(clock)
     assert Contact.objects.get(pk=taken.pk).state == "ended"
     assert state_of(supervisor) == ("ocupado", "")
-    services.hang_up(contact_id=joined.pk)
+    contact_calls.hang_up(contact_id=joined.pk)
     assert state_of(supervisor) == ("en_pausa", "Reunión")
 
 
 def test_joining_one_call_then_taking_over_another_returns_her_to_the_state_before_the_first(
         two_calls, supervisor, clock):
     joined, taken = two_calls
-    services.pause(user=supervisor, reason="Formación")
-    services.supervise(contact_id=joined.pk, user=supervisor, mode="join")
-    services.supervise(contact_id=taken.pk, user=supervisor, mode="take_over")
+    availability.pause(user=supervisor, reason="Formación")
+    contact_calls.supervise(contact_id=joined.pk, user=supervisor, mode="join")
+    contact_calls.supervise(contact_id=taken.pk, user=supervisor, mode="take_over")
     hang_up(joined)
     assert state_of(supervisor) == ("ocupado", "")
-    services.hang_up(contact_id=taken.pk, user=supervisor)
+    contact_calls.hang_up(contact_id=taken.pk, user=supervisor)
     assert state_of(supervisor) == ("cierre", "")
     finish_wrap_ups(clock)
     assert state_of(supervisor) == ("en_pausa", "Formación")  # not "disponible": she was in training
@@ -139,34 +141,34 @@ def test_joining_one_call_then_taking_over_another_returns_her_to_the_state_befo
 
 def test_a_call_ringing_at_the_supervisor_that_times_out_while_she_is_on_another_leaves_her_busy(
         call_with_lucia, supervisor, clock):
-    services.make_available(user=supervisor)
+    availability.make_available(user=supervisor)
     ringing = expert_call_waiting()
     assert ringing.technician == supervisor
-    services.supervise(contact_id=call_with_lucia.pk, user=supervisor, mode="join")
-    clock.advance(services.policy_for(ringing.contact.queue).ring_timeout_seconds + 1)
-    services.run_due_deadlines(worker="w")
+    contact_calls.supervise(contact_id=call_with_lucia.pk, user=supervisor, mode="join")
+    clock.advance(selectors.policy_for(ringing.contact.queue).ring_timeout_seconds + 1)
+    deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=ringing.contact.pk).offered_to_id != supervisor.pk
     assert state_of(supervisor) == ("ocupado", "")  # still on Lucía's call
-    services.hang_up(contact_id=call_with_lucia.pk)
+    contact_calls.hang_up(contact_id=call_with_lucia.pk)
     # A ring that timed out at her counts as turning that call down: free again, she is not rung with it
     # at once (it waits for someone else, PO-2 timers running); past the wait limit, once more.
     assert Contact.objects.get(pk=ringing.contact.pk).state == "waiting"
-    clock.advance(services.policy_for(ringing.contact.queue).max_wait_seconds)
-    services.run_due_deadlines(worker="w")
+    clock.advance(selectors.policy_for(ringing.contact.queue).max_wait_seconds)
+    deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=ringing.contact.pk).offered_to_id == supervisor.pk
 
 
 def test_a_supervisor_who_takes_over_then_hands_the_call_on_is_no_longer_on_it(two_calls, supervisor, jorge,
                                                                                clock):
     first, second = two_calls
-    services.pause(user=supervisor, reason="Reunión")
-    services.supervise(contact_id=first.pk, user=supervisor, mode="join")
-    services.supervise(contact_id=first.pk, user=supervisor, mode="take_over")
+    availability.pause(user=supervisor, reason="Reunión")
+    contact_calls.supervise(contact_id=first.pk, user=supervisor, mode="join")
+    contact_calls.supervise(contact_id=first.pk, user=supervisor, mode="take_over")
     ana = make_technician("ana")
-    services.request_transfer(contact_id=first.pk, user=supervisor, purpose="Lo sigue Ana", customer_consent=True,
+    contact_calls.request_transfer(contact_id=first.pk, user=supervisor, purpose="Lo sigue Ana", customer_consent=True,
                               to_technician=ana.pk)
-    services.supervise(contact_id=second.pk, user=supervisor, mode="join")
-    services.accept_transfer(contact_id=first.pk, user=ana)
+    contact_calls.supervise(contact_id=second.pk, user=supervisor, mode="join")
+    contact_calls.accept_transfer(contact_id=first.pk, user=ana)
     assert state_of(supervisor) == ("ocupado", "")  # on Jorge's call
-    services.hang_up(contact_id=second.pk)
+    contact_calls.hang_up(contact_id=second.pk)
     assert state_of(supervisor) == ("en_pausa", "Reunión")  # the first call, now Ana's, does not hold her

@@ -3,8 +3,10 @@
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import availability, deadlines
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import routing as contact_routing
 
 from .conftest import bearer
 
@@ -31,26 +33,26 @@ def end_call(client, call, supervisor, clock):
     assert hung.status_code == 200, hung.content
     assert state_of(supervisor)[0] == "cierre"
     clock.advance(31)
-    services.run_due_deadlines(worker="w")
+    deadlines.run_due_deadlines(worker="w")
     assert Contact.objects.get(pk=call.pk).state == "ended"
 
 
 def test_a_supervisor_who_was_not_taking_calls_is_busy_then_not_routed_calls(client, call_with_lucia, lucia,
                                                                              supervisor, clock):
     assert state_of(supervisor) is None  # Marta never signed in to take calls
-    services.escalate(contact_id=call_with_lucia.pk, user=lucia, reason="Cliente muy enfadado")
+    contact_calls.escalate(contact_id=call_with_lucia.pk, user=lucia, reason="Cliente muy enfadado")
     take_over(client, call_with_lucia, supervisor)
     assert state_of(supervisor) == ("ocupado", "")
     assert state_of(lucia) == ("disponible", "")
     end_call(client, call_with_lucia, supervisor, clock)
     assert state_of(supervisor) == ("desconectado", "")
-    services.pause(user=lucia, reason="Café")
-    waiting = services.create_contact(queue="soporte", caller="+34600000009")
+    availability.pause(user=lucia, reason="Café")
+    waiting = contact_routing.create_contact(queue="soporte", caller="+34600000009")
     assert waiting.technician is None  # not rung at Marta, who is not taking calls
 
 
 def test_a_paused_supervisor_goes_back_to_the_pause_with_its_reason(client, call_with_lucia, supervisor, clock):
-    services.pause(user=supervisor, reason="Reunión de equipo")
+    availability.pause(user=supervisor, reason="Reunión de equipo")
     take_over(client, call_with_lucia, supervisor)
     assert state_of(supervisor) == ("ocupado", "")
     end_call(client, call_with_lucia, supervisor, clock)
@@ -58,7 +60,7 @@ def test_a_paused_supervisor_goes_back_to_the_pause_with_its_reason(client, call
 
 
 def test_an_available_supervisor_is_available_again_after_the_call(client, call_with_lucia, supervisor, clock):
-    services.make_available(user=supervisor)
+    availability.make_available(user=supervisor)
     take_over(client, call_with_lucia, supervisor)
     end_call(client, call_with_lucia, supervisor, clock)
     assert state_of(supervisor) == ("disponible", "")
@@ -66,18 +68,18 @@ def test_an_available_supervisor_is_available_again_after_the_call(client, call_
 
 def test_a_busy_supervisor_gets_no_call_offered_while_on_the_taken_over_call(client, call_with_lucia, lucia,
                                                                              supervisor, clock):
-    services.make_available(user=supervisor)
+    availability.make_available(user=supervisor)
     take_over(client, call_with_lucia, supervisor)
-    services.pause(user=lucia, reason="Café")
-    waiting = services.create_contact(queue="soporte", caller="+34600000009")
+    availability.pause(user=lucia, reason="Café")
+    waiting = contact_routing.create_contact(queue="soporte", caller="+34600000009")
     assert waiting.technician is None
 
 
 def test_handing_the_call_on_returns_the_supervisor_to_what_they_were_doing(client, call_with_lucia, jorge,
                                                                             supervisor, clock):
     take_over(client, call_with_lucia, supervisor)
-    services.request_transfer(contact_id=call_with_lucia.pk, user=supervisor, purpose="Lo sigue Jorge",
+    contact_calls.request_transfer(contact_id=call_with_lucia.pk, user=supervisor, purpose="Lo sigue Jorge",
                               customer_consent=True, to_technician=jorge.pk)
-    services.accept_transfer(contact_id=call_with_lucia.pk, user=jorge)
+    contact_calls.accept_transfer(contact_id=call_with_lucia.pk, user=jorge)
     assert state_of(supervisor) == ("desconectado", "")
     assert state_of(jorge) == ("ocupado", "")

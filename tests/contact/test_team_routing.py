@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import availability, deadlines, routing
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
 from atiende.errors import InputError
 from atiende.people.models import Team, User
 from atiende.practices import Refusal
@@ -32,8 +34,8 @@ def teams(db, clock):
     lucia = make_technician("lucia")
     jorge.teams.add(sur)
     lucia.teams.add(norte)
-    services.save_queue(name="cola-norte", tiers=[1, 2], team_id=norte.pk)
-    services.save_queue(name="compartida", tiers=[1, 2])
+    contact_queues.save_queue(name="cola-norte", tiers=[1, 2], team_id=norte.pk)
+    contact_queues.save_queue(name="compartida", tiers=[1, 2])
     return {"norte": norte, "sur": sur, "lucia": lucia, "jorge": jorge, "pablo": pablo}
 
 
@@ -43,38 +45,38 @@ def serve_only(user: User, queues: list[str]) -> None:
 
 def pause(*users: User) -> None:
     for user in users:
-        services.pause(user=user, reason="formación")
+        availability.pause(user=user, reason="formación")
 
 
 def test_a_team_queue_call_rings_at_the_team_not_at_whoever_is_idle_longest(teams):
-    routed = services.create_contact(queue="cola-norte")
+    routed = routing.create_contact(queue="cola-norte")
     assert routed.technician == teams["lucia"]
 
 
 def test_a_shared_queue_call_still_rings_at_whoever_is_idle_longest(teams):
-    assert services.create_contact(queue="compartida").technician == teams["jorge"]
+    assert routing.create_contact(queue="compartida").technician == teams["jorge"]
 
 
 def test_with_no_member_free_the_team_call_waits_and_rings_when_one_is(teams, clock):
     pause(teams["lucia"])
-    routed = services.create_contact(queue="cola-norte")
+    routed = routing.create_contact(queue="cola-norte")
     assert routed.technician is None
-    services.dispatch()  # Jorge and Pablo are free, but not of Norte
+    routing.dispatch()  # Jorge and Pablo are free, but not of Norte
     assert Contact.objects.get(pk=routed.contact.pk).state == "waiting"
-    assert services.route_contact(contact_id=routed.contact.pk).technician is None
+    assert routing.route_contact(contact_id=routed.contact.pk).technician is None
     clock.advance(5)
-    services.make_available(user=teams["lucia"])
+    availability.make_available(user=teams["lucia"])
     assert Contact.objects.get(pk=routed.contact.pk).offered_to_id == teams["lucia"].pk
 
 
 def test_the_queue_named_in_someones_own_queues_reaches_them_across_teams(teams):
     serve_only(teams["jorge"], ["cola-norte"])
-    assert services.create_contact(queue="cola-norte").technician == teams["jorge"]
+    assert routing.create_contact(queue="cola-norte").technician == teams["jorge"]
 
 
 def test_a_queues_list_without_the_queue_still_keeps_a_member_away(teams):
     serve_only(teams["lucia"], ["compartida"])
-    assert services.create_contact(queue="cola-norte").technician is None
+    assert routing.create_contact(queue="cola-norte").technician is None
 
 
 def test_supervisors_are_offered_only_their_own_teams_calls(teams, clock):
@@ -82,13 +84,13 @@ def test_supervisors_are_offered_only_their_own_teams_calls(teams, clock):
     sara = make_technician("sara", role="supervisor", tier=2)
     sara.teams.add(teams["sur"])
     clock.advance(150)  # tier 2 opens near the wait limit (PO-2 overflow)
-    routed = services.create_contact(queue="cola-norte")
+    routed = routing.create_contact(queue="cola-norte")
     clock.advance(150)
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     assert Contact.objects.get(pk=routed.contact.pk).state == "waiting"
     nora = make_technician("nora", role="supervisor", tier=2)
     nora.teams.add(teams["norte"])
-    services.dispatch()
+    routing.dispatch()
     assert Contact.objects.get(pk=routed.contact.pk).offered_to_id == nora.pk
 
 
@@ -99,9 +101,9 @@ def test_routing_a_team_queue_call_reads_the_candidates_in_one_query(teams, cloc
     clock.advance(5)
     make_technician("norte-nuevo").teams.add(teams["norte"])
     pause(teams["lucia"])
-    routed = services.create_contact(queue="cola-norte", route=False)
+    routed = routing.create_contact(queue="cola-norte", route=False)
     with CaptureQueriesContext(connection) as queries:
-        chosen = services.route_contact(contact_id=routed.contact.pk)
+        chosen = routing.route_contact(contact_id=routed.contact.pk)
     assert chosen.technician.username == "norte-nuevo"
     reads = [q["sql"] for q in queries.captured_queries if 'FROM "contact_technicianstate"' in q["sql"]
              and "people_user_teams" in q["sql"]]
@@ -109,44 +111,44 @@ def test_routing_a_team_queue_call_reads_the_candidates_in_one_query(teams, cloc
 
 
 def test_pull_mode_takes_only_the_teams_calls(teams):
-    call = services.create_contact(queue="cola-norte", route=False).contact
+    call = routing.create_contact(queue="cola-norte", route=False).contact
     with pytest.raises(InputError) as refused:
-        services.claim_next_contact(user=teams["jorge"])
+        routing.claim_next_contact(user=teams["jorge"])
     assert refused.value.code == "none_you_can_take"
     with pytest.raises(InputError):
-        services.claim_next_contact(user=teams["pablo"])  # in no team: shared queues only
-    claimed = services.claim_next_contact(user=teams["lucia"])
+        routing.claim_next_contact(user=teams["pablo"])  # in no team: shared queues only
+    claimed = routing.claim_next_contact(user=teams["lucia"])
     assert claimed is not None and claimed.pk == call.pk
 
 
 def test_pull_mode_across_teams_when_the_queue_is_named(teams):
-    call = services.create_contact(queue="cola-norte", route=False).contact
+    call = routing.create_contact(queue="cola-norte", route=False).contact
     serve_only(teams["jorge"], ["cola-norte"])
-    claimed = services.claim_next_contact(user=teams["jorge"])
+    claimed = routing.claim_next_contact(user=teams["jorge"])
     assert claimed is not None and claimed.pk == call.pk
 
 
 def test_a_supervisor_assigned_to_another_teams_queue_may_pull_its_calls(teams):
     sara = make_technician("sara", role="supervisor", tier=2)
     sara.teams.add(teams["sur"])
-    call = services.create_contact(queue="cola-norte", route=False).contact
-    assert services.claim_next_contact(user=sara) is None  # ET-4: not her team's queue, so not even "waiting"
+    call = routing.create_contact(queue="cola-norte", route=False).contact
+    assert routing.claim_next_contact(user=sara) is None  # ET-4: not her team's queue, so not even "waiting"
     serve_only(sara, ["cola-norte"])
-    claimed = services.claim_next_contact(user=sara)
+    claimed = routing.claim_next_contact(user=sara)
     assert claimed is not None and claimed.pk == call.pk
 
 
 def test_a_transfer_to_a_team_queue_is_accepted_only_by_the_team(teams, clock):
     pause(teams["lucia"], teams["pablo"])
-    routed = services.create_contact(queue="compartida")
+    routed = routing.create_contact(queue="compartida")
     assert routed.technician == teams["jorge"]
-    services.answer(contact_id=routed.contact.pk, user=teams["jorge"])
-    services.make_available(user=teams["pablo"])
-    services.make_available(user=teams["lucia"])
-    services.request_transfer(contact_id=routed.contact.pk, user=teams["jorge"], purpose="Redes del norte",
+    contact_calls.answer(contact_id=routed.contact.pk, user=teams["jorge"])
+    availability.make_available(user=teams["pablo"])
+    availability.make_available(user=teams["lucia"])
+    contact_calls.request_transfer(contact_id=routed.contact.pk, user=teams["jorge"], purpose="Redes del norte",
                               customer_consent=True, to_queue="cola-norte")
     with pytest.raises(Refusal) as refused:
-        services.accept_transfer(contact_id=routed.contact.pk, user=teams["pablo"])
+        contact_calls.accept_transfer(contact_id=routed.contact.pk, user=teams["pablo"])
     assert (refused.value.code, refused.value.rule) == ("not_in_queue", "TR-4")
-    outcome = services.accept_transfer(contact_id=routed.contact.pk, user=teams["lucia"])
+    outcome = contact_calls.accept_transfer(contact_id=routed.contact.pk, user=teams["lucia"])
     assert outcome.contact.assignee_id == teams["lucia"].pk

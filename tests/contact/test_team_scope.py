@@ -8,8 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from atiende.contact import selectors, services
+from atiende.contact import clock as contact_clock
+from atiende.contact import selectors
 from atiende.contact.models import Alert, Contact, Queue
+from atiende.contact.services import alerts as contact_alerts
+from atiende.contact.services import availability, routing
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
 from atiende.demo import load_demo
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Team, User
@@ -32,9 +37,9 @@ def teams(db, clock):
     sara.teams.add(sur)
     jorge.teams.add(sur)
     admin = User.objects.create_user("ana", role="administrador")
-    services.save_queue(name="cola-norte", tiers=[1], team_id=norte.pk)
-    services.save_queue(name="cola-sur", tiers=[1], team_id=sur.pk)
-    services.save_queue(name="compartida", tiers=[1])
+    contact_queues.save_queue(name="cola-norte", tiers=[1], team_id=norte.pk)
+    contact_queues.save_queue(name="cola-sur", tiers=[1], team_id=sur.pk)
+    contact_queues.save_queue(name="compartida", tiers=[1])
     return {"norte": norte, "sur": sur, "nora": nora, "sara": sara, "lucia": lucia, "jorge": jorge,
             "admin": admin}
 
@@ -44,13 +49,13 @@ def _call(queue: str, technician: User, clock) -> Contact:
     others = [u for u in User.objects.filter(role="tecnico", desk_state__status="disponible")
               .exclude(pk=technician.pk)]
     for other in others:
-        services.pause(user=other, reason="formación")
-    routed = services.create_contact(queue=queue, caller="+34600000009")
+        availability.pause(user=other, reason="formación")
+    routed = routing.create_contact(queue=queue, caller="+34600000009")
     assert routed.technician == technician
     clock.advance(5)
-    services.answer(contact_id=routed.contact.pk, user=technician)
+    contact_calls.answer(contact_id=routed.contact.pk, user=technician)
     for other in others:
-        services.make_available(user=other)
+        availability.make_available(user=other)
     return Contact.objects.get(pk=routed.contact.pk)
 
 
@@ -62,8 +67,8 @@ def _auth(user: User) -> dict[str, str]:
 def test_supervisor_sees_their_teams_and_shared_queues_calls_only(teams, clock):
     norte = _call("cola-norte", teams["lucia"], clock)
     sur = _call("cola-sur", teams["jorge"], clock)
-    services.hang_up(contact_id=norte.pk, user=teams["lucia"])
-    services.finish_wrap_up(contact_id=norte.pk, user=teams["lucia"])
+    contact_calls.hang_up(contact_id=norte.pk, user=teams["lucia"])
+    contact_calls.finish_wrap_up(contact_id=norte.pk, user=teams["lucia"])
     shared = _call("compartida", teams["lucia"], clock)
     assert set(selectors.visible_contacts(teams["nora"])) == {shared}
     assert set(selectors.visible_contacts(teams["sara"])) == {sur, shared}
@@ -74,25 +79,25 @@ def test_supervisor_sees_their_teams_and_shared_queues_calls_only(teams, clock):
 def test_supervisor_of_another_team_cannot_take_over_the_call(teams, clock):
     call = _call("cola-sur", teams["jorge"], clock)
     with pytest.raises(InputError) as info:
-        services.supervise(contact_id=call.pk, user=teams["nora"], mode="take_over")
+        contact_calls.supervise(contact_id=call.pk, user=teams["nora"], mode="take_over")
     assert info.value.status == 404
     assert Contact.objects.get(pk=call.pk).assignee == teams["jorge"]
-    services.supervise(contact_id=call.pk, user=teams["sara"], mode="take_over")  # their own team's call
+    contact_calls.supervise(contact_id=call.pk, user=teams["sara"], mode="take_over")  # their own team's call
     assert Contact.objects.get(pk=call.pk).assignee == teams["sara"]
     assert list(selectors.visible_contacts(teams["sara"])) == [Contact.objects.get(pk=call.pk)]
 
 
 def test_supervisor_of_another_team_neither_sees_nor_acknowledges_its_escalation(teams, clock):
     call = _call("cola-sur", teams["jorge"], clock)
-    services.escalate(contact_id=call.pk, user=teams["jorge"], reason="Cliente muy enfadado")
+    contact_calls.escalate(contact_id=call.pk, user=teams["jorge"], reason="Cliente muy enfadado")
     alert = Alert.objects.get(kind="escalation")
     assert not selectors.visible_alerts(teams["nora"]).exists()
     with pytest.raises(InputError) as info:
-        services.acknowledge_alert(alert_id=alert.pk, user=teams["nora"])
+        contact_alerts.acknowledge_alert(alert_id=alert.pk, user=teams["nora"])
     assert info.value.status == 404
     assert Alert.objects.get(pk=alert.pk).acknowledged_at is None
     assert list(selectors.visible_alerts(teams["sara"])) == [alert]
-    services.acknowledge_alert(alert_id=alert.pk, user=teams["sara"])
+    contact_alerts.acknowledge_alert(alert_id=alert.pk, user=teams["sara"])
     assert Alert.objects.get(pk=alert.pk).acknowledged_by == teams["sara"]
 
 
@@ -129,7 +134,7 @@ def test_technicians_list_and_board_figures_show_only_the_supervisors_teams(clie
     assert nobody.pk
     assert client.get("/api/v1/contacts/stats", headers=_auth(teams["nora"])).json()["answered"] == 0
     assert client.get("/api/v1/contacts/stats", headers=_auth(teams["sara"])).json()["answered"] == 1
-    assert selectors.stats(since=services.now() - timedelta(hours=1))["answered"] == 1  # unscoped for reports
+    assert selectors.stats(since=contact_clock.now() - timedelta(hours=1))["answered"] == 1  # unscoped for reports
 
 
 def test_administrator_ties_a_queue_to_a_team_over_the_api(client, teams):
@@ -179,7 +184,7 @@ def test_live_board_updates_of_another_teams_call_do_not_reach_the_supervisor(te
         sara = await connect(ContactConsumer, "/ws/contacts/", teams["sara"])
         nora_console = await connect(ConsoleConsumer, "/ws/consolas/", teams["nora"])
         sara_console = await connect(ConsoleConsumer, "/ws/consolas/", teams["sara"])
-        await sync_to_async(services.escalate)(contact_id=call.pk, user=teams["jorge"], reason="Asunto-Sur")
+        await sync_to_async(contact_calls.escalate)(contact_id=call.pk, user=teams["jorge"], reason="Asunto-Sur")
         update = json.loads((await sara.receive_output(5))["text"])
         assert update["contact"]["id"] == call.pk and update["alerts"][0]["rule"] == "PO-5"
         full = json.loads((await sara_console.receive_output(5))["text"])
@@ -196,10 +201,10 @@ def test_live_board_updates_of_another_teams_call_do_not_reach_the_supervisor(te
 
 def test_supervisor_answering_calls_pulls_only_from_queues_they_see(teams, clock):
     for other in (teams["lucia"], teams["jorge"]):
-        services.pause(user=other, reason="formación")
-    sur = services.create_contact(queue="cola-sur", caller="+34600000010").contact
-    services.make_available(user=teams["nora"])
-    assert services.claim_next_contact(user=teams["nora"]) is None  # cola-sur is team Sur's
-    norte = services.create_contact(queue="cola-norte", caller="+34600000011", route=False).contact
-    assert services.claim_next_contact(user=teams["nora"]) == norte
+        availability.pause(user=other, reason="formación")
+    sur = routing.create_contact(queue="cola-sur", caller="+34600000010").contact
+    availability.make_available(user=teams["nora"])
+    assert routing.claim_next_contact(user=teams["nora"]) is None  # cola-sur is team Sur's
+    norte = routing.create_contact(queue="cola-norte", caller="+34600000011", route=False).contact
+    assert routing.claim_next_contact(user=teams["nora"]) == norte
     assert Contact.objects.get(pk=sur.pk).state == "waiting"

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from atiende.contact import live, services
+from atiende.contact import webhooks
+from atiende.contact.services import calls, routing
 
 pytestmark = pytest.mark.django_db
 
@@ -15,22 +16,22 @@ def test_ring_decision_is_sent_signed_to_the_pbx(webhook_pbx, queue, lucia, djan
     lucia.extension = "201"
     lucia.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_contact(queue="soporte", external_id="call-9")
-    live.wait_for_webhooks()
+        routing.create_contact(queue="soporte", external_id="call-9")
+    webhooks.deliver_due(worker="test")
     headers, body = webhook_pbx.received[0]
     decision = json.loads(body)
     assert decision["action"] == "ring" and decision["call_id"] == "call-9"
     assert decision["technician"]["extension"] == "201"
-    expected = live.sign(body, "s3cr3t", headers["X-Atiende-Timestamp"])
+    expected = webhooks.sign(body, "s3cr3t", headers["X-Atiende-Timestamp"])
     assert headers["X-Atiende-Signature"] == expected
-    assert live.sign(body, "wrong", headers["X-Atiende-Timestamp"]) != expected
+    assert webhooks.sign(body, "wrong", headers["X-Atiende-Timestamp"]) != expected
 
 
 def test_hold_and_hangup_decisions_follow(webhook_pbx, call_with_lucia, lucia, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+        calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                              expected_minutes=1)
-        services.hang_up(contact_id=call_with_lucia.pk)
-    live.wait_for_webhooks()
+        calls.hang_up(contact_id=call_with_lucia.pk)
+    webhooks.deliver_due(worker="test")
     actions = webhook_pbx.actions
     assert actions == ["ring", "hold", "hangup"]  # the ring of the fixture's call is stored too, first

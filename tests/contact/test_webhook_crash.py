@@ -21,11 +21,13 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from atiende.contact import services
+from atiende.contact.services import availability
+from atiende.contact.services import queues
+from atiende.contact.services import routing
 from atiende.people.models import User
-services.save_queue(name="soporte", tiers=[1])
-services.make_available(user=User.objects.create_user("lucia", role="tecnico", tier=1))
-services.create_contact(queue="soporte", external_id="crash-1")
+queues.save_queue(name="soporte", tiers=[1])
+availability.make_available(user=User.objects.create_user("lucia", role="tecnico", tier=1))
+routing.create_contact(queue="soporte", external_id="crash-1")
 """
 
 STATE = """

@@ -16,8 +16,10 @@ import pytest
 from django.db import transaction
 
 from atiende.cli import main
-from atiende.contact import selectors, services, webhooks
+from atiende.contact import selectors, webhooks
 from atiende.contact.models import Alert, Contact, WebhookDelivery
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import routing
 
 from .conftest import WEBHOOK_SECRET
 
@@ -31,14 +33,14 @@ def _deliver(worker: str = "w1") -> int:
 
 def test_rows_are_written_with_the_change_and_a_rolled_back_change_writes_none(webhook_pbx, queue, lucia, clock):
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.create_contact(queue="soporte", external_id="call-lost")
+        routing.create_contact(queue="soporte", external_id="call-lost")
         assert WebhookDelivery.objects.filter(action="ring").count() == 1  # inside the transaction
         raise RuntimeError("the request fails after the decision")
     assert not Contact.objects.filter(external_id="call-lost").exists()
     assert WebhookDelivery.objects.count() == 0
     assert _deliver() == 0 and webhook_pbx.received == []  # the PBX never hears of a call that was not stored
 
-    routed = services.create_contact(queue="soporte", external_id="call-1")
+    routed = routing.create_contact(queue="soporte", external_id="call-1")
     row = WebhookDelivery.objects.get()
     assert (row.contact_id, row.action, row.status) == (routed.contact.pk, "ring", "pending")
     assert row.payload["id"] == str(row.decision_id) and row.payload["call_id"] == "call-1"
@@ -46,14 +48,14 @@ def test_rows_are_written_with_the_change_and_a_rolled_back_change_writes_none(w
 
 def test_no_webhook_url_no_rows(queue, lucia, clock, monkeypatch):
     monkeypatch.delenv("ATIENDE_WEBHOOK_URL", raising=False)
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     assert WebhookDelivery.objects.count() == 0
 
 
 def test_delivered_signed_with_the_delivery_id_and_marked_delivered(webhook_pbx, queue, lucia, clock):
     lucia.extension = "201"
     lucia.save()
-    services.create_contact(queue="soporte", external_id="call-9")
+    routing.create_contact(queue="soporte", external_id="call-9")
     assert _deliver() == 1
     headers, body = webhook_pbx.received[0]
     decision = json.loads(body)
@@ -69,7 +71,7 @@ def test_delivered_signed_with_the_delivery_id_and_marked_delivered(webhook_pbx,
 
 def test_a_failed_attempt_is_retried_after_its_back_off_with_the_same_body(webhook_pbx, queue, lucia, clock):
     webhook_pbx.statuses = [500]
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     assert _deliver() == 0
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts, row.last_status) == ("pending", 1, 500)
@@ -89,7 +91,7 @@ def test_a_failed_attempt_is_retried_after_its_back_off_with_the_same_body(webho
 def test_an_unreachable_pbx_counts_as_a_failed_attempt(queue, lucia, clock, monkeypatch):
     monkeypatch.setenv("ATIENDE_WEBHOOK_URL", "http://127.0.0.1:9/nobody-listens")
     monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "0")
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     assert _deliver() == 0
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts, row.last_status) == ("pending", 1, None)
@@ -98,7 +100,7 @@ def test_an_unreachable_pbx_counts_as_a_failed_attempt(queue, lucia, clock, monk
 
 def test_a_redirect_is_not_followed_but_counted_as_a_failed_attempt(webhook_pbx, queue, lucia, clock):
     webhook_pbx.statuses = [307]
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     assert _deliver() == 0
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts, row.last_status) == ("pending", 1, 307)
@@ -107,7 +109,7 @@ def test_a_redirect_is_not_followed_but_counted_as_a_failed_attempt(webhook_pbx,
 
 def test_after_every_attempt_it_gives_up_and_supervisors_are_alerted(webhook_pbx, queue, lucia, supervisor, clock):
     webhook_pbx.always = 503
-    routed = services.create_contact(queue="soporte")
+    routed = routing.create_contact(queue="soporte")
     for _attempt in range(8):
         _deliver()
         clock.advance(3600)
@@ -134,7 +136,7 @@ def test_max_attempts_come_from_the_environment_and_bad_values_are_refused(webho
     monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("ATIENDE_WEBHOOK_RETRY_SECONDS", "5")
     webhook_pbx.always = 500
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     _deliver()
     clock.advance(5)
     _deliver()
@@ -145,7 +147,7 @@ def test_max_attempts_come_from_the_environment_and_bad_values_are_refused(webho
 
 
 def test_a_crashed_workers_lease_runs_out_and_another_worker_delivers(webhook_pbx, queue, lucia, clock):
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     assert webhooks.claim_due(worker="crashes")  # claims, then dies before posting
     assert _deliver("second") == 0 and webhook_pbx.received == []  # still leased to the first
     row = WebhookDelivery.objects.get()
@@ -158,7 +160,7 @@ def test_a_crashed_workers_lease_runs_out_and_another_worker_delivers(webhook_pb
 
 
 def test_a_late_answer_from_a_worker_that_lost_its_lease_changes_nothing(webhook_pbx, queue, lucia, clock):
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     slow = webhooks.claim_due(worker="slow")
     clock.advance(3600)
     assert _deliver("fast") == 1  # the lease ran out: another worker sent it
@@ -167,7 +169,7 @@ def test_a_late_answer_from_a_worker_that_lost_its_lease_changes_nothing(webhook
 
 
 def test_a_failure_reported_after_the_lease_ran_out_does_not_disturb_the_new_holder(webhook_pbx, queue, lucia, clock):
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     slow = webhooks.claim_due(worker="slow")
     clock.advance(3600)
     assert webhooks.claim_due(worker="second") == slow  # the lease ran out: a second worker holds it now
@@ -181,10 +183,10 @@ def test_a_failure_reported_after_the_lease_ran_out_does_not_disturb_the_new_hol
 def test_decisions_of_one_call_go_out_in_order_others_do_not_wait(webhook_pbx, call_with_lucia, lucia, jorge, clock):
     assert _deliver() == 1  # the ring of the fixture's call
     webhook_pbx.statuses = [500]
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+    contact_calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
-    services.hang_up(contact_id=call_with_lucia.pk)
-    other = services.create_contact(queue="soporte", external_id="other-call").contact  # rings Jorge
+    contact_calls.hang_up(contact_id=call_with_lucia.pk)
+    other = routing.create_contact(queue="soporte", external_id="other-call").contact  # rings Jorge
     assert _deliver() == 1  # hold failed; the hang-up waits behind it; the other call's ring goes out
     assert webhook_pbx.actions == ["ring", "hold", "ring"]
     assert webhook_pbx.decisions[2]["contact"] == other.pk
@@ -200,7 +202,7 @@ def test_a_given_up_decision_no_longer_holds_back_the_next_ones(webhook_pbx, cal
     monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "1")
     webhook_pbx.statuses = [500]
     _deliver()  # the ring fails and gives up at once (one attempt)
-    services.hang_up(contact_id=call_with_lucia.pk)
+    contact_calls.hang_up(contact_id=call_with_lucia.pk)
     assert _deliver() == 1
     assert webhook_pbx.actions == ["ring", "hangup"]
 
@@ -209,7 +211,7 @@ def test_the_cli_lists_failed_deliveries_and_retries_one(webhook_pbx, queue, luc
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.setenv("ATIENDE_WEBHOOK_MAX_ATTEMPTS", "1")
     webhook_pbx.statuses = [500]
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     _deliver()
     row = WebhookDelivery.objects.get()
     assert row.status == "failed"
@@ -235,7 +237,7 @@ def test_the_cli_lists_failed_deliveries_and_retries_one(webhook_pbx, queue, luc
 
 
 def test_administrators_see_the_outbox_read_only(admin_client, webhook_pbx, queue, lucia, clock):
-    services.create_contact(queue="soporte")
+    routing.create_contact(queue="soporte")
     row = WebhookDelivery.objects.get()
     listing = admin_client.get("/admin/contact/webhookdelivery/?status=pending")
     assert listing.status_code == 200 and str(row.decision_id) in listing.content.decode()
@@ -248,7 +250,7 @@ def test_racing_workers_send_each_decision_once_and_in_order_per_call(webhook_pb
     """Real threads, each with its own connection, on committed rows (SKIP LOCKED on PostgreSQL)."""
     from django.db import connection
 
-    calls = [services.create_contact(queue="soporte", route=False).contact for _ in range(12)]
+    calls = [routing.create_contact(queue="soporte", route=False).contact for _ in range(12)]
     moment = clock.now()
     WebhookDelivery.objects.bulk_create([
         WebhookDelivery(decision_id=f"00000000-0000-4000-8000-{c.pk:06d}{step:06d}", contact=c, action=action,
@@ -289,7 +291,7 @@ def test_the_fast_path_delivers_right_after_the_commit(webhook_pbx, queue, lucia
     from django.db import OperationalError
 
     monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "1")
-    services.create_contact(queue="soporte", external_id="fast-1")
+    routing.create_contact(queue="soporte", external_id="fast-1")
     deadline = time.monotonic() + 10
     status = None
     while status != "delivered" and time.monotonic() < deadline:

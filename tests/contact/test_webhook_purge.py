@@ -15,8 +15,10 @@ from datetime import timedelta
 import pytest
 
 from atiende.cli import main
-from atiende.contact import services, webhooks
+from atiende.contact import clock as contact_clock
+from atiende.contact import webhooks
 from atiende.contact.models import WebhookDelivery
+from atiende.contact.services import routing
 from atiende.errors import InputError
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +26,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def call(queue, lucia, clock):
-    return services.create_contact(queue="soporte").contact
+    return routing.create_contact(queue="soporte").contact
 
 
 def _row(call, *, delivered_days_ago=None, gave_up_days_ago=None, created_days_ago=0) -> WebhookDelivery:
-    moment = services.now()
+    moment = contact_clock.now()
     created = moment - timedelta(days=created_days_ago)
     return WebhookDelivery.objects.create(
         decision_id=uuid.uuid4(), contact=call, action="ring", payload={}, created_at=created, next_attempt_at=created,

@@ -48,11 +48,11 @@ def test_the_pbx_connects_the_supervisor_in_the_mode_chosen(client, webhook_pbx,
 
 def test_taking_over_a_pending_transfer_gives_the_call_back_to_the_supervisor(client, webhook_pbx, call_with_lucia, lucia,
                                                                             jorge, supervisor, clock):
-    from atiende.contact import services
+    from atiende.contact.services import calls
 
     supervisor.extension = "299"
     supervisor.save(update_fields=["extension"])
-    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="billing", customer_consent=True,
+    calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="billing", customer_consent=True,
                               to_technician=jorge.pk)
     _supervise(client, call_with_lucia, supervisor, "take_over")
     webhooks.deliver_due(worker="w")

@@ -7,8 +7,8 @@ Until the receiver accepts a transfer, the call stays with the first technician
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import calls, queues, routing
 from atiende.practices import Refusal
 
 from .conftest import bearer, make_technician
@@ -20,7 +20,7 @@ JSON = "application/json"
 
 @pytest.fixture
 def pending_to_jorge(call_with_lucia, lucia, jorge):
-    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes: lo ve Jorge",
+    calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes: lo ve Jorge",
                               customer_consent=True, to_technician=jorge.pk)
     return call_with_lucia
 
@@ -51,7 +51,7 @@ def test_after_accepting_the_receiver_ends_the_call_and_the_first_technician_no_
     url = f"/api/v1/contacts/{pending_to_jorge.pk}"
     assert client.post(f"{url}/transfer/accept", headers=bearer(jorge)).status_code == 200
     with pytest.raises(Refusal) as refused:
-        services.hang_up(contact_id=pending_to_jorge.pk, user=lucia)
+        calls.hang_up(contact_id=pending_to_jorge.pk, user=lucia)
     assert (refused.value.code, refused.value.status, refused.value.rule) == ("not_your_call", 403, "CH-TEL")
     ended = client.post(f"{url}/hangup", {"cause": "normal"}, content_type=JSON, headers=bearer(jorge))
     assert ended.status_code == 200 and ended.json()["state"] == "wrap_up"
@@ -60,8 +60,8 @@ def test_after_accepting_the_receiver_ends_the_call_and_the_first_technician_no_
 
 def test_anyone_of_the_queue_sees_a_queue_transfer_but_must_accept_it_before_hanging_up(
         client, call_with_lucia, lucia, jorge):
-    services.save_queue(name="redes", tiers=[1, 2])
-    services.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes",
+    queues.save_queue(name="redes", tiers=[1, 2])
+    calls.request_transfer(contact_id=call_with_lucia.pk, user=lucia, purpose="Redes",
                               customer_consent=True, to_queue="redes")
     refused = client.post(f"/api/v1/contacts/{call_with_lucia.pk}/hangup", {}, content_type=JSON,
                           headers=bearer(jorge))
@@ -88,7 +88,7 @@ def test_the_pbx_reports_the_caller_hanging_up_during_a_transfer(client, queue, 
 
 
 def test_a_technician_cannot_hang_up_a_call_that_is_only_ringing_at_them(client, queue, lucia, clock):
-    routed = services.create_contact(queue="soporte", caller="+34600000001")
+    routed = routing.create_contact(queue="soporte", caller="+34600000001")
     refused = client.post(f"/api/v1/contacts/{routed.contact.pk}/hangup", {}, content_type=JSON,
                           headers=bearer(lucia))
     assert refused.status_code == 409
@@ -100,10 +100,10 @@ def test_a_supervisor_outside_the_queue_team_cannot_end_the_call(pending_to_jorg
     from atiende.people.models import Team
 
     team = Team.objects.create(name="Norte")
-    services.save_queue(name="soporte", tiers=[1, 2], team_id=team.pk)
+    queues.save_queue(name="soporte", tiers=[1, 2], team_id=team.pk)
     outsider = make_technician("ramiro", role="supervisor", available=False)
     from atiende.errors import InputError
 
     with pytest.raises(InputError) as refused:
-        services.hang_up(contact_id=pending_to_jorge.pk, user=outsider)
+        calls.hang_up(contact_id=pending_to_jorge.pk, user=outsider)
     assert refused.value.status == 404  # ET-4: another team's call looks missing

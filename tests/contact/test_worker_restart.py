@@ -8,47 +8,48 @@ import pytest
 
 from atiende.cli import main
 from atiende.cli.worker import run_loop
-from atiende.contact import services
 from atiende.contact.models import Alert, Contact, Deadline
+from atiende.contact.services import calls, routing
+from atiende.contact.services import deadlines as contact_deadlines
 
 pytestmark = pytest.mark.django_db
 
 
 def test_overdue_deadlines_fire_at_once_after_a_restart(call_with_lucia, lucia, jorge, clock):
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+    calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
-    other = services.create_contact(queue="soporte").contact
-    services.answer(contact_id=other.pk, user=jorge)
-    services.request_transfer(contact_id=other.pk, user=jorge, purpose="p", customer_consent=True,
+    other = routing.create_contact(queue="soporte").contact
+    calls.answer(contact_id=other.pk, user=jorge)
+    calls.request_transfer(contact_id=other.pk, user=jorge, purpose="p", customer_consent=True,
                               to_technician=lucia.pk)
     # The server is down for an hour: nobody fires anything meanwhile.
     clock.advance(3600)
-    assert services.run_due_deadlines(worker="after-restart") >= 2
+    assert contact_deadlines.run_due_deadlines(worker="after-restart") >= 2
     assert Alert.objects.filter(kind="hold_overrun", rule="HO-5").count() == 1
     contact = Contact.objects.get(pk=other.pk)
     assert (contact.state, contact.assignee) == ("talking", jorge)  # TR-5: returned, not lost
 
 
 def test_a_crashed_workers_lease_runs_out_and_another_worker_fires(call_with_lucia, lucia, clock):
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+    calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
     clock.advance(61)
-    claimed = services.claim_due_deadlines(worker="crashes")  # claims, then dies before firing
+    claimed = contact_deadlines.claim_due_deadlines(worker="crashes")  # claims, then dies before firing
     assert claimed
-    assert services.run_due_deadlines(worker="second") == 0  # still leased to the first
-    clock.advance(services.LEASE_SECONDS + 1)
-    assert services.run_due_deadlines(worker="second") >= 1
+    assert contact_deadlines.run_due_deadlines(worker="second") == 0  # still leased to the first
+    clock.advance(contact_deadlines.LEASE_SECONDS + 1)
+    assert contact_deadlines.run_due_deadlines(worker="second") >= 1
     assert Alert.objects.filter(kind="hold_overrun").count() == 1
 
 
 def test_a_deadline_fires_only_once_even_if_two_workers_run(call_with_lucia, lucia, clock):
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+    calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
     clock.advance(61)
-    ids = services.claim_due_deadlines(worker="a")
+    ids = contact_deadlines.claim_due_deadlines(worker="a")
     for deadline_id in ids:
-        services.fire_deadline(deadline_id=deadline_id)
-        services.fire_deadline(deadline_id=deadline_id)  # a second attempt changes nothing
+        contact_deadlines.fire_deadline(deadline_id=deadline_id)
+        contact_deadlines.fire_deadline(deadline_id=deadline_id)  # a second attempt changes nothing
     assert Alert.objects.filter(kind="hold_overrun").count() == 1
     assert Deadline.objects.filter(kind="hold_overrun", fired_at__isnull=False).count() == 1
 
@@ -62,7 +63,7 @@ class _OneRound(threading.Event):
 
 
 def test_worker_loop_finishes_its_round_and_stops_cleanly(call_with_lucia, lucia, clock):
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+    calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
     clock.advance(61)
     stopped = threading.Event()
@@ -73,7 +74,7 @@ def test_worker_loop_finishes_its_round_and_stops_cleanly(call_with_lucia, lucia
 
 
 def test_worker_once_command_fires_due_deadlines(call_with_lucia, lucia, clock, capsys):
-    services.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
+    calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="r", customer_consent=True,
                          expected_minutes=1)
     clock.advance(61)
     assert main(["worker", "--once"]) == 0

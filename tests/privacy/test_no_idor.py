@@ -169,18 +169,20 @@ def test_no_role_of_another_team_reaches_team_bs_calls_alerts_or_board(world):
     board, for a technician, a supervisor and a portal customer of team A, on a call of a queue of
     team B. Supervisors of A get 404 (its existence is not revealed); B's supervisor and an
     administrator see it (the positive controls)."""
-    from atiende.contact import services
     from atiende.contact.models import Alert
+    from atiende.contact.services import availability, routing
+    from atiende.contact.services import calls as contact_calls
+    from atiende.contact.services import queues as contact_queues
 
     tech_b = User.objects.get(username="tech_b")
     team_b = Team.objects.get(name="Equipo B")
     sup_b = User.objects.create_user("sup_b", password="x-very-long-pass", role="supervisor")
     sup_b.teams.add(team_b)
-    services.save_queue(name="cola-b", tiers=[1], team_id=team_b.pk)
-    services.make_available(user=tech_b)
-    routed = services.create_contact(queue="cola-b", caller="Bernardo-Privado")
+    contact_queues.save_queue(name="cola-b", tiers=[1], team_id=team_b.pk)
+    availability.make_available(user=tech_b)
+    routed = routing.create_contact(queue="cola-b", caller="Bernardo-Privado")
     assert routed.technician == tech_b
-    contact = services.answer(contact_id=routed.contact.pk, user=tech_b).contact
+    contact = contact_calls.answer(contact_id=routed.contact.pk, user=tech_b).contact
     contact.refresh_from_db()
     version = contact.version
     alert = Alert.objects.create(kind="hold_overrun", rule="HO-5", level="warning", contact=contact,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from atiende.contact import services as contact
+from atiende.contact import clock as contact_clock
+from atiende.contact.services import availability, calls, queues, routing
 from atiende.engine import ManualClock
 from atiende.people.models import ApiToken, Team, User
 
@@ -14,9 +15,9 @@ from atiende.people.models import ApiToken, Team, User
 @pytest.fixture
 def clock():
     manual = ManualClock()
-    previous = contact.set_clock(manual)
+    previous = contact_clock.set_clock(manual)
     yield manual
-    contact.set_clock(previous)
+    contact_clock.set_clock(previous)
 
 
 @dataclass
@@ -42,8 +43,8 @@ def people(db, clock) -> People:
     people = People(make("lucia", "tecnico", soporte, "Lucía"), make("jorge", "tecnico", redes, "Jorge"),
                     make("marta", "supervisor", soporte, "Marta"), make("pablo", "supervisor", redes, "Pablo"),
                     make("admin", "administrador", None, "Ada"))
-    contact.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
-    contact.make_available(user=people.lucia)
+    queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
+    availability.make_available(user=people.lucia)
     return people
 
 
@@ -79,23 +80,23 @@ GOOD_TURNS = [
 
 def run_call(people: People, clock: ManualClock, *, turns: list | None = None, end: bool = True):
     """Lucía answers, holds with consent at 40 s, resumes at 100 s, the customer hangs up at 140 s."""
-    routed = contact.create_contact(queue="soporte", caller="+34600000001")
+    routed = routing.create_contact(queue="soporte", caller="+34600000001")
     clock.advance(20)
-    contact.answer(contact_id=routed.contact.pk, user=people.lucia)
+    calls.answer(contact_id=routed.contact.pk, user=people.lucia)
     clock.advance(40)
-    contact.put_on_hold(contact_id=routed.contact.pk, user=people.lucia, reason="Consultar el registro de errores",
+    calls.put_on_hold(contact_id=routed.contact.pk, user=people.lucia, reason="Consultar el registro de errores",
                         customer_consent=True, expected_minutes=2)
     clock.advance(60)
-    contact.resume(contact_id=routed.contact.pk, user=people.lucia)
+    calls.resume(contact_id=routed.contact.pk, user=people.lucia)
     clock.advance(40)
-    contact.hang_up(contact_id=routed.contact.pk)
+    calls.hang_up(contact_id=routed.contact.pk)
     if turns:
         from atiende.scorecards import services
 
         services.attach_transcript(contact_id=routed.contact.pk, user=people.lucia, turns=turns,
                                    customer={"name": "Ana Pérez"})
     if end:
-        contact.finish_wrap_up(contact_id=routed.contact.pk, user=people.lucia)
+        calls.finish_wrap_up(contact_id=routed.contact.pk, user=people.lucia)
     routed.contact.refresh_from_db()
     return routed.contact
 

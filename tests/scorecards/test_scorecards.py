@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from atiende.contact.models import ContactState
-from atiende.scorecards import services
+from atiende.scorecards import scoring, services
 from atiende.scorecards.jobs import run_pending_scoring
 from atiende.scorecards.models import ContactTranscript, ItemOverride, Scorecard, ScoringJob
 
@@ -66,7 +66,7 @@ def test_a_failing_scorer_never_stops_the_call_from_ending(people, clock, django
     def broken(*args, **kwargs):
         raise RuntimeError("scorer exploded")
 
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         call = run_call(people, clock, turns=GOOD_TURNS)
     assert call.state == ContactState.ENDED
@@ -421,11 +421,11 @@ def test_the_card_of_a_call_is_found_by_its_contact_and_frozen_once_reviewed(cli
 
 def test_a_call_whose_wrap_up_runs_out_is_scored_too(people, clock):
     # Nobody presses "finish": the stored wrap-up deadline ends the contact (a worker fires it, then scores it).
-    from atiende.contact import services as contact
+    from atiende.contact.services import deadlines
 
     call = run_call(people, clock, turns=GOOD_TURNS, end=False)
     clock.advance(60)
-    contact.run_due_deadlines(worker="test")
+    deadlines.run_due_deadlines(worker="test")
     run_pending_scoring(worker="test")
     call.refresh_from_db()
     assert call.state == ContactState.ENDED
@@ -438,7 +438,7 @@ def test_turns_are_kept_when_the_scorer_fails_on_them(client, people, clock, mon
     def broken(*args, **kwargs):
         raise RuntimeError("scorer exploded")
 
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript", {"turns": GOOD_TURNS},
                            content_type="application/json", headers=bearer(people.lucia))
     assert response.status_code == 200 and response.json()["scorecard"] is None

@@ -9,9 +9,11 @@ from django.db import connection
 
 from atiende.cli import main
 from atiende.cli.i18n import _
-from atiende.contact import services as contact
 from atiende.contact.models import Alert
-from atiende.scorecards import jobs, services
+from atiende.contact.services import alerts as contact_alerts
+from atiende.contact.services import availability, routing
+from atiende.contact.services import calls as contact_calls
+from atiende.scorecards import jobs, scoring, services
 from atiende.scorecards.models import Scorecard, ScoringJob
 
 from .conftest import GOOD_TURNS, bearer, run_call
@@ -64,7 +66,7 @@ def test_a_worker_whose_lease_ran_out_does_not_score_the_call_again(people, cloc
 
 def test_a_failing_call_is_tried_a_few_times_then_left_visible_with_its_error(people, clock, monkeypatch,
                                                                               client, capsys):
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     call = run_call(people, clock, turns=GOOD_TURNS)
     for attempt in range(1, jobs.MAX_ATTEMPTS + 1):
         assert jobs.run_pending_scoring() == 0
@@ -113,7 +115,7 @@ def test_a_call_that_kills_the_worker_every_time_gives_up_too(people, clock):
 
 
 def test_turns_arriving_later_score_the_call_and_clear_its_job(client, people, clock, monkeypatch):
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     call = run_call(people, clock, turns=GOOD_TURNS)
     jobs.run_pending_scoring()
     monkeypatch.undo()
@@ -140,7 +142,7 @@ def _board(user, language: str = "es") -> list[dict]:
 
 
 def test_a_job_that_gives_up_puts_one_alert_on_the_supervisors_wallboard(people, clock, monkeypatch):
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     call = run_call(people, clock, turns=GOOD_TURNS)
     for _attempt in range(jobs.MAX_ATTEMPTS - 1):
         assert jobs.run_pending_scoring() == 0
@@ -166,7 +168,7 @@ def test_a_job_that_gives_up_puts_one_alert_on_the_supervisors_wallboard(people,
 
 def test_score_again_that_fails_again_keeps_one_open_alert_and_alerts_anew_once_it_was_seen(people, clock,
                                                                                              monkeypatch):
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     call = run_call(people, clock, turns=GOOD_TURNS)
     job = _fail_every_attempt(clock, call)
     first = Alert.objects.get()
@@ -176,7 +178,7 @@ def test_score_again_that_fails_again_keeps_one_open_alert_and_alerts_anew_once_
     _fail_every_attempt(clock, call)
     assert list(Alert.objects.all()) == [first]
     # A supervisor acknowledges it; the next give-up is news: a new alert.
-    contact.acknowledge_alert(alert_id=first.pk, user=people.marta)
+    contact_alerts.acknowledge_alert(alert_id=first.pk, user=people.marta)
     assert _board(people.marta) == []
     jobs.requeue([job.pk])
     _fail_every_attempt(clock, call)
@@ -193,7 +195,7 @@ def test_score_again_that_fails_again_keeps_one_open_alert_and_alerts_anew_once_
 def test_turns_whose_scoring_fails_leave_a_job_that_the_worker_retries(client, people, clock, monkeypatch):
     call = run_call(people, clock, turns=None)  # ended without words: no job, no card
     assert not ScoringJob.objects.exists()
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript",
                            {"turns": GOOD_TURNS, "customer": {"name": "Ana Pérez"}},
                            content_type="application/json", headers=bearer(people.admin, kind="cti"))
@@ -215,7 +217,7 @@ def test_turns_whose_scoring_fails_leave_a_job_that_the_worker_retries(client, p
 def test_turns_whose_scoring_keeps_failing_give_up_after_the_same_attempts_and_alert(people, clock,
                                                                                      monkeypatch):
     call = run_call(people, clock, turns=None)
-    monkeypatch.setattr(services, "score_transcript", broken)
+    monkeypatch.setattr(scoring, "score_transcript", broken)
     stored, card = services.attach_transcript(contact_id=call.pk, user=people.lucia, turns=GOOD_TURNS)
     assert len(stored.turns) == len(GOOD_TURNS) and card is None
     job = _fail_every_attempt(clock, call)
@@ -230,8 +232,8 @@ def test_turns_whose_scoring_keeps_failing_give_up_after_the_same_attempts_and_a
 
 
 def test_an_abandoned_call_stores_no_job(people, clock):
-    routed = contact.create_contact(queue="soporte", caller="+34600000009")
-    contact.hang_up(contact_id=routed.contact.pk)
+    routed = routing.create_contact(queue="soporte", caller="+34600000009")
+    contact_calls.hang_up(contact_id=routed.contact.pk)
     assert not ScoringJob.objects.exists()
 
 
@@ -243,7 +245,7 @@ def test_two_workers_at_once_store_one_card_per_call(people, clock):
         pytest.skip("real concurrent workers are exercised on PostgreSQL; SQLite has a single writer")
     calls = []
     for n in range(4):
-        contact.make_available(user=people.lucia)
+        availability.make_available(user=people.lucia)
         calls.append(run_call(people, clock, turns=GOOD_TURNS))
         clock.advance(5)
         assert n + 1 == ScoringJob.objects.count()
@@ -319,18 +321,22 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.db import transaction
 from django.db.models.signals import post_save
-from atiende.contact import services
+from atiende.contact.services import alerts as contact_alerts
+from atiende.contact.services import availability
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import queues as contact_queues
+from atiende.contact.services import routing
 from atiende.contact.models import Contact, ContactState
 from atiende.people.models import User
 from atiende.scorecards.services import attach_transcript
 from tests.scorecards.conftest import GOOD_TURNS
 
 lucia = User.objects.create_user("lucia", role="tecnico", tier=1, first_name="Lucía")
-services.save_queue(name="soporte", tiers=[1])
-services.make_available(user=lucia)
-call = services.create_contact(queue="soporte", caller="+34600000001").contact
-services.answer(contact_id=call.pk, user=lucia)
-services.hang_up(contact_id=call.pk)
+contact_queues.save_queue(name="soporte", tiers=[1])
+availability.make_available(user=lucia)
+call = routing.create_contact(queue="soporte", caller="+34600000001").contact
+contact_calls.answer(contact_id=call.pk, user=lucia)
+contact_calls.hang_up(contact_id=call.pk)
 attach_transcript(contact_id=call.pk, user=lucia, turns=GOOD_TURNS, customer={"name": "Ana Pérez"})
 
 def die_after_the_commit(sender, instance, **kwargs):
@@ -342,7 +348,7 @@ post_save.disconnect(sender=Contact, dispatch_uid="scorecards.score_ended_contac
 post_save.connect(die_after_the_commit, sender=Contact)
 from atiende.scorecards import signals
 signals.connect()
-services.finish_wrap_up(contact_id=call.pk, user=lucia)
+contact_calls.finish_wrap_up(contact_id=call.pk, user=lucia)
 """
 
 STATE = """

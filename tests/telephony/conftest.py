@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.contact import services
+from atiende.contact import clock as contact_clock
+from atiende.contact.services import availability, queues
 from atiende.engine import ManualClock
 from atiende.people.models import ApiToken, User
 
@@ -11,9 +12,9 @@ from atiende.people.models import ApiToken, User
 def clock():
     """The contact services read this clock; tests move it by hand (the live server's thread too)."""
     manual = ManualClock()
-    previous = services.set_clock(manual)
+    previous = contact_clock.set_clock(manual)
     yield manual
-    services.set_clock(previous)
+    contact_clock.set_clock(previous)
 
 
 def make_technician(username: str, *, extension: str = "", email: str = "", name: str = "",
@@ -22,13 +23,13 @@ def make_technician(username: str, *, extension: str = "", email: str = "", name
     user = User.objects.create_user(username, email=email, role="tecnico", tier=tier, extension=extension,
                                     first_name=first, last_name=last)
     if available:
-        services.make_available(user=user)
+        availability.make_available(user=user)
     return user
 
 
 @pytest.fixture
 def queue(db):
-    return services.save_queue(name="soporte", label="Soporte", tiers=[1], policy={"max_wait_seconds": 60})
+    return queues.save_queue(name="soporte", label="Soporte", tiers=[1], policy={"max_wait_seconds": 60})
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from atiende.contact import selectors, services
+from atiende.contact import selectors
 from atiende.contact.models import Alert, Contact, ContactEvent, TechnicianState
+from atiende.contact.services import calls, deadlines
 from atiende.people.models import ApiToken
 from atiende.telephony.models import BlockedCaller, GenericCall
 from atiende.telephony.services import block_caller
@@ -58,7 +59,7 @@ def test_answered_call_shows_the_technician_times_and_state(client, url, queue, 
     assert GenericCall.objects.get(call_id="c-1").outcome == "ended"
     # The wrap-up timer ends the contact and frees Lucía, exactly as for a native call.
     clock.advance(31)
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     contact.refresh_from_db()
     assert contact.state == "ended"
     state = TechnicianState.objects.get(user=lucia)
@@ -87,7 +88,7 @@ def test_unanswered_call_is_abandoned_and_counts_against_the_waiting_time_policy
     assert response.json() == {"atiende": response.json()["atiende"]}
     assert response.json()["atiende"]["action"] == "queue"
     clock.advance(70)
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     hung = form(client, url, {"event": "hangup", "callId": "w-1", "direction": "in", "cause": "cancel"})
     assert hung.status_code == 200 and hung["X-Atiende-Outcome"] == "abandoned"
     contact = Contact.objects.get(external_id="w-1")
@@ -203,7 +204,7 @@ def test_another_phone_of_the_group_picks_up(client, url, queue, lucia, jorge, c
 def test_hangup_after_the_console_hung_up_is_accepted(client, url, queue, lucia, clock):
     form(client, url, new_call("h-1"))
     form(client, url, {"event": "answer", "callId": "h-1", "answeringNumber": "201"})
-    services.hang_up(contact_id=Contact.objects.get().pk, user=lucia)
+    calls.hang_up(contact_id=Contact.objects.get().pk, user=lucia)
     response = form(client, url, {"event": "hangup", "callId": "h-1", "cause": "normalClearing"})
     assert response.status_code == 200 and GenericCall.objects.get().outcome == "ended"
 

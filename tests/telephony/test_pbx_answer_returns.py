@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.contact import services
 from atiende.contact.models import Contact, TechnicianState
+from atiende.contact.services import availability, deadlines
+from atiende.contact.services import calls as contact_calls
+from atiende.contact.services import routing as contact_routing
 
 from .conftest import make_technician
 from .test_generic_cti import form, new_call
@@ -34,14 +36,14 @@ def pick_up_and_finish(client, url, clock, call_id, extension):
     assert form(client, url, {"event": "hangup", "callId": call_id, "cause": "normalClearing"}).status_code == 200
     assert state_of(contact.assignee)[0] == "cierre"
     clock.advance(31)
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     assert Contact.objects.get(pk=contact.pk).state == "ended"
 
 
 def test_a_paused_technician_who_answers_at_the_phone_is_paused_again_with_the_reason(client, url, queue, lucia,
                                                                                        clock):
     jorge = make_technician("jorge", extension="202", available=False)
-    services.pause(user=jorge, reason="Formación")
+    availability.pause(user=jorge, reason="Formación")
     pick_up_and_finish(client, url, clock, "p-1", "202")
     assert state_of(jorge) == ("en_pausa", "Formación")
     assert state_of(lucia) == ("disponible", "")  # rung first, freed when Jorge picked up
@@ -54,14 +56,14 @@ def test_a_technician_never_signed_in_who_answers_is_offline_after_and_gets_no_c
     assert state_of(pablo) is None
     pick_up_and_finish(client, url, clock, "o-1", "203")
     assert state_of(pablo) == ("desconectado", "")
-    services.pause(user=lucia, reason="Café")
-    waiting = services.create_contact(queue="soporte", caller="+34600000009")
+    availability.pause(user=lucia, reason="Café")
+    waiting = contact_routing.create_contact(queue="soporte", caller="+34600000009")
     assert waiting.technician is None  # not rung at Pablo, who is not taking calls
 
 
 def test_an_available_technician_who_answers_is_available_after(client, url, queue, lucia, clock):
     jorge = make_technician("jorge", extension="202")
-    services.pause(user=lucia, reason="Café")  # the call rings at Jorge
+    availability.pause(user=lucia, reason="Café")  # the call rings at Jorge
     pick_up_and_finish(client, url, clock, "a-1", "202")
     assert state_of(jorge) == ("disponible", "")
     assert state_of(lucia) == ("en_pausa", "Café")
@@ -69,11 +71,11 @@ def test_an_available_technician_who_answers_is_available_after(client, url, que
 
 def test_the_native_cti_answer_does_the_same(queue, lucia, clock):
     marta = make_technician("marta", extension="204", available=False)
-    services.pause(user=marta, reason="Reunión")
-    call = services.create_contact(queue="soporte", caller="+34600000001").contact
-    services.answer(contact_id=call.pk, technician_id=marta.pk, from_pbx=True)
+    availability.pause(user=marta, reason="Reunión")
+    call = contact_routing.create_contact(queue="soporte", caller="+34600000001").contact
+    contact_calls.answer(contact_id=call.pk, technician_id=marta.pk, from_pbx=True)
     assert state_of(marta) == ("ocupado", "") and state_of(lucia) == ("disponible", "")
-    services.hang_up(contact_id=call.pk)
+    contact_calls.hang_up(contact_id=call.pk)
     clock.advance(31)
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     assert state_of(marta) == ("en_pausa", "Reunión")

@@ -12,8 +12,8 @@ import threading
 import pytest
 from django.db import connection
 
-from atiende.contact import services
 from atiende.contact.models import Contact, ContactEvent
+from atiende.contact.services import queues
 from atiende.telephony.models import GenericCall
 from atiende.telephony.services import handle_event, parse_event
 
@@ -46,7 +46,7 @@ def _race(fields: dict) -> list:
 
 
 def test_racing_copies_of_each_event_change_the_call_once(clock):
-    services.save_queue(name="soporte", tiers=[1])
+    queues.save_queue(name="soporte", tiers=[1])
     lucia = make_technician("lucia", extension="201")
     call = {"callId": "race-1", "from": "+34600111222", "to": "900100200", "direction": "in"}
     rung = _race({**call, "event": "newCall"})

@@ -14,8 +14,9 @@ import pytest
 import requests
 from zammad_cti import CTIClient
 
-from atiende.contact import selectors, services
+from atiende.contact import selectors
 from atiende.contact.models import Alert, Contact, ContactEvent
+from atiende.contact.services import deadlines
 from atiende.telephony.models import GenericCall
 from atiende.telephony.services import block_caller
 
@@ -78,7 +79,7 @@ def test_zammad_client_call_answered_by_extension_then_hung_up(client, queue, lu
 def test_zammad_client_unanswered_call_is_abandoned_against_po2(client, queue, clock):
     client.new_call(_from=CALLER, to="900100200", direction="in", call_id="z-2", queue="soporte")
     clock.advance(75)  # past the queue's 60 s maximum wait (PO-2), nobody free
-    services.run_due_deadlines(worker="t")
+    deadlines.run_due_deadlines(worker="t")
     assert client.hangup(_from=CALLER, to="900100200", direction="in", call_id="z-2", cause="cancel") == {}
     contact = Contact.objects.get(external_id="z-2")
     assert contact.state == "abandoned"

@@ -18,11 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 from atiende.cli.django_setup import setup_django
 setup_django()
-from atiende.contact import services
+from atiende.contact.services import availability
+from atiende.contact.services import queues
 from atiende.people.models import ApiToken, User
-services.save_queue(name="soporte", tiers=[1])
+queues.save_queue(name="soporte", tiers=[1])
 for name in ("lucia", "jorge"):
-    services.make_available(user=User.objects.create_user(name, role="tecnico", tier=1))
+    availability.make_available(user=User.objects.create_user(name, role="tecnico", tier=1))
 _token, raw = ApiToken.issue(User.objects.create_user("centralita", role="administrador"), name="pbx", kind="cti")
 print(raw)
 """

@@ -4,7 +4,7 @@ import re
 
 from django.db import migrations, models
 
-_NOISE = re.compile(r"[\s().\-/]")  # the same characters telephony.services.normalise_number drops
+_NOISE = re.compile(r"[\s().\-/]")  # the same characters telephony.numbers.normalise_number drops
 
 
 def _normalise(value):

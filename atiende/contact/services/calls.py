@@ -1,0 +1,287 @@
+"""What technicians and supervisors do to a call: answer, hold, transfer, escalate, supervise, hang up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+from atiende import engine
+from atiende.contact import selectors
+from atiende.contact.clock import now
+from atiende.contact.models import (
+    IN_CONVERSATION,
+    Contact,
+    Queue,
+    TechnicianState,
+    TechnicianStatus,
+)
+from atiende.contact.selectors import may_accept_transfer, policy_for, queue_named
+from atiende.contact.services.apply import (
+    Outcome,
+    apply_action,
+    deadline_keys,
+    engine_contact,
+    organisation_id_of,
+    persist,
+)
+from atiende.contact.services.locking import lock_contact, tx
+from atiende.contact.services.routing import dispatch
+from atiende.contact.services.technicians import require_staff, state_to_return_to
+from atiende.db import single_writer
+from atiende.errors import InputError
+from atiende.people.models import Role, User
+from atiende.practices import Refusal
+from atiende.privacy.services import give_consent
+
+
+def _act(contact_id: int, actor: User | None, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]],
+         *, expected_version: int | None = None, then_dispatch: bool = False,
+         record: Callable[[Contact], None] | None = None) -> Outcome:
+    with tx():
+        row = lock_contact(contact_id)
+        if expected_version is not None and row.version != expected_version:
+            raise InputError("stale_version", _("The call changed meanwhile; reload and try again."), status=409)
+        outcome = apply_action(row, action, actor=actor)
+        if record is not None:
+            record(row)  # in the same transaction: the action and its record stand or fall together
+    if then_dispatch:
+        dispatch()
+    return outcome
+
+
+def _actor_id(actor: User | None) -> int | None:
+    return actor.pk if actor is not None else None
+
+
+@single_writer
+def answer(*, contact_id: int, user: User | None = None, technician_id: int | None = None,
+           from_pbx: bool = False) -> Outcome:
+    """The technician picks up. In the console only the one it rings at may (``offered_to_someone_else``).
+
+    ``from_pbx``: the telephony reports who really answered and is the source of truth: with
+    a ring group or call pickup another phone may take a call Atiende rang elsewhere. The
+    offer to the rung technician ends (they are free again, and may get a waiting call)
+    and the call is answered by the one who took it. A technician who answers at the phone
+    while paused (with its reason) or not signed in goes back to that state after the call
+    (``returns_to``, as a supervisor taking over), not into routing.
+    """
+    who = technician_id if technician_id is not None else _actor_id(user)
+    released: list[int] = []
+    before = state_to_return_to(who) if from_pbx and who is not None else None
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        moment = now()
+        events: list[engine.Event] = []
+        if (from_pbx and who is not None and c.state is engine.ContactState.OFFERED
+                and c.offered_to is not None and c.offered_to != who):
+            released.append(c.offered_to)
+            events += c.return_to_queue(now=moment, cause="answered_elsewhere")
+        events += c.answer(now=moment, technician=who)
+        if before is not None and before["status"] in (TechnicianStatus.PAUSED, TechnicianStatus.OFFLINE):
+            c.returns_to[str(who)] = before
+        return events
+
+    outcome = _act(contact_id, user, action)
+    if released:
+        dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
+    return outcome
+
+
+@single_writer
+def decline_offer(*, contact_id: int, user: User) -> Outcome:
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        if c.offered_to != user.pk:
+            raise Refusal("not_your_call", rule="CH-TEL", status=403,
+                          es="Esta llamada no está sonando en su puesto.", en="This call is not ringing at you.")
+        return c.return_to_queue(now=now(), cause="declined")
+    return _act(contact_id, user, action, then_dispatch=True)
+
+
+@single_writer
+def put_on_hold(*, contact_id: int, user: User | None, reason: str, customer_consent: bool,
+                expected_minutes: float | None) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.put_on_hold(
+        reason=reason, customer_consent=customer_consent, expected_minutes=expected_minutes, now=now(),
+        by=_on_the_call(user, c)),
+        record=_consent_record("hold", user, reason))
+
+
+@single_writer
+def resume(*, contact_id: int, user: User | None) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.resume(now=now(), by=_on_the_call(user, c)))
+
+
+@single_writer
+def request_transfer(*, contact_id: int, user: User | None, purpose: str, customer_consent: bool,
+                     to_technician: int | None = None, to_queue: str | None = None) -> Outcome:
+    if to_queue is not None:
+        queue_named(to_queue)
+    if to_technician is not None and not User.objects.filter(pk=to_technician, is_active=True).exclude(
+            role=Role.CUSTOMER).exists():
+        raise InputError("unknown_technician", _("There is no such technician."), status=404, field="to_technician")
+    return _act(contact_id, user, lambda c, p: c.request_transfer(
+        purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
+        to_technician=to_technician, to_queue=to_queue, by=_on_the_call(user, c)),
+        record=_consent_record("transfer", user, purpose))
+
+
+def _consent_record(scope: str, user: User | None, note: str) -> Callable[[Contact], None]:
+    """HO-3 / TR-3 / ET-2: the consent the engine just relied on becomes a consent record.
+
+    The engine refuses a hold or transfer without the customer's consent; once it
+    accepts one, who consented, to what, how and when is kept with the privacy
+    records (tied to the contact, so it counts even before the caller is identified).
+    """
+
+    def record(row: Contact) -> None:
+        give_consent(customer=row.customer, scope=scope, method="spoken_phone", recorded_by=user,
+                     contact_ref=str(row.pk), given_at=now(), note=note[:500])
+
+    return record
+
+
+@single_writer
+def accept_transfer(*, contact_id: int, user: User) -> Outcome:
+    require_staff(user)
+    busy = Contact.objects.filter(assignee=user).exclude(pk=contact_id).filter(
+        state__in=IN_CONVERSATION).exists()
+    if busy:
+        raise Refusal("receiver_busy", rule="TR-4", es="Termine su llamada actual antes de aceptar otra.",
+                      en="Finish your current call before accepting another.")
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        if c.state is engine.ContactState.TRANSFER_PENDING and c.transfer is not None and c.transfer.to_queue:
+            _require_serves_queue(user, c.transfer.to_queue)  # a queue transfer: only someone of that queue
+        return c.accept_transfer(by=user.pk, now=now())
+
+    return _act(contact_id, user, action)
+
+
+@single_writer
+def decline_transfer(*, contact_id: int, user: User) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.decline_transfer(by=user.pk, now=now()))
+
+
+@single_writer
+def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
+    """PO-5: ask a supervisor for help; always possible while the call is live, for whoever has it.
+
+    The technician who has the call, or a supervisor in scope (ET-4); the receiver
+    of a pending transfer must accept it first (TR-4).
+    """
+    require_staff(user)
+    supervisor = _acting_technician(user, contact_id) is None
+    with tx():
+        row = lock_contact(contact_id)
+        policy = policy_for(row.queue, organisation_id_of(row))
+        contact = engine_contact(row)
+        before = deadline_keys(contact, policy)
+        moment = now()
+        events = contact.escalate(by=user.pk, reason=reason, now=moment, by_supervisor=supervisor)
+        alerts = []
+        if events:
+            alerts.append(engine.Alert(
+                "escalation", "PO-5", "warning", moment, contact.id, user.pk,
+                f"{user.display_name} pide ayuda de un supervisor: {reason or 'sin motivo indicado'}.",
+                f"{user.display_name} asks for a supervisor: {reason or 'no reason given'}.",
+            ))
+        return persist(row, contact, policy, events, alerts, user, before)
+
+
+@single_writer
+def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
+    if user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR) and not user.is_superuser:
+        raise InputError("supervisors_only", _("Only a supervisor can join, take over or coach a call."),
+                         status=403, rule="PO-5")
+    try:
+        chosen = engine.SupervisorMode(mode)
+    except ValueError:
+        raise InputError("invalid_mode", _("Mode must be join, take_over or coach."), field="mode") from None
+    _require_in_scope(user, contact_id)
+    # What the supervisor was doing: while on the call they are busy (routing rings them no call),
+    # after it they go back to it (returns_to), whether they took it over, joined or coach; on two
+    # calls at once, or joining during their own wrap-up, see state_to_return_to and hand_back.
+    before = state_to_return_to(user.pk)
+    return _act(contact_id, user, lambda c, p: c.supervisor_joins(supervisor=user.pk, mode=chosen, now=now(),
+                                                                  state_before=before))
+
+
+@single_writer
+def hang_up(*, contact_id: int, user: User | None = None, cause: str = "normal") -> Outcome:
+    """End the call. ``user`` None: the PBX (via CTI) reports it; else the technician who has the call
+    or a supervisor in scope (the receiver of a pending transfer must accept it first, TR-4)."""
+    if user is not None:
+        require_staff(user)
+    by = _acting_technician(user, contact_id)
+    freed: list[int] = []
+
+    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
+        events = c.hang_up(now=now(), cause=cause, by=by)
+        if any(e.kind == "hangup" for e in events):
+            freed.extend(s for s in c.supervisors if s != c.assignee)
+        return events
+
+    outcome = _act(contact_id, user, action)
+    if freed:
+        dispatch()  # a supervisor who was available before joining is free again: a waiting call may go to them
+    return outcome
+
+
+@single_writer
+def finish_wrap_up(*, contact_id: int, user: User | None) -> Outcome:
+    return _act(contact_id, user, lambda c, p: c.finish_wrap_up(
+        now=now(), by=_actor_id(user) if _acts_as_technician(user) else None), then_dispatch=True)
+
+
+def _require_in_scope(user: User, contact_id: int) -> None:
+    """ET-4: a supervisor acts only on their teams' and shared queues' calls; others look missing (404)."""
+    if not selectors.manager_may_see(user, contact_id):
+        raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
+
+
+def _acting_technician(user: User | None, contact_id: int) -> int | None:
+    """Whom the engine checks as the one acting on the call: a technician's id; None for the PBX
+    (no user) and for a supervisor or administrator, whose scope (ET-4) is checked here."""
+    if user is None:
+        return None
+    if _acts_as_technician(user):
+        return user.pk
+    _require_in_scope(user, contact_id)
+    return None
+
+
+def _on_the_call(user: User | None, contact: engine.Contact) -> int | None:
+    """Who holds, resumes or transfers the call, for the engine to check that it is theirs.
+
+    None for the PBX. A technician: the one who has it. A supervisor or administrator: only a call they
+    are on (PO-5: taken over, or joined or coaching, as the engine's ``supervisors`` lists them): the
+    customer's consent to a hold or a transfer (HO-3, TR-3) is asked by someone on the line, so a
+    supervisor who is not joins or takes the call over first. Their scope (ET-4) is checked first.
+    """
+    if user is None:
+        return None
+    manager = _acting_technician(user, int(contact.id)) is None  # a supervisor or administrator, in scope
+    if manager and user.pk != contact.assignee and user.pk not in contact.supervisors:
+        raise Refusal("join_first", rule="PO-5", status=403,
+                      es="Únase a la llamada o tome el control antes de actuar sobre ella.",
+                      en="Join the call or take it over before acting on it.")
+    return user.pk
+
+
+def _acts_as_technician(user: User | None) -> bool:
+    return user is not None and user.role == Role.TECHNICIAN and not user.is_superuser
+
+
+def _require_serves_queue(user: User, queue_name: str) -> None:
+    """Who accepts a transfer to a queue must be someone that queue's calls may go to (TR-4)."""
+    queue = Queue.objects.filter(name=queue_name).first()
+    row = TechnicianState.objects.filter(user=user).first()  # none: no queues list
+    if queue is None or not may_accept_transfer(
+            queue, tier=user.tier, skills=user.skills, queues_served=row.queues if row else None,
+            team_ids=set(user.teams.values_list("pk", flat=True))):
+        raise Refusal(
+            "not_in_queue", rule="TR-4", status=403,
+            es=f"La transferencia es para la cola «{queue_name}», que usted no atiende (cola, nivel o habilidades).",
+            en=f"The transfer is for the queue '{queue_name}', which you do not serve (queue, tier or skills).",
+        )

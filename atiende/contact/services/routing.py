@@ -1,0 +1,284 @@
+"""Arrivals and routing: a new call, ringing the best available technician, dispatch, and pull-mode claims."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from atiende import engine
+from atiende.contact import selectors
+from atiende.contact.clock import now
+from atiende.contact.models import (
+    Contact,
+    ContactState,
+    Queue,
+    TechnicianState,
+    TechnicianStatus,
+)
+from atiende.contact.selectors import (
+    policy_for,
+    queue_config,
+    queue_named,
+    serves_queue,
+    waiting_for,
+)
+from atiende.contact.services.apply import apply_action, engine_contact, organisation_id_of, persist
+from atiende.contact.services.locking import lock_contact, tx
+from atiende.contact.services.technicians import engine_technician, require_staff, technician_state
+from atiende.db import single_writer
+from atiende.desk.models import Customer
+from atiende.engine.routing import open_tiers, pick_technician, turned_down
+from atiende.errors import InputError
+from atiende.people.models import User
+
+# Available technicians read per page when routing a call (longest idle first). The page's order is the
+# engine's (pick_technician), so the first who fits is the one chosen: a short page is usually all it takes,
+# and it leaves a few next-best for a racing call that claims the first.
+CANDIDATES_PAGE = 16
+
+
+@dataclass
+class Routed:
+    contact: Contact
+    technician: User | None
+    decision: engine.RoutingDecision | None
+
+
+@single_writer
+def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", callee: str = "",
+                   customer_id: int | None = None, external_id: str | None = None, level2_requested: bool = False,
+                   required_skills: Iterable[str] = (), route: bool = True) -> Routed:
+    """A new call arrives: store it with its deadlines and, in the same transaction, ring a technician."""
+    if direction not in ("inbound", "outbound"):
+        raise InputError("invalid_direction", _("Direction must be inbound or outbound."), field="direction")
+    with tx():
+        queue_row = queue_named(queue)
+        moment = now()
+        organisation_id = None
+        if customer_id is not None:
+            organisation_id = Customer.objects.filter(pk=customer_id).values_list("organisation_id", flat=True).first()
+        contact = engine.Contact(
+            id="", queue=queue_row.name, created_at=moment, direction=engine.contact.Direction(direction),
+            caller=caller, callee=callee, required_skills=tuple(required_skills),
+            level2_requested=level2_requested, organisation=str(organisation_id) if organisation_id else None,
+        )
+        policy = policy_for(queue_row, organisation_id)
+        events = [engine.Event("created", moment, {"queue": queue_row.name, "direction": direction, "from": caller,
+                                                   "to": callee, "level2_requested": level2_requested})]
+        chosen: TechnicianState | None = None
+        decision = None
+        if route:
+            chosen, decision = _choose_technician(queue_row, contact, policy)
+            if chosen is not None:
+                events += contact.offer(chosen.user_id, now=moment)
+        row = Contact(queue=queue_row, direction=direction, caller=caller, callee=callee, customer_id=customer_id,
+                      external_id=external_id, created_at=moment, version=0)
+        persist(row, contact, policy, events, [], None, set(), insert=True)
+    return Routed(row, chosen.user if chosen else None, decision)
+
+
+def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Policy,
+                       ) -> tuple[TechnicianState | None, engine.RoutingDecision | None]:
+    """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another)."""
+    config = queue_config(queue)
+    tiers = open_tiers(contact, config, policy, now=now())  # only tiers that may take it now (PO-2, CT-ENT)
+    available = _team_filtered(TechnicianState.objects.select_related("user")
+                               .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers), queue)
+    available = available.order_by(F("idle_since").asc(nulls_last=True), "calls_today", "user_id")
+    # The engine picks the longest idle among those who fit: read the technicians in
+    # that order, a page at a time, until a page holds someone who fits. Who turned
+    # this call down is left out by the engine (pick_technician, routing.turned_down).
+    candidates: dict[int, TechnicianState] = {}
+    pool: list[engine.Technician] = []
+    decision = None
+    for start in itertools.count(0, CANDIDATES_PAGE):
+        rows = list(available[start:start + CANDIDATES_PAGE])
+        fitting = [t for t in rows if _serves(t, queue, team_checked=True)]
+        candidates.update((t.user_id, t) for t in fitting)
+        pool += [engine_technician(t) for t in fitting]
+        if len(rows) < CANDIDATES_PAGE or pick_technician(contact, pool, config, policy, now=now()).technician:
+            break
+    # If racing calls take every fitting technician of the pages read, this call waits
+    # in the queue and the worker's next routing pass (dispatch) rings the next one.
+    for _attempt in range(8):
+        decision = pick_technician(contact, pool, config, policy, now=now())
+        if decision.technician is None:
+            return None, decision
+        claimed = (TechnicianState.objects.select_for_update(skip_locked=True)
+                   .filter(pk=decision.technician, status=TechnicianStatus.AVAILABLE)
+                   .values_list("pk", flat=True).first())
+        if claimed is not None:
+            return candidates[decision.technician], decision
+        pool = [t for t in pool if t.id != decision.technician]  # someone else got them first
+    return None, decision
+
+
+@single_writer
+def route_contact(*, contact_id: int) -> Routed:
+    """Ring the best available technician for this waiting contact, if any (longest idle first...)."""
+    with tx():
+        row = lock_contact(contact_id)
+        if row.state != ContactState.WAITING:
+            return Routed(row, row.offered_to or row.assignee, None)
+        contact = engine_contact(row)
+        policy = policy_for(row.queue, organisation_id_of(row))
+        chosen, decision = _choose_technician(row.queue, contact, policy)
+        if chosen is None:
+            return Routed(row, None, decision)
+        apply_action(row, lambda c, p: c.offer(chosen.user_id, now=now()))
+        return Routed(row, chosen.user, decision)
+
+
+def _team_members(team_id: int, user: Any) -> Any:
+    """Membership rows of the team ``team_id`` for ``user`` (an id, or OuterRef for a subquery)."""
+    return User.teams.through.objects.filter(team_id=team_id, user_id=user)
+
+
+def _team_filtered(states: Any, queue: Queue) -> Any:
+    """TechnicianState rows ``queue``'s calls may go to, as far as teams go, in the same query.
+
+    A queue with a team (ET-4: its supervisors see its calls) is served by that team's
+    members, technicians and supervisors alike, and by whoever has it named in their
+    own ``queues`` list (a deliberate assignment across teams; that list is checked by
+    :func:`_serves` on the rows read). A shared queue (no team): everyone, as before.
+    The team is tested with an EXISTS on the membership table, so it adds no round
+    trip and no duplicate rows for people in several teams.
+    """
+    if queue.team_id is None:
+        return states
+    # PostgreSQL runs the EXISTS as one hashed subplan over the team's rows (index on team_id).
+    return states.filter(Exists(_team_members(queue.team_id, OuterRef("user_id"))) | ~Q(queues=[]))
+
+
+def _serves(row: TechnicianState, queue: Queue, *, team_checked: bool = False) -> bool:
+    """:func:`serves_queue` for a stored state row. ``team_checked``: the row comes from
+    :func:`_team_filtered`, so with no list they are a member already; else membership is looked up here,
+    only when it matters."""
+    team = queue.team_id
+    member = not row.queues and team is not None and (team_checked or _team_members(team, row.user_id).exists())
+    return serves_queue(queue, queues_served=row.queues, team_ids={team} if member and team is not None else ())
+
+
+@single_writer
+def dispatch(*, limit: int = 50) -> int:
+    """Route waiting contacts, oldest first, while technicians are free. Returns how many were offered."""
+    free = TechnicianState.objects.filter(status=TechnicianStatus.AVAILABLE).count()
+    if not free:
+        return 0
+    offered = misses = 0
+    waiting_ids = list(Contact.objects.filter(state=ContactState.WAITING).order_by("created_at", "id")
+                       .values_list("pk", flat=True)[:limit])
+    for contact_id in waiting_ids:
+        routed = route_contact(contact_id=contact_id)
+        if routed.technician is not None:
+            offered += 1
+            if offered >= free:
+                break
+        elif routed.decision is None or not routed.decision.turned_down:
+            # Skills or tiers may suit a later contact, but a long run of misses means nobody is free.
+            # (A call only its decliners could take says nothing of the next: someone free fits it.)
+            misses += 1
+            if misses >= 5:
+                break
+    return offered
+
+
+# Pull mode reads waiting contacts this many at a time, oldest first, and looks at most this far.
+CLAIM_PAGE = 50
+
+
+CLAIM_SCAN = 1000
+
+
+@single_writer
+def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | None:
+    """Pull mode: an available technician takes the oldest waiting contact they may serve.
+
+    The same rules as pushed routing: the technician's queues (``TechnicianState.queues``;
+    with none, the shared queues and their own teams', as ``_serves``), not a call they
+    declined or let ring out (routing.turned_down), the skills the queue and the call need,
+    and the tiers open for that call now
+    (the first tier; one more as the wait nears the PO-2 maximum; tier 2 up for a
+    customer who asked for level 2, CT-ENT); a supervisor who steps in to take
+    calls is held to the skills, not the tiers. Waiting contacts are read without
+    a lock, oldest first, and the first that fits is locked with ``SKIP LOCKED``
+    (PostgreSQL): racing technicians each get a different contact, and a contact
+    is never offered twice.
+
+    None: nobody is waiting (in ``queue``, when given), or the calls this technician
+    could take were all taken meanwhile. Calls waiting of which none is theirs to take
+    (another queue, a tier not open to them yet, a skill they lack) is a different
+    answer: ``InputError`` ``none_you_can_take`` (404), so they are not told the
+    queue is empty while callers wait (PO-2: it may open to their tier later).
+    """
+    require_staff(user)
+    with tx():
+        me = TechnicianState.objects.select_for_update().select_related("user").get(pk=technician_state(user).pk)
+        if me.status != TechnicianStatus.AVAILABLE:
+            raise InputError("not_available", _("Become available before taking a call."), status=409,
+                             rule="CH-TEL")
+        waiting = Contact.objects.filter(state=ContactState.WAITING)
+        if queue:
+            waiting = waiting.filter(queue__name=queue)
+        if selectors.is_manager(user) and not selectors.is_admin(user):
+            # ET-4: a supervisor answering calls takes them only from queues they may see, or named in
+            # their own queues (a deliberate assignment; push routing rings them with those too), and
+            # hears nothing of the others': they do not count as calls waiting below.
+            waiting = waiting.filter(Q(queue__in=selectors.supervised_queues(user).values("pk"))
+                                     | Q(queue__name__in=list(me.queues)))
+        qs = waiting.filter(waiting_for(user, me.queues))  # as pushed routing: serves_queue
+        # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
+        row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
+                                             engine_technician(me), any_tier=selectors.is_manager(user))
+        if row is None:
+            if not fitting_seen and waiting.exists():
+                raise InputError("none_you_can_take",
+                                 _("Calls are waiting, but none you can take now (queue, tier or skills)."),
+                                 status=404, rule="PO-2")
+            return None
+        apply_action(row, lambda c, p: c.offer(user.pk, now=now()), actor=user)
+        return row
+
+
+def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = False) -> tuple[Contact | None, bool]:
+    """The oldest of ``waiting`` that this technician may serve now, locked; None if none is free.
+
+    Also whether any of those read would have fitted them (and was taken by someone else meanwhile).
+    """
+    policies: dict[tuple[int, int | None], engine.Policy] = {}
+    moment = now()
+    last: Contact | None = None
+    fitting_seen = False
+    for _page in range(CLAIM_SCAN // CLAIM_PAGE):
+        page_qs = waiting
+        if last is not None:  # keyset paging: rows leaving the queue meanwhile shift nothing
+            page_qs = page_qs.filter(Q(created_at__gt=last.created_at) | Q(created_at=last.created_at,
+                                                                             id__gt=last.pk))
+        rows = list(page_qs[:CLAIM_PAGE])
+        for row in rows:
+            organisation = organisation_id_of(row)
+            key = (row.queue_id, organisation)
+            if key not in policies:
+                policies[key] = policy_for(row.queue, organisation)
+            contact, config = engine_contact(row), queue_config(row.queue)
+            # The same test as pushed routing (pick_technician): the skills, and a tier open now (PO-2, CT-ENT).
+            if not set(config.skills) | set(contact.required_skills) <= me.skills:
+                continue
+            if not any_tier and me.tier not in open_tiers(contact, config, policies[key], now=moment):
+                continue
+            if contact.declined_by and turned_down(contact, me.id, policies[key], now=moment):
+                continue  # they declined it or let it ring out: it waits for someone else, as in push routing
+            fitting_seen = True
+            locked = (Contact.objects.select_for_update(skip_locked=True)
+                      .filter(pk=row.pk, state=ContactState.WAITING).values_list("pk", flat=True).first())
+            if locked is not None:
+                return Contact.objects.select_related("queue", "customer").get(pk=locked), True
+        if len(rows) < CLAIM_PAGE:
+            return None, fitting_seen
+        last = rows[-1]
+    return None, fitting_seen

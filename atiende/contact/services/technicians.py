@@ -1,0 +1,198 @@
+"""Technicians' stored state kept in step with their calls: reserved, released, on a call, in wrap-up, handed back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende import engine
+from atiende.contact import live
+from atiende.contact.clock import now
+from atiende.contact.models import (
+    IN_CONVERSATION,
+    Contact,
+    ContactEvent,
+    ContactState,
+    TechnicianState,
+    TechnicianStatus,
+)
+from atiende.errors import InputError
+from atiende.people.models import Role, User
+
+
+def technician_state(user: User) -> TechnicianState:
+    state, _created = TechnicianState.objects.get_or_create(user=user)
+    return state
+
+
+def engine_technician(row: TechnicianState) -> engine.Technician:
+    user = row.user
+    # PO-3 counts per day: on a new day the count starts again from zero.
+    calls = row.calls_today if row.calls_day == now().date() else 0
+    return engine.Technician(
+        user.pk, user.tier, frozenset(user.skills or []), engine.TechnicianStatus(row.status),
+        row.idle_since, row.pause_reason, calls,
+    )
+
+
+def store_technician(row: TechnicianState, tech: engine.Technician, moment: datetime) -> None:
+    row.status = tech.status.value
+    row.pause_reason = tech.pause_reason
+    row.idle_since = tech.idle_since
+    row.calls_today = tech.calls_today
+    row.calls_day = now().date()
+    row.save(update_fields=["status", "pause_reason", "idle_since", "calls_today", "calls_day", "updated_at"])
+
+
+def require_staff(user: User) -> None:
+    if user.role == Role.CUSTOMER:
+        raise InputError("not_a_technician", _("Only technicians take calls."), status=403, rule="CH-TEL")
+
+
+def technician_changed(row: TechnicianState) -> None:
+    live.technician_after_commit(row.user_id, row.status)
+
+
+def _busy_beyond(contact: engine.Contact) -> Exists:
+    """True for a technician's state row when another call than ``contact`` rings at them or is in their hands.
+
+    A technician may be on one call while another ends without them: a ring that
+    times out after they took a transfer, a PBX answer from their extension. The
+    end of that other call must not set them free or into wrap-up mid-call.
+    """
+    others = Contact.objects.filter(Q(assignee_id=OuterRef("user_id"), state__in=IN_CONVERSATION)
+                                    | Q(offered_to_id=OuterRef("user_id"), state=ContactState.OFFERED))
+    if contact.id:
+        others = others.exclude(pk=int(contact.id))
+    return Exists(others)
+
+
+@dataclass(frozen=True)
+class _Elsewhere:
+    """A technician's other calls, seen from one call: see :func:`_elsewhere`."""
+
+    on_a_call: bool  # answered and in their hands, ringing at them, or joined (supervisor)
+    wrap_up_pending: bool  # a call of theirs in wrap-up ("cierre")
+    kept: dict[str, str] | None  # where those calls take them afterwards (their ``returns_to`` entry)
+
+
+def _elsewhere(user_id: int, contact_id: str | int | None) -> _Elsewhere:
+    """What else this technician is doing besides the call ``contact_id`` (None: any call counts).
+
+    A supervisor who joins or coaches (PO-5) is on the call without being its
+    assignee: the engine lists them in ``supervisors`` (JSON), found through their
+    ``supervisor_joined`` event on live calls and checked against the list (one
+    who took the call over and handed it on has left it). One query.
+    """
+    joined = ContactEvent.objects.filter(contact=OuterRef("pk"), kind="supervisor_joined",
+                                         data__supervisor=user_id)
+    rows = Contact.objects.filter(
+        Q(assignee_id=user_id, state__in=(*IN_CONVERSATION, ContactState.WRAP_UP))
+        | Q(offered_to_id=user_id, state=ContactState.OFFERED)
+        | Q(Exists(joined), state__in=IN_CONVERSATION))
+    if contact_id:
+        rows = rows.exclude(pk=int(contact_id))
+    on_a_call = wrap_up_pending = False
+    kept: dict[str, str] | None = None
+    for state, assignee, offered, data in rows.order_by("pk").values_list("state", "assignee_id", "offered_to_id",
+                                                                           "data"):
+        mine = assignee == user_id
+        if state == ContactState.WRAP_UP:
+            wrap_up_pending = wrap_up_pending or mine
+        elif state == ContactState.OFFERED:
+            on_a_call = on_a_call or offered == user_id
+            continue  # a call that rings at them keeps nothing for them
+        elif mine or user_id in (data.get("supervisors") or []):
+            on_a_call = True
+        else:
+            continue
+        kept = kept or (data.get("returns_to") or {}).get(str(user_id))
+    return _Elsewhere(on_a_call, wrap_up_pending, kept)
+
+
+def set_technician(user_id: int, *, unless_busy_beyond: engine.Contact | None = None, **fields: Any) -> None:
+    rows = TechnicianState.objects.filter(user_id=user_id)
+    if unless_busy_beyond is not None:
+        if _elsewhere(user_id, unless_busy_beyond.id).on_a_call:
+            return  # still on another call (a supervisor on two at once): busy, whatever this one does
+        rows = rows.exclude(_busy_beyond(unless_busy_beyond))
+    updated = rows.update(updated_at=timezone.now(), **fields)
+    if not updated and User.objects.filter(pk=user_id).exists():
+        # A PBX may report a technician who never signed in to the console: start their state now.
+        clean = {k: v for k, v in fields.items() if not hasattr(v, "resolve_expression")}
+        if "calls_today" in fields:
+            clean["calls_today"] = 1
+        TechnicianState.objects.get_or_create(user_id=user_id, defaults=clean)
+
+
+def reserve(user_id: int) -> None:
+    set_technician(user_id, status=TechnicianStatus.BUSY, idle_since=None, pause_reason="")
+
+
+def release(user_id: int, moment: datetime, contact: engine.Contact) -> None:
+    set_technician(user_id, status=TechnicianStatus.AVAILABLE, idle_since=moment, pause_reason="",
+                    unless_busy_beyond=contact)
+
+
+def end_wrap_up(user_id: int, moment: datetime, contact: engine.Contact) -> None:
+    """The wrap-up is over (engine.Technician.finish_wrap_up): only a technician still in "cierre" is freed.
+
+    A pause taken during the wrap-up stands with its reason; a technician who took
+    another call meanwhile stays busy. One conditional UPDATE, so a pause that
+    commits first is never overwritten. A supervisor who took the call over goes
+    back to the state they had before (``returns_to``), not to the routing pool.
+    """
+    hand_back(user_id, contact, moment, only_from=TechnicianStatus.WRAP_UP)
+
+
+def hand_back(user_id: int, contact: engine.Contact, moment: datetime, *, only_from: str | None = None) -> None:
+    """This technician is done with the call: where they go next (engine.state_after_calls).
+
+    Still on another call (a supervisor joined to two at once, PO-5): busy, until
+    the last of them ends for them. Else the wrap-up of a call of their own if one
+    is still running ("cierre": a call joined during it does not skip it), then the
+    state ``contact.returns_to`` keeps for them (their pause with its reason, not
+    taking calls), else the routing pool.
+    """
+    elsewhere = _elsewhere(user_id, contact.id)
+    if elsewhere.on_a_call:
+        return
+    status, reason = engine.state_after_calls(contact.returns_to.get(str(user_id)),
+                                              wrap_up_pending=elsewhere.wrap_up_pending)
+    rows = TechnicianState.objects.filter(user_id=user_id).exclude(_busy_beyond(contact))
+    if only_from is not None:
+        rows = rows.filter(status=only_from)
+    rows.update(status=status.value, pause_reason=reason,
+                idle_since=moment if status is engine.TechnicianStatus.AVAILABLE else None,
+                updated_at=timezone.now())
+
+
+def start_call(user_id: int, moment: datetime) -> None:
+    today = now().date()
+    # PO-3: calls are counted per day; the first call of a new day starts the count again.
+    set_technician(
+        user_id, status=TechnicianStatus.BUSY, idle_since=None, pause_reason="", calls_day=today,
+        calls_today=Case(When(calls_day=today, then=F("calls_today") + 1), default=Value(1)),
+    )
+
+
+def state_to_return_to(user_id: int) -> dict[str, str] | None:
+    """Where this technician goes back to after a call they come onto now (kept in its ``returns_to``).
+
+    What they are doing now (status, pause reason; no state row: not signed in for
+    calls, desconectado). On another call or in a wrap-up of their own, where that
+    call takes them afterwards (engine.state_to_keep): a supervisor who joins two calls
+    goes back, after the last, to what they did before the first. None: the pool.
+    """
+    found = TechnicianState.objects.filter(user_id=user_id).values_list("status", "pause_reason").first()
+    status, reason = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
+    if status == TechnicianStatus.AVAILABLE:
+        return {"status": status, "pause_reason": ""}  # nothing else going on: no need to look
+    elsewhere = _elsewhere(user_id, None)  # every call: joining one again keeps what it already keeps
+    return engine.state_to_keep(status, reason, wrap_up_pending=elsewhere.wrap_up_pending,
+                                kept_elsewhere=elsewhere.kept)

@@ -1,0 +1,112 @@
+"""A stored call's scorecard: its transcript (the engine's events and the supplied turns), scored and kept.
+
+Both the scoring jobs' worker (:mod:`atiende.scorecards.jobs`) and the actions
+(:mod:`atiende.scorecards.services`, new turns or an uploaded transcript) score through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende import __version__
+from atiende.contact.models import Contact
+from atiende.errors import InputError
+from atiende.people.models import User
+from atiende.quality import TranscriptError, parse_transcript, score_transcript
+from atiende.scorecards.models import ContactTranscript, Scorecard, Source
+from atiende.scorecards.transcripts import call_events, merge
+
+SCORER_VERSION = f"atiende-quality {__version__}"
+
+
+def transcript_error(exc: TranscriptError) -> InputError:
+    language = (translation_language() or "es")
+    return InputError("invalid_transcript", exc.message(language), field=exc.field)
+
+
+def translation_language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "es"
+
+
+def card_fields(transcript: dict[str, Any]) -> dict[str, Any]:
+    """Score the (already redacted) transcript; the fields a Scorecard row stores."""
+    try:
+        parsed = parse_transcript(transcript)
+    except TranscriptError as exc:
+        raise transcript_error(exc) from None
+    except (OverflowError, TypeError, ValueError):  # e.g. an integer too large to be a time
+        raise InputError("invalid_transcript", _("The transcript has a value out of range."),
+                         field="events") from None
+    card = score_transcript(parsed)
+    items = [{**item.as_dict(), "coaching_es": item.coaching_es, "coaching_en": item.coaching_en,
+              "note": item.note} for item in card.items]
+    return {
+        "channel": parsed.channel, "transcript": transcript, "score": card.score, "final_score": card.score,
+        "items": items, "coaching": {"es": card.coaching("es"), "en": card.coaching("en")},
+        "language_available": card.language_available, "scorer_version": SCORER_VERSION,
+        "scored_at": timezone.now(),
+    }
+
+
+def _answering_technician(contact: Contact) -> User | None:
+    answered = contact.events.filter(kind="answered").order_by("at", "id").first()
+    tech_id = (answered.data or {}).get("technician") if answered else None
+    tech_id = tech_id or contact.assignee_id
+    return User.objects.filter(pk=tech_id).first() if tech_id else None
+
+
+def contact_transcript(contact: Contact) -> dict[str, Any] | None:
+    """The SPEC transcript of a call: the engine's events plus the supplied turns (None without turns)."""
+    if contact.answered_at is None:
+        return None  # abandoned before the answer: nobody to score
+    supplied = ContactTranscript.objects.filter(contact=contact).first()
+    if supplied is None or not supplied.turns:
+        # A card judged on silence would be wrong on every speech rule; wait for the words.
+        return None
+    log_rows = [(e.kind, e.at, e.data or {}) for e in contact.events.order_by("at", "id")]
+    events = call_events(log_rows, contact.answered_at)
+    technician = _answering_technician(contact)
+    customer = dict(supplied.customer or {})
+    if not customer.get("name") and contact.customer_id and contact.customer:
+        customer = {"name": contact.customer.name}
+        if contact.customer.address_as:
+            customer["address_as"] = contact.customer.address_as
+    return {
+        "channel": "telefonico",
+        "customer": {"name": customer.get("name") or _("customer"),
+                     **({"address_as": customer["address_as"]} if customer.get("address_as") else {})},
+        "technician": {"name": technician.display_name if technician else _("technician"),
+                       "tier": max(1, int(getattr(technician, "tier", 1) or 1))},
+        "events": merge(events, list(supplied.turns)),
+    }
+
+
+def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | None:
+    """Score a call that ended; once per contact (a second call returns the stored card).
+
+    ``rescore`` replaces the scorer's items (new turns arrived) unless the card
+    was already calibrated or answered: that conversation is kept as it was.
+    """
+    with transaction.atomic():
+        existing = Scorecard.objects.select_for_update().filter(contact=contact).first()
+        if existing is not None and not rescore:
+            return existing
+        if existing is not None and (existing.overrides.exists() or existing.acknowledgements.exists()):
+            return existing
+        transcript = contact_transcript(contact)
+        if transcript is None:
+            return existing
+        fields = card_fields(transcript)
+        if existing is not None:
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            return existing
+        technician = _answering_technician(contact)
+        return Scorecard.objects.create(contact=contact, technician=technician, source=Source.CONTACT, **fields)
