@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "atiende.scorecards",
     "atiende.consoles",
     "atiende.planning",
+    "atiende.notifications",
 ]
 
 MIDDLEWARE = [

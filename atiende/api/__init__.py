@@ -39,6 +39,7 @@ def _mount_routers() -> None:
 ROUTERS: list[str] = [
     "desk",
     "attachments",
+    "messages",
     "customers",
     "surveys",
     "privacy",

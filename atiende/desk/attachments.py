@@ -114,8 +114,12 @@ def is_staff(user: User) -> bool:
 
 
 def _attached_by_customer(attachment: Attachment) -> bool:
+    """Uploaded by a customer's account, or came with a message from the customer (an email's file)."""
     uploader = attachment.uploaded_by
-    return uploader is not None and not is_staff(uploader)
+    if uploader is not None:
+        return not is_staff(uploader)
+    message = attachment.message if attachment.message_id is not None else None
+    return message is not None and message.direction == "in"
 
 
 def can_change_internal(user: User, attachment: Attachment) -> bool:
@@ -140,9 +144,10 @@ def _not_found() -> InputError:
     return InputError("not_found", _("No such attachment."), status=404)
 
 
-def _room_left(work_order: WorkOrder) -> None:
+def room_left(work_order: WorkOrder, adding: int = 1) -> None:
+    """409 when ``adding`` more files would pass the work order's limit."""
     limit = per_work_order_limit()
-    if Attachment.objects.filter(work_order=work_order).count() >= limit:
+    if Attachment.objects.filter(work_order=work_order).count() + adding > limit:
         raise InputError(
             "too_many_attachments",
             _("Work order #%(number)s already has %(limit)d files, the most it may hold; delete one first.")
@@ -185,6 +190,40 @@ def get_attachment(*, actor: User, work_order: WorkOrder, attachment_id: Any) ->
     return found
 
 
+def prepare(*, file: IO[bytes], filename: Any, uploaded_by: User | None, internal: bool) -> Attachment:
+    """Check one file and store its bytes under a random name; the row is not saved yet.
+
+    The caller saves the row inside its write transaction, and calls :func:`discard` on
+    every prepared file if that transaction fails, so a refusal leaves no stray bytes.
+    """
+    name = clean_filename(filename)
+    file.seek(0)
+    kind = check_upload(file, name=name)  # measures the file itself: a declared size is not trusted
+    digest, measured = _sha256(file)
+    attachment = Attachment(filename=name, content_type=kind.mime, size=measured, sha256=digest,
+                            uploaded_by=uploaded_by, uploaded_at=timezone.now(), internal=internal)
+    attachment.file.save(name, File(file), save=False)  # upload_to gives the random name
+    return attachment
+
+
+def discard(prepared: list[Attachment]) -> None:
+    """Remove the stored bytes of files whose rows were never committed."""
+    for attachment in prepared:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+
+
+def save_prepared(*, work_order: WorkOrder, actor: User | None, attachment: Attachment) -> None:
+    """Save a prepared file's row and its history line (inside the caller's transaction)."""
+    attachment.work_order = work_order
+    attachment.save()
+    changes: dict[str, tuple[Any, Any]] = {"attachment": (None, attachment.filename), "size": (None, attachment.size)}
+    if attachment.internal:
+        changes["internal"] = (None, True)
+    _record(work_order, actor, "attachment_added", changes, note=f"SHA-256 {attachment.sha256}",
+            at=attachment.uploaded_at)
+
+
 def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filename: str,
                    internal: bool = False) -> Attachment:
     """Check the file, store it under a random name, and record it in the history.
@@ -194,35 +233,22 @@ def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filen
     itself (empty 400, too large 413, type 415). Nothing is stored on any refusal; the file
     written before the short write transaction is removed if that transaction fails.
     """
-    name = clean_filename(filename)
+    clean_filename(filename)
     internal = _internal_flag(internal)
     current = _require_visible_work_order(actor, work_order)
     if internal and not is_staff(actor):
         raise _forbidden(_("Only the help desk staff may mark a file as internal."))
     _require_open(current)
-    _room_left(current)
-    file.seek(0)
-    kind = check_upload(file, name=name)  # measures the file itself: a declared size is not trusted
-    digest, measured = _sha256(file)
-    attachment = Attachment(
-        work_order=current, filename=name, content_type=kind.mime, size=measured, sha256=digest,
-        uploaded_by=actor, uploaded_at=timezone.now(), internal=internal,
-    )
-    attachment.file.save(name, File(file), save=False)  # upload_to gives the random name
+    room_left(current)
+    attachment = prepare(file=file, filename=filename, uploaded_by=actor, internal=internal)
     try:
         with transaction.atomic():
             locked = _require_visible_work_order(actor, current, lock=True)
             _require_open(locked)
-            _room_left(locked)
-            attachment.work_order = locked
-            attachment.save()
-            changes: dict[str, tuple[Any, Any]] = {"attachment": (None, name), "size": (None, measured)}
-            if internal:
-                changes["internal"] = (None, True)
-            _record(locked, actor, "attachment_added", changes,
-                    note=f"SHA-256 {digest}", at=attachment.uploaded_at)
+            room_left(locked)
+            save_prepared(work_order=locked, actor=actor, attachment=attachment)
     except BaseException:
-        attachment.file.storage.delete(attachment.file.name or "")
+        discard([attachment])
         raise
     return attachment
 

@@ -238,6 +238,9 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the help desk answers the customer publicly and the next move is theirs; cleared
+    # when the customer writes back (the reply "wakes" the work order). Not an edit: no version bump.
+    awaiting_customer_since = models.DateTimeField(_("awaiting the customer since"), null=True, blank=True)
     # Optimistic concurrency: every change must name the version it read.
     version = models.PositiveIntegerField(default=1)
 
@@ -294,6 +297,9 @@ class Commitment(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     alerted_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the missed-commitment alert was raised.")
+    )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When its owner was reminded that it comes due.")
     )
 
     class Meta:
@@ -376,6 +382,68 @@ def attachment_storage_name(instance: Any, filename: str) -> str:
     return f"attachments/{key[:2]}/{key}"
 
 
+class MessageDirection(models.TextChoices):
+    INBOUND = "in", _("From the customer")
+    OUTBOUND = "out", _("From the help desk")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public reply")
+    INTERNAL = "internal", _("Internal note")  # ET-4: never shown to the customer
+
+
+class Message(models.Model):
+    """One message of a work order's conversation, whatever channel carried it (CH-VIR).
+
+    ``body`` is the plain text shown; ``body_html`` the sanitised HTML when it came as
+    HTML; ``original`` the full text or HTML when quoted history or a signature was cut
+    from what is shown. Internal notes are for the help desk staff only.
+    """
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="messages",
+                                   verbose_name=_("work order"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="messages", verbose_name=_("author"),
+    )
+    # A sender with no account (an email from an address): who they said they were.
+    author_name = models.CharField(_("author's name"), max_length=200, blank=True)
+    author_email = models.CharField(_("author's email"), max_length=254, blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=MessageDirection.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    visibility = models.CharField(_("visibility"), max_length=8, choices=Visibility.choices,
+                                  default=Visibility.PUBLIC)
+    body = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    original = models.TextField(_("original"), null=True, blank=True)
+    # RFC 5322 Message-ID (without angle brackets) and what it answered, for threading email.
+    message_id = models.CharField(_("Message-ID"), max_length=998, null=True, blank=True, unique=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    # NT / DN / PT-2: what the language assistant found in a public reply that was sent anyway.
+    checked_findings = models.JSONField(_("findings sent anyway"), default=list, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["work_order", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.work_order_id} {self.direction} {self.visibility} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == Visibility.INTERNAL
+
+    @property
+    def sender_name(self) -> str:
+        """The name to show: the account's, else the one the sender gave, else their address."""
+        if self.author is not None:
+            return str(getattr(self.author, "display_name", "") or self.author.get_username())
+        return self.author_name or self.author_email
+
+
 class Attachment(models.Model):
     """A file attached to a work order (a screenshot, a log), checked before it was stored."""
 
@@ -396,6 +464,9 @@ class Attachment(models.Model):
     # the customer never sees it listed nor can download it. Files customers attach never are.
     internal = models.BooleanField(
         _("internal"), default=False, help_text=_("Only the help desk staff see it; never the customer."))
+    # The message it came with, if any (an email's files, a reply's screenshot).
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="attachments", verbose_name=_("message"))
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.desk.models import Commitment, Customer, WorkOrder, WorkOrderEvent
+from atiende.desk.models import Attachment, Commitment, Customer, Message, WorkOrder, WorkOrderEvent
 from atiende.errors import InputError
 from atiende.people.models import User
 
@@ -187,3 +187,34 @@ def customer_work_orders(user: User, customer: Customer) -> QuerySet[WorkOrder]:
     return visible_work_orders(user).filter(
         Q(customer=customer) | Q(requester=customer) | Q(decision_maker=customer)
     )
+
+
+def sees_internal(user: User) -> bool:
+    """ET-4: internal notes and internal files are for the help desk staff, never for customers."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.role != "cliente"))
+
+
+def conversation(user: User, work_order: WorkOrder) -> list[Message]:
+    """The messages of a work order the user may read, oldest first, with their files.
+
+    The caller has already found the work order through :func:`get_work_order` (visibility).
+    Customers get only public messages and, of their files, only those not internal.
+    """
+    staff = sees_internal(user)
+    files = Attachment.objects.order_by("uploaded_at", "id")
+    messages = Message.objects.filter(work_order=work_order).select_related("author")
+    if not staff:
+        messages = messages.filter(visibility="public")
+        files = files.filter(internal=False)
+    found = list(messages.prefetch_related(Prefetch("attachments", queryset=files)).order_by("created_at", "id"))
+    for message in found:
+        message.work_order = work_order  # already read: no query per message
+    return found
+
+
+def message_by_message_id(message_id: str) -> Message | None:
+    """The stored message with this RFC 5322 Message-ID (angle brackets optional), for threading email."""
+    key = (message_id or "").strip().strip("<>").strip()
+    if not key:
+        return None
+    return Message.objects.select_related("work_order").filter(message_id=key).first()

@@ -1,4 +1,18 @@
-"""Signal receivers of the help desk.
+"""Signals the help desk sends, and its own receivers.
+
+Sent by the desk (listen to them from a channel adapter or a notifier; the desk
+never knows who listens):
+
+``message_posted(sender=Message, message, work_order, reopened)``
+    A message was added to a work order's conversation
+    (:func:`atiende.desk.messages.post_message`), sent once the transaction has
+    committed, so a listener never sees a message that was rolled back. ``reopened``
+    is true when a customer's message reopened a closed work order. A receiver that
+    raises is logged and does not undo the message (``send_robust``). Internal notes
+    are sent too: a listener that talks to customers must skip
+    ``message.visibility == "internal"``.
+
+Receivers:
 
 An attachment's stored bytes go with its row (also when a work order's
 deletion cascades), once the deletion is committed.
@@ -19,11 +33,13 @@ from typing import Any
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models.signals import post_delete, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from atiende.desk.models import Attachment, ContactPoint
 
 log = logging.getLogger(__name__)
+
+message_posted = Signal()
 
 
 @receiver(pre_save, sender=ContactPoint, dispatch_uid="desk.contact_point_number_on_raw_save")

@@ -1,0 +1,90 @@
+"""Notifying the help desk staff: one action, :func:`notify`, and the person's own switches.
+
+A notification is written for each recipient who wants it in the app or by email
+(``selectors.wants``), in the recipient's language, and only for active staff: customers
+hear through their conversation, never through these. Once the transaction commits, the
+bell of each recipient is updated live (``live.push``) and
+:data:`atiende.notifications.signals.notification_created` is sent for the email copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from atiende.errors import InputError
+from atiende.notifications import live
+from atiende.notifications.models import Delivery, Kind, Notification, Preference
+from atiende.notifications.selectors import preferences
+from atiende.notifications.signals import notification_created
+from atiende.people.models import Role, User
+
+TEXT_LIMIT = 500
+
+
+def _choice(value: Any, field: str, allowed: list[str]) -> str:
+    if value not in allowed:
+        raise InputError("invalid_choice", _("%(value)r is not a valid %(field)s; use one of: %(allowed)s.")
+                         % {"value": value, "field": field, "allowed": ", ".join(allowed)}, field=field)
+    return str(value)
+
+
+def notify(*, recipients: Iterable[User], kind: str, text: str | Callable[[], str], work_order: Any = None,
+           url: str = "", exclude: User | None = None, now: datetime | None = None) -> list[Notification]:
+    """Tell each recipient (active staff, once each, never ``exclude``: whoever caused it).
+
+    ``text`` may be a function: it is called in each recipient's language.
+    """
+    kind = _choice(kind, "kind", Kind.values)
+    now = now or timezone.now()
+    created: list[Notification] = []
+    seen: set[int] = set()
+    for user in recipients:
+        if (user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk)
+                or not user.is_active or (user.role == Role.CUSTOMER and not user.is_superuser)):
+            continue
+        seen.add(user.pk)
+        wanted = preferences(user)
+        in_app, email = wanted[(kind, Delivery.IN_APP)], wanted[(kind, Delivery.EMAIL)]
+        if not (in_app or email):
+            continue
+        with translation.override(user.language or "es"):
+            shown = text() if callable(text) else text
+        created.append(Notification.objects.create(
+            recipient=user, kind=kind, work_order=work_order, text=str(shown)[:TEXT_LIMIT], url=url[:500],
+            in_app=in_app, created_at=now))
+    if created:
+        transaction.on_commit(lambda: _announce(created))
+    return created
+
+
+def _announce(created: list[Notification]) -> None:
+    for notification in created:
+        if notification.in_app:
+            live.push(notification)
+        notification_created.send_robust(sender=Notification, notification=notification)
+
+
+def set_preference(*, user: User, kind: str, delivery: str, enabled: bool) -> None:
+    """Switch one kind of notification on or off for one delivery (in the app, by email)."""
+    kind = _choice(kind, "kind", Kind.values)
+    delivery = _choice(delivery, "delivery", Delivery.values)
+    if not isinstance(enabled, bool):
+        raise InputError("invalid_input", _("«enabled» must be true or false."), field="enabled")
+    Preference.objects.update_or_create(user=user, kind=kind, delivery=delivery, defaults={"enabled": enabled})
+
+
+def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the person's own notifications read (all of them without ``ids``); returns how many changed."""
+    found = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if ids is not None:
+        found = found.filter(pk__in=[i for i in ids if isinstance(i, int) and 0 < i < 2**62])
+    changed = found.update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: live.push_count(user.pk))
+    return changed
