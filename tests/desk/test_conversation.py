@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from atiende.desk import messages, selectors, services
 from atiende.desk.messages import post_message
@@ -61,13 +62,9 @@ def test_a_rolled_back_message_is_never_announced(portal, tech, django_capture_o
     heard = []
     message_posted.connect(lambda **kw: heard.append(kw), weak=False, dispatch_uid="test-rollback")
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            with pytest.raises(RuntimeError):
-                from django.db import transaction
-
-                with transaction.atomic():
-                    reply(portal["wo"], tech)
-                    raise RuntimeError("later step failed")
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+            reply(portal["wo"], tech)
+            raise RuntimeError("later step failed")
     finally:
         message_posted.disconnect(dispatch_uid="test-rollback")
     assert heard == [] and not Message.objects.exists()
