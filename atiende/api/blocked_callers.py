@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
-from atiende.api.permissions import MANAGERS, require_role
+from atiende.api.permissions import require_role
+from atiende.people.roles import MANAGERS
 from atiende.telephony import services
 from atiende.telephony.models import BlockedCaller
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from atiende.api.errors import ApiError
-from atiende.api.permissions import ADMINS, MANAGERS, STAFF, require_role
+from atiende.api.permissions import require_role
 from atiende.contact import clock, selectors
 from atiende.contact import selectors as contact_selectors
 from atiende.contact.models import Contact, Queue, TechnicianState
@@ -24,6 +24,7 @@ from atiende.contact.services import availability, routing
 from atiende.contact.services import calls as contact_calls
 from atiende.contact.services import queues as contact_queues
 from atiende.contact.services import technicians as contact_technicians
+from atiende.people.roles import ADMINS, MANAGERS, STAFF, is_manager
 
 PREFIX = "contacts"
 router = Router(tags=["contact center"])
@@ -37,9 +38,9 @@ def _visible(request: HttpRequest, contact_id: int) -> Contact:
     user = require_role(request, STAFF)
     row = Contact.objects.select_related("queue").filter(pk=contact_id).first()
     # ET-4: a supervisor outside the contact's queue team gets the same 404 as for a missing id.
-    if row is None or (selectors.is_manager(user) and not selectors.manager_may_see(user, contact_id)):
+    if row is None or (is_manager(user) and not selectors.manager_may_see(user, contact_id)):
         raise ApiError(404, "not_found", _("There is no contact %(id)s.") % {"id": contact_id})
-    if not selectors.is_manager(user):
+    if not is_manager(user):
         transfer = (row.data or {}).get("transfer") or {}
         involved = {row.assignee_id, row.offered_to_id, transfer.get("to_technician")}
         if user.pk not in involved and not transfer.get("to_queue"):

@@ -23,7 +23,8 @@ from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, CtiEvent
 from atiende.contact.services import calls, locking, routing
 from atiende.db import single_writer
 from atiende.errors import InputError
-from atiende.people.models import ApiToken, Role, User
+from atiende.people.models import ApiToken, User
+from atiende.people.roles import STAFF, is_admin, role_filter
 from atiende.practices import Refusal
 
 PREFIX = "cti"
@@ -57,7 +58,7 @@ def _require_telephony(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     if token is None:
         raise ApiError(403, "token_required", _("Telephony events need a bearer token."), "CH-TEL")
-    if token.kind != ApiToken.Kind.CTI and not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+    if token.kind != ApiToken.Kind.CTI and not is_admin(user):
         raise ApiError(403, "forbidden", _("This token may not send telephony events."), "CH-TEL")
     return user
 
@@ -65,7 +66,7 @@ def _require_telephony(request: HttpRequest) -> User:
 def _technician(ref: str | None, field: str) -> User:
     if not ref:
         raise InputError("technician_required", _("Name the technician (extension or username)."), field=field)
-    user = (User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    user = (User.objects.filter(role_filter(STAFF), is_active=True)
             .filter(Q(extension=ref) | Q(username=ref)).first())
     if user is None:
         raise InputError("unknown_technician", _("No technician has the extension or username %(ref)s.")

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from atiende.api.desk import WorkOrderPage, answers, paginate, work_order_data
-from atiende.api.permissions import ADMINS, STAFF, current_user, require_role
+from atiende.api.permissions import current_user, require_role
 from atiende.desk import selectors, services
 from atiende.desk.models import ContactPoint, Customer, FormOfAddress, KnowledgeLevel, Organisation
 from atiende.errors import InputError
+from atiende.people.roles import ADMINS, STAFF
 
 PREFIX = "customers"
 router = Router(tags=["customers"])

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from atiende.api.permissions import STAFF, current_user, require_role
+from atiende.api.permissions import current_user, require_role
 from atiende.desk import selectors, services
 from atiende.desk.models import (
     Channel,
@@ -47,7 +47,7 @@ from atiende.desk.models import (
     WorkOrderEvent,
 )
 from atiende.errors import InputError
-from atiende.people.models import Role
+from atiende.people.roles import CUSTOMERS, STAFF
 
 PREFIX = "work-orders"
 router = Router(tags=["work orders"])
@@ -358,7 +358,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
 @router.post("/requests", response=answers(WorkOrderDetailOut, 201),
              summary="Open a request from the customer portal (customers)")
 def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Status:
-    user = require_role(request, (Role.CUSTOMER,))
+    user = require_role(request, CUSTOMERS)
     wo = services.open_portal_request(actor=user, **payload.dict())
     return Status(201, _new_detail(wo))
 

@@ -23,6 +23,7 @@ from atiende.api.desk import answers
 from atiende.api.permissions import current_user
 from atiende.desk import attachments, messages, selectors
 from atiende.desk.models import Attachment, Message, MessageDirection
+from atiende.people.roles import is_staff
 
 PREFIX = "work-orders"
 router = Router(tags=["conversation"])
@@ -78,7 +79,7 @@ def post_message(request: HttpRequest, number: str, payload: MessageIn) -> Statu
     work_order = selectors.get_work_order(user, number)
     files = [attachments.get_attachment(actor=user, work_order=work_order, attachment_id=i)
              for i in dict.fromkeys(payload.attachments)]
-    staff = messages.is_staff(user)
+    staff = is_staff(user)
     message = messages.post_message(
         work_order=work_order, author=user, body=payload.body, visibility=payload.visibility,
         channel=messages.default_channel(work_order, user),

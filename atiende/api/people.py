@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
-from atiende.api.permissions import ADMINS, current_user, require_role
+from atiende.api.permissions import current_user, require_role
 from atiende.people import services
 from atiende.people.models import ApiToken, Role, User
+from atiende.people.roles import ADMINS
 
 router = Router(tags=["people"])
 

@@ -1,4 +1,4 @@
-"""Role checks shared by every endpoint: one place decides who may do what."""
+"""The endpoints' gate: a 403 naming who may, with the roles read by ``atiende.people.roles``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from atiende.api.errors import ApiError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import has_role, role_labels
 
 
 def current_user(request: HttpRequest) -> User:
@@ -18,13 +19,8 @@ def current_user(request: HttpRequest) -> User:
 def require_role(request: HttpRequest, roles: Iterable[str]) -> User:
     """The signed-in user, or a 403 naming the roles that may do this (ET-4)."""
     user = current_user(request)
-    allowed = set(roles)
-    if user.is_superuser or user.role in allowed:
+    allowed = tuple(roles)
+    if has_role(user, allowed):
         return user
-    labels = ", ".join(str(Role(r).label) for r in Role.values if r in allowed)
-    raise ApiError(403, "forbidden", _("Only these roles may do this: %(roles)s.") % {"roles": labels}, "ET-4")
-
-
-STAFF = (Role.TECHNICIAN, Role.SUPERVISOR, Role.ADMINISTRATOR)
-MANAGERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
-ADMINS = (Role.ADMINISTRATOR,)
+    raise ApiError(403, "forbidden", _("Only these roles may do this: %(roles)s.") % {"roles": role_labels(allowed)},
+                   "ET-4")

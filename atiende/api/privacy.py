@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from atiende.api.errors import ApiError
-from atiende.api.permissions import ADMINS, STAFF, current_user, require_role
+from atiende.api.permissions import current_user, require_role
 from atiende.desk import selectors
+from atiende.people.roles import ADMINS, STAFF
 from atiende.privacy import audit, services
 from atiende.privacy.models import (
     AuditEntry,

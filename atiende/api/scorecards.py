@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
-from atiende.api.permissions import STAFF as _STAFF_ROLES
 from atiende.api.permissions import require_role
 from atiende.people.models import User
+from atiende.people.roles import STAFF
 from atiende.scorecards import selectors, services
 
 PREFIX = "scorecards"
-STAFF: tuple[str, ...] = tuple(str(role) for role in _STAFF_ROLES)
 router = Router(tags=["quality scorecards"])
 
 

@@ -9,6 +9,8 @@ import sys
 from atiende.cli.django_setup import setup_django
 from atiende.cli.i18n import _
 
+# atiende.people.roles.Role's values (a test keeps them equal), written out so that
+# `atiende --help` answers without loading Django.
 ROLES = ["tecnico", "supervisor", "administrador", "cliente"]
 
 

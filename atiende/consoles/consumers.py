@@ -30,6 +30,7 @@ from channels.layers import get_channel_layer
 
 from atiende.contact.live import BOARD_GROUP
 from atiende.contact.selectors import live_update_scope, may_receive_update
+from atiende.people.roles import is_manager, is_staff
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +131,10 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active or user.role == "cliente":
+        if not is_staff(user):
             await self.close(code=4403)
             return
-        self.manager = bool(user.is_superuser or user.role in ("supervisor", "administrador"))
+        self.manager = is_manager(user)
         self.user_id = user.pk
         if self.manager:  # ET-4: the queues read at connect time (a reconnect picks up a change)
             self.board_scope = await database_sync_to_async(live_update_scope)(user)

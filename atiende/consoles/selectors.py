@@ -25,7 +25,8 @@ from atiende.contact.models import (
     TechnicianStatus,
 )
 from atiende.contact.services import technicians as contact_technicians
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import STAFF, TECHNICIANS, role_filter
 
 # States in which a contact belongs to its technician's console.
 MINE = [ContactState.OFFERED, ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
@@ -168,7 +169,7 @@ def technician_snapshot(user: User, *, language: str = "es") -> dict[str, Any]:
         waiting.append({"id": row.pk, "queue": row.queue.name, "from": row.caller,
                         "waited_seconds": view["timers"]["waited_seconds"],
                         "max_wait_seconds": _policy(row)["max_wait_seconds"]})
-    others = (User.objects.filter(role=Role.TECHNICIAN, is_active=True).exclude(pk=user.pk)
+    others = (User.objects.filter(role_filter(TECHNICIANS), is_active=True).exclude(pk=user.pk)
               .select_related("desk_state").order_by("username"))
     return {
         "me": {"id": user.pk, "name": user.display_name, "status": state.status,
@@ -247,7 +248,7 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
     default_policy = contact_selectors.policy_for(Queue(name="-"), None).as_dict()
     technicians = []
     for state in (contact_selectors.visible_technician_states(user).filter(user__is_active=True)
-                  .exclude(user__role=Role.CUSTOMER)):
+                  .filter(role_filter(STAFF, "user__"))):
         current = live.get(state.user_id)
         current_view = None
         if current is not None:

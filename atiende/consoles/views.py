@@ -20,10 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from atiende.consoles import selectors
 from atiende.consoles.strings import board_strings, console_strings
 from atiende.errors import InputError
+from atiende.people.roles import MANAGERS, TECHNICIANS
 from atiende.web.access import role_required
 
-TECHNICIANS: tuple[str, ...] = ("tecnico",)  # Role.TECHNICIAN
-MANAGERS: tuple[str, ...] = ("supervisor", "administrador")  # Role.SUPERVISOR, Role.ADMINISTRATOR
 MAX_ASSIST_CHARS = 20_000
 
 
@@ -32,7 +31,7 @@ def _lang() -> str:
 
 
 @require_GET
-@role_required(TECHNICIANS, superuser=False)
+@role_required(TECHNICIANS)
 def console(request: HttpRequest) -> HttpResponse:
     snapshot = selectors.technician_snapshot(request.user, language=_lang())  # type: ignore[arg-type]
     return render(request, "consoles/console.html", {
@@ -41,13 +40,13 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(TECHNICIANS, superuser=False)
+@role_required(TECHNICIANS)
 def console_state(request: HttpRequest) -> JsonResponse:
     return JsonResponse(selectors.technician_snapshot(request.user, language=_lang()))  # type: ignore[arg-type]
 
 
 @require_POST
-@role_required(TECHNICIANS, superuser=False)
+@role_required(TECHNICIANS)
 def console_assist(request: HttpRequest) -> JsonResponse:
     """The assistant panel for what the customer said: traits with strategy, paraphrase draft, closed questions."""
     from atiende.language import analyze, closed_questions, strategy, suggest_paraphrase
@@ -80,7 +79,7 @@ def console_assist(request: HttpRequest) -> JsonResponse:
 
 
 @require_POST
-@role_required(TECHNICIANS, superuser=False)
+@role_required(TECHNICIANS)
 def console_work_order(request: HttpRequest) -> JsonResponse:
     """Open a work order for the caller from the console (SP-1: it starts in identification)."""
     from atiende.desk import services as desk

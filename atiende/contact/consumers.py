@@ -26,6 +26,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from atiende.contact.live import BOARD_GROUP, technician_group
+from atiende.people.roles import is_manager, is_staff
 
 INTERNAL = ("notify", "update")  # routing keys of the update message, not sent to the console
 SEEN = 64  # update ids remembered to drop a second copy (a socket in two groups gets both)
@@ -38,12 +39,12 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active or user.role == "cliente":
+        if not is_staff(user):
             await self.close(code=4403)
             return
         self.seen = deque(maxlen=SEEN)
         self.groups_joined = [technician_group(user.pk)]
-        if user.is_superuser or user.role in ("supervisor", "administrador"):
+        if is_manager(user):
             from atiende.contact.selectors import live_update_scope
 
             self.board_scope = await database_sync_to_async(live_update_scope)(user)

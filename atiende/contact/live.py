@@ -25,7 +25,8 @@ from django.db import transaction
 
 from atiende.contact.models import Alert, Contact, ContactEvent, Queue
 from atiende.contact.selectors import may_accept_transfer, queue_config
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import TECHNICIANS, role_filter
 
 if TYPE_CHECKING:
     from atiende.engine import Event
@@ -53,7 +54,7 @@ def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
         return set()
     tiers = {t for q in queues for t in queue_config(q).tiers}
     people: dict[int, tuple[int, list[str], list[str] | None, set[int]]] = {}
-    for pk, tier, skills, served, team in (User.objects.filter(role=Role.TECHNICIAN, is_active=True, tier__in=tiers)
+    for pk, tier, skills, served, team in (User.objects.filter(role_filter(TECHNICIANS), is_active=True, tier__in=tiers)
                                            .values_list("pk", "tier", "skills", "desk_state__queues", "teams")):
         teams = people.setdefault(pk, (tier, skills, served, set()))[3]  # one row per team
         if team is not None:

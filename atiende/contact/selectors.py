@@ -28,14 +28,11 @@ from atiende.desk.models import ContactPoint
 from atiende.engine.contact import STATE_LABELS
 from atiende.engine.routing import QueueConfig
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import is_admin, is_manager
 from atiende.telephony.numbers import normalise_number
 
 LIVE = ["waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up"]
-
-
-def is_manager(user: User) -> bool:
-    return user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
 
 
 def contact_view(row: Contact, *, language: str = "es", at: datetime | None = None) -> dict[str, Any]:
@@ -116,10 +113,6 @@ def alert_view(alert: Alert, *, language: str = "es") -> dict[str, Any]:
 #     technicians in no team), and the alerts of those calls and technicians;
 #   - a technician sees their own contacts and offers (unchanged).
 # Anything outside is answered as if it did not exist (404), never 403.
-
-
-def is_admin(user: User) -> bool:
-    return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
 def _my_teams(user: User) -> QuerySet[Any]:

@@ -45,13 +45,13 @@ from django.utils.translation import gettext as _
 from atiende.desk.models import Attachment, WorkOrder
 from atiende.desk.services import (
     _forbidden,
-    _is_manager,
     _record,
     _require_open,
     _require_visible_work_order,
 )
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import is_customer_account, is_manager, is_staff
 from atiende.privacy import audit
 from atiende.privacy.uploads import GIF, JPEG, PDF, PNG, TEXT, WEBP, ZIP, check_upload
 
@@ -104,20 +104,15 @@ def served_content_type(attachment: Attachment) -> str:
 
 def can_delete(user: User, attachment: Attachment) -> bool:
     """The uploader, a supervisor or an administrator (who can already see the work order)."""
-    return bool(_is_manager(user) or (attachment.uploaded_by_id is not None
+    return bool(is_manager(user) or (attachment.uploaded_by_id is not None
                                       and attachment.uploaded_by_id == user.pk))
-
-
-def is_staff(user: User) -> bool:
-    """The help desk staff (technicians, supervisors, administrators): they see internal files."""
-    return bool(user.is_superuser or user.role != Role.CUSTOMER)
 
 
 def _attached_by_customer(attachment: Attachment) -> bool:
     """Uploaded by a customer's account, or came with a message from the customer (an email's file)."""
     uploader = attachment.uploaded_by
     if uploader is not None:
-        return not is_staff(uploader)
+        return is_customer_account(uploader)
     message = attachment.message if attachment.message_id is not None else None
     return message is not None and message.direction == "in"
 

@@ -24,6 +24,7 @@ from atiende.desk.models import (
     WorkOrderEvent,
 )
 from atiende.people.models import Role, Team, User
+from atiende.people.roles import ADMINS, STAFF, role_filter
 
 PORTAL_LOGIN = ("pilar", "cliente-atiende-2026")
 DEMO_MARK = "Cliente de demostración."
@@ -63,9 +64,9 @@ CUSTOMERS: list[tuple[str, str, str, str, str | None, str, list[tuple[str, str]]
 
 
 def _staff(team: Team) -> dict[str, User]:
-    found = {u.username: u for u in User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)}
-    members = list(team.members.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("username"))
-    fallback = members[0] if members else User.objects.filter(role=Role.ADMINISTRATOR).first()
+    found = {u.username: u for u in User.objects.filter(role_filter(STAFF), is_active=True)}
+    members = list(team.members.filter(role_filter(STAFF), is_active=True).order_by("username"))
+    fallback = members[0] if members else User.objects.filter(role_filter(ADMINS)).first()
     if fallback is None:
         raise RuntimeError("the desk demo needs at least one staff member")
     return {name: found.get(name, fallback) for name in ("lucia", "jorge", "camila", "diego", "supervisora")}
@@ -112,7 +113,7 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
     if Customer.objects.filter(name="Carmen Ruiz Soler", notes__contains="Secretaria").exists():
         return login
     staff = _staff(team)
-    admin = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).first() or staff["supervisora"]
+    admin = User.objects.filter(role_filter(ADMINS), is_active=True).first() or staff["supervisora"]
     lucia, jorge, camila, diego = staff["lucia"], staff["jorge"], staff["camila"], staff["diego"]
 
     for name in {c[4] for c in CUSTOMERS if c[4]}:

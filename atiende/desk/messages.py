@@ -67,6 +67,7 @@ from atiende.desk.services import (
 from atiende.desk.signals import message_posted
 from atiende.errors import InputError
 from atiende.people.models import User
+from atiende.people.roles import is_staff
 
 BODY_LIMIT = 100_000  # characters of shown text (a long email fits; a book does not)
 HTML_LIMIT = 2_000_000
@@ -85,10 +86,6 @@ _CHECK_CHANNEL: dict[str, str] = {Channel.EMAIL: "email", Channel.PORTAL: "email
                   Channel.PHONE: "telefonico", Channel.IN_PERSON: "presencial"}
 
 FileItem = Attachment | tuple[str, IO[bytes] | bytes]
-
-
-def is_staff(user: User | None) -> bool:
-    return user is not None and files.is_staff(user)
 
 
 def sanitise_html(value: str) -> str:

@@ -31,10 +31,7 @@ from django.utils.translation import gettext as _
 from atiende.desk.models import Attachment, Commitment, Customer, Message, WorkOrder, WorkOrderEvent
 from atiende.errors import InputError
 from atiende.people.models import User
-
-
-def _is_admin(user: User) -> bool:
-    return bool(user.is_superuser or user.role == "administrador")
+from atiende.people.roles import acting_role, is_admin, is_customer, is_staff
 
 
 def _my_teams(user: User) -> QuerySet:
@@ -45,11 +42,11 @@ def _my_teams(user: User) -> QuerySet:
 def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
     """The work orders this user may read (see the module docstring)."""
     qs = WorkOrder.objects.select_related("customer", "assignee", "team")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if acting_role(user) is None:
         return qs.none()
-    if _is_admin(user):
+    if is_admin(user):
         return qs
-    if user.role == "cliente":
+    if is_customer(user):
         own = Customer.objects.filter(user=user).values("pk")
         return qs.filter(Q(customer__in=own) | Q(requester__in=own) | Q(decision_maker__in=own))
     team_ids = _my_teams(user)
@@ -61,11 +58,11 @@ def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
 def visible_customers(user: User) -> QuerySet[Customer]:
     """The customers this user may read (see the module docstring)."""
     qs = Customer.objects.select_related("organisation")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if acting_role(user) is None:
         return qs.none()
-    if _is_admin(user):
+    if is_admin(user):
         return qs
-    if user.role == "cliente":
+    if is_customer(user):
         return qs.filter(user=user)
     team_ids = _my_teams(user)
     orders = visible_work_orders(user)
@@ -191,7 +188,7 @@ def customer_work_orders(user: User, customer: Customer) -> QuerySet[WorkOrder]:
 
 def sees_internal(user: User) -> bool:
     """ET-4: internal notes and internal files are for the help desk staff, never for customers."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.role != "cliente"))
+    return is_staff(user)
 
 
 def conversation(user: User, work_order: WorkOrder) -> list[Message]:

@@ -68,7 +68,8 @@ from atiende.desk.models import (
 )
 from atiende.desk.selectors import visible_customers, visible_work_orders
 from atiende.errors import InputError
-from atiende.people.models import Role, Team, User
+from atiende.people.models import Team, User
+from atiende.people.roles import is_admin, is_customer, is_customer_account, is_manager, is_staff
 
 WORK_ORDER_COUNTER = "work_order"
 PHASE_ORDER: list[str] = [str(Phase.IDENTIFICATION), str(Phase.SATISFACTION), str(Phase.CLOSURE)]
@@ -97,16 +98,8 @@ def _forbidden(message: str) -> InputError:
 def _require_staff(actor: User) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise _forbidden(_("Sign in as a member of the help desk to do this."))
-    if actor.role == Role.CUSTOMER and not actor.is_superuser:
+    if not is_staff(actor):
         raise _forbidden(_("Only the help desk staff may do this."))
-
-
-def _is_manager(user: User) -> bool:
-    return bool(user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR))
-
-
-def _is_admin(user: User) -> bool:
-    return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
 def _require_visible_work_order(actor: User, work_order: WorkOrder, *, lock: bool = False) -> WorkOrder:
@@ -248,7 +241,7 @@ def _resolve_customer(actor: User, value: Any, field: str, *, optional: bool = F
 
 
 def _plainly_visible(actor: User, customer: Customer) -> bool:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active or actor.role == Role.CUSTOMER:
+    if not is_staff(actor):
         return False
     organisation = customer.organisation
     return organisation is None or organisation.team_id is None
@@ -261,7 +254,7 @@ def _resolve_staff(value: Any, field: str) -> User | None:
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise InputError("invalid_input", _("%(field)s must be a user id.") % {"field": field}, field=field)
     user = User.objects.filter(pk=pk, is_active=True).first() if _is_id(pk) else None
-    if user is None or user.role == Role.CUSTOMER:
+    if user is None or not is_staff(user):
         raise InputError("unknown_user", _("No active staff member with id %(id)s.") % {"id": pk},
                          field=field, status=404)
     return user
@@ -281,7 +274,7 @@ def _resolve_team(value: Any) -> Team | None:
 
 def _check_team_change(actor: User, team: Team | None) -> None:
     """ET-4: who may put a work order in which team."""
-    if _is_admin(actor) or team is None:
+    if is_admin(actor) or team is None:
         return
     if not actor.teams.filter(pk=team.pk).exists():
         raise _forbidden(_("You can only place work orders in your own teams."))
@@ -297,7 +290,7 @@ def _check_assignee(actor: User, team: Team | None, assignee: User | None) -> No
                 _("%(name)s is not a member of team %(team)s.") % {"name": assignee.display_name, "team": team.name},
                 field="assignee",
             )
-    elif not _is_manager(actor) and assignee.pk != actor.pk:
+    elif not is_manager(actor) and assignee.pk != actor.pk:
         raise _forbidden(_("A work order without a team can only be assigned to yourself."))
 
 
@@ -507,9 +500,9 @@ def create_customer(
         contact_points=contact_points,
     ))
     if user is not None:
-        if not _is_admin(actor):
+        if not is_admin(actor):
             raise _forbidden(_("Only administrators may link a portal account."))
-        if user.role != Role.CUSTOMER:
+        if not is_customer_account(user):
             raise InputError("invalid_input", _("A portal account must have the customer role."), field="user")
         if Customer.objects.filter(user=user).exists():
             raise InputError("account_taken", _("That portal account already belongs to a customer."),
@@ -584,7 +577,7 @@ def remove_contact_point(*, actor: User, contact_point: ContactPoint) -> None:
 def delete_customer(*, actor: User, customer: Customer) -> None:
     """Administrators only; a customer with work orders is kept (their history matters)."""
     _require_staff(actor)
-    if not _is_admin(actor):
+    if not is_admin(actor):
         raise _forbidden(_("Only administrators may delete customers."))
     from django.db.models import Q
 
@@ -599,7 +592,7 @@ def delete_customer(*, actor: User, customer: Customer) -> None:
 def _default_team(actor: User, customer: Customer) -> Team | None:
     if customer.organisation_id and customer.organisation and customer.organisation.team_id:
         team = customer.organisation.team
-        if team is not None and (_is_admin(actor) or actor.teams.filter(pk=team.pk).exists()):
+        if team is not None and (is_admin(actor) or actor.teams.filter(pk=team.pk).exists()):
             return team
     return actor.teams.order_by("name").first()
 
@@ -698,7 +691,7 @@ def open_portal_request(
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise _forbidden(_("Sign in to open a request."))
     customer = Customer.objects.select_related("organisation").filter(user=actor).first()
-    if actor.role != Role.CUSTOMER or customer is None:
+    if not is_customer(actor) or customer is None:
         raise _forbidden(_("Only customers with a portal account open requests here."))
     values = {
         "title": _text(title, "title", 200, required=True, label=_("title")),
@@ -801,7 +794,7 @@ def update_work_order(*, actor: User, work_order: WorkOrder, version: int, **cha
     if "team" in diff:
         _check_team_change(actor, clean["team"])
     if "team" in diff or "assignee" in diff:
-        if not _is_manager(actor) and current.team_id is not None and "team" in diff:
+        if not is_manager(actor) and current.team_id is not None and "team" in diff:
             raise _forbidden(_("Only supervisors and administrators may move a work order to another team."))
         _check_assignee(actor, clean.get("team", current.team), clean.get("assignee", current.assignee))
     if not diff:

@@ -22,7 +22,8 @@ from atiende.notifications import live
 from atiende.notifications.models import Delivery, Kind, Notification, Preference
 from atiende.notifications.selectors import preferences
 from atiende.notifications.signals import notification_created
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import is_staff
 
 TEXT_LIMIT = 500
 
@@ -46,7 +47,7 @@ def notify(*, recipients: Iterable[User], kind: str, text: str | Callable[[], st
     seen: set[int] = set()
     for user in recipients:
         if (user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk)
-                or not user.is_active or (user.role == Role.CUSTOMER and not user.is_superuser)):
+                or not is_staff(user)):
             continue
         seen.add(user.pk)
         wanted = preferences(user)

@@ -17,12 +17,8 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    TECHNICIAN = "tecnico", _("Technician")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    ADMINISTRATOR = "administrador", _("Administrator")
-    CUSTOMER = "cliente", _("Customer")
+from atiende.people import roles
+from atiende.people.roles import Role
 
 
 class Team(models.Model):
@@ -65,26 +61,27 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    # What templates ask; the rule itself lives in atiende.people.roles.
     @property
     def is_technician(self) -> bool:
-        return self.role == Role.TECHNICIAN
+        return roles.is_technician(self)
 
     @property
-    def is_supervisor(self) -> bool:
-        return self.role == Role.SUPERVISOR
+    def is_manager(self) -> bool:
+        return roles.is_manager(self)
 
     @property
     def is_administrator(self) -> bool:
-        return self.role == Role.ADMINISTRATOR or self.is_superuser
+        return roles.is_admin(self)
 
     @property
     def is_customer(self) -> bool:
-        return self.role == Role.CUSTOMER
+        return roles.is_customer(self)
 
     @property
     def is_staff_member(self) -> bool:
         """Technicians, supervisors and administrators: the people of the desk."""
-        return self.role != Role.CUSTOMER
+        return roles.is_staff(self)
 
 
 TOKEN_PREFIX = "atk_"

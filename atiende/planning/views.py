@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 
+from atiende.people.roles import MANAGERS
 from atiende.planning import calculations
 from atiende.planning.forms import MAX_SIMULATED_CALLS, CalculatorForm, PlanForm, SimulationForm
 from atiende.staffing.erlang import StaffingInputError
@@ -23,7 +24,7 @@ from atiende.staffing.plan import PlanError
 from atiende.web.access import role_required
 
 # Staffing decides how many technicians a team gets: a manager's page, not a technician's (ET-4).
-managers_required = role_required(("supervisor", "administrador"))  # Role.SUPERVISOR, Role.ADMINISTRATOR
+managers_required = role_required(MANAGERS)
 
 EXAMPLE_CSV = Path(__file__).resolve().parent.parent / "staffing" / "examples" / "dia-tipico.csv"
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import STAFF, is_admin, is_staff, is_supervisor, role_filter
 from atiende.quality.calibration import (
     CalibratedCard,
     Override,
@@ -27,20 +28,12 @@ from atiende.quality.context import clock
 from atiende.scorecards.models import Scorecard
 
 
-def is_manager(user: User) -> bool:
-    return bool(user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR))
-
-
-def is_admin(user: User) -> bool:
-    return bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
-
-
 def team_technicians(user: User) -> QuerySet[User]:
     """The people a user's scorecards cover: themselves, their teams' members, or everyone for admins."""
-    staff = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    staff = User.objects.filter(role_filter(STAFF), is_active=True)
     if is_admin(user):
         return staff
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return staff.filter(Q(teams__in=user.teams.all()) | Q(pk=user.pk)).distinct()
     return staff.filter(pk=user.pk)
 
@@ -48,11 +41,11 @@ def team_technicians(user: User) -> QuerySet[User]:
 def visible_scorecards(user: User) -> QuerySet[Scorecard]:
     """ET-4: technicians see their own cards, supervisors their teams', administrators all."""
     qs = Scorecard.objects.select_related("technician", "contact", "work_order")
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == Role.CUSTOMER:
+    if not is_staff(user):
         return qs.none()
     if is_admin(user):
         return qs
-    if user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return qs.filter(Q(technician__in=team_technicians(user).values("pk")) | Q(created_by=user))
     return qs.filter(technician=user)
 

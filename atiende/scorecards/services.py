@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from atiende.contact.models import Contact, ContactState
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import STAFF, is_manager, is_staff, role_filter
 from atiende.quality.calibration import OverrideError
 from atiende.quality.card import STATUSES
 from atiende.quality.transcript import SPEAKERS
@@ -84,7 +85,7 @@ def _clean_turns(turns: Any) -> list[dict[str, Any]]:
 
 
 def _may_supply(user: User, contact: Contact, token_kind: str | None) -> bool:
-    if token_kind == "cti" or selectors.is_manager(user):
+    if token_kind == "cti" or is_manager(user):
         return True
     involved = {contact.assignee_id, contact.offered_to_id}
     answered = contact.events.filter(kind="answered").values_list("data", flat=True).first() or {}
@@ -102,7 +103,7 @@ def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict
     with transaction.atomic():
         contact = (Contact.objects.select_for_update(of=("self",)).select_related("customer")
                    .filter(pk=contact_id).first())
-        if contact is None or user.role == Role.CUSTOMER or not _may_supply(user, contact, token_kind):
+        if contact is None or not is_staff(user) or not _may_supply(user, contact, token_kind):
             raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
         card = Scorecard.objects.filter(contact=contact).first()
         if card is not None and (card.overrides.exists() or card.acknowledgements.exists()):
@@ -153,11 +154,11 @@ def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict
 
 def _technician_for_upload(user: User, technician_id: int | None) -> User:
     if technician_id is None:
-        if user.role == Role.TECHNICIAN or not selectors.is_manager(user):
+        if not is_manager(user):
             return user
         raise InputError("technician_required", _("Name the technician whose contact this is."),
                          field="technician")
-    technician = User.objects.filter(pk=technician_id, is_active=True).exclude(role=Role.CUSTOMER).first()
+    technician = User.objects.filter(role_filter(STAFF), pk=technician_id, is_active=True).first()
     if technician is None or not selectors.team_technicians(user).filter(pk=technician.pk).exists():
         raise InputError("unknown_technician", _("There is no such technician in your teams."), status=404,
                          field="technician", rule="ET-4")
@@ -167,7 +168,7 @@ def _technician_for_upload(user: User, technician_id: int | None) -> User:
 def score_transcript_upload(*, user: User, transcript: Any, technician_id: int | None = None,
                             work_order_number: int | None = None) -> Scorecard:
     """Score a chat, email thread or walk-in notes posted as a SPEC transcript, stored redacted."""
-    if user.role == Role.CUSTOMER:
+    if not is_staff(user):
         raise InputError("forbidden", _("Only the desk's staff may score contacts."), status=403, rule="ET-4")
     if not isinstance(transcript, dict):
         raise InputError("invalid_transcript", _("transcript: must be a JSON object."), field="transcript")
@@ -209,7 +210,7 @@ def override_item(*, scorecard_id: int, user: User, rule: str, status: str, comm
     """A supervisor corrects one item with a comment; the scorer's status is kept beside it."""
     with transaction.atomic():
         card = selectors.get_scorecard(user, scorecard_id)
-        if not selectors.is_manager(user):
+        if not is_manager(user):
             raise InputError("supervisors_only", _("Only a supervisor can override an item of a scorecard."),
                              status=403, rule="ET-4")
         if card.technician_id == user.pk:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from atiende.errors import InputError
 from atiende.people.models import User
+from atiende.people.roles import is_manager
 from atiende.practices import get_rule
 from atiende.quality.card import STATUSES
 from atiende.scorecards import selectors, services
@@ -75,7 +76,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     transcript = selectors.highlighted_transcript(row, view["items"])
     applicable = [i for i in view["items"] if i["status"] != "n/a" or i["overrides"]]
     not_applicable = [i for i in view["items"] if i["status"] == "n/a" and not i["overrides"]]
-    may_override = selectors.is_manager(user) and row.technician_id != user.pk
+    may_override = is_manager(user) and row.technician_id != user.pk
     return render(request, "scorecards/detail.html", {
         "nav": "scorecards", "card": row, "view": view, "transcript": transcript, "applicable": applicable,
         "not_applicable": not_applicable, "may_override": may_override,

@@ -40,6 +40,7 @@ from atiende.contact.services import routing as contact_routing
 from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, Role, User
+from atiende.people.roles import STAFF, role_filter
 from atiende.practices import Refusal
 from atiende.privacy import audit
 from atiende.telephony.models import BlockedCaller, CallOutcome, GenericCall
@@ -252,7 +253,7 @@ def issue_cti_token(*, name: str, username: str | None = None, days: int | None 
 # ---- technicians and queues ------------------------------------------------------------
 
 def _staff() -> Any:
-    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    return User.objects.filter(role_filter(STAFF), is_active=True)
 
 
 def find_technician(ref: str) -> User | None:

@@ -15,10 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from atiende.people.models import Role
-
-EVERYONE: tuple[str, ...] = tuple(Role.values)
-STAFF: tuple[str, ...] = tuple(role for role in EVERYONE if role != Role.CUSTOMER)
+from atiende.people.roles import EVERYONE, STAFF, has_role, role_labels
 
 View = Callable[..., HttpResponse]
 
@@ -35,11 +32,11 @@ def not_found(request: HttpRequest, message: str | None = None) -> HttpResponse:
     )
 
 
-def role_required(roles: Iterable[str], *, superuser: bool = True) -> Callable[[View], View]:
+def role_required(roles: Iterable[str]) -> Callable[[View], View]:
     """Let a signed-in user of one of ``roles`` through; others get a 403 naming who may.
 
-    Superusers pass too, unless ``superuser=False`` (pages that only make sense for
-    one role, such as the customers' own request form)."""
+    Roles are read by ``atiende.people.roles``: a superuser passes wherever an
+    administrator does, and only there (not the console, not the customers' portal)."""
     allowed = frozenset(roles)
 
     def decorator(view: View) -> View:
@@ -48,9 +45,9 @@ def role_required(roles: Iterable[str], *, superuser: bool = True) -> Callable[[
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not ((superuser and user.is_superuser) or user.role in allowed):  # type: ignore[union-attr]
-                labels = ", ".join(str(Role(r).label) for r in Role.values if r in allowed)
-                return forbidden(request, _("Only these roles may open this page: %(roles)s.") % {"roles": labels})
+            if not has_role(user, allowed):
+                return forbidden(request, _("Only these roles may open this page: %(roles)s.")
+                                 % {"roles": role_labels(allowed)})
             return view(request, *args, **kwargs)
 
         return wrapper

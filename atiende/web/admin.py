@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from atiende.people.models import Role
+from atiende.people.roles import is_admin
 
 admin.site.site_title = _("Atiende administration")
 admin.site.index_title = _("Administration")
@@ -19,9 +19,7 @@ admin.site.index_title = _("Administration")
 
 def _administrators_only(request: HttpRequest) -> bool:
     user = request.user
-    return bool(
-        user.is_active and user.is_staff and (user.is_superuser or getattr(user, "role", "") == Role.ADMINISTRATOR)
-    )
+    return bool(user.is_staff and is_admin(user))
 
 
 admin.site.has_permission = _administrators_only  # type: ignore[method-assign]

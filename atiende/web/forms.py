@@ -22,7 +22,8 @@ from atiende.desk.models import (
     Phase,
     Priority,
 )
-from atiende.people.models import Role, Team, User
+from atiende.people.models import Team, User
+from atiende.people.roles import STAFF, role_filter
 
 
 class SignInForm(auth_forms.AuthenticationForm):
@@ -41,7 +42,7 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
 
 
 def staff_users() -> QuerySet[User]:
-    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("first_name", "username")
+    return User.objects.filter(role_filter(STAFF), is_active=True).order_by("first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):

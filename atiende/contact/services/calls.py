@@ -30,7 +30,8 @@ from atiende.contact.services.routing import dispatch
 from atiende.contact.services.technicians import require_staff, state_to_return_to
 from atiende.db import single_writer
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import STAFF, is_manager, is_technician, role_filter
 from atiende.practices import Refusal
 from atiende.privacy.services import give_consent
 
@@ -117,8 +118,8 @@ def request_transfer(*, contact_id: int, user: User | None, purpose: str, custom
                      to_technician: int | None = None, to_queue: str | None = None) -> Outcome:
     if to_queue is not None:
         queue_named(to_queue)
-    if to_technician is not None and not User.objects.filter(pk=to_technician, is_active=True).exclude(
-            role=Role.CUSTOMER).exists():
+    if to_technician is not None and not User.objects.filter(
+            role_filter(STAFF), pk=to_technician, is_active=True).exists():
         raise InputError("unknown_technician", _("There is no such technician."), status=404, field="to_technician")
     return _act(contact_id, user, lambda c, p: c.request_transfer(
         purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
@@ -191,7 +192,7 @@ def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
 
 @single_writer
 def supervise(*, contact_id: int, user: User, mode: str) -> Outcome:
-    if user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR) and not user.is_superuser:
+    if not is_manager(user):
         raise InputError("supervisors_only", _("Only a supervisor can join, take over or coach a call."),
                          status=403, rule="PO-5")
     try:
@@ -270,7 +271,7 @@ def _on_the_call(user: User | None, contact: engine.Contact) -> int | None:
 
 
 def _acts_as_technician(user: User | None) -> bool:
-    return user is not None and user.role == Role.TECHNICIAN and not user.is_superuser
+    return is_technician(user)
 
 
 def _require_serves_queue(user: User, queue_name: str) -> None:

@@ -35,6 +35,7 @@ from atiende.desk.models import Customer
 from atiende.engine.routing import open_tiers, pick_technician, turned_down
 from atiende.errors import InputError
 from atiende.people.models import User
+from atiende.people.roles import is_admin, is_manager
 
 # Available technicians read per page when routing a call (longest idle first). The page's order is the
 # engine's (pick_technician), so the first who fits is the one chosen: a short page is usually all it takes,
@@ -225,7 +226,7 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         waiting = Contact.objects.filter(state=ContactState.WAITING)
         if queue:
             waiting = waiting.filter(queue__name=queue)
-        if selectors.is_manager(user) and not selectors.is_admin(user):
+        if is_manager(user) and not is_admin(user):
             # ET-4: a supervisor answering calls takes them only from queues they may see, or named in
             # their own queues (a deliberate assignment; push routing rings them with those too), and
             # hears nothing of the others': they do not count as calls waiting below.
@@ -234,7 +235,7 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         qs = waiting.filter(waiting_for(user, me.queues))  # as pushed routing: serves_queue
         # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
         row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
-                                             engine_technician(me), any_tier=selectors.is_manager(user))
+                                             engine_technician(me), any_tier=is_manager(user))
         if row is None:
             if not fitting_seen and waiting.exists():
                 raise InputError("none_you_can_take",

@@ -22,7 +22,8 @@ from atiende.contact.models import (
     TechnicianStatus,
 )
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import is_staff
 
 
 def technician_state(user: User) -> TechnicianState:
@@ -50,7 +51,7 @@ def store_technician(row: TechnicianState, tech: engine.Technician, moment: date
 
 
 def require_staff(user: User) -> None:
-    if user.role == Role.CUSTOMER:
+    if not is_staff(user):
         raise InputError("not_a_technician", _("Only technicians take calls."), status=403, rule="CH-TEL")
 
 

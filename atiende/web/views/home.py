@@ -10,7 +10,8 @@ from django.shortcuts import render
 
 from atiende.desk import selectors
 from atiende.desk.models import Phase
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import is_customer, is_technician
 from atiende.web.access import signed_in_required
 
 
@@ -19,9 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # signed_in_required: never anonymous here
     visible = selectors.visible_work_orders(user)
     open_orders = visible.exclude(phase=Phase.CLOSURE)
-    is_customer = user.role == Role.CUSTOMER
-    context: dict[str, object] = {"nav": "home", "is_customer": is_customer, "can_create": not is_customer}
-    if is_customer:
+    customer = is_customer(user)
+    context: dict[str, object] = {"nav": "home", "is_customer": customer, "can_create": not customer}
+    if customer:
         mine = open_orders
     else:
         mine = open_orders.filter(assignee=user)
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(status="pendiente", work_order__in=visible.values("pk"))
             .select_related("work_order", "owner")
         )
-        if user.role == Role.TECHNICIAN:
+        if is_technician(user):
             overdue = overdue.filter(Q(work_order__assignee=user) | Q(owner=user))
             context["unassigned_count"] = None
         else:

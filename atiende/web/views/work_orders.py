@@ -28,7 +28,8 @@ from atiende.desk.models import (
     WorkOrder,
 )
 from atiende.errors import InputError
-from atiende.people.models import Role, User
+from atiende.people.models import User
+from atiende.people.roles import CUSTOMERS, is_customer, is_staff
 from atiende.privacy import uploads
 from atiende.web.access import not_found, role_required, signed_in_required, staff_required
 from atiende.web.forms import (
@@ -78,7 +79,7 @@ def _load(request: HttpRequest, number: int) -> WorkOrder | None:
 
 
 def _can_edit(user: User) -> bool:
-    return user.is_superuser or user.role != Role.CUSTOMER
+    return is_staff(user)
 
 
 # History lines name fields that are not on the work order itself.
@@ -160,12 +161,12 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
         "questions": list(work_order.closed_questions.all()),
         "commitments": commitments,
         "survey": survey,
-        "is_own_customer": survey is not None and user.role == Role.CUSTOMER,
+        "is_own_customer": survey is not None and is_customer(user),
         "history": _history(work_order) if staff else None,
         "attachments": files,
         # Whoever sees the work order may attach files to it while it is open (SP-1).
         "can_attach": work_order.phase != Phase.CLOSURE,
-        "can_attach_internal": attachments.is_staff(user),
+        "can_attach_internal": is_staff(user),
         "attachment_accept": attachments.ACCEPT,
         "attachment_max_bytes": uploads.max_bytes(),
         "attachment_limit": attachments.per_work_order_limit(),
@@ -244,7 +245,7 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
 
 
-@role_required([str(Role.CUSTOMER)], superuser=False)
+@role_required(CUSTOMERS)
 def portal_request_create(request: HttpRequest) -> HttpResponse:
     """A customer opens a request in their own words; a technician takes it from there (AL-1)."""
     form = PortalRequestForm(request.POST or None)
