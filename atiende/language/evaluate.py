@@ -5,8 +5,9 @@
 
 Splits (see docs/language.md): "dev", "test1", "test2" and "test3" (rounds one
 to three: each was held out for one run, then used for tuning), "test" (rounds
-four and five, written after the last tuning and never tuned on), "tuning" (dev
-and test1 to test3) and "all".
+four and five, never tuned on), "test6" (round six, issue 23: run once, then
+tuned on), "test7" (round seven, written with round six and never tuned on),
+"tuning" (dev, test1 to test3 and test6), "heldout" (test and test7) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
 per draft rule, the knowledge-level accuracy, and the precision set (plain,
@@ -27,6 +28,9 @@ from typing import Any
 from atiende.language import TRAIT_IDS, analyze
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "language" / "eval"
+# Splits that are unions of rounds.
+GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6"), "heldout": ("test", "test7")}
+SPLITS = ("test", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
 RULE_IDS = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "PT-1", "PT-2",
             "NT-5", "NT-6", "NT-7", "CO-1")
 
@@ -86,8 +90,8 @@ def evaluate(data: Path = DEFAULT_DATA, split: str = "test") -> Report:
     def keep(row: dict[str, Any]) -> bool:
         if split == "all":
             return True
-        if split == "tuning":
-            return row["split"] in ("dev", "test1", "test2", "test3")
+        if split in GROUPS:
+            return row["split"] in GROUPS[split]
         return bool(row["split"] == split)
 
     customers = [r for r in load(data / "customers.jsonl") if keep(r)]
@@ -147,7 +151,7 @@ def render(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m atiende.language.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=["test", "test3", "test2", "test1", "dev", "tuning", "all"], default="test")
+    parser.add_argument("--split", choices=SPLITS, default="test")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the *.jsonl files")
     parser.add_argument("--errors", action="store_true", help="also list every disagreement")
     args = parser.parse_args(argv)
