@@ -28,6 +28,8 @@ from typing import Any
 from atiende.language import TRAIT_IDS, analyze
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "language" / "eval"
+# Real Spanish text that nobody on the team wrote (tests/language/external/README.md): traits only.
+EXTERNAL_DATA = DEFAULT_DATA.parent / "external" / "fortunes_es.jsonl"
 # Splits that are unions of rounds.
 GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6"), "heldout": ("test", "test7")}
 SPLITS = ("test", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
@@ -128,6 +130,32 @@ def evaluate(data: Path = DEFAULT_DATA, split: str = "test") -> Report:
     return Report(split, traits, rules, len(customers), len(drafts), level_correct, len(polite), flagged, errors)
 
 
+def evaluate_external(path: Path = EXTERNAL_DATA) -> Report:
+    """Precision and recall per trait on the external set (labelled by the team, never tuned on)."""
+    rows = load(path)
+    traits = {t: Counts() for t in TRAIT_IDS}
+    errors: list[str] = []
+    for row in rows:
+        result = analyze(row["text"], as_="cliente")
+        predicted = {t.id for t in result.traits}
+        expected = set(row["traits"])
+        _tally(traits, expected, predicted)
+        if predicted != expected:
+            errors.append(f"{row['id']} expected={sorted(expected)} got={sorted(predicted)} "
+                          f"{[(t.id, t.score, t.evidence) for t in result.traits]} | {row['text']}")
+    return Report("external", traits, {}, len(rows), 0, 0, 0, [], errors)
+
+
+def render_external(report: Report) -> str:
+    lines = [f"External set: **{report.customers}** messages (tests/language/external)", ""]
+    lines += ["| trait | support | asserted | right | precision | recall |", "|---|---:|---:|---:|---:|---:|"]
+    for key, c in report.traits.items():
+        precision = f"{c.precision:.3f}" if c.tp + c.fp else "n/a"
+        recall = f"{c.recall:.3f}" if c.support else "n/a"
+        lines.append(f"| {key} | {c.support} | {c.tp + c.fp} | {c.tp} | {precision} | {recall} |")
+    return "\n".join(lines)
+
+
 def _table(title: str, counts: dict[str, Counts]) -> list[str]:
     lines = [f"| {title} | support | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
     for key, c in counts.items():
@@ -154,7 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=SPLITS, default="test")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the *.jsonl files")
     parser.add_argument("--errors", action="store_true", help="also list every disagreement")
+    parser.add_argument("--external", action="store_true",
+                        help="the external set of real Spanish text instead (traits only)")
     args = parser.parse_args(argv)
+    if args.external:
+        external = evaluate_external()
+        print(render_external(external))
+        if args.errors:
+            print("\n" + "\n".join(external.errors))
+        return 0
     if not (args.data / "customers.jsonl").exists():
         print(f"error: no evaluation set in {args.data}", file=sys.stderr)
         return 2
