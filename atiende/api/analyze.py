@@ -53,6 +53,16 @@ class FindingOut(Schema):
     suggestion: str | None
 
 
+class StrategyOut(Schema):
+    do: list[str]
+    avoid: list[str]
+
+
+class QuestionOut(Schema):
+    text: str
+    closed: bool = Field(..., description="True for a closed question (yes/no or a named choice: AL-5)")
+
+
 class AnalysisOut(Schema):
     text: str
     as_: str = Field(..., alias="as")
@@ -60,6 +70,10 @@ class AnalysisOut(Schema):
     knowledge_level: str | None
     findings: list[FindingOut]
     redacted: str
+    strategy: dict[str, StrategyOut] = Field(
+        ..., description="cliente: the do / avoid card of each trait found (CT-*); empty for a draft")
+    paraphrase: str | None = Field(..., description="cliente: the paraphrase draft (AL-4), null when there is no story")
+    questions: list[QuestionOut] = Field(..., description="cliente: questions to ask, closed ones first (AL-5)")
 
     model_config = {"populate_by_name": True}
 
@@ -104,8 +118,9 @@ def _run(item: AnalyzeIn, language: str) -> dict[str, Any]:
     }}}}},
 )
 def analyze(request: HttpRequest) -> Any:
-    """Customer traits (CT-*) with evidence and knowledge level (CO-3), or the findings on a
-    technician's draft (DN, PT, NT, CO-1) with spans and rewrites; always the redacted text (ET-3)."""
+    """Customer traits (CT-*) with evidence, strategy cards, knowledge level (CO-3), paraphrase (AL-4) and
+    questions (AL-5), or the findings on a technician's draft (DN, PT, NT, CO-1) with spans and rewrites;
+    always the redacted text (ET-3)."""
     # Parsed by hand (one object or a list) so that errors stay short and clear.
     try:
         raw = json.loads(request.body or b"null")

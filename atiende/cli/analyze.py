@@ -1,7 +1,9 @@
 """atiende analyze: the language assistant on the command line (SPEC "Public contracts").
 
 One message a line in (a FILE or standard input); with ``--format json`` one
-JSON object a line out, the same shape as ``POST /api/v1/analyze``. Blank lines
+JSON object a line out, the same shape as ``POST /api/v1/analyze``: for a
+customer's message also the strategy card of each trait found, the
+paraphrase draft (AL-4) and the questions to ask, closed or open (AL-5). Blank lines
 are skipped. Pure Python: no database is needed.
 """
 
@@ -19,9 +21,11 @@ LEVELS = ["basico", "intermedio", "avanzado"]
 # Output labels of the text format, by the locale's language (the analysis itself is in Spanish).
 _LABELS = {
     "es": {"level": "nivel de conocimientos", "no_traits": "ningún rasgo", "no_findings": "sin observaciones",
-           "redacted": "texto protegido"},
+           "redacted": "texto protegido", "do": "haga", "avoid": "evite", "paraphrase": "paráfrasis (AL-4)",
+           "questions": "preguntas (AL-5)", "closed": "cerrada", "open": "abierta"},
     "en": {"level": "knowledge level", "no_traits": "no trait asserted", "no_findings": "no findings",
-           "redacted": "redacted"},
+           "redacted": "redacted", "do": "do", "avoid": "avoid", "paraphrase": "paraphrase (AL-4)",
+           "questions": "questions (AL-5)", "closed": "closed", "open": "open"},
 }
 CHANNELS = ["email", "chat", "telefonico", "presencial"]
 
@@ -59,9 +63,15 @@ def _render_text(result: dict[str, object], out: TextIO) -> None:
     print(f"» {result['text']}", file=out)
     traits = result["traits"]
     assert isinstance(traits, list)
+    strategy = result.get("strategy") or {}
+    assert isinstance(strategy, dict)
     for trait in traits:
         evidence = ", ".join(f"«{e}»" for e in trait["evidence"])
         print(f"  {trait['id']}  {trait['score']:.2f}  {evidence}", file=out)
+        card = strategy.get(trait["id"])
+        if card:
+            print(f"      {labels['do']}: " + " ".join(card["do"]), file=out)
+            print(f"      {labels['avoid']}: " + " ".join(card["avoid"]), file=out)
     if result["knowledge_level"]:
         print(f"  {labels['level']}: {result['knowledge_level']}", file=out)
     findings = result["findings"]
@@ -74,6 +84,14 @@ def _render_text(result: dict[str, object], out: TextIO) -> None:
         print(f"  {labels['no_traits']}", file=out)
     if result["as"] == "tecnico" and not findings:
         print(f"  {labels['no_findings']}", file=out)
+    if result.get("paraphrase"):
+        print(f"  {labels['paraphrase']}: {result['paraphrase']}", file=out)
+    questions = result.get("questions") or []
+    assert isinstance(questions, list)
+    if questions:
+        print(f"  {labels['questions']}:", file=out)
+        for q in questions:
+            print(f"    {q['text']} ({labels['closed'] if q['closed'] else labels['open']})", file=out)
     if result["redacted"] != result["text"]:
         print(f"  {labels['redacted']}: {result['redacted']}", file=out)
 

@@ -7,27 +7,39 @@ once at import and compiled, so a call costs a few regex passes.
 
 - ``analyze(text, as_="cliente")``: customer traits with evidence, knowledge level, redaction.
 - ``analyze(text, as_="tecnico", level=..., channel=...)``: findings on a draft, redaction.
-- ``strategy``, ``suggest_paraphrase``, ``closed_questions``, ``acknowledgements``, ``redact``.
+  A customer's analysis also carries the strategy card of each trait found,
+  the paraphrase draft (AL-4) and the questions to ask (AL-5).
+- ``strategy``, ``suggest_paraphrase``, ``suggest_questions``, ``closed_questions``, ``acknowledgements``, ``redact``.
 """
 
 from __future__ import annotations
 
 from atiende.language.checks import check_draft
 from atiende.language.lexicon import LEVELS, TRAIT_IDS
-from atiende.language.model import Analysis, Finding, Redaction, Secret, StrategyCard, TraitScore
+from atiende.language.model import (
+    Analysis,
+    Finding,
+    Question,
+    Redaction,
+    Secret,
+    StrategyCard,
+    TraitScore,
+)
 from atiende.language.redact import redact
 from atiende.language.suggest import (
     acknowledgements,
     closed_questions,
     strategy,
     suggest_paraphrase,
+    suggest_questions,
 )
 from atiende.language.text import fold
 from atiende.language.traits import asserted, knowledge_level, score_traits
 
 __all__ = [
-    "AS_VALUES", "CHANNELS", "LEVELS", "TRAIT_IDS", "Analysis", "Finding", "Redaction", "Secret", "StrategyCard",
-    "TraitScore", "acknowledgements", "analyze", "closed_questions", "redact", "strategy", "suggest_paraphrase",
+    "AS_VALUES", "CHANNELS", "LEVELS", "TRAIT_IDS", "Analysis", "Finding", "Question", "Redaction", "Secret",
+    "StrategyCard", "TraitScore", "acknowledgements", "analyze", "closed_questions", "redact", "strategy",
+    "suggest_paraphrase", "suggest_questions",
 ]
 
 AS_VALUES = ("cliente", "tecnico")
@@ -38,8 +50,9 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
             language: str = "es") -> Analysis:
     """Analyse one message.
 
-    ``as_="cliente"``: traits (only those asserted) with evidence, the knowledge
-    level (CO-3) and the redacted text. ``as_="tecnico"``: findings on the
+    ``as_="cliente"``: traits (only those asserted) with evidence and their
+    strategy cards, the knowledge level (CO-3), the paraphrase draft (AL-4),
+    the questions to ask (AL-5) and the redacted text. ``as_="tecnico"``: findings on the
     draft adapted to the customer's ``level`` (default intermedio), email
     checks (NT-5, CO-1) only when ``channel="email"``, and the redacted text.
     Raises ValueError on an unknown ``as_``, ``level`` or ``channel``.
@@ -57,6 +70,10 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
     if as_ == "cliente":
         scores = score_traits(folded)
         traits = sorted(asserted(scores), key=lambda t: -t.score)
-        return Analysis(text, as_, traits, knowledge_level(folded, scores), [], redacted)
+        level = knowledge_level(folded, scores)
+        cards = {t.id: strategy(t.id, language) for t in traits}
+        questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language)
+        return Analysis(text, as_, traits, level, [], redacted, cards, suggest_paraphrase([text], language),
+                        questions)
     findings = check_draft(folded, level=level, channel=channel, language=language)
     return Analysis(text, as_, [], level, findings, redacted)

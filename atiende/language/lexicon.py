@@ -36,7 +36,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-def _load(name: str) -> dict[str, Any]:
+def load_data(name: str) -> dict[str, Any]:
     data = tomllib.loads(resources.files(__package__).joinpath("data", name).read_text("utf-8"))
     extra_dir = os.environ.get(EXTRA_DATA_ENV)
     if extra_dir:
@@ -63,7 +63,7 @@ class TraitLexicon:
 
 
 def _trait_lexicons() -> tuple[float, dict[str, TraitLexicon]]:
-    raw = _load("traits.toml")
+    raw = load_data("traits.toml")
     out: dict[str, TraitLexicon] = {}
     for trait_id, spec in raw["traits"].items():
         cues = tuple(Cue(c[0], float(c[1]), not (len(c) > 2 and c[2] == "fixed")) for c in spec["cues"])
@@ -74,7 +74,7 @@ def _trait_lexicons() -> tuple[float, dict[str, TraitLexicon]]:
 
 THRESHOLD, TRAITS = _trait_lexicons()
 
-_level = _load("level.toml")
+_level = load_data("level.toml")
 LEVEL_PARAMS = {k: v for k, v in _level.items() if k != "intermediate"}
 INTERMEDIATE_WORDS = combine(_level["intermediate"])
 
@@ -86,11 +86,11 @@ class Term:
     plain: str
 
 
-_jargon = _load("jargon.toml")
+_jargon = load_data("jargon.toml")
 TERMS = tuple(Term(t["re"], t["understood_from"], t["plain"]) for t in _jargon["term"])
 TERMS_REGEX = combine([t.pattern for t in TERMS])
 
-CHECKS: dict[str, dict[str, Any]] = _load("checks.toml")["rule"]
+CHECKS: dict[str, dict[str, Any]] = load_data("checks.toml")["rule"]
 
 
 def compile_phrases(rule_id: str) -> tuple[Matcher, tuple[str, ...]]:
@@ -102,4 +102,4 @@ def compile_words(words: list[str]) -> re.Pattern[str]:
     return re.compile(bounded("|".join(fold_pattern(w) for w in words)))
 
 
-SUGGEST: dict[str, Any] = _load("suggest.toml")
+SUGGEST: dict[str, Any] = load_data("suggest.toml")

@@ -68,6 +68,20 @@ class StrategyCard:
     do: list[str]
     avoid: list[str]
 
+    def to_json(self) -> dict[str, Any]:
+        return {"do": list(self.do), "avoid": list(self.avoid)}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question to ask after the paraphrase (AL-5): closed (yes/no, a named choice) or open."""
+
+    text: str
+    closed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "closed": self.closed}
+
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
@@ -77,6 +91,9 @@ class Analysis:
     knowledge_level: str | None
     findings: list[Finding]
     redacted: str
+    strategy: dict[str, StrategyCard] = field(default_factory=dict)
+    paraphrase: str | None = None
+    questions: list[Question] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON shape (SPEC "Public contracts": `atiende analyze --format json`)."""
@@ -87,4 +104,7 @@ class Analysis:
             "knowledge_level": self.knowledge_level,
             "findings": [f.to_json() for f in self.findings],
             "redacted": self.redacted,
+            "strategy": {trait: card.to_json() for trait, card in self.strategy.items()},
+            "paraphrase": self.paraphrase,
+            "questions": [q.to_json() for q in self.questions],
         }

@@ -22,8 +22,20 @@ def test_a_customer_message_is_analysed(client, auth):
     response = post(client, {"text": "¡¡ESTOY HARTA!! mi contraseña es Perro2024", "as": "cliente"}, auth)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"text", "as", "traits", "knowledge_level", "findings", "redacted"}
+    assert set(body) == {"text", "as", "traits", "knowledge_level", "findings", "redacted", "strategy", "paraphrase",
+                         "questions"}
     assert body["traits"][0]["id"] == "CT-ENF" and body["redacted"].endswith("[CONTRASEÑA]")
+    assert set(body["strategy"]) == {"CT-ENF"} and body["strategy"]["CT-ENF"]["do"]
+
+
+def test_a_customer_story_gets_the_paraphrase_and_the_questions_with_closed_or_open(client, auth):
+    text = "Buenas, mi impresora no imprime desde ayer y me sale un error."
+    body = post(client, {"text": text}, auth).json()
+    assert body["paraphrase"].startswith("Déjeme ver si comprendo") and "su impresora no imprime" in body["paraphrase"]
+    assert body["questions"] and all(set(q) == {"text", "closed"} for q in body["questions"])
+    assert {"text": "¿Qué modelo de impresora es?", "closed": False} in body["questions"]  # AL-5: an open question
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["AnalysisOut"]
+    assert {"strategy", "paraphrase", "questions"} <= set(schema["properties"])
 
 
 def test_a_list_of_drafts_gets_a_list_of_analyses(client, auth):

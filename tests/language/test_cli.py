@@ -21,7 +21,8 @@ def test_json_output_is_one_object_per_input_line_with_the_contract_keys(monkeyp
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 2  # the blank line is skipped
     for row in rows:
-        assert set(row) == {"text", "as", "traits", "knowledge_level", "findings", "redacted"}
+        assert set(row) == {"text", "as", "traits", "knowledge_level", "findings", "redacted", "strategy",
+                            "paraphrase", "questions"}
         assert row["as"] == "cliente"
         for trait in row["traits"]:
             assert set(trait) == {"id", "score", "evidence"} and 0 <= trait["score"] <= 1
@@ -50,3 +51,20 @@ def test_text_output_reads_a_file(tmp_path, monkeypatch, capsys):
 def test_a_missing_file_is_a_clear_error(monkeypatch, capsys):
     status, _, err = run(["/no/such/file.txt"], "", monkeypatch, capsys)
     assert status == 2 and "/no/such/file.txt" in err
+
+
+def test_a_customer_message_gets_strategy_paraphrase_and_questions(monkeypatch, capsys):
+    status, out, _ = run(["--as", "cliente", "--format", "json"],
+                         "Sos un inútil, desde ayer no me anda la compu y me sale un cartel\n", monkeypatch, capsys)
+    row = json.loads(out)
+    assert status == 0
+    assert set(row["strategy"]) == {t["id"] for t in row["traits"]} and "CT-DES" in row["strategy"]
+    assert set(row["strategy"]["CT-DES"]) == {"do", "avoid"}
+    assert "inútil" not in row["paraphrase"] and "no le anda la compu" in row["paraphrase"]
+    assert all(isinstance(q["closed"], bool) for q in row["questions"])
+
+
+def test_a_message_with_no_story_has_no_paraphrase(monkeypatch, capsys):
+    _, out, _ = run(["--format", "json"], "¡Ya funciona, sois geniales!!!\n", monkeypatch, capsys)
+    row = json.loads(out)
+    assert row["paraphrase"] is None and row["traits"] == []

@@ -1,0 +1,109 @@
+"""A check for the broken forms a generated Spanish sentence must never have.
+
+The suggestions (paraphrase AL-4, questions AL-5, rewrites) are built from a
+morphological analysis; this module is the guard behind them: a generated
+sentence with one of these faults is dropped before anyone sees it, and the
+test suite runs the same check on every sentence generated for thousands of
+inputs. The faults are those a word-by-word rewrite produces:
+
+- a clitic cluster that Spanish does not allow ("le lo", "les la", "me se");
+- two finite verbs in a row ("el ordenador sabe puso");
+- a dangling fragment (ending on an article, a preposition, a conjunction or a
+  possessive; a conjunction opening the sentence, "e, no sabe nada");
+- "y" before an /i/ sound or "e" before anything else ("y instaló", "e no");
+- "de el" / "a el" instead of "del" / "al"; a word said twice in a row;
+- an insult or a profanity repeated back to the customer;
+- in a paraphrase, the customer's first or second person left untouched
+  ("mi impresora", "tenés").
+"""
+
+from __future__ import annotations
+
+import re
+
+from atiende.language import morph
+from atiende.language.lexicon import SUGGEST, TRAITS
+from atiende.language.text import fold
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CLUSTER = re.compile(r"(?i)(?<!\w)(?:(?:le|les) (?:lo|la|los|las)|(?:me|te|nos|os|le|les) se|se se|le le|les les)(?!\w)")
+_DANGLING_END = frozenset(
+    ["de", "del", "a", "al", "en", "con", "por", "para", "sin", "sobre", "entre", "hasta", "desde", "contra", "hacia", "según", "el", "la", "los", "las", "un", "una", "unos", "unas", "y", "e", "o", "u", "ni", "que", "su", "sus", "mi", "mis", "tu", "tus", "le", "les", "se", "lo", "me", "te", "nos", "muy", "más", "pero", "porque", "cuando", "como"]
+)
+_OPENING_CONJUNCTION = re.compile(r"(?i)^\W*(?:e|y|o|u|ni|pero)\s*[,;:]")
+_CONTRACTION = re.compile(r"(?<!\w)(?:de|a) el(?!\w)")
+_REPEATED = re.compile(r"(?i)(?<!\w)(\w+) \1(?!\w)")
+_FIRST_PERSON = frozenset(["yo", "mi", "mis", "me", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros", "nuestras"])
+_SECOND_PERSON = frozenset(["tú", "vos", "te", "ti", "contigo", "os", "vosotros", "vosotras", "vuestro", "vuestra"])
+# Auxiliaries and verbs that take another finite verb's company in a correct sentence ("ha dejado", "es que").
+_AUXILIARIES = frozenset(
+    ["ha", "han", "he", "hemos", "había", "habían", "habrá", "hubo", "es", "son", "era", "eran", "fue", "fueron", "está", "están", "estaba", "estaban", "estuvo", "va", "van", "iba", "iban", "puede", "pueden", "podía", "quiere", "quieren", "suele", "suelen", "sigue", "siguen", "vuelve", "vuelven", "deja", "dejó", "acaba", "acabó"]
+)
+_PROFANITY = [fold(w).text for w in SUGGEST["paraphrase"]["expletives"] + SUGGEST["paraphrase"]["insults"]]
+_PROFANITY_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _PROFANITY) + r")(?!\w)")
+
+
+def _is_finite(word: str) -> bool:
+    """A conjugated verb form (not an infinitive, gerund or participle), judged by the lexicon."""
+    low = word.lower()
+    if len(low) < 2 or low.endswith(("ar", "er", "ir", "ír", "ando", "iendo", "ado", "ada", "ido", "ida", "ados",
+                                      "adas", "idos", "idas", "to", "ta", "cho", "cha")):
+        return False
+    base = morph.lemma(low)
+    return base != low and base.endswith(("ar", "er", "ir", "ír")) and morph.known(low)
+
+
+def _y_before(next_word: str) -> str:
+    low = next_word.lower()
+    starts_with_i = low.startswith(("i", "í", "hi", "hí")) and not low.startswith(("hie", "hia", "hio", "hiu"))
+    return "e" if starts_with_i else "y"
+
+
+def conjunction(next_word: str) -> str:
+    """ "y", or "e" before an /i/ sound ("e instaló", "e hizo", but "y hierro")."""
+    return _y_before(next_word)
+
+
+def problems(sentence: str, *, paraphrase: bool = False) -> list[str]:
+    """Every broken form found in one generated sentence (empty when it reads as correct Spanish)."""
+    found: list[str] = []
+    text = sentence.strip()
+    words = _WORD.findall(text)
+    if len(words) < 2:
+        found.append("fragment: fewer than two words")
+    last = re.findall(r"[^\W_]+", text)
+    if last and last[-1].lower() in _DANGLING_END:
+        found.append(f"dangling fragment: ends on «{last[-1]}»")
+    if _OPENING_CONJUNCTION.match(text):
+        found.append("dangling fragment: opens on a bare conjunction")
+    for m in _CLUSTER.finditer(text):
+        found.append(f"clitic cluster «{m.group(0)}»")
+    for m in _CONTRACTION.finditer(text):
+        found.append(f"«{m.group(0)}» instead of the contraction")
+    for m in _REPEATED.finditer(text):
+        found.append(f"word repeated «{m.group(0)}»")
+    lowered = [w.lower() for w in words]
+    for prev, nxt in zip(lowered, words[1:], strict=False):
+        if prev in ("y", "e") and prev != _y_before(nxt):
+            found.append(f"«{prev} {nxt}» should be «{_y_before(nxt)} {nxt}»")
+    for prev, nxt in zip(words, words[1:], strict=False):
+        if prev.lower() not in _AUXILIARIES and _is_finite(prev) and _is_finite(nxt) and not nxt[:1].isupper():
+            found.append(f"verb after verb «{prev} {nxt}»")
+    folded = fold(text).text
+    if TRAITS["CT-DES"].regex.search(folded) or _PROFANITY_RE.search(folded):
+        found.append("insult or profanity repeated")
+    if text.count("¿") != text.count("?") or text.count("¡") != text.count("!"):
+        found.append("unbalanced ¿? or ¡!")
+    if "  " in text or re.search(r"\s[,.;:?!]", text):
+        found.append("stray space")
+    if paraphrase:
+        for word in lowered:
+            if word in _FIRST_PERSON:
+                found.append(f"first person left: «{word}»")
+            elif word in _SECOND_PERSON:
+                found.append(f"second person left: «{word}»")
+            else:
+                verb = morph.analyse(word)
+                if verb is not None and verb.person in (morph.FIRST_SINGULAR, morph.SECOND):
+                    found.append(f"verb not in the third person: «{word}»")
+    return found
