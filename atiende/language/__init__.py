@@ -25,6 +25,8 @@ from atiende.language.model import (
     StrategyCard,
     TraitScore,
 )
+from atiende.language.paraphrase import FEELINGS
+from atiende.language.paraphrase import paraphrase as restate_story
 from atiende.language.redact import redact
 from atiende.language.suggest import (
     acknowledgements,
@@ -72,8 +74,10 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
         traits = sorted(asserted(scores), key=lambda t: -t.score)
         level = knowledge_level(folded, scores)
         cards = {t.id: strategy(t.id, language) for t in traits}
-        questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language)
-        return Analysis(text, as_, traits, level, [], redacted, cards, suggest_paraphrase([text], language),
-                        questions)
+        questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language,
+                                      folded=folded.text)
+        avoid = [quote for trait in FEELINGS for quote in scores[trait].evidence]
+        story = restate_story([text], language, redacted=[redacted], avoid=avoid)
+        return Analysis(text, as_, traits, level, [], redacted, cards, story, questions)
     findings = check_draft(folded, level=level, channel=channel, language=language)
     return Analysis(text, as_, [], level, findings, redacted)

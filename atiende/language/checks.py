@@ -115,13 +115,20 @@ def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]
 _DETERMINER_BEFORE = re.compile(
     r"\b(del|al|el|la|los|las|un|una|unos|unas|este|esta|ese|esa|su|sus|mi|mis|tu|tus)\s+$", re.IGNORECASE
 )
-_LEADING_ARTICLE = re.compile(r"^(el|la|los|las)\s+", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(el|la|los|las|un|una|unos|unas)\s+", re.IGNORECASE)
+
+
+_DE_OR_A_BEFORE = re.compile(r"\b(de|a)\s+$", re.IGNORECASE)
+_LEADING_EL = re.compile(r"^el\s+", re.IGNORECASE)
 
 
 def _fit_article(before: str, plain: str) -> str:
-    """Drop a rewrite's own article after one already in the draft: "del driver" → "del programa...", not "del el"."""
+    """Drop a rewrite's own article after one already in the draft: "del driver" → "del programa...", not "del el";
+    and "el" after "de"/"a", which Spanish contracts ("de el servicio" is not written)."""
     if _DETERMINER_BEFORE.search(before):
         return _LEADING_ARTICLE.sub("", plain, count=1)
+    if _DE_OR_A_BEFORE.search(before):
+        return _LEADING_EL.sub("", plain, count=1)
     return plain
 
 
@@ -230,5 +237,9 @@ def check_draft(folded: Folded, *, level: str | None, channel: str | None, langu
     findings += _nt6_findings(folded, language)
     if channel == "email":
         findings += _email_findings(folded, language)
+    # An insult is DN-7, not slang as well ("sos un boludo"): one finding for one fault.
+    insults = [(f.start, f.end) for f in findings if f.rule == "DN-7"]
+    findings = [f for f in findings
+                if f.rule != "DN-2" or not any(s <= f.start and f.end <= e for s, e in insults)]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings

@@ -30,10 +30,15 @@ _CLUSTER = re.compile(r"(?i)(?<!\w)(?:(?:le|les) (?:lo|la|los|las)|(?:me|te|nos|
 _DANGLING_END = frozenset(
     ["de", "del", "a", "al", "en", "con", "por", "para", "sin", "sobre", "entre", "hasta", "desde", "contra", "hacia", "según", "el", "la", "los", "las", "un", "una", "unos", "unas", "y", "e", "o", "u", "ni", "que", "su", "sus", "mi", "mis", "tu", "tus", "le", "les", "se", "lo", "me", "te", "nos", "muy", "más", "pero", "porque", "cuando", "como"]
 )
-_OPENING_CONJUNCTION = re.compile(r"(?i)^\W*(?:e|y|o|u|ni|pero)\s*[,;:]")
+_OPENING_CONJUNCTION = re.compile(r"(?i)^\W*(?:(?:e|y|o|u|ni|pero)\s*[,;:]|porque\s|(?:es|era|son|fue) (?:la|el|lo|los|las) que\s)")
+_TAG_END = re.compile(r"(?i)(?:,\s*(?:eso|nada|nada más|y eso|y ya|vale|ok)|\s+y nada)\W*$")
+_SUBORDINATORS = frozenset(["que", "cuando", "si", "donde", "porque", "como", "aunque", "mientras"])
+_SKIPPED_BEFORE_VERB = frozenset(["no", "ya", "le", "les", "lo", "la", "los", "las", "se", "me", "nos", "te", "os", "también", "nunca"])
 _CONTRACTION = re.compile(r"(?<!\w)(?:de|a) el(?!\w)")
+# Two words with only a space between them (no punctuation: "conviene, es" is two clauses).
+_TWO_WORDS = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
 _REPEATED = re.compile(r"(?i)(?<!\w)(\w+) \1(?!\w)")
-_FIRST_PERSON = frozenset(["yo", "mi", "mis", "me", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros", "nuestras"])
+_FIRST_PERSON = frozenset(["yo", "mi", "mis", "me", "mí", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros", "nuestras"])
 _SECOND_PERSON = frozenset(["tú", "vos", "te", "ti", "contigo", "os", "vosotros", "vosotras", "vuestro", "vuestra"])
 # Auxiliaries and verbs that take another finite verb's company in a correct sentence ("ha dejado", "es que").
 _AUXILIARIES = frozenset(
@@ -51,6 +56,19 @@ def _is_finite(word: str) -> bool:
         return False
     base = morph.lemma(low)
     return base != low and base.endswith(("ar", "er", "ir", "ír")) and morph.known(low)
+
+
+def _has_main_verb(words: list[str]) -> bool:
+    """A finite verb that is not inside a subordinate clause ("el internet que no llega al cuarto" has none)."""
+    for i, word in enumerate(words):
+        if not (_is_finite(word) or word in _AUXILIARIES or morph.analyse(word) is not None):
+            continue
+        j = i - 1
+        while j >= 0 and words[j] in _SKIPPED_BEFORE_VERB:
+            j -= 1
+        if j < 0 or words[j] not in _SUBORDINATORS:
+            return True
+    return False
 
 
 def _y_before(next_word: str) -> str:
@@ -76,6 +94,8 @@ def problems(sentence: str, *, paraphrase: bool = False) -> list[str]:
         found.append(f"dangling fragment: ends on «{last[-1]}»")
     if _OPENING_CONJUNCTION.match(text):
         found.append("dangling fragment: opens on a bare conjunction")
+    if _TAG_END.search(text):
+        found.append("dangling fragment: a tag at the end")
     for m in _CLUSTER.finditer(text):
         found.append(f"clitic cluster «{m.group(0)}»")
     for m in _CONTRACTION.finditer(text):
@@ -86,7 +106,8 @@ def problems(sentence: str, *, paraphrase: bool = False) -> list[str]:
     for prev, nxt in zip(lowered, words[1:], strict=False):
         if prev in ("y", "e") and prev != _y_before(nxt):
             found.append(f"«{prev} {nxt}» should be «{_y_before(nxt)} {nxt}»")
-    for prev, nxt in zip(words, words[1:], strict=False):
+    for m in _TWO_WORDS.finditer(text):
+        prev, nxt = m.group(1), m.group(2)
         if prev.lower() not in _AUXILIARIES and _is_finite(prev) and _is_finite(nxt) and not nxt[:1].isupper():
             found.append(f"verb after verb «{prev} {nxt}»")
     folded = fold(text).text
@@ -96,6 +117,8 @@ def problems(sentence: str, *, paraphrase: bool = False) -> list[str]:
         found.append("unbalanced ¿? or ¡!")
     if "  " in text or re.search(r"\s[,.;:?!]", text):
         found.append("stray space")
+    if paraphrase and words and not _has_main_verb(lowered):
+        found.append("fragment: no main verb")
     if paraphrase:
         for word in lowered:
             if word in _FIRST_PERSON:

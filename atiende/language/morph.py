@@ -25,6 +25,7 @@ _SINGULAR = {a: b for a, b in _VERBS["singular"]}
 _PLURAL = {a: b for a, b in _VERBS["plural"]}
 _THIRD_FORMS = frozenset(_SINGULAR.values()) | frozenset(_PLURAL.values())
 _NOT_VERBS = frozenset(_VERBS["not_verbs"])
+PRONOMINAL = frozenset(_VERBS["pronominal"])
 _INFINITIVE_ENDINGS = ("ar", "er", "ir", "ír")
 
 FIRST_SINGULAR = "1s"
@@ -121,15 +122,18 @@ def analyse(word: str) -> Verb | None:
 
 
 def _first_singular(word: str) -> Verb | None:
-    if word.endswith("o") and not word.endswith(("ío",)):
+    if word.endswith("o") and not word.endswith(("ío", "ado", "ido", "ído")):  # -ado/-ido: a participle
         stem = word[:-1]
-        infinitive = _verb_lemma(word, (stem,))
+        infinitive = _verb_lemma(word, (stem, _undiphthong(stem)))
         if infinitive is None:
             return None
-        vowel = "a" if infinitive.endswith("ar") else "e"
-        # present: puedo → puede, pido → pide, juego → juega, envío → envía is handled by the accent below
-        third = _pick([stem + vowel], infinitive)
-        return Verb(infinitive, FIRST_SINGULAR, third) if third else None
+        # Present: the first person carries the stem change, so the third is regular from it
+        # (puedo → puede, pido → pide, juego → juega, encuentro → encuentra).
+        third = stem + ("a" if infinitive.endswith("ar") else "e")
+        # The lexicon must see the verb in the word or in the form built: "escucho", "encuentra", not "justo".
+        if known(third) and infinitive in (_lemma(word), _lemma(third)):
+            return Verb(infinitive, FIRST_SINGULAR, third)
+        return None
     if word.endswith("é"):
         stem = word[:-1]
         infinitive = _verb_lemma(word, (stem, stem.replace("qu", "c"), stem.replace("gu", "g")))
@@ -176,6 +180,15 @@ def _first_plural(word: str) -> Verb | None:
     return Verb(infinitive, FIRST_PLURAL, plural) if plural else None
 
 
+def _undiphthong(stem: str) -> str:
+    """The stem of the infinitive for a stem-changing form: encuentr- → encontr-, pierd- → perd-."""
+    for changed, plain in (("ue", "o"), ("ie", "e")):
+        i = stem.rfind(changed)
+        if i >= 0:
+            return stem[:i] + plain + stem[i + len(changed):]
+    return stem
+
+
 def _diphthongs(stem: str) -> list[str]:
     """The stem with its last e/o as ie/ue/i first, then as written (podemos → pueden, pedimos → piden)."""
     for i in range(len(stem) - 1, -1, -1):
@@ -199,6 +212,17 @@ def _second(word: str) -> Verb | None:
         if infinitive is not None:
             return Verb(infinitive, SECOND, None)
     return None
+
+
+def is_imperative_with_me(word: str) -> bool:
+    """ "pásame", "explíqueme", "hábleme": a command with "me" that the customer gives the technician."""
+    if not word.endswith("me") or len(word) < 5:
+        return False
+    base = word[:-2].translate(_ACCENTED)
+    if base.endswith(("ar", "er", "ir", "ando", "iendo")):
+        return False  # an infinitive or a gerund ("conectarme"): not a command
+    verb_form = known(base) and _lemma(base).endswith(_INFINITIVE_ENDINGS) and _lemma(base) != base
+    return verb_form or is_infinitive(base + "r")  # "llámame": llama → llamar
 
 
 def third_person_enclitic(word: str, reflexive: bool) -> str | None:

@@ -25,16 +25,17 @@ from __future__ import annotations
 import re
 
 from atiende.language import morph
+from atiende.language.checks import check_draft
 from atiende.language.grammar import conjunction, problems
-from atiende.language.lexicon import SUGGEST, TRAITS
+from atiende.language.lexicon import SUGGEST
 from atiende.language.redact import redact
-from atiende.language.text import combine, fold
+from atiende.language.text import bounded, fold, fold_pattern
 
 OPENING = {"es": "Déjeme ver si comprendo lo que me comentó:", "en": "Let me see if I understand what you told me:"}
 CLOSING = {"es": "¿Es así?", "en": "Is that right?"}
 
 _SPEC = SUGGEST["paraphrase"]
-_PROBLEM = combine([_SPEC["problem"]])
+_PROBLEM = re.compile(bounded(fold_pattern(_SPEC["problem"])))
 _FILLERS = re.compile(_SPEC["fillers"])
 _EXPLETIVES = re.compile(
     r"(?i)(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(_SPEC["expletives"], key=len, reverse=True)) + r")(?!\w)"
@@ -43,34 +44,65 @@ _PROPER = frozenset(_SPEC["proper"])
 _OTHER_SWAPS = {a: b for a, b in _SPEC["swaps"] if a in (
     "mi", "mis", "yo", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros",
     "nuestras")}
-_OTHER_SWAPS.update({"míos": "suyos", "mías": "suyas", "nosotras": "ustedes"})
+_OTHER_SWAPS.update({"míos": "suyos", "mías": "suyas", "nosotras": "ustedes", "mí": "usted"})
 # Sentence ends: . ! ? … or a line break, but not a dot between digits (Windows 8.1) or after an initial.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\d\.)(?<!\b[A-Z]\.)\s+|(?<=[.!?…])(?=[¿¡A-ZÁÉÍÓÚÑ])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-Z]\.)\s+|(?<=[.!?…])(?=[¿¡A-ZÁÉÍÓÚÑ])|\n+")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,:]\d+)*|\s+|[^\w\s]", re.UNICODE)
-_ADDRESSED = frozenset(["tú", "tu", "tus", "te", "ti", "contigo", "vos", "vosotros", "vosotras", "os", "vuestro", "vuestra", "vuestros", "vuestras", "usted", "ustedes"])
+_ADDRESSED = frozenset(["tú", "tu", "tus", "te", "ti", "contigo", "vos", "vosotros", "vosotras", "os", "vuestro", "vuestra", "vuestros", "vuestras", "usted", "ustedes",
+    # the customer's imperatives and questions to the technician
+    "perdone", "disculpe", "oiga", "mire", "fíjese", "imagínese", "mirá", "fijate", "perdona", "disculpa", "oye",
+    "mira", "sabe", "vio", "viste", "haga", "diga", "pida", "lea", "mande", "pase", "ponga", "deje", "espere",
+    "explique", "llame", "cuelgue", "hágame", "dígame", "páseme", "mándeme", "llámeme", "explíqueme", "ayúdeme",
+    "hacé", "decime", "pasame", "mandame", "llamame", "explicame", "ayudame", "fijate", "dejá", "esperá", "disculpá",
+    "perdoná", "dime", "hagas", "digas", "pidas", "mandes", "pases", "leas", "cuelgues"])
 _DETERMINERS = frozenset(["el", "la", "los", "las", "un", "una", "unos", "unas", "mi", "mis", "su", "sus", "tu", "tus", "este", "esta", "ese", "esa", "del", "al", "de", "en", "con", "por", "para", "otro", "otra", "mucho", "poco", "cada", "ningún", "algún", "cualquier", "lo"])
-_FEELINGS = [TRAITS["CT-DES"].regex, TRAITS["CT-ENF"].regex]
+# The traits whose cue words (insults, outbursts) are never repeated back to the customer.
+FEELINGS = ("CT-DES", "CT-ENF")
+# "Y encima..." opens a sentence; joined to the story it would read "... y y encima".
+_LEADING_CONJUNCTION = re.compile(r"(?i)^(?:(?:y|e|o|u|ni|pero|mas|que|entonces|encima|además|en fin)[\s,]+)+(?=\w)")
+_TECHNICIAN_RULES = frozenset({"DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "NT-7"})
+_SUBORDINATE_START = re.compile(r"(?i)\s*(?:y |e |pero )?(?:como|que|porque|aunque|si|cuando)\b")
+_KNOW_WHAT = frozenset(["que", "qué", "si", "como", "cómo", "donde", "dónde", "cual", "cuál", "cuando", "cuándo", "nada", "por", "para"])
+_COMPANY_SIDE = re.compile(r"(?i)(?<!\w)(?:su|sus|de su|en su) (?:lado|parte|firewall|red|servidor(?:es)?|sistemas?|dhcp|dns|"
+                           r"servicio|empresa|t[ée]cnicos?|plataforma|p[áa]gina|web|central|oficina|tienda|compa[ñn][íi]a)(?!\w)")
+_COURTESY_TAIL = re.compile(r"(?i),?\s*(?:muchas )?gracias(?: por su atenci[óo]n| de antemano| por todo)?\W*$")
+_PAST = re.compile(r"(?<!\w)(?:ayer|anoche|anteayer|antier|ya|desde que|cuando|hace \w+|el (?:lunes|martes|miércoles|"
+                   r"jueves|viernes|sábado|domingo)|la semana pasada|el mes pasado|el otro día)(?!\w)")
 MAX_SENTENCES = 3
 MAX_WORDS = 45
 
 
-def _sentences(text: str) -> list[str]:
+def _tidy(part: str) -> str:
+    """A sentence or clause without its openers, vocatives and leading conjunction ("Y encima...", "que la...")."""
+    part = _COURTESY_TAIL.sub("", _FILLERS.sub("", part.strip()))
+    return _LEADING_CONJUNCTION.sub("", part.strip(" \t,;:-–—¿?¡!.…\"'«»()"))
+
+
+def _sentences(redacted: str) -> list[str]:
     out = []
-    for part in _SENTENCE_END.split(redact(text).text):
-        part = _FILLERS.sub("", part.strip())
-        part = part.strip(" \t,;:-–—¿?¡!.…\"'«»()")
+    for part in _SENTENCE_END.split(redacted):
+        if part.rstrip().endswith("?"):
+            continue  # a question to the technician is not the story
+        if part.rstrip().endswith(("...", "…")) and "," in part:
+            part = part[:part.rfind(",")]  # trailing off: its last clause is unfinished
+            while "," in part and _SUBORDINATE_START.match(part[part.rfind(",") + 1:]):
+                part = part[:part.rfind(",")]
+        part = _tidy(part)
         if part:
             out.append(part)
     return out
 
 
 def _addressed_to_technician(words: list[str]) -> bool:
+    joined = " ".join(words)
+    if "por favor" in joined.lower() or _COMPANY_SIDE.search(joined):
+        return True  # a request to the technician, or "su firewall" meaning the company's: not the story
     for word in words:
         low = word.lower()
         if low in _ADDRESSED:
             return True
         verb = morph.analyse(low)
-        if verb is not None and verb.person == morph.SECOND:
+        if verb is not None and verb.person == morph.SECOND or morph.is_imperative_with_me(low):
             return True
     return False
 
@@ -90,12 +122,17 @@ def _third_person(sentence: str) -> str | None:
                 and _finite_or_unknown(nxt):
             out[i] = "se"  # "el ordenador sé puso lento": the pronoun with a stray accent
             continue
+        if low == "se" and prev == "no" and nxt in _KNOW_WHAT:
+            out[i] = _cased(tokens[i], "sabe")  # "no se que paso": "sé" typed without its accent
+            continue
         if low in _OTHER_SWAPS:
             out[i] = _cased(tokens[i], _OTHER_SWAPS[low])
             continue
         if low in ("me", "nos"):
-            following = _next_verb(tokens, words, position)
-            if nxt in ("lo", "la", "los", "las") or following is not None and following.person in (morph.FIRST_SINGULAR, morph.FIRST_PLURAL):
+            verb_after = _next_verb(tokens, words, position)
+            own_verb = verb_after is not None and verb_after.person in (morph.FIRST_SINGULAR, morph.FIRST_PLURAL)
+            if nxt in ("lo", "la", "los", "las") or own_verb or _own_pronominal(tokens, words, position):
+                # "me lo arreglan" → "se lo arreglan"; "me acordé" → "se acordó"; "que no me enfade" → "se enfade"
                 out[i] = _cased(tokens[i], "se")
             else:
                 out[i] = _cased(tokens[i], "le" if low == "me" else "les")
@@ -103,10 +140,15 @@ def _third_person(sentence: str) -> str | None:
         if prev in _DETERMINERS:
             continue  # "mi trabajo", "el uso": a noun
         verb = morph.analyse(low)
+        if verb is None and prev in ("ya", "le", "lo", "la", "les", "los", "las", "yo") and _unaccented_first(low):
+            return None  # "ya cambie", "le aprete": a first person typed without its accent; not restated
         if verb is not None and verb.person in (morph.FIRST_SINGULAR, morph.FIRST_PLURAL):
             if verb.third is None:
                 return None
-            out[i] = _cased(tokens[i], verb.third)
+            third = verb.third
+            if low.endswith("amos") and third.endswith("an") and _PAST.search(sentence.lower()):
+                third = third[:-2] + "aron"  # "cambiamos" after "desde que" / "ayer": the preterite
+            out[i] = _cased(tokens[i], third)
             customer_verb = True
             continue
         if low.endswith(("me", "nos")) and len(low) > 5:
@@ -114,6 +156,14 @@ def _third_person(sentence: str) -> str | None:
             if enclitic is not None:
                 out[i] = _cased(tokens[i], enclitic)
     return "".join(out)
+
+
+def _unaccented_first(word: str) -> bool:
+    """ "cambie" for "cambié", "prendi" for "prendí": the accented form would be a first-person preterite."""
+    if len(word) < 4 or word[-1] not in "ei":
+        return False
+    accented = morph.analyse(word[:-1] + ("é" if word[-1] == "e" else "í"))
+    return accented is not None and accented.person == morph.FIRST_SINGULAR
 
 
 def _finite_or_unknown(word: str) -> bool:
@@ -128,6 +178,21 @@ def _next_verb(tokens: list[str], words: list[int], position: int) -> morph.Verb
             continue
         return morph.analyse(low)
     return None
+
+
+def _own_pronominal(tokens: list[str], words: list[int], position: int) -> bool:
+    """ "que no me enfade": a pronominal verb in a form that does not tell the person is the customer's own."""
+    for j in words[position + 1:position + 3]:
+        low = tokens[j].lower()
+        if low in ("lo", "la", "los", "las", "no"):
+            continue
+        base = morph.lemma(low)
+        if base not in morph.PRONOMINAL:
+            return False
+        # subjunctive (enfade, estresara, pusiera): the same form for yo and usted
+        endings = ("e", "ara", "ase") if base.endswith("ar") else ("a", "iera", "iese", "yera")
+        return low.endswith(endings)
+    return False
 
 
 def _cased(original: str, replacement: str) -> str:
@@ -145,12 +210,15 @@ def _lower_first(sentence: str) -> str:
 _CLAUSE = re.compile(r"(?<!\d)[,;]\s*|[,;](?!\d)\s*")
 
 
-def _restate(sentence: str) -> str | None:
+def _restate(sentence: str, avoid: list[str]) -> str | None:
     """One sentence or clause of the story in the third person, or None when it must not be repeated."""
-    folded = fold(sentence).text
-    if any(regex.search(folded) for regex in _FEELINGS):
+    lowered = sentence.lower()
+    if any(quote in lowered for quote in avoid):
         return None  # an insult or an outburst is not part of the story to repeat back
-    sentence = re.sub(r"\s{2,}", " ", _EXPLETIVES.sub("", sentence)).strip(" ,;:")
+    sentence = _tidy(re.sub(r"\s{2,}", " ", _EXPLETIVES.sub("", sentence)))
+    letters = [c for c in sentence if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        sentence = sentence.lower()  # typed in capitals: the paraphrase is said in a normal voice
     words = re.findall(r"[^\W\d_]+", sentence)
     if len(words) < 3 or not _PROBLEM.search(fold(sentence).text) or _addressed_to_technician(words):
         return None
@@ -158,17 +226,23 @@ def _restate(sentence: str) -> str | None:
     if restated is None:
         return None
     restated = _lower_first(restated)
-    return None if problems(restated, paraphrase=True) else restated
+    if problems(restated, paraphrase=True):
+        return None
+    # The technician says it: it must pass the technician's own checks ("a su edad ya no entiende" is DN-5).
+    # At the advanced level DN-2 flags only slang and chat spelling ("porfa", "q"), never the customer's own terms.
+    if any(f.rule in _TECHNICIAN_RULES for f in check_draft(fold(restated), level="avanzado", channel=None)):
+        return None
+    return restated
 
 
-def _story(texts: list[str]) -> list[str]:
+def _story(redacted_texts: list[str], avoid: list[str]) -> list[str]:
     chosen: list[str] = []
     words_so_far = 0
-    for text in texts:
+    for text in redacted_texts:
         for sentence in _sentences(text):
-            whole = _restate(sentence)
+            whole = _restate(sentence, avoid)
             # A sentence that cannot be restated whole may still hold a clause of the story.
-            parts = [whole] if whole else [_restate(c) for c in _CLAUSE.split(sentence)]
+            parts = [whole] if whole else [_restate(c, avoid) for c in _CLAUSE.split(sentence)]
             for restated in parts:
                 if restated is None:
                     continue
@@ -189,9 +263,24 @@ def _join(clauses: list[str]) -> str:
     return ", ".join(clauses[:-1]) + f" {conjunction(last.split(' ', 1)[0])} " + last
 
 
-def paraphrase(texts: list[str], language: str = "es") -> str | None:
-    """The paraphrase of the customer's story (AL-4), or None when the words hold no story to restate."""
-    clauses = _story(texts)
+def paraphrase(texts: list[str], language: str = "es", *, redacted: list[str] | None = None,
+               avoid: list[str] | None = None) -> str | None:
+    """The paraphrase of the customer's story (AL-4), or None when the words hold no story to restate.
+
+    ``redacted`` (the texts already redacted) and ``avoid`` (the quotes of the
+    CT-DES and CT-ENF cues found in them) spare the work when the caller has
+    analysed the texts already, as ``analyze`` has.
+    """
+    if redacted is None:
+        redacted = [redact(text).text for text in texts]
+    if avoid is None:
+        from atiende.language.traits import score_traits
+
+        avoid = [quote for text in redacted for trait, score in score_traits(fold(text)).items()
+                 if trait in FEELINGS for quote in score.evidence]
+    clauses = _story(redacted, [quote.lower() for quote in avoid if any(c.isalpha() for c in quote)])
+    while clauses and problems(_join(clauses), paraphrase=True):
+        clauses.pop()  # the clauses read well alone but not together: keep the ones that do
     if not clauses:
         return None
     key = "en" if language.startswith("en") else "es"

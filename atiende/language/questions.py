@@ -24,7 +24,7 @@ from typing import Any
 
 from atiende.language.lexicon import SUGGEST
 from atiende.language.model import Question
-from atiende.language.text import combine, fold
+from atiende.language.text import bounded, fold, fold_pattern
 
 _OPEN_WORDS = re.compile(
     r"^(?:(?:y|pero|entonces|a|de|en|con|para|por|desde|hasta|hace)\s+)?"
@@ -61,24 +61,29 @@ class _Entry:
 
 def _entry(spec: dict[str, Any]) -> _Entry:
     texts = {k: v for k, v in spec.items() if k in ("es", "en", "basico_es", "basico_en")}
-    answered = combine([spec["answered"]]) if "answered" in spec else None
+    answered = _regex(spec["answered"]) if "answered" in spec else None
     return _Entry(texts, bool(spec.get("basic")), tuple(spec.get("levels", ())), answered)  # type: ignore[arg-type]
 
 
+def _regex(pattern: str) -> re.Pattern[str]:
+    # One small pattern each: Python's regex engine is the fast path here (the Matcher pays off for hundreds).
+    return re.compile(bounded(fold_pattern(pattern)))
+
+
 _GENERIC = [_entry(q) for q in SUGGEST["questions"]["generic"]]
-_CATEGORIES = [(name, combine([spec["re"]]), [_entry(q) for q in spec["questions"]])
+_CATEGORIES = [(name, _regex(spec["re"]), [_entry(q) for q in spec["questions"]])
                for name, spec in SUGGEST["category"].items()]
 
 
-def problem_categories(texts: list[str]) -> list[str]:
+def problem_categories(texts: list[str], folded: str | None = None) -> list[str]:
     """The problem categories named in the texts, the most mentioned first."""
-    folded = fold(" ".join(texts)).text
+    folded = fold(" ".join(texts)).text if folded is None else folded
     hits = [(len(regex.findall(folded)), name) for name, regex, _ in _CATEGORIES]
     return [name for count, name in sorted(hits, key=lambda h: -h[0]) if count]
 
 
 def suggest_questions(texts: list[str], *, level: str | None = None, knowledgeable: bool = False,
-                      language: str = "es") -> list[Question]:
+                      language: str = "es", folded: str | None = None) -> list[Question]:
     """Questions for the problem in the customer's words, closed ones first (AL-5).
 
     ``level`` is the customer's knowledge level (CO-3); ``knowledgeable`` is
@@ -88,10 +93,10 @@ def suggest_questions(texts: list[str], *, level: str | None = None, knowledgeab
     key = "en" if language.startswith("en") else "es"
     if knowledgeable:
         level = "avanzado"
-    folded = fold(" ".join(texts)).text
+    folded = fold(" ".join(texts)).text if folded is None else folded  # the caller may have folded already
     by_name = {name: entries for name, _regex, entries in _CATEGORIES}
     chosen: list[_Entry] = []
-    for name in problem_categories(texts)[:2]:
+    for name in problem_categories(texts, folded)[:2]:
         chosen.extend(by_name[name])
     chosen.extend(_GENERIC)
     out: list[Question] = []

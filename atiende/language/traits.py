@@ -68,6 +68,7 @@ _TOPIC = combine([_LOC["topic"]])
 _SOCIAL_WORDS = combine([_LOC["social_words"]])
 _COURTESY = re.compile(fold_pattern(_LOC["courtesy"]))
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_PERSONAL = combine([_LOC["personal"]])
 def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[float], list[str]]:
     """CT-LOC from structure: sentences about neither the problem nor the call (chatter)."""
     off_topic: list[str] = []
@@ -79,6 +80,8 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
             continue
         if any(m.start() <= s < m.end() for s, _e in cue_spans):
             continue  # it carries another trait's cue: it is about the call, not chatter
+        if not _PERSONAL.search(sentence):
+            continue  # a remark about the world (a saying, a joke) is not the customer talking about their life
         off_topic.append(folded.excerpt(m.start(), m.end()).strip())
         if sentence.rstrip().endswith("?") and _SOCIAL_WORDS.search(sentence):
             question = True  # socialising: a personal question to the technician
@@ -109,13 +112,20 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
     n_words = len(words)
     out: dict[str, TraitScore] = {}
     other_spans: list[tuple[int, int]] = []  # cues of the other traits, for the chatter check
+    hits: dict[str, tuple[list[float], list[str], list[tuple[int, int]]]] = {}
     for trait_id, lex in _ORDER:
         spans: list[tuple[int, int]] = []
         weights, evidence = _cue_hits(lex, folded, spans)
+        hits[trait_id] = (weights, evidence, spans)
+    # Intensity (capitals, "!!!") raises anger that the words already show (an anger or a hostility cue);
+    # it never creates it: "¡Ya funciona, sois geniales!!!" and "MIL GRACIAS" are not CT-ENF.
+    words_show_feeling = bool(hits["CT-ENF"][0] or hits["CT-DES"][0])
+    for trait_id, lex in _ORDER:
+        weights, evidence, spans = hits[trait_id]
         if trait_id != "CT-LOC":
             other_spans += spans
         p = lex.params
-        if trait_id == "CT-ENF":
+        if trait_id == "CT-ENF" and words_show_feeling:
             caps = _caps_words(folded.original)
             ratio = len(caps) / n_words if n_words else 0.0
             if len(caps) >= 3 or (len(caps) >= 2 and ratio >= 0.5) or (caps and len(caps[0]) >= 5 and ratio >= 0.5):
