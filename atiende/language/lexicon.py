@@ -75,8 +75,7 @@ def _trait_lexicons() -> tuple[float, dict[str, TraitLexicon]]:
 THRESHOLD, TRAITS = _trait_lexicons()
 
 _level = load_data("level.toml")
-LEVEL_PARAMS = {k: v for k, v in _level.items() if k != "intermediate"}
-INTERMEDIATE_WORDS = combine(_level["intermediate"])
+LEVEL_PARAMS = dict(_level)
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,19 +139,18 @@ def _first_singular(word: str) -> Verb | None:
         infinitive = _verb_lemma(word, (stem, stem.replace("qu", "c"), stem.replace("gu", "g")))
         if infinitive is None:
             return None
-        if infinitive.endswith("ar"):
-            # preterite (arreglé → arregló) or future (tendré → tendrá): the lexicon tells which
-            third = _pick([_preterite_ar(stem), stem + "á"], infinitive)
-        else:
-            third = _pick([stem + "á"], infinitive)  # future of -er/-ir verbs (podré → podrá)
-        return Verb(infinitive, FIRST_SINGULAR, third) if third else None
+        # -ar: preterite (arreglé → arregló) or future (tendré → tendrá), the lexicon tells which;
+        # -er/-ir: the future (podré → podrá)
+        options = [_preterite_ar(stem), stem + "á"] if infinitive.endswith("ar") else [stem + "á"]
+        future_or_past = _pick(options, infinitive)
+        return Verb(infinitive, FIRST_SINGULAR, future_or_past) if future_or_past else None
     if word.endswith("í") and len(word) > 2:
         stem = word[:-1]
         infinitive = _verb_lemma(word, (stem,))
         if infinitive is None or infinitive.endswith("ar"):
             return None
-        third = _pick([s + "ió" for s in _stem_variants(stem)] + [stem + "yó"], infinitive)
-        return Verb(infinitive, FIRST_SINGULAR, third) if third else None
+        preterite = _pick([s + "ió" for s in _stem_variants(stem)] + [stem + "yó"], infinitive)
+        return Verb(infinitive, FIRST_SINGULAR, preterite) if preterite else None
     if word.endswith("ía") and len(word) > 3:
         # imperfect and conditional: the same form for yo and usted (tenía, podría)
         infinitive = _verb_lemma(word, ())

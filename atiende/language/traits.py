@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from atiende.language.level_model import basic_or_intermediate
 from atiende.language.lexicon import (
-    INTERMEDIATE_WORDS,
     LEVEL_PARAMS,
     THRESHOLD,
     TRAITS,
@@ -177,7 +177,5 @@ def knowledge_level(folded: Folded, scores: dict[str, TraitScore]) -> str | None
     technical = len(ent.evidence)
     if technical >= LEVEL_PARAMS["advanced_for"]:
         return "avanzado"
-    everyday = {m.group(0) for m in INTERMEDIATE_WORDS.finditer(folded.text)}
-    if technical >= 1 or len(everyday) >= LEVEL_PARAMS["intermediate_for"]:
-        return "intermedio"
-    return "basico"
+    # Between basic and intermediate: how the customer describes the problem, learned from labelled messages.
+    return basic_or_intermediate(folded.text)
