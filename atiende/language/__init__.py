@@ -25,7 +25,7 @@ from atiende.language.model import (
     StrategyCard,
     TraitScore,
 )
-from atiende.language.paraphrase import FEELINGS
+from atiende.language.paraphrase import feeling_quotes
 from atiende.language.paraphrase import paraphrase as restate_story
 from atiende.language.redact import redact
 from atiende.language.suggest import (
@@ -76,7 +76,7 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
         cards = {t.id: strategy(t.id, language) for t in traits}
         questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language,
                                       folded=folded.text)
-        avoid = [quote for trait in FEELINGS for quote in scores[trait].evidence]
+        avoid = feeling_quotes(scores)
         story = restate_story([text], language, redacted=[redacted], avoid=avoid)
         return Analysis(text, as_, traits, level, [], redacted, cards, story, questions)
     findings = check_draft(folded, level=level, channel=channel, language=language)

@@ -27,7 +27,7 @@ from typing import Any
 
 _WORDS = re.compile(r"[a-z0-9]+")
 MODEL_FILE = "level_model.json"
-TRAINING_SPLITS = ("dev", "test1", "test2", "test3", "test6")
+TRAINING_SPLITS = ("dev", "test1", "test2", "test3", "test6", "test7")
 CLASSES = ("basico", "intermedio")
 MIN_COUNT = 2  # a feature seen once is noise, not a habit of speech
 

@@ -52,6 +52,7 @@ class Cue:
     pattern: str
     weight: float
     negatable: bool
+    story: bool = False  # the cue describes the problem itself (the paraphrase may restate it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ def _trait_lexicons() -> tuple[float, dict[str, TraitLexicon]]:
     raw = load_data("traits.toml")
     out: dict[str, TraitLexicon] = {}
     for trait_id, spec in raw["traits"].items():
-        cues = tuple(Cue(c[0], float(c[1]), not (len(c) > 2 and c[2] == "fixed")) for c in spec["cues"])
+        cues = tuple(Cue(c[0], float(c[1]), "fixed" not in c[2:], "story" in c[2:]) for c in spec["cues"])
         params = {k: v for k, v in spec.items() if k != "cues"}
         out[trait_id] = TraitLexicon(trait_id, cues, combine([c.pattern for c in cues]), params)
     return float(raw["threshold"]), out

@@ -13,6 +13,9 @@ class TraitScore:
     id: str
     score: float
     evidence: list[str] = field(default_factory=list)
+    # Evidence that is the problem itself ("otra vez se cayó el sistema": cues marked "story" in traits.toml),
+    # which a paraphrase may restate; every other cue (insults, outbursts) it never repeats. Not in the JSON.
+    story: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "score": round(self.score, 3), "evidence": list(self.evidence)}

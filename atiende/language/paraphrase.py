@@ -23,11 +23,13 @@ When no sentence of the story survives, there is no paraphrase (None).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from atiende.language import morph
 from atiende.language.checks import check_draft
 from atiende.language.grammar import conjunction, problems
 from atiende.language.lexicon import SUGGEST
+from atiende.language.model import TraitScore
 from atiende.language.redact import redact
 from atiende.language.text import bounded, fold, fold_pattern
 
@@ -166,6 +168,12 @@ def _unaccented_first(word: str) -> bool:
     return accented is not None and accented.person == morph.FIRST_SINGULAR
 
 
+def feeling_quotes(scores: Mapping[str, TraitScore]) -> list[str]:
+    """The quotes of the CT-DES and CT-ENF cues (insults, outbursts) that the paraphrase never repeats; a cue that
+    is itself the problem ("otra vez se cayó el sistema") stays part of the story."""
+    return [quote for trait in FEELINGS for quote in scores[trait].evidence if quote not in scores[trait].story]
+
+
 def _finite_or_unknown(word: str) -> bool:
     base = morph.lemma(word)
     return base.endswith(("ar", "er", "ir", "ír")) and base != word
@@ -276,8 +284,7 @@ def paraphrase(texts: list[str], language: str = "es", *, redacted: list[str] | 
     if avoid is None:
         from atiende.language.traits import score_traits
 
-        avoid = [quote for text in redacted for trait, score in score_traits(fold(text)).items()
-                 if trait in FEELINGS for quote in score.evidence]
+        avoid = [quote for text in redacted for quote in feeling_quotes(score_traits(fold(text)))]
     clauses = _story(redacted, [quote.lower() for quote in avoid if any(c.isalpha() for c in quote)])
     while clauses and problems(_join(clauses), paraphrase=True):
         clauses.pop()  # the clauses read well alone but not together: keep the ones that do

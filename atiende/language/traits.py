@@ -42,7 +42,8 @@ _POLITE = re.compile(r"(?<!\w)(?:por favor|gracias|buen(?:os|as)? (?:dias|tardes
                      r"me (?:pueden|podrian|puede) ayudar|disculpe|senorita|amablemente)(?!\w)")
 
 
-def _cue_hits(lex: TraitLexicon, folded: Folded, spans: list[tuple[int, int]]) -> tuple[list[float], list[str]]:
+def _cue_hits(lex: TraitLexicon, folded: Folded, spans: list[tuple[int, int]],
+              story: list[str]) -> tuple[list[float], list[str]]:
     # Distinct matches count: two different insults are more evidence than one said twice.
     weights: dict[tuple[int, str], float] = {}
     evidence: list[str] = []
@@ -59,6 +60,8 @@ def _cue_hits(lex: TraitLexicon, folded: Folded, spans: list[tuple[int, int]]) -
         excerpt = folded.excerpt(match.start(), match.end())
         if excerpt not in evidence:
             evidence.append(excerpt)
+        if cue.story and excerpt not in story:
+            story.append(excerpt)
         weights[(index, match.group(0))] = cue.weight
     return list(weights.values()), evidence
 
@@ -113,9 +116,11 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
     out: dict[str, TraitScore] = {}
     other_spans: list[tuple[int, int]] = []  # cues of the other traits, for the chatter check
     hits: dict[str, tuple[list[float], list[str], list[tuple[int, int]]]] = {}
+    story: dict[str, list[str]] = {}
     for trait_id, lex in _ORDER:
         spans: list[tuple[int, int]] = []
-        weights, evidence = _cue_hits(lex, folded, spans)
+        story[trait_id] = []
+        weights, evidence = _cue_hits(lex, folded, spans, story[trait_id])
         hits[trait_id] = (weights, evidence, spans)
     # Intensity (capitals, "!!!") raises anger that the words already show (an anger or a hostility cue);
     # it never creates it: "¡Ya funciona, sois geniales!!!" and "MIL GRACIAS" are not CT-ENF.
@@ -156,7 +161,7 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
             elif n_words >= p["long_words"]:
                 weights.append(p["long_bonus"])
         unique = [e for i, e in enumerate(evidence) if e and e.lower() not in {x.lower() for x in evidence[:i]}]
-        out[trait_id] = TraitScore(trait_id, round(_noisy_or(weights), 3), unique)
+        out[trait_id] = TraitScore(trait_id, round(_noisy_or(weights), 3), unique, story[trait_id])
     return {trait_id: out[trait_id] for trait_id in TRAITS}
 
 
