@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from atiende.language.level_model import basic_or_intermediate
+from atiende.language.learned import LEARNED_TRAITS, basic_or_intermediate, trait_evidence
 from atiende.language.lexicon import (
     LEVEL_PARAMS,
     THRESHOLD,
@@ -98,6 +98,19 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
     return weights, off_topic[:3]
 
 
+LEARNED_WEIGHT = 0.5  # a sure learned model asserts the trait by itself (learned.TRAIT_MARGIN)
+
+
+def _learned_evidence(trait_id: str, folded: Folded) -> list[str]:
+    """The learned model's strongest words, quoted from the original text."""
+    quotes = []
+    for feature in trait_evidence(trait_id, folded.text):
+        found = re.search(r"(?<![a-z0-9])" + re.escape(feature) + r"(?![a-z0-9])", folded.text)
+        if found:
+            quotes.append(folded.excerpt(found.start(), found.end()))
+    return quotes
+
+
 def _noisy_or(weights: list[float]) -> float:
     miss = 1.0
     for w in weights:
@@ -122,6 +135,15 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
         story[trait_id] = []
         weights, evidence = _cue_hits(lex, folded, spans, story[trait_id])
         hits[trait_id] = (weights, evidence, spans)
+    # Where the lexicon is silent, the learned models may still recognise the trait from the words.
+    for trait_id in LEARNED_TRAITS:
+        learned = _learned_evidence(trait_id, folded)
+        if learned:
+            hits[trait_id][0].append(LEARNED_WEIGHT)
+            new = [e for e in learned if e.lower() not in {x.lower() for x in hits[trait_id][1]}]
+            hits[trait_id][1].extend(new)
+            # Words such as "nadie" or "otra": evidence to show, not phrases the paraphrase must avoid.
+            story[trait_id].extend(new)
     # Intensity (capitals, "!!!") raises anger that the words already show (an anger or a hostility cue);
     # it never creates it: "¡Ya funciona, sois geniales!!!" and "MIL GRACIAS" are not CT-ENF.
     words_show_feeling = bool(hits["CT-ENF"][0] or hits["CT-DES"][0])
