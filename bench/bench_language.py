@@ -80,7 +80,7 @@ def main() -> None:
     drafts = [row["text"] for row in load("drafts.jsonl")]
     rounds = 3
     cases = [
-        ("customer message, 60 words (traits, level, redaction)", sixty_words(customers, 2000), {"as_": "cliente"}),
+        ("customer message, 60 words (traits, level, redaction, strategy, paraphrase, questions)", sixty_words(customers, 2000), {"as_": "cliente"}),
         ("technician draft, 60 words (all checks, basic level, email)", sixty_words(drafts, 2000),
          {"as_": "tecnico", "level": "basico", "channel": "email"}),
         ("customer messages as written (eval set)", customers, {"as_": "cliente"}),
@@ -130,7 +130,7 @@ def main() -> None:
         analyze(text)
     ours = (time.perf_counter() - start) / len(sample)
     print(f"\nBaseline, one regex per cue ({len(patterns)} patterns), traits only: {naive * 1e3:.3f} ms per "
-          f"60-word message; the full analysis (traits, level, redaction) takes {ours * 1e3:.3f} ms, "
+          f"60-word message; the full analysis (traits, level, redaction, paraphrase, questions) takes {ours * 1e3:.3f} ms, "
           f"{naive / ours:.2f}x faster than the baseline's partial work.\n")
     figure("Full analysis vs one-regex-per-cue baseline (60 words)", round(naive / ours, 2), "x faster",
            note=f"baseline {naive * 1e3:.3f} ms, ours {ours * 1e3:.3f} ms")

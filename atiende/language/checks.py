@@ -227,6 +227,12 @@ def _email_findings(folded: Folded, language: str) -> list[Finding]:
     return out
 
 
+def said_faults(folded: Folded) -> list[Finding]:
+    """The faults of wording a sentence the technician says can have on its own: the phrase rules (DN-1, DN-3,
+    DN-4, DN-5, DN-7, DN-13, NT-7) and slang (DN-2 at the advanced level: never the customer's own terms)."""
+    return _phrase_findings(folded, "es") + _jargon_findings(folded, "avanzado", "es")
+
+
 def check_draft(folded: Folded, *, level: str | None, channel: str | None, language: str = "es") -> list[Finding]:
     """All findings on a technician's draft, sorted by position."""
     findings = _phrase_findings(folded, language)

@@ -23,7 +23,7 @@ import re
 
 from atiende.language import morph
 from atiende.language.lexicon import SUGGEST, TRAITS
-from atiende.language.text import fold
+from atiende.language.text import fold, fold_pattern
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CLUSTER = re.compile(r"(?i)(?<!\w)(?:(?:le|les) (?:lo|la|los|las)|(?:me|te|nos|os|le|les) se|se se|le le|les les)(?!\w)")
@@ -37,6 +37,8 @@ _SKIPPED_BEFORE_VERB = frozenset(["no", "ya", "le", "les", "lo", "la", "los", "l
 _CONTRACTION = re.compile(r"(?<!\w)(?:de|a) el(?!\w)")
 # Two words with only a space between them (no punctuation: "conviene, es" is two clauses).
 _TWO_WORDS = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
+_ALNUM = re.compile(r"[^\W_]+")
+_SPACE_BEFORE_MARK = re.compile(r"\s[,.;:?!]")
 _REPEATED = re.compile(r"(?i)(?<!\w)(\w+) \1(?!\w)")
 _FIRST_PERSON = frozenset(["yo", "mi", "mis", "me", "mí", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros", "nuestras"])
 _SECOND_PERSON = frozenset(["tú", "vos", "te", "ti", "contigo", "os", "vosotros", "vosotras", "vuestro", "vuestra"])
@@ -82,14 +84,17 @@ def conjunction(next_word: str) -> str:
     return _y_before(next_word)
 
 
-def problems(sentence: str, *, paraphrase: bool = False) -> list[str]:
-    """Every broken form found in one generated sentence (empty when it reads as correct Spanish)."""
+def problems(sentence: str, *, paraphrase: bool = False, quick: bool = False) -> list[str]:
+    """Every broken form found in one generated sentence (empty when it reads as correct Spanish).
+
+    ``quick`` leaves out the CT-DES lexicon pass (the slow part) for a first screening of many candidates;
+    the sentence finally used must pass the full check."""
     found: list[str] = []
     text = sentence.strip()
     words = _WORD.findall(text)
     if len(words) < 2:
         found.append("fragment: fewer than two words")
-    last = re.findall(r"[^\W_]+", text)
+    last = _ALNUM.findall(text)
     if last and last[-1].lower() in _DANGLING_END:
         found.append(f"dangling fragment: ends on «{last[-1]}»")
     if _OPENING_CONJUNCTION.match(text):
@@ -110,12 +115,12 @@ def problems(sentence: str, *, paraphrase: bool = False) -> list[str]:
         prev, nxt = m.group(1), m.group(2)
         if prev.lower() not in _AUXILIARIES and _is_finite(prev) and _is_finite(nxt) and not nxt[:1].isupper():
             found.append(f"verb after verb «{prev} {nxt}»")
-    folded = fold(text).text
-    if TRAITS["CT-DES"].regex.search(folded) or _PROFANITY_RE.search(folded):
+    folded = fold_pattern(text.lower())
+    if _PROFANITY_RE.search(folded) or not quick and TRAITS["CT-DES"].regex.search(fold(text).text):
         found.append("insult or profanity repeated")
     if text.count("¿") != text.count("?") or text.count("¡") != text.count("!"):
         found.append("unbalanced ¿? or ¡!")
-    if "  " in text or re.search(r"\s[,.;:?!]", text):
+    if "  " in text or _SPACE_BEFORE_MARK.search(text):
         found.append("stray space")
     if paraphrase and words and not _has_main_verb(lowered):
         found.append("fragment: no main verb")

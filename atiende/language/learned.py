@@ -30,6 +30,7 @@ import math
 import re
 import sys
 from collections import Counter
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,11 @@ TRAIT_MARGIN = 10.0  # log-odds a trait model needs before it counts as evidence
 MIN_COUNT = 2  # a feature seen once is noise, not a habit of speech
 
 
-def features(folded: str) -> set[str]:
+@lru_cache(maxsize=64)
+def features(folded: str) -> frozenset[str]:
+    # Cached: the level and the three trait models read the same message's features.
     words = _WORDS.findall(folded)
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return frozenset(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 def _load(name: str) -> dict[str, Any]:

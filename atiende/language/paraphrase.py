@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 
 from atiende.language import morph
-from atiende.language.checks import check_draft
+from atiende.language.checks import said_faults
 from atiende.language.grammar import conjunction, problems
 from atiende.language.lexicon import SUGGEST
 from atiende.language.model import TraitScore
@@ -62,7 +62,6 @@ _DETERMINERS = frozenset(["el", "la", "los", "las", "un", "una", "unos", "unas",
 FEELINGS = ("CT-DES", "CT-ENF")
 # "Y encima..." opens a sentence; joined to the story it would read "... y y encima".
 _LEADING_CONJUNCTION = re.compile(r"(?i)^(?:(?:y|e|o|u|ni|pero|mas|que|entonces|encima|además|en fin)[\s,]+)+(?=\w)")
-_TECHNICIAN_RULES = frozenset({"DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "NT-7"})
 _SUBORDINATE_START = re.compile(r"(?i)\s*(?:y |e |pero )?(?:como|que|porque|aunque|si|cuando)\b")
 _KNOW_WHAT = frozenset(["que", "qué", "si", "como", "cómo", "donde", "dónde", "cual", "cuál", "cuando", "cuándo", "nada", "por", "para"])
 _COMPANY_SIDE = re.compile(r"(?i)(?<!\w)(?:su|sus|de su|en su) (?:lado|parte|firewall|red|servidor(?:es)?|sistemas?|dhcp|dns|"
@@ -70,6 +69,10 @@ _COMPANY_SIDE = re.compile(r"(?i)(?<!\w)(?:su|sus|de su|en su) (?:lado|parte|fir
 _COURTESY_TAIL = re.compile(r"(?i),?\s*(?:muchas )?gracias(?: por su atenci[óo]n| de antemano| por todo)?\W*$")
 _PAST = re.compile(r"(?<!\w)(?:ayer|anoche|anteayer|antier|ya|desde que|cuando|hace \w+|el (?:lunes|martes|miércoles|"
                    r"jueves|viernes|sábado|domingo)|la semana pasada|el mes pasado|el otro día)(?!\w)")
+_SPACES = re.compile(r"\s{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")  # words made of letters
+_LETTER = re.compile(r"[^\W\d_]")
+_UPPER = re.compile(r"[A-ZÁÉÍÓÚÜÑ]")
 MAX_SENTENCES = 3
 MAX_WORDS = 45
 
@@ -223,24 +226,28 @@ def _restate(sentence: str, avoid: list[str]) -> str | None:
     lowered = sentence.lower()
     if any(quote in lowered for quote in avoid):
         return None  # an insult or an outburst is not part of the story to repeat back
-    sentence = _tidy(re.sub(r"\s{2,}", " ", _EXPLETIVES.sub("", sentence)))
-    letters = [c for c in sentence if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+    sentence = _tidy(_SPACES.sub(" ", _EXPLETIVES.sub("", sentence)))
+    if len(_UPPER.findall(sentence)) > 0.6 * len(_LETTER.findall(sentence)):
         sentence = sentence.lower()  # typed in capitals: the paraphrase is said in a normal voice
-    words = re.findall(r"[^\W\d_]+", sentence)
-    if len(words) < 3 or not _PROBLEM.search(fold(sentence).text) or _addressed_to_technician(words):
+    words = _LETTERS.findall(sentence)
+    # Lower case without accents is enough for this test (fold() also maps positions, not needed here).
+    if len(words) < 3 or not _PROBLEM.search(fold_pattern(sentence.lower())) or _addressed_to_technician(words):
         return None
     restated = _third_person(sentence)
     if restated is None:
         return None
     restated = _lower_first(restated)
-    if problems(restated, paraphrase=True):
-        return None
-    # The technician says it: it must pass the technician's own checks ("a su edad ya no entiende" is DN-5).
-    # At the advanced level DN-2 flags only slang and chat spelling ("porfa", "q"), never the customer's own terms.
-    if any(f.rule in _TECHNICIAN_RULES for f in check_draft(fold(restated), level="avanzado", channel=None)):
+    if problems(restated, paraphrase=True, quick=True) or not _said_well(restated):
         return None
     return restated
+
+
+def _said_well(story: str) -> bool:
+    """The technician says it: it must pass the technician's own checks ("a su edad ya no entiende" is DN-5).
+    At the advanced level DN-2 flags only slang and chat spelling ("porfa", "q"), never the customer's terms."""
+    if problems(story, paraphrase=True):
+        return False
+    return not said_faults(fold(story))
 
 
 def _story(redacted_texts: list[str], avoid: list[str]) -> list[str]:
@@ -248,6 +255,8 @@ def _story(redacted_texts: list[str], avoid: list[str]) -> list[str]:
     words_so_far = 0
     for text in redacted_texts:
         for sentence in _sentences(text):
+            if not _PROBLEM.search(fold_pattern(sentence.lower())):
+                continue  # nothing of the story in it, nor in any of its clauses
             whole = _restate(sentence, avoid)
             # A sentence that cannot be restated whole may still hold a clause of the story.
             parts = [whole] if whole else [_restate(c, avoid) for c in _CLAUSE.split(sentence)]
@@ -286,8 +295,8 @@ def paraphrase(texts: list[str], language: str = "es", *, redacted: list[str] | 
 
         avoid = [quote for text in redacted for quote in feeling_quotes(score_traits(fold(text)))]
     clauses = _story(redacted, [quote.lower() for quote in avoid if any(c.isalpha() for c in quote)])
-    while clauses and problems(_join(clauses), paraphrase=True):
-        clauses.pop()  # the clauses read well alone but not together: keep the ones that do
+    while clauses and not _said_well(_join(clauses)):
+        clauses.pop()  # drop the last clause until the story reads well and passes the technician's checks
     if not clauses:
         return None
     key = "en" if language.startswith("en") else "es"

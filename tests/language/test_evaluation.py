@@ -1,38 +1,74 @@
-"""The project's labelled evaluation set (tests/language/eval): the numbers the docs report.
+"""The project's labelled evaluation sets: the numbers the docs report, gated split by split.
 
-F1 of at least 0.85 per trait and per rule on the whole set, and not a single
-finding on the precision set of plain, polite, jargon-free technician messages.
-The per-round held-out figures are in docs/language.md.
+Issue 22 item 29: a gate on all the data pooled is mostly a gate on the rounds
+the lexicons were tuned on. So the held-out rounds (four and five, nine: never
+tuned on) are gated on their own, and so is each of them alone; the whole set
+keeps its own, stricter gate. The external set of real text (never tuned on)
+may not get more false assertions than at its last recorded run. The
+per-round figures and their history are in docs/language.md.
 """
 
 import pytest
 
-from atiende.language.evaluate import DEFAULT_DATA, evaluate, load
+from atiende.language.evaluate import DEFAULT_DATA, GROUPS, evaluate, evaluate_external, load
+
+# Held-out floors: the figures of the last recorded run (docs/language.md), rounded down.
+HELD_OUT_TRAIT_F1 = 0.85
+HELD_OUT_RULE_F1 = 0.90
+HELD_OUT_LEVEL = 0.90
+ROUND_TRAIT_F1 = 0.70  # one round alone: 10 to 16 positives per trait, one message moves F1 by several points
+ROUND_RULE_F1 = 0.85
+ROUND_LEVEL = 0.88
+EXTERNAL_WRONG_ASSERTIONS = 27  # traits asserted on the external set against the labels, at the last run
 
 
 @pytest.fixture(scope="module")
-def report():
+def everything():
     return evaluate(DEFAULT_DATA, "all")
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return evaluate(DEFAULT_DATA, "heldout")
 
 
 def test_the_evaluation_set_is_large_and_varied():
     customers = load(DEFAULT_DATA / "customers.jsonl")
     drafts = load(DEFAULT_DATA / "drafts.jsonl")
     polite = load(DEFAULT_DATA / "polite.jsonl")
-    assert len(customers) >= 600 and len(drafts) >= 400 and len(polite) >= 200
-    assert {"ES", "MX", "AR", "CO", "CL", "PE"} <= {row["country"] for row in customers}
+    assert len(customers) >= 1500 and len(drafts) >= 1000 and len(polite) >= 500
+    assert {"ES", "MX", "AR", "CO", "CL", "PE", "UY", "VE"} <= {row["country"] for row in customers}
+    held_out_rows = [r for r in customers if r["split"] in GROUPS["heldout"]]
+    assert len(held_out_rows) >= 200 and not set(GROUPS["heldout"]) & set(GROUPS["tuning"])
 
 
-def test_every_trait_reaches_f1_085(report):
-    low = {trait: round(c.f1, 3) for trait, c in report.traits.items() if c.f1 < 0.85}
+def test_every_trait_and_rule_reaches_f1_085_on_the_whole_set(everything):
+    low = {key: round(c.f1, 3) for key, c in {**everything.traits, **everything.rules}.items() if c.f1 < 0.85}
     assert not low
 
 
-def test_every_rule_reaches_f1_085(report):
-    low = {rule: round(c.f1, 3) for rule, c in report.rules.items() if c.f1 < 0.85}
-    assert not low
+def test_on_the_held_out_rounds_alone_every_trait_and_rule_holds(held_out):
+    traits = {t: round(c.f1, 3) for t, c in held_out.traits.items() if c.f1 < HELD_OUT_TRAIT_F1}
+    rules = {r: round(c.f1, 3) for r, c in held_out.rules.items() if c.f1 < HELD_OUT_RULE_F1}
+    assert not traits and not rules
+    assert held_out.level_correct / held_out.customers >= HELD_OUT_LEVEL
 
 
-def test_plain_polite_drafts_get_no_finding(report):
-    assert report.polite >= 200
-    assert report.polite_with_findings == []
+@pytest.mark.parametrize("split", GROUPS["heldout"])
+def test_each_held_out_round_holds_on_its_own(split):
+    report = evaluate(DEFAULT_DATA, split)
+    traits = {t: round(c.f1, 3) for t, c in report.traits.items() if c.f1 < ROUND_TRAIT_F1}
+    rules = {r: round(c.f1, 3) for r, c in report.rules.items() if c.f1 < ROUND_RULE_F1}
+    assert not traits and not rules
+    assert report.level_correct / report.customers >= ROUND_LEVEL
+
+
+def test_plain_polite_drafts_get_no_finding(everything, held_out):
+    assert everything.polite >= 500 and everything.polite_with_findings == []
+    assert held_out.polite >= 80 and held_out.polite_with_findings == []
+
+
+def test_the_external_set_gets_no_more_false_assertions_than_at_its_last_run():
+    report = evaluate_external()
+    assert report.customers >= 500
+    assert sum(c.fp for c in report.traits.values()) <= EXTERNAL_WRONG_ASSERTIONS
