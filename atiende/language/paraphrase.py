@@ -237,9 +237,7 @@ def _restate(sentence: str, avoid: list[str]) -> str | None:
     if restated is None:
         return None
     restated = _lower_first(restated)
-    if problems(restated, paraphrase=True, quick=True) or not _said_well(restated):
-        return None
-    return restated
+    return None if problems(restated, paraphrase=True, quick=True) else restated
 
 
 def _said_well(story: str) -> bool:
@@ -273,6 +271,18 @@ def _story(redacted_texts: list[str], avoid: list[str]) -> list[str]:
     return chosen
 
 
+def _said_well_parts(clauses: list[str]) -> list[str]:
+    """The clauses that pass the technician's checks, a failing one replaced by its own clauses that pass."""
+    kept: list[str] = []
+    for clause in clauses:
+        if _said_well(clause):
+            kept.append(clause)
+            continue
+        parts = (_tidy(part) for part in _CLAUSE.split(clause))
+        kept.extend(part for part in parts if len(part.split()) >= 3 and _said_well(part))
+    return kept[:MAX_SENTENCES]
+
+
 def _join(clauses: list[str]) -> str:
     if len(clauses) == 1:
         return clauses[0]
@@ -295,6 +305,8 @@ def paraphrase(texts: list[str], language: str = "es", *, redacted: list[str] | 
 
         avoid = [quote for text in redacted for quote in feeling_quotes(score_traits(fold(text)))]
     clauses = _story(redacted, [quote.lower() for quote in avoid if any(c.isalpha() for c in quote)])
+    if clauses and not _said_well(_join(clauses)):
+        clauses = _said_well_parts(clauses)  # the full check once on the story; clause by clause only if it fails
     while clauses and not _said_well(_join(clauses)):
         clauses.pop()  # drop the last clause until the story reads well and passes the technician's checks
     if not clauses:
