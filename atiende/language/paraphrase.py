@@ -43,10 +43,7 @@ _EXPLETIVES = re.compile(
     r"(?i)(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(_SPEC["expletives"], key=len, reverse=True)) + r")(?!\w)"
 )
 _PROPER = frozenset(_SPEC["proper"])
-_OTHER_SWAPS = {a: b for a, b in _SPEC["swaps"] if a in (
-    "mi", "mis", "yo", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros",
-    "nuestras")}
-_OTHER_SWAPS.update({"míos": "suyos", "mías": "suyas", "nosotras": "ustedes", "mí": "usted"})
+_OTHER_SWAPS = {a: b for a, b in _SPEC["swaps"]}  # pronouns and possessives; verbs go through morph
 # Sentence ends: . ! ? … or a line break, but not a dot between digits (Windows 8.1) or after an initial.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-Z]\.)\s+|(?<=[.!?…])(?=[¿¡A-ZÁÉÍÓÚÑ])|\n+")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,:]\d+)*|\s+|[^\w\s]", re.UNICODE)
