@@ -49,7 +49,7 @@ CHANNELS = ("email", "chat", "telefonico", "presencial")
 
 
 def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channel: str | None = None,
-            language: str = "es") -> Analysis:
+            language: str = "es", suggestions: bool = True) -> Analysis:
     """Analyse one message.
 
     ``as_="cliente"``: traits (only those asserted) with evidence and their
@@ -57,6 +57,8 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
     the questions to ask (AL-5) and the redacted text. ``as_="tecnico"``: findings on the
     draft adapted to the customer's ``level`` (default intermedio), email
     checks (NT-5, CO-1) only when ``channel="email"``, and the redacted text.
+    ``suggestions=False`` leaves out the strategy cards, the paraphrase and the
+    questions, for a caller that only needs the traits on every keystroke.
     Raises ValueError on an unknown ``as_``, ``level`` or ``channel``.
     """
     if not isinstance(text, str):
@@ -73,6 +75,8 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
         scores = score_traits(folded)
         traits = sorted(asserted(scores), key=lambda t: -t.score)
         level = knowledge_level(folded, scores)
+        if not suggestions:
+            return Analysis(text, as_, traits, level, [], redacted)
         cards = {t.id: strategy(t.id, language) for t in traits}
         questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language,
                                       folded=folded.text)
