@@ -21,6 +21,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,7 +45,8 @@ def load(name: str) -> list[dict]:
 def sixty_words(texts: list[str], count: int) -> list[str]:
     """``count`` messages of exactly 60 words, made by joining consecutive messages of the set."""
     words = " ".join(texts).split()
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while len(out) < count:
         chunk = words[i:i + WORDS]
         if len(chunk) < WORDS:
@@ -82,7 +84,7 @@ def main() -> None:
     customers = [row["text"] for row in load("customers.jsonl")]
     drafts = [row["text"] for row in load("drafts.jsonl")]
     rounds = 3
-    cases = [
+    cases: list[tuple[str, list[str], dict[str, Any]]] = [
         ("customer message, 60 words (traits, level, redaction)", sixty_words(customers, 2000),
          {"as_": "cliente", "suggestions": False}),
         ("customer message, 60 words, with strategy, paraphrase and questions", sixty_words(customers, 2000),
