@@ -27,25 +27,40 @@ from atiende.language.text import fold, fold_pattern
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CLUSTER = re.compile(r"(?i)(?<!\w)(?:(?:le|les) (?:lo|la|los|las)|(?:me|te|nos|os|le|les) se|se se|le le|les les)(?!\w)")
-_DANGLING_END = frozenset(
-    ["de", "del", "a", "al", "en", "con", "por", "para", "sin", "sobre", "entre", "hasta", "desde", "contra", "hacia", "según", "el", "la", "los", "las", "un", "una", "unos", "unas", "y", "e", "o", "u", "ni", "que", "su", "sus", "mi", "mis", "tu", "tus", "le", "les", "se", "lo", "me", "te", "nos", "muy", "más", "pero", "porque", "cuando", "como"]
-)
+_DANGLING_END = frozenset([
+    "de", "del", "a", "al", "en", "con", "por", "para", "sin", "sobre", "entre", "hasta", "desde", "contra",
+    "hacia", "según", "el", "la", "los", "las", "un", "una", "unos", "unas", "y", "e", "o", "u", "ni", "que", "su",
+    "sus", "mi", "mis", "tu", "tus", "le", "les", "se", "lo", "me", "te", "nos", "muy", "más", "pero", "porque",
+    "cuando", "como",
+])
 _OPENING_CONJUNCTION = re.compile(r"(?i)^\W*(?:(?:e|y|o|u|ni|pero)\s*[,;:]|porque\s|(?:es|era|son|fue) (?:la|el|lo|los|las) que\s)")
 _TAG_END = re.compile(r"(?i)(?:,\s*(?:eso|nada|nada más|y eso|y ya|vale|ok)|\s+y nada)\W*$")
-_SUBORDINATORS = frozenset(["que", "cuando", "si", "donde", "porque", "como", "aunque", "mientras"])
-_SKIPPED_BEFORE_VERB = frozenset(["no", "ya", "le", "les", "lo", "la", "los", "las", "se", "me", "nos", "te", "os", "también", "nunca"])
+_SUBORDINATORS = frozenset([
+    "que", "cuando", "si", "donde", "porque", "como", "aunque", "mientras",
+])
+_SKIPPED_BEFORE_VERB = frozenset([
+    "no", "ya", "le", "les", "lo", "la", "los", "las", "se", "me", "nos", "te", "os", "también", "nunca",
+])
 _CONTRACTION = re.compile(r"(?<!\w)(?:de|a) el(?!\w)")
 # Two words with only a space between them (no punctuation: "conviene, es" is two clauses).
 _TWO_WORDS = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
 _ALNUM = re.compile(r"[^\W_]+")
 _SPACE_BEFORE_MARK = re.compile(r"\s[,.;:?!]")
 _REPEATED = re.compile(r"(?i)(?<!\w)(\w+) \1(?!\w)")
-_FIRST_PERSON = frozenset(["yo", "mi", "mis", "me", "mí", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro", "nuestra", "nuestros", "nuestras"])
-_SECOND_PERSON = frozenset(["tú", "vos", "te", "ti", "contigo", "os", "vosotros", "vosotras", "vuestro", "vuestra"])
+_FIRST_PERSON = frozenset([
+    "yo", "mi", "mis", "me", "mí", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro",
+    "nuestra", "nuestros", "nuestras",
+])
+_SECOND_PERSON = frozenset([
+    "tú", "vos", "te", "ti", "contigo", "os", "vosotros", "vosotras", "vuestro", "vuestra",
+])
 # Auxiliaries and verbs that take another finite verb's company in a correct sentence ("ha dejado", "es que").
-_AUXILIARIES = frozenset(
-    ["ha", "han", "he", "hemos", "había", "habían", "habrá", "hubo", "es", "son", "era", "eran", "fue", "fueron", "está", "están", "estaba", "estaban", "estuvo", "va", "van", "iba", "iban", "puede", "pueden", "podía", "quiere", "quieren", "suele", "suelen", "sigue", "siguen", "vuelve", "vuelven", "deja", "dejó", "acaba", "acabó"]
-)
+_AUXILIARIES = frozenset([
+    "ha", "han", "he", "hemos", "había", "habían", "habrá", "hubo", "es", "son", "era", "eran", "fue", "fueron",
+    "está", "están", "estaba", "estaban", "estuvo", "va", "van", "iba", "iban", "puede", "pueden", "podía",
+    "quiere", "quieren", "suele", "suelen", "sigue", "siguen", "vuelve", "vuelven", "deja", "dejó", "acaba",
+    "acabó",
+])
 _PROFANITY = [fold(w).text for w in SUGGEST["paraphrase"]["expletives"] + SUGGEST["paraphrase"]["insults"]]
 _PROFANITY_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _PROFANITY) + r")(?!\w)")
 

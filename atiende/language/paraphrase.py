@@ -47,20 +47,29 @@ _OTHER_SWAPS = {a: b for a, b in _SPEC["swaps"]}  # pronouns and possessives; ve
 # Sentence ends: . ! ? … or a line break, but not a dot between digits (Windows 8.1) or after an initial.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-Z]\.)\s+|(?<=[.!?…])(?=[¿¡A-ZÁÉÍÓÚÑ])|\n+")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,:]\d+)*|\s+|[^\w\s]", re.UNICODE)
-_ADDRESSED = frozenset(["tú", "tu", "tus", "te", "ti", "contigo", "vos", "vosotros", "vosotras", "os", "vuestro", "vuestra", "vuestros", "vuestras", "usted", "ustedes",
-    # the customer's imperatives and questions to the technician
-    "perdone", "disculpe", "oiga", "mire", "fíjese", "imagínese", "mirá", "fijate", "perdona", "disculpa", "oye",
-    "mira", "sabe", "vio", "viste", "haga", "diga", "pida", "lea", "mande", "pase", "ponga", "deje", "espere",
-    "explique", "llame", "cuelgue", "hágame", "dígame", "páseme", "mándeme", "llámeme", "explíqueme", "ayúdeme",
-    "hacé", "decime", "pasame", "mandame", "llamame", "explicame", "ayudame", "fijate", "dejá", "esperá", "disculpá",
-    "perdoná", "dime", "hagas", "digas", "pidas", "mandes", "pases", "leas", "cuelgues"])
-_DETERMINERS = frozenset(["el", "la", "los", "las", "un", "una", "unos", "unas", "mi", "mis", "su", "sus", "tu", "tus", "este", "esta", "ese", "esa", "del", "al", "de", "en", "con", "por", "para", "otro", "otra", "mucho", "poco", "cada", "ningún", "algún", "cualquier", "lo"])
+# Words of a sentence addressed to the technician (second person, commands): a remark, not the story.
+_ADDRESSED = frozenset([
+    "tú", "tu", "tus", "te", "ti", "contigo", "vos", "vosotros", "vosotras", "os", "vuestro", "vuestra", "vuestros",
+    "vuestras", "usted", "ustedes", "perdone", "disculpe", "oiga", "mire", "fíjese", "imagínese", "mirá", "fijate",
+    "perdona", "disculpa", "oye", "mira", "sabe", "vio", "viste", "haga", "diga", "pida", "lea", "mande", "pase",
+    "ponga", "deje", "espere", "explique", "llame", "cuelgue", "hágame", "dígame", "páseme", "mándeme", "llámeme",
+    "explíqueme", "ayúdeme", "hacé", "decime", "pasame", "mandame", "llamame", "explicame", "ayudame", "fijate",
+    "dejá", "esperá", "disculpá", "perdoná", "dime", "hagas", "digas", "pidas", "mandes", "pases", "leas",
+    "cuelgues",
+])
+_DETERMINERS = frozenset([
+    "el", "la", "los", "las", "un", "una", "unos", "unas", "mi", "mis", "su", "sus", "tu", "tus", "este", "esta",
+    "ese", "esa", "del", "al", "de", "en", "con", "por", "para", "otro", "otra", "mucho", "poco", "cada", "ningún",
+    "algún", "cualquier", "lo",
+])
 # The traits whose cue words (insults, outbursts) are never repeated back to the customer.
 FEELINGS = ("CT-DES", "CT-ENF")
 # "Y encima..." opens a sentence; joined to the story it would read "... y y encima".
 _LEADING_CONJUNCTION = re.compile(r"(?i)^(?:(?:y|e|o|u|ni|pero|mas|que|entonces|encima|además|en fin)[\s,]+)+(?=\w)")
 _SUBORDINATE_START = re.compile(r"(?i)\s*(?:y |e |pero )?(?:como|que|porque|aunque|si|cuando)\b")
-_KNOW_WHAT = frozenset(["que", "qué", "si", "como", "cómo", "donde", "dónde", "cual", "cuál", "cuando", "cuándo", "nada", "por", "para"])
+_KNOW_WHAT = frozenset([
+    "que", "qué", "si", "como", "cómo", "donde", "dónde", "cual", "cuál", "cuando", "cuándo", "nada", "por", "para",
+])
 _COMPANY_SIDE = re.compile(r"(?i)(?<!\w)(?:su|sus|de su|en su) (?:lado|parte|firewall|red|servidor(?:es)?|sistemas?|dhcp|dns|"
                            r"servicio|empresa|t[ée]cnicos?|plataforma|p[áa]gina|web|central|oficina|tienda|compa[ñn][íi]a)(?!\w)")
 _COURTESY_TAIL = re.compile(r"(?i),?\s*(?:muchas )?gracias(?: por su atenci[óo]n| de antemano| por todo)?\W*$")
