@@ -2,7 +2,7 @@
 
 A queue is a model whose rows carry ``attempts``, ``next_attempt_at``,
 ``claimed_by``, ``lease_until`` and ``gave_up_at`` (``scorecards.ScoringJob``,
-``contact.WebhookDelivery``). Any number of workers, in any process, work it:
+``telephony.WebhookDelivery``). Any number of workers, in any process, work it:
 
 - :func:`claim` leases due rows to one worker, oldest due first. On PostgreSQL
   with ``SELECT ... FOR UPDATE SKIP LOCKED``: two workers claiming at once never

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
+from django.views.generic import RedirectView
 
 from atiende.api import api
 from atiende.api.errors import error_body
@@ -15,6 +16,9 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
+    # The webhook's outbox moved from the contact app to telephony: old admin links still work.
+    re_path(r"^admin/contact/webhookdelivery/(?P<rest>.*)$",
+            RedirectView.as_view(url="/admin/telephony/webhookdelivery/%(rest)s", query_string=True, permanent=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("calidad/", include("atiende.scorecards.urls")),

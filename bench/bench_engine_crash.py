@@ -66,7 +66,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 import django; django.setup()
 from datetime import timedelta
 from django.utils import timezone
-from atiende.contact.models import Alert, Contact, CtiEvent, Deadline
+from atiende.contact.models import Alert, Contact, Deadline
+from atiende.telephony.models import CtiEvent
 acked = json.load(open(sys.argv[1]))
 stored = {e.event_id: (e.status, e.response) for e in CtiEvent.objects.all()}
 missing = [i for i in acked if i not in stored]

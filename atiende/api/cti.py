@@ -19,13 +19,14 @@ from ninja import Field, Router, Schema
 
 from atiende.api.errors import ApiError, error_body
 from atiende.contact import selectors
-from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, CtiEvent
+from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact
 from atiende.contact.services import calls, locking, routing
 from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import ApiToken, User
 from atiende.people.roles import STAFF, is_admin, role_filter
 from atiende.practices import Refusal
+from atiende.telephony.models import CtiEvent
 
 PREFIX = "cti"
 router = Router(tags=["telephony (CTI)"])

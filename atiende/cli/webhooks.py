@@ -41,9 +41,9 @@ def run_webhooks(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from atiende.contact import webhooks
-    from atiende.contact.models import WebhookDelivery
     from atiende.errors import InputError
+    from atiende.telephony import webhooks
+    from atiende.telephony.models import WebhookDelivery
 
     if args.purge:
         if args.retry is not None:

@@ -89,8 +89,8 @@ def run_worker(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         print(_("error: %(message)s") % {"message": _("--interval must be greater than zero")})
         return 2
-    from atiende.contact import webhooks
     from atiende.errors import InputError
+    from atiende.telephony import webhooks
 
     try:
         webhooks.retry_policy()
@@ -135,7 +135,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def start_in_thread(*, interval: float = 0.5) -> threading.Event:
     """Run the worker beside the web server (``atiende demo``); set the returned event to stop it."""
-    from atiende.contact import webhooks
+    from atiende.telephony import webhooks
 
     stop = threading.Event()
     thread = threading.Thread(target=run_loop, args=(stop,), kwargs={"name": worker_name("demo"),

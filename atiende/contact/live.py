@@ -1,7 +1,7 @@
 """Live updates for consoles (Channels), for each contact change.
 
 :func:`after_commit` is called by the services' ``persist`` inside the change's
-transaction, next to the webhook outbox's ``record`` (atiende/contact/webhooks.py),
+transaction, next to the webhook outbox's ``record`` (atiende/telephony/webhooks.py),
 and sends the consoles' update only once the transaction commits, so a console
 never sees a change that was rolled back. Websocket groups: ``contacts`` (supervisors' board) and
 ``technician-<id>`` (one technician's console). An update goes to the board, to

@@ -1,4 +1,4 @@
-"""Queues, technicians' live state, contacts and their append-only log, deadlines, alerts, CTI events.
+"""Queues, technicians' live state, contacts and their append-only log, deadlines, alerts.
 
 The engine's full view of a contact is kept in ``Contact.data`` (JSON, written
 by the engine's ``to_dict``); the columns beside it copy what queries need
@@ -191,68 +191,3 @@ class Alert(models.Model):
 
     def message(self, language: str = "es") -> str:
         return self.message_en if language.startswith("en") else self.message_es
-
-
-class CtiEvent(models.Model):
-    """A telephony event, once per idempotency id, with the answer given (a repeat gets the same)."""
-
-    event_id = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=30)
-    payload = models.JSONField(default=dict)
-    status = models.PositiveSmallIntegerField(default=200)
-    response = models.JSONField(default=dict)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="cti_events")
-    received_at = models.DateTimeField(default=timezone.now)
-
-
-class WebhookDelivery(models.Model):
-    """One decision for the telephony side, stored in the transaction that made it (the outbox).
-
-    A worker claims it with a lease, POSTs it signed, and marks it delivered; a
-    failed attempt is retried with back-off until it gives up and alerts the
-    supervisors (docs/cti.md). ``decision_id`` is the receiver's idempotency key:
-    delivery is at least once.
-    """
-
-    decision_id = models.UUIDField(_("decision id"), unique=True)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    action = models.CharField(_("action"), max_length=20)
-    payload = models.JSONField(_("payload"), default=dict)
-    created_at = models.DateTimeField(_("created"))
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"))
-    claimed_by = models.CharField(_("claimed by"), max_length=80, blank=True)
-    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    last_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=200, blank=True)
-    gave_up_at = models.DateTimeField(_("gave up"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [
-            models.Index(fields=["next_attempt_at"], name="contact_webhook_due",
-                         condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True)),
-            models.Index(fields=["contact", "id"], name="contact_webhook_pending",
-                         condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True)),
-            # The purge, oldest first: delivered rows past their days, given-up ones past theirs. The second
-            # also serves ``atiende webhooks``' lists (the rows not delivered, the given-up ones).
-            models.Index(fields=["delivered_at", "id"], name="contact_webhook_delivered",
-                         condition=models.Q(delivered_at__isnull=False)),
-            models.Index(fields=["gave_up_at", "id"], name="contact_webhook_undelivered",
-                         condition=models.Q(delivered_at__isnull=True)),
-        ]
-        verbose_name = _("webhook delivery")
-        verbose_name_plural = _("webhook deliveries")
-
-    def __str__(self) -> str:
-        return f"{self.action} #{self.contact_id} ({self.status})"
-
-    @property
-    def status(self) -> str:
-        """``delivered``, ``failed`` (gave up), ``pending`` (waiting for its turn or its next attempt)."""
-        if self.delivered_at is not None:
-            return "delivered"
-        if self.gave_up_at is not None:
-            return "failed"
-        return "pending"

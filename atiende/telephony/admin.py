@@ -1,4 +1,5 @@
-"""Django admin: administrators keep the caller-block list; generic CTI calls are listed read-only."""
+"""Django admin: administrators keep the caller-block list; generic CTI calls and the webhook's outbox are
+listed read-only (send a delivery again with ``atiende webhooks --retry``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from atiende.errors import InputError
-from atiende.telephony.models import BlockedCaller, GenericCall
+from atiende.privacy.admin import ReadOnlyAdmin
+from atiende.telephony import webhooks
+from atiende.telephony.models import BlockedCaller, GenericCall, WebhookDelivery
 
 
 class BlockedCallerForm(forms.ModelForm):
@@ -51,3 +55,30 @@ class GenericCallAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("pending", _("pending")), ("failed", _("failed")), ("delivered", _("delivered"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "pending":
+            return queryset.filter(webhooks.PENDING)
+        if self.value() == "failed":
+            return queryset.filter(delivered_at__isnull=True, gave_up_at__isnull=False)
+        if self.value() == "delivered":
+            return queryset.filter(delivered_at__isnull=False)
+        return queryset
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "decision_id", "contact", "action", "status", "attempts", "next_attempt_at",
+                    "last_status", "last_error", "delivered_at", "gave_up_at")
+    list_filter = (_StatusFilter, "action")
+    search_fields = ("decision_id", "contact__external_id")
+    list_select_related = ("contact",)
+    date_hierarchy = "created_at"

@@ -1,7 +1,8 @@
 import pytest
 
-from atiende.contact.models import Contact, CtiEvent
+from atiende.contact.models import Contact
 from atiende.contact.services import availability, calls, deadlines, routing
+from atiende.telephony.models import CtiEvent
 
 from .conftest import bearer, make_technician
 

@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from atiende.contact.models import Contact, CtiEvent
+from atiende.contact.models import Contact
 from atiende.contact.services import queues
 from atiende.people.models import ApiToken, User
+from atiende.telephony.models import CtiEvent
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from atiende import job_queue
-from atiende.contact.models import WebhookDelivery
 from atiende.contact.services import routing
+from atiende.telephony.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ import pytest
 
 from atiende.cli import main
 from atiende.contact import simulate
-from atiende.contact.models import Alert, Contact, ContactEvent, CtiEvent
+from atiende.contact.models import Alert, Contact, ContactEvent
 from atiende.contact.simulate import Scenario, run
 from atiende.people.models import ApiToken
+from atiende.telephony.models import CtiEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ def test_other_technicians_in_the_database_are_not_rung_for_simulated_calls():
 
 
 def test_simulated_calls_never_reach_the_real_pbx_through_the_webhook(monkeypatch):
-    from atiende.contact.models import WebhookDelivery
+    from atiende.telephony.models import WebhookDelivery
 
     monkeypatch.setenv("ATIENDE_WEBHOOK_URL", "http://127.0.0.1:9/pbx")  # nothing listens there
     monkeypatch.setenv("ATIENDE_WEBHOOK_FAST_PATH", "0")

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from atiende import engine
-from atiende.contact import live, webhooks
+from atiende.contact import live
 from atiende.contact.clock import now
 from atiende.contact.models import (
     Alert,
@@ -28,6 +28,7 @@ from atiende.contact.services.technicians import (
 )
 from atiende.engine.timers import deadlines_for
 from atiende.people.models import User
+from atiende.telephony import webhooks
 
 
 @dataclass

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.contact import webhooks
 from atiende.contact.models import Contact
 from atiende.people.models import ApiToken
+from atiende.telephony import webhooks
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from atiende.contact import webhooks
 from atiende.contact.services import calls, routing
+from atiende.telephony import webhooks
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,12 @@ import pytest
 from django.db import transaction
 
 from atiende.cli import main
-from atiende.contact import selectors, webhooks
-from atiende.contact.models import Alert, Contact, WebhookDelivery
+from atiende.contact import selectors
+from atiende.contact.models import Alert, Contact
 from atiende.contact.services import calls as contact_calls
 from atiende.contact.services import routing
+from atiende.telephony import webhooks
+from atiende.telephony.models import WebhookDelivery
 
 from .conftest import WEBHOOK_SECRET
 
@@ -239,10 +241,13 @@ def test_the_cli_lists_failed_deliveries_and_retries_one(webhook_pbx, queue, luc
 def test_administrators_see_the_outbox_read_only(admin_client, webhook_pbx, queue, lucia, clock):
     routing.create_contact(queue="soporte")
     row = WebhookDelivery.objects.get()
-    listing = admin_client.get("/admin/contact/webhookdelivery/?status=pending")
+    listing = admin_client.get("/admin/telephony/webhookdelivery/?status=pending")
     assert listing.status_code == 200 and str(row.decision_id) in listing.content.decode()
-    assert admin_client.get(f"/admin/contact/webhookdelivery/{row.pk}/change/").status_code == 200
-    assert admin_client.get("/admin/contact/webhookdelivery/add/").status_code == 403
+    assert admin_client.get(f"/admin/telephony/webhookdelivery/{row.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/telephony/webhookdelivery/add/").status_code == 403
+    # Links saved when the outbox lived in the contact app lead to the same page.
+    old = admin_client.get(f"/admin/contact/webhookdelivery/{row.pk}/change/?status=pending")
+    assert old.status_code == 301 and old["Location"] == f"/admin/telephony/webhookdelivery/{row.pk}/change/?status=pending"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,7 +33,7 @@ routing.create_contact(queue="soporte", external_id="crash-1")
 STATE = """
 import django, json
 django.setup()
-from atiende.contact.models import WebhookDelivery
+from atiende.telephony.models import WebhookDelivery
 print(json.dumps([[r.status, r.attempts, str(r.decision_id), r.claimed_by] for r in WebhookDelivery.objects.all()]))
 """
 

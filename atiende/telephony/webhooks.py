@@ -52,10 +52,11 @@ from django.utils.translation import gettext as _
 from atiende import job_queue
 from atiende.contact import live
 from atiende.contact.clock import now
-from atiende.contact.models import Alert, AlertLevel, Contact, WebhookDelivery
+from atiende.contact.models import Alert, AlertLevel, Contact
 from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import User
+from atiende.telephony.models import WebhookDelivery
 
 if TYPE_CHECKING:
     from atiende.engine import Event

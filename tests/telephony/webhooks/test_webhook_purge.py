@@ -16,10 +16,10 @@ import pytest
 
 from atiende.cli import main
 from atiende.contact import clock as contact_clock
-from atiende.contact import webhooks
-from atiende.contact.models import WebhookDelivery
 from atiende.contact.services import routing
 from atiende.errors import InputError
+from atiende.telephony import webhooks
+from atiende.telephony.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
