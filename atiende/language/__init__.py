@@ -31,6 +31,7 @@ from atiende.language.redact import redact
 from atiende.language.suggest import (
     acknowledgements,
     closed_questions,
+    problem_categories,
     strategy,
     suggest_paraphrase,
     suggest_questions,
@@ -78,10 +79,12 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
         if not suggestions:
             return Analysis(text, as_, traits, level, [], redacted)
         cards = {t.id: strategy(t.id, language) for t in traits}
-        questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language,
-                                      folded=folded.text)
-        avoid = feeling_quotes(scores)
-        story = restate_story([text], language, redacted=[redacted], avoid=avoid)
+        story = restate_story([text], language, redacted=[redacted], avoid=feeling_quotes(scores))
+        questions: list[Question] = []
+        if story is not None or problem_categories([text], folded.text):
+            # AL-5 follows the story: a thank-you or "¿a qué hora cierran?" calls for no questions.
+            questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language,
+                                          folded=folded.text)
         return Analysis(text, as_, traits, level, [], redacted, cards, story, questions)
     findings = check_draft(folded, level=level, channel=channel, language=language)
     return Analysis(text, as_, [], level, findings, redacted)

@@ -102,7 +102,12 @@ def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]
             continue
         s, e = folded.span(m.start(), m.end())
         excerpt = folded.original[s:e]
-        if language.startswith("en"):
+        if term.understood_from == "nadie":  # slang, chat spelling, an over-familiar form of address
+            message = (f"\"{excerpt}\" is slang or too familiar for a customer: say it plainly and politely (DN-2)."
+                       if language.startswith("en") else
+                       f"«{excerpt}» es jerga o un trato demasiado familiar con un cliente: dígalo de forma sencilla y "
+                       f"cortés (DN-2).")
+        elif language.startswith("en"):
             message = (f"\"{excerpt}\" may not be understood by a customer at level {level}: "
                        f"use plain words (DN-2).")
         else:

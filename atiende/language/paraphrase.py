@@ -62,6 +62,14 @@ _DETERMINERS = frozenset([
     "ese", "esa", "del", "al", "de", "en", "con", "por", "para", "otro", "otra", "mucho", "poco", "cada", "ningún",
     "algún", "cualquier", "lo",
 ])
+_OBJECT_CLITICS = frozenset(["lo", "la", "los", "las"])
+# What may stand right before a first-person present verb ("no puedo", "ya tengo", "y llevo", "me pido").
+_BEFORE_FIRST_PERSON = frozenset([
+    "yo", "no", "ya", "me", "te", "se", "le", "lo", "la", "los", "las", "nos", "les", "también", "tampoco", "nunca",
+    "siempre", "que", "si", "cuando", "y", "e", "pero", "porque", "aunque", "como", "solo", "sólo", "casi", "ahora",
+    "hoy", "todavía", "aún", "mientras", "donde", "pues", "entonces", "ni", "o", "u", "luego", "después", "antes",
+    "ahí", "aquí", "acá", "allí", "igual", "normalmente", "usted",
+])
 # The traits whose cue words (insults, outbursts) are never repeated back to the customer.
 FEELINGS = ("CT-DES", "CT-ENF")
 # "Y encima..." opens a sentence; joined to the story it would read "... y y encima".
@@ -148,10 +156,15 @@ def _third_person(sentence: str) -> str | None:
             else:
                 out[i] = _cased(tokens[i], "le" if low == "me" else "les")
             continue
-        if prev in _DETERMINERS:
-            continue  # "mi trabajo", "el uso": a noun
         verb = morph.analyse(low)
-        if verb is None and prev in ("ya", "le", "lo", "la", "les", "los", "las", "yo") and _unaccented_first(low):
+        if prev in _DETERMINERS and (prev not in _OBJECT_CLITICS or verb is None):
+            continue  # "mi trabajo", "el uso", "la tarde": a noun ("la cuido", "lo uso": a clitic and a verb)
+        if (verb is not None and low.endswith("o") and morph.lemma(low) == low and prev
+                and prev not in _BEFORE_FIRST_PERSON and tokens[i - 1] == " "):
+            # "el certificado intermedio": right after a noun, an -o word that the lexicon does not take for a
+            # verb is an adjective, not "yo" speaking ("uso", "trabajo" after "no", "ya", a comma... still are)
+            verb = None
+        if verb is None and prev in ("ya", "le", "les", "yo") and _unaccented_first(low):
             return None  # "ya cambie", "le aprete": a first person typed without its accent; not restated
         if verb is not None and verb.person in (morph.FIRST_SINGULAR, morph.FIRST_PLURAL):
             if verb.third is None:

@@ -109,3 +109,11 @@ def test_jargon_rewrite_fits_the_article_already_in_the_draft():
         finding = next(f for f in analyze(draft, as_="tecnico", level="basico").findings if f.rule == "DN-2")
         rewritten = draft[: finding.start] + finding.suggestion + draft[finding.end :]
         assert " el el " not in rewritten and " del el " not in rewritten, rewritten
+
+
+def test_an_over_familiar_form_of_address_is_flagged_as_slang():
+    from atiende.language import analyze
+
+    finding = next(f for f in analyze("Mira, tío, dale al botón y ya está.", as_="tecnico", level="avanzado").findings
+                   if f.rule == "DN-2")
+    assert finding.excerpt == "tío" and "jerga" in finding.message

@@ -1,9 +1,9 @@
 """Every sentence the assistant generates is grammatical Spanish (issue 23): paraphrases (AL-4), questions (AL-5)
 and rewrites of a technician's draft.
 
-Three layers: the sentences a person reviewed one by one (fixtures/, 325 paraphrases and the 42 questions)
-must come out exactly so; the broken-form check (``grammar.problems``) must pass on every sentence generated
-for every message of the evaluation sets and of the external set, and on thousands of messages composed at
+Three layers: the sentences a person reviewed one by one (fixtures/, 388 paraphrases and 42 questions) must
+come out exactly so; the broken-form check (``grammar.problems``) must pass on every sentence generated for
+every message of the evaluation sets and of the external set, and on thousands of messages composed at
 random from the hard cases (clitics, «sé» typed for «se», voseo, insults, numbers like 8.1, fillers); and the
 check itself must catch the broken forms that were reported.
 """

@@ -24,3 +24,31 @@ def test_closed_questions_fit_the_problem_and_skip_what_was_said():
 
 def test_acknowledgements_are_short_in_both_languages():
     assert "Entiendo." in acknowledgements() and "I see." in acknowledgements("en")
+
+
+def test_a_message_without_a_problem_gets_no_paraphrase_and_no_questions():
+    from atiende.language import analyze
+
+    for text in ("¡Ya funciona, sois geniales!!!", "MIL GRACIAS POR LA AYUDA", "Buenas, ¿a qué hora cierran hoy?"):
+        result = analyze(text)
+        assert result.paraphrase is None and result.questions == [] and result.traits == []
+
+
+def test_questions_for_a_knowledgeable_customer_skip_the_obvious_checks():
+    from atiende.language import analyze
+
+    expert = analyze("No me hagas reiniciar: el router no da DHCP, ya revisé el scope y las reservas.")
+    assert "CT-ENT" in {t.id for t in expert.traits}
+    texts = [q.text for q in expert.questions]
+    assert texts and not any("luces" in t or "enchufado" in t or "encendida" in t for t in texts)
+    basic = analyze("No sé qué pasa, el internet no va y las lucecitas están raras.")
+    assert any("luces" in q.text for q in basic.questions)
+
+
+def test_the_open_question_is_marked_open_and_comes_after_the_closed_ones():
+    from atiende.language import analyze
+
+    questions = analyze("La impresora no imprime desde ayer, tengo Windows 11.").questions
+    flags = [q.closed for q in questions]
+    assert flags == sorted(flags, reverse=True) and False in flags
+    assert {"text": "¿Qué modelo de impresora es?", "closed": False} in [q.to_json() for q in questions]
