@@ -35,14 +35,17 @@ bytecode: $(STAMP)
 # Both halves at once, one per core (scripts/test-both.sh): SQLite, and PostgreSQL at POSTGRES_URL.
 test: venv bytecode
 	@sh scripts/ensure-browser.sh
+	@sh scripts/ensure-dovecot.sh
 	@sh scripts/test-both.sh $(BIN)/python $(POSTGRES_URL)
 
 test-sqlite: venv bytecode
 	@sh scripts/ensure-browser.sh
+	@sh scripts/ensure-dovecot.sh
 	$(BIN)/python -m pytest
 
 test-postgres: venv bytecode
 	@sh scripts/ensure-browser.sh
+	@sh scripts/ensure-dovecot.sh
 	ATIENDE_TEST_DATABASE=postgres DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: venv
