@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "atiende.consoles",
     "atiende.planning",
     "atiende.notifications",
+    "atiende.mail",
 ]
 
 MIDDLEWARE = [

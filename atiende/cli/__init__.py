@@ -30,6 +30,7 @@ COMMANDS: list[str] = [
     "atiende.cli.analyze",
     "atiende.cli.telephony",
     "atiende.cli.webhooks",
+    "atiende.cli.mail",
 ]
 
 

@@ -12,6 +12,10 @@ backlog never holds up the deadlines.
 With ``ATIENDE_WEBHOOK_URL`` set, a second thread of the worker delivers the
 stored webhook outbox the same way (leases, retries with back-off), so a slow
 PBX never holds up the deadlines.
+
+Mail (atiende/mail/worker.py): a thread sends the mail outbox over SMTP
+(``ATIENDE_SMTP_URL``) and reminds customers of commitments; one thread per
+mailbox of ``ATIENDE_IMAP_URL`` takes in new mail (IMAP IDLE where offered).
 """
 
 from __future__ import annotations
@@ -92,8 +96,11 @@ def run_worker(args: argparse.Namespace) -> int:
     from atiende.errors import InputError
     from atiende.telephony import webhooks
 
+    from atiende.mail import worker as mail_worker
+
     try:
         webhooks.retry_policy()
+        mail_worker.check_settings()
     except InputError as exc:
         print(_("error: %(message)s") % {"message": exc.message})
         return 2
@@ -113,6 +120,10 @@ def run_worker(args: argparse.Namespace) -> int:
         if webhooks.webhook_url():
             sent = webhooks.deliver_due(worker=name)
             print(_("%(count)s webhooks delivered.") % {"count": sent})
+        mail = mail_worker.run_once(name=name)
+        if mail.fetched is not None:
+            print(_("%(count)s emails taken in.") % {"count": mail.fetched.stored})
+        print(_("%(count)s emails sent.") % {"count": mail.sent})
         return 0
     stop = threading.Event()
 
@@ -125,8 +136,11 @@ def run_worker(args: argparse.Namespace) -> int:
           % {"name": name, "interval": args.interval}, flush=True)
     started = time.monotonic()
     delivering = webhooks.start_delivery_thread(stop, name=name, interval=args.interval)
+    mailing = mail_worker.start(stop, name=name)
     fired = run_loop(stop, name=name, interval=args.interval)
     webhooks.wake()
+    mail_worker.outbox.wake()
+    mailing[0].join(mail_worker.config.send_policy().timeout + 1)  # let a message in flight record its answer
     delivering.join(webhooks.retry_policy().timeout + 1)  # let a POST in flight record its answer
     print(_("Worker stopped after %(seconds)d s; %(count)s deadlines fired.")
           % {"seconds": time.monotonic() - started, "count": fired}, flush=True)
@@ -143,4 +157,7 @@ def start_in_thread(*, interval: float = 0.5) -> threading.Event:
                               name="atiende-worker", daemon=True)
     thread.start()
     webhooks.start_delivery_thread(stop, name=worker_name("demo"), interval=interval)  # also the fast path
+    from atiende.mail import worker as mail_worker
+
+    mail_worker.start(stop, name=worker_name("demo"))
     return stop

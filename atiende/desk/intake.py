@@ -1,0 +1,63 @@
+"""Requests that arrive on a written channel with nobody signed in (an email): the desk's side.
+
+A channel adapter (``atiende/mail``) knows an address and some words; the desk finds
+the customer that address belongs to, or records a new one (:func:`customer_for_email`),
+and opens the work order in their name (:func:`open_written_request`), in the team a
+portal request would land in. The first words are the problem story (AL-1) in the
+customer's own words, with any credential taken out to the vault (ET-3).
+
+CH-IND: the sender becomes the requester; a decision maker, when there is one, is
+recorded by the staff afterwards and is never overwritten by mail.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from atiende.desk import credentials
+from atiende.desk.models import Channel, ContactPoint, Customer, Direction, WorkOrder
+from atiende.desk.services import TEXT_LIMIT, _next_number, _portal_team, _record, _record_customer
+
+LANGUAGES = ("es", "en")
+
+
+def customer_for_email(*, email: str, name: str = "", language: str = "") -> Customer:
+    """The customer whose contact point is this address (the one with a portal account first, then the
+    newest), or a new customer with it (named as the sender signed, else by the address)."""
+    found = (ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value__iexact=email.strip())
+             .select_related("customer", "customer__organisation")
+             .order_by("customer__user_id", "-customer__created_at"))
+    with_account = next((cp.customer for cp in found if cp.customer.user_id), None)
+    if with_account is not None:
+        return with_account
+    first = found.first()
+    if first is not None:
+        return first.customer
+    shown = " ".join((name or "").split())[:200] or email.split("@", 1)[0][:200]
+    with transaction.atomic():
+        customer = Customer.objects.create(name=shown, preferred_language=language if language in LANGUAGES
+                                           else "es")
+        ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=email.strip()[:254],
+                                    preferred=True)
+        _record_customer(customer, None, "created", {"name": (None, shown), "contact_points": (None, [email])})
+    return customer
+
+
+def open_written_request(*, customer: Customer, title: str, problem_story: str,
+                         channel: str = Channel.EMAIL) -> WorkOrder:
+    """Open a work order (identification, SP-1) for a customer who wrote in; no staff actor."""
+    values = {"title": " ".join(title.split())[:200] or "-", "problem_story": problem_story[:TEXT_LIMIT]}
+    dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
+    team = _portal_team(customer)
+    with transaction.atomic():
+        now = timezone.now()
+        work_order = WorkOrder.objects.create(
+            number=_next_number(), customer=customer, requester=customer, team=team, channel=channel,
+            direction=Direction.REACTIVE, knowledge_level=customer.knowledge_level, created_at=now,
+            updated_at=now, **values)
+        credentials.store_in_vault(work_order=work_order, actor=None, found=dictated)
+        initial = {"customer": customer, "requester": customer, "team": team, "channel": channel, **values}
+        _record(work_order, None, "created", {k: (None, v) for k, v in initial.items() if v not in ("", None)},
+                at=now)
+    return work_order

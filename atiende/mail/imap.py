@@ -1,0 +1,131 @@
+"""Reading the IMAP mailboxes of ``ATIENDE_IMAP_URL`` (imapclient), once or watching them.
+
+A pass (:func:`fetch`) looks in each mailbox for the messages not yet marked as ours
+(the keyword ``$Atiende``, or ``\\Seen`` where the server keeps no keywords), reads
+each one without marking it read (``BODY.PEEK[]``), stores it (:func:`intake.receive`,
+keyed by UIDVALIDITY and UID, and by Message-ID) and only then marks it. A crash
+between storing and marking leaves the message unmarked: the next pass finds it
+stored already and only marks it, so nothing is lost and nothing stored twice. A
+message the database could not take (:class:`~atiende.mail.intake.TemporaryFailure`)
+stays unmarked and that mailbox's pass stops, to try again next time.
+
+:func:`watch` is the worker's: a pass, then IMAP IDLE where the server offers it (a new
+message wakes it at once), else a wait of ``ATIENDE_IMAP_POLL_SECONDS``; it reconnects
+after any error.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from atiende.mail import config, intake
+from atiende.mail.core.urls import ImapMailbox
+
+log = logging.getLogger(__name__)
+
+KEYWORD = "$Atiende"
+TIMEOUT = 60.0
+
+
+@dataclass
+class Report:
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+
+
+def connect(box: ImapMailbox) -> IMAPClient:
+    client = IMAPClient(box.host, port=box.port, ssl=box.ssl, timeout=TIMEOUT,
+                        ssl_context=ssl.create_default_context() if box.ssl else None)
+    client.login(box.username, box.password)
+    return client
+
+
+def fetch_mailbox(client: IMAPClient, box: ImapMailbox, report: Report) -> None:
+    """One pass over an open connection's mailbox."""
+    selected = client.select_folder(box.folder)
+    uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
+    keywords = b"\\*" in selected.get(b"PERMANENTFLAGS", ())
+    mark = KEYWORD if keywords else "\\Seen"
+    for uid in client.search(["NOT", "KEYWORD", KEYWORD] if keywords else ["UNSEEN"]):
+        data = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
+        raw = data.get(b"BODY[]")
+        if raw is None:  # expunged meanwhile
+            continue
+        try:
+            received = intake.receive(bytes(raw), source=box.key, uidvalidity=uidvalidity, uid=int(uid))
+        except intake.TemporaryFailure as exc:
+            report.errors.append(f"{box.key}: {exc}")
+            return  # left unmarked: the next pass tries again
+        client.add_flags([uid], [mark], silent=True)
+        if received.duplicate:
+            report.duplicates += 1
+        elif received.mail.status == received.mail.Status.FAILED:
+            report.failed += 1
+        else:
+            report.stored += 1
+            if received.work_order_number is not None:
+                report.numbers.append(received.work_order_number)
+
+
+def _logout(client: IMAPClient | None) -> None:
+    if client is None:
+        return
+    try:
+        client.logout()
+    except (IMAPClientError, OSError):
+        pass
+
+
+def fetch(boxes: list[ImapMailbox] | None = None) -> Report:
+    """One pass over every mailbox; a mailbox that cannot be read is reported and the others go on."""
+    report = Report()
+    for box in config.mailboxes() if boxes is None else boxes:
+        client = None
+        try:
+            client = connect(box)
+            fetch_mailbox(client, box, report)
+        except (IMAPClientError, OSError) as exc:
+            report.errors.append(f"{box.key}: {exc.__class__.__name__}: {exc}")
+            log.warning("could not read the mailbox %s: %s", box.key, exc)
+        finally:
+            _logout(client)
+    return report
+
+
+def watch(box: ImapMailbox, stop: threading.Event, *, poll_seconds: float) -> None:
+    """Fetch from one mailbox until ``stop``: IDLE where offered, else polling; reconnect after errors."""
+    from django.db import close_old_connections
+
+    while not stop.is_set():
+        client = None
+        try:
+            client = connect(box)
+            idle = b"IDLE" in client.capabilities()
+            while not stop.is_set():
+                report = Report()
+                fetch_mailbox(client, box, report)
+                close_old_connections()
+                if idle:
+                    client.idle()
+                    deadline = time.monotonic() + poll_seconds
+                    while not stop.is_set() and time.monotonic() < deadline:
+                        if client.idle_check(timeout=1):
+                            break
+                    client.idle_done()
+                else:
+                    stop.wait(poll_seconds)
+        except Exception:  # keep watching: the server may come back
+            log.exception("watching the mailbox %s failed; trying again", box.key)
+            stop.wait(min(poll_seconds, 30.0))
+        finally:
+            _logout(client)

@@ -1,0 +1,330 @@
+"""Email in: one message, from an MTA pipe or an IMAP mailbox, into a work order's conversation.
+
+:func:`receive` is the one way in (``atiende mail ingest``, ``atiende mail fetch``, the
+worker). Its promises:
+
+- **Stored once.** A message is known by its Message-ID (else the SHA-256 of its bytes)
+  and, from IMAP, by its mailbox's UIDVALIDITY and UID; a second delivery of either is a
+  duplicate and writes nothing. The unique keys decide when two deliveries race.
+- **Nothing lost.** The bytes are written to storage first. The message, its work order
+  and its :class:`InboundMail` row are then written in one transaction; if anything in
+  it fails for a reason the database did not cause (a message nobody could answer, a
+  bug), a row marked ``failed`` with the reason is written instead, still with the raw
+  bytes: ``atiende mail failed`` lists it, ``--retry ID`` tries again. If the database
+  itself cannot be written, :class:`TemporaryFailure`: nothing was stored, the MTA
+  (exit 75) or the next IMAP pass delivers it again.
+- **Threading.** In-Reply-To and References first (our outgoing Message-IDs and every
+  stored message's), then the ``[#NUMBER]`` tag of the subject (only from an address
+  the work order knows: a tag is easy to type), else a new work order for the customer
+  found or created by address (``atiende/desk/intake.py``).
+- **Loops (RFC 3834).** Automatic mail (auto-replies, lists, bounces: ``core/loops.py``)
+  is stored but never answered automatically; a bounce becomes an internal note on the
+  work order whose mail bounced; mail from our own addresses is ignored (kept raw).
+  More than ``ATIENDE_MAIL_RATE_LIMIT`` messages an hour from one address are set aside
+  as ``rate_limited`` (a robot nobody told to stop), and at most three acknowledgements
+  an hour go to one address.
+- **Files** pass the same checks as any upload (``atiende/privacy/uploads.py``); a file
+  refused is named in the message's text and in :attr:`InboundMail.refused_files`.
+- **Credentials** in the text are taken to the vault by the desk's ``post_message`` (ET-3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from atiende.desk.attachments import clean_filename, per_work_order_limit
+from atiende.desk.intake import customer_for_email, open_written_request
+from atiende.desk.messages import post_message
+from atiende.desk.models import Attachment, Channel, ContactPoint, Message, WorkOrder
+from atiende.desk.services import _record
+from atiende.errors import InputError
+from atiende.mail import config
+from atiende.mail.core import loops
+from atiende.mail.core.parse import ParsedMail, UnreadableMail, parse
+from atiende.mail.core.threads import tagged_numbers, untagged
+from atiende.mail.models import InboundMail, OutboundMail
+from atiende.privacy.uploads import check_upload
+
+log = logging.getLogger(__name__)
+
+
+class TemporaryFailure(Exception):
+    """The message could not be stored now (database or disk): deliver it again later (EX_TEMPFAIL)."""
+
+
+@dataclass
+class Received:
+    mail: InboundMail
+    duplicate: bool = False
+
+    @property
+    def work_order_number(self) -> int | None:
+        work_order = self.mail.work_order
+        return work_order.number if work_order is not None else None
+
+
+def receive(raw: bytes, *, source: str = "pipe", uidvalidity: int | None = None,
+            uid: int | None = None) -> Received:
+    """Store one message as received (see the module docstring). Raises :class:`TemporaryFailure`."""
+    try:
+        return _receive(raw, source=source[:220], uidvalidity=uidvalidity, uid=uid)
+    except (DatabaseError, OSError) as exc:
+        raise TemporaryFailure(str(exc) or exc.__class__.__name__) from exc
+
+
+def retry(mail_id: int) -> Received:
+    """Try a failed message again (its bytes as kept), without the per-sender rate limit."""
+    row = InboundMail.objects.filter(pk=mail_id).first()
+    if row is None:
+        raise InputError("not_found", _("No received email has id %(id)s.") % {"id": mail_id}, status=404)
+    if row.status != InboundMail.Status.FAILED:
+        raise InputError("not_failed", _("Email %(id)s is not a failed one (it is %(status)s).")
+                         % {"id": mail_id, "status": row.get_status_display()}, status=409)
+    with row.raw.open("rb") as handle:
+        raw = handle.read()
+    try:
+        return _process(row, raw, rate_limit=False)
+    except (DatabaseError, OSError) as exc:
+        raise TemporaryFailure(str(exc) or exc.__class__.__name__) from exc
+
+
+def _dedup_key(raw: bytes, parsed: ParsedMail | None) -> str:
+    if parsed is not None and parsed.message_id:
+        return parsed.message_id[:255]
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | None) -> Received:
+    if uid is not None:
+        known = InboundMail.objects.filter(source=source, uidvalidity=uidvalidity, uid=uid).first()
+        if known is not None:
+            return Received(known, duplicate=True)
+    parsed, failure = _read(raw)
+    key = _dedup_key(raw, parsed)
+    known = InboundMail.objects.filter(dedup_key=key).first()
+    if known is not None:
+        return Received(known, duplicate=True)
+    row = InboundMail(source=source, uidvalidity=uidvalidity, uid=uid, dedup_key=key, size=len(raw),
+                      sender=parsed.sender.email if parsed else "", subject=parsed.subject if parsed else "",
+                      automatic=parsed.automatic if parsed else "")
+    row.raw.save("message.eml", ContentFile(raw), save=False)
+    try:
+        return _process(row, raw, parsed=parsed, failure=failure)
+    except IntegrityError:
+        # Another process stored the same message (Message-ID or UID) a moment ago.
+        row.raw.storage.delete(row.raw.name or "")
+        known = (InboundMail.objects.filter(dedup_key=key).first()
+                 or InboundMail.objects.filter(source=source, uidvalidity=uidvalidity, uid=uid).first())
+        if known is None:
+            raise
+        return Received(known, duplicate=True)
+    except BaseException:
+        if row.pk is None:
+            row.raw.storage.delete(row.raw.name or "")
+        raise
+
+
+def _read(raw: bytes) -> tuple[ParsedMail | None, tuple[str, str] | None]:
+    limit = config.limits().max_bytes
+    if len(raw) > limit:
+        return None, ("too_large", _("The message is %(size)s bytes; ATIENDE_MAIL_MAX_BYTES allows %(limit)s.")
+                      % {"size": len(raw), "limit": limit})
+    try:
+        return parse(raw), None
+    except UnreadableMail as exc:
+        return None, (exc.code, exc.detail)
+
+
+def _process(row: InboundMail, raw: bytes, *, parsed: ParsedMail | None = None,
+             failure: tuple[str, str] | None = None, rate_limit: bool = True) -> Received:
+    retrying = row.pk is not None
+    if retrying:
+        parsed, failure = _read(raw)
+    if failure is None and parsed is not None:
+        try:
+            with transaction.atomic():
+                outcome = _deliver(row, parsed, rate_limit=rate_limit)
+                row.attempts = row.attempts + 1 if retrying else 1
+                row.save()
+                if outcome is not None:
+                    outcome()
+            return Received(row)
+        except IntegrityError as exc:
+            if not retrying and _stored_meanwhile(row):
+                raise  # the same message, stored by another process: a duplicate (see _receive)
+            failure = ("unexpected", f"{exc.__class__.__name__}: {exc}")
+            log.exception("email %s could not be stored", row.dedup_key)
+        except (InputError, DataError, UnreadableMail, ValueError, LookupError, TypeError,
+                AttributeError, KeyError, IndexError) as exc:
+            failure = _failure(exc)
+            log.warning("email %s from %s failed: %s", row.dedup_key, row.sender, failure[1])
+        _reset(row, retrying)
+    assert failure is not None
+    # The desk already holds a message with this Message-ID (it came another way): nothing is missing.
+    status = InboundMail.Status.IGNORED if failure[0] == "duplicate_message" else InboundMail.Status.FAILED
+    row.status, row.reason, row.detail = status, failure[0][:40], failure[1]
+    row.attempts = row.attempts + 1 if retrying else 1
+    with transaction.atomic():
+        row.save()
+    return Received(row)
+
+
+def _stored_meanwhile(row: InboundMail) -> bool:
+    same_uid = row.uid is not None and InboundMail.objects.filter(
+        source=row.source, uidvalidity=row.uidvalidity, uid=row.uid).exists()
+    return same_uid or InboundMail.objects.filter(dedup_key=row.dedup_key).exists()
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, InputError):
+        return exc.code, exc.message
+    return "unexpected", f"{exc.__class__.__name__}: {exc}"
+
+
+def _reset(row: InboundMail, retrying: bool) -> None:
+    """Forget what the rolled-back transaction set on the row."""
+    row.work_order = None
+    row.message = None
+    row.refused_files = []
+    if not retrying:
+        row.pk = None
+        row._state.adding = True
+
+
+# ---- delivering into the desk -------------------------------------------------------------
+
+
+def _deliver(row: InboundMail, mail: ParsedMail, *, rate_limit: bool) -> Any:
+    """Decide and write (inside the caller's transaction); returns what to do once the row is saved."""
+    sender = mail.sender.email.lower()
+    row.status, row.reason, row.detail = InboundMail.Status.STORED, "", ""
+    if sender in config.own_addresses():
+        row.status, row.reason = InboundMail.Status.IGNORED, loops.OWN_ADDRESS
+        row.detail = _("Mail from our own address %(address)s: never taken as a customer's (a loop).") % {
+            "address": sender}
+        return None
+    work_order = _thread(mail)
+    if mail.automatic == loops.BOUNCE:
+        return _bounce(row, mail, work_order)
+    if rate_limit and _recent_from(sender, hours=1) >= config.limits().per_sender_per_hour:
+        row.status, row.reason = InboundMail.Status.FAILED, "rate_limited"
+        row.detail = _("More than %(limit)s messages in an hour from %(address)s (ATIENDE_MAIL_RATE_LIMIT): set "
+                       "aside; retry it once the sender is known to be a person.") % {
+            "limit": config.limits().per_sender_per_hour, "address": sender}
+        return None
+    language = mail.language if mail.language in ("es", "en") else ""
+    new = work_order is None
+    if new:
+        customer = customer_for_email(email=sender, name=mail.sender.name, language=language)
+        with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
+            title = untagged(mail.subject) or _("(no subject)")
+        work_order = open_written_request(customer=customer, title=title, problem_story=mail.shown)
+    assert work_order is not None
+    accepted, refused = _check_files(mail, work_order)
+    body = mail.shown
+    if refused:
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = [_("File not accepted: %(name)s (%(reason)s)") % item for item in refused]
+        body = "\n\n".join(x for x in (body, "\n".join(lines)) if x)
+    message = post_message(
+        work_order=work_order, body=body, visibility="public", channel=Channel.EMAIL, direction="in",
+        author_name=mail.sender.name, author_email=sender, html=mail.html,
+        original=mail.text if mail.text.strip() != mail.shown.strip() else "",
+        message_id=mail.message_id or None, in_reply_to=(mail.in_reply_to or [""])[0][:998],
+        attachments=accepted, at=timezone.now())
+    row.work_order, row.message, row.refused_files = work_order, message, refused
+    if new and not mail.automatic and _recent_from(sender, hours=1) < config.limits().acknowledgements_per_hour:
+        from atiende.mail import notices
+
+        return lambda: notices.acknowledge(row, mail)
+    return None
+
+
+def _recent_from(sender: str, *, hours: float) -> int:
+    since = timezone.now() - timedelta(hours=hours)
+    return InboundMail.objects.filter(sender=sender, received_at__gte=since).count()
+
+
+def _thread(mail: ParsedMail) -> WorkOrder | None:
+    ids = mail.thread_ids
+    if ids:
+        for found in (Message.objects.filter(message_id__in=ids).values_list("work_order_id", flat=True),
+                      OutboundMail.objects.filter(message_id__in=ids, work_order__isnull=False)
+                      .values_list("work_order_id", flat=True)):
+            work_order_id = next(iter(found), None)
+            if work_order_id is not None:
+                return WorkOrder.objects.filter(pk=work_order_id).first()
+    for number in tagged_numbers(mail.subject):
+        work_order = WorkOrder.objects.filter(number=number).first()
+        if work_order is not None and _knows(work_order, mail.sender.email):
+            return work_order
+    return None
+
+
+def _knows(work_order: WorkOrder, address: str) -> bool:
+    """Whether the work order knows this address: its customer, requester or decision maker
+    (CH-IND), someone who already wrote in it, or a member of the staff."""
+    from atiende.people.models import User
+
+    people = [x for x in (work_order.customer_id, work_order.requester_id, work_order.decision_maker_id) if x]
+    return (ContactPoint.objects.filter(customer_id__in=people, kind=ContactPoint.Kind.EMAIL,
+                                        value__iexact=address).exists()
+            or Message.objects.filter(work_order=work_order, author_email__iexact=address).exists()
+            or User.objects.filter(email__iexact=address, is_active=True).exclude(role="cliente").exists())
+
+
+def _bounce(row: InboundMail, mail: ParsedMail, work_order: WorkOrder | None) -> None:
+    """A delivery failure: an internal note on the work order whose mail bounced, else ignored (kept)."""
+    bounced = OutboundMail.objects.filter(message_id__in=mail.reported_ids).first() if mail.reported_ids else None
+    if bounced is not None:
+        OutboundMail.objects.filter(pk=bounced.pk).update(last_error=(_("Bounced: ") + mail.bounce_summary)[:300])
+    if work_order is None:
+        row.status, row.reason = InboundMail.Status.IGNORED, loops.BOUNCE
+        row.detail = _("A delivery failure report about no mail of ours: kept, not answered.")
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("An email of this work order could not be delivered:") + "\n" + (
+            mail.bounce_summary or mail.shown or mail.subject)
+    # Not a message of the conversation (the customer wrote nothing): a line of the history the staff read.
+    _record(work_order, None, "mail_bounced", {"recipients": (None, mail.bounce_summary[:500])}, note=note[:2000])
+    row.work_order, row.reason = work_order, loops.BOUNCE
+
+
+def _check_files(mail: ParsedMail, work_order: WorkOrder) -> tuple[list[tuple[str, bytes]], list[dict[str, str]]]:
+    """The files that pass the upload checks, and those refused with the reason (nothing silently dropped)."""
+    room = per_work_order_limit() - Attachment.objects.filter(work_order=work_order).count()
+    accepted: list[tuple[str, bytes]] = []
+    refused: list[dict[str, str]] = []
+    for part in mail.files:
+        try:
+            name = clean_filename(part.filename)
+            check_upload(io.BytesIO(part.data), name=name, size=len(part.data))
+        except InputError as exc:
+            refused.append({"name": part.filename[:255], "reason": exc.message, "code": exc.code})
+            continue
+        if len(accepted) >= room:
+            refused.append({"name": name, "reason": _("the work order already holds %(limit)s files") % {
+                "limit": per_work_order_limit()}, "code": "too_many_attachments"})
+            continue
+        accepted.append((name, part.data))
+    return accepted, refused
+
+
+def failed(*, include_ignored: bool = False) -> Any:
+    """The messages kept raw that did not reach a conversation, newest first."""
+    wanted = Q(status=InboundMail.Status.FAILED)
+    if include_ignored:
+        wanted |= Q(status=InboundMail.Status.IGNORED)
+    return InboundMail.objects.filter(wanted).order_by("-received_at", "-id")

@@ -1,0 +1,176 @@
+"""Email in: a mail becomes a message of a work order, threaded, acknowledged once, never lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from atiende.desk.models import ContactPoint, Customer, Message, WorkOrder, WorkOrderEvent
+from atiende.mail import intake, outbox
+from atiende.mail.models import InboundMail, OutboundMail
+from atiende.privacy.models import VaultSecret
+from tests.mail.conftest import mail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _settings(mail_settings, team):
+    return mail_settings
+
+
+def test_a_new_mail_opens_a_work_order_for_a_new_customer_and_is_acknowledged_in_their_language():
+    received = intake.receive(mail(sender="John Smith <john@example.net>", subject="Printer broken",
+                                   body="Hello, the printer does not print.\n\nOn Mon, Support wrote:\n> old",
+                                   language="en"))
+    work_order = WorkOrder.objects.get(number=received.work_order_number)
+    assert (work_order.title, work_order.channel, work_order.customer.name) == ("Printer broken", "email", "John Smith")
+    assert work_order.requester == work_order.customer  # CH-IND: the sender asks
+    assert work_order.customer.preferred_language == "en"
+    assert ContactPoint.objects.get(customer=work_order.customer).value == "john@example.net"
+    message = Message.objects.get(work_order=work_order)
+    assert (message.direction, message.channel, message.visibility) == ("in", "email", "public")
+    assert message.body == "Hello, the printer does not print."
+    assert "> old" in message.original  # the whole text stays viewable
+    ack = OutboundMail.objects.get(kind="acknowledgement")
+    assert ack.status == "local"  # no ATIENDE_SMTP_URL: the local outbox
+    assert ack.recipients == ["john@example.net"]
+    assert f"[#{work_order.number}]" in ack.subject
+    assert "Auto-Submitted: auto-replied" in bytes(ack.raw).decode()
+    assert "We have received your request" in outbox.text_part(ack)
+
+
+def test_a_known_address_keeps_its_customer_and_the_mail_is_acknowledged_in_spanish():
+    customer = Customer.objects.create(name="Carmen Ruiz", address_as="Doña")
+    ContactPoint.objects.create(customer=customer, kind="email", value="Carmen@Example.org")
+    number = intake.receive(mail()).work_order_number
+    assert WorkOrder.objects.get(number=number).customer == customer
+    assert Customer.objects.count() == 1
+    assert outbox.text_part(OutboundMail.objects.get()).startswith("Hola Doña Carmen Ruiz:\n\nHemos recibido")
+
+
+def test_a_reply_threads_by_in_reply_to_before_anything_else():
+    first = intake.receive(mail()).work_order_number
+    ack = OutboundMail.objects.get()
+    reply = mail(subject="otra cosa sin etiqueta", body="Ya reinicié y nada.",
+                 headers=f"In-Reply-To: <{ack.message_id}>\nReferences: <{ack.message_id}>\n")
+    received = intake.receive(reply)
+    assert received.work_order_number == first
+    assert WorkOrder.objects.count() == 1 and Message.objects.count() == 2
+    assert OutboundMail.objects.count() == 1  # a reply gets no second acknowledgement
+
+
+def test_the_subject_tag_threads_only_from_an_address_the_work_order_knows():
+    number = intake.receive(mail()).work_order_number
+    tagged = f"Re: [#{number}] La impresora no imprime"
+    assert intake.receive(mail(subject=tagged, body="Sigue igual.")).work_order_number == number
+    stranger = intake.receive(mail(sender="otro@example.com", subject=tagged, body="Quiero colarme."))
+    assert stranger.work_order_number != number  # a tag is easy to type: a new work order instead
+
+
+def test_the_same_message_twice_is_stored_once():
+    raw = mail(message_id="unique-1@example.org")
+    first = intake.receive(raw)
+    again = intake.receive(raw)
+    assert again.duplicate and again.mail.pk == first.mail.pk
+    assert again.work_order_number == first.work_order_number
+    assert (InboundMail.objects.count(), Message.objects.count(), OutboundMail.objects.count()) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("header", ["Auto-Submitted: auto-replied", "Precedence: bulk", "X-Autoreply: yes",
+                                    "List-Id: <clientes.lists.example.org>"])
+def test_automatic_mail_is_stored_but_never_answered(header):
+    received = intake.receive(mail(headers=header + "\n"))
+    assert received.mail.status == "stored" and received.mail.automatic
+    assert Message.objects.count() == 1
+    assert not OutboundMail.objects.exists()
+
+
+def test_mail_from_our_own_address_is_kept_and_ignored():
+    received = intake.receive(mail(sender="Soporte <soporte@example.com>"))
+    assert (received.mail.status, received.mail.reason) == ("ignored", "own_address")
+    assert received.work_order_number is None
+    assert not WorkOrder.objects.exists() and not OutboundMail.objects.exists()
+
+
+def test_a_loop_between_two_installations_stops_at_the_first_automatic_answer(mail_settings):
+    intake.receive(mail(sender="Otra mesa <mesa@otra.example>"))
+    our_ack = bytes(OutboundMail.objects.get().raw)
+    # The other installation acknowledges our acknowledgement? It must not: ours says Auto-Submitted.
+    # Played here the other way round: their acknowledgement (like ours) reaches us.
+    theirs = our_ack.replace(b"soporte@example.com", b"mesa@otra.example").replace(b"Message-ID: <", b"Message-ID: <x")
+    received = intake.receive(theirs)
+    assert received.mail.automatic == "auto_submitted"
+    assert OutboundMail.objects.count() == 1  # no answer to an answer
+
+
+def test_a_robot_without_auto_submitted_is_stopped_by_the_rate_limit_and_nothing_is_lost(mail_settings):
+    mail_settings.setenv("ATIENDE_MAIL_RATE_LIMIT", "3")
+    results = [intake.receive(mail(sender="robot@example.com", subject=f"Aviso {i}")) for i in range(5)]
+    assert [r.mail.status for r in results] == ["stored"] * 3 + ["failed"] * 2
+    assert results[-1].mail.reason == "rate_limited"
+    assert OutboundMail.objects.count() == 3  # at most three acknowledgements an hour to one address
+    assert [m.pk for m in intake.failed()] == [results[4].mail.pk, results[3].mail.pk]
+    retried = intake.retry(results[3].mail.pk)  # a person decided it is real
+    assert retried.mail.status == "stored" and retried.work_order_number
+
+
+def test_a_bounce_of_our_mail_is_noted_on_its_work_order():
+    number = intake.receive(mail()).work_order_number
+    ack = OutboundMail.objects.get()
+    bounce = (f"From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered\nMessage-ID: <b1@mx>\nMIME-Version: 1.0\n"
+              f"Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n--B\n"
+              f"Content-Type: text/plain\n\nNo pude entregarlo.\n--B\nContent-Type: message/delivery-status\n\n"
+              f"Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; carmen@example.org\nAction: failed\n"
+              f"Status: 5.1.1\n--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: <{ack.message_id}>\n--B--\n")
+    received = intake.receive(bounce.encode())
+    assert received.work_order_number == number and received.mail.reason == "bounce"
+    event = WorkOrderEvent.objects.get(kind="mail_bounced")
+    assert "carmen@example.org" in event.note
+    assert Message.objects.count() == 1 and OutboundMail.objects.count() == 1  # never answered
+    assert "carmen@example.org 5.1.1" in OutboundMail.objects.get().last_error
+
+
+def test_credentials_in_a_mail_go_to_the_vault_and_are_redacted():
+    number = intake.receive(mail(body="Mi usuario es mlopez y la contraseña es Perro2024.")).work_order_number
+    work_order = WorkOrder.objects.get(number=number)
+    message = Message.objects.get()
+    assert "Perro2024" not in message.body and "Perro2024" not in (message.original or "")
+    assert "Perro2024" not in work_order.problem_story
+    assert VaultSecret.objects.filter(work_order=work_order).exists()
+
+
+def test_files_pass_the_upload_checks_and_a_refused_one_is_named_not_dropped():
+    import base64
+
+    raw = (b"From: carmen@example.org\nSubject: capturas\nMessage-ID: <f1@example.org>\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=M\n\n--M\nContent-Type: text/plain\n\nAdjunto.\n"
+           b"--M\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=informe.pdf\n"
+           b"Content-Transfer-Encoding: base64\n\n" + base64.b64encode(b"%PDF-1.4 informe") +
+           b"\n--M\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=virus.exe\n"
+           b"Content-Transfer-Encoding: base64\n\n" + base64.b64encode(b"MZ\x90\x00binary") + b"\n--M--\n")
+    received = intake.receive(raw)
+    message = Message.objects.get()
+    assert [a.filename for a in message.attachments.all()] == ["informe.pdf"]
+    assert [f["name"] for f in received.mail.refused_files] == ["virus.exe"]
+    assert "virus.exe" in message.body
+
+
+def test_html_with_scripts_is_shown_sanitised():
+    raw = (b"From: carmen@example.org\nSubject: html\nMessage-ID: <h1@example.org>\nMIME-Version: 1.0\n"
+           b"Content-Type: text/html; charset=utf-8\n\n<p onclick='x()'>No imprime</p><script>alert(1)</script>\n")
+    intake.receive(raw)
+    message = Message.objects.get()
+    assert message.body == "No imprime"
+    assert "script" not in message.body_html and "onclick" not in message.body_html
+
+
+def test_a_customer_reply_on_a_closed_work_order_reopens_it(tech):
+    from tests.desk.conftest import close
+
+    number = intake.receive(mail()).work_order_number
+    work_order = WorkOrder.objects.get(number=number)
+    work_order.assignee = tech
+    work_order.save()
+    close(tech, WorkOrder.objects.get(number=number))
+    intake.receive(mail(subject=f"Re: [#{number}] La impresora no imprime", body="Vuelve a fallar."))
+    assert WorkOrder.objects.get(number=number).phase == "satisfaccion"
