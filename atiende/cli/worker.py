@@ -95,7 +95,6 @@ def run_worker(args: argparse.Namespace) -> int:
         return 2
     from atiende.errors import InputError
     from atiende.telephony import webhooks
-
     from atiende.mail import worker as mail_worker
 
     try:

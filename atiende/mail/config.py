@@ -6,12 +6,19 @@ A setting that cannot work raises :class:`~atiende.errors.InputError` naming it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from email.utils import parseaddr
 
 from atiende.errors import InputError
-from atiende.mail.core.urls import ImapMailbox, MailSettingError, SmtpServer, imap_mailboxes, smtp_server
+from atiende.mail.core.urls import (
+    ImapMailbox,
+    MailSettingError,
+    SmtpServer,
+    imap_mailboxes,
+    smtp_server,
+)
 
 DEFAULT_FROM = "Atiende <atiende@localhost>"
 
@@ -57,10 +64,8 @@ def mailboxes() -> list[ImapMailbox]:
 def own_addresses() -> set[str]:
     """Our own addresses: mail from them is our own coming back (a loop), never a customer's."""
     found = {from_address()}
-    try:
+    with contextlib.suppress(InputError):  # a broken IMAP setting is reported where it is used
         found |= {box.username.lower() for box in mailboxes() if "@" in box.username}
-    except InputError:
-        pass
     extra = os.environ.get("ATIENDE_MAIL_OWN_ADDRESSES", "")
     found |= {x.strip().lower() for x in extra.split(",") if "@" in x}
     return found

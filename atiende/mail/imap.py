@@ -16,6 +16,7 @@ after any error.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 import threading
@@ -80,10 +81,8 @@ def fetch_mailbox(client: IMAPClient, box: ImapMailbox, report: Report) -> None:
 def _logout(client: IMAPClient | None) -> None:
     if client is None:
         return
-    try:
+    with contextlib.suppress(IMAPClientError, OSError):
         client.logout()
-    except (IMAPClientError, OSError):
-        pass
 
 
 def fetch(boxes: list[ImapMailbox] | None = None) -> Report:

@@ -52,7 +52,7 @@ from atiende.desk.services import _record
 from atiende.errors import InputError
 from atiende.mail import config
 from atiende.mail.core import loops
-from atiende.mail.core.parse import ParsedMail, UnreadableMail, parse
+from atiende.mail.core.parse import ParsedMail, UnreadableMail, parse, peek
 from atiende.mail.core.threads import tagged_numbers, untagged
 from atiende.mail.models import InboundMail, OutboundMail
 from atiende.privacy.uploads import check_upload
@@ -116,9 +116,9 @@ def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | Non
     known = InboundMail.objects.filter(dedup_key=key).first()
     if known is not None:
         return Received(known, duplicate=True)
+    sender, subject = (parsed.sender.email, parsed.subject) if parsed else peek(raw)
     row = InboundMail(source=source, uidvalidity=uidvalidity, uid=uid, dedup_key=key, size=len(raw),
-                      sender=parsed.sender.email if parsed else "", subject=parsed.subject if parsed else "",
-                      automatic=parsed.automatic if parsed else "")
+                      sender=sender.lower(), subject=subject, automatic=parsed.automatic if parsed else "")
     row.raw.save("message.eml", ContentFile(raw), save=False)
     try:
         return _process(row, raw, parsed=parsed, failure=failure)

@@ -23,7 +23,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
-from atiende.desk.models import Commitment, ContactPoint, Customer, Message, SatisfactionSurvey, WorkOrder
+from atiende.desk.models import (
+    Commitment,
+    ContactPoint,
+    Customer,
+    Message,
+    SatisfactionSurvey,
+    WorkOrder,
+)
 from atiende.mail import config, outbox
 from atiende.mail.core import compose
 from atiende.mail.core.parse import ParsedMail, clean_text
@@ -68,7 +75,7 @@ def _email_of(customer: Customer | None) -> str:
 
 def recipients(work_order: WorkOrder, *, automatic: bool) -> list[str]:
     """CH-IND: the requester (else the customer) and the decision maker when it is someone else."""
-    people = [work_order.requester or work_order.customer]
+    people: list[Customer | None] = [work_order.requester or work_order.customer]
     if work_order.is_indirect:
         people.append(work_order.decision_maker)
     found = [address for address in (_email_of(p) for p in people) if address]

@@ -20,6 +20,7 @@ Message-ID.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -79,7 +80,8 @@ def enqueue(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, 
         attachments=list(attachments)))
     status = OutboundMail.Status.QUEUED if config.smtp_configured() else OutboundMail.Status.LOCAL
     row = OutboundMail(kind=kind, key=key[:120], work_order=work_order, sent_message=message, recipients=recipients,
-                       subject=str(built["Subject"])[:300], message_id=message_id, raw=bytes(built),
+                       subject=str(built["Subject"])[:300], message_id=message_id,
+                       raw=built.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP sends them
                        status=status, created_at=now, next_attempt_at=now)
     try:
         with transaction.atomic():
@@ -95,7 +97,7 @@ def text_part(row: OutboundMail) -> str:
     """The text of a stored message, as the local outbox page shows it."""
     parsed = message_from_bytes(bytes(row.raw), policy=policy.default)
     body = parsed.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
-    return str(body.get_content()) if body is not None else ""
+    return str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
 
 
 # ---- sending --------------------------------------------------------------------------------
@@ -126,10 +128,8 @@ class _Connection:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self.smtp = None
 
 

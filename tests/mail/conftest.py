@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,16 +109,18 @@ def dovecot() -> Iterator[Dovecot]:
         handle.write(CONFIG.format(base=base, port=port, user=account.pw_name, group=grp.getgrgid(group).gr_name))
     with open(os.path.join(base, "passwd"), "w") as handle:
         handle.write(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
-    for path in (base, *(os.path.join(base, name) for name in ("dovecot.conf", "passwd"))):
-        os.chown(path, account.pw_uid, group) if os.getuid() == 0 else None
+    if os.getuid() == 0:  # Dovecot's own processes (the dovecot user) read and write there
+        for path in (base, os.path.join(base, "dovecot.conf"), os.path.join(base, "passwd")):
+            os.chown(path, account.pw_uid, group)
     extra: dict[str, Any] = {"user": account.pw_uid, "group": group} if os.getuid() == 0 else {}
     process = subprocess.Popen([DOVECOT, "-F", "-c", os.path.join(base, "dovecot.conf")], **extra,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         if not _wait_for_port(port):
             process.kill()
-            log = open(os.path.join(base, "dovecot.log")).read() if os.path.exists(os.path.join(base, "dovecot.log")) else ""
-            pytest.skip(f"Dovecot did not start: {process.stderr.read().decode()[:500] if process.stderr else ''} {log[-500:]}")
+            log = Path(base, "dovecot.log")
+            said = log.read_text(errors="replace")[-500:] if log.exists() else ""
+            pytest.skip(f"Dovecot did not start: {said}")
         yield Dovecot(port=port, folder_root=base)
     finally:
         process.terminate()

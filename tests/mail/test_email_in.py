@@ -174,3 +174,36 @@ def test_a_customer_reply_on_a_closed_work_order_reopens_it(tech):
     close(tech, WorkOrder.objects.get(number=number))
     intake.receive(mail(subject=f"Re: [#{number}] La impresora no imprime", body="Vuelve a fallar."))
     assert WorkOrder.objects.get(number=number).phase == "satisfaccion"
+
+
+def test_failed_mail_is_listed_with_its_reason_and_retried_by_id(tmp_path, capsys, mail_settings):
+    from atiende.cli import main
+
+    path = tmp_path / "message.eml"
+    path.write_bytes(b"From: not an address\nSubject: Sin remitente\n\nHola\n")
+    assert main(["mail", "ingest", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "no valid sender" in err  # nothing on stdout: no work order
+    assert main(["mail", "failed"]) == 0
+    listed = capsys.readouterr().out
+    row = InboundMail.objects.get()
+    assert f"{row.pk}\t" in listed and "no_sender" in listed and "Sin remitente" in listed
+    assert main(["mail", "failed", "--retry", str(row.pk)]) == 1  # still no sender: it says so
+    assert "no valid sender" in capsys.readouterr().err
+    assert InboundMail.objects.get().attempts == 2
+
+
+def test_a_50_mb_mail_is_kept_raw_and_listed_not_parsed():
+    huge = mail(body="x" * (50 * 1024 * 1024))
+    received = intake.receive(huge)
+    assert (received.mail.status, received.mail.reason) == ("failed", "too_large")
+    assert received.mail.size == len(huge) and received.mail.raw.size == len(huge)
+    assert not WorkOrder.objects.exists()
+
+
+def test_ten_thousand_recipients_and_malformed_mime_each_have_an_outcome():
+    many = ", ".join(f"u{i}@example.com" for i in range(10_000))
+    assert intake.receive(mail(headers=f"Cc: {many}\n")).mail.status == "stored"
+    broken = (b"From: carmen@example.org\nSubject: roto\nMessage-ID: <broken@example.org>\nMIME-Version: 1.0\n"
+              b"Content-Type: multipart/mixed; boundary=NEVER\n\n--OTHER\nContent-Type: text/plain\n\nHola\n")
+    assert intake.receive(broken).mail.status == "stored"

@@ -20,11 +20,12 @@ cannot be, it stays a file.
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
@@ -121,7 +122,7 @@ def clean_text(value: Any) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _header(message: Message, name: str) -> str:
+def _header(message: Any, name: str) -> str:
     """A header's decoded value ('' when absent). Raw 8-bit (no encoded words, as RFC 5322 asks) is
     decoded from its bytes: UTF-8, else Windows-1252, instead of the policy's replacement characters."""
     wanted = name.lower()
@@ -137,7 +138,7 @@ def _header(message: Message, name: str) -> str:
     return clean_text(value if value is not None else "")
 
 
-def _address(message: Message, name: str) -> Address | None:
+def _address(message: Any, name: str) -> Address | None:
     raw = _header(message, name)
     if not raw:
         return None
@@ -153,7 +154,7 @@ def _address(message: Message, name: str) -> Address | None:
     return Address(name=" ".join(realname.split())[:200], email=f"{local}@{domain.lower()}")
 
 
-def _decoded(part: Message, problems: list[str]) -> bytes:
+def _decoded(part: Any, problems: list[str]) -> bytes:
     try:
         payload = part.get_payload(decode=True)
     except Exception as exc:  # a broken transfer encoding: keep what the part says
@@ -165,7 +166,7 @@ def _decoded(part: Message, problems: list[str]) -> bytes:
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
 
 
-def _part_text(part: Message, problems: list[str]) -> str:
+def _part_text(part: Any, problems: list[str]) -> str:
     """A text part decoded by its declared charset; an unknown or wrong one (or none, with 8-bit
     text) falls back to UTF-8, then Windows-1252, noting the trouble."""
     data = _decoded(part, problems)
@@ -218,7 +219,7 @@ def new_text(text: str) -> str:
     return shown
 
 
-def _filename(part: Message, index: int) -> str:
+def _filename(part: Any, index: int) -> str:
     try:
         name = part.get_filename()
     except Exception:
@@ -247,7 +248,7 @@ def _tnef_files(data: bytes, problems: list[str]) -> list[FilePart] | None:
     return files
 
 
-def _report(part: Message, mail: ParsedMail) -> None:
+def _report(part: Any, mail: ParsedMail) -> None:
     """A delivery status notification (RFC 3464): what failed, and the Message-ID of the mail it reports on."""
     for sub in part.walk():
         kind = sub.get_content_type()
@@ -268,6 +269,15 @@ def _report(part: Message, mail: ParsedMail) -> None:
                 match = re.search(r"(?im)^message-id:\s*(.*)$", _part_text(sub, mail.problems))
                 found = message_ids(match.group(1)) if match else []
             mail.reported_ids.extend(x for x in found if x not in mail.reported_ids)
+
+
+def peek(raw: bytes) -> tuple[str, str]:
+    """From and Subject as written, for listing a message that could not be read (never raises)."""
+    try:
+        headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw[:256 * 1024])
+        return _header(headers, "From")[:254], " ".join(_header(headers, "Subject").split())[:300]
+    except Exception:
+        return "", ""
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -304,9 +314,10 @@ def parse(raw: bytes) -> ParsedMail:
     return mail
 
 
-def _bodies(message: Message, mail: ParsedMail) -> None:
+def _bodies(message: Any, mail: ParsedMail) -> None:
     problems = mail.problems
-    plain = html = None
+    plain: Any = None
+    html: Any = None
     if isinstance(message, EmailMessage):
         try:
             plain = message.get_body(preferencelist=("plain",))
@@ -362,7 +373,7 @@ def content_type_is_report(mail: ParsedMail, kind: str) -> bool:
                                                        "message/rfc822-headers")
 
 
-def _leaves(part: Message) -> list[Message]:
+def _leaves(part: Any) -> list[Any]:
     """The non-multipart parts, in order, not looking inside attached messages (they are files)."""
     if not part.is_multipart() or part.get_content_maintype() == "message":
         return [part]

@@ -1,0 +1,71 @@
+"""IMAP: a real Dovecot. Each message stored once, then marked; IDLE wakes the worker at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from atiende.desk.models import Message
+from atiende.mail import config, imap, intake
+from atiende.mail.models import InboundMail
+from tests.mail.conftest import append, mail, unmarked
+
+
+@pytest.fixture
+def box(imap_url, mail_settings, team):
+    mail_settings.setenv("ATIENDE_IMAP_URL", imap_url)
+    return imap_url
+
+
+@pytest.mark.django_db
+def test_a_pass_stores_each_new_message_once_and_marks_it(box):
+    append(box, mail(message_id="a@example.org"), mail(sender="otro@example.com", message_id="b@example.org"))
+    report = imap.fetch()
+    assert (report.stored, report.duplicates, report.failed, report.errors) == (2, 0, 0, [])
+    assert len(report.numbers) == 2 and unmarked(box) == []
+    assert imap.fetch().stored == 0  # nothing new
+    append(box, mail(message_id="a@example.org"))  # the same message delivered twice
+    report = imap.fetch()
+    assert (report.stored, report.duplicates) == (0, 1)
+    assert Message.objects.count() == 2 and unmarked(box) == []
+
+
+@pytest.mark.django_db
+def test_a_message_stored_before_a_crash_but_not_marked_is_only_marked(box):
+    raw = mail(message_id="crash@example.org")
+    append(box, raw)
+    intake.receive(raw, source=config.mailboxes()[0].key)  # stored; the process died before marking it
+    assert unmarked(box) != []
+    report = imap.fetch()
+    assert (report.stored, report.duplicates) == (0, 1)
+    assert unmarked(box) == [] and InboundMail.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_mailbox_that_cannot_be_reached_is_reported_and_the_others_are_read(box, mail_settings, dovecot):
+    from tests.mail.conftest import free_port
+
+    mail_settings.setenv("ATIENDE_IMAP_URL", f"imap://x:y@127.0.0.1:{free_port()}/INBOX,{box}")
+    append(box, mail())
+    report = imap.fetch()
+    assert report.stored == 1 and len(report.errors) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_takes_new_mail_at_once_where_the_server_offers_idle(box):
+    stop = threading.Event()
+    watcher = threading.Thread(target=imap.watch, args=(config.mailboxes()[0], stop), kwargs={"poll_seconds": 60},
+                               daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.5)  # connected and idling
+        append(box, mail(message_id="idle@example.org"))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not InboundMail.objects.exists():
+            time.sleep(0.1)
+        assert InboundMail.objects.filter(dedup_key="idle@example.org").exists()  # long before the 60 s poll
+    finally:
+        stop.set()
+        watcher.join(10)
