@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("calidad/", include("atiende.scorecards.urls")),
     path("planificacion/", include("atiende.planning.urls")),
+    path("correo/", include("atiende.mail.urls")),
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

@@ -154,3 +154,26 @@ def test_staff_get_an_email_copy_of_a_notification_they_want_by_email(mail_setti
     [copy] = OutboundMail.objects.filter(kind="notification")
     assert copy.recipients == ["lucia@example.com"]
     assert "https://soporte.example.com/solicitudes/7/" in outbox.text_part(copy)
+
+
+def test_without_smtp_the_staff_see_outgoing_mail_in_the_local_outbox_page(mail_settings, team, tech, client):
+    from atiende.people.models import User
+
+    number = intake.receive(mail()).work_order_number
+    WorkOrder.objects.filter(number=number).update(team=team)
+    outsider = User.objects.create_user("andres", password="x-very-long-pass-2026", role="tecnico")
+    client.force_login(tech)
+    page = client.get("/correo/")
+    assert page.status_code == 200 and f"[#{number}]" in page.content.decode()
+    row = OutboundMail.objects.get()
+    assert "Hemos recibido su solicitud" in client.get(f"/correo/{row.pk}/").content.decode()
+    client.force_login(outsider)  # ET-4: another team's mail is not theirs to read
+    assert f"[#{number}]" not in client.get("/correo/").content.decode()
+    assert client.get(f"/correo/{row.pk}/").status_code == 404
+
+
+def test_the_worker_once_sends_the_outbox(smtp, from_email, capsys):
+    from atiende.cli import main
+
+    assert main(["worker", "--once"]) == 0
+    assert len(smtp.received) == 1
