@@ -25,15 +25,11 @@ LANGUAGES = ("es", "en")
 def customer_for_email(*, email: str, name: str = "", language: str = "") -> Customer:
     """The customer whose contact point is this address (the one with a portal account first, then the
     newest), or a new customer with it (named as the sender signed, else by the address)."""
-    found = (ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value__iexact=email.strip())
-             .select_related("customer", "customer__organisation")
-             .order_by("customer__user_id", "-customer__created_at"))
-    with_account = next((cp.customer for cp in found if cp.customer.user_id), None)
-    if with_account is not None:
-        return with_account
-    first = found.first()
-    if first is not None:
-        return first.customer
+    found = list(ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value__iexact=email.strip())
+                 .select_related("customer", "customer__organisation").order_by("-customer__created_at")[:20])
+    if found:
+        with_account = next((cp.customer for cp in found if cp.customer.user_id), None)
+        return with_account or found[0].customer
     shown = " ".join((name or "").split())[:200] or email.split("@", 1)[0][:200]
     with transaction.atomic():
         customer = Customer.objects.create(name=shown, preferred_language=language if language in LANGUAGES

@@ -38,7 +38,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -142,9 +144,15 @@ def _read(raw: bytes) -> tuple[ParsedMail | None, tuple[str, str] | None]:
         return None, ("too_large", _("The message is %(size)s bytes; ATIENDE_MAIL_MAX_BYTES allows %(limit)s.")
                       % {"size": len(raw), "limit": limit})
     try:
-        return parse(raw), None
+        parsed = parse(raw)
     except UnreadableMail as exc:
         return None, (exc.code, exc.detail)
+    try:
+        validate_email(parsed.sender.email)
+    except ValidationError:  # e.g. a non-ASCII local part: no reply could reach it through Django's checks
+        return parsed, ("invalid_sender", _("The sender's address %(address)s is not one mail can be sent to.")
+                        % {"address": parsed.sender.email[:254]})
+    return parsed, None
 
 
 def _process(row: InboundMail, raw: bytes, *, parsed: ParsedMail | None = None,
@@ -218,11 +226,13 @@ def _deliver(row: InboundMail, mail: ParsedMail, *, rate_limit: bool) -> Any:
     work_order = _thread(mail)
     if mail.automatic == loops.BOUNCE:
         return _bounce(row, mail, work_order)
-    if rate_limit and _recent_from(sender, hours=1) >= config.limits().per_sender_per_hour:
+    limits = config.limits()
+    recent = _recent_from(sender, hours=1)
+    if rate_limit and recent >= limits.per_sender_per_hour:
         row.status, row.reason = InboundMail.Status.FAILED, "rate_limited"
         row.detail = _("More than %(limit)s messages in an hour from %(address)s (ATIENDE_MAIL_RATE_LIMIT): set "
                        "aside; retry it once the sender is known to be a person.") % {
-            "limit": config.limits().per_sender_per_hour, "address": sender}
+            "limit": limits.per_sender_per_hour, "address": sender}
         return None
     language = mail.language if mail.language in ("es", "en") else ""
     new = work_order is None
@@ -245,7 +255,7 @@ def _deliver(row: InboundMail, mail: ParsedMail, *, rate_limit: bool) -> Any:
         message_id=mail.message_id or None, in_reply_to=(mail.in_reply_to or [""])[0][:998],
         attachments=accepted, at=timezone.now())
     row.work_order, row.message, row.refused_files = work_order, message, refused
-    if new and not mail.automatic and _recent_from(sender, hours=1) < config.limits().acknowledgements_per_hour:
+    if new and not mail.automatic and recent < limits.acknowledgements_per_hour:
         from atiende.mail import notices
 
         return lambda: notices.acknowledge(row, mail)
@@ -304,6 +314,8 @@ def _bounce(row: InboundMail, mail: ParsedMail, work_order: WorkOrder | None) ->
 
 def _check_files(mail: ParsedMail, work_order: WorkOrder) -> tuple[list[tuple[str, bytes]], list[dict[str, str]]]:
     """The files that pass the upload checks, and those refused with the reason (nothing silently dropped)."""
+    if not mail.files:
+        return [], []
     room = per_work_order_limit() - Attachment.objects.filter(work_order=work_order).count()
     accepted: list[tuple[str, bytes]] = []
     refused: list[dict[str, str]] = []

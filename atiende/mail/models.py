@@ -3,7 +3,7 @@
 :class:`InboundMail` keeps the bytes of each message as it arrived, whatever became of
 it (a message in a conversation, a failure with its reason, a loop ignored), so
 nothing is lost and a failure can be retried. :class:`OutboundMail` is the outbox:
-built in the transaction that decided to write, sent by the worker with leases and
+written in the transaction that decided to write, sent by the worker with leases and
 back-off (``atiende/job_queue.py``), or kept locally when no SMTP server is set.
 """
 
@@ -87,8 +87,14 @@ class OutboundMail(models.Model):
                                      related_name="outbound_mail")
     recipients = models.JSONField(_("to"), default=list)
     subject = models.CharField(_("subject"), max_length=300)
+    # The one source of the text and HTML parts; the MIME message is built when it is sent
+    # (outbox.build), so what the local outbox shows is exactly what leaves.
+    text = models.TextField(_("text"))
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
-    raw = models.BinaryField(_("message"))
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.JSONField(default=list, blank=True)
+    automatic = models.CharField(_("automatic mail"), max_length=20, blank=True)  # RFC 3834 Auto-Submitted
+    language = models.CharField(_("language"), max_length=8, default="es")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

@@ -111,19 +111,12 @@ def reply(message: Message) -> OutboundMail | None:
         return None  # a mail we sent ourselves, recorded in the conversation
     language = _language(work_order.customer)
     in_reply_to, references = _thread_ids(work_order)
-    files = [compose.Attachment(filename=a.filename, content_type=a.content_type, data=_read(a))
-             for a in message.attachments.filter(internal=False)]  # type: ignore[attr-defined]
     return outbox.enqueue(
         kind=Kind.REPLY, key=f"reply:{message.pk}", to=recipients(work_order, automatic=False),
         subject=reply_subject(work_order.title, work_order.number),
         text=_render("reply", language, {"body": clean_text(message.body), "work_order": work_order}),
         work_order=work_order, message=message, in_reply_to=in_reply_to, references=references,
-        language=language, attachments=files)
-
-
-def _read(attachment: Any) -> bytes:
-    with attachment.file.open("rb") as handle:
-        return bytes(handle.read())
+        language=language)
 
 
 def survey(found: SatisfactionSurvey) -> OutboundMail | None:

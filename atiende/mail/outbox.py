@@ -1,7 +1,7 @@
 """Email out: a stored outbox, sent by the worker over SMTP, never inside a request.
 
-:func:`enqueue` builds the whole message (``core/compose.py``) and stores it as an
-:class:`OutboundMail` row in the caller's transaction: a rolled-back change sends
+:func:`enqueue` stores what to send (recipients, subject, the one text, threading
+headers) as an :class:`OutboundMail` row in the caller's transaction: a rolled-back change sends
 nothing, a committed one is never lost. Each row has a key naming what it is about
 (``reply:<message id>``...), so a signal received twice enqueues once.
 
@@ -10,7 +10,8 @@ the staff page «Correo saliente» shows: ``make run`` needs no mail server.
 
 :func:`send_due` is the worker's: it claims due rows with a lease through the shared
 lease loop (``atiende/job_queue.py``: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
-single writer on SQLite), sends them over one SMTP connection, and marks each sent
+single writer on SQLite), builds each message (:func:`build`: text and HTML parts from
+the one text, the files of the reply) and sends them over one SMTP connection, and marks each sent
 while it still holds it. A failure is retried with back-off (60 s doubling, up to an
 hour; ``ATIENDE_MAIL_MAX_ATTEMPTS`` attempts); a permanent refusal (a 5xx answer) gives
 up at once. A worker that dies mid-send loses its lease and another sends the row
@@ -27,7 +28,7 @@ import ssl
 import threading
 from collections.abc import Iterable
 from datetime import datetime
-from email import message_from_bytes, policy
+from email import policy
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -65,23 +66,19 @@ def valid_addresses(addresses: Iterable[str]) -> list[str]:
 
 def enqueue(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, work_order: Any = None,
             message: Any = None, in_reply_to: str = "", references: Iterable[str] = (), automatic: str = "",
-            language: str = "es", attachments: Iterable[compose.Attachment] = (),
-            now: datetime | None = None) -> OutboundMail | None:
+            language: str = "es", now: datetime | None = None) -> OutboundMail | None:
     """Store one outgoing message (inside the caller's transaction, if any); None when there is nobody
-    to send it to or the same key was enqueued before."""
+    to send it to or the same key was enqueued before. ``message``: the conversation's message it
+    carries, whose files (not internal ones) go with it."""
     recipients = valid_addresses(to)
     if not recipients or OutboundMail.objects.filter(key=key[:120]).exists():
         return None
     now = now or timezone.now()
-    message_id = new_message_id(config.mail_domain())
-    built = compose.build(compose.OutgoingMail(
-        sender=config.mail_from(), to=recipients, subject=subject, text=text, message_id=message_id, date=now,
-        in_reply_to=in_reply_to, references=list(references), automatic=automatic, language=language,
-        attachments=list(attachments)))
     status = OutboundMail.Status.QUEUED if config.smtp_configured() else OutboundMail.Status.LOCAL
     row = OutboundMail(kind=kind, key=key[:120], work_order=work_order, sent_message=message, recipients=recipients,
-                       subject=str(built["Subject"])[:300], message_id=message_id,
-                       raw=built.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP sends them
+                       subject=" ".join(subject.split())[:300], text=text,
+                       message_id=new_message_id(config.mail_domain()), in_reply_to=in_reply_to[:255],
+                       references=[x for x in references if x][-20:], automatic=automatic, language=language,
                        status=status, created_at=now, next_attempt_at=now)
     try:
         with transaction.atomic():
@@ -93,11 +90,23 @@ def enqueue(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, 
     return row
 
 
-def text_part(row: OutboundMail) -> str:
-    """The text of a stored message, as the local outbox page shows it."""
-    parsed = message_from_bytes(bytes(row.raw), policy=policy.default)
-    body = parsed.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
-    return str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
+def build(row: OutboundMail) -> Any:
+    """The MIME message of a stored row (``core/compose.py``), with the files of the message it carries."""
+    files = []
+    if row.sent_message_id is not None:
+        for item in row.sent_message.attachments.filter(internal=False):  # type: ignore[union-attr]
+            with item.file.open("rb") as handle:
+                files.append(compose.Attachment(filename=item.filename, content_type=item.content_type,
+                                                data=bytes(handle.read())))
+    return compose.build(compose.OutgoingMail(
+        sender=config.mail_from(), to=list(row.recipients), subject=row.subject, text=row.text,
+        message_id=row.message_id, date=row.created_at, in_reply_to=row.in_reply_to,
+        references=list(row.references), automatic=row.automatic, language=row.language, attachments=files))
+
+
+def as_bytes(row: OutboundMail) -> bytes:
+    """The message as SMTP sends it (CRLF line ends)."""
+    return bytes(build(row).as_bytes(policy=policy.SMTP))
 
 
 # ---- sending --------------------------------------------------------------------------------
@@ -161,7 +170,7 @@ def send_due(*, worker: str, limit: int = 20, now: datetime | None = None) -> in
             error: BaseException | None = None
             refused: dict[str, Any] = {}
             try:
-                refused = connection.get().sendmail(config.from_address(), list(row.recipients), bytes(row.raw))
+                refused = connection.get().sendmail(config.from_address(), list(row.recipients), as_bytes(row))
             except (smtplib.SMTPException, OSError) as exc:
                 error = exc
                 connection.close()  # a broken session is not reused for the next message

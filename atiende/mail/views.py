@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from atiende.desk.selectors import visible_work_orders
-from atiende.mail import intake, outbox
+from atiende.mail import intake
 from atiende.mail.models import OutboundMail
 from atiende.web.access import not_found, staff_required
 
@@ -42,4 +42,4 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = _visible(request).filter(pk=pk).first()  # type: ignore[attr-defined]
     if row is None:
         return not_found(request)
-    return render(request, "mail/outgoing_detail.html", {"row": row, "text": outbox.text_part(row), "nav": "mail"})
+    return render(request, "mail/outgoing_detail.html", {"row": row, "text": row.text, "nav": "mail"})

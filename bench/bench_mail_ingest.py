@@ -1,0 +1,252 @@
+"""Email in: 1,000 messages taken in by Atiende and by django-helpdesk's own mail import, same run.
+
+Run on its own with ``.venv/bin/python bench/bench_mail_ingest.py``. It generates a
+realistic mix of ``BENCH_MAIL_MESSAGES`` (default 1000) messages, fixed by a seed: new
+requests in plain text (some with a quoted history and a signature), replies to
+earlier ones (In-Reply-To and References), HTML mail (alternative, and HTML only),
+and mail with attachments (a PNG screenshot and a PDF). Then, ``BENCH_MAIL_ROUNDS``
+times (default 3), interleaved A B, B A, A B so that neither side always runs on a
+warmer or quieter machine:
+
+- **Atiende**: ``atiende.mail.intake.receive`` on each message, as ``atiende mail
+  ingest`` and ``atiende mail fetch`` call it: parse, thread, find or create the
+  customer, open the work order, store the message and its files through the upload
+  checks, the raw bytes, the acknowledgement in the outbox.
+- **django-helpdesk** (installed from PyPI into bench/out/helpdesk-venv, as
+  bench_workorder_api.py does; its set-up is reused): its ``get_email`` path,
+  ``helpdesk.email.process_queue`` over a queue whose mailbox is a local directory
+  holding the same messages: parse, create tickets and follow-ups, attachments, its
+  notification to the submitter (built, sent to Django's dummy mail backend).
+
+Each side runs in its own process on a fresh SQLite file (migrated once, copied per
+round); only the loop over the messages is timed. The figure is the ratio of the
+two times in each round: median, with the lowest and highest.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import textwrap
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _benchlib import figure, table  # noqa: E402
+from bench_workorder_api import (  # noqa: E402
+    HELPDESK_SETTINGS,
+    HELPDESK_URLS,
+    OUT,
+    ROOT,
+    helpdesk_environment,
+    run,
+)
+
+MESSAGES = int(os.environ.get("BENCH_MAIL_MESSAGES", "1000"))
+ROUNDS = int(os.environ.get("BENCH_MAIL_ROUNDS", "3"))
+TARGET = 3.0
+
+NAMES = ["Carmen Ruiz", "José Pérez", "María López", "Andrés Gómez", "Lucía Fernández", "Pablo Sánchez",
+         "Ana Martín", "Diego Torres", "Elena Navarro", "Jorge Romero", "Sofía Castro", "Miguel Ortega"]
+PROBLEMS = [("La impresora no imprime", "La impresora de la segunda planta no imprime desde esta mañana; el "
+             "panel muestra papel atascado aunque la bandeja está vacía."),
+            ("No puedo entrar al correo", "Desde ayer el programa de correo me pide la contraseña una y otra "
+             "vez y no la acepta, aunque es la de siempre."),
+            ("El portátil va muy lento", "El portátil tarda diez minutos en arrancar y se queda colgado al "
+             "abrir la hoja de cálculo de facturación."),
+            ("Sin conexión a la red", "En la sala de reuniones no hay conexión: el cable está conectado pero "
+             "el equipo dice que no hay red.")]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 80  # ~20 KB
+PDF = b"%PDF-1.4\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 1200  # ~45 KB
+
+
+def _headers(i: int, sender: tuple[str, str], subject: str, when: datetime, extra: str = "") -> str:
+    name, address = sender
+    return (f"From: {name} <{address}>\r\nTo: Soporte <soporte@example.com>\r\nSubject: {subject}\r\n"
+            f"Date: {format_datetime(when)}\r\nMessage-ID: <bench-{i}@example.org>\r\n{extra}MIME-Version: 1.0\r\n")
+
+
+def _text(body: str) -> str:
+    return f"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n"
+
+
+def generate(count: int, seed: int = 2026) -> list[bytes]:
+    """The same realistic mix every run: new requests, replies, HTML, attachments."""
+    rng = random.Random(seed)
+    start = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    sent: list[tuple[int, str, tuple[str, str]]] = []  # earlier new requests: (index, subject, sender)
+    messages = []
+    for i in range(count):
+        when = start + timedelta(minutes=3 * i)
+        kind = rng.random()
+        if sent and kind < 0.25:  # a reply to an earlier request of the same sender
+            first, subject, sender = rng.choice(sent)
+            body = (f"Hola,\r\n\r\nHe probado lo que me dijeron y sigue igual.\r\n\r\nUn saludo,\r\n{sender[0]}\r\n\r\n"
+                    f"El lun, 1 dic 2026 a las 9:00, Soporte <soporte@example.com> escribió:\r\n"
+                    f"> ¿Puede reiniciar el equipo y decirnos si sigue pasando?\r\n")
+            extra = f"In-Reply-To: <bench-{first}@example.org>\r\nReferences: <bench-{first}@example.org>\r\n"
+            messages.append((_headers(i, sender, f"Re: {subject}", when, extra) + _text(body)).encode())
+            continue
+        name = rng.choice(NAMES)
+        local = unicodedata.normalize("NFKD", name.split()[0].lower()).encode("ascii", "ignore").decode()
+        sender = (name, f"{local}.{i % 97}@cliente{i % 13}.example")
+        title, story = rng.choice(PROBLEMS)
+        subject = f"{title} ({i})"
+        sent.append((i, subject, sender))
+        if kind < 0.55:  # plain text, a signature
+            raw = _headers(i, sender, subject, when) + _text(f"Buenos días:\r\n\r\n{story}\r\n\r\n--\r\n{name}\r\n")
+        elif kind < 0.80:  # HTML: alternative, or HTML only
+            html = f"<html><body><p>Buenos días:</p><p>{story}</p><p><b>{name}</b></p></body></html>"
+            if kind < 0.70:
+                raw = (_headers(i, sender, subject, when) + "Content-Type: multipart/alternative; boundary=ALT\r\n\r\n"
+                       f"--ALT\r\n{_text(story)}--ALT\r\nContent-Type: text/html; charset=utf-8\r\n"
+                       f"Content-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n--ALT--\r\n")
+            else:
+                raw = (_headers(i, sender, subject, when) + "Content-Type: text/html; charset=utf-8\r\n"
+                       f"Content-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n")
+        else:  # attachments: a screenshot and a PDF
+            files = [("captura.png", "image/png", PNG), ("factura.pdf", "application/pdf", PDF)]
+            parts = "".join(
+                f"--MIX\r\nContent-Type: {kind_}; name=\"{fname}\"\r\nContent-Disposition: attachment; "
+                f"filename=\"{fname}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + "\r\n".join(textwrap.wrap(base64.b64encode(data).decode(), 76)) + "\r\n"
+                for fname, kind_, data in files[: rng.choice((1, 2))])
+            raw = (_headers(i, sender, subject, when) + "Content-Type: multipart/mixed; boundary=MIX\r\n\r\n"
+                   f"--MIX\r\n{_text(story + ' Adjunto la captura.')}{parts}--MIX--\r\n")
+        messages.append(raw.encode())
+    return messages
+
+
+ATIENDE_RUN = """
+import json, os, sys, time
+import django
+django.setup()
+from atiende.mail import intake
+from atiende.people.models import Team
+Team.objects.get_or_create(name="Soporte")
+folder = sys.argv[1]
+names = sorted(os.listdir(folder))
+blobs = [open(os.path.join(folder, n), "rb").read() for n in names]
+start = time.perf_counter()
+outcomes = [intake.receive(raw, source="pipe") for raw in blobs]
+elapsed = time.perf_counter() - start
+from atiende.desk.models import Message, WorkOrder
+print(json.dumps({"seconds": elapsed, "stored": sum(o.mail.status == "stored" for o in outcomes),
+                  "work_orders": WorkOrder.objects.count(), "messages": Message.objects.count()}))
+"""
+
+HELPDESK_RUN = """
+import json, logging, os, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hdproject.settings")
+django.setup()
+from helpdesk.email import process_queue
+from helpdesk.models import FollowUp, Queue, Ticket
+queue, _ = Queue.objects.get_or_create(slug="soporte", defaults={
+    "title": "Soporte", "email_address": "soporte@example.com", "allow_email_submission": True,
+    "email_box_type": "local", "email_box_local_dir": sys.argv[1]})
+logger = logging.getLogger("bench.helpdesk")
+logger.setLevel(logging.ERROR)
+count = len(os.listdir(sys.argv[1]))
+start = time.perf_counter()
+process_queue(queue, logger=logger)
+elapsed = time.perf_counter() - start
+left = len(os.listdir(sys.argv[1]))
+print(json.dumps({"seconds": elapsed, "stored": count - left, "work_orders": Ticket.objects.count(),
+                  "messages": FollowUp.objects.count()}))
+"""
+
+
+def _write(messages: list[bytes], folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for i, raw in enumerate(messages):
+        (folder / f"{i:05d}.eml").write_bytes(raw)
+
+
+def _atiende_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",) and not k.startswith("ATIENDE_")}
+    env.update({"ATIENDE_HOME": str(home), "DJANGO_SETTINGS_MODULE": "atiende.settings",
+                "ATIENDE_MAIL_FROM": "Soporte <soporte@example.com>", "PYTHONPATH": str(ROOT),
+                "ATIENDE_MAIL_RATE_LIMIT": "100000"})
+    return env
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    OUT.mkdir(exist_ok=True)
+    log = work / "bench.log"
+    messages = generate(MESSAGES)
+    print(f"# Email in: {MESSAGES:,} messages, Atiende vs django-helpdesk's get_email (local mailbox)\n")
+    print(f"Mix: {sum(len(m) for m in messages) / 1e6:.1f} MB; {ROUNDS} rounds, interleaved. Log: {log}\n")
+    try:
+        # Atiende: migrate once, copy the file per round.
+        template = work / "atiende-template"
+        template.mkdir()
+        run([sys.executable, "-m", "django", "migrate", "--noinput"], env=_atiende_env(template), cwd=ROOT, log=log)
+        # django-helpdesk: its project as bench_workorder_api.py writes it, migrated once.
+        python, version = helpdesk_environment(log)
+        project = work / "helpdesk-project"
+        (project / "hdproject").mkdir(parents=True)
+        (project / "hdproject" / "__init__.py").write_text("")
+        (project / "hdproject" / "settings.py").write_text(textwrap.dedent(HELPDESK_SETTINGS))
+        (project / "hdproject" / "urls.py").write_text(textwrap.dedent(HELPDESK_URLS))
+        hd_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DATABASE_URL")}
+        hd_env.update({"DJANGO_SETTINGS_MODULE": "hdproject.settings", "PYTHONPATH": str(project)})
+        run([str(python), "-m", "django", "migrate", "--noinput"], env=hd_env, cwd=project, log=log)
+        hd_template = project / "helpdesk.sqlite3.template"
+        shutil.copy(project / "hdproject" / "helpdesk.sqlite3", hd_template)
+
+        def atiende_round(r: int) -> dict[str, float]:
+            home = work / f"atiende-{r}"
+            home.mkdir()
+            shutil.copy(template / "atiende.sqlite3", home / "atiende.sqlite3")
+            _write(messages, work / "in")
+            out = run([sys.executable, "-c", ATIENDE_RUN, str(work / "in")], env=_atiende_env(home), cwd=ROOT,
+                      log=log)
+            return json.loads(out.strip().splitlines()[-1])
+
+        def helpdesk_round(r: int) -> dict[str, float]:
+            shutil.copy(hd_template, project / "hdproject" / "helpdesk.sqlite3")
+            _write(messages, work / "in")
+            out = run([str(python), "-c", HELPDESK_RUN, str(work / "in")], env=hd_env, cwd=project, log=log)
+            return json.loads(out.strip().splitlines()[-1])
+
+        rows, ratios = [], []
+        for r in range(ROUNDS):
+            order = (("Atiende", atiende_round), ("django-helpdesk", helpdesk_round))
+            results = {}
+            for name, side in order if r % 2 == 0 else reversed(order):
+                results[name] = side(r)
+            ours, theirs = results["Atiende"], results["django-helpdesk"]
+            ratio = theirs["seconds"] / ours["seconds"]
+            ratios.append(ratio)
+            for name, res in results.items():
+                rows.append([r + 1, name, f"{res['seconds']:.2f}", f"{MESSAGES / res['seconds']:.0f}",
+                             int(res["stored"]), int(res["work_orders"]), int(res["messages"])])
+        print(table(["round", "side", "seconds", "messages/s", "taken in", "work orders / tickets",
+                     "messages / follow-ups"], rows))
+        median = statistics.median(ratios)
+        print(f"\nPeer: {version}. Ratio (django-helpdesk time / Atiende time) per round: "
+              + ", ".join(f"{x:.2f}" for x in ratios) + "\n")
+        figure(f"Email in, {MESSAGES:,} messages (SQLite), vs django-helpdesk get_email", f"{median:.2f}",
+               "x django-helpdesk", target=f">= {TARGET:g}x", met=median >= TARGET,
+               note=f"min {min(ratios):.2f}, max {max(ratios):.2f}; {ROUNDS} rounds interleaved")
+    except Exception:
+        print(f"The benchmark failed; its log and files stay in {work}")
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
