@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from atiende import env
 from atiende.errors import InputError
 from atiende.mail.core.urls import (
     ImapMailbox,
@@ -76,18 +77,8 @@ def base_url() -> str:
     return (os.environ.get("ATIENDE_BASE_URL", "").strip() or "http://localhost:8000").rstrip("/")
 
 
-def _number(name: str, default: float, *, minimum: float, whole: bool = True) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if whole else float(raw)
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise InputError("invalid_mail_setting", f"{name} must be a number of at least {minimum}, not {raw!r}.",
-                         field=name)
-    return value
+def _number(name: str, default: float, *, minimum: float, whole: bool = True, zero: bool = False) -> float:
+    return env.number(name, default, whole=whole, minimum=minimum, zero=zero, code="invalid_mail_setting")
 
 
 @dataclass(frozen=True)
@@ -132,4 +123,4 @@ def poll_seconds() -> float:
 
 def reminder_hours() -> float:
     """How long before a commitment comes due its customer is reminded (PT-2)."""
-    return _number("ATIENDE_MAIL_REMINDER_HOURS", 2.0, minimum=0.0, whole=False)
+    return _number("ATIENDE_MAIL_REMINDER_HOURS", 2.0, minimum=0.0, whole=False, zero=True)

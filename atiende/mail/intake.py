@@ -41,7 +41,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+    transaction,
+)
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -132,9 +140,8 @@ def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | Non
         if known is None:
             raise
         return Received(known, duplicate=True)
-    except BaseException:
-        if row.pk is None:
-            row.raw.storage.delete(row.raw.name or "")
+    except BaseException:  # nothing was committed: the bytes go too (the sender delivers them again)
+        row.raw.storage.delete(row.raw.name or "")
         raise
 
 
@@ -174,10 +181,14 @@ def _process(row: InboundMail, raw: bytes, *, parsed: ParsedMail | None = None,
                 raise  # the same message, stored by another process: a duplicate (see _receive)
             failure = ("unexpected", f"{exc.__class__.__name__}: {exc}")
             log.exception("email %s could not be stored", row.dedup_key)
-        except (InputError, DataError, UnreadableMail, ValueError, LookupError, TypeError,
-                AttributeError, KeyError, IndexError) as exc:
+        except (OperationalError, InterfaceError, ProgrammingError, InternalError, OSError):
+            raise  # the database or the disk, not the message: TemporaryFailure, delivered again later
+        except Exception as exc:  # anything else about this message: kept as failed with the reason, never lost
             failure = _failure(exc)
-            log.warning("email %s from %s failed: %s", row.dedup_key, row.sender, failure[1])
+            if isinstance(exc, InputError):
+                log.warning("email %s from %s failed: %s", row.dedup_key, row.sender, failure[1])
+            else:
+                log.exception("email %s from %s failed", row.dedup_key, row.sender)
         _reset(row, retrying)
     assert failure is not None
     # The desk already holds a message with this Message-ID (it came another way): nothing is missing.

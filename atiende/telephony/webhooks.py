@@ -49,7 +49,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from atiende import job_queue
+from atiende import env, job_queue
 from atiende.contact import live
 from atiende.contact.clock import now
 from atiende.contact.models import Alert, AlertLevel, Contact
@@ -111,20 +111,7 @@ class RetryPolicy:
 
 
 def _env_number(name: str, default: float, *, whole: bool = False, minimum: float = 0.0) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if whole else float(raw)
-    except ValueError:
-        value = None
-    if value is None or value < minimum or (not whole and value <= 0):
-        kind = _("a whole number") if whole else _("a number of seconds")
-        raise InputError("invalid_webhook_setting", _("%(name)s must be %(kind)s of at least %(minimum)s, not "
-                                                      "%(value)r.") % {"name": name, "kind": kind,
-                                                                       "minimum": minimum, "value": raw},
-                         field=name)
-    return value
+    return env.number(name, default, whole=whole, minimum=minimum, code="invalid_webhook_setting")
 
 
 def retry_policy() -> RetryPolicy:

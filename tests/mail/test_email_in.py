@@ -207,3 +207,18 @@ def test_ten_thousand_recipients_and_malformed_mime_each_have_an_outcome():
     broken = (b"From: carmen@example.org\nSubject: roto\nMessage-ID: <broken@example.org>\nMIME-Version: 1.0\n"
               b"Content-Type: multipart/mixed; boundary=NEVER\n\n--OTHER\nContent-Type: text/plain\n\nHola\n")
     assert intake.receive(broken).mail.status == "stored"
+
+
+def test_an_unexpected_error_keeps_the_message_as_failed_and_a_retry_stores_it(monkeypatch):
+    real = intake.post_message
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug in the desk")
+
+    monkeypatch.setattr(intake, "post_message", broken)
+    received = intake.receive(mail())
+    assert (received.mail.status, received.mail.reason) == ("failed", "unexpected")
+    assert "a bug in the desk" in received.mail.detail
+    assert not WorkOrder.objects.exists()  # nothing half-written
+    monkeypatch.setattr(intake, "post_message", real)  # the bug is fixed
+    assert intake.retry(received.mail.pk).work_order_number == 1
