@@ -11,8 +11,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from atiende.mail import config, imap, notices, outbox
+from atiende.mail import config, notices, outbox
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ def start(stop: threading.Event, *, name: str) -> list[threading.Thread]:
     threads = [threading.Thread(target=_send_loop, args=(stop,), kwargs={"name": name}, name="atiende-mail-out",
                                 daemon=True)]
     poll = config.poll_seconds()
-    for box in config.mailboxes():
+    boxes = config.mailboxes()
+    if boxes:
+        from atiende.mail import imap  # imapclient only where there are mailboxes
+    for box in boxes:
         threads.append(threading.Thread(target=imap.watch, args=(box, stop), kwargs={"poll_seconds": poll},
                                         name=f"atiende-mail-in-{box.host}", daemon=True))
     for thread in threads:
@@ -55,13 +59,17 @@ def start(stop: threading.Event, *, name: str) -> list[threading.Thread]:
 class Pass:
     sent: int
     reminders: int
-    fetched: imap.Report | None
+    fetched: Any  # imap.Report, or None without mailboxes
 
 
 def run_once(*, name: str) -> Pass:
     """What ``atiende worker --once`` does for mail: remind, fetch every mailbox once, send what is due."""
     reminders = notices.remind_due_commitments()
-    fetched = imap.fetch() if config.mailboxes() else None
+    fetched = None
+    if config.mailboxes():
+        from atiende.mail import imap
+
+        fetched = imap.fetch()
     return Pass(sent=outbox.send_due(worker=name, limit=1000), reminders=reminders, fetched=fetched)
 
 

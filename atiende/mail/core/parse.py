@@ -33,9 +33,7 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
-import inscriptis
 import nh3
-from mailparser_reply import EmailReplyParser
 
 from atiende.mail.core import loops
 from atiende.mail.core.threads import message_ids
@@ -52,7 +50,7 @@ _OUTLOOK_SEPARATOR = re.compile(
 _ATTRIBUTION = re.compile(r"^[ \t]*(El|On)\s[^\n]{4,300}(\n[^\n]{1,200})?\s(escribió|wrote)\s*:\s*$",
                           re.IGNORECASE | re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_REPLY_PARSER = EmailReplyParser(languages=["es", "en"])
+_reply_parser: Any = None  # mail-parser-reply's, made at first use (its import compiles many patterns)
 TEXT_LIMIT = 200_000  # characters kept of a body: a 50 MB text body is a mistake or an attack
 
 
@@ -210,6 +208,8 @@ def html_to_text(html: str, *, without_quotes: bool = False) -> str:
     if not safe.strip():
         return ""
     try:
+        import inscriptis  # imported on first use: it pulls lxml, ~0.2 s every process would pay at start
+
         return clean_text(inscriptis.get_text(safe)).strip()
     except Exception:  # inscriptis on a pathological tree: the tags' text is still better than nothing
         return clean_text(re.sub(r"<[^>]+>", " ", safe)).strip()
@@ -222,8 +222,13 @@ def new_text(text: str) -> str:
         return ""
     cuts = [found.start() for found in (_OUTLOOK_SEPARATOR.search(text), _ATTRIBUTION.search(text)) if found]
     head = text[: min(cuts)] if cuts else text
+    global _reply_parser
     try:
-        replies = _REPLY_PARSER.read(head[:TEXT_LIMIT]).replies
+        if _reply_parser is None:
+            from mailparser_reply import EmailReplyParser
+
+            _reply_parser = EmailReplyParser(languages=["es", "en"])
+        replies = _reply_parser.read(head[:TEXT_LIMIT]).replies
         shown = replies[0].body.strip() if replies else ""
     except Exception:  # a reply parser failing is no reason to lose the mail
         shown = head.strip()
