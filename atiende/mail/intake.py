@@ -297,13 +297,14 @@ def _thread(mail: ParsedMail) -> WorkOrder | None:
 def _knows(work_order: WorkOrder, address: str) -> bool:
     """Whether the work order knows this address: its customer, requester or decision maker
     (CH-IND), someone who already wrote in it, or a member of the staff."""
+    from atiende.people import roles
     from atiende.people.models import User
 
     people = [x for x in (work_order.customer_id, work_order.requester_id, work_order.decision_maker_id) if x]
     return (ContactPoint.objects.filter(customer_id__in=people, kind=ContactPoint.Kind.EMAIL,
                                         value__iexact=address).exists()
             or Message.objects.filter(work_order=work_order, author_email__iexact=address).exists()
-            or User.objects.filter(email__iexact=address, is_active=True).exclude(role="cliente").exists())
+            or User.objects.filter(roles.role_filter(roles.STAFF), email__iexact=address, is_active=True).exists())
 
 
 def _bounce(row: InboundMail, mail: ParsedMail, work_order: WorkOrder | None) -> None:

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from atiende.desk.selectors import visible_work_orders
 from atiende.mail import intake
 from atiende.mail.models import OutboundMail
+from atiende.people import roles
 from atiende.web.access import not_found, staff_required
 
 PAGE = 100
@@ -21,7 +22,7 @@ PAGE = 100
 def _visible(request: HttpRequest) -> object:
     user = request.user
     found = OutboundMail.objects.select_related("work_order").order_by("-created_at", "-id")
-    if user.is_superuser or getattr(user, "role", "") == "administrador":
+    if roles.is_admin(user):
         return found
     return found.filter(work_order__in=visible_work_orders(user).values("pk"))  # type: ignore[arg-type]
 
@@ -31,7 +32,7 @@ def outgoing(request: HttpRequest) -> HttpResponse:
     from atiende.mail import config
 
     rows = list(_visible(request)[:PAGE])  # type: ignore[index]
-    administrator = request.user.is_superuser or getattr(request.user, "role", "") == "administrador"
+    administrator = roles.is_admin(request.user)
     failed = list(intake.failed()[:PAGE]) if administrator else []
     return render(request, "mail/outgoing.html", {"rows": rows, "failed": failed, "nav": "mail",
                                                   "local": not config.smtp_configured()})
