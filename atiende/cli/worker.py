@@ -94,8 +94,8 @@ def run_worker(args: argparse.Namespace) -> int:
         print(_("error: %(message)s") % {"message": _("--interval must be greater than zero")})
         return 2
     from atiende.errors import InputError
-    from atiende.telephony import webhooks
     from atiende.mail import worker as mail_worker
+    from atiende.telephony import webhooks
 
     try:
         webhooks.retry_policy()
