@@ -285,7 +285,7 @@ import json, os
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 django.setup()
-from atiende.desk.services import create_customer
+from atiende.desk.services.customers import create_customer
 from atiende.people.models import ApiToken, Team
 from atiende.people.services import add_user
 team = Team.objects.create(name="Soporte")

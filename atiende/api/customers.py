@@ -24,8 +24,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from atiende.api.desk import WorkOrderPage, answers, paginate, work_order_data
 from atiende.api.permissions import current_user, require_role
-from atiende.desk import selectors, services
+from atiende.desk import selectors
 from atiende.desk.models import ContactPoint, Customer, FormOfAddress, KnowledgeLevel, Organisation
+from atiende.desk.services import customers
 from atiende.errors import InputError
 from atiende.people.roles import ADMINS, STAFF
 
@@ -167,7 +168,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status:
     data = payload.dict()
     data["knowledge_level"] = data["knowledge_level"] or ""
     data["contact_points"] = _points(payload.contact_points)
-    customer = services.create_customer(actor=user, **data)
+    customer = customers.create_customer(actor=user, **data)
     return Status(201, customer_data(customer, staff=True))
 
 
@@ -189,22 +190,22 @@ def update_customer(request: HttpRequest, customer_id: str, payload: CustomerPat
             changes[key] = ""
     if "name" in changes and changes["name"] is None:
         raise InputError("required", _("%(field)s cannot be empty.") % {"field": "name"}, field="name")
-    customer = services.update_customer(actor=user, customer=customer, **changes)
+    customer = customers.update_customer(actor=user, customer=customer, **changes)
     return customer_data(customer, staff=True)
 
 
 @router.delete("/{customer_id}", response=answers(None, 204), summary="Delete a customer without work orders (admins)")
 def delete_customer(request: HttpRequest, customer_id: str) -> Status:
     user = require_role(request, ADMINS)
-    services.delete_customer(actor=user, customer=selectors.get_customer(user, customer_id))
+    customers.delete_customer(actor=user, customer=selectors.get_customer(user, customer_id))
     return Status(204, None)
 
 
 @router.post("/{customer_id}/contact-points", response=answers(ContactPointOut, 201), summary="Add a contact point (staff)")
 def add_contact_point(request: HttpRequest, customer_id: str, payload: ContactPointIn) -> Status:
     user = require_role(request, STAFF)
-    point = services.add_contact_point(actor=user, customer=selectors.get_customer(user, customer_id),
-                                       kind=payload.kind, value=payload.value, preferred=payload.preferred)
+    point = customers.add_contact_point(actor=user, customer=selectors.get_customer(user, customer_id),
+                                        kind=payload.kind, value=payload.value, preferred=payload.preferred)
     return Status(201, {"id": point.pk, "kind": point.kind, "value": point.value, "preferred": point.preferred})
 
 
@@ -217,7 +218,7 @@ def remove_contact_point(request: HttpRequest, customer_id: str, point_id: str) 
     point = customer.contact_points.filter(pk=int(point_id)).first() if valid else None
     if point is None:
         raise InputError("not_found", _("No such contact point."), status=404)
-    services.remove_contact_point(actor=user, contact_point=point)
+    customers.remove_contact_point(actor=user, contact_point=point)
     return Status(204, None)
 
 

@@ -33,7 +33,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from atiende.api.permissions import current_user, require_role
-from atiende.desk import selectors, services
+from atiende.desk import selectors
 from atiende.desk.models import (
     Channel,
     ClosedQuestion,
@@ -46,6 +46,7 @@ from atiende.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from atiende.desk.services import commitments, questions, work_orders
 from atiende.errors import InputError
 from atiende.people.roles import CUSTOMERS, STAFF
 
@@ -351,7 +352,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
     user = require_role(request, STAFF)
     data = payload.dict()
     data["knowledge_level"] = data["knowledge_level"] or ""
-    wo = services.create_work_order(actor=user, **data)
+    wo = work_orders.create_work_order(actor=user, **data)
     return Status(201, _new_detail(wo))
 
 
@@ -359,7 +360,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
              summary="Open a request from the customer portal (customers)")
 def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Status:
     user = require_role(request, CUSTOMERS)
-    wo = services.open_portal_request(actor=user, **payload.dict())
+    wo = work_orders.open_portal_request(actor=user, **payload.dict())
     return Status(201, _new_detail(wo))
 
 
@@ -379,15 +380,15 @@ def update_work_order(request: HttpRequest, number: str, payload: WorkOrderPatch
     for key in ("title", "channel", "direction", "priority", "customer"):
         if key in changes and changes[key] is None:
             raise InputError("required", _("%(field)s cannot be empty.") % {"field": key}, field=key)
-    wo = services.update_work_order(actor=user, work_order=wo, version=version, **changes)
+    wo = work_orders.update_work_order(actor=user, work_order=wo, version=version, **changes)
     return _detail(request, wo)
 
 
 @router.post("/{number}/phase", response=answers(WorkOrderDetailOut), summary="Move to the next phase or reopen (SP-1)")
 def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    wo = services.change_phase(actor=user, work_order=_fresh(request, number), version=payload.version,
-                               phase=payload.phase, note=payload.note)
+    wo = work_orders.change_phase(actor=user, work_order=_fresh(request, number), version=payload.version,
+                                  phase=payload.phase, note=payload.note)
     return _detail(request, wo)
 
 
@@ -395,9 +396,9 @@ def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> dict[st
              summary="Record the closing contact (SP-1, SP-4)")
 def record_closing_contact(request: HttpRequest, number: str, payload: ClosingContactIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    wo = services.record_closing_contact(actor=user, work_order=_fresh(request, number),
-                                         version=payload.version, channel=payload.channel,
-                                         note=payload.note, at=payload.at)
+    wo = work_orders.record_closing_contact(actor=user, work_order=_fresh(request, number),
+                                            version=payload.version, channel=payload.channel,
+                                            note=payload.note, at=payload.at)
     return _detail(request, wo)
 
 
@@ -410,8 +411,8 @@ def list_questions(request: HttpRequest, number: str) -> list[dict[str, Any]]:
 @router.post("/{number}/closed-questions", response=answers(QuestionOut, 201), summary="Ask a closed question (staff)")
 def add_question(request: HttpRequest, number: str, payload: QuestionIn) -> Status:
     user = require_role(request, STAFF)
-    item = services.add_closed_question(actor=user, work_order=_fresh(request, number),
-                                        question=payload.question, answer=payload.answer)
+    item = questions.add_closed_question(actor=user, work_order=_fresh(request, number),
+                                         question=payload.question, answer=payload.answer)
     return Status(201, _question_data(item))
 
 
@@ -428,8 +429,8 @@ def _question(request: HttpRequest, number: str, question_id: str) -> ClosedQues
               summary="Record the answer to a closed question (staff)")
 def answer_question(request: HttpRequest, number: str, question_id: str, payload: AnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
-    item = services.answer_closed_question(actor=user, question=_question(request, number, question_id),
-                                           answer=payload.answer)
+    item = questions.answer_closed_question(actor=user, question=_question(request, number, question_id),
+                                            answer=payload.answer)
     return _question_data(item)
 
 
@@ -443,8 +444,8 @@ def list_commitments(request: HttpRequest, number: str) -> list[dict[str, Any]]:
 @router.post("/{number}/commitments", response=answers(CommitmentOut, 201), summary="Record a commitment (staff, PT-2)")
 def add_commitment(request: HttpRequest, number: str, payload: CommitmentIn) -> Status:
     user = require_role(request, STAFF)
-    item = services.add_commitment(actor=user, work_order=_fresh(request, number),
-                                   description=payload.description, due_at=payload.due_at, owner=payload.owner)
+    item = commitments.add_commitment(actor=user, work_order=_fresh(request, number),
+                                      description=payload.description, due_at=payload.due_at, owner=payload.owner)
     return Status(201, _commitment_data(item, timezone.now()))
 
 
@@ -457,7 +458,7 @@ def resolve_commitment(request: HttpRequest, number: str, commitment_id: str, pa
     found = wo.commitments.filter(pk=int(commitment_id)).first() if valid else None
     if found is None:
         raise InputError("not_found", _("No such commitment."), status=404)
-    item = services.resolve_commitment(actor=user, commitment=found, kept=payload.kept, cancelled=payload.cancelled)
+    item = commitments.resolve_commitment(actor=user, commitment=found, kept=payload.kept, cancelled=payload.cancelled)
     return _commitment_data(item, timezone.now())
 
 

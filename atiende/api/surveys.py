@@ -13,8 +13,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from atiende.api.desk import answers
-from atiende.desk import services
+from atiende.desk import selectors
 from atiende.desk.models import SatisfactionSurvey
+from atiende.desk.services import surveys
 
 PREFIX = "surveys"
 router = Router(tags=["surveys"])
@@ -46,11 +47,11 @@ def _data(survey: SatisfactionSurvey) -> dict[str, Any]:
 
 @router.get("/{token}", response=answers(SurveyPublicOut), auth=None, summary="Read a satisfaction survey (public)")
 def read_survey(request: HttpRequest, token: str) -> dict[str, Any]:
-    return _data(services.get_survey(token=token[:64]))
+    return _data(selectors.get_survey(token=token[:64]))
 
 
 @router.post("/{token}", response=answers(SurveyPublicOut), auth=None, summary="Answer a satisfaction survey once (public)")
 def answer_survey(request: HttpRequest, token: str, payload: SurveyAnswerIn) -> dict[str, Any]:
-    survey = services.answer_survey(token=token[:64], rating=payload.rating, resolved=payload.resolved,
-                                    comment=payload.comment)
+    survey = surveys.answer_survey(token=token[:64], rating=payload.rating, resolved=payload.resolved,
+                                   comment=payload.comment)
     return _data(survey)

@@ -34,7 +34,7 @@ def run_check(args: argparse.Namespace) -> int:
     setup_django()
     from django.utils.timezone import localtime
 
-    from atiende.desk.services import flag_missed_commitments
+    from atiende.desk.services.commitments import flag_missed_commitments
 
     flagged = flag_missed_commitments()
     if args.format == "json":

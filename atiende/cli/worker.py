@@ -64,7 +64,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
 
     from atiende.contact.services import deadlines as contact_deadlines
     from atiende.contact.services import routing
-    from atiende.desk.services import flag_missed_commitments
+    from atiende.desk.services.commitments import flag_missed_commitments
     from atiende.scorecards.jobs import run_pending_scoring
 
     total = 0
@@ -105,7 +105,7 @@ def run_worker(args: argparse.Namespace) -> int:
         return 2
     name = worker_name(args.name)
     if args.once:
-        from atiende.desk.services import flag_missed_commitments
+        from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.scorecards import jobs
 
         fired = contact_deadlines.run_due_deadlines(worker=name)

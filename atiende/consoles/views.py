@@ -82,8 +82,8 @@ def console_assist(request: HttpRequest) -> JsonResponse:
 @role_required(TECHNICIANS)
 def console_work_order(request: HttpRequest) -> JsonResponse:
     """Open a work order for the caller from the console (SP-1: it starts in identification)."""
-    from atiende.desk import services as desk
     from atiende.desk.models import Customer
+    from atiende.desk.services.work_orders import create_work_order
     from atiende.practices import Refusal
 
     try:
@@ -105,9 +105,9 @@ def console_work_order(request: HttpRequest) -> JsonResponse:
     if customer is None:
         return _bad("unknown_customer", _("There is no such customer."), status=404)
     try:
-        order = desk.create_work_order(actor=request.user, customer=customer, title=title.strip(),  # type: ignore[arg-type]
-                                       channel="telefonico", assignee=request.user,  # type: ignore[arg-type]
-                                       problem_story=texts["problem_story"], paraphrase=texts["paraphrase"])
+        order = create_work_order(actor=request.user, customer=customer, title=title.strip(),  # type: ignore[arg-type]
+                                  channel="telefonico", assignee=request.user,  # type: ignore[arg-type]
+                                  problem_story=texts["problem_story"], paraphrase=texts["paraphrase"])
     except Refusal as refusal:
         return JsonResponse({"error": {"code": refusal.code, "rule": refusal.rule,
                                        "message": refusal.message(_lang())}}, status=refusal.status)

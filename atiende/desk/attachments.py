@@ -43,12 +43,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.desk.models import Attachment, WorkOrder
-from atiende.desk.services import (
-    _forbidden,
-    _record,
-    _require_open,
-    _require_visible_work_order,
-)
+from atiende.desk.services.checks import forbidden, require_open, require_visible_work_order
+from atiende.desk.services.history import record_event
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_customer_account, is_manager, is_staff
@@ -164,7 +160,7 @@ def _sha256(file: IO[bytes]) -> tuple[str, int]:
 
 def list_attachments(*, actor: User, work_order: WorkOrder) -> list[Attachment]:
     """The files of a work order the actor may see, oldest first; 404 otherwise."""
-    current = _require_visible_work_order(actor, work_order)
+    current = require_visible_work_order(actor, work_order)
     found = list(_visible_to(actor, current).select_related("uploaded_by"))
     for item in found:
         item.work_order = current  # already read: no query per file
@@ -174,7 +170,7 @@ def list_attachments(*, actor: User, work_order: WorkOrder) -> list[Attachment]:
 def get_attachment(*, actor: User, work_order: WorkOrder, attachment_id: Any) -> Attachment:
     """One file of a work order the actor may see; the same 404 for a missing or hidden one
     (an internal file asked for by a customer is hidden: ET-4)."""
-    current = _require_visible_work_order(actor, work_order)
+    current = require_visible_work_order(actor, work_order)
     raw = str(attachment_id).strip()
     if not (raw.isascii() and raw.isdigit() and len(raw) < 13):
         raise _not_found()
@@ -215,8 +211,8 @@ def save_prepared(*, work_order: WorkOrder, actor: User | None, attachment: Atta
     changes: dict[str, tuple[Any, Any]] = {"attachment": (None, attachment.filename), "size": (None, attachment.size)}
     if attachment.internal:
         changes["internal"] = (None, True)
-    _record(work_order, actor, "attachment_added", changes, note=f"SHA-256 {attachment.sha256}",
-            at=attachment.uploaded_at)
+    record_event(work_order, actor, "attachment_added", changes, note=f"SHA-256 {attachment.sha256}",
+                 at=attachment.uploaded_at)
 
 
 def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filename: str,
@@ -230,16 +226,16 @@ def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filen
     """
     clean_filename(filename)
     internal = _internal_flag(internal)
-    current = _require_visible_work_order(actor, work_order)
+    current = require_visible_work_order(actor, work_order)
     if internal and not is_staff(actor):
-        raise _forbidden(_("Only the help desk staff may mark a file as internal."))
-    _require_open(current)
+        raise forbidden(_("Only the help desk staff may mark a file as internal."))
+    require_open(current)
     room_left(current)
     attachment = prepare(file=file, filename=filename, uploaded_by=actor, internal=internal)
     try:
         with transaction.atomic():
-            locked = _require_visible_work_order(actor, current, lock=True)
-            _require_open(locked)
+            locked = require_visible_work_order(actor, current, lock=True)
+            require_open(locked)
             room_left(locked)
             save_prepared(work_order=locked, actor=actor, attachment=attachment)
     except BaseException:
@@ -251,18 +247,18 @@ def add_attachment(*, actor: User, work_order: WorkOrder, file: IO[bytes], filen
 def delete_attachment(*, actor: User, attachment: Attachment) -> None:
     """Remove the file and its row (uploader, supervisor or administrator); a history line stays."""
     with transaction.atomic():
-        current = _require_visible_work_order(actor, attachment.work_order, lock=True)
+        current = require_visible_work_order(actor, attachment.work_order, lock=True)
         fresh = Attachment.objects.filter(pk=attachment.pk, work_order=current).first()
         if fresh is None:
             raise _not_found()
         if not can_delete(actor, fresh):
-            raise _forbidden(_("Only the person who attached the file, a supervisor or an administrator "
+            raise forbidden(_("Only the person who attached the file, a supervisor or an administrator "
                                "may delete it."))
-        _require_open(current)
+        require_open(current)
         fresh.delete()  # the stored bytes are removed once this commits (signals.remove_attachment_file)
-        _record(current, actor, "attachment_deleted",
-                {"attachment": (fresh.filename, None), "size": (fresh.size, None)},
-                note=f"SHA-256 {fresh.sha256}")
+        record_event(current, actor, "attachment_deleted",
+                     {"attachment": (fresh.filename, None), "size": (fresh.size, None)},
+                     note=f"SHA-256 {fresh.sha256}")
 
 
 def set_internal(*, actor: User, attachment: Attachment, internal: bool) -> Attachment:
@@ -274,28 +270,28 @@ def set_internal(*, actor: User, attachment: Attachment, internal: bool) -> Atta
     """
     internal = _internal_flag(internal)
     with transaction.atomic():
-        current = _require_visible_work_order(actor, attachment.work_order, lock=True)
+        current = require_visible_work_order(actor, attachment.work_order, lock=True)
         fresh = (_visible_to(actor, current).select_for_update(of=("self",)).select_related("uploaded_by")
                  .filter(pk=attachment.pk).first())
         if fresh is None:
             raise _not_found()
         fresh.work_order = current
         if not is_staff(actor) or not can_delete(actor, fresh):
-            raise _forbidden(_("Only the person who attached the file, a supervisor or an administrator "
+            raise forbidden(_("Only the person who attached the file, a supervisor or an administrator "
                                "may change whether it is internal."))
         if _attached_by_customer(fresh):
             raise InputError("customer_file_not_internal",
                              _("A file the customer attached stays visible to them; it cannot be internal."),
                              rule="ET-4", status=409, field="internal")
-        _require_open(current)
+        require_open(current)
         if fresh.internal == internal:
             return fresh
         previous = fresh.internal
         fresh.internal = internal
         fresh.save(update_fields=["internal"])
-        _record(current, actor, "attachment_internal_changed",
-                {"attachment": (fresh.filename, fresh.filename), "internal": (previous, internal)},
-                note=f"SHA-256 {fresh.sha256}")
+        record_event(current, actor, "attachment_internal_changed",
+                     {"attachment": (fresh.filename, fresh.filename), "internal": (previous, internal)},
+                     note=f"SHA-256 {fresh.sha256}")
         audit.record("desk.attachment_internal_changed", actor=actor, obj=fresh,
                      details={"work_order": current.number, "sha256": fresh.sha256, "internal": internal})
     return fresh

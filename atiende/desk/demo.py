@@ -14,7 +14,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from atiende.desk import services
 from atiende.desk.models import (
     Commitment,
     Customer,
@@ -22,6 +21,16 @@ from atiende.desk.models import (
     TraitObservation,
     WorkOrder,
     WorkOrderEvent,
+)
+from atiende.desk.services.commitments import add_commitment, flag_missed_commitments
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.questions import add_closed_question
+from atiende.desk.services.surveys import answer_survey
+from atiende.desk.services.work_orders import (
+    change_phase,
+    create_work_order,
+    record_closing_contact,
+    update_work_order,
 )
 from atiende.people.models import Role, Team, User
 from atiende.people.roles import ADMINS, STAFF, role_filter
@@ -91,18 +100,18 @@ def _backdate(work_order: WorkOrder, created: datetime) -> None:
 
 def _to_satisfaction(actor: User, wo: WorkOrder, story: str, paraphrase: str,
                      questions: tuple[tuple[str, str], ...] = ()) -> WorkOrder:
-    wo = services.update_work_order(actor=actor, work_order=wo, version=wo.version, problem_story=story,
-                                    paraphrase=paraphrase)
+    wo = update_work_order(actor=actor, work_order=wo, version=wo.version, problem_story=story,
+                           paraphrase=paraphrase)
     for question, answer in questions:
-        services.add_closed_question(actor=actor, work_order=wo, question=question, answer=answer)
-    return services.change_phase(actor=actor, work_order=wo, version=wo.version, phase="satisfaccion")
+        add_closed_question(actor=actor, work_order=wo, question=question, answer=answer)
+    return change_phase(actor=actor, work_order=wo, version=wo.version, phase="satisfaccion")
 
 
 def _close(actor: User, wo: WorkOrder, resolution: str, contact_note: str, channel: str = "telefonico") -> WorkOrder:
-    wo = services.update_work_order(actor=actor, work_order=wo, version=wo.version, resolution=resolution)
-    wo = services.record_closing_contact(actor=actor, work_order=wo, version=wo.version, channel=channel,
-                                         note=contact_note)
-    return services.change_phase(actor=actor, work_order=wo, version=wo.version, phase="cierre")
+    wo = update_work_order(actor=actor, work_order=wo, version=wo.version, resolution=resolution)
+    wo = record_closing_contact(actor=actor, work_order=wo, version=wo.version, channel=channel,
+                                note=contact_note)
+    return change_phase(actor=actor, work_order=wo, version=wo.version, phase="cierre")
 
 
 @transaction.atomic
@@ -120,7 +129,7 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
         Organisation.objects.get_or_create(name=name, defaults={"team": team})
     people: dict[str, Customer] = {}
     for key, address_as, name, country, org, level, points, notes in CUSTOMERS:
-        people[key] = services.create_customer(
+        people[key] = create_customer(
             actor=admin, name=name, address_as=address_as, organisation=org, country=country,
             knowledge_level=level, notes=notes, contact_points=points,
             user=portal if key == "pilar" and not Customer.objects.filter(user=portal).exists() else None,
@@ -129,7 +138,7 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
     tomorrow_10 = timezone.localtime(now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
 
     def open_(actor: User, customer: str, title: str, **kwargs: Any) -> WorkOrder:
-        return services.create_work_order(actor=actor, customer=people[customer], title=title, team=team, **kwargs)
+        return create_work_order(actor=actor, customer=people[customer], title=title, team=team, **kwargs)
 
     # 1. Identification, just opened: the story is still being told (AL-1).
     wo = open_(lucia, "silvina", "El portátil no enciende", channel="telefonico", assignee=lucia,
@@ -144,9 +153,9 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
                              "funciona y las ventas se registran.",
                paraphrase="Déjeme ver si comprendo lo que me comentó: las ventas se registran bien, pero desde "
                           "esta mañana la impresora de tickets no imprime nada. ¿Es así?")
-    services.add_closed_question(actor=jorge, work_order=wo, question="¿La impresora tiene la luz verde encendida?",
-                                 answer="Sí")
-    services.add_closed_question(actor=jorge, work_order=wo, question="¿Cambió el rollo de papel hoy?", answer="")
+    add_closed_question(actor=jorge, work_order=wo, question="¿La impresora tiene la luz verde encendida?",
+                        answer="Sí")
+    add_closed_question(actor=jorge, work_order=wo, question="¿Cambió el rollo de papel hoy?", answer="")
     _backdate(wo, now - timedelta(minutes=40))
 
     # 3. Indirect request (CH-IND): Carmen asks, Don Alberto decides. In satisfaction, with a commitment.
@@ -161,8 +170,8 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
         "correo, y Don Alberto debe aprobar el presupuesto antes de empezar.",
         (("¿Cuántos buzones tienen?", "Siete"), ("¿Necesitan conservar el correo de años anteriores?", "Sí")),
     )
-    services.add_commitment(actor=camila, work_order=wo, owner=camila, due_at=tomorrow_10,
-                            description="Llamar a Don Alberto mañana a las 10 con el presupuesto")
+    add_commitment(actor=camila, work_order=wo, owner=camila, due_at=tomorrow_10,
+                   description="Llamar a Don Alberto mañana a las 10 con el presupuesto")
     _backdate(wo, now - timedelta(days=2, hours=3))
 
     # 4. Knowledgeable customer (CT-ENT), high priority, a commitment that was missed (PT-2).
@@ -177,10 +186,10 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
         (("¿El problema ocurre en todos los equipos de la clínica?", "Sí"),
          ("¿Qué versión del visor tienen?", "4.2")),
     )
-    missed = services.add_commitment(actor=camila, work_order=wo, owner=camila, due_at=now + timedelta(hours=1),
-                                     description="Enviar al doctor el informe de rendimiento del servidor")
+    missed = add_commitment(actor=camila, work_order=wo, owner=camila, due_at=now + timedelta(hours=1),
+                            description="Enviar al doctor el informe de rendimiento del servidor")
     Commitment.objects.filter(pk=missed.pk).update(due_at=now - timedelta(hours=3))
-    services.flag_missed_commitments(now=now)
+    flag_missed_commitments(now=now)
     TraitObservation.objects.create(customer=people["jorge"], work_order=wo, trait="CT-ENT", score=0.86,
                                     evidence=["ya revisé el disco y la red", "páseme con nivel 2"])
     _backdate(wo, now - timedelta(days=1, hours=5))
@@ -196,10 +205,10 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
         "equipos nuevos.",
         (("¿Autoriza la renovación por un año?", "Sí"),),
     )
-    wo = services.update_work_order(actor=jorge, work_order=wo, version=wo.version,
-                                    resolution="Licencias renovadas por un año e instaladas en los dos equipos nuevos.")
-    services.record_closing_contact(actor=jorge, work_order=wo, version=wo.version, channel="telefonico",
-                                    note="Se resumió lo hecho; Don Ignacio confirma que todo funciona y lo agradece.")
+    wo = update_work_order(actor=jorge, work_order=wo, version=wo.version,
+                           resolution="Licencias renovadas por un año e instaladas en los dos equipos nuevos.")
+    record_closing_contact(actor=jorge, work_order=wo, version=wo.version, channel="telefonico",
+                           note="Se resumió lo hecho; Don Ignacio confirma que todo funciona y lo agradece.")
     _backdate(wo, now - timedelta(days=3))
 
     # 6. Closed, survey answered (SP-4): the portal customer.
@@ -215,8 +224,8 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
     )
     wo = _close(lucia, wo, "Se eligió de nuevo la impresora predeterminada en Word y se reinstaló el controlador.",
                 "Se le explicó lo hecho paso a paso; Doña Pilar imprimió una página de prueba y quedó conforme.")
-    services.answer_survey(token=wo.survey.token, rating=5, resolved=True,
-                           comment="Muy amables y me lo explicaron todo con paciencia.")
+    answer_survey(token=wo.survey.token, rating=5, resolved=True,
+                  comment="Muy amables y me lo explicaron todo con paciencia.")
     _backdate(wo, now - timedelta(days=6))
 
     # 7. Closed, survey not answered yet; indirect request at a school (CH-IND).

@@ -17,7 +17,10 @@ from django.utils import timezone
 
 from atiende.desk import credentials
 from atiende.desk.models import Channel, ContactPoint, Customer, Direction, WorkOrder
-from atiende.desk.services import TEXT_LIMIT, _next_number, _portal_team, _record, _record_customer
+from atiende.desk.services.checks import TEXT_LIMIT
+from atiende.desk.services.history import record_customer_event, record_event
+from atiende.desk.services.numbering import next_work_order_number
+from atiende.desk.services.work_orders import portal_team
 
 LANGUAGES = ("es", "en")
 
@@ -36,7 +39,7 @@ def customer_for_email(*, email: str, name: str = "", language: str = "") -> Cus
                                            else "es")
         ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=email.strip()[:254],
                                     preferred=True)
-        _record_customer(customer, None, "created", {"name": (None, shown), "contact_points": (None, [email])})
+        record_customer_event(customer, None, "created", {"name": (None, shown), "contact_points": (None, [email])})
     return customer
 
 
@@ -45,15 +48,15 @@ def open_written_request(*, customer: Customer, title: str, problem_story: str,
     """Open a work order (identification, SP-1) for a customer who wrote in; no staff actor."""
     values = {"title": " ".join(title.split())[:200] or "-", "problem_story": problem_story[:TEXT_LIMIT]}
     dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
-    team = _portal_team(customer)
+    team = portal_team(customer)
     with transaction.atomic():
         now = timezone.now()
         work_order = WorkOrder.objects.create(
-            number=_next_number(), customer=customer, requester=customer, team=team, channel=channel,
+            number=next_work_order_number(), customer=customer, requester=customer, team=team, channel=channel,
             direction=Direction.REACTIVE, knowledge_level=customer.knowledge_level, created_at=now,
             updated_at=now, **values)
         credentials.store_in_vault(work_order=work_order, actor=None, found=dictated)
         initial = {"customer": customer, "requester": customer, "team": team, "channel": channel, **values}
-        _record(work_order, None, "created", {k: (None, v) for k, v in initial.items() if v not in ("", None)},
-                at=now)
+        record_event(work_order, None, "created", {k: (None, v) for k, v in initial.items() if v not in ("", None)},
+                     at=now)
     return work_order

@@ -57,13 +57,13 @@ from atiende.desk.models import (
     Visibility,
     WorkOrder,
 )
-from atiende.desk.services import (
-    _choice,
-    _forbidden,
-    _record,
-    _require_open,
-    _require_visible_work_order,
+from atiende.desk.services.checks import (
+    clean_choice,
+    forbidden,
+    require_open,
+    require_visible_work_order,
 )
+from atiende.desk.services.history import record_event
 from atiende.desk.signals import message_posted
 from atiende.errors import InputError
 from atiende.people.models import User
@@ -155,15 +155,15 @@ def _check_author(author: User | None, work_order: WorkOrder, visibility: str, d
     """ET-4: who may write what (see the module docstring); 404 for a work order the author may not see."""
     if author is None:
         if visibility == Visibility.INTERNAL:
-            raise _forbidden(_("Internal notes are written by the help desk staff only."))
+            raise forbidden(_("Internal notes are written by the help desk staff only."))
         return
     if not getattr(author, "is_authenticated", False) or not author.is_active:
-        raise _forbidden(_("Sign in to write a message."))
-    _require_visible_work_order(author, work_order)
+        raise forbidden(_("Sign in to write a message."))
+    require_visible_work_order(author, work_order)
     if is_staff(author):
         return
     if visibility == Visibility.INTERNAL:
-        raise _forbidden(_("Internal notes are written by the help desk staff only."))
+        raise forbidden(_("Internal notes are written by the help desk staff only."))
     if direction != MessageDirection.INBOUND:
         raise InputError("invalid_direction", _("A customer's message goes to the help desk (direction «in»)."),
                          field="direction")
@@ -232,8 +232,8 @@ def _wake_or_reopen(work_order: WorkOrder, message: Message, now: datetime) -> b
                       closing_contact_channel="", closing_contact_note="")
         diff = {k: (getattr(work_order, k), v) for k, v in values.items()
                 if k not in ("updated_at", "awaiting_customer_since") and getattr(work_order, k) != v}
-        _record(work_order, message.author, "reopened", diff, at=now,
-                note=_("Reopened: the customer wrote after it was closed (message %(id)s).") % {"id": message.pk})
+        record_event(work_order, message.author, "reopened", diff, at=now,
+                     note=_("Reopened: the customer wrote after it was closed (message %(id)s).") % {"id": message.pk})
         from django.db.models import F
 
         WorkOrder.objects.filter(pk=work_order.pk).update(version=F("version") + 1, **values)
@@ -268,9 +268,9 @@ def post_message(
     file not visible, 409 a closed work order or a Message-ID already stored
     (``duplicate_message``: what a retried delivery gets).
     """
-    visibility = _choice(visibility, "visibility", Visibility)
-    channel = _choice(channel, "channel", Channel)
-    direction = _choice(direction, "direction", MessageDirection)
+    visibility = clean_choice(visibility, "visibility", Visibility)
+    channel = clean_choice(channel, "channel", Channel)
+    direction = clean_choice(direction, "direction", MessageDirection)
     text = _body(body)
     name, email = _sender(author_name, author_email)
     html = _raw(html, "html", HTML_LIMIT)
@@ -281,7 +281,7 @@ def post_message(
     staff_author = is_staff(author)
     internal = visibility == Visibility.INTERNAL
     if staff_author:
-        _require_open(work_order)
+        require_open(work_order)
     if the_message_id and Message.objects.filter(message_id=the_message_id).exists():
         raise _duplicate(the_message_id)
     items = list(attachments or ())
@@ -324,7 +324,7 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
             "customer", "assignee", "team").get(pk=work_order.pk)
         from_customer = values["direction"] == MessageDirection.INBOUND and values["visibility"] == Visibility.PUBLIC
         if staff_author:
-            _require_open(current)  # SP-1: read-only for the staff until reopened
+            require_open(current)  # SP-1: read-only for the staff until reopened
         if new_files:
             files.room_left(current, len(new_files))
         try:
@@ -339,7 +339,7 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
             Attachment.objects.filter(pk=attachment.pk).update(
                 message=message, internal=attachment.internal or values["visibility"] == Visibility.INTERNAL)
         credentials.store_in_vault(work_order=current, actor=author, found=found)
-        _record(current, author, "message", {
+        record_event(current, author, "message", {
             "visibility": (None, values["visibility"]), "direction": (None, values["direction"]),
             "channel": (None, values["channel"]),
         }, note=f"message {message.pk}", at=now)

@@ -1,7 +1,7 @@
 """Customers and work orders ("solicitudes de trabajo").
 
 Models hold data and invariants only; what changes them lives in
-``services.py`` and what reads them in ``selectors.py``.
+``services/`` (one module per noun) and what reads them in ``selectors.py``.
 """
 
 from __future__ import annotations

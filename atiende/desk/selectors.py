@@ -28,7 +28,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.desk.models import Attachment, Commitment, Customer, Message, WorkOrder, WorkOrderEvent
+from atiende.desk.models import (
+    Attachment,
+    Commitment,
+    Customer,
+    Message,
+    SatisfactionSurvey,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import acting_role, is_admin, is_customer, is_staff
@@ -215,3 +223,12 @@ def message_by_message_id(message_id: str) -> Message | None:
     if not key:
         return None
     return Message.objects.select_related("work_order").filter(message_id=key).first()
+
+
+def get_survey(*, token: str) -> SatisfactionSurvey:
+    """The survey behind a link (SP-4), or 404: the token is all the customer holds."""
+    token = token.strip() if isinstance(token, str) else ""
+    survey = SatisfactionSurvey.objects.select_related("work_order").filter(token=token).first() if token else None
+    if survey is None:
+        raise InputError("survey_not_found", _("No such survey."), status=404)
+    return survey

@@ -58,7 +58,7 @@ from atiende.desk.attachments import clean_filename, per_work_order_limit
 from atiende.desk.intake import customer_for_email, open_written_request
 from atiende.desk.messages import post_message
 from atiende.desk.models import Attachment, Channel, ContactPoint, Message, WorkOrder
-from atiende.desk.services import _record
+from atiende.desk.services.history import record_event
 from atiende.errors import InputError
 from atiende.mail import config
 from atiende.mail.core import loops
@@ -320,7 +320,7 @@ def _bounce(row: InboundMail, mail: ParsedMail, work_order: WorkOrder | None) ->
         note = _("An email of this work order could not be delivered:") + "\n" + (
             mail.bounce_summary or mail.shown or mail.subject)
     # Not a message of the conversation (the customer wrote nothing): a line of the history the staff read.
-    _record(work_order, None, "mail_bounced", {"recipients": (None, mail.bounce_summary[:500])}, note=note[:2000])
+    record_event(work_order, None, "mail_bounced", {"recipients": (None, mail.bounce_summary[:500])}, note=note[:2000])
     row.work_order, row.reason = work_order, loops.BOUNCE
 
 

@@ -45,9 +45,9 @@ def build(password: str | None = None, *, with_work_order: bool = False) -> Cent
     if with_work_order:  # the browser tests' extras: an open work order, a queue with short limits (PO-2, TR-5)
         queues.save_queue(name="urgente", label="Urgente", tiers=[1, 2],
                             policy={"max_wait_seconds": 4, "transfer_timeout_seconds": 3})
-        from atiende.desk import services as desk
+        from atiende.desk.services.work_orders import create_work_order
 
-        desk.create_work_order(actor=lucia, customer=customer, title="La impresora no imprime", channel="telefonico")
+        create_work_order(actor=lucia, customer=customer, title="La impresora no imprime", channel="telefonico")
     return Center(lucia, jorge, marta, ana, customer)
 
 

@@ -174,10 +174,10 @@ def test_assistant_panel_bad_input_is_a_clear_400(center):
 
 
 def test_customer_card_lists_open_work_orders_with_their_phase(center):
-    from atiende.desk import services as desk
+    from atiende.desk.services.work_orders import create_work_order
 
-    order = desk.create_work_order(actor=center.lucia, customer=center.customer, title="La impresora no imprime",
-                                   channel="telefonico")
+    order = create_work_order(actor=center.lucia, customer=center.customer, title="La impresora no imprime",
+                              channel="telefonico")
     _call_answered_by(center, center.lucia)
     card = signed_in(center.lucia).get("/consola/estado/").json()["customer"]
     [shown] = card["work_orders"]

@@ -11,8 +11,8 @@ import pytest
 from django.apps import apps
 
 from atiende.contact import selectors
-from atiende.desk import services as desk_services
 from atiende.desk.models import ContactPoint, Customer
+from atiende.desk.services.customers import add_contact_point, create_customer, update_customer
 from atiende.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +35,13 @@ def test_a_phone_keeps_its_number_as_the_telephony_compares_it_and_an_email_none
 
 
 def test_customers_created_and_edited_through_the_desk_get_their_numbers(staff):
-    customer = desk_services.create_customer(actor=staff, name="Dra. Pérez", contact_points=[
+    customer = create_customer(actor=staff, name="Dra. Pérez", contact_points=[
         ("telefono", "+34 600 11 22 33"), ("email", "perez@example.org")])
     assert selectors.customer_for_caller("0034600112233") == customer.pk
-    desk_services.update_customer(actor=staff, customer=customer, contact_points=[("movil", "611 22 33 44")])
+    update_customer(actor=staff, customer=customer, contact_points=[("movil", "611 22 33 44")])
     assert selectors.customer_for_caller("+34600112233") is None  # the old phone is gone
     assert selectors.customer_for_caller("611223344") == customer.pk
-    desk_services.add_contact_point(actor=staff, customer=customer, kind="telefono", value="+34 922-00-00-00")
+    add_contact_point(actor=staff, customer=customer, kind="telefono", value="+34 922-00-00-00")
     assert selectors.customer_for_caller("+34922000000") == customer.pk
 
 

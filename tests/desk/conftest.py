@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from atiende.desk import services
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import (
+    change_phase,
+    create_work_order,
+    record_closing_contact,
+    update_work_order,
+)
 from atiende.people.models import ApiToken, Team, User
 
 
@@ -56,7 +62,7 @@ def admin(db) -> User:
 
 @pytest.fixture
 def customer(tech):
-    return services.create_customer(
+    return create_customer(
         actor=tech, name="Carmen Ruiz", address_as="Doña", country="ES",
         contact_points=[("email", "carmen@example.es"), ("telefono", "+34 912 345 678")],
     )
@@ -64,7 +70,7 @@ def customer(tech):
 
 @pytest.fixture
 def work_order(tech, customer):
-    return services.create_work_order(actor=tech, customer=customer, title="La impresora no imprime")
+    return create_work_order(actor=tech, customer=customer, title="La impresora no imprime")
 
 
 def bearer(user: User) -> dict[str, str]:
@@ -73,7 +79,7 @@ def bearer(user: User) -> dict[str, str]:
 
 
 def ready_for_satisfaction(actor, work_order):
-    return services.update_work_order(
+    return update_work_order(
         actor=actor, work_order=work_order, version=work_order.version,
         problem_story="La impresora dejó de imprimir después de una actualización.",
         paraphrase="Déjeme ver si comprendo: desde la actualización la impresora no imprime.",
@@ -83,12 +89,12 @@ def ready_for_satisfaction(actor, work_order):
 def close(actor, work_order):
     """Walk a work order through every phase to closure."""
     wo = ready_for_satisfaction(actor, work_order)
-    wo = services.change_phase(actor=actor, work_order=wo, version=wo.version, phase="satisfaccion")
-    wo = services.update_work_order(actor=actor, work_order=wo, version=wo.version,
-                                    resolution="Se reinstaló el controlador.")
-    wo = services.record_closing_contact(actor=actor, work_order=wo, version=wo.version, channel="telefonico",
-                                         note="Se resumió lo hecho; la clienta confirma que imprime.")
-    return services.change_phase(actor=actor, work_order=wo, version=wo.version, phase="cierre")
+    wo = change_phase(actor=actor, work_order=wo, version=wo.version, phase="satisfaccion")
+    wo = update_work_order(actor=actor, work_order=wo, version=wo.version,
+                           resolution="Se reinstaló el controlador.")
+    wo = record_closing_contact(actor=actor, work_order=wo, version=wo.version, channel="telefonico",
+                                note="Se resumió lo hecho; la clienta confirma que imprime.")
+    return change_phase(actor=actor, work_order=wo, version=wo.version, phase="cierre")
 
 
 def in_an_hour():

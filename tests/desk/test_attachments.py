@@ -12,8 +12,10 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from atiende.desk import attachments, services
+from atiende.desk import attachments
 from atiende.desk.models import Attachment, WorkOrderEvent
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order
 from atiende.errors import InputError
 from atiende.privacy.models import AuditEntry
 from tests.attachments import EXE, PDF, PNG, stored_files
@@ -27,11 +29,11 @@ LOG = "2026-12-02 10:00:01 ERROR spooler: la cola de impresión se detuvo\n".enc
 @pytest.fixture
 def portal(admin, team, tech):
     owner = make_user("carmen", "cliente")
-    carmen = services.create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner,
-                                      organisation="Ferretería Ruiz")
-    wo = services.create_work_order(actor=tech, customer=carmen, title="No imprime", team=team)
+    carmen = create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner,
+                             organisation="Ferretería Ruiz")
+    wo = create_work_order(actor=tech, customer=carmen, title="No imprime", team=team)
     stranger = make_user("pedro", "cliente")
-    services.create_customer(actor=admin, name="Pedro Gil", user=stranger, organisation="Talleres Gil")
+    create_customer(actor=admin, name="Pedro Gil", user=stranger, organisation="Talleres Gil")
     return {"owner": owner, "stranger": stranger, "wo": wo}
 
 
@@ -47,7 +49,7 @@ def upload(client, user, wo, name="captura.png", content=PNG, lang=None):
 
 
 def test_upload_list_download_and_delete(client, tech, team, customer, media, django_capture_on_commit_callbacks):
-    wo = services.create_work_order(actor=tech, customer=customer, title="Pantallazo azul", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Pantallazo azul", team=team)
     response = upload(client, tech, wo)
     assert response.status_code == 201, response.content
     data = response.json()
@@ -126,7 +128,7 @@ def test_a_work_order_holds_a_limited_number_of_files(client, tech, work_order, 
 
 
 def test_another_teams_technician_gets_404_everywhere(client, tech, other_tech, team, customer, media):
-    wo = services.create_work_order(actor=tech, customer=customer, title="Red caída", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Red caída", team=team)
     item = upload(client, tech, wo).json()
     assert client.get(url(wo), headers=bearer(other_tech)).status_code == 404
     assert client.get(url(wo, item["id"]), headers=bearer(other_tech)).status_code == 404
@@ -137,8 +139,8 @@ def test_another_teams_technician_gets_404_everywhere(client, tech, other_tech, 
 
 
 def test_an_attachment_is_reached_only_through_its_own_work_order(client, tech, team, customer):
-    first = services.create_work_order(actor=tech, customer=customer, title="Uno", team=team)
-    second = services.create_work_order(actor=tech, customer=customer, title="Dos", team=team)
+    first = create_work_order(actor=tech, customer=customer, title="Uno", team=team)
+    second = create_work_order(actor=tech, customer=customer, title="Dos", team=team)
     item = upload(client, tech, first).json()
     assert client.get(url(second, item["id"]), headers=bearer(tech)).status_code == 404
     assert client.get(url(first, "99999999999999999999"), headers=bearer(tech)).status_code == 404
@@ -181,7 +183,7 @@ def test_the_customer_attaches_to_their_own_work_order_only(client, tech, portal
 def test_delete_is_for_the_uploader_or_a_supervisor(client, tech, supervisor, team, customer, media,
                                                     django_capture_on_commit_callbacks):
     teammate = make_user("jorge", "tecnico", team)
-    wo = services.create_work_order(actor=tech, customer=customer, title="Correo", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Correo", team=team)
     item = upload(client, tech, wo).json()
     listed = client.get(url(wo), headers=bearer(teammate)).json()
     assert listed[0]["can_delete"] is False
@@ -196,7 +198,7 @@ def test_delete_is_for_the_uploader_or_a_supervisor(client, tech, supervisor, te
 
 
 def test_a_closed_work_order_keeps_its_files_read_only(client, tech, team, customer, media):
-    wo = services.create_work_order(actor=tech, customer=customer, title="Monitor", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Monitor", team=team)
     item = upload(client, tech, wo).json()
     close(tech, wo)
     refused = upload(client, tech, wo, name="tarde.png")
@@ -229,7 +231,7 @@ def test_a_failed_write_transaction_leaves_no_file(tech, work_order, media, monk
     def broken(*args, **kwargs):
         raise InputError("boom", "boom", status=409)
 
-    monkeypatch.setattr(attachments, "_record", broken)
+    monkeypatch.setattr(attachments, "record_event", broken)
     with pytest.raises(InputError):
         attachments.add_attachment(actor=tech, work_order=work_order, file=io.BytesIO(PNG), filename="a.png")
     assert stored_files(media) == [] and not Attachment.objects.exists()
@@ -276,7 +278,7 @@ def test_concurrent_uploads_never_exceed_the_limit(tech, team, customer, media, 
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent writers are exercised on PostgreSQL; SQLite runs one transaction at a time")
     settings.ATIENDE_ATTACHMENTS_PER_WORK_ORDER = 2
-    wo = services.create_work_order(actor=tech, customer=customer, title="Muchos archivos", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Muchos archivos", team=team)
     results = _run_in_threads(4, lambda i: attachments.add_attachment(
         actor=tech, work_order=wo, file=io.BytesIO(LOG), filename=f"hilo{i}.log"))
     stored = [r for r in results if isinstance(r, Attachment)]
@@ -357,7 +359,7 @@ def test_what_a_customer_attaches_is_never_internal(client, tech, supervisor, po
 def test_the_uploader_or_a_supervisor_changes_the_mark_with_history_and_audit(client, tech, supervisor, team,
                                                                                customer):
     teammate = make_user("jorge", "tecnico", team)
-    wo = services.create_work_order(actor=tech, customer=customer, title="Red caída", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Red caída", team=team)
     item = upload(client, tech, wo, name="traza.log", content=LOG).json()
     assert item["can_change_internal"] is True
     assert client.get(url(wo), headers=bearer(teammate)).json()[0]["can_change_internal"] is False
@@ -392,7 +394,7 @@ def test_an_internal_upload_is_in_the_history(client, tech, work_order):
 
 
 def test_the_mark_of_a_closed_work_orders_file_stays(client, tech, team, customer):
-    wo = services.create_work_order(actor=tech, customer=customer, title="Disco lleno", team=team)
+    wo = create_work_order(actor=tech, customer=customer, title="Disco lleno", team=team)
     item = upload(client, tech, wo).json()
     close(tech, wo)
     refused = patch(client, tech, wo, item["id"], {"internal": True})

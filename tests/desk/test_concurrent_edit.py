@@ -7,38 +7,38 @@ import threading
 import pytest
 from django.db import connection
 
-from atiende.desk import services
 from atiende.desk.models import WorkOrder
 from atiende.desk.selectors import work_order_history
+from atiende.desk.services.work_orders import change_phase, create_work_order, update_work_order
 from atiende.errors import InputError
 
 pytestmark = pytest.mark.django_db
 
 
 def test_second_edit_of_the_same_version_gets_409_and_the_first_is_kept(tech, supervisor, work_order):
-    services.update_work_order(actor=tech, work_order=work_order, version=1, priority="alta")
+    update_work_order(actor=tech, work_order=work_order, version=1, priority="alta")
     with pytest.raises(InputError) as exc:
-        services.update_work_order(actor=supervisor, work_order=work_order, version=1, os_name="Windows 11")
+        update_work_order(actor=supervisor, work_order=work_order, version=1, os_name="Windows 11")
     assert exc.value.status == 409 and exc.value.code == "stale_version"
     fresh = WorkOrder.objects.get(pk=work_order.pk)
     assert (fresh.priority, fresh.os_name, fresh.version) == ("alta", "", 2)
 
 
 def test_the_loser_retries_with_the_new_version_and_both_changes_stay(tech, supervisor, work_order):
-    services.update_work_order(actor=tech, work_order=work_order, version=1, priority="alta")
+    update_work_order(actor=tech, work_order=work_order, version=1, priority="alta")
     with pytest.raises(InputError):
-        services.update_work_order(actor=supervisor, work_order=work_order, version=1, os_name="Windows 11")
-    services.update_work_order(actor=supervisor, work_order=work_order, version=2, os_name="Windows 11")
+        update_work_order(actor=supervisor, work_order=work_order, version=1, os_name="Windows 11")
+    update_work_order(actor=supervisor, work_order=work_order, version=2, os_name="Windows 11")
     fresh = WorkOrder.objects.get(pk=work_order.pk)
     assert (fresh.priority, fresh.os_name, fresh.version) == ("alta", "Windows 11", 3)
     assert [e.kind for e in work_order_history(fresh)] == ["created", "changed", "changed"]
 
 
 def test_a_stale_phase_change_is_refused(tech, work_order):
-    services.update_work_order(actor=tech, work_order=work_order, version=1, problem_story="Historia",
-                               paraphrase="Déjeme ver si comprendo...")
+    update_work_order(actor=tech, work_order=work_order, version=1, problem_story="Historia",
+                      paraphrase="Déjeme ver si comprendo...")
     with pytest.raises(InputError) as exc:
-        services.change_phase(actor=tech, work_order=work_order, version=1, phase="satisfaccion")
+        change_phase(actor=tech, work_order=work_order, version=1, phase="satisfaccion")
     assert exc.value.code == "stale_version"
 
 
@@ -98,7 +98,7 @@ def test_concurrent_edits_of_one_version_one_wins_one_gets_409(tech, supervisor,
     fields = [{"priority": "urgente"}, {"os_name": "Ubuntu"}]
 
     def edit(i: int) -> object:
-        return services.update_work_order(actor=actors[i], work_order=work_order, version=1, **fields[i])
+        return update_work_order(actor=actors[i], work_order=work_order, version=1, **fields[i])
 
     results = _run_in_threads(2, edit)
     conflicts = [r for r in results if isinstance(r, InputError)]
@@ -116,7 +116,7 @@ def test_concurrent_creations_get_distinct_consecutive_numbers(tech, customer):
     _real_database_file()
 
     def create(i: int) -> object:
-        return services.create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}")
+        return create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}")
 
     results = _run_in_threads(6, create)
     assert all(isinstance(r, WorkOrder) for r in results), results

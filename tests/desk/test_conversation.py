@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from atiende.desk import messages, selectors, services
+from atiende.desk import messages, selectors
 from atiende.desk.messages import post_message
 from atiende.desk.models import Attachment, Message, Phase, WorkOrder, WorkOrderEvent
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order
 from atiende.desk.signals import message_posted
 from atiende.errors import InputError
 from atiende.privacy.models import VaultSecret
@@ -20,9 +22,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 @pytest.fixture
 def portal(admin, team, tech):
     owner = make_user("carmen", "cliente")
-    carmen = services.create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner,
-                                      contact_points=[("email", "carmen@example.es")])
-    wo = services.create_work_order(actor=tech, customer=carmen, title="No imprime", team=team)
+    carmen = create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner,
+                             contact_points=[("email", "carmen@example.es")])
+    wo = create_work_order(actor=tech, customer=carmen, title="No imprime", team=team)
     return {"owner": owner, "customer": carmen, "wo": wo}
 
 
@@ -107,7 +109,7 @@ def test_a_technician_of_another_team_gets_not_found(portal, other_tech):
 
 def test_a_customer_cannot_write_on_someone_elses_work_order(portal, admin):
     stranger = make_user("pedro", "cliente")
-    services.create_customer(actor=admin, name="Pedro Gil", user=stranger)
+    create_customer(actor=admin, name="Pedro Gil", user=stranger)
     assert refused(post_message, work_order=portal["wo"], author=stranger, body="hola", visibility="public",
                    channel="portal", direction="in")[2] == 404
 

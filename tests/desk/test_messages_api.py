@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from atiende.desk import services
 from atiende.desk.messages import post_message
 from atiende.desk.models import Message
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order
 from tests.attachments import PNG
 from tests.desk.conftest import bearer, make_user
 
@@ -18,10 +19,10 @@ KEYS = {"id", "author", "direction", "channel", "visibility", "body", "created_a
 @pytest.fixture
 def portal(admin, team, tech):
     owner = make_user("carmen", "cliente")
-    carmen = services.create_customer(actor=admin, name="Carmen Ruiz", user=owner,
-                                      contact_points=[("email", "carmen@example.es")])
-    return {"owner": owner, "wo": services.create_work_order(actor=tech, customer=carmen, title="No imprime",
-                                                             team=team)}
+    carmen = create_customer(actor=admin, name="Carmen Ruiz", user=owner,
+                             contact_points=[("email", "carmen@example.es")])
+    return {"owner": owner, "wo": create_work_order(actor=tech, customer=carmen, title="No imprime",
+                                                    team=team)}
 
 
 def url(wo) -> str:
@@ -69,7 +70,7 @@ def test_another_team_and_strangers_get_404_and_no_idor_through_file_ids(client,
     wo = portal["wo"]
     assert client.get(url(wo), headers=bearer(other_tech)).status_code == 404
     assert send(client, other_tech, wo, body="hola").status_code == 404
-    other = services.create_work_order(actor=tech, customer=wo.customer, title="Otra", team=team)
+    other = create_work_order(actor=tech, customer=wo.customer, title="Otra", team=team)
     post_message(work_order=other, author=tech, body="nota", visibility="internal", channel="portal",
                  direction="out", attachments=[("interno.png", PNG)])
     foreign_file = other.attachments.get().pk

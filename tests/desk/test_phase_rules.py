@@ -7,7 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from atiende.desk import services
+from atiende.desk.services.commitments import add_commitment, resolve_commitment
+from atiende.desk.services.questions import add_closed_question, answer_closed_question
+from atiende.desk.services.work_orders import (
+    change_phase,
+    create_work_order,
+    record_closing_contact,
+    update_work_order,
+)
 from atiende.errors import InputError
 from tests.desk.conftest import close, ready_for_satisfaction
 
@@ -16,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def _refusal(**kwargs) -> InputError:
     with pytest.raises(InputError) as exc:
-        services.change_phase(**kwargs)
+        change_phase(**kwargs)
     return exc.value
 
 
@@ -26,18 +33,18 @@ def test_moving_on_without_the_problem_story_is_refused(tech, work_order):
 
 
 def test_moving_on_without_the_paraphrase_is_refused(tech, work_order):
-    wo = services.update_work_order(actor=tech, work_order=work_order, version=1, problem_story="No imprime.")
+    wo = update_work_order(actor=tech, work_order=work_order, version=1, problem_story="No imprime.")
     error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
     assert (error.code, error.rule) == ("paraphrase_required", "AL-6")
 
 
 def test_an_unanswered_closed_question_holds_the_work_order_in_identification(tech, work_order):
     wo = ready_for_satisfaction(tech, work_order)
-    question = services.add_closed_question(actor=tech, work_order=wo, question="¿Usa Windows 11?")
+    question = add_closed_question(actor=tech, work_order=wo, question="¿Usa Windows 11?")
     error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
     assert error.code == "closed_question_unanswered"
-    services.answer_closed_question(actor=tech, question=question, answer="Sí")
-    moved = services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    answer_closed_question(actor=tech, question=question, answer="Sí")
+    moved = change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
     assert moved.phase == "satisfaccion"
 
 
@@ -49,14 +56,14 @@ def test_phases_cannot_be_skipped(tech, work_order):
 
 def test_satisfaction_cannot_go_back_to_identification(tech, work_order):
     wo = ready_for_satisfaction(tech, work_order)
-    wo = services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    wo = change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
     error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="identificacion", note="Falta info")
     assert error.code == "phase_order"
 
 
 def _in_satisfaction(tech, work_order):
     wo = ready_for_satisfaction(tech, work_order)
-    return services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
+    return change_phase(actor=tech, work_order=wo, version=wo.version, phase="satisfaccion")
 
 
 def test_closing_without_a_resolution_is_refused(tech, work_order):
@@ -67,33 +74,33 @@ def test_closing_without_a_resolution_is_refused(tech, work_order):
 
 def test_closing_without_a_closing_contact_is_refused(tech, work_order):
     wo = _in_satisfaction(tech, work_order)
-    wo = services.update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Controlador nuevo.")
+    wo = update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Controlador nuevo.")
     error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="cierre")
     assert (error.code, error.rule) == ("closing_contact_required", "SP-1")
 
 
 def test_closing_with_a_pending_commitment_is_refused(tech, work_order):
     wo = _in_satisfaction(tech, work_order)
-    services.add_commitment(actor=tech, work_order=wo, description="Llamar el lunes",
-                            due_at=timezone.now() + timedelta(days=2))
-    wo = services.update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Hecho.")
-    wo = services.record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="telefonico",
-                                         note="Confirmado.")
+    add_commitment(actor=tech, work_order=wo, description="Llamar el lunes",
+                   due_at=timezone.now() + timedelta(days=2))
+    wo = update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Hecho.")
+    wo = record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="telefonico",
+                                note="Confirmado.")
     error = _refusal(actor=tech, work_order=wo, version=wo.version, phase="cierre")
     assert (error.code, error.rule) == ("pending_commitments", "PT-2")
 
 
 def test_the_closing_contact_belongs_to_the_satisfaction_phase(tech, work_order):
     with pytest.raises(InputError) as exc:
-        services.record_closing_contact(actor=tech, work_order=work_order, version=1, channel="email", note="Ok")
+        record_closing_contact(actor=tech, work_order=work_order, version=1, channel="email", note="Ok")
     assert (exc.value.code, exc.value.rule) == ("wrong_phase", "SP-1")
 
 
 def test_the_closing_contact_cannot_be_in_the_future(tech, work_order):
     wo = _in_satisfaction(tech, work_order)
     with pytest.raises(InputError) as exc:
-        services.record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="email",
-                                        note="Ok", at=timezone.now() + timedelta(days=1))
+        record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="email",
+                               note="Ok", at=timezone.now() + timedelta(days=1))
     assert exc.value.code == "future_time"
 
 
@@ -101,8 +108,8 @@ def test_reopening_needs_a_note_and_then_a_new_closing_contact(tech, work_order)
     closed = close(tech, work_order)
     error = _refusal(actor=tech, work_order=closed, version=closed.version, phase="satisfaccion")
     assert error.code == "note_required"
-    reopened = services.change_phase(actor=tech, work_order=closed, version=closed.version,
-                                     phase="satisfaccion", note="Volvió a fallar.")
+    reopened = change_phase(actor=tech, work_order=closed, version=closed.version,
+                            phase="satisfaccion", note="Volvió a fallar.")
     error = _refusal(actor=tech, work_order=reopened, version=reopened.version, phase="cierre")
     assert error.code == "closing_contact_required"
 
@@ -122,11 +129,11 @@ def test_closing_sets_the_closing_time_and_sends_one_survey(tech, work_order):
 def test_a_closed_work_order_takes_no_new_questions_or_commitments(tech, work_order):
     closed = close(tech, work_order)
     with pytest.raises(InputError) as exc:
-        services.add_closed_question(actor=tech, work_order=closed, question="¿Funciona?")
+        add_closed_question(actor=tech, work_order=closed, question="¿Funciona?")
     assert exc.value.code == "work_order_closed"
     with pytest.raises(InputError):
-        services.add_commitment(actor=tech, work_order=closed, description="x",
-                                due_at=timezone.now() + timedelta(hours=1))
+        add_commitment(actor=tech, work_order=closed, description="x",
+                       due_at=timezone.now() + timedelta(hours=1))
 
 
 def test_the_phase_endpoint_explains_the_refusal_with_the_rule(client, tech, work_order):
@@ -166,7 +173,7 @@ def test_no_sequence_of_actions_breaks_the_phase_rules(tech, customer):
         actions = list(HAPPY_PATH)
         for position, action in sorted(noise, key=lambda item: -item[0]):
             actions.insert(position, action)
-        wo = services.create_work_order(actor=tech, customer=customer, title="Caso")
+        wo = create_work_order(actor=tech, customer=customer, title="Caso")
         for step, action in enumerate(actions):
             wo = WorkOrder.objects.get(pk=wo.pk)
             before = wo.version
@@ -176,30 +183,30 @@ def test_no_sequence_of_actions_breaks_the_phase_rules(tech, customer):
             try:
                 if action in ("story", "paraphrase", "resolution", "stale"):
                     field = {"story": "problem_story", "stale": "title"}.get(action, action)
-                    services.update_work_order(actor=tech, work_order=wo, version=version, **{field: f"Texto {step}"})
+                    update_work_order(actor=tech, work_order=wo, version=version, **{field: f"Texto {step}"})
                 elif action == "ask":
-                    services.add_closed_question(actor=tech, work_order=wo, question="¿Enciende?")
+                    add_closed_question(actor=tech, work_order=wo, question="¿Enciende?")
                 elif action == "answer":
                     q = wo.closed_questions.filter(answer="").first()
                     if q:
-                        services.answer_closed_question(actor=tech, question=q, answer="Sí")
+                        answer_closed_question(actor=tech, question=q, answer="Sí")
                 elif action == "contact":
-                    services.record_closing_contact(actor=tech, work_order=wo, version=version, channel="email",
-                                                    note="Confirmado")
+                    record_closing_contact(actor=tech, work_order=wo, version=version, channel="email",
+                                           note="Confirmado")
                 elif action == "promise":
-                    services.add_commitment(actor=tech, work_order=wo, description="Llamar",
-                                            due_at=timezone.now() + timedelta(hours=1))
+                    add_commitment(actor=tech, work_order=wo, description="Llamar",
+                                   due_at=timezone.now() + timedelta(hours=1))
                 elif action == "keep":
                     c = wo.commitments.filter(status="pendiente").first()
                     if c:
-                        services.resolve_commitment(actor=tech, commitment=c, kept=True)
+                        resolve_commitment(actor=tech, commitment=c, kept=True)
                 elif action in ("next", "close"):
                     target = "satisfaccion" if wo.phase == "identificacion" else "cierre"
-                    services.change_phase(actor=tech, work_order=wo, version=version, phase=target)
+                    change_phase(actor=tech, work_order=wo, version=version, phase=target)
                 elif action in ("reopen", "back"):
                     target = "satisfaccion" if action == "reopen" else "identificacion"
-                    services.change_phase(actor=tech, work_order=wo, version=version, phase=target,
-                                          note="Vuelve a fallar")
+                    change_phase(actor=tech, work_order=wo, version=version, phase=target,
+                                 note="Vuelve a fallar")
                 accepted = True
             except InputError:
                 accepted = False
@@ -228,17 +235,17 @@ def test_a_commitment_added_while_closing_never_stays_pending_on_a_closed_work_o
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent writers are exercised on PostgreSQL; SQLite runs one transaction at a time")
     for _ in range(4):
-        wo = services.create_work_order(actor=tech, customer=customer, title="Carrera")
+        wo = create_work_order(actor=tech, customer=customer, title="Carrera")
         wo = _in_satisfaction(tech, wo)
-        wo = services.update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Hecho.")
-        wo = services.record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="email",
-                                             note="Confirmado.")
+        wo = update_work_order(actor=tech, work_order=wo, version=wo.version, resolution="Hecho.")
+        wo = record_closing_contact(actor=tech, work_order=wo, version=wo.version, channel="email",
+                                    note="Confirmado.")
 
         def act(i: int, wo=wo) -> object:
             if i == 0:
-                return services.change_phase(actor=tech, work_order=wo, version=wo.version, phase="cierre")
-            return services.add_commitment(actor=tech, work_order=wo, description="Llamar",
-                                           due_at=timezone.now() + timedelta(hours=1))
+                return change_phase(actor=tech, work_order=wo, version=wo.version, phase="cierre")
+            return add_commitment(actor=tech, work_order=wo, description="Llamar",
+                                  due_at=timezone.now() + timedelta(hours=1))
 
         results = _run_in_threads(2, act)
         assert sum(isinstance(r, InputError) for r in results) == 1, results

@@ -14,8 +14,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from atiende.desk import services
 from atiende.desk.models import TraitObservation
+from atiende.desk.services.commitments import add_commitment, resolve_commitment
+from atiende.desk.services.customers import create_customer, update_customer
+from atiende.desk.services.questions import add_closed_question
+from atiende.desk.services.work_orders import create_work_order, update_work_order
+from atiende.errors import InputError
 from tests.desk.conftest import bearer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +31,16 @@ ROLES = ["tech", "supervisor", "admin", "other_tech", "owner", "stranger", "anon
 def world(team, other_team, tech, other_tech, supervisor, admin):
     owner_account = make_user("carmen", "cliente")
     stranger_account = make_user("pedro", "cliente")
-    carmen = services.create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner_account,
-                                      contact_points=[("email", "carmen@example.es")])
-    pedro = services.create_customer(actor=admin, name="Pedro Gil", address_as="Don", user=stranger_account)
-    wo = services.create_work_order(actor=tech, customer=carmen, title="No arranca el portátil", team=team,
-                                    problem_story="Al encender se queda la pantalla negra.",
-                                    paraphrase="Déjeme ver si comprendo: enciende y la pantalla queda negra.")
-    services.create_work_order(actor=other_tech, customer=pedro, title="Sin correo")
-    question = services.add_closed_question(actor=tech, work_order=wo, question="¿Oye algún pitido?", answer="Sí")
-    commitment = services.add_commitment(actor=tech, work_order=wo, description="Llamar mañana",
-                                         due_at=timezone.now() + timedelta(days=1))
+    carmen = create_customer(actor=admin, name="Carmen Ruiz", address_as="Doña", user=owner_account,
+                             contact_points=[("email", "carmen@example.es")])
+    pedro = create_customer(actor=admin, name="Pedro Gil", address_as="Don", user=stranger_account)
+    wo = create_work_order(actor=tech, customer=carmen, title="No arranca el portátil", team=team,
+                           problem_story="Al encender se queda la pantalla negra.",
+                           paraphrase="Déjeme ver si comprendo: enciende y la pantalla queda negra.")
+    create_work_order(actor=other_tech, customer=pedro, title="Sin correo")
+    question = add_closed_question(actor=tech, work_order=wo, question="¿Oye algún pitido?", answer="Sí")
+    commitment = add_commitment(actor=tech, work_order=wo, description="Llamar mañana",
+                                due_at=timezone.now() + timedelta(days=1))
     TraitObservation.objects.create(customer=carmen, trait="CT-ENF", score=0.8, evidence=["¡NO FUNCIONA!"])
     people = {"tech": tech, "supervisor": supervisor, "admin": admin, "other_tech": other_tech,
               "owner": owner_account, "stranger": stranger_account}
@@ -122,7 +126,7 @@ def test_a_customer_cannot_see_another_customers_work_order(client, world):
 
 
 def test_a_customer_sees_their_own_record_without_internal_notes(client, world):
-    services.update_customer(actor=world["people"]["admin"], customer=world["carmen"], notes="Prefiere email.")
+    update_customer(actor=world["people"]["admin"], customer=world["carmen"], notes="Prefiere email.")
     mine = _call(client, world, "owner", "get", f"/api/v1/customers/{world['carmen'].pk}").json()
     assert mine["notes"] == ""
     listed = _call(client, world, "owner", "get", "/api/v1/customers").json()
@@ -132,7 +136,7 @@ def test_a_customer_sees_their_own_record_without_internal_notes(client, world):
 def test_survey_token_is_shown_to_staff_but_not_to_the_customer(client, world, tech):
     from tests.desk.conftest import close
 
-    services.resolve_commitment(actor=tech, commitment=world["commitment"], kept=True)
+    resolve_commitment(actor=tech, commitment=world["commitment"], kept=True)
     close(tech, world["wo"])
     staff_view = _call(client, world, "tech", "get", f"/api/v1/work-orders/{world['wo'].number}").json()
     customer_view = _call(client, world, "owner", "get", f"/api/v1/work-orders/{world['wo'].number}").json()
@@ -142,31 +146,31 @@ def test_survey_token_is_shown_to_staff_but_not_to_the_customer(client, world, t
 
 def test_a_technician_cannot_move_a_work_order_to_another_team(world, tech, other_team):
     wo = world["wo"]
-    with pytest.raises(services.InputError) as exc:
-        services.update_work_order(actor=tech, work_order=wo, version=wo.version, team=other_team)
+    with pytest.raises(InputError) as exc:
+        update_work_order(actor=tech, work_order=wo, version=wo.version, team=other_team)
     assert exc.value.status == 403 and exc.value.rule == "ET-4"
 
 
 def test_a_supervisor_moves_work_orders_only_between_their_teams(world, supervisor, other_team, team):
     wo = world["wo"]
-    with pytest.raises(services.InputError):
-        services.update_work_order(actor=supervisor, work_order=wo, version=wo.version, team=other_team)
+    with pytest.raises(InputError):
+        update_work_order(actor=supervisor, work_order=wo, version=wo.version, team=other_team)
     supervisor.teams.add(other_team)
-    moved = services.update_work_order(actor=supervisor, work_order=wo, version=wo.version, team=other_team)
+    moved = update_work_order(actor=supervisor, work_order=wo, version=wo.version, team=other_team)
     assert moved.team == other_team
 
 
 def test_an_administrator_reassigns_across_teams(world, admin, other_team, other_tech):
     wo = world["wo"]
-    moved = services.update_work_order(actor=admin, work_order=wo, version=wo.version, team=other_team,
-                                       assignee=other_tech)
+    moved = update_work_order(actor=admin, work_order=wo, version=wo.version, team=other_team,
+                              assignee=other_tech)
     assert (moved.team, moved.assignee) == (other_team, other_tech)
 
 
 def test_the_assignee_must_belong_to_the_work_orders_team(world, tech, other_tech):
     wo = world["wo"]
-    with pytest.raises(services.InputError) as exc:
-        services.update_work_order(actor=tech, work_order=wo, version=wo.version, assignee=other_tech)
+    with pytest.raises(InputError) as exc:
+        update_work_order(actor=tech, work_order=wo, version=wo.version, assignee=other_tech)
     assert exc.value.code == "assignee_not_in_team"
 
 
@@ -175,7 +179,7 @@ def test_work_assigned_to_a_technician_of_another_team_is_visible_to_them(world,
 
     wo = world["wo"]
     other_tech.teams.add(wo.team)
-    services.update_work_order(actor=admin, work_order=wo, version=wo.version, assignee=other_tech)
+    update_work_order(actor=admin, work_order=wo, version=wo.version, assignee=other_tech)
     other_tech.teams.remove(wo.team)
     assert visible_work_orders(other_tech).filter(pk=wo.pk).exists()
 
@@ -195,6 +199,6 @@ def test_a_portal_request_lands_in_the_customers_team_and_only_they_see_it(clien
 def test_a_work_order_without_a_team_is_in_the_staff_intake_pool(world, admin, other_tech):
     from atiende.desk.selectors import visible_work_orders
 
-    pooled = services.create_work_order(actor=admin, customer=world["carmen"], title="Sin equipo")
+    pooled = create_work_order(actor=admin, customer=world["carmen"], title="Sin equipo")
     assert pooled.team is None
     assert visible_work_orders(other_tech).filter(pk=pooled.pk).exists()

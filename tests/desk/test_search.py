@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.desk import services
 from atiende.desk.selectors import get_work_order, search_work_orders
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order, update_work_order
 from atiende.errors import InputError
 from tests.desk.conftest import bearer
 
@@ -14,13 +15,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def orders(tech, other_tech, customer):
-    jorge = services.create_customer(actor=tech, name="Jorge Méndez", organisation="Ferretería El Clavo",
-                                     contact_points=[("movil", "+52 55 8765 4321")], country="MX")
-    printer = services.create_work_order(actor=tech, customer=customer, title="La impresora no imprime",
-                                         priority="alta", channel="telefonico")
-    network = services.create_work_order(actor=tech, customer=jorge, title="Sin conexión a internet",
-                                         channel="email", problem_story="El router parpadea en rojo")
-    hidden = services.create_work_order(actor=other_tech, customer=customer, title="La impresora de Bogotá")
+    jorge = create_customer(actor=tech, name="Jorge Méndez", organisation="Ferretería El Clavo",
+                            contact_points=[("movil", "+52 55 8765 4321")], country="MX")
+    printer = create_work_order(actor=tech, customer=customer, title="La impresora no imprime",
+                                priority="alta", channel="telefonico")
+    network = create_work_order(actor=tech, customer=jorge, title="Sin conexión a internet",
+                                channel="email", problem_story="El router parpadea en rojo")
+    hidden = create_work_order(actor=other_tech, customer=customer, title="La impresora de Bogotá")
     return {"printer": printer, "network": network, "hidden": hidden, "jorge": jorge}
 
 
@@ -62,13 +63,13 @@ def test_an_administrator_finds_everything(admin, orders):
 
 
 def test_assigned_filter(tech, orders):
-    services.update_work_order(actor=tech, work_order=orders["printer"], version=1, assignee=tech)
+    update_work_order(actor=tech, work_order=orders["printer"], version=1, assignee=tech)
     assert list(search_work_orders(tech, assignee=tech)) == [orders["printer"]]
 
 
 def test_the_list_endpoint_paginates_with_a_total(client, tech, customer):
     for i in range(7):
-        services.create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}")
+        create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}")
     headers = bearer(tech)
     page = client.get("/api/v1/work-orders?page=2&page_size=3", headers=headers).json()
     assert (page["count"], page["page"], page["page_size"], page["pages"]) == (7, 2, 3, 3)
@@ -89,8 +90,8 @@ def test_customer_search_endpoint(client, tech, orders):
 
 def test_the_list_endpoint_does_not_query_once_per_work_order(client, tech, customer, django_assert_max_num_queries):
     for i in range(30):
-        services.create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}", requester=customer,
-                                   assignee=tech)
+        create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}", requester=customer,
+                          assignee=tech)
     headers = bearer(tech)
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/work-orders?page_size=30", headers=headers)

@@ -17,13 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 from atiende.cli.django_setup import setup_django
 setup_django()
-from atiende.desk import services
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order, update_work_order
 from atiende.people.models import Team, User
 team = Team.objects.create(name="Soporte")
 tech = User.objects.create_user("lucia", password="x-very-long-pass", role="tecnico")
 tech.teams.add(team)
-customer = services.create_customer(actor=tech, name="Carmen Ruiz")
-wo = services.create_work_order(actor=tech, customer=customer, title="Primera")
+customer = create_customer(actor=tech, name="Carmen Ruiz")
+wo = create_work_order(actor=tech, customer=customer, title="Primera")
 print(wo.number)
 """
 
@@ -31,29 +32,29 @@ CREATE = """
 import sys, time
 from atiende.cli.django_setup import setup_django
 setup_django()
-from atiende.desk import services
 from atiende.desk.models import Customer
+from atiende.desk.services.work_orders import create_work_order
 from atiende.people.models import User
 tech = User.objects.get(username="lucia")
 customer = Customer.objects.get()
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
 for i in range(int(sys.argv[2])):
-    print(services.create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}").number)
+    print(create_work_order(actor=tech, customer=customer, title=f"Solicitud {i}").number)
 """
 
 EDIT = """
 import json, sys, time
 from atiende.cli.django_setup import setup_django
 setup_django()
-from atiende.desk import services
 from atiende.desk.models import WorkOrder
+from atiende.desk.services.work_orders import update_work_order
 from atiende.errors import InputError
 from atiende.people.models import User
 tech = User.objects.get(username="lucia")
 wo = WorkOrder.objects.get(number=1)
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
 try:
-    services.update_work_order(actor=tech, work_order=wo, version=1, title=sys.argv[2])
+    update_work_order(actor=tech, work_order=wo, version=1, title=sys.argv[2])
     print(json.dumps("ok"))
 except InputError as exc:
     print(json.dumps(exc.code))

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from atiende.desk import services
 from atiende.desk.models import WorkOrderEvent
+from atiende.desk.services.surveys import answer_survey
+from atiende.desk.services.work_orders import create_work_order
 from atiende.errors import InputError
 from tests.desk.conftest import close
 
@@ -30,9 +31,9 @@ def test_the_customer_answers_the_survey_by_its_link(client, tech, work_order):
 
 def test_a_survey_is_answered_only_once(client, tech, work_order):
     token = close(tech, work_order).survey.token
-    services.answer_survey(token=token, rating=4, resolved=True)
+    answer_survey(token=token, rating=4, resolved=True)
     with pytest.raises(InputError) as exc:
-        services.answer_survey(token=token, rating=1, resolved=False)
+        answer_survey(token=token, rating=1, resolved=False)
     assert exc.value.code == "survey_answered" and exc.value.status == 409
     response = client.post(f"/api/v1/surveys/{token}", json.dumps({"rating": 1, "resolved": False}),
                            content_type="application/json")
@@ -62,11 +63,11 @@ def test_two_answers_at_the_same_time_record_only_one(tech, customer):
 
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent writers are exercised on PostgreSQL")
-    wo = services.create_work_order(actor=tech, customer=customer, title="Pantalla azul")
+    wo = create_work_order(actor=tech, customer=customer, title="Pantalla azul")
     token = close(tech, wo).survey.token
 
     def answer(i: int) -> object:
-        return services.answer_survey(token=token, rating=i + 1, resolved=True)
+        return answer_survey(token=token, rating=i + 1, resolved=True)
 
     results = _run_in_threads(4, answer)
     refused = [r for r in results if isinstance(r, InputError)]

@@ -1,16 +1,23 @@
 import pytest
 
-from atiende.desk import services
 from atiende.desk.models import SatisfactionSurvey
 from atiende.desk.selectors import work_order_history
+from atiende.desk.services.surveys import answer_survey
+from atiende.desk.services.work_orders import (
+    change_phase,
+    create_work_order,
+    record_closing_contact,
+    update_work_order,
+)
+from atiende.errors import InputError
 from tests.desk.conftest import close
 
 pytestmark = pytest.mark.django_db
 
 
 def test_new_work_orders_get_consecutive_numbers(tech, customer):
-    first = services.create_work_order(actor=tech, customer=customer, title="Sin red")
-    second = services.create_work_order(actor=tech, customer=customer, title="Sin correo")
+    first = create_work_order(actor=tech, customer=customer, title="Sin red")
+    second = create_work_order(actor=tech, customer=customer, title="Sin correo")
     assert second.number == first.number + 1
 
 
@@ -26,7 +33,7 @@ def test_a_work_order_walks_through_the_three_phases_and_sends_a_survey(tech, wo
 
 
 def test_every_change_is_in_the_history_with_old_and_new_values(tech, work_order):
-    services.update_work_order(actor=tech, work_order=work_order, version=1, priority="alta", os_name="Windows")
+    update_work_order(actor=tech, work_order=work_order, version=1, priority="alta", os_name="Windows")
     event = work_order_history(work_order)[-1]
     assert event.kind == "changed"
     assert event.changes["priority"] == ["normal", "alta"]
@@ -36,25 +43,25 @@ def test_every_change_is_in_the_history_with_old_and_new_values(tech, work_order
 
 def test_a_closed_work_order_is_read_only_until_reopened(tech, work_order):
     closed = close(tech, work_order)
-    with pytest.raises(services.InputError) as exc:
-        services.update_work_order(actor=tech, work_order=closed, version=closed.version, title="Otro")
+    with pytest.raises(InputError) as exc:
+        update_work_order(actor=tech, work_order=closed, version=closed.version, title="Otro")
     assert exc.value.code == "work_order_closed" and exc.value.status == 409
-    reopened = services.change_phase(actor=tech, work_order=closed, version=closed.version,
-                                     phase="satisfaccion", note="La clienta vuelve a llamar: falla otra vez.")
+    reopened = change_phase(actor=tech, work_order=closed, version=closed.version,
+                            phase="satisfaccion", note="La clienta vuelve a llamar: falla otra vez.")
     assert reopened.closed_at is None and reopened.closing_contact_at is None
-    edited = services.update_work_order(actor=tech, work_order=reopened, version=reopened.version, title="Otro")
+    edited = update_work_order(actor=tech, work_order=reopened, version=reopened.version, title="Otro")
     assert edited.title == "Otro"
 
 
 def test_reclosing_sends_a_fresh_survey(tech, work_order):
     closed = close(tech, work_order)
     first_token = closed.survey.token
-    services.answer_survey(token=first_token, rating=2, resolved=False)
-    reopened = services.change_phase(actor=tech, work_order=closed, version=closed.version,
-                                     phase="satisfaccion", note="No quedó resuelto.")
-    reopened = services.record_closing_contact(actor=tech, work_order=reopened, version=reopened.version,
-                                               channel="email", note="Confirmado por correo.")
-    again = services.change_phase(actor=tech, work_order=reopened, version=reopened.version, phase="cierre")
+    answer_survey(token=first_token, rating=2, resolved=False)
+    reopened = change_phase(actor=tech, work_order=closed, version=closed.version,
+                            phase="satisfaccion", note="No quedó resuelto.")
+    reopened = record_closing_contact(actor=tech, work_order=reopened, version=reopened.version,
+                                      channel="email", note="Confirmado por correo.")
+    again = change_phase(actor=tech, work_order=reopened, version=reopened.version, phase="cierre")
     survey = SatisfactionSurvey.objects.get(work_order=again)
     assert survey.token != first_token and survey.answered_at is None
     assert any(e.changes.get("rating") == [2, None] for e in work_order_history(again))

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from atiende.desk import services
 from atiende.desk.messages import post_message
 from atiende.desk.models import Commitment, WorkOrder
+from atiende.desk.services.commitments import add_commitment
+from atiende.desk.services.customers import create_customer
 from atiende.mail import intake, notices, outbox
 from atiende.mail.models import OutboundMail
 from tests.desk.conftest import close
@@ -70,7 +71,7 @@ def test_a_public_reply_goes_to_the_customer_threaded_with_text_html_and_files(s
 
 
 def test_an_indirect_request_keeps_requester_and_decision_maker_informed(smtp, from_email, tech):
-    boss = services.create_customer(actor=tech, name="Director", contact_points=[
+    boss = create_customer(actor=tech, name="Director", contact_points=[
         {"kind": "email", "value": "director@example.org"}])
     WorkOrder.objects.filter(pk=from_email.pk).update(decision_maker=boss)
     assert notices.recipients(WorkOrder.objects.get(pk=from_email.pk), automatic=False) == [
@@ -135,8 +136,8 @@ def test_a_permanent_refusal_gives_up_without_retrying(mail_settings, from_email
 
 def test_the_customer_is_reminded_of_a_commitment_before_it_comes_due(mail_settings, from_email, tech):
     due = timezone.now() + timedelta(hours=1)
-    commitment = services.add_commitment(actor=tech, work_order=from_email, description="Llamarle para probar",
-                                         due_at=due)
+    commitment = add_commitment(actor=tech, work_order=from_email, description="Llamarle para probar",
+                                due_at=due)
     Commitment.objects.filter(pk=commitment.pk).update(created_at=timezone.now() - timedelta(days=1))
     assert notices.remind_due_commitments() == 1
     assert notices.remind_due_commitments() == 0  # once

@@ -116,11 +116,11 @@ def test_hold_without_consent_is_missed_on_an_uploaded_transcript(client, people
 
 
 def test_a_chat_is_scored_and_linked_to_its_work_order(client, people):
-    from atiende.desk import services as desk
     from atiende.desk.models import Customer
+    from atiende.desk.services.work_orders import create_work_order
 
     customer = Customer.objects.create(name="Ana Pérez")
-    order = desk.create_work_order(actor=people.lucia, customer=customer, title="Correo en el móvil")
+    order = create_work_order(actor=people.lucia, customer=customer, title="Correo en el móvil")
     chat = {
         "channel": "chat", "customer": {"name": "Ana Pérez"},
         "events": [

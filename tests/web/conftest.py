@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from atiende.desk import services
 from atiende.desk.models import Customer, TraitObservation, WorkOrder
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order
 from atiende.people.models import Team, User
 
 PASSWORD = "clave-de-prueba-2026"
@@ -70,22 +71,22 @@ def desk(db) -> Desk:
     supervisor = _user("marta", "supervisor", team)
     administrator = _user("ana", "administrador", None)
     portal = _user("carmen", "cliente", None)
-    customer = services.create_customer(
+    customer = create_customer(
         actor=administrator, name="Carmen Ruiz", address_as="Doña", organisation="Ferretería Ruiz",
         country="ES", knowledge_level="basico",
         contact_points=[{"kind": "email", "value": "carmen@ferreteria.example"},
                         {"kind": "telefono", "value": "+34 910 000 111"}],
         user=portal,
     )
-    other_customer = services.create_customer(actor=administrator, name="Roberto Díaz", address_as="Sr.")
-    work_order = services.create_work_order(
+    other_customer = create_customer(actor=administrator, name="Roberto Díaz", address_as="Sr.")
+    work_order = create_work_order(
         actor=technician, customer=customer, title="La impresora no imprime",
         channel="telefonico", priority="alta", team=team, assignee=technician,
         equipment_type="Impresora láser", os_name="Windows", os_version="11",
         problem_story="Desde ayer la impresora no saca ninguna hoja.",
         decision_maker=other_customer,
     )
-    other_work_order = services.create_work_order(
+    other_work_order = create_work_order(
         actor=other_technician, customer=other_customer, title="Sin acceso al correo",
         channel="email", team=other_team, assignee=other_technician,
     )

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from atiende.desk import services
 from atiende.desk.models import Attachment, WorkOrderEvent
+from atiende.desk.services.customers import create_customer
 from atiende.people.models import User
 from tests.attachments import PNG, stored_files
 from tests.web.conftest import PASSWORD, signed_in
@@ -122,8 +122,8 @@ def test_the_customer_attaches_on_the_portal_and_others_get_404(desk, media):
     assert portal.get(download_url).status_code == 200
 
     stranger = User.objects.create_user("pedro", password=PASSWORD, role="cliente")
-    services.create_customer(actor=desk.administrator, name="Pedro Gil", user=stranger,
-                             organisation="Talleres Gil")
+    create_customer(actor=desk.administrator, name="Pedro Gil", user=stranger,
+                    organisation="Talleres Gil")
     other = signed_in(stranger)
     assert other.get(download_url).status_code == 404
     assert attach(other, desk.work_order, name="intruso.png").status_code == 404

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atiende.desk import services
+from atiende.desk.services.commitments import add_commitment
+from atiende.desk.services.questions import add_closed_question
+from atiende.desk.services.work_orders import update_work_order
 from tests.browser import BROWSER, chromium, new_page, sign_in
 from tests.web.conftest import PASSWORD, soon
 
@@ -23,14 +25,14 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
     from playwright.sync_api import expect
 
     wo = desk.work_order
-    wo = services.update_work_order(
+    wo = update_work_order(
         actor=desk.technician, work_order=wo, version=wo.version,
         paraphrase="Déjeme ver si comprendo: la impresora de recepción dejó de imprimir ayer por la tarde.",
     )
-    services.add_closed_question(actor=desk.technician, work_order=wo,
-                                 question="¿La impresora muestra alguna luz naranja?", answer="Sí, parpadea")
-    services.add_commitment(actor=desk.technician, work_order=wo, description="Llamar a Doña Carmen con el resultado",
-                            due_at=datetime.fromisoformat(soon(3)).astimezone())
+    add_closed_question(actor=desk.technician, work_order=wo,
+                        question="¿La impresora muestra alguna luz naranja?", answer="Sí, parpadea")
+    add_commitment(actor=desk.technician, work_order=wo, description="Llamar a Doña Carmen con el resultado",
+                   due_at=datetime.fromisoformat(soon(3)).astimezone())
 
     with chromium() as browser:
         page, violations = new_page(browser)

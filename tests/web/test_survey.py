@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from atiende.desk import services
 from atiende.desk.models import SatisfactionSurvey
+from atiende.desk.services.work_orders import (
+    change_phase,
+    record_closing_contact,
+    update_work_order,
+)
 from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +19,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed(desk):
     t = desk.technician
-    wo = services.update_work_order(actor=t, work_order=desk.work_order, version=desk.work_order.version,
-                                    paraphrase="Déjeme ver si comprendo…", resolution="Cambio del tóner.")
-    wo = services.change_phase(actor=t, work_order=wo, version=wo.version, phase="satisfaccion")
-    wo = services.record_closing_contact(actor=t, work_order=wo, version=wo.version, channel="telefonico",
-                                         note="Doña Carmen confirma que imprime.")
-    return services.change_phase(actor=t, work_order=wo, version=wo.version, phase="cierre")
+    wo = update_work_order(actor=t, work_order=desk.work_order, version=desk.work_order.version,
+                           paraphrase="Déjeme ver si comprendo…", resolution="Cambio del tóner.")
+    wo = change_phase(actor=t, work_order=wo, version=wo.version, phase="satisfaccion")
+    wo = record_closing_contact(actor=t, work_order=wo, version=wo.version, channel="telefonico",
+                                note="Doña Carmen confirma que imprime.")
+    return change_phase(actor=t, work_order=wo, version=wo.version, phase="cierre")
 
 
 def test_closed_work_order_shows_the_survey_sent(desk, closed):

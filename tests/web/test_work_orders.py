@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.desk import services
 from atiende.desk.models import Commitment, WorkOrder
+from atiende.desk.services.commitments import add_commitment
+from atiende.desk.services.work_orders import change_phase, create_work_order, update_work_order
 from tests.web.conftest import signed_in, soon
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,8 @@ def test_live_search_answers_htmx_with_the_results_only(desk):
 def test_list_is_paginated(desk, settings):
     settings.ATIENDE_PAGE_SIZE = 2
     for n in range(3):
-        services.create_work_order(actor=desk.technician, customer=desk.customer, title=f"Extra {n}",
-                                   team=desk.team)
+        create_work_order(actor=desk.technician, customer=desk.customer, title=f"Extra {n}",
+                          team=desk.team)
     client = signed_in(desk.technician)
     first = client.get("/solicitudes/").content.decode()
     assert "Página 1 de 2" in first
@@ -73,8 +74,8 @@ def test_phase_guard_is_shown_with_its_rule(desk):
 
 
 def test_phase_moves_forward_when_the_work_order_is_complete(desk):
-    wo = services.update_work_order(actor=desk.technician, work_order=desk.work_order,
-                                    version=desk.work_order.version, paraphrase="Déjeme ver si comprendo…")
+    wo = update_work_order(actor=desk.technician, work_order=desk.work_order,
+                           version=desk.work_order.version, paraphrase="Déjeme ver si comprendo…")
     client = signed_in(desk.technician)
     response = client.post(f"/solicitudes/{wo.number}/fase/", {"phase": "satisfaccion", "version": wo.version},
                            headers=HTMX)
@@ -88,9 +89,9 @@ def test_phase_moves_forward_when_the_work_order_is_complete(desk):
 
 
 def test_closing_needs_resolution_and_closing_contact(desk):
-    wo = services.update_work_order(actor=desk.technician, work_order=desk.work_order,
-                                    version=desk.work_order.version, paraphrase="Déjeme ver…")
-    wo = services.change_phase(actor=desk.technician, work_order=wo, version=wo.version, phase="satisfaccion")
+    wo = update_work_order(actor=desk.technician, work_order=desk.work_order,
+                           version=desk.work_order.version, paraphrase="Déjeme ver…")
+    wo = change_phase(actor=desk.technician, work_order=wo, version=wo.version, phase="satisfaccion")
     client = signed_in(desk.technician)
     response = client.post(f"/solicitudes/{wo.number}/fase/", {"phase": "cierre", "version": wo.version})
     assert response.status_code == 409
@@ -105,7 +106,7 @@ def test_closing_needs_resolution_and_closing_contact(desk):
 
 def test_stale_phase_change_offers_a_reload(desk):
     wo = desk.work_order
-    services.update_work_order(actor=desk.supervisor, work_order=wo, version=wo.version, title="Otro título")
+    update_work_order(actor=desk.supervisor, work_order=wo, version=wo.version, title="Otro título")
     response = signed_in(desk.technician).post(
         f"/solicitudes/{wo.number}/fase/", {"phase": "satisfaccion", "version": wo.version})
     assert response.status_code == 409
@@ -166,7 +167,7 @@ def test_edit_work_order(desk):
 def test_edit_with_a_stale_version_is_a_friendly_409(desk):
     wo = desk.work_order
     data = _edit_data(wo, title="Mi cambio")
-    services.update_work_order(actor=desk.supervisor, work_order=wo, version=wo.version, title="Su cambio")
+    update_work_order(actor=desk.supervisor, work_order=wo, version=wo.version, title="Su cambio")
     response = signed_in(desk.technician).post(f"/solicitudes/{wo.number}/editar/", data)
     assert response.status_code == 409
     page = response.content.decode()
@@ -223,9 +224,9 @@ def test_overdue_commitment_is_flagged_on_the_detail_and_home(desk):
 
     from django.utils import timezone
 
-    commitment = services.add_commitment(actor=desk.technician, work_order=desk.work_order,
-                                         description="Enviar el presupuesto",
-                                         due_at=timezone.now() + timedelta(minutes=1))
+    commitment = add_commitment(actor=desk.technician, work_order=desk.work_order,
+                                description="Enviar el presupuesto",
+                                due_at=timezone.now() + timedelta(minutes=1))
     Commitment.objects.filter(pk=commitment.pk).update(due_at=timezone.now() - timedelta(hours=1))
     client = signed_in(desk.technician)
     detail = client.get(f"/solicitudes/{desk.work_order.number}/").content.decode()
@@ -247,8 +248,8 @@ def test_list_filters_work_orders_with_overdue_commitments(desk):
 
     client = signed_in(desk.technician)
     assert "La impresora no imprime" not in client.get("/solicitudes/?overdue=on").content.decode()
-    commitment = services.add_commitment(actor=desk.technician, work_order=desk.work_order,
-                                         description="Llamar", due_at=timezone.now() + timedelta(minutes=1))
+    commitment = add_commitment(actor=desk.technician, work_order=desk.work_order,
+                                description="Llamar", due_at=timezone.now() + timedelta(minutes=1))
     Commitment.objects.filter(pk=commitment.pk).update(due_at=timezone.now() - timedelta(minutes=5))
     assert "La impresora no imprime" in client.get("/solicitudes/?overdue=on").content.decode()
     assert "La impresora no imprime" in client.get("/solicitudes/").content.decode()

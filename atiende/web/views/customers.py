@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from atiende.desk import selectors, services
+from atiende.desk import selectors
 from atiende.desk.models import Customer, Organisation
+from atiende.desk.services.customers import create_customer, update_customer
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.web.access import not_found, staff_required
@@ -112,9 +113,9 @@ def _save(request: HttpRequest, form: CustomerForm, customer: Customer | None) -
         data.pop(field, None)
     try:
         if customer is None:
-            return services.create_customer(actor=_user(request), contact_points=form.contact_points(), **data)
-        return services.update_customer(actor=_user(request), customer=customer,
-                                        contact_points=form.contact_points(), **data)
+            return create_customer(actor=_user(request), contact_points=form.contact_points(), **data)
+        return update_customer(actor=_user(request), customer=customer,
+                               contact_points=form.contact_points(), **data)
     except InputError as exc:
         if exc.field == "contact_points":
             # The service checks the whole list; point at the box that holds the bad value.

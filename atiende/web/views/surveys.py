@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from atiende.desk import services
+from atiende.desk.selectors import get_survey
+from atiende.desk.services.surveys import answer_survey
 from atiende.errors import InputError
 from atiende.web.access import not_found
 from atiende.web.forms import SurveyForm
@@ -18,7 +19,7 @@ from atiende.web.views.common import attach_error
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        found = services.get_survey(token=token[:200])
+        found = get_survey(token=token[:200])
     except InputError:
         return not_found(request, _("This survey link is not valid."))
     if found.answered_at is not None:
@@ -26,9 +27,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_survey(token=found.token, rating=int(form.cleaned_data["rating"]),
-                                   resolved=form.cleaned_data["resolved"] == "yes",
-                                   comment=form.cleaned_data["comment"])
+            answer_survey(token=found.token, rating=int(form.cleaned_data["rating"]),
+                          resolved=form.cleaned_data["resolved"] == "yes",
+                          comment=form.cleaned_data["comment"])
         except InputError as exc:
             attach_error(form, exc)
         else:

@@ -20,12 +20,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from atiende.desk import attachments, selectors, services
+from atiende.desk import attachments, selectors
 from atiende.desk.models import (
     Attachment,
     Commitment,
     Phase,
     WorkOrder,
+)
+from atiende.desk.services.commitments import add_commitment, resolve_commitment
+from atiende.desk.services.questions import add_closed_question, answer_closed_question
+from atiende.desk.services.work_orders import (
+    change_phase,
+    create_work_order,
+    open_portal_request,
+    record_closing_contact,
+    update_work_order,
 )
 from atiende.errors import InputError
 from atiende.people.models import User
@@ -235,7 +244,7 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
         try:
             arguments = form.service_arguments()
             arguments.pop("resolution", None)  # a new work order has no resolution yet
-            work_order = services.create_work_order(actor=user, **arguments)
+            work_order = create_work_order(actor=user, **arguments)
         except InputError as exc:
             attach_error(form, exc)
         else:
@@ -251,7 +260,7 @@ def portal_request_create(request: HttpRequest) -> HttpResponse:
     form = PortalRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            work_order = services.open_portal_request(actor=_user(request), **form.cleaned_data)
+            work_order = open_portal_request(actor=_user(request), **form.cleaned_data)
         except InputError as exc:
             attach_error(form, exc)
         else:
@@ -281,8 +290,8 @@ def work_order_edit(request: HttpRequest, number: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version") or 0
         try:
-            services.update_work_order(actor=user, work_order=work_order, version=version,
-                                       **form.service_arguments())
+            update_work_order(actor=user, work_order=work_order, version=version,
+                              **form.service_arguments())
         except InputError as exc:
             if exc.status == 409 and error_context(exc)["stale"]:
                 stale = True
@@ -335,8 +344,8 @@ def work_order_phase(request: HttpRequest, number: int) -> HttpResponse:
         return _render_detail(request, work_order, status=400, phase_error={
             "message": _("Choose a valid phase."), "rule": "SP-1"})
     try:
-        services.change_phase(actor=user, work_order=work_order, phase=form.cleaned_data["phase"],
-                              version=form.cleaned_data["version"], note=form.cleaned_data["note"])
+        change_phase(actor=user, work_order=work_order, phase=form.cleaned_data["phase"],
+                     version=form.cleaned_data["version"], note=form.cleaned_data["note"])
     except InputError as exc:
         work_order.refresh_from_db()
         return _render_detail(request, work_order, status=exc.status, phase_error=error_context(exc))
@@ -354,7 +363,7 @@ def work_order_closing_contact(request: HttpRequest, number: int) -> HttpRespons
     form = ClosingContactForm(request.POST)
     if form.is_valid():
         try:
-            services.record_closing_contact(actor=user, work_order=work_order, **form.cleaned_data)
+            record_closing_contact(actor=user, work_order=work_order, **form.cleaned_data)
         except InputError as exc:
             if error_context(exc)["stale"]:
                 work_order.refresh_from_db()
@@ -370,7 +379,7 @@ def work_order_closing_contact(request: HttpRequest, number: int) -> HttpRespons
 @require_POST
 @staff_required
 def work_order_question_add(request: HttpRequest, number: int) -> HttpResponse:
-    return _add_to_work_order(request, number, ClosedQuestionForm, "question_form", services.add_closed_question)
+    return _add_to_work_order(request, number, ClosedQuestionForm, "question_form", add_closed_question)
 
 
 @require_POST
@@ -384,7 +393,7 @@ def work_order_question_answer(request: HttpRequest, number: int, pk: int) -> Ht
     error = None
     if form.is_valid():
         try:
-            services.answer_closed_question(actor=user, question=question, answer=form.cleaned_data["answer"])
+            answer_closed_question(actor=user, question=question, answer=form.cleaned_data["answer"])
         except InputError as exc:
             error = error_context(exc)
     else:
@@ -397,7 +406,7 @@ def work_order_question_answer(request: HttpRequest, number: int, pk: int) -> Ht
 @require_POST
 @staff_required
 def work_order_commitment_add(request: HttpRequest, number: int) -> HttpResponse:
-    return _add_to_work_order(request, number, CommitmentForm, "commitment_form", services.add_commitment)
+    return _add_to_work_order(request, number, CommitmentForm, "commitment_form", add_commitment)
 
 
 @require_POST
@@ -412,8 +421,8 @@ def work_order_commitment_resolve(request: HttpRequest, number: int, pk: int) ->
     if form.is_valid():
         try:
             outcome = form.cleaned_data["status"]
-            services.resolve_commitment(actor=user, commitment=commitment, kept=outcome == Commitment.Status.KEPT,
-                                        cancelled=outcome == Commitment.Status.CANCELLED)
+            resolve_commitment(actor=user, commitment=commitment, kept=outcome == Commitment.Status.KEPT,
+                               cancelled=outcome == Commitment.Status.CANCELLED)
         except InputError as exc:
             error = error_context(exc)
     else:

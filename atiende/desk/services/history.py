@@ -1,0 +1,42 @@
+"""The history of customers and work orders: every change is kept as ``{"field": [old, new]}``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from atiende.desk.models import Customer, CustomerEvent, WorkOrder, WorkOrderEvent
+from atiende.people.models import User
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "name": str(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def record_event(work_order: WorkOrder, actor: User | None, kind: str, changes: Mapping[str, tuple[Any, Any]],
+                 note: str = "", at: datetime | None = None) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        work_order=work_order,
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        kind=kind,
+        changes={k: [_jsonable(old), _jsonable(new)] for k, (old, new) in changes.items()},
+        note=note,
+        at=at or timezone.now(),
+    )
+
+
+def record_customer_event(customer: Customer, actor: User | None, kind: str,
+                          changes: Mapping[str, tuple[Any, Any]]) -> None:
+    CustomerEvent.objects.create(
+        customer=customer, actor=actor if getattr(actor, "pk", None) else None, kind=kind,
+        changes={k: [_jsonable(old), _jsonable(new)] for k, (old, new) in changes.items()},
+    )
+
