@@ -284,7 +284,7 @@ def _commitment_data(c: Commitment, now: datetime) -> dict[str, Any]:
         "id": c.pk, "description": c.description, "due_at": c.due_at, "status": c.status,
         "owner": _user_ref(c.owner), "created_at": c.created_at, "resolved_at": c.resolved_at,
         "alerted_at": c.alerted_at,
-        "overdue": c.status == Commitment.Status.MISSED or (c.status == Commitment.Status.PENDING and c.due_at < now),
+        "overdue": selectors.is_overdue(c, now),
     }
 
 

@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from atiende.cli.i18n import _, cli_language
+from atiende.engine.policies import DEFAULT_POLICY
+
+# PO-2 as the help words it ("nobody waits more than 3 minutes"), from the policy's defaults.
+PO2_EXAMPLE = {"minutes": f"{DEFAULT_POLICY.max_wait_seconds / 60:g}", "seconds": DEFAULT_POLICY.max_wait_seconds,
+               "target": DEFAULT_POLICY.service_level_target}
 
 FORMATS = ["text", "json"]
 
@@ -21,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     staffing = sub.add_parser(
         "staffing", add_help=False, help=_("technicians needed for a service-level target (Erlang C)"),
         description=_("The fewest technicians that answer a share of the calls within a time (Erlang C). "
-                      "PO-2 \"nobody waits more than 3 minutes\": --answer-within 180 --target 0.99."))
+                      "PO-2 \"nobody waits more than %(minutes)s minutes\": --answer-within %(seconds)s "
+                      "--target %(target)s.") % PO2_EXAMPLE)
     add_help_flag(staffing)
     staffing.add_argument("--calls", type=float, required=True, help=_("calls expected in the period"))
     staffing.add_argument("--period-minutes", type=float, default=30.0,
@@ -73,9 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=_("share of difficult customers (default 0)"))
     sim.add_argument("--difficult-factor", type=float, default=1.5,
                      help=_("how much longer a difficult customer's call is (default %(default)s)"))
-    sim.add_argument("--max-wait", type=float, default=180.0,
+    sim.add_argument("--max-wait", type=float, default=float(DEFAULT_POLICY.max_wait_seconds),
                      help=_("PO-2: longest acceptable wait in seconds (default %(default)s)"))
-    sim.add_argument("--max-call", type=float, default=900.0,
+    sim.add_argument("--max-call", type=float, default=float(DEFAULT_POLICY.max_call_seconds),
                      help=_("PO-1: longest acceptable call in seconds (default %(default)s)"))
     sim.add_argument("--seed", type=int, help=_("random seed, to repeat a run exactly (default: a new one, shown)"))
     sim.add_argument("--chart-dir", metavar=_("DIR"),
@@ -134,8 +140,9 @@ def _staffing_text(result: Any, *, aht: float, language: str) -> str:
     within = f"{result.answer_within_seconds:g}"
     sl = f"{result.service_level * 100:.1f} %"
     target = f"{result.target * 100:g} %" if result.target is not None else ""
-    # PO-2: the share answered within 3 minutes, always shown because it is company policy.
-    po2 = service_level(result.agents, result.traffic_erlangs, aht, 180.0) * 100
+    # PO-2: the share answered within the maximum wait, always shown because it is company policy.
+    po2 = service_level(result.agents, result.traffic_erlangs, aht, float(DEFAULT_POLICY.max_wait_seconds)) * 100
+    minutes = PO2_EXAMPLE["minutes"]
     if en:
         lines = [f"Traffic: {result.traffic_erlangs:.2f} erlangs",
                  f"Technicians needed on the phones: {result.agents}",
@@ -143,7 +150,7 @@ def _staffing_text(result: Any, *, aht: float, language: str) -> str:
                  f"Average speed of answer: {result.asa_seconds:.1f} s",
                  f"Occupancy: {result.occupancy * 100:.1f} %",
                  f"Probability of waiting: {result.probability_wait * 100:.1f} %",
-                 f"PO-2, answered within 3 minutes: {po2:.2f} %"]
+                 f"PO-2, answered within {minutes} minutes: {po2:.2f} %"]
         if result.shrinkage:
             lines.append(f"To schedule with {result.shrinkage * 100:g} % shrinkage: {result.scheduled_agents}")
     else:
@@ -153,7 +160,7 @@ def _staffing_text(result: Any, *, aht: float, language: str) -> str:
                  f"Tiempo medio de espera (ASA): {result.asa_seconds:.1f} s",
                  f"Ocupación: {result.occupancy * 100:.1f} %",
                  f"Probabilidad de esperar: {result.probability_wait * 100:.1f} %",
-                 f"PO-2, atendidas en 3 minutos: {po2:.2f} %"]
+                 f"PO-2, atendidas en {minutes} minutos: {po2:.2f} %"]
         if result.shrinkage:
             lines.append(f"A programar con {result.shrinkage * 100:g} % de pérdidas: {result.scheduled_agents}")
     if result.max_occupancy is not None:

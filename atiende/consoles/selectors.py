@@ -329,6 +329,7 @@ def charts(moment: datetime, *, user: User) -> dict[str, Any]:
     figures, day = _intraday(moment, user=user)
     waits, handle = sorted(day.waits), sorted(day.handles)
     reached = day.answered + day.abandoned
+    policy = contact_selectors.policy_for(Queue(name="-"), None)
     quality = []
     try:
         from atiende.scorecards.models import Scorecard
@@ -355,6 +356,8 @@ def charts(moment: datetime, *, user: User) -> dict[str, Any]:
         "escalations": stats["escalations"], "quality": quality,
         "window": timedelta(seconds=(moment - since).total_seconds()).total_seconds(),
         "intraday": figures,
+        # The bars' full length: PO-2's maximum wait and PO-1's maximum call, as the policy says.
+        "limits": {"wait_seconds": policy.max_wait_seconds, "handle_seconds": policy.max_call_seconds},
     }
 
 

@@ -57,7 +57,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from atiende.engine import ManualClock
+from atiende.engine import DEFAULT_POLICY, ManualClock
 
 API = "/api/v1"
 CTI_EVENTS = f"{API}/cti/events"
@@ -672,7 +672,7 @@ def summarise(sim: Simulation, events: list[tuple[str, dict[str, Any]]], alerts:
             "mean": round(statistics.fmean(waits), 1) if waits else 0.0,
             "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 1) if ordered else 0.0,
             "max": round(ordered[-1], 1) if ordered else 0.0,
-            "answered_within_max_wait": round(sum(1 for w in waits if w <= 180) / answered, 3) if answered else 0.0,
+            "answered_within_max_wait": round(sum(1 for w in waits if w <= DEFAULT_POLICY.max_wait_seconds) / answered, 3) if answered else 0.0,
         },
         "breaches": {
             "wait_warnings_PO2": rules[("PO-2", "warning")],

@@ -87,12 +87,30 @@ def visible_customers(user: User) -> QuerySet[Customer]:
     )
 
 
+# PT-2, in one place: a commitment is *past due* when it is still pending after its due time (the
+# worker then flags it missed), and *overdue* when it is past due or already missed. The query
+# forms and the one-row predicate below are the same rule; tests/desk/test_overdue_rule.py holds
+# them together.
+
+def _past_due(now: datetime) -> Q:
+    return Q(status=Commitment.Status.PENDING, due_at__lt=now)
+
+
+def past_due_commitments(now: datetime | None = None) -> QuerySet[Commitment]:
+    """PT-2: pending commitments whose due time has passed (not yet flagged missed)."""
+    return Commitment.objects.filter(_past_due(now or timezone.now()))
+
+
 def overdue_commitments(now: datetime | None = None) -> QuerySet[Commitment]:
     """PT-2: promises not kept in time: pending past their due time, or already flagged missed."""
-    now = now or timezone.now()
-    return Commitment.objects.filter(
-        Q(status=Commitment.Status.PENDING, due_at__lt=now) | Q(status=Commitment.Status.MISSED)
-    )
+    return Commitment.objects.filter(_past_due(now or timezone.now()) | Q(status=Commitment.Status.MISSED))
+
+
+def is_overdue(commitment: Commitment, now: datetime) -> bool:
+    """One commitment against the rule of ``overdue_commitments`` (for a list already in memory)."""
+    if commitment.status == Commitment.Status.MISSED:
+        return True
+    return commitment.status == Commitment.Status.PENDING and commitment.due_at < now
 
 
 def search_work_orders(

@@ -16,7 +16,7 @@ from atiende.engine.contact import (
     SupervisorMode,
     Transfer,
 )
-from atiende.engine.policies import Policy, PolicySet
+from atiende.engine.policies import DEFAULT_POLICY, Policy, PolicySet
 from atiende.engine.routing import (
     Assignment,
     QueueConfig,
@@ -30,7 +30,7 @@ from atiende.engine.timers import Alert, Deadline, DeadlineKind, deadlines_for, 
 
 __all__ = [
     "Alert", "Assignment", "Clock", "Contact", "ContactState", "Deadline", "DeadlineKind", "Escalation",
-    "Event", "Hold", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
+    "DEFAULT_POLICY", "Event", "Hold", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
     "SupervisorMode", "SystemClock", "Technician", "TechnicianStatus", "Transfer", "deadlines_for", "fire",
     "state_after_calls", "state_to_keep",
 ]

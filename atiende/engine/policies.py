@@ -58,6 +58,11 @@ class Policy:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+# The policy document's values (seed 002/003): what every queue starts from, and what the staffing
+# estimates, the day simulation, the scorecard and the planning forms assume unless told otherwise.
+DEFAULT_POLICY = Policy()
+
+
 # The rule each setting serves, cited when a value for it is refused.
 SETTING_RULES: dict[str, str] = {
     "max_call_seconds": "PO-1",

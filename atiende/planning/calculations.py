@@ -11,13 +11,12 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from atiende.engine.policies import DEFAULT_POLICY
 from atiende.planning.forms import MAX_INTERVALS, MAX_SIMULATED_CALLS, MAX_TECHNICIANS
 from atiende.staffing import charts
 from atiende.staffing.erlang import Staffing, StaffingInputError, evaluate, solve
 from atiende.staffing.plan import DayPlan, IntervalDemand, parse_calls_csv, plan_day
 from atiende.staffing.simulation import DayResult, DayScenario, simulate_day
-
-PO2_SECONDS = 180.0  # PO-2: nobody waits more than 3 minutes
 
 # Erlang C's recurrence takes about 10·√traffic steps per question; this keeps a
 # whole day of 1,440 intervals well under a few seconds (the CLI has no cap).
@@ -43,7 +42,7 @@ def _en(language: str) -> bool:
 @dataclass(frozen=True)
 class CalculatorResult:
     staffing: Staffing
-    po2_service_level: float   # share answered within 3 minutes with that many technicians
+    po2_service_level: float   # share answered within PO-2's maximum wait with that many technicians
     chart_svg: str
 
 
@@ -54,7 +53,7 @@ def calculator(data: dict[str, Any], *, language: str) -> CalculatorResult:
                    max_occupancy=data.get("max_occupancy"), shrinkage=data.get("shrinkage") or 0.0)
     traffic, aht = result.traffic_erlangs, data["aht"]
     po2 = evaluate(agents=result.agents, traffic=traffic, aht_seconds=aht,
-                   answer_within_seconds=PO2_SECONDS).service_level
+                   answer_within_seconds=DEFAULT_POLICY.max_wait_seconds).service_level
     return CalculatorResult(result, po2, service_level_curve(result, aht_seconds=aht, language=language))
 
 

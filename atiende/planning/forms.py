@@ -11,7 +11,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from atiende.engine.policies import DEFAULT_POLICY
 
 # A web request must stay short: the CLI (`atiende simulate-day`) has no caps.
 MAX_CSV_BYTES = 1024 * 1024
@@ -39,9 +42,10 @@ def _fraction(label: Any, *, initial: float | None, required: bool = True, help_
 class TargetFields(forms.Form):
     """The service target shared by the calculator and the interval plan."""
 
-    answer_within = _number(_("Answer within (seconds)"), initial=180, max_value=86_400, help_text=_(
-        "PO-2: nobody should wait more than 3 minutes (180 s)."))
-    target = _fraction(_("Target (fraction of calls)"), initial=0.99, help_text=_(
+    answer_within = _number(_("Answer within (seconds)"), initial=DEFAULT_POLICY.max_wait_seconds, max_value=86_400,
+                            help_text=format_lazy(_("PO-2: nobody should wait more than {seconds} s."),
+                                                  seconds=DEFAULT_POLICY.max_wait_seconds))
+    target = _fraction(_("Target (fraction of calls)"), initial=DEFAULT_POLICY.service_level_target, help_text=_(
         "For example 0.8 for 80 %. Waits have no upper bound in Erlang C, so PO-2 is a share close to 1."))
     max_occupancy = _fraction(_("Maximum occupancy (fraction, optional)"), initial=None, required=False,
                               help_text=_("For example 0.85: nobody takes call after call all day."))
@@ -149,8 +153,8 @@ class SimulationForm(CsvFields):
                        required=False, help_text=_("Callers hang up after this on average; empty: nobody hangs up."))
     difficult_share = _fraction(_("Share of difficult customers"), initial=0.0)
     difficult_factor = _number(_("How much longer their calls are"), initial=1.5, min_value=1, max_value=10)
-    max_wait = _number(_("PO-2: longest wait (seconds)"), initial=180, max_value=86_400)
-    max_call = _number(_("PO-1: longest call (seconds)"), initial=900, max_value=86_400)
+    max_wait = _number(_("PO-2: longest wait (seconds)"), initial=DEFAULT_POLICY.max_wait_seconds, max_value=86_400)
+    max_call = _number(_("PO-1: longest call (seconds)"), initial=DEFAULT_POLICY.max_call_seconds, max_value=86_400)
     seed = forms.IntegerField(label=_("Seed (optional)"), required=False, min_value=0, max_value=MAX_SEED,
                               help_text=_("The same seed repeats a day exactly; empty: a new one, shown."))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from atiende.engine.policies import DEFAULT_POLICY
 from atiende.quality import language_adapter, signals
 from atiende.quality.card import MET, MISSED, NA, Item
 from atiende.quality.coaching import coaching_for
@@ -26,8 +27,8 @@ DEFAULT_HOLD_MINUTES = 2.0
 class ScoringPolicy:
     """The call policies the scorecard checks; defaults as in the policy document (seed 002)."""
 
-    max_call_seconds: int = 15 * 60  # PO-1
-    max_wait_seconds: int = 3 * 60  # PO-2
+    max_call_seconds: int = DEFAULT_POLICY.max_call_seconds  # PO-1
+    max_wait_seconds: int = DEFAULT_POLICY.max_wait_seconds  # PO-2
     long_chat_message_words: int = 120  # NT-1
     long_email_words: int = 300  # NT-1
 

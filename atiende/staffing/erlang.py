@@ -27,6 +27,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from atiende.engine.policies import DEFAULT_POLICY
+
 __all__ = [
     "StaffingInputError",
     "Staffing",
@@ -220,14 +222,16 @@ def _check_options(
     if target is not None:
         target = _finite(target, "target", "El objetivo", "The target")
         if not 0 < target < 1:
+            po2 = DEFAULT_POLICY
+            po2_minutes = f"{po2.max_wait_seconds / 60:g}"
             raise StaffingInputError(
                 "target",
                 "El objetivo es una fracción mayor que 0 y menor que 1 (por ejemplo 0.8 para el 80 %). "
-                "Las esperas no tienen tope en Erlang C: para «nadie espera más de 3 minutos» (PO-2) "
-                "use por ejemplo --answer-within 180 --target 0.99.",
+                f"Las esperas no tienen tope en Erlang C: para «nadie espera más de {po2_minutes} minutos» (PO-2) "
+                f"use por ejemplo --answer-within {po2.max_wait_seconds} --target {po2.service_level_target}.",
                 "The target is a fraction above 0 and below 1 (for example 0.8 for 80 %). "
-                "Waits have no upper bound in Erlang C: for \"nobody waits more than 3 minutes\" (PO-2) "
-                "use for example --answer-within 180 --target 0.99.",
+                f"Waits have no upper bound in Erlang C: for \"nobody waits more than {po2_minutes} minutes\" (PO-2) "
+                f"use for example --answer-within {po2.max_wait_seconds} --target {po2.service_level_target}.",
             )
     if max_occupancy is not None:
         max_occupancy = _finite(max_occupancy, "max_occupancy", "La ocupación máxima", "The maximum occupancy")

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from atiende.engine.policies import DEFAULT_POLICY
 from atiende.staffing import charts
 from atiende.staffing.erlang import StaffingInputError
 
@@ -66,9 +67,9 @@ class DayScenario:
     difficult_share: float = 0.0           # share of difficult customers (CT)
     difficult_factor: float = 1.5          # how much longer their calls are
     answer_within_seconds: float = 20.0    # the service-level threshold
-    max_wait_seconds: float = 180.0        # PO-2
-    max_call_seconds: float = 900.0        # PO-1
-    min_calls_per_technician: int = 30     # PO-3
+    max_wait_seconds: float = DEFAULT_POLICY.max_wait_seconds  # PO-2
+    max_call_seconds: float = DEFAULT_POLICY.max_call_seconds  # PO-1
+    min_calls_per_technician: int = DEFAULT_POLICY.calls_per_day  # PO-3
     labels: Sequence[str] | None = None    # interval labels, e.g. "08:00"
 
     def validate(self) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.desk.models import Commitment, WorkOrder
+from atiende.desk.selectors import past_due_commitments
 from atiende.desk.services.checks import (
     clean_moment,
     clean_text,
@@ -82,7 +83,7 @@ def flag_missed_commitments(*, now: datetime | None = None) -> list[Commitment]:
     now = now or timezone.now()
     flagged: list[Commitment] = []
     with transaction.atomic():
-        qs = Commitment.objects.filter(status=Commitment.Status.PENDING, due_at__lt=now).select_related("work_order")
+        qs = past_due_commitments(now).select_related("work_order")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         for commitment in qs.order_by("due_at", "id"):

@@ -27,8 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         mine = open_orders.filter(assignee=user)
         overdue = (
-            selectors.overdue_commitments()
-            .filter(status="pendiente", work_order__in=visible.values("pk"))
+            selectors.past_due_commitments()
+            .filter(work_order__in=visible.values("pk"))
             .select_related("work_order", "owner")
         )
         if is_technician(user):

@@ -147,8 +147,7 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
     commitments = list(work_order.commitments.select_related("owner"))
     for c in commitments:
         # PT-2: a pending promise past its due time is flagged on sight.
-        c.is_overdue = c.status == Commitment.Status.MISSED or (  # type: ignore[attr-defined]
-            c.status == Commitment.Status.PENDING and c.due_at < now)
+        c.is_overdue = selectors.is_overdue(c, now)  # type: ignore[attr-defined]
     current = PHASE_ORDER.index(Phase(work_order.phase))
     steps = [{"label": p.label, "done": i < current or work_order.phase == Phase.CLOSURE and i == current,
               "current": i == current} for i, p in enumerate(PHASE_ORDER)]

@@ -187,9 +187,9 @@
       chartRow(S.transfers, c.transfers, volume, String(c.transfers)),
       chartRow(S.transfer_rate, c.transfer_rate, 1, Math.round(c.transfer_rate * 100) + " %")]);
     var times = el("div", {}, [
-      chartRow(S.wait_mean, c.wait_seconds.mean, 180, clock(c.wait_seconds.mean)),
-      chartRow(S.wait_p90, c.wait_seconds.p90, 180, clock(c.wait_seconds.p90)),
-      chartRow(S.handle_mean, c.handle_seconds.mean, 900, clock(c.handle_seconds.mean)),
+      chartRow(S.wait_mean, c.wait_seconds.mean, c.limits.wait_seconds, clock(c.wait_seconds.mean)),
+      chartRow(S.wait_p90, c.wait_seconds.p90, c.limits.wait_seconds, clock(c.wait_seconds.p90)),
+      chartRow(S.handle_mean, c.handle_seconds.mean, c.limits.handle_seconds, clock(c.handle_seconds.mean)),
       chartRow(S.holds, c.holds, volume, String(c.holds)),
       chartRow(S.hold_overruns, c.hold_overruns, Math.max(1, c.holds), String(c.hold_overruns)),
       chartRow(S.escalations, c.escalations, volume, String(c.escalations))]);
