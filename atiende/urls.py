@@ -24,6 +24,7 @@ urlpatterns = [
     path("calidad/", include("atiende.scorecards.urls")),
     path("planificacion/", include("atiende.planning.urls")),
     path("correo/", include("atiende.mail.urls")),
+    path("avisos/", include("atiende.notifications.urls")),
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

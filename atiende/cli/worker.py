@@ -5,7 +5,8 @@ claims due deadlines with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so a
 deadline fires once; a crashed worker's lease runs out and another takes over.
 After a restart, overdue deadlines fire at once.
 
-Each round also scores calls that ended: their stored scoring jobs
+Each round also flags missed commitments and reminds owners of those coming due
+(PT-2), and scores calls that ended: their stored scoring jobs
 (atiende/scorecards/jobs.py), claimed with leases too, a few per round so a
 backlog never holds up the deadlines.
 
@@ -65,6 +66,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.contact.services import deadlines as contact_deadlines
     from atiende.contact.services import routing
     from atiende.desk.services.commitments import flag_missed_commitments
+    from atiende.notifications.reminders import remind_due_commitments
     from atiende.scorecards.jobs import run_pending_scoring
 
     total = 0
@@ -75,6 +77,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
             routing.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
             if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
                 flag_missed_commitments()  # PT-2: a promise past its due time raises its alert
+                remind_due_commitments()  # and its owner hears of it before it comes due
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries
@@ -106,10 +109,12 @@ def run_worker(args: argparse.Namespace) -> int:
     name = worker_name(args.name)
     if args.once:
         from atiende.desk.services.commitments import flag_missed_commitments
+        from atiende.notifications.reminders import remind_due_commitments
         from atiende.scorecards import jobs
 
         fired = contact_deadlines.run_due_deadlines(worker=name)
         flag_missed_commitments()
+        remind_due_commitments()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})
         stuck = jobs.given_up()

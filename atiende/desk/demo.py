@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from atiende.desk.messages import post_message
 from atiende.desk.models import (
     Commitment,
     Customer,
@@ -114,6 +115,16 @@ def _close(actor: User, wo: WorkOrder, resolution: str, contact_note: str, chann
     return change_phase(actor=actor, work_order=wo, version=wo.version, phase="cierre")
 
 
+def _converse(wo: WorkOrder, lines: list[tuple[Any, ...]], opened: datetime | None = None) -> None:
+    """A demo conversation: (minutes after opening, author or None, sender's name, sender's address,
+    direction, channel, visibility, text), each through the real service. ``opened``: the time the work
+    order will be backdated to, when it is backdated afterwards."""
+    for minutes, author, name, email, direction, channel, visibility, body in lines:
+        post_message(work_order=wo, author=author, author_name=name, author_email=email, direction=direction,
+                     channel=channel, visibility=visibility, body=body,
+                     at=(opened or wo.created_at) + timedelta(minutes=minutes))
+
+
 @transaction.atomic
 def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
     """Create the demo customers and work orders once; return the portal login to print."""
@@ -173,6 +184,19 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
     add_commitment(actor=camila, work_order=wo, owner=camila, due_at=tomorrow_10,
                    description="Llamar a Don Alberto mañana a las 10 con el presupuesto")
     _backdate(wo, now - timedelta(days=2, hours=3))
+    wo.refresh_from_db()
+    _converse(wo, [
+        (20, None, "Carmen Ruiz Soler", "carmen.ruiz@gestoriaruiz.es", "in", "email", "public",
+         "Buenos días:\n\nLes escribo por lo de la migración del correo. Don Alberto pregunta si el cambio se "
+         "puede hacer un fin de semana, para no dejar a nadie sin correo en horario de oficina.\n\nUn saludo,\n"
+         "Carmen"),
+        (95, camila, "", "", "out", "email", "internal",
+         "Presupuesto pedido al proveedor de licencias; lo tendremos mañana antes de las 10."),
+        (110, camila, "", "", "out", "email", "public",
+         "Buenos días, Doña Carmen:\n\nSí, podemos hacer el cambio el sábado por la mañana, sin cortar el correo "
+         "en horario de oficina. Mañana a las 10 llamaré a Don Alberto con el presupuesto para que lo apruebe.\n\n"
+         "Quedo a su disposición. Un cordial saludo,\nCamila"),
+    ])
 
     # 4. Knowledgeable customer (CT-ENT), high priority, a commitment that was missed (PT-2).
     wo = open_(diego, "jorge", "El servidor de radiografías va muy lento", channel="telefonico", priority="alta",
@@ -222,6 +246,16 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
         "disponible.",
         (("¿La impresora está conectada por cable?", "No, por wifi"),),
     )
+    _converse(wo, [
+        (5, portal, "", "", "in", "portal", "public",
+         "Hola, les adjunto lo que pasa: Word dice que la impresora no está disponible, pero desde el navegador "
+         "imprime. ¿Me pueden ayudar?"),
+        (30, lucia, "", "", "out", "portal", "public",
+         "Buenos días, Doña Pilar:\n\nGracias por escribirnos. Vamos a revisar juntas la impresora que tiene "
+         "elegida Word; la llamo en unos minutos para hacerlo paso a paso.\n\nUn cordial saludo,\nLucía"),
+        (70, portal, "", "", "in", "portal", "public", "¡Ya imprime! Muchas gracias por la paciencia."),
+    ], opened=now - timedelta(days=6))
+    wo.refresh_from_db()
     wo = _close(lucia, wo, "Se eligió de nuevo la impresora predeterminada en Word y se reinstaló el controlador.",
                 "Se le explicó lo hecho paso a paso; Doña Pilar imprimió una página de prueba y quedó conforme.")
     answer_survey(token=wo.survey.token, rating=5, resolved=True,
@@ -266,6 +300,15 @@ def load_desk_demo(team: Team) -> list[tuple[str, str, str]]:
     TraitObservation.objects.create(customer=people["tomas"], work_order=wo, trait="CT-ENF", score=0.78,
                                     evidence=["¡¡LLEVO TRES NOCHES SIN COPIA!!"])
     _backdate(wo, now - timedelta(hours=1, minutes=20))
+    wo.refresh_from_db()
+    _converse(wo, [
+        (0, None, "Tomás Herrera", "tomas.herrera@estudioherrera.es", "in", "email", "public",
+         "¡¡LLEVO TRES NOCHES SIN COPIA!! El informe dice 'destino no disponible'. Necesito que alguien lo mire "
+         "hoy mismo, tengo los planos de tres obras en ese disco."),
+        (25, lucia, "", "", "out", "email", "internal",
+         "El NAS responde al ping; el recurso compartido de destino cambió de nombre el lunes. Hay que pedirle "
+         "la nueva ruta."),
+    ])
 
     # 11. Low priority, identification, proactive follow-up.
     wo = open_(camila, "valentina", "Revisión anual de los equipos de secretaría", channel="telefonico",

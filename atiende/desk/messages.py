@@ -42,6 +42,7 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -57,12 +58,8 @@ from atiende.desk.models import (
     Visibility,
     WorkOrder,
 )
-from atiende.desk.services.checks import (
-    clean_choice,
-    forbidden,
-    require_open,
-    require_visible_work_order,
-)
+from atiende.desk.selectors import visible_work_orders
+from atiende.desk.services.checks import clean_choice, forbidden, require_open
 from atiende.desk.services.history import record_event
 from atiende.desk.signals import message_posted
 from atiende.errors import InputError
@@ -151,15 +148,15 @@ def _sender(author_name: Any, author_email: Any) -> tuple[str, str]:
     return name, email[:254]
 
 
-def _check_author(author: User | None, work_order: WorkOrder, visibility: str, direction: str) -> None:
-    """ET-4: who may write what (see the module docstring); 404 for a work order the author may not see."""
+def _check_author(author: User | None, visibility: str, direction: str) -> None:
+    """ET-4: who may write what (see the module docstring). Whether the author may see the work order
+    is checked on the locked row, in the write transaction (``_store``)."""
     if author is None:
         if visibility == Visibility.INTERNAL:
             raise forbidden(_("Internal notes are written by the help desk staff only."))
         return
     if not getattr(author, "is_authenticated", False) or not author.is_active:
         raise forbidden(_("Sign in to write a message."))
-    require_visible_work_order(author, work_order)
     if is_staff(author):
         return
     if visibility == Visibility.INTERNAL:
@@ -233,12 +230,13 @@ def _wake_or_reopen(work_order: WorkOrder, message: Message, now: datetime) -> b
         diff = {k: (getattr(work_order, k), v) for k, v in values.items()
                 if k not in ("updated_at", "awaiting_customer_since") and getattr(work_order, k) != v}
         record_event(work_order, message.author, "reopened", diff, at=now,
-                     note=_("Reopened: the customer wrote after it was closed (message %(id)s).") % {"id": message.pk})
-        from django.db.models import F
-
+                note=_("Reopened: the customer wrote after it was closed (message %(id)s).") % {"id": message.pk})
         WorkOrder.objects.filter(pk=work_order.pk).update(version=F("version") + 1, **values)
+        work_order.version += 1
     else:
         WorkOrder.objects.filter(pk=work_order.pk).update(**values)
+    for name, value in values.items():
+        setattr(work_order, name, value)  # the caller's copy says what the row now says
     return reopened
 
 
@@ -277,11 +275,9 @@ def post_message(
     original = _raw(original, "original", ORIGINAL_LIMIT)
     the_message_id = _header(message_id, "message_id", optional_none=True)
     reply_to = _header(in_reply_to, "in_reply_to") or ""
-    _check_author(author, work_order, visibility, direction)
+    _check_author(author, visibility, direction)
     staff_author = is_staff(author)
     internal = visibility == Visibility.INTERNAL
-    if staff_author:
-        require_open(work_order)
     if the_message_id and Message.objects.filter(message_id=the_message_id).exists():
         raise _duplicate(the_message_id)
     items = list(attachments or ())
@@ -320,18 +316,26 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
            at: datetime | None) -> tuple[Message, bool]:
     now = timezone.now()
     with transaction.atomic():
-        current = WorkOrder.objects.select_for_update(of=("self",)).select_related(
-            "customer", "assignee", "team").get(pk=work_order.pk)
+        # The work order's row, locked, and only if the author may see it (404 otherwise, ET-4); no joins:
+        # nothing here needs the customer or the team.
+        rows = WorkOrder.objects if author is None else visible_work_orders(author)
+        current = rows.select_related(None).select_for_update(of=("self",)).filter(pk=work_order.pk).first()
+        if current is None:
+            raise InputError("not_found", _("No such work order."), status=404)
         from_customer = values["direction"] == MessageDirection.INBOUND and values["visibility"] == Visibility.PUBLIC
         if staff_author:
             require_open(current)  # SP-1: read-only for the staff until reopened
         if new_files:
             files.room_left(current, len(new_files))
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(work_order=current, author=author, created_at=at or now, **values)
-        except IntegrityError as exc:
-            raise _duplicate(values["message_id"]) from exc
+        message = Message(work_order=current, author=author, created_at=at or now, **values)
+        if values["message_id"]:
+            try:
+                with transaction.atomic():  # a savepoint: a duplicate Message-ID is a clear 409, not a broken transaction
+                    message.save()
+            except IntegrityError as exc:
+                raise _duplicate(values["message_id"]) from exc
+        else:
+            message.save()
         for attachment in new_files:
             attachment.message = message
             files.save_prepared(work_order=current, actor=author, attachment=attachment)
@@ -348,7 +352,7 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
             reopened = _wake_or_reopen(current, message, now)
         elif values["visibility"] == Visibility.PUBLIC and current.phase != Phase.CLOSURE:
             WorkOrder.objects.filter(pk=current.pk).update(awaiting_customer_since=now, updated_at=now)
-        message.work_order = WorkOrder.objects.select_related("customer", "assignee", "team").get(pk=current.pk)
+            current.awaiting_customer_since = current.updated_at = now
     return message, reopened
 
 

@@ -1,1 +1,149 @@
-"""What the staff are notified of, read from the desk's own events (the desk does not call us)."""
+"""What the staff are notified of, read from the desk's own events (the desk never calls this app).
+
+- **new_request**: a work order opened by the customer or a channel (portal, email, chat:
+  not by a member of the staff) tells the active staff of its team.
+- **assigned**: a work order assigned to someone (when opened or changed) tells them,
+  unless they did it themselves.
+- **customer_reply**: a customer's public message tells the assignee, or the team when
+  nobody has it; the first message of a request the customer opened is the request
+  itself (already told as new_request).
+- **commitment_due**: a commitment coming due (``reminders.remind_due_commitments``, run by
+  the worker) or flagged missed (PT-2) tells its owner.
+
+Each runs once the change has committed; a failure is logged and never undoes the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from atiende.desk.models import Commitment, Message, WorkOrder, WorkOrderEvent
+from atiende.desk.signals import message_posted
+from atiende.notifications.models import Kind
+from atiende.notifications.services import notify
+from atiende.people.models import User
+from atiende.people.roles import STAFF, account_role, role_filter
+
+log = logging.getLogger(__name__)
+
+
+def work_order_url(number: int) -> str:
+    return reverse("web:work_order_detail", args=[number])
+
+
+def staff_account(user: User | None) -> bool:
+    """Written or done by a member of the help desk (active or not since)."""
+    return account_role(user) in STAFF
+
+
+def team_staff(team_id: int | None) -> list[User]:
+    if team_id is None:
+        return []
+    return list(User.objects.filter(role_filter(STAFF), teams=team_id, is_active=True))
+
+
+def _safely(action: Callable[[], Any]) -> None:
+    try:
+        action()
+    except Exception:  # a notification must never break the change that caused it
+        log.exception("notification failed")
+
+
+@receiver(post_save, sender=WorkOrderEvent, dispatch_uid="notifications.work_order_event")
+def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, raw: bool = False,
+                        **kwargs: Any) -> None:
+    if not created or raw or instance.kind not in ("created", "changed"):
+        return
+    changes = instance.changes if isinstance(instance.changes, dict) else {}
+    if instance.kind == "created" and not staff_account(instance.actor):
+        # Staff who open one (on the phone, at the counter) know of it; its assignment is told apart.
+        transaction.on_commit(lambda: _safely(lambda: _opened(instance)))
+    new_assignee = (changes.get("assignee") or [None, None])[-1]
+    if isinstance(new_assignee, dict) and isinstance(new_assignee.get("id"), int):
+        transaction.on_commit(lambda: _safely(lambda: _assigned(instance, new_assignee["id"])))
+
+
+def _work_order(pk: int) -> WorkOrder | None:
+    return WorkOrder.objects.select_related("customer").filter(pk=pk).first()
+
+
+def _opened(event: WorkOrderEvent) -> None:
+    work_order = _work_order(event.work_order_id)
+    if work_order is None:
+        return
+
+    def text() -> str:
+        return _("New request #%(number)s from %(customer)s: %(title)s") % {
+            "number": work_order.number, "customer": work_order.customer.greeting_name, "title": work_order.title}
+
+    notify(recipients=team_staff(work_order.team_id), kind=Kind.NEW_REQUEST, text=text, work_order=work_order,
+           url=work_order_url(work_order.number))
+
+
+def _assigned(event: WorkOrderEvent, user_id: int) -> None:
+    work_order = _work_order(event.work_order_id)
+    if work_order is None or work_order.assignee_id != user_id or event.actor_id == user_id:
+        return
+
+    def text() -> str:
+        return _("Work order #%(number)s is assigned to you: %(title)s") % {
+            "number": work_order.number, "title": work_order.title}
+
+    notify(recipients=User.objects.filter(pk=user_id), kind=Kind.ASSIGNED, text=text, work_order=work_order,
+           url=work_order_url(work_order.number))
+
+
+@receiver(post_save, sender=Commitment, dispatch_uid="notifications.commitment_missed")
+def on_commitment_missed(sender: type, instance: Commitment, created: bool, raw: bool = False,
+                         update_fields: Any = None, **kwargs: Any) -> None:
+    """PT-2: flagged missed (``flag_missed_commitments`` saves status and alerted_at): tell its owner."""
+    if raw or created or not update_fields or "alerted_at" not in update_fields:
+        return
+    if instance.status == Commitment.Status.MISSED:
+        transaction.on_commit(lambda: _safely(lambda: commitment_due(instance, missed=True)))
+
+
+def commitment_due(commitment: Commitment, *, missed: bool) -> None:
+    """Tell a commitment's owner it comes due (``missed=False``) or was not kept in time."""
+    work_order = _work_order(commitment.work_order_id)
+    owner = User.objects.filter(pk=commitment.owner_id).first() if commitment.owner_id else None
+    if work_order is None or owner is None:
+        return
+
+    def text() -> str:
+        values = {"number": work_order.number, "description": commitment.description,
+                  "due": formats.date_format(timezone.localtime(commitment.due_at), "SHORT_DATETIME_FORMAT")}
+        if missed:
+            return _("Commitment missed on #%(number)s (due %(due)s): %(description)s") % values
+        return _("Commitment due %(due)s on #%(number)s: %(description)s") % values
+
+    notify(recipients=[owner], kind=Kind.COMMITMENT_DUE, text=text, work_order=work_order,
+           url=work_order_url(work_order.number))
+
+
+@receiver(message_posted, dispatch_uid="notifications.customer_reply")
+def on_message_posted(sender: type, message: Message, work_order: WorkOrder, **kwargs: Any) -> None:
+    if message.direction != "in" or message.visibility != "public" or staff_account(message.author):
+        return
+    opened_by_customer = work_order.created_by_id is None or not staff_account(work_order.created_by)
+    earlier = Message.objects.filter(work_order_id=work_order.pk).exclude(pk=message.pk).exists()
+    if opened_by_customer and not earlier:
+        return  # the request itself: told as new_request
+    recipients = [work_order.assignee] if work_order.assignee_id else team_staff(work_order.team_id)
+
+    def text() -> str:
+        return _("%(name)s wrote on #%(number)s: %(title)s") % {
+            "name": message.sender_name or work_order.customer.greeting_name, "number": work_order.number,
+            "title": work_order.title}
+
+    notify(recipients=[r for r in recipients if r is not None], kind=Kind.CUSTOMER_REPLY, text=text,
+           work_order=work_order, url=work_order_url(work_order.number))

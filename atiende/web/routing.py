@@ -4,8 +4,10 @@ from django.urls import path
 
 from atiende.consoles.consumers import ConsoleConsumer
 from atiende.contact.consumers import ContactConsumer
+from atiende.notifications.consumers import NotificationConsumer
 
 websocket_urlpatterns: list = [
     path("ws/contacts/", ContactConsumer.as_asgi()),
     path("ws/consolas/", ConsoleConsumer.as_asgi()),
+    path("ws/avisos/", NotificationConsumer.as_asgi()),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from atiende.web.views import auth, customers, home, surveys, work_orders
+from atiende.web.views import auth, composer, customers, home, surveys, work_orders
 
 app_name = "web"
 
@@ -35,6 +35,7 @@ urlpatterns = [
          name="work_order_attachment_delete"),
     path("solicitudes/<int:number>/adjuntos/<int:pk>/interno/", work_orders.work_order_attachment_internal,
          name="work_order_attachment_internal"),
+    path("solicitudes/<int:number>/mensajes/", composer.work_order_message_add, name="work_order_message_add"),
     path("clientes/", customers.customer_list, name="customer_list"),
     path("clientes/nuevo/", customers.customer_create, name="customer_create"),
     path("clientes/<int:pk>/", customers.customer_detail, name="customer_detail"),

@@ -11,6 +11,7 @@ from atiende.desk.models import (
     Commitment,
     ContactPoint,
     Customer,
+    Message,
     SatisfactionSurvey,
     WorkOrder,
     WorkOrderEvent,
@@ -20,7 +21,8 @@ from atiende.people.models import User
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Customer, ContactPoint, WorkOrder, ClosedQuestion, Commitment, SatisfactionSurvey, WorkOrderEvent, User)
+MODELS = (Customer, ContactPoint, WorkOrder, ClosedQuestion, Commitment, SatisfactionSurvey, WorkOrderEvent, User,
+          Message)
 
 
 @pytest.fixture
@@ -75,3 +77,16 @@ def test_every_demo_history_starts_with_its_creation(demo):
     for wo in WorkOrder.objects.all():
         first = WorkOrderEvent.objects.filter(work_order=wo).order_by("at", "id").first()
         assert first.kind == "created" and first.at == wo.created_at
+
+
+def test_demo_work_orders_have_conversations_and_the_portal_customer_sees_only_public_ones(demo):
+    from atiende.desk.selectors import conversation
+
+    talked = {m.work_order.channel for m in Message.objects.select_related("work_order")}
+    assert {"email", "portal"} <= talked
+    assert Message.objects.filter(visibility="internal").exists()
+    assert not Message.objects.filter(created_at__lt=F("work_order__created_at")).exists()
+    pilar = User.objects.get(username="pilar")
+    for work_order in visible_work_orders(pilar):
+        assert all(m.visibility == "public" for m in conversation(pilar, work_order))
+    assert any(conversation(pilar, wo) for wo in visible_work_orders(pilar))

@@ -100,3 +100,15 @@ def test_a_closed_work_order_refuses_staff_messages_with_the_rule(client, portal
     close(tech, portal["wo"])
     response = send(client, tech, portal["wo"], body="hola")
     assert response.status_code == 409 and response.json()["error"]["rule"] == "SP-1"
+
+
+def test_internal_notes_are_in_no_export_and_no_customer_listing(client, portal, tech):
+    post_message(work_order=portal["wo"], author=tech, body="NOTA-SECRETA del equipo", visibility="internal",
+                 channel="portal", direction="out")
+    owner = portal["owner"]
+    for path in ("/api/v1/exports/work-orders?format=json", "/api/v1/exports/customers?format=json",
+                 url(portal["wo"]), f"/api/v1/work-orders/{portal['wo'].number}",
+                 f"/api/v1/work-orders/{portal['wo'].number}/attachments"):
+        response = client.get(path, headers=bearer(owner))
+        assert response.status_code == 200, path
+        assert "NOTA-SECRETA" not in response.content.decode(), path

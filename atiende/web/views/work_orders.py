@@ -53,6 +53,7 @@ from atiende.web.forms import (
     WorkOrderForm,
 )
 from atiende.web.views.common import attach_error, error_context, is_htmx, readable_value
+from atiende.web.views.conversation import conversation_context
 
 # SP-1: the order of the phases; the stepper marks the earlier ones done.
 PHASE_ORDER: list[Phase] = list(Phase)  # declared in SP-1 order
@@ -73,6 +74,7 @@ EVENT_LABELS = {
     "attachment_added": gettext_lazy("file attached"),
     "attachment_deleted": gettext_lazy("file deleted"),
     "attachment_internal_changed": gettext_lazy("file visibility changed"),
+    "message": gettext_lazy("message written"),
 }
 
 
@@ -183,6 +185,7 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
         "closing_form": ClosingContactForm(
             initial={"channel": work_order.channel, "version": work_order.version}),
     }
+    context.update(conversation_context(user, work_order, extra.pop("composer", None)))
     context.update(extra)
     return context
 
