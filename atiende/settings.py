@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "atiende.planning",
     "atiende.notifications",
     "atiende.mail",
+    "atiende.practice",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("planificacion/", include("atiende.planning.urls")),
     path("correo/", include("atiende.mail.urls")),
     path("avisos/", include("atiende.notifications.urls")),
+    path("practica/", include("atiende.practice.urls")),
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

@@ -50,6 +50,7 @@ ROUTERS: list[str] = [
     "blocked_callers",
     "analyze",
     "scorecards",
+    "training",
 ]
 
 _mount_routers()

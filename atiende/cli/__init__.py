@@ -28,6 +28,7 @@ COMMANDS: list[str] = [
     "atiende.cli.staffing",
     "atiende.cli.score",
     "atiende.cli.analyze",
+    "atiende.cli.train",
     "atiende.cli.telephony",
     "atiende.cli.webhooks",
     "atiende.cli.mail",

@@ -199,10 +199,13 @@ def build_context(transcript: Transcript, policy: ScoringPolicy) -> Context:
         except Exception as exc:
             language_available = False
             language_reason = f"language assistant failed ({exc.__class__.__name__}: {exc})"
-    # DN-2: a word the customer used themselves is not jargon to them («VPN», «datáfono»).
-    said_by_customer = " ".join(t.folded for t in customer)
+    # DN-2: a word the customer used themselves, before the technician did, is not jargon to them («VPN»,
+    # «datáfono»); a customer who asks back «¿Qué es eso de "driver"?» did not use it, they were lost by it.
+    def said_first_by_customer(finding: TextFinding) -> bool:
+        return fold(finding.excerpt) in " ".join(t.folded for t in customer if t.t < finding.turn.t)
+
     findings = [f for f in findings
-                if not (f.rule == "DN-2" and f.excerpt and fold(f.excerpt) in said_by_customer)]
+                if not (f.rule == "DN-2" and f.excerpt and said_first_by_customer(f))]
     return Context(
         transcript=transcript, policy=policy, technician=technician, customer=customer,
         profile=profile, findings=findings,

@@ -157,7 +157,7 @@ SELFISH_HOLD_REASON = _rx(r"\botra llamada\b", r"\botro cliente\b", r"\bcafe\b",
 # TR-2: explaining a transfer.
 TRANSFER_TALK = _rx(r"\btransf(?:er|ier)", r"\bpasar(?:le)? (?:su |la )?llamada\b", r"\ble (?:paso|pasare|voy a pasar) con\b",
                     r"\ble (?:comunico|pongo en contacto|conecto|voy a comunicar|voy a poner en contacto) con\b",
-                    r"\bderivar\b", r"\bpasarle con\b")
+                    r"\bderivar\b", r"\bpasarle con\b", r"\ble (?:pase|ponga|pongo|comunique) con\b")
 TRANSFER_PURPOSE = _rx(r"\bpara que\b", r"\bporque\b", r"\bque es (?:especialista|experto|quien|el responsable)",
                        r"\bespecialista\b", r"\bnivel (?:dos|2|tres|3)\b", r"\bsegundo nivel\b",
                        r"\bdepartamento de\b", r"\bequipo de\b", r"\bes quien (?:lleva|gestiona|puede)\b")

@@ -50,3 +50,22 @@ def test_obvious_checks_to_a_knowledgeable_customer_miss_co3() -> None:
 
 def test_a_talkative_customer_left_to_chat_misses_pt3() -> None:
     assert card_of("tel_trait_locuaz_not_refocused").statuses()["PT-3"] == "missed"
+
+
+def _call(*turns: tuple[str, str]) -> dict:  # type: ignore[type-arg]
+    events, t = [], 0.0
+    for speaker, text in turns:
+        events.append({"t": t, "speaker": speaker, "text": text})
+        t += 10.0
+    return {"channel": "telefonico", "customer": {"name": "Julián Mora"}, "technician": {"name": "Lucía", "tier": 1},
+            "events": events}
+
+
+def test_a_customer_asking_what_a_word_means_does_not_excuse_the_jargon() -> None:
+    lost = _call(("cliente", "Hola, es que la máquina de imprimir no me saca los papeles y no sé qué he tocado."),
+                 ("tecnico", "Buenos días, Julián. Reinstale el driver de la impresora."),
+                 ("cliente", "Perdone, ¿qué es eso de «driver»? Yo de esto no entiendo nada."))
+    assert score_transcript(lost).statuses()["DN-2"] == MISSED
+    said_first = _call(("cliente", "Hola, creo que el driver de la impresora está mal, no sé qué he tocado."),
+                       ("tecnico", "Buenos días, Julián. Reinstale el driver de la impresora."))
+    assert score_transcript(said_first).statuses()["DN-2"] == "met"

@@ -1,0 +1,1 @@
+"""The practice room in the product: stored practice calls, assignments, pass marks, progress (wraps training/)."""
