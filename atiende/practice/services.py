@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.db import single_writer
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_manager, is_staff
@@ -76,6 +77,7 @@ def start_session(*, user: User, customer_type: str | None = None, scenario_id: 
     return row
 
 
+@single_writer  # SQLite: two lines of one call sent at once queue here instead of failing on the lock
 def take_turn(*, user: User, session_id: int, text: str) -> tuple[PracticeSession, list[PracticeTurn]]:
     """The trainee's line (something said, a /command, or nothing to end the call); returns the new turns."""
     with transaction.atomic():
