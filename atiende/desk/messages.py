@@ -21,7 +21,9 @@ Decisions (docs/desk.md, "Conversation"):
   ``WorkOrder.awaiting_customer_since``; the customer's next message clears it (the
   reply wakes the work order). It is state, not an edit: the version does not change.
 - **Credentials (ET-3)**: found in the text, the HTML or the original, they are replaced
-  by their label everywhere and kept in the work order's vault.
+  by their label everywhere and kept in the work order's vault, after a customer's message
+  has reopened a closed work order (the vault takes nothing on a closed one: a message that
+  would leave one closed with a credential in it is refused whole, 409 ``work_order_closed``).
 - **HTML** is sanitised with nh3 (Ammonia) to a small set of formatting tags; no
   scripts, styles, images or event attributes survive. ``body`` is what is shown.
 - **The language assistant** checks every public reply the staff send (NT, DN, PT-2,
@@ -342,7 +344,6 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
         for attachment in existing:
             Attachment.objects.filter(pk=attachment.pk).update(
                 message=message, internal=attachment.internal or values["visibility"] == Visibility.INTERNAL)
-        credentials.store_in_vault(work_order=current, actor=author, found=found)
         record_event(current, author, "message", {
             "visibility": (None, values["visibility"]), "direction": (None, values["direction"]),
             "channel": (None, values["channel"]),
@@ -353,6 +354,9 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
         elif values["visibility"] == Visibility.PUBLIC and current.phase != Phase.CLOSURE:
             WorkOrder.objects.filter(pk=current.pk).update(awaiting_customer_since=now, updated_at=now)
             current.awaiting_customer_since = current.updated_at = now
+        # After the reopening: the vault takes nothing on a closed work order (ET-3, purge on closure), and a
+        # customer's password on one they reopen is theirs to keep. What stays closed refuses it (409, whole).
+        credentials.store_in_vault(work_order=current, actor=author, found=found)
     return message, reopened
 
 

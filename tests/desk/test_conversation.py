@@ -193,6 +193,31 @@ def test_a_closed_work_order_is_read_only_for_staff_and_reopened_by_the_customer
     assert WorkOrderEvent.objects.filter(work_order=closed, kind="reopened").exists()
 
 
+@pytest.mark.parametrize("author_kind", ["portal_account", "mail_adapter"])
+def test_a_customer_password_on_a_closed_work_order_reopens_it_and_reaches_the_vault(portal, tech, author_kind):
+    # ET-3 and SP-1: the reply reopens the work order first, so the vault (which takes nothing on a
+    # closed one) keeps the password; before, the whole message was refused with work_order_closed.
+    closed = close(tech, portal["wo"])
+    author = portal["owner"] if author_kind == "portal_account" else None
+    message = post_message(work_order=closed, author=author, author_email="carmen@example.es",
+                           body="Vuelve a fallar. Mi usuario es mlopez y la contraseña es Perro2024",
+                           visibility="public", channel="portal" if author else "email", direction="in")
+    assert "Perro2024" not in message.body and "[CONTRASEÑA]" in message.body
+    reopened = WorkOrder.objects.get(pk=closed.pk)
+    assert reopened.phase == Phase.SATISFACTION and reopened.closed_at is None
+    assert VaultSecret.objects.filter(work_order=closed, kind="password").count() == 1
+
+
+def test_a_password_in_the_record_of_a_mail_on_a_closed_work_order_is_refused_whole(portal, tech):
+    # What stays closed takes no secret (ET-3, purge on closure): nothing half-stored, a clear 409.
+    closed = close(tech, portal["wo"])
+    assert refused(post_message, work_order=closed, author=None, author_name="Soporte",
+                   body="Su contraseña es Perro2024", visibility="public", channel="email",
+                   direction="out") == ("work_order_closed", "ET-3", 409)
+    assert not Message.objects.filter(work_order=closed).exists()
+    assert WorkOrder.objects.get(pk=closed.pk).phase == Phase.CLOSURE
+
+
 def test_public_replies_are_checked_by_the_language_assistant_and_sent_anyway(portal, tech):
     message = reply(portal["wo"], tech, body="NO PUEDO HACER NADA, REINICIE EL DNS Y EL TCP/IP")
     assert {f["rule"] for f in message.checked_findings} & {"NT-6", "DN-2"}

@@ -102,6 +102,19 @@ def test_a_closed_work_order_refuses_staff_messages_with_the_rule(client, portal
     assert response.status_code == 409 and response.json()["error"]["rule"] == "SP-1"
 
 
+def test_a_customer_password_posted_on_a_closed_work_order_reopens_it_and_is_vaulted(client, portal, tech):
+    from atiende.desk.models import WorkOrder
+    from atiende.privacy.models import VaultSecret
+    from tests.desk.conftest import close
+
+    close(tech, portal["wo"])
+    response = send(client, portal["owner"], portal["wo"], body="Otra vez. La contraseña es Perro2024")
+    assert response.status_code == 201, response.content
+    assert "Perro2024" not in response.json()["body"]
+    assert WorkOrder.objects.get(pk=portal["wo"].pk).phase == "satisfaccion"
+    assert VaultSecret.objects.filter(work_order=portal["wo"], kind="password").count() == 1
+
+
 def test_internal_notes_are_in_no_export_and_no_customer_listing(client, portal, tech):
     post_message(work_order=portal["wo"], author=tech, body="NOTA-SECRETA del equipo", visibility="internal",
                  channel="portal", direction="out")

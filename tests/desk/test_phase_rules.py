@@ -114,6 +114,18 @@ def test_reopening_needs_a_note_and_then_a_new_closing_contact(tech, work_order)
     assert error.code == "closing_contact_required"
 
 
+def test_a_password_in_the_reopening_note_goes_to_the_vault_not_the_history(tech, work_order):
+    from atiende.desk.models import WorkOrderEvent
+    from atiende.privacy.models import VaultSecret
+
+    closed = close(tech, work_order)
+    change_phase(actor=tech, work_order=closed, version=closed.version, phase="satisfaccion",
+                 note="Volvió a fallar; dice que su contraseña es Perro2024")
+    event = WorkOrderEvent.objects.get(work_order=work_order, kind="reopened")
+    assert "Perro2024" not in event.note and "[CONTRASEÑA]" in event.note
+    assert VaultSecret.objects.filter(work_order=work_order, kind="password").count() == 1
+
+
 def test_a_closed_work_order_cannot_go_back_to_identification(tech, work_order):
     closed = close(tech, work_order)
     error = _refusal(actor=tech, work_order=closed, version=closed.version, phase="identificacion", note="x")

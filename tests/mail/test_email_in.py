@@ -176,6 +176,24 @@ def test_a_customer_reply_on_a_closed_work_order_reopens_it(tech):
     assert WorkOrder.objects.get(number=number).phase == "satisfaccion"
 
 
+def test_a_password_mailed_to_a_closed_work_order_reopens_it_and_is_kept_in_the_vault(tech):
+    from tests.desk.conftest import close
+
+    number = intake.receive(mail()).work_order_number
+    WorkOrder.objects.filter(number=number).update(assignee=tech)
+    close(tech, WorkOrder.objects.get(number=number))
+    received = intake.receive(mail(subject=f"Re: [#{number}] La impresora no imprime",
+                                   body="Vuelve a fallar. Mi usuario es mlopez y la contraseña es Perro2024.",
+                                   message_id="<closed-pw@example.org>"))
+    assert received.mail.status == "stored", received.mail.detail
+    assert received.work_order_number == number
+    work_order = WorkOrder.objects.get(number=number)
+    assert work_order.phase == "satisfaccion"
+    message = Message.objects.get(message_id="closed-pw@example.org")
+    assert "Perro2024" not in message.body and "Perro2024" not in (message.original or "")
+    assert VaultSecret.objects.filter(work_order=work_order, kind="password").count() == 1
+
+
 def test_failed_mail_is_listed_with_its_reason_and_retried_by_id(tmp_path, capsys, mail_settings):
     from atiende.cli import main
 

@@ -95,6 +95,18 @@ def test_the_customer_reply_on_a_closed_work_order_reopens_it(desk):
     assert refused.status_code == 409 and "SP-1" in refused.content.decode()
 
 
+def test_a_password_in_a_portal_reply_to_a_closed_work_order_reopens_it_and_is_vaulted(desk):
+    from atiende.privacy.models import VaultSecret
+
+    WorkOrder.objects.filter(pk=desk.work_order.pk).update(phase="cierre", closed_at=desk.work_order.created_at)
+    response = signed_in(desk.portal).post(url(desk.work_order),
+                                           {"body": "Vuelve a fallar; mi contraseña es Perro2024"})
+    assert response.status_code == 302
+    assert WorkOrder.objects.get(pk=desk.work_order.pk).phase == "satisfaccion"
+    assert "Perro2024" not in Message.objects.get().body
+    assert VaultSecret.objects.filter(work_order=desk.work_order).count() == 1
+
+
 def test_another_team_gets_404_and_bad_input_a_clear_error(desk):
     assert signed_in(desk.other_technician).post(url(desk.work_order), {"body": "hola"}).status_code == 404
     bad = signed_in(desk.technician).post(url(desk.work_order), {"body": "", "visibility": "internal"})

@@ -385,6 +385,7 @@ def change_phase(*, actor: User, work_order: WorkOrder, version: int, phase: str
     version = clean_version(version)
     target = clean_choice(phase, "phase", Phase)
     note = clean_text(note, "note", TEXT_LIMIT)
+    note, dictated = credentials.take_credentials(note)  # ET-3: never kept in the history
     current = require_visible_work_order(actor, work_order, lock=True)
     if current.version != version:
         raise _stale(current)
@@ -413,6 +414,9 @@ def change_phase(*, actor: User, work_order: WorkOrder, version: int, phase: str
     updated = _conditional_update(current, version, values)
     diff = {k: (getattr(current, k), v) for k, v in values.items() if getattr(current, k) != v}
     record_event(updated, actor, "reopened" if reopening else "phase", diff, note=note, at=now)
+    # Open at this point (reopened, or not closed yet): the vault takes nothing on a closed work order.
+    credentials.store_in_vault(work_order=current if target == Phase.CLOSURE else updated, actor=actor,
+                               found=[("note", secret) for secret in dictated])
     if target == Phase.CLOSURE:
         send_survey(updated, actor, now)
     return updated
