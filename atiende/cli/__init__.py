@@ -72,6 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        from atiende.cli.django_setup import database_problem
+
+        problem = database_problem(error)
+        if problem is None:
+            raise
+        print(_("error: %(message)s") % {"message": problem}, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -96,18 +96,40 @@ def _run_remote(args: argparse.Namespace) -> int:
         return _fail(_("--url must start with http:// or https://"))
     if args.in_place:
         return _fail(_("--in-place does not apply to --url: the server keeps its own database"))
-    from atiende.contact.simulate import RemoteSetupError, run_remote
+    from atiende.contact.simulate import RemoteSetupError, ServerNotReady, run_remote
 
     print(_("Real time against %(url)s: about %(minutes)g minutes of calls, then the last calls end.")
           % {"url": args.url, "minutes": args.minutes}, file=sys.stderr)
     try:
         report = run_remote(_scenario(args), url=args.url, token=args.token)
+    except ServerNotReady as exc:
+        return _not_ready(exc.missing, args.url)
     except RemoteSetupError as exc:
         if not exc.answer.status:
             return _fail(_("cannot reach %(url)s: %(message)s") % {"url": args.url, "message": exc})
         return _fail(_("the server refused the simulation (HTTP %(status)s): %(message)s")
                      % {"status": exc.answer.status, "message": exc})
     return _show(report, args)
+
+
+def _not_ready(missing: list[str], url: str) -> int:
+    """What the server lacks for a simulation, and how to add it; nothing was sent but the look-ups."""
+    base = url.rstrip("/")
+    advice = {
+        "no_queue": _("the server has no queue, so every call would be refused (CH-TEL). An administrator adds "
+                      "one with: curl -X PUT "
+                      "%(url)s/api/v1/contacts/queues/soporte -H 'Authorization: Bearer TOKEN' "
+                      "-H 'Content-Type: application/json' -d '{\"tiers\": [1, 2]}'"),
+        "no_available_technician": _("no technician is available, so no call would be answered. Each "
+                                     "technician signs in, opens the console (%(url)s/consola/) and sets "
+                                     "the state «Disponible»; add technicians with `atiende user add NAME "
+                                     "--role tecnico`"),
+    }
+    print(_("error: the server at %(url)s is not ready for a simulation:") % {"url": base}, file=sys.stderr)
+    for code in missing:
+        print(f"  - {advice[code] % {'url': base}}", file=sys.stderr)
+    print(_("Nothing was simulated. Run the command again once that is done."), file=sys.stderr)
+    return 2
 
 
 def _show(report: dict[str, Any], args: argparse.Namespace) -> int:

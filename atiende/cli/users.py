@@ -1,4 +1,4 @@
-"""user add, token create: manage people and API tokens from the shell."""
+"""user add/list/disable/enable/reset-password, token create/revoke: people and API tokens from the shell."""
 
 from __future__ import annotations
 
@@ -33,6 +33,35 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=_("read the password from standard input instead of asking"))
     add.set_defaults(handler=run_user_add)
 
+    listing = user_sub.add_parser("list", add_help=False, help=_("list users"),
+                                  description=_("List users: name, role, tier, teams and whether active."))
+    add_help_flag(listing)
+    listing.add_argument("--role", choices=ROLES, default=None, help=_("only users of this role"))
+    listing.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
+    listing.set_defaults(handler=run_user_list)
+
+    disable = user_sub.add_parser(
+        "disable", add_help=False, help=_("disable a user (no sign-in, no API tokens, no calls)"),
+        description=_("Disable a user: they can no longer sign in, their API tokens stop working and no calls "
+                      "are routed to them. Their history stays."))
+    add_help_flag(disable)
+    disable.add_argument("username", metavar=_("USERNAME"))
+    disable.set_defaults(handler=run_user_disable, active=False)
+
+    enable = user_sub.add_parser("enable", add_help=False, help=_("enable a disabled user"),
+                                 description=_("Enable a user that was disabled."))
+    add_help_flag(enable)
+    enable.add_argument("username", metavar=_("USERNAME"))
+    enable.set_defaults(handler=run_user_disable, active=True)
+
+    reset = user_sub.add_parser("reset-password", add_help=False, help=_("set a new password for a user"),
+                                description=_("Set a new password for a user; their open sessions end."))
+    add_help_flag(reset)
+    reset.add_argument("username", metavar=_("USERNAME"))
+    reset.add_argument("--password-stdin", action="store_true",
+                       help=_("read the password from standard input instead of asking"))
+    reset.set_defaults(handler=run_user_reset_password)
+
     token = sub.add_parser("token", add_help=False, help=_("manage API tokens"),
                            description=_("Manage API tokens."))
     add_help_flag(token)
@@ -55,6 +84,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke.set_defaults(handler=run_token_revoke)
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty():
+        return getpass.getpass(_("Password: "))
+    return None
+
+
 def _fail(message: str) -> int:
     print(_("error: %(message)s") % {"message": message}, file=sys.stderr)
     return 1
@@ -65,12 +102,7 @@ def run_user_add(args: argparse.Namespace) -> int:
     from atiende.errors import InputError
     from atiende.people.services import add_user
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = getpass.getpass(_("Password: "))
-    else:
-        password = None
+    password = _read_password(args)
     first, _sep, last = args.name.strip().partition(" ")
     try:
         user = add_user(
@@ -81,6 +113,66 @@ def run_user_add(args: argparse.Namespace) -> int:
     except InputError as exc:
         return _fail(str(exc.message))
     print(_("User %(name)s added as %(role)s.") % {"name": user.username, "role": user.get_role_display()})
+    return 0
+
+
+def run_user_list(args: argparse.Namespace) -> int:
+    setup_django()
+    import json
+
+    from atiende.people.models import User
+    from atiende.people.roles import account_role, role_filter
+
+    users = User.objects.order_by("username").prefetch_related("teams")
+    if args.role:
+        users = users.filter(role_filter([args.role]))
+    rows = [
+        {"username": user.username, "name": user.get_full_name(), "role": account_role(user), "tier": user.tier,
+         "teams": sorted(team.name for team in user.teams.all()), "active": user.is_active}
+        for user in users
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    from atiende.people.roles import Role
+
+    for row in rows:
+        state = "" if row["active"] else _("(disabled)")
+        role = str(Role(row["role"]).label) if row["role"] else "-"
+        print(f"{row['username']:<16} {role:<14} {_('tier')} {row['tier']:<3} {', '.join(row['teams']):<24} {state}"
+              .rstrip())
+    if not rows:
+        print(_("No users yet: add one with `atiende user add USERNAME --role administrador`."))
+    return 0
+
+
+def run_user_disable(args: argparse.Namespace) -> int:
+    setup_django()
+    from atiende.errors import InputError
+    from atiende.people.services import set_user_active
+
+    try:
+        user = set_user_active(username=args.username, active=args.active)
+    except InputError as exc:
+        return _fail(str(exc.message))
+    message = _("User %(name)s enabled.") if args.active else _("User %(name)s disabled.")
+    print(message % {"name": user.username})
+    return 0
+
+
+def run_user_reset_password(args: argparse.Namespace) -> int:
+    setup_django()
+    from atiende.errors import InputError
+    from atiende.people.services import reset_password
+
+    password = _read_password(args)
+    if password is None:
+        return _fail(_("give the new password on standard input with --password-stdin"))
+    try:
+        user = reset_password(username=args.username, password=password)
+    except InputError as exc:
+        return _fail(str(exc.message))
+    print(_("New password set for %(name)s.") % {"name": user.username})
     return 0
 
 

@@ -737,14 +737,19 @@ def run_remote(scenario: Scenario, *, url: str, token: str, poll_seconds: float 
     probe = sim.send("pbx", "GET", f"{API}/contacts/technicians", token)
     if not probe.ok or not isinstance(probe.body, list):
         raise RemoteSetupError(probe)
-    if scenario.queue:
-        queues = sim.send("pbx", "GET", f"{API}/contacts/queues", token)
-        if queues.ok and scenario.queue not in {q.get("name") for q in queues.body}:
-            raise RemoteSetupError(Answer(404, {"error": {
-                "code": "unknown_queue", "message": f"the server has no queue named {scenario.queue}"}}))
+    queues = sim.send("pbx", "GET", f"{API}/contacts/queues", token)
+    if scenario.queue and queues.ok and scenario.queue not in {q.get("name") for q in queues.body}:
+        raise RemoteSetupError(Answer(404, {"error": {
+            "code": "unknown_queue", "message": f"the server has no queue named {scenario.queue}"}}))
     for row in probe.body:
         if row.get("status") == "disponible":
             sim.technicians[row["user"]] = Technician(row["user"], row["username"], "", status="board")
+    # CH-TEL: without a queue every call is refused, without an available technician none is answered;
+    # say so now rather than after the whole run with a report of zeros.
+    missing = [code for code, lacking in (("no_queue", queues.ok and not queues.body),
+                                          ("no_available_technician", not sim.technicians)) if lacking]
+    if missing:
+        raise ServerNotReady(missing)
     sim.scenario = replace(scenario, technicians=len(sim.technicians))  # the server's, not ours
     start = clock.now()
     _schedule_arrivals(sim, start)
@@ -767,6 +772,14 @@ def run_remote(scenario: Scenario, *, url: str, token: str, poll_seconds: float 
     report = _remote_report(sim)
     report["wall_seconds"] = round(time.perf_counter() - wall, 2)
     return report
+
+
+class ServerNotReady(Exception):
+    """The server cannot take simulated calls yet; ``missing`` names what (no_queue, no_available_technician)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(", ".join(missing))
+        self.missing = missing
 
 
 class RemoteSetupError(Exception):

@@ -47,14 +47,45 @@ def add_user(
         is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR,
     )
     if password:
-        if validate:
-            try:
-                validate_password(password, user)
-            except ValidationError as exc:
-                raise InputError("weak_password", " ".join(exc.messages)) from exc
-        user.set_password(password)
+        user.set_password(_checked_password(password, user) if validate else password)
     else:
         user.set_unusable_password()
     with transaction.atomic():
         user.save()
+    return user
+
+
+def _checked_password(password: str, user: User) -> str:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InputError("weak_password", " ".join(exc.messages)) from exc
+    return password
+
+
+def find_user(username: str) -> User:
+    """The user of that name (any letter case), or a clear 404 error."""
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise InputError("user_not_found", _("No user named %(name)s.") % {"name": username}, status=404)
+    return user
+
+
+def set_user_active(*, username: str, active: bool) -> User:
+    """Disable or enable an account. A disabled account keeps its history but cannot sign in, its API
+    tokens stop working and calls are no longer routed to it; enabling it restores all of that."""
+    user = find_user(username)
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def reset_password(*, username: str, password: str) -> User:
+    """Give an account a new password (validated as at creation); other sessions of that user end."""
+    user = find_user(username)
+    if not password:
+        raise InputError("empty_password", _("The new password cannot be empty."))
+    user.set_password(_checked_password(password, user))
+    user.save(update_fields=["password"])  # the session hash changes: sessions signed in before end
     return user

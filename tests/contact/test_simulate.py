@@ -4,6 +4,7 @@ matches what was stored."""
 import json
 import os
 import statistics
+import time
 
 import pytest
 
@@ -199,3 +200,20 @@ def test_simulated_calls_never_reach_the_real_pbx_through_the_webhook(monkeypatc
     assert report["answered"] > 0
     assert not WebhookDelivery.objects.exists()
     assert os.environ["ATIENDE_WEBHOOK_URL"] == "http://127.0.0.1:9/pbx"  # restored afterwards
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simulate_against_a_fresh_server_says_what_is_missing_and_stops(live_server, capsys, monkeypatch):
+    """No queue and nobody available: said at the start with how to add them, nothing sent, non-zero exit."""
+    from atiende.people.models import Role, User
+
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    pbx = User.objects.create_user("centralita", role=Role.ADMINISTRATOR)
+    _token, raw = ApiToken.issue(pbx, kind=ApiToken.Kind.CTI)
+    started = time.monotonic()
+    assert main(["simulate", "--url", live_server.url, "--token", raw, "--minutes", "5"]) == 2
+    assert time.monotonic() - started < 10  # not the five minutes asked for
+    err = capsys.readouterr().err
+    assert "no queue" in err and "/api/v1/contacts/queues/soporte" in err
+    assert "no technician is available" in err and "/consola/" in err
+    assert Contact.objects.count() == 0 and CtiEvent.objects.count() == 0
