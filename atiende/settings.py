@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "atiende.notifications",
     "atiende.mail",
     "atiende.practice",
+    "atiende.sla",
 ]
 
 MIDDLEWARE = [

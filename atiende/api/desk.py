@@ -49,6 +49,7 @@ from atiende.desk.models import (
 from atiende.desk.services import commitments, questions, work_orders
 from atiende.errors import InputError
 from atiende.people.roles import CUSTOMERS, STAFF
+from atiende.sla import selectors as sla_selectors
 
 PREFIX = "work-orders"
 router = Router(tags=["work orders"])
@@ -143,6 +144,15 @@ class WorkOrderOut(Schema):
     updated_at: datetime
     closed_at: datetime | None
     version: int
+    first_response_due: datetime | None = Field(
+        None, description="When the first-response target of the SLA is reached (null: none, or met without one).")
+    resolution_due: datetime | None = Field(
+        None, description="When the resolution target is reached; null while paused (waiting for the customer).")
+    sla_paused: bool = Field(False, description="The resolution clock stands still: waiting for the customer.")
+    sla_breached: bool = Field(False, description="A first-response or resolution target has passed.")
+    sla_warning: bool = Field(False, description="80 % of a target used, not breached yet.")
+    sla_first_response: str = Field("none", description="none, running, warning, paused, met or breached.")
+    sla_resolution: str = Field("none", description="none, running, warning, paused, met or breached.")
 
 
 class WorkOrderDetailOut(WorkOrderOut):
@@ -271,6 +281,7 @@ def work_order_data(wo: WorkOrder) -> dict[str, Any]:
         decision_maker=_customer_ref(wo.decision_maker), assignee=_user_ref(wo.assignee),
         team=None if wo.team is None else {"id": wo.team.pk, "name": wo.team.name},
     )
+    data.update(sla_selectors.of_work_order(wo).to_json())
     return data
 
 
@@ -319,7 +330,7 @@ def paginate(qs: QuerySet, page: int, page_size: int) -> tuple[list, int, int]:
 
 
 def _full(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    return qs.select_related("customer", "requester", "decision_maker", "assignee", "team")
+    return qs.select_related("customer", "requester", "decision_maker", "assignee", "team", "sla")
 
 
 # --- endpoints -----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ deadline fires once; a crashed worker's lease runs out and another takes over.
 After a restart, overdue deadlines fire at once.
 
 Each round also flags missed commitments and reminds owners of those coming due
-(PT-2), and scores calls that ended: their stored scoring jobs
+(PT-2), raises the service-level warnings (80 %) and breaches of work orders
+(atiende/sla/services.py), and scores calls that ended: their stored scoring jobs
 (atiende/scorecards/jobs.py), claimed with leases too, a few per round so a
 backlog never holds up the deadlines.
 
@@ -68,6 +69,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.desk.services.commitments import flag_missed_commitments
     from atiende.notifications.reminders import remind_due_commitments
     from atiende.scorecards.jobs import run_pending_scoring
+    from atiende.sla.services import check_due as check_service_levels
 
     total = 0
     commitments_checked = 0.0
@@ -78,6 +80,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
             if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
                 flag_missed_commitments()  # PT-2: a promise past its due time raises its alert
                 remind_due_commitments()  # and its owner hears of it before it comes due
+                check_service_levels()  # SLA clocks reaching 80 % or their target warn and breach
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries
@@ -111,10 +114,12 @@ def run_worker(args: argparse.Namespace) -> int:
         from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.notifications.reminders import remind_due_commitments
         from atiende.scorecards import jobs
+        from atiende.sla.services import check_due as check_service_levels
 
         fired = contact_deadlines.run_due_deadlines(worker=name)
         flag_missed_commitments()
         remind_due_commitments()
+        check_service_levels()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})
         stuck = jobs.given_up()

@@ -19,6 +19,9 @@ class Kind(models.TextChoices):
     ASSIGNED = "assigned", _("A work order is assigned to me")
     CUSTOMER_REPLY = "customer_reply", _("A customer wrote on my work order")
     COMMITMENT_DUE = "commitment_due", _("A commitment of mine comes due or was missed")
+    SLA_WARNING = "sla_warning", _("A work order I follow has used 80 % of its service-level target")
+    SLA_BREACH = "sla_breach", _("A work order I follow breached its service level")
+    LOW_SATISFACTION = "low_satisfaction", _("A customer of my team rated us low (SP-4)")
 
 
 class Delivery(models.TextChoices):

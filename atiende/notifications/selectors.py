@@ -16,6 +16,9 @@ DEFAULTS: dict[tuple[str, str], bool] = {
     (Kind.ASSIGNED.value, Delivery.EMAIL.value): True,
     (Kind.CUSTOMER_REPLY.value, Delivery.EMAIL.value): True,
     (Kind.COMMITMENT_DUE.value, Delivery.EMAIL.value): True,
+    (Kind.SLA_WARNING.value, Delivery.EMAIL.value): False,
+    (Kind.SLA_BREACH.value, Delivery.EMAIL.value): True,
+    (Kind.LOW_SATISFACTION.value, Delivery.EMAIL.value): True,
 }
 
 

@@ -1,0 +1,49 @@
+"""The SLA clocks follow the desk's own events (the desk never calls this app).
+
+Every line of a work order's history (``WorkOrderEvent``: opened, changed, a phase,
+a message, reopened) refreshes its clocks once the change has committed; a failure
+is logged and never undoes the change. A policy or a calendar saved in the admin
+has every open work order looked at again by the next worker round.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from atiende.desk.models import WorkOrderEvent
+from atiende.sla import services
+from atiende.sla.models import Holiday, SlaPolicy, TeamCalendar
+
+log = logging.getLogger(__name__)
+
+
+def _refresh(work_order_id: int) -> None:
+    try:
+        with transaction.atomic():
+            services.refresh(work_order_id)
+    except Exception:  # the clocks must never break the change that moved them
+        log.exception("SLA refresh of work order %s failed", work_order_id)
+
+
+@receiver(post_save, sender=WorkOrderEvent, dispatch_uid="sla.work_order_event")
+def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, raw: bool = False,
+                        **kwargs: Any) -> None:
+    if created and not raw:
+        work_order_id = instance.work_order_id
+        transaction.on_commit(lambda: _refresh(work_order_id))
+
+
+@receiver(post_save, sender=SlaPolicy, dispatch_uid="sla.policy_saved")
+@receiver(post_delete, sender=SlaPolicy, dispatch_uid="sla.policy_deleted")
+@receiver(post_save, sender=TeamCalendar, dispatch_uid="sla.calendar_saved")
+@receiver(post_delete, sender=TeamCalendar, dispatch_uid="sla.calendar_deleted")
+@receiver(post_save, sender=Holiday, dispatch_uid="sla.holiday_saved")
+@receiver(post_delete, sender=Holiday, dispatch_uid="sla.holiday_deleted")
+def on_settings_changed(sender: type, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        transaction.on_commit(lambda: services.recheck_open())

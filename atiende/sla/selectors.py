@@ -1,0 +1,97 @@
+"""Reads of the SLA clocks: what lists, pages, the wallboard and the API show of a work order.
+
+The stored row (``WorkOrderSla``) is kept current by every change and by the worker
+twice a minute; a clock whose due time has just passed is shown breached at once,
+without waiting for the worker's round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from atiende.sla.core.clock import ClockState
+from atiende.sla.models import SlaAlert, WorkOrderSla
+
+RUNNING = (ClockState.RUNNING.value, ClockState.WARNING.value)
+
+
+@dataclass(frozen=True)
+class Summary:
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    first_response_state: str
+    resolution_state: str
+    paused: bool
+    breached: bool
+    warning: bool
+
+    @property
+    def has_targets(self) -> bool:
+        return self.first_response_state != "none" or self.resolution_state != "none"
+
+    @property
+    def next_due(self) -> datetime | None:
+        dues = [d for d, s in ((self.first_response_due, self.first_response_state),
+                               (self.resolution_due, self.resolution_state)) if d is not None and s in RUNNING]
+        return min(dues) if dues else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"first_response_due": self.first_response_due, "resolution_due": self.resolution_due,
+                "sla_paused": self.paused, "sla_breached": self.breached, "sla_warning": self.warning,
+                "sla_first_response": self.first_response_state, "sla_resolution": self.resolution_state}
+
+
+EMPTY = Summary(None, None, "none", "none", False, False, False)
+
+
+def _live(state: str, due: datetime | None, now: datetime) -> str:
+    if state in RUNNING and due is not None and due <= now:
+        return ClockState.BREACHED.value
+    return state
+
+
+def summary(row: WorkOrderSla | None, now: datetime | None = None) -> Summary:
+    if row is None:
+        return EMPTY
+    now = now or timezone.now()
+    first = _live(row.first_response_state, row.first_response_due, now)
+    resolution = _live(row.resolution_state, row.resolution_due, now)
+    return Summary(
+        first_response_due=row.first_response_due, resolution_due=row.resolution_due,
+        first_response_state=first, resolution_state=resolution, paused=row.paused and resolution == "paused",
+        breached=ClockState.BREACHED.value in (first, resolution),
+        warning=ClockState.WARNING.value in (first, resolution),
+    )
+
+
+def of_work_order(work_order: Any, now: datetime | None = None) -> Summary:
+    """The SLA of a work order (``select_related("sla")`` spares a query per row in lists)."""
+    try:
+        row = work_order.sla
+    except WorkOrderSla.DoesNotExist:
+        row = None
+    return summary(row, now)
+
+
+def breached_filter(now: datetime | None = None, prefix: str = "sla__") -> Q:
+    """Work orders whose SLA breached, as a query filter (for lists and the wallboard)."""
+    now = now or timezone.now()
+    return (Q(**{f"{prefix}first_response_breached": True}) | Q(**{f"{prefix}resolution_breached": True})
+            | Q(**{f"{prefix}first_response_state__in": RUNNING, f"{prefix}first_response_due__lte": now})
+            | Q(**{f"{prefix}resolution_state__in": RUNNING, f"{prefix}resolution_due__lte": now}))
+
+
+def at_risk_filter(now: datetime | None = None, prefix: str = "sla__") -> Q:
+    """Work orders with a clock that warned (80 %) and has not breached yet."""
+    now = now or timezone.now()
+    return ((Q(**{f"{prefix}first_response_state": "warning"}) | Q(**{f"{prefix}resolution_state": "warning"}))
+            & ~breached_filter(now, prefix))
+
+
+def alerts(work_order: Any) -> QuerySet[SlaAlert]:
+    return SlaAlert.objects.filter(work_order=work_order).order_by("at", "id")

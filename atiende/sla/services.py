@@ -1,0 +1,245 @@
+"""Keeping each work order's SLA clocks up to date, and raising their warnings and breaches.
+
+:func:`refresh` rebuilds one work order's clocks from what its history says
+(:func:`facts_of`), the policy that applies and its team's calendar, stores them in
+``WorkOrderSla`` and raises what is due. It runs after every change of a work order
+(``receivers``: each ``WorkOrderEvent`` once committed), and the worker runs
+:func:`check_due` for the clocks that reach 80 % or their target while nobody touches
+the work order. Everything is derived again each time, never patched: the same history
+gives the same clocks, whichever process computes them.
+
+The facts, from the work order's own records:
+
+- **first response**: a work order opened by the staff on the phone or at the counter
+  was answered as it was opened (the customer was being served); otherwise the first
+  public message from the help desk.
+- **waiting for the customer**: from a public message of the help desk until the
+  customer's next public message (``WorkOrder.awaiting_customer_since`` in the desk);
+  the resolution clock stands still meanwhile.
+- **resolved**: closed (SP-1); reopened, the clock goes on, the closed days not counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from atiende.desk.models import (
+    Channel,
+    Message,
+    MessageDirection,
+    Phase,
+    Visibility,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from atiende.people.roles import STAFF, account_role
+from atiende.sla.core import calendar as core_calendar
+from atiende.sla.core import policy as core_policy
+from atiende.sla.core.clock import Clock, ClockState, Facts, Pause, Status, Targets, evaluate
+from atiende.sla.models import WEEKDAYS, ClockName, SlaAlert, SlaPolicy, TeamCalendar, WorkOrderSla
+
+log = logging.getLogger(__name__)
+
+# Channels where the customer is being served while the work order is opened.
+SERVED_WHEN_OPENED = (Channel.PHONE, Channel.IN_PERSON)
+
+
+def calendar_for(team_id: int | None) -> core_calendar.BusinessCalendar:
+    """The team's calendar; all day, every day in UTC for a team without one (or a broken one)."""
+    row = TeamCalendar.objects.filter(team_id=team_id).prefetch_related("holidays").first() if team_id else None
+    if row is None:
+        return core_calendar.BusinessCalendar.always_open()
+    try:
+        return calendar_of(row)
+    except core_calendar.CalendarError:
+        log.warning("team calendar %s cannot be used; the clock runs all day", row.pk, exc_info=True)
+        return core_calendar.BusinessCalendar.always_open()
+
+
+def calendar_of(row: TeamCalendar, holidays: Iterable[date] | None = None) -> core_calendar.BusinessCalendar:
+    hours = {index: core_calendar.parse_hours(getattr(row, name)) for index, name in enumerate(WEEKDAYS)}
+    days = holidays if holidays is not None else [h.day for h in row.holidays.all()] if row.pk else []
+    return core_calendar.BusinessCalendar(time_zone=row.time_zone, hours=hours, holidays=frozenset(days))
+
+
+def policies() -> list[core_policy.Policy]:
+    return [core_policy.Policy(key=p.pk, targets=Targets(p.first_response_minutes, p.resolution_minutes),
+                               priority=p.priority or None, queue=p.team_id, organisation=p.organisation_id,
+                               rank=p.rank)
+            for p in SlaPolicy.objects.filter(active=True)]
+
+
+def _organisation_id(work_order: WorkOrder) -> int | None:
+    return WorkOrder.objects.filter(pk=work_order.pk).values_list("customer__organisation_id", flat=True).first()
+
+
+def _at(value: Any) -> datetime | None:
+    moment = parse_datetime(value) if isinstance(value, str) else value if isinstance(value, datetime) else None
+    return moment
+
+
+def facts_of(work_order: WorkOrder) -> Facts:
+    """What the clocks need, read from the work order, its public messages and its history."""
+    started = work_order.created_at
+    first_response: datetime | None = None
+    if work_order.channel in SERVED_WHEN_OPENED and account_role(work_order.created_by) in STAFF:
+        first_response = started
+    closures: list[tuple[datetime, datetime | None]] = []
+    for kind, changes, at in (WorkOrderEvent.objects.filter(work_order=work_order, kind__in=("phase", "reopened"))
+                              .order_by("at", "id").values_list("kind", "changes", "at")):
+        phase = (changes or {}).get("phase") or [None, None]
+        if kind == "phase" and phase[-1] == Phase.CLOSURE and (not closures or closures[-1][1] is not None):
+            closures.append((at, None))
+        elif kind == "reopened" and closures and closures[-1][1] is None:
+            closures[-1] = (closures[-1][0], at)
+    if work_order.phase == Phase.CLOSURE and (not closures or closures[-1][1] is not None):
+        closures.append((work_order.closed_at or work_order.updated_at, None))  # closed without a history line
+    pauses: list[Pause] = []
+    waiting_since: datetime | None = None
+    messages = (Message.objects.filter(work_order=work_order, visibility=Visibility.PUBLIC)
+                .order_by("created_at", "id").values_list("direction", "created_at"))
+    for direction, at in messages:
+        if direction == MessageDirection.OUTBOUND:
+            if first_response is None:
+                first_response = at
+            if waiting_since is None and not _inside(closures, at):
+                waiting_since = at
+        elif waiting_since is not None:
+            pauses.append((waiting_since, at))
+            waiting_since = None
+    if waiting_since is not None:
+        pauses.append((waiting_since, None))
+    resolved = closures[-1][0] if closures and closures[-1][1] is None else None
+    if first_response is None and resolved is not None:
+        first_response = resolved  # solved without a written reply: the closing contact answered them (SP-1)
+    reopened = [(start, end) for start, end in closures if end is not None]
+    return Facts(started_at=started, first_response_at=first_response, resolved_at=resolved,
+                 pauses=tuple(pauses) + tuple(reopened))
+
+
+def _inside(closures: list[tuple[datetime, datetime | None]], moment: datetime) -> bool:
+    return any(start <= moment and (end is None or moment < end) for start, end in closures)
+
+
+def status_of(row: WorkOrderSla, team_id: int | None, now: datetime | None = None) -> Status:
+    """The clocks of a stored row at ``now`` (for pages: no write)."""
+    facts = Facts(started_at=row.started_at, first_response_at=row.first_response_at, resolved_at=row.resolved_at,
+                  pauses=tuple(_pauses(row.pauses)))
+    targets = Targets(row.first_response_minutes, row.resolution_minutes)
+    return evaluate(targets, calendar_for(team_id), facts, now or timezone.now())
+
+
+def _pauses(stored: Any) -> Iterable[Pause]:
+    for item in stored or []:
+        start = _at(item[0])
+        if start is not None:
+            yield start, _at(item[1])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla | None:
+    """Rebuild and store the clocks of one work order, and raise the warnings and breaches reached."""
+    now = now or timezone.now()
+    work_order = WorkOrder.objects.select_related("created_by").filter(pk=work_order_id).first()
+    if work_order is None:
+        return None
+    chosen = core_policy.choose(policies(), priority=work_order.priority, queue=work_order.team_id,
+                                organisation=_organisation_id(work_order))
+    facts = facts_of(work_order)
+    targets = chosen.targets if chosen else Targets()
+    status = evaluate(targets, calendar_for(work_order.team_id), facts, now)
+    values = {
+        "policy_id": chosen.key if chosen else None,
+        "first_response_minutes": targets.first_response_minutes, "resolution_minutes": targets.resolution_minutes,
+        "started_at": facts.started_at, "first_response_at": facts.first_response_at,
+        "resolved_at": facts.resolved_at, "pauses": [[_iso(s), _iso(e)] for s, e in facts.pauses],
+        "paused": status.paused,
+        "first_response_due": status.first_response.due_at, "resolution_due": status.resolution.due_at,
+        "first_response_state": status.first_response.state.value,
+        "resolution_state": status.resolution.state.value,
+        "first_response_breached": status.first_response.breached,
+        "resolution_breached": status.resolution.breached,
+        "next_check_at": _next_check(status, now), "updated_at": now,
+    }
+    row, _created = WorkOrderSla.objects.update_or_create(work_order_id=work_order.pk, defaults=values)
+    _raise_alerts(work_order, status, now)
+    return row
+
+
+def _next_check(status: Status, now: datetime) -> datetime | None:
+    upcoming = [moment for clock in (status.first_response, status.resolution)
+                if clock.state in (ClockState.RUNNING, ClockState.WARNING)
+                for moment in (clock.warn_at, clock.due_at) if moment is not None and moment > now]
+    return min(upcoming) if upcoming else None
+
+
+def _raise_alerts(work_order: WorkOrder, status: Status, now: datetime) -> None:
+    for name, clock in ((ClockName.FIRST_RESPONSE, status.first_response), (ClockName.RESOLUTION, status.resolution)):
+        for kind in _reached(clock):
+            if SlaAlert.objects.filter(work_order=work_order, clock=name, kind=kind).exists():
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: another worker may have raised it a moment ago
+                    alert = SlaAlert.objects.create(work_order=work_order, clock=name, kind=kind, at=now,
+                                                    due_at=clock.due_at)
+            except IntegrityError:
+                continue
+            _tell(alert)
+
+
+def _reached(clock: Clock) -> list[str]:
+    if clock.state == ClockState.BREACHED:
+        # A clock stopped late never warned in time; the breach says it all.
+        return [SlaAlert.Kind.BREACH] if clock.stopped_at is not None else [SlaAlert.Kind.WARNING, SlaAlert.Kind.BREACH]
+    if clock.state == ClockState.WARNING:
+        return [SlaAlert.Kind.WARNING]
+    return []
+
+
+def _tell(alert: SlaAlert) -> None:
+    from atiende.sla import alerts  # the notifications of an alert (people, texts)
+
+    transaction.on_commit(lambda: alerts.notify_alert(alert.pk))
+
+
+def check_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Refresh the clocks that reach a warning or their target by ``now``; returns how many were looked at.
+
+    Run by the worker twice a minute. A refresh stores the next instant to look at, so a clock is
+    looked at when it may have changed, not on every round.
+    """
+    now = now or timezone.now()
+    due = list(WorkOrderSla.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+               .values_list("work_order_id", flat=True)[:limit])
+    for work_order_id in due:
+        try:
+            with transaction.atomic():
+                refresh(work_order_id, now=now)
+        except Exception:  # one broken work order must not stop the others' clocks
+            log.exception("SLA refresh of work order %s failed", work_order_id)
+    return len(due)
+
+
+def recheck_open(*, now: datetime | None = None) -> int:
+    """A policy or a calendar changed: every open work order's clocks are looked at again soon."""
+    now = now or timezone.now()
+    return WorkOrderSla.objects.filter(resolved_at__isnull=True).update(next_check_at=now)
+
+
+def clock_state(status: Status) -> dict[str, Any]:
+    """The SLA of a work order as the API and the pages show it (see docs/reports.md)."""
+    return {
+        "first_response_due": status.first_response.due_at, "resolution_due": status.resolution.due_at,
+        "paused": status.paused, "breached": status.breached, "warning": status.warning,
+        "first_response": status.first_response.to_json(), "resolution": status.resolution.to_json(),
+    }
