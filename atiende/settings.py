@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "atiende.mail",
     "atiende.practice",
     "atiende.sla",
+    "atiende.knowledge",
 ]
 
 MIDDLEWARE = [

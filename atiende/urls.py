@@ -26,6 +26,7 @@ urlpatterns = [
     path("correo/", include("atiende.mail.urls")),
     path("avisos/", include("atiende.notifications.urls")),
     path("practica/", include("atiende.practice.urls")),
+    path("", include("atiende.knowledge.urls")),
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

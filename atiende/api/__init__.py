@@ -51,6 +51,7 @@ ROUTERS: list[str] = [
     "analyze",
     "scorecards",
     "training",
+    "search",
 ]
 
 _mount_routers()

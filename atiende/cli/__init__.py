@@ -32,6 +32,7 @@ COMMANDS: list[str] = [
     "atiende.cli.telephony",
     "atiende.cli.webhooks",
     "atiende.cli.mail",
+    "atiende.cli.search",
 ]
 
 

@@ -1,0 +1,66 @@
+"""Keeps the search index in step with the desk, inside the transaction of each change.
+
+The desk never knows it is indexed: the knowledge app listens to its models. Work orders
+change through conditional UPDATEs that send no signal, but every change leaves a line
+of history (``WorkOrderEvent``, ``CustomerEvent``), written after the change; indexing
+on that line reads the row as it now is. Raw saves (``loaddata``) are left to
+``atiende search reindex``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from atiende.desk.models import (
+    ContactPoint,
+    Customer,
+    CustomerEvent,
+    Message,
+    Organisation,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from atiende.knowledge import index
+from atiende.knowledge.models import SearchKind
+
+
+@receiver(post_save, sender=WorkOrder, dispatch_uid="knowledge.work_order_saved")
+@receiver(post_save, sender=WorkOrderEvent, dispatch_uid="knowledge.work_order_event")
+@receiver(post_save, sender=Message, dispatch_uid="knowledge.message_saved")
+@receiver(post_delete, sender=Message, dispatch_uid="knowledge.message_deleted")
+def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    index.index_work_order(instance.pk if sender is WorkOrder else instance.work_order_id)
+
+
+@receiver(post_delete, sender=WorkOrder, dispatch_uid="knowledge.work_order_deleted")
+def work_order_deleted(sender: type, instance: WorkOrder, **kwargs: Any) -> None:
+    index.remove(SearchKind.WORK_ORDER, instance.pk)
+
+
+@receiver(post_save, sender=Customer, dispatch_uid="knowledge.customer_saved")
+@receiver(post_save, sender=CustomerEvent, dispatch_uid="knowledge.customer_event")
+@receiver(post_save, sender=ContactPoint, dispatch_uid="knowledge.contact_point_saved")
+@receiver(post_delete, sender=ContactPoint, dispatch_uid="knowledge.contact_point_deleted")
+def customer_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    index.index_customer(instance.pk if sender is Customer else instance.customer_id)
+
+
+@receiver(post_delete, sender=Customer, dispatch_uid="knowledge.customer_deleted")
+def customer_deleted(sender: type, instance: Customer, **kwargs: Any) -> None:
+    index.remove(SearchKind.CUSTOMER, instance.pk)
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="knowledge.organisation_saved")
+def organisation_changed(sender: type, instance: Organisation, raw: bool = False, created: bool = False,
+                         **kwargs: Any) -> None:
+    if raw or created:
+        return
+    for pk in Customer.objects.filter(organisation=instance).values_list("pk", flat=True).iterator():
+        index.index_customer(pk)
