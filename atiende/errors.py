@@ -26,3 +26,10 @@ class InputError(ValueError):
         self.rule = rule
         self.status = status
         self.field = field
+
+
+def error_body(code: str, message: Any, rule: str | None = None, **extra: Any) -> dict[str, Any]:
+    """THE error format: ``{"error": {"code", "message", "rule"}}`` (the API answers it; the CTI stores it)."""
+    body: dict[str, Any] = {"code": code, "message": str(message), "rule": rule}
+    body.update(extra)
+    return {"error": body}

@@ -23,20 +23,20 @@ from atiende.api.errors import error_body
 from atiende.errors import InputError
 from atiende.people.models import ApiToken
 from atiende.practices import Refusal
-from atiende.telephony import services
+from atiende.telephony import generic
 
 PREFIX = "cti/generic"
 router = Router(tags=["telephony (generic CTI, Zammad-compatible)"])
 
 _FIELDS = {
-    "event": {"type": "string", "enum": list(services.EVENTS)},
+    "event": {"type": "string", "enum": list(generic.EVENTS)},
     "from": {"type": "string", "maxLength": 80},
     "to": {"type": "string", "maxLength": 80},
-    "direction": {"type": "string", "enum": list(services.DIRECTIONS)},
-    "callId": {"type": "string", "maxLength": services.MAX_CALL_ID},
+    "direction": {"type": "string", "enum": list(generic.DIRECTIONS)},
+    "callId": {"type": "string", "maxLength": generic.MAX_CALL_ID},
     "user[]": {"type": "array", "items": {"type": "string"}},
     "queue": {"type": "string", "maxLength": 60},
-    "cause": {"type": "string", "enum": list(services.CAUSES)},
+    "cause": {"type": "string", "enum": list(generic.CAUSES)},
     "answeringNumber": {"type": "string", "maxLength": 150},
 }
 _JSON_FIELDS = {**{k: v for k, v in _FIELDS.items() if k != "user[]"},
@@ -98,8 +98,8 @@ def generic_event(request: HttpRequest, token: str, atiende: bool = False) -> Ht
     if found is None:
         return _error(request, 401, "invalid_token", _("Unknown, expired or revoked telephony token."), "CH-TEL")
     try:
-        event = services.parse_event(_fields(request))
-        reply = services.handle_event(event=event, token=found)
+        event = generic.parse_event(_fields(request))
+        reply = generic.handle_event(event=event, token=found)
     except _BadBody as exc:
         return _error(request, 400, "invalid_body", str(exc), "CH-TEL")
     except InputError as exc:

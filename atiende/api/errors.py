@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from atiende.errors import InputError
+from atiende.errors import InputError, error_body
 from atiende.practices import Refusal
 
 
@@ -26,12 +26,6 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.rule = rule
-
-
-def error_body(code: str, message: str, rule: str | None = None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": str(message), "rule": rule}
-    body.update(extra)
-    return {"error": body}
 
 
 def _describe_validation(errors: list[dict[str, Any]]) -> str:

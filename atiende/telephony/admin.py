@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from atiende.errors import InputError
 from atiende.privacy.admin import ReadOnlyAdmin
 from atiende.telephony import webhooks
+from atiende.telephony.directory import clean_pattern
 from atiende.telephony.models import BlockedCaller, GenericCall, WebhookDelivery
 
 
@@ -22,8 +23,6 @@ class BlockedCallerForm(forms.ModelForm):
         fields = ("pattern", "reason", "active")
 
     def clean_pattern(self) -> str:
-        from atiende.telephony.services import clean_pattern
-
         try:
             return clean_pattern(self.cleaned_data["pattern"])
         except InputError as exc:

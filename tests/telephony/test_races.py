@@ -14,8 +14,8 @@ from django.db import connection
 
 from atiende.contact.models import Contact, ContactEvent
 from atiende.contact.services import queues
+from atiende.telephony.generic import handle_event, parse_event
 from atiende.telephony.models import GenericCall
-from atiende.telephony.services import handle_event, parse_event
 
 from .conftest import make_technician
 

@@ -1,0 +1,140 @@
+"""Who and where, for both CTI protocols: the technician a PBX names, the queue it names (else the first
+one), whether a call id is new, and whether a caller is blocked.
+
+The native protocol (:mod:`atiende.telephony.native`) and the generic one
+(:mod:`atiende.telephony.generic`) ask these and nothing else, so a PBX that
+names a technician, a queue or a caller is understood the same way on both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat, Lower
+from django.utils.translation import gettext as _
+
+from atiende.contact.models import Contact, Queue
+from atiende.errors import InputError
+from atiende.people.models import User
+from atiende.people.roles import STAFF, role_filter
+from atiende.telephony.models import BlockedCaller
+from atiende.telephony.numbers import normalise_number
+
+# ---- technicians ---------------------------------------------------------------------
+
+
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(role_filter(STAFF), is_active=True)
+
+
+def find_technician(ref: str) -> User | None:
+    """A technician by extension, username, email or full name, in that order; only an unambiguous match."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    lowered = ref.lower()
+    lookups: list[Callable[[QuerySet[User]], QuerySet[User]]] = [
+        lambda qs: qs.filter(extension=ref),
+        lambda qs: qs.filter(username__iexact=ref),
+        lambda qs: qs.filter(email__iexact=ref),
+        lambda qs: qs.annotate(full=Lower(Concat("first_name", Value(" "), "last_name"))).filter(full=lowered),
+    ]
+    dialled = normalise_number(ref)
+    if dialled != ref:
+        lookups.insert(1, lambda qs: qs.filter(extension=dialled))
+    for lookup in lookups:
+        found = list(lookup(_staff())[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def technician_named(ref: str | None, *, field: str, rule: str | None = None) -> User:
+    """:func:`find_technician`, required: a missing name is a 400, one that matches nobody a 404."""
+    if not ref:
+        raise InputError("technician_required", _("Name the technician (extension or username)."), field=field,
+                         rule=rule)
+    found = find_technician(ref)
+    if found is None:
+        raise InputError(
+            "unknown_technician",
+            _("No technician has the extension, username, email or name %(ref)s.") % {"ref": ref},
+            status=404, field=field, rule=rule)
+    return found
+
+
+# ---- queues --------------------------------------------------------------------------
+
+
+def first_queue() -> Queue:
+    """The queue a call goes to when the PBX names none: the first one created."""
+    queue = Queue.objects.order_by("pk").first()
+    if queue is None:
+        raise InputError("no_queue", _("Create a queue first."), status=409, rule="CH-TEL")
+    return queue
+
+
+def queue_for(name: str | None, *, unknown_is_first: bool = False) -> Queue:
+    """The queue the PBX names, else :func:`first_queue`.
+
+    The native protocol names queues by their name, and an unknown name is a
+    404. The generic protocol's queue names are free text set in the PBX:
+    there a name or label matches case-insensitively, and an unknown one falls
+    back to the first queue (``unknown_is_first``).
+    """
+    if not name:
+        return first_queue()
+    if not unknown_is_first:
+        queue = Queue.objects.filter(name=name).first()
+        if queue is None:
+            raise InputError("unknown_queue", _("There is no queue named %(name)s.") % {"name": name},
+                             status=404, field="queue", rule="CH-TEL")
+        return queue
+    found = Queue.objects.filter(Q(name__iexact=name) | Q(label__iexact=name)).order_by("pk").first()
+    return found or first_queue()
+
+
+# ---- calls ---------------------------------------------------------------------------
+
+
+def require_new_call(external_id: str, *, field: str) -> None:
+    """A call id is reported once, through one protocol: a second ``new_call``/``newCall`` is a 409."""
+    if Contact.objects.filter(external_id=external_id).exists():
+        raise InputError("duplicate_call", _("A call with this id already exists."), status=409, field=field,
+                         rule="CH-TEL")
+
+
+# ---- the caller-block list -------------------------------------------------------------
+
+
+def clean_pattern(pattern: str) -> str:
+    """A block-list pattern as stored: a number, a prefix ending in ``*``, or ``anonymous``; else a 400."""
+    text = normalise_number(pattern)
+    body = text[:-1] if text.endswith("*") else text
+    if text == "anonymous" or re.fullmatch(r"\+?[0-9]{2,30}", body or "x"):
+        return text
+    raise InputError("invalid_pattern", _("A blocked number is digits (optionally +), a prefix ending in *, "
+                                          "or anonymous: %(pattern)s is none of them.") % {"pattern": pattern},
+                     field="pattern")
+
+
+def _matches(pattern: str, number: str) -> bool:
+    if pattern.endswith("*"):
+        return number.startswith(pattern[:-1])
+    return number == pattern
+
+
+def blocked_by(number: str) -> BlockedCaller | None:
+    """The active block that matches this caller, if any (the longest pattern wins). THE block check."""
+    caller = normalise_number(number) or "anonymous"
+    found = [b for b in BlockedCaller.objects.filter(active=True) if _matches(b.pattern, caller)]
+    return max(found, key=lambda b: len(b.pattern)) if found else None
+
+
+def rejection(block: BlockedCaller) -> dict[str, Any]:
+    """Atiende's decision for a blocked caller, as both protocols report it."""
+    return {"action": "reject", "blocked": block.pattern, "reason": block.reason, "technician": None,
+            "contact": None, "state": None}

@@ -1,0 +1,193 @@
+"""The native CTI protocol (``POST /api/v1/cti/events``): a PBX posts call events, Atiende answers with its
+decision.
+
+Every event carries an idempotency ``id``: the first time it is processed and
+its answer stored (:class:`~atiende.telephony.models.CtiEvent`), refusals
+included; a repeat (a retry after a timeout, a duplicate) changes nothing and
+gets the very same answer, status included. Each event becomes the contact
+center's own action (:mod:`atiende.contact.services`), so the same engine,
+policies, timers and routing apply as in the console. The technician, the
+queue and the block list are looked up in :mod:`atiende.telephony.directory`,
+as for the generic protocol. See docs/cti.md, "The event endpoint".
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
+
+from atiende.contact import selectors
+from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact
+from atiende.contact.services import calls, locking, routing
+from atiende.db import single_writer
+from atiende.errors import InputError, error_body
+from atiende.people.models import User
+from atiende.practices import Refusal
+from atiende.telephony import directory
+from atiende.telephony.models import CtiEvent
+
+EVENT_TYPES = ("new_call", "answered", "hold", "resumed", "transfer", "hangup")
+
+
+@dataclass(frozen=True)
+class NativeEvent:
+    """One event of the native protocol, validated by the API's schema."""
+
+    id: str
+    type: str
+    call_id: str
+    direction: str = "inbound"
+    from_: str = ""
+    to: str = ""
+    queue: str | None = None
+    level2_requested: bool = False
+    skills: list[str] = field(default_factory=list)
+    technician: str | None = None
+    reason: str = ""
+    customer_consent: bool = False
+    expected_minutes: float | None = None
+    purpose: str = ""
+    to_technician: str | None = None
+    to_queue: str | None = None
+    cause: str = "normal"
+
+    def as_payload(self) -> dict[str, Any]:
+        """The event as the PBX sent it (``from``, not ``from_``), kept with its answer."""
+        payload = asdict(self)
+        payload["from"] = payload.pop("from_")
+        return payload
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The HTTP status and body of an event's answer (the stored one, for a repeat)."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def receive(event: NativeEvent) -> Answer:
+    """Process an event once and answer it; a repeat of its id gets the stored answer."""
+    stored = CtiEvent.objects.filter(event_id=event.id).only("status", "response").first()
+    if stored is None:
+        try:
+            stored = _process(event)
+        except IntegrityError:
+            # The same id raced in twice (a twin got there first, committed or not: the unique
+            # index made this one wait): the twin's answer is stored; answer as it did.
+            stored = CtiEvent.objects.filter(event_id=event.id).only("status", "response").first()
+            if stored is None:
+                # Another event (its own id) created the same call meanwhile: once more, now seeing
+                # that call, this one gets its own stored answer (409 duplicate_call).
+                stored = _process(event)
+    return Answer(stored.status, stored.response)
+
+
+@single_writer
+def _process(event: NativeEvent) -> CtiEvent:
+    """Process the event and store its answer in one transaction: acknowledged means stored.
+
+    A twin of the same id that slipped past the lookup in :func:`receive` runs
+    here too, then fails on the unique event id when storing its answer, and its
+    whole transaction (whatever it changed) rolls back.
+    """
+    try:
+        with transaction.atomic(), locking.without_savepoints():
+            body = {"id": event.id, "call_id": event.call_id, **_handle(event)}
+            return _store(event, 200, body)
+    except Refusal as exc:
+        status, body = exc.status, error_body(exc.code, exc.message(get_language() or "es"), exc.rule)
+    except InputError as exc:
+        status, body = exc.status, error_body(exc.code, str(exc.message), exc.rule)
+    # The refused event changed nothing (its transaction rolled back); remember the refusal itself.
+    with transaction.atomic():
+        return _store(event, status, {"id": event.id, "call_id": event.call_id, **body})
+
+
+def _store(event: NativeEvent, status: int, body: dict[str, Any]) -> CtiEvent:
+    return CtiEvent.objects.create(event_id=event.id, kind=event.type, payload=event.as_payload(),
+                                   status=status, response=body, contact_id=body.get("contact"))
+
+
+# ---- the events ------------------------------------------------------------------------
+
+
+def _handle(event: NativeEvent) -> dict[str, Any]:
+    if event.type == "new_call":
+        return _new_call(event)
+    with locking.call_locked(event.call_id) as row:  # one query locks the call for the action below
+        return _act_on(row, event)
+
+
+def _new_call(event: NativeEvent) -> dict[str, Any]:
+    directory.require_new_call(event.call_id, field="call_id")
+    queue = directory.queue_for(event.queue)
+    routed = routing.create_contact(
+        queue=queue.name, direction=event.direction, caller=event.from_, callee=event.to,
+        external_id=event.call_id, level2_requested=event.level2_requested, required_skills=event.skills,
+        # The customer on the line (the caller; the callee of an outbound call), for their organisation's policy.
+        customer_id=selectors.customer_for_caller(event.from_ if event.direction == "inbound" else event.to))
+    decision = routed.decision
+    reason = None
+    if decision is not None:
+        reason = decision.reason_en if (get_language() or "es").startswith("en") else decision.reason_es
+    return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
+            "reason": reason, **_state(routed.contact)}
+
+
+def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
+    if event.type == "answered":
+        who = directory.technician_named(event.technician, field="technician") if event.technician else None
+        if row.state in IN_CONVERSATION and (who is None or who.pk == row.assignee_id):
+            # Answered already (in the console first): the PBX confirms what Atiende knows.
+            return {"action": "connect", "technician": _who(row.assignee_id), **_state(row)}
+        # The PBX is the source of truth: a ring group or call pickup may let another phone answer.
+        outcome = calls.answer(contact_id=row.pk, technician_id=who.pk if who else None, from_pbx=True)
+        return {"action": "connect", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
+    if event.type == "hold":
+        outcome = calls.put_on_hold(contact_id=row.pk, user=None, reason=event.reason,
+                                    customer_consent=event.customer_consent,
+                                    expected_minutes=event.expected_minutes)
+        return {"action": "hold", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
+    if event.type == "resumed":
+        outcome = calls.resume(contact_id=row.pk, user=None)
+        return {"action": "resume", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
+    if event.type == "transfer":
+        target = (directory.technician_named(event.to_technician, field="to_technician")
+                  if event.to_technician else None)
+        outcome = calls.request_transfer(
+            contact_id=row.pk, user=None, purpose=event.purpose, customer_consent=event.customer_consent,
+            to_technician=target.pk if target else None, to_queue=event.to_queue)
+        # TR-4: consult the receiver; the call stays where it is until they accept.
+        return {"action": "consult", "technician": _who(outcome.contact.assignee_id), "consult": _who(target),
+                **_state(outcome.contact)}
+    if row.state in HUNG_UP:
+        # Hung up already (in the console first, or a repeat under a new id): nothing left to do.
+        return {"action": "none", "technician": _who(row.assignee_id), **_state(row)}
+    outcome = calls.hang_up(contact_id=row.pk, cause=event.cause)
+    return {"action": "none", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
+
+
+def _state(row: Contact) -> dict[str, Any]:
+    return {"contact": row.pk, "state": row.state}
+
+
+def _who(user: User | int | None) -> dict[str, Any] | None:
+    """How the PBX knows a technician. Ids are looked up at most once a minute per process."""
+    if user is None:
+        return None
+    if isinstance(user, User):
+        return {"id": user.pk, "username": user.username, "extension": user.extension}
+    cached = _WHO.get(user)
+    if cached is None or cached[0] < time.monotonic():
+        found = User.objects.filter(pk=user).values("id", "username", "extension").first()
+        cached = (time.monotonic() + 60, dict(found) if found is not None else None)
+        _WHO[user] = cached
+    return cached[1]
+
+
+_WHO: dict[int, tuple[float, dict[str, Any] | None]] = {}
