@@ -9,6 +9,9 @@ Everything that changes between machines comes from the environment:
 - ``ATIENDE_VAULT_KEYS``: comma-separated vault keys, newest first.
 - ``ATIENDE_DEBUG``: ``1`` for development (default ``0``).
 - ``ATIENDE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
+- ``ATIENDE_LOG_FORMAT`` (``text`` or ``json``), ``ATIENDE_LOG_LEVEL`` (default ``WARNING``).
+
+Every setting and secret of a deployment, with the probes and metrics settings, is in docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -56,9 +59,14 @@ INSTALLED_APPS = [
     "atiende.practice",
     "atiende.sla",
     "atiende.knowledge",
+    "atiende.operations",
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id and timing; the probes (/healthz, /readyz, /metrics) answer before
+    # host-name checks and HTTPS redirects (atiende/operations/middleware.py).
+    "atiende.operations.middleware.RequestContextMiddleware",
+    "atiende.operations.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,9 +218,9 @@ ATIENDE_TOKEN_CACHE_SECONDS = float(os.environ.get("ATIENDE_TOKEN_CACHE_SECONDS"
 # Work orders: page size of lists in the API and the UI.
 ATIENDE_PAGE_SIZE = 25
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("ATIENDE_LOG_LEVEL", "WARNING")},
-}
+# Logs (atiende/operations/logs.py): ATIENDE_LOG_FORMAT=json for one JSON object a line; every line carries
+# the request id; secrets of the environment are never written.
+from atiende.operations.logs import logging_config  # noqa: E402
+
+LOGGING = logging_config(fmt=os.environ.get("ATIENDE_LOG_FORMAT", "text"),
+                         level=os.environ.get("ATIENDE_LOG_LEVEL", "WARNING"))

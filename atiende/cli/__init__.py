@@ -33,6 +33,7 @@ COMMANDS: list[str] = [
     "atiende.cli.webhooks",
     "atiende.cli.mail",
     "atiende.cli.search",
+    "atiende.cli.check",
 ]
 
 

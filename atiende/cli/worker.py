@@ -68,13 +68,16 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.contact.services import routing
     from atiende.desk.services.commitments import flag_missed_commitments
     from atiende.notifications.reminders import remind_due_commitments
+    from atiende.operations.heartbeat import Heart
     from atiende.scorecards.jobs import run_pending_scoring
     from atiende.sla.services import check_due as check_service_levels
 
     total = 0
     commitments_checked = 0.0
+    heart = Heart(name)  # /readyz and `atiende check` see this worker alive (atiende/operations/)
     while not stop.is_set():
         try:
+            heart.beat()
             total += contact_deadlines.run_due_deadlines(worker=name)
             routing.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
             if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
@@ -113,9 +116,11 @@ def run_worker(args: argparse.Namespace) -> int:
     if args.once:
         from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.notifications.reminders import remind_due_commitments
+        from atiende.operations.heartbeat import Heart
         from atiende.scorecards import jobs
         from atiende.sla.services import check_due as check_service_levels
 
+        Heart(name).beat(force=True)  # a worker run from cron counts as alive until its next run is due
         fired = contact_deadlines.run_due_deadlines(worker=name)
         flag_missed_commitments()
         remind_due_commitments()

@@ -1,0 +1,76 @@
+"""/metrics: Prometheus text for allowed addresses or an administrator's token; 403 for anyone else."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from atiende.contact.services import queues, routing
+from atiende.operations.heartbeat import Heart
+from atiende.people.models import ApiToken, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _samples(content: bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    found = {}
+    for family in text_string_to_metric_families(content.decode()):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def test_metrics_are_refused_by_default_in_the_api_error_format(client, monkeypatch):
+    monkeypatch.delenv("ATIENDE_METRICS_ALLOW", raising=False)
+    response = client.get("/metrics")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert "ATIENDE_METRICS_ALLOW" in response.json()["error"]["message"]
+
+
+def test_an_administrators_token_opens_them_and_a_technicians_does_not(client, monkeypatch):
+    monkeypatch.delenv("ATIENDE_METRICS_ALLOW", raising=False)
+    _t, admin = ApiToken.issue(User.objects.create_user("ana", role="administrador"))
+    _t, tech = ApiToken.issue(User.objects.create_user("tomas", role="tecnico"))
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {tech}").status_code == 403
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {admin}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_allowed_networks_see_calls_waiting_per_queue_and_the_backlogs(client, monkeypatch):
+    monkeypatch.setenv("ATIENDE_METRICS_ALLOW", "10.0.0.0/8, 127.0.0.1")
+    queues.save_queue(name="soporte", tiers=[1])  # nobody available: calls wait
+    routing.create_contact(queue="soporte", external_id="m-1")
+    routing.create_contact(queue="soporte", external_id="m-2")
+    Heart("w1").beat()
+    client.get("/healthz")
+    samples = _samples(client.get("/metrics").content)
+    assert samples[("atiende_calls_waiting", (("queue", "soporte"),))] == 2
+    assert samples[("atiende_call_wait_oldest_seconds", (("queue", "soporte"),))] >= 0
+    for queue in ("timers", "webhooks", "mail", "scoring"):
+        assert ("atiende_backlog_due", (("queue", queue),)) in samples
+    assert ("atiende_worker_lag_seconds", ()) in samples
+    assert samples[("atiende_worker_heartbeat_age_seconds", ())] < 5
+    assert samples[("atiende_request_seconds_count", (("method", "GET"), ("route", "/healthz")))] >= 1
+
+
+def test_cti_events_and_open_alerts_are_counted(client, monkeypatch):
+    monkeypatch.setenv("ATIENDE_METRICS_ALLOW", "127.0.0.1")
+    queues.save_queue(name="soporte", tiers=[1])
+    _t, raw = ApiToken.issue(User.objects.create_user("pbx", role="administrador"), kind="cti")
+    before = _samples(client.get("/metrics").content)
+    key = ("atiende_cti_events_total", (("protocol", "native"), ("status", "200")))
+    response = client.post("/api/v1/cti/events", {"id": "ev-1", "type": "new_call", "call_id": "c-1",
+                                                  "queue": "soporte"},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    after = _samples(client.get("/metrics").content)
+    assert after[key] == before.get(key, 0) + 1
+
+
+def test_a_wrong_allow_list_is_a_clear_refusal_not_a_crash(client, monkeypatch):
+    monkeypatch.setenv("ATIENDE_METRICS_ALLOW", "localhost")
+    response = client.get("/metrics")
+    assert response.status_code == 403
+    assert "localhost" in response.json()["error"]["message"]
