@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "atiende.sla",
     "atiende.knowledge",
     "atiende.operations",
+    "atiende.rulebook",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # {% rule "HO-3" %} in every template without a {% load %}: the one way to show a rule code.
+            "builtins": ["atiende.rulebook.templatetags.rules"],
         },
     },
 ]

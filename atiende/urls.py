@@ -27,6 +27,7 @@ urlpatterns = [
     path("avisos/", include("atiende.notifications.urls")),
     path("practica/", include("atiende.practice.urls")),
     path("", include("atiende.knowledge.urls")),
+    path("reglas/", include("atiende.rulebook.urls")),
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

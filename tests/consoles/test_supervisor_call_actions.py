@@ -51,7 +51,7 @@ def test_the_wallboard_carries_the_consoles_hold_and_transfer_dialogs(center):
     for page in (board, console):
         assert page.count('id="dlg-hold"') == 1 and page.count('id="dlg-transfer"') == 1
         for rule in ("HO-2", "HO-3", "HO-4", "TR-2", "TR-3"):
-            assert f'<span class="rule-id">{rule}</span>' in page
+            assert f'class="rule-id" href="/reglas/{rule}/"' in page
         assert "El cliente aceptó esperar" in page and "El cliente aceptó la transferencia" in page
     assert 'id="dlg-escalate"' in console and 'id="dlg-escalate"' not in board  # a supervisor is the escalation
     assert '"hold": "Poner en espera"' in board and '"transfer": "Transferir"' in board

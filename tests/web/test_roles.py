@@ -43,12 +43,14 @@ def test_each_role_opens_exactly_the_pages_it_may(desk, role):
         assert status == (200 if allowed else 403), f"{role} {name} {url} -> {status}"
 
 
-def test_forbidden_page_names_the_roles_and_the_rule(desk):
+def test_forbidden_page_names_the_roles_and_the_rule_to_staff_only(desk):
     response = signed_in(desk.portal).get("/clientes/")
     page = response.content.decode()
     assert response.status_code == 403
     assert "Solo estos roles pueden abrir esta página" in page
-    assert "ET-4" in page
+    assert "ET-4" not in page  # customers never see rule codes (issue 22, item 20)
+    page = signed_in(desk.technician).get("/planificacion/").content.decode()
+    assert "Solo estos roles pueden abrir esta página" in page and 'href="/reglas/ET-4/"' in page
 
 
 def test_customer_sees_only_their_own_work_orders(desk):

@@ -68,7 +68,7 @@ def test_phase_guard_is_shown_with_its_rule(desk):
     assert response.status_code == 409
     page = response.content.decode()
     assert "Parafrasee la historia" in page
-    assert '<span class="rule-id">AL-6</span>' in page
+    assert 'class="rule-id" href="/reglas/AL-6/"' in page
     wo.refresh_from_db()
     assert wo.phase == "identificacion"
 

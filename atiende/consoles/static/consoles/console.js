@@ -224,7 +224,7 @@
     if (!active()) { box.appendChild(el("p", {class: "muted", text: S.no_contact})); return; }
     if (!card) { box.appendChild(el("p", {class: "muted", text: S.no_customer})); return; }
     box.appendChild(el("p", {}, [S.greet_with + ": ", el("strong", {id: "greeting", text: card.greeting}),
-                                 " ", el("span", {class: "rule-id", text: "CO-1"})]));
+                                 " ", L.rule("CO-1")]));
     if (card.knowledge_label) { box.appendChild(el("p", {text: S.level + ": " + card.knowledge_label})); }
     if (card.traits.length) {
       box.appendChild(el("p", {class: "muted", text: S.traits_seen + ":"}));
@@ -263,7 +263,7 @@
     if (!alerts.length) { box.appendChild(el("li", {class: "muted", text: S.no_alerts})); }
     alerts.forEach(function (a) {
       box.appendChild(el("li", {class: "alert-item", "data-level": a.level},
-                         [el("span", {class: "rule-id", text: a.rule}), " " + a.message]));
+                         [L.rule(a.rule), " " + a.message]));
     });
   }
 
@@ -321,7 +321,7 @@
       clear(box);
       if (!r.findings.length) { box.appendChild(el("p", {class: "muted", text: S.draft_ok})); return; }
       r.findings.forEach(function (f) {
-        var children = [el("span", {class: "rule-id", text: f.rule}), " " + f.message];
+        var children = [L.rule(f.rule), " " + f.message];
         if (f.suggestion !== null && f.suggestion !== undefined) {
           children.push(" ");
           children.push(button(S.rewrite, function () {

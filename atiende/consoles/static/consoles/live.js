@@ -40,6 +40,20 @@
     return node;
   }
 
+  /* A rule code as the pages' {% rule %} tag shows it: a link to its page, its text as the tooltip
+     (the texts come from the page's "rule-texts" JSON, in the user's language). */
+  var ruleTexts = null;
+  function rule(code) {
+    if (ruleTexts === null) {
+      var source = document.getElementById("rule-texts");
+      ruleTexts = source ? JSON.parse(source.textContent) : {};
+    }
+    var text = ruleTexts.texts && ruleTexts.texts[code];
+    if (!text) { return el("span", {class: "rule-id", text: code}); }
+    return el("a", {class: "rule-id", href: "/reglas/" + code + "/", target: "_blank", "data-tip": text,
+                    "aria-label": ruleTexts.label.replace("%(code)s", code).replace("%(text)s", text), text: code});
+  }
+
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
   function clock(seconds) {
@@ -121,6 +135,6 @@
     return body;
   }
 
-  window.AtiendeLive = {request: request, el: el, clear: clear, clock: clock, errorText: errorText,
+  window.AtiendeLive = {request: request, el: el, rule: rule, clear: clear, clock: clock, errorText: errorText,
                         connect: connect, openDialog: openDialog, holdBody: holdBody, transferBody: transferBody};
 })();

@@ -72,7 +72,7 @@
       }
       actions.appendChild(button(S.acknowledge, function () { act(api + "/alerts/" + a.id + "/acknowledge"); }, "acknowledge"));
       box.appendChild(el("li", {class: "alert-item", "data-level": a.level, "data-rule": a.rule}, [
-        el("span", {class: "rule-id", text: a.rule}), " ",
+        L.rule(a.rule), " ",
         a.contact ? el("strong", {text: S.call + " #" + a.contact + ": "}) : null, a.message, actions]));
     });
   }
