@@ -52,6 +52,8 @@ ROUTERS: list[str] = [
     "scorecards",
     "training",
     "search",
+    "articles",
+    "canned_answers",
 ]
 
 _mount_routers()

@@ -9,4 +9,5 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from atiende.knowledge import receivers  # noqa: F401  (keeps the index in step with the desk)
+        # The index follows the desk; articles and canned answers add their kinds to it.
+        from atiende.knowledge import articles, canned, receivers  # noqa: F401
