@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "atiende.knowledge",
     "atiende.operations",
     "atiende.rulebook",
+    "atiende.reports",
 ]
 
 MIDDLEWARE = [

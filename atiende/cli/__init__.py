@@ -34,6 +34,7 @@ COMMANDS: list[str] = [
     "atiende.cli.mail",
     "atiende.cli.search",
     "atiende.cli.check",
+    "atiende.cli.report",
 ]
 
 

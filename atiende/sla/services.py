@@ -131,12 +131,12 @@ def _inside(closures: list[tuple[datetime, datetime | None]], moment: datetime) 
 def status_of(row: WorkOrderSla, team_id: int | None, now: datetime | None = None) -> Status:
     """The clocks of a stored row at ``now`` (for pages: no write)."""
     facts = Facts(started_at=row.started_at, first_response_at=row.first_response_at, resolved_at=row.resolved_at,
-                  pauses=tuple(_pauses(row.pauses)))
+                  pauses=tuple(stored_pauses(row.pauses)))
     targets = Targets(row.first_response_minutes, row.resolution_minutes)
     return evaluate(targets, calendar_for(team_id), facts, now or timezone.now())
 
 
-def _pauses(stored: Any) -> Iterable[Pause]:
+def stored_pauses(stored: Any) -> Iterable[Pause]:
     for item in stored or []:
         start = _at(item[0])
         if start is not None:

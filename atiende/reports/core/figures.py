@@ -1,0 +1,404 @@
+"""The figures of each report, from plain rows (pure: no Django).
+
+One function per report; each reads only the rows of its period (work orders by
+creation, or by closing for first-contact resolution; calls by arrival; scorecards
+by scoring; surveys by answer; commitments by due time) and returns its sections.
+Shares are fractions (0..1) and ``None`` when nothing was counted: no figure
+rather than a made-up 0 %. Durations are seconds.
+
+Definitions (docs/reports.md):
+
+- **first-contact resolution**: a work order closed in the period, never reopened,
+  with no message from the customer after the help desk's first public answer.
+- **SLA met share**: met / (met + breached) per clock; clocks still running or
+  paused count as open, neither met nor missed yet.
+- **abandonment**: inbound calls the caller gave up before an answer / offered.
+- **ASA**: mean wait of the answered calls; **AHT**: mean answer-to-end of the
+  wrap-up of the answered calls that ended.
+- **PO-1**: answered calls whose handle time passed their maximum call time;
+  **PO-2**: calls answered within their maximum wait / (answered + abandoned after
+  it); **PO-3**: days each technician reached their calls-per-day target.
+- **TR-1**: answered calls that were transferred / answered calls.
+- **HO**: holds, their mean length, and the HO-5 overruns (held past the announced time).
+- **Quality**: per rule, met / (met + missed); trend: scorecards and mean score per week.
+- **Satisfaction (SP-4)**: the ratings 1..5, their mean, the share of 4 and 5, the
+  share that said the problem was solved; by technician; the comments.
+- **Commitments (PT-2)**: kept / (kept + missed) of those due in the period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from statistics import fmean
+from typing import Any
+
+from atiende.reports.core.rows import (
+    CallRow,
+    Column,
+    Period,
+    Rows,
+    Section,
+)
+
+CHANNELS = ("presencial", "telefonico", "email", "portal", "chat")
+CHANNEL_LABELS = {"presencial": ("Presencial", "In person"), "telefonico": ("Telefónico", "Phone"),
+                  "email": ("Correo", "Email"), "portal": ("Portal", "Web portal"), "chat": ("Chat", "Chat")}
+UNASSIGNED = "—"
+
+
+def share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return fmean(values) if values else None
+
+
+def _figure_section(key: str, es: str, en: str, figures: list[tuple[str, str, Any, str, str]]) -> Section:
+    """A two-column table of named figures: (key, Spanish, value, kind, rule)."""
+    columns = [Column("figure", "Indicador", "Figure"), Column("value", "Valor", "Value", "number"),
+               Column("unit", "Unidad", "Unit"), Column("rule", "Regla", "Rule")]
+    units = {"int": ("", ""), "share": ("%", "%"), "seconds": ("s", "s"), "number": ("", "")}
+    rows = [{"key": k, "figure": label, "value": value, "unit": units[kind][0], "kind": kind, "rule": rule}
+            for k, label, value, kind, rule in figures]
+    return Section(key, es, en, columns, rows)
+
+
+# ---- work orders -----------------------------------------------------------------------------
+
+def volume(rows: Rows, period: Period) -> list[Section]:
+    created = [w for w in rows.work_orders if period.contains(w.created_at)]
+    counts = Counter(w.channel for w in created)
+    calls = sum(1 for c in rows.calls if c.inbound and period.contains(c.arrived_at))
+    total = len(created)
+    by_channel = Section("by_channel", "Solicitudes por canal", "Work orders by channel", [
+        Column("channel", "Canal", "Channel"), Column("work_orders", "Solicitudes", "Work orders", "int"),
+        Column("share", "Proporción", "Share", "share")], chart=("channel", "work_orders"))
+    for channel in [*CHANNELS, *sorted(set(counts) - set(CHANNELS))]:
+        by_channel.rows.append({"channel": channel, "work_orders": counts.get(channel, 0),
+                                "share": share(counts.get(channel, 0), total)})
+    weeks = Counter(period.week_of(w.created_at) for w in created)
+    by_week = Section("by_week", "Solicitudes por semana", "Work orders by week", [
+        Column("week", "Semana (lunes)", "Week (Monday)", "date"), Column("work_orders", "Solicitudes", "Work orders",
+                                                                          "int")], chart=("week", "work_orders"))
+    by_week.rows = [{"week": week, "work_orders": count} for week, count in sorted(weeks.items())]
+    summary = _figure_section("summary", "Resumen", "Summary", [
+        ("work_orders", "Solicitudes abiertas", total, "int", ""),
+        ("inbound_calls", "Llamadas entrantes recibidas", calls, "int", "CH-TEL"),
+    ])
+    return [summary, by_channel, by_week]
+
+
+def _first_contact(row: Any) -> bool:
+    return not row.reopened and row.follow_ups == 0
+
+
+def first_contact_resolution(rows: Rows, period: Period) -> list[Section]:
+    closed = [w for w in rows.work_orders if period.contains(w.closed_at)]
+    section = Section("by_channel", "Resolución en el primer contacto por canal", "First-contact resolution by channel",
+                      [Column("channel", "Canal", "Channel"), Column("closed", "Cerradas", "Closed", "int"),
+                       Column("first_contact", "En el primer contacto", "At first contact", "int"),
+                       Column("share", "Proporción", "Share", "share")], chart=("channel", "share"))
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for row in closed:
+        groups[row.channel].append(row)
+    for channel in [*CHANNELS, *sorted(set(groups) - set(CHANNELS))]:
+        found = groups.get(channel, [])
+        first = sum(1 for w in found if _first_contact(w))
+        section.rows.append({"channel": channel, "closed": len(found), "first_contact": first,
+                             "share": share(first, len(found))})
+    first = sum(1 for w in closed if _first_contact(w))
+    summary = _figure_section("summary", "Resumen", "Summary", [
+        ("closed", "Solicitudes cerradas", len(closed), "int", "SP-1"),
+        ("first_contact", "Resueltas en el primer contacto", first, "int", ""),
+        ("share", "Resolución en el primer contacto", share(first, len(closed)), "share", ""),
+        ("reopened", "Reabiertas", sum(1 for w in closed if w.reopened), "int", ""),
+    ])
+    return [summary, section]
+
+
+def _clock_counts(states: Iterable[str]) -> dict[str, Any]:
+    counted = Counter(states)
+    met, breached = counted.get("met", 0), counted.get("breached", 0)
+    open_ = sum(counted.get(s, 0) for s in ("running", "warning", "paused"))
+    return {"with_target": met + breached + open_, "met": met, "breached": breached, "open": open_,
+            "share_met": share(met, met + breached)}
+
+
+SLA_COLUMNS = [Column("with_target", "Con objetivo", "With a target", "int"), Column("met", "Cumplidos", "Met", "int"),
+               Column("breached", "Incumplidos", "Breached", "int"), Column("open", "En curso", "Open", "int"),
+               Column("share_met", "Cumplimiento", "Met share", "share")]
+
+
+def service_levels(rows: Rows, period: Period) -> list[Section]:
+    created = [w for w in rows.work_orders if period.contains(w.created_at)]
+    clocks = Section("by_clock", "Objetivos de nivel de servicio", "Service-level targets",
+                     [Column("clock", "Reloj", "Clock"), *SLA_COLUMNS], chart=("clock", "share_met"))
+    clocks.rows = [
+        {"clock": "first_response", **_clock_counts(w.first_response_state for w in created)},
+        {"clock": "resolution", **_clock_counts(w.resolution_state for w in created)},
+    ]
+    times = _figure_section("times", "Tiempos (laborables)", "Times (business hours)", [
+        ("first_response_mean", "Primera respuesta media",
+         mean(w.first_response_seconds for w in created if w.first_response_seconds is not None), "seconds", ""),
+        ("resolution_mean", "Resolución media",
+         mean(w.resolution_seconds for w in created if w.resolution_seconds is not None), "seconds", ""),
+    ])
+    by_team = Section("by_team", "Por equipo y prioridad", "By team and priority",
+                      [Column("team", "Equipo", "Team"), Column("priority", "Prioridad", "Priority"),
+                       Column("clock", "Reloj", "Clock"), *SLA_COLUMNS])
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in created:
+        groups[(row.team or UNASSIGNED, row.priority)].append(row)
+    for (team, priority), found in sorted(groups.items()):
+        for clock in ("first_response", "resolution"):
+            by_team.rows.append({"team": team, "priority": priority, "clock": clock,
+                                 **_clock_counts(getattr(w, f"{clock}_state") for w in found)})
+    return [clocks, times, by_team]
+
+
+# ---- calls -----------------------------------------------------------------------------------
+
+def _inbound(rows: Rows, period: Period) -> list[CallRow]:
+    return [c for c in rows.calls if c.inbound and period.contains(c.arrived_at)]
+
+
+def _wait(call: CallRow) -> float:
+    assert call.answered_at is not None
+    return max(0.0, (call.answered_at - call.arrived_at).total_seconds())
+
+
+def _handle(call: CallRow) -> float | None:
+    if call.answered_at is None or call.ended_at is None:
+        return None
+    return max(0.0, (call.ended_at - call.answered_at).total_seconds())
+
+
+def _po2(calls: list[CallRow]) -> tuple[int, int]:
+    """(met, counted): answered within the maximum wait; missed when answered later or abandoned after it."""
+    met = counted = 0
+    for call in calls:
+        if call.answered_at is not None:
+            counted += 1
+            met += _wait(call) <= call.max_wait_seconds
+        elif call.abandoned and call.ended_at is not None and \
+                (call.ended_at - call.arrived_at).total_seconds() > call.max_wait_seconds:
+            counted += 1
+    return met, counted
+
+
+def _po3(calls: list[CallRow], period: Period) -> tuple[int, int]:
+    """(days at target, days worked) over every technician: PO-3, calls answered per local day."""
+    per_day: Counter[tuple[str, Any]] = Counter()
+    target: dict[tuple[str, Any], int] = {}
+    for call in calls:
+        if call.answered_at is not None and call.technician:
+            key = (call.technician, period.local_date(call.answered_at))
+            per_day[key] += 1
+            target[key] = call.calls_per_day
+    return sum(1 for key, n in per_day.items() if n >= target[key]), len(per_day)
+
+
+def calls(rows: Rows, period: Period) -> list[Section]:
+    inbound = _inbound(rows, period)
+    answered = [c for c in inbound if c.answered_at is not None]
+    abandoned = [c for c in inbound if c.answered_at is None and c.abandoned]
+    handles = [h for h in (_handle(c) for c in answered) if h is not None]
+    po1 = sum(1 for c in answered if (_handle(c) or 0) > c.max_call_seconds)
+    po2_met, po2_counted = _po2(inbound)
+    po3_met, po3_days = _po3(inbound, period)
+    summary = _figure_section("summary", "Llamadas", "Calls", [
+        ("offered", "Llamadas recibidas", len(inbound), "int", "CH-TEL"),
+        ("answered", "Atendidas", len(answered), "int", ""),
+        ("abandoned", "Abandonadas", len(abandoned), "int", ""),
+        ("abandonment", "Tasa de abandono", share(len(abandoned), len(inbound)), "share", "PO-2"),
+        ("asa", "Espera media hasta ser atendido (ASA)", mean(_wait(c) for c in answered), "seconds", "PO-2"),
+        ("aht", "Duración media de atención (AHT)", mean(handles), "seconds", "PO-1"),
+        ("po1_breaches", "Llamadas por encima del tiempo máximo", po1, "int", "PO-1"),
+        ("po2_share", "Atendidas dentro de la espera máxima", share(po2_met, po2_counted), "share", "PO-2"),
+        ("po3_share", "Días-técnico con el mínimo de llamadas", share(po3_met, po3_days), "share", "PO-3"),
+        ("outbound", "Llamadas salientes",
+         sum(1 for c in rows.calls if not c.inbound and period.contains(c.arrived_at)), "int", "CH-PRO"),
+    ])
+    by_tech = Section("by_technician", "Por técnico", "By technician", [
+        Column("technician", "Técnico", "Technician"), Column("answered", "Atendidas", "Answered", "int"),
+        Column("aht", "AHT", "AHT", "seconds"), Column("po1_breaches", "Sobre PO-1", "Over PO-1", "int"),
+        Column("days", "Días", "Days", "int"), Column("days_at_target", "Días con el mínimo (PO-3)",
+                                                      "Days at target (PO-3)", "int"),
+        Column("per_day", "Llamadas por día", "Calls per day", "number")], chart=("technician", "answered"))
+    groups: dict[str, list[CallRow]] = defaultdict(list)
+    for call in answered:
+        groups[call.technician or UNASSIGNED].append(call)
+    for technician, found in sorted(groups.items()):
+        met, days = _po3(found, period)
+        by_tech.rows.append({
+            "technician": technician, "answered": len(found),
+            "aht": mean(h for h in (_handle(c) for c in found) if h is not None),
+            "po1_breaches": sum(1 for c in found if (_handle(c) or 0) > c.max_call_seconds),
+            "days": days, "days_at_target": met, "per_day": len(found) / days if days else None,
+        })
+    return [summary, by_tech]
+
+
+def _per_technician(calls_: list[CallRow], columns: list[Column], figures: Callable[[list[CallRow]], dict[str, Any]],
+                    key: str, es: str, en: str, chart: tuple[str, str]) -> Section:
+    section = Section(key, es, en, [Column("technician", "Técnico", "Technician"), *columns], chart=chart)
+    groups: dict[str, list[CallRow]] = defaultdict(list)
+    for call in calls_:
+        groups[call.technician or UNASSIGNED].append(call)
+    section.rows = [{"technician": t, **figures(found)} for t, found in sorted(groups.items())]
+    return section
+
+
+def _transfer_figures(answered: list[CallRow]) -> dict[str, Any]:
+    moved = sum(1 for c in answered if c.transfers > 0)
+    return {"answered": len(answered), "transferred": moved, "transfers": sum(c.transfers for c in answered),
+            "rate": share(moved, len(answered))}
+
+
+def transfers(rows: Rows, period: Period) -> list[Section]:
+    answered = [c for c in _inbound(rows, period) if c.answered_at is not None]
+    figures = _transfer_figures(answered)
+    summary = _figure_section("summary", "Transferencias", "Transfers", [
+        ("answered", "Llamadas atendidas", figures["answered"], "int", ""),
+        ("transferred", "Llamadas transferidas", figures["transferred"], "int", "TR-1"),
+        ("transfers", "Transferencias", figures["transfers"], "int", "TR-1"),
+        ("rate", "Tasa de transferencia", figures["rate"], "share", "TR-1"),
+    ])
+    columns = [Column("answered", "Atendidas", "Answered", "int"), Column("transferred", "Transferidas",
+                                                                          "Transferred", "int"),
+               Column("transfers", "Transferencias", "Transfers", "int"), Column("rate", "Tasa", "Rate", "share")]
+    return [summary, _per_technician(answered, columns, _transfer_figures, "by_technician", "Por técnico",
+                                     "By technician", ("technician", "rate"))]
+
+
+def _hold_figures(answered: list[CallRow]) -> dict[str, Any]:
+    holds = sum(c.holds for c in answered)
+    overruns = sum(c.hold_overruns for c in answered)
+    return {"answered": len(answered), "with_hold": sum(1 for c in answered if c.holds > 0), "holds": holds,
+            "mean_hold": None if holds == 0 else sum(c.hold_seconds for c in answered) / holds,
+            "overruns": overruns, "overrun_share": share(overruns, holds)}
+
+
+def holds(rows: Rows, period: Period) -> list[Section]:
+    answered = [c for c in _inbound(rows, period) if c.answered_at is not None]
+    figures = _hold_figures(answered)
+    summary = _figure_section("summary", "Esperas en línea", "Holds", [
+        ("with_hold", "Llamadas con espera", figures["with_hold"], "int", "HO-2"),
+        ("holds", "Esperas", figures["holds"], "int", "HO-2"),
+        ("mean_hold", "Duración media de una espera", figures["mean_hold"], "seconds", "HO-4"),
+        ("overruns", "Esperas más largas de lo anunciado", figures["overruns"], "int", "HO-5"),
+        ("overrun_share", "Proporción de esperas excedidas", figures["overrun_share"], "share", "HO-5"),
+    ])
+    columns = [Column("answered", "Atendidas", "Answered", "int"), Column("holds", "Esperas", "Holds", "int"),
+               Column("mean_hold", "Espera media", "Mean hold", "seconds"),
+               Column("overruns", "Excedidas (HO-5)", "Overruns (HO-5)", "int"),
+               Column("overrun_share", "Proporción excedida", "Overrun share", "share")]
+    return [summary, _per_technician(answered, columns, _hold_figures, "by_technician", "Por técnico",
+                                     "By technician", ("technician", "holds"))]
+
+
+# ---- quality, satisfaction, commitments -------------------------------------------------------
+
+def quality(rows: Rows, period: Period) -> list[Section]:
+    scored = [s for s in rows.scores if period.contains(s.scored_at)]
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for card in scored:
+        for rule, status in card.items:
+            counts[rule][status] += 1
+    by_rule = Section("by_rule", "Calidad por regla", "Quality by rule", [
+        Column("rule", "Regla", "Rule"), Column("met", "Cumplida", "Met", "int"),
+        Column("missed", "No cumplida", "Missed", "int"), Column("na", "No aplica", "N/A", "int"),
+        Column("share_met", "Cumplimiento", "Met share", "share")], chart=("rule", "share_met"))
+    for rule in sorted(counts):
+        met, missed = counts[rule]["met"], counts[rule]["missed"]
+        by_rule.rows.append({"rule": rule, "met": met, "missed": missed, "na": counts[rule]["n/a"],
+                             "share_met": share(met, met + missed)})
+    weeks: dict[Any, list[int]] = defaultdict(list)
+    for card in scored:
+        weeks[period.week_of(card.scored_at)].append(card.score)
+    trend = Section("trend", "Tendencia semanal", "Weekly trend", [
+        Column("week", "Semana (lunes)", "Week (Monday)", "date"), Column("scorecards", "Evaluaciones", "Scorecards",
+                                                                          "int"),
+        Column("mean_score", "Puntuación media", "Mean score", "number")], chart=("week", "mean_score"))
+    trend.rows = [{"week": w, "scorecards": len(s), "mean_score": mean(s)} for w, s in sorted(weeks.items())]
+    techs: dict[str, list[int]] = defaultdict(list)
+    for card in scored:
+        techs[card.technician or UNASSIGNED].append(card.score)
+    by_tech = Section("by_technician", "Por técnico", "By technician", [
+        Column("technician", "Técnico", "Technician"), Column("scorecards", "Evaluaciones", "Scorecards", "int"),
+        Column("mean_score", "Puntuación media", "Mean score", "number")])
+    by_tech.rows = [{"technician": t, "scorecards": len(s), "mean_score": mean(s)} for t, s in sorted(techs.items())]
+    return [by_rule, trend, by_tech]
+
+
+def satisfaction(rows: Rows, period: Period) -> list[Section]:
+    answered = [s for s in rows.surveys if period.contains(s.answered_at)]
+    ratings = Counter(s.rating for s in answered)
+    summary = _figure_section("summary", "Satisfacción", "Satisfaction", [
+        ("answers", "Encuestas respondidas", len(answered), "int", "SP-4"),
+        ("mean_rating", "Valoración media (1 a 5)", mean(s.rating for s in answered), "number", "SP-4"),
+        ("satisfied", "Satisfechos (4 o 5)", share(sum(1 for s in answered if s.rating >= 4), len(answered)),
+         "share", "SP-4"),
+        ("resolved", "Dicen que se resolvió",
+         share(sum(1 for s in answered if s.resolved), sum(1 for s in answered if s.resolved is not None)),
+         "share", "SP-1"),
+    ])
+    distribution = Section("distribution", "Distribución de valoraciones", "Ratings", [
+        Column("rating", "Valoración", "Rating", "int"), Column("answers", "Respuestas", "Answers", "int"),
+        Column("share", "Proporción", "Share", "share")], chart=("rating", "answers"))
+    distribution.rows = [{"rating": r, "answers": ratings.get(r, 0), "share": share(ratings.get(r, 0), len(answered))}
+                         for r in range(1, 6)]
+    techs: dict[str, list[Any]] = defaultdict(list)
+    for survey in answered:
+        techs[survey.technician or UNASSIGNED].append(survey)
+    by_tech = Section("by_technician", "Por técnico", "By technician", [
+        Column("technician", "Técnico", "Technician"), Column("answers", "Respuestas", "Answers", "int"),
+        Column("mean_rating", "Valoración media", "Mean rating", "number"),
+        Column("satisfied", "Satisfechos (4 o 5)", "Satisfied (4 or 5)", "share")], chart=("technician", "mean_rating"))
+    by_tech.rows = [{"technician": t, "answers": len(found), "mean_rating": mean(s.rating for s in found),
+                     "satisfied": share(sum(1 for s in found if s.rating >= 4), len(found))}
+                    for t, found in sorted(techs.items())]
+    comments = Section("comments", "Comentarios", "Comments", [
+        Column("answered_at", "Fecha", "Date", "date"), Column("number", "Solicitud", "Work order", "int"),
+        Column("technician", "Técnico", "Technician"), Column("rating", "Valoración", "Rating", "int"),
+        Column("comment", "Comentario", "Comment")])
+    comments.rows = [{"answered_at": period.local_date(s.answered_at), "number": s.number,
+                      "technician": s.technician or UNASSIGNED, "rating": s.rating, "comment": s.comment}
+                     for s in sorted(answered, key=lambda s: (s.answered_at, s.number)) if s.comment.strip()]
+    return [summary, distribution, by_tech, comments]
+
+
+COMMITMENT_STATUSES = ("cumplido", "incumplido", "cancelado", "pendiente")
+
+
+def _commitment_figures(found: list[Any]) -> dict[str, Any]:
+    counted = Counter(c.status for c in found)
+    kept, missed = counted.get("cumplido", 0), counted.get("incumplido", 0)
+    return {"due": len(found), "kept": kept, "missed": missed, "cancelled": counted.get("cancelado", 0),
+            "pending": counted.get("pendiente", 0), "share_kept": share(kept, kept + missed)}
+
+
+def commitments(rows: Rows, period: Period) -> list[Section]:
+    due = [c for c in rows.commitments if period.contains(c.due_at)]
+    figures = _commitment_figures(due)
+    summary = _figure_section("summary", "Compromisos", "Commitments", [
+        ("due", "Compromisos con vencimiento en el periodo", figures["due"], "int", "PT-2"),
+        ("kept", "Cumplidos", figures["kept"], "int", "PT-2"),
+        ("missed", "Incumplidos", figures["missed"], "int", "PT-2"),
+        ("cancelled", "Cancelados", figures["cancelled"], "int", "PT-2"),
+        ("pending", "Pendientes", figures["pending"], "int", "PT-2"),
+        ("share_kept", "Proporción cumplida", figures["share_kept"], "share", "PT-2"),
+    ])
+    by_owner = Section("by_owner", "Por responsable", "By owner", [
+        Column("owner", "Responsable", "Owner"), Column("due", "Con vencimiento", "Due", "int"),
+        Column("kept", "Cumplidos", "Kept", "int"), Column("missed", "Incumplidos", "Missed", "int"),
+        Column("cancelled", "Cancelados", "Cancelled", "int"), Column("pending", "Pendientes", "Pending", "int"),
+        Column("share_kept", "Proporción cumplida", "Kept share", "share")], chart=("owner", "share_kept"))
+    owners: dict[str, list[Any]] = defaultdict(list)
+    for commitment in due:
+        owners[commitment.owner or UNASSIGNED].append(commitment)
+    by_owner.rows = [{"owner": o, **_commitment_figures(found)} for o, found in sorted(owners.items())]
+    return [summary, by_owner]

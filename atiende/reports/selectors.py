@@ -1,0 +1,244 @@
+"""The rows of a report, read from the database with the report's filters and the reader's scope.
+
+Filters (all optional): ``team`` (a team's name), ``queue`` (a call queue's name; work
+orders of the queue's team), ``technician`` (a username: the assignee of work orders and
+calls, the owner of commitments, the technician of scorecards) and ``channel``
+(``telefonico`` keeps the calls; any other channel leaves them out).
+
+Scope (ET-4): an administrator (or the command line) reads everything; a supervisor
+reads the teams they belong to: their work orders, the calls of their queues, the
+scorecards of their members; anyone else reads nothing here (reports are for managers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from atiende.contact.models import Contact, Queue
+from atiende.contact.selectors import policy_for
+from atiende.desk.models import (
+    Channel,
+    Commitment,
+    MessageDirection,
+    Phase,
+    SatisfactionSurvey,
+    Visibility,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from atiende.errors import InputError
+from atiende.people.models import Team, User
+from atiende.people.roles import is_admin, is_manager
+from atiende.reports.core.rows import (
+    CallRow,
+    CommitmentRow,
+    Period,
+    Rows,
+    ScoreRow,
+    SurveyRow,
+    WorkOrderRow,
+)
+from atiende.scorecards.models import ItemOverride, Scorecard
+from atiende.sla import services as sla_services
+from atiende.sla.core.clock import elapsed
+
+FILTERS = ("team", "queue", "technician", "channel")
+
+
+class Scope:
+    """Which teams a reader sees: ``None`` all of them."""
+
+    def __init__(self, user: User | None) -> None:
+        if user is None or is_admin(user):
+            self.team_ids: set[int] | None = None
+        elif is_manager(user):
+            self.team_ids = set(user.teams.values_list("pk", flat=True))
+        else:
+            raise InputError("forbidden", _("Reports are for supervisors and administrators."), status=403)
+
+    def teams(self, field: str) -> Q:
+        return Q() if self.team_ids is None else Q(**{f"{field}__in": self.team_ids})
+
+
+def clean_filters(raw: dict[str, Any]) -> dict[str, str]:
+    """The filters given, checked: an unknown team, queue, technician or channel is a clear 404/400."""
+    filters: dict[str, str] = {}
+    for key in FILTERS:
+        value = raw.get(key)
+        if value in (None, ""):
+            continue
+        value = str(value).strip()
+        if key == "team" and not Team.objects.filter(name=value).exists():
+            raise InputError("unknown_team", _("No such team: %(name)s.") % {"name": value}, field=key, status=404)
+        if key == "queue" and not Queue.objects.filter(name=value).exists():
+            raise InputError("unknown_queue", _("No such queue: %(name)s.") % {"name": value}, field=key, status=404)
+        if key == "technician" and not User.objects.filter(username=value).exists():
+            raise InputError("unknown_user", _("No such user: %(name)s.") % {"name": value}, field=key, status=404)
+        if key == "channel" and value not in Channel.values:
+            raise InputError("invalid_choice", _("%(value)r is not a valid %(field)s; use one of: %(allowed)s.")
+                             % {"value": value, "field": key, "allowed": ", ".join(Channel.values)}, field=key)
+        filters[key] = value
+    return filters
+
+
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    full = f"{first or ''} {last or ''}".strip()
+    return full or username or ""
+
+
+def _in(period: Period, field: str) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+
+
+def _work_orders(period: Period, filters: dict[str, str], scope: Scope) -> QuerySet[WorkOrder]:
+    rows = WorkOrder.objects.filter(_in(period, "created_at") | _in(period, "closed_at")).filter(scope.teams("team_id"))
+    if "team" in filters:
+        rows = rows.filter(team__name=filters["team"])
+    if "queue" in filters:
+        rows = rows.filter(team__queues__name=filters["queue"])
+    if "technician" in filters:
+        rows = rows.filter(assignee__username=filters["technician"])
+    if "channel" in filters:
+        rows = rows.filter(channel=filters["channel"])
+    return rows
+
+
+def work_order_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[WorkOrderRow]:
+    reopened = WorkOrderEvent.objects.filter(work_order=OuterRef("pk"), kind="reopened")
+    follow_ups = Count("messages", filter=Q(messages__direction=MessageDirection.INBOUND,
+                                            messages__visibility=Visibility.PUBLIC,
+                                            messages__created_at__gt=F("sla__first_response_at")))
+    rows = (_work_orders(period, filters, scope)
+            .annotate(was_reopened=Exists(reopened), follow_ups=follow_ups)
+            .values_list("number", "created_at", "channel", "team_id", "team__name", "assignee__first_name",
+                         "assignee__last_name", "assignee__username", "priority", "phase", "closed_at",
+                         "was_reopened", "follow_ups", "sla__first_response_state", "sla__resolution_state",
+                         "sla__first_response_at", "sla__resolved_at", "sla__pauses"))
+    calendars: dict[int | None, Any] = {}
+    found = []
+    for (number, created, channel, team_id, team, first, last, username, priority, phase, closed_at, was_reopened,
+         follow, first_state, resolution_state, first_at, resolved_at, pauses) in rows:
+        calendar = calendars.get(team_id)
+        if calendar is None:
+            calendar = calendars[team_id] = sla_services.calendar_for(team_id)
+        first_seconds = None if first_at is None else elapsed(calendar, created, first_at)
+        resolution_seconds = None if resolved_at is None else elapsed(
+            calendar, created, resolved_at, tuple(sla_services.stored_pauses(pauses)))
+        found.append(WorkOrderRow(
+            number=number, created_at=created, channel=channel, team=team or "", technician=_name(first, last, username),
+            priority=priority, closed_at=closed_at if phase == Phase.CLOSURE else None, reopened=bool(was_reopened),
+            follow_ups=follow or 0, first_response_state=first_state or "none",
+            resolution_state=resolution_state or "none", first_response_seconds=first_seconds,
+            resolution_seconds=resolution_seconds))
+    return found
+
+
+def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallRow]:
+    if filters.get("channel", Channel.PHONE) != Channel.PHONE:
+        return []
+    rows = Contact.objects.filter(_in(period, "created_at")).filter(scope.teams("queue__team_id"))
+    if "team" in filters:
+        rows = rows.filter(queue__team__name=filters["team"])
+    if "queue" in filters:
+        rows = rows.filter(queue__name=filters["queue"])
+    if "technician" in filters:
+        rows = rows.filter(assignee__username=filters["technician"])
+    policies: dict[tuple[int, int | None], dict[str, Any]] = {}
+    queues = {q.pk: q for q in Queue.objects.all()}
+    found = []
+    for (queue_id, organisation_id, created, answered, ended, state, direction, first, last, username,
+         data) in rows.values_list("queue_id", "customer__organisation_id", "created_at", "answered_at", "ended_at",
+                                   "state", "direction", "assignee__first_name", "assignee__last_name",
+                                   "assignee__username", "data").iterator(chunk_size=5000):
+        key = (queue_id, organisation_id)
+        policy = policies.get(key)
+        if policy is None:
+            policy = policies[key] = policy_for(queues[queue_id], organisation_id).as_dict()
+        data = data if isinstance(data, dict) else {}
+        found.append(CallRow(
+            arrived_at=created, answered_at=answered, ended_at=ended, abandoned=state == "abandoned",
+            inbound=direction != "outbound", technician=_name(first, last, username), queue=queues[queue_id].name,
+            max_wait_seconds=float(policy.get("max_wait_seconds", 180)),
+            max_call_seconds=float(policy.get("max_call_seconds", 900)),
+            calls_per_day=int(policy.get("calls_per_day", 30)),
+            holds=int(data.get("hold_count") or 0), hold_seconds=float(data.get("hold_seconds") or 0.0),
+            hold_overruns=int(data.get("hold_overruns") or 0), transfers=int(data.get("transfer_count") or 0)))
+    return found
+
+
+def score_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[ScoreRow]:
+    rows = Scorecard.objects.filter(_in(period, "scored_at"))
+    if scope.team_ids is not None:
+        rows = rows.filter(technician__teams__in=scope.team_ids).distinct()
+    if "team" in filters:
+        rows = rows.filter(technician__teams__name=filters["team"])
+    if "queue" in filters:
+        rows = rows.filter(contact__queue__name=filters["queue"])
+    if "technician" in filters:
+        rows = rows.filter(technician__username=filters["technician"])
+    if "channel" in filters:
+        rows = rows.filter(channel=filters["channel"])
+    cards = list(rows.values_list("pk", "scored_at", "technician__first_name", "technician__last_name",
+                                  "technician__username", "final_score", "items", "channel"))
+    overrides: dict[int, dict[str, str]] = defaultdict(dict)
+    for card_id, rule, status in (ItemOverride.objects.filter(scorecard_id__in=[c[0] for c in cards])
+                                  .order_by("at", "id").values_list("scorecard_id", "rule", "new_status")):
+        overrides[card_id][rule] = status  # the latest word on a rule wins, as on the card's page
+    found = []
+    for pk, scored, first, last, username, score, items, channel in cards:
+        chosen = overrides.get(pk, {})
+        pairs = tuple((str(i.get("rule")), chosen.get(str(i.get("rule")), str(i.get("status"))))
+                      for i in (items or []) if isinstance(i, dict))
+        found.append(ScoreRow(scored_at=scored, technician=_name(first, last, username), score=int(score),
+                              items=pairs, channel=channel))
+    return found
+
+
+def survey_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[SurveyRow]:
+    rows = SatisfactionSurvey.objects.filter(_in(period, "answered_at"), rating__isnull=False).filter(
+        scope.teams("work_order__team_id"))
+    rows = _by_work_order(rows, filters, "work_order__")
+    return [SurveyRow(answered_at=at, rating=int(rating or 0), resolved=resolved, comment=comment or "",
+                      technician=_name(first, last, username), number=number, team=team or "")
+            for at, rating, resolved, comment, first, last, username, number, team in rows.values_list(
+                "answered_at", "rating", "resolved", "comment", "work_order__assignee__first_name",
+                "work_order__assignee__last_name", "work_order__assignee__username", "work_order__number",
+                "work_order__team__name") if at is not None]
+
+
+def _by_work_order[M: Any](rows: QuerySet[M], filters: dict[str, str], prefix: str,
+                           person: str | None = None) -> QuerySet[M]:
+    if "team" in filters:
+        rows = rows.filter(**{f"{prefix}team__name": filters["team"]})
+    if "queue" in filters:
+        rows = rows.filter(**{f"{prefix}team__queues__name": filters["queue"]})
+    if "technician" in filters:
+        rows = rows.filter(**{f"{person or prefix + 'assignee'}__username": filters["technician"]})
+    if "channel" in filters:
+        rows = rows.filter(**{f"{prefix}channel": filters["channel"]})
+    return rows
+
+
+def commitment_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CommitmentRow]:
+    rows = Commitment.objects.filter(_in(period, "due_at")).filter(scope.teams("work_order__team_id"))
+    rows = _by_work_order(rows, filters, "work_order__", person="owner")
+    return [CommitmentRow(due_at=due, status=status, owner=_name(first, last, username), resolved_at=resolved)
+            for due, status, first, last, username, resolved in rows.values_list(
+                "due_at", "status", "owner__first_name", "owner__last_name", "owner__username", "resolved_at")]
+
+
+LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_rows, "surveys": survey_rows,
+           "commitments": commitment_rows}
+
+
+def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: Scope) -> Rows:
+    rows = Rows()
+    for need in needs:
+        setattr(rows, need, LOADERS[need](period, filters, scope))
+    return rows
+
