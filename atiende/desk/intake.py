@@ -25,14 +25,15 @@ from atiende.desk.services.work_orders import portal_team
 LANGUAGES = ("es", "en")
 
 
-def customer_for_email(*, email: str, name: str = "", language: str = "") -> Customer:
+def customer_for_email(*, email: str, name: str = "", language: str = "") -> tuple[Customer, bool]:
     """The customer whose contact point is this address (the one with a portal account first, then the
-    newest), or a new customer with it (named as the sender signed, else by the address)."""
+    newest), or a new customer with it (named as the sender signed, else by the address); and whether
+    it is new."""
     found = list(ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value__iexact=email.strip())
                  .select_related("customer", "customer__organisation").order_by("-customer__created_at")[:20])
     if found:
         with_account = next((cp.customer for cp in found if cp.customer.user_id), None)
-        return with_account or found[0].customer
+        return with_account or found[0].customer, False
     shown = " ".join((name or "").split())[:200] or email.split("@", 1)[0][:200]
     with transaction.atomic():
         customer = Customer.objects.create(name=shown, preferred_language=language if language in LANGUAGES
@@ -40,15 +41,16 @@ def customer_for_email(*, email: str, name: str = "", language: str = "") -> Cus
         ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=email.strip()[:254],
                                     preferred=True)
         record_customer_event(customer, None, "created", {"name": (None, shown), "contact_points": (None, [email])})
-    return customer
+    return customer, True
 
 
 def open_written_request(*, customer: Customer, title: str, problem_story: str,
-                         channel: str = Channel.EMAIL) -> WorkOrder:
-    """Open a work order (identification, SP-1) for a customer who wrote in; no staff actor."""
+                         channel: str = Channel.EMAIL, new_customer: bool = False) -> WorkOrder:
+    """Open a work order (identification, SP-1) for a customer who wrote in; no staff actor.
+    ``new_customer``: recorded a moment ago, so with no earlier work order to take the team from."""
     values = {"title": " ".join(title.split())[:200] or "-", "problem_story": problem_story[:TEXT_LIMIT]}
     dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
-    team = portal_team(customer)
+    team = portal_team(customer, new_customer=new_customer)
     with transaction.atomic():
         now = timezone.now()
         work_order = WorkOrder.objects.create(

@@ -280,8 +280,8 @@ def post_message(
     _check_author(author, visibility, direction)
     staff_author = is_staff(author)
     internal = visibility == Visibility.INTERNAL
-    if the_message_id and Message.objects.filter(message_id=the_message_id).exists():
-        raise _duplicate(the_message_id)
+    # A Message-ID already stored is found by its unique key when the row is written (a savepoint in
+    # _store): one query less for every message, and the same 409 whoever wins a race.
     items = list(attachments or ())
     if not text and not items:
         raise InputError("required", _("Write a message or attach a file."), field="body")

@@ -65,6 +65,7 @@ from atiende.mail.core import loops
 from atiende.mail.core.parse import ParsedMail, UnreadableMail, parse, peek
 from atiende.mail.core.threads import tagged_numbers, untagged
 from atiende.mail.models import InboundMail, OutboundMail
+from atiende.privacy import audit
 from atiende.privacy.uploads import check_upload
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ def _process(row: InboundMail, raw: bytes, *, parsed: ParsedMail | None = None,
         parsed, failure = _read(raw)
     if failure is None and parsed is not None:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), audit.deferred():  # its three or four audit entries written at once
                 outcome = _deliver(row, parsed, rate_limit=rate_limit)
                 row.attempts = row.attempts + 1 if retrying else 1
                 row.save()
@@ -248,10 +249,11 @@ def _deliver(row: InboundMail, mail: ParsedMail, *, rate_limit: bool) -> Any:
     language = mail.language if mail.language in ("es", "en") else ""
     new = work_order is None
     if new:
-        customer = customer_for_email(email=sender, name=mail.sender.name, language=language)
+        customer, new_customer = customer_for_email(email=sender, name=mail.sender.name, language=language)
         with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
             title = untagged(mail.subject) or _("(no subject)")
-        work_order = open_written_request(customer=customer, title=title, problem_story=mail.shown)
+        work_order = open_written_request(customer=customer, title=title, problem_story=mail.shown,
+                                          new_customer=new_customer)
     assert work_order is not None
     accepted, refused = _check_files(mail, work_order)
     body = mail.shown

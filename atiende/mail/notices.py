@@ -93,7 +93,8 @@ def _thread_ids(work_order: WorkOrder) -> tuple[str, list[str]]:
 def acknowledge(inbound: InboundMail, mail: ParsedMail) -> OutboundMail | None:
     """A new request came by email: say we have it, with its number (an automatic answer, RFC 3834)."""
     work_order = inbound.work_order
-    if work_order is None or mail.automatic or is_robot(mail.sender.email):
+    # Not is_robot(): this mail, a person's (not automatic, not from our address), is the sender's latest.
+    if work_order is None or mail.automatic or mail.sender.email.lower() in config.own_addresses():
         return None
     language = _language(work_order.customer)
     return outbox.enqueue(

@@ -71,7 +71,7 @@ def enqueue(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, 
     to send it to or the same key was enqueued before. ``message``: the conversation's message it
     carries, whose files (not internal ones) go with it."""
     recipients = valid_addresses(to)
-    if not recipients or OutboundMail.objects.filter(key=key[:120]).exists():
+    if not recipients:
         return None
     now = now or timezone.now()
     status = OutboundMail.Status.QUEUED if config.smtp_configured() else OutboundMail.Status.LOCAL
@@ -83,7 +83,7 @@ def enqueue(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, 
     try:
         with transaction.atomic():
             row.save()
-    except IntegrityError:  # the same key, enqueued by another process a moment ago
+    except IntegrityError:  # the same key, enqueued before (or by another process a moment ago)
         return None
     if status == OutboundMail.Status.QUEUED:
         transaction.on_commit(_wake.set)

@@ -77,7 +77,10 @@ def _work_order(pk: int) -> WorkOrder | None:
 
 
 def _opened(event: WorkOrderEvent) -> None:
-    work_order = _work_order(event.work_order_id)
+    # The work order the desk has just created, with its customer, as it wrote them (no second read).
+    cached = WorkOrderEvent.work_order.field.get_cached_value(event, default=None)
+    work_order = cached if cached is not None and WorkOrder.customer.is_cached(cached) else _work_order(
+        event.work_order_id)
     if work_order is None:
         return
 

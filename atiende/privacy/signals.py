@@ -38,6 +38,8 @@ def audit_work_order_event(sender: type, instance: WorkOrderEvent, created: bool
                  "digest": content_digest(instance.changes, instance.note)},
         at=instance.at,
     )
+    if "closed_at" not in changes and "phase" not in changes:
+        return  # only a closing (a change of phase or of closed_at) can leave secrets to purge
     if instance.kind == "created" and _opened_open(instance):
         return  # nothing to purge on a work order that was just opened, not closed
     _purge_if_closed(instance.work_order_id)

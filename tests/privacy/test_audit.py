@@ -139,3 +139,21 @@ def test_concurrent_appends_keep_one_unbroken_chain():
     result = audit.verify()
     assert result.ok and result.checked == threads * per_thread
     assert AuditHead.objects.get(pk=1).seq == threads * per_thread
+
+
+def test_deferred_entries_are_chained_together_and_dropped_with_their_savepoint():
+    audit.record("test.before", object_type="test", object_id=0)
+    with transaction.atomic(), audit.deferred():
+        audit.record("test.kept", object_type="test", object_id=1)
+        with pytest.raises(RuntimeError), transaction.atomic(), audit.deferred():
+            audit.record("test.rolled_back", object_type="test", object_id=2)
+            raise RuntimeError("this message failed")
+        with transaction.atomic(), audit.deferred():
+            audit.record("test.kept", object_type="test", object_id=3)
+        assert AuditEntry.objects.count() == 1  # written when the outer block ends
+    assert list(AuditEntry.objects.values_list("seq", "action", "object_id")) == [
+        (1, "test.before", "0"), (2, "test.kept", "1"), (3, "test.kept", "3")]
+    assert audit.verify().ok and AuditHead.objects.get().seq == 3
+    audit.record("test.after", object_type="test", object_id=4)
+    assert audit.verify().ok and audit.verify().checked == 4
+

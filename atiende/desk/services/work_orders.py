@@ -233,12 +233,14 @@ def create_work_order(
     return work_order
 
 
-def portal_team(customer: Customer) -> Team | None:
+def portal_team(customer: Customer, *, new_customer: bool = False) -> Team | None:
     """Where a portal request lands: the team serving the customer's organisation, else the team
-    of the customer's latest work order, else the first team (by name)."""
+    of the customer's latest work order (a customer recorded a moment ago has none), else the
+    first team (by name)."""
     if customer.organisation_id and customer.organisation and customer.organisation.team_id:
         return customer.organisation.team
-    latest = WorkOrder.objects.filter(customer=customer, team__isnull=False).order_by("-created_at").first()
+    latest = None if new_customer else (WorkOrder.objects.filter(customer=customer, team__isnull=False)
+                                        .select_related("team").order_by("-created_at").first())
     if latest is not None:
         return latest.team
     return Team.objects.order_by("name").first()
