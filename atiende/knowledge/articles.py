@@ -51,6 +51,11 @@ def _staff(user: User | None) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and is_staff(user)
 
 
+def is_writer(user: User | None) -> bool:
+    """Whether this user writes articles and reads internal ones (the staff)."""
+    return _staff(user)
+
+
 def visible_articles(user: User | None) -> QuerySet[Article]:
     qs = Article.objects.select_related("category")
     return qs if _staff(user) else qs.filter(public=True)
@@ -261,6 +266,14 @@ def feedback_counts(article: Article | None = None) -> FeedbackCounts:
         avoided=Count("pk", filter=Q(solved=True, context=FeedbackContext.BEFORE_REQUEST)),
     )
     return FeedbackCounts(row["yes"], row["no"], row["avoided"])
+
+
+def feedback_by_article(ids: list[int]) -> dict[int, FeedbackCounts]:
+    """The counts of many articles in one query (the staff's list)."""
+    rows = ArticleFeedback.objects.filter(article_id__in=ids).values("article_id").annotate(
+        yes=Count("pk", filter=Q(solved=True)), no=Count("pk", filter=Q(solved=False)),
+        avoided=Count("pk", filter=Q(solved=True, context=FeedbackContext.BEFORE_REQUEST)))
+    return {r["article_id"]: FeedbackCounts(r["yes"], r["no"], r["avoided"]) for r in rows}
 
 
 def categories_with_articles(user: User | None, language: str | None = None) -> list[tuple[str, list[Article]]]:
