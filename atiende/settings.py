@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import phonenumbers
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -213,9 +215,20 @@ else:
 
 # API tokens: how long a new token lives unless told otherwise.
 ATIENDE_TOKEN_DAYS = int(os.environ.get("ATIENDE_TOKEN_DAYS", 365))
-# Telephony: the country's international prefix (e.g. "+34"), so a caller's national number
-# ("600112233") matches a customer's phone written in international form, and the other way round.
-ATIENDE_PHONE_COUNTRY_PREFIX = os.environ.get("ATIENDE_PHONE_COUNTRY_PREFIX", "")
+# Telephony: the desk's region (ISO 3166 code: ES, MX, AR, CO, CL, PE, US...). Phone numbers written
+# without their country (a customer's "600 11 22 33", a PBX's caller id) are read as numbers of this
+# region, so national and international forms find the same customer (atiende/telephony/numbers.py).
+# Empty: only numbers written with their country compare equal. The old ATIENDE_PHONE_COUNTRY_PREFIX
+# ("+34") still names the region when ATIENDE_DEFAULT_REGION is not set.
+ATIENDE_DEFAULT_REGION = os.environ.get("ATIENDE_DEFAULT_REGION", "ES").strip().upper()
+if "ATIENDE_DEFAULT_REGION" not in os.environ and os.environ.get("ATIENDE_PHONE_COUNTRY_PREFIX", "").strip():
+    _prefix = os.environ["ATIENDE_PHONE_COUNTRY_PREFIX"].strip().lstrip("+0")
+    _region = phonenumbers.region_code_for_country_code(int(_prefix)) if _prefix.isdigit() else "ZZ"
+    ATIENDE_DEFAULT_REGION = "" if _region == "ZZ" else _region
+if ATIENDE_DEFAULT_REGION and ATIENDE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"ATIENDE_DEFAULT_REGION={ATIENDE_DEFAULT_REGION!r} is not a region code phone numbers know: "
+        "use a two-letter ISO 3166 code such as ES, MX, AR or CO, or leave it empty.")
 # API tokens: seconds a verified token is remembered by a server process (0: ask the database every time).
 # A revocation made in another process takes effect within this time (see docs/security.md).
 ATIENDE_TOKEN_CACHE_SECONDS = float(os.environ.get("ATIENDE_TOKEN_CACHE_SECONDS", 5))

@@ -293,26 +293,18 @@ def queue_config(queue: Queue) -> QueueConfig:
 def customer_for_caller(number: str) -> int | None:
     """The customer whose phone is this number, when exactly one customer has it; else None.
 
-    Numbers compare as the telephony compares them (digits, ``+`` for the
-    international prefix: «+34 600 11 22 33» and «0034600112233» are the same),
-    so a call from a known customer gets their organisation's policy (PO-1..PO-3).
-    With ``ATIENDE_PHONE_COUNTRY_PREFIX`` set (e.g. ``"+34"``) a national number
-    and its international form are the same too («600112233» is «+34600112233»);
-    a national trunk prefix (the UK's leading 0) is not removed. Two customers
+    Numbers compare as the telephony keys them (:mod:`atiende.telephony.numbers`,
+    with the desk's region ``ATIENDE_DEFAULT_REGION``): «+34 600 11 22 33»,
+    «0034600112233», «34600112233» and, in Spain, «600 11 22 33» are one number;
+    Argentina's mobile 9 and Mexico's old 1 are left out of the comparison. So a
+    call from a known customer gets their organisation's policy (PO-1..PO-3). Two customers
     sharing a number (a switchboard) leave the call unlinked: the technician
     identifies the caller. One indexed lookup on ``ContactPoint.number``.
     """
-    wanted = normalise_number(number or "")
+    wanted = normalise_number(number or "", settings.ATIENDE_DEFAULT_REGION)
     if sum(ch.isdigit() for ch in wanted) < 6:  # anonymous, an extension, nothing: no customer phone
         return None
-    forms = {wanted}
-    country = normalise_number(str(getattr(settings, "ATIENDE_PHONE_COUNTRY_PREFIX", "") or ""))
-    if country.startswith("+") and country[1:].isdigit():
-        if wanted.startswith(country):
-            forms.add(wanted[len(country):])
-        elif not wanted.startswith("+"):
-            forms.add(country + wanted)
-    found = list(ContactPoint.objects.filter(number__in=forms, kind__in=[ContactPoint.Kind.PHONE,
+    found = list(ContactPoint.objects.filter(number=wanted, kind__in=[ContactPoint.Kind.PHONE,
                                                                          ContactPoint.Kind.MOBILE])
                  .order_by().values_list("customer_id", flat=True).distinct()[:2])  # no ordering: DISTINCT on the id
     return found[0] if len(found) == 1 else None

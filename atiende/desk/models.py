@@ -123,7 +123,7 @@ class ContactPoint(models.Model):
         """The normalised number of a phone or mobile, blank for any other kind."""
         if kind not in (ContactPoint.Kind.PHONE, ContactPoint.Kind.MOBILE):
             return ""
-        return normalise_number(value or "")
+        return normalise_number(value or "", settings.ATIENDE_DEFAULT_REGION)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.number = self.phone_number(self.kind, self.value)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import STAFF, role_filter
 from atiende.telephony.models import BlockedCaller
-from atiende.telephony.numbers import normalise_number
+from atiende.telephony.numbers import compact, normalise_number, normalise_pattern
 
 # ---- technicians ---------------------------------------------------------------------
 
@@ -42,7 +43,7 @@ def find_technician(ref: str) -> User | None:
         lambda qs: qs.filter(email__iexact=ref),
         lambda qs: qs.annotate(full=Lower(Concat("first_name", Value(" "), "last_name"))).filter(full=lowered),
     ]
-    dialled = normalise_number(ref)
+    dialled = compact(ref)
     if dialled != ref:
         lookups.insert(1, lambda qs: qs.filter(extension=dialled))
     for lookup in lookups:
@@ -112,7 +113,7 @@ def require_new_call(external_id: str, *, field: str) -> None:
 
 def clean_pattern(pattern: str) -> str:
     """A block-list pattern as stored: a number, a prefix ending in ``*``, or ``anonymous``; else a 400."""
-    text = normalise_number(pattern)
+    text = normalise_pattern(pattern, settings.ATIENDE_DEFAULT_REGION)
     body = text[:-1] if text.endswith("*") else text
     if text == "anonymous" or re.fullmatch(r"\+?[0-9]{2,30}", body or "x"):
         return text
@@ -128,9 +129,16 @@ def _matches(pattern: str, number: str) -> bool:
 
 
 def blocked_by(number: str) -> BlockedCaller | None:
-    """The active block that matches this caller, if any (the longest pattern wins). THE block check."""
-    caller = normalise_number(number) or "anonymous"
-    found = [b for b in BlockedCaller.objects.filter(active=True) if _matches(b.pattern, caller)]
+    """The active block that matches this caller, if any (the longest pattern wins). THE block check.
+
+    The caller and each pattern compare as :mod:`atiende.telephony.numbers` keys them with the desk's
+    region (``ATIENDE_DEFAULT_REGION``), at the time of the call: «34600111222», «600 111 222» and
+    «+34600111222» are one caller in Spain, and a pattern stored before the region changed still works.
+    """
+    region = settings.ATIENDE_DEFAULT_REGION
+    caller = normalise_number(number, region) or "anonymous"
+    found = [b for b in BlockedCaller.objects.filter(active=True)
+             if _matches(normalise_pattern(b.pattern, region), caller)]
     return max(found, key=lambda b: len(b.pattern)) if found else None
 
 

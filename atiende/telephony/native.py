@@ -119,12 +119,20 @@ def _store(event: NativeEvent, status: int, body: dict[str, Any]) -> CtiEvent:
 def _handle(event: NativeEvent) -> dict[str, Any]:
     if event.type == "new_call":
         return _new_call(event)
+    if event.type == "hangup" and _rejected(event.call_id):
+        # The end of a call Atiende rejected (a blocked caller): it never became a contact.
+        return {"action": "none", "technician": None, "contact": None, "state": None}
     with locking.call_locked(event.call_id) as row:  # one query locks the call for the action below
         return _act_on(row, event)
 
 
 def _new_call(event: NativeEvent) -> dict[str, Any]:
     directory.require_new_call(event.call_id, field="call_id")
+    if event.direction == "inbound":
+        block = directory.blocked_by(event.from_)
+        if block is not None:
+            # Rejected as on the generic endpoint: no contact, nobody rings; the PBX answers busy.
+            return directory.rejection(block)
     queue = directory.queue_for(event.queue)
     routed = routing.create_contact(
         queue=queue.name, direction=event.direction, caller=event.from_, callee=event.to,
@@ -137,6 +145,14 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
         reason = decision.reason_en if (get_language() or "es").startswith("en") else decision.reason_es
     return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
             "reason": reason, **_state(routed.contact)}
+
+
+def _rejected(call_id: str) -> bool:
+    """Whether this call's ``new_call`` was answered ``reject`` (and so has no contact)."""
+    if Contact.objects.filter(external_id=call_id).exists():
+        return False
+    return CtiEvent.objects.filter(kind="new_call", status=200, contact__isnull=True,
+                                   response__call_id=call_id, response__action="reject").exists()
 
 
 def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:

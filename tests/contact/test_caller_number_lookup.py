@@ -61,18 +61,43 @@ def test_two_customers_sharing_the_number_leave_the_call_unlinked(db):
     assert selectors.customer_for_caller("+34910000000") is None
 
 
-def test_national_and_international_forms_match_when_the_country_prefix_is_set(db, settings):
+def test_national_and_international_forms_match_in_the_desks_region(db, settings):
+    """Issue 22, item 16: the default region (ES) makes «600 11 22 33» and «+34600112233» one number; this
+    failed before (without ATIENDE_PHONE_COUNTRY_PREFIX a national number found no one)."""
     national = Customer.objects.create(name="Guardado sin prefijo")
     ContactPoint.objects.create(customer=national, kind="movil", value="600 11 22 33")
     international = Customer.objects.create(name="Guardado con prefijo")
     ContactPoint.objects.create(customer=international, kind="telefono", value="+34 911 00 00 00")
-    settings.ATIENDE_PHONE_COUNTRY_PREFIX = None
-    assert selectors.customer_for_caller("+34600112233") is None  # without the setting, not the same number
-    settings.ATIENDE_PHONE_COUNTRY_PREFIX = "+34"
+    assert settings.ATIENDE_DEFAULT_REGION == "ES"
     assert selectors.customer_for_caller("+34600112233") == national.pk
     assert selectors.customer_for_caller("0034600112233") == national.pk
+    assert selectors.customer_for_caller("34600112233") == national.pk  # international, written without +
     assert selectors.customer_for_caller("911000000") == international.pk
     assert selectors.customer_for_caller("+33600112233") is None  # another country's number is not ours
+
+
+def test_without_a_region_only_international_forms_match(db, settings):
+    settings.ATIENDE_DEFAULT_REGION = ""
+    national = Customer.objects.create(name="Guardado sin prefijo")
+    ContactPoint.objects.create(customer=national, kind="movil", value="600 11 22 33")
+    assert selectors.customer_for_caller("+34600112233") is None
+    assert selectors.customer_for_caller("600112233") == national.pk
+
+
+@pytest.mark.parametrize(("region", "stored", "calling"), [
+    ("AR", "+54 9 11 1234-5678", "+54 11 1234 5678"),  # the PBX drops the mobile 9
+    ("AR", "011 15 1234-5678", "+5491112345678"),  # the agent wrote it nationally, with 0 and 15
+    ("AR", "+54 11 1234 5678", "011 15 1234-5678"),
+    ("MX", "55 1234 5678", "+52 1 55 1234 5678"),  # the old mobile 1
+    ("MX", "+52 1 55 1234 5678", "5512345678"),
+    ("MX", "044 55 1234 5678", "+525512345678"),  # the retired mobile prefix
+])
+def test_latin_american_variants_find_the_same_customer(db, settings, region, stored, calling):
+    """Issue 22, item 16: failed before (the hand-written normaliser kept every digit)."""
+    settings.ATIENDE_DEFAULT_REGION = region
+    customer = Customer.objects.create(name="Cliente")
+    ContactPoint.objects.create(customer=customer, kind="movil", value=stored)
+    assert selectors.customer_for_caller(calling) == customer.pk
 
 
 def test_the_migration_fills_the_number_of_existing_phones(db):
@@ -82,6 +107,9 @@ def test_the_migration_fills_the_number_of_existing_phones(db):
     ContactPoint.objects.update(number="")  # as rows were before the column existed
     migration = importlib.import_module("atiende.desk.migrations.0002_contactpoint_number")
     migration.fill_numbers(apps, None)
+    assert ContactPoint.objects.get(pk=phone.pk).number == "+34600112233"
+    ContactPoint.objects.filter(pk=phone.pk).update(number="34600112233")  # keyed some older way
+    importlib.import_module("atiende.desk.migrations.0006_contactpoint_number_by_region").rekey_numbers(apps, None)
     assert ContactPoint.objects.get(pk=phone.pk).number == "+34600112233"
     assert ContactPoint.objects.get(pk=email.pk).number == ""
     assert selectors.customer_for_caller("0034600112233") == customer.pk
