@@ -71,6 +71,7 @@ MIDDLEWARE = [
     # host-name checks and HTTPS redirects (atiende/operations/middleware.py).
     "atiende.operations.middleware.RequestContextMiddleware",
     "atiende.operations.middleware.ProbeMiddleware",
+    "atiende.api.middleware.ApiErrorsAsJsonMiddleware",  # outermost: every error under /api/ as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "atiende.urls"
+CSRF_FAILURE_VIEW = "atiende.api.middleware.csrf_failure"
 ASGI_APPLICATION = "atiende.asgi.application"
 WSGI_APPLICATION = "atiende.wsgi.application"
 

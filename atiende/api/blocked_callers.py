@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
+from atiende.api.ids import Id
 from atiende.api.permissions import require_role
 from atiende.people.roles import MANAGERS
 from atiende.telephony import services
@@ -58,7 +59,7 @@ def block(request: HttpRequest, payload: BlockIn) -> Status:
 
 
 @router.delete("/{blocked_id}", response=BlockedOut, summary="Unblock (the entry stays in the history, inactive)")
-def unblock(request: HttpRequest, blocked_id: int) -> Any:
+def unblock(request: HttpRequest, blocked_id: Id) -> Any:
     user = require_role(request, MANAGERS)
     row = BlockedCaller.objects.filter(pk=blocked_id, active=True).first() if 0 < blocked_id < 2**62 else None
     if row is None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from atiende.api.errors import ApiError
+from atiende.api.ids import Id
 from atiende.api.permissions import require_role
 from atiende.contact import clock, selectors
 from atiende.contact import selectors as contact_selectors
@@ -34,7 +35,7 @@ def _lang() -> str:
     return get_language() or "es"
 
 
-def _visible(request: HttpRequest, contact_id: int) -> Contact:
+def _visible(request: HttpRequest, contact_id: Id) -> Contact:
     user = require_role(request, STAFF)
     row = Contact.objects.select_related("queue").filter(pk=contact_id).first()
     # ET-4: a supervisor outside the contact's queue team gets the same 404 as for a missing id.
@@ -63,7 +64,7 @@ class HoldIn(Schema):
 class TransferIn(Schema):
     purpose: str = Field("", max_length=500, description="TR-2: the purpose, as explained to the customer")
     customer_consent: bool = Field(False, description="TR-3: the customer agreed")
-    to_technician: int | None = Field(None, description="user id of the receiving technician")
+    to_technician: Id | None = Field(None, description="user id of the receiving technician")
     to_queue: str | None = Field(None, max_length=60, description="or a queue whose technicians may accept")
 
 
@@ -88,7 +89,7 @@ class QueueIn(Schema):
     tiers: list[int] = Field(default_factory=lambda: [1, 2], max_length=9)
     skills: list[str] = Field(default_factory=list, max_length=50)
     policy: dict[str, float] = Field(default_factory=dict, description="PO overrides, e.g. max_wait_seconds")
-    team: int | None = Field(None, description="ET-4: id of the team whose supervisors see it; none: shared")
+    team: Id | None = Field(None, description="ET-4: id of the team whose supervisors see it; none: shared")
 
 
 # ---- lists (static paths first) -------------------------------------------------
@@ -107,7 +108,7 @@ def list_alerts(request: HttpRequest, include_acknowledged: bool = False) -> lis
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert")
-def acknowledge(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+def acknowledge(request: HttpRequest, alert_id: Id) -> dict[str, Any]:
     user = require_role(request, STAFF)
     return selectors.alert_view(contact_alerts.acknowledge_alert(alert_id=alert_id, user=user), language=_lang())
 
@@ -168,7 +169,7 @@ def put_queue(request: HttpRequest, name: str, payload: QueueIn) -> dict[str, An
 
 
 @router.put("/organisations/{organisation_id}/policy", summary="An organisation's call policies (administrators)")
-def put_organisation_policy(request: HttpRequest, organisation_id: int, payload: PolicyIn) -> dict[str, Any]:
+def put_organisation_policy(request: HttpRequest, organisation_id: Id, payload: PolicyIn) -> dict[str, Any]:
     require_role(request, ADMINS)
     from atiende.desk.models import Organisation
 
@@ -189,31 +190,31 @@ def board_stats(request: HttpRequest, hours: float = 24) -> dict[str, Any]:
 # ---- one contact ---------------------------------------------------------------
 
 @router.get("/{contact_id}", summary="A contact: state, timers, alerts")
-def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def get_contact(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     return selectors.contact_view(_visible(request, contact_id), language=_lang())
 
 
 @router.get("/{contact_id}/events", summary="A contact's history")
-def contact_events(request: HttpRequest, contact_id: int) -> list[dict[str, Any]]:
+def contact_events(request: HttpRequest, contact_id: Id) -> list[dict[str, Any]]:
     row = _visible(request, contact_id)
     return [{"kind": e.kind, "at": e.at, "rule": e.rule or None, "actor": e.actor_id, "data": e.data}
             for e in selectors.events_of(row)]
 
 
 @router.post("/{contact_id}/answer", summary="Answer the call ringing at me")
-def answer(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def answer(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.answer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/decline", summary="Let the ringing call go back to the queue")
-def decline(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def decline(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.decline_offer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/hold", summary="Put on hold (HO-2 reason, HO-3 consent, HO-4 minutes)")
-def hold(request: HttpRequest, contact_id: int, payload: HoldIn) -> dict[str, Any]:
+def hold(request: HttpRequest, contact_id: Id, payload: HoldIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.put_on_hold(
         contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason,
@@ -221,13 +222,13 @@ def hold(request: HttpRequest, contact_id: int, payload: HoldIn) -> dict[str, An
 
 
 @router.post("/{contact_id}/resume", summary="Back with the customer (records any HO-5 overrun)")
-def resume(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def resume(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.resume(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/transfer", summary="Request a warm transfer (TR-2 purpose, TR-3 consent)")
-def transfer(request: HttpRequest, contact_id: int, payload: TransferIn) -> dict[str, Any]:
+def transfer(request: HttpRequest, contact_id: Id, payload: TransferIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.request_transfer(
         contact_id=row.pk, user=require_role(request, STAFF), purpose=payload.purpose,
@@ -235,37 +236,37 @@ def transfer(request: HttpRequest, contact_id: int, payload: TransferIn) -> dict
 
 
 @router.post("/{contact_id}/transfer/accept", summary="Accept a transfer (TR-4)")
-def accept(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def accept(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.accept_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/transfer/decline", summary="Decline a transfer: the call returns (TR-5)")
-def decline_transfer(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def decline_transfer(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.decline_transfer(contact_id=row.pk, user=require_role(request, STAFF)))
 
 
 @router.post("/{contact_id}/escalate", summary="Ask a supervisor for help (PO-5)")
-def escalate(request: HttpRequest, contact_id: int, payload: ReasonIn) -> dict[str, Any]:
+def escalate(request: HttpRequest, contact_id: Id, payload: ReasonIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.escalate(contact_id=row.pk, user=require_role(request, STAFF), reason=payload.reason))
 
 
 @router.post("/{contact_id}/supervise", summary="Supervisor joins, takes over or coaches (PO-5)")
-def supervise(request: HttpRequest, contact_id: int, payload: SuperviseIn) -> dict[str, Any]:
+def supervise(request: HttpRequest, contact_id: Id, payload: SuperviseIn) -> dict[str, Any]:
     require_role(request, MANAGERS)
     row = _visible(request, contact_id)
     return _view(contact_calls.supervise(contact_id=row.pk, user=require_role(request, MANAGERS), mode=payload.mode))
 
 
 @router.post("/{contact_id}/hangup", summary="End the call (wrap-up follows)")
-def hang_up(request: HttpRequest, contact_id: int, payload: HangUpIn) -> dict[str, Any]:
+def hang_up(request: HttpRequest, contact_id: Id, payload: HangUpIn) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.hang_up(contact_id=row.pk, user=require_role(request, STAFF), cause=payload.cause))
 
 
 @router.post("/{contact_id}/wrap-up", summary="Wrap-up done: ready for the next call")
-def wrap_up(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def wrap_up(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.finish_wrap_up(contact_id=row.pk, user=require_role(request, STAFF)))

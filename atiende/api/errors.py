@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +27,16 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.rule = rule
+
+
+def out_of_range_body() -> dict[str, Any]:
+    return error_body("invalid_input", _("Invalid input: a number is out of range or a value is too long "
+                                         "for its field."))
+
+
+def csrf_message() -> str:
+    return _("CSRF check failed: with the session cookie, send the X-CSRFToken header (the csrftoken "
+             "cookie's value), or authenticate with a bearer token instead.")
 
 
 def _describe_validation(errors: list[dict[str, Any]]) -> str:
@@ -64,8 +75,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body = error_body("not_authenticated", _("Sign in or send a valid bearer token."))
         return api.create_response(request, body, status=401)
 
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Issue 22: a number no column can hold (an id past 64 bits: SQLite's OverflowError) or a value the
+        # database refuses (PostgreSQL's DataError: out of range, too long) is the sender's bad input, never
+        # a 500. Ids are bounded where they are declared (atiende.api.ids.Id); this catches what is not.
+        return api.create_response(request, out_of_range_body(), status=422)
+
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403 and "csrf" in str(exc).lower():  # django-ninja's own check for session auth
+            return api.create_response(request, error_body("csrf_failed", csrf_message()), status=403)
         code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 409: "conflict"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
+from atiende.api.ids import Id
 from atiende.api.permissions import current_user, require_role
 from atiende.people import services
 from atiende.people.models import ApiToken, Role, User
@@ -103,7 +104,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: Id) -> Status[None]:
     token = current_user(request).tokens.filter(pk=token_id).first()
     if token is None:
         raise ApiError(404, "not_found", _("No such token."))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
+from atiende.api.ids import Id
 from atiende.api.permissions import require_role
 from atiende.people.models import User
 from atiende.people.roles import STAFF
@@ -31,8 +32,8 @@ def _lang() -> str:
 
 class UploadIn(Schema):
     transcript: dict[str, Any] = Field(..., description="A SPEC transcript: chat, email thread or walk-in notes")
-    technician: int | None = Field(None, description="user id of the technician (default: you)")
-    work_order: int | None = Field(None, description="number of the work order the contact belongs to")
+    technician: Id | None = Field(None, description="user id of the technician (default: you)")
+    work_order: Id | None = Field(None, description="number of the work order the contact belongs to")
 
 
 class TurnsIn(Schema):
@@ -61,7 +62,7 @@ def _summary(row: Any) -> dict[str, Any]:
 
 
 @router.get("", summary="Scorecards I may see (mine; my teams' for supervisors; all for administrators)")
-def list_scorecards(request: HttpRequest, technician: int | None = None) -> list[dict[str, Any]]:
+def list_scorecards(request: HttpRequest, technician: Id | None = None) -> list[dict[str, Any]]:
     user = require_role(request, STAFF)
     qs = selectors.visible_scorecards(user)
     if technician is not None:
@@ -80,7 +81,7 @@ def upload(request: HttpRequest, payload: UploadIn) -> Status:
 
 @router.post("/contacts/{contact_id}/transcript",
              summary="Attach transcript turns to a call (telephony or the technician); an ended call is scored")
-def attach_transcript(request: HttpRequest, contact_id: int, payload: TurnsIn) -> dict[str, Any]:
+def attach_transcript(request: HttpRequest, contact_id: Id, payload: TurnsIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     token = getattr(request, "auth_token", None)
     stored, card = services.attach_transcript(contact_id=contact_id, user=user, turns=payload.turns,
@@ -89,7 +90,7 @@ def attach_transcript(request: HttpRequest, contact_id: int, payload: TurnsIn) -
 
 
 @router.get("/contacts/{contact_id}", summary="The scorecard of a call")
-def contact_scorecard(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+def contact_scorecard(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     user = require_role(request, STAFF)
     row = selectors.visible_scorecards(user).filter(contact_id=contact_id).first()
     if row is None:
@@ -99,7 +100,7 @@ def contact_scorecard(request: HttpRequest, contact_id: int) -> dict[str, Any]:
 
 @router.get("/technicians/{user_id}/trend",
             summary="A technician's mean score per week or day and, per rule, how often it was met")
-def trend(request: HttpRequest, user_id: int, period: str = "week", days: int = 84) -> dict[str, Any]:
+def trend(request: HttpRequest, user_id: Id, period: str = "week", days: int = 84) -> dict[str, Any]:
     user = require_role(request, STAFF)
     technician = selectors.team_technicians(user).filter(pk=user_id).first()
     if technician is None:
@@ -121,13 +122,13 @@ def _trend_view(technician: User, data: selectors.Trend) -> dict[str, Any]:
 
 
 @router.get("/{scorecard_id}", summary="A scorecard with its transcript, overrides and the technician's answer")
-def get_scorecard(request: HttpRequest, scorecard_id: int) -> dict[str, Any]:
+def get_scorecard(request: HttpRequest, scorecard_id: Id) -> dict[str, Any]:
     user = require_role(request, STAFF)
     return selectors.scorecard_view(selectors.get_scorecard(user, scorecard_id), language=_lang())
 
 
 @router.post("/{scorecard_id}/overrides", summary="Override an item with a comment (supervisors)")
-def override(request: HttpRequest, scorecard_id: int, payload: OverrideIn) -> dict[str, Any]:
+def override(request: HttpRequest, scorecard_id: Id, payload: OverrideIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     services.override_item(scorecard_id=scorecard_id, user=user, rule=payload.rule, status=payload.status,
                            comment=payload.comment)
@@ -135,7 +136,7 @@ def override(request: HttpRequest, scorecard_id: int, payload: OverrideIn) -> di
 
 
 @router.post("/{scorecard_id}/acknowledge", summary="The technician acknowledges their scorecard")
-def acknowledge(request: HttpRequest, scorecard_id: int, payload: AnswerIn) -> dict[str, Any]:
+def acknowledge(request: HttpRequest, scorecard_id: Id, payload: AnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     services.answer_scorecard(scorecard_id=scorecard_id, user=user, answer="acknowledged",
                               comment=payload.comment)
@@ -143,7 +144,7 @@ def acknowledge(request: HttpRequest, scorecard_id: int, payload: AnswerIn) -> d
 
 
 @router.post("/{scorecard_id}/dispute", summary="The technician disputes their scorecard, saying why")
-def dispute(request: HttpRequest, scorecard_id: int, payload: AnswerIn) -> dict[str, Any]:
+def dispute(request: HttpRequest, scorecard_id: Id, payload: AnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     services.answer_scorecard(scorecard_id=scorecard_id, user=user, answer="disputed",
                               comment=payload.comment)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from atiende.api.errors import ApiError
+from atiende.api.ids import Id
 from atiende.api.permissions import require_role
 from atiende.people.roles import MANAGERS, STAFF
 from atiende.practice import selectors, services
@@ -39,7 +40,7 @@ class SessionIn(Schema):
     type: CustomerType | None = Field(None, description="the type of customer (or give scenario or assignment)")
     scenario: str | None = Field(None, max_length=80, description="a scenario ID (GET /training/scenarios)")
     seed: int | None = Field(None, ge=0, le=services.MAX_SEED, description="the customer's variety (default: random)")
-    assignment: int | None = Field(None, description="practise an assignment of yours")
+    assignment: Id | None = Field(None, description="practise an assignment of yours")
 
 
 class TurnIn(Schema):
@@ -51,7 +52,7 @@ class PassMarkIn(Schema):
 
 
 class AssignmentIn(Schema):
-    technician: int = Field(..., description="user id of a technician of your teams")
+    technician: Id = Field(..., description="user id of a technician of your teams")
     scenario: str = Field(..., max_length=80)
     note: str = Field("", max_length=300)
 
@@ -70,7 +71,7 @@ def set_pass_mark(request: HttpRequest, scenario_id: str, payload: PassMarkIn) -
 
 
 @router.get("/sessions", summary="Practice sessions I may see (mine; my teams' for supervisors)")
-def list_sessions(request: HttpRequest, trainee: int | None = None) -> list[dict[str, Any]]:
+def list_sessions(request: HttpRequest, trainee: Id | None = None) -> list[dict[str, Any]]:
     user = require_role(request, STAFF)
     qs = selectors.visible_sessions(user)
     if trainee is not None:
@@ -89,13 +90,13 @@ def start_session(request: HttpRequest, payload: SessionIn) -> Status:
 
 
 @router.get("/sessions/{session_id}", summary="A practice call: its lines and, once finished, its result")
-def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
+def get_session(request: HttpRequest, session_id: Id) -> dict[str, Any]:
     user = require_role(request, STAFF)
     return selectors.session_view(selectors.get_session(user, session_id), _lang())
 
 
 @router.post("/sessions/{session_id}/turns", summary="Say one line in a practice call (the trainee only)")
-def take_turn(request: HttpRequest, session_id: int, payload: TurnIn) -> dict[str, Any]:
+def take_turn(request: HttpRequest, session_id: Id, payload: TurnIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     row, new = services.take_turn(user=user, session_id=session_id, text=payload.text)
     language = _lang()
@@ -119,7 +120,7 @@ def assign(request: HttpRequest, payload: AssignmentIn) -> Status:
 
 @router.get("/technicians/{user_id}/progress",
             summary="A trainee's practice week by week: mean score and, per rule, the share met")
-def progress(request: HttpRequest, user_id: int, days: int = 84) -> dict[str, Any]:
+def progress(request: HttpRequest, user_id: Id, days: int = 84) -> dict[str, Any]:
     user = require_role(request, STAFF)
     technician = selectors.team_members(user).filter(pk=user_id).first()
     if technician is None:

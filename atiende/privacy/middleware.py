@@ -1,9 +1,12 @@
-"""Refuse NUL characters in API input before any code sees them.
+"""Refuse NUL characters in any request before any code sees them (issue 22, item 9).
 
-PostgreSQL text cannot hold U+0000, so a NUL in a JSON string or a query
-parameter would otherwise reach the database and end in a 500. Django's form
-fields already refuse it (``ProhibitNullCharactersValidator``); this does the
-same for the API, at one place, with the API's error format and a 400.
+PostgreSQL text cannot hold U+0000, so a NUL in a JSON string, a form field or a query parameter would
+otherwise reach the database and end in a 500 there, or be stored on SQLite and break whatever reads it
+later. Django's form fields refuse it (``ProhibitNullCharactersValidator``), but not every view reads its
+input through a form, nor does the API. This refuses it at one place, for every address: the path, the
+query string, a JSON body (raw or escaped as ``\\u0000``), a form-encoded body and the text fields of a
+multipart form (not the files: a file may hold any byte). The answer is a 400 that says why, in the API's
+error format under /api/ and as plain text elsewhere.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def _has_nul(value: Any) -> bool:
@@ -29,9 +34,34 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _refuse() -> JsonResponse:
+def _refuse(request: HttpRequest) -> HttpResponse:
     message = _("Invalid input: text cannot contain the NUL character (U+0000).")
-    return JsonResponse({"error": {"code": "invalid_input", "message": message, "rule": None}}, status=400)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"error": {"code": "invalid_input", "message": message, "rule": None}}, status=400)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _body_has_nul(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    if "json" in content_type:
+        body = request.body
+        if b"\x00" in body:
+            return True
+        if b"\\u0000" in body:  # only then is parsing worth it
+            try:
+                return _has_nul(json.loads(body))
+            except ValueError:
+                return False  # malformed JSON: the API answers that itself
+        return False
+    if content_type == "application/x-www-form-urlencoded":
+        return b"\x00" in unquote_to_bytes(request.body.replace(b"+", b" "))
+    if content_type == "multipart/form-data" and request.method == "POST":
+        try:
+            fields = request.POST
+        except MultiPartParserError:
+            return False  # a damaged form: the view (or the API's error format) answers it, after its own checks
+        return any(_has_nul(k) or any(_has_nul(v) for v in values) for k, values in fields.lists())
+    return False
 
 
 class RejectNulMiddleware:
@@ -39,17 +69,8 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PREFIX):
-            if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")) or "\x00" in request.path:
-                return _refuse()
-            if request.method in ("POST", "PUT", "PATCH") and "json" in (request.content_type or ""):
-                body = request.body
-                if b"\x00" in body:
-                    return _refuse()
-                if b"\\u0000" in body:  # only then is parsing worth it
-                    try:
-                        if _has_nul(json.loads(body)):
-                            return _refuse()
-                    except ValueError:
-                        pass  # malformed JSON: the API answers that itself
+        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")) or "\x00" in request.path:
+            return _refuse(request)
+        if request.method in WRITES and _body_has_nul(request):
+            return _refuse(request)
         return self.get_response(request)

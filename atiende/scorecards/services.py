@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.contact.models import Contact, ContactState
+from atiende.contact.selectors import manager_may_see
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import STAFF, is_manager, is_staff, role_filter
@@ -85,7 +86,11 @@ def _clean_turns(turns: Any) -> list[dict[str, Any]]:
 
 
 def _may_supply(user: User, contact: Contact, token_kind: str | None) -> bool:
-    if token_kind == "cti" or is_manager(user):
+    if token_kind == "cti":
+        return True
+    if is_manager(user) and manager_may_see(user, contact.pk):
+        # ET-4: a supervisor supplies words only for calls of the queues they supervise (or handled
+        # themselves); another team's call is answered as missing, so its id is not confirmed either.
         return True
     involved = {contact.assignee_id, contact.offered_to_id}
     answered = contact.events.filter(kind="answered").values_list("data", flat=True).first() or {}
