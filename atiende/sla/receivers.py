@@ -35,7 +35,25 @@ def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, r
                         **kwargs: Any) -> None:
     if created and not raw:
         work_order_id = instance.work_order_id
-        transaction.on_commit(lambda: _refresh(work_order_id))
+        # Once per work order and commit: the refresh reads the whole history, so the second line
+        # of one change (a message and its history line, a mail's opening and its message) would
+        # read it again for nothing. A later line follows the first one still waiting for the same
+        # commit and runs only if that one did not (Django drops a rolled-back savepoint's callbacks).
+        pending = transaction.get_connection().run_on_commit
+        first = next((callback for _ids, callback, _robust in pending if isinstance(callback, _Refresh)
+                      and callback.work_order_id == work_order_id and not callback.done), None)
+        transaction.on_commit(_Refresh(work_order_id, after=first))
+
+
+class _Refresh:
+    def __init__(self, work_order_id: int, after: _Refresh | None) -> None:
+        self.work_order_id, self.after, self.done = work_order_id, after, False
+
+    def __call__(self) -> None:
+        self.done = True
+        if self.after is not None and self.after.done:
+            return  # the same commit's first refresh read the history as committed
+        _refresh(self.work_order_id)
 
 
 @receiver(post_save, sender=SlaPolicy, dispatch_uid="sla.policy_saved")

@@ -161,3 +161,27 @@ def test_without_a_policy_there_are_no_targets(tech, customer, django_capture_on
     assert row.first_response_due is None and row.first_response_state == "none"
     answer = Client().get(f"/api/v1/work-orders/{work_order.number}", headers=bearer(tech)).json()
     assert answer["first_response_due"] is None and answer["sla_breached"] is False
+
+
+def test_one_change_with_two_history_lines_refreshes_the_clocks_once(policies, tech, customer, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    work_order = open_by_email(tech, customer, django_capture_on_commit_callbacks)
+    refreshed = []
+    real = services.refresh
+    monkeypatch.setattr(services, "refresh", lambda pk, **kw: (refreshed.append(pk), real(pk, **kw)))
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="message", changes={})
+            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="changed", changes={})
+    assert refreshed == [work_order.pk]
+    # A savepoint rolled back takes its refresh with it; the next line registers one again.
+    refreshed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():
+                WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="message", changes={})
+                raise RuntimeError("rolled back")
+            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="changed", changes={})
+    assert refreshed == [work_order.pk]
