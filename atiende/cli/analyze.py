@@ -22,10 +22,12 @@ LEVELS = ["basico", "intermedio", "avanzado"]
 _LABELS = {
     "es": {"level": "nivel de conocimientos", "no_traits": "ningún rasgo", "no_findings": "sin observaciones",
            "redacted": "texto protegido", "do": "haga", "avoid": "evite", "paraphrase": "paráfrasis (AL-4)",
-           "questions": "preguntas (AL-5)", "closed": "cerrada", "open": "abierta"},
+           "questions": "preguntas (AL-5)", "closed": "cerrada", "open": "abierta",
+           "basico": "básico", "intermedio": "intermedio", "avanzado": "avanzado"},
     "en": {"level": "knowledge level", "no_traits": "no trait asserted", "no_findings": "no findings",
            "redacted": "redacted", "do": "do", "avoid": "avoid", "paraphrase": "paraphrase (AL-4)",
-           "questions": "questions (AL-5)", "closed": "closed", "open": "open"},
+           "questions": "questions (AL-5)", "closed": "closed", "open": "open",
+           "basico": "basic", "intermedio": "intermediate", "avanzado": "advanced"},
 }
 CHANNELS = ["email", "chat", "telefonico", "presencial"]
 
@@ -73,7 +75,8 @@ def _render_text(result: dict[str, object], out: TextIO) -> None:
             print(f"      {labels['do']}: " + " ".join(card["do"]), file=out)
             print(f"      {labels['avoid']}: " + " ".join(card["avoid"]), file=out)
     if result["knowledge_level"]:
-        print(f"  {labels['level']}: {result['knowledge_level']}", file=out)
+        level = str(result["knowledge_level"])
+        print(f"  {labels['level']}: {labels.get(level, level)}", file=out)  # the word, not the stored key
     findings = result["findings"]
     assert isinstance(findings, list)
     for f in findings:

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext
 def common_strings() -> dict[str, str]:
     return {
         "live": _("Live"), "reconnecting": _("Reconnecting…"), "error": _("Something went wrong."),
-        "rule": _("Rule"), "seconds": _("s"), "none": _("None."), "call": _("Call"),
+        "rule": _("Rule"), "seconds": _("s"), "call": _("Call"),
         "waiting": _("Waiting"), "talking": _("Talking"), "on_hold": _("On hold"),
     }
 
@@ -50,6 +50,7 @@ def board_strings() -> dict[str, str]:
         **common_strings(),
         "join": _("Join"), "take_over": _("Take over"), "acknowledge": pgettext("alert", "Acknowledge"),
         "nobody_waiting": _("Nobody waiting."), "no_alerts": _("No alerts."), "idle": _("No call"),
+        "no_calls_of_mine": _("You are on no call."),
         "calls_today": _("Calls today"), "answered": _("Answered"), "abandoned": pgettext("chart", "Abandoned"),
         "abandonment": _("Abandonment"), "wait_mean": _("Mean wait"), "wait_p90": _("Wait p90"),
         "handle_mean": _("Mean handle time"), "holds": pgettext("chart", "Holds"), "hold_overruns": _("Hold overruns"),

@@ -82,6 +82,15 @@ _WORDS = {
 }
 
 
+def _plural(count: str, one: str, many: str) -> str:
+    return f"{count} {one if count == '1' else many}"
+
+
+def _questions(count: str, kind: str) -> str:
+    """«1 pregunta abierta», «2 preguntas abiertas»: the noun and its adjective agree with the count."""
+    return _plural(count, f"pregunta {kind}", f"preguntas {kind}s")
+
+
 def _list(text: str) -> str:
     return ", ".join(_WORDS.get(part.strip(), part.strip()) for part in text.split(","))
 
@@ -103,8 +112,10 @@ _FLAG_NAMES = {
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^missing: (.+)$"), lambda m: "falta: " + _list(m[1])),
     (re.compile(r"^missing step: (.+)$"), lambda m: "falta el paso: " + _list(m[1])),
-    (re.compile(r"^(\d+) open vs (\d+) closed questions$"), lambda m: f"{m[1]} preguntas abiertas frente a {m[2]} cerradas"),
-    (re.compile(r"^(\d+) closed vs (\d+) open questions$"), lambda m: f"{m[1]} preguntas cerradas frente a {m[2]} abiertas"),
+    (re.compile(r"^(\d+) open vs (\d+) closed questions$"),
+     lambda m: f"{_questions(m[1], 'abierta')} frente a {_plural(m[2], 'cerrada', 'cerradas')}"),
+    (re.compile(r"^(\d+) closed vs (\d+) open questions$"),
+     lambda m: f"{_questions(m[1], 'cerrada')} frente a {_plural(m[2], 'abierta', 'abiertas')}"),
     (re.compile(r"^(\d+) words, more than (\d+)$"), lambda m: f"{m[1]} palabras, más de {m[2]}"),
     (re.compile(r"^hold of (\d+) s against (\d+) s announced$"),
      lambda m: f"espera de {m[1]} s frente a {m[2]} s anunciados"),
@@ -124,3 +135,56 @@ def note_text(note: str | None, language: str = "es") -> str:
         if match:
             return render(match)
     return note
+
+
+# A transcript's events as a reader names them (the stored transcript and the evidence keep the SPEC's keys).
+_EVENT_NAMES = {
+    "start": ("inicio", "start"), "end": ("fin", "end"), "hold": ("espera", "hold"),
+    "resume": ("vuelta de la espera", "resume"), "transfer_request": ("petición de transferencia", "transfer request"),
+    "transfer_accepted": ("transferencia aceptada", "transfer accepted"),
+    "transfer_declined": ("transferencia rechazada", "transfer declined"),
+    "escalation": ("escalado al supervisor", "escalation"),
+}
+_FIELD_NAMES = {
+    "wait_seconds": ("espera en segundos", "wait in seconds"), "customer_consent": ("el cliente aceptó", "customer agreed"),
+    "to": ("para", "to"), "reason": ("motivo", "reason"), "expected_minutes": ("minutos anunciados", "minutes announced"),
+    "purpose": ("propósito", "purpose"),
+}
+_EVENT_EVIDENCE = re.compile(r"^(\d+:\d\d(?::\d\d)?) ([a-z_]+)(?: \((.*)\))?$")
+_EVENT_FIELD = re.compile(r"(\w+)=('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^,]+)")
+_BOTH_LANGUAGES = re.compile(r"^(\w+) / (\w+) (\S+) \(máx\. / max (\S+)\)$")
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[1] if language.startswith("en") else pair[0]
+
+
+def event_name(kind: str, language: str = "es") -> str:
+    return _pick(_EVENT_NAMES[kind], language) if kind in _EVENT_NAMES else kind
+
+
+def field_name(key: str, language: str = "es") -> str:
+    return _pick(_FIELD_NAMES[key], language) if key in _FIELD_NAMES else key
+
+
+def field_value(value: object, language: str = "es") -> str:
+    if isinstance(value, bool) or value in ("true", "false", "True", "False"):
+        yes = value is True or value in ("true", "True")
+        return _pick(("sí", "yes") if yes else ("no", "no"), language)
+    return str(value)
+
+
+def evidence_text(evidence: str, language: str = "es") -> str:
+    """Evidence in the reader's language: «00:51 transfer_request (to='…', customer_consent=false)» and the
+    two-language «espera / wait 01:51 (máx. / max 03:00)» are written by the rules for matching and logs."""
+    both = _BOTH_LANGUAGES.match(evidence)
+    if both:
+        spanish = not language.startswith("en")
+        name, limit = (both[1], "máx.") if spanish else (both[2], "max")
+        return f"{name} {both[3]} ({limit} {both[4]})"
+    event = _EVENT_EVIDENCE.match(evidence)
+    if not event or event[2] not in _EVENT_NAMES:
+        return evidence
+    fields = [f"{field_name(key, language)}: {field_value(value.strip(chr(39) + chr(34)), language)}"
+              for key, value in _EVENT_FIELD.findall(event[3] or "")]
+    return f"{event[1]} {event_name(event[2], language)}" + (f" ({', '.join(fields)})" if fields else "")

@@ -25,6 +25,7 @@ from atiende.quality.calibration import (
 from atiende.quality.card import Item
 from atiende.quality.card import Scorecard as Card
 from atiende.quality.context import clock
+from atiende.quality.notes import note_text
 from atiende.scorecards.models import Scorecard
 
 
@@ -96,7 +97,7 @@ def scorecard_view(row: Scorecard, *, language: str = "es", with_transcript: boo
     for c in card.items:
         items.append({
             "rule": c.item.rule, "status": c.item.status, "scorer_status": c.scorer_status,
-            "evidence": list(c.item.evidence), "at": c.item.at, "note": c.item.note,
+            "evidence": list(c.item.evidence), "at": c.item.at, "note": note_text(c.item.note, language),
             "coaching": c.item.coaching(language), "overrides": history.get(c.item.rule, []),
         })
     out: dict[str, Any] = {

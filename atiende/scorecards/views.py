@@ -6,6 +6,7 @@ someone may not see is a 404 page.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from atiende.people.models import User
 from atiende.people.roles import is_manager
 from atiende.practices import get_rule
 from atiende.quality.card import STATUSES
+from atiende.quality.notes import event_name, evidence_text, field_name, field_value
 from atiende.scorecards import selectors, services
 from atiende.scorecards.models import Answer
 from atiende.web.access import forbidden, not_found, staff_required
@@ -74,6 +76,14 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
             o["original_label"] = labels.get(o["original_status"], o["original_status"])
         item["overridden"] = item["status"] != item["scorer_status"] or bool(item["overrides"])
     transcript = selectors.highlighted_transcript(row, view["items"])
+    # Matched on the stored keys above; shown in the reader's words below (issue 22, item 21).
+    language = _lang()
+    for item in view["items"]:
+        item["evidence"] = [evidence_text(str(e), language) for e in item["evidence"]]
+    transcript = [line if line.kind is None else replace(
+        line, kind=event_name(line.kind, language),
+        details={field_name(k, language): field_value(v, language) for k, v in line.details.items()})
+        for line in transcript]
     applicable = [i for i in view["items"] if i["status"] != "n/a" or i["overrides"]]
     not_applicable = [i for i in view["items"] if i["status"] == "n/a" and not i["overrides"]]
     may_override = is_manager(user) and row.technician_id != user.pk

@@ -325,7 +325,7 @@ def test_the_card_page_marks_the_evidence_in_the_transcript(client, people, cloc
     rows = page.context["transcript"]
     paraphrase = next(r for r in rows if r.speaker and any("Si le he entendido" in s.text for s in r.segments))
     assert "AL-4" in paraphrase.rules
-    assert "HO-3" in next(r for r in rows if r.kind == "hold").rules
+    assert "HO-3" in next(r for r in rows if r.kind == "espera").rules
     assert f'action="/calidad/{card.pk}/correccion/"' in html  # the supervisor's override form
     assert 'value="disputed"' not in html  # only the technician answers
     client.force_login(people.lucia)

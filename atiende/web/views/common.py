@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from atiende.desk.models import (
     Channel,
     Commitment,
+    ContactPoint,
     Direction,
     FormOfAddress,
     KnowledgeLevel,
@@ -65,6 +66,9 @@ def readable_value(field: str, value: Any) -> Any:
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(str(readable_value(field, v)) for v in value)
+    if field == "contact_points" and isinstance(value, str) and ":" in value:
+        kind, _sep, point = value.partition(":")  # stored as «movil:+34 622 118 904»
+        return f"{dict(ContactPoint.Kind.choices).get(kind, kind)}: {point}"
     if field in VALUE_CHOICES:
         return VALUE_CHOICES[field].get(value, value)
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":

@@ -77,6 +77,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     work_orders = selectors.customer_work_orders(user, customer).select_related("customer")[:50]
     labels = {f.name: getattr(f, "verbose_name", f.name) for f in Customer._meta.get_fields()}
+    labels["contact_points"] = _("Contact points")  # a relation: no verbose_name of its own
     history = [
         {"at": e.at, "actor": e.actor, "label": EVENT_LABELS.get(e.kind, e.kind),
          "changes": [{"field": labels.get(k, k), "old": readable_value(k, v[0] if isinstance(v, list) else None),

@@ -97,7 +97,7 @@
     var box = $("board-mine");
     clear(box);
     var mine = snapshot.mine || [];
-    if (!mine.length) { box.appendChild(el("li", {class: "muted", text: S.none})); }
+    if (!mine.length) { box.appendChild(el("li", {class: "muted", text: S.no_calls_of_mine})); }
     mine.forEach(function (c) {
       var actions = el("div", {class: "alert-actions"});
       (c.actions || []).forEach(function (name) {
