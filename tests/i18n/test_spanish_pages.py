@@ -25,7 +25,7 @@ ENGLISH = {
     "that", "your", "you", "please", "not", "is", "are", "of", "to", "for", "by", "on", "off", "open", "closed",
     "step", "announced", "said", "why", "thanks", "summary", "check", "calls", "call", "queue", "hold", "wait",
     "work", "order", "orders", "customer", "customers", "technician", "save", "cancel", "delete", "edit", "new",
-    "add", "search", "next", "previous", "page", "status", "score", "rule", "rules", "level", "level", "answer",
+    "add", "search", "next", "previous", "page", "status", "score", "rule", "rules", "level", "answer",
     "questions", "question", "today", "week", "day", "days", "minutes", "seconds", "hours", "unknown",
 }
 SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
