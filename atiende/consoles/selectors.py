@@ -25,8 +25,11 @@ from atiende.contact.models import (
     TechnicianStatus,
 )
 from atiende.contact.services import technicians as contact_technicians
+from atiende.desk.selectors import visible_work_orders
 from atiende.people.models import User
-from atiende.people.roles import STAFF, TECHNICIANS, role_filter
+from atiende.people.roles import STAFF, TECHNICIANS, is_admin, role_filter
+from atiende.reports.satisfaction import recent_figures
+from atiende.sla import selectors as sla_selectors
 
 # States in which a contact belongs to its technician's console.
 MINE = [ContactState.OFFERED, ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
@@ -267,8 +270,16 @@ def board_snapshot(*, user: User, language: str = "es") -> dict[str, Any]:
                "call_live": a.contact is not None and a.contact.state in IN_CONVERSATION}
               for a in contact_selectors.visible_alerts(user).select_related("contact")[:50]]
     return {"queues": queues, "technicians": technicians, "alerts": alerts, "charts": charts(moment, user=user),
+            "service_levels": _service_levels(user, moment),
             "mine": _supervisor_calls(user, in_scope, language=language, moment=moment),
             "me": {"id": user.pk, "name": user.display_name}, "at": moment}
+
+
+def _service_levels(user: User, moment: datetime) -> dict[str, Any]:
+    """Work orders against their SLA (breached, at risk, paused) and the week's satisfaction (SP-4), in scope."""
+    teams = None if is_admin(user) else set(user.teams.values_list("pk", flat=True))
+    return {**sla_selectors.board(visible_work_orders(user), moment),
+            "satisfaction": recent_figures(team_ids=teams, now=moment)}
 
 
 def _supervisor_calls(user: User, in_scope: Any, *, language: str, moment: datetime) -> list[dict[str, Any]]:

@@ -59,6 +59,11 @@ def board_strings() -> dict[str, str]:
         "joined": _("You joined the call."), "coach": _("Coach"), "took_over": _("You took over the call."),
         "coaching": _("You are coaching the technician."), "technician": _("Technician"),
         "resume": _("Resume"), "hang_up": _("Hang up"), "finish_wrap_up": _("Finish wrap-up"),
+        "sla_breached": _("SLA breached"), "sla_at_risk": _("SLA at risk"), "sla_paused": _("SLA paused"),
+        "sla_none": _("No work order at risk."), "sla_due": _("due"),
+        "satisfaction_week": _("Satisfaction, last 7 days"), "satisfaction_answers": _("Answers"),
+        "satisfaction_mean": _("Mean rating (1 to 5)"), "satisfaction_share": _("Satisfied (4 or 5)"),
+        "satisfaction_low": _("Low ratings"),
         **call_strings(),
         **intraday_strings(),
     }

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "atiende.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from atiende.reports import satisfaction  # noqa: F401  (a low rating alerts the supervisors)

@@ -95,3 +95,21 @@ def at_risk_filter(now: datetime | None = None, prefix: str = "sla__") -> Q:
 
 def alerts(work_order: Any) -> QuerySet[SlaAlert]:
     return SlaAlert.objects.filter(work_order=work_order).order_by("at", "id")
+
+
+def board(work_orders: QuerySet[Any], now: datetime | None = None, limit: int = 10) -> dict[str, Any]:
+    """The wallboard's service levels over the open work orders given (already scoped to the reader):
+    how many breached, at risk (80 %) and paused, and the most urgent ones."""
+    now = now or timezone.now()
+    open_ = work_orders.exclude(phase="cierre")
+    breached = open_.filter(breached_filter(now))
+    at_risk = open_.filter(at_risk_filter(now))
+    urgent: list[dict[str, Any]] = []
+    for work_order in list(breached.select_related("sla").order_by("sla__resolution_due", "number")[:limit]) + list(
+            at_risk.select_related("sla").order_by("sla__resolution_due", "number")[:limit]):
+        found = of_work_order(work_order, now)
+        if len(urgent) < limit:
+            urgent.append({"number": work_order.number, "title": work_order.title,
+                           "state": "breached" if found.breached else "warning", "due": found.next_due})
+    return {"breached": breached.count(), "at_risk": at_risk.count(),
+            "paused": open_.filter(sla__paused=True).count(), "urgent": urgent}

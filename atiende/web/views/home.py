@@ -38,5 +38,5 @@ def home(request: HttpRequest) -> HttpResponse:
             context["unassigned_count"] = open_orders.filter(assignee__isnull=True).count()
         context["overdue"] = list(overdue.order_by("due_at")[:20])
     context["open_count"] = mine.count()
-    context["mine"] = list(mine.select_related("customer")[:10])
+    context["mine"] = list(mine.select_related("customer", "sla")[:10])
     return render(request, "web/home.html", context)

@@ -216,7 +216,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     work_orders = selectors.search_work_orders(user, **filters)
     if unassigned:
         work_orders = work_orders.filter(assignee__isnull=True)
-    paginator = Paginator(work_orders.select_related("customer", "assignee"), settings.ATIENDE_PAGE_SIZE)
+    paginator = Paginator(work_orders.select_related("customer", "assignee", "sla"), settings.ATIENDE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     kept = [(k, v) for k, v in request.GET.items() if k != "page" and v]
     query = urlencode(kept) + "&" if kept else ""

@@ -417,8 +417,41 @@
     reminder.textContent = over ? S.hold_reminder : "";
   }
 
+  // Work orders against their SLA (breached, at risk, paused; the most urgent listed) and SP-4 of the week.
+  function renderServiceLevels() {
+    var box = $("board-sla"), s = snapshot.service_levels;
+    if (!box || !s) { return; }
+    clear(box);
+    var figures = el("dl", {class: "figures"});
+    [[S.sla_breached, s.breached], [S.sla_at_risk, s.at_risk], [S.sla_paused, s.paused],
+     [S.satisfaction_answers, s.satisfaction.answers],
+     [S.satisfaction_mean, s.satisfaction.mean_rating === null ? "—" : s.satisfaction.mean_rating],
+     [S.satisfaction_share, s.satisfaction.satisfied_share === null ? "—" :
+       Math.round(s.satisfaction.satisfied_share * 100) + " %"],
+     [S.satisfaction_low, s.satisfaction.low]].forEach(function (pair) {
+      figures.appendChild(el("dt", {text: pair[0]}));
+      figures.appendChild(el("dd", {text: String(pair[1])}));
+    });
+    box.appendChild(figures);
+    var list = el("ul", {class: "plain-list"});
+    if (!s.urgent.length) { list.appendChild(el("li", {class: "muted", text: S.sla_none})); }
+    s.urgent.forEach(function (w) {
+      var item = el("li", {});
+      var link = el("a", {href: "/solicitudes/" + w.number + "/", text: "#" + w.number + " " + w.title});
+      item.appendChild(el("span", {class: "badge badge-sla-" + w.state,
+                                   text: w.state === "breached" ? S.sla_breached : S.sla_at_risk}));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(link);
+      if (w.due) { item.appendChild(el("span", {class: "muted", text: " · " + S.sla_due + " " +
+                                                 new Date(w.due).toLocaleString()})); }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+
   function render() {
-    renderQueues(); renderTechnicians(); renderAlerts(); renderMine(); renderIntraday(); renderCharts(); tick();
+    renderQueues(); renderTechnicians(); renderAlerts(); renderMine(); renderIntraday(); renderCharts();
+    renderServiceLevels(); tick();
   }
 
   render();
