@@ -121,3 +121,23 @@ def test_the_timeline_shows_messages_phases_and_commitments_in_order(desk):
     timeline = page[page.index('id="conversation"'):]
     assert timeline.index("Solicitud abierta") < timeline.index("¿Hay novedades?")
     assert "<b>novedades</b>" in timeline and "<script>x()" not in timeline
+
+
+def test_the_history_names_a_message_and_a_bounce_in_spanish_not_by_their_codes(desk):
+    from atiende.desk.services.history import record_event
+
+    post_message(work_order=desk.work_order, author=desk.technician, body=GOOD, visibility="public",
+                 channel="email", direction="out")
+    record_event(desk.work_order, None, "mail_bounced", {"recipients": (None, "carmen@example.org 5.1.1")},
+                 note="No se pudo entregar")
+    page = signed_in(desk.technician).get(f"/solicitudes/{desk.work_order.number}/").content.decode()
+    history = page[page.index('id="history-title"'):]
+    assert "mensaje escrito" in history and "correo devuelto" in history
+    assert "Respuesta al cliente" in history and "Del equipo de soporte" in history and "Correo electrónico" in history
+    for code in (": public", ": out", ": email", "visibility", "mail_bounced", "recipients"):
+        assert code not in history, code
+    english = signed_in(desk.technician)
+    english.cookies["django_language"] = "en"
+    history = english.get(f"/solicitudes/{desk.work_order.number}/", headers={"Accept-Language": "en"}).content.decode()
+    history = history[history.index('id="history-title"'):]
+    assert "Public reply" in history and "From the help desk" in history and "mail returned" in history

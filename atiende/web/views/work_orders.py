@@ -5,6 +5,7 @@ phase change, closing contact, attachments). Every change goes through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -24,7 +25,9 @@ from atiende.desk import attachments, selectors
 from atiende.desk.models import (
     Attachment,
     Commitment,
+    MessageDirection,
     Phase,
+    Visibility,
     WorkOrder,
 )
 from atiende.desk.services.commitments import add_commitment, resolve_commitment
@@ -75,7 +78,13 @@ EVENT_LABELS = {
     "attachment_deleted": gettext_lazy("file deleted"),
     "attachment_internal_changed": gettext_lazy("file visibility changed"),
     "message": gettext_lazy("message written"),
+    "mail_bounced": gettext_lazy("mail returned undelivered"),
 }
+# Values of a message's history line: its own choices, not the work order's fields of the same name.
+KIND_VALUE_CHOICES: dict[str, dict[str, dict[str, Any]]] = {
+    "message": {"direction": dict(MessageDirection.choices), "visibility": dict(Visibility.choices)},
+}
+MESSAGE_NOTE = re.compile(r"message (\d+)")
 
 
 def _user(request: HttpRequest) -> User:
@@ -108,6 +117,8 @@ EXTRA_FIELD_LABELS = {
     "attachment": gettext_lazy("file"),
     "size": gettext_lazy("size (bytes)"),
     "internal": gettext_lazy("internal (staff only)"),
+    "visibility": gettext_lazy("visibility"),
+    "recipients": gettext_lazy("recipients"),
 }
 def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
     labels: dict[str, Any] = {f.name: getattr(f, "verbose_name", f.name) for f in WorkOrder._meta.get_fields()}
@@ -115,19 +126,29 @@ def _history(work_order: WorkOrder) -> list[dict[str, Any]]:
     entries = []
     for event in selectors.work_order_history(work_order):
         changes = []
+        own_choices = KIND_VALUE_CHOICES.get(event.kind, {})
         if isinstance(event.changes, dict):
             for field, value in event.changes.items():
                 old, new = (list(value) + [None, None])[:2] if isinstance(value, list) else (None, value)
-                shown_old, shown_new = readable_value(field, old), readable_value(field, new)
+                if field in own_choices:
+                    shown_old, shown_new = (own_choices[field].get(v, v) if v else None for v in (old, new))
+                else:
+                    shown_old, shown_new = readable_value(field, old), readable_value(field, new)
                 if shown_old is None and shown_new is None:
                     continue  # nothing to say, e.g. a question asked without its answer yet
                 changes.append({"field": labels.get(field, field), "old": shown_old, "new": shown_new,
                                 "same": shown_old == shown_new})
         entries.append({
             "at": event.at, "actor": event.actor, "label": EVENT_LABELS.get(event.kind, event.kind),
-            "changes": changes, "note": event.note,
+            "changes": changes, "note": _history_note(event),
         })
     return entries
+
+
+def _history_note(event: Any) -> str:
+    # The desk notes a message's line as "message ID" (data, not prose): said in the reader's language.
+    found = MESSAGE_NOTE.fullmatch(event.note or "") if event.kind == "message" else None
+    return _("Message %(id)s") % {"id": found.group(1)} if found else event.note
 
 
 def _phase_targets(work_order: WorkOrder) -> list[dict[str, Any]]:
