@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("calidad/", include("atiende.scorecards.urls")),
     path("planificacion/", include("atiende.planning.urls")),
+    path("informes/", include("atiende.reports.urls")),
     path("correo/", include("atiende.mail.urls")),
     path("avisos/", include("atiende.notifications.urls")),
     path("practica/", include("atiende.practice.urls")),

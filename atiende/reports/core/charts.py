@@ -26,7 +26,8 @@ def bar_chart(section: Section, language: str = "es", *, chart_id: str = "chart"
     label_key, value_key = section.chart
     columns = {c.key: c for c in section.columns}
     value_column = columns[value_key]
-    points = [(str(row.get(label_key, "")), row.get(value_key)) for row in section.rows]
+    label_column = columns[label_key]
+    points = [(shown(row.get(label_key, ""), label_column, language), row.get(value_key)) for row in section.rows]
     numbers = [float(v) for _, v in points if isinstance(v, int | float)]
     top = max(numbers, default=0.0) or 1.0
     if value_column.kind == "share":

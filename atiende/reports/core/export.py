@@ -15,7 +15,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from atiende.reports.core.rows import Column, Report
+from atiende.reports.core.rows import LABELS, Column, Report
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 CONTENT_TYPES = {
@@ -41,6 +41,8 @@ def shown(value: Any, column: Column, language: str = "es") -> str:
         return "—"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if column.kind == "code" and str(value) in LABELS:
+        return LABELS[str(value)][1 if language.startswith("en") else 0]
     if column.kind == "share" and isinstance(value, int | float):
         text = f"{value * 100:.1f} %"
     elif isinstance(value, float):

@@ -42,8 +42,6 @@ from atiende.reports.core.rows import (
 )
 
 CHANNELS = ("presencial", "telefonico", "email", "portal", "chat")
-CHANNEL_LABELS = {"presencial": ("Presencial", "In person"), "telefonico": ("Telefónico", "Phone"),
-                  "email": ("Correo", "Email"), "portal": ("Portal", "Web portal"), "chat": ("Chat", "Chat")}
 UNASSIGNED = "—"
 
 
@@ -74,7 +72,7 @@ def volume(rows: Rows, period: Period) -> list[Section]:
     calls = sum(1 for c in rows.calls if c.inbound and period.contains(c.arrived_at))
     total = len(created)
     by_channel = Section("by_channel", "Solicitudes por canal", "Work orders by channel", [
-        Column("channel", "Canal", "Channel"), Column("work_orders", "Solicitudes", "Work orders", "int"),
+        Column("channel", "Canal", "Channel", "code"), Column("work_orders", "Solicitudes", "Work orders", "int"),
         Column("share", "Proporción", "Share", "share")], chart=("channel", "work_orders"))
     for channel in [*CHANNELS, *sorted(set(counts) - set(CHANNELS))]:
         by_channel.rows.append({"channel": channel, "work_orders": counts.get(channel, 0),
@@ -98,7 +96,7 @@ def _first_contact(row: Any) -> bool:
 def first_contact_resolution(rows: Rows, period: Period) -> list[Section]:
     closed = [w for w in rows.work_orders if period.contains(w.closed_at)]
     section = Section("by_channel", "Resolución en el primer contacto por canal", "First-contact resolution by channel",
-                      [Column("channel", "Canal", "Channel"), Column("closed", "Cerradas", "Closed", "int"),
+                      [Column("channel", "Canal", "Channel", "code"), Column("closed", "Cerradas", "Closed", "int"),
                        Column("first_contact", "En el primer contacto", "At first contact", "int"),
                        Column("share", "Proporción", "Share", "share")], chart=("channel", "share"))
     groups: dict[str, list[Any]] = defaultdict(list)
@@ -135,7 +133,7 @@ SLA_COLUMNS = [Column("with_target", "Con objetivo", "With a target", "int"), Co
 def service_levels(rows: Rows, period: Period) -> list[Section]:
     created = [w for w in rows.work_orders if period.contains(w.created_at)]
     clocks = Section("by_clock", "Objetivos de nivel de servicio", "Service-level targets",
-                     [Column("clock", "Reloj", "Clock"), *SLA_COLUMNS], chart=("clock", "share_met"))
+                     [Column("clock", "Reloj", "Clock", "code"), *SLA_COLUMNS], chart=("clock", "share_met"))
     clocks.rows = [
         {"clock": "first_response", **_clock_counts(w.first_response_state for w in created)},
         {"clock": "resolution", **_clock_counts(w.resolution_state for w in created)},
@@ -147,8 +145,8 @@ def service_levels(rows: Rows, period: Period) -> list[Section]:
          mean(w.resolution_seconds for w in created if w.resolution_seconds is not None), "seconds", ""),
     ])
     by_team = Section("by_team", "Por equipo y prioridad", "By team and priority",
-                      [Column("team", "Equipo", "Team"), Column("priority", "Prioridad", "Priority"),
-                       Column("clock", "Reloj", "Clock"), *SLA_COLUMNS])
+                      [Column("team", "Equipo", "Team"), Column("priority", "Prioridad", "Priority", "code"),
+                       Column("clock", "Reloj", "Clock", "code"), *SLA_COLUMNS])
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in created:
         groups[(row.team or UNASSIGNED, row.priority)].append(row)

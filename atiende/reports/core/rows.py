@@ -115,12 +115,21 @@ class Rows:
     commitments: list[CommitmentRow] = field(default_factory=list)
 
 
+# Codes shown to people by their names (a column of kind "code"); files keep the codes.
+LABELS: dict[str, tuple[str, str]] = {
+    "presencial": ("Presencial", "In person"), "telefonico": ("Telefónico", "Phone"), "email": ("Correo", "Email"),
+    "portal": ("Portal", "Web portal"), "chat": ("Chat", "Chat"),
+    "first_response": ("Primera respuesta", "First response"), "resolution": ("Resolución", "Resolution"),
+    "baja": ("Baja", "Low"), "normal": ("Normal", "Normal"), "alta": ("Alta", "High"), "urgente": ("Urgente", "Urgent"),
+}
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     es: str
     en: str
-    kind: str = "text"  # text, int, share (0..1), seconds, number, date
+    kind: str = "text"  # text, code (see LABELS), int, share (0..1), seconds, number, date
 
     def label(self, language: str) -> str:
         return self.en if language.startswith("en") else self.es
