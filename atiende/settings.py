@@ -28,8 +28,29 @@ from django.utils.translation import gettext_lazy as _
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("ATIENDE_HOME", "var")).resolve()
 
+
+def _private_home() -> None:
+    """ATIENDE_HOME holds the SQLite database (sessions, password hashes, customers), uploads and keys: only
+    its owner may read it (issue 22, item 8). Created 0700; an existing folder is left as its owner set it."""
+    if not HOME.exists():
+        HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file 0600 (SQLite gives its -wal and -shm files the same mode), new or already there."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+            path.chmod(0o600)
+    except OSError:
+        pass  # not ours to change, or a read-only place: SQLite will say what is wrong when it opens it
+
+
+_private_home()
+
 DEBUG = os.environ.get("ATIENDE_DEBUG", "0") == "1"
-_DEV_KEY = "atiende-development-key-not-for-production-use-0123456789"
+# The key of development and the demo; `atiende serve` refuses to run on it with debug off (cli/server.py).
+DEVELOPMENT_SECRET_KEY = _DEV_KEY = "atiende-development-key-not-for-production-use-0123456789"
 SECRET_KEY = os.environ.get("ATIENDE_SECRET_KEY") or _DEV_KEY
 ALLOWED_HOSTS = [
     h.strip()
@@ -116,8 +137,8 @@ def _database_from_environment() -> dict[str, Any]:
         # A plain dict: DBConfig is a TypedDict, and the keys added below (pool, TEST) are not in it.
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     else:
-        HOME.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HOME / "atiende.sqlite3")}
+        _private_file(HOME / "atiende.sqlite3")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the single writer; IMMEDIATE makes every
         # transaction take the write lock up front, so SQLite is a single writer
@@ -234,6 +255,11 @@ if ATIENDE_DEFAULT_REGION and ATIENDE_DEFAULT_REGION not in phonenumbers.SUPPORT
 # API tokens: seconds a verified token is remembered by a server process (0: ask the database every time).
 # A revocation made in another process takes effect within this time (see docs/security.md).
 ATIENDE_TOKEN_CACHE_SECONDS = float(os.environ.get("ATIENDE_TOKEN_CACHE_SECONDS", 5))
+# Audit chain (docs/security.md, atiende/privacy/audit_seal.py): the key of the chain head's seal, kept out of
+# the database (default: the file $ATIENDE_HOME/audit.key, created on first use), and the file the sealed head
+# is anchored in after every append (default $ATIENDE_HOME/audit.anchor; "-": no anchor).
+ATIENDE_AUDIT_KEY = os.environ.get("ATIENDE_AUDIT_KEY", "")
+ATIENDE_AUDIT_ANCHOR = os.environ.get("ATIENDE_AUDIT_ANCHOR", "")
 # Work orders: page size of lists in the API and the UI.
 ATIENDE_PAGE_SIZE = 25
 

@@ -28,6 +28,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # Files the suite uploads (attachments, from any test, schemathesis included) go to a folder
     # of this run's own, removed at the end, never to ./var/media.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="atiende-test-media-")
+    # The audit chain's seal key and anchor live outside the database (docs/security.md): the suite seals with
+    # a fixed key and anchors nowhere, so no test writes to ./var; tests/privacy/test_audit_seal.py turns
+    # the anchor on in a folder of its own.
+    settings.ATIENDE_AUDIT_KEY = "test-audit-key-" + "k" * 32
+    settings.ATIENDE_AUDIT_ANCHOR = "-"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

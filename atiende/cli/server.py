@@ -62,10 +62,28 @@ def run_demo(args: argparse.Namespace) -> int:
     from atiende.cli.worker import start_in_thread
 
     start_in_thread()  # the policy clock: hold reminders, transfer timeouts, wait alerts
-    return run_serve(args)
+    return run_serve(args, demo=True)
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def refuse_development_key() -> str | None:
+    """Why this server must not start (issue 22, item 13): debug off and no ``ATIENDE_SECRET_KEY``.
+
+    With the public development key anyone could forge sessions and CSRF tokens, and the production cookie
+    settings (Secure, HSTS) stay off. Development sets ``ATIENDE_DEBUG=1``; ``atiende demo`` is allowed."""
+    from django.conf import settings
+
+    from atiende.settings import DEVELOPMENT_SECRET_KEY
+
+    if settings.DEBUG or settings.SECRET_KEY != DEVELOPMENT_SECRET_KEY:
+        return None
+    return _("Atiende will not serve with debug off and no ATIENDE_SECRET_KEY: sessions and CSRF tokens would be "
+             "signed with the public development key, and cookies would be sent without Secure. Set a key of your "
+             "own, for example: export ATIENDE_SECRET_KEY=\"$(python3 -c 'import secrets; "
+             "print(secrets.token_urlsafe(50))')\" (keep it secret and the same on every server); for "
+             "development set ATIENDE_DEBUG=1, or try the demo with `atiende demo`.")
+
+
+def run_serve(args: argparse.Namespace, *, demo: bool = False) -> int:
     setup_django()
     import sys
 
@@ -81,6 +99,10 @@ def run_serve(args: argparse.Namespace) -> int:
         # Each process would only tell its own consoles: live updates would go missing.
         print(_("Several server processes need REDIS_URL, so that every console gets the live updates of "
                 "every process. Set REDIS_URL or serve with --workers 1."), file=sys.stderr)
+        return 2
+    refusal = None if demo else refuse_development_key()
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
     print(_("Serving Atiende on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": args.host, "port": args.port})
     uvicorn.run("atiende.asgi:application", host=args.host, port=args.port, log_level="warning", lifespan="off",

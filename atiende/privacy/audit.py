@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from atiende.privacy import audit_seal
 from atiende.privacy.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -152,7 +153,10 @@ def _append(entries: list[AuditEntry]) -> None:
             entries[0].save()
         else:
             AuditEntry.objects.bulk_create(entries)
-        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        mac = audit_seal.seal(seq, prev)
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev, mac=mac)
+        # Outside the database, once the entries are committed (a rolled-back append is no head).
+        transaction.on_commit(lambda: audit_seal.write_anchor(seq, prev, mac))
 
 
 @dataclass(frozen=True)
@@ -168,11 +172,18 @@ def _entries() -> Iterator[AuditEntry]:
 
 
 def verify() -> VerifyResult:
-    """Walk the chain from the first entry; report the first seq that does not hold."""
+    """Walk the chain from the first entry; report the first seq that does not hold.
+
+    Then check what the database alone cannot vouch for (audit_seal.py): the head's seal under the audit
+    key, and the anchor written outside the database."""
+    anchor = audit_seal.read_anchor()
+    anchored_hash: str | None = None
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
     for entry in _entries():
+        if anchor is not None and entry.seq == anchor.seq:
+            anchored_hash = entry.hash
         if entry.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
         if entry.prev_hash != expected_prev:
@@ -188,4 +199,16 @@ def verify() -> VerifyResult:
         if head_seq > checked:
             return VerifyResult(False, checked, checked + 1, f"entries {checked + 1}..{head_seq} are missing")
         return VerifyResult(False, checked, head_seq or 1, "the chain head does not match the last entry")
+    if head is not None and head_seq and not audit_seal.seal_matches(head_seq, head_hash, head.mac):
+        return VerifyResult(False, checked, head_seq, "the chain head's seal does not match: entries were "
+                            "rewritten and their hashes recomputed (or the audit key changed)")
+    if anchor is not None:
+        if anchor.seq < 0:
+            return VerifyResult(False, checked, 1, f"the anchor file {audit_seal.anchor_path()} is unreadable")
+        if anchor.seq > checked:
+            return VerifyResult(False, checked, checked + 1, f"entries {checked + 1}..{anchor.seq} are missing "
+                                "(the anchor outside the database has seen them)")
+        if anchor.seq and anchored_hash != anchor.hash:
+            return VerifyResult(False, checked, anchor.seq, "differs from the anchor outside the database: "
+                                "the chain was rewritten up to here")
     return VerifyResult(True, checked)

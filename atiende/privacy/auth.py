@@ -2,7 +2,8 @@
 
 ``ThrottledModelBackend`` replaces Django's ``ModelBackend``. Failures are counted
 per user name (lower-cased, whether or not the user exists, so the answer never
-tells which names exist) and per network address. When either reaches its limit
+tells which names exist; stored only as a keyed digest, since the name typed may be a
+password) and per network address. When either reaches its limit
 within the window, sign-in is refused, even with the right password, until the
 lock ends. The refusal is a ``ValidationError`` with a clear message: any Django
 ``AuthenticationForm`` (the web sign-in, the admin) shows it as the form's error.
@@ -25,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from atiende.privacy import audit
@@ -61,10 +63,20 @@ class LoginLocked(ValidationError):
         self.until = until
 
 
+def username_key(username: str) -> str:
+    """What the throttle table keeps of a typed user name: a keyed digest, never the text.
+
+    People type their password into the user-name box; the table must not keep it (issue 22, item 6).
+    The digest is keyed with SECRET_KEY (Django's ``salted_hmac``), so a leaked table cannot be tested
+    against a list of guesses either. Case and surrounding spaces do not count, as before."""
+    return "hmac-sha256:" + salted_hmac("atiende.privacy.login-throttle", username.strip().lower(),
+                                        algorithm="sha256").hexdigest()
+
+
 def _keys(request: HttpRequest | None, username: str | None) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = []
     if username:
-        keys.append((LoginThrottle.Kind.USERNAME, username.strip().lower()[:200]))
+        keys.append((LoginThrottle.Kind.USERNAME, username_key(username)))
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
     if address:
         keys.append((LoginThrottle.Kind.ADDRESS, address[:200]))
@@ -107,7 +119,7 @@ def record_failure(request: HttpRequest | None, username: str | None, now: datet
 
 def clear_failures(username: str | None) -> None:
     if username:
-        LoginThrottle.objects.filter(kind=LoginThrottle.Kind.USERNAME, key=username.strip().lower()[:200]).delete()
+        LoginThrottle.objects.filter(kind=LoginThrottle.Kind.USERNAME, key=username_key(username)).delete()
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -289,6 +289,14 @@ def reveal_secret(*, actor: Any, secret: VaultSecret, now: datetime | None = Non
     return plain
 
 
+def record_refused_reveal(*, actor: Any, secret: VaultSecret, reason: str) -> None:
+    """An attempt to reveal a secret refused before ``reveal_secret`` (the work order is out of the actor's
+    sight): audited like every refused reveal (ET-4), without telling the actor that the secret exists."""
+    audit.record("vault.reveal_refused", actor=actor, obj=secret,
+                 details={"work_order": secret.work_order_id, "kind": secret.kind, "label": secret.label,
+                          "reason": reason})
+
+
 def _purge(secret_ids: list[int], now: datetime, actor: Any, reason: str) -> int:
     if not secret_ids:
         return 0

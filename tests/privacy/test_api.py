@@ -189,3 +189,23 @@ def test_customer_hands_a_password_to_the_vault_in_the_portal(vault_key, custome
                          {"kind": "password", "label": "x", "value": "y"}, content_type="application/json")
     assert elsewhere.status_code == 404
     assert VaultSecret.objects.count() == 1
+
+
+def test_a_reveal_try_on_another_teams_secret_is_audited_and_answers_as_missing(vault_key, technician, customer,
+                                                                               work_order):
+    from atiende.people.models import Team
+    from atiende.privacy.services import store_secret
+
+    secret = store_secret(work_order=work_order, kind="password", label="Correo", value=PASSWORD,
+                          created_by=technician)
+    outsider = User.objects.create_user("intruso", password="x-very-long-pass", role="tecnico")
+    outsider.teams.add(Team.objects.create(name="Otro equipo"))
+    portal = User.objects.create_user("curioso", password="x-very-long-pass", role="cliente")
+    missing = _client(outsider).post("/api/v1/privacy/secrets/987654321/reveal")
+    foreign = _client(outsider).post(f"/api/v1/privacy/secrets/{secret.pk}/reveal")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["error"]["code"] == missing.json()["error"]["code"]
+    assert _client(portal).post(f"/api/v1/privacy/secrets/{secret.pk}/reveal").status_code == 403
+    refused = AuditEntry.objects.filter(action="vault.reveal_refused", object_id=str(secret.pk))
+    assert sorted(refused.values_list("actor_name", flat=True)) == ["curioso", "intruso"]
+    assert all(entry.details["reason"] == "not_visible" and PASSWORD not in str(entry.details) for entry in refused)

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from atiende.people.models import User
+from atiende.privacy.auth import username_key
 from atiende.privacy.models import LoginThrottle
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_changing_the_case_of_the_name_does_not_dodge_the_count(lucia):
 def test_lock_ends_after_its_time(lucia):
     for _ in range(5):
         _sign_in("lucia", "wrong-password")
-    LoginThrottle.objects.filter(key="lucia").update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginThrottle.objects.filter(key=username_key("lucia")).update(locked_until=timezone.now() - timedelta(seconds=1))
     assert _sign_in("lucia", PASSWORD).is_valid()
 
 
@@ -79,3 +80,20 @@ def test_admin_sign_in_page_shows_the_lock(lucia, client):
     response = client.post("/admin/login/", {"username": "lucia", "password": PASSWORD})
     assert response.status_code == 200  # the form again, not a redirect into the admin
     assert "Demasiados intentos" in response.content.decode() or "Too many" in response.content.decode()
+
+
+def test_a_password_typed_as_the_user_name_is_not_kept_in_the_throttle_table(lucia):
+    from django.db import connection
+
+    typed = "Gato2024xyz!secreto"
+    for _ in range(2):
+        assert not _sign_in(typed, "anything").is_valid()
+    assert LoginThrottle.objects.filter(kind=LoginThrottle.Kind.USERNAME).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kind, key FROM privacy_loginthrottle")
+        rows = cursor.fetchall()
+    assert rows and not any(typed.lower() in key.lower() for _kind, key in rows), rows
+    # The count still follows the name, in any letter case: three more failures lock it.
+    for _ in range(3):
+        _sign_in(typed.upper(), "anything")
+    assert "locked" in _sign_in(typed, "anything").errors.as_data()["__all__"][0].code

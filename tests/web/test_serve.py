@@ -31,7 +31,9 @@ REDIS_URL = os.environ.get("ATIENDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, ATIENDE_HOME=str(tmp_path), LANG="en_US.UTF-8", DJANGO_SETTINGS_MODULE="atiende.settings")
+    # A production-like server: a secret key of its own (serve refuses the development key), plain HTTP here.
+    env = dict(os.environ, ATIENDE_HOME=str(tmp_path), LANG="en_US.UTF-8", DJANGO_SETTINGS_MODULE="atiende.settings",
+               ATIENDE_SECRET_KEY="test-serve-" + "s" * 40, ATIENDE_SSL_REDIRECT="0")
     for key in ("DATABASE_URL", "REDIS_URL", "ATIENDE_TEST_DATABASE"):
         env.pop(key, None)
     env.update(extra)

@@ -1,0 +1,133 @@
+"""What keeps the audit chain honest against someone who can write to the database (issue 22, item 2).
+
+The SHA-256 chain (``audit.py``) shows any change made by someone who cannot recompute it; but whoever can
+write to the database can also recompute every hash after the entry they changed, or delete the newest
+entries and move the chain head back. Two things kept outside the database stop that:
+
+- **The seal**: the chain head carries ``mac`` = HMAC-SHA256 of its ``seq`` and ``hash`` under the audit
+  key, which is never in the database: ``ATIENDE_AUDIT_KEY`` (setting or environment; at least 32
+  characters), else the file ``$ATIENDE_HOME/audit.key`` created on first use with mode 0600 (refused if
+  others can read it). A chain rewritten with recomputed hashes has a head whose seal does not match.
+- **The anchor**: after every commit that appends, the sealed head (seq, hash, mac) is written to a file
+  outside the database, ``ATIENDE_AUDIT_ANCHOR`` (default ``$ATIENDE_HOME/audit.anchor``; ``-`` turns it
+  off), and it only ever moves forward. Deleting the newest entries and putting back an older head (with
+  the seal it had then) leaves the chain shorter than the anchor, which ``verify`` reports.
+
+What this does not protect: someone who holds the key too (the server's account, an administrator of
+the machine) can forge everything; entries appended on another machine are anchored in that machine's file
+only; an anchor lost or deleted together with the database rows is not noticed. docs/security.md says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+KEY_FILE_NAME = "audit.key"
+ANCHOR_FILE_NAME = "audit.anchor"
+MIN_KEY_CHARS = 32
+
+
+class AuditKeyError(RuntimeError):
+    """The audit key cannot be used (too short, or its file readable by others)."""
+
+
+_cache: dict[str, bytes] = {}
+
+
+def _key_from_file(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first: read theirs
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise AuditKeyError(f"the audit key file {path} is readable by others (mode {mode:o}); run chmod 600 {path}")
+    return path.read_text("ascii").strip().encode("ascii")
+
+
+def audit_key() -> bytes:
+    """The key of the seal: ``ATIENDE_AUDIT_KEY``, else ``$ATIENDE_HOME/audit.key`` (created on first use)."""
+    configured = getattr(settings, "ATIENDE_AUDIT_KEY", "")
+    where = f"setting:{configured}" if configured else f"file:{Path(settings.HOME) / KEY_FILE_NAME}"
+    key = _cache.get(where)
+    if key is None:
+        if configured:
+            if len(configured) < MIN_KEY_CHARS:
+                raise AuditKeyError(f"ATIENDE_AUDIT_KEY must have at least {MIN_KEY_CHARS} characters "
+                                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+            key = configured.encode("utf-8")
+        else:
+            key = _key_from_file(Path(settings.HOME) / KEY_FILE_NAME)
+        _cache[where] = key
+    return key
+
+
+def seal(seq: int, chain_hash: str) -> str:
+    """HMAC-SHA256 of the chain head under the audit key."""
+    return hmac.new(audit_key(), f"{seq}:{chain_hash}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def seal_matches(seq: int, chain_hash: str, mac: str) -> bool:
+    return hmac.compare_digest(seal(seq, chain_hash), mac or "")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    hash: str
+    mac: str
+
+
+def anchor_path() -> Path | None:
+    configured = getattr(settings, "ATIENDE_AUDIT_ANCHOR", None)
+    if configured == "-":
+        return None
+    return Path(configured) if configured else Path(settings.HOME) / ANCHOR_FILE_NAME
+
+
+def read_anchor() -> Anchor | None:
+    path = anchor_path()
+    if path is None or not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return Anchor(int(data["seq"]), str(data["hash"]), str(data["mac"]))
+    except (ValueError, KeyError, TypeError):
+        return Anchor(-1, "", "")  # unreadable: verify reports it
+
+
+def write_anchor(seq: int, chain_hash: str, mac: str) -> None:
+    """Move the anchor forward to this head (never back: a slower process's older head is ignored)."""
+    path = anchor_path()
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            current = json.loads(handle.read() or "{}")
+            if int(current.get("seq", -1)) >= seq:
+                return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"seq": seq, "hash": chain_hash, "mac": mac}) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
