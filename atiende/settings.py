@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "atiende.knowledge",
     "atiende.operations",
     "atiende.rulebook",
+    "atiende.administration",
     "atiende.reports",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("practica/", include("atiende.practice.urls")),
     path("", include("atiende.knowledge.urls")),
     path("reglas/", include("atiende.rulebook.urls")),
+    path("administracion/", include("atiende.administration.urls")),
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

@@ -117,7 +117,7 @@ def _not_ready(missing: list[str], url: str) -> int:
     base = url.rstrip("/")
     advice = {
         "no_queue": _("the server has no queue, so every call would be refused (CH-TEL). An administrator adds "
-                      "one with: curl -X PUT "
+                      "one in Administración > Colas (%(url)s/administracion/colas/nueva/) or with: curl -X PUT "
                       "%(url)s/api/v1/contacts/queues/soporte -H 'Authorization: Bearer TOKEN' "
                       "-H 'Content-Type: application/json' -d '{\"tiers\": [1, 2]}'"),
         "no_available_technician": _("no technician is available, so no call would be answered. Each "
