@@ -108,7 +108,7 @@ elif VARIANT in ("atiende", "lean"):
     from django.db import connection, transaction
     from ninja import NinjaAPI
 
-    from atiende.api.auth import default_auth
+    from atiende.api.auth import default_auth, telephony_auth
     from atiende.api.cti import CtiEventIn, _require_telephony
     from atiende.api.errors import install_error_handlers
     from atiende.urls import urlpatterns as atiende_urls
@@ -117,7 +117,7 @@ elif VARIANT in ("atiende", "lean"):
         api = NinjaAPI(urls_namespace="ceiling", auth=default_auth, docs_url=None, openapi_url=None)
         install_error_handlers(api)
 
-        @api.post("/cti/events")
+        @api.post("/cti/events", auth=telephony_auth)
         def events(request: HttpRequest, event: CtiEventIn) -> JsonResponse:
             _require_telephony(request)
             payload = json.loads(event.model_dump_json(by_alias=True))

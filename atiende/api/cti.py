@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from atiende.api.auth import telephony_auth
 from atiende.api.errors import ApiError
 from atiende.people.models import ApiToken, User
 from atiende.people.roles import is_admin
@@ -53,10 +54,11 @@ def _require_telephony(request: HttpRequest) -> User:
     return user
 
 
-@router.post("/events", summary="Post a call event (idempotent by id); the answer is Atiende's decision")
+@router.post("/events", auth=telephony_auth,
+             summary="Post a call event (idempotent by id per integration); the answer is Atiende's decision")
 def post_event(request: HttpRequest, event: CtiEventIn) -> HttpResponse:
     from atiende.api import api  # cycle-ok: the API object imports this router to mount it
 
-    _require_telephony(request)
-    answer = native.receive(native.NativeEvent(**event.model_dump()))
+    sender = _require_telephony(request)
+    answer = native.receive(native.NativeEvent(**event.model_dump()), sender=sender)
     return api.create_response(request, answer.body, status=answer.status)

@@ -60,7 +60,9 @@ class _BadBody(Exception):
 
 def _fields(request: HttpRequest) -> dict[str, Any]:
     """The event's fields: a JSON object, or form fields (each a list: ``user[]`` repeats)."""
-    if "json" in (request.content_type or "") or (request.body[:1] == b"{" and "form" not in (request.content_type or "")):
+    content_type = request.content_type or ""
+    # A form body is never read raw: the privacy middleware may have parsed it already (its stream is spent).
+    if "json" in content_type or ("form" not in content_type and request.body[:1] == b"{"):
         try:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from atiende.api.auth import telephony_or_session_auth
 from atiende.api.errors import ApiError
 from atiende.api.ids import Id
 from atiende.api.permissions import require_role
@@ -79,7 +80,7 @@ def upload(request: HttpRequest, payload: UploadIn) -> Status:
     return Status(201, selectors.scorecard_view(row, language=_lang()))
 
 
-@router.post("/contacts/{contact_id}/transcript",
+@router.post("/contacts/{contact_id}/transcript", auth=telephony_or_session_auth,
              summary="Attach transcript turns to a call (telephony or the technician); an ended call is scored")
 def attach_transcript(request: HttpRequest, contact_id: Id, payload: TurnsIn) -> dict[str, Any]:
     user = require_role(request, STAFF)

@@ -185,6 +185,7 @@ class Simulation:
     clock: Clock
     rng: random.Random
     pbx_token: str = ""
+    board_token: str = ""  # what the PBX reads with (the board, a call); empty: the pbx_token
     supervisor_token: str = ""
     run_id: str = ""
     technicians: dict[int, Technician] = field(default_factory=dict)
@@ -278,7 +279,7 @@ class Simulation:
     def state(self, contact_id: int, token: str | None = None, side: str = "pbx") -> str:
         """The call's state; re-read first if a deadline may have changed it (a websocket notice)."""
         if contact_id in self.stale or self.poll_every:
-            self.send(side, "GET", f"{API}/contacts/{contact_id}", token or self.pbx_token)
+            self.send(side, "GET", f"{API}/contacts/{contact_id}", token or self.board_token or self.pbx_token)
             self.stale.discard(contact_id)
         return self.known.get(contact_id, "")
 
@@ -369,14 +370,17 @@ def _prepare(sim: Simulation) -> None:
         username="sim-centralita", defaults={"role": Role.ADMINISTRATOR, "first_name": "Centralita simulada"})
     token, sim.pbx_token = ApiToken.issue(pbx_user, name=sim.run_id, kind=ApiToken.Kind.CTI, days=1)
     tokens.append(token)
+    # A telephony token sends call events only: setting up the queue and reading calls take an API token.
+    token, sim.board_token = ApiToken.issue(pbx_user, name=f"{sim.run_id}-tablero", days=1)
+    tokens.append(token)
     supervisor, _created = User.objects.get_or_create(
         username="sim-supervisora", defaults={"role": Role.SUPERVISOR, "tier": 2})
     token, sim.supervisor_token = ApiToken.issue(supervisor, name=sim.run_id, days=1)
     tokens.append(token)
     # Setting up the queue goes through the API too, but is not traffic: not counted in the report.
-    queues = sim.api.call("GET", f"{API}/contacts/queues", sim.pbx_token)
+    queues = sim.api.call("GET", f"{API}/contacts/queues", sim.board_token)
     if not queues.ok or s.queue not in {q.get("name") for q in queues.body}:  # an existing queue stays as it is
-        answer = sim.api.call("PUT", f"{API}/contacts/queues/{s.queue}", sim.pbx_token,
+        answer = sim.api.call("PUT", f"{API}/contacts/queues/{s.queue}", sim.board_token,
                               {"label": "Simulación", "tiers": [1, 2], "skills": [], "policy": {}})
         if not answer.ok:
             raise RuntimeError(f"the simulation queue could not be set up: {answer.status} {answer.body}")
@@ -794,7 +798,7 @@ def _nothing(sim: Simulation, **_data: Any) -> None:
 
 def _read_board(sim: Simulation) -> None:
     """The PBX learns of rings from the live board (in place of the webhook) and rings those phones."""
-    answer = sim.send("pbx", "GET", f"{API}/contacts", sim.pbx_token)
+    answer = sim.send("pbx", "GET", f"{API}/contacts", sim.board_token or sim.pbx_token)
     if not answer.ok or not isinstance(answer.body, list):
         return
     for item in answer.body:
@@ -860,10 +864,10 @@ def _remote_report(sim: Simulation) -> dict[str, Any]:
     events: list[tuple[str, dict[str, Any]]] = []
     alerts: list[tuple[str, str]] = []
     for contact_id in sorted(sim.callers):
-        history = sim.send("pbx", "GET", f"{API}/contacts/{contact_id}/events", sim.pbx_token)
+        history = sim.send("pbx", "GET", f"{API}/contacts/{contact_id}/events", sim.board_token or sim.pbx_token)
         if history.ok:
             events += [(e["kind"], e.get("data") or {}) for e in history.body]
-        view = sim.send("pbx", "GET", f"{API}/contacts/{contact_id}", sim.pbx_token)
+        view = sim.send("pbx", "GET", f"{API}/contacts/{contact_id}", sim.board_token or sim.pbx_token)
         if view.ok:
             alerts += [(a["rule"], a["level"]) for a in view.body.get("alerts", [])]
     names = {t.id: t.username for t in sim.technicians.values() if t.username}

@@ -75,9 +75,13 @@ class GenericCall(models.Model):
 
 
 class CtiEvent(models.Model):
-    """A telephony event, once per idempotency id, with the answer given (a repeat gets the same)."""
+    """A telephony event, once per idempotency id and integration, with the answer given (a repeat gets the
+    same). ``sender`` is the integration (its token's user): event ids are its own, so one integration never
+    reads another's answer (issue 22, item 14). Events stored before that have no sender."""
 
-    event_id = models.CharField(max_length=120, unique=True)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    event_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=30)
     payload = models.JSONField(default=dict)
     status = models.PositiveSmallIntegerField(default=200)
@@ -87,6 +91,7 @@ class CtiEvent(models.Model):
 
     class Meta:
         db_table = "contact_ctievent"  # its table since it lived in the contact app (moved state-only)
+        constraints = [models.UniqueConstraint(fields=["sender", "event_id"], name="cti_event_once_per_sender")]
 
 
 class WebhookDelivery(models.Model):

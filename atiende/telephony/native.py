@@ -4,7 +4,9 @@ decision.
 Every event carries an idempotency ``id``: the first time it is processed and
 its answer stored (:class:`~atiende.telephony.models.CtiEvent`), refusals
 included; a repeat (a retry after a timeout, a duplicate) changes nothing and
-gets the very same answer, status included. Each event becomes the contact
+gets the very same answer, status included. Ids belong to the integration that
+sent them (the token's user): another integration's event with the same id is
+its own event, and never reads the first one's answer. Each event becomes the contact
 center's own action (:mod:`atiende.contact.services`), so the same engine,
 policies, timers and routing apply as in the console. The technician, the
 queue and the block list are looked up in :mod:`atiende.telephony.directory`,
@@ -70,25 +72,30 @@ class Answer:
     body: dict[str, Any]
 
 
-def receive(event: NativeEvent) -> Answer:
-    """Process an event once and answer it; a repeat of its id gets the stored answer."""
-    stored = CtiEvent.objects.filter(event_id=event.id).only("status", "response").first()
+def receive(event: NativeEvent, *, sender: User) -> Answer:
+    """Process an event once and answer it; a repeat of its id by the same integration (``sender``, the
+    token's user) gets the stored answer."""
+    stored = _stored(event, sender)
     if stored is None:
         try:
-            stored = _process(event)
+            stored = _process(event, sender)
         except IntegrityError:
             # The same id raced in twice (a twin got there first, committed or not: the unique
             # index made this one wait): the twin's answer is stored; answer as it did.
-            stored = CtiEvent.objects.filter(event_id=event.id).only("status", "response").first()
+            stored = _stored(event, sender)
             if stored is None:
                 # Another event (its own id) created the same call meanwhile: once more, now seeing
                 # that call, this one gets its own stored answer (409 duplicate_call).
-                stored = _process(event)
+                stored = _process(event, sender)
     return Answer(stored.status, stored.response)
 
 
+def _stored(event: NativeEvent, sender: User) -> CtiEvent | None:
+    return CtiEvent.objects.filter(sender=sender, event_id=event.id).only("status", "response").first()
+
+
 @single_writer
-def _process(event: NativeEvent) -> CtiEvent:
+def _process(event: NativeEvent, sender: User) -> CtiEvent:
     """Process the event and store its answer in one transaction: acknowledged means stored.
 
     A twin of the same id that slipped past the lookup in :func:`receive` runs
@@ -97,29 +104,29 @@ def _process(event: NativeEvent) -> CtiEvent:
     """
     try:
         with transaction.atomic(), locking.without_savepoints():
-            body = {"id": event.id, "call_id": event.call_id, **_handle(event)}
-            return _store(event, 200, body)
+            body = {"id": event.id, "call_id": event.call_id, **_handle(event, sender)}
+            return _store(event, sender, 200, body)
     except Refusal as exc:
         status, body = exc.status, error_body(exc.code, exc.message(get_language() or "es"), exc.rule)
     except InputError as exc:
         status, body = exc.status, error_body(exc.code, str(exc.message), exc.rule)
     # The refused event changed nothing (its transaction rolled back); remember the refusal itself.
     with transaction.atomic():
-        return _store(event, status, {"id": event.id, "call_id": event.call_id, **body})
+        return _store(event, sender, status, {"id": event.id, "call_id": event.call_id, **body})
 
 
-def _store(event: NativeEvent, status: int, body: dict[str, Any]) -> CtiEvent:
-    return CtiEvent.objects.create(event_id=event.id, kind=event.type, payload=event.as_payload(),
+def _store(event: NativeEvent, sender: User, status: int, body: dict[str, Any]) -> CtiEvent:
+    return CtiEvent.objects.create(sender=sender, event_id=event.id, kind=event.type, payload=event.as_payload(),
                                    status=status, response=body, contact_id=body.get("contact"))
 
 
 # ---- the events ------------------------------------------------------------------------
 
 
-def _handle(event: NativeEvent) -> dict[str, Any]:
+def _handle(event: NativeEvent, sender: User) -> dict[str, Any]:
     if event.type == "new_call":
         return _new_call(event)
-    if event.type == "hangup" and _rejected(event.call_id):
+    if event.type == "hangup" and _rejected(event.call_id, sender):
         # The end of a call Atiende rejected (a blocked caller): it never became a contact.
         return {"action": "none", "technician": None, "contact": None, "state": None}
     with locking.call_locked(event.call_id) as row:  # one query locks the call for the action below
@@ -147,11 +154,11 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
             "reason": reason, **_state(routed.contact)}
 
 
-def _rejected(call_id: str) -> bool:
-    """Whether this call's ``new_call`` was answered ``reject`` (and so has no contact)."""
+def _rejected(call_id: str, sender: User) -> bool:
+    """Whether this integration's ``new_call`` of this call was answered ``reject`` (so it has no contact)."""
     if Contact.objects.filter(external_id=call_id).exists():
         return False
-    return CtiEvent.objects.filter(kind="new_call", status=200, contact__isnull=True,
+    return CtiEvent.objects.filter(sender=sender, kind="new_call", status=200, contact__isnull=True,
                                    response__call_id=call_id, response__action="reject").exists()
 
 

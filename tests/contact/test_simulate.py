@@ -150,7 +150,7 @@ def test_simulate_drives_a_running_server_as_its_pbx(live_server):
     for name in ("lucia", "jorge"):
         availability.make_available(user=User.objects.create_user(name, role=Role.TECHNICIAN, tier=1))
     pbx = User.objects.create_user("centralita", role=Role.ADMINISTRATOR)
-    _token, raw = ApiToken.issue(pbx, kind=ApiToken.Kind.CTI)
+    _token, raw = ApiToken.issue(pbx)  # an administrator's API token: it sends events and reads the board
 
     def worker_sleep(seconds):  # the server's worker, between the simulator's naps
         deadlines.run_due_deadlines(worker="test")
@@ -209,7 +209,7 @@ def test_simulate_against_a_fresh_server_says_what_is_missing_and_stops(live_ser
 
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     pbx = User.objects.create_user("centralita", role=Role.ADMINISTRATOR)
-    _token, raw = ApiToken.issue(pbx, kind=ApiToken.Kind.CTI)
+    _token, raw = ApiToken.issue(pbx)  # an administrator's API token: it sends events and reads the board
     started = time.monotonic()
     assert main(["simulate", "--url", live_server.url, "--token", raw, "--minutes", "5"]) == 2
     assert time.monotonic() - started < 10  # not the five minutes asked for
