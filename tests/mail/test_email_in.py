@@ -240,3 +240,17 @@ def test_an_unexpected_error_keeps_the_message_as_failed_and_a_retry_stores_it(m
     assert not WorkOrder.objects.exists()  # nothing half-written
     monkeypatch.setattr(intake, "post_message", real)  # the bug is fixed
     assert intake.retry(received.mail.pk).work_order_number == 1
+
+
+def test_an_outlook_winmail_dat_gives_up_the_file_inside_it():
+    from pathlib import Path
+
+    raw = (Path(__file__).parent / "samples" / "outlook-winmail.eml").read_bytes()  # samples/make_winmail.py
+    received = intake.receive(raw)
+    assert received.mail.status == "stored" and received.mail.refused_files == []
+    message = Message.objects.get()
+    assert message.body == "Buenos días: les envío el presupuesto que me pidieron."
+    [attachment] = message.attachments.all()
+    assert (attachment.filename, attachment.content_type) == ("presupuesto.pdf", "application/pdf")
+    with attachment.file.open("rb") as handle:
+        assert handle.read().startswith(b"%PDF-1.4")
