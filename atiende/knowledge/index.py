@@ -37,9 +37,11 @@ class Document:
 
     def entry(self) -> SearchEntry:
         text = self.text[:TEXT_LIMIT]
-        return SearchEntry(kind=self.kind, object_id=self.object_id, title=self.title[:300], text=text,
-                           terms=index_terms(self.title, text), public=self.public, language=self.language,
-                           updated_at=timezone.now())
+        title = self.title[:300]
+        title_terms = index_terms(title)
+        return SearchEntry(kind=self.kind, object_id=self.object_id, title=title, text=text,
+                           terms=f"{title_terms} {index_terms(text)}".strip(), title_terms=title_terms,
+                           public=self.public, language=self.language, updated_at=timezone.now())
 
 
 def work_order_document(work_order: WorkOrder, messages: Iterable[str]) -> Document:
@@ -57,7 +59,8 @@ def customer_document(customer: Customer, contact_values: Iterable[str]) -> Docu
 
 def store(document: Document) -> None:
     entry = document.entry()
-    values = {f: getattr(entry, f) for f in ("title", "text", "terms", "public", "language", "updated_at")}
+    fields = ("title", "text", "terms", "title_terms", "public", "language", "updated_at")
+    values = {f: getattr(entry, f) for f in fields}
     SearchEntry.objects.update_or_create(kind=document.kind, object_id=document.object_id, defaults=values)
 
 
@@ -144,43 +147,67 @@ def reindex_all(*, batch: int = 1000) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Candidate:
+    entry_id: int
     kind: str
     object_id: int
     title: str
-    text: str
+    title_terms: str | None
+    terms: str
     language: str
     public: bool
 
 
-def candidates(query: Query, kind: str, *, within: tuple[str, list] | None = None, public_only: bool = False,
-               limit: int = 50, any_term: bool = False) -> list[Candidate]:
-    """The entries of ``kind`` holding the query's stems (all of them, or any with ``any_term``).
+def _fts5_kind(kind: str, public_only: bool) -> str:
+    # The kind ("work_order") and public (0/1) are FTS5 columns too: one MATCH selects them.
+    phrase = " ".join(kind.split("_"))
+    return f'kind : "{phrase}"' + (' AND public : "1"' if public_only else "")
 
-    ``within``: SQL selecting the object ids the user may see, with its parameters (a
-    visibility queryset's ``values("pk")``). The database's own rank picks at most ``limit``.
+
+def candidates(query: Query, kind: str, *, public_only: bool = False, limit: int = 200, before: int | None = None,
+               any_term: bool = False) -> list[Candidate]:
+    """Entries of ``kind`` holding the query's stems: every one of them, or any with ``any_term``.
+
+    Every stem: the newest ``limit`` entries (by entry id, below ``before`` to read on), the same
+    rows on both databases, which ``search.py`` ranks; both databases walk their matches newest
+    first and stop at the limit. Any stem (related articles, a long text): the database's own rank
+    (FTS5 ``bm25``, ``ts_rank``) picks the ``limit`` best, since among thousands of matches of one
+    common word the newest would be chance.
     """
     if not query:
         return []
-    filters = ["e.kind = %s"]
-    params: list = [kind]
-    if public_only:
-        filters.append("e.public = %s")
-        params.append(True)
-    if within is not None:
-        filters.append(f"e.object_id IN ({within[0]})")
-        params.extend(within[1])
-    where = " AND ".join(filters)
-    columns = "e.kind, e.object_id, e.title, e.text, e.language, e.public"
+    columns = "e.id, e.kind, e.object_id, e.title, e.title_terms, e.terms, e.language, e.public"
+    params: list = []
     if connection.vendor == "postgresql":
+        filters = ["e.search_vector @@ q", "e.kind = %s"]
+        params = [query.tsquery(any_term=any_term), kind]
+        if public_only:
+            filters.append("e.public")
+        if before is not None:
+            filters.append("e.id < %s")
+            params.append(before)
+        order = "ts_rank(e.search_vector, q) DESC, e.id DESC" if any_term else "e.id DESC"
         sql = (f"SELECT {columns} FROM knowledge_searchentry e, to_tsquery('atiende_search', %s) q "
-               f"WHERE e.search_vector @@ q AND {where} "
-               f"ORDER BY ts_rank(e.search_vector, q) DESC, e.object_id DESC LIMIT %s")
-        params = [query.tsquery(any_term=any_term), *params, limit]
+               f"WHERE {' AND '.join(filters)} ORDER BY {order} LIMIT %s")
     else:
-        sql = (f"SELECT {columns} FROM knowledge_searchentry_fts f JOIN knowledge_searchentry e ON e.id = f.rowid "
-               f"WHERE knowledge_searchentry_fts MATCH %s AND {where} "
-               f"ORDER BY f.rank, e.object_id DESC LIMIT %s")
-        params = [query.fts5(any_term=any_term), *params, limit]
+        match = f"{_fts5_kind(kind, public_only)} AND terms : ({query.fts5(any_term=any_term)})"
+        params = [match]
+        cursor_filter = ""
+        if before is not None:
+            cursor_filter = "AND rowid < %s "
+            params.append(before)
+        order = "rank" if any_term else "rowid DESC"
+        sql = (f"SELECT {columns} FROM (SELECT rowid AS found FROM knowledge_searchentry_fts "
+               f"WHERE knowledge_searchentry_fts MATCH %s {cursor_filter}ORDER BY {order} LIMIT %s) m "
+               f"JOIN knowledge_searchentry e ON e.id = m.found")
+        if not any_term:
+            sql += " ORDER BY e.id DESC"
+    params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Candidate(*row) for row in cursor.fetchall()]
+
+
+def texts(kind: str, object_ids: list[int]) -> dict[int, str]:
+    """The stored text of some entries (only for the results shown: long texts stay in the database)."""
+    rows = SearchEntry.objects.filter(kind=kind, object_id__in=object_ids).values_list("object_id", "text")
+    return dict(rows)

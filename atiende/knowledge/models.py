@@ -23,9 +23,10 @@ class SearchEntry(models.Model):
 
     ``title`` and ``text`` are the original words (shown, highlighted); ``terms`` their
     folded Spanish stems (``atiende.search.index_terms``), the only column the database
-    matches: SQLite through the FTS5 table ``knowledge_searchentry_fts`` kept in step by
-    triggers, PostgreSQL through the generated ``tsvector`` column ``search_vector`` and
-    its GIN index (both made by migration 0001, outside the model).
+    matches: SQLite through the FTS5 table ``knowledge_searchentry_fts`` (columns kind, public
+    and terms) kept in step by triggers, PostgreSQL through the generated ``tsvector`` column
+    ``search_vector`` and its GIN index (made by migrations 0001 and 0003, outside the model).
+    Never change this table in a way that makes SQLite rebuild it: the triggers would go.
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=SearchKind.choices)
@@ -33,6 +34,8 @@ class SearchEntry(models.Model):
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("text"), blank=True)
     terms = models.TextField(_("terms"), blank=True)
+    # The title's stems alone (ranking weighs them most); nullable so SQLite adds the column in place.
+    title_terms = models.TextField(_("title terms"), null=True, blank=True)
     # Articles: readable by customers and visitors (the help center); everything else is for staff.
     public = models.BooleanField(_("public"), default=False)
     language = models.CharField(_("language"), max_length=8, blank=True)

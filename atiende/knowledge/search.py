@@ -7,8 +7,10 @@ Who finds what (ET-4), with the desk's own visibility rules (``desk.selectors``)
   (and those for everyone);
 - customers and visitors: public articles only.
 
-Each kind gives at most ``limit`` results; together they are ranked by
-``atiende.search.score`` (stems in the title first), then newest first.
+Each kind gives at most ``limit`` results: of its newest ``POOL`` matches the user may see
+(the same rows on both databases), the best by ``atiende.search.score`` (stems in the
+title first, then in the text, then how often), newest first among equals. Together they
+are sorted the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from atiende.desk.selectors import visible_customers, visible_work_orders
+from atiende.desk.selectors import visible_customer_ids, visible_work_orders
 from atiende.errors import InputError
 from atiende.knowledge import index
 from atiende.knowledge.models import SearchKind
@@ -66,13 +68,15 @@ URLS: dict[str, Callable[[int, str], str]] = {
 }
 
 
-def _ids(qs: QuerySet) -> tuple[str, list]:
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
-    return sql, list(params)
+Visible = Callable[[list[int]], set[int]]
 
 
-def _scope(user: User | None, kind: str) -> tuple[bool, tuple[str, list] | None, bool]:
-    """(may search this kind, ids it is limited to, public articles only)."""
+def _ids_in(qs: QuerySet) -> Visible:
+    return lambda ids: set(qs.order_by().filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _scope(user: User | None, kind: str) -> tuple[bool, Visible | None, bool]:
+    """(may search this kind, which of some ids the user may see, public articles only)."""
     staff = user is not None and is_staff(user)
     if kind == SearchKind.ARTICLE:
         return True, None, not staff
@@ -82,15 +86,35 @@ def _scope(user: User | None, kind: str) -> tuple[bool, tuple[str, list] | None,
     if is_admin(user):
         return True, None, False
     if kind == SearchKind.WORK_ORDER:
-        return True, _ids(visible_work_orders(user)), False
+        return True, _ids_in(visible_work_orders(user)), False
     if kind == SearchKind.CUSTOMER:
-        return True, _ids(visible_customers(user)), False
+        return True, lambda ids: visible_customer_ids(user, ids), False
     restrict = RESTRICTIONS.get(kind)
-    return True, (_ids(restrict(user)) if restrict else None), False
+    return True, (_ids_in(restrict(user)) if restrict else None), False
 
 
 # Kinds whose visibility another module of this app defines (canned answers: by team).
 RESTRICTIONS: dict[str, Callable[[User], QuerySet]] = {}
+
+POOL = 100  # matches ranked per kind: the newest visible ones (by when they were indexed)
+PAGES = 3  # pages of newest matches read to find them, for someone who may see few
+
+
+def _pool(query: Query, kind: str, visible: Visible | None, public_only: bool) -> list[index.Candidate]:
+    """The newest matches of ``kind`` the user may see, at most ``POOL`` (the same rows on both databases)."""
+    pool: list[index.Candidate] = []
+    before = None
+    for _page in range(PAGES):
+        page = index.candidates(query, kind, public_only=public_only, limit=POOL, before=before)
+        kept = page
+        if visible is not None and page:
+            ids = visible([c.object_id for c in page])
+            kept = [c for c in page if c.object_id in ids]
+        pool.extend(kept)
+        if len(page) < POOL or len(pool) >= POOL:
+            break
+        before = page[-1].entry_id
+    return pool[:POOL]
 
 
 def clean_query(text: object) -> str:
@@ -106,20 +130,16 @@ def clean_query(text: object) -> str:
     return text
 
 
-def rank(query: Query, found: list[index.Candidate]) -> list[Result]:
-    results = []
-    for candidate in found:
-        match = score(candidate.title, candidate.text, query)
-        url = URLS[candidate.kind](candidate.object_id, candidate.title)
-        results.append(Result(
-            kind=candidate.kind, id=candidate.object_id, title=candidate.title,
-            title_html=highlight(candidate.title, query), snippet_html=highlight(candidate.text, query,
-                                                                                 length=SNIPPET_LENGTH),
-            url=url, score=match.score, language=candidate.language, public=candidate.public,
-        ))
-    order: dict[str, int] = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    results.sort(key=lambda r: (-r.score, order.get(r.kind, 9), -r.id))
-    return results
+def rank(query: Query, found: list[index.Candidate], limit: int) -> list[Result]:
+    """The ``limit`` best of ``found`` (one kind), with their titles and snippets highlighted."""
+    scored = sorted(((score(c.title_terms, c.terms, query, title=c.title).score, c) for c in found),
+                    key=lambda pair: (-pair[0], -pair[1].entry_id))[:limit]
+    texts = index.texts(scored[0][1].kind, [c.object_id for _s, c in scored]) if scored else {}
+    return [Result(
+        kind=c.kind, id=c.object_id, title=c.title, title_html=highlight(c.title, query),
+        snippet_html=highlight(texts.get(c.object_id, ""), query, length=SNIPPET_LENGTH),
+        url=URLS[c.kind](c.object_id, c.title), score=value, language=c.language, public=c.public,
+    ) for value, c in scored]
 
 
 def search(user: User | None, text: str, *, kinds: Sequence[str] | None = None, limit: int = 10) -> list[Result]:
@@ -130,12 +150,9 @@ def search(user: User | None, text: str, *, kinds: Sequence[str] | None = None, 
     limit = max(1, min(int(limit), MAX_LIMIT))
     results: list[Result] = []
     for kind in kinds or KIND_ORDER:
-        allowed, within, public_only = _scope(user, kind)
-        if not allowed:
-            continue
-        # The database's rank picks a wide pool; Python ranks it (the same on both databases).
-        found = index.candidates(query, kind, within=within, public_only=public_only, limit=max(limit * 5, 50))
-        results.extend(rank(query, found)[:limit])
+        allowed, visible, public_only = _scope(user, kind)
+        if allowed:
+            results.extend(rank(query, _pool(query, kind, visible, public_only), limit))
     order: dict[str, int] = {kind: i for i, kind in enumerate(KIND_ORDER)}
     results.sort(key=lambda r: (-r.score, order.get(r.kind, 9), -r.id))
     return results
@@ -145,8 +162,8 @@ def related_articles(user: User | None, query: Query, *, limit: int = 5, exclude
     """Articles sharing the most stems with a longer text (a work order, a request being written)."""
     if not query:
         return []
-    _allowed, _within, public_only = _scope(user, SearchKind.ARTICLE)
+    _allowed, _visible, public_only = _scope(user, SearchKind.ARTICLE)
     found = index.candidates(query, SearchKind.ARTICLE, public_only=public_only, limit=50, any_term=True)
-    ranked = [r for r in rank(query, found) if r.id not in exclude]
+    ranked = [r for r in rank(query, found, limit + len(exclude)) if r.id not in exclude]
     # One shared word is chance; an article about the request shares two or more.
     return [r for r in ranked if r.score >= 8][:limit]

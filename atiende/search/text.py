@@ -38,9 +38,9 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-def words(text: str) -> Iterator[tuple[int, int, str]]:
-    """Each word of ``text``: start, end and its stem ("" for a stop word)."""
-    for found in WORD.finditer(text):
+def words(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str]]:
+    """Each word of ``text`` (between ``begin`` and ``end``): start, end and its stem ("" for a stop word)."""
+    for found in WORD.finditer(text, begin, len(text) if end is None else end):
         folded = fold(found.group())
         # NFKD can turn one character into letters and marks, never into a separator; still a
         # folded word with no letter or digit left (a lone combining mark) is no word.
