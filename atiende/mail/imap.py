@@ -5,7 +5,10 @@ A pass (:func:`fetch`) looks in each mailbox for the messages not yet marked as 
 each one without marking it read (``BODY.PEEK[]``), stores it (:func:`intake.receive`,
 keyed by UIDVALIDITY and UID, and by Message-ID) and only then marks it. A crash
 between storing and marking leaves the message unmarked: the next pass finds it
-stored already and only marks it, so nothing is lost and nothing stored twice. A
+stored already and only marks it, so nothing is lost and nothing stored twice. With
+``?move_to=FOLDER`` in the mailbox's URL a message, once stored and marked, is moved to
+that folder (IMAP MOVE, else copy, delete and expunge that one UID); a crash before the
+move leaves it marked where it was, never stored twice. A
 message the database could not take (:class:`~atiende.mail.intake.TemporaryFailure`)
 stays unmarked and that mailbox's pass stops, to try again next time.
 
@@ -68,6 +71,8 @@ def fetch_mailbox(client: IMAPClient, box: ImapMailbox, report: Report) -> None:
             report.errors.append(f"{box.key}: {exc}")
             return  # left unmarked: the next pass tries again
         client.add_flags([uid], [mark], silent=True)
+        if box.move_to:
+            _move(client, uid, box.move_to)
         if received.duplicate:
             report.duplicates += 1
         elif received.mail.status == received.mail.Status.FAILED:
@@ -76,6 +81,22 @@ def fetch_mailbox(client: IMAPClient, box: ImapMailbox, report: Report) -> None:
             report.stored += 1
             if received.work_order_number is not None:
                 report.numbers.append(received.work_order_number)
+
+
+def _move(client: IMAPClient, uid: int, folder: str) -> None:
+    if not client.folder_exists(folder):
+        with contextlib.suppress(IMAPClientError):  # another process may have created it meanwhile
+            client.create_folder(folder)
+    capabilities = client.capabilities()
+    if b"MOVE" in capabilities:
+        client.move([uid], folder)
+        return
+    client.copy([uid], folder)
+    client.delete_messages([uid], silent=True)
+    if b"UIDPLUS" in capabilities:
+        client.uid_expunge([uid])
+    else:
+        client.expunge()
 
 
 def _logout(client: IMAPClient | None) -> None:

@@ -76,3 +76,12 @@ def test_mail_urls():
         smtp_server("http://smtp.example.com")
     with pytest.raises(MailSettingError):
         imap_mailboxes("imaps://mail.example.com/INBOX")  # no user
+
+
+def test_the_imap_url_may_name_a_folder_to_move_stored_mail_to():
+    [box] = imap_mailboxes("imaps://u:p@mail.example.com/INBOX?move_to=Atiende%2FGuardado")
+    assert (box.folder, box.move_to) == ("INBOX", "Atiende/Guardado")
+    assert imap_mailboxes("imaps://u:p@mail.example.com/INBOX")[0].move_to == ""
+    for wrong in ("?move=X", "?move_to=", "?move_to=INBOX"):
+        with pytest.raises(MailSettingError, match="move_to"):
+            imap_mailboxes(f"imaps://u:p@mail.example.com/INBOX{wrong}")

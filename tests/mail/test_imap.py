@@ -73,3 +73,29 @@ def test_the_worker_takes_new_mail_at_once_where_the_server_offers_idle(box):
         watcher.join(10)
     assert taken  # long before the 60 s poll: IDLE woke the watcher
     assert InboundMail.objects.filter(dedup_key="idle@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_with_move_to_each_stored_message_is_moved_to_that_folder(box, mail_settings, dovecot):
+    from imapclient import IMAPClient
+
+    from atiende.mail.core.urls import imap_mailboxes
+
+    source = imap_mailboxes(box)[0]
+    moved = f"{source.folder}-guardado"  # created by the first pass
+    mail_settings.setenv("ATIENDE_IMAP_URL", f"{box}?move_to={moved}")
+    append(box, mail(message_id="m1@example.org"), mail(sender="otro@example.com", message_id="m2@example.org"))
+    report = imap.fetch()
+    assert (report.stored, report.errors) == (2, [])
+    assert imap.fetch().stored == 0  # nothing left to read, nothing stored twice
+
+    def folder_ids(folder: str) -> list[bytes]:
+        with IMAPClient("127.0.0.1", port=dovecot.port, ssl=False) as client:
+            client.login(source.username, source.password)
+            client.select_folder(folder, readonly=True)
+            found = client.fetch(client.search(["ALL"]), ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+            return sorted(v[b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].strip() for v in found.values())
+
+    assert folder_ids(source.folder) == []
+    assert folder_ids(moved) == [b"Message-ID: <m1@example.org>", b"Message-ID: <m2@example.org>"]
+    assert InboundMail.objects.count() == 2 and Message.objects.count() == 2
