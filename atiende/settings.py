@@ -256,6 +256,9 @@ if ATIENDE_DEFAULT_REGION and ATIENDE_DEFAULT_REGION not in phonenumbers.SUPPORT
 # API tokens: seconds a verified token is remembered by a server process (0: ask the database every time).
 # A revocation made in another process takes effect within this time (see docs/security.md).
 ATIENDE_TOKEN_CACHE_SECONDS = float(os.environ.get("ATIENDE_TOKEN_CACHE_SECONDS", 5))
+# Addresses (or networks, e.g. 10.0.0.0/8) of the reverse proxies whose X-Forwarded-For `atiende serve` believes;
+# none by default, so REMOTE_ADDR is the address that connected (docs/security.md).
+ATIENDE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ATIENDE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 # Audit chain (docs/security.md, atiende/privacy/audit_seal.py): the key of the chain head's seal, kept out of
 # the database (default: the file $ATIENDE_HOME/audit.key, created on first use), and the file the sealed head
 # is anchored in after every append (default $ATIENDE_HOME/audit.anchor; "-": no anchor).

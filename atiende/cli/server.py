@@ -83,6 +83,16 @@ def refuse_development_key() -> str | None:
              "development set ATIENDE_DEBUG=1, or try the demo with `atiende demo`.")
 
 
+def proxy_options(trusted: list[str]) -> dict[str, object]:
+    """uvicorn's proxy settings (issue 22, item 5): believe ``X-Forwarded-For`` only from ATIENDE_TRUSTED_PROXIES.
+
+    uvicorn believes it from 127.0.0.1 by default, so anyone who reached the server through a local process (or
+    a proxy that passes the header on) could name any address and step round the per-address sign-in lock."""
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
+
+
 def run_serve(args: argparse.Namespace, *, demo: bool = False) -> int:
     setup_django()
     import sys
@@ -100,11 +110,13 @@ def run_serve(args: argparse.Namespace, *, demo: bool = False) -> int:
         print(_("Several server processes need REDIS_URL, so that every console gets the live updates of "
                 "every process. Set REDIS_URL or serve with --workers 1."), file=sys.stderr)
         return 2
-    refusal = None if demo else refuse_development_key()
+    from atiende.telephony.webhooks import unsigned_webhook_problem
+
+    refusal = (None if demo else refuse_development_key()) or unsigned_webhook_problem()
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
     print(_("Serving Atiende on http://%(host)s:%(port)s/ (Ctrl+C to stop)") % {"host": args.host, "port": args.port})
     uvicorn.run("atiende.asgi:application", host=args.host, port=args.port, log_level="warning", lifespan="off",
-                workers=workers, access_log=False)
+                workers=workers, access_log=False, **proxy_options(settings.ATIENDE_TRUSTED_PROXIES))
     return 0

@@ -112,6 +112,10 @@ def run_worker(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(_("error: %(message)s") % {"message": exc.message})
         return 2
+    unsigned = webhooks.unsigned_webhook_problem()
+    if unsigned:
+        print(_("error: %(message)s") % {"message": unsigned})
+        return 2
     name = worker_name(args.name)
     if args.once:
         from atiende.desk.services.commitments import flag_missed_commitments

@@ -26,10 +26,11 @@ from atiende.contact.models import (
 from atiende.db import single_writer
 from atiende.desk.models import ContactPoint
 from atiende.engine.contact import STATE_LABELS
-from atiende.engine.routing import QueueConfig
+from atiende.engine.routing import MAX_TIER, MIN_TIER, QueueConfig
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_admin, is_manager
+from atiende.practices import Refusal
 from atiende.telephony.numbers import normalise_number
 
 LIVE = ["waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up"]
@@ -279,15 +280,31 @@ def policy_set(queues: Iterable[tuple[str, dict[str, Any] | None]],
         for organisation, policy in (OrganisationPolicy.objects.filter(organisation_id__in=organisations)
                                      .values_list("organisation_id", "policy")):
             if policy:
-                policies.set_organisation(str(organisation), policy)
+                policies.set_organisation(str(organisation), _usable(policy))
     for name, policy in queues:
         if policy and name not in policies.queues:
-            policies.set_queue(name, policy)
+            policies.set_queue(name, _usable(policy))
     return policies
 
 
+def _usable(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The stored overrides that are valid today. A value stored before its range was checked (1e308 seconds)
+    must not break every call of its queue: it is left out (the default applies) until someone saves the
+    policy again, which refuses it with its rule."""
+    usable = {}
+    for key, value in overrides.items():
+        try:
+            engine.DEFAULT_POLICY.with_overrides({key: value})
+        except Refusal:
+            continue
+        usable[key] = value
+    return usable
+
+
 def queue_config(queue: Queue) -> QueueConfig:
-    return QueueConfig(queue.name, tuple(queue.tiers or [1]), frozenset(queue.skills or []))
+    # Tiers stored before their range was checked (2^63) are left out, as policies are (see _usable).
+    tiers = sorted({t for t in (queue.tiers or []) if isinstance(t, int) and MIN_TIER <= t <= MAX_TIER}) or [1]
+    return QueueConfig(queue.name, tuple(tiers), frozenset(queue.skills or []))
 
 
 def customer_for_caller(number: str) -> int | None:

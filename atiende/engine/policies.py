@@ -8,11 +8,28 @@ breach (by default at 80 % of the limit) and an alert at the breach.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from atiende.practices import Refusal
+
+# The range of each setting: seconds up to a day for call and wait limits, an hour for the short timers,
+# at most 1,000 calls a day; fractions in (0, 1].
+DAY, HOUR = 24 * 3600, 3600
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "max_call_seconds": (1, DAY),
+    "max_wait_seconds": (1, DAY),
+    "calls_per_day": (0, 1000),
+    "warn_fraction": (0, 1),
+    "transfer_timeout_seconds": (1, HOUR),
+    "wrap_up_seconds": (0, HOUR),
+    "ring_timeout_seconds": (1, HOUR),
+    "overflow_fraction": (0, 1),
+    "service_level_target": (0, 1),
+}
+FRACTIONS = frozenset({"warn_fraction", "overflow_fraction", "service_level_target"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +47,19 @@ class Policy:
     service_level_target: float = 0.99
 
     def __post_init__(self) -> None:
-        for name in ("max_call_seconds", "max_wait_seconds", "transfer_timeout_seconds", "ring_timeout_seconds"):
-            if getattr(self, name) <= 0:
+        # Every setting has a range (issue 22, item 3): a value past it (1e308 seconds) was stored, then broke
+        # the timers of every call of the queue. One table, checked here, so no other door can let one in.
+        for name, (low, high) in SETTING_RANGES.items():
+            value = getattr(self, name)
+            if name in FRACTIONS:
+                if not low < value <= high:
+                    raise _invalid(name, "must be between 0 and 1", "debe estar entre 0 y 1")
+            elif low > 0 and value < low:
                 raise _invalid(name, "must be greater than zero", "debe ser mayor que cero")
-        for name in ("calls_per_day", "wrap_up_seconds"):
-            if getattr(self, name) < 0:
+            elif value < low:
                 raise _invalid(name, "cannot be negative", "no puede ser negativo")
-        for name in ("warn_fraction", "overflow_fraction", "service_level_target"):
-            if not 0 < getattr(self, name) <= 1:
-                raise _invalid(name, "must be between 0 and 1", "debe estar entre 0 y 1")
+            elif value > high:
+                raise _invalid(name, f"must be at most {high}", f"debe ser como máximo {high}")
 
     def warning_after(self, limit_seconds: int) -> float:
         return limit_seconds * self.warn_fraction
@@ -51,6 +72,9 @@ class Policy:
                 raise _invalid(key, "is not a policy setting", "no es un ajuste de política")
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise _invalid(key, "must be a number", "debe ser un número")
+            low, high = SETTING_RANGES[key]
+            if not (math.isfinite(value) and low <= value <= high):  # before int(): int(inf) would raise
+                raise _invalid(key, f"must be between {low} and {high}", f"debe estar entre {low} y {high}")
             clean[key] = float(value) if known[key] in ("float", float) else int(value)
         return replace(self, **clean)
 

@@ -154,6 +154,9 @@ def state_after_calls(kept: Mapping[str, str] | None, *, wrap_up_pending: bool) 
 _RETURNABLE = frozenset({TechnicianStatus.PAUSED.value, TechnicianStatus.OFFLINE.value})
 
 
+MIN_TIER, MAX_TIER = 1, 9
+
+
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
     name: str
@@ -161,11 +164,13 @@ class QueueConfig:
     skills: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if not self.tiers or list(self.tiers) != sorted(set(self.tiers)):
+        # Tiers are small positive numbers (a person's tier is 1 to 9): 2^63 was once stored and broke routing.
+        if (not self.tiers or list(self.tiers) != sorted(set(self.tiers))
+                or not all(isinstance(t, int) and MIN_TIER <= t <= MAX_TIER for t in self.tiers)):
             raise Refusal(
                 "invalid_queue_tiers", rule="CH-TEL", status=400,
-                es="Los niveles de la cola deben ser distintos y en orden creciente (p. ej. 1, 2).",
-                en="A queue's tiers must be distinct and increasing (e.g. 1, 2).",
+                es="Los niveles de la cola deben ser distintos, en orden creciente y entre 1 y 9 (p. ej. 1, 2).",
+                en="A queue's tiers must be distinct, increasing and between 1 and 9 (e.g. 1, 2).",
             )
 
 

@@ -86,6 +86,19 @@ def webhook_secret() -> str:
     return os.environ.get("ATIENDE_WEBHOOK_SECRET", "")
 
 
+def unsigned_webhook_problem() -> str | None:
+    """Why webhooks cannot be sent as configured (issue 22, item 7): a URL and no secret.
+
+    A delivery signed with an empty key proves nothing to the PBX (anyone can compute it), so Atiende never
+    signs with one: ``atiende serve`` and ``atiende worker`` refuse to start, and a delivery found without a
+    secret is not sent (it stays in the outbox and is retried, so nothing is lost once the secret is set)."""
+    if webhook_url() and not webhook_secret():
+        return _("ATIENDE_WEBHOOK_URL is set but ATIENDE_WEBHOOK_SECRET is empty: decisions would be signed with "
+                 "an empty key, which proves nothing to the telephony system. Set ATIENDE_WEBHOOK_SECRET to the "
+                 "secret the PBX checks (docs/cti.md), or unset ATIENDE_WEBHOOK_URL.")
+    return None
+
+
 def sign(body: bytes, secret: str, timestamp: str) -> str:
     """``sha256=<hex>`` of HMAC-SHA256 over ``<timestamp>.<body>`` (the PBX checks it the same way)."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -213,6 +226,8 @@ def _post(url: str, row: WebhookDelivery, *, attempt: int, timeout: float) -> tu
     """POST one delivery. Returns (HTTP status or None, error text or "")."""
     from atiende import __version__
 
+    if not webhook_secret():
+        return None, "not sent: ATIENDE_WEBHOOK_SECRET is empty (a delivery is never signed with an empty key)"
     body = body_of(row)
     timestamp = str(int(time.time()))  # real time: the receiver checks freshness against its own clock
     request = urllib.request.Request(url, data=body, method="POST", headers={

@@ -53,3 +53,15 @@ def test_production_cookies_are_secure():
     env.update(DJANGO_SETTINGS_MODULE="atiende.settings", ATIENDE_SECRET_KEY="k" * 50, ATIENDE_DEBUG="0")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["True", "True"], done.stderr
+
+
+def test_forwarded_addresses_are_believed_only_from_configured_proxies(settings, started):
+    """Issue 22, item 5: uvicorn trusts X-Forwarded-For from 127.0.0.1 by default; serve turns that off."""
+    settings.DEBUG = True
+    settings.ATIENDE_TRUSTED_PROXIES = []
+    assert cli_main(["serve", "--port", "8999"]) == 0
+    assert started[-1][1]["proxy_headers"] is False
+    settings.ATIENDE_TRUSTED_PROXIES = ["10.0.0.5", "192.168.0.0/24"]
+    assert cli_main(["serve", "--port", "8999"]) == 0
+    assert started[-1][1]["proxy_headers"] is True
+    assert started[-1][1]["forwarded_allow_ips"] == "10.0.0.5,192.168.0.0/24"
