@@ -7,7 +7,8 @@ After a restart, overdue deadlines fire at once.
 
 Each round also flags missed commitments and reminds owners of those coming due
 (PT-2), raises the service-level warnings (80 %) and breaches of work orders
-(atiende/sla/services.py), and scores calls that ended: their stored scoring jobs
+(atiende/sla/services.py), mails the scheduled reports (atiende/reports/schedule.py),
+and scores calls that ended: their stored scoring jobs
 (atiende/scorecards/jobs.py), claimed with leases too, a few per round so a
 backlog never holds up the deadlines.
 
@@ -69,6 +70,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.desk.services.commitments import flag_missed_commitments
     from atiende.notifications.reminders import remind_due_commitments
     from atiende.operations.heartbeat import Heart
+    from atiende.reports.schedule import send_due as send_scheduled_reports
     from atiende.scorecards.jobs import run_pending_scoring
     from atiende.sla.services import check_due as check_service_levels
 
@@ -84,6 +86,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
                 flag_missed_commitments()  # PT-2: a promise past its due time raises its alert
                 remind_due_commitments()  # and its owner hears of it before it comes due
                 check_service_levels()  # SLA clocks reaching 80 % or their target warn and breach
+                send_scheduled_reports()  # last week's or month's reports to whoever asked for them
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries
@@ -121,6 +124,7 @@ def run_worker(args: argparse.Namespace) -> int:
         from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.notifications.reminders import remind_due_commitments
         from atiende.operations.heartbeat import Heart
+        from atiende.reports.schedule import send_due as send_scheduled_reports
         from atiende.scorecards import jobs
         from atiende.sla.services import check_due as check_service_levels
 
@@ -129,6 +133,7 @@ def run_worker(args: argparse.Namespace) -> int:
         flag_missed_commitments()
         remind_due_commitments()
         check_service_levels()
+        send_scheduled_reports()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})
         stuck = jobs.given_up()

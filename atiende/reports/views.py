@@ -9,7 +9,7 @@ fix, never a 500.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -57,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
     language = _language()
     reports = [{"name": d.name, "description": d.description(language)} for d in catalogue.REPORTS.values()]
     return render(request, "reports/index.html", {"nav": "reports", "reports": reports, "asked": _asked(request),
-                                                  **_choices(request.user)})
+                                                  **_choices(cast(User, request.user))})
 
 
 @managers_required
@@ -66,15 +66,16 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
     filters = {key: asked[key] for key in ("team", "queue", "technician", "channel")}
     language = _language()
     fmt = request.GET.get("format", "")
-    context: dict[str, Any] = {"nav": "reports", "asked": asked, "name": name, **_choices(request.user)}
+    user = cast(User, request.user)
+    context: dict[str, Any] = {"nav": "reports", "asked": asked, "name": name, **_choices(user)}
     try:
         if fmt:
             output = services.run(name=name, first=asked["from"], last=asked["to"], fmt=fmt, filters=filters,
-                                  user=request.user, language=language)
+                                  user=user, language=language)
             response = HttpResponse(output.content, content_type=output.content_type)
             response["Content-Disposition"] = f'attachment; filename="{output.filename}"'
             return response
-        built = services.build(name=name, first=asked["from"], last=asked["to"], filters=filters, user=request.user)
+        built = services.build(name=name, first=asked["from"], last=asked["to"], filters=filters, user=user)
     except InputError as exc:
         context["error"] = exc
         return render(request, "reports/report.html", context, status=exc.status)
@@ -85,7 +86,7 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
             "key": section.key, "title": section.title(language),
             "chart": mark_safe(charts.bar_chart(section, language, chart_id=f"chart-{index_}")),  # noqa: S308  (escaped)
             "columns": [c.label(language) for c in section.columns],
-            "rows": [[format_html("{}", export.shown(row.get(c.key), c, language)) for c in section.columns]
+            "rows": [[format_html("{}", export.cell(row, c, language)) for c in section.columns]
                      for row in section.rows],
         })
     query = request.GET.copy()

@@ -15,7 +15,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from atiende.reports.core.rows import LABELS, Column, Report
+from atiende.reports.core.rows import LABELS, Column, Report, localized
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 CONTENT_TYPES = {
@@ -52,6 +52,14 @@ def shown(value: Any, column: Column, language: str = "es") -> str:
     return text if language.startswith("en") else text.replace(".", ",")
 
 
+def cell(row: dict[str, Any], column: Column, language: str = "es") -> str:
+    """A row's cell for people: a named figure's value is shown by its own kind (a share, seconds...)."""
+    value = localized(row, column, language)
+    if column.key == "value" and row.get("kind"):
+        column = Column(column.key, column.es, column.en, str(row["kind"]))
+    return shown(value, column, language)
+
+
 def _title(report: Report, language: str) -> str:
     return f"{report.name}: {report.period.first.isoformat()} – {report.period.last.isoformat()}"
 
@@ -65,7 +73,7 @@ def to_csv(report: Report, language: str = "es") -> bytes:
         writer.writerow([section.title(language)])
         writer.writerow([c.label(language) for c in section.columns])
         for row in section.rows:
-            writer.writerow([plain(row.get(c.key), c) for c in section.columns])
+            writer.writerow([plain(localized(row, c, language), c) for c in section.columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets spreadsheets read the accents
 
 
@@ -87,8 +95,9 @@ def to_xlsx(report: Report, language: str = "es") -> bytes:
         for row in section.rows:
             cells = []
             for column in section.columns:
-                value = row.get(column.key)
-                cells.append(_xlsx_cell(sheet, value, formats.get(column.kind)))
+                value = localized(row, column, language)
+                kind = str(row.get("kind")) if column.key == "value" and row.get("kind") else column.kind
+                cells.append(_xlsx_cell(sheet, value, formats.get(kind)))
             sheet.append(cells)
     if not report.sections:
         book.create_sheet("-")
@@ -132,9 +141,9 @@ def to_pdf(report: Report, language: str = "es") -> bytes:
                                styles["Normal"]))
     for section in report.sections:
         story += [Spacer(1, 12), Paragraph(_escape(section.title(language)), styles["Heading2"])]
-        cell = styles["BodyText"]
-        data = [[Paragraph(_escape(c.label(language)), cell) for c in section.columns]]
-        data += [[Paragraph(_escape(shown(row.get(c.key), c, language)), cell) for c in section.columns]
+        style = styles["BodyText"]
+        data = [[Paragraph(_escape(c.label(language)), style) for c in section.columns]]
+        data += [[Paragraph(_escape(cell(row, c, language)), style) for c in section.columns]
                  for row in section.rows]
         table = Table(data, repeatRows=1)
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),

@@ -54,12 +54,37 @@ def mean(values: Iterable[float]) -> float | None:
     return fmean(values) if values else None
 
 
+# The English of each named figure (the Spanish is written where the figure is computed).
+FIGURES_EN = {
+    "Solicitudes abiertas": "Work orders opened", "Llamadas entrantes recibidas": "Inbound calls received",
+    "Solicitudes cerradas": "Work orders closed", "Resueltas en el primer contacto": "Resolved at first contact",
+    "Resolución en el primer contacto": "First-contact resolution", "Reabiertas": "Reopened",
+    "Primera respuesta media": "Mean first response", "Resolución media": "Mean resolution",
+    "Llamadas recibidas": "Calls offered", "Atendidas": "Answered", "Abandonadas": "Abandoned",
+    "Tasa de abandono": "Abandonment rate", "Espera media hasta ser atendido (ASA)": "Average speed of answer (ASA)",
+    "Duración media de atención (AHT)": "Average handle time (AHT)",
+    "Llamadas por encima del tiempo máximo": "Calls over the maximum call time",
+    "Atendidas dentro de la espera máxima": "Answered within the maximum wait",
+    "Días-técnico con el mínimo de llamadas": "Technician-days at the calls minimum",
+    "Llamadas salientes": "Outbound calls", "Llamadas atendidas": "Calls answered",
+    "Llamadas transferidas": "Calls transferred", "Transferencias": "Transfers",
+    "Tasa de transferencia": "Transfer rate", "Llamadas con espera": "Calls with a hold", "Esperas": "Holds",
+    "Duración media de una espera": "Mean hold length", "Esperas más largas de lo anunciado": "Holds longer than announced",
+    "Proporción de esperas excedidas": "Share of holds overrun", "Encuestas respondidas": "Surveys answered",
+    "Valoración media (1 a 5)": "Mean rating (1 to 5)", "Satisfechos (4 o 5)": "Satisfied (4 or 5)",
+    "Dicen que se resolvió": "Say it was solved", "Compromisos con vencimiento en el periodo": "Commitments due in the period",
+    "Cumplidos": "Kept", "Incumplidos": "Missed", "Cancelados": "Cancelled", "Pendientes": "Pending",
+    "Proporción cumplida": "Kept share",
+}
+
+
 def _figure_section(key: str, es: str, en: str, figures: list[tuple[str, str, Any, str, str]]) -> Section:
     """A two-column table of named figures: (key, Spanish, value, kind, rule)."""
-    columns = [Column("figure", "Indicador", "Figure"), Column("value", "Valor", "Value", "number"),
-               Column("unit", "Unidad", "Unit"), Column("rule", "Regla", "Rule")]
-    units = {"int": ("", ""), "share": ("%", "%"), "seconds": ("s", "s"), "number": ("", "")}
-    rows = [{"key": k, "figure": label, "value": value, "unit": units[kind][0], "kind": kind, "rule": rule}
+    columns = [Column("figure", "Indicador", "Figure", "i18n"), Column("value", "Valor", "Value", "number"),
+               Column("unit", "Unidad", "Unit", "i18n"), Column("rule", "Regla", "Rule")]
+    units = {"int": ("", ""), "share": ("proporción (0-1)", "share (0-1)"), "seconds": ("s", "s"), "number": ("", "")}
+    rows = [{"key": k, "figure": label, "figure_en": FIGURES_EN.get(label, label), "value": value,
+             "unit": units[kind][0], "unit_en": units[kind][1], "kind": kind, "rule": rule}
             for k, label, value, kind, rule in figures]
     return Section(key, es, en, columns, rows)
 

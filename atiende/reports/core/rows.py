@@ -129,7 +129,7 @@ class Column:
     key: str
     es: str
     en: str
-    kind: str = "text"  # text, code (see LABELS), int, share (0..1), seconds, number, date
+    kind: str = "text"  # text, i18n (row[key + "_en"] in English), code (LABELS), int, share, seconds, number, date
 
     def label(self, language: str) -> str:
         return self.en if language.startswith("en") else self.es
@@ -161,9 +161,17 @@ class Report:
             "time_zone": self.period.time_zone, "filters": self.filters,
             "sections": [{"key": s.key, "title": s.title(language),
                           "columns": [{"key": c.key, "label": c.label(language), "kind": c.kind} for c in s.columns],
-                          "rows": [{c.key: _jsonable(row.get(c.key)) for c in s.columns} for row in s.rows]}
+                          "rows": [{c.key: _jsonable(localized(row, c, language)) for c in s.columns}
+                                   for row in s.rows]}
                          for s in self.sections],
         }
+
+
+def localized(row: dict[str, Any], column: Column, language: str) -> Any:
+    """The row's value of a column in a language: an i18n column has its English beside it."""
+    if column.kind == "i18n" and language.startswith("en"):
+        return row.get(f"{column.key}_en", row.get(column.key))
+    return row.get(column.key)
 
 
 def _jsonable(value: Any) -> Any:
