@@ -27,12 +27,17 @@ from atiende.knowledge import index
 from atiende.knowledge.models import SearchKind
 
 
+# History lines that follow a save this module already indexed on (the work order or customer created,
+# the message written): indexing again on them would read and write the same document a second time.
+AFTER_A_SAVE = frozenset({"created", "message"})
+
+
 @receiver(post_save, sender=WorkOrder, dispatch_uid="knowledge.work_order_saved")
 @receiver(post_save, sender=WorkOrderEvent, dispatch_uid="knowledge.work_order_event")
 @receiver(post_save, sender=Message, dispatch_uid="knowledge.message_saved")
 @receiver(post_delete, sender=Message, dispatch_uid="knowledge.message_deleted")
 def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
+    if raw or (sender is WorkOrderEvent and instance.kind in AFTER_A_SAVE):
         return
     index.index_work_order(instance.pk if sender is WorkOrder else instance.work_order_id)
 
@@ -47,7 +52,7 @@ def work_order_deleted(sender: type, instance: WorkOrder, **kwargs: Any) -> None
 @receiver(post_save, sender=ContactPoint, dispatch_uid="knowledge.contact_point_saved")
 @receiver(post_delete, sender=ContactPoint, dispatch_uid="knowledge.contact_point_deleted")
 def customer_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
+    if raw or (sender is CustomerEvent and instance.kind in AFTER_A_SAVE):
         return
     index.index_customer(instance.pk if sender is Customer else instance.customer_id)
 
