@@ -124,7 +124,8 @@ def test_every_web_form_refuses_a_post_without_csrf_token():
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin)
     checked = 0
-    for pattern in get_resolver("atiende.web.urls").url_patterns:
+    patterns = [*get_resolver("atiende.web.urls").url_patterns, *get_resolver("atiende.desk.urls").url_patterns]
+    for pattern in patterns:
         if not isinstance(pattern, URLPattern):
             continue
         route = str(pattern.pattern)

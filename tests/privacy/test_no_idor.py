@@ -145,7 +145,7 @@ def test_no_role_opens_another_teams_pages_in_the_web_ui(world):
 
     ids, checked = world["ids"], 0
     admin = _client(world["admin"])
-    for pattern in get_resolver("atiende.web.urls").url_patterns:
+    for pattern in get_resolver("atiende.desk.urls").url_patterns:
         if not isinstance(pattern, URLPattern):
             continue
         route = str(pattern.pattern)

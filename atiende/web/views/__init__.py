@@ -1,1 +1,1 @@
-"""Web pages, one module per concept: sign-in and account, home, work orders, customers."""
+"""The shell's pages: signing in and out, changing one's password. The desk's pages live in atiende/desk/views/."""

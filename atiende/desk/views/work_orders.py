@@ -22,6 +22,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from atiende.desk import attachments, selectors
+from atiende.desk.forms import (
+    AnswerForm,
+    ClosedQuestionForm,
+    ClosingContactForm,
+    CommitmentForm,
+    PhaseForm,
+    PortalRequestForm,
+    ResolveCommitmentForm,
+    WorkOrderFilterForm,
+    WorkOrderForm,
+)
 from atiende.desk.models import (
     Attachment,
     Commitment,
@@ -39,24 +50,13 @@ from atiende.desk.services.work_orders import (
     record_closing_contact,
     update_work_order,
 )
+from atiende.desk.views.common import attach_error, error_context, is_htmx, readable_value
+from atiende.desk.views.conversation import conversation_context
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import CUSTOMERS, is_customer, is_staff
 from atiende.privacy import uploads
 from atiende.web.access import not_found, role_required, signed_in_required, staff_required
-from atiende.web.forms import (
-    AnswerForm,
-    ClosedQuestionForm,
-    ClosingContactForm,
-    CommitmentForm,
-    PhaseForm,
-    PortalRequestForm,
-    ResolveCommitmentForm,
-    WorkOrderFilterForm,
-    WorkOrderForm,
-)
-from atiende.web.views.common import attach_error, error_context, is_htmx, readable_value
-from atiende.web.views.conversation import conversation_context
 
 # SP-1: the order of the phases; the stepper marks the earlier ones done.
 PHASE_ORDER: list[Phase] = list(Phase)  # declared in SP-1 order
@@ -218,7 +218,7 @@ def _render_detail(request: HttpRequest, work_order: WorkOrder, *, status: int =
         status = 200
         # htmx swaps only #work-order, so the confirmation must be inside it to be seen.
         extra.setdefault("messages_in_content", True)
-    return render(request, "web/work_orders/detail.html", _detail_context(request, work_order, **extra),
+    return render(request, "desk/work_orders/detail.html", _detail_context(request, work_order, **extra),
                   status=status)
 
 
@@ -243,8 +243,8 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     query = urlencode(kept) + "&" if kept else ""
     context = {"nav": "work_orders", "filter_form": form, "page": page, "query": query, "can_create": staff}
     if is_htmx(request) and request.headers.get("HX-Target") == "work-order-results":
-        return render(request, "web/work_orders/_results.html", context)
-    return render(request, "web/work_orders/list.html", context)
+        return render(request, "desk/work_orders/_results.html", context)
+    return render(request, "desk/work_orders/list.html", context)
 
 
 @signed_in_required
@@ -274,7 +274,7 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Work order #%(number)s created.") % {"number": work_order.number})
             return redirect("web:work_order_detail", number=work_order.number)
     status = 400 if form.is_bound else 200
-    return render(request, "web/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
+    return render(request, "desk/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
 
 
 @role_required(CUSTOMERS)
@@ -290,7 +290,7 @@ def portal_request_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Request #%(number)s received. We will contact you soon.")
                              % {"number": work_order.number})
             return redirect("web:work_order_detail", number=work_order.number)
-    return render(request, "web/work_orders/portal_form.html", {"nav": "work_orders", "form": form},
+    return render(request, "desk/work_orders/portal_form.html", {"nav": "work_orders", "form": form},
                   status=400 if form.is_bound else 200)
 
 
@@ -324,7 +324,7 @@ def work_order_edit(request: HttpRequest, number: int) -> HttpResponse:
             messages.success(request, _("Work order #%(number)s saved.") % {"number": work_order.number})
             return redirect("web:work_order_detail", number=work_order.number)
     status = 409 if stale else (400 if form.is_bound else 200)
-    return render(request, "web/work_orders/form.html",
+    return render(request, "desk/work_orders/form.html",
                   {"nav": "work_orders", "form": form, "work_order": work_order, "stale": stale}, status=status)
 
 

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atiende.desk import selectors
+from atiende.desk.forms import CustomerForm
 from atiende.desk.models import Customer, Organisation
 from atiende.desk.services.customers import create_customer, update_customer
+from atiende.desk.views.common import attach_error, is_htmx, readable_value
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.web.access import not_found, staff_required
-from atiende.web.forms import CustomerForm
-from atiende.web.views.common import attach_error, is_htmx, readable_value
 
 # CT-*: the difficult-customer traits the language assistant recognises.
 TRAIT_LABELS = {
@@ -60,8 +60,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {"nav": "customers", "page": page, "q": q, "query": f"q={q}&" if q else ""}
     if is_htmx(request) and request.headers.get("HX-Target") == "customer-results":
-        return render(request, "web/customers/_results.html", context)
-    return render(request, "web/customers/list.html", context)
+        return render(request, "desk/customers/_results.html", context)
+    return render(request, "desk/customers/list.html", context)
 
 
 @staff_required
@@ -85,7 +85,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                      for k, v in (e.changes or {}).items()]}
         for e in customer.events.select_related("actor").order_by("-at", "-id")[:30]
     ]
-    return render(request, "web/customers/detail.html", {
+    return render(request, "desk/customers/detail.html", {
         "nav": "customers", "customer": customer, "contact_points": list(customer.contact_points.all()),
         "traits": traits, "work_orders": list(work_orders), "history": history,
     })
@@ -135,7 +135,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         if customer is not None:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.greeting_name})
             return redirect("web:customer_detail", pk=customer.pk)
-    return render(request, "web/customers/form.html", {"nav": "customers", "form": form, **_choices()},
+    return render(request, "desk/customers/form.html", {"nav": "customers", "form": form, **_choices()},
                   status=400 if form.is_bound else 200)
 
 
@@ -150,7 +150,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Customer %(name)s saved.") % {"name": saved.greeting_name})
             return redirect("web:customer_detail", pk=saved.pk)
-    return render(request, "web/customers/form.html",
+    return render(request, "desk/customers/form.html",
                   {"nav": "customers", "form": form, "customer": customer, **_choices()},
                   status=400 if form.is_bound else 200)
 

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from atiende.desk.forms import SurveyForm
 from atiende.desk.selectors import get_survey
 from atiende.desk.services.surveys import answer_survey
+from atiende.desk.views.common import attach_error
 from atiende.errors import InputError
 from atiende.web.access import not_found
-from atiende.web.forms import SurveyForm
-from atiende.web.views.common import attach_error
 
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:
@@ -23,7 +23,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     except InputError:
         return not_found(request, _("This survey link is not valid."))
     if found.answered_at is not None:
-        return render(request, "web/survey.html", {"survey": found, "answered": True})
+        return render(request, "desk/survey.html", {"survey": found, "answered": True})
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -34,6 +34,6 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             attach_error(form, exc)
         else:
             found.refresh_from_db()
-            return render(request, "web/survey.html", {"survey": found, "answered": True, "thanks": True})
-    return render(request, "web/survey.html", {"survey": found, "form": form},
+            return render(request, "desk/survey.html", {"survey": found, "answered": True, "thanks": True})
+    return render(request, "desk/survey.html", {"survey": found, "form": form},
                   status=400 if form.is_bound else 200)

@@ -39,4 +39,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overdue"] = list(overdue.order_by("due_at")[:20])
     context["open_count"] = mine.count()
     context["mine"] = list(mine.select_related("customer", "sla")[:10])
-    return render(request, "web/home.html", context)
+    return render(request, "desk/home.html", context)

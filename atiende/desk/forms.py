@@ -1,4 +1,4 @@
-"""Forms of the web UI. They check the shape of the input (types, lengths, choices);
+"""Forms of the desk's pages. They check the shape of the input (types, lengths, choices);
 the rules of the business live in the desk services, whose errors the views attach
 back to these forms."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,17 +23,6 @@ from atiende.desk.models import (
 )
 from atiende.people.models import Team, User
 from atiende.people.roles import STAFF, role_filter
-
-
-class SignInForm(auth_forms.AuthenticationForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
-
-
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    pass
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
