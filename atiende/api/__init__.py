@@ -54,6 +54,7 @@ ROUTERS: list[str] = [
     "search",
     "articles",
     "canned_answers",
+    "reports",
 ]
 
 _mount_routers()

@@ -63,3 +63,21 @@ def test_bad_input_is_a_clear_page_not_a_500(supervisor):
 def test_technicians_do_not_read_reports(tech):
     assert signed_in(tech).get("/informes/").status_code == 403
     assert signed_in(tech).get("/informes/volume/?format=csv").status_code == 403
+
+
+def test_the_api_gives_the_same_figures_and_clear_errors(orders, supervisor, tech):
+    from tests.desk.conftest import bearer
+
+    client = Client()
+    listed = client.get("/api/v1/reports", headers=bearer(supervisor)).json()
+    assert [r["name"] for r in listed][:2] == ["volume", "first-contact"]
+    today = timezone.localdate().isoformat()
+    data = client.get(f"/api/v1/reports/volume?from={today}&to={today}", headers=bearer(supervisor)).json()
+    assert data["report"] == "volume" and data["from"] == today
+    assert {r["channel"]: r["work_orders"] for r in data["sections"][1]["rows"]}["email"] == 2
+    csv_file = client.get(f"/api/v1/reports/volume?from={today}&to={today}&format=csv", headers=bearer(supervisor))
+    assert csv_file.status_code == 200 and csv_file["Content-Type"].startswith("text/csv")
+    bad = client.get(f"/api/v1/reports/volume?from={today}&to=2020-01-01", headers=bearer(supervisor))
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_period"
+    assert client.get(f"/api/v1/reports/nada?from={today}&to={today}", headers=bearer(supervisor)).status_code == 404
+    assert client.get("/api/v1/reports", headers=bearer(tech)).status_code == 403

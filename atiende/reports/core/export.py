@@ -109,8 +109,8 @@ def to_xlsx(report: Report, language: str = "es") -> bytes:
 def _xlsx_cell(sheet: Any, value: Any, number_format: str | None) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
-    if value is None:
-        return None
+    if value is None or not number_format or not isinstance(value, float):
+        return value  # a plain value costs openpyxl less than a cell object
     cell = WriteOnlyCell(sheet, value=value)
     if number_format and isinstance(value, int | float):
         cell.number_format = number_format

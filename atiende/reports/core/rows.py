@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,11 +21,11 @@ class Period:
     last: date
     time_zone: str = "Europe/Madrid"
 
-    @property
+    @cached_property
     def start(self) -> datetime:
         return datetime.combine(self.first, datetime.min.time(), tzinfo=ZoneInfo(self.time_zone)).astimezone(UTC)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         """The first instant after the period (midnight after ``last``, local: 23 or 25 hours on DST days)."""
         local = datetime.combine(self.last + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(self.time_zone))
@@ -33,8 +34,12 @@ class Period:
     def contains(self, moment: datetime | None) -> bool:
         return moment is not None and self.start <= moment < self.end
 
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
     def local_date(self, moment: datetime) -> date:
-        return moment.astimezone(ZoneInfo(self.time_zone)).date()
+        return moment.astimezone(self.zone).date()
 
     def week_of(self, moment: datetime) -> date:
         """The Monday of the local week of ``moment`` (trends are by week)."""

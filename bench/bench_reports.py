@@ -1,0 +1,188 @@
+"""Reports over many rows on PostgreSQL, and an XLSX of 100,000 rows (issue 20's numbers).
+
+Run with ``.venv/bin/python bench/bench_reports.py``. The issue asks for a report over
+1,000,000 contacts and 200,000 work orders in under 2 s on PostgreSQL, and an XLSX of
+100,000 rows in under 10 s. A benchmark may run about a minute on this shared machine,
+so the default is a twentieth of it (``BENCH_REPORT_CONTACTS``, default 50,000;
+``BENCH_REPORT_WORK_ORDERS``, default 10,000; ``BENCH_REPORT_REPEAT``, default 1); the rows are written with one ``INSERT ... SELECT generate_series`` each, copied
+from a template row that Django saved, spread over 30 days, all of them inside the
+period asked. Timed: ``atiende.reports.services.build`` (read the rows with the filters,
+compute every figure) for the calls, volume and SLA reports; and
+``export.to_xlsx`` of one section of 100,000 rows by 6 columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _benchlib import figure, table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+CONTACTS = int(os.environ.get("BENCH_REPORT_CONTACTS", "50000"))
+WORK_ORDERS = int(os.environ.get("BENCH_REPORT_WORK_ORDERS", "10000"))
+XLSX_ROWS = int(os.environ.get("BENCH_REPORT_XLSX_ROWS", "100000"))
+REPEAT = int(os.environ.get("BENCH_REPORT_REPEAT", "1"))
+
+
+def _copy_rows(model, template_pk: int, count: int, overrides: dict[str, str]) -> None:
+    """``count`` copies of a saved row, with SQL expressions of ``n`` (1..count) for some columns."""
+    from django.db import connection
+
+    table_name = model._meta.db_table
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key or f.column in overrides]
+    chosen = [overrides.get(c, f'"{c}"') for c in columns]
+    sql = (f'INSERT INTO "{table_name}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
+           f'SELECT {", ".join(chosen)} FROM "{table_name}", generate_series(1, {count}) AS n '
+           f'WHERE "{table_name}"."{model._meta.pk.column}" = {template_pk}')
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def _child() -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
+    django.setup()
+    from datetime import date, timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from atiende.contact.models import Contact, Queue
+    from atiende.desk.models import Customer, WorkOrder
+    from atiende.people.models import Team, User
+    from atiende.reports import services
+    from atiende.reports.core import export
+    from atiende.reports.core.rows import Column, Period, Report, Section
+    from atiende.sla.models import WorkOrderSla
+
+    team = Team.objects.create(name="Soporte")
+    queue = Queue.objects.create(name="soporte", tiers=[1], team=team)
+    technicians = [User.objects.create(username=f"tec{i}", role="tecnico") for i in range(40)]
+    customer = Customer.objects.create(name="Carmen")
+    start = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    loaded = time.perf_counter()
+    call = Contact.objects.create(queue=queue, state="ended", created_at=start, answered_at=start, ended_at=start,
+                                  assignee=technicians[0], data={"hold_count": 1, "hold_seconds": 40.0,
+                                                                 "hold_overruns": 0, "transfer_count": 0})
+    ids = ", ".join(str(t.pk) for t in technicians)
+    seconds = 30 * 24 * 3600
+    _copy_rows(Contact, call.pk, CONTACTS, {
+        "created_at": f"'{start.isoformat()}'::timestamptz + make_interval(secs => (n * 7919) % {seconds})",
+        "answered_at": f"CASE WHEN n % 10 = 0 THEN NULL ELSE '{start.isoformat()}'::timestamptz + "
+                       f"make_interval(secs => (n * 7919) % {seconds} + n % 240) END",
+        "ended_at": f"'{start.isoformat()}'::timestamptz + make_interval(secs => (n * 7919) % {seconds} + n % 240 "
+                    f"+ 60 + n % 900)",
+        "state": "CASE WHEN n % 10 = 0 THEN 'abandoned' ELSE 'ended' END",
+        "assignee_id": f"CASE WHEN n % 10 = 0 THEN NULL ELSE (ARRAY[{ids}])[1 + n % 40] END",
+        "data": "jsonb_build_object('hold_count', n % 3, 'hold_seconds', (n % 3) * 45.0, 'hold_overruns', "
+                "CASE WHEN n % 17 = 0 THEN 1 ELSE 0 END, 'transfer_count', CASE WHEN n % 13 = 0 THEN 1 ELSE 0 END)",
+    })
+    order = WorkOrder.objects.create(number=10_000_000, title="La impresora no imprime", customer=customer,
+                                     team=team, assignee=technicians[0], created_at=start)
+    _copy_rows(WorkOrder, order.pk, WORK_ORDERS, {
+        "number": "n", "created_at": f"'{start.isoformat()}'::timestamptz + make_interval(secs => (n * 104729) % "
+                                     f"{seconds})",
+        "channel": "(ARRAY['presencial','telefonico','email','portal','chat'])[1 + n % 5]",
+        "assignee_id": f"(ARRAY[{ids}])[1 + n % 40]",
+    })
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{WorkOrderSla._meta.db_table}" (work_order_id, started_at, pauses, paused, '
+            "first_response_state, resolution_state, first_response_breached, resolution_breached, updated_at) "
+            f"SELECT id, created_at, '[]'::jsonb, false, (ARRAY['met','breached','running'])[1 + number % 3], "
+            f"(ARRAY['met','breached','running','paused'])[1 + number % 4], number % 3 = 1, number % 4 = 1, now() "
+            f'FROM "{WorkOrder._meta.db_table}"')
+        cursor.execute("ANALYZE")
+    loaded = time.perf_counter() - loaded
+    today = timezone.localdate()
+    first = today - timedelta(days=31)
+    timings: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    for name in ("calls", "volume", "sla"):
+        for _ in range(REPEAT):
+            began, began_cpu = time.perf_counter(), time.process_time()
+            services.build(name=name, first=first, last=today)
+            timings.setdefault(name, []).append(time.perf_counter() - began)
+            cpu.setdefault(name, []).append(time.process_time() - began_cpu)
+    columns = [Column("number", "n", "n", "int"), Column("channel", "c", "c", "code"),
+               Column("technician", "t", "t"), Column("share", "s", "s", "share"),
+               Column("seconds", "x", "x", "seconds"), Column("comment", "m", "m")]
+    section = Section("rows", "Filas", "Rows", columns, [
+        {"number": i, "channel": "email", "technician": f"tec{i % 40}", "share": (i % 100) / 100,
+         "seconds": i * 1.5, "comment": "Muy amables, gracias"} for i in range(XLSX_ROWS)])
+    report = Report("bench", Period(date(2026, 1, 1), date(2026, 1, 31)), {}, [section])
+    began, began_cpu = time.perf_counter(), time.process_time()
+    content = export.to_xlsx(report)
+    xlsx, xlsx_cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    return {"loaded_s": loaded, "timings": timings, "cpu": cpu, "xlsx_s": xlsx, "xlsx_cpu_s": xlsx_cpu,
+            "xlsx_bytes": len(content)}
+
+
+def main() -> int:
+    from bench_workorder_api import (
+        drop_postgres_database,
+        fresh_postgres_database,
+        postgres_available,
+    )
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"# Reports over {CONTACTS:,} calls and {WORK_ORDERS:,} work orders (PostgreSQL)\n")
+    print(f"Load average before: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores.\n")
+    reason = postgres_available()
+    if reason:
+        print(f"Skipped: PostgreSQL cannot be reached ({reason}).")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="reports-", dir=OUT))
+    name = "bench_atiende_reports"
+    env = {**os.environ, "ATIENDE_HOME": str(work / "home"), "PYTHONPATH": str(ROOT),
+           "ATIENDE_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+           "DATABASE_URL": fresh_postgres_database(name)}
+    try:
+        subprocess.run([sys.executable, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True,
+                       capture_output=True, timeout=600)
+        done = subprocess.run([sys.executable, __file__, "--child"], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=1800)
+        if done.returncode:
+            print(done.stderr[-3000:])
+            return 1
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        drop_postgres_database(name)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"Rows generated in {found['loaded_s']:.1f} s.\n")
+    rows = [[name, f"{statistics.median(v):.2f} s", f"{statistics.median(found['cpu'][name]):.2f} s"]
+            for name, v in found["timings"].items()]
+    rows.append([f"XLSX, {XLSX_ROWS:,} rows", f"{found['xlsx_s']:.2f} s", f"{found['xlsx_cpu_s']:.2f} s"])
+    print(table(["", "wall clock (median)", "CPU of the process"], rows))
+    calls = statistics.median(found["timings"]["calls"])
+    figure(f"Calls report over {CONTACTS:,} calls, PostgreSQL", round(calls, 2), "s",
+           target="< 2 s at 1,000,000 calls", met=None,
+           note=f"CPU {statistics.median(found['cpu']['calls']):.2f} s; rows read into Python and computed there, "
+                "about linear in the calls")
+    sla = statistics.median(found["timings"]["sla"])
+    figure(f"SLA report over {WORK_ORDERS:,} work orders, PostgreSQL", round(sla, 2), "s",
+           target="< 2 s at 200,000 work orders", met=None)
+    figure(f"XLSX of {XLSX_ROWS:,} rows x 6 columns", round(found["xlsx_s"], 2), "s", target="< 10 s",
+           met=found["xlsx_s"] < 10,
+           note=f"CPU {found['xlsx_cpu_s']:.2f} s, {found['xlsx_bytes'] / 1e6:.1f} MB, openpyxl write-only")
+    print(f"\nLoad average after: {os.getloadavg()[0]:.1f} (1 min).")
+    return 0
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        print(json.dumps(_child()))
+        sys.exit(0)
+    sys.exit(main())
