@@ -254,3 +254,16 @@ def test_an_outlook_winmail_dat_gives_up_the_file_inside_it():
     assert (attachment.filename, attachment.content_type) == ("presupuesto.pdf", "application/pdf")
     with attachment.file.open("rb") as handle:
         assert handle.read().startswith(b"%PDF-1.4")
+
+
+def test_invalid_addresses_have_an_outcome_in_and_out(caplog):
+    # In: a sender no reply could reach (a non-ASCII local part) is kept raw as failed, named.
+    received = intake.receive(mail(sender="José <josé@example.org>", message_id="nonascii@example.org"))
+    assert (received.mail.status, received.mail.reason) == ("failed", "invalid_sender")
+    assert "josé@example.org" in received.mail.detail and not WorkOrder.objects.exists()
+    # Out: an invalid recipient is left out and logged; with nobody left, nothing is queued.
+    sent = outbox.enqueue(kind="reply", key="k1", to=["no es una dirección", "carmen@example.org", "CARMEN@example.org"],
+                          subject="Re: [#1] x", text="Hola")
+    assert sent is not None and sent.recipients == ["carmen@example.org"]
+    assert outbox.enqueue(kind="reply", key="k2", to=["@@"], subject="x", text="Hola") is None
+    assert "invalid address" in caplog.text
