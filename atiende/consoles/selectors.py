@@ -26,17 +26,17 @@ from atiende.contact.models import (
 )
 from atiende.contact.services import technicians as contact_technicians
 from atiende.desk.selectors import visible_work_orders
+from atiende.engine import EventKind
 from atiende.people.models import User
 from atiende.people.roles import STAFF, TECHNICIANS, is_admin, role_filter
 from atiende.reports.satisfaction import recent_figures
 from atiende.sla import selectors as sla_selectors
 
 # States in which a contact belongs to its technician's console.
-MINE = [ContactState.OFFERED, ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING,
-        ContactState.ESCALATED, ContactState.WRAP_UP]
+MINE = [ContactState.OFFERED, *IN_CONVERSATION, ContactState.WRAP_UP]
 # A call's transfer history, newest first, tells whether its last transfer came back (TR-5).
-TRANSFER_EVENTS = ("transfer_requested", "transfer_accepted", "transfer_returned")
-LIVE = [ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED]
+TRANSFER_EVENTS = (EventKind.TRANSFER_REQUESTED, EventKind.TRANSFER_ACCEPTED, EventKind.TRANSFER_RETURNED)
+LIVE = list(IN_CONVERSATION)
 LEVEL_LABELS = {"basico": ("básico", "basic"), "intermedio": ("intermedio", "intermediate"),
                 "avanzado": ("avanzado", "advanced")}
 

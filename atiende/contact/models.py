@@ -7,10 +7,34 @@ by the engine's ``to_dict``); the columns beside it copy what queries need
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from atiende import engine
+
+# The engine's lists of states by meaning, re-exported for queries on the models.
+from atiende.engine import FINAL_STATES as FINAL_STATES
+from atiende.engine import HUNG_UP as HUNG_UP
+from atiende.engine import IN_CONVERSATION as IN_CONVERSATION
+from atiende.engine import OPEN_STATES as OPEN_STATES
+from atiende.engine import UNANSWERED as UNANSWERED
+
+
+def _choices(name: str, vocabulary: type[StrEnum], labels: dict[Any, Any]) -> Any:
+    """Django choices for one of the engine's enums: its names and values, with translated labels here.
+
+    The engine's enum is the one source: a member without a label (one added to the engine) stops the
+    start, and the database values are the engine's values.
+    """
+    missing = [member.name for member in vocabulary if member not in labels]
+    if missing:
+        raise RuntimeError(f"{name}: no label for the engine's {', '.join(missing)}")
+    return models.TextChoices(name, [(member.name, (member.value, labels[member])) for member in vocabulary])
 
 
 class Queue(models.Model):
@@ -50,12 +74,14 @@ class OrganisationPolicy(models.Model):
         verbose_name_plural = _("organisation call policies")
 
 
-class TechnicianStatus(models.TextChoices):
-    AVAILABLE = "disponible", _("Available")
-    BUSY = "ocupado", _("Busy")
-    PAUSED = "en_pausa", _("Paused")
-    WRAP_UP = "cierre", _("Wrap-up")
-    OFFLINE = "desconectado", _("Offline")
+# The engine's technician status (engine.TechnicianStatus) as model choices.
+TechnicianStatus = _choices("TechnicianStatus", engine.TechnicianStatus, {
+    engine.TechnicianStatus.AVAILABLE: _("Available"),
+    engine.TechnicianStatus.BUSY: _("Busy"),
+    engine.TechnicianStatus.PAUSED: _("Paused"),
+    engine.TechnicianStatus.WRAP_UP: _("Wrap-up"),
+    engine.TechnicianStatus.OFFLINE: _("Offline"),
+})
 
 
 class TechnicianState(models.Model):
@@ -82,21 +108,19 @@ class TechnicianState(models.Model):
         return f"{self.user} ({self.status})"
 
 
-class ContactState(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    OFFERED = "offered", _("Ringing")
-    TALKING = "talking", _("Talking")
-    ON_HOLD = "on_hold", _("On hold")
-    TRANSFER_PENDING = "transfer_pending", _("Transfer pending")
-    ESCALATED = "escalated", _("Escalated")
-    WRAP_UP = "wrap_up", _("Wrap-up")
-    ENDED = "ended", _("Ended")
-    ABANDONED = "abandoned", _("Abandoned")
-
-
-# A call in someone's hands (answered, not yet hung up), and a call hung up (or never answered and given up).
-IN_CONVERSATION = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
-HUNG_UP = (ContactState.WRAP_UP, ContactState.ENDED, ContactState.ABANDONED)
+# The engine's contact state (engine.ContactState) as model choices; the lists of states by meaning
+# (IN_CONVERSATION, HUNG_UP, UNANSWERED, OPEN_STATES...) are the engine's, imported above.
+ContactState = _choices("ContactState", engine.ContactState, {
+    engine.ContactState.WAITING: _("Waiting"),
+    engine.ContactState.OFFERED: _("Ringing"),
+    engine.ContactState.TALKING: _("Talking"),
+    engine.ContactState.ON_HOLD: _("On hold"),
+    engine.ContactState.TRANSFER_PENDING: _("Transfer pending"),
+    engine.ContactState.ESCALATED: _("Escalated"),
+    engine.ContactState.WRAP_UP: _("Wrap-up"),
+    engine.ContactState.ENDED: _("Ended"),
+    engine.ContactState.ABANDONED: _("Abandoned"),
+})
 
 
 class Contact(models.Model):

@@ -25,7 +25,7 @@ from atiende.contact.models import (
 )
 from atiende.db import single_writer
 from atiende.desk.models import ContactPoint
-from atiende.engine.contact import STATE_LABELS
+from atiende.engine.contact import OPEN_STATES, STATE_LABELS
 from atiende.engine.routing import MAX_TIER, MIN_TIER, QueueConfig
 from atiende.errors import InputError
 from atiende.people.models import User
@@ -33,7 +33,7 @@ from atiende.people.roles import is_admin, is_manager
 from atiende.practices import Refusal
 from atiende.telephony.numbers import normalise_number
 
-LIVE = ["waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up"]
+LIVE = list(OPEN_STATES)  # the engine's: every state of a call not over yet
 
 
 def contact_view(row: Contact, *, language: str = "es", at: datetime | None = None) -> dict[str, Any]:

@@ -57,13 +57,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from atiende.engine import DEFAULT_POLICY, ManualClock
+from atiende.engine import DEFAULT_POLICY, IN_CONVERSATION, OPEN_STATES, UNANSWERED, ManualClock
 
 API = "/api/v1"
 CTI_EVENTS = f"{API}/cti/events"
-LIVE = ("waiting", "offered", "talking", "on_hold", "transfer_pending", "escalated", "wrap_up")
+LIVE = OPEN_STATES  # the engine's states, as the API reports them
 SKILL = "simulacion"
-IN_CONVERSATION = ("talking", "on_hold", "transfer_pending", "escalated")
 
 
 @dataclass(frozen=True)
@@ -466,7 +465,7 @@ def _arrive(sim: Simulation, *, caller: Caller) -> None:
 
 
 def _give_up(sim: Simulation, *, contact_id: int) -> None:
-    if sim.state(contact_id) not in ("waiting", "offered"):
+    if sim.state(contact_id) not in UNANSWERED:
         return
     if sim.pbx(sim.callers[contact_id], "hangup", cause="caller_hangup").ok:
         for tech in sim.technicians.values():

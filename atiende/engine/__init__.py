@@ -8,10 +8,16 @@ action that a rule forbids raises :class:`atiende.practices.Refusal` naming it.
 
 from atiende.engine.clock import Clock, ManualClock, SystemClock
 from atiende.engine.contact import (
+    FINAL_STATES,
+    HUNG_UP,
+    IN_CONVERSATION,
+    OPEN_STATES,
+    UNANSWERED,
     Contact,
     ContactState,
     Escalation,
     Event,
+    EventKind,
     Hold,
     SupervisorMode,
     Transfer,
@@ -30,7 +36,8 @@ from atiende.engine.timers import Alert, Deadline, DeadlineKind, deadlines_for, 
 
 __all__ = [
     "Alert", "Assignment", "Clock", "Contact", "ContactState", "Deadline", "DeadlineKind", "Escalation",
-    "DEFAULT_POLICY", "Event", "Hold", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
+    "DEFAULT_POLICY", "Event", "EventKind", "FINAL_STATES", "HUNG_UP", "Hold", "IN_CONVERSATION", "OPEN_STATES",
+    "UNANSWERED", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
     "SupervisorMode", "SystemClock", "Technician", "TechnicianStatus", "Transfer", "deadlines_for", "fire",
     "state_after_calls", "state_to_keep",
 ]

@@ -56,10 +56,37 @@ STATE_LABELS: dict[ContactState, tuple[str, str]] = {
 # declined it, or let it ring out. ("answered_elsewhere": someone else picked up; no judgement on them.)
 TURNED_DOWN = frozenset({"declined", "ring_timeout", "no_answer"})
 
-# A call is "live" from the answer until the hang-up: it always has an assignee.
+# The states by what they mean, THE lists every layer uses (the Django models re-export them):
+# not answered yet (waiting in the queue or ringing at someone)...
+UNANSWERED = (ContactState.WAITING, ContactState.OFFERED)
+# ...in conversation: "live" from the answer until the hang-up, always with an assignee...
 LIVE_ORDER = (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING, ContactState.ESCALATED)
+IN_CONVERSATION = LIVE_ORDER
 LIVE_STATES = frozenset(LIVE_ORDER)
+# ...hung up (the technician's wrap-up, then over), and over for good.
+HUNG_UP = (ContactState.WRAP_UP, ContactState.ENDED, ContactState.ABANDONED)
 FINAL_STATES = frozenset({ContactState.ENDED, ContactState.ABANDONED})
+# Not over yet: what the board and the queue show, in the order a call goes through them.
+OPEN_STATES = (*UNANSWERED, *LIVE_ORDER, ContactState.WRAP_UP)
+
+
+class EventKind(StrEnum):
+    """What can happen to a contact: the ``kind`` of each :class:`Event` (and of each stored ContactEvent)."""
+
+    OFFERED = "offered"
+    RETURNED_TO_QUEUE = "returned_to_queue"
+    ANSWERED = "answered"
+    HOLD = "hold"
+    HOLD_OVERRUN = "hold_overrun"
+    RESUMED = "resumed"
+    TRANSFER_REQUESTED = "transfer_requested"
+    TRANSFER_ACCEPTED = "transfer_accepted"
+    TRANSFER_RETURNED = "transfer_returned"
+    ESCALATED = "escalated"
+    SUPERVISOR_JOINED = "supervisor_joined"
+    ABANDONED = "abandoned"
+    HANGUP = "hangup"
+    ENDED = "ended"
 
 
 class SupervisorMode(StrEnum):
@@ -106,7 +133,7 @@ class Escalation:
 class Event:
     """Something that happened to a contact; the Django layer appends it to the log."""
 
-    kind: str
+    kind: str  # an EventKind (a str: stored and compared as its value)
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
     rule: str | None = None
@@ -184,7 +211,7 @@ class Contact:
         self.offered_to = technician
         self.offered_at = now
         self.offers += 1
-        return [Event("offered", now, {"technician": technician})]
+        return [Event(EventKind.OFFERED, now, {"technician": technician})]
 
     def return_to_queue(self, *, now: datetime, cause: str = "no_answer") -> list[Event]:
         """An offer that was not answered (declined or rang out) goes back to waiting, never lost."""
@@ -195,7 +222,7 @@ class Contact:
         self.state = ContactState.WAITING
         self.offered_to = None
         self.offered_at = None
-        return [Event("returned_to_queue", now, {"technician": technician, "cause": cause})]
+        return [Event(EventKind.RETURNED_TO_QUEUE, now, {"technician": technician, "cause": cause})]
 
     def answer(self, *, now: datetime, technician: TechnicianId | None = None) -> list[Event]:
         """The technician picks up. A PBX may report an answer without a prior offer."""
@@ -217,7 +244,7 @@ class Contact:
         self.assignee = who
         self.answered_at = now
         self.offered_to = None
-        return [Event("answered", now, {"technician": who, "waited_seconds": self.waited_seconds(now)}, "PO-2")]
+        return [Event(EventKind.ANSWERED, now, {"technician": who, "waited_seconds": self.waited_seconds(now)}, "PO-2")]
 
     # ---- hold (HO-2..HO-6) ---------------------------------------------------
     def put_on_hold(
@@ -251,7 +278,7 @@ class Contact:
         self.hold = Hold(reason.strip(), float(expected_minutes), now, announced_end)
         self.hold_count += 1
         self.state = ContactState.ON_HOLD
-        return [Event("hold", now, {
+        return [Event(EventKind.HOLD, now, {
             "reason": self.hold.reason, "customer_consent": True, "expected_minutes": float(expected_minutes),
             "announced_end": announced_end.isoformat(), "technician": self.assignee,
         }, "HO-3")]
@@ -264,7 +291,7 @@ class Contact:
             return []
         self.hold.reminded_at = now
         over = (now - self.hold.announced_end).total_seconds()
-        return [Event("hold_overrun", now, {"technician": self.assignee, "over_seconds": over}, "HO-5")]
+        return [Event(EventKind.HOLD_OVERRUN, now, {"technician": self.assignee, "over_seconds": over}, "HO-5")]
 
     def resume(self, *, now: datetime, by: TechnicianId | None = None) -> list[Event]:
         self._require("resume", ContactState.ON_HOLD)
@@ -278,7 +305,7 @@ class Contact:
             self.hold_overruns += 1  # HO-5 is measured: resume records the overrun
         self.hold = None
         self.state = self._conversation_state()
-        return [Event("resumed", now, {
+        return [Event(EventKind.RESUMED, now, {
             "held_seconds": held, "expected_minutes": hold.expected_minutes, "overrun_seconds": overrun,
         }, "HO-5" if overrun > 0 else "HO-6")]
 
@@ -318,7 +345,7 @@ class Contact:
         self.transfer_requests += 1
         # TR-4: the call stays with the first technician until the second accepts.
         self.state = ContactState.TRANSFER_PENDING
-        return [Event("transfer_requested", now, {
+        return [Event(EventKind.TRANSFER_REQUESTED, now, {
             "from": self.assignee, "to_technician": to_technician, "to_queue": to_queue,
             "purpose": self.transfer.purpose, "customer_consent": True, "deadline": deadline.isoformat(),
         }, "TR-4")]
@@ -343,7 +370,7 @@ class Contact:
         self.transfer = None
         self.transfer_count += 1  # TR-1: the transfer rate counts completed transfers
         self.state = self._conversation_state()
-        return [Event("transfer_accepted", now, {"from": transfer.requested_by, "to": by}, "TR-4")]
+        return [Event(EventKind.TRANSFER_ACCEPTED, now, {"from": transfer.requested_by, "to": by}, "TR-4")]
 
     def decline_transfer(self, *, by: TechnicianId, now: datetime) -> list[Event]:
         """TR-5: a declined transfer returns the call to the first technician."""
@@ -372,7 +399,7 @@ class Contact:
         self.transfer = None
         self.assignee = transfer.requested_by
         self.state = self._conversation_state()
-        return [Event("transfer_returned", now, {
+        return [Event(EventKind.TRANSFER_RETURNED, now, {
             "cause": cause, "by": by, "to_technician": transfer.to_technician, "to_queue": transfer.to_queue,
             "back_to": transfer.requested_by,
         }, "TR-5")]
@@ -392,7 +419,7 @@ class Contact:
         self.escalation_count += 1
         if self.state is ContactState.TALKING:
             self.state = ContactState.ESCALATED
-        return [Event("escalated", now, {"by": by, "reason": self.escalation.reason}, "PO-5")]
+        return [Event(EventKind.ESCALATED, now, {"by": by, "reason": self.escalation.reason}, "PO-5")]
 
     def supervisor_joins(self, *, supervisor: TechnicianId, mode: SupervisorMode, now: datetime,
                          state_before: tuple[str, str] | Mapping[str, str] | None = None) -> list[Event]:
@@ -413,7 +440,7 @@ class Contact:
             # the call is theirs, never dropped (TR-5); they may transfer it again.
             transfer = self.transfer
             self.transfer = None
-            events.append(Event("transfer_returned", now, {
+            events.append(Event(EventKind.TRANSFER_RETURNED, now, {
                 "cause": "taken_over", "by": supervisor, "to_technician": transfer.to_technician,
                 "to_queue": transfer.to_queue, "back_to": supervisor,
             }, "TR-5"))
@@ -436,7 +463,7 @@ class Contact:
             self.state = ContactState.TALKING
         # On hold the customer keeps waiting (the hold and its HO-5 reminder go on) until someone
         # resumes; a transfer the supervisor joins or coaches stays pending for the receiver (TR-4).
-        events.append(Event("supervisor_joined", now, {"supervisor": supervisor, "mode": mode.value,
+        events.append(Event(EventKind.SUPERVISOR_JOINED, now, {"supervisor": supervisor, "mode": mode.value,
                                                          "technician": previous, "state": self.state.value}, "PO-5"))
         return events
 
@@ -447,28 +474,28 @@ class Contact:
         ``by``: the technician ending it from their console, who must be the one who has the
         call; None for the PBX (which reports what happened on the line) and for a supervisor.
         """
-        self._require("hang_up", ContactState.WAITING, ContactState.OFFERED, *LIVE_ORDER)
+        self._require("hang_up", *UNANSWERED, *LIVE_ORDER)
         self._require_assignee(by)
         events: list[Event] = []
-        if self.state in (ContactState.WAITING, ContactState.OFFERED):
+        if self.state in UNANSWERED:
             self.state = ContactState.ABANDONED
             self.ended_at = now
             self.end_cause = cause
             self.offered_to = None
-            return [Event("abandoned", now, {"cause": cause, "waited_seconds": self.waited_seconds(now)}, "PO-2")]
+            return [Event(EventKind.ABANDONED, now, {"cause": cause, "waited_seconds": self.waited_seconds(now)}, "PO-2")]
         if self.hold is not None:
             self.hold_seconds += (now - self.hold.started_at).total_seconds()
             if now > self.hold.announced_end:
                 self.hold_overruns += 1
             self.hold = None
         if self.transfer is not None:
-            events.append(Event("transfer_returned", now, {"cause": "hangup", "back_to": self.transfer.requested_by},
+            events.append(Event(EventKind.TRANSFER_RETURNED, now, {"cause": "hangup", "back_to": self.transfer.requested_by},
                                 "TR-5"))
             self.transfer = None
         self.state = ContactState.WRAP_UP
         self.wrap_up_started_at = now
         self.end_cause = cause
-        events.append(Event("hangup", now, {"cause": cause, "technician": self.assignee,
+        events.append(Event(EventKind.HANGUP, now, {"cause": cause, "technician": self.assignee,
                                             "talking_seconds": self.talking_seconds(now)}, "PO-1"))
         return events
 
@@ -477,7 +504,7 @@ class Contact:
         self._require_assignee(by)
         self.state = ContactState.ENDED
         self.ended_at = now
-        return [Event("ended", now, {"technician": self.assignee})]
+        return [Event(EventKind.ENDED, now, {"technician": self.assignee})]
 
     # ---- helpers -------------------------------------------------------------
     def _becomes_assignee(self, technician: TechnicianId) -> None:
@@ -521,7 +548,7 @@ class Contact:
                 es="Acepte primero la transferencia: hasta entonces la llamada sigue con el primer técnico.",
                 en="Accept the transfer first: until then the call stays with the first technician.",
             )
-        if self.state in (ContactState.WAITING, ContactState.OFFERED):
+        if self.state in UNANSWERED:
             raise Refusal(
                 "not_answered", rule="CH-TEL",
                 es="La llamada aún no está contestada: contéstela o devuélvala a la cola.",

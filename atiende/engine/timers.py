@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from atiende.engine.contact import LIVE_STATES, Contact, ContactState, Event, TechnicianId
+from atiende.engine.contact import (
+    LIVE_STATES,
+    UNANSWERED,
+    Contact,
+    ContactState,
+    Event,
+    TechnicianId,
+)
 from atiende.engine.policies import Policy
 
 
@@ -97,7 +104,7 @@ def deadlines_for(contact: Contact, policy: Policy) -> list[Deadline]:
         if key not in contact.fired:
             out.append(Deadline(kind, due, key))
 
-    if state in (ContactState.WAITING, ContactState.OFFERED):
+    if state in UNANSWERED:
         add(DeadlineKind.WAIT_WARNING, _after(contact.created_at, policy.warning_after(policy.max_wait_seconds)))
         add(DeadlineKind.WAIT_BREACH, _after(contact.created_at, policy.max_wait_seconds))
     if state is ContactState.OFFERED and contact.offered_at is not None:

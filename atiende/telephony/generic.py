@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from atiende.contact import selectors
-from atiende.contact.models import IN_CONVERSATION, Contact, ContactState
+from atiende.contact.models import IN_CONVERSATION, UNANSWERED, Contact
 from atiende.contact.services import calls as contact_calls
 from atiende.contact.services import locking
 from atiende.contact.services import routing as contact_routing
@@ -206,8 +206,6 @@ def _contact_part(row: Contact | None) -> dict[str, Any]:
         return {"contact": None, "state": None}
     return {"contact": row.pk, "state": row.state}
 
-
-UNANSWERED = (ContactState.WAITING, ContactState.OFFERED)
 
 
 @single_writer

@@ -54,6 +54,7 @@ from atiende.contact import live
 from atiende.contact.clock import now
 from atiende.contact.models import Alert, AlertLevel, Contact
 from atiende.db import single_writer
+from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.telephony.models import WebhookDelivery
@@ -65,14 +66,14 @@ log = logging.getLogger(__name__)
 
 # Engine event kind -> the action the telephony side is told to take.
 ACTIONS = {
-    "offered": "ring",
-    "returned_to_queue": "stop_ringing",
-    "hold": "hold",
-    "resumed": "resume",
-    "transfer_accepted": "transfer",
-    "transfer_returned": "return_call",
-    "supervisor_joined": "conference",
-    "hangup": "hangup",
+    EventKind.OFFERED: "ring",
+    EventKind.RETURNED_TO_QUEUE: "stop_ringing",
+    EventKind.HOLD: "hold",
+    EventKind.RESUMED: "resume",
+    EventKind.TRANSFER_ACCEPTED: "transfer",
+    EventKind.TRANSFER_RETURNED: "return_call",
+    EventKind.SUPERVISOR_JOINED: "conference",
+    EventKind.HANGUP: "hangup",
 }
 
 PENDING = Q(delivered_at__isnull=True, gave_up_at__isnull=True)
