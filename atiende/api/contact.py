@@ -45,7 +45,8 @@ def _visible(request: HttpRequest, contact_id: Id) -> Contact:
         transfer = (row.data or {}).get("transfer") or {}
         involved = {row.assignee_id, row.offered_to_id, transfer.get("to_technician")}
         if user.pk not in involved and not transfer.get("to_queue"):
-            raise ApiError(403, "forbidden", _("This contact is handled by someone else."), "ET-4")
+            # ET-4: another technician's call answers as a missing one, so ids cannot be probed.
+            raise ApiError(404, "not_found", _("There is no contact %(id)s.") % {"id": contact_id})
     return row
 
 

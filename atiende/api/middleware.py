@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 
-from atiende.api.errors import csrf_message
+from atiende.api.errors import csrf_message, out_of_range_body
 from atiende.errors import error_body
 
 API_PREFIX = "/api/"
@@ -60,6 +61,16 @@ def json_error_for(request: HttpRequest, status: int) -> JsonResponse:
 class ApiErrorsAsJsonMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A number no column can hold (SQLite's OverflowError: an id past 64 bits in a page's address or form)
+        # or a value PostgreSQL refuses (DataError) is bad input on every address, never a 500 (item 4).
+        if not isinstance(exception, OverflowError | DataError):
+            return None
+        if _is_api(request):
+            return JsonResponse(out_of_range_body(), status=422)
+        return HttpResponseNotFound(_("There is nothing here: a number in the address or the form is out of "
+                                      "range."), content_type="text/plain; charset=utf-8")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

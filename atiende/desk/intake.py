@@ -21,6 +21,7 @@ from atiende.desk.services.checks import TEXT_LIMIT
 from atiende.desk.services.history import record_customer_event, record_event
 from atiende.desk.services.numbering import next_work_order_number
 from atiende.desk.services.work_orders import portal_team
+from atiende.privacy import display_text
 
 LANGUAGES = ("es", "en")
 
@@ -34,7 +35,8 @@ def customer_for_email(*, email: str, name: str = "", language: str = "") -> tup
     if found:
         with_account = next((cp.customer for cp in found if cp.customer.user_id), None)
         return with_account or found[0].customer, False
-    shown = " ".join((name or "").split())[:200] or email.split("@", 1)[0][:200]
+    # A sender's name is a machine's text: cleaned, not refused (privacy.display_text), so no mail is lost for it.
+    shown = display_text.clean(name or "")[:200] or email.split("@", 1)[0][:200]
     with transaction.atomic():
         customer = Customer.objects.create(name=shown, preferred_language=language if language in LANGUAGES
                                            else "es")
@@ -48,7 +50,7 @@ def open_written_request(*, customer: Customer, title: str, problem_story: str,
                          channel: str = Channel.EMAIL, new_customer: bool = False) -> WorkOrder:
     """Open a work order (identification, SP-1) for a customer who wrote in; no staff actor.
     ``new_customer``: recorded a moment ago, so with no earlier work order to take the team from."""
-    values = {"title": " ".join(title.split())[:200] or "-", "problem_story": problem_story[:TEXT_LIMIT]}
+    values = {"title": display_text.clean(title)[:200] or "-", "problem_story": problem_story[:TEXT_LIMIT]}
     dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
     team = portal_team(customer, new_customer=new_customer)
     with transaction.atomic():

@@ -12,5 +12,6 @@ class PrivacyConfig(AppConfig):
         # the desk never has to know the audit trail or the vault exist.
         from atiende.privacy import (
             checks,  # noqa: F401
+            display_text,  # noqa: F401 - titles and names fit to show, on every model (issue 22, item 15)
             signals,  # noqa: F401
         )

@@ -27,7 +27,8 @@ def acknowledge_alert(*, alert_id: int, user: User) -> Alert:
         if is_manager and not selectors.visible_alerts(user, open_only=False).filter(pk=alert.pk).exists():
             raise InputError("unknown_alert", _("There is no such alert."), status=404)
         if not is_manager and alert.technician_id != user.pk:
-            raise InputError("not_your_alert", _("This alert is not yours."), status=403)
+            # ET-4: another technician's alert answers like a missing one.
+            raise InputError("unknown_alert", _("There is no such alert."), status=404)
         if alert.acknowledged_at is None:
             alert.acknowledged_at = now()
             alert.acknowledged_by = user
