@@ -35,6 +35,7 @@ COMMANDS: list[str] = [
     "atiende.cli.search",
     "atiende.cli.check",
     "atiende.cli.report",
+    "atiende.cli.backup",
 ]
 
 
