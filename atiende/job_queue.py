@@ -12,7 +12,8 @@ A queue is a model whose rows carry ``attempts``, ``next_attempt_at``,
   takes it over.
 - :func:`held` is the row only while this worker still holds it, so a worker
   whose lease moved to another one writes nothing (:func:`holds` for a row
-  already read).
+  already read). From then on the thread's log lines carry the row's
+  ``request_id``: the request that left the job.
 - :func:`retry_or_give_up` is the bookkeeping of a failed attempt: due again
   after a back-off (:func:`backoff`), or given up after the last attempt.
 - :func:`start_over` gives rows a new set of attempts, due now.
@@ -31,6 +32,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 
 from atiende.db import single_writer
+from atiende.operations import logs
 
 # What a failed attempt came to (:func:`retry_or_give_up`).
 RETRY = "retry"
@@ -64,6 +66,7 @@ def claim[M: models.Model](rows: models.QuerySet[M], *, worker: str, moment: dat
     With nothing due (a worker's usual poll) it only reads: no write transaction, and on SQLite no
     write lock taken from the requests.
     """
+    logs.carry_on_for("")  # a new batch: the previous job's request id no longer applies
     if not rows.filter(due(moment)).exists():
         return []
     return _claim(rows, worker=worker, moment=moment, limit=limit, lease=lease, count_attempt=count_attempt)
@@ -93,7 +96,11 @@ def held[M: models.Model](rows: models.QuerySet[M], pk: Any, *, worker: str, loc
     """
     if lock:
         rows = rows.select_for_update()
-    return rows.filter(pk=pk, claimed_by=holder(worker)).first()
+    row = rows.filter(pk=pk, claimed_by=holder(worker)).first()
+    if row is not None:
+        # The worker's log lines about this job carry the id of the request that left it (docs/deploy.md).
+        logs.carry_on_for(getattr(row, "request_id", ""))
+    return row
 
 
 def holds(row: Any, worker: str) -> bool:

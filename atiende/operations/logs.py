@@ -35,7 +35,7 @@ _SENSIBLE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 REDACTED = "[REDACTED]"
 # Settings whose whole value is a secret, and settings that are URLs that may carry a password.
-SECRET_SETTINGS = ("ATIENDE_SECRET_KEY", "ATIENDE_VAULT_KEYS", "ATIENDE_WEBHOOK_SECRET", "ATIENDE_METRICS_TOKEN")
+SECRET_SETTINGS = ("ATIENDE_SECRET_KEY", "ATIENDE_VAULT_KEYS", "ATIENDE_WEBHOOK_SECRET")
 URL_SETTINGS = ("DATABASE_URL", "REDIS_URL", "ATIENDE_IMAP_URL", "ATIENDE_SMTP_URL")
 
 
@@ -59,6 +59,12 @@ def working_for(request_id: str) -> Iterator[None]:
         yield
     finally:
         _request_id.reset(token)
+
+
+def carry_on_for(request_id: str) -> None:
+    """From here on, this thread's log lines carry ``request_id``: a worker taking up a stored job the request
+    left (atiende/job_queue.py, ``held``). A request's own id is restored when it ends (:func:`working_for`)."""
+    _request_id.set(request_id or "")
 
 
 def secret_values(environ: dict[str, str] | None = None) -> list[str]:
@@ -122,7 +128,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or current_request_id() or None,
+            "request_id": current_request_id() or None,
         }
         for key, value in vars(record).items():
             if key not in self._STANDARD and not key.startswith("_"):
@@ -146,7 +152,6 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         "formatters": {"atiende": formatter},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "atiende",
                                  "filters": ["request_id", "redact"]}},
+        # At INFO, ``atiende.request`` writes one line per request (route, status, milliseconds).
         "root": {"handlers": ["console"], "level": level},
-        # One line per request (route, status, milliseconds) when the level is INFO.
-        "loggers": {"atiende.request": {"level": level}},
     }

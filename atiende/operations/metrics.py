@@ -12,10 +12,9 @@ Two kinds of series:
   (timers, webhooks, outgoing mail, scoring), work given up, mail that failed
   to come in, the worker's lag and heartbeat.
 
-Other apps add their own installation-wide series with :func:`add_source`
+Other apps may add their own installation-wide series with :func:`add_source`
 (a function yielding prometheus-client metric families, called at each
-scrape). SLA breaches belong there once work-order SLAs exist: their app
-registers them; nothing here guesses them.
+scrape). The work orders' service levels (atiende/sla/) are read here.
 """
 
 from __future__ import annotations
@@ -102,6 +101,22 @@ def _background(moment: datetime) -> Iterator[Metric]:
                             value=InboundMail.objects.filter(status=InboundMail.Status.FAILED).count())
 
 
+def _service_levels(moment: datetime) -> Iterator[Metric]:
+    from atiende.sla.models import SlaAlert, WorkOrderSla
+
+    alerts = GaugeMetricFamily("atiende_sla_alerts", "Service-level warnings (80 %) and breaches raised, by clock "
+                               "(first response, resolution) and kind.", labels=["clock", "kind"])
+    for row in SlaAlert.objects.values("clock", "kind").annotate(alerts=Count("id")).order_by("clock", "kind"):
+        alerts.add_metric([row["clock"], row["kind"]], row["alerts"])
+    yield alerts
+    breached = GaugeMetricFamily("atiende_sla_breached_open", "Work orders not resolved yet whose clock is past "
+                                 "its due time.", labels=["clock"])
+    unresolved = WorkOrderSla.objects.filter(resolved_at__isnull=True)
+    breached.add_metric(["first_response"], unresolved.filter(first_response_breached=True).count())
+    breached.add_metric(["resolution"], unresolved.filter(resolution_breached=True).count())
+    yield breached
+
+
 def _workers(moment: datetime) -> Iterator[Metric]:
     beat = heartbeat.newest()
     age = GaugeMetricFamily("atiende_worker_heartbeat_age_seconds",
@@ -115,6 +130,7 @@ add_source(_waiting_calls)
 add_source(_alerts)
 add_source(_background)
 add_source(_workers)
+add_source(_service_levels)
 
 
 class InstallationCollector(Collector):

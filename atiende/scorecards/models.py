@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atiende.operations.logs import current_request_id
+
 
 class Channel(models.TextChoices):
     PHONE = "telefonico", _("Phone")
@@ -132,6 +134,8 @@ class ScoringJob(models.Model):
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     gave_up_at = models.DateTimeField(_("gave up"), null=True, blank=True)
+    # The request that left this work (X-Request-ID): the worker's log lines about it carry it (docs/deploy.md).
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default=current_request_id)
 
     class Meta:
         ordering = ["id"]

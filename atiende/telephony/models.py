@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atiende.operations.logs import current_request_id
+
 
 class BlockedCaller(models.Model):
     """A number (or a prefix ending in ``*``, or ``anonymous``) whose calls are rejected as busy."""
@@ -116,6 +118,8 @@ class WebhookDelivery(models.Model):
     last_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=200, blank=True)
     gave_up_at = models.DateTimeField(_("gave up"), null=True, blank=True)
+    # The request that left this work (X-Request-ID): the worker's log lines about it carry it (docs/deploy.md).
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default=current_request_id)
 
     class Meta:
         db_table = "contact_webhookdelivery"  # its table since it lived in the contact app (moved state-only)

@@ -50,6 +50,8 @@ def atiende(env: dict[str, str], *args: str, python: str = sys.executable, cwd: 
 
 
 def run_python(env: dict[str, str], code: str, *, python: str = sys.executable, cwd: Path = ROOT) -> str:
+    """Run ``code`` with this version's package (``cwd`` outside the repository changes nothing: it is
+    installed) and return what it printed."""
     done = subprocess.run([python, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout

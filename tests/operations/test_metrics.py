@@ -74,3 +74,21 @@ def test_a_wrong_allow_list_is_a_clear_refusal_not_a_crash(client, monkeypatch):
     response = client.get("/metrics")
     assert response.status_code == 403
     assert "localhost" in response.json()["error"]["message"]
+
+
+def test_the_sample_grafana_dashboard_uses_only_metrics_that_exist(client, monkeypatch):
+    """docs/grafana-dashboard.json parses, and every series its panels query is one /metrics serves."""
+    import json
+    import re
+    from pathlib import Path
+
+    monkeypatch.setenv("ATIENDE_METRICS_ALLOW", "127.0.0.1")
+    dashboard = json.loads((Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.json").read_text())
+    queried = {name for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"\b(atiende_[a-z_]+)", target["expr"])}
+    client.get("/healthz")  # so the per-process series have samples
+    client.post("/api/v1/cti/events", {}, content_type="application/json")
+    served = {sample.name for family in text_string_to_metric_families(client.get("/metrics").content.decode())
+              for sample in family.samples}
+    families = {family.name for family in text_string_to_metric_families(client.get("/metrics").content.decode())}
+    assert queried and sorted(queried - served - families) == []
