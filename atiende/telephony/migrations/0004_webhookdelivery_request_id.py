@@ -8,7 +8,7 @@ import atiende.operations.logs
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('telephony', '0002_cti_event_and_webhook_outbox_from_contact'),
+        ('telephony', '0003_cti_event_per_integration'),
     ]
 
     operations = [
