@@ -1,0 +1,107 @@
+/* What happens around every htmx swap, for every page (issue 22, items 24 and 30):
+   - an action (a POST, not a GET) first takes away the banners of earlier actions, so an old
+     "Fase cambiada" does not stay above the result of the next one;
+   - after the swap, keyboard focus goes back to the control that was used (found again by its id, or by
+     its name in the form posting to the same address), to the first field with an error, or to the
+     result itself, never to <body> (which sent the next Tab back to the top of the page);
+   - the result is said to screen readers through the page's live region (#live-region): the error, the
+     new banner, or "Actualizado: <the heading of what changed>". */
+(function () {
+  "use strict";
+
+  function region() { return document.getElementById("live-region"); }
+
+  function remember(node) {
+    if (!node || node === document.body || !node.tagName) { return null; }
+    var form = node.form || (node.closest && node.closest("form"));
+    return {
+      id: node.id || null, name: node.getAttribute("name"), tag: node.tagName,
+      label: node.tagName === "BUTTON" ? node.textContent.trim() : null,
+      action: form ? (form.getAttribute("hx-post") || form.getAttribute("action")) : null,
+    };
+  }
+
+  function focusable(node) {
+    if (!/^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(node.tagName) && !node.hasAttribute("tabindex")) {
+      node.setAttribute("tabindex", "-1");
+    }
+    return node;
+  }
+
+  function findAgain(info) {
+    if (!info) { return null; }
+    if (info.id) {
+      var same = document.getElementById(info.id);
+      if (same && !same.disabled) { return same; }
+    }
+    if (!info.action) { return null; }
+    var forms = document.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      var form = forms[i];
+      if ((form.getAttribute("hx-post") || form.getAttribute("action")) !== info.action) { continue; }
+      if (info.name) {
+        var field = form.querySelector('[name="' + CSS.escape(info.name) + '"]');
+        if (field) { return field; }
+      }
+      var first = form.querySelector("input:not([type=hidden]), select, textarea, button");
+      if (first) { return first; }
+    }
+    return null;
+  }
+
+  function say(text) {
+    var live = region();
+    if (!live || !text) { return; }
+    live.textContent = "";
+    // A change of text is what screen readers announce: empty first, then the message.
+    window.setTimeout(function () { live.textContent = text.replace(/\s+/g, " ").trim(); }, 60);
+  }
+
+  // What each request started from, by its XMLHttpRequest: a panel that loads itself (hx-trigger="load")
+  // may start while an action's answer settles, and must not take that action's place.
+  var started = new WeakMap();
+
+  function byPerson(event) {
+    var config = event.detail.requestConfig || {};
+    var cause = config.triggeringEvent;
+    return Boolean(cause && cause.type !== "load" && cause.type !== "revealed" && cause.type !== "every");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!byPerson(event) || !event.detail.xhr) { return; }
+    var target = event.detail.target;
+    started.set(event.detail.xhr, {focus: remember(document.activeElement) || remember(event.detail.elt),
+                                   target: target && target.id ? target.id : null});
+    var verb = (event.detail.requestConfig && event.detail.requestConfig.verb) || "get";
+    if (verb.toLowerCase() !== "get") {
+      document.querySelectorAll(".messages").forEach(function (node) { node.remove(); });
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var remembered = event.detail.xhr && started.get(event.detail.xhr);
+    if (!remembered) { return; }
+    started.delete(event.detail.xhr);
+    var target = (remembered.target && document.getElementById(remembered.target)) || event.detail.target;
+    if (!target || !document.contains(target)) { return; }
+    var invalid = target.querySelector(".field-invalid input, .field-invalid select, .field-invalid textarea");
+    var alert = target.querySelector('[role="alert"], .form-errors');
+    var banner = document.querySelector(".messages");
+    if (alert) { say(alert.textContent); }
+    else if (banner) { say(banner.textContent); }
+    else {
+      var heading = target.querySelector("h1, h2, h3");
+      var live = region();
+      if (heading && live) { say((live.getAttribute("data-updated") || "") + " " + heading.textContent); }
+    }
+    if (invalid || alert) {
+      (invalid || focusable(alert)).focus();  // the thing to fix, and its message is read out
+      return;
+    }
+    var focused = document.activeElement;
+    if (focused && focused !== document.body && document.contains(focused)) {
+      return;  // the control kept its focus (a search box outside the results; htmx kept an id'd field)
+    }
+    (findAgain(remembered.focus) || focusable(target)).focus();
+  });
+})();
