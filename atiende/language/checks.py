@@ -65,7 +65,7 @@ _TERM_RANK = {"intermedio": 1, "avanzado": 2, "nadie": 99}
 
 def _message(rule: str, language: str, key: str = "message") -> str:
     spec = CHECKS.get(rule, {})
-    return spec.get(f"{key}_en" if language.startswith("en") else f"{key}_es", "")
+    return str(spec.get(f"{key}_en" if language.startswith("en") else f"{key}_es", ""))
 
 
 def _finding(folded: Folded, rule: str, start: int, end: int, suggestion: str | None, language: str,

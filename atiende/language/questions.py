@@ -62,7 +62,7 @@ class _Entry:
 def _entry(spec: dict[str, Any]) -> _Entry:
     texts = {k: v for k, v in spec.items() if k in ("es", "en", "basico_es", "basico_en")}
     answered = _regex(spec["answered"]) if "answered" in spec else None
-    return _Entry(texts, bool(spec.get("basic")), tuple(spec.get("levels", ())), answered)  # type: ignore[arg-type]
+    return _Entry(texts, bool(spec.get("basic")), tuple(spec.get("levels", ())), answered)
 
 
 def _regex(pattern: str) -> re.Pattern[str]:

@@ -8,9 +8,9 @@ CLI use.
 from __future__ import annotations
 
 from atiende.language.lexicon import SUGGEST, TRAIT_IDS
-from atiende.language.model import StrategyCard
+from atiende.language.model import Question, StrategyCard
 from atiende.language.paraphrase import paraphrase
-from atiende.language.questions import Question, problem_categories, suggest_questions
+from atiende.language.questions import problem_categories, suggest_questions
 
 __all__ = ["Question", "acknowledgements", "closed_questions", "problem_categories", "strategy", "suggest_paraphrase",
            "suggest_questions"]

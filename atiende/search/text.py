@@ -35,7 +35,7 @@ def stem(word: str) -> str:
     """The Snowball Spanish stem of one folded word (cached: a help desk's vocabulary is small)."""
     if word.isdigit() or len(word) < 3:
         return word
-    return _STEMMER.stemWord(word)
+    return str(_STEMMER.stemWord(word))
 
 
 def words(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str]]:
