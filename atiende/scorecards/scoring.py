@@ -17,6 +17,7 @@ from atiende.contact.models import Contact
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.quality import TranscriptError, parse_transcript, score_transcript
+from atiende.quality.context import ScoringPolicy
 from atiende.scorecards.models import ContactTranscript, Scorecard, Source
 from atiende.scorecards.transcripts import call_events, merge
 
@@ -34,8 +35,11 @@ def translation_language() -> str:
     return get_language() or "es"
 
 
-def card_fields(transcript: dict[str, Any]) -> dict[str, Any]:
-    """Score the (already redacted) transcript; the fields a Scorecard row stores."""
+def card_fields(transcript: dict[str, Any], policy: ScoringPolicy | None = None) -> dict[str, Any]:
+    """Score the (already redacted) transcript; the fields a Scorecard row stores.
+
+    ``policy``: the PO-1/PO-2 limits to judge by (a call's: its queue's and organisation's policy); the
+    policy document's defaults when not given (an uploaded chat or email has no queue)."""
     try:
         parsed = parse_transcript(transcript)
     except TranscriptError as exc:
@@ -43,7 +47,7 @@ def card_fields(transcript: dict[str, Any]) -> dict[str, Any]:
     except (OverflowError, TypeError, ValueError):  # e.g. an integer too large to be a time
         raise InputError("invalid_transcript", _("The transcript has a value out of range."),
                          field="events") from None
-    card = score_transcript(parsed)
+    card = score_transcript(parsed, policy=policy)
     items = [{**item.as_dict(), "coaching_es": item.coaching_es, "coaching_en": item.coaching_en,
               "note": item.note} for item in card.items]
     return {
@@ -87,6 +91,16 @@ def contact_transcript(contact: Contact) -> dict[str, Any] | None:
     }
 
 
+def call_policy(contact: Contact) -> ScoringPolicy:
+    """PO-1 and PO-2 as they applied to this call: its queue's policy over its organisation's over the defaults,
+    the same layering the live timers use (contact.selectors.policy_for), not the defaults (issue 22, item 17)."""
+    from atiende.contact.selectors import policy_for
+
+    organisation_id = contact.customer.organisation_id if contact.customer_id and contact.customer else None
+    policy = policy_for(contact.queue, organisation_id)
+    return ScoringPolicy(max_call_seconds=policy.max_call_seconds, max_wait_seconds=policy.max_wait_seconds)
+
+
 def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | None:
     """Score a call that ended; once per contact (a second call returns the stored card).
 
@@ -102,7 +116,7 @@ def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | Non
         transcript = contact_transcript(contact)
         if transcript is None:
             return existing
-        fields = card_fields(transcript)
+        fields = card_fields(transcript, call_policy(contact))
         if existing is not None:
             for name, value in fields.items():
                 setattr(existing, name, value)
