@@ -25,6 +25,7 @@ install_error_handlers(api)
 
 def _mount_routers() -> None:
     # One line per app's router; the order is the order in the docs.
+    # late: the routers import atiende.api's error handlers and auth, defined above; mounted once they exist.
     from atiende.api import people as people_router
     from atiende.api import practices as practices_router
 

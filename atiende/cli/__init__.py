@@ -4,6 +4,11 @@ A module in ``COMMANDS`` exposes ``register(subparsers)``, which adds its parser
 and sets ``handler`` (a function taking the parsed arguments and returning an
 exit status). Help texts go through :func:`atiende.cli.i18n._`, so ``--help`` is
 in Spanish or English by the locale.
+
+Subcommand handlers import Django and the apps inside the handler, after
+``setup_django()``: ``atiende --help`` and the pure commands (staffing, score,
+analyze...) start without Django. That is the one reason for the function-level
+imports of this package (tests/test_import_cycles.py exempts it for it).
 """
 
 from __future__ import annotations

@@ -225,6 +225,7 @@ def body_of(row: WebhookDelivery) -> bytes:
 
 def _post(url: str, row: WebhookDelivery, *, attempt: int, timeout: float) -> tuple[int | None, str]:
     """POST one delivery. Returns (HTTP status or None, error text or "")."""
+    # late: read at send time, as atiende/__init__ computes it (package metadata)
     from atiende import __version__
 
     if not webhook_secret():
