@@ -204,7 +204,8 @@ UNEXPLAINED_ALLOWANCE = {
     "atiende.mail.views": 1, "atiende.mail.worker": 2, "atiende.notifications.live": 2,
     "atiende.notifications.reminders": 1, "atiende.operations.backup": 2, "atiende.operations.metrics": 1,
     "atiende.operations.views": 3, "atiende.privacy.signals": 3, "atiende.sla.services": 1, "atiende.scorecards.jobs": 1,
-    "atiende.scorecards.selectors": 1, "atiende.scorecards.services": 1, "atiende.scorecards.signals": 3,
+    "atiende.scorecards.scoring": 1, "atiende.scorecards.selectors": 1, "atiende.scorecards.services": 1,
+    "atiende.scorecards.signals": 3,
 }
 
 
