@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 from atiende.desk.models import (
     Attachment,
     Commitment,
+    ContactPoint,
     Customer,
     Message,
     SatisfactionSurvey,
@@ -281,3 +283,21 @@ def get_survey(*, token: str) -> SatisfactionSurvey:
     if survey is None:
         raise InputError("survey_not_found", _("No such survey."), status=404)
     return survey
+
+
+def customers_sharing_contact(user: User, points: Iterable[dict[str, Any]]) -> list[tuple[Customer, str]]:
+    """Customers the user may see who already have one of these e-mail addresses or phone numbers (national and
+    international forms alike), each with the value they share: a new record for them would be a duplicate."""
+    emails = [p["value"].strip() for p in points if p.get("kind") == ContactPoint.Kind.EMAIL and p.get("value")]
+    numbers = [n for p in points if (n := ContactPoint.phone_number(p.get("kind", ""), p.get("value", "")))]
+    if not emails and not numbers:
+        return []
+    match = Q(number__in=numbers) if numbers else Q(pk__in=[])
+    for email in emails:
+        match |= Q(kind=ContactPoint.Kind.EMAIL, value__iexact=email)
+    found = (ContactPoint.objects.filter(match, customer__in=visible_customers(user))
+             .select_related("customer").order_by("customer__name", "customer_id"))
+    seen: dict[int, tuple[Customer, str]] = {}
+    for point in found[:20]:
+        seen.setdefault(point.customer_id, (point.customer, point.value))
+    return list(seen.values())

@@ -130,13 +130,20 @@ def _save(request: HttpRequest, form: CustomerForm, customer: Customer | None) -
 @staff_required
 def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None, initial={"preferred_language": "es"})
+    duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        customer = _save(request, form, None)
-        if customer is not None:
-            messages.success(request, _("Customer %(name)s created.") % {"name": customer.greeting_name})
-            return redirect("web:customer_detail", pk=customer.pk)
-    return render(request, "desk/customers/form.html", {"nav": "customers", "form": form, **_choices()},
-                  status=400 if form.is_bound else 200)
+        # Same e-mail or phone as someone already on file: warn and offer that record; creating anyway
+        # is a second, deliberate click (two people may share a switchboard number).
+        if not request.POST.get("confirm_duplicate"):
+            duplicates = selectors.customers_sharing_contact(_user(request), form.contact_points())
+        if not duplicates:
+            customer = _save(request, form, None)
+            if customer is not None:
+                messages.success(request, _("Customer %(name)s created.") % {"name": customer.greeting_name})
+                return redirect("web:customer_detail", pk=customer.pk)
+    return render(request, "desk/customers/form.html",
+                  {"nav": "customers", "form": form, "duplicates": duplicates, **_choices()},
+                  status=400 if form.is_bound and not duplicates else 200)
 
 
 @staff_required
