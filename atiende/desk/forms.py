@@ -70,18 +70,36 @@ class WorkOrderFilterForm(forms.Form):
         return {key: value for key, value in data.items() if value not in ("", None, False)}
 
 
+class LimitedSelect(forms.Select):
+    """A select that renders the blank choice, the chosen one and at most ``limit`` others: with hundreds of
+    customers the list stays short, and the search box above it (htmx, /clientes/elegir/) brings the rest.
+    The field still accepts any customer of its queryset."""
+
+    limit = 30
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> list[Any]:
+        groups = super().optgroups(name, value, attrs)
+        kept, others = [], 0
+        for group in groups:
+            option = group[1][0]
+            if option["value"] in ("", None) or option["selected"] or others < self.limit:
+                kept.append(group)
+                others += 0 if option["value"] in ("", None) or option["selected"] else 1
+        return kept
+
+
 class WorkOrderForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(),
-                                      empty_label=_("Choose a customer"))
+                                      empty_label=_("Choose a customer"), widget=LimitedSelect)
     requester = forms.ModelChoiceField(
         label=_("Requester"), queryset=Customer.objects.none(), required=False,
-        empty_label=_("The customer"),
+        empty_label=_("The customer"), widget=LimitedSelect,
         help_text=_("CH-IND: who asks, when it is not the customer."),
     )
     decision_maker = forms.ModelChoiceField(
         label=_("Decision maker"), queryset=Customer.objects.none(), required=False,
-        empty_label=_("The requester"),
+        empty_label=_("The requester"), widget=LimitedSelect,
         help_text=_("CH-IND: who decides; both are kept informed."),
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)

@@ -38,6 +38,7 @@ urlpatterns = [
     path("solicitudes/<int:number>/mensajes/", composer.work_order_message_add, name="work_order_message_add"),
     path("clientes/", customers.customer_list, name="customer_list"),
     path("clientes/nuevo/", customers.customer_create, name="customer_create"),
+    path("clientes/elegir/", customers.customer_options, name="customer_options"),
     path("clientes/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("clientes/<int:pk>/editar/", customers.customer_edit, name="customer_edit"),
     path("encuesta/<str:token>/", surveys.survey, name="survey"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atiende.desk import selectors
-from atiende.desk.forms import CustomerForm
+from atiende.desk.forms import CustomerForm, LimitedSelect
 from atiende.desk.models import Customer, Organisation
 from atiende.desk.services.customers import create_customer, update_customer
 from atiende.desk.views.common import attach_error, is_htmx, readable_value
@@ -125,6 +125,19 @@ def _save(request: HttpRequest, form: CustomerForm, customer: Customer | None) -
                              "email" if exc.code == "invalid_email" else None)
         attach_error(form, exc)
         return None
+
+
+@staff_required
+def customer_options(request: HttpRequest) -> HttpResponse:
+    """The options of a customer picker matching ``q`` (name, organisation, e-mail or phone), at most 30."""
+    q = request.GET.get("q", "").strip()[:100]
+    customers = selectors.visible_customers(_user(request)).select_related("organisation")
+    if q:
+        customers = customers.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q)
+                                     | Q(contact_points__value__icontains=q)).distinct()
+    found = list(customers.order_by("name", "pk")[:LimitedSelect.limit])
+    return render(request, "desk/customers/_options.html", {
+        "customers": found, "blank": request.GET.get("blank") or _("Choose a customer"), "q": q})
 
 
 @staff_required
