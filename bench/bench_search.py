@@ -220,7 +220,10 @@ def main() -> int:
     print(f"# Search over {ARTICLES:,} articles and {ORDERS:,} work orders\n")
     print(f"Load average before: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores.\n")
     failed = False
+    engines = os.environ.get("BENCH_SEARCH_DATABASES", "sqlite,postgresql").split(",")
     for engine, title in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        if engine not in engines:
+            continue
         if engine == "postgresql":
             from bench_workorder_api import postgres_available
 

@@ -186,8 +186,12 @@ def candidates(query: Query, kind: str, *, public_only: bool = False, limit: int
             filters.append("e.id < %s")
             params.append(before)
         order = "ts_rank(e.search_vector, q) DESC, e.id DESC" if any_term else "e.id DESC"
-        sql = (f"SELECT {columns} FROM knowledge_searchentry e, to_tsquery('atiende_search', %s) q "
-               f"WHERE {' AND '.join(filters)} ORDER BY {order} LIMIT %s")
+        # The match first, through the GIN index (a materialised CTE): left to itself the planner may walk
+        # the (kind, id) index newest first and test every row against a rare word.
+        sql = (f"WITH q AS MATERIALIZED (SELECT to_tsquery('atiende_search', %s) AS q), "
+               f"m AS MATERIALIZED (SELECT e.id FROM knowledge_searchentry e, q WHERE {' AND '.join(filters)}) "
+               f"SELECT {columns} FROM knowledge_searchentry e JOIN m ON m.id = e.id, q "
+               f"ORDER BY {order} LIMIT %s")
     else:
         match = f"{_fts5_kind(kind, public_only)} AND terms : ({query.fts5(any_term=any_term)})"
         params = [match]
