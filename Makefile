@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres venv messages bytecode lint bench clean
+.PHONY: run test test-deploy test-sqlite test-postgres venv messages bytecode lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Atiende needs Python 3.12 or newer (Django 6)."; exit 1; }
@@ -36,7 +36,15 @@ bytecode: $(STAMP)
 test: venv bytecode
 	@sh scripts/ensure-browser.sh
 	@sh scripts/ensure-dovecot.sh
+	@sh scripts/ensure-caddy.sh
 	@sh scripts/test-both.sh $(BIN)/python $(POSTGRES_URL)
+
+# The reference deployment for real (tests/deploy/test_topology.py): Caddy with TLS, two app processes,
+# two workers, PostgreSQL at POSTGRES_URL and Redis; one app process and one worker killed midway.
+test-deploy: export PYTHONDONTWRITEBYTECODE :=
+test-deploy: venv bytecode
+	@sh scripts/ensure-caddy.sh
+	ATIENDE_TEST_TOPOLOGY=1 ATIENDE_TEST_DATABASE=postgres DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest tests/deploy
 
 test-sqlite: venv bytecode
 	@sh scripts/ensure-browser.sh
