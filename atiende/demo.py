@@ -43,4 +43,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     from atiende.contact.demo import load_contact_demo
 
     load_contact_demo(team)  # the "soporte" queue of the demo team (ET-4), technicians available for calls
+    from atiende.sla.demo import load_sla_demo
+
+    load_sla_demo(team)  # business hours, holidays and SLA policies, so lists and the wallboard show them
     return logins

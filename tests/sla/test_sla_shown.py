@@ -55,3 +55,13 @@ def test_another_teams_supervisor_does_not_see_it(late, other_team):
 
     stranger = make_user("rosa", "supervisor", other_team)
     assert signed_in(stranger).get("/panel/estado/").json()["service_levels"]["breached"] == 0
+
+
+def test_the_demo_has_service_levels_on_its_work_orders(db):
+    from atiende.demo import load_demo
+    from atiende.sla.models import TeamCalendar, WorkOrderSla
+
+    load_demo()
+    load_demo()  # twice changes nothing
+    assert SlaPolicy.objects.count() == 3 and TeamCalendar.objects.count() == 1
+    assert WorkOrderSla.objects.exclude(first_response_state="none").count() == WorkOrder.objects.count() > 0
