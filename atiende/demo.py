@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from atiende.contact.demo import load_contact_demo
+from atiende.desk.demo import load_desk_demo
 from atiende.people.models import Role, Team, User
+from atiende.sla.demo import load_sla_demo
 
 # (username, password, role, first name, last name, tier, skills, extension)
 DEMO_PEOPLE = [
@@ -37,13 +40,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             if role != Role.ADMINISTRATOR:
                 user.teams.add(team)
         logins.append((username, password, str(Role(role).label)))
-    from atiende.desk.demo import load_desk_demo
-
     logins.extend(load_desk_demo(team))
-    from atiende.contact.demo import load_contact_demo
-
     load_contact_demo(team)  # the "soporte" queue of the demo team (ET-4), technicians available for calls
-    from atiende.sla.demo import load_sla_demo
-
     load_sla_demo(team)  # business hours, holidays and SLA policies, so lists and the wallboard show them
     return logins
