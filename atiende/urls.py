@@ -1,17 +1,10 @@
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
-from django.utils.translation import gettext as _
 from django.views.generic import RedirectView
 
 from atiende.api import api
-from atiende.api.errors import error_body
-
-
-def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
-    """Anything under /api/v1/ that no router serves gets the API's error format, not an HTML page."""
-    body = error_body("not_found", _("There is no API endpoint at %(path)s.") % {"path": request.path})
-    return JsonResponse(body, status=404)
+from atiende.api.consoles import consoles_urls
+from atiende.api.errors import api_not_found
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -30,6 +23,7 @@ urlpatterns = [
     path("", include("atiende.knowledge.urls")),
     path("reglas/", include("atiende.rulebook.urls")),
     path("administracion/", include("atiende.administration.urls")),
+    path("", include(consoles_urls())),  # the consoles' JSON, beside their pages (/consola/estado/ ...)
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
 ]

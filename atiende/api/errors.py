@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -37,6 +37,12 @@ def out_of_range_body() -> dict[str, Any]:
 def csrf_message() -> str:
     return _("CSRF check failed: with the session cookie, send the X-CSRFToken header (the csrftoken "
              "cookie's value), or authenticate with a bearer token instead.")
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Anything under /api/v1/ that no router serves gets the API's error format, not an HTML page."""
+    body = error_body("not_found", _("There is no API endpoint at %(path)s.") % {"path": request.path})
+    return JsonResponse(body, status=404)
 
 
 def _describe_validation(errors: list[dict[str, Any]]) -> str:

@@ -1,4 +1,7 @@
-"""Console routes. Paths are Spanish (the product's language); names are English."""
+"""The consoles' pages. Paths are Spanish (the product's language); names are English.
+
+Their JSON (``consola/estado/``, ``consola/asistente/``, ``consola/solicitud/``, ``panel/estado/``)
+is served by ``atiende/api/consoles.py``, URL names ``consoles_api:...``."""
 
 from django.urls import path
 
@@ -8,9 +11,5 @@ app_name = "consoles"
 
 urlpatterns = [
     path("consola/", views.console, name="console"),
-    path("consola/estado/", views.console_state, name="console_state"),
-    path("consola/asistente/", views.console_assist, name="console_assist"),
-    path("consola/solicitud/", views.console_work_order, name="console_work_order"),
     path("panel/", views.wallboard, name="wallboard"),
-    path("panel/estado/", views.wallboard_state, name="wallboard_state"),
 ]

@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
+from atiende.errors import error_body
+
 API_PREFIX = "/api/"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -36,8 +38,9 @@ def _has_nul(value: Any) -> bool:
 
 def _refuse(request: HttpRequest) -> HttpResponse:
     message = _("Invalid input: text cannot contain the NUL character (U+0000).")
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse({"error": {"code": "invalid_input", "message": message, "rule": None}}, status=400)
+    if request.path.startswith(API_PREFIX) or "json" in (request.content_type or ""):
+        # The API, and the JSON the pages' scripts send (the consoles' POSTs), answer in the API's format.
+        return JsonResponse(error_body("invalid_input", message), status=400)
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
