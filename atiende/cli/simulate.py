@@ -72,7 +72,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from atiende.contact.simulate import run
+    from atiende.simulator.in_process import run
 
     call_command("migrate", interactive=False, verbosity=0)
     # In the demo's database the calls are dated now (a running worker must not find them overdue).
@@ -81,7 +81,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def _scenario(args: argparse.Namespace) -> Any:
-    from atiende.contact.simulate import Scenario
+    from atiende.simulator import Scenario
 
     return Scenario(minutes=args.minutes, calls_per_hour=args.calls_per_hour, technicians=args.technicians,
                     handle_seconds=args.handle_seconds, difficult_share=args.difficult,
@@ -96,7 +96,7 @@ def _run_remote(args: argparse.Namespace) -> int:
         return _fail(_("--url must start with http:// or https://"))
     if args.in_place:
         return _fail(_("--in-place does not apply to --url: the server keeps its own database"))
-    from atiende.contact.simulate import RemoteSetupError, ServerNotReady, run_remote
+    from atiende.simulator import RemoteSetupError, ServerNotReady, run_remote
 
     print(_("Real time against %(url)s: about %(minutes)g minutes of calls, then the last calls end.")
           % {"url": args.url, "minutes": args.minutes}, file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`atiende simulate`: traffic that goes through the API (CTI events and consoles), and a report that
+"""`atiende simulate` (atiende/simulator/): traffic that goes through the API (CTI events and consoles), and a report that
 matches what was stored."""
 
 import json
@@ -8,11 +8,12 @@ import time
 
 import pytest
 
+from atiende import simulator
 from atiende.cli import main
-from atiende.contact import simulate
 from atiende.contact.models import Alert, Contact, ContactEvent
-from atiende.contact.simulate import Scenario, run
 from atiende.people.models import ApiToken
+from atiende.simulator import Scenario
+from atiende.simulator.in_process import run
 from atiende.telephony.models import CtiEvent
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_same_seed_gives_the_same_report_even_in_a_database_that_already_had_a_r
 
 
 def test_refused_and_failing_requests_are_counted_and_the_simulation_carries_on(monkeypatch):
-    real_call = simulate.InProcessApi.call
+    real_call = simulator.InProcessApi.call
 
     def call(self, method, path, token, body=None):
         if body and "customer_consent" in body and "expected_minutes" in body:
@@ -96,7 +97,7 @@ def test_refused_and_failing_requests_are_counted_and_the_simulation_carries_on(
             token = "atk_not-a-real-token"  # a console whose session expired: 401
         return real_call(self, method, path, token, body)
 
-    monkeypatch.setattr(simulate.InProcessApi, "call", call)
+    monkeypatch.setattr(simulator.InProcessApi, "call", call)
     report = run(DIFFICULT)
     assert report["holds"]["count"] == 0
     assert report["refusals"]["HO-3"] > 0
@@ -158,7 +159,7 @@ def test_simulate_drives_a_running_server_as_its_pbx(live_server):
 
     scenario = Scenario(minutes=0.05, calls_per_hour=3000, technicians=2, handle_seconds=1, patience_seconds=60,
                         difficult_share=0, seed=3, queue="soporte", retry_share=0.5)
-    report = simulate.run_remote(scenario, url=live_server.url, token=raw, poll_seconds=0.3, settle_minutes=1,
+    report = simulator.run_remote(scenario, url=live_server.url, token=raw, poll_seconds=0.3, settle_minutes=1,
                                  sleep=worker_sleep)
     calls = Contact.objects.filter(external_id__startswith=f"{report['run']}-")
     assert report["calls"] == calls.count() > 0
