@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atiende.desk import selectors
-from atiende.desk.views.common import attach_error
 from atiende.errors import InputError
 from atiende.knowledge import articles, canned
 from atiende.knowledge.forms import ArticleFileForm, ArticleForm, CannedAnswerForm
@@ -33,6 +32,7 @@ from atiende.people.models import Team, User
 from atiende.people.roles import is_admin, is_manager
 from atiende.search.query import terms_of_text
 from atiende.web.access import not_found, staff_required
+from atiende.web.pages import attach_error
 
 
 def _reader(request: HttpRequest) -> User | None:

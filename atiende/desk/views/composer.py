@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from atiende.desk import messages
 from atiende.desk.models import MessageDirection, Visibility
-from atiende.desk.views.common import error_context, is_htmx
 from atiende.desk.views.conversation import ACTIONS, apply_rewrite, findings_for
 from atiende.desk.views.work_orders import _load, _render_detail
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_staff
 from atiende.web.access import not_found, signed_in_required
+from atiende.web.pages import error_context, is_htmx
 
 
 @require_POST

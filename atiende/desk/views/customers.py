@@ -19,10 +19,11 @@ from atiende.desk import selectors
 from atiende.desk.forms import CustomerForm, LimitedSelect
 from atiende.desk.models import Customer, Organisation
 from atiende.desk.services.customers import create_customer, update_customer
-from atiende.desk.views.common import attach_error, is_htmx, readable_value
+from atiende.desk.views.common import readable_value
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.web.access import not_found, staff_required
+from atiende.web.pages import attach_error, is_htmx
 
 # CT-*: the difficult-customer traits the language assistant recognises.
 TRAIT_LABELS = {

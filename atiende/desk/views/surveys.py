@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from atiende.desk.forms import SurveyForm
 from atiende.desk.selectors import get_survey
 from atiende.desk.services.surveys import answer_survey
-from atiende.desk.views.common import attach_error
 from atiende.errors import InputError
 from atiende.web.access import not_found
+from atiende.web.pages import attach_error
 
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:

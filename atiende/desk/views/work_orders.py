@@ -50,13 +50,14 @@ from atiende.desk.services.work_orders import (
     record_closing_contact,
     update_work_order,
 )
-from atiende.desk.views.common import attach_error, error_context, is_htmx, readable_value
+from atiende.desk.views.common import readable_value
 from atiende.desk.views.conversation import conversation_context
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import CUSTOMERS, is_customer, is_staff
 from atiende.privacy import uploads
 from atiende.web.access import not_found, role_required, signed_in_required, staff_required
+from atiende.web.pages import attach_error, error_context, is_htmx
 
 # SP-1: the order of the phases; the stepper marks the earlier ones done.
 PHASE_ORDER: list[Phase] = list(Phase)  # declared in SP-1 order
