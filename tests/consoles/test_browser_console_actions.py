@@ -259,7 +259,7 @@ def test_supervisor_coaches_then_takes_over_the_call_and_ends_it(served):
     mine.get_by_role("button", name="Colgar").click()
     expect(mine).to_have_attribute("data-state", "wrap_up")
     mine.get_by_role("button", name="Terminar el cierre de llamada").click()
-    expect(marta.locator("#board-mine")).to_have_text("Ninguno.")
+    expect(marta.locator("#board-mine")).to_have_text("No está en ninguna llamada.")
     expect(marta.locator("#board-error")).to_be_empty()
     assert stored.contact("supervisor-1")["state"] == "ended"
     assert stored.events("supervisor-1")[-4:] == ["supervisor_joined", "supervisor_joined", "hangup", "ended"]
@@ -290,7 +290,7 @@ def test_supervisor_joins_a_call_until_it_ends(served):
     # The technician keeps the call and ends it; the supervisor leaves with it, back to her own state.
     box.get_by_role("button", name="Colgar").click()
     expect(box).to_have_attribute("data-state", "wrap_up")
-    expect(marta.locator("#board-mine")).to_have_text("Ninguno.")
+    expect(marta.locator("#board-mine")).to_have_text("No está en ninguna llamada.")
     box.get_by_role("button", name="Terminar el cierre de llamada").click()
     expect(box).to_have_text(NO_CALL)
     expect(lucia.locator("#my-status")).to_have_text("Disponible")

@@ -81,7 +81,7 @@ def test_supervisor_takes_over_holds_with_consent_resumes_and_ends_the_call(serv
     mine.get_by_role("button", name="Colgar").click()
     expect(mine).to_have_attribute("data-state", "wrap_up")
     mine.get_by_role("button", name="Terminar el cierre de llamada").click()
-    expect(marta.locator("#board-mine")).to_have_text("Ninguno.")
+    expect(marta.locator("#board-mine")).to_have_text("No está en ninguna llamada.")
     expect(marta.locator("#mine-error")).to_be_empty()
 
     call = stored.contact("supervisora-1")
@@ -141,7 +141,7 @@ def test_supervisor_transfers_a_call_she_took_over_and_the_receiver_accepts(serv
     expect(offer).to_contain_text("Marta")
     offer.get_by_role("button", name="Aceptar").click()
     expect(jorge.locator("#active-contact")).to_have_attribute("data-state", "talking")
-    expect(marta.locator("#board-mine")).to_have_text("Ninguno.")
+    expect(marta.locator("#board-mine")).to_have_text("No está en ninguna llamada.")
     call = stored.contact("supervisora-2")
     assert (call["state"], call["assignee"]) == ("talking", stored.user_id("jorge"))
     assert stored.technician("marta")[0] == "desconectado"
