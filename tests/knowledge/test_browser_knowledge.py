@@ -36,14 +36,14 @@ def test_search_help_center_suggestions_and_canned_answers(desk, live_server):  
         # The technician searches without accents from the top bar.
         page, violations = new_page(browser)
         sign_in(page, live_server.url, desk.technician.username, PASSWORD)
-        box = page.get_by_role("searchbox", name="Buscar")
+        box = page.get_by_role("searchbox", name="Buscar en todo", exact=True)  # the top bar's
         box.fill("ferreteria ruiz")
         box.press("Enter")
         results = page.locator("#search-results")
         expect(results.locator("mark", has_text="Ferretería").first).to_be_visible()
         expect(results).to_contain_text("Carmen Ruiz")
-        page.get_by_role("searchbox", name="Buscar").first.fill("IMPRESORAS")
-        page.get_by_role("searchbox", name="Buscar").first.press("Enter")
+        page.get_by_role("searchbox", name="Buscar en todo", exact=True).fill("IMPRESORAS")
+        page.get_by_role("searchbox", name="Buscar en todo", exact=True).press("Enter")
         expect(page.locator("#search-results")).to_contain_text("contrato de mantenimiento")  # staff: internal too
 
         # On the work order: related articles, and a canned answer inserted in the plain version (basic level).

@@ -44,9 +44,9 @@ def test_technician_signs_in_and_works_a_work_order(desk, live_server):
         page.wait_for_load_state("load")
         assert page.evaluate("typeof htmx") == "object"  # loaded, and allowed by the CSP
         # Live search (htmx): the results change as the technician types, without submitting.
-        page.get_by_label("Buscar").fill("nada parecido")
+        page.get_by_label("Buscar", exact=True).fill("nada parecido")
         expect(page.get_by_text("No hay solicitudes.")).to_be_visible()
-        page.get_by_label("Buscar").fill("impresora")
+        page.get_by_label("Buscar", exact=True).fill("impresora")
         row_link = page.get_by_role("link", name="La impresora no imprime")
         expect(row_link).to_be_visible()
         row_link.click()
