@@ -26,7 +26,6 @@ from atiende.desk.models import (
 from atiende.knowledge import index
 from atiende.knowledge.models import SearchKind
 
-
 # History lines that follow a save this module already indexed on (the work order or customer created,
 # the message written): indexing again on them would read and write the same document a second time.
 AFTER_A_SAVE = frozenset({"created", "message"})

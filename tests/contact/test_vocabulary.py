@@ -21,7 +21,7 @@ def test_model_choices_are_the_engines_enums_with_labels():
 def test_the_lists_of_states_are_the_engines():
     assert models.IN_CONVERSATION is engine.IN_CONVERSATION
     assert models.HUNG_UP is engine.HUNG_UP
-    assert selectors.LIVE == list(engine.OPEN_STATES)
+    assert list(engine.OPEN_STATES) == selectors.LIVE
     everything = set(engine.OPEN_STATES) | set(engine.FINAL_STATES)
     assert everything == set(engine.ContactState)
 

@@ -171,17 +171,15 @@ def test_one_change_with_two_history_lines_refreshes_the_clocks_once(policies, t
     refreshed = []
     real = services.refresh
     monkeypatch.setattr(services, "refresh", lambda pk, **kw: (refreshed.append(pk), real(pk, **kw)))
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="message", changes={})
-            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="changed", changes={})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="message", changes={})
+        WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="changed", changes={})
     assert refreshed == [work_order.pk]
     # A savepoint rolled back takes its refresh with it; the next line registers one again.
     refreshed.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            with pytest.raises(RuntimeError), transaction.atomic():
-                WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="message", changes={})
-                raise RuntimeError("rolled back")
-            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="changed", changes={})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="message", changes={})
+            raise RuntimeError("rolled back")
+        WorkOrderEvent.objects.create(work_order=work_order, actor=tech, kind="changed", changes={})
     assert refreshed == [work_order.pk]
