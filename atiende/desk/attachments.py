@@ -147,7 +147,8 @@ def room_left(work_order: WorkOrder, adding: int = 1) -> None:
         )
 
 
-def _sha256(file: IO[bytes]) -> tuple[str, int]:
+def file_digest(file: IO[bytes]) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of an upload, read in chunks; the file is left at its start."""
     digest = hashlib.sha256()
     size = 0
     file.seek(0)
@@ -190,7 +191,7 @@ def prepare(*, file: IO[bytes], filename: Any, uploaded_by: User | None, interna
     name = clean_filename(filename)
     file.seek(0)
     kind = check_upload(file, name=name)  # measures the file itself: a declared size is not trusted
-    digest, measured = _sha256(file)
+    digest, measured = file_digest(file)
     attachment = Attachment(filename=name, content_type=kind.mime, size=measured, sha256=digest,
                             uploaded_by=uploaded_by, uploaded_at=timezone.now(), internal=internal)
     attachment.file.save(name, File(file), save=False)  # upload_to gives the random name

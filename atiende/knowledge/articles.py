@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -24,7 +23,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.desk.attachments import clean_filename
+from atiende.desk.attachments import clean_filename, file_digest
 from atiende.desk.services.checks import clean_text, forbidden
 from atiende.errors import InputError
 from atiende.knowledge import index
@@ -214,15 +213,9 @@ def add_attachment(*, actor: User, article: Article, file: IO[bytes], filename: 
     name = clean_filename(filename)
     file.seek(0)
     kind = check_upload(file, name=name)
-    digest = hashlib.sha256()
-    size = 0
-    file.seek(0)
-    while chunk := file.read(64 * 1024):
-        digest.update(chunk)
-        size += len(chunk)
-    file.seek(0)
+    sha256, size = file_digest(file)
     attachment = ArticleAttachment(article=article, filename=name, content_type=kind.mime, size=size,
-                                   sha256=digest.hexdigest(), uploaded_by=actor)
+                                   sha256=sha256, uploaded_by=actor)
     attachment.file.save(name, File(file), save=False)
     try:
         attachment.save()

@@ -28,11 +28,12 @@ import hmac
 import json
 import os
 import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from atiende.privacy import keyfile
 
 KEY_FILE_NAME = "audit.key"
 ANCHOR_FILE_NAME = "audit.anchor"
@@ -47,19 +48,13 @@ _cache: dict[str, bytes] = {}
 
 
 def _key_from_file(path: Path) -> bytes:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first: read theirs
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(base64.b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise AuditKeyError(f"the audit key file {path} is readable by others (mode {mode:o}); run chmod 600 {path}")
-    return path.read_text("ascii").strip().encode("ascii")
+    try:
+        text = keyfile.read_private(path, make=lambda: base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
+                                    what="audit key")
+    except keyfile.KeyFileError as error:
+        raise AuditKeyError(str(error)) from None
+    assert text is not None  # made when missing
+    return text.strip().encode("ascii")
 
 
 def audit_key() -> bytes:

@@ -24,12 +24,13 @@ import binascii
 import hashlib
 import os
 import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from atiende.privacy import keyfile
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -112,21 +113,13 @@ def parse_keys(value: str, source: str) -> KeyRing:
 
 
 def _read_key_file(path: Path, *, create: bool) -> KeyRing:
-    if not path.exists():
-        if not create:
-            raise VaultKeyError(f"no vault keys: set {ENV_VAR} or create {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first: read theirs
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(new_key() + "\n")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise VaultKeyError(f"the vault key file {path} is readable by others (mode {mode:o}); run chmod 600")
-    return parse_keys(path.read_text("ascii"), str(path))
+    try:
+        text = keyfile.read_private(path, make=new_key if create else None, what="vault key")
+    except keyfile.KeyFileError as error:
+        raise VaultKeyError(str(error)) from None
+    if text is None:
+        raise VaultKeyError(f"no vault keys: set {ENV_VAR} or create {path}")
+    return parse_keys(text, str(path))
 
 
 def load_keyring(home: Path, *, create: bool = True, environ: dict[str, str] | None = None) -> KeyRing:
