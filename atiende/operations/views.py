@@ -64,7 +64,7 @@ def _administrator_token(request: HttpRequest) -> bool:
     from atiende.people.models import ApiToken
     from atiende.people.roles import is_admin
 
-    token = ApiToken.authenticate(raw.strip())
+    token = ApiToken.authenticate(raw.strip(), kind=ApiToken.Kind.API)  # a telephony token only sends call events
     return token is not None and is_admin(token.user)
 
 

@@ -38,6 +38,12 @@ def test_an_administrators_token_opens_them_and_a_technicians_does_not(client, m
     assert response["Content-Type"].startswith("text/plain")
 
 
+def test_an_administrators_telephony_token_does_not_open_them(client, monkeypatch):
+    monkeypatch.delenv("ATIENDE_METRICS_ALLOW", raising=False)
+    _t, cti = ApiToken.issue(User.objects.create_user("pbx", role="administrador"), kind=ApiToken.Kind.CTI)
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {cti}").status_code == 403
+
+
 def test_allowed_networks_see_calls_waiting_per_queue_and_the_backlogs(client, monkeypatch):
     monkeypatch.setenv("ATIENDE_METRICS_ALLOW", "10.0.0.0/8, 127.0.0.1")
     queues.save_queue(name="soporte", tiers=[1])  # nobody available: calls wait
