@@ -57,6 +57,11 @@ def _fill_and_submit(page, counter: list[int]) -> bool:
         for moment in form.locator("input[type=datetime-local]").all():
             if moment.is_visible():
                 moment.fill("2030-01-15T10:30")
+        # Typing in a customer picker's search box reloads its list (htmx, 300 ms after the last key): let
+        # those answers land before choosing from the lists, or the option read may be gone when chosen.
+        if form.locator("input[hx-get]").count():
+            page.wait_for_timeout(400)
+            page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
         for select in form.locator("select").all():
             if select.is_visible():
                 values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
