@@ -1,4 +1,4 @@
-"""A report written as CSV, JSON, XLSX (openpyxl) or PDF (ReportLab): pure, bytes out.
+"""A report written as CSV, JSON, XLSX (a streaming writer, xlsx.py) or PDF (ReportLab): pure, bytes out.
 
 Every format carries the same figures. Shares are fractions (0.853) in CSV and JSON,
 percentages formatted as such in XLSX and PDF; durations are seconds; an empty cell
@@ -15,6 +15,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from atiende.reports.core import xlsx
 from atiende.reports.core.rows import LABELS, Column, Report, localized
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
@@ -82,39 +83,23 @@ def to_json(report: Report, language: str = "es") -> bytes:
 
 
 def to_xlsx(report: Report, language: str = "es") -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    used: set[str] = set()
-    for section in report.sections:
-        name = _sheet_name(section.title(language), used)
-        sheet = book.create_sheet(name)
-        sheet.append([_title(report, language)])
-        sheet.append([c.label(language) for c in section.columns])
-        formats = {"share": "0.0%", "seconds": "0.0", "number": "0.00"}
-        for row in section.rows:
-            cells = []
-            for column in section.columns:
-                value = localized(row, column, language)
-                kind = str(row.get("kind")) if column.key == "value" and row.get("kind") else column.kind
-                cells.append(_xlsx_cell(sheet, value, formats.get(kind)))
-            sheet.append(cells)
-    if not report.sections:
-        book.create_sheet("-")
+    """One sheet per section: the report's title, the column labels, then the rows (streamed, see xlsx.py)."""
     out = io.BytesIO()
-    book.save(out)
+    book = xlsx.Workbook(out)
+    used: set[str] = set()
+    formats = {"share": "0.0%", "seconds": "0.0", "number": "0.00"}
+    for section in report.sections:
+        def rows(section: Any = section) -> Any:
+            yield [_title(report, language)]
+            yield [c.label(language) for c in section.columns]
+            plain_kinds = [formats.get(c.kind) for c in section.columns]
+            for row in section.rows:
+                yield [(localized(row, column, language),
+                        formats.get(str(row["kind"])) if column.key == "value" and row.get("kind") else kind)
+                       for column, kind in zip(section.columns, plain_kinds, strict=True)]
+        book.add_sheet(_sheet_name(section.title(language), used), rows())
+    book.close()
     return out.getvalue()
-
-
-def _xlsx_cell(sheet: Any, value: Any, number_format: str | None) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    if value is None or not number_format or not isinstance(value, float):
-        return value  # a plain value costs openpyxl less than a cell object
-    cell = WriteOnlyCell(sheet, value=value)
-    if number_format and isinstance(value, int | float):
-        cell.number_format = number_format
-    return cell
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
