@@ -22,6 +22,12 @@ HOLD_GRACE_SECONDS = 60.0
 # Assumed when a hold announces no time (HO-4 is then missed anyway).
 DEFAULT_HOLD_MINUTES = 2.0
 
+# A call handled in the console with no words supplied (issue 22, item 19): the rules whose evidence is in the
+# engine's events (holds with their consent, reason and minutes; transfers and their outcome; the call policies)
+# are judged on those events alone; a rule that needs what was said is n/a, never missed.
+NO_WORDS = "no words in this transcript: this rule needs what was said"
+EVENTS_ONLY = "no words in this transcript: judged on the call's events only"
+
 
 @dataclass(frozen=True, slots=True)
 class ScoringPolicy:
@@ -89,6 +95,11 @@ class Context:
     interruptions: list[Interruption] = field(default_factory=list)
     story_end: float = 0.0  # when the customer's first account of the problem is over
 
+    @property
+    def has_words(self) -> bool:
+        """False for a transcript of events only (a call handled in the console, no turns supplied)."""
+        return bool(self.transcript.turns)
+
     # ---- item builders -------------------------------------------------
     def met(self, rule: str, evidence: list[str] | None = None, at: float | None = None, note: str | None = None) -> Item:
         return Item(rule, MET, evidence or [], at, note=note)
@@ -100,6 +111,10 @@ class Context:
 
     def na(self, rule: str, note: str | None = None) -> Item:
         return Item(rule, NA, [], None, note=note)
+
+    def unheard(self, rule: str, note: str | None = None) -> Item:
+        """n/a: ``note`` says why; with no words at all, that the rule needs them (:data:`NO_WORDS`)."""
+        return self.na(rule, note if self.has_words else NO_WORDS)
 
     # ---- queries ---------------------------------------------------------
     def says_name(self, turn: Turn) -> bool:

@@ -74,6 +74,11 @@ _EXACT: dict[str, str] = {
     "the transcript does not show the work order; the work order itself enforces AL-6":
         "la transcripción no muestra la solicitud; la propia solicitud exige AL-6",
     "the customer is talkative": "el cliente es locuaz",
+    "no words in this transcript: this rule needs what was said":
+        "la transcripción no tiene palabras: esta regla necesita lo que se dijo",
+    "no words in this transcript: judged on the call's events only":
+        "la transcripción no tiene palabras: se juzga solo por los eventos de la llamada",
+    "the call ended while the transfer was pending": "la llamada terminó con la transferencia pendiente",
 }
 _WORDS = {
     "summary": "resumen", "satisfaction check": "comprobar la satisfacción", "thanks": "agradecimiento",
@@ -108,6 +113,7 @@ _FLAG_NAMES = {
     "thanked": "agradeció", "time given": "dijo el tiempo", "activity said": "dijo qué haría",
     "abrupt": "brusca", "unnecessary": "innecesaria", "purpose field": "propósito registrado",
     "told the customer": "se lo dijo al cliente",
+    "consent recorded": "consentimiento registrado", "minutes recorded": "minutos registrados",
 }
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^missing: (.+)$"), lambda m: "falta: " + _list(m[1])),
@@ -120,7 +126,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^hold of (\d+) s against (\d+) s announced$"),
      lambda m: f"espera de {m[1]} s frente a {m[2]} s anunciados"),
     (re.compile(r"^not judged: (.+)$"), lambda m: f"sin juzgar: {m[1]}"),
-    (re.compile(r"^((?:reason field|thanked|abrupt|purpose field): .+)$"), lambda m: _flags(m[1], _FLAG_NAMES)),
+    (re.compile(r"^((?:reason field|thanked|abrupt|purpose field|consent recorded): .+)$"), lambda m: _flags(m[1], _FLAG_NAMES)),
 ]
 
 

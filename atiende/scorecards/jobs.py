@@ -41,7 +41,7 @@ from atiende.contact import clock
 from atiende.contact.models import Alert, AlertLevel, Contact, ContactState
 from atiende.db import single_writer
 from atiende.scorecards import scoring
-from atiende.scorecards.models import ContactTranscript, Scorecard, ScoringJob
+from atiende.scorecards.models import Scorecard, ScoringJob
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -57,7 +57,7 @@ MAX_ERROR = 4000
 
 # What one job came to (:func:`score_job`).
 SCORED = "scored"  # the call has its card (stored now, or already there)
-NOTHING_TO_SCORE = "nothing"  # no words, never answered, gone or not ended: no card to make
+NOTHING_TO_SCORE = "nothing"  # never answered, gone or not ended: no card to make
 RETRY = job_queue.RETRY
 GAVE_UP = job_queue.GAVE_UP
 
@@ -78,13 +78,13 @@ ALERT_ERROR_CHARS = 200
 def enqueue(contact: Contact) -> None:
     """Store the job of a call that ended. Call inside the ending's transaction.
 
-    A call never answered, or with no words supplied yet, stores nothing: the
-    turns score it when they arrive (``services.attach_transcript``). A second
-    ending save of the same call keeps the one job (the link is unique).
+    Every answered call gets one, with or without words: a call handled in the
+    console alone is scored on its events (issue 22, item 19), and turns that
+    arrive later score it again (``services.attach_transcript``). A call never
+    answered stores nothing. A second ending save of the same call keeps the one
+    job (the link is unique).
     """
     if contact.answered_at is None:
-        return
-    if not ContactTranscript.objects.filter(contact_id=contact.pk).exists():
         return
     moment = clock.now()
     ScoringJob.objects.bulk_create([ScoringJob(contact_id=contact.pk, created_at=moment, next_attempt_at=moment)],

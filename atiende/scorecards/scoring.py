@@ -66,17 +66,18 @@ def _answering_technician(contact: Contact) -> User | None:
 
 
 def contact_transcript(contact: Contact) -> dict[str, Any] | None:
-    """The SPEC transcript of a call: the engine's events plus the supplied turns (None without turns)."""
+    """The SPEC transcript of a call: the engine's events plus the supplied turns (None if never answered).
+
+    A call handled in the console with no words supplied is still a transcript: its events alone. The scorer
+    judges the rules those events show (holds, transfers, the call policies) and marks n/a, never missed, the
+    rules that need what was said (issue 22, item 19); turns that arrive later score it again."""
     if contact.answered_at is None:
         return None  # abandoned before the answer: nobody to score
     supplied = ContactTranscript.objects.filter(contact=contact).first()
-    if supplied is None or not supplied.turns:
-        # A card judged on silence would be wrong on every speech rule; wait for the words.
-        return None
     log_rows = [(e.kind, e.at, e.data or {}) for e in contact.events.order_by("at", "id")]
     events = call_events(log_rows, contact.answered_at)
     technician = _answering_technician(contact)
-    customer = dict(supplied.customer or {})
+    customer = dict(supplied.customer or {}) if supplied is not None else {}
     if not customer.get("name") and contact.customer_id and contact.customer:
         customer = {"name": contact.customer.name}
         if contact.customer.address_as:
@@ -87,7 +88,7 @@ def contact_transcript(contact: Contact) -> dict[str, Any] | None:
                      **({"address_as": customer["address_as"]} if customer.get("address_as") else {})},
         "technician": {"name": technician.display_name if technician else _("technician"),
                        "tier": max(1, int(getattr(technician, "tier", 1) or 1))},
-        "events": merge(events, list(supplied.turns)),
+        "events": merge(events, list(supplied.turns or []) if supplied is not None else []),
     }
 
 
@@ -101,15 +102,25 @@ def call_policy(contact: Contact) -> ScoringPolicy:
     return ScoringPolicy(max_call_seconds=policy.max_call_seconds, max_wait_seconds=policy.max_wait_seconds)
 
 
+def _behind(card: Scorecard, contact: Contact) -> bool:
+    """The card was scored before some of the call's stored turns arrived (turns are only ever appended): say
+    the card was made on the events alone and the words came later, while the scorer was failing."""
+    supplied = ContactTranscript.objects.filter(contact=contact).values_list("turns", flat=True).first() or []
+    events = card.transcript.get("events") if isinstance(card.transcript, dict) else None
+    scored = sum(1 for e in events or [] if isinstance(e, dict) and "speaker" in e)
+    return scored < len(supplied)
+
+
 def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | None:
-    """Score a call that ended; once per contact (a second call returns the stored card).
+    """Score a call that ended; once per contact (a second call returns the stored card, unless turns stored
+    since were not on it: then it is scored again, as ``rescore`` does).
 
     ``rescore`` replaces the scorer's items (new turns arrived) unless the card
     was already calibrated or answered: that conversation is kept as it was.
     """
     with transaction.atomic():
         existing = Scorecard.objects.select_for_update().filter(contact=contact).first()
-        if existing is not None and not rescore:
+        if existing is not None and not rescore and not _behind(existing, contact):
             return existing
         if existing is not None and (existing.overrides.exists() or existing.acknowledgements.exists()):
             return existing

@@ -92,6 +92,8 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "not_applicable": not_applicable, "may_override": may_override,
         "may_answer": row.technician_id == user.pk, "statuses": [(s, labels[s]) for s in STATUSES],
         "answer": view["acknowledgements"][-1] if view["acknowledgements"] else None,
+        # a call handled in the console with no words supplied (issue 22, item 19)
+        "without_words": not any(isinstance(e, dict) and "speaker" in e for e in row.transcript.get("events", [])),
     })
 
 

@@ -250,3 +250,51 @@ def test_every_note_the_corpus_produces_reads_in_spanish() -> None:
             if item.note and note_text(item.note, "es") == item.note and not item.note[:5].startswith("DN-"):
                 untranslated.add(item.note)
     assert not untranslated
+
+
+# ---- a call handled in the console with no words supplied (issue 22, item 19) ---------------------------------
+
+HOLD = {"type": "hold", "reason": "Consultar el registro de errores", "customer_consent": True, "expected_minutes": 2}
+NEEDS_WORDS = ("SP-2", "SP-3", "SP-4", "CO-1", "CO-2", "CO-3", "AL-1", "AL-2", "AL-3", "AL-4", "AL-5", "AL-6",
+               "HO-1", "HO-6", "DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-8", "DN-9", "DN-10", "DN-13",
+               "PT-1", "PT-2", "PT-3", "PT-4", "PO-5")
+
+
+def test_without_words_the_events_are_scored_and_every_word_rule_is_not_applicable() -> None:
+    from atiende.quality.context import EVENTS_ONLY, NO_WORDS
+    from atiende.quality.notes import note_text
+
+    card = score_transcript(call({"t": 40, **HOLD}, {"t": 100, "type": "resume"},
+                                 {"t": 120, "type": "transfer_request", "purpose": "Necesita un técnico de nivel 2 "
+                                  "para el servidor", "customer_consent": True, "to": "redes"},
+                                 {"t": 150, "type": "transfer_accepted"}, {"t": 400, "type": "end"}))
+    for rule in NEEDS_WORDS:
+        assert status(card, rule) == NA, rule
+        assert card.item(rule).note == NO_WORDS, rule  # type: ignore[union-attr]
+    for rule in ("HO-2", "HO-3", "HO-4", "HO-7", "DN-11", "TR-1", "TR-2", "TR-3", "TR-4", "TR-5", "DN-12", "PO-1"):
+        assert status(card, rule) == MET, rule
+        assert card.item(rule).note in (EVENTS_ONLY, None), rule  # type: ignore[union-attr]
+    assert status(card, "HO-5") == NA  # back within the two minutes announced
+    assert card.score == 100 and not card.coaching()
+    for item in card.items:  # every note reads in Spanish on the card
+        assert not item.note or note_text(item.note, "es") != item.note, item.note
+
+
+def test_without_words_the_events_alone_can_miss_a_rule() -> None:
+    card = score_transcript(call({"t": 10, "type": "hold", "reason": "Voy a tomar un café", "customer_consent": False},
+                                 {"t": 500, "type": "resume"},
+                                 {"t": 600, "type": "transfer_request", "purpose": "", "customer_consent": False},
+                                 {"t": 640, "type": "transfer_declined"}, {"t": 1000, "type": "end"}))
+    for rule in ("HO-3", "HO-4", "HO-5", "HO-7", "DN-11", "TR-1", "TR-2", "TR-3", "DN-12", "PO-1"):
+        assert status(card, rule) == MISSED, rule
+    assert status(card, "TR-5") == MET  # declined, the call came back to the technician: not lost
+    assert status(card, "AL-1") == NA and status(card, "HO-6") == NA
+    assert card.score < 50 and card.coaching()
+
+
+def test_without_words_a_transfer_the_customer_hung_up_on_is_not_held_against_anyone() -> None:
+    card = score_transcript(call({"t": 30, "type": "transfer_request", "purpose": "Consulta de facturación",
+                                  "customer_consent": True}, {"t": 45, "type": "end"}))
+    assert status(card, "TR-4") == NA and status(card, "TR-5") == NA
+    assert status(card, "TR-1") == NA  # the purpose alone does not say whether it was needed; words might
+    assert status(card, "TR-2") == MET and status(card, "TR-3") == MET

@@ -76,21 +76,80 @@ def test_a_failing_scorer_never_stops_the_call_from_ending(people, clock, django
     assert "scorer exploded" in ScoringJob.objects.get(contact=call).last_error  # kept to be tried again
 
 
-def test_an_abandoned_or_silent_call_gets_no_card_until_its_words_arrive(client, people, clock,
-                                                                        django_capture_on_commit_callbacks):
+# Rules a call's events show (the console's hold with reason, consent and minutes; the call policies).
+EVENT_RULES = ("HO-2", "HO-3", "HO-4", "HO-7", "DN-11", "PO-1", "PO-2")
+# Rules only the words show.
+WORD_RULES = ("SP-2", "SP-3", "SP-4", "CO-1", "CO-2", "CO-3", "AL-1", "AL-2", "AL-3", "AL-4", "AL-5",
+              "HO-1", "HO-6", "DN-1", "DN-2", "DN-3", "DN-8", "DN-9", "PT-1", "PT-3", "PT-4", "PO-5")
+
+
+def test_a_call_handled_in_the_console_without_words_is_scored_on_its_events(client, people, clock,
+                                                                           django_capture_on_commit_callbacks):
+    """Issue 22, item 19: no transcript turns, still a card: event rules judged, word rules n/a (never missed)."""
     with django_capture_on_commit_callbacks(execute=True):
         call = run_call(people, clock, turns=None)
-    run_pending_scoring()
-    assert not Scorecard.objects.filter(contact=call).exists()
-    assert not ScoringJob.objects.exists()  # nothing to score yet: no job either
-    # The telephony side sends the transcript later, with its own token: the call is scored then.
+    assert not ContactTranscript.objects.filter(contact=call).exists()
+    assert ScoringJob.objects.filter(contact=call).exists()  # ending the call stored its job
+    assert run_pending_scoring() == 1 and not ScoringJob.objects.exists()
+    card = Scorecard.objects.get(contact=call)
+    assert card.technician == people.lucia and card.channel == "telefonico"
+    assert not [e for e in card.transcript["events"] if "speaker" in e]
+    got = statuses(card)
+    assert {rule: got[rule] for rule in EVENT_RULES} == dict.fromkeys(EVENT_RULES, "met")
+    assert {rule: got[rule] for rule in WORD_RULES} == dict.fromkeys(WORD_RULES, "n/a")
+    assert got["HO-5"] == "n/a" and got["TR-3"] == "n/a"  # back within the announced minutes; no transfer
+    assert card.score == 100 and not card.coaching["es"]
+    notes = {i["rule"]: i["note"] for i in card.items}
+    assert notes["AL-4"] == "no words in this transcript: this rule needs what was said"
+    assert notes["HO-3"] == "no words in this transcript: judged on the call's events only"
+    # The page says so, in Spanish, and lists the word rules as not applicable.
+    client.force_login(people.marta)
+    page = client.get(f"/calidad/{card.pk}/").content.decode()
+    assert "Llamada sin transcripción" in page and "la transcripción no tiene palabras" in page
+
+    # The telephony side sends the words later, with its own token: the call is scored again on them.
     response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript",
                            {"turns": GOOD_TURNS, "customer": {"name": "Ana Pérez"}},
                            content_type="application/json", headers=bearer(people.admin, kind="cti"))
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["turns"] == len(GOOD_TURNS) and body["scorecard"] is not None
-    assert Scorecard.objects.get(pk=body["scorecard"]).contact_id == call.pk
+    assert body["turns"] == len(GOOD_TURNS) and body["scorecard"] == card.pk
+    card.refresh_from_db()
+    assert statuses(card)["AL-4"] == "met" and statuses(card)["CO-1"] == "met"
+
+
+def test_a_console_call_that_breaks_event_rules_misses_them_without_words(people, clock):
+    """The events alone are enough to miss a rule: a call over the queue's maximum time (PO-1), a wait over the
+    maximum (PO-2), a hold that ran far past its announced minutes (HO-5)."""
+    from atiende.contact.services import calls, routing
+
+    routed = routing.create_contact(queue="soporte", caller="+34600000002")
+    clock.advance(4 * 60)  # waited 4 minutes (PO-2: 3)
+    calls.answer(contact_id=routed.contact.pk, user=people.lucia)
+    calls.put_on_hold(contact_id=routed.contact.pk, user=people.lucia, reason="Consultar el manual del equipo",
+                      customer_consent=True, expected_minutes=1)
+    clock.advance(6 * 60)  # 6 minutes on a hold announced for 1
+    calls.resume(contact_id=routed.contact.pk, user=people.lucia)
+    clock.advance(12 * 60)  # 18 minutes in all (PO-1: 15)
+    calls.hang_up(contact_id=routed.contact.pk)
+    calls.finish_wrap_up(contact_id=routed.contact.pk, user=people.lucia)
+    assert run_pending_scoring() == 1
+    card = Scorecard.objects.get(contact_id=routed.contact.pk)
+    got = statuses(card)
+    assert got["PO-1"] == got["PO-2"] == got["HO-5"] == "missed"
+    assert got["HO-3"] == "met" and got["AL-1"] == got["HO-6"] == "n/a"
+    assert card.score < 100 and card.coaching["es"]
+
+
+def test_a_call_never_answered_gets_no_card(people, clock, django_capture_on_commit_callbacks):
+    from atiende.contact.services import calls, routing
+
+    routed = routing.create_contact(queue="soporte", caller="+34600000003")
+    clock.advance(30)
+    with django_capture_on_commit_callbacks(execute=True):
+        calls.hang_up(contact_id=routed.contact.pk)
+    assert run_pending_scoring() == 0
+    assert not ScoringJob.objects.exists() and not Scorecard.objects.exists()
 
 
 def test_only_people_of_the_call_attach_its_transcript(client, people, clock):

@@ -193,8 +193,10 @@ def test_score_again_that_fails_again_keeps_one_open_alert_and_alerts_anew_once_
 
 
 def test_turns_whose_scoring_fails_leave_a_job_that_the_worker_retries(client, people, clock, monkeypatch):
-    call = run_call(people, clock, turns=None)  # ended without words: no job, no card
-    assert not ScoringJob.objects.exists()
+    call = run_call(people, clock, turns=None)  # ended without words: scored on its events (issue 22, item 19)
+    assert jobs.run_pending_scoring() == 1 and not ScoringJob.objects.exists()
+    events_only = Scorecard.objects.get(contact=call)
+    assert events_only.items[[i["rule"] for i in events_only.items].index("AL-4")]["status"] == "n/a"
     monkeypatch.setattr(scoring, "score_transcript", broken)
     response = client.post(f"/api/v1/scorecards/contacts/{call.pk}/transcript",
                            {"turns": GOOD_TURNS, "customer": {"name": "Ana Pérez"}},
@@ -212,11 +214,14 @@ def test_turns_whose_scoring_fails_leave_a_job_that_the_worker_retries(client, p
     assert jobs.run_pending_scoring() == 1
     card = Scorecard.objects.get(contact=call)
     assert card.technician == people.lucia and not ScoringJob.objects.exists()
+    # The worker scored the words, not kept the card it had made on the events alone.
+    assert card.pk == events_only.pk and card.items[[i["rule"] for i in card.items].index("AL-4")]["status"] == "met"
 
 
 def test_turns_whose_scoring_keeps_failing_give_up_after_the_same_attempts_and_alert(people, clock,
                                                                                      monkeypatch):
     call = run_call(people, clock, turns=None)
+    assert jobs.run_pending_scoring() == 1  # the card on the events alone
     monkeypatch.setattr(scoring, "score_transcript", broken)
     stored, card = services.attach_transcript(contact_id=call.pk, user=people.lucia, turns=GOOD_TURNS)
     assert len(stored.turns) == len(GOOD_TURNS) and card is None

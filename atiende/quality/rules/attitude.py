@@ -18,6 +18,8 @@ def score(ctx: Context) -> list[Item]:
 
 def pt3(ctx: Context) -> Item:
     """PT-3: keep a talkative customer on the problem; never answer a rude or angry one with criticism."""
+    if not ctx.has_words:
+        return ctx.unheard("PT-3")
     if not ctx.language_available:
         return ctx.na("PT-3", f"not judged: {ctx.language_reason}")
     traits = ctx.profile.traits
@@ -47,7 +49,7 @@ def pt3(ctx: Context) -> Item:
 
 def pt4(ctx: Context) -> Item:
     if not ctx.technician:
-        return ctx.na("PT-4", "the technician said nothing")
+        return ctx.unheard("PT-4", "the technician said nothing")
     hit = next((t for t in ctx.technician if signals.CARRIED_FRUSTRATION.search(t.folded)), None)
     if hit is not None:
         return ctx.missed("PT-4", [quote(hit)], hit.t)

@@ -20,6 +20,8 @@ LANGUAGE_DN = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13")
 
 def language_item(ctx: Context, rule: str) -> Item:
     """A rule judged from the assistant's findings: missed on the first finding, met when there are none."""
+    if not ctx.has_words:
+        return ctx.unheard(rule)
     if not ctx.language_available:
         return ctx.na(rule, f"not judged: {ctx.language_reason}")
     if not ctx.technician:
@@ -44,8 +46,10 @@ def score(ctx: Context) -> list[Item]:
 
 
 def dn8(ctx: Context) -> Item:
-    if ctx.transcript.channel == "email" or not ctx.technician:
+    if ctx.transcript.channel == "email":
         return ctx.na("DN-8", "distraction and interruptions are judged on live contacts")
+    if not ctx.technician:
+        return ctx.unheard("DN-8", "distraction and interruptions are judged on live contacts")
     # distraction: said so, noticed by the customer, or caught on a personal call / coworker chat (DN-9/10)
     distracted = next((t for t in ctx.technician if signals.DISTRACTION.search(t.folded)
                        or signals.PERSONAL_CALL.search(t.folded) or signals.COWORKER_CHAT.search(t.folded)), None)
@@ -61,7 +65,7 @@ def dn8(ctx: Context) -> Item:
 
 def _phrase_rule(ctx: Context, rule: str, pattern: re.Pattern[str]) -> Item:
     if not ctx.technician:
-        return ctx.na(rule, "the technician said nothing")
+        return ctx.unheard(rule, "the technician said nothing")
     hit = next((t for t in ctx.technician if pattern.search(t.folded)), None)
     if hit is not None:
         return ctx.missed(rule, [quote(hit)], hit.t)

@@ -11,7 +11,9 @@ from atiende.quality import signals
 from atiende.quality.card import Item
 from atiende.quality.context import (
     DEFAULT_HOLD_MINUTES,
+    EVENTS_ONLY,
     HOLD_GRACE_SECONDS,
+    NO_WORDS,
     OVERLAP_TOLERANCE,
     Context,
     describe,
@@ -53,7 +55,46 @@ def _announcement(ctx: Context, hold: Event) -> list[Turn]:
     return recent[first:]
 
 
+def _judge_events(ctx: Context, hold: Event) -> dict[str, Verdict]:
+    """A hold judged on its event alone (no words supplied): what the console recorded when the technician put
+    the customer on hold (HO-2 the reason, HO-3 the consent, HO-4 the minutes announced), how long it ran (HO-5)
+    and whether it was needed (HO-7, DN-11: a reason that is not the technician's own convenience). What only the
+    words show (HO-1 the customer had finished, HO-6 the thanks) is n/a."""
+    shown = [describe(hold)]
+    reason = (hold.get("reason") or "").strip()
+    consent = hold.get("customer_consent") is True
+    minutes = hold.get("expected_minutes")
+    timed = isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0
+    verdicts = {"HO-1": Verdict(None, note=NO_WORDS), "HO-6": Verdict(None, note=NO_WORDS)}
+    verdicts["HO-2"] = Verdict(bool(reason), shown, hold.t, note=EVENTS_ONLY if reason else "reason field: False")
+    verdicts["HO-3"] = Verdict(consent, shown, hold.t, note=EVENTS_ONLY if consent else "no customer consent recorded")
+    ok4 = consent and timed and bool(reason)
+    verdicts["HO-4"] = Verdict(ok4, shown, hold.t, note=EVENTS_ONLY if ok4 else
+                               f"consent recorded: {consent}, minutes recorded: {timed}, reason field: {bool(reason)}")
+    resume = _resume_after(ctx, hold)
+    if resume is None:
+        verdicts["HO-5"] = Verdict(False, shown, hold.t, note="the call ended while on hold")
+        verdicts["HO-6"] = Verdict(False, shown, hold.t, note="never came back from the hold")
+    else:
+        length = resume.t - hold.t
+        allowed = float(minutes if timed else DEFAULT_HOLD_MINUTES) * 60
+        if length <= allowed:
+            verdicts["HO-5"] = Verdict(None)
+        else:  # back quickly after the announced time; the explanation is in the words, if any were supplied
+            verdicts["HO-5"] = Verdict(length <= allowed + HOLD_GRACE_SECONDS, [describe(hold), describe(resume)],
+                                       resume.t, note=f"hold of {length:.0f} s against {allowed:.0f} s announced")
+    abrupt = not consent
+    unnecessary = not reason or bool(signals.SELFISH_HOLD_REASON.search(reason.lower()))
+    bad = abrupt or unnecessary
+    for rule in ("HO-7", "DN-11"):
+        verdicts[rule] = Verdict(not bad, shown, hold.t,
+                                 note=f"abrupt: {abrupt}, unnecessary: {unnecessary}" if bad else EVENTS_ONLY)
+    return verdicts
+
+
 def _judge(ctx: Context, hold: Event) -> dict[str, Verdict]:
+    if not ctx.has_words:
+        return _judge_events(ctx, hold)
     said = _announcement(ctx, hold)
     text = " ".join(t.folded for t in said)
     shown = [describe(hold)] + [quote(t) for t in said[-2:]]
@@ -139,11 +180,14 @@ def score(ctx: Context) -> list[Item]:
     for rule in RULES:
         verdicts = [v[rule] for v in judged if v[rule].ok is not None]
         if not verdicts:
-            items.append(ctx.na(rule, "no hold ran over the announced time" if rule == "HO-5" else None))
+            why = next((v[rule].note for v in judged if v[rule].note), None)
+            items.append(ctx.na(rule, why or ("no hold ran over the announced time" if rule == "HO-5" else None)))
             continue
         failed = next((v for v in verdicts if not v.ok), None)
         if failed is not None:
             items.append(ctx.missed(rule, failed.evidence, failed.at, reason=failed.reason, note=failed.note))
         else:
-            items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at))
+            # with no words, a met item says it was judged on the events alone
+            items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at,
+                                 note=None if ctx.has_words else verdicts[0].note))
     return items

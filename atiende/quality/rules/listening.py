@@ -32,7 +32,7 @@ def al1(ctx: Context) -> Item:
         return ctx.na("AL-1", "interrupting the story is judged on spoken contacts")
     story = first_story(ctx)
     if story is None:
-        return ctx.na("AL-1", "the customer told no story")
+        return ctx.unheard("AL-1", "the customer told no story")
     cut = [i for i in ctx.interruptions
            if i.technician.t <= ctx.story_end or i.customer.words >= EXPLAINING_WORDS]
     if cut:
@@ -56,7 +56,7 @@ def al2(ctx: Context) -> Item:
         return ctx.na("AL-2", "acknowledgements are for live conversations")
     story = first_story(ctx)
     if story is None:
-        return ctx.na("AL-2", "the customer told no story")
+        return ctx.unheard("AL-2", "the customer told no story")
     interrupting = {i.technician.index for i in ctx.interruptions}
     for turn in ctx.technician:
         if turn.t < story.t or turn.t > ctx.story_end or turn.index in interrupting:
@@ -80,7 +80,7 @@ def al3(ctx: Context) -> Item:
     if not ctx.transcript.is_voice:
         return ctx.na("AL-3", "interruptions are judged on spoken contacts")
     if not ctx.customer:
-        return ctx.na("AL-3", "the customer said nothing")
+        return ctx.unheard("AL-3", "the customer said nothing")
     if ctx.interruptions:
         first = ctx.interruptions[0]
         evidence = [quote(first.customer), quote(first.technician)]
@@ -93,7 +93,7 @@ def al3(ctx: Context) -> Item:
 def al4(ctx: Context) -> Item:
     story = first_story(ctx)
     if story is None:
-        return ctx.na("AL-4", "the customer told no story")
+        return ctx.unheard("AL-4", "the customer told no story")
     for turn in ctx.technician:
         if turn.t > story.t and signals.PARAPHRASE.search(turn.folded):
             return ctx.met("AL-4", [quote(turn)], turn.t)
@@ -122,7 +122,7 @@ def diagnostic_questions(ctx: Context) -> list[tuple[Turn, str]]:
 def al5(ctx: Context) -> Item:
     asked = diagnostic_questions(ctx)
     if not asked:
-        return ctx.na("AL-5", "no diagnostic questions were needed")
+        return ctx.unheard("AL-5", "no diagnostic questions were needed")
     open_ones = [(t, q) for t, q in asked if is_open_question(q)]
     closed = len(asked) - len(open_ones)
     if closed == 0 or len(open_ones) > closed:
@@ -137,5 +137,5 @@ def al5(ctx: Context) -> Item:
 def al6(ctx: Context) -> Item:
     recorded = next((t for t in ctx.technician if signals.RECORDING.search(t.folded)), None)
     if recorded is None:
-        return ctx.na("AL-6", "the transcript does not show the work order; the work order itself enforces AL-6")
+        return ctx.unheard("AL-6", "the transcript does not show the work order; the work order itself enforces AL-6")
     return ctx.met("AL-6", [quote(recorded)], recorded.t)

@@ -14,7 +14,7 @@ def score(ctx: Context) -> list[Item]:
     if not ctx.transcript.is_written:
         return []
     if not ctx.technician:
-        return [ctx.na(rule, "the technician wrote nothing") for rule in RULES]
+        return [ctx.unheard(rule, "the technician wrote nothing") for rule in RULES]
     return [nt1(ctx), nt2(ctx), nt3(ctx), nt4(ctx), nt5(ctx), language_item(ctx, "NT-6"), nt7(ctx)]
 
 

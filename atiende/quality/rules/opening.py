@@ -38,7 +38,7 @@ def takes_charge(ctx: Context) -> Turn | None:
 def score(ctx: Context) -> list[Item]:
     tech = ctx.technician
     if not tech:
-        return [ctx.na(r, "the technician said nothing") for r in ("SP-2", "SP-3", "SP-4", "CO-1", "CO-2", "CO-3")]
+        return [ctx.unheard(r, "the technician said nothing") for r in ("SP-2", "SP-3", "SP-4", "CO-1", "CO-2", "CO-3")]
     return [sp2(ctx), sp3(ctx), sp4(ctx), co1(ctx), co2(ctx), co3(ctx)]
 
 

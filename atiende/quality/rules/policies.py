@@ -34,7 +34,7 @@ def po2(ctx: Context) -> Item:
     elif first_tech is not None:
         wait = first_tech.t - tr.started_at
     else:
-        return ctx.na("PO-2", "nobody attended the customer in this transcript")
+        return ctx.unheard("PO-2", "nobody attended the customer in this transcript")
     limit = ctx.policy.max_wait_seconds
     evidence = [f"espera / wait {clock(wait)} (máx. / max {clock(limit)})"]
     if wait > limit:
@@ -49,7 +49,7 @@ def po5(ctx: Context) -> Item:
         first = escalations[0]
         return ctx.met("PO-5", [describe(first)] + ([quote(asked)] if asked else []), first.t)
     if asked is None:
-        return ctx.na("PO-5", "nobody asked for a supervisor and nothing was escalated")
+        return ctx.unheard("PO-5", "nobody asked for a supervisor and nothing was escalated")
     offered = next((t for t in ctx.technician if t.t > asked.t and signals.SUPERVISOR_OFFER.search(t.folded)), None)
     if offered is not None:
         return ctx.met("PO-5", [quote(asked), quote(offered)], offered.t)

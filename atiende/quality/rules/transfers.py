@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from atiende.quality import signals
 from atiende.quality.card import Item
-from atiende.quality.context import Context, describe, quote
+from atiende.quality.context import EVENTS_ONLY, NO_WORDS, Context, describe, quote
 from atiende.quality.rules.holds import ANNOUNCE_WINDOW, Verdict
 from atiende.quality.transcript import Event
 
@@ -22,7 +22,39 @@ def _outcome(ctx: Context, request: Event) -> Event | None:
     return None
 
 
+def _judge_events(ctx: Context, request: Event) -> dict[str, Verdict]:
+    """A transfer judged on the engine's events alone (no words supplied): the purpose and consent the console
+    recorded (TR-2, TR-3, DN-12), whether the purpose shows it was needed (TR-1), and its outcome: accepted by the
+    receiver (TR-4) or returned to the first technician, never dropped (TR-5)."""
+    shown = [describe(request)]
+    purpose = (request.get("purpose") or "").strip()
+    folded_purpose = purpose.lower()
+    consent = request.get("customer_consent") is True
+    verdicts: dict[str, Verdict] = {}
+    if not purpose or signals.UNNECESSARY_PURPOSE.search(folded_purpose):
+        verdicts["TR-1"] = Verdict(False, shown, request.t, note="the transcript does not show the transfer was necessary")
+    elif signals.NECESSARY_PURPOSE.search(folded_purpose):
+        verdicts["TR-1"] = Verdict(True, shown, request.t, note=EVENTS_ONLY)
+    else:  # the words might show what the recorded purpose does not
+        verdicts["TR-1"] = Verdict(None, note=NO_WORDS)
+    verdicts["TR-2"] = Verdict(bool(purpose), shown, request.t, note=EVENTS_ONLY if purpose else "purpose field: False")
+    verdicts["TR-3"] = Verdict(consent, shown, request.t, note=EVENTS_ONLY if consent else "no customer consent recorded")
+    outcome = _outcome(ctx, request)
+    if outcome is None:  # the call ended while the transfer was pending (the customer hung up)
+        verdicts["TR-4"] = Verdict(None, note="the call ended while the transfer was pending")
+        verdicts["TR-5"] = Verdict(None, note="the call ended while the transfer was pending")
+    else:  # accepted by the receiver, or declined and back with the first technician (the engine's return)
+        verdicts["TR-4"] = Verdict(True, [describe(request), describe(outcome)], outcome.t, note=EVENTS_ONLY)
+        verdicts["TR-5"] = Verdict(True, [describe(outcome)], outcome.t, note=EVENTS_ONLY)
+    ok12 = bool(purpose) and consent
+    verdicts["DN-12"] = Verdict(ok12, shown, request.t, note=EVENTS_ONLY if ok12 else
+                                f"purpose field: {bool(purpose)}, consent recorded: {consent}")
+    return verdicts
+
+
 def _judge(ctx: Context, request: Event) -> dict[str, Verdict]:
+    if not ctx.has_words:
+        return _judge_events(ctx, request)
     said = [t for t in ctx.technician_before(request.index, 3) if t.t >= request.t - ANNOUNCE_WINDOW]
     text = " ".join(t.folded for t in said)
     shown = [describe(request)] + [quote(t) for t in said[-2:]]
@@ -72,10 +104,15 @@ def score(ctx: Context) -> list[Item]:
     judged = [_judge(ctx, r) for r in requests]
     items: list[Item] = []
     for rule in RULES:
-        verdicts = [v[rule] for v in judged]
+        verdicts = [v[rule] for v in judged if v[rule].ok is not None]
+        if not verdicts:
+            items.append(ctx.na(rule, next((v[rule].note for v in judged if v[rule].note), None)))
+            continue
         failed = next((v for v in verdicts if not v.ok), None)
         if failed is not None:
             items.append(ctx.missed(rule, failed.evidence, failed.at, reason=failed.reason, note=failed.note))
         else:
-            items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at))
+            # with no words, a met item says it was judged on the events alone
+            items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at,
+                                 note=None if ctx.has_words else verdicts[0].note))
     return items
