@@ -53,13 +53,8 @@ def clean(value: str) -> str:
     return "" if problem(kept) == "invisible_only" else kept
 
 
-def check(value: Any, field: str) -> None:
-    """Refuse a title or name that would not show as what it is (400 ``invalid_text`` naming the field)."""
-    if not isinstance(value, str):
-        return
-    found = problem(value)
-    if found is None:
-        return
+def message(found: str, field: str) -> str:
+    """What to tell the person who typed it: ``found`` is a :func:`problem`, ``field`` names where."""
     messages = {
         "bidi_control": _("%(field)s contains a right-to-left override or another direction control, which can "
                           "make text show as something else; type it without."),
@@ -68,14 +63,30 @@ def check(value: Any, field: str) -> None:
         "invisible_only": _("%(field)s has only invisible characters (zero-width spaces or similar); type a "
                             "visible text."),
     }
-    raise InputError("invalid_text", messages[found] % {"field": field}, field=field)
+    return messages[found] % {"field": field}
+
+
+def check(value: Any, field: str) -> None:
+    """Refuse a title or name that would not show as what it is (400 ``invalid_text`` naming the field)."""
+    if not isinstance(value, str):
+        return
+    found = problem(value)
+    if found is None:
+        return
+    raise InputError("invalid_text", message(found, field), field=field)
+
+
+def fields_of(model: type[Model]) -> list[str]:
+    """The names of ``model``'s fields this rule checks (none for a model that is not Atiende's)."""
+    if not model.__module__.startswith("atiende."):
+        return []
+    return [f.name for f in model._meta.concrete_fields if f.name in FIELD_NAMES and isinstance(f, CharField)]
 
 
 @receiver(pre_save, dispatch_uid="atiende.privacy.display_text")
 def _check_titles_and_names(sender: type[Model], instance: Model, update_fields: Any = None, **kwargs: Any) -> None:
-    if not sender.__module__.startswith("atiende.") or kwargs.get("raw"):
+    if kwargs.get("raw"):
         return
-    for model_field in sender._meta.concrete_fields:
-        if (model_field.name in FIELD_NAMES and isinstance(model_field, CharField)
-                and (update_fields is None or model_field.name in update_fields)):
-            check(getattr(instance, model_field.attname), model_field.name)
+    for name in fields_of(sender):
+        if update_fields is None or name in update_fields:
+            check(getattr(instance, name), name)
