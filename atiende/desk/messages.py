@@ -48,6 +48,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from atiende import db
 from atiende.desk import attachments as files
 from atiende.desk import credentials
 from atiende.desk.models import (
@@ -317,7 +318,8 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
            new_files: list[Attachment], existing: list[Attachment], found: credentials.Found,
            at: datetime | None) -> tuple[Message, bool]:
     now = timezone.now()
-    with transaction.atomic():
+    # Derived rows (the search entry, the SLA clocks) once, at the end of this transaction (atiende.db.coalesced).
+    with transaction.atomic(), db.coalesced():
         # The work order's row, locked, and only if the author may see it (404 otherwise, ET-4); no joins:
         # nothing here needs the customer or the team.
         rows = WorkOrder.objects if author is None else visible_work_orders(author)

@@ -5,6 +5,11 @@ change through conditional UPDATEs that send no signal, but every change leaves 
 of history (``WorkOrderEvent``, ``CustomerEvent``), written after the change; indexing
 on that line reads the row as it now is. Raw saves (``loaddata``) are left to
 ``atiende search reindex``.
+
+Inside a :func:`atiende.db.coalesced` block (a mail taken in, a message posted) each work
+order and customer is indexed once, when the block ends, still inside the transaction:
+opening a work order by mail saves the work order, its message, the customer and the
+customer's address, four signals for two entries.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from atiende import db
 from atiende.desk.models import (
     ContactPoint,
     Customer,
@@ -38,7 +44,8 @@ AFTER_A_SAVE = frozenset({"created", "message"})
 def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw or (sender is WorkOrderEvent and instance.kind in AFTER_A_SAVE):
         return
-    index.index_work_order(instance.pk if sender is WorkOrder else instance.work_order_id)
+    pk = instance.pk if sender is WorkOrder else instance.work_order_id
+    db.once(("index.work_order", pk), lambda: index.index_work_order(pk))
 
 
 @receiver(post_delete, sender=WorkOrder, dispatch_uid="knowledge.work_order_deleted")
@@ -53,7 +60,8 @@ def work_order_deleted(sender: type, instance: WorkOrder, **kwargs: Any) -> None
 def customer_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw or (sender is CustomerEvent and instance.kind in AFTER_A_SAVE):
         return
-    index.index_customer(instance.pk if sender is Customer else instance.customer_id)
+    pk = instance.pk if sender is Customer else instance.customer_id
+    db.once(("index.customer", pk), lambda: index.index_customer(pk))
 
 
 @receiver(post_delete, sender=Customer, dispatch_uid="knowledge.customer_deleted")
@@ -67,4 +75,4 @@ def organisation_changed(sender: type, instance: Organisation, raw: bool = False
     if raw or created:
         return
     for pk in Customer.objects.filter(organisation=instance).values_list("pk", flat=True).iterator():
-        index.index_customer(pk)
+        db.once(("index.customer", pk), lambda pk=pk: index.index_customer(pk))

@@ -267,3 +267,43 @@ def test_invalid_addresses_have_an_outcome_in_and_out(caplog):
     assert sent is not None and sent.recipients == ["carmen@example.org"]
     assert outbox.enqueue(kind="reply", key="k2", to=["@@"], subject="x", text="Hola") is None
     assert "invalid address" in caplog.text
+
+
+def test_a_mail_is_searchable_and_has_its_sla_clocks_when_stored_each_written_once(monkeypatch, tech):
+    # No on-commit callback runs under this test's transaction: what is checked was written with the mail itself.
+    from atiende.knowledge import index
+    from atiende.knowledge.search import search
+    from atiende.sla import services
+    from atiende.sla.models import SlaPolicy, WorkOrderSla
+
+    SlaPolicy.objects.create(name="Normal", first_response_minutes=60, resolution_minutes=480)
+    calls: list[tuple[str, int]] = []
+    for module, name in ((index, "index_work_order"), (index, "index_customer"), (services, "refresh")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda pk, _real=real, _name=name, **kw: (calls.append((_name, pk)),
+                                                                                      _real(pk, **kw))[1])
+    received = intake.receive(mail(sender="Rosa Gómez <rosa@example.org>", subject="El escáner no escanea"))
+    work_order = WorkOrder.objects.get(number=received.work_order_number)
+    # Opening by mail saves the customer, their address, the work order and its message: two entries, one clock.
+    assert sorted(calls) == sorted([("index_work_order", work_order.pk), ("index_customer", work_order.customer_id),
+                                    ("refresh", work_order.pk)])
+    assert [r.title for r in search(tech, "escaner")] == [f"#{work_order.number} El escáner no escanea"]
+    assert [r.title for r in search(tech, "gomez")] == ["Rosa Gómez"]
+    clocks = WorkOrderSla.objects.get(work_order=work_order)
+    assert clocks.first_response_due is not None and clocks.policy is not None
+
+
+def test_a_failing_sla_refresh_loses_no_mail(monkeypatch, caplog):
+    from atiende.sla import services
+    from atiende.sla.models import WorkOrderSla
+
+    def broken(pk, **kwargs):
+        WorkOrderSla.objects.create(work_order_id=pk, started_at=WorkOrder.objects.get(pk=pk).created_at)
+        raise RuntimeError("clocks broken")
+
+    monkeypatch.setattr(services, "refresh", broken)
+    received = intake.receive(mail())
+    assert received.mail.status == InboundMail.Status.STORED
+    assert Message.objects.filter(work_order__number=received.work_order_number).count() == 1
+    assert not WorkOrderSla.objects.exists()  # the failed refresh's own writes rolled back, the mail's kept
+    assert "SLA refresh of work order" in caplog.text
