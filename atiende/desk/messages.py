@@ -29,7 +29,9 @@ Decisions (docs/desk.md, "Conversation"):
 - **The language assistant** checks every public reply the staff send (NT, DN, PT-2,
   jargon for the customer's knowledge level, CO-3). Sending anyway is allowed; the
   findings are kept with the message (``checked_findings``).
-- After the transaction commits, :data:`atiende.desk.signals.message_posted` is sent.
+- Inside the transaction, :data:`atiende.desk.signals.message_stored` is sent (the mail
+  adapter writes the reply's outbox row there); after it commits,
+  :data:`atiende.desk.signals.message_posted`.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from atiende.desk.models import (
 from atiende.desk.selectors import visible_work_orders
 from atiende.desk.services.checks import clean_choice, forbidden, require_open
 from atiende.desk.services.history import record_event
-from atiende.desk.signals import message_posted
+from atiende.desk.signals import message_posted, message_stored
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_staff
@@ -359,6 +361,7 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
         # After the reopening: the vault takes nothing on a closed work order (ET-3, purge on closure), and a
         # customer's password on one they reopen is theirs to keep. What stays closed refuses it (409, whole).
         credentials.store_in_vault(work_order=current, actor=author, found=found)
+        message_stored.send_robust(sender=Message, message=message, work_order=current)
     return message, reopened
 
 

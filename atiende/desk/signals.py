@@ -12,6 +12,14 @@ never knows who listens):
     are sent too: a listener that talks to customers must skip
     ``message.visibility == "internal"``.
 
+``message_stored(sender=Message, message, work_order)``
+    The same message, sent inside the transaction that stores it, before the commit: a
+    listener that writes its own rows there (the mail adapter's outbox row for a reply,
+    issue 24) commits or rolls back with the message, so a process killed right after
+    the commit (when ``message_posted`` never comes) leaves nothing half done. A receiver
+    must keep its writes in a savepoint; one that raises is logged and does not undo the
+    message (``send_robust``).
+
 Receivers:
 
 An attachment's stored bytes go with its row (also when a work order's
@@ -40,6 +48,7 @@ from atiende.desk.models import Attachment, ContactPoint
 log = logging.getLogger(__name__)
 
 message_posted = Signal()
+message_stored = Signal()
 
 
 @receiver(pre_save, sender=ContactPoint, dispatch_uid="desk.contact_point_number_on_raw_save")

@@ -2,7 +2,7 @@
 
 A notification is kept whether it is shown in the app, sent by email or both (its
 ``in_app`` says whether the bell shows it); the email copy is sent by the mail
-adapter, which listens to ``notification_created`` and asks
+adapter, which listens to ``notification_stored`` (inside the transaction) and asks
 :func:`atiende.notifications.selectors.wants_email`.
 """
 

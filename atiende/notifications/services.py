@@ -4,7 +4,8 @@ A notification is written for each recipient who wants it in the app or by email
 (``selectors.wants``), in the recipient's language, and only for active staff: customers
 hear through their conversation, never through these. Once the transaction commits, the
 bell of each recipient is updated live (``live.push``) and
-:data:`atiende.notifications.signals.notification_created` is sent for the email copy.
+:data:`atiende.notifications.signals.notification_created` is sent; the email copy is written
+inside the transaction (:data:`atiende.notifications.signals.notification_stored`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from atiende.errors import InputError
 from atiende.notifications import live
 from atiende.notifications.models import Delivery, Kind, Notification, Preference
 from atiende.notifications.selectors import preferences
-from atiende.notifications.signals import notification_created
+from atiende.notifications.signals import notification_created, notification_stored
 from atiende.people.models import User
 from atiende.people.roles import is_staff
 
@@ -56,9 +57,12 @@ def notify(*, recipients: Iterable[User], kind: str, text: str | Callable[[], st
             continue
         with translation.override(user.language or "es"):
             shown = text() if callable(text) else text
-        created.append(Notification.objects.create(
-            recipient=user, kind=kind, work_order=work_order, text=str(shown)[:TEXT_LIMIT], url=url[:500],
-            in_app=in_app, created_at=now))
+        with transaction.atomic():  # the notification and its email copy's outbox row: both or neither
+            notification = Notification.objects.create(
+                recipient=user, kind=kind, work_order=work_order, text=str(shown)[:TEXT_LIMIT], url=url[:500],
+                in_app=in_app, created_at=now)
+            notification_stored.send_robust(sender=Notification, notification=notification)
+        created.append(notification)
     if created:
         transaction.on_commit(lambda: _announce(created))
     return created

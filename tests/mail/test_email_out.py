@@ -70,6 +70,31 @@ def test_a_public_reply_goes_to_the_customer_threaded_with_text_html_and_files(s
     assert intake.receive(answer).work_order_number == from_email.number
 
 
+def test_a_reply_and_a_notification_are_in_the_outbox_as_soon_as_their_change_commits(
+        smtp, from_email, tech, django_capture_on_commit_callbacks):
+    """Issue 24: an app process may be killed right after a commit, before what was to run after it. The
+    customer's reply and the technician's email copy are written in the change's own transaction, so a
+    committed change never lacks its mail, and a rolled-back one has none."""
+    from django.db import transaction
+
+    from atiende.notifications.services import notify
+
+    with django_capture_on_commit_callbacks(execute=False):  # committed, then the process died
+        post_message(work_order=from_email, body="Buenos días:\n\nReinicie la impresora, por favor.",
+                     visibility="public", channel="email", direction="out", author=tech)
+        notify(recipients=[tech], kind="assigned", text="Se le asignó la solicitud #7", url="/solicitudes/7/")
+    assert sorted(OutboundMail.objects.exclude(kind="acknowledgement").values_list("kind", flat=True)) == [
+        "notification", "reply"]
+    with pytest.raises(RuntimeError), transaction.atomic():  # a change that rolls back
+        post_message(work_order=from_email, body="Esto no se envía.", visibility="public", channel="email",
+                     direction="out", author=tech)
+        notify(recipients=[tech], kind="assigned", text="Tampoco esto", url="/solicitudes/8/")
+        raise RuntimeError("rolled back")
+    assert OutboundMail.objects.exclude(kind="acknowledgement").count() == 2
+    assert outbox.send_due(worker="w1") == 3  # the acknowledgement, the reply, the copy: each once
+    assert outbox.send_due(worker="w1") == 0
+
+
 def test_an_indirect_request_keeps_requester_and_decision_maker_informed(smtp, from_email, tech):
     boss = create_customer(actor=tech, name="Director", contact_points=[
         {"kind": "email", "value": "director@example.org"}])
