@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "atiende.rulebook",
     "atiende.administration",
     "atiende.reports",
+    "atiende.walkin",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("atiende.knowledge.urls")),
     path("reglas/", include("atiende.rulebook.urls")),
     path("administracion/", include("atiende.administration.urls")),
+    path("", include("atiende.walkin.urls")),
     path("", include(consoles_urls())),  # the consoles' JSON, beside their pages (/consola/estado/ ...)
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),

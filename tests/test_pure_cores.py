@@ -30,6 +30,7 @@ PURE_CORES = [
     "atiende.reports.core",
     "atiende.search",
     "atiende.telephony.numbers",
+    "atiende.walkin.core",
 ]
 # Packages a pure core never loads: Django itself and Atiende's Django layer.
 FORBIDDEN = ("django", "ninja", "channels", "atiende.settings", "atiende.db", "atiende.errors")

@@ -56,6 +56,7 @@ ROUTERS: list[str] = [
     "articles",
     "canned_answers",
     "reports",
+    "walkins",
 ]
 
 _mount_routers()

@@ -23,6 +23,7 @@ from atiende.engine import HUNG_UP as HUNG_UP
 from atiende.engine import IN_CONVERSATION as IN_CONVERSATION
 from atiende.engine import OPEN_STATES as OPEN_STATES
 from atiende.engine import UNANSWERED as UNANSWERED
+from atiende.engine.channels import Channel as EngineChannel
 
 
 def _choices(name: str, vocabulary: type[StrEnum], labels: dict[Any, Any]) -> Any:
@@ -123,6 +124,13 @@ ContactState = _choices("ContactState", engine.ContactState, {
 })
 
 
+# The engine's channels (engine.channels.Channel) as model choices: a call, or a visitor at the desk (CH-PRE).
+ContactChannel = _choices("ContactChannel", EngineChannel, {
+    EngineChannel.PHONE: _("Phone"),
+    EngineChannel.IN_PERSON: _("In person"),
+})
+
+
 class Contact(models.Model):
     """A call (or other live contact) from arrival to the end of the wrap-up."""
 
@@ -130,6 +138,9 @@ class Contact(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=ContactState.choices,
                              default=ContactState.WAITING)
     direction = models.CharField(_("direction"), max_length=10, default="inbound")
+    # CH-PRE: a visitor waits for a technician's call-next; routing rings nobody with them (engine.channels).
+    channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices,
+                               default=ContactChannel.PHONE)
     caller = models.CharField(_("from"), max_length=80, blank=True)
     callee = models.CharField(_("to"), max_length=80, blank=True)
     external_id = models.CharField(_("telephony call id"), max_length=120, null=True, blank=True, unique=True)

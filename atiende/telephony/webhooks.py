@@ -55,6 +55,7 @@ from atiende.contact.clock import now
 from atiende.contact.models import Alert, AlertLevel, Contact
 from atiende.db import single_writer
 from atiende.engine import EventKind
+from atiende.engine.channels import pushed
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.telephony.models import WebhookDelivery
@@ -183,7 +184,7 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
 
     Nothing is written (and nothing queried) unless ``ATIENDE_WEBHOOK_URL`` is set.
     """
-    if not webhook_url():
+    if not webhook_url() or not pushed(row.channel):  # CH-PRE: a visitor at the desk is nothing for the PBX
         return []
     payloads = decisions(row, events)
     if not payloads:

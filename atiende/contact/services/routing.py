@@ -15,6 +15,7 @@ from atiende.contact import selectors
 from atiende.contact.clock import now
 from atiende.contact.models import (
     Contact,
+    ContactChannel,
     ContactState,
     Queue,
     TechnicianState,
@@ -32,6 +33,7 @@ from atiende.contact.services.locking import lock_contact, tx
 from atiende.contact.services.technicians import engine_technician, require_staff, technician_state
 from atiende.db import single_writer
 from atiende.desk.models import Customer
+from atiende.engine.channels import PULLED_ONLY, pushed
 from atiende.engine.routing import open_tiers, pick_technician, turned_down
 from atiende.errors import InputError
 from atiende.people.models import User
@@ -53,10 +55,16 @@ class Routed:
 @single_writer
 def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", callee: str = "",
                    customer_id: int | None = None, external_id: str | None = None, level2_requested: bool = False,
-                   required_skills: Iterable[str] = (), route: bool = True) -> Routed:
-    """A new call arrives: store it with its deadlines and, in the same transaction, ring a technician."""
+                   required_skills: Iterable[str] = (), route: bool = True,
+                   channel: str = ContactChannel.PHONE) -> Routed:
+    """A new call arrives: store it with its deadlines and, in the same transaction, ring a technician.
+
+    A visitor at the service desk (``channel`` presencial, CH-PRE) is stored the same way and rung at
+    nobody: a technician takes them with call-next (atiende/walkin/).
+    """
     if direction not in ("inbound", "outbound"):
         raise InputError("invalid_direction", _("Direction must be inbound or outbound."), field="direction")
+    route = route and pushed(channel)
     with tx():
         queue_row = queue_named(queue)
         moment = now()
@@ -78,7 +86,7 @@ def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", 
             if chosen is not None:
                 events += contact.offer(chosen.user_id, now=moment)
         row = Contact(queue=queue_row, direction=direction, caller=caller, callee=callee, customer_id=customer_id,
-                      external_id=external_id, created_at=moment, version=0)
+                      external_id=external_id, created_at=moment, version=0, channel=channel)
         persist(row, contact, policy, events, [], None, set(), insert=True)
     return Routed(row, chosen.user if chosen else None, decision)
 
@@ -124,7 +132,7 @@ def route_contact(*, contact_id: int) -> Routed:
     """Ring the best available technician for this waiting contact, if any (longest idle first...)."""
     with tx():
         row = lock_contact(contact_id)
-        if row.state != ContactState.WAITING:
+        if row.state != ContactState.WAITING or not pushed(row.channel):  # CH-PRE: visitors are called, not rung
             return Routed(row, row.offered_to or row.assignee, None)
         contact = engine_contact(row)
         policy = policy_for(row.queue, organisation_id_of(row))
@@ -172,7 +180,8 @@ def dispatch(*, limit: int = 50) -> int:
     if not free:
         return 0
     offered = misses = 0
-    waiting_ids = list(Contact.objects.filter(state=ContactState.WAITING).order_by("created_at", "id")
+    waiting_ids = list(Contact.objects.filter(state=ContactState.WAITING)
+                       .exclude(channel__in=PULLED_ONLY).order_by("created_at", "id")
                        .values_list("pk", flat=True)[:limit])
     for contact_id in waiting_ids:
         routed = route_contact(contact_id=contact_id)
@@ -197,7 +206,7 @@ CLAIM_SCAN = 1000
 
 
 @single_writer
-def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | None:
+def claim_next_contact(*, user: User, queue: str | None = None, channel: str | None = None) -> Contact | None:
     """Pull mode: an available technician takes the oldest waiting contact they may serve.
 
     The same rules as pushed routing: the technician's queues (``TechnicianState.queues``;
@@ -210,6 +219,9 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
     a lock, oldest first, and the first that fits is locked with ``SKIP LOCKED``
     (PostgreSQL): racing technicians each get a different contact, and a contact
     is never offered twice.
+
+    ``channel``: only contacts of that channel; None: calls, never a visitor at the desk (CH-PRE, whom the
+    walk-in desk's call-next takes with ``channel`` presencial).
 
     None: nobody is waiting (in ``queue``, when given), or the calls this technician
     could take were all taken meanwhile. Calls waiting of which none is theirs to take
@@ -226,6 +238,8 @@ def claim_next_contact(*, user: User, queue: str | None = None) -> Contact | Non
         waiting = Contact.objects.filter(state=ContactState.WAITING)
         if queue:
             waiting = waiting.filter(queue__name=queue)
+        # CH-PRE: visitors are taken by the desk's call-next (atiende/walkin/), which asks for that channel only.
+        waiting = waiting.filter(channel=channel) if channel else waiting.exclude(channel__in=PULLED_ONLY)
         if is_manager(user) and not is_admin(user):
             # ET-4: a supervisor answering calls takes them only from queues they may see, or named in
             # their own queues (a deliberate assignment; push routing rings them with those too), and

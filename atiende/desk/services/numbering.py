@@ -51,3 +51,19 @@ def next_work_order_number() -> int:
         number = _increment_counter(WORK_ORDER_COUNTER)
         assert number is not None
         return number
+
+
+def next_in_sequence(name: str) -> int:
+    """The next value of the named counter (1 for a new one), safe under concurrent use as
+    :func:`next_work_order_number` is: the walk-in desk's tickets of a day («A-012»), for one."""
+    number = _increment_counter(name)
+    if number is not None:
+        return number
+    try:
+        with transaction.atomic():
+            Counter.objects.create(name=name, value=1)
+        return 1
+    except IntegrityError:
+        number = _increment_counter(name)
+        assert number is not None
+        return number

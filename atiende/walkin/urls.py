@@ -1,0 +1,19 @@
+"""The walk-in desk's pages. Paths are Spanish (the product's language); names are English."""
+
+from django.urls import path
+
+from atiende.walkin import views
+
+app_name = "walkin"
+
+urlpatterns = [
+    path("recepcion/", views.kiosk, name="kiosk"),
+    path("recepcion/turno/<int:visit_id>/", views.ticket, name="ticket"),
+    path("recepcion/citas/", views.booking_list, name="bookings"),
+    path("sala/", views.display, name="display"),
+    path("mostrador/", views.desk_panel, name="desk_panel"),
+    path("mostrador/llamar/", views.call_next, name="call_next"),
+    path("mostrador/<int:visit_id>/atender/", views.serve, name="serve"),
+    path("mostrador/<int:visit_id>/rellamar/", views.call_again, name="call_again"),
+    path("mostrador/<int:visit_id>/no-vino/", views.no_show, name="no_show"),
+]

@@ -1,0 +1,140 @@
+"""The walk-in desk's pages: the reception kiosk (/recepcion/), the waiting-room display (/sala/),
+the desk panel in the technician's console (/mostrador/...) and the booked visits (/recepcion/citas/).
+
+The kiosk runs on a tablet at reception signed in with a staff account (the receptionist's):
+its pages have no top bar and big touch targets, and the check-in acts for that account.
+The display is open to anyone, as the screen in the waiting room is: tickets and desks only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from atiende.errors import InputError
+from atiende.people.roles import STAFF, TECHNICIANS
+from atiende.practices import Refusal
+from atiende.walkin import selectors
+from atiende.walkin.forms import BookingForm, CheckInForm
+from atiende.walkin.models import Booking, Visit
+from atiende.walkin.services import bookings, calling, checkin
+from atiende.web.access import role_required
+from atiende.web.pages import attach_error, error_context, is_htmx
+
+
+def _service_choices() -> list[tuple[str, str]]:
+    return [(s.letter, s.label) for s in selectors.services()]
+
+
+def _as_input_error(refusal: Refusal) -> InputError:
+    """A pure core's refusal (core.slots) shown on a form as a service's refusal is."""
+    return InputError(refusal.code, refusal.message(get_language() or "es"), rule=refusal.rule, status=refusal.status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(STAFF)
+def kiosk(request: HttpRequest) -> HttpResponse:
+    form = CheckInForm(request.POST or None, services=_service_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = checkin.check_in(actor=request.user, service=data["service"], name=data["name"],  # type: ignore[arg-type]
+                                     phone=data["phone"], reason=data["reason"],
+                                     work_order_number=data["work_order"], booked=data["booked"])
+        except InputError as error:
+            attach_error(form, error)
+        else:
+            return redirect("walkin:ticket", visit_id=visit.pk)
+    status = 400 if form.errors else 200
+    return render(request, "walkin/kiosk.html", {"form": form}, status=status)
+
+
+@require_GET
+@role_required(STAFF)
+def ticket(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.select_related("service"), pk=visit_id, day=selectors.today())
+    return render(request, "walkin/ticket.html", {"visit": visit})
+
+
+@require_GET
+def display(request: HttpRequest) -> HttpResponse:
+    return render(request, "walkin/display.html", {"board": selectors.board_snapshot()})
+
+
+# ---- the desk panel in the technician's console -------------------------------------
+
+def _panel(request: HttpRequest, *, error: InputError | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "services": selectors.services(), "desk": selectors.desk_of(user),  # type: ignore[arg-type]
+        "called": selectors.called_by(user),  # type: ignore[arg-type]
+        "waiting": selectors.waiting_line(), "error": error_context(error) if error else None,
+    }
+    if is_htmx(request) or request.method == "GET":
+        return render(request, "walkin/_desk_panel.html", context, status=status)
+    return redirect("consoles:console")
+
+
+@require_GET
+@role_required(TECHNICIANS)
+def desk_panel(request: HttpRequest) -> HttpResponse:
+    return _panel(request)
+
+
+@require_POST
+@role_required(TECHNICIANS)
+def call_next(request: HttpRequest) -> HttpResponse:
+    try:
+        visit = calling.call_next(user=request.user, desk=request.POST.get("desk", ""),  # type: ignore[arg-type]
+                                  service=request.POST.get("service") or None)
+    except InputError as error:
+        return _panel(request, error=error, status=error.status)
+    if visit is None:
+        return _panel(request, error=InputError("nobody_waiting", _("Nobody is waiting."), status=200, rule="CH-PRE"))
+    return _panel(request)
+
+
+def _visit_action(action: Any) -> Any:
+    @require_POST
+    @role_required(TECHNICIANS)
+    def view(request: HttpRequest, visit_id: int) -> HttpResponse:
+        try:
+            action(user=request.user, visit_id=visit_id)
+        except InputError as error:
+            return _panel(request, error=error, status=error.status)
+        return _panel(request)
+
+    return view
+
+
+serve = _visit_action(calling.serve)
+call_again = _visit_action(calling.call_again)
+no_show = _visit_action(calling.mark_no_show)
+
+
+# ---- booked visits ------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@role_required(STAFF)
+def booking_list(request: HttpRequest) -> HttpResponse:
+    form = BookingForm(request.POST or None, services=_service_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            bookings.book_visit(actor=request.user, service=data["service"], customer=data["customer"],  # type: ignore[arg-type]
+                                starts_at=data["starts_at"], reason=data["reason"])
+        except InputError as error:
+            attach_error(form, error)
+        except Refusal as refusal:
+            attach_error(form, _as_input_error(refusal))
+        else:
+            return redirect("walkin:bookings")
+    upcoming = (Booking.objects.select_related("service", "customer")
+                .filter(starts_at__date__gte=selectors.today()).order_by("starts_at")[:200])
+    return render(request, "walkin/bookings.html", {"form": form, "bookings": upcoming},
+                  status=400 if form.errors else 200)
