@@ -35,6 +35,9 @@ _PT2_OFFER = combine([_PT2["offers"]])
 _PT2_TIMES = combine(_PT2["times"])
 _PT2_VAGUE = combine(_PT2["vague"])
 _PT2_POLICY, _PT2_POLICY_SUGGESTIONS = compile_phrases("PT-2")
+_PT2_GUARANTEE = combine([_PT2["guarantees"]])
+_PT2_OUTCOMES = combine(_PT2["outcomes"])
+_PT2_PAST = combine([_PT2["past"]])
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
 
 _NT7_MARKS = re.compile(CHECKS["NT-7"]["marks"])
@@ -158,10 +161,19 @@ def _pt2_findings(folded: Folded, language: str) -> list[Finding]:
     default = _PT2["suggestion"]
     for sentence in _SENTENCE.finditer(folded.text):
         chunk = sentence.group(0)
+        guarantee = _PT2_GUARANTEE.search(chunk)
+        outcome = _PT2_OUTCOMES.search(chunk) if guarantee else None
+        if guarantee and outcome and not _PT2_OFFER.search(chunk):
+            # A guaranteed outcome ("quedará resuelto seguro", "mañana lo tiene, palabra"): no time makes it keepable.
+            start, end = min(guarantee.start(), outcome.start()), max(guarantee.end(), outcome.end())
+            out.append(_finding(folded, "PT-2", sentence.start() + start, sentence.start() + end, default, language))
+            continue
         vague = _PT2_VAGUE.search(chunk)
         promise = _PT2_PROMISES.search(chunk) or (_PT2_ACTIONS.search(chunk) if vague else None)
         if promise is None or _PT2_OFFER.search(chunk):
             continue
+        if promise.group(0).endswith(("amos", "imos")) and _PT2_PAST.search(chunk):
+            continue  # "nosotros le avisamos a tiempo": a report of the past, not a promise
         if vague is None and _PT2_TIMES.search(chunk):
             continue  # a concrete time: the commitment can be recorded and tracked
         base = sentence.start()

@@ -121,8 +121,20 @@ def analyse(word: str) -> Verb | None:
     return _first_singular(word) or _first_plural(word) or _second(word)
 
 
+def _participle(word: str) -> bool:
+    """ "arreglado", "comido", "oído": a participle (the infinitive's stem, then -ado/-ido); "cuido", "decido",
+    "olvido" are first persons (the stem runs to the last letter). Unknown words ending so stay participles."""
+    if not word.endswith(("ado", "ido", "ído")):
+        return False
+    infinitive = _lemma(word)
+    if not infinitive.endswith(_INFINITIVE_ENDINGS) or infinitive == word:
+        return True
+    stem = infinitive[:-2]
+    return stem == word[:-3].translate(_ACCENTED) or stem != word[:-1]
+
+
 def _first_singular(word: str) -> Verb | None:
-    if word.endswith("o") and not word.endswith(("ío", "ado", "ido", "ído")):  # -ado/-ido: a participle
+    if word.endswith("o") and not word.endswith("ío") and not _participle(word):
         stem = word[:-1]
         infinitive = _verb_lemma(word, (stem, _undiphthong(stem)))
         if infinitive is None:

@@ -240,11 +240,18 @@ def _lower_first(sentence: str) -> str:
 _CLAUSE = re.compile(r"(?<!\d)[,;]\s*|[,;](?!\d)\s*")
 
 
+# A digression inside a sentence ("Como le decía a su compañera, que por cierto era un encanto, ..."): the
+# clause that holds it is not part of the story.
+_DIGRESSION = re.compile(r"(?<!\w)(?:por cierto|a proposito|como (?:le|te) decia|(?:le|te) decia a|hablando de)(?!\w)")
+
+
 def _restate(sentence: str, avoid: list[str]) -> str | None:
     """One sentence or clause of the story in the third person, or None when it must not be repeated."""
     lowered = sentence.lower()
     if any(quote in lowered for quote in avoid):
         return None  # an insult or an outburst is not part of the story to repeat back
+    if _DIGRESSION.search(fold_pattern(lowered)):
+        return None
     sentence = _tidy(_SPACES.sub(" ", _EXPLETIVES.sub("", sentence)))
     if len(_UPPER.findall(sentence)) > 0.6 * len(_LETTER.findall(sentence)):
         sentence = sentence.lower()  # typed in capitals: the paraphrase is said in a normal voice

@@ -18,6 +18,7 @@ from atiende.language.lexicon import (
     TraitLexicon,
 )
 from atiende.language.model import TraitScore
+from atiende.language.morph import known as is_known
 from atiende.language.text import WORD, Folded, combine, fold_pattern, negated
 
 _CAPS_WORD = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ]{2,}(?!\w)")
@@ -36,6 +37,29 @@ _ACRONYMS = frozenset({
 
 def _caps_words(text: str) -> list[str]:
     return [w for w in _CAPS_WORD.findall(text) if w not in _ACRONYMS]
+
+
+# Acronyms everybody types: not a sign of technical knowledge.
+_EVERYDAY = frozenset({
+    "PC", "USB", "OK", "TV", "PDF", "CD", "DVD", "HDMI", "WIFI", "SMS", "ID", "DNI", "NIE", "RUT", "CURP", "IVA",
+    "LED", "GB", "MB", "TB", "KB", "AM", "PM", "SIM", "PIN", "QR", "GPS", "XP", "IOS", "HP", "LG", "CC", "CI", "RUC",
+    "NIT", "CUIT", "SAT", "IT", "TI", "4G", "5G", "LTE", "EEUU", "USA", "UE", "DM", "WC", "FAQ", "CEO", "RRHH",
+})
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?![\w-])")
+
+
+def _technical_acronyms(original: str, n_words: int, ent_regex: re.Pattern[str]) -> list[str]:
+    """Acronyms in capitals that are neither everyday ones nor Spanish words ("registros PTR", "la tabla ARP"):
+    technical vocabulary the CT-ENT lists may not hold. Not in a message typed in capitals (that is shouting)."""
+    caps = _CAPS_WORD.findall(original)
+    if n_words and len(caps) / n_words >= 0.4:
+        return []
+    found: list[str] = []
+    for token in _ACRONYM.findall(original):
+        if token in _EVERYDAY or token in found or is_known(token.lower()) or ent_regex.fullmatch(token.lower()):
+            continue
+        found.append(token)
+    return found
 
 
 _POLITE = re.compile(r"(?<!\w)(?:por favor|gracias|buen(?:os|as)? (?:dias|tardes|noches)|un saludo|saludos|atentamente|"
@@ -99,6 +123,10 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
 
 
 LEARNED_WEIGHT = 0.5  # a sure learned model asserts the trait by itself (learned.TRAIT_MARGIN)
+LEARNED_SHARED_WEIGHT = 0.35  # ... unless the lexicon already found the trait it is most often confused with
+_CONFUSABLE = {"CT-ENF": "CT-DES", "CT-DES": "CT-ENF"}
+# Laughter: "¡¡Funciona!! Era el cable, ¡qué vergüenza, jaja!" is embarrassment told cheerfully, not anger.
+_LAUGHTER = re.compile(r"(?<![a-z])(ja(ja)+|je(je)+|ji(ji)+|ha(ha)+|xd+|lol)(?![a-z])|😂|🤣|😅|😄|😁|😆")
 
 
 def _learned_evidence(trait_id: str, folded: Folded) -> list[str]:
@@ -136,10 +164,19 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
         weights, evidence = _cue_hits(lex, folded, spans, story[trait_id])
         hits[trait_id] = (weights, evidence, spans)
     # Where the lexicon is silent, the learned models may still recognise the trait from the words.
+    exclaimed = "!" in folded.original
     for trait_id in LEARNED_TRAITS:
         learned = _learned_evidence(trait_id, folded)
         if learned:
-            hits[trait_id][0].append(LEARNED_WEIGHT)
+            # Anger and rudeness share their words ("me cobraron", "nadie", "esperando"): where the lexicon
+            # already found the other one and nothing is exclaimed, the model alone does not add this one
+            # ("Ustedes son unos irresponsables, me dejaron sin servicio" is rude, not also angry).
+            other = _CONFUSABLE.get(trait_id)
+            alone = not hits[trait_id][0]
+            weight = LEARNED_WEIGHT
+            if alone and other and hits[other][0] and not exclaimed:
+                weight = LEARNED_SHARED_WEIGHT
+            hits[trait_id][0].append(weight)
             new = [e for e in learned if e.lower() not in {x.lower() for x in hits[trait_id][1]}]
             hits[trait_id][1].extend(new)
             # Words such as "nadie" or "otra": evidence to show, not phrases the paraphrase must avoid.
@@ -147,6 +184,8 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
     # Intensity (capitals, "!!!") raises anger that the words already show (an anger or a hostility cue);
     # it never creates it: "¡Ya funciona, sois geniales!!!" and "MIL GRACIAS" are not CT-ENF.
     words_show_feeling = bool(hits["CT-ENF"][0] or hits["CT-DES"][0])
+    if words_show_feeling and _LAUGHTER.search(folded.text) and max(hits["CT-ENF"][0] + hits["CT-DES"][0]) < 0.5:
+        words_show_feeling = False  # a weak cue said laughing: the exclamations are joy, not a raised voice
     for trait_id, lex in _ORDER:
         weights, evidence, spans = hits[trait_id]
         if trait_id != "CT-LOC":
@@ -171,6 +210,12 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
                 weights.append(p["exclaim_single"])
             if len(re.findall(r"!+", folded.original)) >= 2:
                 weights.append(p["exclaim_many"])
+        elif trait_id == "CT-ENT":
+            # Technical acronyms outside the lists count as its vocabulary does (one is not enough, two are).
+            for token in _technical_acronyms(folded.original, n_words, lex.regex):
+                if token.lower() not in {e.lower() for e in evidence}:
+                    weights.append(p["acronym"])
+                    evidence.append(token)
         elif trait_id == "CT-LOC":
             extra, sentences = _chatter(folded, other_spans)
             weights += extra
