@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -74,10 +75,6 @@ def policies() -> list[core_policy.Policy]:
                                priority=p.priority or None, queue=p.team_id, organisation=p.organisation_id,
                                rank=p.rank)
             for p in SlaPolicy.objects.filter(active=True)]
-
-
-def _organisation_id(work_order: WorkOrder) -> int | None:
-    return WorkOrder.objects.filter(pk=work_order.pk).values_list("customer__organisation_id", flat=True).first()
 
 
 def _at(value: Any) -> datetime | None:
@@ -150,11 +147,13 @@ def _iso(moment: datetime | None) -> str | None:
 def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla | None:
     """Rebuild and store the clocks of one work order, and raise the warnings and breaches reached."""
     now = now or timezone.now()
-    work_order = WorkOrder.objects.select_related("created_by").filter(pk=work_order_id).first()
+    # The customer's organisation read with the row (a policy may be for one organisation).
+    work_order = (WorkOrder.objects.select_related("created_by").annotate(sla_organisation_id=F("customer__organisation_id"))
+                  .filter(pk=work_order_id).first())
     if work_order is None:
         return None
     chosen = core_policy.choose(policies(), priority=work_order.priority, queue=work_order.team_id,
-                                organisation=_organisation_id(work_order))
+                                organisation=work_order.sla_organisation_id)
     facts = facts_of(work_order)
     targets = chosen.targets if chosen else Targets()
     status = evaluate(targets, calendar_for(work_order.team_id), facts, now)
@@ -171,7 +170,10 @@ def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla 
         "resolution_breached": status.resolution.breached,
         "next_check_at": _next_check(status, now), "updated_at": now,
     }
-    row, _created = WorkOrderSla.objects.update_or_create(work_order_id=work_order.pk, defaults=values)
+    # One statement (INSERT ... ON CONFLICT DO UPDATE) where a read, a savepoint and a write took four.
+    row = WorkOrderSla(work_order_id=work_order.pk, **values)
+    WorkOrderSla.objects.bulk_create([row], update_conflicts=True, unique_fields=("work_order",),
+                                     update_fields=list(values))
     _raise_alerts(work_order, status, now)
     return row
 
