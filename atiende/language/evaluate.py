@@ -10,7 +10,8 @@ issue 23, written before any tuning for it: six was tuned on first, seven
 after its run on the tuned engine), "test8" (round eight, written before the
 tuning on seven, run once, then tuned on), "test9" (round nine, written before
 the tuning on eight, held out until session 8 tuned on it), "test10" (round
-ten, written before any tuning of session 8, never tuned on), "tuning" (dev,
+ten, written before any tuning of session 8, never tuned on), "test11" (round
+eleven, written after that tuning and before its first run), "tuning" (dev,
 test1 to test3 and test6 to test9), "heldout" (test and test10) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
@@ -37,7 +38,7 @@ EXTERNAL_DATA = DEFAULT_DATA.parent / "external" / "fortunes_es.jsonl"
 # Splits that are unions of rounds.
 GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6", "test7", "test8", "test9"),
           "heldout": ("test", "test10")}
-SPLITS = ("test", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
+SPLITS = ("test", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
 RULE_IDS = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "PT-1", "PT-2",
             "NT-5", "NT-6", "NT-7", "CO-1")
 
