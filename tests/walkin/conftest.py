@@ -24,3 +24,7 @@ def pickups(db):
 def reception(db):
     """The staff account the reception kiosk acts for."""
     return User.objects.create_user("recepcion", role="tecnico", first_name="Recepción")
+
+
+# The browser test serves a contact center of its own (tests/consoles/browser.py): the same fixtures.
+from tests.consoles.conftest import center_template, console_browser, served  # noqa: E402, F401
