@@ -10,7 +10,7 @@
   the scoring jobs), so a worker's lines about that work carry it too.
 - :class:`RedactSecrets` removes from every line, whatever logged it, the
   values of the secrets in the environment (the secret key, the vault keys, the
-  webhook secret, passwords inside database, Redis, IMAP and SMTP URLs) and
+  audit key, the webhook secret, passwords inside database, Redis, IMAP and SMTP URLs) and
   bearer tokens. Vault values are never given to a logger in the first place
   (ET-3: tests/operations/test_logs.py follows a credential through a work order
   and its vault with every logger captured).
@@ -35,7 +35,7 @@ _SENSIBLE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 REDACTED = "[REDACTED]"
 # Settings whose whole value is a secret, and settings that are URLs that may carry a password.
-SECRET_SETTINGS = ("ATIENDE_SECRET_KEY", "ATIENDE_VAULT_KEYS", "ATIENDE_WEBHOOK_SECRET")
+SECRET_SETTINGS = ("ATIENDE_SECRET_KEY", "ATIENDE_VAULT_KEYS", "ATIENDE_AUDIT_KEY", "ATIENDE_WEBHOOK_SECRET")
 URL_SETTINGS = ("DATABASE_URL", "REDIS_URL", "ATIENDE_IMAP_URL", "ATIENDE_SMTP_URL")
 
 

@@ -72,6 +72,27 @@ def test_secrets_of_the_environment_and_bearer_tokens_are_never_written(captured
     assert text.count(logs.REDACTED) >= 4
 
 
+def test_every_setting_the_deployment_guide_calls_secret_is_kept_out_of_the_logs(monkeypatch):
+    """docs/deploy.md marks settings **secret**: the value of each (or the password inside its URL) is redacted."""
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+    rows = [line.split("|")[1:3] for line in guide.splitlines() if line.startswith("| `")]
+    secret = sorted({name for names, meaning in rows if "**secret**" in meaning
+                     for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", names)})
+    assert {"ATIENDE_SECRET_KEY", "ATIENDE_AUDIT_KEY", "DATABASE_URL"} <= set(secret)
+    values = {}
+    for name in secret:
+        hidden = f"{name.lower().replace('_', '-')}-0123456789abcdef"
+        value = f"scheme://user:{hidden}@host.internal:1/x" if name in logs.URL_SETTINGS else hidden
+        monkeypatch.setenv(name, value)
+        values[name] = (value, hidden)
+    redact = logs.RedactSecrets()
+    leaked = [name for name, (value, hidden) in values.items() if hidden in redact.scrub(f"settings: {value}")]
+    assert leaked == []
+
+
 @pytest.mark.django_db
 def test_a_credential_through_the_api_never_reaches_a_log_line(captured, settings, vault_key, technician,
                                                                customer, work_order):
