@@ -38,7 +38,7 @@ class AnalyzeIn(Schema):
     model_config = {"populate_by_name": True}
 
 
-class TraitOut(Schema):
+class TraitFoundOut(Schema):
     id: str
     score: float
     evidence: list[str]
@@ -58,7 +58,7 @@ class StrategyOut(Schema):
     avoid: list[str]
 
 
-class QuestionOut(Schema):
+class SuggestedQuestionOut(Schema):
     text: str
     closed: bool = Field(..., description="True for a closed question (yes/no or a named choice: AL-5)")
 
@@ -66,14 +66,14 @@ class QuestionOut(Schema):
 class AnalysisOut(Schema):
     text: str
     as_: str = Field(..., alias="as")
-    traits: list[TraitOut]
+    traits: list[TraitFoundOut]
     knowledge_level: str | None
     findings: list[FindingOut]
     redacted: str
     strategy: dict[str, StrategyOut] = Field(
         ..., description="cliente: the do / avoid card of each trait found (CT-*); empty for a draft")
     paraphrase: str | None = Field(..., description="cliente: the paraphrase draft (AL-4), null when there is no story")
-    questions: list[QuestionOut] = Field(..., description="cliente: questions to ask, closed ones first (AL-5)")
+    questions: list[SuggestedQuestionOut] = Field(..., description="cliente: questions to ask, closed ones first (AL-5)")
 
     model_config = {"populate_by_name": True}
 

@@ -233,7 +233,7 @@ class QuestionIn(Schema):
     answer: str = Field("", max_length=300)
 
 
-class AnswerIn(Schema):
+class QuestionAnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=300)
 
 
@@ -438,7 +438,7 @@ def _question(request: HttpRequest, number: str, question_id: str) -> ClosedQues
 
 @router.patch("/{number}/closed-questions/{question_id}", response=answers(QuestionOut),
               summary="Record the answer to a closed question (staff)")
-def answer_question(request: HttpRequest, number: str, question_id: str, payload: AnswerIn) -> dict[str, Any]:
+def answer_question(request: HttpRequest, number: str, question_id: str, payload: QuestionAnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     item = questions.answer_closed_question(actor=user, question=_question(request, number, question_id),
                                             answer=payload.answer)

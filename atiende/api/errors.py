@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -88,6 +89,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # database refuses (PostgreSQL's DataError: out of range, too long) is the sender's bad input, never
         # a 500. Ids are bounded where they are declared (atiende.api.ids.Id); this catches what is not.
         return api.create_response(request, out_of_range_body(), status=422)
+
+    @api.exception_handler(RawPostDataException)
+    def _not_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+        # A multipart form sent to an operation that takes JSON: the form was read (the NUL check reads every
+        # multipart form's fields), so its raw body is gone; the sender's mistake, said as such, never a 500.
+        body = error_body("unsupported_media_type", _("This operation takes a JSON body: send it with "
+                                                      "Content-Type: application/json."))
+        return api.create_response(request, body, status=415)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

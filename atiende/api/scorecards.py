@@ -49,7 +49,7 @@ class OverrideIn(Schema):
     comment: str = Field(..., max_length=2000, description="why the supervisor corrects the scorer (required)")
 
 
-class AnswerIn(Schema):
+class ScorecardAnswerIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
@@ -137,7 +137,7 @@ def override(request: HttpRequest, scorecard_id: Id, payload: OverrideIn) -> dic
 
 
 @router.post("/{scorecard_id}/acknowledge", summary="The technician acknowledges their scorecard")
-def acknowledge(request: HttpRequest, scorecard_id: Id, payload: AnswerIn) -> dict[str, Any]:
+def acknowledge(request: HttpRequest, scorecard_id: Id, payload: ScorecardAnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     services.answer_scorecard(scorecard_id=scorecard_id, user=user, answer="acknowledged",
                               comment=payload.comment)
@@ -145,7 +145,7 @@ def acknowledge(request: HttpRequest, scorecard_id: Id, payload: AnswerIn) -> di
 
 
 @router.post("/{scorecard_id}/dispute", summary="The technician disputes their scorecard, saying why")
-def dispute(request: HttpRequest, scorecard_id: Id, payload: AnswerIn) -> dict[str, Any]:
+def dispute(request: HttpRequest, scorecard_id: Id, payload: ScorecardAnswerIn) -> dict[str, Any]:
     user = require_role(request, STAFF)
     services.answer_scorecard(scorecard_id=scorecard_id, user=user, answer="disputed",
                               comment=payload.comment)

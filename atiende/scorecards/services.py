@@ -104,12 +104,14 @@ def attach_transcript(*, contact_id: int, user: User, turns: Any, customer: dict
 
     Turns are appended in time order and redacted before storing (ET-3).
     """
-    clean = _clean_turns(turns)
     with transaction.atomic():
         contact = (Contact.objects.select_for_update(of=("self",)).select_related("customer")
                    .filter(pk=contact_id).first())
         if contact is None or not is_staff(user) or not _may_supply(user, contact, token_kind):
             raise InputError("unknown_contact", _("There is no contact %(id)s.") % {"id": contact_id}, status=404)
+        # The call first, then the words: another team's call answers as missing whatever was sent (issue 22,
+        # items 10 and 28), not with a verdict on turns its sender could not supply anyway.
+        clean = _clean_turns(turns)
         card = Scorecard.objects.filter(contact=contact).first()
         if card is not None and (card.overrides.exists() or card.acknowledgements.exists()):
             raise InputError("scorecard_calibrated", _("This call's scorecard was already reviewed; its transcript "

@@ -6,15 +6,24 @@ attachment and API token belong to B only. Users of A must get a 4xx on every en
 names one of B's objects, list endpoints must not show B's data, and nothing
 of B's may change. An administrator reads the same objects (the positive
 control: the ids below really are B's objects).
+
+Every write is sent with a body valid for its documented schema (``valid_bodies``: JSON or multipart), so
+the answer comes from the team check, not from the input validation (issue 22, item 28): it must be the
+exact 404 of a missing object, or the role's own refusal, which the actor gets for a missing object too.
+An administrator sending the same bodies (undone after each) reaches every one of those objects.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -33,6 +42,7 @@ from atiende.privacy.models import Consent, VaultSecret
 from atiende.privacy.services import give_consent, store_secret
 
 from .conftest import make_work_order
+from .valid_bodies import request_body
 
 pytestmark = pytest.mark.django_db
 MARKERS = ("Bernardo-Privado", "Asunto-Privado-B", "bernardo@privado.example")
@@ -79,11 +89,15 @@ def world(vault_key):
             "consent": consent, "token": token, "customer_b": customer_b}
 
 
-def _operations():
+@functools.cache
+def _spec() -> dict[str, Any]:
     from atiende.api import api
 
-    schema = api.get_openapi_schema()
-    for path, item in schema["paths"].items():
+    return api.get_openapi_schema()  # built once for the three sweeps (about a second each time)
+
+
+def _operations():
+    for path, item in _spec()["paths"].items():
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
@@ -96,17 +110,42 @@ def _client(user: User) -> Client:
     return client
 
 
-def _call(client: Client, method: str, path: str):
-    if method == "get":
-        return client.get(path)
-    return getattr(client, method)(path, data="{}", content_type="application/json")
+def _call(client: Client, method: str, path: str, op: dict[str, Any] | None = None):
+    """The operation with a body valid for its schema (a new one each time: a file is read when sent)."""
+    body = request_body(op, _spec()) if op is not None and method != "get" else None
+    if body is None:
+        return getattr(client, method)(path)
+    kind, data = body
+    if kind == "multipart":
+        return getattr(client, method)(path, data)
+    return getattr(client, method)(path, data=json.dumps(data), content_type="application/json")
+
+
+MISSING = 2**40  # a valid id (1..2^62) that names nothing
+
+
+def _error(response) -> tuple[int, str | None]:
+    try:
+        return response.status_code, response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return response.status_code, None
+
+
+def _as_if_missing(client: Client, method: str, path: str, params: list[str], ids: dict[str, Any], op, response,
+                   what: str) -> None:
+    """A write on another team's object is answered exactly as on a missing one: the 404, or the refusal of
+    the actor's role (403 ``forbidden``, the same for any id), never the input validation (400/422)."""
+    got = _error(response)
+    assert got[0] == 404 or got == (403, "forbidden"), f"{what}: {got} {response.content[:200]!r}"
+    missing_url = re.sub(r"{(\w+)}", lambda m: str(MISSING), path)
+    assert _error(_call(client, method, missing_url, op)) == got, f"{what}: differs from a missing id"
 
 
 def test_no_role_reaches_another_teams_objects_through_the_api(world):
-    ids, checked, unknown = world["ids"], 0, []
+    ids, checked, writes, unknown = world["ids"], 0, 0, []
     admin = _client(world["admin"])
     clients = {actor.username: _client(actor) for actor in world["actors"]}
-    for path, method, tags, _op in _operations():
+    for path, method, tags, op in _operations():
         if tags & PUBLIC_TAGS:
             continue
         params = re.findall(r"{(\w+)}", path)
@@ -115,19 +154,29 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
             continue
         url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
         for actor in world["actors"]:
-            response = _call(clients[actor.username], method, url)
+            response = _call(clients[actor.username], method, url, op)
             body = response.content.decode(errors="replace")
             if params:
                 assert response.status_code >= 400, f"{actor.username} {method.upper()} {url}: {response.status_code}"
                 assert response.status_code < 500, f"{method.upper()} {url}: {response.status_code}"
+            if params and method != "get":
+                _as_if_missing(clients[actor.username], method, path, params, ids, op, response,
+                               f"{actor.username} {method.upper()} {url}")
+                writes += 1
             for marker in MARKERS:
                 assert marker not in body, f"{actor.username} {method.upper()} {url} shows {marker}"
             checked += 1
         if params and method == "get" and "token_id" not in params:
             # Positive control: these ids are real, an administrator reads them.
             assert admin.get(url).status_code == 200, f"admin GET {url}"
-    print(f"checked {checked} calls; not covered (unknown path parameters): {unknown}")
-    assert checked >= 3 * 25, (checked, unknown)
+        elif params and "token_id" not in params:
+            # Positive control of the bodies: an administrator's same write reaches the object (undone after).
+            with transaction.atomic():
+                reached = _call(admin, method, url, op)
+                transaction.set_rollback(True)
+            assert reached.status_code not in (404, 422), f"admin {method.upper()} {url}: {reached.content[:200]!r}"
+    print(f"checked {checked} calls ({writes} writes); not covered (unknown path parameters): {unknown}")
+    assert checked >= 3 * 25 and writes >= 3 * 18, (checked, writes, unknown)
     # Nothing of B's changed.
     world["wo_b"].refresh_from_db()
     assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == world["version_b"]
@@ -191,7 +240,8 @@ def test_no_role_of_another_team_reaches_team_bs_calls_alerts_or_board(world):
     actors = world["actors"]
     clients = {a.username: _client(a) for a in actors}
     checked = 0
-    for path, method, _tags, _op in _operations():
+    writes = 0
+    for path, method, _tags, op in _operations():
         params = re.findall(r"{(\w+)}", path)
         if not params and method == "get" and path.startswith("/api/v1/contacts"):
             for actor in actors:  # lists: nothing of B's in them
@@ -204,11 +254,12 @@ def test_no_role_of_another_team_reaches_team_bs_calls_alerts_or_board(world):
             continue
         url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
         for actor in actors:
-            if url.endswith("/supervise"):  # a valid body, so the answer is about the call, not the input
-                response = clients[actor.username].post(url, {"mode": "take_over"}, content_type="application/json")
-            else:
-                response = _call(clients[actor.username], method, url)
+            response = _call(clients[actor.username], method, url, op)  # a valid body: the answer is about the call
             assert 400 <= response.status_code < 500, f"{actor.username} {method.upper()} {url}: {response.status_code}"
+            if method != "get":
+                _as_if_missing(clients[actor.username], method, path, params, ids, op, response,
+                               f"{actor.username} {method.upper()} {url}")
+                writes += 1
             if actor.role == "supervisor" and path.startswith("/api/v1/contacts"):  # ET-4: as if it did not exist
                 assert response.status_code == 404, f"{actor.username} {method.upper()} {url}: {response.status_code}"
             for marker in MARKERS:
@@ -217,7 +268,7 @@ def test_no_role_of_another_team_reaches_team_bs_calls_alerts_or_board(world):
         if method == "get" and path.startswith("/api/v1/contacts"):  # (a scorecard needs one to exist)
             for positive in (world["admin"], sup_b):
                 assert _client(positive).get(url).status_code == 200, f"{positive.username} GET {url}"
-    assert checked >= 3 * 10
+    assert checked >= 3 * 10 and writes >= 3 * 10, (checked, writes)
     # The board figures: A's supervisor counts nothing of B's; B's supervisor and the admin count it.
     for user, answered in ((world["actors"][1], 0), (sup_b, 1), (world["admin"], 1)):
         figures = _client(user).get("/api/v1/contacts/stats").json()

@@ -133,3 +133,13 @@ def test_nul_in_a_page_form_is_a_400_that_says_why(desk):
     assert response.status_code == 400 and "U+0000" in response.content.decode()
     assert WorkOrder.objects.count() == before
     assert client.get("/solicitudes/?q=a%00b").status_code == 400
+
+
+def test_a_form_sent_to_an_operation_that_takes_json_is_a_json_415(desk):
+    """Found by the no-IDOR sweep (issue 22, item 28): a multipart form (an empty POST from a form library) to
+    a JSON operation was a 500, its raw body already read by the NUL check."""
+    url = f"/api/v1/work-orders/{desk.work_order.number}/closed-questions"
+    for data in ({}, {"question": "¿Enciende?"}):
+        response = Client().post(url, data, headers=_bearer(desk.technician))  # multipart/form-data
+        _json_error(response, 415, "unsupported_media_type")
+    assert not desk.work_order.closed_questions.exists()
