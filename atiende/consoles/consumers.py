@@ -35,6 +35,7 @@ from atiende.people.roles import is_manager, is_staff
 log = logging.getLogger(__name__)
 
 REJOIN_SECONDS = 1800  # group memberships expire (channels' group_expiry, a day by default): renew well before
+RETRY_SECONDS = 0.2  # after the channel layer failed to deliver (Redis timed out): listen again this soon
 
 
 def encode(message: dict[str, Any]) -> tuple[str, str]:
@@ -82,11 +83,25 @@ class Hub:
     async def _rejoin(self, layer: Any) -> None:
         while True:
             await asyncio.sleep(REJOIN_SECONDS)
-            await layer.group_add(BOARD_GROUP, self.channel)
+            try:
+                await layer.group_add(BOARD_GROUP, self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # tried again at the next round, well before the membership runs out
+                log.warning("console hub: renewing the board subscription failed", exc_info=True)
 
     async def _pump(self, layer: Any) -> None:
         while True:
-            message = await layer.receive(self.channel)
+            try:
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis timed out or went away a moment (it did under load in the topology test, issue 24):
+                # listen again. Dying here would leave every console of this process open and deaf.
+                log.warning("console hub: receiving from the channel layer failed; listening again", exc_info=True)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             if message.get("type") == "technician.update":
                 await self._technician(message)
                 continue

@@ -47,6 +47,37 @@ def test_a_call_ringing_and_an_escalation_reach_the_console_and_the_wallboard(ce
     async_to_sync(scenario)()
 
 
+def test_the_consoles_keep_hearing_updates_after_the_channel_layer_fails_once(center, monkeypatch):
+    """Issue 24's topology test: under load Redis timed out once under a process's console hub; the hub's one
+    subscription died with it, and every console connected to that process stayed open and heard nothing more
+    (no error, no reconnect). The hub now logs the failure and listens again."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    real_receive = layer.receive
+    failures = []
+
+    async def flaky_receive(channel):
+        if channel.startswith("consoles-hub.") and not failures:
+            failures.append(channel)
+            raise TimeoutError("Timeout reading from 127.0.0.1:6379")
+        return await real_receive(channel)
+
+    async def scenario():
+        board, ok = await _connect(center.marta)
+        assert ok and (await board.receive_json_from())["type"] == "hello"
+        monkeypatch.setattr(layer, "receive", flaky_receive)
+        await sync_to_async(availability.make_available)(user=center.lucia)
+        assert (await board.receive_json_from())["type"] == "technician.update"  # the hub's next wait fails
+        routed = await sync_to_async(routing.create_contact)(queue="soporte", caller=CALLER)
+        ringing = await board.receive_json_from()
+        assert failures and ringing["contact"]["id"] == routed.contact.pk
+        await board.send_input({"type": "websocket.disconnect", "code": 1000})
+        await board.wait(1)
+
+    async_to_sync(scenario)()
+
+
 def test_customers_and_anonymous_visitors_are_refused(center):
     from atiende.people.models import User
 
