@@ -49,6 +49,9 @@ def run_backup(args: argparse.Namespace) -> int:
             "backups (a password manager, a sealed envelope): without them the stored credentials cannot be "
             "read after a restore, and with them anyone holding the backup could read them.")
           % {"where": backup.vault_keys_location()})
+    print(_("The audit key is not in it either: it is %(where)s. Keep it with the vault keys: a restored "
+            "database's audit chain verifies only with the key that sealed it.")
+          % {"where": backup.audit_key_location()})
     return 0
 
 
@@ -71,4 +74,7 @@ def run_restore(args: argparse.Namespace) -> int:
         print(_("This version of Atiende has newer tables: run `atiende migrate` before starting it."))
     print(_("The vault keys must be the ones of the backup's time, %(where)s.")
           % {"where": backup.vault_keys_location()})
+    print(_("So must the audit key, %(where)s. The audit anchor may be ahead of a restored older database: "
+            "`atiende audit verify` then names the entries made since the backup (docs/security.md).")
+          % {"where": backup.audit_key_location()})
     return 0

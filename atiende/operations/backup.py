@@ -86,6 +86,15 @@ def vault_keys_location() -> str:
     return _("in the file %(path)s") % {"path": Path(settings.HOME) / KEY_FILE_NAME}
 
 
+def audit_key_location() -> str:
+    """Where this installation's audit key is (the seal of the audit chain, docs/security.md), in words."""
+    from atiende.privacy.audit_seal import KEY_FILE_NAME
+
+    if str(getattr(settings, "ATIENDE_AUDIT_KEY", "") or "").strip():
+        return _("in the environment variable %(name)s") % {"name": "ATIENDE_AUDIT_KEY"}
+    return _("in the file %(path)s") % {"path": Path(settings.HOME) / KEY_FILE_NAME}
+
+
 # ---------------------------------------------------------------------------- the database, each kind
 
 def _vendor() -> str:

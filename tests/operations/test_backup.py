@@ -51,9 +51,11 @@ def _round_trip(tmp_path: Path, first_url: str | None, second_url: str | None) -
     assert made.returncode == 0, made.stderr
     assert "vault keys are NOT in this backup" in made.stdout
     assert "vault.keys" in made.stdout or "ATIENDE_VAULT_KEYS" in made.stdout
+    assert "audit key is not in it" in made.stdout  # nor the audit seal's key, and it says where that is
+    assert "audit.key" in made.stdout or "ATIENDE_AUDIT_KEY" in made.stdout
     with tarfile.open(archive) as tar:
         names = tar.getnames()
-    assert not [n for n in names if "vault" in n or n.endswith(".keys")]
+    assert not [n for n in names if "vault" in n or n.endswith((".keys", "audit.key"))]
     assert archive.stat().st_mode & 0o077 == 0
 
     # Onto a new machine: an empty home (and an empty database).
