@@ -34,7 +34,10 @@ from atiende.desk.models import (
 from atiende.errors import InputError
 from atiende.people.models import Team, User
 from atiende.people.roles import is_admin, is_manager
+from atiende.reports import aggregates
+from atiende.reports.core.figures import number_of
 from atiende.reports.core.rows import (
+    CallFacts,
     CallRow,
     CommitmentRow,
     Period,
@@ -42,6 +45,7 @@ from atiende.reports.core.rows import (
     ScoreRow,
     SurveyRow,
     WorkOrderRow,
+    display_name,
 )
 from atiende.scorecards.models import ItemOverride, Scorecard
 from atiende.sla import services as sla_services
@@ -86,9 +90,7 @@ def clean_filters(raw: dict[str, Any]) -> dict[str, str]:
     return filters
 
 
-def _name(first: str | None, last: str | None, username: str | None) -> str:
-    full = f"{first or ''} {last or ''}".strip()
-    return full or username or ""
+_name = display_name
 
 
 def _in(period: Period, field: str) -> Q:
@@ -138,9 +140,10 @@ def work_order_rows(period: Period, filters: dict[str, str], scope: Scope) -> li
     return found
 
 
-def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallRow]:
+def calls_in(period: Period, filters: dict[str, str], scope: Scope) -> QuerySet[Contact] | None:
+    """The calls that arrived in the period, with the filters and the scope (None: the channel leaves them out)."""
     if filters.get("channel", Channel.PHONE) != Channel.PHONE:
-        return []
+        return None
     rows = Contact.objects.filter(_in(period, "created_at")).filter(scope.teams("queue__team_id"))
     if "team" in filters:
         rows = rows.filter(queue__team__name=filters["team"])
@@ -148,6 +151,21 @@ def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Cal
         rows = rows.filter(queue__name=filters["queue"])
     if "technician" in filters:
         rows = rows.filter(assignee__username=filters["technician"])
+    return rows
+
+
+def call_facts(period: Period, filters: dict[str, str], scope: Scope) -> CallFacts:
+    """The call figures added up in SQL (reports/aggregates.py): what ``figures.tally_calls`` makes of
+    :func:`call_rows`, without reading every call."""
+    rows = calls_in(period, filters, scope)
+    return CallFacts() if rows is None else aggregates.call_facts(rows, period)
+
+
+def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallRow]:
+    """Every call, one row each: the reference the SQL path is tested against (and nothing else reads)."""
+    rows = calls_in(period, filters, scope)
+    if rows is None:
+        return []
     policies: dict[tuple[int, int | None], dict[str, Any]] = {}
     queues = {q.pk: q for q in Queue.objects.all()}
     found = []
@@ -166,8 +184,9 @@ def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Cal
             max_wait_seconds=float(policy.get("max_wait_seconds", 180)),
             max_call_seconds=float(policy.get("max_call_seconds", 900)),
             calls_per_day=int(policy.get("calls_per_day", 30)),
-            holds=int(data.get("hold_count") or 0), hold_seconds=float(data.get("hold_seconds") or 0.0),
-            hold_overruns=int(data.get("hold_overruns") or 0), transfers=int(data.get("transfer_count") or 0)))
+            holds=int(number_of(data.get("hold_count"))), hold_seconds=float(number_of(data.get("hold_seconds"))),
+            hold_overruns=int(number_of(data.get("hold_overruns"))),
+            transfers=int(number_of(data.get("transfer_count")))))
     return found
 
 
@@ -237,8 +256,12 @@ LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_r
 
 
 def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: Scope) -> Rows:
+    """What a report reads; the calls come added up in SQL (``Rows.call_facts``), not one by one."""
     rows = Rows()
     for need in needs:
-        setattr(rows, need, LOADERS[need](period, filters, scope))
+        if need == "calls":
+            rows.call_facts = call_facts(period, filters, scope)
+        else:
+            setattr(rows, need, LOADERS[need](period, filters, scope))
     return rows
 

@@ -28,13 +28,16 @@ Definitions (docs/reports.md):
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from statistics import fmean
 from typing import Any
 
 from atiende.reports.core.rows import (
+    CallFacts,
     CallRow,
+    CallTally,
     Column,
     Period,
     Rows,
@@ -94,7 +97,7 @@ def _figure_section(key: str, es: str, en: str, figures: list[tuple[str, str, An
 def volume(rows: Rows, period: Period) -> list[Section]:
     created = [w for w in rows.work_orders if period.contains(w.created_at)]
     counts = Counter(w.channel for w in created)
-    calls = sum(1 for c in rows.calls if c.inbound and period.contains(c.arrived_at))
+    calls = _facts(rows, period).total().offered
     total = len(created)
     by_channel = Section("by_channel", "Solicitudes por canal", "Work orders by channel", [
         Column("channel", "Canal", "Channel", "code"), Column("work_orders", "Solicitudes", "Work orders", "int"),
@@ -184,66 +187,94 @@ def service_levels(rows: Rows, period: Period) -> list[Section]:
 
 # ---- calls -----------------------------------------------------------------------------------
 
-def _inbound(rows: Rows, period: Period) -> list[CallRow]:
-    return [c for c in rows.calls if c.inbound and period.contains(c.arrived_at)]
+MICRO = 1_000_000
 
 
-def _wait(call: CallRow) -> float:
-    assert call.answered_at is not None
-    return max(0.0, (call.answered_at - call.arrived_at).total_seconds())
+def _micros(delta: Any) -> int:
+    """A duration in whole microseconds: sums of them are exact, in Python and in SQL alike."""
+    return (delta.days * 86_400 + delta.seconds) * MICRO + delta.microseconds
 
 
-def _handle(call: CallRow) -> float | None:
-    if call.answered_at is None or call.ended_at is None:
-        return None
-    return max(0.0, (call.ended_at - call.answered_at).total_seconds())
+def number_of(value: Any) -> float:
+    """A figure the engine keeps in a call's data: a JSON number, anything else counts as 0."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
-def _po2(calls: list[CallRow]) -> tuple[int, int]:
-    """(met, counted): answered within the maximum wait; missed when answered later or abandoned after it."""
-    met = counted = 0
-    for call in calls:
-        if call.answered_at is not None:
-            counted += 1
-            met += _wait(call) <= call.max_wait_seconds
-        elif call.abandoned and call.ended_at is not None and \
-                (call.ended_at - call.arrived_at).total_seconds() > call.max_wait_seconds:
-            counted += 1
-    return met, counted
+def tally_call(call: CallRow) -> CallTally:
+    """What one inbound call adds to the call figures (see :class:`CallTally`)."""
+    tally = CallTally(offered=1)
+    wait_limit, call_limit = round(call.max_wait_seconds * MICRO), round(call.max_call_seconds * MICRO)
+    if call.answered_at is not None:
+        wait = max(0, _micros(call.answered_at - call.arrived_at))
+        tally.answered, tally.wait_us, tally.po2_counted, tally.po2_met = 1, wait, 1, int(wait <= wait_limit)
+        if call.ended_at is not None:
+            handle = max(0, _micros(call.ended_at - call.answered_at))
+            tally.handled, tally.handle_us, tally.po1 = 1, handle, int(handle > call_limit)
+        holds, transfers = int(number_of(call.holds)), int(number_of(call.transfers))
+        tally.transferred, tally.transfers = int(transfers > 0), transfers
+        tally.with_hold, tally.holds = int(holds > 0), holds
+        tally.hold_seconds, tally.hold_overruns = float(number_of(call.hold_seconds)), int(number_of(call.hold_overruns))
+    elif call.abandoned:
+        tally.abandoned = 1
+        if call.ended_at is not None and _micros(call.ended_at - call.arrived_at) > wait_limit:
+            tally.po2_counted = 1
+    return tally
 
 
-def _po3(calls: list[CallRow], period: Period) -> tuple[int, int]:
-    """(days at target, days worked) over every technician: PO-3, calls answered per local day."""
-    per_day: Counter[tuple[str, Any]] = Counter()
-    target: dict[tuple[str, Any], int] = {}
-    for call in calls:
+def tally_calls(calls_: Iterable[CallRow], period: Period) -> CallFacts:
+    """The figures' building blocks from the rows, one call at a time: the reference the SQL path
+    (reports/aggregates.py) must equal."""
+    facts = CallFacts()
+    hold_seconds: dict[str, list[float]] = defaultdict(list)
+    for call in calls_:
+        if not period.contains(call.arrived_at):
+            continue
+        if not call.inbound:
+            facts.outbound += 1
+            continue
+        technician = call.technician or UNASSIGNED
+        tally = tally_call(call)
+        hold_seconds[technician].append(tally.hold_seconds)
+        facts.by_technician.setdefault(technician, CallTally()).add(tally)
         if call.answered_at is not None and call.technician:
             key = (call.technician, period.local_date(call.answered_at))
-            per_day[key] += 1
-            target[key] = call.calls_per_day
-    return sum(1 for key, n in per_day.items() if n >= target[key]), len(per_day)
+            answered, target = facts.days.get(key, (0, 0))
+            facts.days[key] = (answered + 1, max(target, call.calls_per_day))
+    for technician, values in hold_seconds.items():
+        facts.by_technician[technician].hold_seconds = math.fsum(values)
+    return facts
+
+
+def _facts(rows: Rows, period: Period) -> CallFacts:
+    return rows.call_facts if rows.call_facts is not None else tally_calls(rows.calls, period)
+
+
+def _mean_us(total: int, count: int) -> float | None:
+    return None if count == 0 else total / count / MICRO
+
+
+def _po3(days: dict[tuple[str, Any], tuple[int, int]], technician: str | None = None) -> tuple[int, int]:
+    """(days at target, days worked): PO-3, calls answered per technician and local day, against the day's
+    target (the highest calls-per-day of the policies of that day's calls)."""
+    chosen = [v for (who, _day), v in days.items() if technician is None or who == technician]
+    return sum(1 for answered, target in chosen if answered >= target), len(chosen)
 
 
 def calls(rows: Rows, period: Period) -> list[Section]:
-    inbound = _inbound(rows, period)
-    answered = [c for c in inbound if c.answered_at is not None]
-    abandoned = [c for c in inbound if c.answered_at is None and c.abandoned]
-    handles = [h for h in (_handle(c) for c in answered) if h is not None]
-    po1 = sum(1 for c in answered if (_handle(c) or 0) > c.max_call_seconds)
-    po2_met, po2_counted = _po2(inbound)
-    po3_met, po3_days = _po3(inbound, period)
+    facts = _facts(rows, period)
+    total = facts.total()
+    po3_met, po3_days = _po3(facts.days)
     summary = _figure_section("summary", "Llamadas", "Calls", [
-        ("offered", "Llamadas recibidas", len(inbound), "int", "CH-TEL"),
-        ("answered", "Atendidas", len(answered), "int", ""),
-        ("abandoned", "Abandonadas", len(abandoned), "int", ""),
-        ("abandonment", "Tasa de abandono", share(len(abandoned), len(inbound)), "share", "PO-2"),
-        ("asa", "Espera media hasta ser atendido (ASA)", mean(_wait(c) for c in answered), "seconds", "PO-2"),
-        ("aht", "Duración media de atención (AHT)", mean(handles), "seconds", "PO-1"),
-        ("po1_breaches", "Llamadas por encima del tiempo máximo", po1, "int", "PO-1"),
-        ("po2_share", "Atendidas dentro de la espera máxima", share(po2_met, po2_counted), "share", "PO-2"),
+        ("offered", "Llamadas recibidas", total.offered, "int", "CH-TEL"),
+        ("answered", "Atendidas", total.answered, "int", ""),
+        ("abandoned", "Abandonadas", total.abandoned, "int", ""),
+        ("abandonment", "Tasa de abandono", share(total.abandoned, total.offered), "share", "PO-2"),
+        ("asa", "Espera media hasta ser atendido (ASA)", _mean_us(total.wait_us, total.answered), "seconds", "PO-2"),
+        ("aht", "Duración media de atención (AHT)", _mean_us(total.handle_us, total.handled), "seconds", "PO-1"),
+        ("po1_breaches", "Llamadas por encima del tiempo máximo", total.po1, "int", "PO-1"),
+        ("po2_share", "Atendidas dentro de la espera máxima", share(total.po2_met, total.po2_counted), "share", "PO-2"),
         ("po3_share", "Días-técnico con el mínimo de llamadas", share(po3_met, po3_days), "share", "PO-3"),
-        ("outbound", "Llamadas salientes",
-         sum(1 for c in rows.calls if not c.inbound and period.contains(c.arrived_at)), "int", "CH-PRO"),
+        ("outbound", "Llamadas salientes", facts.outbound, "int", "CH-PRO"),
     ])
     by_tech = Section("by_technician", "Por técnico", "By technician", [
         Column("technician", "Técnico", "Technician"), Column("answered", "Atendidas", "Answered", "int"),
@@ -251,39 +282,31 @@ def calls(rows: Rows, period: Period) -> list[Section]:
         Column("days", "Días", "Days", "int"), Column("days_at_target", "Días con el mínimo (PO-3)",
                                                       "Days at target (PO-3)", "int"),
         Column("per_day", "Llamadas por día", "Calls per day", "number")], chart=("technician", "answered"))
-    groups: dict[str, list[CallRow]] = defaultdict(list)
-    for call in answered:
-        groups[call.technician or UNASSIGNED].append(call)
-    for technician, found in sorted(groups.items()):
-        met, days = _po3(found, period)
+    for technician, tally in facts.answering():
+        met, days = _po3(facts.days, technician)
         by_tech.rows.append({
-            "technician": technician, "answered": len(found),
-            "aht": mean(h for h in (_handle(c) for c in found) if h is not None),
-            "po1_breaches": sum(1 for c in found if (_handle(c) or 0) > c.max_call_seconds),
-            "days": days, "days_at_target": met, "per_day": len(found) / days if days else None,
+            "technician": technician, "answered": tally.answered, "aht": _mean_us(tally.handle_us, tally.handled),
+            "po1_breaches": tally.po1, "days": days, "days_at_target": met,
+            "per_day": tally.answered / days if days else None,
         })
     return [summary, by_tech]
 
 
-def _per_technician(calls_: list[CallRow], columns: list[Column], figures: Callable[[list[CallRow]], dict[str, Any]],
+def _per_technician(facts: CallFacts, columns: list[Column], figures: Callable[[CallTally], dict[str, Any]],
                     key: str, es: str, en: str, chart: tuple[str, str]) -> Section:
     section = Section(key, es, en, [Column("technician", "Técnico", "Technician"), *columns], chart=chart)
-    groups: dict[str, list[CallRow]] = defaultdict(list)
-    for call in calls_:
-        groups[call.technician or UNASSIGNED].append(call)
-    section.rows = [{"technician": t, **figures(found)} for t, found in sorted(groups.items())]
+    section.rows = [{"technician": t, **figures(tally)} for t, tally in facts.answering()]
     return section
 
 
-def _transfer_figures(answered: list[CallRow]) -> dict[str, Any]:
-    moved = sum(1 for c in answered if c.transfers > 0)
-    return {"answered": len(answered), "transferred": moved, "transfers": sum(c.transfers for c in answered),
-            "rate": share(moved, len(answered))}
+def _transfer_figures(tally: CallTally) -> dict[str, Any]:
+    return {"answered": tally.answered, "transferred": tally.transferred, "transfers": tally.transfers,
+            "rate": share(tally.transferred, tally.answered)}
 
 
 def transfers(rows: Rows, period: Period) -> list[Section]:
-    answered = [c for c in _inbound(rows, period) if c.answered_at is not None]
-    figures = _transfer_figures(answered)
+    facts = _facts(rows, period)
+    figures = _transfer_figures(facts.total())
     summary = _figure_section("summary", "Transferencias", "Transfers", [
         ("answered", "Llamadas atendidas", figures["answered"], "int", ""),
         ("transferred", "Llamadas transferidas", figures["transferred"], "int", "TR-1"),
@@ -293,21 +316,19 @@ def transfers(rows: Rows, period: Period) -> list[Section]:
     columns = [Column("answered", "Atendidas", "Answered", "int"), Column("transferred", "Transferidas",
                                                                           "Transferred", "int"),
                Column("transfers", "Transferencias", "Transfers", "int"), Column("rate", "Tasa", "Rate", "share")]
-    return [summary, _per_technician(answered, columns, _transfer_figures, "by_technician", "Por técnico",
+    return [summary, _per_technician(facts, columns, _transfer_figures, "by_technician", "Por técnico",
                                      "By technician", ("technician", "rate"))]
 
 
-def _hold_figures(answered: list[CallRow]) -> dict[str, Any]:
-    holds = sum(c.holds for c in answered)
-    overruns = sum(c.hold_overruns for c in answered)
-    return {"answered": len(answered), "with_hold": sum(1 for c in answered if c.holds > 0), "holds": holds,
-            "mean_hold": None if holds == 0 else sum(c.hold_seconds for c in answered) / holds,
-            "overruns": overruns, "overrun_share": share(overruns, holds)}
+def _hold_figures(tally: CallTally) -> dict[str, Any]:
+    return {"answered": tally.answered, "with_hold": tally.with_hold, "holds": tally.holds,
+            "mean_hold": None if tally.holds == 0 else tally.hold_seconds / tally.holds,
+            "overruns": tally.hold_overruns, "overrun_share": share(tally.hold_overruns, tally.holds)}
 
 
 def holds(rows: Rows, period: Period) -> list[Section]:
-    answered = [c for c in _inbound(rows, period) if c.answered_at is not None]
-    figures = _hold_figures(answered)
+    facts = _facts(rows, period)
+    figures = _hold_figures(facts.total())
     summary = _figure_section("summary", "Esperas en línea", "Holds", [
         ("with_hold", "Llamadas con espera", figures["with_hold"], "int", "HO-2"),
         ("holds", "Esperas", figures["holds"], "int", "HO-2"),
@@ -319,7 +340,7 @@ def holds(rows: Rows, period: Period) -> list[Section]:
                Column("mean_hold", "Espera media", "Mean hold", "seconds"),
                Column("overruns", "Excedidas (HO-5)", "Overruns (HO-5)", "int"),
                Column("overrun_share", "Proporción excedida", "Overrun share", "share")]
-    return [summary, _per_technician(answered, columns, _hold_figures, "by_technician", "Por técnico",
+    return [summary, _per_technician(facts, columns, _hold_figures, "by_technician", "Por técnico",
                                      "By technician", ("technician", "holds"))]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -41,10 +42,41 @@ class Period:
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
 
+    def offsets(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime, int]]:
+        """The spans of [start, end) with one UTC offset (seconds) in this time zone, in order: a local
+        date is then ``(epoch seconds + offset) // 86400`` days after 1970-01-01 inside each span."""
+        def offset(moment: datetime) -> int:
+            delta = moment.astimezone(self.zone).utcoffset()
+            return int(delta.total_seconds()) if delta is not None else 0
+
+        spans: list[tuple[datetime, datetime, int]] = []
+        begin, current, moment = start, offset(start), start
+        while moment < end:
+            step = min(moment + timedelta(days=1), end)
+            if offset(step) != current or step == end:
+                high = step
+                if offset(step) != current:  # the change lies in (moment, step]: find its whole second
+                    low, top = math.floor(moment.timestamp()), math.ceil(step.timestamp())
+                    while top - low > 1:
+                        middle = (low + top) // 2
+                        instant = datetime.fromtimestamp(middle, UTC)
+                        low, top = (middle, top) if offset(instant) == current else (low, middle)
+                    high = datetime.fromtimestamp(top, UTC)
+                spans.append((begin, high, current))
+                begin, current = high, offset(high)
+            moment = step
+        return [span for span in spans if span[0] < span[1]]
+
     def week_of(self, moment: datetime) -> date:
         """The Monday of the local week of ``moment`` (trends are by week)."""
         day = self.local_date(moment)
         return day - timedelta(days=day.weekday())
+
+
+def display_name(first: str | None, last: str | None, username: str | None) -> str:
+    """How a person is named in reports: their full name, else their user name."""
+    full = f"{first or ''} {last or ''}".strip()
+    return full or username or ""
 
 
 @dataclass(frozen=True)
@@ -112,9 +144,56 @@ class CommitmentRow:
 
 
 @dataclass
+class CallTally:
+    """Figures of a set of inbound calls that add up: counts and sums (durations in whole microseconds,
+    so a sum is exact and the same whether Python or the database adds). Every field but ``offered``,
+    ``abandoned`` and ``po2_counted`` counts answered calls only."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0  # gave up before an answer
+    wait_us: int = 0  # arrival to answer, of the answered
+    handled: int = 0  # answered and ended (with a handle time)
+    handle_us: int = 0  # answer to end of the wrap-up
+    po1: int = 0  # handle time over the maximum call time
+    po2_met: int = 0  # answered within the maximum wait
+    po2_counted: int = 0  # answered, or given up after the maximum wait
+    transferred: int = 0
+    transfers: int = 0
+    with_hold: int = 0
+    holds: int = 0
+    hold_seconds: float = 0.0
+    hold_overruns: int = 0
+
+    def add(self, other: CallTally) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class CallFacts:
+    """What the call reports are computed from: inbound calls by technician (a name; "—" none), the
+    outbound count, and PO-3's answered calls per (technician, local day) with that day's target."""
+
+    by_technician: dict[str, CallTally] = field(default_factory=dict)
+    outbound: int = 0
+    days: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)  # -> (answered, target)
+
+    def total(self) -> CallTally:
+        total = CallTally()
+        for tally in self.by_technician.values():
+            total.add(tally)
+        return total
+
+    def answering(self) -> list[tuple[str, CallTally]]:
+        return [(t, tally) for t, tally in sorted(self.by_technician.items()) if tally.answered]
+
+
+@dataclass
 class Rows:
     work_orders: list[WorkOrderRow] = field(default_factory=list)
     calls: list[CallRow] = field(default_factory=list)
+    call_facts: CallFacts | None = None  # the calls already added up (in SQL); None: add up ``calls``
     scores: list[ScoreRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     commitments: list[CommitmentRow] = field(default_factory=list)
