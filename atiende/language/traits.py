@@ -126,6 +126,7 @@ LEARNED_WEIGHT = 0.5  # a sure learned model asserts the trait by itself (learne
 LEARNED_SHARED_WEIGHT = 0.35  # ... unless the lexicon already found the trait it is most often confused with
 _CONFUSABLE = {"CT-ENF": "CT-DES", "CT-DES": "CT-ENF"}
 # Laughter: "¡¡Funciona!! Era el cable, ¡qué vergüenza, jaja!" is embarrassment told cheerfully, not anger.
+_THANKS = re.compile(r"(?<![a-z])(gracias|mil gracias|te lo agradezco|se lo agradezco|genial|chevere|buenisimo|excelente)(?![a-z])")
 _LAUGHTER = re.compile(r"(?<![a-z])(ja(ja)+|je(je)+|ji(ji)+|ha(ha)+|xd+|lol)(?![a-z])|😂|🤣|😅|😄|😁|😆")
 
 
@@ -176,6 +177,8 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
             weight = LEARNED_WEIGHT
             if alone and other and hits[other][0] and not exclaimed:
                 weight = LEARNED_SHARED_WEIGHT
+            elif alone and not hits["CT-ENF"][0] and not hits["CT-DES"][0] and _THANKS.search(folded.text):
+                weight = LEARNED_SHARED_WEIGHT  # "¡Ya tengo internet otra vez! Gracias": words of a complaint, said glad
             hits[trait_id][0].append(weight)
             new = [e for e in learned if e.lower() not in {x.lower() for x in hits[trait_id][1]}]
             hits[trait_id][1].extend(new)
@@ -210,6 +213,8 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
                 weights.append(p["exclaim_single"])
             if len(re.findall(r"!+", folded.original)) >= 2:
                 weights.append(p["exclaim_many"])
+                if hits["CT-DES"][0] and max(hits["CT-DES"][0]) >= 0.5:
+                    weights.append(p["insult_exclaimed"])  # "¡Son unos estafadores! ¡Me cobraron...!": shouted
         elif trait_id == "CT-ENT":
             # Technical acronyms outside the lists count as its vocabulary does (one is not enough, two are).
             for token in _technical_acronyms(folded.original, n_words, lex.regex):

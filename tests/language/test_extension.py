@@ -7,12 +7,12 @@ import sys
 
 
 def test_an_organisation_adds_its_own_cues_and_jargon(tmp_path):
-    (tmp_path / "traits.toml").write_text('[traits."CT-ENF"]\ncues = [["estoy que muerdo", 0.7]]\n', "utf-8")
+    (tmp_path / "traits.toml").write_text('[traits."CT-ENF"]\ncues = [["estoy como una olla expres", 0.7]]\n', "utf-8")
     (tmp_path / "jargon.toml").write_text(
         '[[term]]\nre = "sap"\nunderstood_from = "avanzado"\nplain = "el programa de gestión"\n', "utf-8")
     script = (
         "import json; from atiende.language import analyze; "
-        "print(json.dumps([[t.id for t in analyze('Estoy que muerdo con esto.').traits], "
+        "print(json.dumps([[t.id for t in analyze('Estoy como una olla exprés con esto.').traits], "
         "[f.rule for f in analyze('Abra SAP, por favor.', as_='tecnico').findings]]))"
     )
     env = {**os.environ, "ATIENDE_LANGUAGE_DATA": str(tmp_path)}

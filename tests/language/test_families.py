@@ -153,3 +153,34 @@ def test_an_advanced_network_problem_gets_the_technical_questions_and_none_alrea
     assert "¿Falla la resolución de nombres o también un ping a una dirección IP?" in questions
     wifi = [q.text for q in analyze("El wifi se corta cada rato en el salón.").questions]
     assert "¿Está conectado por cable o por wifi?" not in wifi
+
+
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("¿Pero vos sabés para qué sirve un ratón?", "DN-7"),
+    ("Usted está muy distraído hoy, ¿eh?", "DN-7"),
+    ("Esto lo entiende todo el mundo.", "DN-7"),
+    ("Tiene usted muy poca idea de ordenadores.", "DN-7"),
+    ("¿Cómo no se da cuenta de que está apagado?", "DN-7"),
+    ("Ya se lo expliqué ayer por la tarde.", "DN-3"),
+    ("No es cosa nuestra, llame al banco.", "DN-3"),
+    ("No hemos cometido ningún error en su factura.", "DN-4"),
+    ("La avería está en su cableado, no en el nuestro.", "DN-4"),
+    ("Los ancianos siempre tienen problemas con las claves.", "DN-5"),
+    ("Mi compañera de la mañana le desconfiguró el correo.", "DN-13"),
+    ("No quedan citas esta semana.", "PT-1"),
+    ("Con este cambio se terminaron los fallos, ya lo verá.", "PT-2"),
+    ("Es un juego de niños, enseguida lo tiene.", "DN-1"),
+])
+def test_the_families_read_on_rounds_ten_and_eleven(draft, rule):
+    assert rule in rules(draft)
+
+
+def test_a_reference_to_what_was_said_before_is_not_a_reproach():
+    assert rules("¿Ha podido probar lo que le comenté la semana pasada?") == set()
+    assert rules("No hay manera de que se borre nada con esto, tranquila.") == set()
+
+
+def test_an_insult_among_exclamations_is_also_anger_and_thanks_calm_a_complaint():
+    assert traits("¡Son unos piratas! ¡Me han cobrado tres veces!") == {"CT-DES", "CT-ENF"}
+    assert traits("¡Otra vez tengo línea! Muchas gracias.") == set()
+    assert "CT-DES" in traits("Enhorabuena, campeones: otra semana sin fibra.")
