@@ -17,6 +17,7 @@ from atiende.contact.clock import now
 from atiende.contact.models import (
     Alert,
     Contact,
+    ContactChannel,
     ContactEvent,
     ContactState,
     Deadline,
@@ -230,7 +231,8 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
     """
     from collections import Counter
 
-    events = ContactEvent.objects.filter(at__gte=since)
+    # Calls only: visitors at the walk-in desk (CH-PRE) have their own figures (the walk-ins report).
+    events = ContactEvent.objects.filter(at__gte=since).exclude(contact__channel=ContactChannel.IN_PERSON)
     alert_rows = Alert.objects.all()
     if user is not None:
         events = events.filter(contact__in=contacts_in_scope(user).values("pk"))

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.contact.models import Contact, Queue
+from atiende.contact.models import Contact, ContactChannel, Queue
 from atiende.contact.selectors import policy_for
 from atiende.desk.models import (
     Channel,
@@ -44,12 +44,15 @@ from atiende.reports.core.rows import (
     Rows,
     ScoreRow,
     SurveyRow,
+    VisitRow,
     WorkOrderRow,
     display_name,
 )
 from atiende.scorecards.models import ItemOverride, Scorecard
 from atiende.sla import services as sla_services
 from atiende.sla.core.clock import elapsed
+from atiende.walkin.core import NO_SHOW
+from atiende.walkin.models import Visit
 
 FILTERS = ("team", "queue", "technician", "channel")
 
@@ -144,7 +147,9 @@ def calls_in(period: Period, filters: dict[str, str], scope: Scope) -> QuerySet[
     """The calls that arrived in the period, with the filters and the scope (None: the channel leaves them out)."""
     if filters.get("channel", Channel.PHONE) != Channel.PHONE:
         return None
-    rows = Contact.objects.filter(_in(period, "created_at")).filter(scope.teams("queue__team_id"))
+    # Calls only: a visitor at the walk-in desk (CH-PRE) is in the walk-ins report, not counted as a call.
+    rows = (Contact.objects.filter(_in(period, "created_at"), channel=ContactChannel.PHONE)
+            .filter(scope.teams("queue__team_id")))
     if "team" in filters:
         rows = rows.filter(queue__team__name=filters["team"])
     if "queue" in filters:
@@ -251,8 +256,35 @@ def commitment_rows(period: Period, filters: dict[str, str], scope: Scope) -> li
                 "due_at", "status", "owner__first_name", "owner__last_name", "owner__username", "resolved_at")]
 
 
+def visit_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[VisitRow]:
+    """Visitors of the walk-in desk (CH-PRE) checked in during the period, in the queues the user may see."""
+    if filters.get("channel", Channel.IN_PERSON) != Channel.IN_PERSON:
+        return []
+    rows = Visit.objects.filter(_in(period, "checked_in_at")).filter(scope.teams("contact__queue__team_id"))
+    if "team" in filters:
+        rows = rows.filter(contact__queue__team__name=filters["team"])
+    if "queue" in filters:
+        rows = rows.filter(contact__queue__name=filters["queue"])
+    if "technician" in filters:
+        rows = rows.filter(contact__assignee__username=filters["technician"])
+    queues = {q.pk: q for q in Queue.objects.all()}
+    limits: dict[int, float] = {}
+    found = []
+    for (arrived, service, called, calls, booking, queue_id, answered, state, data) in rows.values_list(
+            "checked_in_at", "service__label", "called_at", "calls", "booking_id", "contact__queue_id",
+            "contact__answered_at", "contact__state", "contact__data").iterator(chunk_size=5000):
+        if queue_id not in limits:
+            limits[queue_id] = float(policy_for(queues[queue_id]).max_wait_seconds)
+        cause = (data or {}).get("end_cause") if isinstance(data, dict) else None
+        abandoned = state == "abandoned"
+        found.append(VisitRow(arrived_at=arrived, service=service, called_at=called, answered_at=answered,
+                              no_show=abandoned and cause == NO_SHOW, left=abandoned and cause != NO_SHOW,
+                              booked=booking is not None, calls=calls, max_wait_seconds=limits[queue_id]))
+    return found
+
+
 LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_rows, "surveys": survey_rows,
-           "commitments": commitment_rows}
+           "commitments": commitment_rows, "visits": visit_rows}
 
 
 def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: Scope) -> Rows:

@@ -14,7 +14,7 @@ class Definition:
     name: str
     es: str
     en: str
-    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments
+    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments, visits
     build: Callable[[Rows, Period], list[Section]]
 
     def description(self, language: str) -> str:
@@ -41,6 +41,8 @@ REPORTS: dict[str, Definition] = {d.name: d for d in (
                "Satisfaction (SP-4): distribution, by technician and comments", ("surveys",), figures.satisfaction),
     Definition("commitments", "Compromisos cumplidos e incumplidos (PT-2), por responsable",
                "Commitments kept and missed (PT-2), by owner", ("commitments",), figures.commitments),
+    Definition("walk-ins", "Atención presencial: visitantes, esperas, no presentados, por servicio",
+               "Walk-in desk: visitors, waits, no-shows, by service", ("visits",), figures.walk_ins),
 )}
 
 

@@ -42,6 +42,7 @@ from atiende.reports.core.rows import (
     Period,
     Rows,
     Section,
+    VisitRow,
 )
 
 CHANNELS = ("presencial", "telefonico", "email", "portal", "chat")
@@ -63,6 +64,13 @@ FIGURES_EN = {
     "Solicitudes cerradas": "Work orders closed", "Resueltas en el primer contacto": "Resolved at first contact",
     "Resolución en el primer contacto": "First-contact resolution", "Reabiertas": "Reopened",
     "Primera respuesta media": "Mean first response", "Resolución media": "Mean resolution",
+    "Visitantes": "Visitors", "Atendidos": "Served", "No presentados al ser llamados": "No-shows when called",
+    "Tasa de no presentados (de los llamados)": "No-show rate (of those called)",
+    "Se fueron antes de ser llamados": "Left before being called",
+    "Espera media hasta ser atendido": "Mean wait until served",
+    "Espera hasta ser atendido, percentil 90": "Wait until served, 90th percentile",
+    "Atendidos dentro de la espera máxima": "Served within the maximum wait",
+    "Llamados más de una vez": "Called more than once", "Con cita": "Booked",
     "Llamadas recibidas": "Calls offered", "Atendidas": "Answered", "Abandonadas": "Abandoned",
     "Tasa de abandono": "Abandonment rate", "Espera media hasta ser atendido (ASA)": "Average speed of answer (ASA)",
     "Duración media de atención (AHT)": "Average handle time (AHT)",
@@ -446,3 +454,54 @@ def commitments(rows: Rows, period: Period) -> list[Section]:
         owners[commitment.owner or UNASSIGNED].append(commitment)
     by_owner.rows = [{"owner": o, **_commitment_figures(found)} for o, found in sorted(owners.items())]
     return [summary, by_owner]
+
+
+# ---- the walk-in desk (CH-PRE) ------------------------------------------------------------
+
+def _visit_wait(visit: VisitRow) -> float:
+    assert visit.answered_at is not None
+    return max(0.0, (visit.answered_at - visit.arrived_at).total_seconds())
+
+
+def _visit_figures(visits: list[VisitRow]) -> dict[str, Any]:
+    served = [v for v in visits if v.answered_at is not None]
+    called = [v for v in visits if v.called_at is not None]
+    no_shows = sum(1 for v in visits if v.no_show)
+    waits = sorted(_visit_wait(v) for v in served)
+    return {"visitors": len(visits), "served": len(served), "no_shows": no_shows,
+            "no_show_rate": share(no_shows, len(called)), "left": sum(1 for v in visits if v.left),
+            "mean_wait": mean(waits), "p90_wait": waits[max(0, -(-len(waits) * 9 // 10) - 1)] if waits else None,
+            "within_po2": share(sum(1 for v in served if _visit_wait(v) <= v.max_wait_seconds), len(served)),
+            "called_again": sum(1 for v in called if v.calls > 1), "booked": sum(1 for v in visits if v.booked)}
+
+
+def walk_ins(rows: Rows, period: Period) -> list[Section]:
+    """Visitors, waits until served (mean, p90, share within the queue's PO-2), no-shows; by service."""
+    visits = [v for v in rows.visits if period.contains(v.arrived_at)]
+    f = _visit_figures(visits)
+    summary = _figure_section("summary", "Atención presencial", "Walk-in desk", [
+        ("visitors", "Visitantes", f["visitors"], "int", "CH-PRE"),
+        ("served", "Atendidos", f["served"], "int", ""),
+        ("no_shows", "No presentados al ser llamados", f["no_shows"], "int", "CH-PRE"),
+        ("no_show_rate", "Tasa de no presentados (de los llamados)", f["no_show_rate"], "share", "CH-PRE"),
+        ("left", "Se fueron antes de ser llamados", f["left"], "int", "PO-2"),
+        ("mean_wait", "Espera media hasta ser atendido", f["mean_wait"], "seconds", "PO-2"),
+        ("p90_wait", "Espera hasta ser atendido, percentil 90", f["p90_wait"], "seconds", "PO-2"),
+        ("within_po2", "Atendidos dentro de la espera máxima", f["within_po2"], "share", "PO-2"),
+        ("called_again", "Llamados más de una vez", f["called_again"], "int", ""),
+        ("booked", "Con cita", f["booked"], "int", "CH-PRE"),
+    ])
+    by_service = Section("by_service", "Por servicio", "By service", [
+        Column("service", "Servicio", "Service"), Column("visitors", "Visitantes", "Visitors", "int"),
+        Column("served", "Atendidos", "Served", "int"), Column("no_shows", "No presentados", "No-shows", "int"),
+        Column("mean_wait", "Espera media", "Mean wait", "seconds"),
+        Column("within_po2", "Dentro de PO-2", "Within PO-2", "share")], chart=("service", "visitors"))
+    groups: dict[str, list[VisitRow]] = defaultdict(list)
+    for visit in visits:
+        groups[visit.service].append(visit)
+    for service, found in sorted(groups.items()):
+        g = _visit_figures(found)
+        by_service.rows.append({"service": service, **{k: g[k] for k in ("visitors", "served", "no_shows",
+                                                                          "mean_wait", "within_po2")}})
+    return [summary, by_service]
+

@@ -116,6 +116,21 @@ class CallRow:
 
 
 @dataclass(frozen=True)
+class VisitRow:
+    """A visitor at the walk-in desk (CH-PRE): checked in, called, served or not, against the queue's PO-2."""
+
+    arrived_at: datetime
+    service: str
+    called_at: datetime | None = None
+    answered_at: datetime | None = None
+    no_show: bool = False  # called, and did not come to the desk
+    left: bool = False  # gave up before being called
+    booked: bool = False
+    calls: int = 0  # times called (more than one: called again)
+    max_wait_seconds: float = 900.0  # PO-2 of the service's queue
+
+
+@dataclass(frozen=True)
 class ScoreRow:
     scored_at: datetime
     technician: str
@@ -197,6 +212,7 @@ class Rows:
     scores: list[ScoreRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     commitments: list[CommitmentRow] = field(default_factory=list)
+    visits: list[VisitRow] = field(default_factory=list)
 
 
 # Codes shown to people by their names (a column of kind "code"); files keep the codes.

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+# The end cause of a visitor's contact when they were called and did not come to the desk (a no-show).
+NO_SHOW = "no_show"
+
 SHOWN = 6  # the current call and five before it fit a TV read from across a room
 
 

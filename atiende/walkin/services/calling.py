@@ -31,10 +31,9 @@ from atiende.engine.channels import Channel
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.walkin import live
+from atiende.walkin.core import NO_SHOW
 from atiende.walkin.models import Service, Station, Visit
 from atiende.walkin.services.checks import service_named, text
-
-NO_SHOW = "no_show"
 
 
 @single_writer

@@ -1,0 +1,59 @@
+"""The walk-in desk's figures (issue 18): visitors, waits until served, no-shows, by service; not calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from atiende.contact.services import calls
+from atiende.reports.services import build
+from atiende.walkin.services import calling
+from atiende.walkin.services.checkin import check_in
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.django_db
+DAY = "2026-01-05"  # the contact tests' clock starts on that Monday
+
+
+def figures(report, section="summary"):
+    found = next(s for s in report.sections if s.key == section)
+    return {row.get("key", row.get("service")): row.get("value", row) for row in found.rows}
+
+
+def test_waits_no_shows_and_visitors_who_left_by_service_and_no_visitor_counted_as_a_call(
+        repairs, pickups, reception, lucia, clock):
+    served = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
+    missing = check_in(actor=reception, service="A", name="Pedro Gil", phone="+34600999888")
+    gone = check_in(actor=reception, service="R", name="Ana Sanz", phone="+34600777666")
+    clock.advance(120)
+    calling.call_next(user=lucia, desk="Mesa 1")
+    clock.advance(60)
+    calling.serve(user=lucia, visit_id=served.pk)  # waited 3 minutes
+    calls.hang_up(contact_id=served.contact_id, user=lucia)
+    calls.finish_wrap_up(contact_id=served.contact_id, user=lucia)
+    calling.call_next(user=lucia, desk="Mesa 1", service="A")
+    calling.call_again(user=lucia, visit_id=missing.pk)
+    calling.mark_no_show(user=lucia, visit_id=missing.pk)
+    calls.hang_up(contact_id=gone.contact_id, cause="left")  # reception saw her leave before her turn
+
+    report = build(name="walk-ins", first=DAY, last=DAY)
+    summary = figures(report)
+    assert (summary["visitors"], summary["served"], summary["no_shows"], summary["left"]) == (3, 1, 1, 1)
+    assert summary["no_show_rate"] == 0.5 and summary["called_again"] == 1
+    assert summary["mean_wait"] == 180.0 and summary["within_po2"] == 1.0  # the desk's own 15-minute PO-2
+    by_service = figures(report, "by_service")
+    assert (by_service["Reparaciones"]["visitors"], by_service["Recogida de equipos"]["visitors"]) == (2, 1)
+
+    calls_report = figures(build(name="calls", first=DAY, last=DAY))
+    assert (calls_report["offered"], calls_report["abandoned"]) == (0, 0)  # visitors are not calls
+
+
+def test_the_wallboard_figures_of_calls_leave_visitors_out(repairs, reception, lucia, clock):
+    from atiende.contact.selectors import stats
+
+    since = clock.now()
+    visit = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
+    calling.call_next(user=lucia, desk="Mesa 1")
+    calling.mark_no_show(user=lucia, visit_id=visit.pk)
+    board = stats(since=since)
+    assert (board["answered"], board["abandoned"], board["abandonment_rate"]) == (0, 0, 0.0)
