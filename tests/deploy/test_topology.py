@@ -77,6 +77,22 @@ print(json.dumps({"cti": cti, "api": api, "sessions": sessions, "customer": cust
                   "technicians": {name: user.pk for name, user in technicians.items()}}))
 """.replace("TECHNICIANS", repr(TECHNICIANS)).replace("BURST", repr(BURST))
 
+# Who is on which call, as the wallboard reads it (consoles/selectors.board_snapshot): a technician's own call,
+# else the call ringing at them.
+ON_CALLS = """
+import json
+from atiende.cli.django_setup import setup_django
+setup_django()
+from atiende.consoles.selectors import MINE
+from atiende.contact.models import Contact, ContactState
+found = {}
+for row in Contact.objects.filter(state__in=MINE).exclude(assignee=None).order_by("created_at"):
+    found.setdefault(str(row.assignee_id), [row.pk, row.state])
+for row in Contact.objects.filter(state=ContactState.OFFERED).exclude(offered_to=None):
+    found.setdefault(str(row.offered_to_id), [row.pk, row.state])
+print(json.dumps(found, sort_keys=True))
+"""
+
 HOLDER = """
 from atiende.cli.django_setup import setup_django
 setup_django()
@@ -206,10 +222,13 @@ class Proxy:
         self.port = port
         self.context = ssl.create_default_context(cafile=str(ca))
 
-    def request(self, method: str, path: str, body: dict | None = None, token: str = "") -> tuple[int, dict]:
+    def request(self, method: str, path: str, body: dict | None = None, token: str = "",
+                session: str = "") -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if session:
+            headers["Cookie"] = f"sessionid={session}"
         for _attempt in range(40):
             try:
                 conn = http.client.HTTPSConnection("localhost", self.port, context=self.context, timeout=30)
@@ -228,6 +247,7 @@ class Console:
     """A supervisor's console: a websocket through the proxy that reconnects when its process goes away."""
 
     def __init__(self, port: int, ca: Path, session: str) -> None:
+        self.session = session
         self.url = f"wss://localhost:{port}/ws/consolas/"
         self.headers = {"Cookie": f"sessionid={session}", "Origin": f"https://localhost:{port}"}
         self.context = ssl.create_default_context(cafile=str(ca))
@@ -418,6 +438,22 @@ localhost:{https} {{
             heard_before = [len(c.messages) for c in consoles]
             ring("c9", event("new_call", "c9", queue="soporte", **{"from": "+34600000009"}))
             assert _wait(lambda: all(len(c.messages) > n for c, n in zip(consoles, heard_before, strict=True)), 30)
+
+            def shown_and_stored() -> bool:
+                """What a reconnected console reads on (re)connecting, through the proxy (the page's refresh():
+                /panel/estado/), against the database, read before and after it (workers may move a call)."""
+                before = run_python(env, ON_CALLS).strip().splitlines()[-1]
+                status, board = proxy.request("GET", "/panel/estado/", session=cut_off.session)
+                after = run_python(env, ON_CALLS).strip().splitlines()[-1]
+                shown = {str(t["id"]): [t["contact"]["id"], t["contact"]["state"]]
+                         for t in board["technicians"] if t["contact"]}
+                boards.append((status, shown, json.loads(after)))
+                return status == 200 and before == after and shown == json.loads(after)
+
+            cut_off = next(c for c in consoles if c.connections >= 2)  # its process was killed: it reconnected
+            boards: list[tuple] = []
+            assert _wait(shown_and_stored, 30, 0.5), boards[-3:]
+            assert any(contact for _status, shown, _stored in boards[-1:] for contact in shown.values())
             for extension in sorted(busy):
                 hang_up(extension)
 
@@ -456,7 +492,7 @@ localhost:{https} {{
     assert state["unfired"] == 0 and state["fired"] > 0  # 0 timers unfired
     assert {"c1", "c2", "c3"} <= set(state["po1_alerts"])  # the long calls' PO-1 timers fired their alerts
     assert rung_twice == [] and state["busy_twice"] == []  # 0 calls assigned twice
-    assert any(c.connections >= 2 for c in consoles)  # a console was cut off and came back
+    assert any(c.connections >= 2 for c in consoles)  # a console was cut off, came back and read the stored state
     assert state["undelivered"] == 0  # the outbox is empty: every decision reached the PBX...
     # ...and the PBX processed exactly the stored decisions, each once (it drops repeats by X-Atiende-Delivery):
     # nothing it was told is missing from Atiende, nothing Atiende holds is missing from it.
