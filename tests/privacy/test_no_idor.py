@@ -1,8 +1,8 @@
 """ET-4: every role tries every API endpoint (and the web pages) on objects of another team.
 
 The world: team A (a technician, a supervisor, a portal customer) and team B,
-whose customer, work order, questions, commitments, consent, vault secret,
-attachment and API token belong to B only. Users of A must get a 4xx on every endpoint that
+whose customer, organisation, work order, questions, commitments, consent, vault secret,
+attachment, API token, canned answer, technician and scorecard belong to B only. Users of A must get a 4xx on every endpoint that
 names one of B's objects, list endpoints must not show B's data, and nothing
 of B's may change. An administrator reads the same objects (the positive
 control: the ids below really are B's objects).
@@ -37,9 +37,11 @@ from atiende.desk.models import (
     Organisation,
     WorkOrder,
 )
+from atiende.knowledge.models import CannedAnswer
 from atiende.people.models import ApiToken, Team, User
 from atiende.privacy.models import Consent, VaultSecret
 from atiende.privacy.services import give_consent, store_secret
+from atiende.scorecards.models import Scorecard
 
 from .conftest import make_work_order
 from .valid_bodies import request_body
@@ -61,7 +63,7 @@ def world(vault_key):
     tech_b.teams.add(team_b)
     portal_a = User.objects.create_user("cliente_a", password="x-very-long-pass", role="cliente")
     customer_a = Customer.objects.create(name="Alicia", user=portal_a)
-    make_work_order(customer_a, tech_a, team_a)
+    wo_a = make_work_order(customer_a, tech_a, team_a)
     admin = User.objects.create_user("admin", password="x-very-long-pass", role="administrador",
                                      is_staff=True, is_superuser=True)
     customer_b = Customer.objects.create(name="Bernardo-Privado", organisation=org_b)
@@ -80,13 +82,22 @@ def world(vault_key):
                                 filename="Asunto-Privado-B.log")
     wo_b.refresh_from_db()
     token, _raw = ApiToken.issue(tech_b)
+    canned = CannedAnswer.objects.create(title="Asunto-Privado-B", body="Asunto-Privado-B", team=team_b,
+                                         created_by=tech_b)
+    card = Scorecard.objects.create(
+        technician=tech_b, channel="chat", source="upload", score=50, final_score=50, scorer_version="prueba",
+        transcript={"channel": "chat", "customer": {"name": "Bernardo-Privado"},
+                    "events": [{"t": 0, "speaker": "cliente", "text": "Asunto-Privado-B"}]},
+        items=[{"rule": "SP-3", "status": "missed", "evidence": ["Asunto-Privado-B"], "at": None}])
     ids = {
         "number": wo_b.number, "customer_id": customer_b.pk, "consent_id": consent.pk,
         "secret_id": secret.pk, "token_id": token.pk, "question_id": question.pk,
         "commitment_id": commitment.pk, "point_id": point.pk, "attachment_id": attachment.pk,
+        "answer_id": canned.pk, "scorecard_id": card.pk, "user_id": tech_b.pk, "organisation_id": org_b.pk,
     }
+    _refs["work_order"] = wo_a.number  # a body that names a work order names team A's own
     return {"actors": [tech_a, sup_a, portal_a], "admin": admin, "ids": ids, "wo_b": wo_b, "version_b": wo_b.version,
-            "consent": consent, "token": token, "customer_b": customer_b}
+            "consent": consent, "token": token, "customer_b": customer_b, "canned": canned, "card": card}
 
 
 @functools.cache
@@ -112,7 +123,7 @@ def _client(user: User) -> Client:
 
 def _call(client: Client, method: str, path: str, op: dict[str, Any] | None = None):
     """The operation with a body valid for its schema (a new one each time: a file is read when sent)."""
-    body = request_body(op, _spec()) if op is not None and method != "get" else None
+    body = request_body(op, _spec(), _refs) if op is not None and method != "get" else None
     if body is None:
         return getattr(client, method)(path)
     kind, data = body
@@ -122,6 +133,7 @@ def _call(client: Client, method: str, path: str, op: dict[str, Any] | None = No
 
 
 MISSING = 2**40  # a valid id (1..2^62) that names nothing
+_refs: dict[str, Any] = {}  # objects a body may name (the world's fixture fills it)
 
 
 def _error(response) -> tuple[int, str | None]:
@@ -187,6 +199,10 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     assert ClosedQuestion.objects.filter(work_order=world["wo_b"]).count() == 1
     assert Commitment.objects.get(pk=ids["commitment_id"]).status == "pendiente"
     assert Attachment.objects.filter(pk=ids["attachment_id"], internal=False).exists()
+    canned = CannedAnswer.objects.get(pk=world["canned"].pk)
+    assert (canned.title, canned.version, canned.times_used) == ("Asunto-Privado-B", 1, 0)
+    card = Scorecard.objects.get(pk=world["card"].pk)
+    assert not card.overrides.exists() and not card.acknowledgements.exists() and card.final_score == 50
 
 
 def test_no_role_opens_another_teams_pages_in_the_web_ui(world):

@@ -82,11 +82,18 @@ def value_for(schema: dict[str, Any], spec: Spec) -> Any:
     return "Texto de prueba"
 
 
-def request_body(operation: dict[str, Any], spec: Spec) -> tuple[str, Any] | None:
-    """("json", body) or ("multipart", fields with files) for an operation that takes a body, else None."""
+def request_body(operation: dict[str, Any], spec: Spec, refs: dict[str, Any] | None = None,
+                 ) -> tuple[str, Any] | None:
+    """("json", body) or ("multipart", fields with files) for an operation that takes a body, else None.
+
+    ``refs``: values for the body's fields that name other objects (``{"work_order": 9000}``), so the body
+    names objects that exist."""
     content = operation.get("requestBody", {}).get("content", {})
     if "application/json" in content:
-        return "json", value_for(content["application/json"]["schema"], spec)
+        body = value_for(content["application/json"]["schema"], spec)
+        if isinstance(body, dict) and refs:
+            body.update({k: v for k, v in refs.items() if k in body})
+        return "json", body
     if "multipart/form-data" in content:
         schema = resolve(content["multipart/form-data"]["schema"], spec)
         fields: dict[str, Any] = {}
