@@ -16,7 +16,9 @@ address and ``BENCH_WORK_ORDERS`` (default 200) open work orders, then measures:
 
 Both at concurrency 1 (one person replying: the latency a technician feels) and 4,
 for ``BENCH_SECONDS`` (default 8) seconds each. The target is p99 under 100 ms at
-concurrency 1. The client runs on the same machine and takes its share of the CPUs.
+concurrency 1. The client runs on the same machine and takes its share of the CPUs; the
+server's own CPU time per request (user + system, from /proc) is printed too, since it
+does not depend on the machine's load the way latency does.
 """
 
 from __future__ import annotations
@@ -93,13 +95,15 @@ def measure(engine: str, work: Path) -> dict[str, dict[str, Any]]:
         port = api.free_port()
         results: dict[str, dict[str, Any]] = {}
         with api.serving([python, "-m", "atiende.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                         env=env, cwd=ROOT, port=port, log=work / "atiende-server.log"):
+                         env=env, cwd=ROOT, port=port, log=work / "atiende-server.log") as server:
             for clients in (1, 4):
                 api.CONCURRENCY = clients
                 api.run_load(port, headers, post_reply, total=api.WARMUP)
                 api.run_load(port, headers, add_question, total=api.WARMUP)
                 for name, make in (("reply", post_reply), ("baseline", add_question)):
+                    cpu = api.cpu_seconds(server.pid)
                     stats = api.run_load(port, headers, make, seconds=SECONDS)
+                    stats["server_cpu_ms"] = (api.cpu_seconds(server.pid) - cpu) * 1000 / max(stats["requests"], 1)
                     stats.pop("kept")
                     results[f"{name}-{clients}"] = stats
         return results
@@ -131,13 +135,17 @@ def main() -> int:
         rows = []
         for key, label in (("reply-1", "reply, 1 client"), ("baseline-1", "closed question, 1 client"),
                            ("reply-4", "reply, 4 clients"), ("baseline-4", "closed question, 4 clients")):
-            rows.append(api._row(label, found[key]))
-        print(table(["operation", "requests", "time", "per second", "p50", "p99", "errors"], rows))
+            rows.append([*api._row(label, found[key]), f"{found[key]['server_cpu_ms']:.1f} ms"])
+        print(table(["operation", "requests", "time", "per second", "p50", "p99", "errors", "server CPU a request"],
+                    rows))
         print()
         reply, baseline = found["reply-1"], found["baseline-1"]
         figure(f"Reply request p99, {title}, 1 client", round(reply["p99_ms"], 1), "ms",
                target=f"< {TARGET_MS:.0f} ms", met=reply["p99_ms"] < TARGET_MS and not reply["errors"],
                note=f"p50 {reply['p50_ms']:.1f} ms; {reply['errors']} errors")
+        figure(f"Server CPU per reply, {title}, 1 client", round(reply["server_cpu_ms"], 1), "ms",
+               note=f"closed question {baseline['server_cpu_ms']:.1f} ms; user + system time of the server process, "
+                    "whatever the machine's load")
         figure(f"Reply request p99 vs adding a closed question, {title}, 1 client",
                f"{reply['p99_ms'] / baseline['p99_ms']:.2f}", "x the baseline's p99",
                note=f"baseline p99 {baseline['p99_ms']:.1f} ms")

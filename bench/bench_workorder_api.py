@@ -70,7 +70,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(command: list[str], *, env: dict[str, str], cwd: Path, port: int, log: Path) -> Iterator[None]:
+def serving(command: list[str], *, env: dict[str, str], cwd: Path, port: int,
+            log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server process, wait until it answers HTTP, and stop it (only that process) afterwards."""
     with log.open("w") as log_file:
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT)
@@ -89,7 +90,7 @@ def serving(command: list[str], *, env: dict[str, str], cwd: Path, port: int, lo
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}") from None
                     time.sleep(0.2)
-            yield
+            yield proc
         finally:
             proc.terminate()
             try:
@@ -97,6 +98,21 @@ def serving(command: list[str], *, env: dict[str, str], cwd: Path, port: int, lo
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (Linux /proc): what a request costs
+    the server, whatever share of the CPUs the machine's load leaves it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def closed_loop(connect: Callable[[], Any], work: Callable[[Any, int], tuple[Any, bool]], *,
