@@ -2,12 +2,13 @@
 
 A pass (:func:`fetch`) looks in each mailbox for the messages not yet marked as ours
 (the keyword ``$Atiende``, or ``\\Seen`` where the server keeps no keywords), reads
-each one without marking it read (``BODY.PEEK[]``), stores it (:func:`intake.receive`,
-keyed by UIDVALIDITY and UID, and by Message-ID) and only then marks it. A crash
+them in batches without marking them read (``BODY.PEEK[]``, one FETCH a batch), stores
+each (:func:`intake.receive`, keyed by UIDVALIDITY and UID, and by Message-ID) and only
+then marks the batch's stored messages (one STORE). A crash
 between storing and marking leaves the message unmarked: the next pass finds it
 stored already and only marks it, so nothing is lost and nothing stored twice. With
 ``?move_to=FOLDER`` in the mailbox's URL a message, once stored and marked, is moved to
-that folder (IMAP MOVE, else copy, delete and expunge that one UID); a crash before the
+that folder (IMAP MOVE, else copy, delete and expunge those UIDs, a batch at a time); a crash before the
 move leaves it marked where it was, never stored twice. A
 message the database could not take (:class:`~atiende.mail.intake.TemporaryFailure`)
 stays unmarked and that mailbox's pass stops, to try again next time.
@@ -54,47 +55,89 @@ def connect(box: ImapMailbox) -> IMAPClient:
     return client
 
 
+BATCH_MESSAGES = 50  # messages read with one FETCH, then marked with one STORE (and moved with one MOVE)
+BATCH_BYTES = 20 * 1024 * 1024  # at most this much mail held in memory at once (a larger message comes alone)
+
+
 def fetch_mailbox(client: IMAPClient, box: ImapMailbox, report: Report) -> None:
-    """One pass over an open connection's mailbox."""
+    """One pass over an open connection's mailbox.
+
+    The new messages are read in batches (one FETCH for up to :data:`BATCH_MESSAGES` of them,
+    :data:`BATCH_BYTES` at most), each stored in its own transaction as it comes, and the batch's
+    stored messages then marked with one STORE (and moved with one MOVE): a round trip to the server
+    a batch, not three a message. A crash in a batch leaves its stored messages unmarked: the next
+    pass finds them stored and only marks them."""
     selected = client.select_folder(box.folder)
     uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
     keywords = b"\\*" in selected.get(b"PERMANENTFLAGS", ())
     mark = KEYWORD if keywords else "\\Seen"
-    for uid in client.search(["NOT", "KEYWORD", KEYWORD] if keywords else ["UNSEEN"]):
-        data = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
-        raw = data.get(b"BODY[]")
-        if raw is None:  # expunged meanwhile
-            continue
+    uids = client.search(["NOT", "KEYWORD", KEYWORD] if keywords else ["UNSEEN"])
+    if not uids:
+        return
+    sizes = {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in client.fetch(uids, ["RFC822.SIZE"]).items()}
+    for batch in _batches([uid for uid in uids if uid in sizes], sizes):
+        fetched = client.fetch(batch, ["BODY.PEEK[]"])
+        done: list[int] = []
         try:
-            received = intake.receive(bytes(raw), source=box.key, uidvalidity=uidvalidity, uid=int(uid))
+            for uid in batch:
+                raw = fetched.get(uid, {}).get(b"BODY[]")
+                if raw is None:  # expunged meanwhile
+                    continue
+                received = intake.receive(bytes(raw), source=box.key, uidvalidity=uidvalidity, uid=int(uid))
+                done.append(uid)
+                _count(report, received)
         except intake.TemporaryFailure as exc:
             report.errors.append(f"{box.key}: {exc}")
-            return  # left unmarked: the next pass tries again
-        client.add_flags([uid], [mark], silent=True)
-        if box.move_to:
-            _move(client, uid, box.move_to)
-        if received.duplicate:
-            report.duplicates += 1
-        elif received.mail.status == received.mail.Status.FAILED:
-            report.failed += 1
-        else:
-            report.stored += 1
-            if received.work_order_number is not None:
-                report.numbers.append(received.work_order_number)
+            return  # the messages stored before it are marked (finally); the rest wait for the next pass
+        finally:
+            if done:
+                _mark(client, done, mark, box.move_to)
 
 
-def _move(client: IMAPClient, uid: int, folder: str) -> None:
+def _batches(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    batches: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for uid in uids:
+        if current and (len(current) >= BATCH_MESSAGES or held + sizes[uid] > BATCH_BYTES):
+            batches.append(current)
+            current, held = [], 0
+        current.append(uid)
+        held += sizes[uid]
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _count(report: Report, received: intake.Received) -> None:
+    if received.duplicate:
+        report.duplicates += 1
+    elif received.mail.status == received.mail.Status.FAILED:
+        report.failed += 1
+    else:
+        report.stored += 1
+        if received.work_order_number is not None:
+            report.numbers.append(received.work_order_number)
+
+
+def _mark(client: IMAPClient, uids: list[int], mark: str, move_to: str) -> None:
+    client.add_flags(uids, [mark], silent=True)
+    if move_to:
+        _move(client, uids, move_to)
+
+
+def _move(client: IMAPClient, uids: list[int], folder: str) -> None:
     if not client.folder_exists(folder):
         with contextlib.suppress(IMAPClientError):  # another process may have created it meanwhile
             client.create_folder(folder)
     capabilities = client.capabilities()
     if b"MOVE" in capabilities:
-        client.move([uid], folder)
+        client.move(uids, folder)
         return
-    client.copy([uid], folder)
-    client.delete_messages([uid], silent=True)
+    client.copy(uids, folder)
+    client.delete_messages(uids, silent=True)
     if b"UIDPLUS" in capabilities:
-        client.uid_expunge([uid])
+        client.uid_expunge(uids)
     else:
         client.expunge()
 
