@@ -193,6 +193,10 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
     rows = [WebhookDelivery(decision_id=p["id"], contact=row, action=p["action"], payload=p, created_at=moment,
                             next_attempt_at=moment) for p in payloads]
     WebhookDelivery.objects.bulk_create(rows)
+    if log.isEnabledFor(logging.INFO):  # a trail from decision to delivery (the topology test keeps these lines)
+        stored = ", ".join(f"{r.decision_id} ({r.action})" for r in rows)
+        transaction.on_commit(lambda: log.info("webhook decisions committed for call %s: %s", row.external_id or
+                                               row.pk, stored))
     transaction.on_commit(nudge)
     return rows
 
@@ -281,6 +285,8 @@ def _record_attempt(delivery_id: int, *, worker: str, status: int | None, error:
         if not error:  # delivered, even by a worker whose lease ran out: the PBX has it, so it is not sent again
             job_queue.release(row)
             row.delivered_at = moment
+            log.info("webhook %s (%s) delivered, attempt %d, HTTP %s", row.decision_id, row.action,
+                     row.attempts, status)
         elif job_queue.retry_or_give_up(row, moment=moment, max_attempts=policy.max_attempts,
                                         delay=policy.delay_after) == job_queue.GAVE_UP:
             _alert_gave_up(row, moment)

@@ -470,9 +470,13 @@ localhost:{https} {{
             if not _wait(settled, 60, 1.0):
                 stored = set(state.get("webhooks", []))
                 extra = {d: body for d, body in pbx.processed.items() if d not in stored}
+                # Each process logs a decision id when its transaction commits and when the PBX took it (INFO).
+                trail = [line for path in sorted(logs.iterdir()) for line in path.read_text().splitlines()
+                         if any(d in line for d in extra)]
                 raise AssertionError(f"not settled: {state}\nthe PBX got deliveries the outbox does not hold: "
-                                     f"{extra}\nstored, never received: {sorted(stored - pbx.processed.keys())}"
-                                     f"\nmail received: {smtp.received}\nlogs: {logs}")
+                                     f"{extra}\ntheir trail in the logs: {trail}\nstored, never received: "
+                                     f"{sorted(stored - pbx.processed.keys())}\nmail received: {smtp.received}"
+                                     f"\nlogs: {logs}")
         finally:
             for console in consoles:
                 console.close()

@@ -48,6 +48,27 @@ def test_rows_are_written_with_the_change_and_a_rolled_back_change_writes_none(w
     assert row.payload["id"] == str(row.decision_id) and row.payload["call_id"] == "call-1"
 
 
+def test_the_log_follows_a_decision_from_its_commit_to_its_delivery_and_never_names_a_rolled_back_one(
+        webhook_pbx, queue, lucia, clock, caplog, django_capture_on_commit_callbacks):
+    """At INFO, each decision id is logged when its transaction commits and when the PBX took it: the trail the
+    topology test keeps (issue 24) to tell a delivery Atiende holds from one it does not."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="atiende.telephony.webhooks")
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        routing.create_contact(queue="soporte", external_id="call-lost")
+        lost = str(WebhookDelivery.objects.get().decision_id)
+        raise RuntimeError("rolled back")
+    with django_capture_on_commit_callbacks(execute=True):
+        routing.create_contact(queue="soporte", external_id="call-1")
+    kept = str(WebhookDelivery.objects.get().decision_id)
+    assert _deliver() == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "atiende.telephony.webhooks"]
+    assert [line for line in lines if lost in line] == []
+    assert [line.split(":")[0] for line in lines if kept in line] == [
+        "webhook decisions committed for call call-1", f"webhook {kept} (ring) delivered, attempt 1, HTTP 204"]
+
+
 def test_no_webhook_url_no_rows(queue, lucia, clock, monkeypatch):
     monkeypatch.delenv("ATIENDE_WEBHOOK_URL", raising=False)
     routing.create_contact(queue="soporte")
