@@ -230,10 +230,16 @@ if not DEBUG and SECRET_KEY != _DEV_KEY:
     SECURE_HSTS_PRELOAD = True
     SECURE_SSL_REDIRECT = os.environ.get("ATIENDE_SSL_REDIRECT", "1") == "1"
 
+# Each websocket waits on Redis with a blocking pop of 5 s (channels_redis). redis-py 8 reads with a 5 s socket
+# timeout by default, so an idle wait raced that timeout and lost: every idle socket was torn down about every
+# 5 s, and the consoles' hub stopped hearing (issue 24's topology test). Reads get longer than the pop; a value
+# in the URL (?socket_timeout=) still wins.
+REDIS_READ_TIMEOUT_SECONDS = 15.0
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_READ_TIMEOUT_SECONDS}]}}
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
