@@ -9,6 +9,7 @@ from atiende.desk.demo import load_desk_demo
 from atiende.people.models import Role, Team, User
 from atiende.scorecards.demo import load_scorecard_demo
 from atiende.sla.demo import load_sla_demo
+from atiende.walkin.demo import load_walkin_demo
 
 # (username, password, role, first name, last name, tier, skills, extension)
 DEMO_PEOPLE = [
@@ -43,6 +44,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         logins.append((username, password, str(Role(role).label)))
     logins.extend(load_desk_demo(team))
     load_contact_demo(team)  # the "soporte" queue of the demo team (ET-4), technicians available for calls
+    load_walkin_demo(team)  # the reception desk's services: /recepcion/, /sala/, the console's desk panel
     load_sla_demo(team)  # business hours, holidays and SLA policies, so lists and the wallboard show them
     load_scorecard_demo()  # a week of ended calls, scored, so /calidad/ shows cards on first run
     return logins

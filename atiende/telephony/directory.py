@@ -71,8 +71,9 @@ def technician_named(ref: str | None, *, field: str, rule: str | None = None) ->
 
 
 def first_queue() -> Queue:
-    """The queue a call goes to when the PBX names none: the first one created."""
-    queue = Queue.objects.order_by("pk").first()
+    """The queue a call goes to when the PBX names none: the first one created that is not a walk-in desk's
+    (CH-PRE: its visitors are called from the desk, and a call parked there would wait for nobody)."""
+    queue = Queue.objects.filter(walkin_service__isnull=True).order_by("pk").first()
     if queue is None:
         raise InputError("no_queue", _("Create a queue first."), status=409, rule="CH-TEL")
     return queue

@@ -25,7 +25,7 @@ class CheckInForm(forms.Form):
 
 class BookingForm(forms.Form):
     service = forms.ChoiceField(label=_("Service"))
-    customer = forms.IntegerField(label=_("Customer"), widget=forms.NumberInput(attrs={"min": 1}))
+    customer = forms.IntegerField(label=_("Customer number (see Customers)"), widget=forms.NumberInput(attrs={"min": 1}))
     starts_at = forms.CharField(label=_("Day and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from atiende.walkin.core import ticket_label
+from atiende.practices import Refusal
+from atiende.walkin.core import check_letter, ticket_label
 
 
 class Service(models.Model):
@@ -40,6 +43,13 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        """The admin's form checks the letter as the services do (one A-Z, not the booked visits' C)."""
+        try:
+            self.letter = check_letter(self.letter)
+        except Refusal as refusal:
+            raise ValidationError({"letter": f"{refusal.message(get_language() or 'es')} ({refusal.rule})"}) from None
 
 
 class Booking(models.Model):

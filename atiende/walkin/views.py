@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atiende.desk.selectors import visible_customers
 from atiende.errors import InputError
 from atiende.people.roles import STAFF, TECHNICIANS
 from atiende.practices import Refusal
@@ -134,7 +135,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             attach_error(form, _as_input_error(refusal))
         else:
             return redirect("walkin:bookings")
-    upcoming = (Booking.objects.select_related("service", "customer")
-                .filter(starts_at__date__gte=selectors.today()).order_by("starts_at")[:200])
-    return render(request, "walkin/bookings.html", {"form": form, "bookings": upcoming},
+    upcoming = (Booking.objects.select_related("service", "customer")  # ET-4: customers this user may see
+                .filter(starts_at__date__gte=selectors.today(), customer__in=visible_customers(request.user))
+                .order_by("starts_at")[:200])
+    return render(request, "walkin/bookings.html", {"nav": "walkin", "form": form, "bookings": upcoming},
                   status=400 if form.errors else 200)

@@ -73,3 +73,14 @@ def test_nobody_is_rung_with_a_visitor_not_even_an_available_technician(repairs,
     assert routing.dispatch() == 0
     visit.contact.refresh_from_db()
     assert (visit.contact.state, visit.contact.offered_to_id) == ("waiting", None)
+
+
+def test_a_call_the_pbx_sends_to_no_queue_never_lands_in_a_walk_in_queue(repairs, clock):
+    from atiende.contact.services import queues
+    from atiende.telephony.directory import first_queue
+
+    with pytest.raises(InputError) as error:
+        first_queue()  # the desk's queue was created first, and is no place for a call
+    assert (error.value.code, error.value.rule) == ("no_queue", "CH-TEL")
+    queues.save_queue(name="soporte", label="Soporte")
+    assert first_queue().name == "soporte"

@@ -72,3 +72,18 @@ def test_without_htmx_the_panel_actions_go_back_to_the_console(repairs, receptio
     check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
     answer = signed_in(lucia).post("/mostrador/llamar/", {"desk": "Mesa 3"})
     assert answer.status_code == 302 and answer.url == "/consola/"
+
+
+def test_staff_book_a_visit_on_the_page_and_a_full_slot_is_refused_naming_the_rule(repairs, reception, clock):
+    from atiende.desk.models import Customer
+
+    carmen = Customer.objects.create(name="Carmen Ruiz")
+    pedro = Customer.objects.create(name="Pedro Gil")
+    page = signed_in(reception)
+    assert page.get("/recepcion/citas/").status_code == 200
+    done = page.post("/recepcion/citas/", {"service": "A", "customer": carmen.pk, "starts_at": "2026-01-05T11:20",
+                                           "reason": "Recoger el portátil"}, follow=True)
+    assert done.status_code == 200 and "Carmen Ruiz" in done.content.decode()
+    full = page.post("/recepcion/citas/", {"service": "A", "customer": pedro.pk, "starts_at": "2026-01-05T11:20"})
+    assert full.status_code == 400
+    assert "Esa franja ya está completa" in full.content.decode() and "(CH-PRE)" in full.content.decode()
