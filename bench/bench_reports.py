@@ -44,7 +44,7 @@ def _copy_rows(model, template_pk: int, count: int, overrides: dict[str, str]) -
     columns = [f.column for f in model._meta.concrete_fields if not f.primary_key or f.column in overrides]
     chosen = [overrides.get(c, f'"{c}"') for c in columns]
     sql = (f'INSERT INTO "{table_name}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
-           f'SELECT {", ".join(chosen)} FROM "{table_name}", generate_series(1, {count}) AS n '
+           f'SELECT {", ".join(chosen)} FROM "{table_name}", generate_series(1::bigint, {count}::bigint) AS n '
            f'WHERE "{table_name}"."{model._meta.pk.column}" = {template_pk}')
     with connection.cursor() as cursor:
         cursor.execute(sql)

@@ -24,6 +24,7 @@ from atiende.contact.selectors import policy_for
 from atiende.desk.models import (
     Channel,
     Commitment,
+    Message,
     MessageDirection,
     Phase,
     SatisfactionSurvey,
@@ -45,12 +46,12 @@ from atiende.reports.core.rows import (
     ScoreRow,
     SurveyRow,
     VisitRow,
+    WorkOrderFacts,
     WorkOrderRow,
     display_name,
 )
 from atiende.scorecards.models import ItemOverride, Scorecard
 from atiende.sla import services as sla_services
-from atiende.sla.core.clock import elapsed
 from atiende.walkin.core import NO_SHOW
 from atiende.walkin.models import Visit
 
@@ -123,17 +124,15 @@ def work_order_rows(period: Period, filters: dict[str, str], scope: Scope) -> li
             .values_list("number", "created_at", "channel", "team_id", "team__name", "assignee__first_name",
                          "assignee__last_name", "assignee__username", "priority", "phase", "closed_at",
                          "was_reopened", "follow_ups", "sla__first_response_state", "sla__resolution_state",
-                         "sla__first_response_at", "sla__resolved_at", "sla__pauses"))
-    calendars: dict[int | None, Any] = {}
+                         "sla__first_response_at", "sla__resolved_at", "sla__pauses", "sla__first_response_seconds",
+                         "sla__resolution_seconds"))
+    calendars = Calendars()
     found = []
     for (number, created, channel, team_id, team, first, last, username, priority, phase, closed_at, was_reopened,
-         follow, first_state, resolution_state, first_at, resolved_at, pauses) in rows:
-        calendar = calendars.get(team_id)
-        if calendar is None:
-            calendar = calendars[team_id] = sla_services.calendar_for(team_id)
-        first_seconds = None if first_at is None else elapsed(calendar, created, first_at)
-        resolution_seconds = None if resolved_at is None else elapsed(
-            calendar, created, resolved_at, tuple(sla_services.stored_pauses(pauses)))
+         follow, first_state, resolution_state, first_at, resolved_at, pauses, first_seconds,
+         resolution_seconds) in rows:
+        first_seconds, resolution_seconds = calendars.seconds(team_id, created, first_at, resolved_at, pauses,
+                                                              first_seconds, resolution_seconds)
         found.append(WorkOrderRow(
             number=number, created_at=created, channel=channel, team=team or "", technician=_name(first, last, username),
             priority=priority, closed_at=closed_at if phase == Phase.CLOSURE else None, reopened=bool(was_reopened),
@@ -164,6 +163,35 @@ def call_facts(period: Period, filters: dict[str, str], scope: Scope) -> CallFac
     :func:`call_rows`, without reading every call."""
     rows = calls_in(period, filters, scope)
     return CallFacts() if rows is None else aggregates.call_facts(rows, period)
+
+
+class Calendars:
+    """Business seconds of a work order's clocks: as stored when the clock stopped, or (a row stored before
+    they were kept) counted now with the team's calendar."""
+
+    def __init__(self) -> None:
+        self._calendars: dict[int | None, Any] = {}
+
+    def seconds(self, team_id: int | None, created: Any, first_at: Any, resolved_at: Any, pauses: Any,
+                first: float | None, resolution: float | None) -> tuple[float | None, float | None]:
+        if (first is None and first_at is not None) or (resolution is None and resolved_at is not None):
+            calendar = self._calendars.get(team_id)
+            if calendar is None:
+                calendar = self._calendars[team_id] = sla_services.calendar_for(team_id)
+            counted = sla_services.business_seconds(calendar, created, first_at, resolved_at,
+                                                    sla_services.stored_pauses(pauses))
+            first = counted[0] if first is None else first
+            resolution = counted[1] if resolution is None else resolution
+        return (None if first_at is None else first), (None if resolved_at is None else resolution)
+
+
+def work_order_facts(period: Period, filters: dict[str, str], scope: Scope) -> WorkOrderFacts:
+    """The work-order figures added up in SQL (reports/aggregates.py)."""
+    reopened = WorkOrderEvent.objects.filter(work_order=OuterRef("pk"), kind="reopened")
+    follow_ups = Message.objects.filter(work_order=OuterRef("pk"), direction=MessageDirection.INBOUND,
+                                        visibility=Visibility.PUBLIC, created_at__gt=OuterRef("sla__first_response_at"))
+    return aggregates.work_order_facts(_work_orders(period, filters, scope), period, reopened=Exists(reopened),
+                                       followed=Exists(follow_ups), calendars=Calendars())
 
 
 def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallRow]:
@@ -293,6 +321,8 @@ def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: S
     for need in needs:
         if need == "calls":
             rows.call_facts = call_facts(period, filters, scope)
+        elif need == "work_orders":
+            rows.work_order_facts = work_order_facts(period, filters, scope)
         else:
             setattr(rows, need, LOADERS[need](period, filters, scope))
     return rows

@@ -114,6 +114,10 @@ class WorkOrderSla(models.Model):
     resolution_state = models.CharField(max_length=10, default="none")
     first_response_breached = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
+    # Business seconds from the work order's creation to its first response and to its resolution (pauses
+    # left out), as the team's calendar counted them when the clock stopped: reports average them in SQL.
+    first_response_seconds = models.FloatField(null=True, blank=True)
+    resolution_seconds = models.FloatField(null=True, blank=True)
     # The next instant a warning or a breach may have to be raised (the worker looks then).
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)

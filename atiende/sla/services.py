@@ -43,7 +43,16 @@ from atiende.desk.models import (
 from atiende.people.roles import STAFF, account_role
 from atiende.sla.core import calendar as core_calendar
 from atiende.sla.core import policy as core_policy
-from atiende.sla.core.clock import Clock, ClockState, Facts, Pause, Status, Targets, evaluate
+from atiende.sla.core.clock import (
+    Clock,
+    ClockState,
+    Facts,
+    Pause,
+    Status,
+    Targets,
+    elapsed,
+    evaluate,
+)
 from atiende.sla.models import WEEKDAYS, ClockName, SlaAlert, SlaPolicy, TeamCalendar, WorkOrderSla
 
 log = logging.getLogger(__name__)
@@ -144,6 +153,14 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
+def business_seconds(calendar: core_calendar.BusinessCalendar, created: datetime, first_response_at: datetime | None,
+                     resolved_at: datetime | None, pauses: Iterable[Pause]) -> tuple[float | None, float | None]:
+    """Business seconds from creation to the first response, and to the resolution less the pauses."""
+    first = None if first_response_at is None else elapsed(calendar, created, first_response_at)
+    resolution = None if resolved_at is None else elapsed(calendar, created, resolved_at, tuple(pauses))
+    return first, resolution
+
+
 def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla | None:
     """Rebuild and store the clocks of one work order, and raise the warnings and breaches reached."""
     now = now or timezone.now()
@@ -156,7 +173,10 @@ def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla 
                                 organisation=work_order.sla_organisation_id)
     facts = facts_of(work_order)
     targets = chosen.targets if chosen else Targets()
-    status = evaluate(targets, calendar_for(work_order.team_id), facts, now)
+    calendar = calendar_for(work_order.team_id)
+    status = evaluate(targets, calendar, facts, now)
+    first_seconds, resolution_seconds = business_seconds(calendar, work_order.created_at, facts.first_response_at,
+                                                         facts.resolved_at, facts.pauses)
     values = {
         "policy_id": chosen.key if chosen else None,
         "first_response_minutes": targets.first_response_minutes, "resolution_minutes": targets.resolution_minutes,
@@ -169,6 +189,7 @@ def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla 
         "first_response_breached": status.first_response.breached,
         "resolution_breached": status.resolution.breached,
         "next_check_at": _next_check(status, now), "updated_at": now,
+        "first_response_seconds": first_seconds, "resolution_seconds": resolution_seconds,
     }
     # One statement (INSERT ... ON CONFLICT DO UPDATE) where a read, a savepoint and a write took four.
     row = WorkOrderSla(work_order_id=work_order.pk, **values)

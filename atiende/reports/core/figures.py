@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from statistics import fmean
 from typing import Any
 
@@ -43,6 +44,7 @@ from atiende.reports.core.rows import (
     Rows,
     Section,
     VisitRow,
+    WorkOrderFacts,
 )
 
 CHANNELS = ("presencial", "telefonico", "email", "portal", "chat")
@@ -102,18 +104,48 @@ def _figure_section(key: str, es: str, en: str, figures: list[tuple[str, str, An
 
 # ---- work orders -----------------------------------------------------------------------------
 
+def tally_work_orders(work_orders: Iterable[Any], period: Period) -> WorkOrderFacts:
+    """The work-order figures' building blocks from the rows, one at a time: the reference the SQL path
+    (reports/aggregates.py) must equal."""
+    facts = WorkOrderFacts()
+    first: list[float] = []
+    resolution: list[float] = []
+    for row in work_orders:
+        if period.contains(row.created_at):
+            day = (row.channel, period.local_date(row.created_at))
+            facts.created[day] = facts.created.get(day, 0) + 1
+            key = (row.team or UNASSIGNED, row.priority, row.first_response_state, row.resolution_state)
+            facts.clocks[key] = facts.clocks.get(key, 0) + 1
+            if row.first_response_seconds is not None:
+                first.append(row.first_response_seconds)
+            if row.resolution_seconds is not None:
+                resolution.append(row.resolution_seconds)
+        if period.contains(row.closed_at):
+            closed, at_first, reopened = facts.closed.get(row.channel, (0, 0, 0))
+            facts.closed[row.channel] = (closed + 1, at_first + int(_first_contact(row)), reopened + int(row.reopened))
+    facts.first_response, facts.resolution = (len(first), math.fsum(first)), (len(resolution), math.fsum(resolution))
+    return facts
+
+
+def _work_order_facts(rows: Rows, period: Period) -> WorkOrderFacts:
+    return rows.work_order_facts if rows.work_order_facts is not None else tally_work_orders(rows.work_orders, period)
+
+
 def volume(rows: Rows, period: Period) -> list[Section]:
-    created = [w for w in rows.work_orders if period.contains(w.created_at)]
-    counts = Counter(w.channel for w in created)
+    facts = _work_order_facts(rows, period)
+    counts: Counter[str] = Counter()
+    weeks: Counter[Any] = Counter()
+    for (channel, day), n in facts.created.items():
+        counts[channel] += n
+        weeks[day - timedelta(days=day.weekday())] += n
     calls = _facts(rows, period).total().offered
-    total = len(created)
+    total = sum(counts.values())
     by_channel = Section("by_channel", "Solicitudes por canal", "Work orders by channel", [
         Column("channel", "Canal", "Channel", "code"), Column("work_orders", "Solicitudes", "Work orders", "int"),
         Column("share", "Proporción", "Share", "share")], chart=("channel", "work_orders"))
     for channel in [*CHANNELS, *sorted(set(counts) - set(CHANNELS))]:
         by_channel.rows.append({"channel": channel, "work_orders": counts.get(channel, 0),
                                 "share": share(counts.get(channel, 0), total)})
-    weeks = Counter(period.week_of(w.created_at) for w in created)
     by_week = Section("by_week", "Solicitudes por semana", "Work orders by week", [
         Column("week", "Semana (lunes)", "Week (Monday)", "date"), Column("work_orders", "Solicitudes", "Work orders",
                                                                           "int")], chart=("week", "work_orders"))
@@ -130,33 +162,29 @@ def _first_contact(row: Any) -> bool:
 
 
 def first_contact_resolution(rows: Rows, period: Period) -> list[Section]:
-    closed = [w for w in rows.work_orders if period.contains(w.closed_at)]
+    facts = _work_order_facts(rows, period)
     section = Section("by_channel", "Resolución en el primer contacto por canal", "First-contact resolution by channel",
                       [Column("channel", "Canal", "Channel", "code"), Column("closed", "Cerradas", "Closed", "int"),
                        Column("first_contact", "En el primer contacto", "At first contact", "int"),
                        Column("share", "Proporción", "Share", "share")], chart=("channel", "share"))
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for row in closed:
-        groups[row.channel].append(row)
-    for channel in [*CHANNELS, *sorted(set(groups) - set(CHANNELS))]:
-        found = groups.get(channel, [])
-        first = sum(1 for w in found if _first_contact(w))
-        section.rows.append({"channel": channel, "closed": len(found), "first_contact": first,
-                             "share": share(first, len(found))})
-    first = sum(1 for w in closed if _first_contact(w))
+    for channel in [*CHANNELS, *sorted(set(facts.closed) - set(CHANNELS))]:
+        closed, first, _reopened = facts.closed.get(channel, (0, 0, 0))
+        section.rows.append({"channel": channel, "closed": closed, "first_contact": first,
+                             "share": share(first, closed)})
+    closed = sum(v[0] for v in facts.closed.values())
+    first = sum(v[1] for v in facts.closed.values())
     summary = _figure_section("summary", "Resumen", "Summary", [
-        ("closed", "Solicitudes cerradas", len(closed), "int", "SP-1"),
+        ("closed", "Solicitudes cerradas", closed, "int", "SP-1"),
         ("first_contact", "Resueltas en el primer contacto", first, "int", ""),
-        ("share", "Resolución en el primer contacto", share(first, len(closed)), "share", ""),
-        ("reopened", "Reabiertas", sum(1 for w in closed if w.reopened), "int", ""),
+        ("share", "Resolución en el primer contacto", share(first, closed), "share", ""),
+        ("reopened", "Reabiertas", sum(v[2] for v in facts.closed.values()), "int", ""),
     ])
     return [summary, section]
 
 
-def _clock_counts(states: Iterable[str]) -> dict[str, Any]:
-    counted = Counter(states)
-    met, breached = counted.get("met", 0), counted.get("breached", 0)
-    open_ = sum(counted.get(s, 0) for s in ("running", "warning", "paused"))
+def _clock_counts(states: Counter[str]) -> dict[str, Any]:
+    met, breached = states.get("met", 0), states.get("breached", 0)
+    open_ = sum(states.get(s, 0) for s in ("running", "warning", "paused"))
     return {"with_target": met + breached + open_, "met": met, "breached": breached, "open": open_,
             "share_met": share(met, met + breached)}
 
@@ -166,30 +194,38 @@ SLA_COLUMNS = [Column("with_target", "Con objetivo", "With a target", "int"), Co
                Column("share_met", "Cumplimiento", "Met share", "share")]
 
 
+def _sum_mean(counted: tuple[int, float]) -> float | None:
+    return None if counted[0] == 0 else counted[1] / counted[0]
+
+
 def service_levels(rows: Rows, period: Period) -> list[Section]:
-    created = [w for w in rows.work_orders if period.contains(w.created_at)]
+    facts = _work_order_facts(rows, period)
+    first_states: Counter[str] = Counter()
+    resolution_states: Counter[str] = Counter()
+    groups: dict[tuple[str, str], dict[str, Counter[str]]] = defaultdict(
+        lambda: {"first_response": Counter(), "resolution": Counter()})
+    for (team, priority, first_state, resolution_state), n in facts.clocks.items():
+        first_states[first_state] += n
+        resolution_states[resolution_state] += n
+        groups[(team, priority)]["first_response"][first_state] += n
+        groups[(team, priority)]["resolution"][resolution_state] += n
     clocks = Section("by_clock", "Objetivos de nivel de servicio", "Service-level targets",
                      [Column("clock", "Reloj", "Clock", "code"), *SLA_COLUMNS], chart=("clock", "share_met"))
     clocks.rows = [
-        {"clock": "first_response", **_clock_counts(w.first_response_state for w in created)},
-        {"clock": "resolution", **_clock_counts(w.resolution_state for w in created)},
+        {"clock": "first_response", **_clock_counts(first_states)},
+        {"clock": "resolution", **_clock_counts(resolution_states)},
     ]
     times = _figure_section("times", "Tiempos (laborables)", "Times (business hours)", [
-        ("first_response_mean", "Primera respuesta media",
-         mean(w.first_response_seconds for w in created if w.first_response_seconds is not None), "seconds", ""),
-        ("resolution_mean", "Resolución media",
-         mean(w.resolution_seconds for w in created if w.resolution_seconds is not None), "seconds", ""),
+        ("first_response_mean", "Primera respuesta media", _sum_mean(facts.first_response), "seconds", ""),
+        ("resolution_mean", "Resolución media", _sum_mean(facts.resolution), "seconds", ""),
     ])
     by_team = Section("by_team", "Por equipo y prioridad", "By team and priority",
                       [Column("team", "Equipo", "Team"), Column("priority", "Prioridad", "Priority", "code"),
                        Column("clock", "Reloj", "Clock", "code"), *SLA_COLUMNS])
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in created:
-        groups[(row.team or UNASSIGNED, row.priority)].append(row)
     for (team, priority), found in sorted(groups.items()):
         for clock in ("first_response", "resolution"):
             by_team.rows.append({"team": team, "priority": priority, "clock": clock,
-                                 **_clock_counts(getattr(w, f"{clock}_state") for w in found)})
+                                 **_clock_counts(found[clock])})
     return [clocks, times, by_team]
 
 

@@ -205,10 +205,25 @@ class CallFacts:
 
 
 @dataclass
+class WorkOrderFacts:
+    """What the work-order reports are computed from, added up: created in the period by (channel, local
+    day); closed in the period by channel as (closed, at first contact, reopened); created in the period by
+    (team, priority, first-response state, resolution state); and the (count, sum) of the business seconds
+    to the first response and to the resolution of those created in the period."""
+
+    created: dict[tuple[str, date], int] = field(default_factory=dict)
+    closed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    clocks: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    first_response: tuple[int, float] = (0, 0.0)
+    resolution: tuple[int, float] = (0, 0.0)
+
+
+@dataclass
 class Rows:
     work_orders: list[WorkOrderRow] = field(default_factory=list)
     calls: list[CallRow] = field(default_factory=list)
     call_facts: CallFacts | None = None  # the calls already added up (in SQL); None: add up ``calls``
+    work_order_facts: WorkOrderFacts | None = None  # likewise for ``work_orders``
     scores: list[ScoreRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     commitments: list[CommitmentRow] = field(default_factory=list)
