@@ -12,8 +12,9 @@ tuning on seven, run once, then tuned on), "test9" (round nine, written before
 the tuning on eight, held out until session 8 tuned on it), "test10" (round
 ten, written before session 8's first tuning), "test11" (round eleven,
 written after it; both were tuned on in session 8's second tuning), "test12"
-(round twelve, written after that and never tuned on), "tuning" (dev, test1
-to test3 and test6 to test11), "heldout" (test and test12) and "all".
+(round twelve, written after that, run once, then tuned on), "test13" (round
+thirteen, written after the third tuning and never tuned on), "tuning" (dev,
+test1 to test3 and test6 to test12), "heldout" (test and test13) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
 per draft rule, the knowledge-level accuracy, and the precision set (plain,
@@ -37,9 +38,10 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "language" / "eva
 # Real Spanish text that nobody on the team wrote (tests/language/external/README.md): traits only.
 EXTERNAL_DATA = DEFAULT_DATA.parent / "external" / "fortunes_es.jsonl"
 # Splits that are unions of rounds.
-GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6", "test7", "test8", "test9", "test10", "test11"),
-          "heldout": ("test", "test12")}
-SPLITS = ("test", "test12", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
+GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6", "test7", "test8", "test9", "test10", "test11",
+                     "test12"),
+          "heldout": ("test", "test13")}
+SPLITS = ("test", "test13", "test12", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
 RULE_IDS = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "PT-1", "PT-2",
             "NT-5", "NT-6", "NT-7", "CO-1")
 

@@ -126,7 +126,7 @@ LEARNED_WEIGHT = 0.5  # a sure learned model asserts the trait by itself (learne
 LEARNED_SHARED_WEIGHT = 0.35  # ... unless the lexicon already found the trait it is most often confused with
 _CONFUSABLE = {"CT-ENF": "CT-DES", "CT-DES": "CT-ENF"}
 # Laughter: "¡¡Funciona!! Era el cable, ¡qué vergüenza, jaja!" is embarrassment told cheerfully, not anger.
-_THANKS = re.compile(r"(?<![a-z])(gracias|mil gracias|te lo agradezco|se lo agradezco|genial|chevere|buenisimo|excelente)(?![a-z])")
+_THANKS = re.compile(r"(?<![a-z])(dios (le|les|te|se lo) pague|que dios (le|les|te) bendiga|gracias|mil gracias|te lo agradezco|se lo agradezco|genial|chevere|buenisimo|excelente)(?![a-z])")
 _LAUGHTER = re.compile(r"(?<![a-z])(ja(ja)+|je(je)+|ji(ji)+|ha(ha)+|xd+|lol)(?![a-z])|😂|🤣|😅|😄|😁|😆")
 
 

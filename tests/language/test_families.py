@@ -184,3 +184,37 @@ def test_an_insult_among_exclamations_is_also_anger_and_thanks_calm_a_complaint(
     assert traits("¡Son unos piratas! ¡Me han cobrado tres veces!") == {"CT-DES", "CT-ENF"}
     assert traits("¡Otra vez tengo línea! Muchas gracias.") == set()
     assert "CT-DES" in traits("Enhorabuena, campeones: otra semana sin fibra.")
+
+
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("Parece mentira que todavía no sepa guardar un archivo.", "DN-7"),
+    ("Creía que sabía usar el móvil.", "DN-7"),
+    ("Usted no pilla nada, ¿verdad?", "DN-7"),
+    ("No me explico cómo no lo encuentra.", "DN-7"),
+    ("Si no sabe manejar el correo, mejor que se lo haga su hijo.", "DN-7"),
+    ("Vaya manera de complicarse.", "DN-7"),
+    ("Espabile, que no tenemos toda la tarde.", "DN-7"),
+    ("Me da totalmente igual lo que le contaran.", "DN-3"),
+    ("Está usted muy equivocado con la tarifa.", "DN-4"),
+    ("Nosotros hemos hecho nuestro trabajo correctamente.", "DN-4"),
+    ("Los que le instalaron la línea le mintieron.", "DN-13"),
+    ("Eso no lo tramitamos desde aquí.", "PT-1"),
+    ("Con el equipo nuevo no va a tener ningún problema.", "PT-2"),
+    ("Le contesto luego, cuando me digan algo.", "PT-2"),
+    ("Revise el IPv6 del adaptador de red.", "DN-2"),
+])
+def test_the_families_read_on_round_twelve(draft, rule):
+    assert rule in rules(draft)
+
+
+@pytest.mark.parametrize("draft", [
+    "Si no entiende nada, dígamelo y lo repetimos.",
+    "No sé por qué no se ve el icono; lo compruebo.",
+    "No se preocupe si no lo entiende a la primera.",
+])
+def test_not_knowing_without_contempt_is_not_dn7(draft):
+    assert rules(draft) == set()
+
+
+def test_thanks_to_god_are_thanks():
+    assert traits("¡Dios se lo pague! Ya tengo televisión otra vez.") == set()
