@@ -19,7 +19,7 @@ from atiende.api.ids import Id
 from atiende.api.permissions import require_role
 from atiende.contact import clock, selectors
 from atiende.contact import selectors as contact_selectors
-from atiende.contact.models import Contact, Queue, TechnicianState
+from atiende.contact.models import Contact, TechnicianState
 from atiende.contact.services import alerts as contact_alerts
 from atiende.contact.services import availability, routing
 from atiende.contact.services import calls as contact_calls
@@ -153,11 +153,12 @@ def claim(request: HttpRequest, queue: str | None = None) -> dict[str, Any]:
     return _view(row)
 
 
-@router.get("/queues", summary="Queues with tiers, skills and policies")
+@router.get("/queues", summary="Queues with tiers, skills and policies (those of my scope: ET-4)")
 def list_queues(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request, STAFF)
+    user = require_role(request, STAFF)  # ET-4: the queues of the user's scope, not another team's
     return [{"name": q.name, "label": q.label, "tiers": q.tiers, "skills": q.skills, "policy": q.policy,
-             "team": q.team_id, "effective_policy": contact_selectors.policy_for(q).as_dict()} for q in Queue.objects.all()]
+             "team": q.team_id, "effective_policy": contact_selectors.policy_for(q).as_dict()}
+            for q in contact_selectors.visible_queues(user).order_by("name")]
 
 
 @router.put("/queues/{name}", summary="Create or change a queue (administrators)")

@@ -133,6 +133,20 @@ def supervised_queues(user: User) -> QuerySet[Queue]:
     return qs.filter(Q(team__isnull=True) | Q(team__in=_my_teams(user)))
 
 
+def visible_queues(user: User) -> QuerySet[Queue]:
+    """The queues a user may know of: an administrator all; a supervisor those they supervise; anyone else the
+    queues whose calls may go to them (:func:`serves_queue`: their own list, else shared and their teams')."""
+    if is_admin(user):
+        return Queue.objects.all()
+    state = TechnicianState.objects.filter(user=user).values_list("queues", flat=True).first()
+    served = list(state or ())
+    if is_manager(user):  # and the queues named in their own list (they take those calls: claim_next_contact)
+        return Queue.objects.filter(Q(pk__in=supervised_queues(user).values("pk")) | Q(name__in=served))
+    if served:
+        return Queue.objects.filter(name__in=served)
+    return Queue.objects.filter(Q(team__isnull=True) | Q(team__in=_my_teams(user)))
+
+
 def supervised_technicians(user: User) -> QuerySet[User]:
     """The people whose live state this manager sees: members of their teams, and people in no team."""
     qs = User.objects.all()

@@ -69,23 +69,44 @@ class Scope:
         else:
             raise InputError("forbidden", _("Reports are for supervisors and administrators."), status=403)
 
+        self.user = user
+
     def teams(self, field: str) -> Q:
         return Q() if self.team_ids is None else Q(**{f"{field}__in": self.team_ids})
 
+    def known_teams(self) -> QuerySet[Team]:
+        return Team.objects.all() if self.team_ids is None else Team.objects.filter(pk__in=self.team_ids)
 
-def clean_filters(raw: dict[str, Any]) -> dict[str, str]:
-    """The filters given, checked: an unknown team, queue, technician or channel is a clear 404/400."""
+    def known_queues(self) -> QuerySet[Queue]:
+        """The reader's teams' queues and the shared ones (no team)."""
+        if self.team_ids is None:
+            return Queue.objects.all()
+        return Queue.objects.filter(Q(team__isnull=True) | Q(team__in=self.team_ids))
+
+    def known_people(self) -> QuerySet[User]:
+        """The reader and the members of the reader's teams."""
+        if self.team_ids is None:
+            return User.objects.all()
+        return User.objects.filter(Q(teams__in=self.team_ids) | Q(pk=getattr(self.user, "pk", None))).distinct()
+
+
+def clean_filters(raw: dict[str, Any], scope: Scope | None = None) -> dict[str, str]:
+    """The filters given, checked: an unknown team, queue, technician or channel is a clear 404/400.
+
+    ET-4 (issue 22, item 10): a team, queue or person outside the reader's ``scope`` is unknown to them, with
+    the same 404 as one that does not exist (an empty report would confirm that it does)."""
+    scope = scope or Scope(None)
     filters: dict[str, str] = {}
     for key in FILTERS:
         value = raw.get(key)
         if value in (None, ""):
             continue
         value = str(value).strip()
-        if key == "team" and not Team.objects.filter(name=value).exists():
+        if key == "team" and not scope.known_teams().filter(name=value).exists():
             raise InputError("unknown_team", _("No such team: %(name)s.") % {"name": value}, field=key, status=404)
-        if key == "queue" and not Queue.objects.filter(name=value).exists():
+        if key == "queue" and not scope.known_queues().filter(name=value).exists():
             raise InputError("unknown_queue", _("No such queue: %(name)s.") % {"name": value}, field=key, status=404)
-        if key == "technician" and not User.objects.filter(username=value).exists():
+        if key == "technician" and not scope.known_people().filter(username=value).exists():
             raise InputError("unknown_user", _("No such user: %(name)s.") % {"name": value}, field=key, status=404)
         if key == "channel" and value not in Channel.values:
             raise InputError("invalid_choice", _("%(value)r is not a valid %(field)s; use one of: %(allowed)s.")

@@ -74,7 +74,7 @@ def build(*, name: str, first: Any, last: Any, filters: dict[str, Any] | None = 
     name = clean_name(name)
     period = clean_period(first, last)
     scope = selectors.Scope(user)
-    chosen = selectors.clean_filters(filters or {})
+    chosen = selectors.clean_filters(filters or {}, scope)
     definition = catalogue.REPORTS[name]
     rows = selectors.load(definition.needs, period, chosen, scope)
     return catalogue.build(name, rows, period, chosen)

@@ -18,12 +18,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from atiende.contact.models import Queue
 from atiende.desk.models import Channel
 from atiende.errors import InputError
-from atiende.people.models import Team, User
-from atiende.people.roles import MANAGERS, STAFF, is_admin, role_filter
-from atiende.reports import services
+from atiende.people.models import User
+from atiende.people.roles import MANAGERS, STAFF, role_filter
+from atiende.reports import selectors, services
 from atiende.reports.core import catalogue, charts, export
 from atiende.web.access import role_required
 
@@ -35,12 +34,10 @@ def _language() -> str:
 
 
 def _choices(user: User) -> dict[str, Any]:
-    teams = Team.objects.order_by("name")
-    if not is_admin(user):
-        teams = teams.filter(pk__in=user.teams.values("pk"))
-    return {"teams": list(teams.values_list("name", flat=True)),
-            "queues": list(Queue.objects.order_by("name").values_list("name", flat=True)),
-            "technicians": list(User.objects.filter(role_filter(STAFF), is_active=True).order_by("username")
+    scope = selectors.Scope(user)  # ET-4: the choices name nothing outside the reader's teams
+    return {"teams": list(scope.known_teams().order_by("name").values_list("name", flat=True)),
+            "queues": list(scope.known_queues().order_by("name").values_list("name", flat=True)),
+            "technicians": list(scope.known_people().filter(role_filter(STAFF), is_active=True).order_by("username")
                                 .values_list("username", flat=True)),
             "channels": Channel.choices}
 

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from atiende.contact.services import queues as contact_queues
 from atiende.desk.attachments import add_attachment
 from atiende.desk.models import (
     Attachment,
@@ -39,6 +40,8 @@ from atiende.desk.models import (
 )
 from atiende.knowledge.models import CannedAnswer
 from atiende.people.models import ApiToken, Team, User
+from atiende.practice import services as practice_services
+from atiende.practice.models import Assignment, PracticeSession
 from atiende.privacy.models import Consent, VaultSecret
 from atiende.privacy.services import give_consent, store_secret
 from atiende.scorecards.models import Scorecard
@@ -49,6 +52,9 @@ from .valid_bodies import request_body
 pytestmark = pytest.mark.django_db
 MARKERS = ("Bernardo-Privado", "Asunto-Privado-B", "bernardo@privado.example")
 PUBLIC_TAGS = {"practices", "surveys"}  # public by design: no customer data behind an id
+# Not objects of a team: a scenario (and its pass mark) is the organisation's, a report name is the catalogue's
+# (its team, queue and technician filters are swept by test_reports_filtered_to_another_team_*).
+ORGANISATION_WIDE = {"/api/v1/training/scenarios/{scenario_id}/pass-mark", "/api/v1/reports/{name}"}
 
 
 @pytest.fixture
@@ -89,7 +95,13 @@ def world(vault_key):
         transcript={"channel": "chat", "customer": {"name": "Bernardo-Privado"},
                     "events": [{"t": 0, "speaker": "cliente", "text": "Asunto-Privado-B"}]},
         items=[{"rule": "SP-3", "status": "missed", "evidence": ["Asunto-Privado-B"], "at": None}])
+    queue_b = contact_queues.save_queue(name="cola-b", tiers=[1], team_id=team_b.pk)
+    practice = practice_services.start_session(user=tech_b, customer_type="locuaz", seed=7)
+    practice_services.take_turn(user=tech_b, session_id=practice.pk, text="Soy Bernardo-Privado, Asunto-Privado-B")
+    assignment = Assignment.objects.create(technician=tech_b, scenario_id=practice.scenario_id, assigned_by=admin,
+                                           note="Asunto-Privado-B")
     ids = {
+        "session_id": practice.pk, "name": queue_b.name,
         "number": wo_b.number, "customer_id": customer_b.pk, "consent_id": consent.pk,
         "secret_id": secret.pk, "token_id": token.pk, "question_id": question.pk,
         "commitment_id": commitment.pk, "point_id": point.pk, "attachment_id": attachment.pk,
@@ -97,7 +109,8 @@ def world(vault_key):
     }
     _refs["work_order"] = wo_a.number  # a body that names a work order names team A's own
     return {"actors": [tech_a, sup_a, portal_a], "admin": admin, "ids": ids, "wo_b": wo_b, "version_b": wo_b.version,
-            "consent": consent, "token": token, "customer_b": customer_b, "canned": canned, "card": card}
+            "consent": consent, "token": token, "customer_b": customer_b, "canned": canned, "card": card,
+            "practice": practice, "turns_b": practice.turns.count(), "assignment": assignment}
 
 
 @functools.cache
@@ -154,17 +167,18 @@ def _as_if_missing(client: Client, method: str, path: str, params: list[str], id
 
 
 def test_no_role_reaches_another_teams_objects_through_the_api(world):
-    ids, checked, writes, unknown = world["ids"], 0, 0, []
+    ids, checked, writes, unknown, covered = world["ids"], 0, 0, [], set()
     admin = _client(world["admin"])
     clients = {actor.username: _client(actor) for actor in world["actors"]}
     for path, method, tags, op in _operations():
-        if tags & PUBLIC_TAGS:
+        if tags & PUBLIC_TAGS or path in ORGANISATION_WIDE:
             continue
         params = re.findall(r"{(\w+)}", path)
         if any(p not in ids for p in params):
             unknown.append(f"{method.upper()} {path}")
             continue
         url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+        covered.add(f"{method.upper()} {path}")
         for actor in world["actors"]:
             response = _call(clients[actor.username], method, url, op)
             body = response.content.decode(errors="replace")
@@ -189,6 +203,8 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
             assert reached.status_code not in (404, 422), f"admin {method.upper()} {url}: {reached.content[:200]!r}"
     print(f"checked {checked} calls ({writes} writes); not covered (unknown path parameters): {unknown}")
     assert checked >= 3 * 25 and writes >= 3 * 18, (checked, writes, unknown)
+    assert {"GET /api/v1/training/sessions/{session_id}", "POST /api/v1/training/sessions/{session_id}/turns",
+            "GET /api/v1/training/technicians/{user_id}/progress", "PUT /api/v1/contacts/queues/{name}"} <= covered
     # Nothing of B's changed.
     world["wo_b"].refresh_from_db()
     assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == world["version_b"]
@@ -203,6 +219,8 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     assert (canned.title, canned.version, canned.times_used) == ("Asunto-Privado-B", 1, 0)
     card = Scorecard.objects.get(pk=world["card"].pk)
     assert not card.overrides.exists() and not card.acknowledgements.exists() and card.final_score == 50
+    practice = PracticeSession.objects.get(pk=world["practice"].pk)
+    assert practice.turns.count() == world["turns_b"] and practice.status == "active"
 
 
 def test_no_role_opens_another_teams_pages_in_the_web_ui(world):
@@ -300,3 +318,108 @@ def test_no_role_of_another_team_reaches_team_bs_calls_alerts_or_board(world):
     contact.refresh_from_db()
     alert.refresh_from_db()
     assert contact.state == "talking" and contact.version == version and alert.acknowledged_at is None
+
+
+def _sup_b() -> User:
+    sup_b = User.objects.create_user("sup_b", password="x-very-long-pass", role="supervisor")
+    sup_b.teams.add(Team.objects.get(name="Equipo B"))
+    return sup_b
+
+
+def test_practice_of_another_team_is_missing(world):
+    """Issue 19's practice room under item 10's rule: another technician's practice call, its turns, its
+    assignments and its trainee's progress answer as missing (the exact 404 of a missing id) for A's
+    technician and A's supervisor, in the API and the pages; B's supervisor reads them (the positive control),
+    and only the trainee speaks."""
+    tech_a, sup_a, _portal = world["actors"]
+    tech_b, sup_b = User.objects.get(username="tech_b"), _sup_b()
+    practice, assignment = world["practice"], world["assignment"]
+    scenario = practice.scenario_id
+    for actor in (tech_a, sup_a):
+        client = _client(actor)
+        for listing in ("/api/v1/training/sessions", f"/api/v1/training/sessions?trainee={tech_b.pk}",
+                        "/api/v1/training/assignments"):
+            answer = client.get(listing)
+            assert answer.status_code == 200, (actor.username, listing)
+            assert all(m not in answer.content.decode() for m in MARKERS), (actor.username, listing)
+            assert tech_b.pk not in [row.get("trainee", row.get("technician"))["id"] for row in answer.json()]
+        for missing, foreign in ((MISSING, practice.pk),):
+            for path in ("/api/v1/training/sessions/{}", "/api/v1/training/sessions/{}/turns"):
+                sent = (lambda url, c=client: c.post(url, {"text": "Hola"}, content_type="application/json")) \
+                    if path.endswith("turns") else client.get
+                got = sent(path.format(foreign))
+                assert _error(got) == _error(sent(path.format(missing))) == (404, "unknown_session"), \
+                    (actor.username, path, got.content[:200])
+        # A body that names B's assignment or B's technician: the 404 of a missing one.
+        start = [_error(client.post("/api/v1/training/sessions", {"assignment": a}, content_type="application/json"))
+                 for a in (assignment.pk, MISSING)]
+        assert start[0] == start[1] and start[0][0] == 404, (actor.username, start)
+        given = [_error(client.post("/api/v1/training/assignments", {"technician": t, "scenario": scenario},
+                                    content_type="application/json")) for t in (tech_b.pk, MISSING)]
+        assert given[0] == given[1] and given[0] in ((404, "unknown_technician"), (403, "forbidden")), given
+        for page in (f"/practica/sesiones/{practice.pk}/", f"/practica/tecnicos/{tech_b.pk}/"):
+            answer = client.get(page)
+            assert answer.status_code == 404 and "Asunto-Privado-B" not in answer.content.decode(), page
+        answer = client.post(f"/practica/sesiones/{practice.pk}/turno/", {"text": "Hola"})
+        assert answer.status_code == 404, actor.username
+        answer = client.post("/practica/asignar/", {"technician": tech_b.pk, "scenario": scenario})
+        assert answer.status_code in (302, 403, 404), actor.username
+        assert "tech_b" not in client.get("/practica/").content.decode(), actor.username
+    assert PracticeSession.objects.get(pk=practice.pk).turns.count() == world["turns_b"]
+    assert Assignment.objects.filter(technician=tech_b).count() == 1
+    # Positive controls: B's supervisor and the administrator read them; a supervisor does not speak for the trainee.
+    for reader in (sup_b, world["admin"]):
+        client = _client(reader)
+        assert "Asunto-Privado-B" in client.get(f"/api/v1/training/sessions/{practice.pk}").content.decode()
+        assert "Asunto-Privado-B" in client.get(f"/practica/sesiones/{practice.pk}/").content.decode()
+        assert [a["id"] for a in client.get("/api/v1/training/assignments").json()] == [assignment.pk]
+        assert client.get(f"/api/v1/training/technicians/{tech_b.pk}/progress").status_code == 200
+        spoke = client.post(f"/api/v1/training/sessions/{practice.pk}/turns", {"text": "Hola"},
+                            content_type="application/json")
+        assert _error(spoke) == (403, "not_your_session")
+    made = _client(sup_b).post("/api/v1/training/assignments", {"technician": tech_b.pk, "scenario": scenario},
+                               content_type="application/json")
+    assert made.status_code == 201
+
+
+def _report(client: Client, **filters: str):
+    today = timezone.localdate().isoformat()
+    return client.get("/api/v1/reports/calls", {"from": today, "to": today, **filters})
+
+
+def test_queues_of_another_team_are_not_shown(world):
+    """GET /contacts/queues lists the queues a user's scope holds (the desk's team scoping): A's technician and
+    A's supervisor see shared queues and A's, never B's; B's supervisor and the administrator see B's."""
+    contact_queues.save_queue(name="cola-compartida", tiers=[1])
+    contact_queues.save_queue(name="cola-a", tiers=[1], team_id=Team.objects.get(name="Equipo A").pk)
+    sup_b = _sup_b()
+    for user, expected in ((world["actors"][0], {"cola-compartida", "cola-a"}),
+                           (world["actors"][1], {"cola-compartida", "cola-a"}),
+                           (sup_b, {"cola-compartida", "cola-b"}),
+                           (world["admin"], {"cola-compartida", "cola-a", "cola-b"})):
+        answer = _client(user).get("/api/v1/contacts/queues")
+        assert answer.status_code == 200
+        assert {q["name"] for q in answer.json()} == expected, user.username
+
+
+def test_reports_filtered_to_another_team_answer_as_missing(world):
+    """A report filtered to B's team, B's queue or B's technician: A's supervisor gets the 404 of a team, queue
+    or user that does not exist (not an empty report that confirms it), in the API and on /informes/, whose
+    filter choices name nothing of B's; B's supervisor and the administrator get the report."""
+    sup_a, sup_b, admin = world["actors"][1], _sup_b(), world["admin"]
+    foreign = {"team": ("Equipo B", "Equipo Z"), "queue": ("cola-b", "cola-z"), "technician": ("tech_b", "nadie")}
+    client = _client(sup_a)
+    for key, (theirs, missing) in foreign.items():
+        got, absent = _report(client, **{key: theirs}), _report(client, **{key: missing})
+        assert _error(got) == _error(absent) and got.status_code == 404, (key, got.content[:200])
+        assert got.json()["error"]["message"] == absent.json()["error"]["message"].replace(missing, theirs), key
+        today = timezone.localdate().isoformat()
+        page = client.get("/informes/calls/", {"from": today, "to": today, key: theirs})
+        assert page.status_code == 404, key
+        for reader in (sup_b, admin):
+            assert _report(_client(reader), **{key: theirs}).status_code == 200, (reader.username, key)
+    page = client.get("/informes/calls/").content.decode()
+    assert all(f">{name}</option>" not in page for name in ("Equipo B", "cola-b", "tech_b")), "choices name B's"
+    own = _client(sup_b).get("/informes/calls/").content.decode()
+    assert all(f">{name}</option>" in own for name in ("Equipo B", "cola-b", "tech_b")), "B's supervisor chooses"
+    assert _error(_report(_client(world["actors"][0]), team="Equipo B")) == (403, "forbidden")
