@@ -29,9 +29,9 @@ from atiende.errors import InputError
 from atiende.knowledge import index, placeholders
 from atiende.knowledge.articles import _clean_language, parse_id
 from atiende.knowledge.models import CannedAnswer, SearchKind
-from atiende.knowledge.search import RESTRICTIONS
 from atiende.people.models import Team, User
 from atiende.people.roles import is_admin, is_manager, is_staff
+from atiende.search import scope as scopes
 
 TITLE_LIMIT = 200
 BODY_LIMIT = 10_000
@@ -53,8 +53,6 @@ def visible_canned_answers(user: User | None) -> QuerySet[CannedAnswer]:
     mine = User.teams.through.objects.filter(user_id=user.pk).values("team_id")
     return qs.filter(Q(team__isnull=True) | Q(team__in=mine))
 
-
-RESTRICTIONS[SearchKind.CANNED_ANSWER] = visible_canned_answers
 
 
 def get_canned_answer(user: User | None, pk: Any) -> CannedAnswer:
@@ -115,7 +113,8 @@ def _check(answer: CannedAnswer) -> None:
 
 def canned_document(answer: CannedAnswer) -> index.Document:
     return index.Document(SearchKind.CANNED_ANSWER, answer.pk, answer.title,
-                          "\n".join(p for p in (answer.body, answer.plain_body) if p), language=answer.language)
+                          "\n".join(p for p in (answer.body, answer.plain_body) if p), language=answer.language,
+                          scope=scopes.team_token(answer.team_id))  # for everyone, or the team's members
 
 
 def create_canned_answer(*, actor: User, title: str, body: str, plain_body: str = "", language: str = "es",

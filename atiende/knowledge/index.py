@@ -13,15 +13,17 @@ transaction of the change, so the index never tells of text that was rolled back
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from atiende.desk.models import ContactPoint, Customer, Message, WorkOrder
 from atiende.knowledge.models import SearchEntry, SearchKind
 from atiende.search import Query, index_terms
+from atiende.search import scope as scopes
 
 TEXT_LIMIT = 100_000  # what one entry keeps of a very long conversation
 
@@ -34,6 +36,8 @@ class Document:
     text: str
     public: bool = False
     language: str = ""
+    scope: str = ""  # who may find it (``atiende.search.scope``); empty: no staff restriction (articles)
+    refs: str = ""  # a work order's customers ("12 40"): their scope follows the work order's
 
     def entry(self) -> SearchEntry:
         text = self.text[:TEXT_LIMIT]
@@ -41,23 +45,31 @@ class Document:
         title_terms = index_terms(title)
         return SearchEntry(kind=self.kind, object_id=self.object_id, title=title, text=text,
                            terms=f"{title_terms} {index_terms(text)}".strip(), title_terms=title_terms,
-                           public=self.public, language=self.language, updated_at=timezone.now())
+                           public=self.public, language=self.language, scope=self.scope, refs=self.refs,
+                           updated_at=timezone.now())
+
+
+def _refs(ids: Iterable[int | None]) -> str:
+    return " ".join(str(i) for i in sorted({int(i) for i in ids if i}))
 
 
 def work_order_document(work_order: WorkOrder, messages: Iterable[str]) -> Document:
     """Title, story, paraphrase, resolution and every message (internal notes too: only staff search orders)."""
     parts = [work_order.problem_story, work_order.paraphrase, work_order.resolution, *messages]
+    tokens = scopes.work_order_tokens(work_order.team_id, work_order.assignee_id, work_order.created_by_id)
     return Document(SearchKind.WORK_ORDER, work_order.pk, f"#{work_order.number} {work_order.title}",
-                    "\n".join(p for p in parts if p))
+                    "\n".join(p for p in parts if p), scope=scopes.as_text(tokens),
+                    refs=_refs([work_order.customer_id, work_order.requester_id, work_order.decision_maker_id]))
 
 
-def customer_document(customer: Customer, contact_values: Iterable[str]) -> Document:
+def customer_document(customer: Customer, contact_values: Iterable[str], tokens: set[str]) -> Document:
     organisation = customer.organisation.name if customer.organisation_id and customer.organisation else ""
     parts = [organisation, *contact_values]
-    return Document(SearchKind.CUSTOMER, customer.pk, customer.greeting_name, " · ".join(p for p in parts if p))
+    return Document(SearchKind.CUSTOMER, customer.pk, customer.greeting_name, " · ".join(p for p in parts if p),
+                    scope=scopes.as_text(tokens))
 
 
-ENTRY_FIELDS = ("title", "text", "terms", "title_terms", "public", "language", "updated_at")
+ENTRY_FIELDS = ("title", "text", "terms", "title_terms", "public", "language", "scope", "refs", "updated_at")
 
 
 def store(document: Document) -> None:
@@ -67,17 +79,80 @@ def store(document: Document) -> None:
                                     update_fields=ENTRY_FIELDS)
 
 
+def customer_scopes(ids: Iterable[int]) -> dict[int, set[str]]:
+    """The scope tokens of some customers: their organisation's team and every work order naming them."""
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return {}
+    found = {pk: {scopes.team_token(team_id)} for pk, team_id in
+             Customer.objects.filter(pk__in=wanted).values_list("pk", "organisation__team_id")}
+    rows = (WorkOrder.objects.filter(Q(customer__in=wanted) | Q(requester__in=wanted) | Q(decision_maker__in=wanted))
+            .order_by().values_list("customer_id", "requester_id", "decision_maker_id", "team_id", "assignee_id",
+                                    "created_by_id").distinct())
+    for customer_id, requester_id, decision_maker_id, team_id, assignee_id, created_by_id in rows:
+        tokens = scopes.work_order_tokens(team_id, assignee_id, created_by_id)
+        for pk in {customer_id, requester_id, decision_maker_id}:
+            if pk in found:
+                found[pk] |= tokens
+    return found
+
+
 def remove(kind: str, object_id: int) -> None:
     SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
 
 
+def refresh_customer_scopes(ids: Iterable[int]) -> None:
+    """Write again the scope of some customers' entries (a work order naming them moved, or went)."""
+    for pk, tokens in customer_scopes(ids).items():
+        text = scopes.as_text(tokens)
+        SearchEntry.objects.filter(kind=SearchKind.CUSTOMER, object_id=pk).exclude(scope=text).update(scope=text)
+
+
+def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:
+    """Customers named by a new work order (or one only gaining people or customers): its tokens join theirs.
+
+    One read; a write only for a customer not yet seen by them (usually none: a customer's work orders
+    mostly stay with one team).
+    """
+    rows = SearchEntry.objects.filter(kind=SearchKind.CUSTOMER, object_id__in=ids).values_list("pk", "scope")
+    for entry_pk, scope in rows:
+        held = set((scope or "").split())
+        if not tokens <= held:
+            SearchEntry.objects.filter(pk=entry_pk).update(scope=scopes.as_text(held | tokens))
+
+
+def _ref_ids(refs: str | None) -> set[int]:
+    return {int(i) for i in (refs or "").split() if i.isdigit()}
+
+
 def index_work_order(pk: int) -> None:
-    work_order = WorkOrder.objects.filter(pk=pk).first()
+    # The entry's former scope and customers come with the row (no statement of their own).
+    indexed = SearchEntry.objects.filter(kind=SearchKind.WORK_ORDER, object_id=OuterRef("pk"))
+    work_order = (WorkOrder.objects.filter(pk=pk).annotate(indexed_scope=Subquery(indexed.values("scope")[:1]),
+                                                           indexed_refs=Subquery(indexed.values("refs")[:1]))
+                  .first())
     if work_order is None:
-        remove(SearchKind.WORK_ORDER, pk)
+        remove_work_order(pk)
         return
     bodies = Message.objects.filter(work_order_id=pk).order_by("created_at", "id").values_list("body", flat=True)
-    store(work_order_document(work_order, bodies))
+    document = work_order_document(work_order, bodies)
+    store(document)
+    # Who sees the work order, or whom it names, may have changed: so may who sees those customers.
+    old_tokens, new_tokens = set((work_order.indexed_scope or "").split()), set(document.scope.split())
+    old_refs, new_refs = _ref_ids(work_order.indexed_refs), _ref_ids(document.refs)
+    if old_tokens == new_tokens and old_refs == new_refs:
+        return
+    if old_tokens <= new_tokens and old_refs <= new_refs:
+        _add_customer_tokens(new_refs, new_tokens)
+    else:
+        refresh_customer_scopes(old_refs | new_refs)
+
+
+def remove_work_order(pk: int) -> None:
+    old = SearchEntry.objects.filter(kind=SearchKind.WORK_ORDER, object_id=pk).values_list("refs", flat=True).first()
+    remove(SearchKind.WORK_ORDER, pk)
+    if old:
+        refresh_customer_scopes(_ref_ids(old))
 
 
 def index_customer(pk: int) -> None:
@@ -86,7 +161,7 @@ def index_customer(pk: int) -> None:
         remove(SearchKind.CUSTOMER, pk)
         return
     values = ContactPoint.objects.filter(customer_id=pk).values_list("value", flat=True)
-    store(customer_document(customer, values))
+    store(customer_document(customer, values, customer_scopes([pk]).get(pk, {scopes.STAFF})))
 
 
 def _work_order_documents(batch: int) -> Iterator[Document]:
@@ -114,8 +189,9 @@ def _customer_documents(batch: int) -> Iterator[Document]:
         points = ContactPoint.objects.filter(customer_id__in=[c.pk for c in customers]).order_by("pk")
         for customer_id, value in points.values_list("customer_id", "value"):
             values.setdefault(customer_id, []).append(value)
+        tokens = customer_scopes([c.pk for c in customers])
         for customer in customers:
-            yield customer_document(customer, values.get(customer.pk, []))
+            yield customer_document(customer, values.get(customer.pk, []), tokens.get(customer.pk, {scopes.STAFF}))
         last = customers[-1].pk
 
 
@@ -160,61 +236,175 @@ class Candidate:
     public: bool
 
 
-def _fts5_kind(kind: str, public_only: bool) -> str:
-    # The kind ("work_order") and public (0/1) are FTS5 columns too: one MATCH selects them.
+def _fts5_filter(kind: str, public_only: bool, scope: Sequence[str] | None) -> str:
+    # The kind ("work_order"), public (0/1) and scope tokens are FTS5 columns too: one MATCH selects them.
     phrase = " ".join(kind.split("_"))
-    return f'kind : "{phrase}"' + (' AND public : "1"' if public_only else "")
+    found = f'kind : "{phrase}"' + (' AND public : "1"' if public_only else "")
+    if scope is not None:
+        found += " AND scope : (" + " OR ".join(f'"{token}"' for token in scope) + ")"
+    return found
 
 
-def candidates(query: Query, kind: str, *, public_only: bool = False, limit: int = 200, before: int | None = None,
-               any_term: bool = False) -> list[Candidate]:
-    """Entries of ``kind`` holding the query's stems: every one of them, or any with ``any_term``.
+def _tsquery_filter(kind: str, public_only: bool, scope: Sequence[str] | None) -> str:
+    # The same as lexemes of search_vector ("@work_order", "@public", "@t3"): made by migration 0004.
+    found = f"'@{kind}'" + (" & '@public'" if public_only else "")
+    if scope is not None:
+        found += " & (" + " | ".join(f"'@{token}'" for token in scope) + ")"
+    return found
 
-    Every stem: the newest ``limit`` entries (by entry id, below ``before`` to read on), the same
-    rows on both databases, which ``search.py`` ranks; both databases walk their matches newest
-    first and stop at the limit. Any stem (related articles, a long text): the database's own rank
-    (FTS5 ``bm25``, ``ts_rank``) picks the ``limit`` best, since among thousands of matches of one
-    common word the newest would be chance.
+
+def _check_scope(scope: Sequence[str] | None) -> None:
+    # Tokens are written into the match expressions: only ours ("staff", "t12", "u7") may get there.
+    if scope is not None and not all(t == scopes.STAFF or (t[:1] in "tu" and t[1:].isdigit()) for t in scope):
+        raise ValueError(f"not a scope token: {scope!r}")
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One kind to search: public entries only, and the scope tokens to match (None: no restriction)."""
+
+    kind: str
+    public_only: bool = False
+    scope: Sequence[str] | None = None
+
+
+def newest_matches(query: Query, wanted: Sequence[Wanted], *, limit: int) -> dict[str, list[Candidate]]:
+    """For each kind, the newest ``limit`` entries (by entry id) holding every stem of ``query`` within its scope.
+
+    The same rows on both databases, which ``search.py`` ranks. The match, the kind and the
+    scope are one index lookup: FTS5 walks its matches newest first and stops at the limit;
+    PostgreSQL reads them by steps back in time (:func:`_newest_postgresql`).
+    """
+    found: dict[str, list[Candidate]] = {w.kind: [] for w in wanted}
+    if not query or not wanted:
+        return found
+    for w in wanted:
+        _check_scope(w.scope)
+    if connection.vendor == "postgresql":
+        return _newest_postgresql(query, wanted, limit, found)
+    sql = (f"SELECT {COLUMNS} FROM (SELECT rowid AS found FROM knowledge_searchentry_fts "
+           f"WHERE knowledge_searchentry_fts MATCH %s ORDER BY rowid DESC LIMIT %s) m "
+           f"JOIN knowledge_searchentry e ON e.id = m.found ORDER BY e.id DESC")
+    with connection.cursor() as cursor:
+        for w in wanted:
+            cursor.execute(sql, [f"{_fts5_filter(w.kind, w.public_only, w.scope)} AND terms : ({query.fts5()})", limit])
+            found[w.kind] = [Candidate(*row) for row in cursor.fetchall()]
+    return found
+
+
+COLUMNS = "e.id, e.kind, e.object_id, e.title, e.title_terms, e.terms, e.language, e.public"
+WINDOW = 1024  # ids in the smallest window lexeme ("@<kind>:0:<id // 1024>"); each level is four times larger
+LEVELS = 5  # window sizes 1,024 to 262,144 (migration 0004)
+MAX_COMPLETIONS = 200  # an open last word with more indexed words than this is matched as a prefix
+
+# One statement for every kind and every step. For each kind (k), for each of its steps (s) in order, the
+# step's matches newest first, until the kind has its limit: nested loops keep that order and stop early,
+# so a step is read only when the ones before found too few. OFFSET 0 keeps each step a lookup in the GIN
+# index (the planner could otherwise walk the primary key newest first, testing every row), and "+ 0"
+# keeps the id bound of the last step out of the indexes (a bitmap of the primary key costs more than it saves).
+NEWEST_SQL = """
+SELECT k.n, f.id FROM generate_series(1, %(kinds)s) AS k(n)
+CROSS JOIN LATERAL (
+    SELECT m.id FROM unnest(%(of)s::int[], %(steps)s::text[], %(below)s::bigint[]) WITH ORDINALITY AS s(kn, q, below, sn)
+    CROSS JOIN LATERAL (
+        SELECT x.id FROM (
+            SELECT e.id FROM knowledge_searchentry e
+            WHERE e.search_vector @@ (to_tsquery('atiende_search', %(words)s) && s.q::tsquery)
+              AND e.id + 0 < s.below OFFSET 0) x
+        ORDER BY x.id DESC) m
+    WHERE s.kn = k.n
+    LIMIT %(limit)s) f
+"""
+
+
+def _newest_postgresql(query: Query, wanted: Sequence[Wanted], limit: int,
+                       found: dict[str, list[Candidate]]) -> dict[str, list[Candidate]]:
+    """PostgreSQL: the GIN index finds the matches, but reading them newest first is not its gift.
+
+    Read whole, a common word's matches cost a heap read each (tens of thousands); walking the
+    newest entries and testing each costs as much for a rare word. So the newest are read by
+    steps back in time from the kind's newest entry: every entry carries lexemes of its kind and
+    windows of ids at five sizes (1,024 to 262,144, by four), and each step asks the GIN index for
+    the matches in the newest two windows of the next size (ids the steps before read are left
+    out), then in all older ones, until ``limit`` are found. A step is reached only when the ones
+    before found fewer than ``limit`` in at least a quarter of its ids, so it reads at most about
+    eight times that; all of it is one statement, one round trip.
+
+    An open last word («ferret») is matched as the indexed words it starts (``knowledge_searchword``,
+    kept by a trigger): a GIN prefix match would read every entry of all those words at each step.
+    """
+    with connection.cursor() as cursor:
+        # Each kind's newest entry (the (kind, id) index of migration 0003), and the open word's completions.
+        cursor.execute("SELECT ARRAY(SELECT (SELECT max(e.id) FROM knowledge_searchentry e WHERE e.kind = k) "
+                       "FROM unnest(%(kinds)s::text[]) WITH ORDINALITY AS w(k, n) ORDER BY n), "
+                       "ARRAY(SELECT (SELECT min(e.id) FROM knowledge_searchentry e WHERE e.kind = k) "
+                       "FROM unnest(%(kinds)s::text[]) WITH ORDINALITY AS w(k, n) ORDER BY n), "
+                       "ARRAY(SELECT DISTINCT word FROM knowledge_searchword WHERE word LIKE %(word)s "
+                       "ORDER BY word LIMIT %(most)s)",
+                       {"kinds": [w.kind for w in wanted], "word": f"{query.stems[-1]}%" if query.prefix else "",
+                        "most": MAX_COMPLETIONS + 1})
+        newest_of_kind, oldest_of_kind, completions = cursor.fetchone()
+        if not query.prefix or len(completions) > MAX_COMPLETIONS:
+            completions = None
+        steps: list[tuple[int, str, int]] = []  # (which kind, its filter and windows, ids below)
+        for n, (w, newest, oldest) in enumerate(zip(wanted, newest_of_kind, oldest_of_kind, strict=True), start=1):
+            if newest is None:
+                continue
+            kind_filter = _tsquery_filter(w.kind, w.public_only, w.scope)
+            below = newest + 1  # ids from here up were read by the steps before
+            for level in range(LEVELS):
+                if below <= oldest:
+                    break
+                size = WINDOW << 2 * level
+                current = newest // size  # this window and the one before: between one and two sizes back
+                spans = " | ".join(f"'@{w.kind}:{level}:{i}'" for i in range(current, max(current - 2, -1), -1))
+                steps.append((n, f"{kind_filter} & ({spans})", below))
+                below = max(current - 1, 0) * size
+            if below > oldest:
+                steps.append((n, kind_filter, below))  # everything older
+        if not steps:
+            return found
+        of, filters, bounds = zip(*steps, strict=True)
+        cursor.execute(NEWEST_SQL, {
+            "kinds": len(wanted), "of": list(of), "steps": list(filters), "below": list(bounds),
+            "words": query.tsquery(completions=completions), "limit": limit})
+        rows = cursor.fetchall()
+        cursor.execute(f"SELECT {COLUMNS} FROM knowledge_searchentry e WHERE e.id = ANY(%s)",
+                       [[entry_id for _n, entry_id in rows]])
+        by_id = {row[0]: Candidate(*row) for row in cursor.fetchall()}
+    for n, entry_id in rows:
+        if entry_id in by_id:
+            found[wanted[n - 1].kind].append(by_id[entry_id])
+    for kind in found:
+        found[kind].sort(key=lambda c: -c.entry_id)
+    return found
+
+
+def best_matches(query: Query, kind: str, *, public_only: bool = False, limit: int = 50) -> list[Candidate]:
+    """The ``limit`` entries of ``kind`` sharing most with ``query`` (any of its stems): related articles.
+
+    The database's own rank (FTS5 ``bm25``, ``ts_rank``) picks them, since among thousands of
+    matches of one common word the newest would be chance; ``search.py`` ranks them again.
     """
     if not query:
         return []
-    columns = "e.id, e.kind, e.object_id, e.title, e.title_terms, e.terms, e.language, e.public"
-    params: list = []
-    if connection.vendor == "postgresql":
-        filters = ["e.search_vector @@ q", "e.kind = %s"]
-        params = [query.tsquery(any_term=any_term), kind]
-        if public_only:
-            filters.append("e.public")
-        if before is not None:
-            filters.append("e.id < %s")
-            params.append(before)
-        order = "ts_rank(e.search_vector, q) DESC, e.id DESC" if any_term else "e.id DESC"
-        # The match first, through the GIN index (a materialised CTE): left to itself the planner may walk
-        # the (kind, id) index newest first and test every row against a rare word.
-        sql = (f"WITH q AS MATERIALIZED (SELECT to_tsquery('atiende_search', %s) AS q), "
-               f"m AS MATERIALIZED (SELECT e.id FROM knowledge_searchentry e, q WHERE {' AND '.join(filters)}) "
-               f"SELECT {columns} FROM knowledge_searchentry e JOIN m ON m.id = e.id, q "
-               f"ORDER BY {order} LIMIT %s")
-    else:
-        match = f"{_fts5_kind(kind, public_only)} AND terms : ({query.fts5(any_term=any_term)})"
-        params = [match]
-        cursor_filter = ""
-        if before is not None:
-            cursor_filter = "AND rowid < %s "
-            params.append(before)
-        order = "rank" if any_term else "rowid DESC"
-        sql = (f"SELECT {columns} FROM (SELECT rowid AS found FROM knowledge_searchentry_fts "
-               f"WHERE knowledge_searchentry_fts MATCH %s {cursor_filter}ORDER BY {order} LIMIT %s) m "
-               f"JOIN knowledge_searchentry e ON e.id = m.found")
-        if not any_term:
-            sql += " ORDER BY e.id DESC"
-    params.append(limit)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            # Ranked by the words alone (every entry of the kind holds the filter's lexemes).
+            cursor.execute(
+                f"SELECT {COLUMNS} FROM knowledge_searchentry e, "
+                f"(SELECT to_tsquery('atiende_search', %s) AS w, %s::tsquery AS f) q "
+                f"WHERE e.search_vector @@ (q.w && q.f) ORDER BY ts_rank(e.search_vector, q.w) DESC, e.id DESC "
+                f"LIMIT %s", [query.tsquery(any_term=True), _tsquery_filter(kind, public_only, None), limit])
+        else:
+            cursor.execute(
+                f"SELECT {COLUMNS} FROM (SELECT rowid AS found FROM knowledge_searchentry_fts "
+                f"WHERE knowledge_searchentry_fts MATCH %s ORDER BY rank LIMIT %s) m "
+                f"JOIN knowledge_searchentry e ON e.id = m.found",
+                [f"{_fts5_filter(kind, public_only, None)} AND terms : ({query.fts5(any_term=True)})", limit])
         return [Candidate(*row) for row in cursor.fetchall()]
 
 
-def texts(kind: str, object_ids: list[int]) -> dict[int, str]:
-    """The stored text of some entries (only for the results shown: long texts stay in the database)."""
-    rows = SearchEntry.objects.filter(kind=kind, object_id__in=object_ids).values_list("object_id", "text")
-    return dict(rows)
+def texts(entry_ids: list[int]) -> dict[int, str]:
+    """The stored text of some entries, by entry id (only for the results shown: long texts stay in the database)."""
+    return dict(SearchEntry.objects.filter(pk__in=entry_ids).values_list("pk", "text")) if entry_ids else {}

@@ -25,7 +25,7 @@ class SearchEntry(models.Model):
     folded Spanish stems (``atiende.search.index_terms``), the only column the database
     matches: SQLite through the FTS5 table ``knowledge_searchentry_fts`` (columns kind, public
     and terms) kept in step by triggers, PostgreSQL through the generated ``tsvector`` column
-    ``search_vector`` and its GIN index (made by migrations 0001 and 0003, outside the model).
+    ``search_vector`` and its GIN index (made by migrations 0001, 0003 and 0004, outside the model).
     Never change this table in a way that makes SQLite rebuild it: the triggers would go.
     """
 
@@ -39,6 +39,11 @@ class SearchEntry(models.Model):
     # Articles: readable by customers and visitors (the help center); everything else is for staff.
     public = models.BooleanField(_("public"), default=False)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # Who among the staff may find it (``atiende.search.scope`` tokens: "staff t3 u7"); empty for articles.
+    # Matched with the terms in one go: an FTS5 column on SQLite, lexemes of ``search_vector`` on PostgreSQL.
+    scope = models.TextField(_("scope"), null=True, blank=True)
+    # A work order's customers ("12 40"), whose scope follows the work order's.
+    refs = models.TextField(_("references"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

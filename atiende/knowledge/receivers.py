@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from atiende import db
@@ -30,7 +30,8 @@ from atiende.desk.models import (
     WorkOrderEvent,
 )
 from atiende.knowledge import index
-from atiende.knowledge.models import SearchKind
+from atiende.knowledge.models import Article, CannedAnswer, SearchKind
+from atiende.people.models import Team
 
 # History lines that follow a save this module already indexed on (the work order or customer created,
 # the message written): indexing again on them would read and write the same document a second time.
@@ -50,7 +51,7 @@ def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs:
 
 @receiver(post_delete, sender=WorkOrder, dispatch_uid="knowledge.work_order_deleted")
 def work_order_deleted(sender: type, instance: WorkOrder, **kwargs: Any) -> None:
-    index.remove(SearchKind.WORK_ORDER, instance.pk)
+    index.remove_work_order(instance.pk)  # and its customers' scope without it
 
 
 @receiver(post_save, sender=Customer, dispatch_uid="knowledge.customer_saved")
@@ -76,3 +77,25 @@ def organisation_changed(sender: type, instance: Organisation, raw: bool = False
         return
     for pk in Customer.objects.filter(organisation=instance).values_list("pk", flat=True).iterator():
         db.once(("index.customer", pk), lambda pk=pk: index.index_customer(pk))
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="knowledge.article_deleted")
+@receiver(post_delete, sender=CannedAnswer, dispatch_uid="knowledge.canned_answer_deleted")
+def knowledge_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    # Deleted by the services (which remove the entry too) or with their team (a canned answer's cascade).
+    index.remove(SearchKind.ARTICLE if sender is Article else SearchKind.CANNED_ANSWER, instance.pk)
+
+
+# A team deleted leaves its work orders and organisations without a team (SET_NULL, an UPDATE that sends no
+# signal): they join the pool, and the index must say so. What it held is noted before, written again after.
+@receiver(pre_delete, sender=Team, dispatch_uid="knowledge.team_deleting")
+def team_deleting(sender: type, instance: Team, **kwargs: Any) -> None:
+    instance._search_work_orders = list(WorkOrder.objects.filter(team=instance).values_list("pk", flat=True))
+    instance._search_customers = list(Customer.objects.filter(organisation__team=instance).values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Team, dispatch_uid="knowledge.team_deleted")
+def team_deleted(sender: type, instance: Team, **kwargs: Any) -> None:
+    for pk in getattr(instance, "_search_work_orders", []):
+        index.index_work_order(pk)
+    index.refresh_customer_scopes(getattr(instance, "_search_customers", []))

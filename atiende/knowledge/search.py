@@ -18,17 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from atiende.desk.selectors import visible_customer_ids, visible_work_orders
 from atiende.errors import InputError
 from atiende.knowledge import index
 from atiende.knowledge.models import SearchKind
 from atiende.people.models import User
 from atiende.people.roles import is_admin, is_staff
 from atiende.search import Query, highlight, parse_query, score
+from atiende.search import scope as scopes
 from atiende.search.query import MAX_QUERY_LENGTH
 
 MAX_LIMIT = 50
@@ -68,53 +67,28 @@ URLS: dict[str, Callable[[int, str], str]] = {
 }
 
 
-Visible = Callable[[list[int]], set[int]]
+def staff_tokens(user: User | None) -> list[str] | None:
+    """The scope tokens a staff member's search matches; None for an administrator (or anyone else: unused)."""
+    if user is None or not is_staff(user) or is_admin(user):
+        return None
+    team_ids = User.teams.through.objects.filter(user_id=user.pk).values_list("team_id", flat=True)
+    return scopes.user_tokens(user.pk, team_ids)
 
 
-def _ids_in(qs: QuerySet) -> Visible:
-    return lambda ids: set(qs.order_by().filter(pk__in=ids).values_list("pk", flat=True))
-
-
-def _scope(user: User | None, kind: str) -> tuple[bool, Visible | None, bool]:
-    """(may search this kind, which of some ids the user may see, public articles only)."""
+def _scope(user: User | None, kind: str, tokens: list[str] | None) -> tuple[bool, list[str] | None, bool]:
+    """(may search this kind, the scope tokens to match or None for all, public articles only)."""
     staff = user is not None and is_staff(user)
     if kind == SearchKind.ARTICLE:
         return True, None, not staff
-    if not staff:
+    if not staff or kind not in SCOPED:
         return False, None, False
-    assert user is not None
-    if is_admin(user):
-        return True, None, False
-    if kind == SearchKind.WORK_ORDER:
-        return True, _ids_in(visible_work_orders(user)), False
-    if kind == SearchKind.CUSTOMER:
-        return True, lambda ids: visible_customer_ids(user, ids), False
-    restrict = RESTRICTIONS.get(kind)
-    return True, (_ids_in(restrict(user)) if restrict else None), False
+    return True, tokens, False
 
 
-# Kinds whose visibility another module of this app defines (canned answers: by team).
-RESTRICTIONS: dict[str, Callable[[User], QuerySet]] = {}
+# The kinds staff search within their scope (``atiende.search.scope``; the index writes each one's tokens).
+SCOPED = frozenset({SearchKind.WORK_ORDER, SearchKind.CUSTOMER, SearchKind.CANNED_ANSWER})
 
-POOL = 100  # matches ranked per kind: the newest visible ones (by when they were indexed)
-PAGES = 3  # pages of newest matches read to find them, for someone who may see few
-
-
-def _pool(query: Query, kind: str, visible: Visible | None, public_only: bool) -> list[index.Candidate]:
-    """The newest matches of ``kind`` the user may see, at most ``POOL`` (the same rows on both databases)."""
-    pool: list[index.Candidate] = []
-    before = None
-    for _page in range(PAGES):
-        page = index.candidates(query, kind, public_only=public_only, limit=POOL, before=before)
-        kept = page
-        if visible is not None and page:
-            ids = visible([c.object_id for c in page])
-            kept = [c for c in page if c.object_id in ids]
-        pool.extend(kept)
-        if len(page) < POOL or len(pool) >= POOL:
-            break
-        before = page[-1].entry_id
-    return pool[:POOL]
+POOL = 100  # matches ranked per kind: the newest the user may see (by when they were first indexed)
 
 
 def clean_query(text: object) -> str:
@@ -130,14 +104,18 @@ def clean_query(text: object) -> str:
     return text
 
 
-def rank(query: Query, found: list[index.Candidate], limit: int) -> list[Result]:
-    """The ``limit`` best of ``found`` (one kind), with their titles and snippets highlighted."""
-    scored = sorted(((score(c.title_terms, c.terms, query, title=c.title).score, c) for c in found),
-                    key=lambda pair: (-pair[0], -pair[1].entry_id))[:limit]
-    texts = index.texts(scored[0][1].kind, [c.object_id for _s, c in scored]) if scored else {}
+def _best(query: Query, found: list[index.Candidate], limit: int) -> list[tuple[float, index.Candidate]]:
+    """The ``limit`` best of ``found`` (one kind) with their scores: best first, newest first among equals."""
+    return sorted(((score(c.title_terms, c.terms, query, title=c.title).score, c) for c in found),
+                  key=lambda pair: (-pair[0], -pair[1].entry_id))[:limit]
+
+
+def _results(query: Query, scored: list[tuple[float, index.Candidate]]) -> list[Result]:
+    """The chosen entries with their titles and snippets highlighted (the texts read in one query)."""
+    texts = index.texts([c.entry_id for _s, c in scored])
     return [Result(
         kind=c.kind, id=c.object_id, title=c.title, title_html=highlight(c.title, query),
-        snippet_html=highlight(texts.get(c.object_id, ""), query, length=SNIPPET_LENGTH),
+        snippet_html=highlight(texts.get(c.entry_id, ""), query, length=SNIPPET_LENGTH),
         url=URLS[c.kind](c.object_id, c.title), score=value, language=c.language, public=c.public,
     ) for value, c in scored]
 
@@ -148,11 +126,15 @@ def search(user: User | None, text: str, *, kinds: Sequence[str] | None = None, 
     if not query:
         return []
     limit = max(1, min(int(limit), MAX_LIMIT))
-    results: list[Result] = []
+    tokens = staff_tokens(user)
+    wanted = []
     for kind in kinds or KIND_ORDER:
-        allowed, visible, public_only = _scope(user, kind)
+        allowed, scope, public_only = _scope(user, kind, tokens)
         if allowed:
-            results.extend(rank(query, _pool(query, kind, visible, public_only), limit))
+            wanted.append(index.Wanted(kind, public_only, scope))
+    scored = [pair for found in index.newest_matches(query, wanted, limit=POOL).values()
+              for pair in _best(query, found, limit)]
+    results = _results(query, scored)
     order: dict[str, int] = {kind: i for i, kind in enumerate(KIND_ORDER)}
     results.sort(key=lambda r: (-r.score, order.get(r.kind, 9), -r.id))
     return results
@@ -162,8 +144,9 @@ def related_articles(user: User | None, query: Query, *, limit: int = 5, exclude
     """Articles sharing the most stems with a longer text (a work order, a request being written)."""
     if not query:
         return []
-    _allowed, _visible, public_only = _scope(user, SearchKind.ARTICLE)
-    found = index.candidates(query, SearchKind.ARTICLE, public_only=public_only, limit=50, any_term=True)
-    ranked = [r for r in rank(query, found, limit + len(exclude)) if r.id not in exclude]
+    _allowed, _scope_tokens, public_only = _scope(user, SearchKind.ARTICLE, None)
+    found = index.best_matches(query, SearchKind.ARTICLE, public_only=public_only, limit=50)
     # One shared word is chance; an article about the request shares two or more.
-    return [r for r in ranked if r.score >= 8][:limit]
+    kept = [(value, c) for value, c in _best(query, found, limit + len(exclude))
+            if c.object_id not in exclude and value >= 8][:limit]
+    return _results(query, kept)

@@ -7,6 +7,7 @@ for as words, never read as query syntax.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from atiende.search.text import words
@@ -33,11 +34,20 @@ class Query:
             parts[-1] += "*"
         return (" OR " if any_term else " AND ").join(parts)
 
-    def tsquery(self, *, any_term: bool = False) -> str:
-        """PostgreSQL ``to_tsquery`` text with the same meaning as :meth:`fts5`."""
+    def tsquery(self, *, any_term: bool = False, completions: Sequence[str] | None = None) -> str:
+        """PostgreSQL ``to_tsquery`` text with the same meaning as :meth:`fts5`.
+
+        ``completions``: every indexed word starting with the last stem, when known; the
+        open last word is then matched as those words (cheap for the GIN index) instead of
+        as a prefix (which makes it read every entry of every such word).
+        """
         parts = [f"'{s}'" for s in self.stems]
         if self.prefix and parts and not any_term:
-            parts[-1] += ":*"
+            words = sorted({w for w in completions or () if w.isalnum() and w.startswith(self.stems[-1])})
+            if completions is None:
+                parts[-1] += ":*"
+            elif words:
+                parts[-1] = "(" + " | ".join(f"'{w}'" for w in words) + ")"
         return (" | " if any_term else " & ").join(parts)
 
     def matches(self, key: str) -> bool:

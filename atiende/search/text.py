@@ -41,11 +41,16 @@ def stem(word: str) -> str:
 def words(text: str, begin: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str]]:
     """Each word of ``text`` (between ``begin`` and ``end``): start, end and its stem ("" for a stop word)."""
     for found in WORD.finditer(text, begin, len(text) if end is None else end):
-        folded = fold(found.group())
-        # NFKD can turn one character into letters and marks, never into a separator; still a
-        # folded word with no letter or digit left (a lone combining mark) is no word.
-        key = "" if folded in STOP_WORDS else stem(folded) if folded.isalnum() else ""
-        yield found.start(), found.end(), key
+        yield found.start(), found.end(), _key(found.group())
+
+
+@lru_cache(maxsize=200_000)
+def _key(word: str) -> str:
+    """A word as written -> its stem ("" for a stop word); cached, as texts repeat their words."""
+    folded = fold(word)
+    # NFKD can turn one character into letters and marks, never into a separator; still a
+    # folded word with no letter or digit left (a lone combining mark) is no word.
+    return "" if folded in STOP_WORDS else stem(folded) if folded.isalnum() else ""
 
 
 def index_terms(*texts: str) -> str:
