@@ -171,7 +171,8 @@ def article_versions(request: HttpRequest, article_id: str) -> list[dict[str, An
 def article_feedback(request: HttpRequest, article_id: str, payload: FeedbackIn) -> Status:
     user = request.user if request.user.is_authenticated else None
     article = articles.get_article(user, article_id)  # type: ignore[arg-type]
-    articles.record_feedback(article=article, solved=payload.solved, context=payload.context, user=user)  # type: ignore[arg-type]
+    articles.record_feedback(article=article, solved=payload.solved, context=payload.context, user=user,  # type: ignore[arg-type]
+                             voter=articles.request_voter(request))
     return Status(201, article_data(article))
 
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from atiende.desk.attachments import clean_filename, file_digest
@@ -234,14 +235,49 @@ def get_attachment(user: User | None, article_pk: Any, attachment_pk: Any) -> Ar
     return found
 
 
+def voter(user: User | None, *, session_key: str | None = None, address: str | None = None) -> str:
+    """Who answered "did this solve it?", as a keyed digest (no address or session is stored as such).
+
+    A signed-in person by their account; a visitor by the session their browser already had,
+    else by their address (so a script posting without cookies counts once per address).
+    """
+    if user is not None and getattr(user, "is_authenticated", False):
+        who = f"user:{user.pk}"
+    elif session_key:
+        who = f"session:{session_key}"
+    else:
+        who = f"address:{address or ''}"
+    return salted_hmac("atiende.knowledge.feedback", who, algorithm="sha256").hexdigest()[:40]
+
+
+def request_voter(request: Any) -> str:
+    """:func:`voter` of an HTTP request: its account, the session it came with, or its address."""
+    user = request.user if request.user.is_authenticated else None
+    session = getattr(request, "session", None)
+    return voter(user, session_key=session.session_key if session is not None else None,
+                 address=request.META.get("REMOTE_ADDR"))
+
+
 def record_feedback(*, article: Article, solved: Any, context: str = FeedbackContext.HELP_CENTER,
-                    user: User | None = None) -> ArticleFeedback:
+                    user: User | None = None, voter: str = "") -> ArticleFeedback:
+    """Count one answer; with ``voter``, one per voter, article and day (a new answer that day replaces it)."""
     if not isinstance(solved, bool):
         raise InputError("invalid_input", _("solved must be true or false."), field="solved")
     if context not in FeedbackContext.values:
         raise InputError("invalid_input", _("Unknown context: %(context)s.") % {"context": context}, field="context")
     person = user if user is not None and getattr(user, "is_authenticated", False) else None
-    return ArticleFeedback.objects.create(article=article, solved=solved, context=context, user=person)
+    values = {"solved": solved, "context": context, "user": person, "at": timezone.now()}
+    if not voter:
+        return ArticleFeedback.objects.create(article=article, **values)
+    key = {"article": article, "voter": voter, "day": timezone.localdate(values["at"])}
+    for _attempt in range(2):  # two answers at once from one voter: the second updates the first's row
+        try:
+            with transaction.atomic():
+                feedback, _created = ArticleFeedback.objects.update_or_create(**key, defaults=values)
+                return feedback
+        except IntegrityError:
+            continue
+    raise InputError("conflict", _("Your answer could not be saved; try again."), status=409)
 
 
 @dataclass(frozen=True)

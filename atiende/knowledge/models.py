@@ -157,7 +157,12 @@ class FeedbackContext(models.TextChoices):
 
 
 class ArticleFeedback(models.Model):
-    """One answer to "did this solve it?". Solved before opening a request = a request avoided."""
+    """One answer to "did this solve it?". Solved before opening a request = a request avoided.
+
+    One per visitor, article and day (``voter``: a keyed digest of who answered, see
+    ``articles.voter``): answering again that day replaces the answer, so repeated posts
+    cannot inflate the counts.
+    """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
     solved = models.BooleanField(_("solved"))
@@ -166,11 +171,15 @@ class ArticleFeedback(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    voter = models.CharField(_("voter"), max_length=64, blank=True, default="")
+    day = models.DateField(_("day"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
         verbose_name = _("article feedback")
         verbose_name_plural = _("article feedback")
+        constraints = [models.UniqueConstraint(fields=["article", "voter", "day"], condition=~models.Q(voter=""),
+                                               name="knowledge_feedback_once_a_day")]
 
 
 class CannedAnswer(models.Model):

@@ -89,13 +89,13 @@ def help_article(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def help_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    """Did this solve it? Counted once per answer; before a request, a yes is a request avoided."""
+    """Did this solve it? Once per visitor, article and day; before a request, a yes is a request avoided."""
     reader = _reader(request)
     try:
         article = articles.get_article(reader, pk)
         context = request.POST.get("context") or FeedbackContext.HELP_CENTER
         articles.record_feedback(article=article, solved=request.POST.get("solved") == "si", context=context,
-                                 user=reader)
+                                 user=reader, voter=articles.request_voter(request))
     except InputError as exc:
         if exc.status == 404:
             return not_found(request, _("No such article."))

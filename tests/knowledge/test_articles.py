@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from atiende.errors import InputError
 from atiende.knowledge import articles
@@ -74,9 +76,10 @@ def test_customers_do_not_see_earlier_versions(client, printer_article):
 
 def test_did_this_solve_it_is_counted_and_requests_avoided(client, printer_article):
     url = f"/api/v1/articles/{printer_article.pk}/feedback"
-    client.post(url, {"solved": True}, content_type="application/json")
-    client.post(url, {"solved": False}, content_type="application/json")
-    last = client.post(url, {"solved": True, "context": "before_request"}, content_type="application/json").json()
+    client.post(url, {"solved": True}, content_type="application/json", REMOTE_ADDR="192.0.2.1")
+    client.post(url, {"solved": False}, content_type="application/json", REMOTE_ADDR="192.0.2.2")
+    last = client.post(url, {"solved": True, "context": "before_request"}, content_type="application/json",
+                       REMOTE_ADDR="192.0.2.3").json()
     assert (last["solved"], last["not_solved"], last["requests_avoided"]) == (2, 1, 1)
     bad = client.post(url, {"solved": "quizá"}, content_type="application/json")
     assert bad.status_code in (400, 422) and "error" in bad.json()
@@ -106,3 +109,22 @@ def test_bad_input_is_refused_clearly(tech):
     with pytest.raises(InputError) as language:
         articles.create_article(actor=tech, title="x", body="y", language="fr")
     assert language.value.field == "language"
+
+
+def test_one_answer_per_visitor_article_and_day_however_often_it_is_posted(client, printer_article, tech,
+                                                                           monkeypatch):
+    url = f"/api/v1/articles/{printer_article.pk}/feedback"
+    for _ in range(5):  # a script posting again and again, without cookies: one address, one answer
+        answer = client.post(url, {"solved": True}, content_type="application/json", REMOTE_ADDR="198.51.100.7")
+    assert (answer.json()["solved"], answer.json()["not_solved"]) == (1, 0)
+    changed = client.post(url, {"solved": False}, content_type="application/json", REMOTE_ADDR="198.51.100.7")
+    assert (changed.json()["solved"], changed.json()["not_solved"]) == (0, 1)  # a change of mind replaces it
+    client.force_login(tech)  # a signed-in person is one voter wherever they post from
+    for address in ("203.0.113.1", "203.0.113.2"):
+        client.post(f"/ayuda/{printer_article.pk}/valoracion/", {"solved": "si"}, REMOTE_ADDR=address)
+    counts = articles.feedback_counts(printer_article)
+    assert (counts.solved, counts.not_solved) == (1, 1)
+    tomorrow = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    client.post(f"/ayuda/{printer_article.pk}/valoracion/", {"solved": "si"})
+    assert articles.feedback_counts(printer_article).solved == 2  # another day, another answer
