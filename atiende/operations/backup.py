@@ -36,11 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from atiende import __version__
 from atiende.errors import InputError
+from atiende.privacy import audit_seal, vault
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -79,20 +81,16 @@ def _migrations() -> dict[str, list[str]]:
 
 def vault_keys_location() -> str:
     """Where this installation's vault keys are, in words for the person making the backup."""
-    from atiende.privacy.vault import ENV_VAR, KEY_FILE_NAME
-
-    if os.environ.get(ENV_VAR, "").strip():
-        return _("in the environment variable %(name)s") % {"name": ENV_VAR}
-    return _("in the file %(path)s") % {"path": Path(settings.HOME) / KEY_FILE_NAME}
+    if os.environ.get(vault.ENV_VAR, "").strip():
+        return _("in the environment variable %(name)s") % {"name": vault.ENV_VAR}
+    return _("in the file %(path)s") % {"path": Path(settings.HOME) / vault.KEY_FILE_NAME}
 
 
 def audit_key_location() -> str:
     """Where this installation's audit key is (the seal of the audit chain, docs/security.md), in words."""
-    from atiende.privacy.audit_seal import KEY_FILE_NAME
-
     if str(getattr(settings, "ATIENDE_AUDIT_KEY", "") or "").strip():
         return _("in the environment variable %(name)s") % {"name": "ATIENDE_AUDIT_KEY"}
-    return _("in the file %(path)s") % {"path": Path(settings.HOME) / KEY_FILE_NAME}
+    return _("in the file %(path)s") % {"path": Path(settings.HOME) / audit_seal.KEY_FILE_NAME}
 
 
 # ---------------------------------------------------------------------------- the database, each kind
@@ -155,9 +153,8 @@ def _run(args: list[str]) -> None:
 
 def _has_data() -> bool:
     """Whether the database holds an installation already (anyone can sign in): a fresh, migrated one does not."""
-    from atiende.people.models import User
-
-    return User._meta.db_table in connection.introspection.table_names() and User.objects.exists()
+    user = get_user_model()
+    return user._meta.db_table in connection.introspection.table_names() and user.objects.exists()
 
 
 # ---------------------------------------------------------------------------- backup
