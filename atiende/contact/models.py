@@ -158,7 +158,9 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["state", "queue", "created_at"])]
+        # created_at alone: reports read the calls that arrived in a period (reports/aggregates.py).
+        indexes = [models.Index(fields=["state", "queue", "created_at"]), models.Index(fields=["created_at"],
+                                                                                        name="contact_arrived_idx")]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 

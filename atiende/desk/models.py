@@ -248,7 +248,9 @@ class WorkOrder(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
-        indexes = [models.Index(fields=["phase", "priority", "created_at"])]
+        # closed_at: reports read the work orders closed in a period (first-contact resolution).
+        indexes = [models.Index(fields=["phase", "priority", "created_at"]),
+                   models.Index(fields=["closed_at"], name="desk_wo_closed_idx")]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.title}"

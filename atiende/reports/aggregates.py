@@ -1,13 +1,16 @@
 """The call figures added up in SQL, the same on SQLite and PostgreSQL (issue 20: a million calls in < 2 s).
 
 :func:`call_facts` returns the :class:`~atiende.reports.core.rows.CallFacts` that
-``figures.tally_calls`` computes from the rows one call at a time, with three grouped
-queries instead of reading every call into Python:
+``figures.tally_calls`` computes from the rows one call at a time, with one grouped
+query instead of reading every call into Python: one pass, grouped by technician,
+direction, local day of the answer and the call's PO-3 target, with conditional counts and
+sums (durations in whole microseconds: integer sums are exact, so the means equal the pure
+core's to the bit). Python then adds the groups up by technician (by name, as the rows
+are), and PO-3's answered calls by technician and local day.
 
-- inbound calls by technician, with conditional counts and sums (durations in whole
-  microseconds: integer sums are exact, so the means equal the pure core's to the bit);
-- the outbound count;
-- PO-3's answered calls by technician, local day and the day's calls-per-day target.
+:func:`work_order_facts` does the same for the work orders: counts by channel and local
+day, by team, priority and SLA states, by channel of those closed (with EXISTS for a
+reopening and a customer's follow-up), and the sums of the stored business seconds.
 
 A call's limits (PO-1, PO-2, PO-3) come from its queue's and organisation's policies as
 ``contact.selectors.policy_for`` layers them (the queue's overrides win over the
@@ -24,6 +27,7 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
     F,
@@ -139,12 +143,11 @@ def _names(ids: set[int | None]) -> dict[int | None, str]:
 
 
 def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
-    """The call figures' building blocks of these calls (already filtered to the period and the scope)."""
+    """The call figures' building blocks of these calls (already filtered to the period and the scope), in one
+    pass over them: grouped by technician, direction, local day of the answer and that call's PO-3 target."""
     facts = CallFacts()
-    facts.outbound = calls.filter(direction="outbound").count()
-    inbound = calls.exclude(direction="outbound")
     answered, ended = Q(answered_at__isnull=False), Q(answered_at__isnull=False, ended_at__isnull=False)
-    measured = inbound.alias(
+    measured = calls.alias(
         arrived_us=EpochMicros("created_at"), answered_us=EpochMicros("answered_at"),
         ended_us=EpochMicros("ended_at"),
         wait_us=Greatest(F("answered_us") - F("arrived_us"), big(0), output_field=BigIntegerField()),
@@ -155,9 +158,13 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
         hold_seconds=JsonNumber("data", "hold_seconds", integer=False),
         hold_overruns=JsonNumber("data", "hold_overruns", integer=True),
         transfers=JsonNumber("data", "transfer_count", integer=True),
+    ).annotate(
+        outbound=Case(When(direction="outbound", then=Value(True)), default=Value(False),
+                      output_field=BooleanField()),
+        day=_local_day("answered_at", period), target=_limit("calls_per_day", 1),
     )
     zero = big(0)
-    rows = list(measured.values("assignee_id").annotate(
+    rows = list(measured.values("assignee_id", "outbound", "day", "target").annotate(
         offered=Count("pk"), answered=Count("pk", filter=answered),
         abandoned=Count("pk", filter=Q(answered_at__isnull=True, state="abandoned")),
         wait_total=Sum("wait_us", filter=answered, default=zero),
@@ -173,14 +180,17 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
         hold_seconds_total=Sum("hold_seconds", filter=answered, default=Value(0.0)),
         overrun_total=Sum("hold_overruns", filter=answered, default=zero),
     ).order_by())
-    days = list(inbound.filter(answered, assignee__isnull=False).annotate(
-        day=_local_day("answered_at", period), target=_limit("calls_per_day", 1),
-    ).values("assignee_id", "day", "target").annotate(n=Count("pk")).order_by())
-    late = list(inbound.filter(answered, assignee__isnull=False).alias(day=_local_day("answered_at", period))
-                .filter(day__isnull=True).annotate(target=_limit("calls_per_day", 1))
-                .values_list("assignee_id", "answered_at", "target"))
-    names = _names({r["assignee_id"] for r in rows} | {r["assignee_id"] for r in days} | {r[0] for r in late})
+    late: list[tuple[int, Any, int]] = []
+    if any(not r["outbound"] and r["day"] is None and r["answered"] and r["assignee_id"] for r in rows):
+        late = list(calls.exclude(direction="outbound").filter(answered, assignee__isnull=False)
+                    .alias(day=_local_day("answered_at", period)).filter(day__isnull=True)
+                    .annotate(target=_limit("calls_per_day", 1)).values_list("assignee_id", "answered_at", "target"))
+    names = _names({r["assignee_id"] for r in rows})
+    counted: list[tuple[str, date, int, int]] = []
     for row in rows:
+        if row["outbound"]:
+            facts.outbound += row["offered"]
+            continue
         tally = CallTally(
             offered=row["offered"], answered=row["answered"], abandoned=row["abandoned"],
             wait_us=int(row["wait_total"]), handled=row["handled"], handle_us=int(row["handle_total"]),
@@ -189,9 +199,9 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
             holds=int(row["hold_total"]), hold_seconds=float(row["hold_seconds_total"]),
             hold_overruns=int(row["overrun_total"]))
         facts.by_technician.setdefault(names[row["assignee_id"]], CallTally()).add(tally)
-    counted: list[tuple[str, date, int, int]] = [
-        (names[r["assignee_id"]], EPOCH + timedelta(days=int(r["day"])), r["n"], int(r["target"]))
-        for r in days if r["day"] is not None]
+        if row["answered"] and row["assignee_id"] is not None and row["day"] is not None:
+            counted.append((names[row["assignee_id"]], EPOCH + timedelta(days=int(row["day"])), row["answered"],
+                            int(row["target"])))
     counted += [(names[pk], period.local_date(at), 1, int(target)) for pk, at, target in late]
     for name, day, n, target in counted:
         before, highest = facts.days.get((name, day), (0, 0))
