@@ -18,6 +18,7 @@ from atiende.contact import selectors as contact_selectors
 from atiende.contact.models import (
     IN_CONVERSATION,
     Contact,
+    ContactChannel,
     ContactEvent,
     ContactState,
     Queue,
@@ -392,6 +393,7 @@ def _intraday(moment: datetime, *, user: User) -> tuple[dict[str, Any], interval
     since = _start_of_day(moment)
     rows = list(contact_selectors.contacts_in_scope(user)
                 .filter(created_at__lte=moment).filter(Q(created_at__gte=since) | Q(ended_at__gte=since))
+                .exclude(channel=ContactChannel.IN_PERSON)  # calls only: the walk-in desk has its own card
                 .order_by()
                 .values_list("created_at", "answered_at", "ended_at", "state", "direction", "queue__name",
                              "queue__policy", "customer__organisation_id"))

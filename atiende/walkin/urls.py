@@ -12,6 +12,7 @@ urlpatterns = [
     path("recepcion/citas/", views.booking_list, name="bookings"),
     path("sala/", views.display, name="display"),
     path("mostrador/", views.desk_panel, name="desk_panel"),
+    path("mostrador/cifras/", views.wallboard_card, name="wallboard_card"),
     path("mostrador/llamar/", views.call_next, name="call_next"),
     path("mostrador/<int:visit_id>/atender/", views.serve, name="serve"),
     path("mostrador/<int:visit_id>/rellamar/", views.call_again, name="call_again"),

@@ -16,10 +16,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atiende.contact.clock import now
 from atiende.desk.selectors import visible_customers
 from atiende.errors import InputError
-from atiende.people.roles import STAFF, TECHNICIANS
+from atiende.people.roles import MANAGERS, STAFF, TECHNICIANS
 from atiende.practices import Refusal
+from atiende.reports import services as reports
 from atiende.walkin import selectors
 from atiende.walkin.forms import BookingForm, CheckInForm
 from atiende.walkin.models import Booking, Visit
@@ -140,3 +142,18 @@ def booking_list(request: HttpRequest) -> HttpResponse:
                 .order_by("starts_at")[:200])
     return render(request, "walkin/bookings.html", {"nav": "walkin", "form": form, "bookings": upcoming},
                   status=400 if form.errors else 200)
+
+
+@require_GET
+@role_required(MANAGERS)
+def wallboard_card(request: HttpRequest) -> HttpResponse:
+    """The walk-in desk's figures of today on the supervisors' wallboard (the walk-ins report, in their scope)."""
+    day = selectors.today().isoformat()
+    report = reports.build(name="walk-ins", first=day, last=day, user=request.user)  # type: ignore[arg-type]
+    summary = next(s for s in report.sections if s.key == "summary")
+    figures = {row["key"]: row["value"] for row in summary.rows}
+    waiting = selectors.waiting_line()
+    return render(request, "walkin/_wallboard_card.html", {
+        "services": selectors.services(), "figures": figures, "waiting": len(waiting),
+        "longest_wait": (now() - waiting[0].contact.created_at).total_seconds() if waiting else None})
+

@@ -57,3 +57,32 @@ def test_the_wallboard_figures_of_calls_leave_visitors_out(repairs, reception, l
     calling.mark_no_show(user=lucia, visit_id=visit.pk)
     board = stats(since=since)
     assert (board["answered"], board["abandoned"], board["abandonment_rate"]) == (0, 0, 0.0)
+
+
+def test_the_wallboard_has_the_desks_figures_of_today(reception, lucia, clock):
+    from django.test import Client
+
+    from atiende.people.models import Team
+    from atiende.walkin.services.catalogue import save_service
+    from tests.contact.conftest import make_technician
+
+    desk_team = Team.objects.create(name="Mostrador")
+    save_service(queue="mostrador", letter="A", label="Reparaciones", team_id=desk_team.pk)
+    marta = make_technician("marta", role="supervisor", tier=2, available=False)
+    marta.teams.add(desk_team)
+    lucia.teams.add(desk_team)
+    first = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
+    check_in(actor=reception, service="A", name="Pedro Gil", phone="+34600999888")
+    calling.call_next(user=lucia, desk="Mesa 1")
+    calling.mark_no_show(user=lucia, visit_id=first.pk)
+    clock.advance(90)
+    board = Client()
+    board.force_login(marta)
+    assert 'hx-get="/mostrador/cifras/"' in board.get("/panel/").content.decode()
+    card = board.get("/mostrador/cifras/").content.decode()
+    assert "Atención presencial hoy" in card
+    assert 'id="walkin-waiting">1<' in card and "espera más larga 90 s" in card
+    assert 'id="walkin-no-shows">1<' in card
+    technician = Client()
+    technician.force_login(lucia)
+    assert technician.get("/mostrador/cifras/").status_code == 403
