@@ -7,7 +7,8 @@ from atiende.walkin import views
 app_name = "walkin"
 
 urlpatterns = [
-    path("recepcion/", views.kiosk, name="kiosk"),
+    path("recepcion/", views.kiosk_page, name="kiosk"),
+    path("recepcion/quiosco/", views.open_kiosk, name="open_kiosk"),
     path("recepcion/turno/<int:visit_id>/", views.ticket, name="ticket"),
     path("recepcion/citas/", views.booking_list, name="bookings"),
     path("sala/", views.display, name="display"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -22,11 +24,11 @@ from atiende.errors import InputError
 from atiende.people.roles import MANAGERS, STAFF, TECHNICIANS
 from atiende.practices import Refusal
 from atiende.reports import services as reports
-from atiende.walkin import selectors
+from atiende.walkin import kiosk, selectors
 from atiende.walkin.forms import BookingForm, CheckInForm
 from atiende.walkin.models import Booking, Visit
 from atiende.walkin.services import bookings, calling, checkin
-from atiende.web.access import role_required
+from atiende.web.access import forbidden, role_required
 from atiende.web.pages import attach_error, error_context, is_htmx
 
 
@@ -39,14 +41,26 @@ def _as_input_error(refusal: Refusal) -> InputError:
     return InputError(refusal.code, refusal.message(get_language() or "es"), rule=refusal.rule, status=refusal.status)
 
 
+def _kiosk_or_sign_in(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
+    """The staff member the kiosk acts for (signed in, or the device's kiosk mode), else the answer to give."""
+    actor = kiosk.kiosk_actor(request)
+    if actor is not None:
+        return actor, None
+    if getattr(request.user, "is_authenticated", False):
+        return None, forbidden(request, _("Only staff, or a reception kiosk, check visitors in."), rule="ET-4")
+    return None, redirect_to_login(request.get_full_path())
+
+
 @require_http_methods(["GET", "POST"])
-@role_required(STAFF)
-def kiosk(request: HttpRequest) -> HttpResponse:
+def kiosk_page(request: HttpRequest) -> HttpResponse:
+    actor, refusal = _kiosk_or_sign_in(request)
+    if refusal is not None:
+        return refusal
     form = CheckInForm(request.POST or None, services=_service_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            visit = checkin.check_in(actor=request.user, service=data["service"], name=data["name"],  # type: ignore[arg-type]
+            visit = checkin.check_in(actor=actor, service=data["service"], name=data["name"],
                                      phone=data["phone"], reason=data["reason"],
                                      work_order_number=data["work_order"], booked=data["booked"])
         except InputError as error:
@@ -54,12 +68,23 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("walkin:ticket", visit_id=visit.pk)
     status = 400 if form.errors else 200
-    return render(request, "walkin/kiosk.html", {"form": form}, status=status)
+    return render(request, "walkin/kiosk.html", {"form": form, "device": kiosk.is_device(request)}, status=status)
+
+
+@require_POST
+@role_required(STAFF)
+def open_kiosk(request: HttpRequest) -> HttpResponse:
+    """This device becomes a reception kiosk acting for the signed-in staff member, whose session ends here."""
+    user = request.user
+    logout(request)
+    return kiosk.open_on(redirect("walkin:kiosk"), user, secure=request.is_secure())  # type: ignore[arg-type]
 
 
 @require_GET
-@role_required(STAFF)
 def ticket(request: HttpRequest, visit_id: int) -> HttpResponse:
+    _actor, refusal = _kiosk_or_sign_in(request)
+    if refusal is not None:
+        return refusal
     visit = get_object_or_404(Visit.objects.select_related("service"), pk=visit_id, day=selectors.today())
     return render(request, "walkin/ticket.html", {"visit": visit})
 

@@ -87,3 +87,33 @@ def test_staff_book_a_visit_on_the_page_and_a_full_slot_is_refused_naming_the_ru
     full = page.post("/recepcion/citas/", {"service": "A", "customer": pedro.pk, "starts_at": "2026-01-05T11:20"})
     assert full.status_code == 400
     assert "Esa franja ya está completa" in full.content.decode() and "(CH-PRE)" in full.content.decode()
+
+
+def test_the_kiosk_mode_keeps_check_in_and_nothing_else_on_the_device(repairs, reception, clock):
+    from atiende.walkin.kiosk import COOKIE
+
+    device = signed_in(reception)
+    opened = device.post("/recepcion/quiosco/")
+    assert opened.status_code == 302 and opened.url == "/recepcion/"
+    assert opened.cookies[COOKIE]["httponly"] and opened.cookies[COOKIE]["samesite"] == "Strict"
+    assert device.get("/solicitudes/").status_code == 302  # the staff session ended: the desk is behind sign-in
+    page = device.get("/recepcion/")
+    assert page.status_code == 200 and "Abrir el modo quiosco" not in page.content.decode()
+    done = device.post("/recepcion/", {"service": "A", "name": "Carmen Ruiz", "phone": PHONE}, follow=True)
+    assert "A-001" in done.content.decode()
+    assert Visit.objects.get().checked_in_by == reception  # check-ins act for who opened the kiosk
+    reception.is_active = False
+    reception.save()
+    assert device.get("/recepcion/").status_code == 302  # their account closed: so is the kiosk
+
+
+def test_a_forged_kiosk_cookie_opens_nothing(repairs, reception, clock):
+    from django.core import signing
+
+    from atiende.walkin.kiosk import COOKIE
+
+    forged = Client()
+    forged.cookies[COOKIE] = signing.dumps({"user": reception.pk}, salt="another.salt")
+    assert forged.get("/recepcion/").status_code == 302
+    forged.cookies[COOKIE] = "not-signed"
+    assert forged.get("/recepcion/").status_code == 302
