@@ -19,7 +19,7 @@ from atiende.language.lexicon import (
 )
 from atiende.language.model import TraitScore
 from atiende.language.morph import known as is_known
-from atiende.language.text import WORD, Folded, combine, fold_pattern, negated
+from atiende.language.text import WORD, Folded, Matcher, combine, fold_pattern, negated
 
 _CAPS_WORD = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ]{2,}(?!\w)")
 _EXCLAIM_RUN = re.compile(r"!{2,}|¡{2,}")
@@ -48,7 +48,7 @@ _EVERYDAY = frozenset({
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?![\w-])")
 
 
-def _technical_acronyms(original: str, n_words: int, ent_regex: re.Pattern[str]) -> list[str]:
+def _technical_acronyms(original: str, n_words: int, ent_regex: Matcher) -> list[str]:
     """Acronyms in capitals that are neither everyday ones nor Spanish words ("registros PTR", "la tabla ARP"):
     technical vocabulary the CT-ENT lists may not hold. Not in a message typed in capitals (that is shouting)."""
     caps = _CAPS_WORD.findall(original)

@@ -1,4 +1,4 @@
-"""A report written as CSV, JSON, XLSX (a streaming writer, xlsx.py) or PDF (ReportLab): pure, bytes out.
+"""A report written as CSV, JSON, XLSX (XlsxWriter, streamed) or PDF (ReportLab): pure, bytes out.
 
 Every format carries the same figures. Shares are fractions (0.853) in CSV and JSON,
 percentages formatted as such in XLSX and PDF; durations are seconds; an empty cell
@@ -87,27 +87,25 @@ def to_xlsx(report: Report, language: str = "es") -> bytes:
     out = io.BytesIO()
     book = xlsx.Workbook(out)
     used: set[str] = set()
-    formats = {"share": "0.0%", "seconds": "0.0", "number": "0.00"}
     for section in report.sections:
-        def rows(section: Any = section) -> Any:
-            yield [_title(report, language)]
-            yield [c.label(language) for c in section.columns]
-            plain_kinds = [formats.get(c.kind) for c in section.columns]
-            for row in section.rows:
-                yield [(localized(row, column, language),
-                        formats.get(str(row["kind"])) if column.key == "value" and row.get("kind") else kind)
-                       for column, kind in zip(section.columns, plain_kinds, strict=True)]
-        book.add_sheet(_sheet_name(section.title(language), used), rows())
-    book.close()
-    return out.getvalue()
+        sheet = book.add_sheet(_sheet_name(section.title(language), used))
+        sheet.row([_title(report, language)])
+        sheet.row([c.label(language) for c in section.columns])
+        kinds = [c.kind for c in section.columns]
+        for row in section.rows:
+            sheet.row([localized(row, column, language) for column in section.columns],
+                      [str(row["kind"]) if column.key == "value" and row.get("kind") else kind
+                       for column, kind in zip(section.columns, kinds, strict=True)])
+    return book.close()
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "-"
+    """A sheet name a spreadsheet takes: at most 31 characters, none of []:*?/\\, no quote at either end, unique."""
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\").strip("'")[:28] or "-"
     name, n = base, 2
-    while name in used:
+    while name.casefold() in used:
         name, n = f"{base[:25]} {n}", n + 1
-    used.add(name)
+    used.add(name.casefold())
     return name
 
 

@@ -236,7 +236,7 @@ MICRO = 1_000_000
 
 def _micros(delta: Any) -> int:
     """A duration in whole microseconds: sums of them are exact, in Python and in SQL alike."""
-    return (delta.days * 86_400 + delta.seconds) * MICRO + delta.microseconds
+    return int((delta.days * 86_400 + delta.seconds) * MICRO + delta.microseconds)
 
 
 def number_of(value: Any) -> float:
