@@ -6,6 +6,7 @@ from django.db import transaction
 
 from atiende.contact.demo import load_contact_demo
 from atiende.desk.demo import load_desk_demo
+from atiende.knowledge.demo import load_knowledge_demo
 from atiende.people.models import Role, Team, User
 from atiende.scorecards.demo import load_scorecard_demo
 from atiende.sla.demo import load_sla_demo
@@ -47,4 +48,5 @@ def load_demo() -> list[tuple[str, str, str]]:
     load_walkin_demo(team)  # the reception desk's services: /recepcion/, /sala/, the console's desk panel
     load_sla_demo(team)  # business hours, holidays and SLA policies, so lists and the wallboard show them
     load_scorecard_demo()  # a week of ended calls, scored, so /calidad/ shows cards on first run
+    load_knowledge_demo()  # help articles and canned answers: /ayuda/, search and the composer's picker
     return logins
