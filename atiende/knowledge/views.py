@@ -287,8 +287,11 @@ def related_to_work_order(request: HttpRequest, number: int) -> HttpResponse:
 
 @staff_required
 def related_to_text(request: HttpRequest) -> HttpResponse:
-    """Articles related to a text (a call's notes in the console)."""
-    found = related_articles(request.user, terms_of_text(request.GET.get("texto", "")[:5000]), limit=5)  # type: ignore[arg-type]
+    """Articles related to a call in the console: the caller's open work orders' titles (``titulos``, weighed
+    twice, as a work order's title is) and what the customer says (``texto``)."""
+    titles = request.GET.get("titulos", "")[:2000]
+    text = f"{titles}\n{titles}\n{request.GET.get('texto', '')}"[:5000]
+    found = related_articles(request.user, terms_of_text(text), limit=5)  # type: ignore[arg-type]
     return render(request, "knowledge/_related.html", {"suggestions": found})
 
 

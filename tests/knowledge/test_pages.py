@@ -106,3 +106,20 @@ def test_saving_a_canned_answer_shows_what_the_assistant_found(client, tech):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "What the language assistant found" in page or "Lo que encontró el asistente de lenguaje" in page
+
+
+def test_the_console_shows_articles_related_to_the_call(client, tech, public, internal):
+    client.force_login(tech)
+    console = client.get("/consola/").content.decode()
+    assert 'id="console-related"' in console and 'hx-get="/conocimiento/relacionados/"' in console
+    assert 'id="customer-words" name="texto"' in console and 'id="related-titles" name="titulos"' in console
+    # The caller's open work order (its title, filled in by console.js) and what they say.
+    related = client.get("/conocimiento/relacionados/", {
+        "titulos": "La impresora no imprime", "texto": "dice que la impresora de recepción no saca nada"})
+    html = related.content.decode()
+    assert f'href="/ayuda/{public.pk}/"' in html and f'href="/ayuda/{internal.pk}/"' in html
+    assert "Interno" in html or "Internal" in html  # the staff's own article is marked
+    nothing = client.get("/conocimiento/relacionados/").content.decode()  # no call: nothing to relate
+    assert "No hay artículos relacionados." in nothing or "No related articles." in nothing
+    client.force_login(make_user("rosa", "cliente"))
+    assert client.get("/conocimiento/relacionados/", {"texto": "impresora"}).status_code == 403

@@ -214,12 +214,20 @@
   }
 
   var lastParaphrase = "", renderedCustomer = null;
+  function relatedTo(card) {
+    // The related-articles card (htmx) reloads for the caller's open work orders, on the call's change only.
+    var titles = $("related-titles");
+    if (!titles) { return; }
+    var text = active() && card ? (card.work_orders || []).map(function (wo) { return wo.title; }).join("\n") : "";
+    if (titles.value !== text) { titles.value = text; titles.dispatchEvent(new Event("input", {bubbles: true})); }
+  }
   function renderCustomer() {
     var box = $("customer-card"), card = snapshot.customer;
     // Redraw only when the card changed, so a title being typed is not wiped by a live update.
     var key = JSON.stringify([active() ? active().id : null, card]);
     if (key === renderedCustomer) { return; }
     renderedCustomer = key;
+    relatedTo(card);
     clear(box);
     if (!active()) { box.appendChild(el("p", {class: "muted", text: S.no_contact})); return; }
     if (!card) { box.appendChild(el("p", {class: "muted", text: S.no_customer})); return; }
