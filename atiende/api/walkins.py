@@ -94,6 +94,11 @@ def no_show(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
     return _fresh(calling.mark_no_show(user=require_role(request, STAFF), visit_id=visit_id))
 
 
+@router.post("/{visit_id}/left", summary="A visitor still waiting went away before being called")
+def left(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
+    return _fresh(calling.record_left(user=require_role(request, STAFF), visit_id=visit_id))
+
+
 def booking_view(booking: Booking) -> dict[str, Any]:
     return {"id": booking.pk, "service": booking.service.letter, "customer": booking.customer_id,
             "starts_at": booking.starts_at.isoformat(), "reason": booking.reason, "status": booking.status,

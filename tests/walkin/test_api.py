@@ -67,3 +67,13 @@ def test_a_booked_visit_checks_in_with_the_letter_c_and_keeps_its_work_order(cli
     assert visit.json()["booking"] == booked.json()["id"] and visit.json()["reason"] == "Recoger"
     again = client.get("/api/v1/walk-ins/bookings", headers=bearer(reception)).json()
     assert [b["status"] for b in again] == ["presentada"]
+
+
+def test_reception_records_a_visitor_who_left_before_being_called(client, repairs, reception, lucia, clock):
+    visit = post(client, reception, "", {"service": "A", "name": "Carmen Ruiz", "phone": PHONE}).json()
+    gone = post(client, reception, f"/{visit['id']}/left")
+    assert gone.status_code == 200 and gone.json()["state"] == "abandoned"
+    again = post(client, reception, f"/{visit['id']}/left")
+    assert again.status_code == 409 and again.json()["error"]["rule"] == "CH-PRE"
+    nobody = post(client, lucia, "/next", {"desk": "Mesa 2"})
+    assert nobody.json()["error"]["code"] == "queue_empty"

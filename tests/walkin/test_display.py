@@ -54,3 +54,24 @@ def test_a_call_next_reaches_a_connected_display_with_the_ticket_and_the_desk(re
         await display.close()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_served_from_the_consoles_call_controls_reaches_the_display_on_its_next_refresh(
+        repairs, reception, lucia, clock, monkeypatch):
+    from atiende.contact.services import calls
+    from atiende.walkin import consumers
+
+    monkeypatch.setattr(consumers, "REFRESH_SECONDS", 0.2)
+    visit = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
+    calling.call_next(user=lucia, desk="Mesa 3")
+
+    async def scenario():
+        display, _accepted = await connect(DisplayConsumer.as_asgi(), "/ws/sala/", AnonymousUser())
+        assert (await display.receive_json_from())["called"][0]["waiting"] is True
+        await sync_to_async(calls.answer)(contact_id=visit.contact_id, user=lucia)  # not the desk panel's button
+        board = await display.receive_json_from()
+        assert (board["called"][0]["ticket"], board["called"][0]["waiting"]) == (visit.ticket, False)
+        await display.close()
+
+    async_to_sync(scenario)()

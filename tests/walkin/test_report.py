@@ -34,7 +34,7 @@ def test_waits_no_shows_and_visitors_who_left_by_service_and_no_visitor_counted_
     calling.call_next(user=lucia, desk="Mesa 1", service="A")
     calling.call_again(user=lucia, visit_id=missing.pk)
     calling.mark_no_show(user=lucia, visit_id=missing.pk)
-    calls.hang_up(contact_id=gone.contact_id, cause="left")  # reception saw her leave before her turn
+    calling.record_left(user=reception, visit_id=gone.pk)  # reception saw her leave before her turn
 
     report = build(name="walk-ins", first=DAY, last=DAY)
     summary = figures(report)

@@ -134,3 +134,26 @@ def serve(*, user: User, visit_id: int) -> Visit:
         live.board_changed()
     visit.refresh_from_db()
     return visit
+
+
+LEFT = "left"
+
+
+@single_writer
+def record_left(*, user: User, visit_id: int) -> Visit:
+    """A visitor still waiting to be called went away (reception saw them leave): their contact ends
+    unanswered, cause ``left``, and they leave the line; counted apart from no-shows (PO-2)."""
+    require_staff(user)
+    with transaction.atomic():
+        visit = Visit.objects.filter(pk=visit_id).first()
+        if visit is None:
+            raise InputError("unknown_visit", _("There is no visit %(id)s.") % {"id": visit_id}, status=404,
+                             rule="CH-PRE")
+        row = lock_contact(visit.contact_id)
+        if row.state != ContactState.WAITING:
+            raise InputError("not_waiting", _("Ticket %(ticket)s is not waiting to be called any more.")
+                             % {"ticket": visit.ticket}, status=409, rule="CH-PRE")
+        apply_action(row, lambda c, p: c.hang_up(now=now(), cause=LEFT), actor=user)
+    visit.refresh_from_db()
+    return visit
+
