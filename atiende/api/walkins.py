@@ -8,7 +8,7 @@ center's (nobody waiting that this technician may take, a technician not availab
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -22,6 +22,7 @@ from atiende.people.roles import STAFF
 from atiende.walkin import selectors
 from atiende.walkin.models import Booking, Visit
 from atiende.walkin.services import bookings, calling, checkin
+from atiende.walkin.services.checks import service_named
 
 PREFIX = "walk-ins"
 router = Router(tags=["walk-in desk"])
@@ -126,6 +127,13 @@ def list_bookings(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request, STAFF)
     return [booking_view(b) for b in Booking.objects.select_related("service", "work_order")
             .filter(starts_at__date__gte=selectors.today()).order_by("starts_at")[:500]]
+
+
+@router.get("/slots", summary="A service's slots of a day still open for booking, with the places left")
+def slots(request: HttpRequest, service: str, day: date) -> list[dict[str, Any]]:
+    require_role(request, STAFF)
+    return [{"starts_at": start.isoformat(), "free": free}
+            for start, free in bookings.free_slots(service_named(service), day) if free > 0]
 
 
 @router.post("/bookings/{booking_id}/cancel", summary="Cancel a booked visit")

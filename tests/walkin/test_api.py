@@ -77,3 +77,16 @@ def test_reception_records_a_visitor_who_left_before_being_called(client, repair
     assert again.status_code == 409 and again.json()["error"]["rule"] == "CH-PRE"
     nobody = post(client, lucia, "/next", {"desk": "Mesa 2"})
     assert nobody.json()["error"]["code"] == "queue_empty"
+
+
+def test_the_slots_still_open_on_a_day(client, repairs, reception, clock):
+    customer = Customer.objects.create(name="Carmen Ruiz")
+    open_ = client.get("/api/v1/walk-ins/slots?service=A&day=2026-01-05", headers=bearer(reception)).json()
+    assert open_[0]["starts_at"] == "2026-01-05T10:20:00+01:00"  # the clock says 10:00 in Madrid: 10:00 is taken
+    assert len(open_) == 11 and {s["free"] for s in open_} == {1}
+    post(client, reception, "/bookings", {"service": "A", "customer": customer.pk,
+                                          "starts_at": "2026-01-05T10:20:00+01:00"})
+    after = client.get("/api/v1/walk-ins/slots?service=A&day=2026-01-05", headers=bearer(reception)).json()
+    assert after[0]["starts_at"] == "2026-01-05T10:40:00+01:00"
+    saturday = client.get("/api/v1/walk-ins/slots?service=A&day=2026-01-10", headers=bearer(reception))
+    assert saturday.json() == []
