@@ -7,13 +7,14 @@ all; a card someone may not see is a 404, the same as one that does not exist.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from atiende.api.auth import telephony_or_session_auth
 from atiende.api.errors import ApiError
@@ -37,10 +38,36 @@ class UploadIn(Schema):
     work_order: Id | None = Field(None, description="number of the work order the contact belongs to")
 
 
+# Documented shapes only: the service checks each turn itself, after the call (so another team's call answers as
+# missing whatever was sent, issue 22 item 28), with an error naming the turn and the field.
+class TranscriptTurn(Schema):
+    """One turn of a call's transcript."""
+
+    t: float = Field(..., ge=0, description="seconds since the call was answered")
+    speaker: Literal["tecnico", "cliente"] = Field(..., description="who spoke")
+    text: str = Field(..., min_length=1, max_length=services.MAX_TEXT, description="what was said (not blank)")
+    end: float | None = Field(None, ge=0, description="seconds since the answer when the turn ended (not before t)")
+
+
+class TranscriptCustomer(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    address_as: str | None = Field(None, max_length=60, description="how the customer asked to be addressed")
+
+
+def _documented_as(schema: dict[str, Any]) -> WithJsonSchema:
+    """The OpenAPI shape of a field whose value the service validates (pydantic's stays loose: the same input is
+    accepted and refused as before, with the service's errors)."""
+    return WithJsonSchema(schema)
+
+
 class TurnsIn(Schema):
-    turns: list[dict[str, Any]] = Field(
-        ..., description='[{"t": seconds since the answer, "speaker": "tecnico"|"cliente", "text", "end"?}]')
-    customer: dict[str, Any] | None = Field(None, description='{"name", "address_as"?} when known')
+    turns: Annotated[list[dict[str, Any]], _documented_as({
+        "type": "array", "minItems": 1, "maxItems": services.MAX_EVENTS,
+        "items": TranscriptTurn.model_json_schema(),
+    })] = Field(..., description="the turns, in time order (appended to those already stored)")
+    customer: Annotated[dict[str, Any] | None, _documented_as({
+        "anyOf": [TranscriptCustomer.model_json_schema(), {"type": "null"}],
+    })] = Field(None, description="the customer, when known")
 
 
 class OverrideIn(Schema):
