@@ -25,7 +25,7 @@ from ninja import Field, Query, Router, Schema, Status
 from atiende.api.desk import WorkOrderPage, answers, paginate, work_order_data
 from atiende.api.permissions import current_user, require_role
 from atiende.desk import selectors
-from atiende.desk.models import ContactPoint, Customer, FormOfAddress, KnowledgeLevel, Organisation
+from atiende.desk.models import ContactPoint, Customer, FormOfAddress, KnowledgeLevel
 from atiende.desk.services import customers
 from atiende.errors import InputError
 from atiende.people.roles import ADMINS, STAFF
@@ -136,10 +136,11 @@ def _points(items: list[ContactPointIn]) -> list[tuple[str, str, bool]]:
     return [(p.kind, p.value, p.preferred) for p in items]
 
 
-@router.get("/organisations", response=answers(list[OrganisationOut]), summary="Organisations (staff)")
+@router.get("/organisations", response=answers(list[OrganisationOut]), summary="Organisations I may serve (staff: shared and my teams'; all for administrators)")
 def list_organisations(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request, STAFF)
-    return [{"id": o.pk, "name": o.name, "team": o.team_id} for o in Organisation.objects.all()]
+    user = require_role(request, STAFF)  # ET-4: not another team's
+    return [{"id": o.pk, "name": o.name, "team": o.team_id}
+            for o in selectors.visible_organisations(user).order_by("name")]
 
 
 @router.get("", response=answers(CustomerPage), summary="Search customers")

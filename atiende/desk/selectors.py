@@ -36,6 +36,7 @@ from atiende.desk.models import (
     ContactPoint,
     Customer,
     Message,
+    Organisation,
     SatisfactionSurvey,
     WorkOrder,
     WorkOrderEvent,
@@ -82,6 +83,17 @@ def visible_customers(user: User) -> QuerySet[Customer]:
         | Q(pk__in=orders.filter(decision_maker__isnull=False).values("decision_maker"))
     )
     return qs.filter(_served_or_pooled(user) | on_visible_orders)
+
+
+def visible_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations staff may list and put a customer in: those no team serves yet and their teams'
+    (administrators: all). Another team's is unknown to them, like a missing one (ET-4)."""
+    qs = Organisation.objects.all()
+    if acting_role(user) is None or is_customer(user):
+        return qs.none()
+    if is_admin(user):
+        return qs
+    return qs.filter(Q(team__isnull=True) | Q(team__in=_my_teams(user)))
 
 
 def _served_or_pooled(user: User) -> Q:

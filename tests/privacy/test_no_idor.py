@@ -423,3 +423,37 @@ def test_reports_filtered_to_another_team_answer_as_missing(world):
     own = _client(sup_b).get("/informes/calls/").content.decode()
     assert all(f">{name}</option>" in own for name in ("Equipo B", "cola-b", "tech_b")), "B's supervisor chooses"
     assert _error(_report(_client(world["actors"][0]), team="Equipo B")) == (403, "forbidden")
+
+
+def test_organisations_of_another_team_are_not_offered_nor_joined(world):
+    """GET /customers/organisations and the customer form's suggestions name shared organisations and the user's
+    teams', never another team's; a customer is not put into another team's organisation, by id (the 404 of a
+    missing one) nor by name (refused, ET-4), so nothing of A's enters B's scope. An administrator may."""
+    tech_a, sup_a, _portal = world["actors"]
+    org_b = Organisation.objects.get(name="Organización B")
+    Organisation.objects.create(name="Organización Común")
+    for user, sees_b in ((tech_a, False), (sup_a, False), (_sup_b(), True), (world["admin"], True)):
+        names = {o["name"] for o in _client(user).get("/api/v1/customers/organisations").json()}
+        assert "Organización Común" in names and ("Organización B" in names) == sees_b, user.username
+    for actor in (tech_a, sup_a):
+        client = _client(actor)
+        assert "Organización B" not in client.get("/clientes/nuevo/").content.decode(), actor.username
+        made = client.post("/api/v1/customers", {"name": "Carla", "organisation": "organización b"},
+                           content_type="application/json")
+        assert _error(made) == (409, "organisation_of_another_team"), made.content[:200]
+        mine = Customer.objects.get(name="Alicia")
+        moved = client.patch(f"/api/v1/customers/{mine.pk}", {"organisation": "Organización B"},
+                             content_type="application/json")
+        assert _error(moved) == (409, "organisation_of_another_team"), moved.content[:200]
+        from atiende.desk.services.customers import create_customer
+        from atiende.errors import InputError
+        codes = []
+        for org_id in (org_b.pk, MISSING):
+            with pytest.raises(InputError) as refused:
+                create_customer(actor=actor, name="Carla", organisation=org_id)
+            codes.append((refused.value.status, refused.value.code))
+        assert codes[0] == codes[1] == (404, "unknown_organisation"), codes
+    assert Customer.objects.filter(organisation=org_b).count() == 1
+    admin_made = _client(world["admin"]).post("/api/v1/customers", {"name": "Carla", "organisation": "Organización B"},
+                                              content_type="application/json")
+    assert admin_made.status_code == 201, admin_made.content[:200]

@@ -20,7 +20,7 @@ from atiende.desk.models import (
     Organisation,
     WorkOrder,
 )
-from atiende.desk.selectors import visible_customers
+from atiende.desk.selectors import visible_customers, visible_organisations
 from atiende.desk.services.checks import (
     TEXT_LIMIT,
     clean_choice,
@@ -98,7 +98,7 @@ def _clean_contact_points(contact_points: Iterable[Any]) -> list[tuple[str, str,
     return cleaned
 
 
-def _resolve_organisation(value: Any) -> Organisation | None:
+def _resolve_organisation(value: Any, actor: User) -> Organisation | None:
     if value is None or value == "":
         return None
     if isinstance(value, Organisation):
@@ -106,9 +106,17 @@ def _resolve_organisation(value: Any) -> Organisation | None:
     if isinstance(value, str):
         name = clean_text(value, "organisation", 200, required=True, label=_("organisation"))
         found = Organisation.objects.filter(name__iexact=name).first()
+        if found is not None and not visible_organisations(actor).filter(pk=found.pk).exists():
+            # ET-4: a customer is not put into another team's organisation (it would leave the actor's scope
+            # and enter that team's); names are unique, so the name cannot be created a second time either.
+            raise InputError("organisation_of_another_team",
+                             _("The organisation %(name)s is served by another team; an administrator can move "
+                               "the customer there.") % {"name": name}, field="organisation", status=409,
+                             rule="ET-4")
         return found or Organisation.objects.create(name=name)
     if isinstance(value, int) and not isinstance(value, bool):
-        found = Organisation.objects.filter(pk=value).first() if is_id(value) else None
+        # ET-4: another team's organisation by id is as unknown as a missing one (no customer moved into it)
+        found = visible_organisations(actor).filter(pk=value).first() if is_id(value) else None
         if found is None:
             raise InputError("unknown_organisation", _("No such organisation: %(id)s.") % {"id": value},
                              field="organisation", status=404)
@@ -116,7 +124,7 @@ def _resolve_organisation(value: Any) -> Organisation | None:
     raise InputError("invalid_input", _("organisation must be a name or an id."), field="organisation")
 
 
-def _clean_customer_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_customer_fields(fields: Mapping[str, Any], actor: User) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
     if unknown:
         raise InputError("unknown_field", _("These fields cannot be changed: %(fields)s.")
@@ -128,7 +136,7 @@ def _clean_customer_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "address_as":
             clean[key] = clean_choice(value, "address_as", FormOfAddress, blank=True)
         elif key == "organisation":
-            clean[key] = _resolve_organisation(value)
+            clean[key] = _resolve_organisation(value, actor)
         elif key == "country":
             country = clean_text(value, "country", 2).upper()
             if country and not _COUNTRY.match(country):
@@ -187,7 +195,7 @@ def create_customer(
         name=name, address_as=address_as, organisation=organisation, country=country,
         preferred_language=preferred_language, knowledge_level=knowledge_level, notes=notes,
         contact_points=contact_points,
-    ))
+    ), actor)
     if user is not None:
         if not is_admin(actor):
             raise forbidden(_("Only administrators may link a portal account."))
@@ -213,7 +221,7 @@ def update_customer(*, actor: User, customer: Customer, **fields: Any) -> Custom
     current = visible_customers(actor).filter(pk=customer.pk).first()
     if current is None:
         raise InputError("not_found", _("No such customer."), status=404)
-    clean = _clean_customer_fields(fields)
+    clean = _clean_customer_fields(fields, actor)
     points = clean.pop("contact_points", None)
     changes: dict[str, tuple[Any, Any]] = {}
     for key, value in clean.items():

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from atiende.desk import selectors
 from atiende.desk.forms import CustomerForm, LimitedSelect
-from atiende.desk.models import Customer, Organisation
+from atiende.desk.models import Customer
 from atiende.desk.services.customers import create_customer, update_customer
 from atiende.desk.views.common import readable_value
 from atiende.errors import InputError
@@ -105,8 +105,9 @@ def _initial(customer: Customer) -> dict[str, Any]:
     return initial
 
 
-def _choices() -> dict[str, Any]:
-    return {"organisations": list(Organisation.objects.values_list("name", flat=True)[:500])}
+def _choices(user: User) -> dict[str, Any]:  # ET-4: no other team's organisation among the suggestions
+    return {"organisations": list(selectors.visible_organisations(user).order_by("name")
+                                  .values_list("name", flat=True)[:500])}
 
 
 def _save(request: HttpRequest, form: CustomerForm, customer: Customer | None) -> Customer | None:
@@ -156,7 +157,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Customer %(name)s created.") % {"name": customer.greeting_name})
                 return redirect("web:customer_detail", pk=customer.pk)
     return render(request, "desk/customers/form.html",
-                  {"nav": "customers", "form": form, "duplicates": duplicates, **_choices()},
+                  {"nav": "customers", "form": form, "duplicates": duplicates, **_choices(_user(request))},
                   status=400 if form.is_bound and not duplicates else 200)
 
 
@@ -172,7 +173,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Customer %(name)s saved.") % {"name": saved.greeting_name})
             return redirect("web:customer_detail", pk=saved.pk)
     return render(request, "desk/customers/form.html",
-                  {"nav": "customers", "form": form, "customer": customer, **_choices()},
+                  {"nav": "customers", "form": form, "customer": customer, **_choices(_user(request))},
                   status=400 if form.is_bound else 200)
 
 
