@@ -76,7 +76,10 @@ class Hub:
         layer = get_channel_layer()
         self.loop = loop
         self.consoles = {c for c in self.consoles if c.loop is loop}
-        self.channel = await layer.new_channel("consoles-hub.")
+        # The layer's default kind of name: channels_redis reads a process's own channels from one key, one
+        # coroutine at a time; a name of another kind lands on another key, which nobody reads while any other
+        # socket of the process is waiting (the wallboards went deaf behind Redis, issue 24).
+        self.channel = await layer.new_channel()
         await layer.group_add(BOARD_GROUP, self.channel)
         self.tasks = [loop.create_task(self._pump(layer)), loop.create_task(self._rejoin(layer))]
 
