@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -346,12 +346,15 @@ def list_work_orders(
     customer: int | None = Query(None, ge=1, le=2**62),
     team: int | None = Query(None, ge=1, le=2**62),
     overdue: bool | None = Query(None, description="PT-2: with a commitment past due or missed."),
+    sla: Literal["on_track", "warning", "breached", "paused"] | None = Query(
+        None, description="SLA state as the list's badge shows it: on_track (a clock running), warning (80 % "
+                          "reached), breached, paused (waiting for the customer)."),
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(settings.ATIENDE_PAGE_SIZE, ge=1, le=100),
 ) -> dict[str, Any]:
     qs = selectors.search_work_orders(
         current_user(request), q=q, phase=phase, priority=priority, channel=channel, assignee=assignee,
-        customer=customer, team=team, overdue=overdue,
+        customer=customer, team=team, overdue=overdue, sla=sla,
     )
     items, count, pages = paginate(_full(qs), page, page_size)
     return {"items": [work_order_data(w) for w in items], "count": count, "page": page,

@@ -48,6 +48,9 @@ class WorkOrderFilterForm(forms.Form):
                                  choices=_blank(_("Any")) + list(Priority.choices))
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_blank(_("Any")) + list(Channel.choices))
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    sla = forms.ChoiceField(label=_("Service level"), required=False, choices=_blank(_("Any")) + [
+        ("on_track", _("SLA on track")), ("warning", _("SLA at risk")), ("breached", _("SLA breached")),
+        ("paused", _("SLA paused"))])
     overdue = forms.BooleanField(label=_("Overdue commitments only"), required=False)
 
     def __init__(self, *args: Any, show_assignee: bool = True, **kwargs: Any) -> None:

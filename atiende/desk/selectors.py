@@ -44,6 +44,7 @@ from atiende.desk.models import (
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import acting_role, is_admin, is_customer, is_staff
+from atiende.sla.selectors import SLA_STATES, state_filter
 
 
 def _my_teams(user: User) -> QuerySet:
@@ -169,6 +170,7 @@ def search_work_orders(
     customer: Customer | int | None = None,
     overdue: bool | None = None,
     team: int | None = None,
+    sla: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[WorkOrder]:
     """Visible work orders matching every filter given, newest first.
@@ -177,6 +179,8 @@ def search_work_orders(
     the customer's name, organisation and contact points (email, phone).
     ``overdue=True`` keeps open work orders with a commitment past due or
     missed (PT-2); ``overdue=False`` keeps the others.
+    ``sla`` keeps the work orders whose SLA is ``on_track``, ``warning`` (at risk), ``breached`` or ``paused``
+    (``sla.selectors.state_filter``: as the list's badge shows it).
     """
     qs = visible_work_orders(user)
     text = (q or "").strip()
@@ -205,6 +209,11 @@ def search_work_orders(
         qs = qs.filter(customer=customer)
     if team is not None:
         qs = qs.filter(team=team)
+    if sla:
+        if sla not in SLA_STATES:
+            raise InputError("invalid_choice", _("%(value)r is not a valid %(field)s; use one of: %(allowed)s.")
+                             % {"value": sla, "field": "sla", "allowed": ", ".join(SLA_STATES)}, field="sla")
+        qs = qs.filter(state_filter(sla, now))
     if overdue is not None:
         late = Exists(overdue_commitments(now).filter(work_order=OuterRef("pk")))
         if overdue:

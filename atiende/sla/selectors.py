@@ -93,6 +93,29 @@ def at_risk_filter(now: datetime | None = None, prefix: str = "sla__") -> Q:
             & ~breached_filter(now, prefix))
 
 
+SLA_STATES = ("on_track", "warning", "breached", "paused")
+
+
+def state_filter(state: str, now: datetime | None = None, prefix: str = "sla__") -> Q:
+    """Work orders whose SLA is in this state, as their badge shows it (the first that applies): ``breached``,
+    ``warning`` (at risk: 80 % reached), ``paused`` (waiting for the customer), ``on_track`` (a clock running,
+    none of the above)."""
+    now = now or timezone.now()
+    breached = breached_filter(now, prefix)
+    warning = at_risk_filter(now, prefix)
+    paused = Q(**{f"{prefix}paused": True, f"{prefix}resolution_state": "paused"}) & ~breached & ~warning
+    if state == "breached":
+        return breached
+    if state == "warning":
+        return warning
+    if state == "paused":
+        return paused
+    if state == "on_track":
+        running = Q(**{f"{prefix}first_response_state__in": RUNNING}) | Q(**{f"{prefix}resolution_state__in": RUNNING})
+        return running & ~breached & ~warning & ~paused
+    raise ValueError(f"unknown SLA state {state!r}; one of {', '.join(SLA_STATES)}")
+
+
 def alerts(work_order: Any) -> QuerySet[SlaAlert]:
     return SlaAlert.objects.filter(work_order=work_order).order_by("at", "id")
 
