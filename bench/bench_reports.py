@@ -291,7 +291,7 @@ def main() -> int:
                     " s (process + database)")
     figure(f"XLSX of {XLSX_ROWS:,} rows x 6 columns", round(found["xlsx_s"], 2), "s", target="< 10 s",
            met=found["xlsx_s"] < 10,
-           note=f"CPU {found['xlsx_cpu_s']:.2f} s, {found['xlsx_bytes'] / 1e6:.1f} MB, streaming writer; "
+           note=f"CPU {found['xlsx_cpu_s']:.2f} s, {found['xlsx_bytes'] / 1e6:.1f} MB, export.to_xlsx; "
                 f"openpyxl write-only in the same process {found['openpyxl_s']:.2f} s wall, "
                 f"{found['openpyxl_cpu_s']:.2f} s CPU (CPU ratio "
                 f"{found['openpyxl_cpu_s'] / max(found['xlsx_cpu_s'], 1e-9):.1f}x)")
