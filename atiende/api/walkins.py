@@ -60,8 +60,8 @@ def check_in(request: HttpRequest, body: CheckInIn) -> Status:
 
 @router.get("", summary="Today's visits, in ticket order")
 def list_visits(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request, STAFF)
-    return [visit_view(v) for v in Visit.objects.select_related("service", "contact", "work_order")
+    user = require_role(request, STAFF)  # ET-4: the visits of the user's scope
+    return [visit_view(v) for v in selectors.visible_visits(user)
             .filter(day=selectors.today()).order_by("letter", "number")]
 
 
@@ -124,8 +124,8 @@ def book(request: HttpRequest, body: BookingIn) -> Status:
 
 @router.get("/bookings", summary="Booked visits from today on")
 def list_bookings(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request, STAFF)
-    return [booking_view(b) for b in Booking.objects.select_related("service", "work_order")
+    user = require_role(request, STAFF)  # ET-4: the bookings of the user's scope
+    return [booking_view(b) for b in selectors.visible_bookings(user)
             .filter(starts_at__date__gte=selectors.today()).order_by("starts_at")[:500]]
 
 

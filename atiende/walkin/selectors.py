@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from atiende.contact.clock import now
 from atiende.contact.models import IN_CONVERSATION, Contact, ContactState
+from atiende.contact.selectors import contacts_in_scope, visible_queues
 from atiende.people.models import User
+from atiende.people.roles import is_admin
 from atiende.walkin.core import BoardEntry, board
-from atiende.walkin.models import Service, Station, Visit
+from atiende.walkin.models import Booking, Service, Station, Visit
 
 # On the board: called and expected at a desk, or at a desk now (a no-show or a visitor who left drops off).
 ON_BOARD = (ContactState.OFFERED, *IN_CONVERSATION, ContactState.WRAP_UP, ContactState.ENDED)
@@ -37,10 +40,27 @@ def board_snapshot(day: date | None = None) -> dict[str, Any]:
     return {"type": "sala.board", "called": [e.as_dict() for e in board_entries(day)]}
 
 
+def visible_visits(user: User) -> QuerySet[Visit]:
+    """ET-4, the contact center's rule: the visits of the services whose queues the user may know of
+    (:func:`atiende.contact.selectors.visible_queues`) and those whose contact is theirs; another team's visit
+    is answered as missing (issue 22, item 10)."""
+    qs = Visit.objects.select_related("service", "contact", "work_order")
+    if is_admin(user):
+        return qs
+    return qs.filter(Q(service__queue__in=visible_queues(user).values("pk"))
+                     | Q(contact__in=contacts_in_scope(user).values("pk")))
+
+
+def visible_bookings(user: User) -> QuerySet[Booking]:
+    """The booked visits of the services whose queues the user may know of (ET-4)."""
+    qs = Booking.objects.select_related("service", "work_order")
+    return qs if is_admin(user) else qs.filter(service__queue__in=visible_queues(user).values("pk"))
+
+
 def waiting_line(*, user: User | None = None) -> list[Visit]:
-    """Visitors waiting to be called today, longest wait first (the console's list)."""
-    return list(Visit.objects.select_related("service", "contact")
-                .filter(day=today(), contact__state=ContactState.WAITING)
+    """Visitors waiting to be called today, longest wait first (the console's list; ``user``: theirs to see)."""
+    rows = visible_visits(user) if user is not None else Visit.objects.select_related("service", "contact")
+    return list(rows.filter(day=today(), contact__state=ContactState.WAITING)
                 .order_by("contact__created_at", "contact_id"))
 
 

@@ -101,7 +101,8 @@ def _panel(request: HttpRequest, *, error: InputError | None = None, status: int
     context: dict[str, Any] = {
         "services": selectors.services(), "desk": selectors.desk_of(user),  # type: ignore[arg-type]
         "called": selectors.called_by(user),  # type: ignore[arg-type]
-        "waiting": selectors.waiting_line(), "error": error_context(error) if error else None,
+        "waiting": selectors.waiting_line(user=user),  # type: ignore[arg-type]  (ET-4: their scope)
+        "error": error_context(error) if error else None,
     }
     if is_htmx(request) or request.method == "GET":
         return render(request, "walkin/_desk_panel.html", context, status=status)
@@ -177,7 +178,7 @@ def wallboard_card(request: HttpRequest) -> HttpResponse:
     report = reports.build(name="walk-ins", first=day, last=day, user=request.user)  # type: ignore[arg-type]
     summary = next(s for s in report.sections if s.key == "summary")
     figures = {row["key"]: row["value"] for row in summary.rows}
-    waiting = selectors.waiting_line()
+    waiting = selectors.waiting_line(user=request.user)  # type: ignore[arg-type]  (ET-4: their scope)
     return render(request, "walkin/_wallboard_card.html", {
         "services": selectors.services(), "figures": figures, "waiting": len(waiting),
         "longest_wait": (now() - waiting[0].contact.created_at).total_seconds() if waiting else None})

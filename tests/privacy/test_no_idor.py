@@ -457,3 +457,38 @@ def test_organisations_of_another_team_are_not_offered_nor_joined(world):
     admin_made = _client(world["admin"]).post("/api/v1/customers", {"name": "Carla", "organisation": "Organización B"},
                                               content_type="application/json")
     assert admin_made.status_code == 201, admin_made.content[:200]
+
+
+def test_walk_ins_of_another_team_are_missing(world):
+    """Walk-in visits and bookings follow the contact center's scoping (a sibling of the queue list): A's
+    technician and A's supervisor do not list B's visitors (name, reason, work order) nor B's bookings, cannot
+    end B's waiting visitor (left) nor cancel B's booking, and a foreign visit answers exactly as a missing one
+    (404, not "not called by you" naming the ticket). B's supervisor and the administrator see them."""
+    from atiende.walkin.models import Booking, Visit
+    from atiende.walkin.services.catalogue import save_service
+    from atiende.walkin.services.checkin import check_in
+
+    team_b = Team.objects.get(name="Equipo B")
+    service = save_service(queue="mostrador-b", letter="B", label="Mostrador B", team_id=team_b.pk)
+    visit = check_in(actor=world["admin"], service="B", name="Bernardo-Privado", phone="+34600111222",
+                     reason="Asunto-Privado-B")
+    booking = Booking.objects.create(service=service, customer=world["customer_b"], reason="Asunto-Privado-B",
+                                     starts_at=timezone.now() + timedelta(days=1), created_by=world["admin"])
+    for actor in world["actors"][:2]:
+        client = _client(actor)
+        for listing in ("/api/v1/walk-ins", "/api/v1/walk-ins/bookings"):
+            answer = client.get(listing)
+            assert answer.status_code == 200 and "Asunto-Privado-B" not in answer.content.decode(), listing
+        for action in ("serve", "call-again", "no-show", "left"):
+            got = client.post(f"/api/v1/walk-ins/{visit.pk}/{action}")
+            assert _error(got) == _error(client.post(f"/api/v1/walk-ins/{MISSING}/{action}")), action
+            assert got.status_code == 404, (actor.username, action, got.content[:200])
+        got = client.post(f"/api/v1/walk-ins/bookings/{booking.pk}/cancel")
+        assert _error(got) == _error(client.post(f"/api/v1/walk-ins/bookings/{MISSING}/cancel"))
+        assert got.status_code == 404
+    assert Visit.objects.get(pk=visit.pk).contact.state == "waiting"
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.BOOKED
+    for reader in (_sup_b(), world["admin"]):
+        client = _client(reader)
+        assert [v["id"] for v in client.get("/api/v1/walk-ins").json()] == [visit.pk], reader.username
+        assert [b["id"] for b in client.get("/api/v1/walk-ins/bookings").json()] == [booking.pk], reader.username

@@ -24,6 +24,7 @@ from atiende.people.models import User
 from atiende.people.roles import is_staff
 from atiende.walkin.core import SlotPlan, check_booking, slots_of_day
 from atiende.walkin.models import Booking, Service
+from atiende.walkin.selectors import visible_bookings
 from atiende.walkin.services.checks import service_named, text
 
 
@@ -66,7 +67,9 @@ def cancel_booking(*, actor: User, booking_id: int) -> Booking:
     if not is_staff(actor):
         raise InputError("forbidden", _("Only staff book visits for customers."), status=403, rule="ET-4")
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+        # ET-4: another team's booking is answered as missing
+        booking = (Booking.objects.select_for_update()
+                   .filter(pk=booking_id, pk__in=visible_bookings(actor).values("pk")).first())
         if booking is None:
             raise InputError("unknown_booking", _("There is no booked visit %(id)s.") % {"id": booking_id},
                              status=404, rule="CH-PRE")

@@ -33,6 +33,7 @@ from atiende.people.models import User
 from atiende.walkin import live
 from atiende.walkin.core import NO_SHOW
 from atiende.walkin.models import Service, Station, Visit
+from atiende.walkin.selectors import visible_visits
 from atiende.walkin.services.checks import service_named, text
 
 
@@ -91,7 +92,7 @@ def _called(visit: Visit, user: User, desk: str) -> None:
 def _my_called_visit(user: User, visit_id: int) -> tuple[Visit, Contact]:
     """The visit this technician called and is waiting for at their desk, its contact locked."""
     require_staff(user)
-    visit = Visit.objects.select_related("contact").filter(pk=visit_id).first()
+    visit = visible_visits(user).filter(pk=visit_id).first()  # another team's: as missing (ET-4)
     if visit is None:
         raise InputError("unknown_visit", _("There is no visit %(id)s.") % {"id": visit_id}, status=404,
                          rule="CH-PRE")
@@ -145,7 +146,7 @@ def record_left(*, user: User, visit_id: int) -> Visit:
     unanswered, cause ``left``, and they leave the line; counted apart from no-shows (PO-2)."""
     require_staff(user)
     with transaction.atomic():
-        visit = Visit.objects.filter(pk=visit_id).first()
+        visit = visible_visits(user).filter(pk=visit_id).first()  # another team's: as missing (ET-4)
         if visit is None:
             raise InputError("unknown_visit", _("There is no visit %(id)s.") % {"id": visit_id}, status=404,
                              rule="CH-PRE")
