@@ -282,6 +282,11 @@ class Console:
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/ensure-caddy.sh)")
 @pytest.mark.skipif(not _redis_up(), reason=f"Redis is not reachable at {REDIS_URL}")
 def test_two_app_processes_and_two_workers_behind_caddy_lose_nothing_when_one_of_each_is_killed(tmp_path):
+    import redis
+
+    # Redis database 7 is this test's own: the channel groups of an earlier run's processes (killed ones stay
+    # members for a day) would take part in this one.
+    redis.Redis.from_url(REDIS_URL).flushdb()
     pbx = Pbx()
     threading.Thread(target=pbx.serve_forever, daemon=True).start()
     smtp = Smtp()
@@ -437,23 +442,28 @@ localhost:{https} {{
             assert _wait(lambda: all(any(m.get("type") == "hello" for m in c.messages) for c in consoles), 30)
             heard_before = [len(c.messages) for c in consoles]
             ring("c9", event("new_call", "c9", queue="soporte", **{"from": "+34600000009"}))
-            assert _wait(lambda: all(len(c.messages) > n for c, n in zip(consoles, heard_before, strict=True)), 30)
+            assert _wait(lambda: all(len(c.messages) > n for c, n in zip(consoles, heard_before, strict=True)), 30), (
+                [(c.connections, len(c.messages), [m.get("type") for m in c.messages[-3:]]) for c in consoles],
+                heard_before, f"logs: {logs}")
+
+            def talking(calls: dict) -> dict:
+                # The calls answered stay as they are until the PBX hangs up; a call ringing unanswered moves on
+                # (its ring times out, the next technician is offered it) whenever a worker gets to it.
+                return {technician: call for technician, call in calls.items() if call[1] == "talking"}
 
             def shown_and_stored() -> bool:
                 """What a reconnected console reads on (re)connecting, through the proxy (the page's refresh():
-                /panel/estado/), against the database, read before and after it (workers may move a call)."""
-                before = run_python(env, ON_CALLS).strip().splitlines()[-1]
+                /panel/estado/), against the database."""
                 status, board = proxy.request("GET", "/panel/estado/", session=cut_off.session)
-                after = run_python(env, ON_CALLS).strip().splitlines()[-1]
+                stored = json.loads(run_python(env, ON_CALLS).strip().splitlines()[-1])
                 shown = {str(t["id"]): [t["contact"]["id"], t["contact"]["state"]]
                          for t in board["technicians"] if t["contact"]}
-                boards.append((status, shown, json.loads(after)))
-                return status == 200 and before == after and shown == json.loads(after)
+                boards.append((status, shown, stored))
+                return status == 200 and talking(shown) == talking(stored) and len(talking(stored)) == len(busy)
 
             cut_off = next(c for c in consoles if c.connections >= 2)  # its process was killed: it reconnected
             boards: list[tuple] = []
-            assert _wait(shown_and_stored, 30, 0.5), boards[-3:]
-            assert any(contact for _status, shown, _stored in boards[-1:] for contact in shown.values())
+            assert _wait(shown_and_stored, 60, 0.5), boards[-3:]
             for extension in sorted(busy):
                 hang_up(extension)
 
