@@ -18,4 +18,5 @@ urlpatterns = [
     path("mostrador/<int:visit_id>/atender/", views.serve, name="serve"),
     path("mostrador/<int:visit_id>/rellamar/", views.call_again, name="call_again"),
     path("mostrador/<int:visit_id>/no-vino/", views.no_show, name="no_show"),
+    path("mostrador/<int:visit_id>/se-fue/", views.left, name="left"),
 ]

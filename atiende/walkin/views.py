@@ -144,6 +144,7 @@ def _visit_action(action: Any) -> Any:
 serve = _visit_action(calling.serve)
 call_again = _visit_action(calling.call_again)
 no_show = _visit_action(calling.mark_no_show)
+left = _visit_action(calling.record_left)
 
 
 # ---- booked visits ------------------------------------------------------------------

@@ -117,3 +117,12 @@ def test_a_forged_kiosk_cookie_opens_nothing(repairs, reception, clock):
     assert forged.get("/recepcion/").status_code == 302
     forged.cookies[COOKIE] = "not-signed"
     assert forged.get("/recepcion/").status_code == 302
+
+
+def test_a_visitor_who_went_away_leaves_the_line_from_the_panel(repairs, reception, lucia, clock):
+    gone = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
+    console = signed_in(lucia)
+    assert "Se fue" in console.get("/mostrador/").content.decode()
+    panel = console.post(f"/mostrador/{gone.pk}/se-fue/", headers={"HX-Request": "true"}).content.decode()
+    assert "0 visitantes esperando" in panel
+    assert Contact.objects.get(pk=gone.contact_id).state == "abandoned"
