@@ -400,6 +400,17 @@ def test_queues_of_another_team_are_not_shown(world):
         answer = _client(user).get("/api/v1/contacts/queues")
         assert answer.status_code == 200
         assert {q["name"] for q in answer.json()} == expected, user.username
+    # A caller waiting in B's queue: A's technician taking the next call hears of nobody (not "none you can take",
+    # which told that B's queue had callers), whether they name B's queue, a missing one or none.
+    from atiende.contact.services import availability, routing
+
+    routing.create_contact(queue="cola-b", caller="+34600999888", route=False)
+    tech_a = world["actors"][0]
+    availability.make_available(user=tech_a)
+    client = _client(tech_a)
+    answers = [_error(client.post(url)) for url in ("/api/v1/contacts/claim?queue=cola-b",
+                                                     "/api/v1/contacts/claim?queue=cola-z", "/api/v1/contacts/claim")]
+    assert answers == [(404, "queue_empty")] * 3, answers
 
 
 def test_reports_filtered_to_another_team_answer_as_missing(world):

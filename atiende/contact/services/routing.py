@@ -246,6 +246,12 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
             # hears nothing of the others': they do not count as calls waiting below.
             waiting = waiting.filter(Q(queue__in=selectors.supervised_queues(user).values("pk"))
                                      | Q(queue__name__in=list(me.queues)))
+        elif not is_admin(user):
+            # ET-4, the same for a technician (issue 22, item 10): another team's queue not named in their list
+            # is not theirs to hear of, so its callers are not "calls waiting" either (queue_empty, not
+            # none_you_can_take); a shared queue or one of their teams' outside their list still counts.
+            waiting = waiting.filter(Q(queue__team__isnull=True) | Q(queue__team__in=user.teams.values("pk"))
+                                     | Q(queue__name__in=list(me.queues)))
         qs = waiting.filter(waiting_for(user, me.queues))  # as pushed routing: serves_queue
         # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
         row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
