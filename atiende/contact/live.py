@@ -25,10 +25,12 @@ from django.db import transaction
 
 from atiende.contact.models import Alert, Contact, ContactEvent, Queue
 from atiende.contact.selectors import may_accept_transfer, queue_config
+from atiende.engine.contact import EventKind
 from atiende.people.models import User
 from atiende.people.roles import TECHNICIANS, role_filter
 
 if TYPE_CHECKING:
+    from atiende.engine import Contact as EngineContact
     from atiende.engine import Event
 
 log = logging.getLogger(__name__)
@@ -64,11 +66,14 @@ def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
                    for q in queues)}
 
 
-def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert]) -> None:
+def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert], *,
+                 before: EngineContact | None = None) -> None:
+    """``before``: the call's state before the change (the engine's outcome has it), which says where a
+    transfer that was just accepted or returned had been offered; without it, its request is read."""
     events = list(events)
     alerts = list(alerts)
     transfer = (row.data or {}).get("transfer") or None
-    technicians, queues = _concerned(row, events, alerts, transfer)
+    technicians, queues = _concerned(row, events, alerts, transfer, before)
     message = {
         "type": "contact.update",
         "contact": {"id": row.pk, "state": row.state, "assignee": row.assignee_id, "version": row.version,
@@ -95,8 +100,8 @@ def technician_after_commit(user_id: int, status: str) -> None:
     transaction.on_commit(lambda: _tell(_listening_layer(), [BOARD_GROUP, technician_group(user_id)], message))
 
 
-def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
-               transfer: dict[str, Any] | None) -> tuple[set[int], set[str]]:
+def _concerned(row: Contact, events: list[Event], alerts: list[Alert], transfer: dict[str, Any] | None,
+               before: EngineContact | None) -> tuple[set[int], set[str]]:
     """The technicians an update names, and the queues whose technicians were (or are) offered a transfer."""
     technicians = {row.assignee_id, row.offered_to_id, *(a.technician_id for a in alerts)}
     queues: set[str] = set()
@@ -105,17 +110,24 @@ def _concerned(row: Contact, events: list[Event], alerts: list[Alert],
         queues.add(transfer.get("to_queue") or "")
     for event in events:
         technicians.update(event.data.get(key) for key in _NAMED)
-        if event.kind in ("transfer_requested", "transfer_accepted", "transfer_returned"):
+        if event.kind in (EventKind.TRANSFER_REQUESTED, EventKind.TRANSFER_ACCEPTED, EventKind.TRANSFER_RETURNED):
             # Where the transfer was offered. An acceptance, or a return by a hang-up, does not say: the
-            # request it ends does (one query, on those events only).
-            offered = event.data if "to_queue" in event.data else _last_transfer_request(row)
+            # state before it does, else the request it ends (one query, on those events only).
+            offered = event.data if "to_queue" in event.data else _offered_before(row, before)
             technicians.add(offered.get("to_technician"))
             queues.add(offered.get("to_queue") or "")
     return {t for t in technicians if isinstance(t, int)}, {q for q in queues if q}
 
 
+def _offered_before(row: Contact, before: EngineContact | None) -> dict[str, Any]:
+    if before is not None:
+        transfer = before.transfer
+        return {"to_technician": transfer.to_technician, "to_queue": transfer.to_queue} if transfer else {}
+    return _last_transfer_request(row)
+
+
 def _last_transfer_request(row: Contact) -> dict[str, Any]:
-    data = (ContactEvent.objects.filter(contact_id=row.pk, kind="transfer_requested")
+    data = (ContactEvent.objects.filter(contact_id=row.pk, kind=EventKind.TRANSFER_REQUESTED)
             .order_by("-at", "-id").values_list("data", flat=True).first())
     return data if isinstance(data, dict) else {}
 

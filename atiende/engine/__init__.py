@@ -22,6 +22,7 @@ from atiende.engine.contact import (
     SupervisorMode,
     Transfer,
 )
+from atiende.engine.outcome import Outcome, TechnicianChange, TechnicianMove, arrival, decide
 from atiende.engine.policies import DEFAULT_POLICY, Policy, PolicySet
 from atiende.engine.routing import (
     Assignment,
@@ -37,7 +38,7 @@ from atiende.engine.timers import Alert, Deadline, DeadlineKind, deadlines_for, 
 __all__ = [
     "Alert", "Assignment", "Clock", "Contact", "ContactState", "Deadline", "DeadlineKind", "Escalation",
     "DEFAULT_POLICY", "Event", "EventKind", "FINAL_STATES", "HUNG_UP", "Hold", "IN_CONVERSATION", "OPEN_STATES",
-    "UNANSWERED", "ManualClock", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
+    "UNANSWERED", "ManualClock", "Outcome", "TechnicianChange", "TechnicianMove", "arrival", "decide", "Policy", "PolicySet", "QueueConfig", "RoutingDecision",
     "SupervisorMode", "SystemClock", "Technician", "TechnicianStatus", "Transfer", "deadlines_for", "fire",
     "state_after_calls", "state_to_keep",
 ]

@@ -73,6 +73,7 @@ OPEN_STATES = (*UNANSWERED, *LIVE_ORDER, ContactState.WRAP_UP)
 class EventKind(StrEnum):
     """What can happen to a contact: the ``kind`` of each :class:`Event` (and of each stored ContactEvent)."""
 
+    CREATED = "created"  # the call arrived (engine.outcome.arrival)
     OFFERED = "offered"
     RETURNED_TO_QUEUE = "returned_to_queue"
     ANSWERED = "answered"

@@ -274,7 +274,7 @@ def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall,
     queue = directory.queue_for(event.queue, unknown_is_first=True)
     directory.require_new_call(_external_id(event.call_id), field="callId")
     routed = contact_routing.create_contact(
-        queue=queue.name, direction="inbound", caller=event.from_, callee=event.to,
+        queue=queue, direction="inbound", caller=event.from_, callee=event.to,
         external_id=_external_id(event.call_id),
         customer_id=selectors.customer_for_caller(event.from_))  # their organisation's policy applies
     call.contact = routed.contact
@@ -303,7 +303,8 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
                              field="answeringNumber", rule="CH-TEL")
         directory.require_new_call(_external_id(call.call_id), field="callId")
         routed = contact_routing.create_contact(
-            queue=directory.queue_for(call.queue, unknown_is_first=True).name, direction="outbound", caller=call.caller, callee=call.callee,
+            queue=directory.queue_for(call.queue, unknown_is_first=True), direction="outbound", caller=call.caller,
+            callee=call.callee,
             external_id=_external_id(call.call_id), route=False,
             customer_id=selectors.customer_for_caller(call.callee))
         call.contact = routed.contact

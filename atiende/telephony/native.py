@@ -126,11 +126,15 @@ def _store(event: NativeEvent, sender: User, status: int, body: dict[str, Any]) 
 def _handle(event: NativeEvent, sender: User) -> dict[str, Any]:
     if event.type == "new_call":
         return _new_call(event)
-    if event.type == "hangup" and _rejected(event.call_id, sender):
-        # The end of a call Atiende rejected (a blocked caller): it never became a contact.
-        return {"action": "none", "technician": None, "contact": None, "state": None}
-    with locking.call_locked(event.call_id) as row:  # one query locks the call for the action below
-        return _act_on(row, event)
+    try:
+        with locking.call_locked(event.call_id) as row:  # one query locks the call for the action below
+            return _act_on(row, event)
+    except InputError as exc:
+        # The end of a call Atiende rejected (a blocked caller): it never became a contact. Asked only when
+        # no call has the id, so an ordinary hangup costs no query for it.
+        if exc.code == "unknown_call" and event.type == "hangup" and _rejected(event.call_id, sender):
+            return {"action": "none", "technician": None, "contact": None, "state": None}
+        raise
 
 
 def _new_call(event: NativeEvent) -> dict[str, Any]:
@@ -142,7 +146,7 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
             return directory.rejection(block)
     queue = directory.queue_for(event.queue)
     routed = routing.create_contact(
-        queue=queue.name, direction=event.direction, caller=event.from_, callee=event.to,
+        queue=queue, direction=event.direction, caller=event.from_, callee=event.to,
         external_id=event.call_id, level2_requested=event.level2_requested, required_skills=event.skills,
         # The customer on the line (the caller; the callee of an outbound call), for their organisation's policy.
         customer_id=selectors.customer_for_caller(event.from_ if event.direction == "inbound" else event.to))
@@ -155,9 +159,7 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
 
 
 def _rejected(call_id: str, sender: User) -> bool:
-    """Whether this integration's ``new_call`` of this call was answered ``reject`` (so it has no contact)."""
-    if Contact.objects.filter(external_id=call_id).exists():
-        return False
+    """Whether this integration's ``new_call`` of this call (which has no contact) was answered ``reject``."""
     return CtiEvent.objects.filter(sender=sender, kind="new_call", status=200, contact__isnull=True,
                                    response__call_id=call_id, response__action="reject").exists()
 
@@ -170,7 +172,8 @@ def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
             return {"action": "connect", "technician": _who(row.assignee_id), **_state(row)}
         # The PBX is the source of truth: a ring group or call pickup may let another phone answer.
         outcome = calls.answer(contact_id=row.pk, technician_id=who.pk if who else None, from_pbx=True)
-        return {"action": "connect", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
+        assignee = who if who is not None and who.pk == outcome.contact.assignee_id else outcome.contact.assignee_id
+        return {"action": "connect", "technician": _who(assignee), **_state(outcome.contact)}
     if event.type == "hold":
         outcome = calls.put_on_hold(contact_id=row.pk, user=None, reason=event.reason,
                                     customer_consent=event.customer_consent,
@@ -184,7 +187,7 @@ def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
                   if event.to_technician else None)
         outcome = calls.request_transfer(
             contact_id=row.pk, user=None, purpose=event.purpose, customer_consent=event.customer_consent,
-            to_technician=target.pk if target else None, to_queue=event.to_queue)
+            to_technician=target, to_queue=event.to_queue)
         # TR-4: consult the receiver; the call stays where it is until they accept.
         return {"action": "consult", "technician": _who(outcome.contact.assignee_id), "consult": _who(target),
                 **_state(outcome.contact)}
@@ -204,7 +207,9 @@ def _who(user: User | int | None) -> dict[str, Any] | None:
     if user is None:
         return None
     if isinstance(user, User):
-        return {"id": user.pk, "username": user.username, "extension": user.extension}
+        found = {"id": user.pk, "username": user.username, "extension": user.extension}
+        _WHO[user.pk] = (time.monotonic() + 60, found)  # read anyway: the next event of the call reuses it
+        return found
     cached = _WHO.get(user)
     if cached is None or cached[0] < time.monotonic():
         found = User.objects.filter(pk=user).values("id", "username", "extension").first()

@@ -6,10 +6,10 @@ technicians use ``FOR UPDATE SKIP LOCKED`` so racing processes take different
 rows and none is assigned twice. On SQLite every transaction is IMMEDIATE
 (settings), so there is a single writer and claims cannot interleave.
 
-Every change goes through :func:`apply.apply_action`: load the engine's contact, run the
-engine action (which may refuse, citing the rule), then save the contact, append
-its events, bring its stored deadlines in line with its new state, keep the
-technicians' states in step and store alerts.
+Every change goes through :mod:`.apply`, the imperative shell around the engine's functional core:
+load the locked call once (:func:`apply.load`), let the engine decide (``engine.decide``: one outcome
+with the new state, events, alerts, deadlines and technicians' moves, or a refusal citing the rule),
+store that outcome in one pass (:func:`apply.store`), and tell the consoles and the PBX after the commit.
 
 One module per noun, as Zulip's ``zerver/actions/``:
 
@@ -19,7 +19,7 @@ One module per noun, as Zulip's ``zerver/actions/``:
 - :mod:`.calls`: answer, hold, transfer, escalate, supervise, hang up, wrap-up;
 - :mod:`.alerts`: acknowledging an alert;
 - :mod:`.deadlines`: timers claimed and fired by workers, moved by a policy change;
-- underneath them :mod:`.apply` (an engine action applied to a locked contact and persisted),
+- underneath them :mod:`.apply` (load, decide, store, tell),
   :mod:`.technicians` (technicians' stored state kept in step) and :mod:`.locking`.
 
 Reads (policies, who serves a queue, the call ringing at someone) are in

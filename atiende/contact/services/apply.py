@@ -1,8 +1,24 @@
-"""The locked apply of an engine action: run it on the stored contact and persist everything it changed."""
+"""The imperative shell around the engine: load a locked call once, let the engine decide, store once, tell.
+
+Every change to a call goes through here, in four steps:
+
+1. :func:`load`: the engine's contact and its policy, read from the row the
+   caller locked (once per event: the same :class:`Loaded` serves routing and
+   the decision);
+2. :func:`atiende.engine.outcome.decide`: the pure decision, one
+   :class:`~atiende.Decision` (new state, events, alerts,
+   deadlines, technicians, whether to route again);
+3. :func:`store`: the outcome written in one pass: the call's row, its events,
+   its deadlines, the technicians' states, the alerts, and the webhook outbox
+   rows (in the transaction, so they commit or roll back with the change);
+4. the outward effects after the commit: the consoles' live update
+   (``live.after_commit``) and the outbox's nudge (``webhooks.record``). Routing
+   again (``outcome.routes_again``) is the caller's, once its transaction is
+   over (``calls._act``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,16 +42,33 @@ from atiende.contact.services.technicians import (
     set_technician,
     start_call,
 )
-from atiende.engine.timers import deadlines_for
+from atiende.engine.outcome import Action, TechnicianMove, decide
+from atiende.engine.outcome import Outcome as Decision
 from atiende.people.models import User
 from atiende.telephony import webhooks
 
 
 @dataclass
 class Outcome:
+    """What a service returns: the stored row, the engine's events and the stored alerts."""
+
     contact: Contact
     events: list[engine.Event]
     alerts: list[Alert]
+    decided: Decision | None = None
+
+    @property
+    def routes_again(self) -> bool:
+        return self.decided is not None and self.decided.routes_again
+
+
+@dataclass
+class Loaded:
+    """A call's stored state as the engine sees it, read once from its locked row."""
+
+    row: Contact
+    contact: engine.Contact
+    policy: engine.Policy
 
 
 def engine_contact(row: Contact) -> engine.Contact:
@@ -48,24 +81,26 @@ def organisation_id_of(row: Contact) -> int | None:
     return row.customer.organisation_id if row.customer_id and row.customer else None
 
 
-def apply_action(row: Contact, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]], *,
-           actor: User | None = None, extra_alerts: Iterable[engine.Alert] = ()) -> Outcome:
-    """Run ``action`` on the engine's contact and persist everything it changed. Call inside a transaction."""
-    policy = policy_for(row.queue, organisation_id_of(row))
-    contact = engine_contact(row)
-    before = deadline_keys(contact, policy)
-    events = action(contact, policy)
-    return persist(row, contact, policy, events, list(extra_alerts), actor, before)
+def load(row: Contact) -> Loaded:
+    return Loaded(row, engine_contact(row), policy_for(row.queue, organisation_id_of(row)))
 
 
-def deadline_keys(contact: engine.Contact, policy: engine.Policy) -> set[str]:
-    return {d.key for d in deadlines_for(contact, policy)}
+def run(loaded: Loaded, action: Action, *, actor: User | None = None, alerts: tuple[engine.Alert, ...] = (),
+        at: datetime | None = None) -> Outcome:
+    """Decide ``action`` on the loaded call and store the outcome. Call inside the transaction holding the lock."""
+    decided = decide(loaded.contact, loaded.policy, action, now=at or now(), alerts=alerts)
+    return store(loaded.row, decided, actor=actor)
 
 
-def persist(row: Contact, contact: engine.Contact, policy: engine.Policy, events: list[engine.Event],
-             alerts: list[engine.Alert], actor: User | None, before: set[str], *, insert: bool = False) -> Outcome:
-    previous_assignee = row.assignee_id
-    previous_offered = row.offered_to_id
+def apply_action(row: Contact, action: Action, *, actor: User | None = None) -> Outcome:
+    """:func:`load` then :func:`run`, for a row nobody has read the engine's state of yet."""
+    return run(load(row), action, actor=actor)
+
+
+def store(row: Contact, decided: Decision, *, actor: User | None = None,
+          insert: bool = False) -> Outcome:
+    """Write one outcome: the row, its events, deadlines, technicians, alerts and outbox rows."""
+    contact = decided.contact
     row.state = contact.state.value
     row.assignee_id = contact.assignee
     row.offered_to_id = contact.offered_to
@@ -77,72 +112,57 @@ def persist(row: Contact, contact: engine.Contact, policy: engine.Policy, events
         row.save(force_insert=True)
     else:
         row.save(update_fields=["state", "assignee", "offered_to", "answered_at", "ended_at", "data", "version"])
+    events = decided.events
     if events:
         ContactEvent.objects.bulk_create([
             ContactEvent(contact=row, kind=e.kind, at=e.at, actor=actor, rule=e.rule or "", data=_json(e.data))
             for e in events
         ])
-    _sync_deadlines(row, contact, policy, before)
-    _sync_technicians(events, previous_assignee, previous_offered, contact)
+    _store_deadlines(row, decided)
+    _store_technicians(decided)
     stored = [
         Alert(kind=a.kind, rule=a.rule, level=a.level, contact=row, technician_id=a.technician,
               message_es=a.es, message_en=a.en, created_at=a.at)
-        for a in alerts
+        for a in decided.alerts
     ]
     if stored:
         Alert.objects.bulk_create(stored)
     if events or stored:
         webhooks.record(row, events)  # the outbox rows: in this transaction, so they commit or roll back with it
-        live.after_commit(row, events, stored)
-    return Outcome(row, events, stored)
+        live.after_commit(row, events, stored, before=decided.before)
+    return Outcome(row, events, stored, decided)
 
 
-def _sync_deadlines(row: Contact, contact: engine.Contact, policy: engine.Policy, before: set[str]) -> None:
+def _store_deadlines(row: Contact, decided: Decision) -> None:
     """Stored deadlines = what the state implies: drop the ones it no longer implies, add the new.
 
-    ``before`` is what the state implied before the change (all stored, by this
+    The outcome compares with what the loaded state implied (all stored, by this
     same rule), so an action that changes no timer costs no query.
     """
-    implied = {d.key: d for d in deadlines_for(contact, policy)}
-    stale = before - implied.keys()
-    if stale:
-        Deadline.objects.filter(contact=row, key__in=stale, fired_at__isnull=True).delete()
-    new = [Deadline(contact=row, kind=d.kind.value, key=d.key, due_at=d.due_at)
-           for key, d in implied.items() if key not in before]
-    if new:
-        Deadline.objects.bulk_create(new, ignore_conflicts=True)
+    if decided.deadlines_dropped:
+        Deadline.objects.filter(contact=row, key__in=decided.deadlines_dropped, fired_at__isnull=True).delete()
+    if decided.deadlines_added:
+        Deadline.objects.bulk_create([Deadline(contact=row, kind=d.kind.value, key=d.key, due_at=d.due_at)
+                                      for d in decided.deadlines_added], ignore_conflicts=True)
 
 
-def _sync_technicians(events: list[engine.Event], previous_assignee: int | None, previous_offered: int | None,
-                      contact: engine.Contact) -> None:
-    """Keep technicians' states in step with what happened to the call (one UPDATE each)."""
-    moment = events[-1].at if events else now()
-    for event in events:
-        if event.kind == "offered":
-            reserve(event.data["technician"])
-        elif event.kind == "returned_to_queue" and event.data.get("technician"):
-            release(event.data["technician"], moment, contact)
-        elif event.kind == "answered":
-            start_call(event.data["technician"], moment)
-        elif event.kind == "transfer_accepted":
-            hand_back(event.data["from"], contact, moment)
-            start_call(event.data["to"], moment)
-        elif event.kind == "supervisor_joined":
-            if (event.data.get("mode") == "take_over" and previous_assignee
-                    and previous_assignee != event.data["supervisor"]):
-                hand_back(previous_assignee, contact, moment)
-            # Taking over, joining or coaching, the supervisor is on the call: no other is offered them (PO-5).
-            reserve(event.data["supervisor"])
-        elif event.kind == "hangup":
-            if contact.assignee:
-                set_technician(contact.assignee, status=TechnicianStatus.WRAP_UP, unless_busy_beyond=contact)
-            for supervisor in contact.supervisors:
-                if supervisor != contact.assignee:  # no wrap-up for who only joined: back to what they did
-                    hand_back(supervisor, contact, moment)
-        elif event.kind == "ended" and contact.assignee:
-            end_wrap_up(contact.assignee, moment, contact)
-        elif event.kind == "abandoned" and previous_offered:
-            release(previous_offered, moment, contact)
+def _store_technicians(decided: Decision) -> None:
+    """Each technician the call moved (one UPDATE each, guarded against their other calls)."""
+    contact = decided.contact
+    for change in decided.technicians:
+        who, moment = change.technician, change.at
+        if change.move is TechnicianMove.RESERVE:
+            reserve(who)
+        elif change.move is TechnicianMove.RELEASE:
+            release(who, moment, contact)
+        elif change.move is TechnicianMove.START_CALL:
+            start_call(who, moment)
+        elif change.move is TechnicianMove.HAND_BACK:
+            hand_back(who, contact, moment)
+        elif change.move is TechnicianMove.WRAP_UP:
+            set_technician(who, status=TechnicianStatus.WRAP_UP, unless_busy_beyond=contact)
+        elif change.move is TechnicianMove.END_WRAP_UP:
+            end_wrap_up(who, moment, contact)
 
 
 def _json(data: dict[str, Any]) -> dict[str, Any]:

@@ -16,19 +16,14 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
-from atiende.contact.selectors import may_accept_transfer, policy_for, queue_named
-from atiende.contact.services.apply import (
-    Outcome,
-    apply_action,
-    deadline_keys,
-    engine_contact,
-    organisation_id_of,
-    persist,
-)
+from atiende.contact.selectors import may_accept_transfer, queue_named
+from atiende.contact.services.apply import Outcome, load, run
 from atiende.contact.services.locking import lock_contact, tx
 from atiende.contact.services.routing import dispatch
 from atiende.contact.services.technicians import require_staff, state_to_return_to
 from atiende.db import single_writer
+from atiende.engine.outcome import Action
+from atiende.engine.timers import Fired
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import STAFF, is_manager, is_technician, role_filter
@@ -36,18 +31,18 @@ from atiende.practices import Refusal
 from atiende.privacy.services import give_consent
 
 
-def _act(contact_id: int, actor: User | None, action: Callable[[engine.Contact, engine.Policy], list[engine.Event]],
-         *, expected_version: int | None = None, then_dispatch: bool = False,
+def _act(contact_id: int, actor: User | None, action: Action, *, expected_version: int | None = None,
          record: Callable[[Contact], None] | None = None) -> Outcome:
+    """One event on one call: lock and load it once, decide, store once; then route again if it freed someone."""
     with tx():
         row = lock_contact(contact_id)
         if expected_version is not None and row.version != expected_version:
             raise InputError("stale_version", _("The call changed meanwhile; reload and try again."), status=409)
-        outcome = apply_action(row, action, actor=actor)
+        outcome = run(load(row), action, actor=actor)
         if record is not None:
             record(row)  # in the same transaction: the action and its record stand or fall together
-    if then_dispatch:
-        dispatch()
+    if outcome.routes_again:
+        dispatch()  # a technician may be free again (an offer ended, a wrap-up, supervisors who only joined)
     return outcome
 
 
@@ -68,7 +63,6 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
     (``returns_to``, as a supervisor taking over), not into routing.
     """
     who = technician_id if technician_id is not None else _actor_id(user)
-    released: list[int] = []
     before = state_to_return_to(who) if from_pbx and who is not None else None
 
     def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
@@ -76,17 +70,14 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
         events: list[engine.Event] = []
         if (from_pbx and who is not None and c.state is engine.ContactState.OFFERED
                 and c.offered_to is not None and c.offered_to != who):
-            released.append(c.offered_to)
             events += c.return_to_queue(now=moment, cause="answered_elsewhere")
         events += c.answer(now=moment, technician=who)
         if before is not None and before["status"] in (TechnicianStatus.PAUSED, TechnicianStatus.OFFLINE):
             c.returns_to[str(who)] = before
         return events
 
-    outcome = _act(contact_id, user, action)
-    if released:
-        dispatch()  # the technician Atiende had rung is free again: a waiting call may go to them
-    return outcome
+    # The technician Atiende had rung is free again: a waiting call may go to them (outcome.routes_again).
+    return _act(contact_id, user, action)
 
 
 @single_writer
@@ -96,7 +87,7 @@ def decline_offer(*, contact_id: int, user: User) -> Outcome:
             raise Refusal("not_your_call", rule="CH-TEL", status=403,
                           es="Esta llamada no está sonando en su puesto.", en="This call is not ringing at you.")
         return c.return_to_queue(now=now(), cause="declined")
-    return _act(contact_id, user, action, then_dispatch=True)
+    return _act(contact_id, user, action)
 
 
 @single_writer
@@ -115,15 +106,18 @@ def resume(*, contact_id: int, user: User | None) -> Outcome:
 
 @single_writer
 def request_transfer(*, contact_id: int, user: User | None, purpose: str, customer_consent: bool,
-                     to_technician: int | None = None, to_queue: str | None = None) -> Outcome:
+                     to_technician: int | User | None = None, to_queue: str | None = None) -> Outcome:
+    """``to_technician``: an id, or a user the caller already found among the active staff (the CTI protocols'
+    directory), which is not looked up again."""
     if to_queue is not None:
         queue_named(to_queue)
-    if to_technician is not None and not User.objects.filter(
-            role_filter(STAFF), pk=to_technician, is_active=True).exists():
+    receiver = to_technician.pk if isinstance(to_technician, User) else to_technician
+    if receiver is not None and not isinstance(to_technician, User) and not User.objects.filter(
+            role_filter(STAFF), pk=receiver, is_active=True).exists():
         raise InputError("unknown_technician", _("There is no such technician."), status=404, field="to_technician")
     return _act(contact_id, user, lambda c, p: c.request_transfer(
         purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
-        to_technician=to_technician, to_queue=to_queue, by=_on_the_call(user, c)),
+        to_technician=receiver, to_queue=to_queue, by=_on_the_call(user, c)),
         record=_consent_record("transfer", user, purpose))
 
 
@@ -173,21 +167,18 @@ def escalate(*, contact_id: int, user: User, reason: str = "") -> Outcome:
     """
     require_staff(user)
     supervisor = _acting_technician(user, contact_id) is None
-    with tx():
-        row = lock_contact(contact_id)
-        policy = policy_for(row.queue, organisation_id_of(row))
-        contact = engine_contact(row)
-        before = deadline_keys(contact, policy)
+
+    def action(c: engine.Contact, p: engine.Policy) -> Fired:
         moment = now()
-        events = contact.escalate(by=user.pk, reason=reason, now=moment, by_supervisor=supervisor)
-        alerts = []
-        if events:
-            alerts.append(engine.Alert(
-                "escalation", "PO-5", "warning", moment, contact.id, user.pk,
-                f"{user.display_name} pide ayuda de un supervisor: {reason or 'sin motivo indicado'}.",
-                f"{user.display_name} asks for a supervisor: {reason or 'no reason given'}.",
-            ))
-        return persist(row, contact, policy, events, alerts, user, before)
+        events = c.escalate(by=user.pk, reason=reason, now=moment, by_supervisor=supervisor)
+        alerts = [engine.Alert(
+            "escalation", "PO-5", "warning", moment, c.id, user.pk,
+            f"{user.display_name} pide ayuda de un supervisor: {reason or 'sin motivo indicado'}.",
+            f"{user.display_name} asks for a supervisor: {reason or 'no reason given'}.",
+        )] if events else []
+        return Fired(events, alerts)
+
+    return _act(contact_id, user, action)
 
 
 @single_writer
@@ -215,24 +206,15 @@ def hang_up(*, contact_id: int, user: User | None = None, cause: str = "normal")
     if user is not None:
         require_staff(user)
     by = _acting_technician(user, contact_id)
-    freed: list[int] = []
-
-    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
-        events = c.hang_up(now=now(), cause=cause, by=by)
-        if any(e.kind == "hangup" for e in events):
-            freed.extend(s for s in c.supervisors if s != c.assignee)
-        return events
-
-    outcome = _act(contact_id, user, action)
-    if freed:
-        dispatch()  # a supervisor who was available before joining is free again: a waiting call may go to them
-    return outcome
+    # A supervisor who only joined and was available before is free again: a waiting call may go to them
+    # (outcome.routes_again).
+    return _act(contact_id, user, lambda c, p: c.hang_up(now=now(), cause=cause, by=by))
 
 
 @single_writer
 def finish_wrap_up(*, contact_id: int, user: User | None) -> Outcome:
     return _act(contact_id, user, lambda c, p: c.finish_wrap_up(
-        now=now(), by=_actor_id(user) if _acts_as_technician(user) else None), then_dispatch=True)
+        now=now(), by=_actor_id(user) if _acts_as_technician(user) else None))
 
 
 def _require_in_scope(user: User, contact_id: int) -> None:

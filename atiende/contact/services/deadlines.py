@@ -15,11 +15,11 @@ from atiende.contact.models import (
     Deadline,
 )
 from atiende.contact.selectors import policy_for
-from atiende.contact.services.apply import Outcome, engine_contact, organisation_id_of, persist
+from atiende.contact.services.apply import Outcome, engine_contact, load, organisation_id_of, run
 from atiende.contact.services.locking import lock_contact, tx
 from atiende.contact.services.routing import dispatch
 from atiende.db import single_writer
-from atiende.engine.timers import deadlines_for
+from atiende.engine.timers import DeadlineKind, deadlines_for
 
 LEASE_SECONDS = 30
 
@@ -54,21 +54,16 @@ def fire_deadline(*, deadline_id: int, at: datetime | None = None) -> Outcome | 
         deadline = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True).first()
         if deadline is None:  # the contact moved on meanwhile and the deadline was dropped
             return None
-        policy = policy_for(row.queue, organisation_id_of(row))
-        contact = engine_contact(row)
-        implied = {d.key: d for d in deadlines_for(contact, policy)}
-        later = implied.get(deadline.key)
+        loaded = load(row)
+        later = next((d for d in deadlines_for(loaded.contact, loaded.policy) if d.key == deadline.key), None)
         if later is not None and later.due_at > moment:
             # Not due yet: the policy changed since it was stored (a longer PO-1 maximum, a longer
             # wrap-up...). Store it again at its right time instead of losing it.
             Deadline.objects.filter(pk=deadline_id).update(due_at=later.due_at, claimed_by="", lease_until=None)
             return None
-        before = set(implied)
-        fired = engine.fire(contact, deadline.key, policy, now=moment)
-        Deadline.objects.filter(pk=deadline_id).update(fired_at=moment)
-        outcome = persist(row, contact, policy, fired.events, fired.alerts, None, before)
-    if any(e.kind in ("returned_to_queue", "ended") for e in fired.events) or deadline.kind in (
-            "wait_warning", "wait_breach"):
+        Deadline.objects.filter(pk=deadline_id).update(fired_at=moment)  # first: the store drops only unfired ones
+        outcome = run(loaded, lambda c, p: engine.fire(c, deadline.key, p, now=moment), at=moment)
+    if outcome.routes_again or deadline.kind in (DeadlineKind.WAIT_WARNING, DeadlineKind.WAIT_BREACH):
         dispatch()  # a technician became free, or one more tier opened (PO-2 overflow)
     return outcome
 

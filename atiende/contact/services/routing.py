@@ -28,7 +28,14 @@ from atiende.contact.selectors import (
     serves_queue,
     waiting_for,
 )
-from atiende.contact.services.apply import apply_action, engine_contact, organisation_id_of, persist
+from atiende.contact.services.apply import (
+    apply_action,
+    engine_contact,
+    load,
+    organisation_id_of,
+    run,
+    store,
+)
 from atiende.contact.services.locking import lock_contact, tx
 from atiende.contact.services.technicians import engine_technician, require_staff, technician_state
 from atiende.db import single_writer
@@ -53,7 +60,7 @@ class Routed:
 
 
 @single_writer
-def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", callee: str = "",
+def create_contact(*, queue: str | Queue, direction: str = "inbound", caller: str = "", callee: str = "",
                    customer_id: int | None = None, external_id: str | None = None, level2_requested: bool = False,
                    required_skills: Iterable[str] = (), route: bool = True,
                    channel: str = ContactChannel.PHONE) -> Routed:
@@ -61,12 +68,14 @@ def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", 
 
     A visitor at the service desk (``channel`` presencial, CH-PRE) is stored the same way and rung at
     nobody: a technician takes them with call-next (atiende/walkin/).
+
+    ``queue``: its name, or the row a caller has already looked up (the CTI protocols: no second read).
     """
     if direction not in ("inbound", "outbound"):
         raise InputError("invalid_direction", _("Direction must be inbound or outbound."), field="direction")
     route = route and pushed(channel)
     with tx():
-        queue_row = queue_named(queue)
+        queue_row = queue if isinstance(queue, Queue) else queue_named(queue)
         moment = now()
         organisation_id = None
         if customer_id is not None:
@@ -77,17 +86,14 @@ def create_contact(*, queue: str, direction: str = "inbound", caller: str = "", 
             level2_requested=level2_requested, organisation=str(organisation_id) if organisation_id else None,
         )
         policy = policy_for(queue_row, organisation_id)
-        events = [engine.Event("created", moment, {"queue": queue_row.name, "direction": direction, "from": caller,
-                                                   "to": callee, "level2_requested": level2_requested})]
         chosen: TechnicianState | None = None
         decision = None
         if route:
             chosen, decision = _choose_technician(queue_row, contact, policy)
-            if chosen is not None:
-                events += contact.offer(chosen.user_id, now=moment)
+        arrived = engine.arrival(contact, policy, offer_to=chosen.user_id if chosen else None, now=moment)
         row = Contact(queue=queue_row, direction=direction, caller=caller, callee=callee, customer_id=customer_id,
                       external_id=external_id, created_at=moment, version=0, channel=channel)
-        persist(row, contact, policy, events, [], None, set(), insert=True)
+        store(row, arrived, insert=True)
     return Routed(row, chosen.user if chosen else None, decision)
 
 
@@ -134,12 +140,11 @@ def route_contact(*, contact_id: int) -> Routed:
         row = lock_contact(contact_id)
         if row.state != ContactState.WAITING or not pushed(row.channel):  # CH-PRE: visitors are called, not rung
             return Routed(row, row.offered_to or row.assignee, None)
-        contact = engine_contact(row)
-        policy = policy_for(row.queue, organisation_id_of(row))
-        chosen, decision = _choose_technician(row.queue, contact, policy)
+        loaded = load(row)  # once: routing reads it, then the engine decides the offer on it
+        chosen, decision = _choose_technician(row.queue, loaded.contact, loaded.policy)
         if chosen is None:
             return Routed(row, None, decision)
-        apply_action(row, lambda c, p: c.offer(chosen.user_id, now=now()))
+        run(loaded, lambda c, p: c.offer(chosen.user_id, now=now()))
         return Routed(row, chosen.user, decision)
 
 

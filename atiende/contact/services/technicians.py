@@ -21,6 +21,7 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
+from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_staff
@@ -90,7 +91,7 @@ def _elsewhere(user_id: int, contact_id: str | int | None) -> _Elsewhere:
     ``supervisor_joined`` event on live calls and checked against the list (one
     who took the call over and handed it on has left it). One query.
     """
-    joined = ContactEvent.objects.filter(contact=OuterRef("pk"), kind="supervisor_joined",
+    joined = ContactEvent.objects.filter(contact=OuterRef("pk"), kind=EventKind.SUPERVISOR_JOINED,
                                          data__supervisor=user_id)
     rows = Contact.objects.filter(
         Q(assignee_id=user_id, state__in=(*IN_CONVERSATION, ContactState.WRAP_UP))
