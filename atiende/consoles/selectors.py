@@ -207,7 +207,7 @@ def _supervisor_on_call(view: dict[str, Any]) -> dict[str, Any] | None:
 def _transfer_returned(row: Contact, user: User) -> dict[str, Any] | None:
     """TR-5: the call's last transfer came back to this technician: why (declined, timeout, cancelled), by whom."""
     last = ContactEvent.objects.filter(contact=row, kind__in=TRANSFER_EVENTS).order_by("-at", "-id").first()
-    if last is None or last.kind != "transfer_returned" or (last.data or {}).get("back_to") != user.pk:
+    if last is None or last.kind != EventKind.TRANSFER_RETURNED or (last.data or {}).get("back_to") != user.pk:
         return None
     return {"cause": last.data.get("cause"), "by_name": _name(last.data.get("by"))}
 

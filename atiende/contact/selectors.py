@@ -27,6 +27,7 @@ from atiende.contact.models import (
 )
 from atiende.db import single_writer
 from atiende.desk.models import ContactPoint
+from atiende.engine import EventKind
 from atiende.engine.contact import OPEN_STATES, STATE_LABELS
 from atiende.engine.routing import MAX_TIER, MIN_TIER, QueueConfig
 from atiende.errors import InputError
@@ -251,16 +252,16 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
     if user is not None:
         events = events.filter(contact__in=contacts_in_scope(user).values("pk"))
         alert_rows = visible_alerts(user, open_only=False)
-    every_answer = list(events.filter(kind="answered").values_list("contact__direction", "data"))
+    every_answer = list(events.filter(kind=EventKind.ANSWERED).values_list("contact__direction", "data"))
     answered = [d for direction, d in every_answer if direction != "outbound"]
     waits = sorted(d.get("waited_seconds", 0.0) for d in answered)
-    ended_unanswered = Counter(events.filter(kind="abandoned").values_list("contact__direction", flat=True))
+    ended_unanswered = Counter(events.filter(kind=EventKind.ABANDONED).values_list("contact__direction", flat=True))
     abandoned = sum(n for direction, n in ended_unanswered.items() if direction != "outbound")
     offered_calls = len(answered) + abandoned
     outbound_answered = len(every_answer) - len(answered)
-    resumed = list(events.filter(kind="resumed").values_list("data", flat=True))
-    transfers = events.filter(kind="transfer_accepted").count()
-    returned = Counter(d.get("cause") for d in events.filter(kind="transfer_returned").values_list("data", flat=True))
+    resumed = list(events.filter(kind=EventKind.RESUMED).values_list("data", flat=True))
+    transfers = events.filter(kind=EventKind.TRANSFER_ACCEPTED).count()
+    returned = Counter(d.get("cause") for d in events.filter(kind=EventKind.TRANSFER_RETURNED).values_list("data", flat=True))
     alerts = Counter(alert_rows.filter(created_at__gte=since).values_list("rule", "level"))
     per_technician = Counter(d.get("technician") for _direction, d in every_answer)
     return {
@@ -273,14 +274,14 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
             "p90": round(nearest_rank(waits, 0.9), 1) if waits else 0.0,
             "max": round(waits[-1], 1) if waits else 0.0,
         },
-        "holds": events.filter(kind="hold").count(),
+        "holds": events.filter(kind=EventKind.HOLD).count(),
         "hold_overruns": sum(1 for d in resumed if d.get("overrun_seconds", 0) > 0),
         "outbound": {"answered": outbound_answered, "unanswered": ended_unanswered.get("outbound", 0)},
         "transfers": transfers,
         "transfer_rate": round(transfers / len(every_answer), 3) if every_answer else 0.0,  # TR-1
         "transfers_declined": returned.get("declined", 0),
         "transfers_timed_out": returned.get("timeout", 0),
-        "escalations": events.filter(kind="escalated").count(),
+        "escalations": events.filter(kind=EventKind.ESCALATED).count(),
         "alerts": [{"rule": rule, "level": level, "count": n} for (rule, level), n in sorted(alerts.items())],
         "calls_per_technician": {str(k): v for k, v in per_technician.items() if k is not None},  # PO-3
     }

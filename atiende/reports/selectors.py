@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.contact.models import Contact, ContactChannel, Queue
+from atiende.contact.models import Contact, ContactChannel, ContactState, Queue
 from atiende.contact.selectors import policy_for
 from atiende.desk.models import (
     Channel,
@@ -233,7 +233,7 @@ def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Cal
             policy = policies[key] = policy_for(queues[queue_id], organisation_id).as_dict()
         data = data if isinstance(data, dict) else {}
         found.append(CallRow(
-            arrived_at=created, answered_at=answered, ended_at=ended, abandoned=state == "abandoned",
+            arrived_at=created, answered_at=answered, ended_at=ended, abandoned=state == ContactState.ABANDONED,
             inbound=direction != "outbound", technician=_name(first, last, username), queue=queues[queue_id].name,
             max_wait_seconds=float(policy.get("max_wait_seconds", 180)),
             max_call_seconds=float(policy.get("max_call_seconds", 900)),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from atiende import __version__
 from atiende.contact.models import Contact
+from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.quality import TranscriptError, parse_transcript, score_transcript
@@ -59,7 +60,7 @@ def card_fields(transcript: dict[str, Any], policy: ScoringPolicy | None = None)
 
 
 def _answering_technician(contact: Contact) -> User | None:
-    answered = contact.events.filter(kind="answered").order_by("at", "id").first()
+    answered = contact.events.filter(kind=EventKind.ANSWERED).order_by("at", "id").first()
     tech_id = (answered.data or {}).get("technician") if answered else None
     tech_id = tech_id or contact.assignee_id
     return User.objects.filter(pk=tech_id).first() if tech_id else None

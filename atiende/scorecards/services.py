@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from atiende.contact.models import Contact, ContactState
 from atiende.contact.selectors import manager_may_see
+from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import STAFF, is_manager, is_staff, role_filter
@@ -93,7 +94,7 @@ def _may_supply(user: User, contact: Contact, token_kind: str | None) -> bool:
         # themselves); another team's call is answered as missing, so its id is not confirmed either.
         return True
     involved = {contact.assignee_id, contact.offered_to_id}
-    answered = contact.events.filter(kind="answered").values_list("data", flat=True).first() or {}
+    answered = contact.events.filter(kind=EventKind.ANSWERED).values_list("data", flat=True).first() or {}
     involved.add(answered.get("technician"))
     return user.pk in involved
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from atiende.engine import EventKind
 from atiende.language.redact import redact
 
 # Engine log kinds (atiende/engine/contact.py) -> SPEC event types, with the fields the scorer reads.
@@ -49,33 +50,33 @@ def call_events(log: list[tuple[str, datetime, dict[str, Any]]], answered_at: da
     """SPEC events from the engine's log ``(kind, at, data)``, in order, from the answer on."""
     out: list[dict[str, Any]] = []
     for kind, at, data in log:
-        if at < answered_at and kind != "answered":
+        if at < answered_at and kind != EventKind.ANSWERED:
             continue
         t = _seconds(at, answered_at)
-        if kind == "answered":
+        if kind == EventKind.ANSWERED:
             waited = data.get("waited_seconds")
             start: dict[str, Any] = {"t": 0.0, "type": "start"}
             if isinstance(waited, int | float) and waited >= 0:
                 start["wait_seconds"] = round(float(waited), 1)
             out.append(start)
-        elif kind == "hold":
+        elif kind == EventKind.HOLD:
             out.append({"t": t, "type": "hold", **{k: data[k] for k in _HOLD_FIELDS if k in data}})
-        elif kind == "resumed":
+        elif kind == EventKind.RESUMED:
             out.append({"t": t, "type": "resume"})
-        elif kind == "transfer_requested":
+        elif kind == EventKind.TRANSFER_REQUESTED:
             event = {"t": t, "type": "transfer_request", **{k: data[k] for k in _TRANSFER_FIELDS if k in data}}
             target = data.get("to_queue") or data.get("to_technician")
             if target is not None:
                 event["to"] = str(target)
             out.append(event)
-        elif kind == "transfer_accepted":
+        elif kind == EventKind.TRANSFER_ACCEPTED:
             out.append({"t": t, "type": "transfer_accepted"})
-        elif kind == "transfer_returned" and data.get("cause") != "hangup":
+        elif kind == EventKind.TRANSFER_RETURNED and data.get("cause") != "hangup":
             # TR-5: declined, cancelled or timed out, the call came back to the first technician.
             out.append({"t": t, "type": "transfer_declined"})
-        elif kind == "escalated":
+        elif kind == EventKind.ESCALATED:
             out.append({"t": t, "type": "escalation", "reason": data.get("reason") or ""})
-        elif kind == "hangup":
+        elif kind == EventKind.HANGUP:
             out.append({"t": t, "type": "end"})
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from atiende.engine import IN_CONVERSATION, UNANSWERED
+from atiende.engine import IN_CONVERSATION, UNANSWERED, ContactState
 from atiende.simulator.world import Caller, Simulation, Technician, ring
 
 
@@ -54,7 +54,7 @@ def _answer(sim: Simulation, *, contact_id: int, technician_id: int, via: str) -
     tech = sim.technicians[technician_id]
     if tech.status != "ringing" or tech.call != contact_id:
         return
-    if sim.state(contact_id) != "offered":  # the caller hung up meanwhile
+    if sim.state(contact_id) != ContactState.OFFERED:  # the caller hung up meanwhile
         sim.free(tech)
         return
     if via == "phone":  # picked up the handset: the PBX reports it
@@ -84,7 +84,7 @@ def _holder(sim: Simulation, contact_id: int) -> Technician | None:
 
 def _hold(sim: Simulation, *, contact_id: int) -> None:
     holder = _holder(sim, contact_id)
-    if holder is None or sim.state(contact_id) not in ("talking", "escalated"):
+    if holder is None or sim.state(contact_id) not in (ContactState.TALKING, ContactState.ESCALATED):
         return
     caller = sim.callers[contact_id]
     consent = sim.rng.random() < 0.95  # now and then the technician skips the question (HO-3 refuses)
@@ -102,7 +102,7 @@ def _hold(sim: Simulation, *, contact_id: int) -> None:
 
 def resume(sim: Simulation, *, contact_id: int, via: str) -> None:
     holder = _holder(sim, contact_id)
-    if sim.state(contact_id) != "on_hold":
+    if sim.state(contact_id) != ContactState.ON_HOLD:
         return
     if via == "phone" or holder is None:
         sim.pbx(sim.callers[contact_id], "resumed")
@@ -111,7 +111,7 @@ def resume(sim: Simulation, *, contact_id: int, via: str) -> None:
 
 def _transfer(sim: Simulation, *, contact_id: int) -> None:
     me = _holder(sim, contact_id)
-    if me is None or sim.state(contact_id) not in ("talking", "escalated"):
+    if me is None or sim.state(contact_id) not in (ContactState.TALKING, ContactState.ESCALATED):
         return
     free = [t for t in sorted(sim.technicians.values(), key=lambda t: t.id) if t.status == "available" and t is not me]
     if not free:
@@ -134,7 +134,7 @@ def _transfer(sim: Simulation, *, contact_id: int) -> None:
 
 def _accept(sim: Simulation, *, contact_id: int, technician_id: int) -> None:
     tech = sim.technicians[technician_id]
-    if sim.state(contact_id, tech.token, "technicians") != "transfer_pending":
+    if sim.state(contact_id, tech.token, "technicians") != ContactState.TRANSFER_PENDING:
         return
     before = _holder(sim, contact_id)
     if sim.console(tech, "POST", f"/{contact_id}/transfer/accept", contact_id=contact_id).ok:
@@ -144,18 +144,18 @@ def _accept(sim: Simulation, *, contact_id: int, technician_id: int) -> None:
 
 def _decline(sim: Simulation, *, contact_id: int, technician_id: int) -> None:
     tech = sim.technicians[technician_id]
-    if sim.state(contact_id, tech.token, "technicians") == "transfer_pending":
+    if sim.state(contact_id, tech.token, "technicians") == ContactState.TRANSFER_PENDING:
         sim.console(tech, "POST", f"/{contact_id}/transfer/decline", contact_id=contact_id)
 
 def _escalate(sim: Simulation, *, contact_id: int) -> None:
     me = _holder(sim, contact_id)
-    if me is None or sim.state(contact_id) not in ("talking", "on_hold", "transfer_pending"):
+    if me is None or sim.state(contact_id) not in (ContactState.TALKING, ContactState.ON_HOLD, ContactState.TRANSFER_PENDING):
         return
     if sim.console(me, "POST", f"/{contact_id}/escalate", {"reason": "Cliente difícil"}, contact_id=contact_id).ok:
         sim.later(sim.rng.uniform(15, 60), "supervise", contact_id=contact_id)
 
 def _supervise(sim: Simulation, *, contact_id: int) -> None:
-    if sim.state(contact_id, sim.supervisor_token, "supervisor") == "escalated":
+    if sim.state(contact_id, sim.supervisor_token, "supervisor") == ContactState.ESCALATED:
         sim.supervisor("POST", f"/{contact_id}/supervise", {"mode": sim.rng.choice(["join", "coach"])})
 
 def _hang_up(sim: Simulation, *, contact_id: int) -> None:
@@ -168,7 +168,7 @@ def _hang_up(sim: Simulation, *, contact_id: int) -> None:
 
 def _wrap_up(sim: Simulation, *, contact_id: int, technician_id: int) -> None:
     tech = sim.technicians[technician_id]
-    if sim.state(contact_id, tech.token, "technicians") == "wrap_up":
+    if sim.state(contact_id, tech.token, "technicians") == ContactState.WRAP_UP:
         sim.console(tech, "POST", f"/{contact_id}/wrap-up", contact_id=contact_id)
     sim.free(tech)
     # Finishing the wrap-up routes the next waiting call at once: the console shows it ringing.

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from atiende.engine import IN_CONVERSATION
+from atiende.engine import IN_CONVERSATION, ContactState, TechnicianStatus
 from atiende.simulator.actions import (
     arrive,
     give_up,
@@ -56,7 +56,7 @@ def run_remote(scenario: Scenario, *, url: str, token: str, poll_seconds: float 
         raise RemoteSetupError(Answer(404, {"error": {
             "code": "unknown_queue", "message": f"the server has no queue named {scenario.queue}"}}))
     for row in probe.body:
-        if row.get("status") == "disponible":
+        if row.get("status") == TechnicianStatus.AVAILABLE:
             sim.technicians[row["user"]] = Technician(row["user"], row["username"], "", status="board")
     # CH-TEL: without a queue every call is refused, without an available technician none is answered;
     # say so now rather than after the whole run with a report of zeros.
@@ -109,7 +109,7 @@ def _read_board(sim: Simulation) -> None:
         return
     for item in answer.body:
         contact_id = item.get("id")
-        if contact_id not in sim.callers or item.get("state") != "offered":
+        if contact_id not in sim.callers or item.get("state") != ContactState.OFFERED:
             continue
         tech = sim.technicians.setdefault(item["offered_to"], Technician(item["offered_to"], "", ""))
         if tech.status != "ringing" or tech.call != contact_id:
@@ -117,11 +117,11 @@ def _read_board(sim: Simulation) -> None:
     listed = {item.get("id") for item in answer.body}
     for contact_id in sim.callers:
         if contact_id not in listed and sim.known.get(contact_id) in LIVE:
-            sim.known[contact_id] = "ended"  # gone from the live board
+            sim.known[contact_id] = ContactState.ENDED  # gone from the live board
 
 def _remote_answer(sim: Simulation, *, contact_id: int, technician_id: int, via: str) -> None:
     tech = sim.technicians[technician_id]
-    if tech.status != "ringing" or tech.call != contact_id or sim.state(contact_id) != "offered":
+    if tech.status != "ringing" or tech.call != contact_id or sim.state(contact_id) != ContactState.OFFERED:
         tech.status = "board"
         return
     answer = sim.pbx(sim.callers[contact_id], "answered", technician=tech.username or None)
@@ -131,7 +131,7 @@ def _remote_answer(sim: Simulation, *, contact_id: int, technician_id: int, via:
     plan_the_conversation(sim, contact_id, escalations=False)  # a PBX alone cannot escalate
 
 def _remote_hold(sim: Simulation, *, contact_id: int) -> None:
-    if sim.state(contact_id) not in ("talking", "escalated"):
+    if sim.state(contact_id) not in (ContactState.TALKING, ContactState.ESCALATED):
         return
     caller = sim.callers[contact_id]
     consent = sim.rng.random() < 0.95
@@ -144,7 +144,7 @@ def _remote_transfer(sim: Simulation, *, contact_id: int) -> None:
     """To another technician on the board; the receiver accepts in their own console (or TR-5 returns it)."""
     me = sim.assignee.get(contact_id)
     others = sorted(t for t, tech in sim.technicians.items() if t != me and tech.username)
-    if not others or sim.state(contact_id) not in ("talking", "escalated"):
+    if not others or sim.state(contact_id) not in (ContactState.TALKING, ContactState.ESCALATED):
         return
     target = sim.technicians[sim.rng.choice(others)]
     sim.pbx(sim.callers[contact_id], "transfer", purpose="Lo atiende un especialista", customer_consent=True,

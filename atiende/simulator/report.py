@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
-from atiende.engine import DEFAULT_POLICY
+from atiende.engine import DEFAULT_POLICY, EventKind
 from atiende.simulator.world import Simulation
 
 
@@ -17,15 +17,15 @@ def summarise(sim: Simulation, events: list[tuple[str, dict[str, Any]]], alerts:
     def of(kind: str) -> list[dict[str, Any]]:
         return [data or {} for k, data in events if k == kind]
 
-    waits = [d.get("waited_seconds", 0.0) for d in of("answered")]
-    abandoned = len(of("abandoned"))
-    resumed = of("resumed")
-    returns = Counter(d.get("cause") for d in of("transfer_returned"))
-    per_tech = Counter(d.get("technician") for d in of("answered"))
+    waits = [d.get("waited_seconds", 0.0) for d in of(EventKind.ANSWERED)]
+    abandoned = len(of(EventKind.ABANDONED))
+    resumed = of(EventKind.RESUMED)
+    returns = Counter(d.get("cause") for d in of(EventKind.TRANSFER_RETURNED))
+    per_tech = Counter(d.get("technician") for d in of(EventKind.ANSWERED))
     rules = Counter(alerts)
     calls = len(sim.callers)
     answered = len(waits)
-    accepted = len(of("transfer_accepted"))
+    accepted = len(of(EventKind.TRANSFER_ACCEPTED))
     ordered = sorted(waits)
     by_status: Counter[str] = Counter()
     by_side: dict[str, Counter[str]] = {}
@@ -60,13 +60,13 @@ def summarise(sim: Simulation, events: list[tuple[str, dict[str, Any]]], alerts:
             if resumed else 0.0,
         },
         "transfers": {
-            "requested": len(of("transfer_requested")),
+            "requested": len(of(EventKind.TRANSFER_REQUESTED)),
             "accepted": accepted,
             "declined": returns.get("declined", 0),
             "timed_out_TR5": returns.get("timeout", 0),
             "rate_TR1": round(accepted / answered, 3) if answered else 0.0,
         },
-        "escalations_PO5": len(of("escalated")),
+        "escalations_PO5": len(of(EventKind.ESCALATED)),
         "refusals": dict(sorted(sim.refusals.items())),
         "calls_per_technician": {names.get(k, str(k)): v for k, v in sorted(per_tech.items()) if k},
         "api": {

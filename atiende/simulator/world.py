@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from atiende.engine import ContactState
 from atiende.simulator.scenario import API, CTI_EVENTS, Scenario
 from atiende.simulator.transport import Answer, Transport
 
@@ -155,7 +156,7 @@ class Simulation:
         answers said, or since a deadline touched it) there is nothing new to see.
         """
         self.look = False
-        if not any(state == "waiting" or (state == "offered" and contact_id in self.stale)
+        if not any(state == ContactState.WAITING or (state == ContactState.OFFERED and contact_id in self.stale)
                    for contact_id, state in self.known.items()):
             return
         for tech in sorted(self.technicians.values(), key=lambda t: t.id):
@@ -167,7 +168,7 @@ class Simulation:
         if not answer.ok or not isinstance(answer.body, list):
             return False
         for item in answer.body:
-            if item.get("state") == "offered" and item.get("offered_to") == tech.id:
+            if item.get("state") == ContactState.OFFERED and item.get("offered_to") == tech.id:
                 ring(self, tech, item["id"], via="console")
                 return True
         return False

@@ -153,7 +153,7 @@ def decisions(row: Contact, events: Iterable[Event]) -> list[dict[str, Any]]:
     if not chosen:
         return []
     wanted = {who for _e, _a, who in chosen if who}
-    wanted |= {e.data["technician"] for e, _a, _w in chosen if e.kind == "supervisor_joined" and e.data.get("technician")}
+    wanted |= {e.data["technician"] for e, _a, _w in chosen if e.kind == EventKind.SUPERVISOR_JOINED and e.data.get("technician")}
     users = ({u["id"]: u for u in User.objects.filter(pk__in=wanted).values("id", "username", "extension")}
              if wanted else {})
     payloads = []
@@ -161,7 +161,7 @@ def decisions(row: Contact, events: Iterable[Event]) -> list[dict[str, Any]]:
         payload = {"id": str(uuid.uuid4()), "action": action, "contact": row.pk, "call_id": row.external_id,
                    "state": row.state, "technician": users.get(who) if who else None, "rule": event.rule,
                    "at": event.at.isoformat()}
-        if event.kind == "supervisor_joined":
+        if event.kind == EventKind.SUPERVISOR_JOINED:
             # PO-5: ``technician`` is the supervisor to connect; how (join, coach, take_over) and who had the
             # call are separate, so the PBX can tell listening in from taking the call over.
             original = event.data.get("technician")
@@ -174,7 +174,7 @@ def decisions(row: Contact, events: Iterable[Event]) -> list[dict[str, Any]]:
 def _party(event: Event) -> Any:
     """Who the telephony side connects, rings or gives the call back to, for this event."""
     data = event.data
-    if event.kind == "supervisor_joined":
+    if event.kind == EventKind.SUPERVISOR_JOINED:
         return data.get("supervisor")  # not data["technician"]: that is who had the call before
     return data.get("technician") or data.get("to") or data.get("supervisor") or data.get("back_to")
 
