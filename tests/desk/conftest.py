@@ -15,6 +15,7 @@ from atiende.desk.services.work_orders import (
     update_work_order,
 )
 from atiende.people.models import ApiToken, Team, User
+from tests.pages import as_technician, compiled_catalogues, desk  # noqa: F401  (the page tests' fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from atiende.knowledge import articles, canned
 from atiende.knowledge.models import ArticleFeedback
 from tests.browser import BROWSER, chromium, new_page, sign_in
-from tests.web.conftest import PASSWORD, desk, fast_hashing  # noqa: F401
+from tests.pages import PASSWORD, desk, fast_hashing  # noqa: F401
 
 pytestmark = BROWSER
 

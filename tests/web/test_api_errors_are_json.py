@@ -15,7 +15,7 @@ from django.test import Client
 
 from atiende.desk.models import Attachment, WorkOrder
 from atiende.people.models import ApiToken
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_an_unknown_language_keeps_spanish(desk):
 
 
 def test_signing_in_starts_in_the_language_of_the_profile(client, desk):
-    from tests.web.conftest import PASSWORD
+    from tests.pages import PASSWORD
 
     desk.technician.language = "en"
     desk.technician.save()
@@ -45,7 +45,7 @@ def test_signing_in_starts_in_the_language_of_the_profile(client, desk):
 
 
 def test_a_language_chosen_before_signing_in_is_kept(client, desk):
-    from tests.web.conftest import PASSWORD
+    from tests.pages import PASSWORD
 
     client.post("/i18n/setlang/", {"language": "en", "next": "/entrar/"})
     response = client.post("/entrar/", {"username": "lucia", "password": PASSWORD}, follow=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from atiende.notifications import services
 from atiende.notifications.models import Notification, Preference
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 
 def test_the_bell_counts_unread_and_opening_one_marks_it_read(desk):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.web.conftest import PASSWORD, signed_in
+from tests.pages import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db
 

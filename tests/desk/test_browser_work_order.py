@@ -12,7 +12,7 @@ from atiende.desk.services.commitments import add_commitment
 from atiende.desk.services.questions import add_closed_question
 from atiende.desk.services.work_orders import update_work_order
 from tests.browser import BROWSER, chromium, new_page, sign_in
-from tests.web.conftest import PASSWORD, soon
+from tests.pages import PASSWORD, soon
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "work-order.png"
 

@@ -14,7 +14,7 @@ from atiende.desk.models import Attachment, WorkOrderEvent
 from atiende.people.models import User
 from atiende.privacy.models import AuditEntry
 from tests.attachments import PNG, stored_files
-from tests.web.conftest import PASSWORD, signed_in
+from tests.pages import PASSWORD, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 

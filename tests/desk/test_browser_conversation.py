@@ -5,7 +5,7 @@ from __future__ import annotations
 from atiende.desk.models import Message
 from tests.attachments import PNG
 from tests.browser import BROWSER, chromium, new_page, sign_in
-from tests.web.conftest import PASSWORD
+from tests.pages import PASSWORD
 
 pytestmark = BROWSER
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from atiende.desk.messages import post_message
 from atiende.desk.models import Message, WorkOrder
 from tests.attachments import PNG
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 HTMX = {"HX-Request": "true"}
 GOOD = "Buenos días, Doña Carmen: revisamos la impresora y mañana le llevamos el cartucho nuevo. Saludos cordiales."

@@ -7,7 +7,7 @@ import pytest
 from atiende.desk.models import Commitment, WorkOrder
 from atiende.desk.services.commitments import add_commitment
 from atiende.desk.services.work_orders import change_phase, create_work_order, update_work_order
-from tests.web.conftest import signed_in, soon
+from tests.pages import signed_in, soon
 
 pytestmark = pytest.mark.django_db
 

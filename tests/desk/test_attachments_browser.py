@@ -8,7 +8,7 @@ from pathlib import Path
 
 from atiende.desk.models import Attachment
 from tests.browser import BROWSER, chromium, new_page, sign_in
-from tests.web.conftest import PASSWORD
+from tests.pages import PASSWORD
 
 LOG = "10:00:01 ERROR el servicio de impresión se detuvo\n".encode()
 

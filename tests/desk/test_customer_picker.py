@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from atiende.desk.models import Customer, WorkOrder
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 
 def _options(html: str, select_id: str) -> list[str]:

@@ -11,7 +11,7 @@ from atiende.desk.services.work_orders import (
     record_closing_contact,
     update_work_order,
 )
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ and creating anyway is a deliberate second click (issue 22, item 24)."""
 from __future__ import annotations
 
 from atiende.desk.models import Customer
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 
 def _new(**extra: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from atiende.desk.models import Attachment, WorkOrderEvent
 from atiende.desk.services.customers import create_customer
 from atiende.people.models import User
 from tests.attachments import PNG, stored_files
-from tests.web.conftest import PASSWORD, signed_in
+from tests.pages import PASSWORD, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
