@@ -41,7 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest
 
-from atiende.contact.models import Contact, OrganisationPolicy, Queue
+from atiende.contact.models import Contact, ContactState, OrganisationPolicy, Queue
 from atiende.contact.selectors import policy_for, policy_set
 from atiende.desk.models import Phase
 from atiende.engine.policies import DEFAULT_POLICY
@@ -166,12 +166,12 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
     zero = big(0)
     rows = list(measured.values("assignee_id", "outbound", "day", "target").annotate(
         offered=Count("pk"), answered=Count("pk", filter=answered),
-        abandoned=Count("pk", filter=Q(answered_at__isnull=True, state="abandoned")),
+        abandoned=Count("pk", filter=Q(answered_at__isnull=True, state=ContactState.ABANDONED)),
         wait_total=Sum("wait_us", filter=answered, default=zero),
         handled=Count("pk", filter=ended), handle_total=Sum("handle_us", filter=ended, default=zero),
         po1=Count("pk", filter=ended & Q(handle_us__gt=F("call_limit"))),
         po2_met=Count("pk", filter=answered & Q(wait_us__lte=F("wait_limit"))),
-        po2_late=Count("pk", filter=Q(answered_at__isnull=True, state="abandoned", ended_at__isnull=False,
+        po2_late=Count("pk", filter=Q(answered_at__isnull=True, state=ContactState.ABANDONED, ended_at__isnull=False,
                                       gave_up_us__gt=F("wait_limit"))),
         transferred=Count("pk", filter=answered & Q(transfers__gt=0)),
         transfer_total=Sum("transfers", filter=answered, default=zero),

@@ -325,7 +325,7 @@ def visit_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Vi
         if queue_id not in limits:
             limits[queue_id] = float(policy_for(queues[queue_id]).max_wait_seconds)
         cause = (data or {}).get("end_cause") if isinstance(data, dict) else None
-        abandoned = state == "abandoned"
+        abandoned = state == ContactState.ABANDONED
         found.append(VisitRow(arrived_at=arrived, service=service, called_at=called, answered_at=answered,
                               no_show=abandoned and cause == NO_SHOW, left=abandoned and cause != NO_SHOW,
                               booked=booking is not None, calls=calls, max_wait_seconds=limits[queue_id]))
