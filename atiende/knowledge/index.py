@@ -335,9 +335,14 @@ def _newest_postgresql(query: Query, wanted: Sequence[Wanted], limit: int,
     """
     with connection.cursor() as cursor:
         # Each kind's newest entry (the (kind, id) index of migration 0003), and the open word's completions.
-        cursor.execute("SELECT ARRAY(SELECT (SELECT max(e.id) FROM knowledge_searchentry e WHERE e.kind = k) "
+        # First and last of the (kind, id) index. Not max()/min() nor "kind = k": the planner then reads along the
+        # primary key, skipping every entry of the other kinds (680 ms for four kinds among 215,200 entries);
+        # a range on kind is only answered by that index, in its order.
+        cursor.execute("SELECT ARRAY(SELECT (SELECT e.id FROM knowledge_searchentry e WHERE e.kind >= k AND e.kind <= k "
+                       "ORDER BY e.kind DESC, e.id DESC LIMIT 1) "
                        "FROM unnest(%(kinds)s::text[]) WITH ORDINALITY AS w(k, n) ORDER BY n), "
-                       "ARRAY(SELECT (SELECT min(e.id) FROM knowledge_searchentry e WHERE e.kind = k) "
+                       "ARRAY(SELECT (SELECT e.id FROM knowledge_searchentry e WHERE e.kind >= k AND e.kind <= k "
+                       "ORDER BY e.kind, e.id LIMIT 1) "
                        "FROM unnest(%(kinds)s::text[]) WITH ORDINALITY AS w(k, n) ORDER BY n), "
                        "ARRAY(SELECT DISTINCT word FROM knowledge_searchword WHERE word LIKE %(word)s "
                        "ORDER BY word LIMIT %(most)s)",
