@@ -70,9 +70,11 @@ def read_report(
     format: str = Query("json", description="json, csv, xlsx or pdf."),  # noqa: A002  (the public parameter)
     team: str = Query("", max_length=100), queue: str = Query("", max_length=60),
     technician: str = Query("", max_length=150), channel: str = Query("", max_length=12),
+    sla: str = Query("", max_length=12, description="Work orders in this SLA state: on_track, warning, breached "
+                                                    "or paused (calls, scorecards and visits are left out)."),
 ) -> Any:
     user = require_role(request, MANAGERS)
-    filters = {"team": team, "queue": queue, "technician": technician, "channel": channel}
+    filters = {"team": team, "queue": queue, "technician": technician, "channel": channel, "sla": sla}
     output = services.run(name=name, first=first, last=last, fmt=format, filters=filters, user=user,
                           language=_language())
     if format == "json":

@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--queue", help=_("only this queue (its name)"))
     report.add_argument("--technician", help=_("only this technician (user name)"))
     report.add_argument("--channel", help=_("only this channel (presencial, telefonico, email, portal, chat)"))
+    report.add_argument("--sla", help=_("only work orders in this SLA state (on_track, warning, breached, paused)"))
     report.add_argument("--language", choices=("es", "en"), default=None,
                         help=_("language of titles and columns (default: the locale's)"))
     report.set_defaults(handler=run_report)
@@ -68,7 +69,7 @@ def run_report(args: argparse.Namespace) -> int:
     from atiende.errors import InputError
     from atiende.reports import services
 
-    filters = {key: getattr(args, key) for key in ("team", "queue", "technician", "channel")}
+    filters = {key: getattr(args, key) for key in ("team", "queue", "technician", "channel", "sla")}
     try:
         with translation.override(language):
             output = services.run(name=args.name, first=args.first, last=args.last, fmt=args.fmt, filters=filters,

@@ -52,10 +52,11 @@ from atiende.reports.core.rows import (
 )
 from atiende.scorecards.models import ItemOverride, Scorecard
 from atiende.sla import services as sla_services
+from atiende.sla.selectors import SLA_STATES, state_filter
 from atiende.walkin.core import NO_SHOW
 from atiende.walkin.models import Visit
 
-FILTERS = ("team", "queue", "technician", "channel")
+FILTERS = ("team", "queue", "technician", "channel", "sla")
 
 
 class Scope:
@@ -111,6 +112,9 @@ def clean_filters(raw: dict[str, Any], scope: Scope | None = None) -> dict[str, 
         if key == "channel" and value not in Channel.values:
             raise InputError("invalid_choice", _("%(value)r is not a valid %(field)s; use one of: %(allowed)s.")
                              % {"value": value, "field": key, "allowed": ", ".join(Channel.values)}, field=key)
+        if key == "sla" and value not in SLA_STATES:
+            raise InputError("invalid_choice", _("%(value)r is not a valid %(field)s; use one of: %(allowed)s.")
+                             % {"value": value, "field": key, "allowed": ", ".join(SLA_STATES)}, field=key)
         filters[key] = value
     return filters
 
@@ -132,6 +136,8 @@ def _work_orders(period: Period, filters: dict[str, str], scope: Scope) -> Query
         rows = rows.filter(assignee__username=filters["technician"])
     if "channel" in filters:
         rows = rows.filter(channel=filters["channel"])
+    if "sla" in filters:
+        rows = rows.filter(state_filter(filters["sla"]))
     return rows
 
 
@@ -165,8 +171,8 @@ def work_order_rows(period: Period, filters: dict[str, str], scope: Scope) -> li
 
 def calls_in(period: Period, filters: dict[str, str], scope: Scope) -> QuerySet[Contact] | None:
     """The calls that arrived in the period, with the filters and the scope (None: the channel leaves them out)."""
-    if filters.get("channel", Channel.PHONE) != Channel.PHONE:
-        return None
+    if filters.get("channel", Channel.PHONE) != Channel.PHONE or "sla" in filters:
+        return None  # another channel, or an SLA state: work orders have SLAs, calls do not
     # Calls only: a visitor at the walk-in desk (CH-PRE) is in the walk-ins report, not counted as a call.
     rows = (Contact.objects.filter(_in(period, "created_at"), channel=ContactChannel.PHONE)
             .filter(scope.teams("queue__team_id")))
@@ -245,6 +251,8 @@ def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Cal
 
 
 def score_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[ScoreRow]:
+    if "sla" in filters:
+        return []  # scorecards are of calls and conversations, which have no SLA
     rows = Scorecard.objects.filter(_in(period, "scored_at"))
     if scope.team_ids is not None:
         rows = rows.filter(technician__teams__in=scope.team_ids).distinct()
@@ -294,6 +302,8 @@ def _by_work_order[M: Any](rows: QuerySet[M], filters: dict[str, str], prefix: s
         rows = rows.filter(**{f"{person or prefix + 'assignee'}__username": filters["technician"]})
     if "channel" in filters:
         rows = rows.filter(**{f"{prefix}channel": filters["channel"]})
+    if "sla" in filters:
+        rows = rows.filter(state_filter(filters["sla"], prefix=f"{prefix}sla__"))
     return rows
 
 
@@ -307,7 +317,7 @@ def commitment_rows(period: Period, filters: dict[str, str], scope: Scope) -> li
 
 def visit_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[VisitRow]:
     """Visitors of the walk-in desk (CH-PRE) checked in during the period, in the queues the user may see."""
-    if filters.get("channel", Channel.IN_PERSON) != Channel.IN_PERSON:
+    if filters.get("channel", Channel.IN_PERSON) != Channel.IN_PERSON or "sla" in filters:
         return []
     rows = Visit.objects.filter(_in(period, "checked_in_at")).filter(scope.teams("contact__queue__team_id"))
     if "team" in filters:

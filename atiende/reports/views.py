@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from atiende.desk.models import Channel
 from atiende.errors import InputError
@@ -39,14 +40,16 @@ def _choices(user: User) -> dict[str, Any]:
             "queues": list(scope.known_queues().order_by("name").values_list("name", flat=True)),
             "technicians": list(scope.known_people().filter(role_filter(STAFF), is_active=True).order_by("username")
                                 .values_list("username", flat=True)),
-            "channels": Channel.choices}
+            "channels": Channel.choices,
+            "sla_states": [("on_track", _("SLA on track")), ("warning", _("SLA at risk")),
+                           ("breached", _("SLA breached")), ("paused", _("SLA paused"))]}
 
 
 def _asked(request: HttpRequest) -> dict[str, str]:
     today = timezone.localdate()
     return {"from": request.GET.get("from") or (today - timedelta(days=6)).isoformat(),
             "to": request.GET.get("to") or today.isoformat(),
-            **{key: request.GET.get(key, "") for key in ("team", "queue", "technician", "channel")}}
+            **{key: request.GET.get(key, "") for key in ("team", "queue", "technician", "channel", "sla")}}
 
 
 @managers_required
@@ -60,7 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @managers_required
 def report(request: HttpRequest, name: str) -> HttpResponse:
     asked = _asked(request)
-    filters = {key: asked[key] for key in ("team", "queue", "technician", "channel")}
+    filters = {key: asked[key] for key in ("team", "queue", "technician", "channel", "sla")}
     language = _language()
     fmt = request.GET.get("format", "")
     user = cast(User, request.user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from tests.browser import BROWSER, chromium, new_page
-from tests.web.conftest import PASSWORD, desk, fast_hashing  # noqa: F401
+from tests.pages import PASSWORD, desk, fast_hashing  # noqa: F401
 
 pytestmark = BROWSER
 

@@ -73,3 +73,16 @@ def test_the_api_filters_by_sla_state_and_names_the_states_when_wrong(four, tech
         assert {w["number"] for w in answer.json()["items"]} == numbers, state
     wrong = Client().get("/api/v1/work-orders?sla=late", headers=headers)
     assert wrong.status_code == 422 and "on_track" in wrong.content.decode()
+
+
+def test_reports_count_only_the_work_orders_in_the_sla_state_asked(four, supervisor):
+    from atiende.reports import services
+
+    today = timezone.localdate()
+    report = services.build(name="volume", first=today, last=today, filters={"sla": "breached"})
+    summary = {r["key"]: r["value"] for r in report.sections[0].rows}
+    assert summary["work_orders"] == 2 and summary["inbound_calls"] == 0  # calls have no SLA
+    page = signed_in(supervisor).get(f"/informes/volume/?from={today}&to={today}&sla=paused").content.decode()
+    assert 'value="paused" selected' in page
+    wrong = signed_in(supervisor).get(f"/api/v1/reports/volume?from={today}&to={today}&sla=late")
+    assert wrong.status_code == 400 and "on_track" in wrong.content.decode()
