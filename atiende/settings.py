@@ -192,7 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in throttling and lockout (atiende/privacy/auth.py).
 AUTHENTICATION_BACKENDS = ["atiende.privacy.auth.ThrottledModelBackend"]
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "es"

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include(consoles_urls())),  # the consoles' JSON, beside their pages (/consola/estado/ ...)
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),
+    path("", include("atiende.desk.urls")),
 ]

@@ -117,7 +117,7 @@ def _open_work_orders(customer: Any) -> list[dict[str, Any]]:
     phases = list(Phase)
     return [{"number": wo.number, "title": wo.title, "phase": wo.phase,
              "phases": [{"id": p.value, "label": str(p.label), "current": p.value == wo.phase} for p in phases],
-             "url": reverse("web:work_order_detail", args=[wo.number])}
+             "url": reverse("desk:work_order_detail", args=[wo.number])}
             for wo in WorkOrder.objects.filter(customer=customer, closed_at__isnull=True).order_by("-number")[:5]]
 
 

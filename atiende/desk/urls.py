@@ -1,13 +1,15 @@
 """The desk's pages: the start page, work orders, customers, the satisfaction survey.
 
-Paths are Spanish (the product's language); names are English. These routes join the
-site's page namespace, ``web:`` (``atiende/web/urls.py`` includes them), so a page is
-named ``web:work_order_detail`` wherever it is linked from.
+Paths are Spanish (the product's language); names are English, in the ``desk:`` namespace
+(``desk:work_order_detail``); ``atiende/urls.py`` includes them at the site's root, next to the
+shell's own pages (``web:login`` ...).
 """
 
 from django.urls import path
 
 from atiende.desk.views import composer, customers, home, surveys, work_orders
+
+app_name = "desk"
 
 urlpatterns = [
     path("", home.home, name="home"),

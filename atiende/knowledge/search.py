@@ -60,8 +60,8 @@ def _first_url(names: Sequence[str], *args: object) -> str:
 URLS: dict[str, Callable[[int, str], str]] = {
     # A work order's page is by number: the title starts "#<number> ".
     SearchKind.WORK_ORDER: lambda pk, title: _first_url(
-        ["desk:work_order_detail", "web:work_order_detail"], int(title.split(" ", 1)[0].lstrip("#") or 0)),
-    SearchKind.CUSTOMER: lambda pk, title: _first_url(["desk:customer_detail", "web:customer_detail"], pk),
+        ["desk:work_order_detail", "desk:work_order_detail"], int(title.split(" ", 1)[0].lstrip("#") or 0)),
+    SearchKind.CUSTOMER: lambda pk, title: _first_url(["desk:customer_detail", "desk:customer_detail"], pk),
     SearchKind.ARTICLE: lambda pk, title: _first_url(["knowledge:article"], pk),
     SearchKind.CANNED_ANSWER: lambda pk, title: _first_url(["knowledge:canned_answer_edit"], pk),
 }

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def work_order_url(number: int) -> str:
-    return reverse("web:work_order_detail", args=[number])
+    return reverse("desk:work_order_detail", args=[number])
 
 
 def staff_account(user: User | None) -> bool:

@@ -74,7 +74,7 @@ def alert_low_rating(work_order_id: int, rating: int) -> None:
             "title": work_order.title}
 
     notify(recipients=supervisors_of(work_order.team_id), kind=Kind.LOW_SATISFACTION, text=text,
-           work_order=work_order, url=reverse("web:work_order_detail", args=[work_order.number]))
+           work_order=work_order, url=reverse("desk:work_order_detail", args=[work_order.number]))
 
 
 def recent_figures(*, team_ids: set[int] | None, now: datetime | None = None, days: int = 7) -> dict[str, Any]:

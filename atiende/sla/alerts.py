@@ -47,5 +47,5 @@ def notify_alert(alert_id: int) -> None:
         return _("SLA warning: #%(number)s has used 80 %% of its %(clock)s target (%(title)s)") % values
 
     notify(recipients=_recipients(work_order, breach=breach), kind=Kind.SLA_BREACH if breach else Kind.SLA_WARNING,
-           text=text, work_order=work_order, url=reverse("web:work_order_detail", args=[work_order.number]),
+           text=text, work_order=work_order, url=reverse("desk:work_order_detail", args=[work_order.number]),
            now=alert.at)

@@ -22,11 +22,11 @@ HTMX = {"HX-Request": "true", "HX-Target": "work-order"}
 
 
 def detail(wo) -> str:
-    return reverse("web:work_order_detail", args=[wo.number])
+    return reverse("desk:work_order_detail", args=[wo.number])
 
 
 def add_url(wo) -> str:
-    return reverse("web:work_order_attachment_add", args=[wo.number])
+    return reverse("desk:work_order_attachment_add", args=[wo.number])
 
 
 def attach(client, wo, name="pantallazo.png", content=PNG, **headers):
@@ -54,7 +54,7 @@ def test_upload_then_download_then_delete(desk, media, django_capture_on_commit_
     page = client.get(detail(desk.work_order)).content.decode()
     assert "Archivo pantallazo.png adjuntado." in page
     item = Attachment.objects.get()
-    download_url = reverse("web:work_order_attachment_download", args=[desk.work_order.number, item.pk])
+    download_url = reverse("desk:work_order_attachment_download", args=[desk.work_order.number, item.pk])
     assert download_url in page and "pantallazo.png" in page
     # The history, in Spanish.
     assert "archivo adjuntado" in page
@@ -64,7 +64,7 @@ def test_upload_then_download_then_delete(desk, media, django_capture_on_commit_
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff" and download["Content-Type"] == "image/png"
 
-    delete_url = reverse("web:work_order_attachment_delete", args=[desk.work_order.number, item.pk])
+    delete_url = reverse("desk:work_order_attachment_delete", args=[desk.work_order.number, item.pk])
     with django_capture_on_commit_callbacks(execute=True):
         deleted = client.post(delete_url)
     assert deleted.status_code == 302
@@ -99,13 +99,13 @@ def test_another_teams_technician_gets_404(desk, media):
     attach(signed_in(desk.technician), desk.work_order)
     item = Attachment.objects.get()
     outsider = signed_in(desk.other_technician)
-    assert outsider.get(reverse("web:work_order_attachment_download",
+    assert outsider.get(reverse("desk:work_order_attachment_download",
                                 args=[desk.work_order.number, item.pk])).status_code == 404
     assert attach(outsider, desk.work_order, name="otra.png").status_code == 404
-    assert outsider.post(reverse("web:work_order_attachment_delete",
+    assert outsider.post(reverse("desk:work_order_attachment_delete",
                                  args=[desk.work_order.number, item.pk])).status_code == 404
     # An attachment id reached through another (visible) work order is not found either.
-    own = signed_in(desk.other_technician).get(reverse("web:work_order_attachment_download",
+    own = signed_in(desk.other_technician).get(reverse("desk:work_order_attachment_download",
                                                        args=[desk.other_work_order.number, item.pk]))
     assert own.status_code == 404
     assert len(stored_files(media)) == 1 and Attachment.objects.count() == 1
@@ -118,7 +118,7 @@ def test_the_customer_attaches_on_the_portal_and_others_get_404(desk, media):
     assert attach(portal, desk.work_order, name="error.log", content=LOG).status_code == 302
     item = Attachment.objects.get()
     assert item.uploaded_by == desk.portal
-    download_url = reverse("web:work_order_attachment_download", args=[desk.work_order.number, item.pk])
+    download_url = reverse("desk:work_order_attachment_download", args=[desk.work_order.number, item.pk])
     assert portal.get(download_url).status_code == 200
 
     stranger = User.objects.create_user("pedro", password=PASSWORD, role="cliente")
@@ -133,7 +133,7 @@ def test_the_customer_attaches_on_the_portal_and_others_get_404(desk, media):
 def test_only_the_uploader_or_a_supervisor_sees_the_delete_button(desk, django_capture_on_commit_callbacks):
     attach(signed_in(desk.portal), desk.work_order, name="error.log", content=LOG)
     item = Attachment.objects.get()
-    delete_url = reverse("web:work_order_attachment_delete", args=[desk.work_order.number, item.pk])
+    delete_url = reverse("desk:work_order_attachment_delete", args=[desk.work_order.number, item.pk])
     technician = signed_in(desk.technician)
     assert delete_url not in technician.get(detail(desk.work_order)).content.decode()
     refused = technician.post(delete_url)

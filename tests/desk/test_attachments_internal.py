@@ -23,20 +23,20 @@ HTMX = {"HX-Request": "true", "HX-Target": "work-order"}
 
 
 def detail(wo) -> str:
-    return reverse("web:work_order_detail", args=[wo.number])
+    return reverse("desk:work_order_detail", args=[wo.number])
 
 
 def attach(client, wo, name="servidores.log", content=LOG, internal=False, **headers):
     data = {"file": SimpleUploadedFile(name, content), **({"internal": "1"} if internal else {})}
-    return client.post(reverse("web:work_order_attachment_add", args=[wo.number]), data, headers=headers)
+    return client.post(reverse("desk:work_order_attachment_add", args=[wo.number]), data, headers=headers)
 
 
 def toggle_url(wo, item) -> str:
-    return reverse("web:work_order_attachment_internal", args=[wo.number, item.pk])
+    return reverse("desk:work_order_attachment_internal", args=[wo.number, item.pk])
 
 
 def download_url(wo, item) -> str:
-    return reverse("web:work_order_attachment_download", args=[wo.number, item.pk])
+    return reverse("desk:work_order_attachment_download", args=[wo.number, item.pk])
 
 
 def panel(page) -> str:
@@ -74,7 +74,7 @@ def test_an_internal_file_shows_a_badge_to_the_staff_and_nothing_to_the_customer
     # The file's own URL answers as for a file that does not exist, and nothing is audited for it.
     assert portal.get(download_url(desk.work_order, hidden)).status_code == 404
     assert portal.post(toggle_url(desk.work_order, hidden), {"internal": "0"}).status_code == 404
-    assert portal.post(reverse("web:work_order_attachment_delete",
+    assert portal.post(reverse("desk:work_order_attachment_delete",
                                args=[desk.work_order.number, hidden.pk])).status_code == 404
     assert not AuditEntry.objects.filter(action="desk.attachment_downloaded", actor_id=desk.portal.pk).exists()
     assert Attachment.objects.get(pk=hidden.pk).internal is True and len(stored_files(media)) == 2

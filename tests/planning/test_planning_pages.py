@@ -70,7 +70,7 @@ def test_managers_see_planning_in_the_menu_and_open_every_page(role: str) -> Non
 
 
 def test_technicians_do_not_see_the_planning_link() -> None:
-    response = client_for("tecnico").get(reverse("web:home"))
+    response = client_for("tecnico").get(reverse("desk:home"))
     assert f'href="{CALCULATOR}"' not in text(response)
 
 

@@ -1,4 +1,4 @@
-"""The composer's POST (``web:work_order_message_add``): check, apply a rewrite, send, or send anyway.
+"""The composer's POST (``desk:work_order_message_add``): check, apply a rewrite, send, or send anyway.
 
 Its rules are in ``conversation.py`` (the panel) and ``atiende.desk.messages`` (the service);
 this module only sits between them and the work-order page it re-renders.
@@ -63,4 +63,4 @@ def work_order_message_add(request: HttpRequest, number: int) -> HttpResponse:
         return not_found(request, _("No such work order."))
     if is_htmx(request):
         return _render_detail(request, fresh, composer_sent=True)
-    return redirect("web:work_order_detail", number=fresh.number)
+    return redirect("desk:work_order_detail", number=fresh.number)

@@ -155,7 +155,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             customer = _save(request, form, None)
             if customer is not None:
                 messages.success(request, _("Customer %(name)s created.") % {"name": customer.greeting_name})
-                return redirect("web:customer_detail", pk=customer.pk)
+                return redirect("desk:customer_detail", pk=customer.pk)
     return render(request, "desk/customers/form.html",
                   {"nav": "customers", "form": form, "duplicates": duplicates, **_choices(_user(request))},
                   status=400 if form.is_bound and not duplicates else 200)
@@ -171,7 +171,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = _save(request, form, customer)
         if saved is not None:
             messages.success(request, _("Customer %(name)s saved.") % {"name": saved.greeting_name})
-            return redirect("web:customer_detail", pk=saved.pk)
+            return redirect("desk:customer_detail", pk=saved.pk)
     return render(request, "desk/customers/form.html",
                   {"nav": "customers", "form": form, "customer": customer, **_choices(_user(request))},
                   status=400 if form.is_bound else 200)

@@ -273,7 +273,7 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
             attach_error(form, exc)
         else:
             messages.success(request, _("Work order #%(number)s created.") % {"number": work_order.number})
-            return redirect("web:work_order_detail", number=work_order.number)
+            return redirect("desk:work_order_detail", number=work_order.number)
     status = 400 if form.is_bound else 200
     return render(request, "desk/work_orders/form.html", {"nav": "work_orders", "form": form}, status=status)
 
@@ -290,7 +290,7 @@ def portal_request_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Request #%(number)s received. We will contact you soon.")
                              % {"number": work_order.number})
-            return redirect("web:work_order_detail", number=work_order.number)
+            return redirect("desk:work_order_detail", number=work_order.number)
     return render(request, "desk/work_orders/portal_form.html", {"nav": "work_orders", "form": form},
                   status=400 if form.is_bound else 200)
 
@@ -323,7 +323,7 @@ def work_order_edit(request: HttpRequest, number: int) -> HttpResponse:
                 attach_error(form, exc)
         else:
             messages.success(request, _("Work order #%(number)s saved.") % {"number": work_order.number})
-            return redirect("web:work_order_detail", number=work_order.number)
+            return redirect("desk:work_order_detail", number=work_order.number)
     status = 409 if stale else (400 if form.is_bound else 200)
     return render(request, "desk/work_orders/form.html",
                   {"nav": "work_orders", "form": form, "work_order": work_order, "stale": stale}, status=status)
@@ -333,7 +333,7 @@ def _after_action(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
     """After a change: htmx swaps the refreshed detail in place; a plain form post is redirected (PRG)."""
     if is_htmx(request):
         return _render_detail(request, work_order)
-    return redirect("web:work_order_detail", number=work_order.number)
+    return redirect("desk:work_order_detail", number=work_order.number)
 
 
 def _add_to_work_order(request: HttpRequest, number: int, form_class: type[forms.Form], form_name: str,

@@ -52,7 +52,7 @@ class SignOutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/auth/password_change.html"
     form_class = PasswordChangeForm
-    success_url = reverse_lazy("web:home")
+    success_url = reverse_lazy("desk:home")
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
