@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
+import socket
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def figure(name: str, value: float | str, unit: str = "", *, target: str = "", met: bool | None = None,
@@ -61,3 +70,41 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerFailed(RuntimeError):
+    """``atiende serve`` stopped or did not answer in time; the message holds the end of its log."""
+
+
+@contextmanager
+def served(env: dict[str, str], home: Path, ready_path: str, *, wait: float = 60) -> Iterator[int]:
+    """``atiende serve`` on a free port with ``env``, logging to ``home``/server.log; yields the port once
+    ``ready_path`` answers, and stops the server at the end. Serving with debugging off needs a secret key of
+    its own (``serve`` refuses the development key) and plain HTTP on the loopback: both are set unless given."""
+    env = {"ATIENDE_SECRET_KEY": secrets.token_urlsafe(50), "ATIENDE_SSL_REDIRECT": "0", **env}
+    port = free_port()
+    log = home / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "atiende.cli", "serve", "--port", str(port)], env=env,
+                                  cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=5):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise ServerFailed(log.read_text()[-3000:]) from None
+                    time.sleep(0.2)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=15)

@@ -37,7 +37,7 @@ import asyncio
 import json
 import multiprocessing
 import os
-import socket
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -50,7 +50,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._benchlib import figure, percentile, table  # noqa: E402
+from bench._benchlib import ServerFailed, figure, percentile, served, table  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -88,12 +88,6 @@ def seed(consoles: int, all_supervisors: bool = False) -> None:
         store.create()
         sessions.append(store.session_key)
     print(json.dumps({"token": raw, "contact": routed.contact.pk, "sessions": sessions}))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(url: str, token: str, body: dict) -> dict:
@@ -213,33 +207,21 @@ def main() -> int:
     path = "/ws/contacts/" if args.baseline else "/ws/consolas/"
     with tempfile.TemporaryDirectory(prefix="atiende-fanout-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update({"ATIENDE_HOME": tmp, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "atiende.settings"})
+        env.update({"ATIENDE_HOME": tmp, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "atiende.settings",
+                    # the sessions seeded below are checked by the server with the same key
+                    "ATIENDE_SECRET_KEY": secrets.token_urlsafe(50)})
         python = sys.executable
         subprocess.run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
         seeded = subprocess.run([python, __file__, "--seed", str(args.consoles)] + (["--baseline"] if args.baseline else []), env=env, cwd=ROOT, check=True,
                                 capture_output=True, text=True)
         setup = json.loads(seeded.stdout.strip().splitlines()[-1])
-        port = free_port()
-        log = Path(tmp) / "server.log"
-        with log.open("w") as out:
-            server = subprocess.Popen([python, "-m", "atiende.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                                      stdout=out, stderr=subprocess.STDOUT)
-            try:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/entrar/", timeout=5):
-                            break
-                    except OSError:
-                        if server.poll() is not None or time.monotonic() > deadline:
-                            print(log.read_text()[-3000:])
-                            return 1
-                        time.sleep(0.2)
+        try:
+            with served(env, Path(tmp), "/entrar/") as port:
                 result = measure(port, path, setup, args.events, args.client_processes, args.gap)
                 engine_at = event_times(port, setup, setup["token"])
-            finally:
-                server.terminate()
-                server.wait(timeout=15)
+        except ServerFailed as failed:
+            print(failed)
+            return 1
 
     from_event: list[float] = []
     from_click: list[float] = []

@@ -27,8 +27,6 @@ import asyncio
 import json
 import multiprocessing
 import os
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._benchlib import figure, percentile, table  # noqa: E402
+from bench._benchlib import ServerFailed, figure, percentile, served, table  # noqa: E402
 
 TARGET_MS = 500.0
 
@@ -65,12 +63,6 @@ def seed(technicians: int, visitors: int) -> None:
     for i in range(visitors):
         check_in(actor=reception, service="A", name=f"Visitante {i}", phone=f"+346{i:08d}")
     print(json.dumps({"tokens": tokens}))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -151,34 +143,18 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="atiende-sala-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update({"ATIENDE_HOME": tmp, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "atiende.settings",
-                    # serving with debugging off needs a key of its own; plain HTTP on the loopback
-                    "ATIENDE_SECRET_KEY": secrets.token_urlsafe(50), "ATIENDE_SSL_REDIRECT": "0"})
+        env.update({"ATIENDE_HOME": tmp, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "atiende.settings"})
         python = sys.executable
         subprocess.run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
         seeded = subprocess.run([python, __file__, "--seed", str(args.technicians), str(args.events)], env=env,
                                 cwd=ROOT, check=True, capture_output=True, text=True)
         tokens = json.loads(seeded.stdout.strip().splitlines()[-1])["tokens"]
-        port = free_port()
-        log = Path(tmp) / "server.log"
-        with log.open("w") as out:
-            server = subprocess.Popen([python, "-m", "atiende.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                                      stdout=out, stderr=subprocess.STDOUT)
-            try:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sala/", timeout=5):
-                            break
-                    except OSError:
-                        if server.poll() is not None or time.monotonic() > deadline:
-                            print(log.read_text()[-3000:])
-                            return 1
-                        time.sleep(0.2)
+        try:
+            with served(env, Path(tmp), "/sala/") as port:
                 result = measure(port, tokens, args.events, args.displays, args.gap)
-            finally:
-                server.terminate()
-                server.wait(timeout=15)
+        except ServerFailed as failed:
+            print(failed)
+            return 1
 
     to_display: list[float] = []
     round_trip: list[float] = []
