@@ -3,7 +3,6 @@ technicians, alerts."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
@@ -34,6 +33,7 @@ from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_admin, is_manager
 from atiende.practices import Refusal
+from atiende.reports.core.figures import nearest_rank
 from atiende.telephony.numbers import normalise_number
 
 LIVE = list(OPEN_STATES)  # the engine's: every state of a call not over yet
@@ -225,13 +225,6 @@ def technician_view(row: TechnicianState) -> dict[str, Any]:
 
 def events_of(row: Contact) -> QuerySet[ContactEvent]:
     return ContactEvent.objects.filter(contact=row).order_by("at", "id")
-
-
-def nearest_rank(ordered: list[float], fraction: float) -> float:
-    """The nearest-rank percentile of sorted values: the smallest value with at least ``fraction`` of them at
-    or below it. (Indexing at ``int(0.9 * (n - 1))`` gave the smaller of two waits as their p90, below their
-    mean: issue 22, item 18.)"""
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atiende.contact.selectors import nearest_rank
+from atiende.reports.core.figures import nearest_rank
 
 
 def test_two_waits_have_the_longer_as_their_p90():
