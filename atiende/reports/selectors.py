@@ -128,17 +128,7 @@ def _in(period: Period, field: str) -> Q:
 
 def _work_orders(period: Period, filters: dict[str, str], scope: Scope) -> QuerySet[WorkOrder]:
     rows = WorkOrder.objects.filter(_in(period, "created_at") | _in(period, "closed_at")).filter(scope.teams("team_id"))
-    if "team" in filters:
-        rows = rows.filter(team__name=filters["team"])
-    if "queue" in filters:
-        rows = rows.filter(team__queues__name=filters["queue"])
-    if "technician" in filters:
-        rows = rows.filter(assignee__username=filters["technician"])
-    if "channel" in filters:
-        rows = rows.filter(channel=filters["channel"])
-    if "sla" in filters:
-        rows = rows.filter(state_filter(filters["sla"]))
-    return rows
+    return _by_work_order(rows, filters, "")
 
 
 def work_order_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[WorkOrderRow]:
@@ -176,13 +166,7 @@ def calls_in(period: Period, filters: dict[str, str], scope: Scope) -> QuerySet[
     # Calls only: a visitor at the walk-in desk (CH-PRE) is in the walk-ins report, not counted as a call.
     rows = (Contact.objects.filter(_in(period, "created_at"), channel=ContactChannel.PHONE)
             .filter(scope.teams("queue__team_id")))
-    if "team" in filters:
-        rows = rows.filter(queue__team__name=filters["team"])
-    if "queue" in filters:
-        rows = rows.filter(queue__name=filters["queue"])
-    if "technician" in filters:
-        rows = rows.filter(assignee__username=filters["technician"])
-    return rows
+    return _by_contact(rows, filters, "")
 
 
 def call_facts(period: Period, filters: dict[str, str], scope: Scope) -> CallFacts:
@@ -292,6 +276,17 @@ def survey_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[S
                 "work_order__team__name") if at is not None]
 
 
+def _by_contact[M: Any](rows: QuerySet[M], filters: dict[str, str], prefix: str) -> QuerySet[M]:
+    """The team, queue and technician filters on rows of a contact (a call, a visit's contact) at ``prefix``."""
+    if "team" in filters:
+        rows = rows.filter(**{f"{prefix}queue__team__name": filters["team"]})
+    if "queue" in filters:
+        rows = rows.filter(**{f"{prefix}queue__name": filters["queue"]})
+    if "technician" in filters:
+        rows = rows.filter(**{f"{prefix}assignee__username": filters["technician"]})
+    return rows
+
+
 def _by_work_order[M: Any](rows: QuerySet[M], filters: dict[str, str], prefix: str,
                            person: str | None = None) -> QuerySet[M]:
     if "team" in filters:
@@ -319,13 +314,8 @@ def visit_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Vi
     """Visitors of the walk-in desk (CH-PRE) checked in during the period, in the queues the user may see."""
     if filters.get("channel", Channel.IN_PERSON) != Channel.IN_PERSON or "sla" in filters:
         return []
-    rows = Visit.objects.filter(_in(period, "checked_in_at")).filter(scope.teams("contact__queue__team_id"))
-    if "team" in filters:
-        rows = rows.filter(contact__queue__team__name=filters["team"])
-    if "queue" in filters:
-        rows = rows.filter(contact__queue__name=filters["queue"])
-    if "technician" in filters:
-        rows = rows.filter(contact__assignee__username=filters["technician"])
+    rows = _by_contact(Visit.objects.filter(_in(period, "checked_in_at")).filter(
+        scope.teams("contact__queue__team_id")), filters, "contact__")
     queues = {q.pk: q for q in Queue.objects.all()}
     limits: dict[int, float] = {}
     found = []
