@@ -176,18 +176,28 @@ def score(ctx: Context) -> list[Item]:
     if not holds:
         return [ctx.na(rule, "no hold in this contact") for rule in RULES]
     judged = [_judge(ctx, hold) for hold in holds]
+    return items_of(ctx, RULES, judged, na_notes={"HO-5": "no hold ran over the announced time"})
+
+
+def items_of(ctx: Context, rules: tuple[str, ...], judged: list[dict[str, Verdict]], *,
+             na_notes: dict[str, str] | None = None) -> list[Item]:
+    """One scorecard item a rule from the verdicts on each hold (or transfer) of the contact.
+
+    A rule that applied to none of them is n/a (with the first note a verdict gave, else ``na_notes``'s);
+    one that failed on any is missed there; otherwise it is met, and with no words the met item says it was
+    judged on the events alone.
+    """
     items: list[Item] = []
-    for rule in RULES:
+    for rule in rules:
         verdicts = [v[rule] for v in judged if v[rule].ok is not None]
         if not verdicts:
             why = next((v[rule].note for v in judged if v[rule].note), None)
-            items.append(ctx.na(rule, why or ("no hold ran over the announced time" if rule == "HO-5" else None)))
+            items.append(ctx.na(rule, why or (na_notes or {}).get(rule)))
             continue
         failed = next((v for v in verdicts if not v.ok), None)
         if failed is not None:
             items.append(ctx.missed(rule, failed.evidence, failed.at, reason=failed.reason, note=failed.note))
         else:
-            # with no words, a met item says it was judged on the events alone
             items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at,
                                  note=None if ctx.has_words else verdicts[0].note))
     return items

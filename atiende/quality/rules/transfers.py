@@ -5,7 +5,7 @@ from __future__ import annotations
 from atiende.quality import signals
 from atiende.quality.card import Item
 from atiende.quality.context import EVENTS_ONLY, NO_WORDS, Context, describe, quote
-from atiende.quality.rules.holds import ANNOUNCE_WINDOW, Verdict
+from atiende.quality.rules.holds import ANNOUNCE_WINDOW, Verdict, items_of
 from atiende.quality.transcript import Event
 
 RULES = ("TR-1", "TR-2", "TR-3", "TR-4", "TR-5", "DN-12")
@@ -101,18 +101,4 @@ def score(ctx: Context) -> list[Item]:
     requests = ctx.transcript.events_of("transfer_request")
     if not requests:
         return [ctx.na(rule, "no transfer in this contact") for rule in RULES]
-    judged = [_judge(ctx, r) for r in requests]
-    items: list[Item] = []
-    for rule in RULES:
-        verdicts = [v[rule] for v in judged if v[rule].ok is not None]
-        if not verdicts:
-            items.append(ctx.na(rule, next((v[rule].note for v in judged if v[rule].note), None)))
-            continue
-        failed = next((v for v in verdicts if not v.ok), None)
-        if failed is not None:
-            items.append(ctx.missed(rule, failed.evidence, failed.at, reason=failed.reason, note=failed.note))
-        else:
-            # with no words, a met item says it was judged on the events alone
-            items.append(ctx.met(rule, verdicts[0].evidence, verdicts[0].at,
-                                 note=None if ctx.has_words else verdicts[0].note))
-    return items
+    return items_of(ctx, RULES, [_judge(ctx, r) for r in requests])
