@@ -31,6 +31,7 @@ PURE_CORES = [
     "atiende.search",
     "atiende.telephony.numbers",
     "atiende.walkin.core",
+    "atiende.chat.core",
 ]
 # Packages a pure core never loads: Django itself and Atiende's Django layer.
 FORBIDDEN = ("django", "ninja", "channels", "atiende.settings", "atiende.db", "atiende.errors")
