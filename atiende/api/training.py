@@ -41,6 +41,8 @@ class SessionIn(Schema):
     scenario: str | None = Field(None, max_length=80, description="a scenario ID (GET /training/scenarios)")
     seed: int | None = Field(None, ge=0, le=services.MAX_SEED, description="the customer's variety (default: random)")
     assignment: Id | None = Field(None, description="practise an assignment of yours")
+    channel: Literal["telefonico", "chat"] = Field(
+        "telefonico", description="a practice call (telefonico) or a practice chat, scored as a written contact")
 
 
 class TurnIn(Schema):
@@ -85,7 +87,8 @@ def list_sessions(request: HttpRequest, trainee: Id | None = None) -> list[dict[
 def start_session(request: HttpRequest, payload: SessionIn) -> Status:
     user = require_role(request, STAFF)
     row = services.start_session(user=user, customer_type=payload.type, scenario_id=payload.scenario,
-                                 seed=payload.seed, assignment_id=payload.assignment)
+                                 seed=payload.seed, assignment_id=payload.assignment,
+                                 channel=payload.channel)
     return Status(201, selectors.session_view(row, _lang()))
 
 

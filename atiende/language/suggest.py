@@ -7,12 +7,16 @@ CLI use.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from atiende.language.lexicon import SUGGEST, TRAIT_IDS
 from atiende.language.model import Question, StrategyCard
 from atiende.language.paraphrase import paraphrase
 from atiende.language.questions import problem_categories, suggest_questions
 
-__all__ = ["Question", "acknowledgements", "closed_questions", "problem_categories", "strategy", "suggest_paraphrase",
+__all__ = ["ADDITIONS", "Question", "acknowledgements", "apply_finding", "closed_questions", "problem_categories", "strategy", "suggest_paraphrase",
            "suggest_questions"]
 
 
@@ -40,3 +44,28 @@ def closed_questions(texts: list[str], language: str = "es", level: str | None =
     """The closed questions (AL-5) for the problem in the texts, skipping what was already said."""
     return [q.text for q in suggest_questions(texts, level=level, knowledgeable=knowledgeable, language=language)
             if q.closed]
+
+
+# Findings about something missing (NT-5 greeting or closing, CO-1 the customer's name): their span is the
+# whole text and their suggestion is what to add, not a rewrite of the span.
+ADDITIONS = frozenset({"NT-5", "CO-1"})
+_NAME_PLACEHOLDER = re.compile(r"(?:(?:señora|señor|sra\.|sr\.)\s+)?\[(?:nombre|apellido)\]", re.IGNORECASE)
+
+
+def apply_finding(text: str, finding: Mapping[str, Any], *, name: str = "") -> str:
+    """``text`` with one finding's rewrite in place of its span, or unchanged when the span no longer
+    holds the excerpt the finding was made on (the text was edited since) or there is no rewrite.
+
+    A greeting or closing that was missing (NT-5, CO-1) is added at the start or the end, with ``name``
+    (the customer's form of address, PH-5) in place of the placeholder when it is known."""
+    start, end, suggestion = finding.get("start"), finding.get("end"), finding.get("suggestion")
+    if suggestion is None or not isinstance(start, int) or not isinstance(end, int):
+        return text
+    if not 0 <= start <= end <= len(text) or text[start:end] != finding.get("excerpt"):
+        return text
+    if finding.get("rule") in ADDITIONS:
+        addition = _NAME_PLACEHOLDER.sub(name, suggestion) if name else suggestion
+        if addition.rstrip().endswith((":", ",")) and not text.startswith(addition):
+            return f"{addition}\n\n{text}"
+        return text if text.endswith(addition) else f"{text}\n\n{addition}"
+    return text[:start] + str(suggestion) + text[end:]

@@ -90,12 +90,18 @@ def session_result(row: PracticeSession, language: str) -> dict[str, Any] | None
     return Result(session.scenario, card, state, row.outcome, bool(row.passed), row.pass_mark).as_dict(language)
 
 
+def session_channel(row: PracticeSession) -> str:
+    """``telefonico`` (a practice call) or ``chat`` (a practice chat in the console's composer)."""
+    return str((row.state or {}).get("channel") or "telefonico")
+
+
 def session_view(row: PracticeSession, language: str, *, turns: list[PracticeTurn] | None = None) -> dict[str, Any]:
     scenario = library().get(row.scenario_id)
     return {
         "id": row.pk, "trainee": {"id": row.trainee_id, "name": row.trainee.display_name},
         "scenario": scenario.summary_dict(language) if scenario else {"id": row.scenario_id},
-        "customer_type": row.customer_type, "seed": row.seed, "status": row.status, "pass_mark": row.pass_mark,
+        "customer_type": row.customer_type, "channel": session_channel(row), "seed": row.seed, "status": row.status,
+        "pass_mark": row.pass_mark,
         "assignment": row.assignment_id, "started_at": row.started_at, "finished_at": row.finished_at,
         "score": row.score, "passed": row.passed,
         "turns": [turn_view(t, language) for t in (row.turns.all() if turns is None else turns)],

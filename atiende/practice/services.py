@@ -43,8 +43,12 @@ def _scenario_or_error(scenario_id: str) -> Scenario:
 
 
 def start_session(*, user: User, customer_type: str | None = None, scenario_id: str | None = None,
-                  seed: int | None = None, assignment_id: int | None = None) -> PracticeSession:
-    """A new practice call for ``user``, of the type or scenario asked for, or of their assignment."""
+                  seed: int | None = None, assignment_id: int | None = None,
+                  channel: str = "telefonico") -> PracticeSession:
+    """A new practice call for ``user``, of the type or scenario asked for, or of their assignment.
+
+    ``channel="chat"`` makes it a practice chat (the console's chat composer): scored as a written contact,
+    so the netiquette (NT) applies."""
     if not is_staff(user):
         raise InputError("forbidden", _("Only the help desk's staff can practise."), status=403, rule="ET-4")
     assignment = None
@@ -66,7 +70,8 @@ def start_session(*, user: User, customer_type: str | None = None, scenario_id: 
     lib = library()
     # choose_scenario names an unknown type or scenario (a Refusal with status 400)
     session = Session.start(lib, customer_type=customer_type, scenario_id=scenario_id or None, seed=seed,
-                            started_at=timezone.now(), technician=user.display_name, tier=user.tier)
+                            started_at=timezone.now(), technician=user.display_name, tier=user.tier,
+                            channel=channel)
     session.pass_mark = pass_mark_for(session.scenario)
     with transaction.atomic():
         row = PracticeSession.objects.create(

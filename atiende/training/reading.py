@@ -64,8 +64,9 @@ def _is_open(question: str) -> bool:
     return bool(signals.OPEN_QUESTION.search(question.lstrip("¿ ")) or signals.OPEN_QUESTION.search(question))
 
 
-def read_turn(text: str, *, names: frozenset[str], level: str) -> Reading:
-    """The moves of one turn said to a customer whose knowledge level (CO-3) is ``level``."""
+def read_turn(text: str, *, names: frozenset[str], level: str, channel: str = "telefonico") -> Reading:
+    """The moves of one turn said (or, on ``channel="chat"``, written) to a customer whose knowledge level
+    (CO-3) is ``level``."""
     folded = fold(text)
     words = _WORDS.findall(folded)
     moves: set[str] = set()
@@ -119,7 +120,7 @@ def read_turn(text: str, *, names: frozenset[str], level: str) -> Reading:
     if any(not q.closed for q in questions):
         moves.add("open_question")
 
-    analysis = analyze(text, as_="tecnico", level=level, channel="telefonico")
+    analysis = analyze(text, as_="tecnico", level=level, channel=channel)
     findings = tuple((f.rule, f.excerpt) for f in analysis.findings)
     moves.update(rule for rule, _ in findings)
     jargon = tuple(excerpt for rule, excerpt in findings if rule == "DN-2")

@@ -38,6 +38,7 @@ MAX_LINE = 2000
 WAIT_SECONDS = 15.0  # the customer's wait in the queue before the trainee answers (PO-2)
 _WORD = re.compile(r"\w+")
 
+CHANNELS = ("telefonico", "chat")  # a practice call on the phone, or a practice chat in the console
 OUTCOMES = ("resolved", "transferred", "escalated", "hung_up", "unresolved")
 
 
@@ -126,8 +127,13 @@ def choose_scenario(library: Library, customer_type: str, scenario_id: str | Non
 class Session:
     def __init__(self, *, library: Library, scenario: Scenario, seed: int, started_at: datetime,
                  technician: str = "Técnico en prácticas", tier: int = 1, pass_mark: int | None = None,
-                 data: dict[str, Any] | None = None) -> None:
+                 channel: str = "telefonico", data: dict[str, Any] | None = None) -> None:
+        if channel not in CHANNELS:
+            raise Refusal("invalid_channel", rule=None, status=400,
+                          es=f"El canal de práctica debe ser uno de: {', '.join(CHANNELS)}.",
+                          en=f"The practice channel must be one of: {', '.join(CHANNELS)}.")
         self.library = library
+        self.channel = channel
         self.scenario = scenario
         self.behaviour: Behaviour = library.behaviour(scenario.type)
         self.customer = Customer(scenario, self.behaviour, seed)
@@ -159,17 +165,17 @@ class Session:
     @classmethod
     def start(cls, library: Library, *, customer_type: str, scenario_id: str | None = None, seed: int = 0,
               started_at: datetime, technician: str = "Técnico en prácticas", tier: int = 1,
-              pass_mark: int | None = None) -> Session:
+              pass_mark: int | None = None, channel: str = "telefonico") -> Session:
         scenario = choose_scenario(library, customer_type, scenario_id, seed)
         return cls(library=library, scenario=scenario, seed=seed, started_at=started_at, technician=technician,
-                   tier=tier, pass_mark=pass_mark)
+                   tier=tier, pass_mark=pass_mark, channel=channel)
 
     def to_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario.id, "seed": self.seed, "started_at": self.started_at.isoformat(),
                 "technician": self.technician, "tier": self.tier, "pass_mark": self.pass_mark,
                 "state": self.state.to_dict(), "events": self.events, "contact": self.contact.to_dict(),
                 "elapsed": self.elapsed, "turns": self.turns, "hold_minutes": self.hold_minutes,
-                "end_reason": self.end_reason}
+                "end_reason": self.end_reason, "channel": self.channel}
 
     @classmethod
     def from_dict(cls, library: Library, data: dict[str, Any]) -> Session:
@@ -180,7 +186,8 @@ class Session:
                           en=f"Scenario '{data['scenario']}' no longer exists.")
         return cls(library=library, scenario=scenario, seed=int(data["seed"]),
                    started_at=datetime.fromisoformat(data["started_at"]), technician=data["technician"],
-                   tier=int(data["tier"]), pass_mark=int(data["pass_mark"]), data=data)
+                   tier=int(data["tier"]), pass_mark=int(data["pass_mark"]),
+                   channel=str(data.get("channel") or "telefonico"), data=data)
 
     # ---- reading ---------------------------------------------------------------------------
     @property
@@ -197,6 +204,14 @@ class Session:
     def opening(self) -> Notice:
         """The scene, shown before the trainee's first line (caller ID, as a console would)."""
         who = self.scenario.customer + (f" ({self.scenario.address_as})" if self.scenario.address_as else "")
+        if self.channel == "chat":
+            return Notice(
+                "incoming_chat",
+                f"Chat entrante de {who}. {self.behaviour.label('es')}: «{self.scenario.title('es')}» "
+                f"({self.scenario.id}). Escriba usted primero. /ayuda muestra las órdenes.",
+                f"Incoming chat from {who}. {self.behaviour.label('en')}: '{self.scenario.title('en')}' "
+                f"({self.scenario.id}). You write first. /help lists the commands.",
+            )
         return Notice(
             "incoming_call",
             f"Llamada entrante de {who}. {self.behaviour.label('es')}: «{self.scenario.title('es')}» "
@@ -214,7 +229,7 @@ class Session:
         customer: dict[str, Any] = {"name": self.scenario.customer}
         if self.scenario.address_as:
             customer["address_as"] = self.scenario.address_as
-        return {"channel": "telefonico", "customer": customer,
+        return {"channel": self.channel, "customer": customer,
                 "technician": {"name": self.technician, "tier": self.tier}, "events": list(self.events)}
 
     def outcome(self) -> str:
@@ -263,7 +278,7 @@ class Session:
             self._resume(None, step)
         self.turns += 1
         self._speak("tecnico", line.strip())
-        reading = read_turn(line, names=self._names, level=self.behaviour.level)
+        reading = read_turn(line, names=self._names, level=self.behaviour.level, channel=self.channel)
         self.customer.said = {e["text"] for e in self.events if e.get("speaker") == "cliente"}
         reply = (self.customer.answer_greeting(self.state, reading, self.turns) if self.turns == 1
                  else self.customer.respond(self.state, reading, self.turns))

@@ -160,3 +160,15 @@ def test_a_broken_scenario_folder_is_logged_and_the_shipped_scenarios_stay(clien
         assert "roto.toml" in caplog.text
     finally:
         scenarios._library.cache_clear()
+
+
+def test_a_practice_chat_is_scored_as_a_written_contact(client, people):
+    api = Api(client, people.lucia)
+    started = api.start(scenario=SCENARIO, seed=1, channel="chat")
+    assert started.status_code == 201 and started.json()["channel"] == "chat"
+    assert started.json()["turns"][0]["text"].startswith("Chat entrante de Ramón Gil")
+    body = play(api, ["BUENOS DÍAS, LE ATIENDE LUCÍA.", ""], scenario=SCENARIO, seed=1, channel="chat")
+    missed = {m["rule"] for m in body["result"]["missed"]}
+    assert "NT-6" in missed  # capitals in a chat: the netiquette applies
+    assert api.start(scenario=SCENARIO, channel="fax").status_code == 422
+    assert api.start(scenario=SCENARIO).json()["channel"] == "telefonico"

@@ -11,13 +11,13 @@ with their rewrites, each rewrite can be applied, and the reply can be sent anyw
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.utils.safestring import mark_safe
 
 from atiende.desk import messages, timeline
 from atiende.desk.models import Phase, Visibility, WorkOrder
+from atiende.language.suggest import apply_finding
 from atiende.people.models import User
 from atiende.people.roles import is_staff
 
@@ -50,12 +50,6 @@ def findings_for(work_order: WorkOrder, body: str, channel: str) -> list[dict[st
     return found
 
 
-# Findings about something missing (NT-5 greeting or closing, CO-1 the customer's name): their span is the
-# whole text and their suggestion is what to add, not a rewrite of the span.
-ADDITIONS = frozenset({"NT-5", "CO-1"})
-_PLACEHOLDER = re.compile(r"(?:(?:señora|señor|sra\.|sr\.)\s+)?\[(?:nombre|apellido)\]", re.IGNORECASE)
-
-
 def apply_rewrite(body: str, findings: list[dict[str, Any]], raw_index: str, work_order: WorkOrder) -> str:
     """The body with one finding's rewrite in place of its span (when it still matches the text).
 
@@ -64,13 +58,4 @@ def apply_rewrite(body: str, findings: list[dict[str, Any]], raw_index: str, wor
     """
     if not raw_index.isdigit() or int(raw_index) >= len(findings):
         return body
-    finding = findings[int(raw_index)]
-    start, end, suggestion = finding["start"], finding["end"], finding.get("suggestion")
-    if suggestion is None or body[start:end] != finding["excerpt"]:
-        return body
-    if finding["rule"] in ADDITIONS:
-        addition = _PLACEHOLDER.sub(work_order.customer.greeting_name, suggestion)
-        if addition.rstrip().endswith((":", ",")) and not body.startswith(addition):
-            return f"{addition}\n\n{body}"
-        return body if body.endswith(addition) else f"{body}\n\n{addition}"
-    return body[:start] + suggestion + body[end:]
+    return apply_finding(body, findings[int(raw_index)], name=work_order.customer.greeting_name)
