@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "atiende.administration",
     "atiende.reports",
     "atiende.walkin",
+    "atiende.campaigns",
 ]
 
 MIDDLEWARE = [

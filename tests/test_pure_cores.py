@@ -32,6 +32,7 @@ PURE_CORES = [
     "atiende.telephony.numbers",
     "atiende.walkin.core",
     "atiende.chat.core",
+    "atiende.campaigns.core",
 ]
 # Packages a pure core never loads: Django itself and Atiende's Django layer.
 FORBIDDEN = ("django", "ninja", "channels", "atiende.settings", "atiende.db", "atiende.errors")

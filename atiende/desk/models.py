@@ -25,6 +25,9 @@ class Organisation(models.Model):
         related_name="organisations", verbose_name=_("team"),
         help_text=_("The team that serves this organisation."),
     )
+    # CH-PRO: outbound calls respect the customer's clock; an organisation's zone serves its customers.
+    time_zone = models.CharField(_("time zone"), max_length=60, blank=True,
+                                 help_text=_("IANA name, e.g. Europe/Madrid, America/Mexico_City."))
 
     class Meta:
         ordering = ["name"]
@@ -73,6 +76,12 @@ class Customer(models.Model):
         _("knowledge level"), max_length=12, choices=KnowledgeLevel.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # CH-PRO: the customer's own clock for outbound calls (else their organisation's, else their number's).
+    time_zone = models.CharField(_("time zone"), max_length=60, blank=True,
+                                 help_text=_("IANA name, e.g. Europe/Madrid, America/Mexico_City."))
+    # CH-PRO: the customer asked not to be called by campaigns (the do-not-call list holds numbers too).
+    do_not_call = models.BooleanField(_("do not call"), default=False,
+                                      help_text=_("Campaigns never call this customer."))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="customer", verbose_name=_("portal account"),
