@@ -10,16 +10,17 @@
 - **commitment_due**: a commitment coming due (``reminders.remind_due_commitments``, run by
   the worker) or flagged missed (PT-2) tells its owner.
 
-Each runs once the change has committed; a failure is logged and never undoes the change.
+Each is written inside the change's own transaction (``services.with_change``), so it commits
+with the change and a process killed right after the commit loses none (issue 16); a failure of
+the notification itself is logged and never undoes the change. The live update of the bell waits
+for the commit (``services.notify``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -27,9 +28,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from atiende.desk.models import Commitment, Message, WorkOrder, WorkOrderEvent
-from atiende.desk.signals import message_posted
+from atiende.desk.signals import message_stored
 from atiende.notifications.models import Kind
-from atiende.notifications.services import notify
+from atiende.notifications.services import notify, with_change
 from atiende.people.models import User
 from atiende.people.roles import STAFF, account_role, role_filter
 
@@ -51,13 +52,6 @@ def team_staff(team_id: int | None) -> list[User]:
     return list(User.objects.filter(role_filter(STAFF), teams=team_id, is_active=True))
 
 
-def _safely(action: Callable[[], Any]) -> None:
-    try:
-        action()
-    except Exception:  # a notification must never break the change that caused it
-        log.exception("notification failed")
-
-
 @receiver(post_save, sender=WorkOrderEvent, dispatch_uid="notifications.work_order_event")
 def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, raw: bool = False,
                         **kwargs: Any) -> None:
@@ -66,10 +60,10 @@ def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, r
     changes = instance.changes if isinstance(instance.changes, dict) else {}
     if instance.kind == "created" and not staff_account(instance.actor):
         # Staff who open one (on the phone, at the counter) know of it; its assignment is told apart.
-        transaction.on_commit(lambda: _safely(lambda: _opened(instance)))
+        with_change(lambda: _opened(instance))
     new_assignee = (changes.get("assignee") or [None, None])[-1]
     if isinstance(new_assignee, dict) and isinstance(new_assignee.get("id"), int):
-        transaction.on_commit(lambda: _safely(lambda: _assigned(instance, new_assignee["id"])))
+        with_change(lambda: _assigned(instance, new_assignee["id"]))
 
 
 def _work_order(pk: int) -> WorkOrder | None:
@@ -112,7 +106,7 @@ def on_commitment_missed(sender: type, instance: Commitment, created: bool, raw:
     if raw or created or not update_fields or "alerted_at" not in update_fields:
         return
     if instance.status == Commitment.Status.MISSED:
-        transaction.on_commit(lambda: _safely(lambda: commitment_due(instance, missed=True)))
+        with_change(lambda: commitment_due(instance, missed=True))
 
 
 def commitment_due(commitment: Commitment, *, missed: bool) -> None:
@@ -133,10 +127,14 @@ def commitment_due(commitment: Commitment, *, missed: bool) -> None:
            url=work_order_url(work_order.number))
 
 
-@receiver(message_posted, dispatch_uid="notifications.customer_reply")
-def on_message_posted(sender: type, message: Message, work_order: WorkOrder, **kwargs: Any) -> None:
+@receiver(message_stored, dispatch_uid="notifications.customer_reply")
+def on_message_stored(sender: type, message: Message, work_order: WorkOrder, **kwargs: Any) -> None:
     if message.direction != "in" or message.visibility != "public" or staff_account(message.author):
         return
+    with_change(lambda: _customer_reply(message, work_order))
+
+
+def _customer_reply(message: Message, work_order: WorkOrder) -> None:
     opened_by_customer = work_order.created_by_id is None or not staff_account(work_order.created_by)
     earlier = Message.objects.filter(work_order_id=work_order.pk).exclude(pk=message.pk).exists()
     if opened_by_customer and not earlier:

@@ -2,19 +2,22 @@
 
 A notification is written for each recipient who wants it in the app or by email
 (``selectors.wants``), in the recipient's language, and only for active staff: customers
-hear through their conversation, never through these. Once the transaction commits, the
-bell of each recipient is updated live (``live.push``) and
-:data:`atiende.notifications.signals.notification_created` is sent; the email copy is written
-inside the transaction (:data:`atiende.notifications.signals.notification_stored`).
+hear through their conversation, never through these. A notification, and its email copy
+(:data:`atiende.notifications.signals.notification_stored`), are written inside the
+transaction of the change they tell of (:func:`with_change`), so they commit with it: a
+process killed right after the commit loses none (issue 16). Only what is derived from the
+stored rows waits for the commit: the live update of each recipient's bell
+(``live.push``) and :data:`atiende.notifications.signals.notification_created`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,6 +30,26 @@ from atiende.people.models import User
 from atiende.people.roles import is_staff
 
 TEXT_LIMIT = 500
+
+log = logging.getLogger(__name__)
+
+
+def with_change(action: Callable[[], Any]) -> None:
+    """Tell of a change from inside its own transaction (call it where the change is written, never after it).
+
+    The notifications commit or roll back with the change: nothing told of a change that was rolled back,
+    nothing lost when the process dies between the commit and its on-commit hooks. A notification must not
+    undo its change, so a failure of its own (a text that cannot be built, a row that cannot be written: those
+    are in a savepoint, see :func:`notify`) is logged and the change goes on. A failure of the database while
+    reading who to tell is raised: the change's transaction cannot go on after it (PostgreSQL refuses any
+    further statement), and failing the change whole is what keeps it and its notifications together.
+    """
+    try:
+        action()
+    except DatabaseError:
+        raise
+    except Exception:
+        log.exception("notification failed")
 
 
 def _choice(value: Any, field: str, allowed: list[str]) -> str:
@@ -57,11 +80,17 @@ def notify(*, recipients: Iterable[User], kind: str, text: str | Callable[[], st
             continue
         with translation.override(user.language or "es"):
             shown = text() if callable(text) else text
-        with transaction.atomic():  # the notification and its email copy's outbox row: both or neither
-            notification = Notification.objects.create(
-                recipient=user, kind=kind, work_order=work_order, text=str(shown)[:TEXT_LIMIT], url=url[:500],
-                in_app=in_app, created_at=now)
-            notification_stored.send_robust(sender=Notification, notification=notification)
+        try:
+            # The notification and its email copy's outbox row: both or neither, in a savepoint of the change's
+            # transaction (or a transaction of their own outside one), so a failed write leaves the change whole.
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user, kind=kind, work_order=work_order, text=str(shown)[:TEXT_LIMIT], url=url[:500],
+                    in_app=in_app, created_at=now)
+                notification_stored.send_robust(sender=Notification, notification=notification)
+        except DatabaseError:
+            log.exception("the %s notification to user %s could not be stored", kind, user.pk)
+            continue
         created.append(notification)
     if created:
         transaction.on_commit(lambda: _announce(created))

@@ -2,8 +2,8 @@
 
 A survey answered with a rating at or below ``ATIENDE_LOW_RATING`` (default 2, of 5)
 tells the supervisors of the work order's team (every active supervisor when it has no
-team or the team has none) with a ``low_satisfaction`` notification, once the answer has
-committed. It reads the desk's own history line (``survey_answered``): the desk never
+team or the team has none) with a ``low_satisfaction`` notification, written in the answer's
+own transaction so that it commits with it. It reads the desk's own history line (``survey_answered``): the desk never
 calls this module.
 """
 
@@ -13,7 +13,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from atiende import env
 from atiende.desk.models import SatisfactionSurvey, WorkOrder, WorkOrderEvent
 from atiende.notifications.models import Kind
-from atiende.notifications.services import notify
+from atiende.notifications.services import notify, with_change
 from atiende.people.models import User
 from atiende.people.roles import Role, role_filter
 
@@ -52,15 +51,9 @@ def on_survey_answered(sender: type, instance: WorkOrderEvent, created: bool, ra
         return
     rating = ((instance.changes or {}).get("rating") or [None, None])[-1]
     if isinstance(rating, int) and not isinstance(rating, bool) and rating <= low_rating():
-        work_order_id = instance.work_order_id
-        transaction.on_commit(lambda: _safely(work_order_id, rating))
-
-
-def _safely(work_order_id: int, rating: int) -> None:
-    try:
-        alert_low_rating(work_order_id, rating)
-    except Exception:  # an alert must never undo the customer's answer
-        log.exception("low-satisfaction alert failed")
+        # In the answer's own transaction: committed with it (a process killed after the commit loses no
+        # alert); a failure of the alert is logged and never undoes the customer's answer.
+        with_change(lambda: alert_low_rating(instance.work_order_id, rating))
 
 
 def alert_low_rating(work_order_id: int, rating: int) -> None:

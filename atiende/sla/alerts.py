@@ -32,11 +32,8 @@ def _recipients(work_order: WorkOrder, *, breach: bool) -> list[User]:
     return found
 
 
-def notify_alert(alert_id: int) -> None:
-    alert = SlaAlert.objects.select_related("work_order").filter(pk=alert_id).first()
-    if alert is None:
-        return
-    work_order = alert.work_order
+def notify_alert(alert: SlaAlert, work_order: WorkOrder) -> None:
+    """Tell of an alert just raised (called in the transaction that raised it, see ``services._tell``)."""
     breach = alert.kind == SlaAlert.Kind.BREACH
 
     def text() -> str:

@@ -40,6 +40,7 @@ from atiende.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from atiende.notifications.services import with_change
 from atiende.people.roles import STAFF, account_role
 from atiende.sla.core import calendar as core_calendar
 from atiende.sla.core import policy as core_policy
@@ -215,9 +216,9 @@ def _raise_alerts(work_order: WorkOrder, status: Status, now: datetime) -> None:
                 with transaction.atomic():  # a savepoint: another worker may have raised it a moment ago
                     alert = SlaAlert.objects.create(work_order=work_order, clock=name, kind=kind, at=now,
                                                     due_at=clock.due_at)
+                    _tell(alert, work_order)
             except IntegrityError:
                 continue
-            _tell(alert)
 
 
 def _reached(clock: Clock) -> list[str]:
@@ -229,10 +230,12 @@ def _reached(clock: Clock) -> list[str]:
     return []
 
 
-def _tell(alert: SlaAlert) -> None:
+def _tell(alert: SlaAlert, work_order: WorkOrder) -> None:
+    """Notify of the alert in its own transaction (issue 16): the alert and its notifications commit together,
+    so a process killed after the commit neither loses the notification nor raises the alert again."""
     from atiende.sla import alerts  # the notifications of an alert (people, texts)
 
-    transaction.on_commit(lambda: alerts.notify_alert(alert.pk))
+    with_change(lambda: alerts.notify_alert(alert, work_order))
 
 
 def check_due(*, now: datetime | None = None, limit: int = 500) -> int:
