@@ -140,9 +140,11 @@ def _database_from_environment() -> dict[str, Any]:
         # A plain dict: DBConfig is a TypedDict, and the keys added below (pool, TEST) are not in it.
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     else:
-        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HOME / "atiende.sqlite3")}
+        config = {"ENGINE": "atiende.backends.sqlite3", "NAME": str(HOME / "atiende.sqlite3")}
         _private_file(HOME / "atiende.sqlite3")
-    if config["ENGINE"] == "django.db.backends.sqlite3":
+    if config["ENGINE"] in ("django.db.backends.sqlite3", "atiende.backends.sqlite3"):
+        # Django's SQLite backend with this process's writers queued in arrival order (atiende/backends/sqlite3).
+        config["ENGINE"] = "atiende.backends.sqlite3"
         # WAL lets readers run beside the single writer; IMMEDIATE makes every
         # transaction take the write lock up front, so SQLite is a single writer
         # and two claims can never interleave (see docs/architecture.md).

@@ -35,6 +35,7 @@ import contextlib
 import http.client
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -340,7 +341,10 @@ def _drive(port: int, token: str, clients: int, seconds: float, first_index: int
 def bench_http() -> None:
     url = _postgres_database()
     home = tempfile.mkdtemp(prefix="atiende-bench-engine-")
-    env = dict(os.environ, ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings", PYTHONPATH=str(ROOT))
+    # Serving with debugging off needs a secret key of its own (``serve`` refuses the development key), and
+    # plain HTTP on the loopback.
+    env = dict(os.environ, ATIENDE_HOME=home, DJANGO_SETTINGS_MODULE="atiende.settings", PYTHONPATH=str(ROOT),
+               ATIENDE_SECRET_KEY=secrets.token_urlsafe(50), ATIENDE_SSL_REDIRECT="0")
     env.pop("ATIENDE_WEBHOOK_URL", None)
     env.pop("REDIS_URL", None)
     if url:

@@ -229,7 +229,7 @@ def test_a_poll_with_nothing_due_only_reads_and_takes_no_write_lock(make_rows):
     holding, done = threading.Event(), threading.Event()
 
     def writer() -> None:
-        with db._sqlite_writer:
+        with db.sqlite_writer():
             holding.set()
             done.wait(2)  # held until the poll is over, or for 2 s if the poll waits for it
 

@@ -32,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende import db
 from atiende.desk import credentials
 from atiende.desk.models import (
     Channel,
@@ -219,8 +220,9 @@ def create_work_order(
     _check_assignee(actor, the_team, the_assignee)
     dictated = credentials.take_from_fields(values)  # ET-3: never kept in the text
     # Everything above only reads; the write transaction below is kept short because on
-    # SQLite it holds the single write lock from its first statement.
-    with transaction.atomic():
+    # SQLite it holds the single write lock from its first statement. The derived writes (search entry,
+    # SLA clocks) run once at its end, in it: one transaction, one turn at SQLite's lock (issue 25).
+    with transaction.atomic(), db.coalesced():
         now = timezone.now()
         work_order = WorkOrder.objects.create(
             number=next_work_order_number(), customer=the_customer, team=the_team, assignee=the_assignee,
