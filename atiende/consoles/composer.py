@@ -19,8 +19,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from atiende.consoles.selectors import LEVEL_LABELS
+from atiende.knowledge import canned
+from atiende.knowledge.models import SearchKind
+from atiende.knowledge.search import search
 from atiende.language import LEVELS, analyze, strategy
 from atiende.language.suggest import apply_finding
+from atiende.people.models import User
 
 MAX_DRAFT = 2000  # a chat line (the practice room's limit too, NT-1: short messages)
 MAX_CUSTOMER_TEXT = 20_000  # what is read of the customer's lines for their traits
@@ -80,3 +84,27 @@ def reading(customer_lines: Iterable[str], *, language: str = "es") -> dict[str,
 def findings_summary(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """What is kept of findings sent anyway: the rule, the words and the suggestion (no offsets)."""
     return [{"rule": f["rule"], "excerpt": f.get("excerpt", ""), "suggestion": f.get("suggestion")} for f in found]
+
+
+MAX_CANNED = 8  # canned answers shown at once; the search narrows them
+
+
+def canned_choices(user: User, query: str, *, level: str | None, values: dict[str, str],
+                   language: str = "es") -> list[dict[str, Any]]:
+    """The canned answers the technician may insert (ET-4: their teams' and everyone's), ready for this customer:
+    the best matches of ``query`` by the knowledge search, or the most used ones without a query; each filled
+    (``fill_answer``: placeholders, the plain version for a basic-level customer) and checked for the chat."""
+    visible = canned.visible_canned_answers(user)
+    if query.strip():
+        ids = [r.id for r in search(user, query, kinds=[SearchKind.CANNED_ANSWER], limit=MAX_CANNED)]
+        by_id = visible.in_bulk(ids)
+        answers = [by_id[i] for i in ids if i in by_id]
+    else:
+        answers = list(visible.filter(language__in=[language[:2], "es"])
+                       .order_by("-times_used", "title", "pk")[:MAX_CANNED])
+    choices = []
+    for answer in answers:
+        text, plain, unfilled = canned.fill_answer(answer, level=level, values=values)
+        choices.append({"id": answer.pk, "title": answer.title, "text": text, "plain": plain, "unfilled": unfilled,
+                        "findings": findings(text, level=level, language=language)})
+    return choices

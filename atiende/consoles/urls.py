@@ -5,11 +5,18 @@ is served by ``atiende/api/consoles.py``, URL names ``consoles_api:...``."""
 
 from django.urls import path
 
-from atiende.consoles import views
+from atiende.consoles import fragments, views
 
 app_name = "consoles"
 
 urlpatterns = [
     path("consola/", views.console, name="console"),
     path("panel/", views.wallboard, name="wallboard"),
+    # The chats panel and the chat composer (server-rendered fragments, htmx): atiende/consoles/fragments.py
+    path("consola/chats/", fragments.chats_panel, name="chats_panel"),
+    path("consola/practica/empezar/", fragments.practice_start, name="practice_start"),
+    path("consola/practica/<int:pk>/", fragments.practice_thread, name="practice_thread"),
+    path("consola/practica/<int:pk>/enviar/", fragments.practice_send, name="practice_send"),
+    path("consola/redactor/revisar/", fragments.composer_check, name="composer_check"),
+    path("consola/redactor/respuestas/", fragments.composer_canned, name="composer_canned"),
 ]

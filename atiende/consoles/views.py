@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from atiende.consoles import selectors
+from atiende.consoles import fragments, selectors
 from atiende.consoles.strings import board_strings, console_strings
 from atiende.people.roles import MANAGERS, TECHNICIANS
 from atiende.web.access import role_required
@@ -30,6 +30,7 @@ def console(request: HttpRequest) -> HttpResponse:
     snapshot = selectors.technician_snapshot(request.user, language=_lang())  # type: ignore[arg-type]
     return render(request, "consoles/console.html", {
         "nav": "console", "snapshot": snapshot, "strings": console_strings(),
+        **fragments.panel_context(request),  # the chats panel, server-rendered (?practica=ID opens one)
     })
 
 

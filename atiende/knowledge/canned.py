@@ -179,15 +179,26 @@ def use_canned_answer(*, actor: User, answer: CannedAnswer, work_order: WorkOrde
     current = get_canned_answer(actor, answer.pk)
     order = require_visible_work_order(actor, work_order)
     level = order.knowledge_level or (order.customer.knowledge_level if order.customer_id else "")
-    plain = level == KnowledgeLevel.BASIC and bool(current.plain_body)
-    text = current.plain_body if plain else current.body
-    values = {"cliente": order.customer.greeting_name if order.customer_id else "", "numero": str(order.number),
-              "tecnico": str(getattr(actor, "display_name", "") or actor.get_username())}
-    filled = placeholders.fill(text, values)
-    unfilled = placeholders.used(filled)
+    filled, plain, unfilled = fill_answer(current, level=level, values={
+        "cliente": order.customer.greeting_name if order.customer_id else "", "numero": str(order.number),
+        "tecnico": technician_name(actor)})
     findings = language_findings(work_order=order, body=filled, channel=channel or order.channel)
     CannedAnswer.objects.filter(pk=current.pk).update(times_used=F("times_used") + 1)
     return FilledAnswer(filled, plain, findings, unfilled)
+
+
+def technician_name(actor: User) -> str:
+    """What {tecnico} stands for: the name the customer sees."""
+    return str(getattr(actor, "display_name", "") or actor.get_username())
+
+
+def fill_answer(answer: CannedAnswer, *, level: str | None, values: dict[str, str]) -> tuple[str, bool, list[str]]:
+    """The answer's text for a customer of ``level``: the plain version for a basic-level customer when there is
+    one (DN-2, CO-3), the placeholders filled from ``values``. Returns (text, plain version used, placeholders
+    left to fill by hand)."""
+    plain = level == KnowledgeLevel.BASIC and bool(answer.plain_body)
+    filled = placeholders.fill(answer.plain_body if plain else answer.body, values)
+    return filled, plain, placeholders.used(filled)
 
 
 def _canned_documents(batch: int) -> Any:

@@ -92,6 +92,9 @@ class PracticeTurn(models.Model):
     text_en = models.TextField(blank=True)  # a notice in English (the practice room speaks both)
     rule = models.CharField(max_length=12, blank=True)
     at = models.FloatField(default=0.0)  # seconds into the call
+    # A line sent despite the language assistant's findings (the console's chat composer): [{"rule", "excerpt",
+    # "suggestion"}], as the work-order reply composer keeps them; empty when there were none or none were shown.
+    checked_findings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -70,7 +70,7 @@ def visible_assignments(user: User) -> QuerySet[Assignment]:
 def turn_view(turn: PracticeTurn, language: str) -> dict[str, Any]:
     text = turn.text_en if turn.speaker == Speaker.NOTICE and language.startswith("en") and turn.text_en else turn.text
     return {"index": turn.index, "speaker": turn.speaker, "text": text, "rule": turn.rule or None,
-            "at": round(turn.at, 1)}
+            "at": round(turn.at, 1), "checked_findings": turn.checked_findings or []}
 
 
 def session_result(row: PracticeSession, language: str) -> dict[str, Any] | None:

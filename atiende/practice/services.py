@@ -10,6 +10,7 @@ speaks in their own call (ET-4: another team's session is a 404, as if it did no
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -83,8 +84,12 @@ def start_session(*, user: User, customer_type: str | None = None, scenario_id: 
 
 
 @single_writer  # SQLite: two lines of one call sent at once queue here instead of failing on the lock
-def take_turn(*, user: User, session_id: int, text: str) -> tuple[PracticeSession, list[PracticeTurn]]:
-    """The trainee's line (something said, a /command, or nothing to end the call); returns the new turns."""
+def take_turn(*, user: User, session_id: int, text: str,
+              checked_findings: list[dict[str, Any]] | None = None) -> tuple[PracticeSession, list[PracticeTurn]]:
+    """The trainee's line (something said, a /command, or nothing to end the call); returns the new turns.
+
+    ``checked_findings``: the language assistant's findings the trainee saw and sent the line anyway with
+    (the console's chat composer), kept with the trainee's line."""
     with transaction.atomic():
         row = get_session(user, session_id)
         row = PracticeSession.objects.select_for_update().get(pk=row.pk)
@@ -96,7 +101,7 @@ def take_turn(*, user: User, session_id: int, text: str) -> tuple[PracticeSessio
         session = Session.from_dict(library(), row.state)
         before = len(session.events)
         step = session.say(text)
-        new = _store_step(row, session, step, before)
+        new = _store_step(row, session, step, before, checked_findings or [])
         row.state = session.to_dict()
         if step.ended:
             _finish(row, session)
@@ -109,10 +114,15 @@ def _next_index(row: PracticeSession) -> int:
     return 0 if last is None else last + 1
 
 
-def _store_step(row: PracticeSession, session: Session, step: Step, before: int) -> list[PracticeTurn]:
+def _store_step(row: PracticeSession, session: Session, step: Step, before: int,
+                checked_findings: list[dict[str, Any]]) -> list[PracticeTurn]:
     index = _next_index(row)
     turns = [PracticeTurn(session=row, index=index + i, speaker=e["speaker"], text=e["text"], at=e["t"])
              for i, e in enumerate(e for e in session.events[before:] if "speaker" in e)]
+    for turn in turns:
+        if turn.speaker == Speaker.TRAINEE:
+            turn.checked_findings = checked_findings
+            break
     PracticeTurn.objects.bulk_create(turns)
     return turns + _store_notices(row, step.notices, index + len(turns), at=session.elapsed)
 

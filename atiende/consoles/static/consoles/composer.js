@@ -1,0 +1,76 @@
+/* The console's chat composer (templates consoles/_composer.html, _findings.html; server: consoles/composer.py).
+   htmx does the talking: the draft is checked as it is typed (hx-trigger on the textarea), the form posts
+   to the chat's address. This module only adds what a keyboard user expects of a chat:
+   - Enter sends (the primary button: "Send", or "Send anyway" once findings were shown); Shift+Enter is a new line;
+   - a rewrite applies at once in the browser when its words are still where they were found (no round trip,
+     the cursor stays), otherwise the button posts and the server applies it; Alt+1..9 apply the first nine;
+   - Enter in the canned answers' search box searches, never sends;
+   - the conversation's log stays scrolled to its newest line.
+   Listeners are on the document, so they hold for every composer htmx brings in. */
+(function () {
+  "use strict";
+
+  function composerOf(node) { return node && node.closest ? node.closest(".chat-composer") : null; }
+
+  // Offsets from the server count code points; JavaScript strings count UTF-16 units: compare as code points.
+  function applyRewrite(area, button) {
+    var chars = Array.from(area.value);
+    var start = parseInt(button.getAttribute("data-start"), 10), end = parseInt(button.getAttribute("data-end"), 10);
+    if (isNaN(start) || isNaN(end) || chars.slice(start, end).join("") !== button.getAttribute("data-excerpt")) {
+      return false;
+    }
+    var suggestion = button.getAttribute("data-suggestion");
+    var before = chars.slice(0, start).join("");
+    area.value = before + suggestion + chars.slice(end).join("");
+    area.focus();
+    var caret = before.length + suggestion.length;
+    area.setSelectionRange(caret, caret);
+    area.dispatchEvent(new Event("input", {bubbles: true}));  // checked again (htmx)
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-apply]") : null;
+    var form = composerOf(button);
+    if (!button || !form) { return; }
+    var area = form.querySelector("textarea[name=body]");
+    if (area && applyRewrite(area, button)) {
+      event.preventDefault();
+      button.closest("li").remove();  // the finding is gone; the new check redraws the list
+    }
+    // otherwise the button submits the form: the server applies the rewrite to the text it receives
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var form = composerOf(event.target);
+    if (!form) { return; }
+    if (event.target.matches("textarea[name=body]") && event.key === "Enter" && !event.shiftKey &&
+        !event.isComposing && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      if (!event.target.value.trim()) { return; }
+      var send = form.querySelector("[data-send]");
+      if (form.requestSubmit) { form.requestSubmit(send || undefined); } else if (send) { send.click(); }
+      return;
+    }
+    if (event.target.matches("input[type=search]") && event.key === "Enter") {
+      event.preventDefault();
+      event.target.dispatchEvent(new Event("search", {bubbles: true}));
+      return;
+    }
+    if (event.altKey && !event.ctrlKey && !event.metaKey && /^Digit[1-9]$/.test(event.code || "")) {
+      var buttons = form.querySelectorAll("[data-apply]");
+      var chosen = buttons[parseInt(event.code.slice(5), 10) - 1];
+      if (chosen) { event.preventDefault(); chosen.click(); }
+    }
+  });
+
+  function scrollLogs(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(".chat-log"), function (log) {
+      log.scrollTop = log.scrollHeight;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () { scrollLogs(); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { scrollLogs(); });
+  } else { scrollLogs(); }
+})();
