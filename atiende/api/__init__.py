@@ -57,6 +57,7 @@ ROUTERS: list[str] = [
     "canned_answers",
     "reports",
     "walkins",
+    "campaigns",
 ]
 
 _mount_routers()

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from atiende.campaigns.models import Campaign, Target
 from atiende.contact.services import queues as contact_queues
 from atiende.desk.attachments import add_attachment
 from atiende.desk.models import (
@@ -100,17 +101,23 @@ def world(vault_key):
     practice_services.take_turn(user=tech_b, session_id=practice.pk, text="Soy Bernardo-Privado, Asunto-Privado-B")
     assignment = Assignment.objects.create(technician=tech_b, scenario_id=practice.scenario_id, assigned_by=admin,
                                            note="Asunto-Privado-B")
+    campaign = Campaign.objects.create(name="Asunto-Privado-B", queue=queue_b, status="active")
+    person = Target.objects.create(campaign=campaign, name="Bernardo-Privado", phone="+34600777888",
+                                   number="+34600777888", zones="Europe/Madrid", zone_source="center",
+                                   customer=customer_b, held_by=tech_b)
     ids = {
         "session_id": practice.pk, "name": queue_b.name,
         "number": wo_b.number, "customer_id": customer_b.pk, "consent_id": consent.pk,
         "secret_id": secret.pk, "token_id": token.pk, "question_id": question.pk,
         "commitment_id": commitment.pk, "point_id": point.pk, "attachment_id": attachment.pk,
         "answer_id": canned.pk, "scorecard_id": card.pk, "user_id": tech_b.pk, "organisation_id": org_b.pk,
+        "campaign_id": campaign.pk, "person_id": person.pk,
     }
     _refs["work_order"] = wo_a.number  # a body that names a work order names team A's own
     return {"actors": [tech_a, sup_a, portal_a], "admin": admin, "ids": ids, "wo_b": wo_b, "version_b": wo_b.version,
             "consent": consent, "token": token, "customer_b": customer_b, "canned": canned, "card": card,
-            "practice": practice, "turns_b": practice.turns.count(), "assignment": assignment}
+            "practice": practice, "turns_b": practice.turns.count(), "assignment": assignment, "campaign": campaign,
+            "person": person}
 
 
 @functools.cache
@@ -204,7 +211,9 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     print(f"checked {checked} calls ({writes} writes); not covered (unknown path parameters): {unknown}")
     assert checked >= 3 * 25 and writes >= 3 * 18, (checked, writes, unknown)
     assert {"GET /api/v1/training/sessions/{session_id}", "POST /api/v1/training/sessions/{session_id}/turns",
-            "GET /api/v1/training/technicians/{user_id}/progress", "PUT /api/v1/contacts/queues/{name}"} <= covered
+            "GET /api/v1/training/technicians/{user_id}/progress", "PUT /api/v1/contacts/queues/{name}",
+            "POST /api/v1/campaigns/{campaign_id}/import", "PATCH /api/v1/campaigns/{campaign_id}",
+            "POST /api/v1/campaigns/contacts/{person_id}/outcome", "GET /api/v1/campaigns/{campaign_id}/contacts"} <= covered
     # Nothing of B's changed.
     world["wo_b"].refresh_from_db()
     assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == world["version_b"]
@@ -221,6 +230,10 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     assert not card.overrides.exists() and not card.acknowledgements.exists() and card.final_score == 50
     practice = PracticeSession.objects.get(pk=world["practice"].pk)
     assert practice.turns.count() == world["turns_b"] and practice.status == "active"
+    campaign = Campaign.objects.get(pk=world["campaign"].pk)
+    assert (campaign.name, campaign.status, campaign.targets.count()) == ("Asunto-Privado-B", "active", 1)
+    person = Target.objects.get(pk=world["person"].pk)
+    assert (person.held_by_id, person.attempts, person.status) == (world["person"].held_by_id, 0, "pending")
 
 
 def test_no_role_opens_another_teams_pages_in_the_web_ui(world):

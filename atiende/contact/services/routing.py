@@ -133,6 +133,12 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
     return None, decision
 
 
+def routable(contacts: Any) -> Any:
+    """Leave out outbound calls that are nobody else's to take: a campaign's call belongs to the technician who
+    previewed and dialled it (CH-PRO, atiende/campaigns/), from the dial to its outcome."""
+    return contacts.exclude(direction="outbound", campaign_attempts__isnull=False)
+
+
 @single_writer
 def route_contact(*, contact_id: int) -> Routed:
     """Ring the best available technician for this waiting contact, if any (longest idle first...)."""
@@ -140,6 +146,8 @@ def route_contact(*, contact_id: int) -> Routed:
         row = lock_contact(contact_id)
         if row.state != ContactState.WAITING or not pushed(row.channel):  # CH-PRE: visitors are called, not rung
             return Routed(row, row.offered_to or row.assignee, None)
+        if row.direction == "outbound" and not routable(Contact.objects.filter(pk=row.pk)).exists():
+            return Routed(row, None, None)  # a campaign's call: its technician's (CH-PRO)
         loaded = load(row)  # once: routing reads it, then the engine decides the offer on it
         chosen, decision = _choose_technician(row.queue, loaded.contact, loaded.policy)
         if chosen is None:
@@ -185,7 +193,7 @@ def dispatch(*, limit: int = 50) -> int:
     if not free:
         return 0
     offered = misses = 0
-    waiting_ids = list(Contact.objects.filter(state=ContactState.WAITING)
+    waiting_ids = list(routable(Contact.objects.filter(state=ContactState.WAITING))
                        .exclude(channel__in=PULLED_ONLY).order_by("created_at", "id")
                        .values_list("pk", flat=True)[:limit])
     for contact_id in waiting_ids:
@@ -240,7 +248,7 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
         if me.status != TechnicianStatus.AVAILABLE:
             raise InputError("not_available", _("Become available before taking a call."), status=409,
                              rule="CH-TEL")
-        waiting = Contact.objects.filter(state=ContactState.WAITING)
+        waiting = routable(Contact.objects.filter(state=ContactState.WAITING))
         if queue:
             waiting = waiting.filter(queue__name=queue)
         # CH-PRE: visitors are taken by the desk's call-next (atiende/walkin/), which asks for that channel only.
