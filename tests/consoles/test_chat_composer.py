@@ -27,6 +27,7 @@ def test_the_console_shows_the_chats_panel_with_the_practice_start(center):
     html = signed_in(center.lucia).get("/consola/").content.decode()
     assert 'id="chats"' in html and "Practicar un chat" in html and "enfadado-impresora" in html
     assert "composer.js" in html
+    assert 'href="/consola/#chats"' in signed_in(center.lucia).get("/practica/").content.decode()
 
 
 def test_the_draft_is_checked_for_the_chat_with_the_customers_level(center):
