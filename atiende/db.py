@@ -3,7 +3,7 @@
 :func:`single_writer` is used by every app that writes under contention (the contact
 engine, the telephony endpoints, the stored job queues); :func:`coalesced` and
 :func:`once` by the apps that keep derived rows in step with the desk (the search
-index, the SLA clocks).
+index, the SLA clocks), and :func:`memo` by those that read the same settings for every change of a block.
 """
 
 from __future__ import annotations
@@ -166,6 +166,7 @@ def coalesced() -> Iterator[None]:
             stack[-1].pop(key)()
     finally:
         stack.pop()
+        _coalescing.memo = {}
 
 
 def once(key: Hashable, work: Callable[[], Any]) -> None:
@@ -180,3 +181,25 @@ def once(key: Hashable, work: Callable[[], Any]) -> None:
 def coalescing() -> bool:
     """Whether :func:`once` would wait for the end of a block (inside one, in a transaction)."""
     return bool(getattr(_coalescing, "stack", None)) and connection.in_atomic_block
+
+
+def memo[T](key: Hashable, read: Callable[[], T]) -> T:
+    """``read()`` once per outermost :func:`coalesced` block (in a transaction), its value kept until the block
+    ends; at once, every time, outside one.
+
+    For settings that every change in a block reads and none of them writes (the SLA policies, a team's
+    calendar): a batch of mail reads them once, not once a message. Whoever writes such a setting calls
+    :func:`forget`, so a block that changes one reads it again.
+    """
+    if not coalescing():
+        return read()
+    kept: dict[Hashable, Any] = getattr(_coalescing, "memo", None) or {}
+    _coalescing.memo = kept
+    if key not in kept:
+        kept[key] = read()
+    return kept[key]  # type: ignore[no-any-return]
+
+
+def forget() -> None:
+    """Drop what :func:`memo` keeps (a setting it holds was written)."""
+    _coalescing.memo = {}

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -73,7 +74,24 @@ log = logging.getLogger(__name__)
 
 
 class TemporaryFailure(Exception):
-    """The message could not be stored now (database or disk): deliver it again later (EX_TEMPFAIL)."""
+    """The message could not be stored now (database or disk): deliver it again later (EX_TEMPFAIL).
+
+    From :func:`receive_batch`, ``received`` holds what was stored before it (in the batch's order).
+    """
+
+    def __init__(self, *args: object, received: list[Received] | None = None) -> None:
+        super().__init__(*args)
+        self.received: list[Received] = received or []
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message as a mailbox hands it over, for :func:`receive_batch`."""
+
+    raw: bytes
+    source: str = "pipe"
+    uidvalidity: int | None = None
+    uid: int | None = None
 
 
 @dataclass
@@ -94,6 +112,41 @@ def receive(raw: bytes, *, source: str = "pipe", uidvalidity: int | None = None,
         return _receive(raw, source=source[:220], uidvalidity=uidvalidity, uid=uid)
     except (DatabaseError, OSError) as exc:
         raise TemporaryFailure(str(exc) or exc.__class__.__name__) from exc
+
+
+def receive_batch(items: Sequence[Incoming]) -> list[Received]:
+    """Store several messages in one transaction, as :func:`receive` stores each (``atiende mail fetch``).
+
+    Each message keeps every promise of :func:`receive`; what the batch saves is the work done once per
+    transaction: one commit (and one move of the audit chain's anchor, written to disk) where each message
+    took its own, the audit entries of all its messages chained and written together, and the derived rows
+    (search entries, SLA clocks: :func:`atiende.db.coalesced`) written at its end. Inside it each message is
+    stored in a savepoint of its own: a message that cannot be stored (a duplicate, one kept as failed) never
+    takes the others with it. If the batch cannot commit as a whole, it is rolled back and each message is
+    stored alone, in its own transaction, as :func:`receive` does: a :class:`TemporaryFailure` then carries
+    the messages stored before it, so the caller marks those and leaves the rest for the next pass. Nothing
+    is committed before the batch is, so a crash loses nothing and, on the next pass, stores nothing twice
+    (UIDVALIDITY+UID and Message-ID).
+    """
+    written: list[str] = []
+    try:
+        with transaction.atomic(), audit.deferred(), db.coalesced():
+            received = [_receive(item.raw, source=item.source[:220], uidvalidity=item.uidvalidity, uid=item.uid,
+                                 written=written) for item in items]
+        return received
+    except Exception as exc:
+        storage = InboundMail._meta.get_field("raw").storage  # type: ignore[attr-defined]
+        for name in written:  # rolled back: the bytes go too (each is written again when stored alone)
+            storage.delete(name)
+        log.warning("a batch of %s messages could not be stored together (%s: %s); storing each alone",
+                    len(items), exc.__class__.__name__, exc)
+    received = []
+    for item in items:
+        try:
+            received.append(receive(item.raw, source=item.source, uidvalidity=item.uidvalidity, uid=item.uid))
+        except TemporaryFailure as exc:
+            raise TemporaryFailure(*exc.args, received=received) from exc
+    return received
 
 
 def retry(mail_id: int) -> Received:
@@ -118,7 +171,8 @@ def _dedup_key(raw: bytes, parsed: ParsedMail | None) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | None) -> Received:
+def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | None,
+             written: list[str] | None = None) -> Received:
     if uid is not None:
         known = InboundMail.objects.filter(source=source, uidvalidity=uidvalidity, uid=uid).first()
         if known is not None:
@@ -132,6 +186,8 @@ def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | Non
     row = InboundMail(source=source, uidvalidity=uidvalidity, uid=uid, dedup_key=key, size=len(raw),
                       sender=sender.lower(), subject=subject, automatic=parsed.automatic if parsed else "")
     row.raw.save("message.eml", ContentFile(raw), save=False)
+    if written is not None:
+        written.append(row.raw.name or "")
     try:
         return _process(row, raw, parsed=parsed, failure=failure)
     except IntegrityError:

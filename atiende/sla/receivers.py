@@ -70,5 +70,6 @@ class _Refresh:
 @receiver(post_save, sender=Holiday, dispatch_uid="sla.holiday_saved")
 @receiver(post_delete, sender=Holiday, dispatch_uid="sla.holiday_deleted")
 def on_settings_changed(sender: type, raw: bool = False, **kwargs: Any) -> None:
+    db.forget()  # the policies and calendars a block keeps (services.policies, calendar_for) are read again
     if not raw:
         transaction.on_commit(lambda: services.recheck_open())

@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from atiende import db
 from atiende.desk.models import (
     Channel,
     Message,
@@ -63,7 +64,13 @@ SERVED_WHEN_OPENED = (Channel.PHONE, Channel.IN_PERSON)
 
 
 def calendar_for(team_id: int | None) -> core_calendar.BusinessCalendar:
-    """The team's calendar; all day, every day in UTC for a team without one (or a broken one)."""
+    """The team's calendar; all day, every day in UTC for a team without one (or a broken one).
+
+    Read once per :func:`atiende.db.coalesced` block (a batch of mail refreshes many work orders of few teams)."""
+    return db.memo(("sla.calendar", team_id), lambda: _calendar_for(team_id))
+
+
+def _calendar_for(team_id: int | None) -> core_calendar.BusinessCalendar:
     row = TeamCalendar.objects.filter(team_id=team_id).prefetch_related("holidays").first() if team_id else None
     if row is None:
         return core_calendar.BusinessCalendar.always_open()
@@ -81,6 +88,11 @@ def calendar_of(row: TeamCalendar, holidays: Iterable[date] | None = None) -> co
 
 
 def policies() -> list[core_policy.Policy]:
+    """The active policies, read once per :func:`atiende.db.coalesced` block."""
+    return db.memo("sla.policies", _policies)
+
+
+def _policies() -> list[core_policy.Policy]:
     return [core_policy.Policy(key=p.pk, targets=Targets(p.first_response_minutes, p.resolution_minutes),
                                priority=p.priority or None, queue=p.team_id, organisation=p.organisation_id,
                                rank=p.rank)

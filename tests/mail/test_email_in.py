@@ -307,3 +307,41 @@ def test_a_failing_sla_refresh_loses_no_mail(monkeypatch, caplog):
     assert Message.objects.filter(work_order__number=received.work_order_number).count() == 1
     assert not WorkOrderSla.objects.exists()  # the failed refresh's own writes rolled back, the mail's kept
     assert "SLA refresh of work order" in caplog.text
+
+
+def test_a_batch_is_stored_as_each_message_alone_would_be():
+    """``atiende mail fetch`` stores its messages a batch to a transaction (intake.receive_batch): a new request,
+    a reply to it in the same batch, the same message again and one that cannot be read each get their own
+    outcome, and none takes the others with it."""
+    first = mail(message_id="lote-1@example.org")
+    reply = mail(subject="Re: La impresora no imprime", body="Sigue igual.", message_id="lote-2@example.org",
+                 headers="In-Reply-To: <lote-1@example.org>\n")
+    unreadable = b"Subject: nadie\n\nsin remitente\n"
+    stored = intake.receive_batch([intake.Incoming(raw, "imap-test", 7, uid)
+                                   for uid, raw in enumerate((first, reply, first, unreadable), start=1)])
+    assert [(r.mail.status, r.duplicate) for r in stored] == [
+        ("stored", False), ("stored", False), ("stored", True), ("failed", False)]
+    assert stored[0].work_order_number == stored[1].work_order_number
+    assert stored[3].mail.raw.read() == unreadable  # kept raw, listed by «atiende mail failed»
+    assert (WorkOrder.objects.count(), Message.objects.count(), InboundMail.objects.count()) == (1, 2, 3)
+    again = intake.receive_batch([intake.Incoming(first, "imap-test", 7, 1)])  # the next pass: nothing twice
+    assert again[0].duplicate and InboundMail.objects.count() == 3
+
+
+def test_a_batch_that_cannot_commit_whole_is_stored_one_message_at_a_time(monkeypatch):
+    from atiende.knowledge import index
+
+    real, calls = index.index_work_order, []
+
+    def fails_once(pk):
+        calls.append(pk)
+        if len(calls) == 1:
+            raise RuntimeError("index unavailable")
+        return real(pk)
+
+    monkeypatch.setattr(index, "index_work_order", fails_once)
+    stored = intake.receive_batch([intake.Incoming(mail(sender=f"c{i}@example.org"), "imap-test", 7, i)
+                                   for i in range(3)])
+    assert [r.mail.status for r in stored] == ["stored"] * 3
+    assert WorkOrder.objects.count() == 3 and InboundMail.objects.count() == 3
+    assert all(r.mail.raw.read() for r in stored)  # each message's bytes, written again when stored alone

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.db import OperationalError
 
 from atiende.desk.models import Message
 from atiende.mail import config, imap, intake
@@ -105,19 +106,18 @@ def test_with_move_to_each_stored_message_is_moved_to_that_folder(box, mail_sett
 def test_messages_are_read_and_marked_in_batches_and_a_failure_mid_batch_loses_nothing(box, monkeypatch):
     monkeypatch.setattr(imap, "BATCH_MESSAGES", 3)
     append(box, *(mail(sender=f"cliente{i}@example.org", message_id=f"batch-{i}@example.org") for i in range(8)))
-    real, calls = intake.receive, []
+    real = intake._receive
 
-    def database_down_at_the_fifth(raw, **kwargs):
-        calls.append(kwargs["uid"])
-        if len(calls) == 5:
-            raise intake.TemporaryFailure("database is locked")
+    def the_fifth_cannot_be_stored_now(raw, **kwargs):
+        if b"batch-4@" in raw:  # the database refuses it (in its batch, and again alone)
+            raise OperationalError("database is locked")
         return real(raw, **kwargs)
 
-    monkeypatch.setattr(intake, "receive", database_down_at_the_fifth)
+    monkeypatch.setattr(intake, "_receive", the_fifth_cannot_be_stored_now)
     report = imap.fetch()
     assert (report.stored, len(report.errors)) == (4, 1)
     assert len(unmarked(box)) == 4  # the four stored were marked, in the second batch too; the rest wait
-    monkeypatch.setattr(intake, "receive", real)
+    monkeypatch.setattr(intake, "_receive", real)
     report = imap.fetch()
     assert (report.stored, report.duplicates, report.errors) == (4, 0, [])
     assert unmarked(box) == [] and InboundMail.objects.count() == 8 and Message.objects.count() == 8
