@@ -139,6 +139,10 @@ def _child() -> dict:
         "state": "CASE WHEN n % 10 = 0 THEN 'abandoned' ELSE 'ended' END",
         "assignee_id": f"CASE WHEN n % 10 = 0 THEN NULL ELSE {sql.pick(sql.ids, 'n % 40')} END",
         "data": sql.data(),
+        # The figure columns Contact.save copies from data (an INSERT ... SELECT does not call save).
+        "hold_count": "n % 3", "hold_seconds": "(n % 3) * 45.0",
+        "hold_overruns": "CASE WHEN n % 17 = 0 THEN 1 ELSE 0 END",
+        "transfer_count": "CASE WHEN n % 13 = 0 THEN 1 ELSE 0 END",
     })
     order = WorkOrder.objects.create(number=10_000_000, title="La impresora no imprime", customer=customer,
                                      team=team, assignee=technicians[0], created_at=start)

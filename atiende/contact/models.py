@@ -7,6 +7,7 @@ by the engine's ``to_dict``); the columns beside it copy what queries need
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Any
 
@@ -155,6 +156,12 @@ class Contact(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(default=dict)  # the engine's contact (engine.Contact.to_dict)
     version = models.PositiveIntegerField(default=1)
+    # The engine's figures of the call (HO, TR-1) copied out of ``data`` on every save that writes it, in the
+    # same statement (see save): reports add them up in SQL without reading JSON (reports/aggregates.py).
+    hold_count = models.IntegerField(_("holds"), default=0, editable=False)
+    hold_seconds = models.FloatField(_("seconds on hold"), default=0.0, editable=False)
+    hold_overruns = models.IntegerField(_("hold overruns"), default=0, editable=False)
+    transfer_count = models.IntegerField(_("transfers"), default=0, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -166,6 +173,37 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.state}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, with the figure columns copied from ``data`` whenever ``data`` is written (one statement)."""
+        fields = kwargs.get("update_fields")
+        if fields is None or "data" in fields:
+            for column, value in figures_of(self.data).items():
+                setattr(self, column, value)
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, *(f for f in FIGURE_COLUMNS if f not in fields)]
+        super().save(*args, **kwargs)
+
+
+FIGURE_COLUMNS = ("hold_count", "hold_seconds", "hold_overruns", "transfer_count")
+
+
+def figures_of(data: Any) -> dict[str, int | float]:
+    """The figure columns of a call's engine data: a JSON number each (an integer one truncated toward zero);
+    anything else (missing, text, a boolean) counts as 0, as the reports always read them."""
+    found: dict[str, int | float] = {}
+    for column in FIGURE_COLUMNS:
+        value = data.get(column) if isinstance(data, dict) else None
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+        found[column] = float(number) if column == "hold_seconds" else _whole(number)
+    return found
+
+
+def _whole(number: float) -> int:
+    """Truncated toward zero, kept inside a 4-byte integer column (nothing the engine writes comes near it)."""
+    if not math.isfinite(number):
+        return 0
+    return max(-(2**31), min(2**31 - 1, int(number)))
 
 
 class ContactEvent(models.Model):

@@ -4,9 +4,11 @@
 ``figures.tally_calls`` computes from the rows one call at a time, with one grouped
 query instead of reading every call into Python: one pass, grouped by technician,
 direction, local day of the answer and the call's PO-3 target, with conditional counts and
-sums (durations in whole microseconds: integer sums are exact, so the means equal the pure
-core's to the bit). Python then adds the groups up by technician (by name, as the rows
-are), and PO-3's answered calls by technician and local day.
+sums (durations exact to the microsecond: intervals on PostgreSQL, whole microseconds on
+SQLite, so the means equal the pure core's to the bit; holds and transfers from the call's
+own columns, which ``Contact.save`` copies from the engine's data, not from the JSON). Python
+then adds the groups up by technician (by name, as the rows are), and PO-3's answered calls
+by technician and local day.
 
 :func:`work_order_facts` does the same for the work orders: counts by channel and local
 day, by team, priority and SLA states, by channel of those closed (with EXISTS for a
@@ -15,7 +17,7 @@ reopening and a customer's follow-up), and the sums of the stored business secon
 A call's limits (PO-1, PO-2, PO-3) come from its queue's and organisation's policies as
 ``contact.selectors.policy_for`` layers them (the queue's overrides win over the
 organisation's, which win over the defaults): one ``CASE`` per limit, a branch per queue
-or organisation that overrides it. A local day is ``(epoch seconds + UTC offset) // 86400``
+or organisation that overrides it. A local day is the UTC date of the moment plus the UTC offset
 inside each span of one offset (``Period.offsets``); the rare call answered outside the
 spans covered (more than a week after the period) is read and dated in Python.
 """
@@ -30,8 +32,8 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DurationField,
     F,
-    FloatField,
     Func,
     Q,
     QuerySet,
@@ -64,68 +66,95 @@ class EpochMicros(Func):
 
     output_field = BigIntegerField()
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(EXTRACT(EPOCH FROM {sql}) * 1000000 AS BIGINT)", list(params)
+        return f"CAST(EXTRACT(EPOCH FROM {sql}) * 1000000 AS BIGINT)", tuple(params)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         # Django keeps UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]'; strftime('%s') would round the fraction.
         sql, params = compiler.compile(self.source_expressions[0])
         return (f"(CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER) * 1000000 + CASE WHEN length({sql}) > 19 "
-                f"THEN CAST(substr({sql}, 21, 6) AS INTEGER) ELSE 0 END)", [*params, *params, *params])
+                f"THEN CAST(substr({sql}, 21, 6) AS INTEGER) ELSE 0 END)", (*params, *params, *params))
 
 
-class JsonNumber(Func):
-    """A key of a JSON object column as a number (an integer truncated toward zero, or a float); a value
-    that is not a JSON number counts as 0, as ``figures.number_of`` reads it."""
+class Elapsed(Func):
+    """``later - earlier`` as a duration, exact to the microsecond: on PostgreSQL an interval (integer
+    arithmetic; reading each timestamp as epoch seconds would be a NUMERIC per row, most of a report's time
+    at a million calls), on SQLite whole microseconds (how Django keeps a DurationField there)."""
 
-    def __init__(self, column: str, key: str, *, integer: bool) -> None:
-        self.key, self.integer = key, integer
-        super().__init__(F(column), output_field=BigIntegerField() if integer else FloatField())
+    output_field = DurationField()
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def __init__(self, later: str, earlier: str) -> None:
+        super().__init__(F(later), F(earlier))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        later, earlier = (compiler.compile(e) for e in self.source_expressions)
+        return f"({later[0]} - {earlier[0]})", (*later[1], *earlier[1])
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        later, earlier = (compiler.compile(EpochMicros(e)) for e in self.source_expressions)
+        return f"({later[0]} - {earlier[0]})", (*later[1], *earlier[1])
+
+
+class LocalDay(Func):
+    """Days since 1970-01-01 of the date a timestamp has at a fixed UTC offset (seconds): on PostgreSQL
+    by timestamp arithmetic and a cast to date, on SQLite from the epoch microseconds."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, field: str, offset: int) -> None:
+        self.offset = int(offset)
+        super().__init__(F(field))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
-        value = f"(({sql})::jsonb ->> %s)::numeric"
-        value = f"TRUNC({value})::bigint" if self.integer else f"({value})::float8"
-        return (f"CASE WHEN jsonb_typeof(({sql})::jsonb -> %s) = 'number' THEN {value} ELSE 0 END",
-                [*params, self.key, *params, self.key])
+        return (f"((({sql}) AT TIME ZONE 'UTC') + INTERVAL '{self.offset} seconds')::date - DATE '1970-01-01'",
+                tuple(params))
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        path = f"$.{self.key}"
-        value = f"CAST(json_extract({sql}, %s) AS {'INTEGER' if self.integer else 'REAL'})"
-        return (f"CASE WHEN json_type({sql}, %s) IN ('integer', 'real') THEN {value} ELSE 0 END",
-                [*params, path, *params, path])
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(EpochMicros(self.source_expressions[0]))
+        return f"(({sql}) + {self.offset * MICRO}) / {DAY_US}", tuple(params)
 
 
-def _limit(field: str, scale: int) -> Case | Value:
-    """A call's limit of one policy field (times ``scale``): its queue's override, else its organisation's,
-    else the default, as ``policy_for`` resolves them."""
-    default = round(getattr(DEFAULT_POLICY, field) * scale)
+def micros(duration: timedelta | None) -> int:
+    """A duration summed in SQL as whole microseconds (exact: no float on the way)."""
+    if duration is None:
+        return 0
+    return (duration.days * 86_400 + duration.seconds) * MICRO + duration.microseconds
+
+
+def _limit(field: str, scale: int, *, duration: bool = False) -> Case | Value:
+    """A call's limit of one policy field (times ``scale``; seconds as a duration if ``duration``): its queue's
+    override, else its organisation's, else the default, as ``policy_for`` resolves them."""
+
+    def value(number: float) -> Value:
+        if duration:
+            return Value(timedelta(microseconds=round(number * MICRO)), output_field=DurationField())
+        return big(round(number * scale))
+
     branches = []
     for queue in Queue.objects.exclude(policy={}).only("pk", "name", "policy"):
         if field in (queue.policy or {}):
-            branches.append(When(queue_id=queue.pk, then=big(round(getattr(policy_for(queue), field) * scale))))
+            branches.append(When(queue_id=queue.pk, then=value(getattr(policy_for(queue), field))))
     organisations = [o for o, p in OrganisationPolicy.objects.values_list("organisation_id", "policy")
                      if field in (p or {})]
     if organisations:
         policies = policy_set([], organisations)
         for organisation in organisations:
-            value = getattr(policies.resolve(organisation=str(organisation)), field)
-            branches.append(When(customer__organisation_id=organisation, then=big(round(value * scale))))
+            branches.append(When(customer__organisation_id=organisation,
+                                 then=value(getattr(policies.resolve(organisation=str(organisation)), field))))
+    default = value(getattr(DEFAULT_POLICY, field))
     if not branches:
-        return big(default)
-    return Case(*branches, default=big(default), output_field=BigIntegerField())
+        return default
+    return Case(*branches, default=default, output_field=DurationField() if duration else BigIntegerField())
 
 
 def _local_day(field: str, period: Period) -> Case:
     """Days since 1970-01-01 of the local date of a timestamp, NULL outside the spans covered."""
     spans = period.offsets(max(period.start - timedelta(days=1), _epoch_floor(period)),
                            period.end + timedelta(days=8))
-    moment = EpochMicros(field)
-    return Case(*[When(Q(**{f"{field}__gte": start, f"{field}__lt": end}),
-                       then=(moment + big(offset * MICRO)) / big(DAY_US)) for start, end, offset in spans],
-                default=None, output_field=BigIntegerField())
+    return Case(*[When(Q(**{f"{field}__gte": start, f"{field}__lt": end}), then=LocalDay(field, offset))
+                  for start, end, offset in spans], default=None, output_field=BigIntegerField())
 
 
 def _epoch_floor(period: Period) -> Any:
@@ -147,17 +176,13 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
     pass over them: grouped by technician, direction, local day of the answer and that call's PO-3 target."""
     facts = CallFacts()
     answered, ended = Q(answered_at__isnull=False), Q(answered_at__isnull=False, ended_at__isnull=False)
+    none = Value(timedelta(0), output_field=DurationField())
     measured = calls.alias(
-        arrived_us=EpochMicros("created_at"), answered_us=EpochMicros("answered_at"),
-        ended_us=EpochMicros("ended_at"),
-        wait_us=Greatest(F("answered_us") - F("arrived_us"), big(0), output_field=BigIntegerField()),
-        handle_us=Greatest(F("ended_us") - F("answered_us"), big(0), output_field=BigIntegerField()),
-        gave_up_us=F("ended_us") - F("arrived_us"),
-        wait_limit=_limit("max_wait_seconds", MICRO), call_limit=_limit("max_call_seconds", MICRO),
-        holds=JsonNumber("data", "hold_count", integer=True),
-        hold_seconds=JsonNumber("data", "hold_seconds", integer=False),
-        hold_overruns=JsonNumber("data", "hold_overruns", integer=True),
-        transfers=JsonNumber("data", "transfer_count", integer=True),
+        wait=Greatest(Elapsed("answered_at", "created_at"), none, output_field=DurationField()),
+        handle=Greatest(Elapsed("ended_at", "answered_at"), none, output_field=DurationField()),
+        gave_up=Elapsed("ended_at", "created_at"),
+        wait_limit=_limit("max_wait_seconds", MICRO, duration=True),
+        call_limit=_limit("max_call_seconds", MICRO, duration=True),
     ).annotate(
         outbound=Case(When(direction="outbound", then=Value(True)), default=Value(False),
                       output_field=BooleanField()),
@@ -167,16 +192,16 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
     rows = list(measured.values("assignee_id", "outbound", "day", "target").annotate(
         offered=Count("pk"), answered=Count("pk", filter=answered),
         abandoned=Count("pk", filter=Q(answered_at__isnull=True, state=ContactState.ABANDONED)),
-        wait_total=Sum("wait_us", filter=answered, default=zero),
-        handled=Count("pk", filter=ended), handle_total=Sum("handle_us", filter=ended, default=zero),
-        po1=Count("pk", filter=ended & Q(handle_us__gt=F("call_limit"))),
-        po2_met=Count("pk", filter=answered & Q(wait_us__lte=F("wait_limit"))),
+        wait_total=Sum("wait", filter=answered),
+        handled=Count("pk", filter=ended), handle_total=Sum("handle", filter=ended),
+        po1=Count("pk", filter=ended & Q(handle__gt=F("call_limit"))),
+        po2_met=Count("pk", filter=answered & Q(wait__lte=F("wait_limit"))),
         po2_late=Count("pk", filter=Q(answered_at__isnull=True, state=ContactState.ABANDONED, ended_at__isnull=False,
-                                      gave_up_us__gt=F("wait_limit"))),
-        transferred=Count("pk", filter=answered & Q(transfers__gt=0)),
-        transfer_total=Sum("transfers", filter=answered, default=zero),
-        with_hold=Count("pk", filter=answered & Q(holds__gt=0)),
-        hold_total=Sum("holds", filter=answered, default=zero),
+                                      gave_up__gt=F("wait_limit"))),
+        transferred=Count("pk", filter=answered & Q(transfer_count__gt=0)),
+        transfer_total=Sum("transfer_count", filter=answered, default=zero),
+        with_hold=Count("pk", filter=answered & Q(hold_count__gt=0)),
+        hold_total=Sum("hold_count", filter=answered, default=zero),
         hold_seconds_total=Sum("hold_seconds", filter=answered, default=Value(0.0)),
         overrun_total=Sum("hold_overruns", filter=answered, default=zero),
     ).order_by())
@@ -193,7 +218,7 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
             continue
         tally = CallTally(
             offered=row["offered"], answered=row["answered"], abandoned=row["abandoned"],
-            wait_us=int(row["wait_total"]), handled=row["handled"], handle_us=int(row["handle_total"]),
+            wait_us=micros(row["wait_total"]), handled=row["handled"], handle_us=micros(row["handle_total"]),
             po1=row["po1"], po2_met=row["po2_met"], po2_counted=row["answered"] + row["po2_late"],
             transferred=row["transferred"], transfers=int(row["transfer_total"]), with_hold=row["with_hold"],
             holds=int(row["hold_total"]), hold_seconds=float(row["hold_seconds_total"]),
