@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "atiende.reports",
     "atiende.walkin",
     "atiende.campaigns",
+    "atiende.chat",
 ]
 
 MIDDLEWARE = [

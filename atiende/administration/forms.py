@@ -22,6 +22,7 @@ POLICY_LABELS: dict[str, Any] = {
     "ring_timeout_seconds": _("An unanswered ring goes back to the queue after (seconds)"),
     "overflow_fraction": _("Open the next tier at this share of the maximum wait (0 to 1)"),
     "service_level_target": _("Share of calls to answer within the maximum wait (0 to 1)"),
+    "max_chats": _("Chats a technician holds at once (a call is full occupancy)"),
 }
 
 

@@ -58,6 +58,7 @@ ROUTERS: list[str] = [
     "reports",
     "walkins",
     "campaigns",
+    "chats",
 ]
 
 _mount_routers()

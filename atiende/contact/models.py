@@ -100,6 +100,10 @@ class TechnicianState(models.Model):
     calls_day = models.DateField(_("day counted"), null=True, blank=True)
     queues = models.JSONField(_("queues"), default=list, blank=True,
                               help_text=_("Queues this technician serves; empty means all."))
+    # CH-VIR: chats this technician holds at once; empty: the queue's policy (max_chats, 3 by default).
+    max_chats = models.PositiveSmallIntegerField(
+        _("chats at once"), null=True, blank=True,
+        help_text=_("Chats this technician holds at once; empty: the queue's policy (3 by default)."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -129,6 +133,7 @@ ContactState = _choices("ContactState", engine.ContactState, {
 ContactChannel = _choices("ContactChannel", EngineChannel, {
     EngineChannel.PHONE: _("Phone"),
     EngineChannel.IN_PERSON: _("In person"),
+    EngineChannel.CHAT: _("Chat"),
 })
 
 

@@ -147,6 +147,9 @@ class Contact:
     created_at: datetime
     direction: Direction = Direction.INBOUND
     state: ContactState = ContactState.WAITING
+    # How the contact came (engine.channels.Channel's value): a call and a visitor take the whole technician,
+    # a chat one of their chat slots (engine.routing.may_take).
+    channel: str = "telefonico"
     caller: str = ""
     callee: str = ""
     required_skills: tuple[str, ...] = ()

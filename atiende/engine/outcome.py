@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from atiende.engine.channels import concurrent
 from atiende.engine.contact import Contact, Event, EventKind, SupervisorMode, TechnicianId
 from atiende.engine.policies import Policy
 from atiende.engine.timers import Alert, Deadline, Fired, deadlines_for
@@ -36,6 +37,9 @@ class TechnicianMove(StrEnum):
     HAND_BACK = "hand_back"  # they are done with it: where they go next (routing.state_after_calls)
     WRAP_UP = "wrap_up"  # it was hung up: their wrap-up ("cierre"), unless another call has them
     END_WRAP_UP = "end_wrap_up"  # the wrap-up is over: as HAND_BACK, only for one still in "cierre"
+    # CH-VIR: they accepted a chat (answered, or took it by a transfer or a take-over): one more contact today
+    # (PO-3), their status unchanged: a chat holds one of their slots, counted from the chats themselves.
+    COUNT = "count"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +109,15 @@ def arrival(contact: Contact, policy: Policy, *, offer_to: TechnicianId | None, 
 
 def technician_changes(before: Contact | None, after: Contact, events: list[Event], *,
                        now: datetime) -> list[TechnicianChange]:
-    """What the events do to the technicians, in order, all at the time of the last event."""
+    """What the events do to the technicians, in order, all at the time of the last event.
+
+    A chat (CH-VIR) never changes a technician's status: it holds one of their chat slots while it is
+    offered to them, theirs or in its wrap-up (the shell counts those), and counts once for PO-3 when
+    they take it. A supervisor who joins or coaches a chat is not made busy: they may follow several.
+    """
     moment = events[-1].at if events else now
+    if concurrent(after.channel):
+        return [TechnicianChange(TechnicianMove.COUNT, who, moment) for who in _took_chat(before, events) if who]
     previous_assignee = before.assignee if before else None
     previous_offered = before.offered_to if before else None
     out: list[TechnicianChange] = []
@@ -144,10 +155,29 @@ def technician_changes(before: Contact | None, after: Contact, events: list[Even
     return out
 
 
+def _took_chat(before: Contact | None, events: list[Event]) -> list[TechnicianId | None]:
+    """Who took a chat with these events: its answer, an accepted transfer, a supervisor's take-over."""
+    out: list[TechnicianId | None] = []
+    for event in events:
+        if event.kind == EventKind.ANSWERED:
+            out.append(event.data["technician"])
+        elif event.kind == EventKind.TRANSFER_ACCEPTED:
+            out.append(event.data["to"])
+        elif (event.kind == EventKind.SUPERVISOR_JOINED and event.data.get("mode") == SupervisorMode.TAKE_OVER
+              and (before is None or before.assignee != event.data["supervisor"])):
+            out.append(event.data["supervisor"])
+    return out
+
+
 def _routes_again(after: Contact, events: list[Event]) -> bool:
     """Whether waiting calls should be routed again once this is stored: an offer ended (declined, rang out,
-    answered at another phone), a wrap-up ended, or supervisors who only joined left at the hang-up."""
+    answered at another phone), a wrap-up ended, or supervisors who only joined left at the hang-up; for a
+    chat, also a slot freed by its transfer or take-over (the first technician holds one chat fewer)."""
     for event in events:
+        if concurrent(after.channel) and event.kind in (EventKind.TRANSFER_ACCEPTED, EventKind.ABANDONED) or (
+                concurrent(after.channel) and event.kind == EventKind.SUPERVISOR_JOINED
+                and event.data.get("mode") == SupervisorMode.TAKE_OVER):
+            return True
         if event.kind in (EventKind.RETURNED_TO_QUEUE, EventKind.ENDED):
             return True
         if event.kind == EventKind.HANGUP and any(s != after.assignee for s in after.supervisors):

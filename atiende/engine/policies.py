@@ -28,6 +28,7 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "ring_timeout_seconds": (1, HOUR),
     "overflow_fraction": (0, 1),
     "service_level_target": (0, 1),
+    "max_chats": (1, 20),
 }
 FRACTIONS = frozenset({"warn_fraction", "overflow_fraction", "service_level_target"})
 
@@ -45,6 +46,9 @@ class Policy:
     # PO-2 measured: the share of calls to answer within max_wait_seconds (the wallboard's service-level
     # target). PO-2 wants nobody past the limit; 0.99 is that as a share, the staffing calculator's "po2" preset.
     service_level_target: float = 0.99
+    # CH-VIR: chats a technician holds at once (offered, in conversation or in their wrap-up); a call is full
+    # occupancy. A technician's own capacity (TechnicianState.max_chats) wins over this.
+    max_chats: int = 3
 
     def __post_init__(self) -> None:
         # Every setting has a range (issue 22, item 3): a value past it (1e308 seconds) was stored, then broke
@@ -98,6 +102,7 @@ SETTING_RULES: dict[str, str] = {
     "transfer_timeout_seconds": "TR-5",  # an unanswered transfer returns the call
     "ring_timeout_seconds": "CH-TEL",  # an unanswered offer goes back to the queue
     "wrap_up_seconds": "CH-TEL",
+    "max_chats": "CH-VIR",
 }
 
 

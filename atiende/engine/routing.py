@@ -11,8 +11,11 @@ The order of preference (SPEC §2, PO-2, CT-ENT):
    customer is not left waiting past the policy;
 4. a technician who turned this call down (declined it, or let it ring out) is
    not rung with it again: it waits for someone else (see :func:`turned_down`);
-5. among the eligible, the one idle the longest, then the one with the fewest
-   calls today.
+5. a call (or a visitor) goes only to a technician with no chats; a chat to a
+   technician on no call and with fewer chats than their capacity (CH-VIR,
+   :func:`may_take`, engine/channels.py);
+6. among the eligible, the one with the fewest chats (always none for a call),
+   then the one idle the longest, then the one with the fewest contacts today (PO-3).
 
 Contacts are served oldest first.
 """
@@ -20,10 +23,11 @@ Contacts are served oldest first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from atiende.engine.channels import concurrent
 from atiende.engine.contact import Contact, ContactState, TechnicianId
 from atiende.engine.policies import Policy
 from atiende.practices import Refusal
@@ -45,7 +49,11 @@ class Technician:
     status: TechnicianStatus = TechnicianStatus.AVAILABLE
     idle_since: datetime | None = None
     pause_reason: str = ""
-    calls_today: int = 0  # PO-3
+    calls_today: int = 0  # PO-3 (every contact answered counts: calls, visitors, chats)
+    # CH-VIR: the chats they hold now (offered, in conversation, in a chat's wrap-up), and their own capacity
+    # (None: the queue's policy, Policy.max_chats). Their status stays "available" while they chat.
+    chats: int = 0
+    max_chats: int | None = None
 
     def pause(self, *, reason: str, now: datetime) -> None:
         if not (reason or "").strip():
@@ -233,6 +241,26 @@ def turned_down(contact: Contact, technician: TechnicianId, policy: Policy, *, n
     return not waited_then < limit <= contact.waited_seconds(now)
 
 
+def chat_capacity(technician: Technician, policy: Policy) -> int:
+    """CH-VIR: how many chats this technician may hold at once: their own setting, else the queue's policy."""
+    return technician.max_chats if technician.max_chats is not None else policy.max_chats
+
+
+def may_take(technician: Technician, contact: Contact, policy: Policy) -> bool:
+    """Whether this technician is free for this contact now, whatever its queue and tier (CH-VIR).
+
+    Only an available technician takes anything (one on a call, ringing or in a call's wrap-up is
+    "busy" or "cierre": a call is full occupancy). A chat takes one of their chat slots: they
+    may take one while they hold fewer than their capacity. A call or a visitor takes the whole
+    technician: only one with no chats, so a caller never waits behind written conversations.
+    """
+    if technician.status is not TechnicianStatus.AVAILABLE:
+        return False
+    if concurrent(contact.channel):
+        return technician.chats < chat_capacity(technician, policy)
+    return technician.chats == 0
+
+
 def pick_technician(
     contact: Contact, technicians: Iterable[Technician], queue: QueueConfig, policy: Policy, *, now: datetime
 ) -> RoutingDecision:
@@ -240,7 +268,7 @@ def pick_technician(
     needed = set(queue.skills) | set(contact.required_skills)
     fitting = [
         t for t in technicians
-        if t.status is TechnicianStatus.AVAILABLE and t.tier in tiers and needed <= t.skills
+        if may_take(t, contact, policy) and t.tier in tiers and needed <= t.skills
     ]
     candidates = [t for t in fitting if not (contact.declined_by and turned_down(contact, t.id, policy, now=now))]
     overflowed = tiers != queue.tiers[:1] and not contact.level2_requested
@@ -258,9 +286,10 @@ def pick_technician(
             "No hay técnicos disponibles con el nivel y las habilidades necesarias; la llamada sigue en cola.",
             "No available technician with the needed tier and skills; the call stays queued.",
         )
-    # Longest idle first; then the fewest calls today (PO-3 spreads the load); the id breaks ties.
+    # The fewest chats first (CH-VIR: the load is spread; none for a call, whose candidates have none); then
+    # the longest idle; then the fewest contacts today (PO-3 spreads the load); the id breaks ties.
     never = datetime.max.replace(tzinfo=now.tzinfo)
-    best = min(candidates, key=lambda t: (t.idle_since or never, t.calls_today, str(t.id)))
+    best = min(candidates, key=lambda t: (t.chats, t.idle_since or never, t.calls_today, str(t.id)))
     reason_es = f"Técnico de nivel {best.tier}, el que más tiempo lleva libre"
     reason_en = f"Tier {best.tier} technician, idle the longest"
     if contact.level2_requested:
@@ -276,8 +305,14 @@ def assign_waiting(
     contacts: Sequence[Contact], technicians: Sequence[Technician], queues: dict[str, QueueConfig],
     policies: dict[str, Policy] | Policy, *, now: datetime,
 ) -> list[Assignment]:
-    """Match waiting contacts (oldest first) to available technicians; nobody gets two."""
-    free = [t for t in technicians if t.status is TechnicianStatus.AVAILABLE]
+    """Match waiting contacts (oldest first) to available technicians.
+
+    Nobody gets two calls; a technician may get several chats in one pass, up to their capacity
+    (each one counted as it is assigned), and then no call (:func:`may_take`). The technicians
+    given are not changed.
+    """
+    by_id = {t.id: t for t in technicians}
+    free = [replace(t) for t in technicians if t.status is TechnicianStatus.AVAILABLE]
     out: list[Assignment] = []
     waiting = sorted((c for c in contacts if c.state is ContactState.WAITING), key=lambda c: (c.created_at, c.id))
     for contact in waiting:
@@ -289,6 +324,9 @@ def assign_waiting(
         if decision.technician is None:
             continue
         chosen = next(t for t in free if t.id == decision.technician)
-        free.remove(chosen)
-        out.append(Assignment(contact, chosen, decision))
+        if concurrent(contact.channel):
+            chosen.chats += 1  # one slot fewer for the next chat; no call for them now
+        else:
+            free.remove(chosen)
+        out.append(Assignment(contact, by_id[chosen.id], decision))
     return out

@@ -71,6 +71,7 @@ class OutboundMail(models.Model):
         SURVEY = "survey", _("Closing and survey")
         REMINDER = "reminder", _("Commitment reminder")
         NOTIFICATION = "notification", _("Notification to staff")
+        TRANSCRIPT = "transcript", _("Chat transcript")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

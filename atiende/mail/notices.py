@@ -57,6 +57,12 @@ def _render(template: str, language: str, context: dict[str, Any]) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
 
 
+def render(template: str, language: str, context: dict[str, Any]) -> str:
+    """A mail's text from ``mail/<template>.txt`` in the customer's language, with the team's name (the
+    chat's transcript mail uses it too)."""
+    return _render(template, language, context)
+
+
 def is_robot(address: str) -> bool:
     """Our own address, or one whose latest mail to us was automatic: no automatic mail goes to it."""
     if address.lower() in config.own_addresses():

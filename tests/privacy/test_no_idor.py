@@ -105,8 +105,9 @@ def world(vault_key):
     person = Target.objects.create(campaign=campaign, name="Bernardo-Privado", phone="+34600777888",
                                    number="+34600777888", zones="Europe/Madrid", zone_source="center",
                                    customer=customer_b, held_by=tech_b)
+    chat_b = _chat_of_team_b(queue_b, tech_b)
     ids = {
-        "session_id": practice.pk, "name": queue_b.name,
+        "session_id": practice.pk, "name": queue_b.name, "chat_id": chat_b.pk,
         "number": wo_b.number, "customer_id": customer_b.pk, "consent_id": consent.pk,
         "secret_id": secret.pk, "token_id": token.pk, "question_id": question.pk,
         "commitment_id": commitment.pk, "point_id": point.pk, "attachment_id": attachment.pk,
@@ -118,6 +119,22 @@ def world(vault_key):
             "consent": consent, "token": token, "customer_b": customer_b, "canned": canned, "card": card,
             "practice": practice, "turns_b": practice.turns.count(), "assignment": assignment, "campaign": campaign,
             "person": person}
+
+
+def _chat_of_team_b(queue_b, tech_b):
+    """A chat of team B's queue (CH-VIR), which its customer left before anyone took it: B's technician is
+    free again, and the board's figures of the other sweeps count no answered contact of it."""
+    from atiende.chat import services as chat_services
+    from atiende.chat.models import ChatWidget
+    from atiende.contact.services import availability
+
+    ChatWidget.objects.create(key="cola-b", name="Chat B", queue=queue_b)
+    availability.make_available(user=tech_b)
+    opened = chat_services.open_chat(widget_key="cola-b", name="Bernardo-Privado", email="bernardo@privado.example",
+                                     message="Asunto-Privado-B")
+    chat_services.customer_leaves(session=opened.session)
+    availability.pause(user=tech_b, reason="fin del chat")
+    return opened.session
 
 
 @functools.cache
@@ -213,7 +230,9 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     assert {"GET /api/v1/training/sessions/{session_id}", "POST /api/v1/training/sessions/{session_id}/turns",
             "GET /api/v1/training/technicians/{user_id}/progress", "PUT /api/v1/contacts/queues/{name}",
             "POST /api/v1/campaigns/{campaign_id}/import", "PATCH /api/v1/campaigns/{campaign_id}",
-            "POST /api/v1/campaigns/contacts/{person_id}/outcome", "GET /api/v1/campaigns/{campaign_id}/contacts"} <= covered
+            "POST /api/v1/campaigns/contacts/{person_id}/outcome", "GET /api/v1/campaigns/{campaign_id}/contacts",
+            "GET /api/v1/chats/{chat_id}", "POST /api/v1/chats/{chat_id}/messages",
+            "POST /api/v1/chats/{chat_id}/transfer/accept"} <= covered
     # Nothing of B's changed.
     world["wo_b"].refresh_from_db()
     assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == world["version_b"]

@@ -35,6 +35,7 @@ from atiende.contact.models import (
 )
 from atiende.contact.selectors import policy_for
 from atiende.contact.services.technicians import (
+    count_contact,
     end_wrap_up,
     hand_back,
     release,
@@ -74,6 +75,7 @@ class Loaded:
 def engine_contact(row: Contact) -> engine.Contact:
     contact = engine.Contact.from_dict(row.data)
     contact.id = str(row.pk)
+    contact.channel = row.channel  # the row's column is the truth (calls stored before chats have no key)
     return contact
 
 
@@ -163,6 +165,8 @@ def _store_technicians(decided: Decision) -> None:
             set_technician(who, status=TechnicianStatus.WRAP_UP, unless_busy_beyond=contact)
         elif change.move is TechnicianMove.END_WRAP_UP:
             end_wrap_up(who, moment, contact)
+        elif change.move is TechnicianMove.COUNT:
+            count_contact(who)
 
 
 def _json(data: dict[str, Any]) -> dict[str, Any]:

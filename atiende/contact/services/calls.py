@@ -106,9 +106,11 @@ def resume(*, contact_id: int, user: User | None) -> Outcome:
 
 @single_writer
 def request_transfer(*, contact_id: int, user: User | None, purpose: str, customer_consent: bool,
-                     to_technician: int | User | None = None, to_queue: str | None = None) -> Outcome:
+                     to_technician: int | User | None = None, to_queue: str | None = None,
+                     consent_method: str = "spoken_phone") -> Outcome:
     """``to_technician``: an id, or a user the caller already found among the active staff (the CTI protocols'
-    directory), which is not looked up again."""
+    directory), which is not looked up again. ``consent_method``: how the customer consented (a chat's
+    customer answers in writing: ``written``)."""
     if to_queue is not None:
         queue_named(to_queue)
     receiver = to_technician.pk if isinstance(to_technician, User) else to_technician
@@ -118,10 +120,11 @@ def request_transfer(*, contact_id: int, user: User | None, purpose: str, custom
     return _act(contact_id, user, lambda c, p: c.request_transfer(
         purpose=purpose, customer_consent=customer_consent, now=now(), timeout_seconds=p.transfer_timeout_seconds,
         to_technician=receiver, to_queue=to_queue, by=_on_the_call(user, c)),
-        record=_consent_record("transfer", user, purpose))
+        record=_consent_record("transfer", user, purpose, method=consent_method))
 
 
-def _consent_record(scope: str, user: User | None, note: str) -> Callable[[Contact], None]:
+def _consent_record(scope: str, user: User | None, note: str, *,
+                    method: str = "spoken_phone") -> Callable[[Contact], None]:
     """HO-3 / TR-3 / ET-2: the consent the engine just relied on becomes a consent record.
 
     The engine refuses a hold or transfer without the customer's consent; once it
@@ -130,7 +133,7 @@ def _consent_record(scope: str, user: User | None, note: str) -> Callable[[Conta
     """
 
     def record(row: Contact) -> None:
-        give_consent(customer=row.customer, scope=scope, method="spoken_phone", recorded_by=user,
+        give_consent(customer=row.customer, scope=scope, method=method, recorded_by=user,
                      contact_ref=str(row.pk), given_at=now(), note=note[:500])
 
     return record

@@ -37,11 +37,17 @@ from atiende.contact.services.apply import (
     store,
 )
 from atiende.contact.services.locking import lock_contact, tx
-from atiende.contact.services.technicians import engine_technician, require_staff, technician_state
+from atiende.contact.services.technicians import (
+    chats_held,
+    chats_held_expression,
+    engine_technician,
+    require_staff,
+    technician_state,
+)
 from atiende.db import single_writer
 from atiende.desk.models import Customer
-from atiende.engine.channels import PULLED_ONLY, pushed
-from atiende.engine.routing import open_tiers, pick_technician, turned_down
+from atiende.engine.channels import PULLED_ONLY, concurrent, pushed
+from atiende.engine.routing import may_take, open_tiers, pick_technician, turned_down
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_admin, is_manager
@@ -84,6 +90,7 @@ def create_contact(*, queue: str | Queue, direction: str = "inbound", caller: st
             id="", queue=queue_row.name, created_at=moment, direction=engine.contact.Direction(direction),
             caller=caller, callee=callee, required_skills=tuple(required_skills),
             level2_requested=level2_requested, organisation=str(organisation_id) if organisation_id else None,
+            channel=str(channel),
         )
         policy = policy_for(queue_row, organisation_id)
         chosen: TechnicianState | None = None
@@ -99,12 +106,24 @@ def create_contact(*, queue: str | Queue, direction: str = "inbound", caller: st
 
 def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Policy,
                        ) -> tuple[TechnicianState | None, engine.RoutingDecision | None]:
-    """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another)."""
+    """Pick the best available technician and lock their row (SKIP LOCKED: a racing claim takes another).
+
+    CH-VIR (engine.routing.may_take): a call goes to a technician holding no chat; a chat to one
+    holding fewer than their capacity. Chats leave the technician "available", so the lock on their
+    state row is what keeps two chats routed at once from both taking their last slot: the count is
+    read again once the row is locked (the other offer committed by then, or it holds the lock).
+    """
     config = queue_config(queue)
     tiers = open_tiers(contact, config, policy, now=now())  # only tiers that may take it now (PO-2, CT-ENT)
     available = _team_filtered(TechnicianState.objects.select_related("user")
                                .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers), queue)
-    available = available.order_by(F("idle_since").asc(nulls_last=True), "calls_today", "user_id")
+    available = available.annotate(chats_held=chats_held_expression())
+    if concurrent(contact.channel):
+        available = available.filter(Q(max_chats__isnull=True, chats_held__lt=policy.max_chats)
+                                     | Q(max_chats__isnull=False, chats_held__lt=F("max_chats")))
+    else:
+        available = available.filter(chats_held=0)
+    available = available.order_by("chats_held", F("idle_since").asc(nulls_last=True), "calls_today", "user_id")
     # The engine picks the longest idle among those who fit: read the technicians in
     # that order, a page at a time, until a page holds someone who fits. Who turned
     # this call down is left out by the engine (pick_technician, routing.turned_down).
@@ -128,7 +147,10 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
                    .filter(pk=decision.technician, status=TechnicianStatus.AVAILABLE)
                    .values_list("pk", flat=True).first())
         if claimed is not None:
-            return candidates[decision.technician], decision
+            chosen = next(t for t in pool if t.id == decision.technician)
+            chosen.chats = chats_held(decision.technician)  # exact now that their row is locked
+            if may_take(chosen, contact, policy):
+                return candidates[decision.technician], decision
         pool = [t for t in pool if t.id != decision.technician]  # someone else got them first
     return None, decision
 
@@ -248,6 +270,11 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
         if me.status != TechnicianStatus.AVAILABLE:
             raise InputError("not_available", _("Become available before taking a call."), status=409,
                              rule="CH-TEL")
+        mine = engine_technician(me)  # with the chats they hold, exact under the lock of their row
+        if mine.chats and not (channel and concurrent(channel)):
+            # CH-VIR: a call or a visitor is full occupancy; nobody takes one in the middle of chats.
+            raise InputError("chats_in_progress", _("Finish your chats before taking a call or a visitor."),
+                             status=409, rule="CH-VIR")
         waiting = routable(Contact.objects.filter(state=ContactState.WAITING))
         if queue:
             waiting = waiting.filter(queue__name=queue)
@@ -268,7 +295,7 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
         qs = waiting.filter(waiting_for(user, me.queues))  # as pushed routing: serves_queue
         # A supervisor who steps in to take calls may take any call of their queues, whatever its tier.
         row, fitting_seen = _first_claimable(qs.select_related("queue", "customer").order_by("created_at", "id"),
-                                             engine_technician(me), any_tier=is_manager(user))
+                                             mine, any_tier=is_manager(user))
         if row is None:
             if not fitting_seen and waiting.exists():
                 raise InputError("none_you_can_take",
@@ -307,6 +334,8 @@ def _first_claimable(waiting: Any, me: engine.Technician, *, any_tier: bool = Fa
                 continue
             if contact.declined_by and turned_down(contact, me.id, policies[key], now=moment):
                 continue  # they declined it or let it ring out: it waits for someone else, as in push routing
+            if not may_take(me, contact, policies[key]):
+                continue  # CH-VIR: a chat past their capacity (the queue's policy may differ from another's)
             fitting_seen = True
             locked = (Contact.objects.select_for_update(skip_locked=True)
                       .filter(pk=row.pk, state=ContactState.WAITING).values_list("pk", flat=True).first())

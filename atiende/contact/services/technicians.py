@@ -6,7 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +34,7 @@ from atiende.contact.models import (
     TechnicianStatus,
 )
 from atiende.engine import EventKind
+from atiende.engine.channels import CONCURRENT
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_staff
@@ -32,13 +45,38 @@ def technician_state(user: User) -> TechnicianState:
     return state
 
 
+def _chats_of(user: Any) -> Any:
+    """The chats a technician holds (``user``: an id, or OuterRef): offered to them, theirs in conversation
+    or in its wrap-up (CH-VIR: each holds one of their chat slots; a pending transfer's receiver holds none
+    until they accept, TR-4)."""
+    return Contact.objects.filter(
+        Q(offered_to_id=user, state=ContactState.OFFERED)
+        | Q(assignee_id=user, state__in=(*IN_CONVERSATION, ContactState.WRAP_UP)),
+        channel__in=CONCURRENT)
+
+
+def chats_held_expression() -> Coalesce:
+    """For a TechnicianState query: how many chats each holds, in the same query (a correlated count)."""
+    counted = _chats_of(OuterRef("user_id")).order_by().values("channel").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def chats_held(user_id: int) -> int:
+    """How many chats this technician holds now (read after locking their state row, it is exact)."""
+    return _chats_of(user_id).count()
+
+
 def engine_technician(row: TechnicianState) -> engine.Technician:
+    """The engine's view of a stored state; its chats are the row's ``chats_held`` annotation if the query
+    made one (:func:`chats_held_expression`), else counted now."""
     user = row.user
     # PO-3 counts per day: on a new day the count starts again from zero.
     calls = row.calls_today if row.calls_day == now().date() else 0
+    held = getattr(row, "chats_held", None)
     return engine.Technician(
         user.pk, user.tier, frozenset(user.skills or []), engine.TechnicianStatus(row.status),
         row.idle_since, row.pause_reason, calls,
+        chats=held if held is not None else chats_held(user.pk), max_chats=row.max_chats,
     )
 
 
@@ -69,6 +107,7 @@ def _busy_beyond(contact: engine.Contact) -> Exists:
     """
     others = Contact.objects.filter(Q(assignee_id=OuterRef("user_id"), state__in=IN_CONVERSATION)
                                     | Q(offered_to_id=OuterRef("user_id"), state=ContactState.OFFERED))
+    others = others.exclude(channel__in=CONCURRENT)  # chats never make a technician busy (CH-VIR)
     if contact.id:
         others = others.exclude(pk=int(contact.id))
     return Exists(others)
@@ -96,7 +135,7 @@ def _elsewhere(user_id: int, contact_id: str | int | None) -> _Elsewhere:
     rows = Contact.objects.filter(
         Q(assignee_id=user_id, state__in=(*IN_CONVERSATION, ContactState.WRAP_UP))
         | Q(offered_to_id=user_id, state=ContactState.OFFERED)
-        | Q(Exists(joined), state__in=IN_CONVERSATION))
+        | Q(Exists(joined), state__in=IN_CONVERSATION)).exclude(channel__in=CONCURRENT)  # chats: never busy
     if contact_id:
         rows = rows.exclude(pk=int(contact_id))
     on_a_call = wrap_up_pending = False
@@ -181,6 +220,14 @@ def start_call(user_id: int, moment: datetime) -> None:
         user_id, status=TechnicianStatus.BUSY, idle_since=None, pause_reason="", calls_day=today,
         calls_today=Case(When(calls_day=today, then=F("calls_today") + 1), default=Value(1)),
     )
+
+
+def count_contact(user_id: int) -> None:
+    """CH-VIR: a chat taken counts for PO-3 like a call answered; the technician's status stays as it is."""
+    today = now().date()
+    TechnicianState.objects.filter(user_id=user_id).update(
+        calls_day=today, calls_today=Case(When(calls_day=today, then=F("calls_today") + 1), default=Value(1)),
+        updated_at=timezone.now())
 
 
 def state_to_return_to(user_id: int) -> dict[str, str] | None:

@@ -1,0 +1,124 @@
+"""The end of a chat: the contact hung up (or abandoned), the transcript kept for the scorecard, the survey
+offered (SP-4), the transcript mailed through the outbox when the customer gave an address.
+
+All of it in the ending's own transaction: a chat that ends has its transcript, survey and mail, or
+nothing of it if the ending rolls back. The scorecard itself is made when the chat's wrap-up ends (the
+contact becomes ``ended``: ``scorecards.signals`` stores its scoring job, a worker scores it from the
+transcript stored here, as for a call with its speech turns).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import formats, timezone, translation
+
+from atiende.chat import live
+from atiende.chat.models import ChatSession, ChatState
+from atiende.chat.selectors import customer_messages
+from atiende.contact.models import IN_CONVERSATION, UNANSWERED
+from atiende.contact.services import calls
+from atiende.desk.models import MessageDirection, SatisfactionSurvey
+from atiende.desk.services.history import record_event
+from atiende.mail import config, notices, outbox
+from atiende.mail.core import compose
+from atiende.mail.core.threads import reply_subject
+from atiende.mail.models import OutboundMail
+from atiende.people.models import User
+from atiende.scorecards.models import ContactTranscript
+from atiende.scorecards.transcripts import redact_text
+
+
+def end_chat_as(session: ChatSession, *, ended_by: str, user: User | None) -> ChatSession:
+    """End the chat for whoever ended it (``user`` None: the customer, or a timer)."""
+    with transaction.atomic():
+        locked = ChatSession.objects.select_for_update().get(pk=session.pk)
+        if locked.state in (ChatState.ENDED, ChatState.ABANDONED):
+            return locked  # ended meanwhile by the other side: once is enough
+        contact = session.contact
+        contact.refresh_from_db()
+        moment = timezone.now()
+        if contact.state in UNANSWERED:
+            calls.hang_up(contact_id=contact.pk, user=None, cause="customer_left")
+            state = ChatState.ABANDONED
+        else:
+            if contact.state in IN_CONVERSATION:
+                calls.hang_up(contact_id=contact.pk, user=user, cause=f"ended_by_{ended_by}")
+            state = ChatState.ENDED
+        ChatSession.objects.filter(pk=session.pk).update(state=state, ended_at=moment, ended_by=ended_by)
+        session.refresh_from_db()
+        session.contact.refresh_from_db()
+        extra: dict[str, Any] = {}
+        if state == ChatState.ENDED:
+            store_transcript(session)
+            survey = offer_survey(session, user, moment)
+            extra["survey_url"] = survey_url(survey)
+            mail_transcript(session, survey)
+        live.state_after_commit(session, **extra)
+    return session
+
+
+def store_transcript(session: ChatSession) -> ContactTranscript:
+    """The chat's public messages as the contact's transcript (speaker, seconds since the answer, text; ET-3
+    redacted), which the scorecard scores as it scores a call's speech turns."""
+    contact = session.contact
+    start = contact.answered_at or session.created_at
+    turns = [{"t": max(0.0, (m.created_at - start).total_seconds()),
+              "speaker": "cliente" if m.direction == MessageDirection.INBOUND else "tecnico",
+              "text": redact_text(m.body)}
+             for m in customer_messages(session) if m.body.strip()]
+    stored, _created = ContactTranscript.objects.update_or_create(
+        contact=contact, defaults={"turns": turns, "customer": {"name": session.customer_name},
+                                   "supplied_by": None})
+    return stored
+
+
+def offer_survey(session: ChatSession, actor: User | None, moment: datetime) -> SatisfactionSurvey:
+    """SP-4: the chat's end offers the survey, in the widget and in the transcript mail. A fresh link each
+    time; an earlier answer stays in the work order's history (as desk.services.surveys does on a close,
+    without its closing mail: the work order may well stay open)."""
+    work_order = session.work_order
+    token = secrets.token_urlsafe(24)
+    survey = SatisfactionSurvey.objects.filter(work_order=work_order).first()
+    previous: dict[str, tuple[Any, Any]] = {}
+    if survey is None:
+        survey = SatisfactionSurvey.objects.create(work_order=work_order, token=token, sent_at=moment)
+    else:
+        if survey.answered_at is not None:
+            previous = {"rating": (survey.rating, None), "resolved": (survey.resolved, None),
+                        "comment": (survey.comment, "")}
+        survey.token, survey.sent_at, survey.answered_at = token, moment, None
+        survey.rating, survey.resolved, survey.comment = None, None, ""
+        survey.save()
+    record_event(work_order, actor, "survey_offered", previous, note=f"chat {session.pk}", at=moment)
+    return survey
+
+
+def survey_url(survey: SatisfactionSurvey) -> str:
+    return f"{config.base_url()}/encuesta/{survey.token}/"
+
+
+def mail_transcript(session: ChatSession, survey: SatisfactionSurvey) -> Any:
+    """The transcript to the address the customer gave, through the mail outbox (sent by the mail worker;
+    kept in the local outbox when no SMTP server is set). Public messages only: never a note or a coach's
+    word. None when they gave no address."""
+    if not session.customer_email:
+        return None
+    language = session.language
+    lines = []
+    with translation.override(language):
+        for message in customer_messages(session):
+            when = formats.time_format(timezone.localtime(message.created_at), "H:i")
+            who = session.customer_name if message.direction == MessageDirection.INBOUND else message.sender_name
+            lines.append({"when": when, "who": who, "text": message.body})
+        date = formats.date_format(timezone.localtime(session.created_at), "DATE_FORMAT")
+    text = notices.render("chat_transcript", language, {
+        "name": session.customer_name, "lines": lines, "work_order": session.work_order,
+        "survey_url": survey_url(survey), "date": date})
+    return outbox.enqueue(
+        kind=OutboundMail.Kind.TRANSCRIPT, key=f"chat-transcript:{session.pk}", to=[session.customer_email],
+        subject=reply_subject(session.work_order.title, session.work_order.number), text=text,
+        work_order=session.work_order, automatic=compose.AUTO_GENERATED, language=language)

@@ -1,0 +1,125 @@
+"""The chat's backbone (CH-VIR): open, route, write, read, transfer with consent, coach, end."""
+
+from __future__ import annotations
+
+import pytest
+
+from atiende.chat import selectors, services
+from atiende.chat.models import ChatSession, ChatState
+from atiende.contact.models import Contact, ContactState, TechnicianState, TechnicianStatus
+from atiende.contact.services import calls, routing
+from atiende.desk.models import Message, WorkOrder
+from atiende.errors import InputError
+from atiende.practices import Refusal
+
+pytestmark = pytest.mark.django_db
+
+
+def open_chat(name="Ana Pérez", email="ana@example.com", message="No puedo imprimir", **kw):
+    return services.open_chat(widget_key="soporte", name=name, email=email, message=message,
+                              origin="https://cliente.example", **kw)
+
+
+def test_a_chat_opens_a_work_order_waits_in_the_queue_and_rings_a_technician(widget, lucia):
+    opened = open_chat()
+    session = opened.session
+    assert session.contact.channel == "chat" and session.contact.state == ContactState.OFFERED
+    assert session.contact.offered_to == lucia
+    assert session.work_order.channel == "chat" and session.work_order.customer.name == "Ana Pérez"
+    assert [m.body for m in selectors.customer_messages(session)] == ["No puedo imprimir"]
+    assert selectors.session_for_token(opened.token) == session
+    assert session.token_hash != opened.token and opened.token not in str(ChatSession.objects.values().get())
+    # Offering a chat leaves the technician available for more chats.
+    assert TechnicianState.objects.get(user=lucia).status == TechnicianStatus.AVAILABLE
+
+
+def test_bad_widget_origin_and_offline_are_clear_errors(widget, queue, clock):
+    with pytest.raises(InputError) as unknown:
+        services.open_chat(widget_key="nope", name="Ana")
+    assert unknown.value.status == 404
+    with pytest.raises(InputError) as origin:
+        services.open_chat(widget_key="soporte", name="Ana", origin="https://evil.example")
+    assert origin.value.code == "origin_not_allowed" and origin.value.status == 403
+    with pytest.raises(InputError) as offline:  # nobody signed in
+        services.open_chat(widget_key="soporte", name="Ana", origin="https://cliente.example")
+    assert offline.value.code == "chat_offline" and offline.value.rule == "CH-VIR"
+    with pytest.raises(InputError):
+        services.open_chat(widget_key="soporte", name="", origin="https://cliente.example")
+    work_order = services.leave_message(widget_key="soporte", name="Ana", email="ana@example.com",
+                                        body="Llamadme mañana", origin="https://cliente.example")
+    assert work_order.channel == "chat" and work_order.messages.get().body == "Llamadme mañana"
+    assert not Contact.objects.exists()
+
+
+def test_accept_write_read_and_end_gives_transcript_survey_and_mail(widget, lucia, clock):
+    opened = open_chat()
+    session = services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    assert session.state == ChatState.ACTIVE and session.contact.assignee == lucia
+    assert TechnicianState.objects.get(user=lucia).calls_today == 1  # PO-3 counts the chat
+    reply = services.technician_writes(user=lucia, chat_id=session.pk, body="Buenos días, Ana. ¿Qué impresora es?")
+    services.customer_writes(session=session, body="Una HP")
+    assert services.customer_reads(session=session, up_to=reply.pk) == reply.pk
+    clock.advance(60)
+    ended = services.end_chat(user=lucia, chat_id=session.pk)
+    assert ended.state == ChatState.ENDED and ended.contact.state == ContactState.WRAP_UP
+    turns = ended.contact.transcript.turns
+    assert [t["speaker"] for t in turns] == ["cliente", "tecnico", "cliente"]
+    assert ended.work_order.survey.token
+    from atiende.mail.models import OutboundMail
+
+    mail = OutboundMail.objects.get(kind="transcript")
+    assert mail.recipients == ["ana@example.com"] and "Una HP" in mail.text and "/encuesta/" in mail.text
+    services.finish_wrap_up(user=lucia, chat_id=session.pk)
+    from atiende.scorecards.jobs import run_pending_scoring
+
+    run_pending_scoring()
+    session.contact.refresh_from_db()
+    assert session.contact.state == ContactState.ENDED and session.contact.scorecard is not None
+
+
+def test_coach_messages_are_never_shown_to_the_customer(widget, lucia, supervisor):
+    session = services.accept_chat(user=lucia, chat_id=open_chat().session.pk)
+    with pytest.raises(InputError):
+        services.coach(user=supervisor, chat_id=session.pk, body="Pregunta por el modelo")  # join first
+    services.supervisor_joins(user=supervisor, chat_id=session.pk, mode="coach")
+    whisper = services.coach(user=supervisor, chat_id=session.pk, body="Pregunta por el modelo")
+    assert whisper.visibility == "internal"
+    assert whisper not in selectors.customer_messages(session)
+    assert whisper in selectors.staff_messages(session)
+    services.technician_writes(user=lucia, chat_id=session.pk, body="nota interna", internal=True)
+    assert [m.body for m in selectors.customer_messages(session)] == ["No puedo imprimir"]
+
+
+def test_transfer_waits_for_the_customers_yes_then_for_the_receiver(widget, lucia, jorge, clock):
+    first = open_chat()
+    holder = ChatSession.objects.get(pk=first.session.pk).contact.offered_to
+    other = jorge if holder == lucia else lucia
+    session = services.accept_chat(user=holder, chat_id=first.session.pk)
+    services.propose_transfer(user=holder, chat_id=session.pk, purpose="Es de facturación", to_technician=other.pk)
+    session.contact.refresh_from_db()
+    assert session.contact.state == ContactState.TALKING  # nothing moves before the customer says yes
+    with pytest.raises(Refusal):  # no transfer was requested: the engine refuses the acceptance
+        calls.accept_transfer(contact_id=session.contact_id, user=other)
+    services.customer_answers_transfer(session=ChatSession.objects.get(pk=session.pk), consent=True)
+    session.contact.refresh_from_db()
+    assert session.contact.state == ContactState.TRANSFER_PENDING and session.contact.assignee == holder
+    done = services.accept_transfer(user=other, chat_id=session.pk)
+    assert done.contact.assignee == other
+
+
+def test_declined_transfer_question_keeps_the_chat(widget, lucia, jorge):
+    session = services.accept_chat(user=lucia, chat_id=open_chat().session.pk)
+    services.propose_transfer(user=session.contact.assignee, chat_id=session.pk, purpose="Redes",
+                              to_queue="soporte")
+    services.customer_answers_transfer(session=ChatSession.objects.get(pk=session.pk), consent=False)
+    session.contact.refresh_from_db()
+    assert session.contact.state == ContactState.TALKING
+
+
+def test_a_technician_with_chats_gets_no_call_and_a_fourth_chat_waits(widget, lucia):
+    chats = [open_chat(name=f"Cliente {i}", email="") for i in range(4)]
+    states = [Contact.objects.get(pk=c.session.contact_id) for c in chats]
+    assert [c.offered_to_id for c in states] == [lucia.pk, lucia.pk, lucia.pk, None]
+    call = routing.create_contact(queue="soporte", caller="+34600000001")
+    assert call.technician is None  # a call is full occupancy: she has chats
+    assert WorkOrder.objects.count() == 4 and Message.objects.count() == 4
