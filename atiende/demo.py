@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from atiende.chat.demo import load_chat_demo
 from atiende.contact.demo import load_contact_demo
 from atiende.desk.demo import load_desk_demo
 from atiende.knowledge.demo import load_knowledge_demo
@@ -46,6 +47,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     logins.extend(load_desk_demo(team))
     load_contact_demo(team)  # the "soporte" queue of the demo team (ET-4), technicians available for calls
     load_walkin_demo(team)  # the reception desk's services: /recepcion/, /sala/, the console's desk panel
+    load_chat_demo()  # a chat widget for "soporte": data-queue="soporte" (docs/chat.md)
     load_sla_demo(team)  # business hours, holidays and SLA policies, so lists and the wallboard show them
     load_scorecard_demo()  # a week of ended calls, scored, so /calidad/ shows cards on first run
     load_knowledge_demo()  # help articles and canned answers: /ayuda/, search and the composer's picker

@@ -287,9 +287,10 @@ def pick_technician(
             "No available technician with the needed tier and skills; the call stays queued.",
         )
     # The fewest chats first (CH-VIR: the load is spread; none for a call, whose candidates have none); then
-    # the longest idle; then the fewest contacts today (PO-3 spreads the load); the id breaks ties.
+    # the longest idle; then the fewest contacts today (PO-3 spreads the load); the id breaks ties, as a number
+    # (the order the database reads them in: as text, technician 100 came before 99).
     never = datetime.max.replace(tzinfo=now.tzinfo)
-    best = min(candidates, key=lambda t: (t.chats, t.idle_since or never, t.calls_today, str(t.id)))
+    best = min(candidates, key=lambda t: (t.chats, t.idle_since or never, t.calls_today, t.id))
     reason_es = f"Técnico de nivel {best.tier}, el que más tiempo lleva libre"
     reason_en = f"Tier {best.tier} technician, idle the longest"
     if contact.level2_requested:

@@ -27,13 +27,16 @@ def reload(session: ChatSession) -> ChatSession:
 
 def answer_transfer_question(session: ChatSession, *, consent: bool) -> ChatSession:
     """The customer's answer (called by ``customer.customer_answers_transfer``): yes requests the transfer
-    with their consent recorded (TR-3, written in the chat); no keeps the chat where it is."""
-    pending = dict(session.pending_transfer or {})
-    if not pending:
-        raise InputError("no_transfer_question", _("Nobody asked you about a transfer."), status=409, rule="TR-3")
-    by = pending.get("by")
-    proposer = User.objects.filter(pk=by).first() if isinstance(by, int) else None
+    with their consent recorded (TR-3, written in the chat); no keeps the chat where it is. The question is
+    read under the session's lock: a second answer (a double click, two tabs) finds none."""
     with transaction.atomic():
+        pending = dict(ChatSession.objects.select_for_update().values_list("pending_transfer", flat=True)
+                       .get(pk=session.pk) or {})
+        if not pending:
+            raise InputError("no_transfer_question", _("Nobody asked you about a transfer."), status=409,
+                             rule="TR-3")
+        by = pending.get("by")
+        proposer = User.objects.filter(pk=by).first() if isinstance(by, int) else None
         ChatSession.objects.filter(pk=session.pk).update(pending_transfer={})
         session.pending_transfer = {}
         if not consent:
