@@ -35,6 +35,7 @@ from atiende.people.roles import is_manager, is_staff
 log = logging.getLogger(__name__)
 
 REJOIN_SECONDS = 1800  # group memberships expire (channels' group_expiry, a day by default): renew well before
+CHAT_EVENTS = ("chat.message", "chat.read", "chat.state")  # told to the consoles as a bare "chat.update"
 RETRY_SECONDS = 0.2  # after the channel layer failed to deliver (Redis timed out): listen again this soon
 
 
@@ -108,6 +109,9 @@ class Hub:
             if message.get("type") == "technician.update":
                 await self._technician(message)
                 continue
+            if message.get("type") in CHAT_EVENTS:
+                await self._chat(message)
+                continue
             if message.get("type") != "contact.update":
                 continue
             try:
@@ -136,6 +140,23 @@ class Hub:
                     await console.send(text_data=text)
                 except Exception:  # a console that went away must not stop the others
                     self.consoles.discard(console)
+
+
+    async def _chat(self, message: dict[str, Any]) -> None:
+        """A chat's message, read mark or state changed (atiende/chat/live.py): every console hears which chat,
+        never what was written (ET-4: an internal note or another team's customer stays on the server); the
+        chats card of a console showing that chat re-reads it through its own, scoped, page."""
+        chat, contact = message.get("chat"), message.get("contact")
+        if not isinstance(chat, int):
+            return
+        text = json.dumps({"type": "chat.update", "chat": chat,
+                           "contact": contact if isinstance(contact, int) else None,
+                           "kind": str(message.get("type", ""))[5:]})
+        for console in list(self.consoles):
+            try:
+                await console.send(text_data=text)
+            except Exception:  # a console that went away must not stop the others
+                self.consoles.discard(console)
 
 
 HUB = Hub()

@@ -210,7 +210,9 @@ def practice_send(request: HttpRequest, pk: int) -> HttpResponse:
 def composer_check(request: HttpRequest) -> HttpResponse:
     """The findings on the draft as it is typed (debounced by the page), for the customer's level."""
     body = request.POST.get("body", "").replace("\r\n", "\n")[:composer.MAX_DRAFT]
-    found = composer.findings(body, level=composer.clean_level(request.POST.get("nivel")), language=_lang())
+    internal = request.POST.get("visibility") == "internal"  # a note for the help desk is not checked
+    found = [] if internal else composer.findings(body, level=composer.clean_level(request.POST.get("nivel")),
+                                                  language=_lang())
     return render(request, "consoles/_findings.html", {"findings": found, "body": body, "live": True})
 
 

@@ -91,3 +91,34 @@ def test_customers_and_anonymous_visitors_are_refused(center):
             assert not ok
 
     async_to_sync(scenario)()
+
+
+def test_a_chat_change_reaches_every_console_as_which_chat_never_its_text(center):
+    """Issue 17: the chat's live events (atiende/chat/live.py: chat.message, chat.read, chat.state on the board
+    group) reach each console as a bare ``chat.update`` naming the chat; the text, the author and the visibility
+    stay on the server (ET-4: an internal note or another team's customer), the console re-reads its own page."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    from atiende.contact.live import BOARD_GROUP
+
+    async def scenario():
+        console, ok = await _connect(center.jorge)
+        assert ok and (await console.receive_json_from())["type"] == "hello"
+        await asyncio.sleep(0.2)  # the hub's subscription to the board group
+        layer = get_channel_layer()
+        await layer.group_send(BOARD_GROUP, {"type": "chat.message", "chat": 41, "contact": 7, "update": "u1",
+                                             "message": {"id": 3, "text": "Nota interna: Secreta-123",
+                                                         "visibility": "internal", "author": 9}})
+        await layer.group_send(BOARD_GROUP, {"type": "chat.state", "chat": "41; drop", "state": "ended"})
+        await layer.group_send(BOARD_GROUP, {"type": "chat.read", "chat": 41, "side": "customer", "up_to": 3})
+        assert await console.receive_json_from() == {"type": "chat.update", "chat": 41, "contact": 7,
+                                                      "kind": "message"}
+        # a malformed one is dropped; the next is heard
+        assert await console.receive_json_from() == {"type": "chat.update", "chat": 41, "contact": None,
+                                                      "kind": "read"}
+        await console.send_input({"type": "websocket.disconnect", "code": 1000})
+        await console.wait(1)
+
+    async_to_sync(scenario)()

@@ -64,6 +64,38 @@
     }
   });
 
+  // Live chats: the console's socket (live.js) says which chat changed, never its text; the open chat and the
+  // list are read again through their pages (scoped on the server). The draft being typed is kept.
+  var pendingChat = null;
+  document.addEventListener("atiende:live", function (event) {
+    var message = event.detail || {};
+    if (!window.htmx || (message.type !== "chat.update" && message.type !== "contact.update")) { return; }
+    var thread = document.getElementById("chat-thread");
+    var chatId = thread && thread.getAttribute("data-chat");
+    var list = document.getElementById("live-chats");
+    if (message.type === "chat.update" && chatId && String(message.chat) === chatId) {
+      clearTimeout(pendingChat);
+      pendingChat = setTimeout(function () { reloadThread(thread); }, 150);
+    } else if (list && message.type === "contact.update") {
+      window.htmx.ajax("GET", list.getAttribute("data-refresh"), {target: "#live-chats", select: "#live-chats",
+                                                                   swap: "outerHTML"});
+    }
+  });
+
+  function reloadThread(thread) {
+    var area = thread.querySelector("textarea[name=body]");
+    var draft = area ? area.value : "", focused = area && document.activeElement === area;
+    var start = area ? area.selectionStart : 0, end = area ? area.selectionEnd : 0;
+    window.htmx.ajax("GET", thread.getAttribute("data-refresh"), {target: "#chat-thread", swap: "outerHTML"})
+      .then(function () {
+        var again = document.querySelector("#chat-thread textarea[name=body]");
+        if (!again || !draft) { return; }
+        again.value = draft;
+        if (focused) { again.focus(); again.setSelectionRange(start, end); }
+        again.dispatchEvent(new Event("input", {bubbles: true}));
+      });
+  }
+
   function scrollLogs(root) {
     Array.prototype.forEach.call((root || document).querySelectorAll(".chat-log"), function (log) {
       log.scrollTop = log.scrollHeight;

@@ -92,6 +92,8 @@
           // onMessage may say an update does not concern this page (another technician's call).
           if (!onMessage || onMessage(message) !== false) { scheduleRefresh(); }
         }
+        // Other parts of the page (the chats card, consoles/composer.js) hear every message too.
+        document.dispatchEvent(new CustomEvent("atiende:live", {detail: message}));
       };
       socket.onclose = function () {
         setStatus(false);
