@@ -16,6 +16,8 @@ from django.db.models import Avg, DurationField, Exists, ExpressionWrapper, F, O
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.chat.core.origins import origin_allowed as core_origin_allowed
+from atiende.chat.core.wait import estimate_wait_seconds
 from atiende.chat.models import ChatSession, ChatState, ChatWidget
 from atiende.contact.models import (
     IN_CONVERSATION,
@@ -25,6 +27,7 @@ from atiende.contact.models import (
     TechnicianStatus,
 )
 from atiende.contact.selectors import contacts_in_scope, policy_for, queue_config
+from atiende.contact.services.technicians import chats_held
 from atiende.desk.models import Message, Visibility
 from atiende.engine import EventKind
 from atiende.errors import InputError
@@ -61,19 +64,15 @@ def widget_for_key(key: Any) -> ChatWidget:
 
 
 def origin_allowed(widget: ChatWidget, origin: str | None, *, own_origin: str = "") -> bool:
-    """Whether a page of ``origin`` may use the widget: one of its allowed origins, or the help desk's own.
+    """Whether a page of ``origin`` may use the widget: one of its allowed origins (exact, or a
+    ``https://*.example.com`` family: ``chat.core.origins``), or the help desk's own.
 
     No ``Origin`` at all is the desk's own page (browsers send it on every cross-site request).
     """
     if not origin:
         return True
-    wanted = _normal_origin(origin)
-    allowed = {_normal_origin(o) for o in widget.allowed_origins or [] if isinstance(o, str)}
-    return wanted in allowed or (bool(own_origin) and wanted == _normal_origin(own_origin))
-
-
-def _normal_origin(value: str) -> str:
-    return value.strip().rstrip("/").lower()
+    allowed = [o for o in widget.allowed_origins or [] if isinstance(o, str)]
+    return core_origin_allowed(origin, [*allowed, *([own_origin] if own_origin else [])])
 
 
 def customer_messages(session: ChatSession, *, after_id: int | None = None) -> QuerySet[Message]:
@@ -203,11 +202,17 @@ def availability(widget: ChatWidget, *, at: datetime | None = None) -> Availabil
     if not fitting:
         return Availability(False, "nobody_available", None, waiting)
     policy = policy_for(queue)
-    slots = sum(t.max_chats if t.max_chats is not None else policy.max_chats for t in fitting)
+    capacities = [t.max_chats if t.max_chats is not None else policy.max_chats for t in fitting]
+    free = sum(max(0, cap - chats_held(t.user_id)) for t, cap in zip(fitting, capacities, strict=True)
+               if t.status == TechnicianStatus.AVAILABLE)
     since = (at or timezone.now()) - ESTIMATE_WINDOW
     average = (ChatSession.objects.filter(widget__queue=queue, ended_at__gte=since,
                                           contact__answered_at__isnull=False)
                .aggregate(s=Avg(ExpressionWrapper(F("ended_at") - F("contact__answered_at"),
                                                   output_field=DurationField())))["s"])
     seconds = average.total_seconds() if isinstance(average, timedelta) else DEFAULT_CHAT_SECONDS
-    return Availability(True, "", int(round((waiting + 1) * seconds / max(1, slots))) if waiting else 0, waiting)
+    estimate = estimate_wait_seconds(position=waiting + 1, free_places=free, technicians=len(fitting),
+                                     concurrency=max(1, round(sum(capacities) / len(fitting))),
+                                     handle_seconds=seconds)
+    return Availability(True, "", estimate, waiting)
+

@@ -12,6 +12,8 @@ from atiende.desk.models import Message, WorkOrder
 from atiende.errors import InputError
 from atiende.practices import Refusal
 
+from .conftest import make_technician
+
 pytestmark = pytest.mark.django_db
 
 
@@ -123,3 +125,19 @@ def test_a_technician_with_chats_gets_no_call_and_a_fourth_chat_waits(widget, lu
     call = routing.create_contact(queue="soporte", caller="+34600000001")
     assert call.technician is None  # a call is full occupancy: she has chats
     assert WorkOrder.objects.count() == 4 and Message.objects.count() == 4
+
+
+def test_availability_and_origins_follow_the_queue_and_the_widget(widget, clock):
+    from atiende.chat.models import ChatWidget
+
+    assert selectors.availability(widget).reason == "nobody_available"
+    ana = make_technician("ana", max_chats=1)
+    assert selectors.availability(widget) == selectors.Availability(True, "", 0, 0)  # a free slot: no wait
+    services.accept_chat(user=ana, chat_id=open_chat().session.pk)
+    waiting = selectors.availability(widget)
+    assert waiting.online and waiting.estimated_wait_seconds == 300  # her slot is taken: a chat's length
+    ChatWidget.objects.filter(pk=widget.pk).update(allowed_origins=["https://*.cliente.example"])
+    widget.refresh_from_db()
+    assert selectors.origin_allowed(widget, "https://tienda.cliente.example")
+    assert not selectors.origin_allowed(widget, "https://cliente.example.evil.test")
+    assert selectors.origin_allowed(widget, None)  # the desk's own page sends no Origin

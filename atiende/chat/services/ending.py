@@ -9,7 +9,6 @@ transcript stored here, as for a call with its speech turns).
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from atiende.chat.selectors import customer_messages
 from atiende.contact.models import IN_CONVERSATION, UNANSWERED
 from atiende.contact.services import calls
 from atiende.desk.models import MessageDirection, SatisfactionSurvey
-from atiende.desk.services.history import record_event
+from atiende.desk.services.surveys import send_survey
 from atiende.mail import config, notices, outbox
 from atiende.mail.core import compose
 from atiende.mail.core.threads import reply_subject
@@ -77,24 +76,9 @@ def store_transcript(session: ChatSession) -> ContactTranscript:
 
 
 def offer_survey(session: ChatSession, actor: User | None, moment: datetime) -> SatisfactionSurvey:
-    """SP-4: the chat's end offers the survey, in the widget and in the transcript mail. A fresh link each
-    time; an earlier answer stays in the work order's history (as desk.services.surveys does on a close,
-    without its closing mail: the work order may well stay open)."""
-    work_order = session.work_order
-    token = secrets.token_urlsafe(24)
-    survey = SatisfactionSurvey.objects.filter(work_order=work_order).first()
-    previous: dict[str, tuple[Any, Any]] = {}
-    if survey is None:
-        survey = SatisfactionSurvey.objects.create(work_order=work_order, token=token, sent_at=moment)
-    else:
-        if survey.answered_at is not None:
-            previous = {"rating": (survey.rating, None), "resolved": (survey.resolved, None),
-                        "comment": (survey.comment, "")}
-        survey.token, survey.sent_at, survey.answered_at = token, moment, None
-        survey.rating, survey.resolved, survey.comment = None, None, ""
-        survey.save()
-    record_event(work_order, actor, "survey_offered", previous, note=f"chat {session.pk}", at=moment)
-    return survey
+    """SP-4: the chat's end offers the survey, in the widget and in the transcript mail (a fresh link; an
+    earlier answer stays in the work order's history), without the closing mail of a close."""
+    return send_survey(session.work_order, actor, moment, kind="survey_offered", note=f"chat {session.pk}")
 
 
 def survey_url(survey: SatisfactionSurvey) -> str:

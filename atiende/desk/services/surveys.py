@@ -17,13 +17,19 @@ from atiende.errors import InputError
 from atiende.people.models import User
 
 
-def send_survey(work_order: WorkOrder, actor: User | None, now: datetime) -> SatisfactionSurvey:
-    """SP-4: a fresh survey on every close; an earlier answer stays in the history."""
+def send_survey(work_order: WorkOrder, actor: User | None, now: datetime, *, kind: str = "survey_sent",
+                note: str = "") -> SatisfactionSurvey:
+    """SP-4: a fresh survey on every close; an earlier answer stays in the history.
+
+    ``kind``: the history line. ``survey_sent`` (a close) also makes the mail adapter send the closing
+    mail with the link; a chat's end offers it with ``survey_offered`` (the link shown in the widget and
+    in the transcript mail: the work order may well stay open, so no closing mail).
+    """
     token = secrets.token_urlsafe(24)
     survey = SatisfactionSurvey.objects.filter(work_order=work_order).first()
     if survey is None:
         survey = SatisfactionSurvey.objects.create(work_order=work_order, token=token, sent_at=now)
-        record_event(work_order, actor, "survey_sent", {}, at=now)
+        record_event(work_order, actor, kind, {}, note=note, at=now)
         return survey
     previous = {}
     if survey.answered_at is not None:
@@ -32,7 +38,7 @@ def send_survey(work_order: WorkOrder, actor: User | None, now: datetime) -> Sat
     survey.token, survey.sent_at, survey.answered_at = token, now, None
     survey.rating, survey.resolved, survey.comment = None, None, ""
     survey.save()
-    record_event(work_order, actor, "survey_sent", previous, at=now)
+    record_event(work_order, actor, kind, previous, note=note, at=now)
     return survey
 
 
