@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from atiende.consoles import composer
+from atiende.consoles import composer, livechat
 from atiende.errors import InputError
 from atiende.knowledge.canned import technician_name
 from atiende.people.models import User
@@ -70,8 +70,15 @@ def _practice_chats(user: User) -> dict[str, list[PracticeSession]]:
 
 def panel_context(request: HttpRequest, *, selected: PracticeSession | None = None,
                   thread: dict[str, Any] | None = None, error: str = "") -> dict[str, Any]:
-    """What ``consoles/_chats.html`` needs: the technician's chats, the practice start form, the open thread."""
+    """What ``consoles/_chats.html`` needs: the technician's chats, the practice start form, the open thread
+    (``?chat=ID`` a live chat, ``?practica=ID`` a practice chat)."""
     user = _user(request)
+    live_chats = livechat.my_chats(user)
+    chosen_chat = _int(request.GET.get("chat"))
+    if selected is None and thread is None and chosen_chat is not None:
+        session = livechat.session_or_none(user, chosen_chat)
+        if session is not None:
+            thread = livechat.live_thread_context(request, session)
     if selected is None and thread is None:
         chosen = _int(request.GET.get("practica"))
         if chosen is not None:
@@ -80,7 +87,7 @@ def panel_context(request: HttpRequest, *, selected: PracticeSession | None = No
         thread = practice_thread_context(request, selected)
     language = _lang()
     return {
-        "practice": _practice_chats(user), "thread": thread, "panel_error": error,
+        "live_chats": live_chats, "practice": _practice_chats(user), "thread": thread, "panel_error": error,
         "practice_types": [(t, label) for t, label in _type_labels(language)],
         "practice_scenarios": scenario_list(language),
         "practice_assignments": [practice_selectors.assignment_view(a, language) for a in

@@ -5,7 +5,7 @@ is served by ``atiende/api/consoles.py``, URL names ``consoles_api:...``."""
 
 from django.urls import path
 
-from atiende.consoles import fragments, views
+from atiende.consoles import fragments, livechat, views
 
 app_name = "consoles"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("panel/", views.wallboard, name="wallboard"),
     # The chats panel and the chat composer (server-rendered fragments, htmx): atiende/consoles/fragments.py
     path("consola/chats/", fragments.chats_panel, name="chats_panel"),
+    path("consola/chats/<int:pk>/", livechat.chat_thread, name="chat_thread"),
+    path("consola/chats/<int:pk>/enviar/", livechat.chat_send, name="chat_send"),
+    path("consola/chats/<int:pk>/accion/", livechat.chat_action, name="chat_action"),
     path("consola/practica/empezar/", fragments.practice_start, name="practice_start"),
     path("consola/practica/<int:pk>/", fragments.practice_thread, name="practice_thread"),
     path("consola/practica/<int:pk>/enviar/", fragments.practice_send, name="practice_send"),
