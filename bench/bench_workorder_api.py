@@ -1,4 +1,4 @@
-"""Work-order API: create and read throughput and p99 at concurrency 16, against two baselines.
+"""Work-order API: create and read throughput and p99 at concurrency 16, against three baselines, interleaved.
 
 Run on its own with ``.venv/bin/python bench/bench_workorder_api.py``. For each
 database engine (SQLite, and PostgreSQL when it can be reached) it measures, in
@@ -8,19 +8,29 @@ the same run and on the same machine:
    with a fresh ``ATIENDE_HOME`` or database; a technician's bearer token; then
    ``POST /api/v1/work-orders`` (title, problem story, customer, the
    technician's team as the queue) and ``GET /api/v1/work-orders/{number}``.
-2. The physical floor: the same row written and read with one SQL statement
-   through the driver (sqlite3 or psycopg), no web server and no framework.
+2. The same-stack ceiling (bench/workorder_ceiling.py): Atiende's ASGI handler,
+   settings and database with no middleware and no authentication, a
+   django-ninja route that validates the same body with Atiende's schema and
+   writes the same rows with hand-written SQL, and one that reads them.
 3. django-helpdesk, our peer, installed from PyPI into its own virtualenv under
    bench/out/ (git-ignored), served by the same server (uvicorn, one process)
    on the same engine: ``POST /api/tickets/`` (title, description, queue,
    submitter e-mail) and ``GET /api/tickets/{id}/``, with a staff user's DRF
    token. Skip it with ``BENCH_HELPDESK=0``.
+4. The physical floor: the same row written and read with one SQL statement
+   through the driver (sqlite3 or psycopg), no web server and no framework.
 
-Every side creates the same number of objects (``BENCH_CREATES``, default
-1500) with 16 client threads on keep-alive connections, so reads then run
-against tables of the same size for ``BENCH_SECONDS`` (default 10) seconds.
-The client runs on the same machine and takes its share of the CPUs for every
-side alike, so ratios are fairer than absolute numbers.
+All servers start before the first round and are driven in turn
+(``BENCH_ROUNDS`` rounds, default 5, the order turning each round: A B C,
+B C A, ...), so the machine's drift over minutes (other work, CPU frequency)
+falls on every side alike: each ratio is the median of the rounds' ratios, with
+the smallest and the largest beside it (issue 25). Every side creates the same
+number of objects (``BENCH_CREATES``, default 1500, split over the rounds)
+with 16 client threads on keep-alive connections; then Atiende and the ceiling
+read random objects among those they created, ``BENCH_SECONDS`` (default 10)
+seconds each split over the rounds; django-helpdesk's reads (seconds each, as
+its API walks the whole table) run once after. The client runs on the same
+machine and takes its share of the CPUs for every side alike.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ import random
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +51,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +64,7 @@ OUT = ROOT / "bench" / "out"
 CONCURRENCY = 16
 CREATES = int(os.environ.get("BENCH_CREATES", "1500"))
 READ_SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WARMUP = 32
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 HELPDESK_REQUIREMENT = os.environ.get("BENCH_HELPDESK_REQUIREMENT", "django-helpdesk")
@@ -76,7 +89,7 @@ def serving(command: list[str], *, env: dict[str, str], cwd: Path, port: int,
     with log.open("w") as log_file:
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # a loaded machine starts a Django process slowly
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError(f"server exited with {proc.returncode}: {log.read_text()[-2000:]}")
@@ -152,7 +165,7 @@ def closed_loop(connect: Callable[[], Any], work: Callable[[Any, int], tuple[Any
     elapsed = time.perf_counter() - began
     flat = [x for part in latencies for x in part]
     return {"requests": len(flat), "seconds": elapsed, "rps": len(flat) / elapsed if elapsed else 0.0,
-            "p50_ms": percentile(flat, 0.50) * 1e3, "p99_ms": percentile(flat, 0.99) * 1e3}
+            "p50_ms": percentile(flat, 0.50) * 1e3, "p99_ms": percentile(flat, 0.99) * 1e3, "latencies": flat}
 
 
 def run_load(port: int, headers: dict[str, str], make: Callable[[int], Request], *, total: int | None = None,
@@ -313,7 +326,29 @@ print(json.dumps({"token": raw, "customer": customer.id}))
 """
 
 
-def bench_atiende(engine: str, work: Path) -> dict[str, Any]:
+@dataclass
+class Side:
+    """One server under test: how to create and read through it, and what it created."""
+
+    label: str
+    port: int
+    pid: int
+    headers: dict[str, str]
+    create: Callable[[int], Request]
+    key: Callable[[bytes], Any]  # the created object's reference, from the answer
+    read: Callable[[Any], Request]
+    created: list[Any] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    customer: int = 0  # Atiende's: the customer its work orders are for
+
+
+def _body(customer: int, i: int) -> bytes:
+    return json.dumps({"customer": customer, "title": f"Impresora no imprime {i}", "problem_story": STORY}).encode()
+
+
+@contextlib.contextmanager
+def atiende_side(engine: str, work: Path) -> Iterator[Side]:
+    """``atiende serve`` on a fresh database, a technician's token, warmed up."""
     env = {**os.environ, "ATIENDE_HOME": str(work / "home"), "PYTHONPATH": str(ROOT),
            "ATIENDE_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
            # Plain HTTP on loopback: no redirect to HTTPS (a production deployment keeps it).
@@ -328,32 +363,44 @@ def bench_atiende(engine: str, work: Path) -> dict[str, Any]:
         run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, log=log)
         ids = json.loads(run([python, "-c", ATIENDE_SETUP], env=env, cwd=ROOT, log=log).strip().splitlines()[-1])
         port = free_port()
-        headers = {"Authorization": f"Bearer {ids['token']}", "Content-Type": "application/json",
-                   "Accept": "application/json"}
-
-        def create(i: int) -> Request:
-            body = {"customer": ids["customer"], "title": f"Impresora no imprime {i}", "problem_story": STORY}
-            return "POST", "/api/v1/work-orders", json.dumps(body).encode()
-
         with serving([python, "-m", "atiende.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                     env=env, cwd=ROOT, port=port, log=work / "atiende-server.log"):
-            run_load(port, headers, create, total=WARMUP)
-            created = run_load(port, headers, create, total=CREATES, keep=lambda data: json.loads(data)["number"])
-            numbers = created.pop("kept")
-            if not numbers:
-                raise RuntimeError(f"no work order was created: {created['first_error']}")
-            read = run_load(port, headers, lambda i: ("GET", f"/api/v1/work-orders/{random.choice(numbers)}", None),
-                            seconds=READ_SECONDS)
-            read.pop("kept")
-        if engine == "sqlite":
-            location = str(work / "home" / "atiende.sqlite3")
-        else:
-            location = env["DATABASE_URL"]
-        floor = Floor(engine, location, "desk_workorder", "number").measure()
-        return {"create": created, "read": read, "floor": floor, "rows": CREATES + WARMUP}
+                     env=env, cwd=ROOT, port=port, log=work / "atiende-server.log") as proc:
+            side = Side("Atiende", port, proc.pid,
+                        {"Authorization": f"Bearer {ids['token']}", "Content-Type": "application/json",
+                         "Accept": "application/json"},
+                        lambda i: ("POST", "/api/v1/work-orders", _body(ids["customer"], i)),
+                        lambda data: json.loads(data)["number"],
+                        lambda number: ("GET", f"/api/v1/work-orders/{number}", None), env=env,
+                        customer=ids["customer"])
+            _warm(side)
+            yield side
     finally:
         if engine == "postgresql":
             drop_postgres_database(db_name)
+
+
+@contextlib.contextmanager
+def ceiling_side(atiende: Side, work: Path) -> Iterator[Side]:
+    """bench/workorder_ceiling.py on Atiende's database (its rows are the templates), warmed up."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "workorder_ceiling:app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--lifespan", "off",
+               "--no-access-log"]
+    customer = atiende.customer
+    with serving(command, env=atiende.env, cwd=ROOT, port=port, log=work / "ceiling-server.log") as proc:
+        side = Side("same-stack ceiling", port, proc.pid, {"Content-Type": "application/json"},
+                    lambda i: ("POST", "/ceiling/work-orders", _body(customer, i)),
+                    lambda data: json.loads(data)["number"],
+                    lambda number: ("GET", f"/ceiling/work-orders/{number}", None))
+        _warm(side)
+        yield side
+
+
+def _warm(side: Side) -> None:
+    warm = run_load(side.port, side.headers, side.create, total=WARMUP, keep=side.key)
+    if not warm["kept"]:
+        raise RuntimeError(f"{side.label}: nothing was created: {warm['first_error']}")
+    side.created.extend(warm["kept"])
 
 
 # --- django-helpdesk ----------------------------------------------------------------------
@@ -447,7 +494,9 @@ def helpdesk_environment(log: Path) -> tuple[Path, str]:
     return python, f"django-helpdesk {version[0]} on Django {version[1]}"
 
 
-def bench_helpdesk(engine: str, work: Path) -> dict[str, Any]:
+@contextlib.contextmanager
+def helpdesk_side(engine: str, work: Path) -> Iterator[Side]:
+    """django-helpdesk under uvicorn on a fresh database, a staff user's DRF token, warmed up."""
     log = work / "helpdesk.log"
     python, version = helpdesk_environment(log)
     project = work / "helpdesk-project"
@@ -467,8 +516,6 @@ def bench_helpdesk(engine: str, work: Path) -> dict[str, Any]:
         ids = json.loads(run([str(python), "-c", HELPDESK_SETUP], env=env, cwd=project, log=log)
                          .strip().splitlines()[-1])
         port = free_port()
-        headers = {"Authorization": f"Token {ids['token']}", "Content-Type": "application/json",
-                   "Accept": "application/json"}
 
         def create(i: int) -> Request:
             body = {"queue": ids["queue"], "title": f"Impresora no imprime {i}", "description": STORY, "priority": 3,
@@ -477,16 +524,14 @@ def bench_helpdesk(engine: str, work: Path) -> dict[str, Any]:
 
         command = [str(python), "-m", "uvicorn", "hdproject.asgi:application", "--host", "127.0.0.1", "--port",
                    str(port), "--log-level", "warning", "--lifespan", "off"]
-        with serving(command, env=env, cwd=project, port=port, log=work / "helpdesk-server.log"):
-            run_load(port, headers, create, total=WARMUP)
-            created = run_load(port, headers, create, total=CREATES, keep=lambda data: json.loads(data)["id"])
-            ids_created = created.pop("kept")
-            if not ids_created:
-                raise RuntimeError(f"no ticket was created: {created['first_error']}")
-            read = run_load(port, headers, lambda i: ("GET", f"/api/tickets/{random.choice(ids_created)}/", None),
-                            seconds=READ_SECONDS)
-            read.pop("kept")
-        return {"create": created, "read": read, "version": version, "rows": CREATES + WARMUP}
+        with serving(command, env=env, cwd=project, port=port, log=work / "helpdesk-server.log") as proc:
+            side = Side(version, port, proc.pid,
+                        {"Authorization": f"Token {ids['token']}", "Content-Type": "application/json",
+                         "Accept": "application/json"},
+                        create, lambda data: json.loads(data)["id"],
+                        lambda ticket: ("GET", f"/api/tickets/{ticket}/", None))
+            _warm(side)
+            yield side
     finally:
         if engine == "postgresql":
             drop_postgres_database(db_name)
@@ -511,8 +556,142 @@ def server_errors(log: Path) -> str:
 
 def _row(label: str, stats: dict[str, Any]) -> list[str]:
     errors = f"{stats['errors']}" + (f" ({stats['first_error'][:80]})" if stats.get("first_error") else "")
+    cpu = f"{stats['cpu_ms']:.1f} ms" if "cpu_ms" in stats else ""
     return [label, f"{stats['requests']:,}", f"{stats['seconds']:.1f} s", f"{stats['rps']:,.0f}",
-            f"{stats['p50_ms']:.1f} ms", f"{stats['p99_ms']:.1f} ms", errors]
+            f"{stats['p50_ms']:.1f} ms", f"{stats['p99_ms']:.1f} ms", cpu, errors]
+
+
+def _round(side: Side, *, total: int | None = None, seconds: float | None = None) -> dict[str, Any]:
+    """One round of creations (``total``) or of reads (``seconds``) on one side, with its server's CPU."""
+    cpu = cpu_seconds(side.pid)
+    if total is not None:
+        stats = run_load(side.port, side.headers, side.create, total=total, keep=side.key)
+        side.created.extend(stats.pop("kept"))
+    else:
+        created = side.created
+        stats = run_load(side.port, side.headers, lambda i: side.read(random.choice(created)), seconds=seconds)
+        stats.pop("kept")
+    stats["cpu_ms"] = (cpu_seconds(side.pid) - cpu) * 1000 / max(1, stats["requests"])
+    return stats
+
+
+def _merged(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One side's rounds as one run: every answered request's latency, the total time, the errors."""
+    latencies = [x for r in rounds for x in r["latencies"]]
+    seconds = sum(r["seconds"] for r in rounds)
+    errors = sum(r["errors"] for r in rounds)
+    return {"requests": len(latencies), "seconds": seconds, "rps": len(latencies) / seconds if seconds else 0.0,
+            "p50_ms": percentile(latencies, 0.50) * 1e3, "p99_ms": percentile(latencies, 0.99) * 1e3,
+            "errors": errors, "first_error": next((r["first_error"] for r in rounds if r["first_error"]), ""),
+            "cpu_ms": statistics.median(r["cpu_ms"] for r in rounds)}
+
+
+def _interleaved(sides: list[Side], work: Callable[[Side], dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """``ROUNDS`` rounds; in each, every side once, the order turning round by round (A B C, B C A, ...)."""
+    done: dict[str, list[dict[str, Any]]] = {side.label: [] for side in sides}
+    for r in range(ROUNDS):
+        turn = r % len(sides)
+        for side in sides[turn:] + sides[:turn]:
+            done[side.label].append(work(side))
+    return done
+
+
+def _ratios(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[float]:
+    return [a["rps"] / b["rps"] for a, b in zip(ours, theirs, strict=True) if b["rps"]]
+
+
+def _spread(ratios: list[float]) -> str:
+    return f"min {min(ratios):.2f}, max {max(ratios):.2f}, {len(ratios)} rounds" if ratios else "no rounds"
+
+
+def measure_engine(engine: str, title: str, with_helpdesk: bool) -> bool:
+    """Every side of one database engine, interleaved; prints the table and the figures. False if one failed."""
+    work = Path(tempfile.mkdtemp(prefix=f"api-{engine}-", dir=OUT))
+    failed = False
+    with contextlib.ExitStack() as stack:
+        try:
+            ours = stack.enter_context(atiende_side(engine, work))
+            ceiling = stack.enter_context(ceiling_side(ours, work))
+        except Exception as exc:  # noqa: BLE001 - report, do not hide, and go on with the next engine
+            print(f"Atiende could not be measured: {exc}\n")
+            return False
+        sides = [ours, ceiling]
+        peer: Side | None = None
+        if with_helpdesk:
+            try:
+                peer = stack.enter_context(helpdesk_side(engine, work))
+                sides.append(peer)
+            except Exception as exc:  # noqa: BLE001
+                print(f"django-helpdesk could not be measured: {exc}\n")
+                failed = True
+        load_start = os.getloadavg()[0]
+        creates = _interleaved(sides, lambda side: _round(side, total=max(1, CREATES // ROUNDS)))
+        reads = _interleaved([ours, ceiling], lambda side: _round(side, seconds=READ_SECONDS / ROUNDS))
+        peer_read = _round(peer, seconds=READ_SECONDS) if peer is not None else None
+        load_end = os.getloadavg()[0]
+        location = str(work / "home" / "atiende.sqlite3") if engine == "sqlite" else ours.env["DATABASE_URL"]
+        floor = Floor(engine, location, "desk_workorder", "number").measure()
+    created, read = _merged(creates[ours.label]), _merged(reads[ours.label])
+    ceiling_created, ceiling_read = _merged(creates[ceiling.label]), _merged(reads[ceiling.label])
+    rows = [_row("Atiende: create work order (POST /api/v1/work-orders)", created),
+            _row("Atiende: read work order (GET /api/v1/work-orders/{number})", read),
+            _row("same-stack ceiling: the same body validated, the same rows written", ceiling_created),
+            _row("same-stack ceiling: the same rows read", ceiling_read)]
+    rows += [_row("floor: INSERT one work-order row through the driver", floor["create"]),
+             _row("floor: SELECT one work-order row through the driver", floor["read"])]
+    if peer is not None:
+        rows += [_row("django-helpdesk: create ticket (POST /api/tickets/)", _merged(creates[peer.label]))]
+        if peer_read is not None:
+            rows += [_row("django-helpdesk: read ticket (GET /api/tickets/{id}/)", peer_read)]
+    print(table(["operation", "requests", "time", "per second", "p50", "p99", "server CPU a request", "errors"],
+                rows))
+    print(f"\nCreations in {ROUNDS} rounds of {max(1, CREATES // ROUNDS):,} per side, reads in {ROUNDS} rounds of "
+          f"{READ_SECONDS / ROUNDS:g} s per side (django-helpdesk's reads once, {READ_SECONDS:g} s, after them), the "
+          f"order turning each round; load average {load_start:.1f} at the start, {load_end:.1f} at the end. Requests, "
+          "throughput and latencies count answered requests only (2xx); failed ones are under errors. Server CPU: "
+          "the median over the rounds of the server process's CPU time per request.\n")
+    for label, log in (("Atiende", work / "atiende-server.log"), ("ceiling", work / "ceiling-server.log"),
+                       ("django-helpdesk", work / "helpdesk-server.log")):
+        found = server_errors(log)
+        if found:
+            print(f"Most frequent error in the {label} server log: {found}.\n")
+
+    def failed_note(stats: dict[str, Any]) -> str:
+        return f"; {stats['errors']} failed requests not counted" if stats["errors"] else ""
+
+    figure(f"Work-order creation through the API, {title}, concurrency 16", round(created["rps"]), "per s",
+           note=f"p99 {created['p99_ms']:.1f} ms{failed_note(created)}")
+    if engine == "sqlite":
+        figure("Work-order creation p99, SQLite, 16 concurrent writers", round(created["p99_ms"], 1), "ms",
+               target="< 500 ms", met=created["p99_ms"] < 500, note=f"p50 {created['p50_ms']:.1f} ms")
+    figure(f"Work-order read through the API, {title}, concurrency 16", round(read["rps"]), "per s",
+           note=f"p99 {read['p99_ms']:.1f} ms{failed_note(read)}")
+    for what, mine, theirs in (("creation", creates[ours.label], creates[ceiling.label]),
+                               ("read", reads[ours.label], reads[ceiling.label])):
+        ratios = _ratios(mine, theirs)
+        median = statistics.median(ratios) if ratios else 0.0
+        figure(f"Work-order {what} vs the same-stack ceiling, {title}, interleaved", f"{median:.2f}",
+               "x the ceiling's throughput", target=">= 0.5x", met=median >= 0.5, note=_spread(ratios))
+    figure(f"Work-order creation vs raw SQL insert floor, {title}",
+           f"{created['rps'] / floor['create']['rps']:.3f}", "x the floor's throughput")
+    if peer is not None:
+        ratios = _ratios(creates[ours.label], creates[peer.label])
+        median = statistics.median(ratios) if ratios else 0.0
+        peer_created = _merged(creates[peer.label])
+        print(f"Peer: {peer.label}, installed from PyPI into bench/out/helpdesk-venv. Its ticket creation "
+              "also builds the notification e-mail to the submitter (sent to Django's dummy mail backend "
+              "here). Its ticket read is slow because `TicketViewSet.get_queryset` walks every ticket the "
+              "user can see (to set custom-field values) before `get_object` picks one, so a read costs "
+              f"time in proportion to the table ({len(peer.created):,} tickets here).\n")
+        figure(f"Work-order creation vs django-helpdesk ticket creation, {title}, interleaved", f"{median:.2f}",
+               "x django-helpdesk", target=">= 3x", met=median >= 3,
+               note=f"{_spread(ratios)}; django-helpdesk {peer_created['rps']:.0f}/s, p99 "
+                    f"{peer_created['p99_ms']:.1f} ms{failed_note(peer_created)}")
+        if peer_read is not None and peer_read["rps"]:
+            figure(f"Work-order read vs django-helpdesk ticket read, {title}",
+                   f"{read['rps'] / peer_read['rps']:.2f}", "x django-helpdesk",
+                   note=f"django-helpdesk {peer_read['rps']:.1f}/s, p99 {peer_read['p99_ms']:.1f} ms")
+    return not failed and not created["errors"]
 
 
 def main() -> int:
@@ -523,7 +702,9 @@ def main() -> int:
     print("# Work-order API at concurrency 16\n")
     print(f"{CREATES:,} creations per side after {WARMUP} warm-up requests, then {READ_SECONDS:g} s of reads of "
           f"random objects among those created; {CONCURRENCY} client threads with keep-alive connections on the "
-          "same machine. Servers: one uvicorn process each.\n")
+          "same machine. Servers: one uvicorn process each, all started before the first round, driven in turn "
+          f"in {ROUNDS} rounds (the order turning each round), so that the machine's drift over minutes falls on "
+          "every side alike: each ratio is the median of the rounds' ratios, with the smallest and the largest.\n")
     engines = [e.strip() for e in os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",") if e.strip()]
     with_helpdesk = os.environ.get("BENCH_HELPDESK", "1") != "0"
     failed = False
@@ -535,61 +716,9 @@ def main() -> int:
             if reason:
                 print(f"Skipped: PostgreSQL cannot be reached at {POSTGRES_URL} ({reason}).\n")
                 continue
-        work = Path(tempfile.mkdtemp(prefix=f"api-{engine}-", dir=OUT))
-        rows: list[list[str]] = []
-        try:
-            ours = bench_atiende(engine, work)
-        except Exception as exc:  # noqa: BLE001 - report, do not hide, and go on with the next engine
-            print(f"Atiende could not be measured: {exc}\n")
-            failed = True
-            continue
-        rows.append(_row("Atiende: create work order (POST /api/v1/work-orders)", ours["create"]))
-        rows.append(_row("Atiende: read work order (GET /api/v1/work-orders/{number})", ours["read"]))
-        rows.append(_row("floor: INSERT one work-order row through the driver", ours["floor"]["create"]))
-        rows.append(_row("floor: SELECT one work-order row through the driver", ours["floor"]["read"]))
-        peer: dict[str, Any] | None = None
-        if with_helpdesk:
-            try:
-                peer = bench_helpdesk(engine, work)
-                rows.append(_row("django-helpdesk: create ticket (POST /api/tickets/)", peer["create"]))
-                rows.append(_row("django-helpdesk: read ticket (GET /api/tickets/{id}/)", peer["read"]))
-            except Exception as exc:  # noqa: BLE001
-                print(f"django-helpdesk could not be measured: {exc}\n")
-                failed = True
-        print(table(["operation", "requests", "time", "per second", "p50", "p99", "errors"], rows))
-        print("\nRequests, throughput and latencies count answered requests only (2xx); failed ones are under "
-              "errors.\n")
-        for side, log in (("Atiende", work / "atiende-server.log"), ("django-helpdesk", work / "helpdesk-server.log")):
-            found = server_errors(log)
-            if found:
-                print(f"Most frequent error in the {side} server log: {found}.\n")
-        create_rps, read_rps = ours["create"]["rps"], ours["read"]["rps"]
-        def failed_note(stats: dict[str, Any]) -> str:
-            return f"; {stats['errors']} failed requests not counted" if stats["errors"] else ""
-
-        figure(f"Work-order creation through the API, {title}, concurrency 16", round(create_rps), "per s",
-               note=f"p99 {ours['create']['p99_ms']:.1f} ms{failed_note(ours['create'])}")
-        figure(f"Work-order read through the API, {title}, concurrency 16", round(read_rps), "per s",
-               note=f"p99 {ours['read']['p99_ms']:.1f} ms{failed_note(ours['read'])}")
-        figure(f"Work-order creation vs raw SQL insert floor, {title}",
-               f"{create_rps / ours['floor']['create']['rps']:.3f}", "x the floor's throughput")
-        figure(f"Work-order read vs raw SQL select floor, {title}",
-               f"{read_rps / ours['floor']['read']['rps']:.3f}", "x the floor's throughput")
-        if peer is not None:
-            ratio = create_rps / peer["create"]["rps"]
-            print(f"Peer: {peer['version']}, installed from PyPI into bench/out/helpdesk-venv. Its ticket creation "
-                  "also builds the notification e-mail to the submitter (sent to Django's dummy mail backend "
-                  "here). Its ticket read is slow because `TicketViewSet.get_queryset` walks every ticket the "
-                  "user can see (to set custom-field values) before `get_object` picks one, so a read costs "
-                  f"time in proportion to the table ({peer['rows']:,} tickets here).\n")
-            figure(f"Work-order creation vs django-helpdesk ticket creation, {title}", f"{ratio:.2f}",
-                   "x django-helpdesk", target=">= 2x", met=ratio >= 2,
-                   note=f"django-helpdesk {peer['create']['rps']:.0f}/s, p99 {peer['create']['p99_ms']:.1f} ms"
-                        f"{failed_note(peer['create'])}")
-            figure(f"Work-order read vs django-helpdesk ticket read, {title}",
-                   f"{read_rps / peer['read']['rps']:.2f}", "x django-helpdesk",
-                   note=f"django-helpdesk {peer['read']['rps']:.0f}/s, p99 {peer['read']['p99_ms']:.1f} ms")
+        failed = not measure_engine(engine, title, with_helpdesk) or failed
     return 1 if failed else 0
+
 
 
 if __name__ == "__main__":

@@ -74,19 +74,23 @@ class Answer:
 
 def receive(event: NativeEvent, *, sender: User) -> Answer:
     """Process an event once and answer it; a repeat of its id by the same integration (``sender``, the
-    token's user) gets the stored answer."""
-    stored = _stored(event, sender)
-    if stored is None:
-        try:
-            stored = _process(event, sender)
-        except IntegrityError:
-            # The same id raced in twice (a twin got there first, committed or not: the unique
-            # index made this one wait): the twin's answer is stored; answer as it did.
-            stored = _stored(event, sender)
-            if stored is None:
-                # Another event (its own id) created the same call meanwhile: once more, now seeing
-                # that call, this one gets its own stored answer (409 duplicate_call).
-                stored = _process(event, sender)
+    token's user) gets the stored answer.
+
+    Nothing is looked up first: the answer's row, written last in the event's transaction, is the check. Its
+    unique index on (integration, id) refuses a repeat, and the repeat's transaction rolls back with whatever
+    it changed; then the stored answer is read. Repeats are rare (a retry after a timeout), so every first
+    event saves a query and a repeat pays one more (issue 25)."""
+    try:
+        stored = _process(event, sender)
+    except IntegrityError:
+        # A repeat, or a twin of the same id that raced in (committed or not: the unique index made this one
+        # wait): the first one's answer is stored; answer as it did.
+        found = _stored(event, sender)
+        if found is None:
+            # Another event (its own id) created the same call meanwhile: once more, now seeing
+            # that call, this one gets its own stored answer (409 duplicate_call).
+            found = _process(event, sender)
+        stored = found
     return Answer(stored.status, stored.response)
 
 
@@ -98,9 +102,9 @@ def _stored(event: NativeEvent, sender: User) -> CtiEvent | None:
 def _process(event: NativeEvent, sender: User) -> CtiEvent:
     """Process the event and store its answer in one transaction: acknowledged means stored.
 
-    A twin of the same id that slipped past the lookup in :func:`receive` runs
-    here too, then fails on the unique event id when storing its answer, and its
-    whole transaction (whatever it changed) rolls back.
+    A repeat of an id (or a twin racing in) runs here too, then fails on the
+    unique event id when storing its answer, and its whole transaction (whatever
+    it changed) rolls back: :func:`receive` answers with the stored one.
     """
     try:
         with transaction.atomic(), locking.without_savepoints():
