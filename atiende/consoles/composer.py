@@ -16,7 +16,10 @@ and offers "send anyway"; the findings sent anyway are kept with the line (``che
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from atiende.consoles.selectors import LEVEL_LABELS
 from atiende.knowledge import canned
@@ -108,3 +111,38 @@ def canned_choices(user: User, query: str, *, level: str | None, values: dict[st
         choices.append({"id": answer.pk, "title": answer.title, "text": text, "plain": plain, "unfilled": unfilled,
                         "findings": findings(text, level=level, language=language)})
     return choices
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the composer's POST decided: send ``body`` (``show`` is None; ``anyway`` when sent despite
+    ``findings``), or show the composer again (``show``: the draft, the findings or the error) with ``status``."""
+
+    body: str
+    findings: list[dict[str, Any]]
+    show: dict[str, Any] | None = None
+    status: int = 200
+    anyway: bool = False
+
+
+def review(post: Mapping[str, str], *, checked: bool = True, name: str = "", language: str = "es") -> Review:
+    """The composer's POST (``body``, ``nivel``, ``action=send|send_anyway|check``, ``apply=N``), read the same
+    way for every chat: an empty or too long line is said; ``check`` and ``apply`` show the findings; a ``send``
+    with findings is held back once (they are shown with "send anyway"); otherwise the line goes. ``checked``
+    False (an internal note) skips the assistant."""
+    body = post.get("body", "").replace("\r\n", "\n")
+    action = "apply" if "apply" in post else post.get("action", "send")
+    action = action if action in ACTIONS else "send"
+    if not body.strip():
+        return Review(body, [], {"body": body, "error": _("Write something to send.")})
+    if len(body) > MAX_DRAFT:
+        return Review(body, [], {"body": body, "error": _(
+            "A chat line can be %(max)d characters at most (NT-1: keep it short).") % {"max": MAX_DRAFT}}, 400)
+    level = clean_level(post.get("nivel"))
+    found = findings(body, level=level, language=language) if checked else []
+    if action == "apply":
+        body = apply(body, found, post.get("apply", ""), name=name)
+        found = findings(body, level=level, language=language)
+    if action in ("check", "apply") or (action == "send" and found):
+        return Review(body, found, {"body": body, "findings": found, "checked": True})
+    return Review(body, found, anyway=action == "send_anyway")

@@ -181,29 +181,17 @@ def practice_send(request: HttpRequest, pk: int) -> HttpResponse:
     row = _practice_row(request, pk)
     if row is None:
         return not_found(request, _("There is no practice session %(id)s.") % {"id": pk})
-    body = request.POST.get("body", "").replace("\r\n", "\n")
     if "end" in request.POST:
-        body, action = "", "end"
+        body, found, anyway = "", [], False
     else:
-        action = "apply" if "apply" in request.POST else request.POST.get("action", "send")
-        action = action if action in composer.ACTIONS else "send"
-    if action != "end" and not body.strip():
-        return _thread_response(request, row, {"error": _("Write something to send."), "body": body})
-    if len(body) > composer.MAX_DRAFT:
-        return _thread_response(request, row, {
-            "body": body, "error": _("A chat line can be %(max)d characters at most (NT-1: keep it short).")
-            % {"max": composer.MAX_DRAFT}}, status=400)
-    level = composer.clean_level(request.POST.get("nivel"))
-    found = composer.findings(body, level=level, language=_lang()) if action != "end" else []
-    if action == "apply":
-        body = composer.apply(body, found, request.POST.get("apply", ""))
-        found = composer.findings(body, level=level, language=_lang())
-    if action in ("check", "apply") or (action == "send" and found):
-        return _thread_response(request, row, {"body": body, "findings": found, "checked": True})
+        decided = composer.review(request.POST, language=_lang())
+        if decided.show is not None:
+            return _thread_response(request, row, decided.show, status=decided.status)
+        body, found, anyway = decided.body, decided.findings, decided.anyway
     try:
         row, _new = practice_services.take_turn(
             user=_user(request), session_id=row.pk, text=body,
-            checked_findings=composer.findings_summary(found) if action == "send_anyway" else None)
+            checked_findings=composer.findings_summary(found) if anyway else None)
     except (InputError, Refusal) as exc:
         fresh = _practice_row(request, pk) or row
         return _thread_response(request, fresh, {"body": body, "error": _error_text(exc)}, status=exc.status)

@@ -143,25 +143,12 @@ def chat_send(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     if session is None:
         return not_found(request, _("There is no chat %(id)s.") % {"id": pk})
-    body = request.POST.get("body", "").replace("\r\n", "\n")
     internal = request.POST.get("visibility") == "internal"
-    action = "apply" if "apply" in request.POST else request.POST.get("action", "send")
-    action = action if action in composer.ACTIONS else "send"
+    decided = composer.review(request.POST, checked=not internal, name=session.customer_name, language=_lang())
+    if decided.show is not None:
+        return _thread_response(request, session, {**decided.show, "internal": internal}, status=decided.status)
+    body = decided.body
     draft: dict[str, Any] = {"body": body, "internal": internal}
-    if not body.strip():
-        return _thread_response(request, session, {**draft, "error": _("Write something to send.")})
-    if len(body) > composer.MAX_DRAFT:
-        return _thread_response(request, session, {**draft, "error": _(
-            "A chat line can be %(max)d characters at most (NT-1: keep it short).") % {"max": composer.MAX_DRAFT}},
-            status=400)
-    level = composer.clean_level(request.POST.get("nivel"))
-    found = [] if internal else composer.findings(body, level=level, language=_lang())
-    if action == "apply":
-        body = draft["body"] = composer.apply(body, found, request.POST.get("apply", ""),
-                                              name=session.customer_name)
-        found = composer.findings(body, level=level, language=_lang())
-    if action in ("check", "apply") or (action == "send" and found):
-        return _thread_response(request, session, {**draft, "findings": found, "checked": True})
     try:
         chat_services.technician_writes(user=_user(request), chat_id=session.pk, body=body, internal=internal)
     except (InputError, Refusal) as exc:
