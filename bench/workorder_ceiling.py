@@ -56,8 +56,20 @@ def _template(table: str, order: str) -> dict[str, Any]:
             cursor.execute(f"SELECT * FROM {table} ORDER BY {order} DESC LIMIT 1")
             names = [d[0] for d in cursor.description]
             found = dict(zip(names, cursor.fetchone(), strict=True))
+            for column in _generated(cursor, table):  # the database computes them (PostgreSQL's search vector)
+                found.pop(column, None)
         _templates[table] = found
     return found
+
+
+def _generated(cursor: Any, table: str) -> list[str]:
+    """The generated columns of ``table``: none may be written."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                       "AND is_generated = 'ALWAYS'", [table])
+        return [name for (name,) in cursor.fetchall()]
+    cursor.execute(f"PRAGMA table_xinfo({table})")
+    return [row[1] for row in cursor.fetchall() if row[6] in (2, 3)]  # hidden 2, 3: generated
 
 
 def _value(value: Any) -> Any:
