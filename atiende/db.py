@@ -178,6 +178,21 @@ def once(key: Hashable, work: Callable[[], Any]) -> None:
         work()
 
 
+def take_waiting(kind: str) -> list[Hashable]:
+    """Take out the work still waiting in the block being run whose key is ``(kind, x)``: returns the ``x``.
+
+    For work that does many at once what was asked once each (the SLA clocks of a batch of mail's work orders):
+    the first of them to run takes the others and does them all; they no longer run on their own.
+    """
+    stack = getattr(_coalescing, "stack", None)
+    if not stack:
+        return []
+    waiting = [key for key in stack[-1] if isinstance(key, tuple) and len(key) == 2 and key[0] == kind]
+    for key in waiting:
+        del stack[-1][key]
+    return [key[1] for key in waiting]
+
+
 def coalescing() -> bool:
     """Whether :func:`once` would wait for the end of a block (inside one, in a transaction)."""
     return bool(getattr(_coalescing, "stack", None)) and connection.in_atomic_block

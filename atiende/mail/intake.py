@@ -120,7 +120,8 @@ def receive_batch(items: Sequence[Incoming]) -> list[Received]:
     Each message keeps every promise of :func:`receive`; what the batch saves is the work done once per
     transaction: one commit (and one move of the audit chain's anchor, written to disk) where each message
     took its own, the audit entries of all its messages chained and written together, and the derived rows
-    (search entries, SLA clocks: :func:`atiende.db.coalesced`) written at its end. Inside it each message is
+    (search entries, SLA clocks: :func:`atiende.db.coalesced`) written at its end, the clocks of all its work
+    orders together (``sla.services.refresh_many``). Inside it each message is
     stored in a savepoint of its own: a message that cannot be stored (a duplicate, one kept as failed) never
     takes the others with it. If the batch cannot commit as a whole, it is rolled back and each message is
     stored alone, in its own transaction, as :func:`receive` does: a :class:`TemporaryFailure` then carries

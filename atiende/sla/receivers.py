@@ -34,13 +34,29 @@ def _refresh(work_order_id: int) -> None:
         log.exception("SLA refresh of work order %s failed", work_order_id)
 
 
+def _refresh_waiting(work_order_id: int) -> None:
+    """At the end of a coalesced block: this work order's clocks and those of every other work order still waiting
+    in the block (a batch of mail), read and written together (services.refresh_many); if that fails, each alone."""
+    ids = [work_order_id, *(pk for pk in db.take_waiting("sla.refresh") if isinstance(pk, int))]
+    if len(ids) == 1:
+        _refresh(work_order_id)
+        return
+    try:
+        with transaction.atomic():
+            services.refresh_many(ids)
+    except Exception:
+        log.warning("SLA refresh of %s work orders together failed; each alone", len(ids), exc_info=True)
+        for pk in ids:
+            _refresh(pk)
+
+
 @receiver(post_save, sender=WorkOrderEvent, dispatch_uid="sla.work_order_event")
 def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, raw: bool = False,
                         **kwargs: Any) -> None:
     if created and not raw:
         work_order_id = instance.work_order_id
         if db.coalescing():
-            db.once(("sla.refresh", work_order_id), lambda: _refresh(work_order_id))
+            db.once(("sla.refresh", work_order_id), lambda: _refresh_waiting(work_order_id))
             return
         # Once per work order and commit: the refresh reads the whole history, so the second line
         # of one change (a message and its history line, a mail's opening and its message) would

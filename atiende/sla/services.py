@@ -106,13 +106,25 @@ def _at(value: Any) -> datetime | None:
 
 def facts_of(work_order: WorkOrder) -> Facts:
     """What the clocks need, read from the work order, its public messages and its history."""
+    events = (WorkOrderEvent.objects.filter(work_order=work_order, kind__in=CLOCK_EVENTS)
+              .order_by("at", "id").values_list("kind", "changes", "at"))
+    messages = (Message.objects.filter(work_order=work_order, visibility=Visibility.PUBLIC)
+                .order_by("created_at", "id").values_list("direction", "created_at"))
+    return _facts(work_order, list(events), list(messages))
+
+
+CLOCK_EVENTS = ("phase", "reopened")
+
+
+def _facts(work_order: WorkOrder, events: list[tuple[str, Any, datetime]],
+           messages: list[tuple[str, datetime]]) -> Facts:
+    """The facts from the work order's history lines (``CLOCK_EVENTS``) and public messages, oldest first."""
     started = work_order.created_at
     first_response: datetime | None = None
     if work_order.channel in SERVED_WHEN_OPENED and account_role(work_order.created_by) in STAFF:
         first_response = started
     closures: list[tuple[datetime, datetime | None]] = []
-    for kind, changes, at in (WorkOrderEvent.objects.filter(work_order=work_order, kind__in=("phase", "reopened"))
-                              .order_by("at", "id").values_list("kind", "changes", "at")):
+    for kind, changes, at in events:
         phase = (changes or {}).get("phase") or [None, None]
         if kind == "phase" and phase[-1] == Phase.CLOSURE and (not closures or closures[-1][1] is not None):
             closures.append((at, None))
@@ -122,8 +134,6 @@ def facts_of(work_order: WorkOrder) -> Facts:
         closures.append((work_order.closed_at or work_order.updated_at, None))  # closed without a history line
     pauses: list[Pause] = []
     waiting_since: datetime | None = None
-    messages = (Message.objects.filter(work_order=work_order, visibility=Visibility.PUBLIC)
-                .order_by("created_at", "id").values_list("direction", "created_at"))
     for direction, at in messages:
         if direction == MessageDirection.OUTBOUND:
             if first_response is None:
@@ -176,40 +186,72 @@ def business_seconds(calendar: core_calendar.BusinessCalendar, created: datetime
 
 def refresh(work_order_id: int, *, now: datetime | None = None) -> WorkOrderSla | None:
     """Rebuild and store the clocks of one work order, and raise the warnings and breaches reached."""
+    return refresh_many([work_order_id], now=now).get(work_order_id)
+
+
+def refresh_many(work_order_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, WorkOrderSla]:
+    """:func:`refresh` for several work orders with the statements of one: their rows, history lines and public
+    messages read once for all, their clocks written with one upsert (a batch of mail, ``receivers``)."""
     now = now or timezone.now()
+    ids = sorted(set(work_order_ids))
     # The customer's organisation read with the row (a policy may be for one organisation).
-    work_order = (WorkOrder.objects.select_related("created_by").annotate(sla_organisation_id=F("customer__organisation_id"))
-                  .filter(pk=work_order_id).first())
-    if work_order is None:
-        return None
+    work_orders = list(WorkOrder.objects.select_related("created_by")
+                       .annotate(sla_organisation_id=F("customer__organisation_id")).filter(pk__in=ids))
+    if not work_orders:
+        return {}
+    events: dict[int, list[tuple[str, Any, datetime]]] = {pk: [] for pk in ids}
+    for work_order_id, kind, changes, at in (WorkOrderEvent.objects.filter(work_order_id__in=ids, kind__in=CLOCK_EVENTS)
+                                             .order_by("work_order_id", "at", "id")
+                                             .values_list("work_order_id", "kind", "changes", "at")):
+        events[work_order_id].append((kind, changes, at))
+    messages: dict[int, list[tuple[str, datetime]]] = {pk: [] for pk in ids}
+    for work_order_id, direction, at in (Message.objects.filter(work_order_id__in=ids, visibility=Visibility.PUBLIC)
+                                         .order_by("work_order_id", "created_at", "id")
+                                         .values_list("work_order_id", "direction", "created_at")):
+        messages[work_order_id].append((direction, at))
+    rows: dict[int, WorkOrderSla] = {}
+    statuses: list[tuple[WorkOrder, Status]] = []
+    for work_order in work_orders:
+        row, status = _clocks(work_order, _facts(work_order, events[work_order.pk], messages[work_order.pk]), now)
+        rows[work_order.pk] = row
+        statuses.append((work_order, status))
+    # One statement (INSERT ... ON CONFLICT DO UPDATE) for all, where a read, a savepoint and a write took four each.
+    WorkOrderSla.objects.bulk_create(list(rows.values()), update_conflicts=True, unique_fields=("work_order",),
+                                     update_fields=UPSERTED)
+    for told, status in statuses:
+        _raise_alerts(told, status, now)
+    return rows
+
+
+UPSERTED = ["policy_id", "first_response_minutes", "resolution_minutes", "started_at", "first_response_at",
+            "resolved_at", "pauses", "paused", "first_response_due", "resolution_due", "first_response_state",
+            "resolution_state", "first_response_breached", "resolution_breached", "next_check_at", "updated_at",
+            "first_response_seconds", "resolution_seconds"]
+
+
+def _clocks(work_order: WorkOrder, facts: Facts, now: datetime) -> tuple[WorkOrderSla, Status]:
     chosen = core_policy.choose(policies(), priority=work_order.priority, queue=work_order.team_id,
-                                organisation=work_order.sla_organisation_id)
-    facts = facts_of(work_order)
+                                organisation=work_order.sla_organisation_id)  # type: ignore[attr-defined]
     targets = chosen.targets if chosen else Targets()
     calendar = calendar_for(work_order.team_id)
     status = evaluate(targets, calendar, facts, now)
     first_seconds, resolution_seconds = business_seconds(calendar, work_order.created_at, facts.first_response_at,
                                                          facts.resolved_at, facts.pauses)
-    values = {
-        "policy_id": chosen.key if chosen else None,
-        "first_response_minutes": targets.first_response_minutes, "resolution_minutes": targets.resolution_minutes,
-        "started_at": facts.started_at, "first_response_at": facts.first_response_at,
-        "resolved_at": facts.resolved_at, "pauses": [[_iso(s), _iso(e)] for s, e in facts.pauses],
-        "paused": status.paused,
-        "first_response_due": status.first_response.due_at, "resolution_due": status.resolution.due_at,
-        "first_response_state": status.first_response.state.value,
-        "resolution_state": status.resolution.state.value,
-        "first_response_breached": status.first_response.breached,
-        "resolution_breached": status.resolution.breached,
-        "next_check_at": _next_check(status, now), "updated_at": now,
-        "first_response_seconds": first_seconds, "resolution_seconds": resolution_seconds,
-    }
-    # One statement (INSERT ... ON CONFLICT DO UPDATE) where a read, a savepoint and a write took four.
-    row = WorkOrderSla(work_order_id=work_order.pk, **values)
-    WorkOrderSla.objects.bulk_create([row], update_conflicts=True, unique_fields=("work_order",),
-                                     update_fields=list(values))
-    _raise_alerts(work_order, status, now)
-    return row
+    row = WorkOrderSla(
+        work_order_id=work_order.pk, policy_id=chosen.key if chosen else None,
+        first_response_minutes=targets.first_response_minutes, resolution_minutes=targets.resolution_minutes,
+        started_at=facts.started_at, first_response_at=facts.first_response_at,
+        resolved_at=facts.resolved_at, pauses=[[_iso(s), _iso(e)] for s, e in facts.pauses],
+        paused=status.paused,
+        first_response_due=status.first_response.due_at, resolution_due=status.resolution.due_at,
+        first_response_state=status.first_response.state.value,
+        resolution_state=status.resolution.state.value,
+        first_response_breached=status.first_response.breached,
+        resolution_breached=status.resolution.breached,
+        next_check_at=_next_check(status, now), updated_at=now,
+        first_response_seconds=first_seconds, resolution_seconds=resolution_seconds,
+    )
+    return row, status
 
 
 def _next_check(status: Status, now: datetime) -> datetime | None:
