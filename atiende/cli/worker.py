@@ -65,6 +65,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     """Fire due deadlines until ``stop`` is set; returns how many fired."""
     from django.db import close_old_connections, connection
 
+    from atiende.chat.services.ending import end_idle_chats
     from atiende.contact.services import deadlines as contact_deadlines
     from atiende.contact.services import routing
     from atiende.desk.services.commitments import flag_missed_commitments
@@ -87,6 +88,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
                 remind_due_commitments()  # and its owner hears of it before it comes due
                 check_service_levels()  # SLA clocks reaching 80 % or their target warn and breach
                 send_scheduled_reports()  # last week's or month's reports to whoever asked for them
+                end_idle_chats()  # CH-VIR: a chat whose customer left without a word frees its slot
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries
@@ -121,6 +123,7 @@ def run_worker(args: argparse.Namespace) -> int:
         return 2
     name = worker_name(args.name)
     if args.once:
+        from atiende.chat.services.ending import end_idle_chats
         from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.notifications.reminders import remind_due_commitments
         from atiende.operations.heartbeat import Heart
@@ -134,6 +137,7 @@ def run_worker(args: argparse.Namespace) -> int:
         remind_due_commitments()
         check_service_levels()
         send_scheduled_reports()
+        end_idle_chats()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})
         stuck = jobs.given_up()

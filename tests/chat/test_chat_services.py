@@ -141,3 +141,44 @@ def test_availability_and_origins_follow_the_queue_and_the_widget(widget, clock)
     assert selectors.origin_allowed(widget, "https://tienda.cliente.example")
     assert not selectors.origin_allowed(widget, "https://cliente.example.evil.test")
     assert selectors.origin_allowed(widget, None)  # the desk's own page sends no Origin
+
+
+def test_escalation_and_a_supervisors_take_over_free_the_technicians_slot(widget, lucia, supervisor, clock):
+    from atiende.contact.models import Alert
+
+    session = services.accept_chat(user=lucia, chat_id=open_chat().session.pk)
+    services.escalate(user=lucia, chat_id=session.pk, reason="Pide un reembolso")
+    assert Alert.objects.get(contact=session.contact).rule == "PO-5"
+    services.supervisor_joins(user=supervisor, chat_id=session.pk, mode="join")
+    assert TechnicianState.objects.filter(user=supervisor).values_list("status", flat=True).first() in (
+        None, TechnicianStatus.OFFLINE)  # following a chat does not make a supervisor busy
+    services.supervisor_joins(user=supervisor, chat_id=session.pk, mode="take_over")
+    taken = ChatSession.objects.get(pk=session.pk)
+    assert taken.contact.assignee == supervisor
+    written = services.technician_writes(user=supervisor, chat_id=session.pk, body="Soy la supervisora, Marta.")
+    assert written in selectors.customer_messages(taken)
+    with pytest.raises(InputError) as gone:
+        services.technician_writes(user=lucia, chat_id=session.pk, body="Hola")
+    assert gone.value.status in (403, 404)
+    from atiende.contact.services.technicians import chats_held
+
+    assert chats_held(lucia.pk) == 0  # her slot is free for the next chat
+
+
+def test_a_chat_whose_customer_went_silent_ends_by_itself_and_frees_the_slot(widget, lucia, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from atiende.chat.services.ending import end_idle_chats
+    from atiende.contact.services.technicians import chats_held
+
+    waiting = open_chat(name="Espera", email="")
+    active = services.accept_chat(user=lucia, chat_id=open_chat(name="Activa", email="").session.pk)
+    later = timezone.now() + timedelta(minutes=16)
+    assert end_idle_chats(at=later) == 1  # the chat waiting for a technician is never ended here
+    gone = ChatSession.objects.get(pk=active.pk)
+    assert (gone.state, gone.ended_by) == (ChatState.ENDED, "timeout")
+    assert ChatSession.objects.get(pk=waiting.session.pk).state == ChatState.WAITING
+    services.finish_wrap_up(user=lucia, chat_id=active.pk)
+    assert chats_held(lucia.pk) == 1  # the waiting chat, offered to her

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.chat import live
@@ -46,7 +47,10 @@ def mark_read(session: ChatSession, side: str, up_to: Any) -> int:
         current = ChatSession.objects.select_for_update().values_list(column, flat=True).get(pk=session.pk)
         if current is not None and current >= up_to:
             return int(current)
-        ChatSession.objects.filter(pk=session.pk).update(**{column: up_to})
+        changes: dict[str, Any] = {column: up_to}
+        if side == "customer":
+            changes["last_customer_activity"] = timezone.now()  # a sign they are there (ending.end_idle_chats)
+        ChatSession.objects.filter(pk=session.pk).update(**changes)
         setattr(session, column, up_to)
         live.read_after_commit(session, side=side, up_to=up_to)
     return up_to

@@ -9,14 +9,15 @@ transcript stored here, as for a call with its speech turns).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
+from atiende import env
 from atiende.chat import live
-from atiende.chat.models import ChatSession, ChatState
+from atiende.chat.models import ChatSession, ChatState, EndedBy
 from atiende.chat.selectors import customer_messages
 from atiende.contact.models import IN_CONVERSATION, UNANSWERED
 from atiende.contact.services import calls
@@ -58,6 +59,30 @@ def end_chat_as(session: ChatSession, *, ended_by: str, user: User | None) -> Ch
             mail_transcript(session, survey)
         live.state_after_commit(session, **extra)
     return session
+
+
+# A chat whose customer has not written nor read for this long is ended (they closed the page without
+# leaving): its slot goes back to the technician. ATIENDE_CHAT_IDLE_MINUTES changes it.
+IDLE_MINUTES = 15.0
+
+
+def idle_minutes() -> float:
+    """ATIENDE_CHAT_IDLE_MINUTES (at least 1), read at each use; IDLE_MINUTES when unset."""
+    return env.number("ATIENDE_CHAT_IDLE_MINUTES", IDLE_MINUTES, minimum=1.0)
+
+
+def end_idle_chats(*, at: datetime | None = None, minutes: float | None = None) -> int:
+    """End the chats in conversation whose customer gave no sign (a message, a read mark) for ``minutes``
+    (``ended_by`` timeout: transcript, survey, mail as any end). A chat still waiting for a technician is
+    never ended here: the customer is waiting, not gone (PO-2 watches that wait). Run by the worker."""
+    moment = at or timezone.now()
+    limit = moment - timedelta(minutes=minutes if minutes is not None else idle_minutes())
+    ended = 0
+    for session in (ChatSession.objects.select_related("contact", "work_order", "widget", "customer")
+                    .filter(state=ChatState.ACTIVE, last_customer_activity__lt=limit)[:100]):
+        end_chat_as(session, ended_by=EndedBy.TIMEOUT, user=None)
+        ended += 1
+    return ended
 
 
 def store_transcript(session: ChatSession) -> ContactTranscript:

@@ -48,7 +48,8 @@ def accept_chat(*, user: User, chat_id: Any) -> ChatSession:
     require_open(session)
     with transaction.atomic():
         calls.answer(contact_id=session.contact_id, user=user)
-        ChatSession.objects.filter(pk=session.pk).update(state=ChatState.ACTIVE)
+        # The idle clock starts at the acceptance: a customer who waited in the queue is not "gone".
+        ChatSession.objects.filter(pk=session.pk).update(state=ChatState.ACTIVE, last_customer_activity=timezone.now())
         session = reload(session)
         live.state_after_commit(session, technician=user.display_name)
     return session
