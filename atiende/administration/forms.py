@@ -23,6 +23,9 @@ POLICY_LABELS: dict[str, Any] = {
     "overflow_fraction": _("Open the next tier at this share of the maximum wait (0 to 1)"),
     "service_level_target": _("Share of calls to answer within the maximum wait (0 to 1)"),
     "max_chats": _("Chats a technician holds at once (a call is full occupancy)"),
+    "callback_max_attempts": _("Call-back: dials before it fails (0: no call-backs)"),
+    "callback_retry_minutes": _("Call-back: minutes between unanswered dials"),
+    "dial_timeout_seconds": _("A dial nobody reports back goes back to the queue after (seconds)"),
 }
 
 

@@ -59,6 +59,7 @@ ROUTERS: list[str] = [
     "walkins",
     "campaigns",
     "chats",
+    "callbacks",
 ]
 
 _mount_routers()

@@ -21,7 +21,7 @@ from atiende.telephony import native
 PREFIX = "cti"
 router = Router(tags=["telephony (CTI)"])
 
-EventType = Literal["new_call", "answered", "hold", "resumed", "transfer", "hangup"]
+EventType = Literal["new_call", "answered", "hold", "resumed", "transfer", "hangup", "callback"]
 
 
 class CtiEventIn(Schema):
@@ -42,6 +42,7 @@ class CtiEventIn(Schema):
     to_technician: str | None = Field(None, max_length=150, description="transfer: extension or username")
     to_queue: str | None = Field(None, max_length=60)
     cause: str = Field("normal", max_length=60)
+    number: str = Field("", max_length=40, description="callback: the number to call back (default: the caller's)")
 
 
 def _require_telephony(request: HttpRequest) -> User:

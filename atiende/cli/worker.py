@@ -74,6 +74,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.reports.schedule import send_due as send_scheduled_reports
     from atiende.scorecards.jobs import run_pending_scoring
     from atiende.sla.services import check_due as check_service_levels
+    from atiende.telephony.callbacks import expire_due as expire_callbacks
 
     total = 0
     commitments_checked = 0.0
@@ -82,6 +83,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
         try:
             heart.beat()
             total += contact_deadlines.run_due_deadlines(worker=name)
+            expire_callbacks()  # PT-2: a call-back whose window closed undialled fails, and the supervisor sees it
             routing.dispatch()  # technicians freed without a deadline (a pause ended...) get waiting calls
             if time.monotonic() - commitments_checked >= COMMITMENT_CHECK_SECONDS:
                 flag_missed_commitments()  # PT-2: a promise past its due time raises its alert

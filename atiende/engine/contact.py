@@ -88,6 +88,8 @@ class EventKind(StrEnum):
     ABANDONED = "abandoned"
     HANGUP = "hangup"
     ENDED = "ended"
+    CALLBACK_OFFERED = "callback_offered"  # PO-2: the caller, near the wait limit, is offered a call-back
+    CALLBACK_ACCEPTED = "callback_accepted"  # the waiting call became a call-back, keeping its place
 
 
 class SupervisorMode(StrEnum):
@@ -249,6 +251,40 @@ class Contact:
         self.answered_at = now
         self.offered_to = None
         return [Event(EventKind.ANSWERED, now, {"technician": who, "waited_seconds": self.waited_seconds(now)}, "PO-2")]
+
+    def accept_callback(self, *, number: str, now: datetime) -> list[Event]:
+        """The caller, waiting, accepts a call-back: the call becomes Atiende's outbound call to ``number``.
+
+        It keeps its place (``created_at`` is unchanged, so it is still served in arrival order); a
+        technician it was ringing at is released (the caller has gone). From now on it waits as an outbound
+        contact: no PO-2 wait alerts (nobody is on the line), and routing dials rather than rings.
+        """
+        self._require("accept_callback", *UNANSWERED)
+        if self.direction is not Direction.INBOUND:
+            raise Refusal(
+                "already_a_callback", rule="PO-2", status=409,
+                es="Esta llamada ya es una devolución de llamada.", en="This call is a call-back already.",
+            )
+        events: list[Event] = []
+        if self.state is ContactState.OFFERED:
+            events += self.return_to_queue(now=now, cause="callback_accepted")
+        waited = self.waited_seconds(now)
+        self.direction = Direction.OUTBOUND
+        self.callee = number
+        events.append(Event(EventKind.CALLBACK_ACCEPTED, now, {"number": number, "waited_seconds": waited}, "PO-2"))
+        return events
+
+    def dial_unanswered(self, *, now: datetime, cause: str) -> list[Event]:
+        """A dial of this outbound contact was not answered by the customer: it waits again (the technician
+        is not to blame: the call may be rung at them again), for a retry or a final failure."""
+        self._require("dial_unanswered", ContactState.OFFERED)
+        if self.direction is not Direction.OUTBOUND:
+            raise Refusal(
+                "not_a_dial", rule="CH-TEL", status=409,
+                es="Solo una llamada saliente puede quedar sin respuesta del cliente.",
+                en="Only an outbound call can go unanswered by the customer.",
+            )
+        return self.return_to_queue(now=now, cause=f"customer_{cause}")
 
     # ---- hold (HO-2..HO-6) ---------------------------------------------------
     def put_on_hold(
@@ -609,6 +645,8 @@ _NESTED: dict[type, tuple[str, ...]] = {cls: tuple(f.name for f in fields(cls)) 
 
 ACTION_LABELS: dict[str, tuple[str, str]] = {
     "offer": ("ofrecer", "offer"),
+    "accept_callback": ("convertir en devolución de llamada", "turn into a call-back"),
+    "dial_unanswered": ("dar por no contestada", "mark as unanswered"),
     "return_to_queue": ("devolver a la cola", "return to the queue"),
     "answer": ("contestar", "answer"),
     "hold": ("poner en espera", "put on hold"),

@@ -29,6 +29,9 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "overflow_fraction": (0, 1),
     "service_level_target": (0, 1),
     "max_chats": (1, 20),
+    "callback_max_attempts": (0, 10),
+    "callback_retry_minutes": (1, 24 * 60),
+    "dial_timeout_seconds": (5, HOUR),
 }
 FRACTIONS = frozenset({"warn_fraction", "overflow_fraction", "service_level_target"})
 
@@ -49,6 +52,14 @@ class Policy:
     # CH-VIR: chats a technician holds at once (offered, in conversation or in their wrap-up); a call is full
     # occupancy. A technician's own capacity (TechnicianState.max_chats) wins over this.
     max_chats: int = 3
+    # Call-backs (CH-PRO/PO-2): offered to a caller at the PO-2 warning (warn_fraction of max_wait_seconds);
+    # dialled up to this many times, this many minutes apart after an unanswered dial. 0 (the default): the
+    # queue neither offers nor takes call-backs; a queue turns them on (e.g. 3) once its PBX plays the offer.
+    # A dial that nobody reports back within dial_timeout_seconds goes back to the queue (the technician's
+    # phone, then the customer's, ring in that time).
+    callback_max_attempts: int = 0
+    callback_retry_minutes: int = 10
+    dial_timeout_seconds: int = 60
 
     def __post_init__(self) -> None:
         # Every setting has a range (issue 22, item 3): a value past it (1e308 seconds) was stored, then broke
@@ -103,6 +114,9 @@ SETTING_RULES: dict[str, str] = {
     "ring_timeout_seconds": "CH-TEL",  # an unanswered offer goes back to the queue
     "wrap_up_seconds": "CH-TEL",
     "max_chats": "CH-VIR",
+    "callback_max_attempts": "PT-2",  # a call-back is a promise: how hard Atiende tries to keep it
+    "callback_retry_minutes": "PT-2",
+    "dial_timeout_seconds": "CH-TEL",
 }
 
 

@@ -8,9 +8,12 @@ nothing, and one that is overdue after a restart fires at once.
 
 | kind             | from state             | due at                               | rule | effect |
 |------------------|------------------------|--------------------------------------|------|--------|
-| wait_warning     | waiting, offered       | arrival + warn share of max wait     | PO-2 | warning alert (routing also opens the next tier) |
-| wait_breach      | waiting, offered       | arrival + max wait                   | PO-2 | breach alert |
-| ring_timeout     | offered                | offer + ring timeout                 | CH-TEL | back to the queue |
+| wait_warning     | waiting, offered (in)  | arrival + warn share of max wait     | PO-2 | warning alert, call-back offered (routing also opens the next tier) |
+| wait_breach      | waiting, offered (in)  | arrival + max wait                   | PO-2 | breach alert |
+| ring_timeout     | offered                | offer + ring (outbound: dial) timeout | CH-TEL | back to the queue |
+
+Outbound contacts (a call-back, a campaign call: Atiende calls the customer) have no wait deadlines:
+nobody is on the line waiting. Their "ring" is a dial, given ``dial_timeout_seconds``.
 | call_warning     | live                   | answer + warn share of max call      | PO-1 | warning alert |
 | call_breach      | live                   | answer + max call                    | PO-1 | breach alert |
 | hold_overrun     | on hold                | announced end of the hold            | HO-5 | reminder to the technician, supervisor sees it |
@@ -29,7 +32,9 @@ from atiende.engine.contact import (
     UNANSWERED,
     Contact,
     ContactState,
+    Direction,
     Event,
+    EventKind,
     TechnicianId,
 )
 from atiende.engine.policies import Policy
@@ -104,11 +109,13 @@ def deadlines_for(contact: Contact, policy: Policy) -> list[Deadline]:
         if key not in contact.fired:
             out.append(Deadline(kind, due, key))
 
-    if state in UNANSWERED:
+    inbound = contact.direction is Direction.INBOUND
+    if state in UNANSWERED and inbound:
         add(DeadlineKind.WAIT_WARNING, _after(contact.created_at, policy.warning_after(policy.max_wait_seconds)))
         add(DeadlineKind.WAIT_BREACH, _after(contact.created_at, policy.max_wait_seconds))
     if state is ContactState.OFFERED and contact.offered_at is not None:
-        add(DeadlineKind.RING_TIMEOUT, _after(contact.offered_at, policy.ring_timeout_seconds), f":{contact.offers}")
+        timeout = policy.ring_timeout_seconds if inbound else policy.dial_timeout_seconds
+        add(DeadlineKind.RING_TIMEOUT, _after(contact.offered_at, timeout), f":{contact.offers}")
     if state in LIVE_STATES and contact.answered_at is not None:
         add(DeadlineKind.CALL_WARNING, _after(contact.answered_at, policy.warning_after(policy.max_call_seconds)))
         add(DeadlineKind.CALL_BREACH, _after(contact.answered_at, policy.max_call_seconds))
@@ -157,6 +164,10 @@ def fire(contact: Contact, key: str, policy: Policy, *, now: datetime) -> Fired:
             f"Un cliente lleva esperando casi el máximo de {es}.",
             f"A customer has been waiting close to the maximum of {en}.",
         ))
+        if policy.callback_max_attempts > 0:
+            # PO-2: rather than wait on, the caller may be called back, keeping their place (the PBX plays it).
+            result.events.append(Event(EventKind.CALLBACK_OFFERED, now,
+                                       {"waited_seconds": contact.waited_seconds(now)}, "PO-2"))
     elif kind is DeadlineKind.WAIT_BREACH:
         es, en = spoken_duration(policy.max_wait_seconds)
         result.alerts.append(Alert(
@@ -165,7 +176,9 @@ def fire(contact: Contact, key: str, policy: Policy, *, now: datetime) -> Fired:
             f"A customer has waited past the maximum of {en}.",
         ))
     elif kind is DeadlineKind.RING_TIMEOUT:
-        result.events += contact.return_to_queue(now=now, cause="ring_timeout")
+        # A dial nobody reported back is no technician's refusal: it may go to them again.
+        cause = "ring_timeout" if contact.direction is Direction.INBOUND else "dial_timeout"
+        result.events += contact.return_to_queue(now=now, cause=cause)
     elif kind is DeadlineKind.CALL_WARNING:
         es, en = spoken_duration(policy.max_call_seconds)
         result.alerts.append(Alert(

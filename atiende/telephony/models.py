@@ -150,3 +150,71 @@ class WebhookDelivery(models.Model):
         if self.gave_up_at is not None:
             return "failed"
         return "pending"
+
+
+class Callback(models.Model):
+    """A call-back (CH-PRO, PO-2, PT-2): Atiende calls the customer back, within their window.
+
+    Its contact (``contact``) is an outbound phone contact in the queue, served in arrival order (a call
+    accepted on the phone keeps its caller's place): routing gives it to a technician and the PBX is told to
+    dial (:mod:`atiende.telephony.dial`). ``not_before`` holds it out of routing until the window opens or
+    the next retry is due. See :mod:`atiende.telephony.callbacks`.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pendiente", _("Pending")  # in the queue (or waiting for its window or its next retry)
+        DIALLING = "marcando", _("Dialling")
+        CONNECTED = "conectada", _("Connected")  # the customer answered: a call with the technician
+        FAILED = "fallida", _("Failed")
+        CANCELLED = "cancelada", _("Cancelled")
+
+    class Origin(models.TextChoices):
+        PHONE = "telefono", _("Offered on the phone")
+        PORTAL = "portal", _("Customer portal")
+        CHAT = "chat", _("Chat")
+        STAFF = "personal", _("Staff")
+
+    contact = models.OneToOneField("contact.Contact", on_delete=models.PROTECT, related_name="callback")
+    customer = models.ForeignKey("desk.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="callbacks", verbose_name=_("customer"))
+    work_order = models.ForeignKey("desk.WorkOrder", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="callbacks", verbose_name=_("work order"))
+    commitment = models.OneToOneField("desk.Commitment", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="callback", verbose_name=_("commitment"))
+    number = models.CharField(_("number to call"), max_length=20)
+    # Accepted on the phone: the PBX's id of the caller's own call (its hang-up, after the dial took the
+    # contact's call id, still finds the call-back and changes nothing).
+    phone_call_id = models.CharField(_("caller's call id"), max_length=120, blank=True, db_index=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    window_start = models.DateTimeField(_("call from"))
+    window_end = models.DateTimeField(_("call until"), db_index=True)
+    not_before = models.DateTimeField(_("not routed before"), db_index=True)
+    max_attempts = models.PositiveSmallIntegerField(_("dials at most"))
+    retry_minutes = models.PositiveSmallIntegerField(_("minutes between dials"))
+    attempts = models.PositiveSmallIntegerField(_("dials made"), default=0)
+    first_dialled_at = models.DateTimeField(_("first dialled"), null=True, blank=True)
+    last_dialled_at = models.DateTimeField(_("last dialled"), null=True, blank=True)
+    last_cause = models.CharField(_("last unanswered cause"), max_length=30, blank=True)
+    connected_at = models.DateTimeField(_("connected"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    failure = models.CharField(_("why it failed"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["requested_at"], name="telephony_callback_requested")]
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_status_display()})"
+
+    @property
+    def kept(self) -> bool:
+        """PT-2 kept: dialled within the customer's window."""
+        return self.first_dialled_at is not None and self.first_dialled_at <= self.window_end

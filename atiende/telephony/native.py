@@ -23,16 +23,16 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 
 from atiende.contact import selectors
-from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact
+from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, ContactState
 from atiende.contact.services import calls, locking, routing
 from atiende.db import single_writer
 from atiende.errors import InputError, error_body
 from atiende.people.models import User
 from atiende.practices import Refusal
-from atiende.telephony import directory
-from atiende.telephony.models import CtiEvent
+from atiende.telephony import callbacks, dial, directory
+from atiende.telephony.models import Callback, CtiEvent
 
-EVENT_TYPES = ("new_call", "answered", "hold", "resumed", "transfer", "hangup")
+EVENT_TYPES = ("new_call", "answered", "hold", "resumed", "transfer", "hangup", "callback")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class NativeEvent:
     to_technician: str | None = None
     to_queue: str | None = None
     cause: str = "normal"
+    number: str = ""  # callback: the number to call back (empty: the caller's)
 
     def as_payload(self) -> dict[str, Any]:
         """The event as the PBX sent it (``from``, not ``from_``), kept with its answer."""
@@ -138,6 +139,12 @@ def _handle(event: NativeEvent, sender: User) -> dict[str, Any]:
         # no call has the id, so an ordinary hangup costs no query for it.
         if exc.code == "unknown_call" and event.type == "hangup" and _rejected(event.call_id, sender):
             return {"action": "none", "technician": None, "contact": None, "state": None}
+        if exc.code == "unknown_call" and event.type == "hangup":
+            # The caller's own line, after they accepted a call-back that is being dialled already.
+            callback = Callback.objects.filter(phone_call_id=event.call_id).first()
+            if callback is not None:
+                return {"action": "none", "technician": None, "contact": callback.contact_id, "state": None,
+                        "callback": callbacks.describe(callback)}
         raise
 
 
@@ -158,8 +165,12 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
     reason = None
     if decision is not None:
         reason = decision.reason_en if (get_language() or "es").startswith("en") else decision.reason_es
-    return {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
-            "reason": reason, **_state(routed.contact)}
+    answer = {"action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
+              "reason": reason, **_state(routed.contact)}
+    if routed.technician is None and event.direction == "inbound":
+        # PO-2: when to offer the caller a call-back (the webhook also sends ``offer_callback`` then).
+        answer["callback"] = callbacks.offer_terms(routed.contact)
+    return answer
 
 
 def _rejected(call_id: str, sender: User) -> bool:
@@ -169,6 +180,16 @@ def _rejected(call_id: str, sender: User) -> bool:
 
 
 def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
+    if event.type == "callback":
+        accepted = callbacks.accept_on_phone(row, number=event.number)
+        row.refresh_from_db()
+        return {"action": "callback", "technician": _who(row.offered_to_id), **_state(row),
+                "callback": callbacks.describe(accepted.callback),
+                "dial": accepted.dial.native() if accepted.dial else None}
+    if row.direction == "outbound" and event.type in ("answered", "hangup"):
+        handled = _callback_event(row, event)
+        if handled is not None:
+            return handled
     if event.type == "answered":
         who = directory.technician_named(event.technician, field="technician") if event.technician else None
         if row.state in IN_CONVERSATION and (who is None or who.pk == row.assignee_id):
@@ -200,6 +221,31 @@ def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
         return {"action": "none", "technician": _who(row.assignee_id), **_state(row)}
     outcome = calls.hang_up(contact_id=row.pk, cause=event.cause)
     return {"action": "none", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact)}
+
+
+def _callback_event(row: Contact, event: NativeEvent) -> dict[str, Any] | None:
+    """A call-back's events: the caller's own line ending after accepting leaves the call-back waiting; the
+    dial's ``hangup`` before the answer is a dial the customer did not answer (retry, or fail); its
+    ``answered`` connects the technician as any call, and keeps the commitment. None: not a call-back."""
+    callback = callbacks.of_contact(row)
+    if callback is None:
+        return None
+    if event.type == "answered":
+        if row.state in IN_CONVERSATION:
+            return {"action": "connect", "technician": _who(row.assignee_id), **_state(row)}
+        who = directory.technician_named(event.technician, field="technician") if event.technician else None
+        outcome = calls.answer(contact_id=row.pk, technician_id=who.pk if who else None, from_pbx=True)
+        callbacks.answered(outcome.contact)
+        return {"action": "connect", "technician": _who(outcome.contact.assignee_id), **_state(outcome.contact),
+                "callback": callbacks.describe(callbacks.of_contact(row) or callback)}
+    if row.state == ContactState.OFFERED and dial.is_dial(event.call_id):
+        answer = callbacks.unanswered(row, callback, cause=event.cause)
+        row.refresh_from_db()
+        return {"action": "none", "technician": None, **_state(row), **answer}
+    if row.state in (ContactState.WAITING, ContactState.OFFERED):
+        # The caller hung up after accepting: their call-back keeps its place.
+        return {"action": "none", "technician": None, **_state(row), "callback": callbacks.describe(callback)}
+    return None
 
 
 def _state(row: Contact) -> dict[str, Any]:

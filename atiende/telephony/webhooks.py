@@ -75,6 +75,8 @@ ACTIONS = {
     EventKind.TRANSFER_RETURNED: "return_call",
     EventKind.SUPERVISOR_JOINED: "conference",
     EventKind.HANGUP: "hangup",
+    EventKind.CALLBACK_OFFERED: "offer_callback",  # PO-2: play the caller the call-back offer
+    EventKind.CALLBACK_ACCEPTED: "callback_accepted",  # the caller's line may be released: their place is kept
 }
 
 PENDING = Q(delivered_at__isnull=True, gave_up_at__isnull=True)
@@ -184,7 +186,12 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
 
     Nothing is written (and nothing queried) unless ``ATIENDE_WEBHOOK_URL`` is set.
     """
-    if not webhook_url() or not pushed(row.channel):  # CH-PRE: a visitor at the desk is nothing for the PBX
+    if not pushed(row.channel):  # CH-PRE: a visitor at the desk is nothing for the PBX
+        return []
+    events = list(events)
+    if row.direction == "outbound" and any(e.kind == EventKind.OFFERED for e in events):
+        events = _dials(row, events)
+    if not webhook_url():
         return []
     payloads = decisions(row, events)
     if not payloads:
@@ -199,6 +206,20 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
                                                row.pk, stored))
     transaction.on_commit(nudge)
     return rows
+
+
+def _dials(row: Contact, events: list[Event]) -> list[Event]:
+    """An outbound contact given to a technician is a dial when it is a call-back: the call-back asks the PBX
+    to dial (its own ``dial`` decision, atiende.telephony.dial), and no ``ring`` goes out for that offer."""
+    # cycle-ok: a plug-in point: call-backs (which route through the contact services) decide their dials here
+    from atiende.telephony import callbacks
+
+    kept = []
+    for event in events:
+        if event.kind == EventKind.OFFERED and callbacks.on_offered(row, event.data["technician"]):
+            continue
+        kept.append(event)
+    return kept
 
 
 # ---- claiming and delivering -------------------------------------------------------

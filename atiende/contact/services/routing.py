@@ -156,9 +156,12 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
 
 
 def routable(contacts: Any) -> Any:
-    """Leave out outbound calls that are nobody else's to take: a campaign's call belongs to the technician who
-    previewed and dialled it (CH-PRO, atiende/campaigns/), from the dial to its outcome."""
-    return contacts.exclude(direction="outbound", campaign_attempts__isnull=False)
+    """Leave out the outbound contacts that are not to be routed now: a campaign's call belongs to the
+    technician who previewed and dialled it (CH-PRO, atiende/campaigns/), from the dial to its outcome; a
+    call-back is held until its window opens or its next retry (``Callback.not_before``), keeping its place
+    (arrival order) until then. Inbound calls have neither."""
+    return (contacts.exclude(direction="outbound", campaign_attempts__isnull=False)
+            .exclude(direction="outbound", callback__not_before__gt=now()))
 
 
 @single_writer
@@ -169,7 +172,7 @@ def route_contact(*, contact_id: int) -> Routed:
         if row.state != ContactState.WAITING or not pushed(row.channel):  # CH-PRE: visitors are called, not rung
             return Routed(row, row.offered_to or row.assignee, None)
         if row.direction == "outbound" and not routable(Contact.objects.filter(pk=row.pk)).exists():
-            return Routed(row, None, None)  # a campaign's call: its technician's (CH-PRO)
+            return Routed(row, None, None)  # a campaign's call (its technician's), a call-back not due yet
         loaded = load(row)  # once: routing reads it, then the engine decides the offer on it
         chosen, decision = _choose_technician(row.queue, loaded.contact, loaded.policy)
         if chosen is None:

@@ -1,0 +1,97 @@
+"""POST /api/v1/callbacks: a customer asks (portal, chat) to be called back within a window (PT-2)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from atiende.contact.models import Contact
+from atiende.contact.services import queues, routing
+from atiende.desk.models import Commitment
+from atiende.desk.services.customers import create_customer
+from atiende.desk.services.work_orders import create_work_order
+from atiende.people.models import ApiToken, User
+from atiende.telephony.models import Callback
+from tests.telephony.conftest import make_technician
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(db, clock):
+    queues.save_queue(name="soporte", label="Soporte", tiers=[1], policy={"callback_max_attempts": 3})
+    admin = User.objects.create_user("ana", role="administrador")
+    account = User.objects.create_user("marta", role="cliente")
+    customer = create_customer(actor=admin, name="Marta Gil", contact_points=[("telefono", "600 111 222")])
+    customer.user = account
+    customer.save(update_fields=["user"])
+    order = create_work_order(actor=admin, customer=customer, title="Sin conexión")
+    return account, order
+
+
+def post(client, user, body):
+    token = ApiToken.issue(user)[1]
+    answer = client.post("/api/v1/callbacks", json.dumps(body), content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {token}")
+    return answer.status_code, answer.json()
+
+
+def test_a_customer_books_a_call_back_for_later_with_a_commitment_and_it_waits_for_its_window(
+        client, setup, clock):
+    account, order = setup
+    make_technician("lucia", extension="201")  # free, but the window has not opened
+    start = clock.now() + timedelta(hours=1)
+    status, body = post(client, account, {"number": "+34 600 111 222", "window_start": start.isoformat(),
+                                          "window_end": (start + timedelta(hours=1)).isoformat(),
+                                          "work_order": order.number, "origin": "portal"})
+    assert status == 201, body
+    assert body["status"] == "pendiente" and body["number"] == "+34600111222" and body["work_order"] == order.number
+    commitment = Commitment.objects.get(pk=body["commitment"])
+    assert commitment.due_at == start + timedelta(hours=1) and commitment.status == "pendiente"
+    contact = Contact.objects.get(pk=body["contact"])
+    assert contact.state == "waiting" and contact.direction == "outbound"
+    routing.dispatch()
+    assert Contact.objects.get(pk=contact.pk).state == "waiting"  # not before its window
+    clock.advance(3600)
+    routing.dispatch()
+    contact.refresh_from_db()
+    assert contact.state == "offered" and contact.external_id == f"atiende-dial-{contact.pk}-1"
+    assert Callback.objects.get(pk=body["id"]).status == "marcando"
+    # The customer sees it with its commitment; a second one while it is pending is refused.
+    listing = client.get("/api/v1/callbacks", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(account)[1]}").json()
+    assert [c["id"] for c in listing] == [body["id"]]
+    status, again = post(client, account, {"number": "+34600111222"})
+    assert status == 409 and again["error"]["code"] == "callback_already_pending"
+
+
+@pytest.mark.parametrize(("fields", "status", "code", "rule"), [
+    ({"number": "mañana"}, 400, "dial_number_invalid", "PT-2"),
+    ({"window_end_minutes": -5}, 400, "callback_window_past", "PT-2"),
+    ({"window_end_minutes": 10}, 400, "callback_window_too_short", "PT-2"),
+    ({"window_start_days": 20}, 400, "callback_window_too_far", "PT-2"),
+    ({"queue": "ventas"}, 409, "callbacks_off", "PO-2"),
+])
+def test_bad_requests_are_refused_naming_the_rule(client, setup, clock, fields, status, code, rule):
+    account, _order = setup
+    queues.save_queue(name="ventas", label="Ventas", tiers=[1])
+    body = {"number": "+34600111222", **{k: v for k, v in fields.items() if "_minutes" not in k and "_days" not in k}}
+    if "window_end_minutes" in fields:
+        body["window_end"] = (clock.now() + timedelta(minutes=fields["window_end_minutes"])).isoformat()
+    if "window_start_days" in fields:
+        body["window_start"] = (clock.now() + timedelta(days=fields["window_start_days"])).isoformat()
+    got, answer = post(client, account, body)
+    assert got == status and answer["error"]["code"] == code and answer["error"]["rule"] == rule
+    assert not Callback.objects.exists() and not Contact.objects.exists()
+
+
+def test_the_customer_cancels_and_the_commitment_is_cancelled(client, setup, clock):
+    account, order = setup
+    status, body = post(client, account, {"number": "+34600111222", "work_order": order.number})
+    assert status == 201
+    token = ApiToken.issue(account)[1]
+    answer = client.post(f"/api/v1/callbacks/{body['id']}/cancel", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200 and answer.json()["status"] == "cancelada"
+    assert Commitment.objects.get(pk=body["commitment"]).status == "cancelado"
+    assert Contact.objects.get(pk=body["contact"]).state == "abandoned"
