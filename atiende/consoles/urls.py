@@ -22,4 +22,5 @@ urlpatterns = [
     path("consola/practica/<int:pk>/enviar/", fragments.practice_send, name="practice_send"),
     path("consola/redactor/revisar/", fragments.composer_check, name="composer_check"),
     path("consola/redactor/respuestas/", fragments.composer_canned, name="composer_canned"),
+    path("panel/devoluciones/", views.callbacks_card, name="callbacks_card"),
 ]

@@ -19,7 +19,8 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.contact.models import Contact, ContactChannel, ContactState, Queue
+from atiende.contact.clock import now
+from atiende.contact.models import Contact, ContactChannel, ContactEvent, ContactState, Queue
 from atiende.contact.selectors import policy_for
 from atiende.desk.models import (
     Channel,
@@ -32,12 +33,14 @@ from atiende.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import Team, User
 from atiende.people.roles import is_admin, is_manager
 from atiende.reports import aggregates
 from atiende.reports.core.figures import number_of
 from atiende.reports.core.rows import (
+    CallbackRow,
     CallFacts,
     CallRow,
     CommitmentRow,
@@ -53,6 +56,7 @@ from atiende.reports.core.rows import (
 from atiende.scorecards.models import ItemOverride, Scorecard
 from atiende.sla import services as sla_services
 from atiende.sla.selectors import SLA_STATES, state_filter
+from atiende.telephony.models import Callback
 from atiende.walkin.core import NO_SHOW
 from atiende.walkin.models import Visit
 
@@ -332,8 +336,30 @@ def visit_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Vi
     return found
 
 
+def callback_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallbackRow]:
+    """Call-backs asked for in the period, and offers on the phone the caller did not take, in the queues the
+    user may see (the channel filter: call-backs are phone calls)."""
+    if filters.get("channel", Channel.PHONE) != Channel.PHONE or "sla" in filters:
+        return []
+    moment = now()
+    callbacks = _by_contact(Callback.objects.filter(_in(period, "requested_at")).filter(
+        scope.teams("contact__queue__team_id")), filters, "contact__")
+    found = [CallbackRow(at=at, origin=origin, queue=queue, status=status, attempts=attempts,
+                         kept=first is not None and first <= end, failure=failure,
+                         window_over=end <= moment or status in ("fallida", "cancelada", "conectada"))
+             for at, origin, queue, status, attempts, first, end, failure in callbacks.values_list(
+                 "requested_at", "origin", "contact__queue__name", "status", "attempts", "first_dialled_at",
+                 "window_end", "failure").iterator(chunk_size=5000)]
+    # Offers the caller did not take: the offer event of a contact that never became a call-back.
+    offers = _by_contact(ContactEvent.objects.filter(_in(period, "at"), kind=EventKind.CALLBACK_OFFERED).filter(
+        scope.teams("contact__queue__team_id")).filter(contact__callback__isnull=True), filters, "contact__")
+    found += [CallbackRow(at=at, origin="telefono", queue=queue, accepted=False)
+              for at, queue in offers.values_list("at", "contact__queue__name").iterator(chunk_size=5000)]
+    return found
+
+
 LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_rows, "surveys": survey_rows,
-           "commitments": commitment_rows, "visits": visit_rows}
+           "commitments": commitment_rows, "visits": visit_rows, "callbacks": callback_rows}
 
 
 def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: Scope) -> Rows:

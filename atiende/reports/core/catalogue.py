@@ -14,7 +14,7 @@ class Definition:
     name: str
     es: str
     en: str
-    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments, visits
+    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments, visits, callbacks
     build: Callable[[Rows, Period], list[Section]]
 
     def description(self, language: str) -> str:
@@ -43,6 +43,9 @@ REPORTS: dict[str, Definition] = {d.name: d for d in (
                "Commitments kept and missed (PT-2), by owner", ("commitments",), figures.commitments),
     Definition("walk-ins", "Atención presencial: visitantes, esperas, no presentados, por servicio",
                "Walk-in desk: visitors, waits, no-shows, by service", ("visits",), figures.walk_ins),
+    Definition("callbacks", "Devoluciones de llamada: ofrecidas, aceptadas, a tiempo (PT-2), fallidas",
+               "Call-backs: offered, accepted, kept (dialled in the window), failed", ("callbacks",),
+               figures.callbacks),
 )}
 
 

@@ -36,6 +36,7 @@ from statistics import fmean
 from typing import Any
 
 from atiende.reports.core.rows import (
+    CallbackRow,
     CallFacts,
     CallRow,
     CallTally,
@@ -95,6 +96,13 @@ FIGURES_EN = {
     "Dicen que se resolvió": "Say it was solved", "Compromisos con vencimiento en el periodo": "Commitments due in the period",
     "Cumplidos": "Kept", "Incumplidos": "Missed", "Cancelados": "Cancelled", "Pendientes": "Pending",
     "Proporción cumplida": "Kept share",
+    "Ofrecidas en espera": "Offered while waiting", "Aceptadas en espera": "Accepted while waiting",
+    "Tasa de aceptación": "Acceptance rate", "Pedidas (portal, chat, personal)": "Asked for (portal, chat, staff)",
+    "Devoluciones de llamada": "Call-backs", "Marcadas dentro de la franja": "Dialled within the window (kept)",
+    "Proporción marcada a tiempo (de las cerradas)": "Share dialled in time (of the settled)",
+    "Conectadas con el cliente": "Connected with the customer", "Fallidas": "Failed",
+    "Fallidas: no contestó": "Failed: no answer", "Fallidas: franja terminada": "Failed: window closed",
+    "Canceladas": "Cancelled", "Intentos por devolución (media)": "Dials per call-back (mean)",
 }
 
 
@@ -548,3 +556,63 @@ def walk_ins(rows: Rows, period: Period) -> list[Section]:
                                                                           "mean_wait", "within_po2")}})
     return [summary, by_service]
 
+
+
+# ---- call-backs (CH-PRO, PO-2, PT-2) ----------------------------------------------------------
+
+def _callback_figures(rows: list[CallbackRow]) -> dict[str, Any]:
+    taken = [r for r in rows if r.accepted]
+    phone = [r for r in rows if r.origin == "telefono"]
+    settled = [r for r in taken if r.kept or r.window_over]  # kept or not is known
+    dialled = [r for r in taken if r.attempts]
+    failed = [r for r in taken if r.status == "fallida"]
+    return {
+        "offered": len(phone), "accepted": sum(1 for r in phone if r.accepted),
+        "acceptance": share(sum(1 for r in phone if r.accepted), len(phone)),
+        "asked": sum(1 for r in taken if r.origin != "telefono"), "callbacks": len(taken),
+        "kept": sum(1 for r in taken if r.kept), "kept_share": share(sum(1 for r in settled if r.kept), len(settled)),
+        "connected": sum(1 for r in taken if r.status == "conectada"), "failed": len(failed),
+        "failed_no_answer": sum(1 for r in failed if r.failure == "no_answer"),
+        "failed_window": sum(1 for r in failed if r.failure == "window_closed"),
+        "cancelled": sum(1 for r in taken if r.status == "cancelada"),
+        "mean_attempts": mean([float(r.attempts) for r in dialled]),
+    }
+
+
+def callbacks(rows: Rows, period: Period) -> list[Section]:
+    """Call-backs offered on the phone and accepted, asked for, dialled within the window (kept), connected and
+    failed; by origin and by queue."""
+    found = [r for r in rows.callbacks if period.contains(r.at)]
+    f = _callback_figures(found)
+    summary = _figure_section("summary", "Devoluciones de llamada", "Call-backs", [
+        ("offered", "Ofrecidas en espera", f["offered"], "int", "PO-2"),
+        ("accepted", "Aceptadas en espera", f["accepted"], "int", "PO-2"),
+        ("acceptance", "Tasa de aceptación", f["acceptance"], "share", "PO-2"),
+        ("asked", "Pedidas (portal, chat, personal)", f["asked"], "int", ""),
+        ("callbacks", "Devoluciones de llamada", f["callbacks"], "int", ""),
+        ("kept", "Marcadas dentro de la franja", f["kept"], "int", "PT-2"),
+        ("kept_share", "Proporción marcada a tiempo (de las cerradas)", f["kept_share"], "share", "PT-2"),
+        ("connected", "Conectadas con el cliente", f["connected"], "int", ""),
+        ("failed", "Fallidas", f["failed"], "int", "PT-2"),
+        ("failed_no_answer", "Fallidas: no contestó", f["failed_no_answer"], "int", "PT-2"),
+        ("failed_window", "Fallidas: franja terminada", f["failed_window"], "int", "PT-2"),
+        ("cancelled", "Canceladas", f["cancelled"], "int", ""),
+        ("mean_attempts", "Intentos por devolución (media)", f["mean_attempts"], "number", ""),
+    ])
+    columns = [Column("callbacks", "Devoluciones", "Call-backs", "int"), Column("kept", "A tiempo", "Kept", "int"),
+               Column("connected", "Conectadas", "Connected", "int"), Column("failed", "Fallidas", "Failed", "int"),
+               Column("kept_share", "Proporción a tiempo", "Kept share", "share")]
+    by_origin = Section("by_origin", "Por origen", "By origin",
+                        [Column("origin", "Origen", "Origin", "code"), *columns], chart=("origin", "callbacks"))
+    by_queue = Section("by_queue", "Por cola", "By queue", [Column("queue", "Cola", "Queue"), *columns],
+                       chart=("queue", "callbacks"))
+    for section, key in ((by_origin, "origin"), (by_queue, "queue")):
+        groups: dict[str, list[CallbackRow]] = defaultdict(list)
+        for row in found:
+            if row.accepted:
+                groups[getattr(row, key)].append(row)
+        for name, group in sorted(groups.items()):
+            g = _callback_figures(group)
+            section.rows.append({key: name, **{c: g[c] for c in ("callbacks", "kept", "connected", "failed",
+                                                                   "kept_share")}})
+    return [summary, by_origin, by_queue]

@@ -131,6 +131,21 @@ class VisitRow:
 
 
 @dataclass(frozen=True)
+class CallbackRow:
+    """A call-back (CH-PRO, PO-2, PT-2), or an offer of one on the phone that the caller did not take."""
+
+    at: datetime  # offered (on the phone) or asked for (portal, chat, staff)
+    origin: str  # telefono, portal, chat, personal
+    queue: str = ""
+    accepted: bool = True  # False: offered on the phone, and the caller stayed on the line
+    status: str = ""  # pendiente, marcando, conectada, fallida, cancelada
+    attempts: int = 0  # dials made
+    kept: bool = False  # PT-2: first dialled within the customer's window
+    window_over: bool = False  # the window has ended (or it ended otherwise): kept or not is settled
+    failure: str = ""  # no_answer, window_closed, cancelled
+
+
+@dataclass(frozen=True)
 class ScoreRow:
     scored_at: datetime
     technician: str
@@ -228,12 +243,14 @@ class Rows:
     surveys: list[SurveyRow] = field(default_factory=list)
     commitments: list[CommitmentRow] = field(default_factory=list)
     visits: list[VisitRow] = field(default_factory=list)
+    callbacks: list[CallbackRow] = field(default_factory=list)
 
 
 # Codes shown to people by their names (a column of kind "code"); files keep the codes.
 LABELS: dict[str, tuple[str, str]] = {
     "presencial": ("Presencial", "In person"), "telefonico": ("Telefónico", "Phone"), "email": ("Correo", "Email"),
     "portal": ("Portal", "Web portal"), "chat": ("Chat", "Chat"),
+    "telefono": ("Teléfono (ofrecida en espera)", "Phone (offered while waiting)"), "personal": ("Personal", "Staff"),
     "first_response": ("Primera respuesta", "First response"), "resolution": ("Resolución", "Resolution"),
     "baja": ("Baja", "Low"), "normal": ("Normal", "Normal"), "alta": ("Alta", "High"), "urgente": ("Urgente", "Urgent"),
 }

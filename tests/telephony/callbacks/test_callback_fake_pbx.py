@@ -3,7 +3,6 @@ with a fake PBX receiving Atiende's decisions (issue 18)."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,6 @@ from atiende.telephony.models import Callback
 from tests.telephony.conftest import make_technician
 
 pytestmark = pytest.mark.django_db
-EVENTS = "/api/v1/cti/events"
 CALLER = "+34600111222"
 
 
@@ -40,15 +38,6 @@ def customer_with_order(db, clock):
     customer = create_customer(actor=admin, name="Marta Gil", contact_points=[("telefono", "600 111 222")])
     order = create_work_order(actor=admin, customer=customer, title="La impresora no imprime")
     return customer, order
-
-
-@pytest.fixture
-def native(client, cti_token):
-    def post(event_id, kind, call_id, **fields):
-        answer = client.post(EVENTS, json.dumps({"id": event_id, "type": kind, "call_id": call_id, **fields}),
-                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {cti_token}")
-        return answer.status_code, answer.json()
-    return post
 
 
 def test_a_caller_near_the_wait_limit_is_called_back_from_offer_to_dial_to_answer(
