@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -66,12 +66,21 @@ def technicians_who_may_accept(queue_names: Iterable[str]) -> set[int]:
                    for q in queues)}
 
 
+# Channel -> what else must hear of a change to one of its contacts, in the change's transaction: the walk-in
+# desk's waiting-room display repaints whatever changed a visitor's contact (call-next, the console's own
+# «Contestar», a hang-up...), not only the desk's own buttons. Registered by the channel's app (its ready()).
+CHANNEL_LISTENERS: dict[str, Callable[[Contact], None]] = {}
+
+
 def after_commit(row: Contact, events: Iterable[Event], alerts: Iterable[Alert], *,
                  before: EngineContact | None = None) -> None:
     """``before``: the call's state before the change (the engine's outcome has it), which says where a
     transfer that was just accepted or returned had been offered; without it, its request is read."""
     events = list(events)
     alerts = list(alerts)
+    listener = CHANNEL_LISTENERS.get(row.channel)
+    if listener is not None and events:
+        listener(row)
     transfer = (row.data or {}).get("transfer") or None
     technicians, queues = _concerned(row, events, alerts, transfer, before)
     message = {

@@ -7,7 +7,7 @@ shell's own pages (``web:login`` ...).
 
 from django.urls import path
 
-from atiende.desk.views import composer, customers, home, surveys, work_orders
+from atiende.desk.views import callbacks, composer, customers, home, surveys, work_orders
 
 app_name = "desk"
 
@@ -25,6 +25,7 @@ urlpatterns = [
          name="work_order_question_add"),
     path("solicitudes/<int:number>/preguntas/<int:pk>/respuesta/", work_orders.work_order_question_answer,
          name="work_order_question_answer"),
+    path("solicitudes/<int:number>/llamenme/", callbacks.work_order_callback, name="work_order_callback"),
     path("solicitudes/<int:number>/compromisos/", work_orders.work_order_commitment_add,
          name="work_order_commitment_add"),
     path("solicitudes/<int:number>/compromisos/<int:pk>/", work_orders.work_order_commitment_resolve,

@@ -146,11 +146,11 @@ def request_callback(*, actor: User, number: str, window_start: datetime | None 
     if work_order is not None and customer is not None and work_order.customer_id != customer.pk:
         raise InputError("unknown_work_order", _("That request is not yours."), status=404, field="work_order")
     with tx():
-        queue_row = queue_named(queue) if queue else Queue.objects.order_by("pk").first()
+        organisation = customer.organisation_id if customer is not None else None
+        queue_row = queue_named(queue) if queue else _queue_for(work_order, organisation)
         if queue_row is None:
             raise InputError("unknown_queue", _("There is no queue to put the call-back in."), status=404,
                              field="queue")
-        organisation = customer.organisation_id if customer is not None else None
         policy = policy_for(queue_row, organisation)
         _require_offered(policy, queue_row)
         if customer is not None and Callback.objects.filter(
@@ -166,6 +166,16 @@ def request_callback(*, actor: User, number: str, window_start: datetime | None 
         routing.route_contact(contact_id=row.pk)
         callback.refresh_from_db()
     return callback
+
+
+def _queue_for(work_order: WorkOrder | None, organisation: int | None) -> Queue | None:
+    """No queue named: the first queue of the work order's team that takes call-backs, else the first of any
+    queue that does, else the first queue (which then refuses with ``callbacks_off``)."""
+    rows = list(Queue.objects.order_by("pk"))
+    team = work_order.team_id if work_order is not None else None
+    ordered = [q for q in rows if team is not None and q.team_id == team] + rows
+    return next((q for q in ordered if policy_for(q, organisation).callback_max_attempts > 0),
+                rows[0] if rows else None)
 
 
 def _create(row: Contact, *, origin: str, number: str, policy: Policy, at: datetime, window_start: datetime,

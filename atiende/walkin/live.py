@@ -24,7 +24,13 @@ DISPLAY_GROUP = "sala"
 
 
 def board_changed() -> None:
-    """Send the board to the displays once the current transaction commits (never a call rolled back)."""
+    """Send the board to the displays once the current transaction commits (never a call rolled back).
+
+    Once per transaction: the contact's change (contact.live's listener) and the desk's own record of the call
+    (``calling._called``) both ask for it, and the board is read at send time, so one send shows both."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _send_board for entry in connection.run_on_commit):
+        return
     transaction.on_commit(_send_board)
 
 

@@ -75,3 +75,26 @@ def test_a_visitor_served_from_the_consoles_call_controls_reaches_the_display_on
         await display.close()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_consoles_own_answer_reaches_the_display_at_once_not_at_the_next_refresh(
+        repairs, reception, lucia, clock, monkeypatch):
+    """Issue 18's gap: «Contestar» in the console (the contact API, not the desk panel) repaints the waiting
+    room live; the periodic refresh is set to an hour here, so only the live update can arrive in time."""
+    from atiende.contact.services import calls
+    from atiende.walkin import consumers
+
+    monkeypatch.setattr(consumers, "REFRESH_SECONDS", 3600)
+    visit = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE)
+    calling.call_next(user=lucia, desk="Mesa 3")
+
+    async def scenario():
+        display, _accepted = await connect(DisplayConsumer.as_asgi(), "/ws/sala/", AnonymousUser())
+        assert (await display.receive_json_from())["called"][0]["waiting"] is True
+        await sync_to_async(calls.answer)(contact_id=visit.contact_id, user=lucia)
+        board = await display.receive_json_from(timeout=2)
+        assert (board["called"][0]["ticket"], board["called"][0]["waiting"]) == (visit.ticket, False)
+        await display.close()
+
+    async_to_sync(scenario)()

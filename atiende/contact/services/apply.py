@@ -43,6 +43,7 @@ from atiende.contact.services.technicians import (
     set_technician,
     start_call,
 )
+from atiende.engine.channels import pushed
 from atiende.engine.outcome import Action, TechnicianMove, decide
 from atiende.engine.outcome import Outcome as Decision
 from atiende.people.models import User
@@ -121,7 +122,7 @@ def store(row: Contact, decided: Decision, *, actor: User | None = None,
             for e in events
         ])
     _store_deadlines(row, decided)
-    _store_technicians(decided)
+    _store_technicians(row, decided)
     stored = [
         Alert(kind=a.kind, rule=a.rule, level=a.level, contact=row, technician_id=a.technician,
               message_es=a.es, message_en=a.en, created_at=a.at)
@@ -148,7 +149,7 @@ def _store_deadlines(row: Contact, decided: Decision) -> None:
                                       for d in decided.deadlines_added], ignore_conflicts=True)
 
 
-def _store_technicians(decided: Decision) -> None:
+def _store_technicians(row: Contact, decided: Decision) -> None:
     """Each technician the call moved (one UPDATE each, guarded against their other calls)."""
     contact = decided.contact
     for change in decided.technicians:
@@ -158,7 +159,7 @@ def _store_technicians(decided: Decision) -> None:
         elif change.move is TechnicianMove.RELEASE:
             release(who, moment, contact)
         elif change.move is TechnicianMove.START_CALL:
-            start_call(who, moment)
+            start_call(who, moment, counted=pushed(row.channel))  # PO-3 counts calls, not visitors (CH-PRE)
         elif change.move is TechnicianMove.HAND_BACK:
             hand_back(who, contact, moment)
         elif change.move is TechnicianMove.WRAP_UP:

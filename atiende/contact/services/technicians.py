@@ -213,7 +213,12 @@ def hand_back(user_id: int, contact: engine.Contact, moment: datetime, *, only_f
                 updated_at=timezone.now())
 
 
-def start_call(user_id: int, moment: datetime) -> None:
+def start_call(user_id: int, moment: datetime, *, counted: bool = True) -> None:
+    """The technician is on a contact now (busy). ``counted``: it is a call, one more for PO-3 today; a visitor
+    served at the walk-in desk (CH-PRE) is not a call, so PO-3's "calls per technician per day" leaves it out."""
+    if not counted:
+        reserve(user_id)
+        return
     today = now().date()
     # PO-3: calls are counted per day; the first call of a new day starts the count again.
     set_technician(

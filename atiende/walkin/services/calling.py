@@ -119,8 +119,7 @@ def mark_no_show(*, user: User, visit_id: int) -> Visit:
     """The visitor called did not come: their contact ends unanswered (cause ``no_show``), the technician is free."""
     with transaction.atomic():
         visit, row = _my_called_visit(user, visit_id)
-        apply_action(row, lambda c, p: c.hang_up(now=now(), cause=NO_SHOW), actor=user)
-        live.board_changed()
+        apply_action(row, lambda c, p: c.hang_up(now=now(), cause=NO_SHOW), actor=user)  # the display hears it
     routing.dispatch()  # the technician is free again: a waiting call may go to them, as after a declined one
     visit.refresh_from_db()
     return visit
@@ -131,8 +130,7 @@ def serve(*, user: User, visit_id: int) -> Visit:
     """The visitor is at the desk: the contact is answered (the console and the work order take over)."""
     with transaction.atomic():
         visit, _row = _my_called_visit(user, visit_id)
-        calls.answer(contact_id=visit.contact_id, user=user)
-        live.board_changed()
+        calls.answer(contact_id=visit.contact_id, user=user)  # the display hears it (contact.live's listener)
     visit.refresh_from_db()
     return visit
 

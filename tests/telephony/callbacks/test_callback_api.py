@@ -95,3 +95,29 @@ def test_the_customer_cancels_and_the_commitment_is_cancelled(client, setup, clo
     assert answer.status_code == 200 and answer.json()["status"] == "cancelada"
     assert Commitment.objects.get(pk=body["commitment"]).status == "cancelado"
     assert Contact.objects.get(pk=body["contact"]).state == "abandoned"
+
+
+def test_the_customer_asks_in_the_portal_and_sees_the_commitment_on_the_request(client, setup, clock):
+    from django.utils import timezone
+
+    account, order = setup
+    client.force_login(account)
+    page = client.get(f"/solicitudes/{order.number}/")
+    assert f"/solicitudes/{order.number}/llamenme/".encode() in page.content
+    form = client.get(f"/solicitudes/{order.number}/llamenme/")
+    assert form.status_code == 200 and "600 111 222" in form.content.decode()
+    day = (timezone.localtime(clock.now()) + timedelta(days=1)).date().isoformat()
+    bad = client.post(f"/solicitudes/{order.number}/llamenme/",
+                      {"number": "600 111 222", "day": day, "start": "12:00", "end": "11:00"})
+    assert bad.status_code == 400 and "PT-2" in bad.content.decode()
+    sent = client.post(f"/solicitudes/{order.number}/llamenme/",
+                       {"number": "600 111 222", "day": day, "start": "10:00", "end": "12:00", "note": "Mejor tarde"})
+    assert sent.status_code == 302
+    callback = Callback.objects.get()
+    assert callback.origin == "portal" and callback.work_order == order and callback.note == "Mejor tarde"
+    assert timezone.localtime(callback.window_start).strftime("%H:%M") == "10:00"
+    detail = client.get(f"/solicitudes/{order.number}/").content.decode()
+    assert callback.commitment.description in detail  # the promise, on the customer's request (PT-2)
+    other = User.objects.create_user("otro", role="cliente")
+    client.force_login(other)
+    assert client.get(f"/solicitudes/{order.number}/llamenme/").status_code == 404
