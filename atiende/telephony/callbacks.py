@@ -262,6 +262,23 @@ def unanswered(row: Contact, callback: Callback, *, cause: str) -> dict[str, Any
     moment = now()
     loaded = load(row)
     outcome = run(loaded, lambda c, p: c.dial_unanswered(now=moment, cause=cause))
+    _after_unanswered(row, callback, cause=cause)
+    if outcome.routes_again:
+        transaction.on_commit(routing.dispatch)
+    return {"callback": describe(callback)}
+
+
+def dial_timed_out(row: Contact) -> None:
+    """The PBX reported nothing of a dial within ``dial_timeout_seconds`` (the contact is back in the queue, in
+    the timer's transaction): as an unanswered dial, the call-back waits for its retry or fails."""
+    callback = of_contact(row)
+    if callback is None or callback.status != Callback.Status.DIALLING:
+        return
+    _after_unanswered(row, callback, cause="dial_timeout")
+
+
+def _after_unanswered(row: Contact, callback: Callback, *, cause: str) -> None:
+    moment = now()
     callback.last_cause = cause
     retry_at = moment + timedelta(minutes=callback.retry_minutes)
     if callback.attempts >= callback.max_attempts or retry_at >= callback.window_end:
@@ -269,9 +286,6 @@ def unanswered(row: Contact, callback: Callback, *, cause: str) -> dict[str, Any
     else:
         callback.status, callback.not_before = Callback.Status.PENDING, retry_at
         callback.save(update_fields=["status", "not_before", "last_cause"])
-    if outcome.routes_again:
-        transaction.on_commit(routing.dispatch)
-    return {"callback": describe(callback)}
 
 
 def _fail(row: Contact, callback: Callback, *, reason: str) -> None:

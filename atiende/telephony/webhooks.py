@@ -189,7 +189,7 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
     if not pushed(row.channel):  # CH-PRE: a visitor at the desk is nothing for the PBX
         return []
     events = list(events)
-    if row.direction == "outbound" and any(e.kind == EventKind.OFFERED for e in events):
+    if row.direction == "outbound" and any(e.kind in _DIAL_KINDS for e in events):
         events = _dials(row, events)
     if not webhook_url():
         return []
@@ -208,9 +208,13 @@ def record(row: Contact, events: Iterable[Event]) -> list[WebhookDelivery]:
     return rows
 
 
+_DIAL_KINDS = (EventKind.OFFERED, EventKind.RETURNED_TO_QUEUE)
+
+
 def _dials(row: Contact, events: list[Event]) -> list[Event]:
     """An outbound contact given to a technician is a dial when it is a call-back: the call-back asks the PBX
-    to dial (its own ``dial`` decision, atiende.telephony.dial), and no ``ring`` goes out for that offer."""
+    to dial (its own ``dial`` decision, atiende.telephony.dial), and no ``ring`` goes out for that offer. A
+    dial nobody reported back in time (``dial_timeout``) counts as an unanswered one for the call-back."""
     # cycle-ok: a plug-in point: call-backs (which route through the contact services) decide their dials here
     from atiende.telephony import callbacks
 
@@ -218,6 +222,8 @@ def _dials(row: Contact, events: list[Event]) -> list[Event]:
     for event in events:
         if event.kind == EventKind.OFFERED and callbacks.on_offered(row, event.data["technician"]):
             continue
+        if event.kind == EventKind.RETURNED_TO_QUEUE and event.data.get("cause") == "dial_timeout":
+            callbacks.dial_timed_out(row)
         kept.append(event)
     return kept
 

@@ -157,3 +157,25 @@ def test_bad_call_back_events_are_refused_naming_the_rule(native, queue, cb_queu
     status, body = native("e7", "callback", "nope")
     assert status == 404 and body["error"]["code"] == "unknown_call"
     assert not WorkOrder.objects.exists()
+
+
+def test_a_dial_the_pbx_never_reports_back_counts_as_unanswered(native, cb_queue, lucia_busy, clock):
+    native("e1", "new_call", "pbx-1", **{"from": CALLER})
+    native("e2", "callback", "pbx-1")
+    availability.make_available(user=User.objects.get(username="lucia"))
+    callback = Callback.objects.get()
+    assert callback.status == "marcando" and callback.attempts == 1
+    clock.advance(60)  # the queue's dial_timeout_seconds (60): nothing came back from the PBX
+    deadlines.run_due_deadlines(worker="t")
+    callback.refresh_from_db()
+    assert (callback.status, callback.last_cause) == ("pendiente", "dial_timeout")
+    assert callback.not_before == clock.now() + timedelta(minutes=5)
+    clock.advance(5 * 60)
+    routing.dispatch()
+    deadlines.run_due_deadlines(worker="t")
+    clock.advance(60)
+    deadlines.run_due_deadlines(worker="t")  # the second dial times out too: the last one
+    callback.refresh_from_db()
+    assert (callback.status, callback.failure, callback.attempts) == ("fallida", "no_answer", 2)
+    assert callback.contact.state == "abandoned"
+    assert Alert.objects.filter(kind="callback_failed").count() == 1
