@@ -43,7 +43,7 @@ from atiende.contact.services.technicians import (
     set_technician,
     start_call,
 )
-from atiende.engine.channels import pushed
+from atiende.engine.channels import Channel
 from atiende.engine.outcome import Action, TechnicianMove, decide
 from atiende.engine.outcome import Outcome as Decision
 from atiende.people.models import User
@@ -159,7 +159,7 @@ def _store_technicians(row: Contact, decided: Decision) -> None:
         elif change.move is TechnicianMove.RELEASE:
             release(who, moment, contact)
         elif change.move is TechnicianMove.START_CALL:
-            start_call(who, moment, counted=pushed(row.channel))  # PO-3 counts calls, not visitors (CH-PRE)
+            start_call(who, moment, counted=row.channel == Channel.PHONE)  # PO-3 counts calls, not visitors (CH-PRE)
         elif change.move is TechnicianMove.HAND_BACK:
             hand_back(who, contact, moment)
         elif change.move is TechnicianMove.WRAP_UP:
