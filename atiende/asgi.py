@@ -82,14 +82,20 @@ get_resolver().url_patterns  # noqa: B018 - the import is the point
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
-from atiende.web.routing import websocket_urlpatterns  # noqa: E402
+from atiende.web.routing import WIDGET_PATHS, websocket_urlpatterns, widget_websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
-)
+desk_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+widget_sockets = URLRouter(widget_websocket_urlpatterns)
+
+
+async def websockets(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The chat widget's socket comes from customers' sites (its consumer checks the page's origin against the
+    widget's allow-list); every other socket from the desk's own pages, with the session."""
+    sockets = widget_sockets if scope.get("path") in WIDGET_PATHS else desk_sockets
+    await sockets(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websockets})
 
 # What is loaded by now (Django, the models, the URLs, the API's schemas) lives as long as the process. Moved
 # out of the garbage collector's reach, it is no longer walked by every full collection, which stops every

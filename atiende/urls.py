@@ -24,6 +24,7 @@ urlpatterns = [
     path("reglas/", include("atiende.rulebook.urls")),
     path("administracion/", include("atiende.administration.urls")),
     path("", include("atiende.walkin.urls")),
+    path("", include("atiende.chat.urls")),  # the widget: /chat/widget.js and /chat/w/KEY/...
     path("", include(consoles_urls())),  # the consoles' JSON, beside their pages (/consola/estado/ ...)
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),

@@ -7,13 +7,16 @@ goes out here, once the transaction that stored it commits (never a message that
 - ``chat.message``: a new message. The consoles of whoever is on the chat (the assignee, the
   technician it is offered to, supervisors who joined or coach) and the board get every message,
   internal ones included; the customer's group gets public messages only, as the widget shows them
-  (``selectors.customer_message_view``).
+  (``selectors.customer_view``).
 - ``chat.read``: a read mark moved (``side``: customer or technician, ``up_to``: a message id).
 - ``chat.state``: the session changed state (waiting, active, ended, abandoned), or a transfer awaits
   the customer's answer (``transfer_question``), for the widget.
 
-Groups: ``technician-<id>`` and ``contacts`` (the consoles' own, see contact/live.py), and
-``chat-<session id>`` for the customer's widget (chatlive's consumer joins it).
+Groups: ``technician-<id>`` and ``contacts`` (the consoles' own, see contact/live.py: they hear that a
+chat changed), ``chat-<session id>-staff`` for the consoles subscribed to the chat on its socket
+(``/ws/chat/tecnico/``: the words) and ``chat-<session id>`` for the customer's widget (``/ws/chat/``).
+A message carries the number of the chat's message before it (``prev``; ``prev_public`` for the
+widget), so each socket knows at once whether it missed one (atiende/chat/core/sequence.py).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 from django.db import transaction
 
 from atiende.chat.models import ChatSession
-from atiende.chat.selectors import customer_message_view
+from atiende.chat.selectors import customer_view, staff_message_view
 from atiende.contact.live import BOARD_GROUP, _listening_layer, _tell, technician_group
 from atiende.desk.models import Message, Visibility
 
@@ -33,29 +36,53 @@ def customer_group(session_id: int) -> str:
     return f"chat-{session_id}"
 
 
-def _staff_groups(session: ChatSession) -> list[str]:
+def staff_group(session_id: int) -> str:
+    """The consoles subscribed to this chat on the chat's own socket (``/ws/chat/tecnico/``)."""
+    return f"chat-{session_id}-staff"
+
+
+def staff_groups(session: ChatSession) -> list[str]:
     contact = session.contact
     people = {contact.assignee_id, contact.offered_to_id, *((contact.data or {}).get("supervisors") or [])}
     transfer = (contact.data or {}).get("transfer") or {}
     people.add(transfer.get("to_technician"))
-    return [BOARD_GROUP, *(technician_group(p) for p in sorted(p for p in people if isinstance(p, int)))]
+    return [BOARD_GROUP, staff_group(session.pk),
+            *(technician_group(p) for p in sorted(p for p in people if isinstance(p, int)))]
+
+
+PREVIOUS_LOOKED_AT = 20  # messages read back to find the previous public one (internal notes come in short runs)
+
+
+def _previous(session: ChatSession, message: Message) -> tuple[int | None, int | None]:
+    """The chat's message before this one, and its public one before it: each socket delivers a live message at
+    once when it follows the last one it delivered, else reads the stored ones (atiende.chat.core.Replay). Read
+    inside the write's transaction, under the work order's row lock, so nothing can come between."""
+    earlier = list(Message.objects.filter(work_order_id=session.work_order_id, created_at__gte=session.created_at,
+                                          pk__lt=message.pk)
+                   .order_by("-pk").values_list("pk", "visibility")[:PREVIOUS_LOOKED_AT])
+    if not earlier:
+        return 0, 0  # the chat's first message (0: the number a socket that has nothing starts from)
+    public = next((pk for pk, visibility in earlier if visibility == Visibility.PUBLIC), None)
+    if public is None and len(earlier) < PREVIOUS_LOOKED_AT:
+        public = 0
+    return earlier[0][0], public
 
 
 def message_after_commit(session: ChatSession, message: Message) -> None:
     public = message.visibility == Visibility.PUBLIC
-    view = customer_message_view(message)
+    prev, prev_public = _previous(session, message)
+    view = staff_message_view(message)
     staff = {"type": "chat.message", "chat": session.pk, "contact": session.contact_id,
-             "message": {**view, "visibility": message.visibility,
-                         "author": message.author_id, "name": message.sender_name},
-             "update": uuid.uuid4().hex}
-    groups = _staff_groups(session)
-    customer = {"type": "chat.message", "chat": session.pk, "message": view, "update": uuid.uuid4().hex}
+             "message": view, "prev": prev, "update": uuid.uuid4().hex}
+    groups = staff_groups(session)
+    customer = {"type": "chat.message", "chat": session.pk, "message": customer_view(view) if public else {},
+                "prev_public": prev_public, "update": uuid.uuid4().hex}
     transaction.on_commit(lambda: _both(groups, staff, session.pk if public else None, customer))
 
 
 def read_after_commit(session: ChatSession, *, side: str, up_to: int) -> None:
     message = {"type": "chat.read", "chat": session.pk, "side": side, "up_to": up_to, "update": uuid.uuid4().hex}
-    groups = _staff_groups(session)
+    groups = staff_groups(session)
     transaction.on_commit(lambda: _both(groups, message, session.pk, message))
 
 
@@ -64,7 +91,7 @@ def state_after_commit(session: ChatSession, **extra: Any) -> None:
     (the technician's name, a transfer question, the survey link at the end)."""
     message = {"type": "chat.state", "chat": session.pk, "state": session.state, **extra,
                "update": uuid.uuid4().hex}
-    groups = _staff_groups(session)
+    groups = staff_groups(session)
     transaction.on_commit(lambda: _both(groups, message, session.pk, message))
 
 

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import Avg, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -65,14 +66,40 @@ def widget_for_key(key: Any) -> ChatWidget:
 
 def origin_allowed(widget: ChatWidget, origin: str | None, *, own_origin: str = "") -> bool:
     """Whether a page of ``origin`` may use the widget: one of its allowed origins (exact, or a
-    ``https://*.example.com`` family: ``chat.core.origins``), or the help desk's own.
+    ``https://*.example.com`` family: :mod:`atiende.chat.core.origins`), or the help desk's own.
 
     No ``Origin`` at all is the desk's own page (browsers send it on every cross-site request).
     """
     if not origin:
         return True
+    own = urlsplit(own_origin) if own_origin else None
     allowed = [o for o in widget.allowed_origins or [] if isinstance(o, str)]
-    return core_origin_allowed(origin, [*allowed, *([own_origin] if own_origin else [])])
+    return core_origin_allowed(origin, [*allowed, *([f"{own.scheme}://{own.netloc}"] if own else [])])
+
+
+CLIENT_ID_HOST = "chat.atiende.invalid"  # a Message-ID's right side no mail system will ever use
+
+
+def client_message_id(session_id: int, client_id: str | None) -> str | None:
+    """The Message-ID a chat message is stored under from the widget's or console's own id for it (unique:
+    the same message sent again after a reconnect is stored once); None without one."""
+    return f"chat-{session_id}-{client_id}@{CLIENT_ID_HOST}" if client_id else None
+
+
+def _client_id(message: Message) -> str:
+    found = message.message_id or ""
+    if not found.endswith("@" + CLIENT_ID_HOST) or found.count("-") < 2:
+        return ""
+    return found.split("@", 1)[0].split("-", 2)[2]
+
+
+def message_for_client_id(session: ChatSession, client_id: str) -> Message:
+    """The message of this chat stored under the sender's ``client_id``; 404 when there is none."""
+    found = Message.objects.filter(work_order_id=session.work_order_id,
+                                   message_id=client_message_id(session.pk, client_id)).first()
+    if found is None:
+        raise InputError("unknown_message", _("There is no such message in this chat."), status=404)
+    return found
 
 
 def customer_messages(session: ChatSession, *, after_id: int | None = None) -> QuerySet[Message]:
@@ -91,12 +118,32 @@ def customer_messages(session: ChatSession, *, after_id: int | None = None) -> Q
 
 def customer_message_view(message: Message) -> dict[str, Any]:
     """One message as the widget shows it: plain text only (the widget renders it as text, never HTML)."""
+    return customer_view(staff_message_view(message))
+
+
+def staff_message_view(message: Message) -> dict[str, Any]:
+    """One message as a console shows it: who wrote it, its visibility and every file (internal ones marked)."""
     from_customer = message.direction == "in"
-    return {"id": message.pk, "from": "customer" if from_customer else "technician",
-            "name": message.sender_name if not from_customer else "", "text": message.body,
-            "at": message.created_at.isoformat(),
-            "attachments": [{"id": a.pk, "filename": a.filename, "size": a.size}
-                            for a in message.attachments.all() if not a.internal]}
+    return {"id": message.pk, "from": "customer" if from_customer else "technician", "name": message.sender_name,
+            "text": message.body, "at": message.created_at.isoformat(), "visibility": message.visibility,
+            "author": message.author_id, "client_id": _client_id(message),
+            "attachments": [{"id": a.pk, "filename": a.filename, "size": a.size, "internal": a.internal}
+                            for a in message.attachments.all()]}
+
+
+def customer_view(staff_view: dict[str, Any]) -> dict[str, Any]:
+    """What of a message's console view the customer may see, field by field: the text, the time, the sender's
+    shown name (not their own again), the public files; never the visibility, the author's account or an
+    internal file."""
+    from_customer = staff_view["from"] == "customer"
+    view: dict[str, Any] = {"id": staff_view["id"], "from": staff_view["from"],
+                            "name": "" if from_customer else staff_view["name"], "text": staff_view["text"],
+                            "at": staff_view["at"],
+                            "attachments": [{"id": a["id"], "filename": a["filename"], "size": a["size"]}
+                                            for a in staff_view["attachments"] if not a["internal"]]}
+    if from_customer and staff_view.get("client_id"):
+        view["client_id"] = staff_view["client_id"]  # the widget's own id: it knows its message after a reconnect
+    return view
 
 
 def staff_messages(session: ChatSession, *, after_id: int | None = None) -> QuerySet[Message]:

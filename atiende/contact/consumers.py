@@ -13,8 +13,10 @@ the next connection. Messages are JSON: ``{"type": "contact.update",
 "contact": {...}, "events": [...], "alerts": [...]}``, each once even when the
 socket is in two of the groups it was sent to; and, when a technician pauses
 or becomes available, ``{"type": "technician.update", "technician": {"id",
-"status"}}`` to the boards and to that technician. Customers and anonymous
-connections are refused.
+"status"}}`` to the boards and to that technician; that a chat changed
+(``chat.message``, ``chat.read``, ``chat.state`` with the chat's and contact's ids only: the words go on
+``/ws/chat/tecnico/``) to the people on that chat and the board (atiende/chat/live.py).
+Customers and anonymous connections are refused.
 """
 
 from __future__ import annotations
@@ -85,6 +87,24 @@ class ContactConsumer(AsyncJsonWebsocketConsumer):
         if self.board_scope is None and (message.get("technician") or {}).get("id") != self.scope["user"].pk:
             return
         await self.send_json({k: v for k, v in message.items() if k not in INTERNAL})
+
+    async def chat_message(self, message: dict[str, Any]) -> None:
+        """A chat's message, read mark or state (atiende/chat/live.py, sent to the people on that chat and to the
+        board): only that something changed, with the chat's and the contact's ids, once. The words travel on the
+        chat's own socket (``/ws/chat/tecnico/``), to those the chat services let subscribe (ET-4): a board
+        member of another team learns no more here than the console's brief update tells."""
+        update = message.get("update")
+        if update:
+            if update in self.seen:
+                return
+            self.seen.append(update)
+        await self.send_json({"type": message.get("type"), "chat": message.get("chat"),
+                              "contact": message.get("contact")})
+
+    chat_read = chat_state = chat_message
+
+    async def chat_typing(self, message: dict[str, Any]) -> None:
+        return None
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Read-only channel: actions go through the API so the same rules and locks apply.

@@ -1,7 +1,14 @@
-"""Websocket routes for live consoles (filled by the engine's live updates)."""
+"""Websocket routes: the desk's own pages' (live consoles, notices, the waiting room) and the chat widget's.
+
+The desk's sockets are opened from the desk's own pages: atiende/asgi.py puts them behind the allowed-hosts
+origin check and the session. The widget's socket is opened from customers' sites, so it is routed apart
+(``widget_websocket_urlpatterns``): its consumer checks the page's origin against the widget's own allow-list
+when the customer joins (atiende/chat/consumers.py).
+"""
 
 from django.urls import path
 
+from atiende.chat.consumers import CustomerChatConsumer, TechnicianChatConsumer
 from atiende.consoles.consumers import ConsoleConsumer
 from atiende.contact.consumers import ContactConsumer
 from atiende.notifications.consumers import NotificationConsumer
@@ -12,4 +19,10 @@ websocket_urlpatterns: list = [
     path("ws/consolas/", ConsoleConsumer.as_asgi()),
     path("ws/avisos/", NotificationConsumer.as_asgi()),
     path("ws/sala/", DisplayConsumer.as_asgi()),
+    path("ws/chat/tecnico/", TechnicianChatConsumer.as_asgi()),
 ]
+
+widget_websocket_urlpatterns: list = [
+    path("ws/chat/", CustomerChatConsumer.as_asgi()),
+]
+WIDGET_PATHS = frozenset({"/ws/chat/"})

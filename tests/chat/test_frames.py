@@ -54,6 +54,7 @@ def test_markup_is_kept_as_the_text_it_is() -> None:
     (json.dumps({"type": "read", "seq": True}), "bad_seq"),
     (json.dumps({"type": "resume"}), "bad_seq"),
     (json.dumps({"type": "typing", "active": "yes"}), "bad_frame"),
+    (json.dumps({"type": "consent"}), "bad_frame"),
     (None, "bad_frame"),
 ])
 def test_bad_frames_are_refused_with_a_code_the_widget_can_act_on(data, code) -> None:
@@ -83,3 +84,9 @@ def test_a_technician_names_the_chat_and_may_write_an_internal_note() -> None:
     assert refused(parse_technician_frame, json.dumps({"type": "message", "chat": 4, "client_id": "x", "text": "a",
                                                        "visibility": "coach"})).code == "bad_visibility"
     assert refused(parse_technician_frame, json.dumps({"type": "join", "token": TOKEN})).code == "unknown_type"
+
+
+def test_the_customer_answers_a_transfer_question_yes_or_no_and_may_end_the_chat() -> None:
+    assert parse_customer_frame(json.dumps({"type": "consent", "answer": True})).active is True
+    assert parse_customer_frame(json.dumps({"type": "consent", "answer": False})).active is False
+    assert parse_customer_frame(json.dumps({"type": "end"})).type == "end"

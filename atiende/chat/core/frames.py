@@ -6,7 +6,8 @@ is at most :data:`TEXT_LIMIT` characters once trimmed. Anything else is refused 
 Spanish and English; the socket stays open, nothing is stored.
 
 The customer's widget speaks ``join`` (first, with the session's token), ``message``, ``typing``,
-``read``, ``resume`` and ``ping``; a technician's console speaks ``subscribe``/``unsubscribe`` to a
+``read``, ``resume``, ``consent`` (yes or no to a transfer the technician proposed, TR-3), ``end``
+and ``ping``; a technician's console speaks ``subscribe``/``unsubscribe`` to a
 chat and the same ``message``, ``typing`` and ``read`` naming the chat, plus a message's visibility
 (``internal`` is a note the customer never receives).
 """
@@ -27,7 +28,7 @@ CLIENT_ID_LIMIT = 64
 TOKEN_LIMIT = 200
 SEQ_LIMIT = 2**53 - 1  # what a browser's Number holds exactly
 
-CUSTOMER_TYPES = frozenset({"join", "message", "typing", "read", "resume", "ping"})
+CUSTOMER_TYPES = frozenset({"join", "message", "typing", "read", "resume", "consent", "end", "ping"})
 TECHNICIAN_TYPES = frozenset({"subscribe", "unsubscribe", "message", "typing", "read", "ping"})
 VISIBILITIES = ("public", "internal")
 
@@ -150,6 +151,14 @@ def parse_customer_frame(data: str | bytes | None) -> Frame:
         return Frame(kind, seq=_seq(content, "seq", required=True))
     if kind == "resume":
         return Frame(kind, last_seq=_seq(content, "last_seq", required=True))
+    if kind == "consent":
+        answer = content.get("answer")
+        if not isinstance(answer, bool):
+            raise FrameError("bad_frame", es="«answer» debe ser true (sí) o false (no).",
+                             en="«answer» must be true (yes) or false (no).", rule="TR-3")
+        return Frame(kind, active=answer)
+    if kind == "end":
+        return Frame(kind)
     return Frame(kind, t=content.get("t") if isinstance(content.get("t"), int | float | str) else None)
 
 

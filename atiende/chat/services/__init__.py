@@ -8,19 +8,22 @@ Customer side (``customer.py``; the customer is known by their token only):
   (``Opened.session``, ``Opened.token``: the secret, shown once). 404 ``unknown_widget``, 403
   ``origin_not_allowed``, 409 ``chat_offline`` (then offer ``leave_message``).
 - ``selectors.session_for_token(token) -> ChatSession`` (404 ``unknown_chat``).
-- ``customer_writes(*, session, body, attachments=()) -> desk.Message`` (``attachments``: (name, bytes)).
+- ``customer_writes(*, session, body, attachments=(), client_id=None) -> desk.Message`` (``attachments``: (name,
+  bytes); ``client_id``: the widget's id for it, stored once: a resend is 409 ``duplicate_message``).
 - ``customer_reads(*, session, up_to: int) -> int`` (read mark; only moves on).
 - ``customer_answers_transfer(*, session, consent: bool) -> ChatSession`` (TR-3).
 - ``customer_leaves(*, session) -> ChatSession`` (abandoned if not yet taken; else ended).
 - ``leave_message(*, widget_key, name, email, body, language="es", origin=None) -> WorkOrder`` (offline).
 - ``selectors.availability(widget) -> Availability(online, reason, estimated_wait_seconds, waiting)``.
 - ``selectors.customer_messages(session, after_id=None)`` and ``selectors.customer_message_view(m)``:
-  the ONLY messages a customer may be shown (public ones; never notes, coach messages, rule codes).
+  the ONLY messages a customer may be shown (public ones; never notes, coach messages, rule codes);
+  ``selectors.customer_view(staff_view)`` cuts a console's view (``staff_message_view``) down to it.
+- ``selectors.message_for_client_id(session, client_id)``: the message a resend was refused for.
 
 Technician side (``technician.py``; ``chat_id`` is ``ChatSession.pk``, scoped by ET-4, else 404):
 
 - ``accept_chat(*, user, chat_id)``, ``decline_chat(*, user, chat_id)`` -> ChatSession
-- ``technician_writes(*, user, chat_id, body, internal=False, attachments=()) -> desk.Message``
+- ``technician_writes(*, user, chat_id, body, internal=False, attachments=(), client_id=None) -> desk.Message``
 - ``technician_reads(*, user, chat_id, up_to) -> int``
 - ``propose_transfer(*, user, chat_id, purpose, to_technician=None, to_queue=None) -> ChatSession``
   (asks the customer in the chat; nothing moves until they consent), ``accept_transfer(*, user, chat_id)``,

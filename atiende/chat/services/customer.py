@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from atiende.chat import live
 from atiende.chat.models import ChatSession, ChatState, ChatWidget, EndedBy, OfflineBehaviour
-from atiende.chat.selectors import availability, origin_allowed, token_hash, widget_for_key
+from atiende.chat.selectors import (
+    availability,
+    client_message_id,
+    origin_allowed,
+    token_hash,
+    widget_for_key,
+)
 from atiende.chat.services.common import clean_body, mark_read, require_open
 from atiende.chat.services.ending import end_chat_as
 from atiende.chat.services.transfers import answer_transfer_question
@@ -134,22 +140,26 @@ def _to_queue_team(work_order: WorkOrder, widget: ChatWidget) -> None:
         work_order.team_id = team_id
 
 
-def _post_customer(session: ChatSession, body: str, attachments: Any = ()) -> Message:
+def _post_customer(session: ChatSession, body: str, attachments: Any = (), client_id: str | None = None) -> Message:
     message = post_message(work_order=session.work_order, body=body, visibility="public", channel=Channel.CHAT,
                            direction="in", author_name=session.customer_name, author_email=session.customer_email,
-                           attachments=attachments)
+                           attachments=attachments, message_id=client_message_id(session.pk, client_id))
     ChatSession.objects.filter(pk=session.pk).update(last_customer_activity=timezone.now())
     live.message_after_commit(session, message)
     return message
 
 
 @single_writer
-def customer_writes(*, session: ChatSession, body: Any, attachments: Any = ()) -> Message:
-    """The customer writes (text, and files checked as any upload is: ``attachments`` as (name, bytes))."""
+def customer_writes(*, session: ChatSession, body: Any, attachments: Any = (), client_id: str | None = None) -> Message:
+    """The customer writes (text, and files checked as any upload is: ``attachments`` as (name, bytes)).
+
+    ``client_id``: the widget's own id for the message; the same id again (a resend after a reconnect) is
+    refused with 409 ``duplicate_message`` and stores nothing (``selectors.message_for_client_id`` finds the
+    first)."""
     require_open(session)
     text = clean_body(body, required=not attachments)
     with transaction.atomic():
-        return _post_customer(session, text, attachments)
+        return _post_customer(session, text, attachments, client_id)
 
 
 def customer_reads(*, session: ChatSession, up_to: Any) -> int:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from atiende.chat import live, selectors
 from atiende.chat.models import ChatSession, ChatState, EndedBy
-from atiende.chat.selectors import session_in_scope
+from atiende.chat.selectors import client_message_id, session_in_scope
 from atiende.chat.services.common import clean_body, mark_read, require_open
 from atiende.chat.services.ending import end_chat_as
 from atiende.chat.services.transfers import on_chat, reload
@@ -80,9 +80,10 @@ def _requireon_chat(user: User, session: ChatSession) -> None:
 
 @single_writer
 def technician_writes(*, user: User, chat_id: Any, body: Any, internal: bool = False,
-                      attachments: Any = ()) -> Message:
+                      attachments: Any = (), client_id: str | None = None) -> Message:
     """The technician (or a supervisor who joined or took it over) writes to the customer; ``internal``:
-    a note for the help desk only. The language assistant's findings are kept with a public reply."""
+    a note for the help desk only. The language assistant's findings are kept with a public reply.
+    ``client_id``: the console's own id for the message (stored once, as the customer's)."""
     session = _session(user, chat_id)
     require_open(session)
     _requireon_chat(user, session)
@@ -90,7 +91,8 @@ def technician_writes(*, user: User, chat_id: Any, body: Any, internal: bool = F
     with transaction.atomic():
         message = post_message(work_order=session.work_order, body=text,
                                visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
-                               channel=Channel.CHAT, direction="out", author=user, attachments=attachments)
+                               channel=Channel.CHAT, direction="out", author=user, attachments=attachments,
+                               message_id=client_message_id(session.pk, client_id))
         live.message_after_commit(session, message)
     return message
 
