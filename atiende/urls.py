@@ -25,6 +25,7 @@ urlpatterns = [
     path("administracion/", include("atiende.administration.urls")),
     path("", include("atiende.walkin.urls")),
     path("", include("atiende.chat.urls")),  # the widget: /chat/widget.js and /chat/w/KEY/...
+    path("", include("atiende.campaigns.urls")),
     path("", include(consoles_urls())),  # the consoles' JSON, beside their pages (/consola/estado/ ...)
     path("", include("atiende.consoles.urls")),
     path("", include("atiende.web.urls")),

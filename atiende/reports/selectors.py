@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from atiende.campaigns.models import Attempt
 from atiende.contact.clock import now
 from atiende.contact.models import Contact, ContactChannel, ContactEvent, ContactState, Queue
 from atiende.contact.selectors import policy_for
@@ -43,6 +44,7 @@ from atiende.reports.core.rows import (
     CallbackRow,
     CallFacts,
     CallRow,
+    CampaignTally,
     CommitmentRow,
     Period,
     Rows,
@@ -358,8 +360,29 @@ def callback_rows(period: Period, filters: dict[str, str], scope: Scope) -> list
     return found
 
 
+def campaign_tries(period: Period, filters: dict[str, str], scope: Scope) -> list[CampaignTally]:
+    """Tries of outbound campaigns (CH-PRO) dialled in the period, added up in SQL by campaign, technician and
+    outcome, in the campaigns whose queue the reader's teams hold."""
+    if filters.get("channel", Channel.PHONE) != Channel.PHONE or "sla" in filters:
+        return []
+    rows = Attempt.objects.filter(_in(period, "dialled_at")).filter(scope.teams("campaign__queue__team_id"))
+    if "team" in filters:
+        rows = rows.filter(campaign__queue__team__name=filters["team"])
+    if "queue" in filters:
+        rows = rows.filter(campaign__queue__name=filters["queue"])
+    if "technician" in filters:
+        rows = rows.filter(technician__username=filters["technician"])
+    grouped = (rows.values("campaign__name", "technician__first_name", "technician__last_name",
+                           "technician__username", "outcome").annotate(tries=Count("id")).order_by())
+    return [CampaignTally(campaign=g["campaign__name"], outcome=g["outcome"], tries=g["tries"],
+                          technician=_name(g["technician__first_name"], g["technician__last_name"],
+                                           g["technician__username"]) if g["technician__username"] else "")
+            for g in grouped]
+
+
 LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_rows, "surveys": survey_rows,
-           "commitments": commitment_rows, "visits": visit_rows, "callbacks": callback_rows}
+           "commitments": commitment_rows, "visits": visit_rows, "callbacks": callback_rows,
+           "campaign_tries": campaign_tries}
 
 
 def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: Scope) -> Rows:

@@ -156,7 +156,9 @@ def card(target: Target, *, user: User, language: str = "es") -> Card:
     return Card(target=target, zones=target.zone_list,
                 opening=opening_line(name=target.name, address_as=target.address_as,
                                      local_hour=local_hour(moment, zone), language=language),
-                local_time=_local(moment, zone), history=history, tries=tries)
+                local_time=" · ".join(f"{_local(moment, z)} {z.split('/')[-1].replace('_', ' ')}"
+                                      for z in target.zone_list) if len(target.zone_list) > 1 else _local(moment, zone),
+                history=history, tries=tries)
 
 
 def _local(moment: datetime, zone: str) -> str:

@@ -14,7 +14,7 @@ class Definition:
     name: str
     es: str
     en: str
-    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments, visits, callbacks
+    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments, visits, callbacks, campaign_tries
     build: Callable[[Rows, Period], list[Section]]
 
     def description(self, language: str) -> str:
@@ -46,6 +46,9 @@ REPORTS: dict[str, Definition] = {d.name: d for d in (
     Definition("callbacks", "Devoluciones de llamada: ofrecidas, aceptadas, a tiempo (PT-2), fallidas",
                "Call-backs: offered, accepted, kept (dialled in the window), failed", ("callbacks",),
                figures.callbacks),
+    Definition("campaigns", "Campañas salientes: intentos, contactados, rechazos, por campaña y por técnico",
+               "Outbound campaigns: tries, reached, refusals, by campaign and by technician", ("campaign_tries",),
+               figures.campaigns),
 )}
 
 

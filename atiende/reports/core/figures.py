@@ -40,6 +40,7 @@ from atiende.reports.core.rows import (
     CallFacts,
     CallRow,
     CallTally,
+    CampaignTally,
     Column,
     Period,
     Rows,
@@ -616,3 +617,58 @@ def callbacks(rows: Rows, period: Period) -> list[Section]:
             section.rows.append({key: name, **{c: g[c] for c in ("callbacks", "kept", "connected", "failed",
                                                                    "kept_share")}})
     return [summary, by_origin, by_queue]
+
+
+# ---- outbound campaigns (CH-PRO) ----------------------------------------------------------
+
+CAMPAIGN_OUTCOMES = ("reached", "no_answer", "call_back", "refused", "wrong_number")
+
+
+def _campaign_figures(tallies: list[CampaignTally]) -> dict[str, Any]:
+    by_outcome: Counter[str] = Counter()
+    for tally in tallies:
+        by_outcome[tally.outcome] += tally.tries
+    tries = sum(by_outcome.values())
+    recorded = tries - by_outcome[""]
+    answered = recorded - by_outcome["no_answer"]  # someone picked up: PO-3 counts these calls
+    return {"tries": tries, **{o: by_outcome[o] for o in CAMPAIGN_OUTCOMES}, "answered": answered,
+            "reached_rate": share(by_outcome["reached"], recorded),
+            "refusal_rate": share(by_outcome["refused"], answered)}
+
+
+_CAMPAIGN_COLUMNS = [Column("tries", "Intentos", "Tries", "int"), Column("reached", "Contactados", "Reached", "int"),
+                     Column("reached_rate", "Tasa de contacto", "Reached rate", "share"),
+                     Column("refused", "Rechazos", "Refusals", "int"),
+                     Column("no_answer", "Sin respuesta", "No answer", "int"),
+                     Column("call_back", "Volver a llamar", "Call back", "int"),
+                     Column("wrong_number", "Número equivocado", "Wrong number", "int")]
+
+
+def campaigns(rows: Rows, period: Period) -> list[Section]:
+    """Outbound campaigns: tries and outcomes, reached rate and refusals; by campaign and by technician."""
+    f = _campaign_figures(rows.campaign_tries)
+    summary = _figure_section("summary", "Campañas salientes", "Outbound campaigns", [
+        ("tries", "Intentos de llamada", f["tries"], "int", "CH-PRO"),
+        ("answered", "Llamadas contestadas (cuentan para PO-3)", f["answered"], "int", "PO-3"),
+        ("reached", "Personas contactadas", f["reached"], "int", "CH-PRO"),
+        ("reached_rate", "Tasa de contacto (de los intentos con resultado)", f["reached_rate"], "share", "CH-PRO"),
+        ("refused", "Rechazos", f["refused"], "int", "CH-PRO"),
+        ("refusal_rate", "Tasa de rechazo (de las contestadas)", f["refusal_rate"], "share", "CH-PRO"),
+        ("no_answer", "Sin respuesta", f["no_answer"], "int", ""),
+        ("call_back", "Piden que se les llame más tarde", f["call_back"], "int", "CH-PRO"),
+        ("wrong_number", "Números equivocados", f["wrong_number"], "int", ""),
+    ])
+    sections = [summary]
+    for key, es, en, field_name in (("by_campaign", "Por campaña", "By campaign", "campaign"),
+                                    ("by_technician", "Por técnico", "By technician", "technician")):
+        first = Column(field_name, "Campaña" if field_name == "campaign" else "Técnico",
+                       "Campaign" if field_name == "campaign" else "Technician")
+        section = Section(key, es, en, [first, *_CAMPAIGN_COLUMNS], chart=(field_name, "reached"))
+        groups: dict[str, list[CampaignTally]] = defaultdict(list)
+        for tally in rows.campaign_tries:
+            groups[getattr(tally, field_name) or UNASSIGNED].append(tally)
+        for name, found in sorted(groups.items()):
+            g = _campaign_figures(found)
+            section.rows.append({field_name: name, **{c.key: g[c.key] for c in _CAMPAIGN_COLUMNS}})
+        sections.append(section)
+    return sections

@@ -146,6 +146,16 @@ class CallbackRow:
 
 
 @dataclass(frozen=True)
+class CampaignTally:
+    """Tries of an outbound campaign (CH-PRO) by one technician with one outcome, added up in SQL."""
+
+    campaign: str
+    technician: str
+    outcome: str  # reached, no_answer, call_back, refused, wrong_number; "" while the call is on
+    tries: int
+
+
+@dataclass(frozen=True)
 class ScoreRow:
     scored_at: datetime
     technician: str
@@ -244,6 +254,7 @@ class Rows:
     commitments: list[CommitmentRow] = field(default_factory=list)
     visits: list[VisitRow] = field(default_factory=list)
     callbacks: list[CallbackRow] = field(default_factory=list)
+    campaign_tries: list[CampaignTally] = field(default_factory=list)
 
 
 # Codes shown to people by their names (a column of kind "code"); files keep the codes.
