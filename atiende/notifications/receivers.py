@@ -6,7 +6,8 @@
   unless they did it themselves.
 - **customer_reply**: a customer's public message tells the assignee, or the team when
   nobody has it; the first message of a request the customer opened is the request
-  itself (already told as new_request).
+  itself (already told as new_request), and a line of a live chat is read in the console's
+  chat as it arrives (one notification and one email a chat line would drown the technician).
 - **commitment_due**: a commitment coming due (``reminders.remind_due_commitments``, run by
   the worker) or flagged missed (PT-2) tells its owner.
 
@@ -27,7 +28,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from atiende.desk.models import Commitment, Message, WorkOrder, WorkOrderEvent
+from atiende.desk.models import Channel, Commitment, Message, WorkOrder, WorkOrderEvent
 from atiende.desk.signals import message_stored
 from atiende.notifications.models import Kind
 from atiende.notifications.services import notify, with_change
@@ -131,6 +132,8 @@ def commitment_due(commitment: Commitment, *, missed: bool) -> None:
 def on_message_stored(sender: type, message: Message, work_order: WorkOrder, **kwargs: Any) -> None:
     if message.direction != "in" or message.visibility != "public" or staff_account(message.author):
         return
+    if message.channel == Channel.CHAT:
+        return  # live in the console's chat (chat.live), not a reply to be told of
     with_change(lambda: _customer_reply(message, work_order))
 
 

@@ -182,3 +182,22 @@ def test_a_chat_whose_customer_went_silent_ends_by_itself_and_frees_the_slot(wid
     assert ChatSession.objects.get(pk=waiting.session.pk).state == ChatState.WAITING
     services.finish_wrap_up(user=lucia, chat_id=active.pk)
     assert chats_held(lucia.pk) == 1  # the waiting chat, offered to her
+
+
+def test_a_live_chat_line_is_read_in_the_console_not_told_as_a_customer_reply(widget, lucia, clock):
+    from atiende.desk.messages import post_message
+    from atiende.notifications.models import Kind, Notification
+
+    opened = open_chat()
+    session = services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    WorkOrder.objects.filter(pk=session.work_order.pk).update(assignee=lucia)  # someone to tell
+    session.work_order.refresh_from_db()
+    for line in ("¿Sigue ahí?", "Ya he reiniciado", "Sigue sin imprimir"):
+        services.customer_writes(session=session, body=line)
+    assert Message.objects.filter(work_order=session.work_order, channel="chat").count() == 4
+    assert not Notification.objects.filter(kind=Kind.CUSTOMER_REPLY).exists()
+    # The same customer writing on the work order by email afterwards is told (issue 16).
+    post_message(work_order=session.work_order, author=None, author_name="Ana Pérez",
+                 author_email="ana@example.com", body="Sigue igual.", visibility="public", channel="email",
+                 direction="in")
+    assert [n.recipient for n in Notification.objects.filter(kind=Kind.CUSTOMER_REPLY)] == [lucia]
