@@ -239,8 +239,9 @@ def stats(*, since: datetime, user: User | None = None) -> dict[str, Any]:
     """
     from collections import Counter
 
-    # Calls only: visitors at the walk-in desk (CH-PRE) have their own figures (the walk-ins report).
-    events = ContactEvent.objects.filter(at__gte=since).exclude(contact__channel=ContactChannel.IN_PERSON)
+    # Calls only: visitors at the walk-in desk (CH-PRE) have their own figures (the walk-ins report), and a
+    # chat's "wait" and "abandonment" are not a caller's (CH-VIR): neither is mixed into the calls' figures.
+    events = ContactEvent.objects.filter(at__gte=since, contact__channel=ContactChannel.PHONE)
     alert_rows = Alert.objects.all()
     if user is not None:
         events = events.filter(contact__in=contacts_in_scope(user).values("pk"))

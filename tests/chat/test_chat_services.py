@@ -201,3 +201,14 @@ def test_a_live_chat_line_is_read_in_the_console_not_told_as_a_customer_reply(wi
                  author_email="ana@example.com", body="Sigue igual.", visibility="public", channel="email",
                  direction="in")
     assert [n.recipient for n in Notification.objects.filter(kind=Kind.CUSTOMER_REPLY)] == [lucia]
+
+
+def test_the_wallboard_figures_of_calls_leave_chats_out(widget, lucia, clock):
+    from atiende.contact.selectors import stats
+
+    since = clock.now()
+    opened = open_chat()
+    services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    open_chat(name="Pablo Sánchez")
+    board = stats(since=since)
+    assert (board["answered"], board["abandoned"], board["calls_per_technician"]) == (0, 0, {})
