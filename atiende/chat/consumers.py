@@ -41,7 +41,7 @@ from atiende.chat.core import (
     parse_technician_frame,
 )
 from atiende.chat.live import customer_group, staff_group
-from atiende.chat.models import ChatSession
+from atiende.chat.models import ChatSession, ChatState
 from atiende.chat.selectors import (
     availability,
     chat_view,
@@ -64,6 +64,7 @@ FILL_SECONDS = 0.05  # a message that overtook another waits this long for it be
 CLOSE_UNKNOWN = 4401  # the token names no chat (the widget forgets it)
 CLOSE_FORBIDDEN = 4403  # the page's origin, or the account, may not use this socket
 CLOSE_FLOOD = 4429  # too many sockets from one address
+CHAT_OVER = (ChatState.ENDED, ChatState.ABANDONED)  # a chat over: the transcript and the survey are offered
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -217,12 +218,12 @@ class CustomerChatConsumer(ChatSocket):
         state: dict[str, Any] = {"id": session.pk, "state": session.state,
                                  "technician": str(getattr(assignee, "display_name", "") or "") if assignee else "",
                                  "read_by_technician": session.technician_read_id or 0}
-        if session.state == "waiting":
+        if session.state == ChatState.WAITING:
             state["wait_seconds"] = availability(session.widget).estimated_wait_seconds
         question = (session.pending_transfer or {}).get("question") or (session.pending_transfer or {}).get("purpose")
         if question:
             state["transfer_question"] = str(question)
-        if session.state in ("ended", "abandoned") and session.customer_email:
+        if session.state in CHAT_OVER and session.customer_email:
             state["transcript_to"] = session.customer_email
         return state
 
@@ -284,7 +285,7 @@ class CustomerChatConsumer(ChatSocket):
 
     async def chat_state(self, event: dict[str, Any]) -> None:
         state = await database_sync_to_async(self._state)()
-        if event.get("survey_url") and state["state"] in ("ended", "abandoned"):
+        if event.get("survey_url") and state["state"] in CHAT_OVER:
             state["survey_url"] = str(event["survey_url"])
         await self.send_frame({"type": "state", "chat": state})
 
