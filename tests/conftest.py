@@ -19,6 +19,31 @@ POSTGRES_RUN = os.environ.get("ATIENDE_TEST_DATABASE") == "postgres"
 DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "admin_client", "admin_user"}
 
 
+def _serve_one_request_at_a_time() -> None:
+    """pytest-django's ``live_server`` on the in-memory SQLite test database hands every server thread the
+    one connection the test holds (an in-memory database exists only in it); a page that fires requests at
+    once (the console's cards, its state and the campaign panel) then used that connection from two threads,
+    and SQLite answered "bad parameter or other API misuse": the session read failed and the technician was
+    signed out mid-test. The live server keeps its threads (a slow request never stops the server
+    accepting) but runs the application for one request at a time, as one connection allows."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        def set_app(self, application):  # type: ignore[no-untyped-def]
+            lock = threading.Lock()
+
+            def serial(environ, start_response):  # type: ignore[no-untyped-def]
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serial)
+
+    LiveServerThread.server_class = OneRequestAtATime
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
@@ -28,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Files the suite uploads (attachments, from any test, schemathesis included) go to a folder
     # of this run's own, removed at the end, never to ./var/media.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="atiende-test-media-")
+    if not POSTGRES_RUN:
+        _serve_one_request_at_a_time()
     # The audit chain's seal key and anchor live outside the database (docs/security.md): the suite seals with
     # a fixed key and anchors nowhere, so no test writes to ./var; tests/privacy/test_audit_seal.py turns
     # the anchor on in a folder of its own.
