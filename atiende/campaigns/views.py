@@ -30,6 +30,7 @@ from atiende.people.models import User
 from atiende.people.roles import MANAGERS, STAFF
 from atiende.practices import Refusal
 from atiende.reports import services as reports
+from atiende.telephony import webhooks
 from atiende.web.access import not_found, role_required
 from atiende.web.pages import error_context, is_htmx
 
@@ -170,7 +171,10 @@ def _panel(request: HttpRequest, *, error: InputError | None = None, status: int
                                "campaigns": selectors.workable_campaigns(user)}
     if held is not None:
         context["card"] = preview.card(held, user=user, language=_language())
-        context["dialled"] = held.tries.filter(outcome="").exists()
+        open_try = held.tries.select_related("contact").filter(outcome="").first()
+        context["dialled"] = open_try is not None
+        context["call"] = open_try.contact if open_try is not None else None
+        context["pbx"] = bool(webhooks.webhook_url())  # the PBX dials; else the technician dials by hand
     if is_htmx(request) or request.method == "GET":
         return render(request, "campaigns/_preview_panel.html", context, status=status)
     return redirect("consoles:console")

@@ -196,7 +196,9 @@ def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
             # Answered already (in the console first): the PBX confirms what Atiende knows.
             return {"action": "connect", "technician": _who(row.assignee_id), **_state(row)}
         # The PBX is the source of truth: a ring group or call pickup may let another phone answer.
-        outcome = calls.answer(contact_id=row.pk, technician_id=who.pk if who else None, from_pbx=True)
+        # A campaign's dial names no technician: it is the one who dialled it (CH-PRO, atiende/campaigns/).
+        who_id = who.pk if who is not None else _dialled_by(row)
+        outcome = calls.answer(contact_id=row.pk, technician_id=who_id, from_pbx=True)
         assignee = who if who is not None and who.pk == outcome.contact.assignee_id else outcome.contact.assignee_id
         return {"action": "connect", "technician": _who(assignee), **_state(outcome.contact)}
     if event.type == "hold":
@@ -246,6 +248,13 @@ def _callback_event(row: Contact, event: NativeEvent) -> dict[str, Any] | None:
         # The caller hung up after accepting: their call-back keeps its place.
         return {"action": "none", "technician": None, **_state(row), "callback": callbacks.describe(callback)}
     return None
+
+
+def _dialled_by(row: Contact) -> int | None:
+    """Who dialled this outbound call from a campaign's preview (None: not such a call)."""
+    if row.direction != "outbound" or not dial.is_dial(row.external_id):
+        return None
+    return row.campaign_attempts.values_list("technician_id", flat=True).first()
 
 
 def _state(row: Contact) -> dict[str, Any]:

@@ -80,6 +80,17 @@ class CallingHours:
         return None
 
 
+    def closing(self, moment: datetime, zones: Iterable[str]) -> datetime | None:
+        """When the window open at ``moment`` closes: the earliest end among the zones (None: not open now).
+
+        A dial must not start after it (the PBX's ``not_after``).
+        """
+        zone_list = tuple(zones)
+        if not zone_list or not self.allows(moment, zone_list):
+            return None
+        return min(_wall_clock(moment.astimezone(ZoneInfo(z)).date(), self.end, ZoneInfo(z)) for z in zone_list)
+
+
 def _wall_clock(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The instant the wall clock of ``tz`` shows ``at`` on ``day``; a time skipped by a DST change
     (02:30 on the spring-forward night) is the first instant after the gap."""

@@ -54,7 +54,7 @@ from atiende.campaigns.models import Attempt, Campaign, DoNotCall, Target
 from atiende.campaigns.services.campaigns import hours_of
 from atiende.campaigns.services.checks import require_staff, seen_campaign, seen_target
 from atiende.contact.clock import now
-from atiende.contact.models import IN_CONVERSATION, UNANSWERED, Contact
+from atiende.contact.models import HUNG_UP, IN_CONVERSATION, UNANSWERED, Contact
 from atiende.contact.services import calls, routing
 from atiende.db import single_writer
 from atiende.desk.messages import post_message
@@ -64,6 +64,8 @@ from atiende.desk.services.customers import create_customer
 from atiende.desk.services.work_orders import create_work_order
 from atiende.errors import InputError
 from atiende.people.models import User
+from atiende.telephony import dial as dial_service
+from atiende.telephony import webhooks
 
 CALL_BACK_KEPT_FOR = timedelta(minutes=15)  # a call-back waits this long for who agreed it, then anyone takes it
 PAGE = 100  # people read at a time when looking for the next one
@@ -223,16 +225,27 @@ def dial(*, user: User, target_id: int) -> Attempt:
         attempt = Attempt.objects.create(target=target, campaign=target.campaign, technician=user,
                                          dialled_at=moment, contact=routed.contact)
         Target.objects.filter(pk=target.pk).update(attempts=F("attempts") + 1, updated_at=moment)
-        _ask_the_pbx(routed.contact, target, user, attempt_number=target.attempts + 1)
+        _ask_the_pbx(routed.contact, target, user, attempt_number=target.attempts + 1, moment=moment)
     return attempt
 
 
-def _ask_the_pbx(row: Contact, target: Target, user: User, *, attempt_number: int) -> None:
-    """The PBX dials: the technician's extension, then the person's number (webhook ``dial``).
+def _ask_the_pbx(row: Contact, target: Target, user: User, *, attempt_number: int,
+                 moment: datetime) -> dial_service.DialRequest | None:
+    """The PBX dials: the technician's extension, then the person's number (webhook ``dial``), never after the
+    campaign's calling hours close where the person is (``not_after``).
 
-    Without a PBX (no webhook configured) the technician dials by hand and records the outcome.
+    The PBX reports the call on the dial's call id (native CTI events): ``answered``, the person picked up (the
+    contact is answered by this technician, PO-3 counts it); ``hangup`` before that, nobody answered (the
+    contact ends unanswered with the PBX's cause). Either way the technician records the outcome
+    (:func:`record_outcome`). Without a PBX (no webhook configured) the technician dials by hand: None.
+    A technician without an extension is refused (``dial_needs_extension``, CH-TEL) and nothing is stored.
     """
-    row.callee = target.number
+    if not webhooks.webhook_url():
+        return None
+    return dial_service.request_dial(row, number=target.number, technician=user,
+                                     purpose=dial_service.Purpose.CAMPAIGN, attempt=attempt_number,
+                                     not_after=hours_of(target.campaign).closing(moment, target.zone_list),
+                                     at=moment)
 
 
 @single_writer
@@ -255,6 +268,7 @@ def record_outcome(*, user: User, target_id: int, outcome: Any, note: Any = "", 
         plan = RetryPlan(max_attempts=target.campaign.max_attempts, retry_minutes=target.campaign.retry_minutes)
         # A call-back time that makes no sense is refused by the core (Refusal, CH-PRO), before any change.
         step = after_outcome(result, attempts=target.attempts, plan=plan, now=moment, call_back_at=call_back_at)
+        _require_possible(attempt, result)
         order = _work_order_for(user, target, work_order) if result is Outcome.REACHED else None
         _end_the_call(attempt, user, answered=result is not Outcome.NO_ANSWER)
         if order is not None:
@@ -277,6 +291,17 @@ def record_outcome(*, user: User, target_id: int, outcome: Any, note: Any = "", 
             call_back_with=user if result is Outcome.CALL_BACK else None)
     attempt.refresh_from_db()
     return attempt
+
+
+def _require_possible(attempt: Attempt, result: Outcome) -> None:
+    """The PBX said nobody answered (the call ended before an answer): only *no answer* can be recorded."""
+    if result is Outcome.NO_ANSWER or attempt.contact_id is None:
+        return
+    state, answered_at = Contact.objects.filter(pk=attempt.contact_id).values_list("state", "answered_at").get()
+    if state in HUNG_UP and answered_at is None:
+        raise InputError("nobody_answered", _("The telephone system reports that nobody answered this call: "
+                                              "record it as no answer."), status=409, field="outcome",
+                         rule="CH-PRO")
 
 
 def _note(value: Any) -> str:
