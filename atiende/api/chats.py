@@ -131,6 +131,16 @@ def coach(request: HttpRequest, chat_id: Id, body: ChatCoachIn) -> Status:
     return Status(201, message_view(message))
 
 
+class ChatLinkIn(Schema):
+    work_order: int = Field(..., ge=1, description="The number of the existing work order")
+
+
+@router.post("/{chat_id}/work-order", summary="Link the chat to an existing work order: its messages move there")
+def link_work_order(request: HttpRequest, chat_id: Id, body: ChatLinkIn) -> dict[str, Any]:
+    return _chat(services.link_work_order(user=require_role(request, STAFF), chat_id=chat_id,
+                                          work_order=body.work_order))
+
+
 @router.post("/{chat_id}/end", summary="End the chat: transcript kept, survey offered, transcript mailed")
 def end(request: HttpRequest, chat_id: Id) -> dict[str, Any]:
     return _chat(services.end_chat(user=require_role(request, STAFF), chat_id=chat_id))

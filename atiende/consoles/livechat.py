@@ -34,7 +34,8 @@ from atiende.practices import Refusal
 from atiende.web.access import not_found, role_required
 from atiende.web.pages import is_htmx
 
-ACTIONS = ("accept", "decline", "end", "escalate", "transfer", "accept_transfer", "decline_transfer", "wrap_up")
+ACTIONS = ("accept", "decline", "end", "escalate", "transfer", "link", "accept_transfer", "decline_transfer",
+           "wrap_up")
 
 
 def _lang() -> str:
@@ -68,7 +69,7 @@ def _buttons(user: User, session: ChatSession) -> list[str]:
     if contact.state == ContactState.TRANSFER_PENDING and mine:
         return ["decline_transfer", "escalate"]
     if contact.state in IN_CONVERSATION and mine:
-        return ["transfer", "escalate", "end"]
+        return ["transfer", "link", "escalate", "end"]
     if contact.state == ContactState.WRAP_UP and mine:
         return ["wrap_up"]
     return []
@@ -160,7 +161,7 @@ def chat_send(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(TECHNICIANS)
 def chat_action(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the chat's buttons (``do``): accept, decline, transfer (``purpose``, ``queue`` or ``technician``:
-    the customer is asked in the chat, TR-3), accept or decline a transfer (TR-4, TR-5), escalate (``reason``,
+    the customer is asked in the chat, TR-3), link to an existing work order (``work_order``: its number), accept or decline a transfer (TR-4, TR-5), escalate (``reason``,
     PO-5), end, finish the wrap-up."""
     user = _user(request)
     session = _session(request, pk)
@@ -178,6 +179,8 @@ def chat_action(request: HttpRequest, pk: int) -> HttpResponse:
                 user=user, chat_id=session.pk, purpose=request.POST.get("purpose", ""),
                 to_technician=int(technician) if technician and technician.isdigit() else technician,
                 to_queue=request.POST.get("queue") or None)
+        elif do == "link":
+            chat_services.link_work_order(user=user, chat_id=session.pk, work_order=request.POST.get("work_order", ""))
         elif do == "accept_transfer":
             chat_services.accept_transfer(user=user, chat_id=session.pk)
         elif do == "decline_transfer":

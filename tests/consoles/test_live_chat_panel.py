@@ -115,3 +115,26 @@ def test_a_customers_message_reaches_every_console_as_which_chat_changed_never_i
         await console.wait(1)
 
     async_to_sync(scenario)()
+
+
+def test_the_card_links_the_chat_to_an_existing_work_order_and_says_a_bad_number(center, chat):
+    from atiende.desk.models import WorkOrder
+
+    client = signed_in(center.lucia)
+    accepted = client.post(f"/consola/chats/{chat.pk}/accion/", {"do": "accept"}, headers=HX).content.decode()
+    assert 'name="work_order"' in accepted  # the link form, for the technician on the chat
+    from atiende.desk.intake import open_written_request
+
+    existing = open_written_request(customer=center.customer, title="Impresora", problem_story="No imprime")
+    WorkOrder.objects.filter(pk=existing.pk).update(team=None)
+    bad = client.post(f"/consola/chats/{chat.pk}/accion/", {"do": "link", "work_order": "12x"}, headers=HX)
+    assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+    missing = client.post(f"/consola/chats/{chat.pk}/accion/", {"do": "link", "work_order": "99999"}, headers=HX)
+    assert missing.status_code == 404 and "99999" in missing.content.decode()
+    linked = client.post(f"/consola/chats/{chat.pk}/accion/", {"do": "link", "work_order": str(existing.number)},
+                         headers=HX)
+    from django.urls import reverse
+
+    where = reverse("desk:work_order_detail", args=[existing.number])
+    assert linked.status_code == 200 and f'href="{where}"' in linked.content.decode()
+    assert ChatSession.objects.get(pk=chat.pk).work_order_id == existing.pk

@@ -31,6 +31,9 @@ Technician side (``technician.py``; ``chat_id`` is ``ChatSession.pk``, scoped by
 - ``escalate(*, user, chat_id, reason="")``, ``supervisor_joins(*, user, chat_id, mode)`` (join,
   take_over, coach), ``coach(*, user, chat_id, body) -> desk.Message`` (internal: never to the customer)
 - ``end_chat(*, user, chat_id)``, ``finish_wrap_up(*, user, chat_id)`` -> ChatSession
+- ``link_work_order(*, user, chat_id, work_order) -> ChatSession`` (``linking.py``): the chat goes to an existing
+  work order by its number (its messages, its later lines); 404 ``unknown_work_order`` (ET-4), 409
+  ``work_order_closed`` (SP-1), ``already_linked``.
 - ``selectors.my_chats(user)``, ``selectors.chat_view(session)``, ``selectors.staff_messages(session)``.
 
 Live updates go out after each commit (``atiende/chat/live.py``): ``chat.message``, ``chat.read`` and
@@ -46,6 +49,7 @@ from atiende.chat.services.customer import (
     leave_message,
     open_chat,
 )
+from atiende.chat.services.linking import link_work_order
 from atiende.chat.services.technician import (
     accept_chat,
     accept_transfer,
@@ -64,6 +68,6 @@ from atiende.chat.services.technician import (
 __all__ = [
     "Opened", "accept_chat", "accept_transfer", "coach", "customer_answers_transfer", "customer_leaves",
     "customer_reads", "customer_writes", "decline_chat", "decline_transfer", "end_chat", "escalate",
-    "finish_wrap_up", "leave_message", "open_chat", "propose_transfer", "supervisor_joins", "technician_reads",
-    "technician_writes",
+    "finish_wrap_up", "leave_message", "link_work_order", "open_chat", "propose_transfer", "supervisor_joins",
+    "technician_reads", "technician_writes",
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from atiende.chat import live
 from atiende.chat.models import ChatSession, ChatState
-from atiende.desk.models import Message
+from atiende.desk.models import Message, WorkOrder
 from atiende.errors import InputError
 
 MAX_MESSAGE_CHARS = 4000  # one chat message; a longer text is refused, not cut
@@ -37,14 +37,26 @@ def require_open(session: ChatSession) -> None:
         raise InputError("chat_ended", _("This chat has ended."), status=409, rule="CH-VIR")
 
 
+def current_work_order(session: ChatSession) -> None:
+    """Inside a chat write's transaction, before its message is posted: lock the session's row and take the
+    work order the chat belongs to now (``linking.link_work_order`` may have moved it; it locks this row
+    too), so a line never lands on the work order the chat just left."""
+    work_order_id = (ChatSession.objects.select_for_update().values_list("work_order_id", flat=True)
+                     .get(pk=session.pk))
+    if work_order_id != session.work_order_id:
+        session.work_order = WorkOrder.objects.get(pk=work_order_id)
+
+
 def mark_read(session: ChatSession, side: str, up_to: Any) -> int:
     if isinstance(up_to, bool) or not isinstance(up_to, int):
         raise InputError("invalid", _("Give the id of the last message read."), field="up_to")
-    if not Message.objects.filter(pk=up_to, work_order_id=session.work_order_id).exists():
-        raise InputError("unknown_message", _("There is no such message in this chat."), status=404, field="up_to")
     column = f"{side}_read_id"
     with transaction.atomic():
-        current = ChatSession.objects.select_for_update().values_list(column, flat=True).get(pk=session.pk)
+        current, work_order_id = (ChatSession.objects.select_for_update().values_list(column, "work_order_id")
+                                  .get(pk=session.pk))
+        if not Message.objects.filter(pk=up_to, work_order_id=work_order_id).exists():
+            raise InputError("unknown_message", _("There is no such message in this chat."), status=404,
+                             field="up_to")
         if current is not None and current >= up_to:
             return int(current)
         changes: dict[str, Any] = {column: up_to}

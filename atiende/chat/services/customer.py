@@ -26,7 +26,7 @@ from atiende.chat.selectors import (
     token_hash,
     widget_for_key,
 )
-from atiende.chat.services.common import clean_body, mark_read, require_open
+from atiende.chat.services.common import clean_body, current_work_order, mark_read, require_open
 from atiende.chat.services.ending import end_chat_as
 from atiende.chat.services.transfers import answer_transfer_question
 from atiende.contact.models import ContactChannel
@@ -141,6 +141,7 @@ def _to_queue_team(work_order: WorkOrder, widget: ChatWidget) -> None:
 
 
 def _post_customer(session: ChatSession, body: str, attachments: Any = (), client_id: str | None = None) -> Message:
+    current_work_order(session)  # linked meanwhile: the line goes where the chat is now
     message = post_message(work_order=session.work_order, body=body, visibility="public", channel=Channel.CHAT,
                            direction="in", author_name=session.customer_name, author_email=session.customer_email,
                            attachments=attachments, message_id=client_message_id(session.pk, client_id))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from atiende.chat import live, selectors
 from atiende.chat.models import ChatSession, ChatState, EndedBy
 from atiende.chat.selectors import client_message_id, session_in_scope
-from atiende.chat.services.common import clean_body, mark_read, require_open
+from atiende.chat.services.common import clean_body, current_work_order, mark_read, require_open
 from atiende.chat.services.ending import end_chat_as
 from atiende.chat.services.transfers import on_chat, reload
 from atiende.contact.models import IN_CONVERSATION, ContactState, Queue, TechnicianState
@@ -89,6 +89,7 @@ def technician_writes(*, user: User, chat_id: Any, body: Any, internal: bool = F
     _requireon_chat(user, session)
     text = clean_body(body, required=not attachments)
     with transaction.atomic():
+        current_work_order(session)
         message = post_message(work_order=session.work_order, body=text,
                                visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
                                channel=Channel.CHAT, direction="out", author=user, attachments=attachments,
@@ -111,6 +112,7 @@ def coach(*, user: User, chat_id: Any, body: Any) -> Message:
         raise InputError("join_first", _("Join the chat in coach mode before coaching."), status=409, rule="PO-5")
     text = clean_body(body)
     with transaction.atomic():
+        current_work_order(session)
         message = post_message(work_order=session.work_order, body=text, visibility=Visibility.INTERNAL,
                                channel=Channel.CHAT, direction="out", author=user)
         live.message_after_commit(session, message)
@@ -163,6 +165,7 @@ def propose_transfer(*, user: User, chat_id: Any, purpose: Any, to_technician: A
     with transaction.atomic():
         ChatSession.objects.filter(pk=session.pk).update(pending_transfer=pending)
         session.pending_transfer = pending
+        current_work_order(session)
         with translation.override(session.language):
             question = _("I would like to pass you to %(who)s, who can help you better with this. Do you "
                          "agree?") % {"who": receiver_name}
