@@ -2,7 +2,8 @@
 
 The phone's own offer (near the PO-2 limit) goes through the CTI endpoint (``callback`` event); this is the
 same call-back asked for in writing: ``POST /api/v1/callbacks``, ``GET /api/v1/callbacks`` (a customer's
-own; staff: the queue's, most recent first), ``POST /api/v1/callbacks/{id}/cancel``.
+own; staff: those of the queues they may know of, ET-4, most recent first; an administrator all),
+``POST /api/v1/callbacks/{id}/cancel``. Another team's call-back is answered as missing.
 See :mod:`atiende.telephony.callbacks` and docs/walkin.md, "Call-backs".
 """
 
@@ -18,9 +19,11 @@ from ninja import Field, Router, Schema, Status
 from atiende.api.errors import ApiError
 from atiende.api.ids import Id
 from atiende.api.permissions import current_user
+from atiende.contact.selectors import visible_queues
 from atiende.desk.models import Customer
 from atiende.desk.selectors import visible_customers, visible_work_orders
-from atiende.people.roles import is_customer, is_staff
+from atiende.people.models import User
+from atiende.people.roles import is_admin, is_customer, is_staff
 from atiende.telephony import callbacks
 from atiende.telephony.models import Callback
 
@@ -50,6 +53,19 @@ def _customer(request_user: Any, body: CallbackIn) -> Customer | None:
     return found
 
 
+def _in_scope(rows: Any, user: User) -> Any:
+    """ET-4: a customer's own call-backs; staff those of the queues they may know of (their teams' and shared
+    ones, a supervisor the queues they supervise: :func:`~atiende.contact.selectors.visible_queues`); an
+    administrator all; anyone else none."""
+    if is_customer(user):
+        return rows.filter(customer__user=user)
+    if is_admin(user):
+        return rows
+    if is_staff(user):
+        return rows.filter(contact__queue__in=visible_queues(user).values("pk"))
+    return rows.none()
+
+
 @router.post("", response={201: dict[str, Any]}, summary="Ask to be called back within a window (PT-2)")
 def create(request: HttpRequest, body: CallbackIn) -> Status:
     user = current_user(request)
@@ -58,6 +74,8 @@ def create(request: HttpRequest, body: CallbackIn) -> Status:
     if body.origin not in (Callback.Origin.PORTAL, Callback.Origin.CHAT, Callback.Origin.STAFF):
         raise ApiError(400, "invalid_origin", _("origin is portal, chat or personal."))
     customer = _customer(user, body)
+    if body.queue and is_staff(user) and not visible_queues(user).filter(name=body.queue).exists():
+        raise ApiError(404, "unknown_queue", _("There is no queue %(name)s.") % {"name": body.queue})  # ET-4
     order = None
     if body.work_order is not None:
         order = visible_work_orders(user).filter(number=body.work_order, closed_at__isnull=True).first()
@@ -70,14 +88,12 @@ def create(request: HttpRequest, body: CallbackIn) -> Status:
     return Status(201, callbacks.describe(Callback.objects.select_related("work_order").get(pk=callback.pk)))
 
 
-@router.get("", response=list[dict[str, Any]], summary="Call-backs: a customer's own; staff: all, newest first")
+@router.get("", response=list[dict[str, Any]], summary="Call-backs: a customer's own; staff: their queues', newest first (ET-4)")
 def listing(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
     user = current_user(request)
-    rows = Callback.objects.select_related("work_order").order_by("-requested_at", "-pk")
-    if is_customer(user):
-        rows = rows.filter(customer__user=user)
-    elif not is_staff(user):
+    if not (is_customer(user) or is_staff(user)):
         raise ApiError(403, "forbidden", _("Only customers and staff may see call-backs."), "ET-4")
+    rows = _in_scope(Callback.objects.select_related("work_order").order_by("-requested_at", "-pk"), user)
     if status:
         rows = rows.filter(status=status)
     return [callbacks.describe(c) for c in rows[:200]]
@@ -86,12 +102,7 @@ def listing(request: HttpRequest, status: str | None = None) -> list[dict[str, A
 @router.post("/{callback_id}/cancel", response=dict[str, Any], summary="Cancel a pending call-back")
 def cancel(request: HttpRequest, callback_id: Id) -> dict[str, Any]:
     user = current_user(request)
-    found = Callback.objects.filter(pk=callback_id)
-    if is_customer(user):
-        found = found.filter(customer__user=user)
-    elif not is_staff(user):
-        found = found.none()
-    callback = found.first()
+    callback = _in_scope(Callback.objects.filter(pk=callback_id), user).first()
     if callback is None:
         raise ApiError(404, "unknown_callback", _("There is no call-back %(id)s.") % {"id": callback_id})
     return callbacks.describe(callbacks.cancel(callback=callback, actor=user))

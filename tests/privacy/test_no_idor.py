@@ -106,13 +106,14 @@ def world(vault_key):
                                    number="+34600777888", zones="Europe/Madrid", zone_source="center",
                                    customer=customer_b, held_by=tech_b)
     chat_b = _chat_of_team_b(queue_b, tech_b)
+    callback_b = _callback_of_team_b(queue_b, customer_b)
     ids = {
         "session_id": practice.pk, "name": queue_b.name, "chat_id": chat_b.pk,
         "number": wo_b.number, "customer_id": customer_b.pk, "consent_id": consent.pk,
         "secret_id": secret.pk, "token_id": token.pk, "question_id": question.pk,
         "commitment_id": commitment.pk, "point_id": point.pk, "attachment_id": attachment.pk,
         "answer_id": canned.pk, "scorecard_id": card.pk, "user_id": tech_b.pk, "organisation_id": org_b.pk,
-        "campaign_id": campaign.pk, "person_id": person.pk,
+        "campaign_id": campaign.pk, "person_id": person.pk, "callback_id": callback_b.pk,
     }
     _refs["work_order"] = wo_a.number  # a body that names a work order names team A's own
     return {"actors": [tech_a, sup_a, portal_a], "admin": admin, "ids": ids, "wo_b": wo_b, "version_b": wo_b.version,
@@ -135,6 +136,20 @@ def _chat_of_team_b(queue_b, tech_b):
     chat_services.customer_leaves(session=opened.session)
     availability.pause(user=tech_b, reason="fin del chat")
     return opened.session
+
+
+def _callback_of_team_b(queue_b, customer_b):
+    """A call-back pending in team B's queue, for tomorrow (nobody dials it during the sweep)."""
+    from atiende.contact.services import routing
+    from atiende.telephony.models import Callback
+
+    row = routing.create_contact(queue=queue_b, direction="outbound", callee="+34600777888", route=False,
+                                 customer_id=customer_b.pk).contact
+    moment = timezone.now()
+    return Callback.objects.create(contact=row, customer=customer_b, number="+34600777888", origin="chat",
+                                   requested_at=moment, window_start=moment + timedelta(days=1),
+                                   window_end=moment + timedelta(days=1, hours=2),
+                                   not_before=moment + timedelta(days=1), max_attempts=2, retry_minutes=10)
 
 
 @functools.cache
@@ -232,7 +247,7 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
             "POST /api/v1/campaigns/{campaign_id}/import", "PATCH /api/v1/campaigns/{campaign_id}",
             "POST /api/v1/campaigns/contacts/{person_id}/outcome", "GET /api/v1/campaigns/{campaign_id}/contacts",
             "GET /api/v1/chats/{chat_id}", "POST /api/v1/chats/{chat_id}/messages",
-            "POST /api/v1/chats/{chat_id}/transfer/accept"} <= covered
+            "POST /api/v1/chats/{chat_id}/transfer/accept", "POST /api/v1/callbacks/{callback_id}/cancel"} <= covered
     # Nothing of B's changed.
     world["wo_b"].refresh_from_db()
     assert world["wo_b"].title == "Asunto-Privado-B" and world["wo_b"].version == world["version_b"]
@@ -253,6 +268,8 @@ def test_no_role_reaches_another_teams_objects_through_the_api(world):
     assert (campaign.name, campaign.status, campaign.targets.count()) == ("Asunto-Privado-B", "active", 1)
     person = Target.objects.get(pk=world["person"].pk)
     assert (person.held_by_id, person.attempts, person.status) == (world["person"].held_by_id, 0, "pending")
+    from atiende.telephony.models import Callback
+    assert Callback.objects.get(pk=ids["callback_id"]).status == "pendiente"
 
 
 def test_no_role_opens_another_teams_pages_in_the_web_ui(world):

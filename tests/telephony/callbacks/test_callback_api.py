@@ -121,3 +121,40 @@ def test_the_customer_asks_in_the_portal_and_sees_the_commitment_on_the_request(
     other = User.objects.create_user("otro", role="cliente")
     client.force_login(other)
     assert client.get(f"/solicitudes/{order.number}/llamenme/").status_code == 404
+
+
+def test_staff_see_and_cancel_only_the_call_backs_of_their_teams_queues(client, setup, clock):
+    """ET-4: a technician or supervisor of team A lists team A's call-backs and the shared queue's, never team
+    B's, and cancelling one of B's is answered as a missing one; an administrator sees all."""
+    from atiende.people.models import Team
+    from atiende.telephony import callbacks
+
+    team_a, team_b = Team.objects.create(name="Equipo A"), Team.objects.create(name="Equipo B")
+    queues.save_queue(name="cola-a", tiers=[1], team_id=team_a.pk, policy={"callback_max_attempts": 2})
+    queues.save_queue(name="cola-b", tiers=[1], team_id=team_b.pk, policy={"callback_max_attempts": 2})
+    admin = User.objects.get(username="ana")
+    later = clock.now() + timedelta(hours=2)
+    made = {name: callbacks.request_callback(actor=admin, number=number, queue=name, window_start=later)
+            for name, number in (("cola-a", "+34600000001"), ("cola-b", "+34600000002"),
+                                 ("soporte", "+34600000003"))}
+    tech_a = User.objects.create_user("tech_a", role="tecnico")
+    sup_a = User.objects.create_user("sup_a", role="supervisor")
+    for user in (tech_a, sup_a):
+        user.teams.add(team_a)
+
+    def listed(user):
+        answer = client.get("/api/v1/callbacks", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)[1]}")
+        assert answer.status_code == 200
+        return {row["number"] for row in answer.json()}
+
+    assert listed(tech_a) == {"+34600000001", "+34600000003"}  # their team's queue and the shared one
+    assert "+34600000002" not in listed(sup_a)
+    assert listed(admin) == {"+34600000001", "+34600000002", "+34600000003"}
+    token = ApiToken.issue(tech_a)[1]
+    answer = client.post(f"/api/v1/callbacks/{made['cola-b'].pk}/cancel", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "unknown_callback"
+    assert Callback.objects.get(pk=made["cola-b"].pk).status == "pendiente"
+    status, body = post(client, tech_a, {"number": "+34600000004", "queue": "cola-b"})
+    assert status == 404 and body["error"]["code"] == "unknown_queue"
+    answer = client.post(f"/api/v1/callbacks/{made['cola-a'].pk}/cancel", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200 and answer.json()["status"] == "cancelada"
