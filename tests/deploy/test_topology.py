@@ -246,9 +246,9 @@ class Proxy:
 class Console:
     """A supervisor's console: a websocket through the proxy that reconnects when its process goes away."""
 
-    def __init__(self, port: int, ca: Path, session: str) -> None:
+    def __init__(self, port: int, ca: Path, session: str, query: str = "") -> None:
         self.session = session
-        self.url = f"wss://localhost:{port}/ws/consolas/"
+        self.url = f"wss://localhost:{port}/ws/consolas/{query}"
         self.headers = {"Cookie": f"sessionid={session}", "Origin": f"https://localhost:{port}"}
         self.context = ssl.create_default_context(cafile=str(ca))
         self.messages: list[dict] = []
@@ -322,6 +322,10 @@ def test_two_app_processes_and_two_workers_behind_caddy_lose_nothing_when_one_of
             workers = {name: start(name, "worker", "--interval", "0.2", "--name", name) for name in ("w1", "w2")}
             data = tmp_path / "caddy"
             caddyfile = tmp_path / "Caddyfile"
+            upstream_options = ("\t\t\tlb_try_duration 10s\n\t\t\tlb_try_interval 100ms\n\t\t\tfail_duration 5s\n"
+                                "\t\t\thealth_uri /healthz\n\t\t\thealth_interval 1s")
+            # Round robin between the two, but for a console that asks for the first process while it lives
+            # (?upstream=first): the one killed below, so a console is surely cut off and must come back.
             caddyfile.write_text(f"""{{
 	admin off
 	local_certs
@@ -332,13 +336,18 @@ def test_two_app_processes_and_two_workers_behind_caddy_lose_nothing_when_one_of
 }}
 localhost:{https} {{
 	tls internal
-	reverse_proxy 127.0.0.1:{ports[0]} 127.0.0.1:{ports[1]} {{
-		lb_policy round_robin
-		lb_try_duration 10s
-		lb_try_interval 100ms
-		fail_duration 5s
-		health_uri /healthz
-		health_interval 1s
+	@first query upstream=first
+	handle @first {{
+		reverse_proxy 127.0.0.1:{ports[0]} 127.0.0.1:{ports[1]} {{
+			lb_policy first
+{upstream_options}
+		}}
+	}}
+	handle {{
+		reverse_proxy 127.0.0.1:{ports[0]} 127.0.0.1:{ports[1]} {{
+			lb_policy round_robin
+{upstream_options}
+		}}
 	}}
 }}
 """)
@@ -353,7 +362,8 @@ localhost:{https} {{
                 assert _wait(lambda p=port: http.client.HTTPConnection("127.0.0.1", p, timeout=2)
                              .request("GET", "/healthz") is None, 90)
             assert _wait(lambda: proxy.request("GET", "/readyz")[0] == 200, 60)
-            consoles = [Console(https, ca, session) for session in ids["sessions"]]
+            consoles = [Console(https, ca, session, "?upstream=first" if n == 0 else "")
+                        for n, session in enumerate(ids["sessions"])]
             assert _wait(lambda: all(c.connections == 1 for c in consoles), 30)
 
             acknowledged: list[str] = []
@@ -461,7 +471,8 @@ localhost:{https} {{
                 boards.append((status, shown, stored))
                 return status == 200 and talking(shown) == talking(stored) and len(talking(stored)) == len(busy)
 
-            cut_off = next(c for c in consoles if c.connections >= 2)  # its process was killed: it reconnected
+            cut_off = consoles[0]  # on the killed process from the start...
+            assert _wait(lambda: cut_off.connections >= 2, 30)  # ...it reconnected through the survivor
             boards: list[tuple] = []
             assert _wait(shown_and_stored, 60, 0.5), boards[-3:]
             for extension in sorted(busy):
