@@ -97,6 +97,13 @@ def customer_scopes(ids: Iterable[int]) -> dict[int, set[str]]:
     return found
 
 
+def store_many(documents: Sequence[Document]) -> None:
+    """Insert or replace the entries of several documents with one statement (a batch of mail's work orders)."""
+    if documents:
+        SearchEntry.objects.bulk_create([d.entry() for d in documents], update_conflicts=True,
+                                        unique_fields=("kind", "object_id"), update_fields=ENTRY_FIELDS)
+
+
 def remove(kind: str, object_id: int) -> None:
     SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
 
@@ -121,31 +128,64 @@ def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:
             SearchEntry.objects.filter(pk=entry_pk).update(scope=scopes.as_text(held | tokens))
 
 
+def _add_customer_tokens_each(tokens: dict[int, set[str]]) -> None:
+    """As :func:`_add_customer_tokens`, each customer with its own tokens: one read for all."""
+    rows = (SearchEntry.objects.filter(kind=SearchKind.CUSTOMER, object_id__in=list(tokens))
+            .values_list("pk", "object_id", "scope"))
+    for entry_pk, customer_id, scope in rows:
+        held = set((scope or "").split())
+        if not tokens[customer_id] <= held:
+            SearchEntry.objects.filter(pk=entry_pk).update(scope=scopes.as_text(held | tokens[customer_id]))
+
+
 def _ref_ids(refs: str | None) -> set[int]:
     return {int(i) for i in (refs or "").split() if i.isdigit()}
 
 
 def index_work_order(pk: int) -> None:
-    # The entry's former scope and customers come with the row (no statement of their own).
+    index_work_orders([pk])
+
+
+def index_work_orders(pks: Iterable[int]) -> None:
+    """Write the entries of some work orders as they now are (and their customers' scopes where it changed).
+
+    One read of the rows (each with its entry's former scope and customers), one of all their messages' text and
+    one upsert, however many: a batch of mail indexes its work orders together at the end of its transaction.
+    """
+    wanted = sorted({int(pk) for pk in pks})
+    if not wanted:
+        return
     indexed = SearchEntry.objects.filter(kind=SearchKind.WORK_ORDER, object_id=OuterRef("pk"))
-    work_order = (WorkOrder.objects.filter(pk=pk).annotate(indexed_scope=Subquery(indexed.values("scope")[:1]),
-                                                           indexed_refs=Subquery(indexed.values("refs")[:1]))
-                  .first())
-    if work_order is None:
+    orders = list(WorkOrder.objects.filter(pk__in=wanted)
+                  .annotate(indexed_scope=Subquery(indexed.values("scope")[:1]),
+                            indexed_refs=Subquery(indexed.values("refs")[:1])).order_by("pk"))
+    for pk in set(wanted) - {o.pk for o in orders}:
         remove_work_order(pk)
+    if not orders:
         return
-    bodies = Message.objects.filter(work_order_id=pk).order_by("created_at", "id").values_list("body", flat=True)
-    document = work_order_document(work_order, bodies)
-    store(document)
-    # Who sees the work order, or whom it names, may have changed: so may who sees those customers.
-    old_tokens, new_tokens = set((work_order.indexed_scope or "").split()), set(document.scope.split())
-    old_refs, new_refs = _ref_ids(work_order.indexed_refs), _ref_ids(document.refs)
-    if old_tokens == new_tokens and old_refs == new_refs:
-        return
-    if old_tokens <= new_tokens and old_refs <= new_refs:
-        _add_customer_tokens(new_refs, new_tokens)
-    else:
-        refresh_customer_scopes(old_refs | new_refs)
+    bodies: dict[int, list[str]] = {o.pk: [] for o in orders}
+    rows = Message.objects.filter(work_order_id__in=list(bodies)).order_by("created_at", "id")
+    for work_order_id, body in rows.values_list("work_order_id", "body"):
+        bodies[work_order_id].append(body)
+    documents = [work_order_document(o, bodies[o.pk]) for o in orders]
+    store_many(documents)
+    # Who sees a work order, or whom it names, may have changed: so may who sees those customers.
+    gained: dict[int, set[str]] = {}  # customer -> tokens of work orders naming them that only gained
+    changed: set[int] = set()  # customers whose scope is read again from all their work orders
+    for work_order, document in zip(orders, documents, strict=True):
+        old_tokens, new_tokens = set((work_order.indexed_scope or "").split()), set(document.scope.split())
+        old_refs, new_refs = _ref_ids(work_order.indexed_refs), _ref_ids(document.refs)
+        if old_tokens == new_tokens and old_refs == new_refs:
+            continue
+        if old_tokens <= new_tokens and old_refs <= new_refs:
+            for customer_id in new_refs:
+                gained.setdefault(customer_id, set()).update(new_tokens)
+        else:
+            changed |= old_refs | new_refs
+    if gained:
+        _add_customer_tokens_each(gained)
+    if changed:
+        refresh_customer_scopes(changed)
 
 
 def remove_work_order(pk: int) -> None:
@@ -156,12 +196,25 @@ def remove_work_order(pk: int) -> None:
 
 
 def index_customer(pk: int) -> None:
-    customer = Customer.objects.select_related("organisation").filter(pk=pk).first()
-    if customer is None:
-        remove(SearchKind.CUSTOMER, pk)
+    index_customers([pk])
+
+
+def index_customers(pks: Iterable[int]) -> None:
+    """Write the entries of some customers as they now are: the same few statements however many."""
+    wanted = sorted({int(pk) for pk in pks})
+    if not wanted:
         return
-    values = ContactPoint.objects.filter(customer_id=pk).values_list("value", flat=True)
-    store(customer_document(customer, values, customer_scopes([pk]).get(pk, {scopes.STAFF})))
+    customers = list(Customer.objects.select_related("organisation").filter(pk__in=wanted).order_by("pk"))
+    for pk in set(wanted) - {c.pk for c in customers}:
+        remove(SearchKind.CUSTOMER, pk)
+    if not customers:
+        return
+    values: dict[int, list[str]] = {c.pk: [] for c in customers}
+    points = ContactPoint.objects.filter(customer_id__in=list(values))  # in the model's order, as a page lists them
+    for customer_id, value in points.values_list("customer_id", "value"):
+        values[customer_id].append(value)
+    tokens = customer_scopes(values)
+    store_many([customer_document(c, values[c.pk], tokens.get(c.pk, {scopes.STAFF})) for c in customers])
 
 
 def _work_order_documents(batch: int) -> Iterator[Document]:

@@ -9,7 +9,10 @@ on that line reads the row as it now is. Raw saves (``loaddata``) are left to
 Inside a :func:`atiende.db.coalesced` block (a mail taken in, a message posted) each work
 order and customer is indexed once, when the block ends, still inside the transaction:
 opening a work order by mail saves the work order, its message, the customer and the
-customer's address, four signals for two entries.
+customer's address, four signals for two entries. The first of them to run takes the others
+still waiting of its kind (:func:`atiende.db.take_waiting`) and writes them all with a few
+statements: a batch of mail (``mail.intake.receive_batch``) indexes its twenty work orders
+and customers together, not one by one.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs:
     if raw or (sender is WorkOrderEvent and instance.kind in AFTER_A_SAVE):
         return
     pk = instance.pk if sender is WorkOrder else instance.work_order_id
-    db.once(("index.work_order", pk), lambda: index.index_work_order(pk))
+    db.once(("index.work_order", pk), lambda: index.index_work_orders([pk, *db.take_waiting("index.work_order")]))
 
 
 @receiver(post_delete, sender=WorkOrder, dispatch_uid="knowledge.work_order_deleted")
@@ -62,7 +65,7 @@ def customer_changed(sender: type, instance: Any, raw: bool = False, **kwargs: A
     if raw or (sender is CustomerEvent and instance.kind in AFTER_A_SAVE):
         return
     pk = instance.pk if sender is Customer else instance.customer_id
-    db.once(("index.customer", pk), lambda: index.index_customer(pk))
+    db.once(("index.customer", pk), lambda: index.index_customers([pk, *db.take_waiting("index.customer")]))
 
 
 @receiver(post_delete, sender=Customer, dispatch_uid="knowledge.customer_deleted")
@@ -76,7 +79,7 @@ def organisation_changed(sender: type, instance: Organisation, raw: bool = False
     if raw or created:
         return
     for pk in Customer.objects.filter(organisation=instance).values_list("pk", flat=True).iterator():
-        db.once(("index.customer", pk), lambda pk=pk: index.index_customer(pk))
+        db.once(("index.customer", pk), lambda pk=pk: index.index_customers([pk, *db.take_waiting("index.customer")]))
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="knowledge.article_deleted")

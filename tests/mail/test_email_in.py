@@ -277,16 +277,17 @@ def test_a_mail_is_searchable_and_has_its_sla_clocks_when_stored_each_written_on
     from atiende.sla.models import SlaPolicy, WorkOrderSla
 
     SlaPolicy.objects.create(name="Normal", first_response_minutes=60, resolution_minutes=480)
-    calls: list[tuple[str, int]] = []
-    for module, name in ((index, "index_work_order"), (index, "index_customer"), (services, "refresh")):
+    calls: list[tuple[str, object]] = []
+    for module, name in ((index, "index_work_orders"), (index, "index_customers"), (services, "refresh")):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda pk, _real=real, _name=name, **kw: (calls.append((_name, pk)),
                                                                                       _real(pk, **kw))[1])
     received = intake.receive(mail(sender="Rosa Gómez <rosa@example.org>", subject="El escáner no escanea"))
     work_order = WorkOrder.objects.get(number=received.work_order_number)
     # Opening by mail saves the customer, their address, the work order and its message: two entries, one clock.
-    assert sorted(calls) == sorted([("index_work_order", work_order.pk), ("index_customer", work_order.customer_id),
-                                    ("refresh", work_order.pk)])
+    assert sorted(calls, key=str) == sorted([("index_work_orders", [work_order.pk]),
+                                             ("index_customers", [work_order.customer_id]),
+                                             ("refresh", work_order.pk)], key=str)
     assert [r.title for r in search(tech, "escaner")] == [f"#{work_order.number} El escáner no escanea"]
     assert [r.title for r in search(tech, "gomez")] == ["Rosa Gómez"]
     clocks = WorkOrderSla.objects.get(work_order=work_order)
@@ -331,17 +332,47 @@ def test_a_batch_is_stored_as_each_message_alone_would_be():
 def test_a_batch_that_cannot_commit_whole_is_stored_one_message_at_a_time(monkeypatch):
     from atiende.knowledge import index
 
-    real, calls = index.index_work_order, []
+    real, calls = index.index_work_orders, []
 
-    def fails_once(pk):
-        calls.append(pk)
+    def fails_once(pks):
+        calls.append(pks)
         if len(calls) == 1:
             raise RuntimeError("index unavailable")
-        return real(pk)
+        return real(pks)
 
-    monkeypatch.setattr(index, "index_work_order", fails_once)
+    monkeypatch.setattr(index, "index_work_orders", fails_once)
     stored = intake.receive_batch([intake.Incoming(mail(sender=f"c{i}@example.org"), "imap-test", 7, i)
                                    for i in range(3)])
     assert [r.mail.status for r in stored] == ["stored"] * 3
     assert WorkOrder.objects.count() == 3 and InboundMail.objects.count() == 3
     assert all(r.mail.raw.read() for r in stored)  # each message's bytes, written again when stored alone
+
+
+def test_a_batch_indexes_all_its_work_orders_and_customers_together_and_each_is_found(monkeypatch, tech):
+    """The search entries of a batch's work orders and customers are written together at its end (a few statements
+    for twenty mails, not a few each), in its transaction: each new request and its sender are found, a reply's
+    words are found on the work order it joined."""
+    from atiende.knowledge import index
+    from atiende.knowledge.search import search
+
+    calls: list[tuple[str, list[int]]] = []
+    for name in ("index_work_orders", "index_customers"):
+        real = getattr(index, name)
+        monkeypatch.setattr(index, name, lambda pks, _real=real, _name=name: (calls.append((_name, sorted(pks))),
+                                                                               _real(pks))[1])
+    subjects = ["Escáner roto", "Pantalla parpadea", "Ratón perdido"]
+    raws = [mail(sender=f"Cliente {i} <cliente{i}@example.org>", subject=subject, message_id=f"lote-{i}@example.org")
+            for i, subject in enumerate(subjects)]
+    raws.append(mail(sender="Cliente 0 <cliente0@example.org>", subject="Re: Escáner roto", body="Ahora hace ruido.",
+                     message_id="lote-9@example.org", headers="In-Reply-To: <lote-0@example.org>\n"))
+    stored = intake.receive_batch([intake.Incoming(raw, "imap-test", 7, uid) for uid, raw in enumerate(raws, 1)])
+    assert [r.mail.status for r in stored] == ["stored"] * 4
+    numbers = [r.work_order_number for r in stored]
+    assert numbers[3] == numbers[0]
+    orders = {o.number: o for o in WorkOrder.objects.all()}
+    assert sorted(calls) == [("index_customers", sorted(o.customer_id for o in orders.values())),
+                             ("index_work_orders", sorted(o.pk for o in orders.values()))]
+    for number, subject in zip(numbers, subjects, strict=False):
+        assert [r.title for r in search(tech, subject.split()[0])] == [f"#{number} {subject}"]
+    assert [r.title for r in search(tech, "ruido")] == [f"#{numbers[0]} Escáner roto"]
+    assert sorted(r.title for r in search(tech, "cliente")) == ["Cliente 0", "Cliente 1", "Cliente 2"]
