@@ -80,7 +80,10 @@ def live_thread_context(request: HttpRequest, session: ChatSession,
     user = _user(request)
     language = _lang()
     rows = list(chat_selectors.staff_messages(session))
+    read_by_customer = session.customer_read_id or 0
     turns: list[dict[str, Any]] = [{"speaker": "cliente" if m.direction == MessageDirection.INBOUND else "tecnico",
+              "id": m.pk, "read": m.direction != MessageDirection.INBOUND and m.visibility == Visibility.PUBLIC
+              and m.pk <= read_by_customer,
               "internal": m.visibility == Visibility.INTERNAL, "text": m.body,
               "name": m.sender_name, "mine": m.author_id == user.pk,
               "checked_findings": m.checked_findings or [], "at": m.created_at} for m in rows]
@@ -103,6 +106,11 @@ def live_thread_context(request: HttpRequest, session: ChatSession,
             "internal": draft.get("internal", False), "number": session.work_order.number,
         },
         "error": draft.get("action_error", ""),
+        # Read marks and typing (consoles/chatlive.js over /ws/chat/tecnico/): the last message of the customer
+        # and how far this console's technician has read; the last message of the chat to subscribe after.
+        "last_customer_id": max((t["id"] for t in turns if t["speaker"] == "cliente"), default=0),
+        "technician_read_id": session.technician_read_id or 0,
+        "last_id": max((t["id"] for t in turns), default=0),
     }
 
 

@@ -1,0 +1,97 @@
+"""The technician answers from the console's «Chats» card (not a raw socket) and the customer reads it in the widget:
+two Chromium contexts, the real websockets, a real server (tests.consoles.serve) on a copy of the seeded center,
+SQLite or PostgreSQL. Typing and read marks go both ways through the card (consoles/chatlive.js): the widget
+shows «Lucía está escribiendo…» and «Leído» under the customer's line; the card shows the customer typing and
+«Leído por el cliente» under the technician's line."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.chat.served import add_widget, customer_site, origin_of
+from tests.consoles.browser import CHROMIUM, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),  # selected on the PostgreSQL run: the server uses its database
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+REPLY = "Buenos días, Carmen. ¿Qué modelo de impresora tiene?"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    from tests.consoles.browser import center_template
+
+    with center_template(tmp_path_factory.mktemp("console-chat-template")) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.consoles.browser import chromium
+
+    with chromium() as opened:
+        yield opened
+
+
+def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in_the_widget(tmp_path, template,
+                                                                                            browser):
+    from playwright.sync_api import expect
+
+    from tests.consoles.browser import served_center
+
+    with served_center(tmp_path / "home", template, browser) as center, \
+            customer_site(center.server.url, tmp_path / "site") as shop:
+        add_widget(center.stored, origin_of(shop))
+        customer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES").new_page()
+        customer.goto(shop)
+        customer.get_by_role("button", name="Chatee con nosotros").click()
+        dialog = customer.get_by_role("dialog", name="Soporte técnico")
+        dialog.get_by_label("Su nombre").fill("Carmen")
+        dialog.get_by_label("¿En qué podemos ayudarle?").fill("No puedo imprimir")
+        dialog.get_by_role("button", name="Empezar el chat").click()
+        log = dialog.get_by_role("log", name="Conversación")
+        expect(log.get_by_text("No puedo imprimir")).to_be_visible()
+
+        # Lucía's console: the chat is in the «Chats» card; she opens it and accepts it there.
+        lucia = sign_in(browser, center.server, "lucia")
+        lucia.goto(f"{center.server.url}/consola/")
+        card = lucia.locator("#chats")
+        card.locator("#live-chats").get_by_role("link", name="Carmen").click()
+        card.get_by_role("button", name="Aceptar el chat").click()
+        expect(dialog.get_by_role("status")).to_have_text("Le atiende Lucía.")
+        thread = card.locator("#chat-thread")
+        expect(thread.get_by_role("log")).to_contain_text("No puedo imprimir")
+
+        # Lucía has read the customer's first line: the widget marks it «Leído».
+        expect(log.locator("li.customer").filter(has_text="No puedo imprimir")).to_contain_text("Leído")
+
+        # Typing, both ways, through the card.
+        box = card.get_by_label("Su mensaje al cliente")
+        box.press_sequentially("Buenos", delay=20)
+        expect(dialog.get_by_text("Lucía está escribiendo…")).to_be_visible()
+        dialog.get_by_label("Su mensaje").press_sequentially("Es una", delay=20)
+        expect(thread.locator("[data-typing-line]")).to_have_text("Carmen está escribiendo…")
+
+        # She answers from the composer (Enter sends; a line with findings would be held back once).
+        box.fill(REPLY)
+        box.press("Enter")
+        send_anyway = card.get_by_role("button", name="Enviar de todos modos")
+        expect(thread.get_by_role("log").get_by_text(REPLY).or_(send_anyway)).to_be_visible()
+        if send_anyway.count():
+            send_anyway.click()
+        expect(log.get_by_text(REPLY)).to_be_visible()  # the customer reads it in the widget
+
+        # The widget, open, marks it read: the card says so under Lucía's line.
+        expect(thread.locator("li.chat-tecnico").filter(has_text=REPLY)).to_contain_text("Leído por el cliente")
+
+        # The customer answers; it reaches the card without a reload, and is marked read in the widget.
+        composer = dialog.get_by_label("Su mensaje")
+        composer.fill("Es una HP LaserJet")
+        composer.press("Enter")
+        expect(thread.get_by_role("log")).to_contain_text("Es una HP LaserJet")
+        expect(log.locator("li.customer").filter(has_text="Es una HP LaserJet")).to_contain_text("Leído")
+        stored = center.stored.rows("SELECT body FROM desk_message ORDER BY id")
+        assert [row[0] for row in stored][-3:] == ["No puedo imprimir", REPLY, "Es una HP LaserJet"]
