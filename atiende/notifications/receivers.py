@@ -22,17 +22,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from atiende import db
 from atiende.desk.models import Channel, Commitment, Message, WorkOrder, WorkOrderEvent
 from atiende.desk.signals import message_stored
 from atiende.notifications.models import Kind
 from atiende.notifications.services import notify, with_change
-from atiende.people.models import User
+from atiende.people.models import Team, User
 from atiende.people.roles import STAFF, account_role, role_filter
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,20 @@ def staff_account(user: User | None) -> bool:
 
 
 def team_staff(team_id: int | None) -> list[User]:
+    """The active staff of a team: read once per coalesced block (a batch of mail tells its twenty new requests
+    to the same team), again after a user or a team is saved."""
     if team_id is None:
         return []
-    return list(User.objects.filter(role_filter(STAFF), teams=team_id, is_active=True))
+    return list(db.memo(("notifications.team_staff", team_id),
+                        lambda: list(User.objects.filter(role_filter(STAFF), teams=team_id, is_active=True))))
+
+
+@receiver(post_save, sender=User, dispatch_uid="notifications.user_saved")
+@receiver(post_save, sender=Team, dispatch_uid="notifications.team_saved")
+@receiver(post_delete, sender=Team, dispatch_uid="notifications.team_deleted")
+@receiver(m2m_changed, sender=User.teams.through, dispatch_uid="notifications.user_teams")
+def staff_changed(sender: type, **kwargs: Any) -> None:
+    db.forget()  # team_staff (and the desk's first team for a new customer) read again
 
 
 @receiver(post_save, sender=WorkOrderEvent, dispatch_uid="notifications.work_order_event")

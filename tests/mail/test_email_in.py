@@ -376,3 +376,27 @@ def test_a_batch_indexes_all_its_work_orders_and_customers_together_and_each_is_
         assert [r.title for r in search(tech, subject.split()[0])] == [f"#{number} {subject}"]
     assert [r.title for r in search(tech, "ruido")] == [f"#{numbers[0]} Escáner roto"]
     assert sorted(r.title for r in search(tech, "cliente")) == ["Cliente 0", "Cliente 1", "Cliente 2"]
+
+
+def test_a_batch_counts_its_own_messages_for_the_rate_limit_and_threads_to_its_own_and_earlier_mail(mail_settings):
+    """What a batch reads once (which of its messages are stored, each sender's mail of the last hour, the work
+    orders its Message-IDs thread to) is kept up to date as each message is stored: the rate limit counts the
+    sender's mail of earlier passes and of this batch, a reply threads to a request of the same batch and to one
+    of an earlier pass, and the same message twice in one batch is stored once."""
+    mail_settings.setenv("ATIENDE_MAIL_RATE_LIMIT", "3")
+    earlier = intake.receive(mail(sender="robot@example.com", subject="Aviso 0", message_id="antes@example.org"))
+    raws = [mail(sender="robot@example.com", subject=f"Aviso {i}", message_id=f"aviso-{i}@example.org")
+            for i in range(1, 5)]
+    raws.insert(1, raws[0])  # the same message twice in one FETCH (another UID)
+    raws.append(mail(sender="Ana <ana@example.org>", subject="Re: Aviso 1", message_id="r1@example.org",
+                     headers="In-Reply-To: <aviso-1@example.org>\n"))
+    raws.append(mail(sender="Ana <ana@example.org>", subject="Re: Aviso 0", message_id="r0@example.org",
+                     headers="References: <otro@example.org> <antes@example.org>\n"))
+    stored = intake.receive_batch([intake.Incoming(raw, "imap-test", 9, uid) for uid, raw in enumerate(raws, 1)])
+    assert [(r.mail.status, r.duplicate) for r in stored] == [
+        ("stored", False), ("stored", True), ("stored", False), ("failed", False), ("failed", False),
+        ("stored", False), ("stored", False)]
+    assert [r.mail.reason for r in stored[3:5]] == ["rate_limited", "rate_limited"]
+    assert stored[5].work_order_number == stored[0].work_order_number
+    assert stored[6].work_order_number == earlier.work_order_number
+    assert InboundMail.objects.filter(sender="robot@example.com").count() == 5
