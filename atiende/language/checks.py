@@ -214,6 +214,37 @@ def _nt6_findings(folded: Folded, language: str) -> list[Finding]:
     return out
 
 
+# Emoticons (issue 17: "NT-6 capitals, emoticons and slang"): the netiquette of a written line to a customer.
+# Pictographs (faces, hands, hearts, with their skin tones and joiners) and ASCII faces: eyes, an optional nose,
+# a mouth, standing apart from digits and words ("10:30)", "http://", "C:\\" are no faces). "xD" and laughs
+# are slang already (DN-2, jargon.toml): one finding for one fault.
+_PICTOGRAPH = "[\U0001F300-\U0001FAFF\u2639\u263A\u2665\u2763\u2764\u270A-\u270C\u2728\u2B50]"
+_EMOTICON = re.compile(
+    _PICTOGRAPH + "(?:" + _PICTOGRAPH + "|[\uFE0F\u200D])*"
+    r"|(?<![\d:;=/\\])(?:[:;=][-'^o]?(?:[)(\]\[|]+|[DPpO*](?!\w))|:'\(|<3+|\^_*\^)(?=$|[\s.,;!?¡¿)(])")
+_EMOTICON_MESSAGE = {
+    "es": "Un emoticono en un mensaje a un cliente resulta demasiado informal: dígalo con palabras (NT-6).",
+    "en": "An emoticon in a message to a customer reads as too casual: say it in words (NT-6).",
+}
+
+
+def _emoticon_findings(folded: Folded, language: str) -> list[Finding]:
+    """NT-6: each emoticon, with a rewrite that removes it (the suggestion is the empty string) together with
+    the space before it (after it, at the start of a line), so the line reads as if it had never been there."""
+    original = folded.original
+    message = _EMOTICON_MESSAGE["en" if language.startswith("en") else "es"]
+    out: list[Finding] = []
+    for m in _EMOTICON.finditer(original):
+        start, end = m.start(), m.end()
+        before = len(original[:start]) - len(original[:start].rstrip(" \t"))
+        if before and start - before > 0 and original[start - before - 1] != "\n":
+            start -= before
+        else:
+            end += len(original[end:]) - len(original[end:].lstrip(" \t"))
+        out.append(Finding("NT-6", start, end, original[start:end], message, ""))
+    return out
+
+
 def _email_findings(folded: Folded, language: str) -> list[Finding]:
     # NT-5: greeting and closing; CO-1: the customer's name in the opening line.
     original = folded.original
@@ -258,6 +289,7 @@ def check_draft(folded: Folded, *, level: str | None, channel: str | None, langu
     findings += _pt1_findings(folded, language)
     findings += _pt2_findings(folded, language)
     findings += _nt6_findings(folded, language)
+    findings += _emoticon_findings(folded, language)
     if channel == "email":
         findings += _email_findings(folded, language)
     # An insult is DN-7, not slang as well ("sos un boludo"): one finding for one fault.

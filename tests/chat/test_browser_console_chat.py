@@ -2,7 +2,7 @@
 two Chromium contexts, the real websockets, a real server (tests.consoles.serve) on a copy of the seeded center,
 SQLite or PostgreSQL. Typing and read marks go both ways through the card (consoles/chatlive.js): the widget
 shows «Lucía está escribiendo…» and «Leído» under the customer's line; the card shows the customer typing and
-«Leído por el cliente» under the technician's line."""
+«Leído por el cliente» under the technician's line. An emoticon's rewrite (NT-6) takes it out in place."""
 
 from __future__ import annotations
 
@@ -74,6 +74,14 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         expect(dialog.get_by_text("Lucía está escribiendo…")).to_be_visible()
         dialog.get_by_label("Su mensaje").press_sequentially("Es una", delay=20)
         expect(thread.locator("[data-typing-line]")).to_have_text("Carmen está escribiendo…")
+
+        # An emoticon is flagged (NT-6) and «Aplicar» takes it out in place (the rewrite is the empty string).
+        box.fill("")
+        box.press_sequentially("Enseguida lo vemos :)", delay=10)
+        face = card.locator('#composer-findings [data-rule="NT-6"]')
+        expect(face).to_contain_text("emoticono")
+        face.get_by_role("button", name="Aplicar").click()
+        expect(box).to_have_value("Enseguida lo vemos")
 
         # She answers from the composer (Enter sends; a line with findings would be held back once).
         box.fill(REPLY)

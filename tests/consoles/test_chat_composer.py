@@ -135,3 +135,15 @@ def test_canned_answers_are_searched_filled_for_the_customer_and_checked(center)
     everything = client.get("/consola/redactor/respuestas/").content.decode()
     assert "Reiniciar la impresora" in everything and "Cambiar la contraseña" in everything
     assert client.get("/consola/redactor/respuestas/", {"q": "nada-parecido-xyz"}).status_code == 200
+
+
+def test_an_emoticon_is_flagged_nt6_and_its_rewrite_takes_it_out(center):
+    client = signed_in(center.lucia)
+    html = client.post("/consola/redactor/revisar/", {"body": "Listo, ya está :)"}, headers=HX).content.decode()
+    assert 'data-rule="NT-6"' in html and "emoticono" in html
+    # The rewrite is the empty string: «Aplicar» is offered all the same, saying it takes the emoticon out.
+    assert 'data-suggestion=""' in html and "Aplicar" in html and "quitarlo" in html
+    row = start_practice(client)
+    applied = client.post(f"/consola/practica/{row.pk}/enviar/", {"body": "Listo, ya está :)", "apply": "0"},
+                          headers=HX).content.decode()
+    assert ">Listo, ya está</textarea>" in applied  # applied by the server (no JavaScript): the face is gone
