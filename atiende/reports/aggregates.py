@@ -47,7 +47,7 @@ from atiende.contact.models import Contact, ContactState, OrganisationPolicy, Qu
 from atiende.contact.selectors import policy_for, policy_set
 from atiende.desk.models import Phase
 from atiende.engine.policies import DEFAULT_POLICY
-from atiende.people.models import User
+from atiende.people.models import Team, User
 from atiende.reports.core.figures import MICRO, UNASSIGNED
 from atiende.reports.core.rows import CallFacts, CallTally, Period, WorkOrderFacts, display_name
 
@@ -234,31 +234,59 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
     return facts
 
 
+WORK_ORDER_PARTS = frozenset({"created", "clocks", "closed"})
+
+
 def work_order_facts(work_orders: QuerySet[Any], period: Period, *, reopened: Any, followed: Any,
-                     calendars: Any) -> WorkOrderFacts:
+                     calendars: Any, parts: frozenset[str] = WORK_ORDER_PARTS) -> WorkOrderFacts:
     """The work-order figures' building blocks of these work orders (created or closed in the period, already
     filtered), as ``figures.tally_work_orders`` makes them from the rows. ``reopened`` and ``followed`` are
     the EXISTS of a reopening and of a customer's message after the first response; ``calendars`` counts
-    the business seconds of a clock stored before they were kept (``selectors.Calendars``)."""
+    the business seconds of a clock stored before they were kept (``selectors.Calendars``).
+
+    ``parts``: which of them to add up (each is a pass over the period's work orders; the other fields stay
+    empty): ``created`` (by channel and local day), ``clocks`` (SLA states and business seconds), ``closed``
+    (first-contact resolution). A report asks only for what it shows (``catalogue.Definition.needs``)."""
     facts = WorkOrderFacts()
     created = work_orders.filter(created_at__gte=period.start, created_at__lt=period.end)
+    if "created" in parts:
+        _created(facts, created, period)
+    if "clocks" in parts:
+        _clocks(facts, created, calendars)
+    if "closed" in parts:
+        _closed(facts, work_orders, period, reopened, followed)
+    return facts
+
+
+def _created(facts: WorkOrderFacts, created: QuerySet[Any], period: Period) -> None:
+    undated = False
     for row in (created.annotate(day=_local_day("created_at", period)).values("channel", "day")
                 .annotate(n=Count("pk")).order_by()):
-        day = EPOCH + timedelta(days=int(row["day"])) if row["day"] is not None else None
-        if day is None:
+        if row["day"] is None:
+            undated = True
             continue
+        day = EPOCH + timedelta(days=int(row["day"]))
         facts.created[(row["channel"], day)] = facts.created.get((row["channel"], day), 0) + row["n"]
+    if not undated:  # the spans cover the whole period, so this is only for a period before 1970-01-02
+        return
     for channel, at in (created.annotate(day=_local_day("created_at", period)).filter(day__isnull=True)
                         .values_list("channel", "created_at")):
         day = period.local_date(at)
         facts.created[(channel, day)] = facts.created.get((channel, day), 0) + 1
+
+
+def _clocks(facts: WorkOrderFacts, created: QuerySet[Any], calendars: Any) -> None:
     first_n = first_sum = resolution_n = resolution_sum = 0.0
-    for row in (created.values("team__name", "priority", "sla__first_response_state", "sla__resolution_state")
-                .annotate(n=Count("pk"), first_n=Count("sla__first_response_seconds"),
-                          first_sum=Sum("sla__first_response_seconds"),
-                          resolution_n=Count("sla__resolution_seconds"),
-                          resolution_sum=Sum("sla__resolution_seconds")).order_by()):
-        key = (row["team__name"] or UNASSIGNED, row["priority"], row["sla__first_response_state"] or "none",
+    grouped = list(created.values("team_id", "priority", "sla__first_response_state", "sla__resolution_state")
+                   .annotate(n=Count("pk"), first_n=Count("sla__first_response_seconds"),
+                             first_sum=Sum("sla__first_response_seconds"),
+                             resolution_n=Count("sla__resolution_seconds"),
+                             resolution_sum=Sum("sla__resolution_seconds")).order_by())
+    # Team names read apart: joining the team into a pass over every work order costs a hash join per row.
+    teams = dict(Team.objects.filter(pk__in={r["team_id"] for r in grouped if r["team_id"] is not None})
+                 .values_list("pk", "name"))
+    for row in grouped:
+        key = (teams.get(row["team_id"]) or UNASSIGNED, row["priority"], row["sla__first_response_state"] or "none",
                row["sla__resolution_state"] or "none")
         facts.clocks[key] = facts.clocks.get(key, 0) + row["n"]
         first_n += row["first_n"]
@@ -277,9 +305,11 @@ def work_order_facts(work_orders: QuerySet[Any], period: Period, *, reopened: An
         if resolution is None and counted[1] is not None:
             resolution_n, resolution_sum = resolution_n + 1, resolution_sum + counted[1]
     facts.first_response, facts.resolution = (int(first_n), first_sum), (int(resolution_n), resolution_sum)
+
+
+def _closed(facts: WorkOrderFacts, work_orders: QuerySet[Any], period: Period, reopened: Any, followed: Any) -> None:
     closed = work_orders.filter(closed_at__gte=period.start, closed_at__lt=period.end, phase=Phase.CLOSURE)
     for row in (closed.alias(was_reopened=reopened, followed=followed).values("channel")
                 .annotate(closed=Count("pk"), first=Count("pk", filter=Q(was_reopened=False, followed=False)),
                           reopened=Count("pk", filter=Q(was_reopened=True))).order_by()):
         facts.closed[row["channel"]] = (row["closed"], row["first"], row["reopened"])
-    return facts

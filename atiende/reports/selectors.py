@@ -202,13 +202,21 @@ class Calendars:
         return (None if first_at is None else first), (None if resolved_at is None else resolution)
 
 
-def work_order_facts(period: Period, filters: dict[str, str], scope: Scope) -> WorkOrderFacts:
-    """The work-order figures added up in SQL (reports/aggregates.py)."""
+def work_order_facts(period: Period, filters: dict[str, str], scope: Scope,
+                     parts: frozenset[str] = aggregates.WORK_ORDER_PARTS) -> WorkOrderFacts:
+    """The work-order figures added up in SQL (reports/aggregates.py); ``parts``: which of them."""
     reopened = WorkOrderEvent.objects.filter(work_order=OuterRef("pk"), kind="reopened")
     follow_ups = Message.objects.filter(work_order=OuterRef("pk"), direction=MessageDirection.INBOUND,
                                         visibility=Visibility.PUBLIC, created_at__gt=OuterRef("sla__first_response_at"))
     return aggregates.work_order_facts(_work_orders(period, filters, scope), period, reopened=Exists(reopened),
-                                       followed=Exists(follow_ups), calendars=Calendars())
+                                       followed=Exists(follow_ups), calendars=Calendars(), parts=parts)
+
+
+def inbound_calls(period: Period, filters: dict[str, str], scope: Scope) -> int:
+    """How many inbound calls arrived in the period (the volume report shows only this of the calls): what
+    ``figures.tally_calls`` counts as offered, one count instead of the whole call pass."""
+    rows = calls_in(period, filters, scope)
+    return 0 if rows is None else rows.exclude(direction="outbound").count()
 
 
 def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallRow]:
@@ -386,14 +394,24 @@ LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_r
 
 
 def load(needs: Iterable[str], period: Period, filters: dict[str, str], scope: Scope) -> Rows:
-    """What a report reads; the calls come added up in SQL (``Rows.call_facts``), not one by one."""
+    """What a report reads; the calls and work orders come added up in SQL (``Rows.call_facts``,
+    ``Rows.work_order_facts``), not one by one. ``work_orders.created`` (``.clocks``, ``.closed``) adds up
+    only that part of the work-order figures, ``work_orders`` all of them; ``inbound_calls`` only counts the
+    inbound calls."""
     rows = Rows()
+    parts: set[str] = set()
     for need in needs:
         if need == "calls":
             rows.call_facts = call_facts(period, filters, scope)
+        elif need == "inbound_calls":
+            rows.inbound_calls = inbound_calls(period, filters, scope)
         elif need == "work_orders":
-            rows.work_order_facts = work_order_facts(period, filters, scope)
+            parts |= aggregates.WORK_ORDER_PARTS
+        elif need.startswith("work_orders."):
+            parts.add(need.removeprefix("work_orders."))
         else:
             setattr(rows, need, LOADERS[need](period, filters, scope))
+    if parts:
+        rows.work_order_facts = work_order_facts(period, filters, scope, frozenset(parts))
     return rows
 

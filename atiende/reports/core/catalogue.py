@@ -14,7 +14,9 @@ class Definition:
     name: str
     es: str
     en: str
-    needs: tuple[str, ...]  # which rows it reads: work_orders, calls, scores, surveys, commitments, visits, callbacks, campaign_tries
+    # Which rows it reads: work_orders (or only a part: work_orders.created, .clocks, .closed), calls,
+    # inbound_calls (only their count), scores, surveys, commitments, visits, callbacks, campaign_tries.
+    needs: tuple[str, ...]
     build: Callable[[Rows, Period], list[Section]]
 
     def description(self, language: str) -> str:
@@ -23,11 +25,12 @@ class Definition:
 
 REPORTS: dict[str, Definition] = {d.name: d for d in (
     Definition("volume", "Volumen de solicitudes por canal y por semana, y llamadas recibidas",
-               "Work orders by channel and by week, and calls received", ("work_orders", "calls"), figures.volume),
+               "Work orders by channel and by week, and calls received", ("work_orders.created", "inbound_calls"),
+               figures.volume),
     Definition("first-contact", "Resolución en el primer contacto, por canal",
-               "First-contact resolution, by channel", ("work_orders",), figures.first_contact_resolution),
+               "First-contact resolution, by channel", ("work_orders.closed",), figures.first_contact_resolution),
     Definition("sla", "Primera respuesta y resolución frente al nivel de servicio, por equipo y prioridad",
-               "First response and resolution against the SLA, by team and priority", ("work_orders",),
+               "First response and resolution against the SLA, by team and priority", ("work_orders.clocks",),
                figures.service_levels),
     Definition("calls", "Llamadas: abandono, ASA, AHT, PO-1, PO-2 y PO-3, por técnico",
                "Calls: abandonment, ASA, AHT, PO-1, PO-2 and PO-3, by technician", ("calls",), figures.calls),

@@ -154,7 +154,7 @@ def volume(rows: Rows, period: Period) -> list[Section]:
     for (channel, day), n in facts.created.items():
         counts[channel] += n
         weeks[day - timedelta(days=day.weekday())] += n
-    calls = _facts(rows, period).total().offered
+    calls = rows.inbound_calls if rows.inbound_calls is not None else _facts(rows, period).total().offered
     total = sum(counts.values())
     by_channel = Section("by_channel", "Solicitudes por canal", "Work orders by channel", [
         Column("channel", "Canal", "Channel", "code"), Column("work_orders", "Solicitudes", "Work orders", "int"),

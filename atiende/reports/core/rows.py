@@ -249,6 +249,7 @@ class Rows:
     calls: list[CallRow] = field(default_factory=list)
     call_facts: CallFacts | None = None  # the calls already added up (in SQL); None: add up ``calls``
     work_order_facts: WorkOrderFacts | None = None  # likewise for ``work_orders``
+    inbound_calls: int | None = None  # the inbound calls counted (in SQL); None: count ``call_facts`` or ``calls``
     scores: list[ScoreRow] = field(default_factory=list)
     surveys: list[SurveyRow] = field(default_factory=list)
     commitments: list[CommitmentRow] = field(default_factory=list)
