@@ -71,6 +71,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.desk.services.commitments import flag_missed_commitments
     from atiende.notifications.reminders import remind_due_commitments
     from atiende.operations.heartbeat import Heart
+    from atiende.reports.rollup import roll_up_calls
     from atiende.reports.schedule import send_due as send_scheduled_reports
     from atiende.scorecards.jobs import run_pending_scoring
     from atiende.sla.services import check_due as check_service_levels
@@ -90,6 +91,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
                 remind_due_commitments()  # and its owner hears of it before it comes due
                 check_service_levels()  # SLA clocks reaching 80 % or their target warn and breach
                 send_scheduled_reports()  # last week's or month's reports to whoever asked for them
+                roll_up_calls()  # the settled hours' calls added up, for reports over many calls (issue 20)
                 end_idle_chats()  # CH-VIR: a chat whose customer left without a word frees its slot
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
@@ -129,6 +131,7 @@ def run_worker(args: argparse.Namespace) -> int:
         from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.notifications.reminders import remind_due_commitments
         from atiende.operations.heartbeat import Heart
+        from atiende.reports.rollup import roll_up_calls
         from atiende.reports.schedule import send_due as send_scheduled_reports
         from atiende.scorecards import jobs
         from atiende.sla.services import check_due as check_service_levels
@@ -139,6 +142,7 @@ def run_worker(args: argparse.Namespace) -> int:
         remind_due_commitments()
         check_service_levels()
         send_scheduled_reports()
+        roll_up_calls()
         end_idle_chats()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})

@@ -10,7 +10,9 @@ own columns, which ``Contact.save`` copies from the engine's data, not from the 
 then adds the groups up by technician (by name, as the rows are), and PO-3's answered calls
 by technician and local day.
 
-:func:`work_order_facts` does the same for the work orders: counts by channel and local
+The hours of calls already added up (reports/rollup.py) are folded with the same :func:`fold_calls`.
+
+:func:`work_order_facts` does the same for the work orders (only the parts a report asks for): counts by channel and local
 day, by team, priority and SLA states, by channel of those closed (with EXISTS for a
 reopening and a customer's follow-up), and the sums of the stored business seconds.
 
@@ -116,10 +118,12 @@ class LocalDay(Func):
         return f"(({sql}) + {self.offset * MICRO}) / {DAY_US}", tuple(params)
 
 
-def micros(duration: timedelta | None) -> int:
+def micros(duration: timedelta | int | None) -> int:
     """A duration summed in SQL as whole microseconds (exact: no float on the way)."""
     if duration is None:
         return 0
+    if isinstance(duration, int):
+        return duration
     return (duration.days * 86_400 + duration.seconds) * MICRO + duration.microseconds
 
 
@@ -174,22 +178,32 @@ def _names(ids: set[int | None]) -> dict[int | None, str]:
 def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
     """The call figures' building blocks of these calls (already filtered to the period and the scope), in one
     pass over them: grouped by technician, direction, local day of the answer and that call's PO-3 target."""
-    facts = CallFacts()
+    groups, late = call_groups(calls, period)
+    return fold_calls(groups, late, period)
+
+
+def call_groups(calls: QuerySet[Contact], period: Period, *, by: tuple[str, ...] = (),
+                limits: bool = False) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    """The grouped pass of :func:`call_facts`: one dict per (technician, direction, local day of the answer,
+    PO-3 target, and the fields ``by``; with ``limits`` also the call's PO-2 and PO-1 limits, as intervals),
+    and the answered inbound calls with a technician that the spans of offsets do not date (``late``:
+    technician id, answer, target, then the fields ``by``)."""
     answered, ended = Q(answered_at__isnull=False), Q(answered_at__isnull=False, ended_at__isnull=False)
     none = Value(timedelta(0), output_field=DurationField())
     measured = calls.alias(
         wait=Greatest(Elapsed("answered_at", "created_at"), none, output_field=DurationField()),
         handle=Greatest(Elapsed("ended_at", "answered_at"), none, output_field=DurationField()),
         gave_up=Elapsed("ended_at", "created_at"),
+    ).annotate(
         wait_limit=_limit("max_wait_seconds", MICRO, duration=True),
         call_limit=_limit("max_call_seconds", MICRO, duration=True),
-    ).annotate(
         outbound=Case(When(direction="outbound", then=Value(True)), default=Value(False),
                       output_field=BooleanField()),
         day=_local_day("answered_at", period), target=_limit("calls_per_day", 1),
     )
+    keys = ("assignee_id", "outbound", "day", "target", *by, *(("wait_limit", "call_limit") if limits else ()))
     zero = big(0)
-    rows = list(measured.values("assignee_id", "outbound", "day", "target").annotate(
+    groups = list(measured.values(*keys).annotate(
         offered=Count("pk"), answered=Count("pk", filter=answered),
         abandoned=Count("pk", filter=Q(answered_at__isnull=True, state=ContactState.ABANDONED)),
         wait_total=Sum("wait", filter=answered),
@@ -205,14 +219,22 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
         hold_seconds_total=Sum("hold_seconds", filter=answered, default=Value(0.0)),
         overrun_total=Sum("hold_overruns", filter=answered, default=zero),
     ).order_by())
-    late: list[tuple[int, Any, int]] = []
-    if any(not r["outbound"] and r["day"] is None and r["answered"] and r["assignee_id"] for r in rows):
+    late: list[tuple[Any, ...]] = []
+    if any(not r["outbound"] and r["day"] is None and r["answered"] and r["assignee_id"] for r in groups):
         late = list(calls.exclude(direction="outbound").filter(answered, assignee__isnull=False)
                     .alias(day=_local_day("answered_at", period)).filter(day__isnull=True)
-                    .annotate(target=_limit("calls_per_day", 1)).values_list("assignee_id", "answered_at", "target"))
-    names = _names({r["assignee_id"] for r in rows})
+                    .annotate(target=_limit("calls_per_day", 1)).values_list("assignee_id", "answered_at", "target",
+                                                                             *by))
+    return groups, late
+
+
+def fold_calls(groups: list[dict[str, Any]], late: list[tuple[Any, ...]], period: Period) -> CallFacts:
+    """:class:`CallFacts` from the groups of :func:`call_groups` (or of the hours added up, reports/rollup.py):
+    added up by technician (by name, as the rows are), and PO-3's answered calls by technician and local day."""
+    facts = CallFacts()
+    names = _names({r["assignee_id"] for r in groups})
     counted: list[tuple[str, date, int, int]] = []
-    for row in rows:
+    for row in groups:
         if row["outbound"]:
             facts.outbound += row["offered"]
             continue
@@ -227,7 +249,7 @@ def call_facts(calls: QuerySet[Contact], period: Period) -> CallFacts:
         if row["answered"] and row["assignee_id"] is not None and row["day"] is not None:
             counted.append((names[row["assignee_id"]], EPOCH + timedelta(days=int(row["day"])), row["answered"],
                             int(row["target"])))
-    counted += [(names[pk], period.local_date(at), 1, int(target)) for pk, at, target in late]
+    counted += [(names[pk], period.local_date(at), 1, int(target)) for pk, at, target, *_ in late]
     for name, day, n, target in counted:
         before, highest = facts.days.get((name, day), (0, 0))
         facts.days[(name, day)] = (before + n, max(highest, target))

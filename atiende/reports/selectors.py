@@ -38,7 +38,7 @@ from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import Team, User
 from atiende.people.roles import is_admin, is_manager
-from atiende.reports import aggregates
+from atiende.reports import aggregates, rollup
 from atiende.reports.core.figures import number_of
 from atiende.reports.core.rows import (
     CallbackRow,
@@ -55,6 +55,7 @@ from atiende.reports.core.rows import (
     WorkOrderRow,
     display_name,
 )
+from atiende.reports.models import CallHour
 from atiende.scorecards.models import ItemOverride, Scorecard
 from atiende.sla import services as sla_services
 from atiende.sla.selectors import SLA_STATES, state_filter
@@ -179,7 +180,12 @@ def call_facts(period: Period, filters: dict[str, str], scope: Scope) -> CallFac
     """The call figures added up in SQL (reports/aggregates.py): what ``figures.tally_calls`` makes of
     :func:`call_rows`, without reading every call."""
     rows = calls_in(period, filters, scope)
-    return CallFacts() if rows is None else aggregates.call_facts(rows, period)
+    return CallFacts() if rows is None else rollup.call_facts(rows, period, _summed_calls(filters, scope))
+
+
+def _summed_calls(filters: dict[str, str], scope: Scope) -> QuerySet[CallHour]:
+    """The calls added up by hour (reports/rollup.py), with the same filters and scope as ``calls_in``."""
+    return _by_contact(CallHour.objects.filter(scope.teams("queue__team_id")), filters, "")
 
 
 class Calendars:
@@ -216,7 +222,7 @@ def inbound_calls(period: Period, filters: dict[str, str], scope: Scope) -> int:
     """How many inbound calls arrived in the period (the volume report shows only this of the calls): what
     ``figures.tally_calls`` counts as offered, one count instead of the whole call pass."""
     rows = calls_in(period, filters, scope)
-    return 0 if rows is None else rows.exclude(direction="outbound").count()
+    return 0 if rows is None else rollup.inbound_calls(rows, period, _summed_calls(filters, scope))
 
 
 def call_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallRow]:
