@@ -32,6 +32,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from operator import attrgetter
 from statistics import fmean
 from typing import Any
 
@@ -105,6 +106,22 @@ FIGURES_EN = {
     "Fallidas: no contestó": "Failed: no answer", "Fallidas: franja terminada": "Failed: window closed",
     "Canceladas": "Cancelled", "Intentos por devolución (media)": "Dials per call-back (mean)",
 }
+
+
+def grouped_rows[T](items: Iterable[T], key_of: Callable[[T], Any], figures_of: Callable[[list[T]], dict[str, Any]],
+                    key: str, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """One table row per group of ``items`` (grouped by ``key_of``, in its order): the group under ``key`` and
+    ``figures_of`` the group (only ``columns`` of them, if given). The by-owner, by-service, by-origin,
+    by-queue, by-campaign and by-technician tables are all this."""
+    groups: dict[Any, list[T]] = defaultdict(list)
+    for item in items:
+        groups[key_of(item)].append(item)
+    chosen = None if columns is None else list(columns)
+    found = []
+    for name, group in sorted(groups.items()):
+        figures = figures_of(group)
+        found.append({key: name, **(figures if chosen is None else {c: figures[c] for c in chosen})})
+    return found
 
 
 def _figure_section(key: str, es: str, en: str, figures: list[tuple[str, str, Any, str, str]]) -> Section:
@@ -501,10 +518,7 @@ def commitments(rows: Rows, period: Period) -> list[Section]:
         Column("kept", "Cumplidos", "Kept", "int"), Column("missed", "Incumplidos", "Missed", "int"),
         Column("cancelled", "Cancelados", "Cancelled", "int"), Column("pending", "Pendientes", "Pending", "int"),
         Column("share_kept", "Proporción cumplida", "Kept share", "share")], chart=("owner", "share_kept"))
-    owners: dict[str, list[Any]] = defaultdict(list)
-    for commitment in due:
-        owners[commitment.owner or UNASSIGNED].append(commitment)
-    by_owner.rows = [{"owner": o, **_commitment_figures(found)} for o, found in sorted(owners.items())]
+    by_owner.rows = grouped_rows(due, lambda c: c.owner or UNASSIGNED, _commitment_figures, "owner")
     return [summary, by_owner]
 
 
@@ -548,13 +562,8 @@ def walk_ins(rows: Rows, period: Period) -> list[Section]:
         Column("served", "Atendidos", "Served", "int"), Column("no_shows", "No presentados", "No-shows", "int"),
         Column("mean_wait", "Espera media", "Mean wait", "seconds"),
         Column("within_po2", "Dentro de PO-2", "Within PO-2", "share")], chart=("service", "visitors"))
-    groups: dict[str, list[VisitRow]] = defaultdict(list)
-    for visit in visits:
-        groups[visit.service].append(visit)
-    for service, found in sorted(groups.items()):
-        g = _visit_figures(found)
-        by_service.rows.append({"service": service, **{k: g[k] for k in ("visitors", "served", "no_shows",
-                                                                          "mean_wait", "within_po2")}})
+    by_service.rows = grouped_rows(visits, lambda v: v.service, _visit_figures, "service",
+                                   ("visitors", "served", "no_shows", "mean_wait", "within_po2"))
     return [summary, by_service]
 
 
@@ -607,15 +616,10 @@ def callbacks(rows: Rows, period: Period) -> list[Section]:
                         [Column("origin", "Origen", "Origin", "code"), *columns], chart=("origin", "callbacks"))
     by_queue = Section("by_queue", "Por cola", "By queue", [Column("queue", "Cola", "Queue"), *columns],
                        chart=("queue", "callbacks"))
+    accepted = [r for r in found if r.accepted]
     for section, key in ((by_origin, "origin"), (by_queue, "queue")):
-        groups: dict[str, list[CallbackRow]] = defaultdict(list)
-        for row in found:
-            if row.accepted:
-                groups[getattr(row, key)].append(row)
-        for name, group in sorted(groups.items()):
-            g = _callback_figures(group)
-            section.rows.append({key: name, **{c: g[c] for c in ("callbacks", "kept", "connected", "failed",
-                                                                   "kept_share")}})
+        section.rows = grouped_rows(accepted, attrgetter(key), _callback_figures, key,
+                                    ("callbacks", "kept", "connected", "failed", "kept_share"))
     return [summary, by_origin, by_queue]
 
 
@@ -664,11 +668,8 @@ def campaigns(rows: Rows, period: Period) -> list[Section]:
         first = Column(field_name, "Campaña" if field_name == "campaign" else "Técnico",
                        "Campaign" if field_name == "campaign" else "Technician")
         section = Section(key, es, en, [first, *_CAMPAIGN_COLUMNS], chart=(field_name, "reached"))
-        groups: dict[str, list[CampaignTally]] = defaultdict(list)
-        for tally in rows.campaign_tries:
-            groups[getattr(tally, field_name) or UNASSIGNED].append(tally)
-        for name, found in sorted(groups.items()):
-            g = _campaign_figures(found)
-            section.rows.append({field_name: name, **{c.key: g[c.key] for c in _CAMPAIGN_COLUMNS}})
+        named = attrgetter(field_name)
+        section.rows = grouped_rows(rows.campaign_tries, lambda t: named(t) or UNASSIGNED,  # noqa: B023
+                                    _campaign_figures, field_name, [c.key for c in _CAMPAIGN_COLUMNS])
         sections.append(section)
     return sections
