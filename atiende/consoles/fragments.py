@@ -225,4 +225,9 @@ def composer_canned(request: HttpRequest) -> HttpResponse:
         choices = composer.canned_choices(user, query, level=level, values=values, language=_lang())
     except InputError as exc:
         choices, error = [], str(exc.message)
+    # In a live chat «Insertar» also counts the answer as used (livechat.chat_canned_used); a practice chat does not.
+    chat = _int(request.GET.get("chat"))
+    if chat is not None:
+        for choice in choices:
+            choice["use_url"] = reverse("consoles:chat_canned_used", args=[chat, choice["id"]])
     return render(request, "consoles/_canned.html", {"choices": choices, "query": query, "error": error})

@@ -103,7 +103,7 @@ def live_thread_context(request: HttpRequest, session: ChatSession,
             "body": draft.get("body", ""), "findings": draft.get("findings", []),
             "checked": draft.get("checked", False), "error": draft.get("error", ""),
             "level": level, "customer": session.customer_name, "commands": False, "notes": True,
-            "internal": draft.get("internal", False), "number": session.work_order.number,
+            "internal": draft.get("internal", False), "number": session.work_order.number, "chat": session.pk,
         },
         "error": draft.get("action_error", ""),
         # Read marks and typing (consoles/chatlive.js over /ws/chat/tecnico/): the last message of the customer
@@ -163,6 +163,27 @@ def chat_send(request: HttpRequest, pk: int) -> HttpResponse:
     except (InputError, Refusal) as exc:
         return _thread_response(request, session, {**draft, "error": _error_text(exc)}, status=exc.status)
     return _thread_response(request, session)
+
+
+@require_POST
+@role_required(TECHNICIANS)
+def chat_canned_used(request: HttpRequest, pk: int, answer: int) -> HttpResponse:
+    """«Insertar» of a canned answer in a live chat: it counts as used (``times_used``, the counter the work
+    order's reply composer moves when an answer is chosen there: ``knowledge.canned.use_canned_answer``, for
+    the chat's work order, ET-4). The text itself is put in the composer by the browser. 204; 404 for a chat
+    or an answer the user may not see."""
+    from atiende.knowledge import canned
+
+    user = _user(request)
+    session = _session(request, pk)
+    if session is None:
+        return not_found(request, _("There is no chat %(id)s.") % {"id": pk})
+    try:
+        canned.use_canned_answer(actor=user, answer=canned.get_canned_answer(user, answer),
+                                 work_order=session.work_order, channel="chat")
+    except InputError as exc:
+        return HttpResponse(str(exc.message), status=exc.status, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)
 
 
 @require_POST

@@ -17,6 +17,7 @@ urlpatterns = [
     path("consola/chats/<int:pk>/", livechat.chat_thread, name="chat_thread"),
     path("consola/chats/<int:pk>/enviar/", livechat.chat_send, name="chat_send"),
     path("consola/chats/<int:pk>/accion/", livechat.chat_action, name="chat_action"),
+    path("consola/chats/<int:pk>/respuestas/<int:answer>/usada/", livechat.chat_canned_used, name="chat_canned_used"),
     path("consola/practica/empezar/", fragments.practice_start, name="practice_start"),
     path("consola/practica/<int:pk>/", fragments.practice_thread, name="practice_thread"),
     path("consola/practica/<int:pk>/enviar/", fragments.practice_send, name="practice_send"),

@@ -2,7 +2,7 @@
 two Chromium contexts, the real websockets, a real server (tests.consoles.serve) on a copy of the seeded center,
 SQLite or PostgreSQL. Typing and read marks go both ways through the card (consoles/chatlive.js): the widget
 shows «Lucía está escribiendo…» and «Leído» under the customer's line; the card shows the customer typing and
-«Leído por el cliente» under the technician's line. An emoticon's rewrite (NT-6) takes it out in place."""
+«Leído por el cliente» under the technician's line. An emoticon's rewrite (NT-6) takes it out in place; a canned answer inserted counts as used."""
 
 from __future__ import annotations
 
@@ -82,6 +82,22 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         expect(face).to_contain_text("emoticono")
         face.get_by_role("button", name="Aplicar").click()
         expect(box).to_have_value("Enseguida lo vemos")
+
+        # A canned answer inserted from the card counts as used (the work order composer's counter).
+        created = lucia.evaluate("""async () => {
+            const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")).split("=")[1];
+            const answer = await fetch("/api/v1/canned-answers", {method: "POST", headers: {"X-CSRFToken": csrf,
+                "Content-Type": "application/json", "Accept": "application/json"},
+                body: JSON.stringify({title: "Modelo de la impresora", body: "¿Me dice el modelo de su impresora?"})});
+            return (await answer.json()).id; }""")
+        box.fill("")
+        card.get_by_text("Respuestas predefinidas", exact=True).click()
+        card.get_by_label("Buscar en las respuestas predefinidas").fill("modelo impresora")
+        with lucia.expect_response(lambda r: "/usada/" in r.url and r.status == 204):
+            card.get_by_role("button", name="Insertar «Modelo de la impresora»").click()
+        expect(box).to_have_value("¿Me dice el modelo de su impresora?")
+        used = center.stored.rows("SELECT times_used FROM knowledge_cannedanswer WHERE id = %s", created)
+        assert used[0][0] == 1
 
         # She answers from the composer (Enter sends; a line with findings would be held back once).
         box.fill(REPLY)

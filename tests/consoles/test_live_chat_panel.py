@@ -138,3 +138,24 @@ def test_the_card_links_the_chat_to_an_existing_work_order_and_says_a_bad_number
     where = reverse("desk:work_order_detail", args=[existing.number])
     assert linked.status_code == 200 and f'href="{where}"' in linked.content.decode()
     assert ChatSession.objects.get(pk=chat.pk).work_order_id == existing.pk
+
+
+def test_a_canned_answer_inserted_in_a_live_chat_counts_as_used(center, chat):
+    from atiende.knowledge.canned import create_canned_answer
+    from atiende.knowledge.models import CannedAnswer
+
+    answer = create_canned_answer(actor=center.lucia, title="Reiniciar la impresora",
+                                  body="Apague la impresora, espere diez segundos y enciéndala.")
+    client = signed_in(center.lucia)
+    thread = client.post(f"/consola/chats/{chat.pk}/accion/", {"do": "accept"}, headers=HX).content.decode()
+    assert f'name="chat" value="{chat.pk}"' in thread  # the canned search says which chat it inserts into
+    listed = client.get("/consola/redactor/respuestas/", {"q": "impresora", "chat": chat.pk}).content.decode()
+    used_url = f"/consola/chats/{chat.pk}/respuestas/{answer.pk}/usada/"
+    assert f'hx-post="{used_url}"' in listed and "data-canned-insert" in listed
+    assert client.post(used_url, headers=HX).status_code == 204
+    assert CannedAnswer.objects.get(pk=answer.pk).times_used == 1  # the counter the work order's composer moves
+    # A practice chat (no chat id) inserts without counting; another technician's chat is a 404 and counts nothing.
+    assert "hx-post" not in client.get("/consola/redactor/respuestas/", {"q": "impresora"}).content.decode()
+    assert signed_in(center.jorge).post(used_url, headers=HX).status_code == 404
+    assert client.post(f"/consola/chats/{chat.pk}/respuestas/999999/usada/", headers=HX).status_code == 404
+    assert CannedAnswer.objects.get(pk=answer.pk).times_used == 1
