@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from atiende.language import morph, rewrite
 from atiende.language.lexicon import (
     CHECKS,
     LEVELS,
@@ -50,6 +51,7 @@ _NOT_NAMES = frozenset({
     "usuaria", "señor", "señora", "señores", "sr", "sra", "srta", "don", "doña", "muy", "saludos", "equipo",
     "distinguido", "distinguida", "a", "quien", "corresponda", "amigo", "amiga", "todos", "todas",
 })
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?…\n])[\s¡¿\"«(]*$")
 _CAPITALISED = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][a-záéíóúüñ]+")
 _SALUTATION_END = re.compile(
     r"[:\n!?¿¡;]|(?<!\bSr)(?<!\bSra)(?<!\bSrta)(?<!\bDr)(?<!\bDra)(?<!\bIng)(?<!\bLic)(?<!\bD)\.\s")
@@ -58,7 +60,8 @@ _NT6 = CHECKS["NT-6"]
 _ACRONYMS = frozenset(a.upper() for a in _NT6["acronyms"])
 _SHOUT_WORDS = frozenset(_NT6["shout_words"])
 _CAPS_TOKEN = re.compile(r"(?<!\w)[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9]+(?!\w)")
-_CAPS_GAP = re.compile(r"^[\s,.;:¡!¿?\-]*$")
+# Between two words in capitals: marks, or a one-letter word ("APAGUE EL EQUIPO Y ESPERE" is one group).
+_CAPS_GAP = re.compile(r"^[\s,.;:¡!¿?\-]*(?:[AEOUY][\s,.;:¡!¿?\-]+)*$")
 _SPELLING = compile_words([s[0] for s in _NT6["spelling"]])
 _SPELLING_FIX = {fold_pattern(s[0]): s[1] for s in _NT6["spelling"]}
 
@@ -73,8 +76,24 @@ def _message(rule: str, language: str, key: str = "message") -> str:
 
 def _finding(folded: Folded, rule: str, start: int, end: int, suggestion: str | None, language: str,
              key: str = "message") -> Finding:
-    s, e = folded.span(start, end)
+    s, e = _balanced(folded.original, *folded.span(start, end))
     return Finding(rule, s, e, folded.original[s:e], _message(rule, language, key), suggestion)
+
+
+def _balanced(text: str, s: int, e: int) -> tuple[int, int]:
+    """The span widened to the other half of a ¿? or ¡! pair it cuts ("es obvio, ¿no" takes its "?"), so that a
+    rewrite put in its place never leaves a mark without its pair."""
+    for opening, closing in (("¿", "?"), ("¡", "!")):
+        excerpt = text[s:e]
+        if excerpt.count(opening) > excerpt.count(closing):
+            close = text.find(closing, e)
+            if close != -1 and not text[e:close].strip(" ,"):
+                e = close + 1
+        elif excerpt.count(closing) > excerpt.count(opening):
+            open_ = text.rfind(opening, 0, s)
+            if open_ != -1 and not text[open_ + 1:s].strip(" ,"):
+                s = open_
+    return s, e
 
 
 def _phrase_findings(folded: Folded, language: str) -> list[Finding]:
@@ -91,8 +110,47 @@ def _phrase_findings(folded: Folded, language: str) -> list[Finding]:
 
 def _flame_marks(folded: Folded, language: str) -> list[Finding]:
     # NT-7: "!!" or "?!" in writing reads as a flame; one mark is enough.
-    return [Finding("NT-7", m.start(), m.end(), m.group(0), _message("NT-7", language), ".")
-            for m in _NT7_MARKS.finditer(folded.original)]
+    original = folded.original
+    out: list[Finding] = []
+    for m in _NT7_MARKS.finditer(original):
+        if not m.group(0).strip("¡¿"):
+            if out and out[-1].start <= m.start() < out[-1].end:
+                continue
+            closing = _NT7_CLOSE.match(original, m.end())
+            if closing is not None and _NT7_MARKS.fullmatch(closing.group(2)):
+                continue  # the pair is one finding, made at its closing run
+        lead = _opening_run(original, m.start()) if m.group(0).strip("¡¿") else None
+        if lead is not None and (len(lead.group(1)) > 1 or _NT7_MARKS.fullmatch(m.group(0))):
+            # "¡¡Ya está!!", "¿¡Me está escuchando!?": one finding for the pair, one mark at each end.
+            opening = "¿" if "?" in m.group(0) else "¡"
+            inner = original[lead.end():m.start()]
+            out.append(Finding("NT-7", lead.start(1), m.end(), original[lead.start(1):m.end()],
+                               _message("NT-7", language), opening + inner + ("?" if opening == "¿" else "!")))
+            continue
+        out.append(Finding("NT-7", m.start(), m.end(), m.group(0), _message("NT-7", language),
+                           _one_mark(original, m.start(), m.group(0))))
+    return out
+
+
+_NT7_CLOSE = re.compile(r"([^.!?¡¿\n]*)([!?]+)")
+
+
+def _opening_run(text: str, start: int) -> re.Match[str] | None:
+    """The ¡ or ¿ marks that open the sentence ending at ``start``, when the sentence has them."""
+    sentence_start = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    lead = re.compile(r"\s*([¡¿]+)").match(text, sentence_start)
+    return lead if lead is not None and lead.end() <= start else None
+
+
+def _one_mark(text: str, start: int, marks: str) -> str:
+    """The single mark that replaces a run: "¡¡" -> "¡", "?!" -> "?", and "!!" -> "!" when its sentence opened
+    with "¡" (otherwise "."), so that "¡¡Ya está!!" becomes "¡Ya está!" one finding at a time."""
+    if not marks.strip("¡¿"):
+        return marks[0]
+    if "?" in marks:
+        return "?"
+    sentence_start = max(text.rfind(c, 0, start) for c in ".!?\n")
+    return "!" if "¡" in text[sentence_start + 1:start] else "."
 
 
 def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]:
@@ -115,8 +173,64 @@ def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]
                        f"use plain words (DN-2).")
         else:
             message = f"«{excerpt}» puede no entenderse con un cliente de nivel {level}: use palabras sencillas (DN-2)."
-        out.append(Finding("DN-2", s, e, excerpt, message, _fit_article(folded.original[:s], term.plain)))
+        s, rewrite = _fit_determiner(folded.original, s, term.plain)
+        out.append(Finding("DN-2", s, e, folded.original[s:e], message, rewrite))
     return out
+
+
+_ARTICLE_FORMS = {"el": ("m", "s"), "la": ("f", "s"), "los": ("m", "p"), "las": ("f", "p"),
+                  "un": ("m", "s"), "una": ("f", "s"), "unos": ("m", "p"), "unas": ("f", "p")}
+_DETERMINER_FORMS = {
+    "definite": {("m", "s"): "el", ("f", "s"): "la", ("m", "p"): "los", ("f", "p"): "las"},
+    "indefinite": {("m", "s"): "un", ("f", "s"): "una", ("m", "p"): "unos", ("f", "p"): "unas"},
+    "este": {("m", "s"): "este", ("f", "s"): "esta", ("m", "p"): "estos", ("f", "p"): "estas"},
+    "ese": {("m", "s"): "ese", ("f", "s"): "esa", ("m", "p"): "esos", ("f", "p"): "esas"},
+}
+_DETERMINER_KIND = {"el": "definite", "la": "definite", "los": "definite", "las": "definite", "un": "indefinite",
+                    "una": "indefinite", "unos": "indefinite", "unas": "indefinite", "este": "este", "esta": "este",
+                    "estos": "este", "estas": "este", "ese": "ese", "esa": "ese", "esos": "ese", "esas": "ese"}
+_POSSESSIVES = {"su": "sus", "mi": "mis", "tu": "tus", "sus": "sus", "mis": "mis", "tus": "tus"}
+_DETERMINER_AT_END = re.compile(
+    r"(?<!\w)(del|al|el|la|los|las|un|una|unos|unas|este|esta|estos|estas|ese|esa|esos|esas|su|sus|mi|mis|tu|tus)"
+    r"\s+$", re.IGNORECASE)
+
+
+def _fit_determiner(text: str, start: int, plain: str) -> tuple[int, str]:
+    """Where a jargon rewrite starts and what it says, so that the draft's determiner agrees with the plain words:
+    "la caché" -> "los datos guardados...", "un backup" -> "una copia de seguridad", "del DHCP" -> "de la
+    asignación...", "su IP" -> "la dirección de su equipo..." (the determiner joins the span). A rewrite with no
+    article of its own, or an instruction, is fitted as before (_fit_article)."""
+    first, _, rest = plain.partition(" ")
+    form = _ARTICLE_FORMS.get(first.lower())
+    before = _DETERMINER_AT_END.search(text, 0, start)
+    if first.lower() == "el" and before is None and rest:
+        contracted = _DE_OR_A_BEFORE.search(text, 0, start)
+        if contracted is not None:  # "de DNS" -> "del servicio que...", never "de el" nor "de servicio"
+            word = "del" if contracted.group(1).lower() == "de" else "al"
+            return contracted.start(1), f"{word[:1].upper() + word[1:] if contracted.group(1)[:1].isupper() else word} {rest}"
+    if form is None or before is None or plain.startswith("(") or not rest:
+        return start, _fit_article(text[:start], plain)
+    determiner = before.group(1)
+    low = determiner.lower()
+    if low in ("del", "al"):
+        article = _DETERMINER_FORMS["definite"][form]
+        word = ("del" if low == "del" else "al") if article == "el" else ("de " if low == "del" else "a ") + article
+    elif low in _POSSESSIVES:
+        if re.search(r"(?<!\w)(?:su|sus)(?!\w)", rest):
+            word = _DETERMINER_FORMS["definite"][form]  # "su IP" -> "la dirección de su equipo", not "su ... su"
+        else:
+            word = low.rstrip("s") if form[1] == "s" else _POSSESSIVES[low]
+    else:
+        word = _DETERMINER_FORMS[_DETERMINER_KIND[low]][form]
+    begin = before.start(1)
+    if word == "el":
+        contracted = _DE_OR_A_BEFORE.search(text, 0, begin)
+        if contracted is not None:  # "de la GPU" -> "del componente...", never "de el"
+            begin, determiner = contracted.start(1), contracted.group(1)
+            word = "del" if determiner.lower() == "de" else "al"
+    if determiner[:1].isupper():
+        word = word[:1].upper() + word[1:]
+    return begin, f"{word} {rest}"
 
 
 # A word right before the term that already plays the article's part.
@@ -185,6 +299,18 @@ def _pt2_findings(folded: Folded, language: str) -> list[Finding]:
     return out
 
 
+_CAPS_WORD = re.compile(r"(?<!\w)(?:[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9]+|[AEOUY])(?!\w)")
+_CAPS_BEFORE = re.compile(r"(?<!\w)([A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9]+)[\s,]+$")
+_CAPS_AFTER = re.compile(r"[\s,]+([A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9]+|[AEOUY])(?!\w)")
+
+
+def _lower_unless_acronym(m: re.Match[str]) -> str:
+    word = m.group(0)
+    # "USB", "DNS" stay; "ES", "ROUTER" (a word, not an acronym) go to lower case.
+    keep = (word in _ACRONYMS or _is_technical(word) and len(word) <= 4) and not morph.known(word.lower())
+    return word if keep else word.lower()
+
+
 def _is_technical(word: str) -> bool:
     # Technical terms are written in capitals (RAID, SMART): that is not shouting.
     folded = fold_pattern(word.lower())
@@ -205,9 +331,26 @@ def _nt6_findings(folded: Folded, language: str) -> list[Finding]:
     for group in groups:
         if len(group) >= 2 or len(group[0].group(0)) >= 4 or group[0].group(0) in _SHOUT_WORDS:
             s, e = group[0].start(), group[-1].end()
+            # The rewrite takes in the words in capitals around the group that the group's test left out (an
+            # acronym or a technical word inside a shouted sentence: "ESTO NO ES ASÍ", "BORRAR LA CACHÉ"), so
+            # that it does not leave half a sentence in capitals.
+            while True:
+                left = _CAPS_BEFORE.search(original, 0, s)
+                if left is None:
+                    break
+                s = left.start(1)
+            while True:
+                right = _CAPS_AFTER.match(original, e)
+                if right is None:
+                    break
+                e = right.end()
+            if out and s < out[-1].end:
+                continue  # the group before already took this one in
             excerpt = original[s:e]
-            rewrite = excerpt.lower()
-            out.append(Finding("NT-6", s, e, excerpt, _message("NT-6", language), rewrite[:1].upper() + rewrite[1:]))
+            rewrite = _CAPS_WORD.sub(_lower_unless_acronym, excerpt)
+            if _SENTENCE_OPENS.search(original[:s]):  # a capital where the sentence starts, nowhere else
+                rewrite = rewrite[:1].upper() + rewrite[1:]
+            out.append(Finding("NT-6", s, e, excerpt, _message("NT-6", language), rewrite))
     for m in _SPELLING.finditer(folded.text):
         fix = _SPELLING_FIX.get(m.group(0))
         out.append(_finding(folded, "NT-6", m.start(), m.end(), fix or None, language, key="spelling_message"))
@@ -275,6 +418,24 @@ def _email_findings(folded: Folded, language: str) -> list[Finding]:
     return out
 
 
+_LEADING_DETERMINER = re.compile(
+    r"^(?:del|al|de|a|el|la|los|las|un|una|unos|unas|este|esta|estos|estas|ese|esa|esos|esas|su|sus|mi|mis|tu|tus)\s+",
+    re.IGNORECASE)
+
+
+def jargon_term(excerpt: str) -> str:
+    """The jargon word of a DN-2 finding, without the determiner its span took in for the rewrite to agree
+    ("la caché" -> "caché")."""
+    return _LEADING_DETERMINER.sub("", excerpt, count=1)
+
+
+def is_salutation(line: str) -> bool:
+    """An email's salutation line on its own ("Estimado cliente:", "Hola,"), which a rewrite may replace."""
+    text = line.strip()
+    return bool(text) and text.endswith((":", ",")) and len(text.split()) <= 6 and bool(
+        _GREETING.match(fold_pattern(text.lower())))
+
+
 def said_faults(folded: Folded) -> list[Finding]:
     """The faults of wording a sentence the technician says can have on its own: the phrase rules (DN-1, DN-3,
     DN-4, DN-5, DN-7, DN-13, NT-7) and slang (DN-2 at the advanced level: never the customer's own terms)."""
@@ -296,5 +457,20 @@ def check_draft(folded: Folded, *, level: str | None, channel: str | None, langu
     insults = [(f.start, f.end) for f in findings if f.rule == "DN-7"]
     findings = [f for f in findings
                 if f.rule != "DN-2" or not any(s <= f.start and f.end <= e for s, e in insults)]
+    findings = [_fitted(folded.original, f) for f in findings]
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings
+
+
+# Findings about something missing: their suggestion is added, not put in place of the span (suggest.ADDITIONS).
+_ADDED = frozenset({"NT-5", "CO-1"})
+
+
+def _fitted(text: str, finding: Finding) -> Finding:
+    """The finding with the span its rewrite takes and the rewrite's words fitted to the sentence (rewrite.fit)."""
+    if finding.suggestion is None or finding.rule in _ADDED or finding.suggestion.startswith("("):
+        return finding
+    start, end, suggestion = rewrite.fit(text, finding.start, finding.end, finding.suggestion)
+    if (start, end, suggestion) == (finding.start, finding.end, finding.suggestion):
+        return finding
+    return Finding(finding.rule, start, end, text[start:end], finding.message, suggestion)

@@ -46,6 +46,16 @@ _CONTRACTION = re.compile(r"(?<!\w)(?:de|a) el(?!\w)")
 _TWO_WORDS = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
 _ALNUM = re.compile(r"[^\W_]+")
 _SPACE_BEFORE_MARK = re.compile(r"\s[,.;:?!]")
+_MARK_RUN = re.compile(r"([¡!¿?])\1+")
+_MARK_AFTER_STOP = re.compile(r"(?<![.\d])\.(?!\.)\s*[!?,;:]")
+# A word that is never capitalised inside a sentence, right after a word in lower case ("mismo le Le llamo").
+_CAPITAL_INSIDE = re.compile(r"(?<=[a-záéíóúüñ,]) ([A-ZÁÉÍÓÚÜÑ][a-záéíóúüñ]*)(?!\w)")
+_SMALL_WORDS = frozenset([
+    "le", "les", "lo", "la", "los", "las", "se", "me", "te", "nos", "el", "un", "una", "unos", "unas", "de", "del",
+    "que", "y", "e", "o", "en", "con", "por", "para", "no", "si", "ya", "su", "sus", "puede", "entiendo", "lamento",
+    "vamos", "disculpe", "perdone", "gracias", "hemos", "voy", "ha", "hay", "es", "está", "estamos", "le",
+    "quiero", "revisemos", "tiene", "ahora", "muy", "pero", "porque",
+])
 _REPEATED = re.compile(r"(?i)(?<!\w)(\w+) \1(?!\w)")
 _FIRST_PERSON = frozenset([
     "yo", "mi", "mis", "me", "mí", "conmigo", "mío", "mía", "míos", "mías", "nosotros", "nosotras", "nuestro",
@@ -157,8 +167,14 @@ def problems(sentence: str, *, paraphrase: bool = False, quick: bool = False) ->
     folded = fold_pattern(text.lower())
     if _PROFANITY_RE.search(folded) or not quick and TRAITS["CT-DES"].regex.search(fold(text).text):
         found.append("insult or profanity repeated")
-    if text.count("¿") != text.count("?") or text.count("¡") != text.count("!"):
+    marks = _MARK_RUN.sub(r"\1", text)  # "¡Ya está!!" is emphasis, not a mark without its pair
+    if marks.count("¿") != marks.count("?") or marks.count("¡") != marks.count("!"):
         found.append("unbalanced ¿? or ¡!")
+    for m in _MARK_AFTER_STOP.finditer(text):
+        found.append(f"a mark after the full stop «{m.group(0)}»")
+    for m in _CAPITAL_INSIDE.finditer(text):
+        if m.group(1).lower() in _SMALL_WORDS:
+            found.append(f"capital inside the sentence «{m.group(0).strip()}»")
     if "  " in text or _SPACE_BEFORE_MARK.search(text):
         found.append("stray space")
     if paraphrase and words and not _has_main_verb(lowered):

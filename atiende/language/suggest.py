@@ -11,13 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from atiende.language.lexicon import SUGGEST, TRAIT_IDS
+from atiende.language.checks import is_salutation
+from atiende.language.lexicon import CHECKS, SUGGEST, TRAIT_IDS
 from atiende.language.model import Question, StrategyCard
 from atiende.language.paraphrase import paraphrase
 from atiende.language.questions import problem_categories, suggest_questions
 
-__all__ = ["ADDITIONS", "Question", "acknowledgements", "apply_finding", "closed_questions", "problem_categories", "strategy", "suggest_paraphrase",
-           "suggest_questions"]
+__all__ = ["ADDITIONS", "Question", "acknowledgements", "apply_finding", "closed_questions", "problem_categories",
+           "strategy", "suggest_paraphrase", "suggest_questions"]
 
 
 def strategy(trait_id: str, language: str = "es") -> StrategyCard:
@@ -61,11 +62,18 @@ def apply_finding(text: str, finding: Mapping[str, Any], *, name: str = "") -> s
     start, end, suggestion = finding.get("start"), finding.get("end"), finding.get("suggestion")
     if suggestion is None or not isinstance(start, int) or not isinstance(end, int):
         return text
+    if str(suggestion).startswith("("):
+        return text  # an instruction to the technician ("(diríjase al cliente de usted)"), not words for the draft
     if not 0 <= start <= end <= len(text) or text[start:end] != finding.get("excerpt"):
         return text
     if finding.get("rule") in ADDITIONS:
         addition = _NAME_PLACEHOLDER.sub(name, suggestion) if name else suggestion
-        if addition.rstrip().endswith((":", ",")) and not text.startswith(addition):
+        if finding.get("rule") == "CO-1" and is_salutation(text[start:end]):
+            return text[:start] + addition + text[end:]  # "Estimado cliente:" -> "Buenos días, señora Pérez:"
+        closing = suggestion == CHECKS["NT-5"]["suggestion_closing"]
+        if addition.rstrip().endswith((":", ",")) and not closing and not text.startswith(addition):
             return f"{addition}\n\n{text}"
         return text if text.endswith(addition) else f"{text}\n\n{addition}"
+    # The finding's span and rewrite were fitted to the sentence by the checks (rewrite.fit), so that the
+    # browser's own splice of the same three values gives the same text.
     return text[:start] + str(suggestion) + text[end:]

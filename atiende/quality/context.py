@@ -12,6 +12,8 @@ from atiende.quality.coaching import coaching_for
 from atiende.quality.language_adapter import CustomerProfile, TextFinding
 from atiende.quality.transcript import Event, Transcript, Turn, fold
 
+_DETERMINER = re.compile(r"^(?:del|al|de|a|el|la|los|las|un|una|unos|unas|este|esta|ese|esa|su|sus)\s+", re.IGNORECASE)
+
 _HONORIFICS = {"sr", "sra", "srta", "senor", "senora", "senorita", "don", "dona", "dr", "dra", "doctor", "doctora"}
 # A technician turn that starts this long before the customer's turn ends overlaps it.
 OVERLAP_TOLERANCE = 1.0
@@ -217,7 +219,9 @@ def build_context(transcript: Transcript, policy: ScoringPolicy) -> Context:
     # DN-2: a word the customer used themselves, before the technician did, is not jargon to them («VPN»,
     # «datáfono»); a customer who asks back «¿Qué es eso de "driver"?» did not use it, they were lost by it.
     def said_first_by_customer(finding: TextFinding) -> bool:
-        return fold(finding.excerpt) in " ".join(t.folded for t in customer if t.t < finding.turn.t)
+        # The finding's span may hold the determiner its rewrite fitted ("la caché"): the word is what counts.
+        term = _DETERMINER.sub("", finding.excerpt, count=1)
+        return fold(term) in " ".join(t.folded for t in customer if t.t < finding.turn.t)
 
     findings = [f for f in findings
                 if not (f.rule == "DN-2" and f.excerpt and said_first_by_customer(f))]

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from atiende.language import analyze
+from atiende.language.checks import jargon_term
 from atiende.quality import signals
 from atiende.quality.transcript import fold
 
@@ -123,7 +124,7 @@ def read_turn(text: str, *, names: frozenset[str], level: str, channel: str = "t
     analysis = analyze(text, as_="tecnico", level=level, channel=channel)
     findings = tuple((f.rule, f.excerpt) for f in analysis.findings)
     moves.update(rule for rule, _ in findings)
-    jargon = tuple(excerpt for rule, excerpt in findings if rule == "DN-2")
+    jargon = tuple(jargon_term(excerpt) for rule, excerpt in findings if rule == "DN-2")
     if "instruction" in moves and not jargon:
         moves.add("plain_steps")
     return Reading(text, folded, frozenset(moves), tuple(questions), jargon, findings, proposal)

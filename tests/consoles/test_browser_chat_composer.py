@@ -53,10 +53,10 @@ def test_the_composer_flags_as_you_type_and_a_practice_chat_ends_with_the_scorec
         expect(findings.locator('[data-rule="NT-6"]').first).to_be_visible()
         expect(findings.locator('[data-rule="DN-1"]')).to_be_visible()
         findings.locator('[data-rule="DN-1"]').get_by_role("button", name="Aplicar").click()
-        expect(box).to_have_value("NO SE PREOCUPE, Vamos a hacerlo paso a paso; le acompaño en cada uno.")
+        expect(box).to_have_value("NO SE PREOCUPE, vamos a hacerlo paso a paso; le acompaño en cada uno.")
         expect(findings.locator('[data-rule="DN-1"]')).to_have_count(0)  # checked again: that finding is gone
         findings.locator('[data-rule="NT-6"]').first.get_by_role("button", name="Aplicar").click()
-        expect(box).to_have_value("No se preocupe, Vamos a hacerlo paso a paso; le acompaño en cada uno.")
+        expect(box).to_have_value("No se preocupe, vamos a hacerlo paso a paso; le acompaño en cada uno.")
         expect(findings).to_contain_text("no encuentra nada que cambiar")
 
         # a canned answer, searched and inserted, filled with the customer's name

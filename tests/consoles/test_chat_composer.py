@@ -38,7 +38,8 @@ def test_the_draft_is_checked_for_the_chat_with_the_customers_level(center):
     assert response.status_code == 200
     assert 'data-rule="NT-6"' in html and 'data-rule="DN-1"' in html
     assert 'data-rule="DN-2"' in html  # «router» is jargon for a customer of basic level
-    assert 'data-excerpt="MUY FACIL" data-suggestion="Muy facil"' in html  # the rewrite, one click away
+    # the rewrite, one click away: the whole sentence in capitals, lower case but where it starts (issue 23)
+    assert 'data-excerpt="REINICIE EL ROUTER, ES MUY FACIL" data-suggestion="Reinicie el router, es muy facil"' in html
     advanced = client.post("/consola/redactor/revisar/", {"body": "Reinicie el router.", "nivel": "avanzado"},
                            headers=HX).content.decode()
     assert 'data-rule="DN-2"' not in advanced and "no encuentra nada que cambiar" in advanced
