@@ -76,6 +76,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from atiende.scorecards.jobs import run_pending_scoring
     from atiende.sla.services import check_due as check_service_levels
     from atiende.telephony.callbacks import expire_due as expire_callbacks
+    from atiende.walkin.services.bookings import record_no_shows as record_booking_no_shows
 
     total = 0
     commitments_checked = 0.0
@@ -93,6 +94,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
                 send_scheduled_reports()  # last week's or month's reports to whoever asked for them
                 roll_up_calls()  # the settled hours' calls added up, for reports over many calls (issue 20)
                 end_idle_chats()  # CH-VIR: a chat whose customer left without a word frees its slot
+                record_booking_no_shows()  # CH-PRE: a booked visit nobody checked in for by its slot's end
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries

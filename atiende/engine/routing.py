@@ -17,7 +17,9 @@ The order of preference (SPEC §2, PO-2, CT-ENT):
 6. among the eligible, the one with the fewest chats (always none for a call),
    then the one idle the longest, then the one with the fewest contacts today (PO-3).
 
-Contacts are served oldest first.
+Contacts are served oldest first, with one exception at the service desk (CH-PRE): a visitor who checked
+in for a booked visit before its slot ended is called before the visitors without one once the slot has
+begun (:func:`serving_order`); early, they wait as anyone; late (after the slot), they are a walk-in.
 """
 
 from __future__ import annotations
@@ -199,6 +201,35 @@ class Assignment:
     contact: Contact
     technician: Technician
     decision: RoutingDecision = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """CH-PRE: the slot of a booked visit (``starts_at`` included, ``ends_at`` excluded)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingVisitor:
+    """A visitor waiting at the service desk: who (``key``), since when, and their booked visit if they have one."""
+
+    key: int
+    arrived_at: datetime
+    appointment: Appointment | None = None
+
+
+def booked_now(visitor: WaitingVisitor, *, now: datetime) -> bool:
+    """Whether the visitor goes first: they checked in before their slot ended, and the slot has begun."""
+    slot = visitor.appointment
+    return slot is not None and slot.starts_at <= now and visitor.arrived_at < slot.ends_at
+
+
+def serving_order(waiting: Iterable[WaitingVisitor], *, now: datetime) -> list[WaitingVisitor]:
+    """The order visitors are called in (CH-PRE): those whose booked slot has come first, then everyone by
+    arrival, oldest first (ties by key)."""
+    return sorted(waiting, key=lambda v: (not booked_now(v, now=now), v.arrived_at, v.key))
 
 
 def open_tiers(contact: Contact, queue: QueueConfig, policy: Policy, *, now: datetime) -> tuple[int, ...]:

@@ -59,6 +59,7 @@ class Booking(models.Model):
         BOOKED = "reservada", _("Booked")
         CHECKED_IN = "presentada", _("Checked in")
         CANCELLED = "cancelada", _("Cancelled")
+        NO_SHOW = "no_vino", _("Did not come")  # not checked in by the slot's end, or called and absent
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings",
                                 verbose_name=_("service"))

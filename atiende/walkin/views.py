@@ -1,5 +1,6 @@
 """The walk-in desk's pages: the reception kiosk (/recepcion/), the waiting-room display (/sala/),
-the desk panel in the technician's console (/mostrador/...) and the booked visits (/recepcion/citas/).
+the desk panel in the technician's console (/mostrador/...), the booked visits (/recepcion/citas/) and,
+in the portal, a customer's own booked visits (/citas/: a free slot of a day, their bookings, cancel).
 
 The kiosk runs on a tablet at reception signed in with a staff account (the receptionist's):
 its pages have no top bar and big touch targets, and the check-in acts for that account.
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from atiende.contact.clock import now
 from atiende.desk.selectors import visible_customers
 from atiende.errors import InputError
-from atiende.people.roles import MANAGERS, STAFF, TECHNICIANS
+from atiende.people.roles import CUSTOMERS, MANAGERS, STAFF, TECHNICIANS
 from atiende.practices import Refusal
 from atiende.reports import services as reports
 from atiende.walkin import kiosk, selectors
@@ -184,3 +189,53 @@ def wallboard_card(request: HttpRequest) -> HttpResponse:
         "services": selectors.services(), "figures": figures, "waiting": len(waiting),
         "longest_wait": (now() - waiting[0].contact.created_at).total_seconds() if waiting else None})
 
+
+
+# ---- a customer's own booked visits, in the portal ------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@role_required(CUSTOMERS)
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    """Choose a service and a day, then a free slot; see and cancel one's booked visits (CH-PRE)."""
+    services = selectors.services()
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = next((s for s in services if s.letter == source.get("service", "")), services[0] if services else None)
+    today = selectors.today()
+    day = parse_date(source.get("day", "") or "") or today
+    error: InputError | None = None
+    if day < today:
+        error, day = InputError("day_in_the_past", _("Choose today or a later day."), field="day",
+                                rule="CH-PRE"), today
+    if request.method == "POST" and chosen is not None:
+        try:
+            booking = bookings.book_own_visit(actor=request.user, service=chosen,  # type: ignore[arg-type]
+                                              starts_at=request.POST.get("starts_at", ""),
+                                              reason=request.POST.get("reason", ""))
+        except InputError as exc:
+            error = exc
+        except Refusal as refusal:
+            error = _as_input_error(refusal)
+        else:
+            messages.success(request, _("Booked: %(service)s, %(when)s. On the day, check in at reception with "
+                                        "«I have a booked visit today».") % {
+                "service": booking.service.label,
+                "when": timezone.localtime(booking.starts_at).strftime("%d/%m/%Y %H:%M")})
+            return redirect(f"{reverse('walkin:my_bookings')}?service={chosen.letter}&day={day.isoformat()}")
+    slots = bookings.free_slots(chosen, day) if chosen is not None else []
+    return render(request, "walkin/my_bookings.html", {
+        "nav": "bookings", "services": services, "service": chosen, "day": day, "today": today, "slots": slots,
+        "mine": bookings.own_bookings(request.user),  # type: ignore[arg-type]
+        "reason": request.POST.get("reason", ""), "error": error_context(error) if error else None,
+    }, status=error.status if error is not None else 200)
+
+
+@require_POST
+@role_required(CUSTOMERS)
+def cancel_my_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
+    try:
+        bookings.cancel_own_booking(actor=request.user, booking_id=booking_id)  # type: ignore[arg-type]
+    except InputError as exc:
+        messages.error(request, f"{exc.message} ({exc.rule})" if exc.rule else str(exc.message))
+    else:
+        messages.success(request, _("Your booked visit is cancelled."))
+    return redirect("walkin:my_bookings")

@@ -67,3 +67,19 @@ def test_the_board_shows_the_latest_call_first_and_a_ticket_called_again_once():
     assert [(e.ticket, e.calls) for e in shown] == [("A-001", 2), ("A-002", 1)]
     many = [BoardEntry(f"A-{n:03d}", "Mesa 1", at + timedelta(minutes=n)) for n in range(10)]
     assert [e.ticket for e in board(many)] == ["A-009", "A-008", "A-007", "A-006", "A-005", "A-004"]
+
+
+def test_the_desk_calls_booked_visitors_whose_slot_has_come_first_then_by_arrival():
+    from datetime import UTC, datetime, timedelta
+
+    from atiende.engine.routing import Appointment, WaitingVisitor, serving_order
+
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    slot = Appointment(at + timedelta(minutes=20), at + timedelta(minutes=40))
+    walk_in = WaitingVisitor(1, at)
+    booked = WaitingVisitor(2, at + timedelta(minutes=15), slot)
+    late = WaitingVisitor(3, at + timedelta(minutes=41), slot)
+    keys = lambda now: [v.key for v in serving_order([late, booked, walk_in], now=now)]  # noqa: E731
+    assert keys(at + timedelta(minutes=16)) == [1, 2, 3]  # early: arrival order
+    assert keys(at + timedelta(minutes=20)) == [2, 1, 3]  # the slot has begun: the booked visitor first
+    assert keys(at + timedelta(minutes=45)) == [2, 1, 3]  # still first while waiting; the late one is a walk-in

@@ -244,7 +244,8 @@ CLAIM_SCAN = 1000
 
 
 @single_writer
-def claim_next_contact(*, user: User, queue: str | None = None, channel: str | None = None) -> Contact | None:
+def claim_next_contact(*, user: User, queue: str | None = None, channel: str | None = None,
+                       among: Iterable[int] | None = None) -> Contact | None:
     """Pull mode: an available technician takes the oldest waiting contact they may serve.
 
     The same rules as pushed routing: the technician's queues (``TechnicianState.queues``;
@@ -259,7 +260,8 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
     is never offered twice.
 
     ``channel``: only contacts of that channel; None: calls, never a visitor at the desk (CH-PRE, whom the
-    walk-in desk's call-next takes with ``channel`` presencial).
+    walk-in desk's call-next takes with ``channel`` presencial). ``among``: only these contacts (the desk's
+    booked visitors whose slot has come, engine.routing.serving_order), oldest first.
 
     None: nobody is waiting (in ``queue``, when given), or the calls this technician
     could take were all taken meanwhile. Calls waiting of which none is theirs to take
@@ -281,6 +283,8 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
         waiting = routable(Contact.objects.filter(state=ContactState.WAITING))
         if queue:
             waiting = waiting.filter(queue__name=queue)
+        if among is not None:
+            waiting = waiting.filter(pk__in=list(among))
         # CH-PRE: visitors are taken by the desk's call-next (atiende/walkin/), which asks for that channel only.
         waiting = waiting.filter(channel=channel) if channel else waiting.exclude(channel__in=PULLED_ONLY)
         if is_manager(user) and not is_admin(user):

@@ -2,7 +2,8 @@
 
 Call-next is the contact center's pull mode (:func:`contact.services.routing.claim_next_contact`)
 on the walk-in queues: the same rules decide whom a technician may take (the queues they
-serve, the skills, the tiers open for that wait, PO-2), and the visitor is then "offered"
+serve, the skills, the tiers open for that wait, PO-2), booked visitors whose slot has come
+before the others (engine.routing.serving_order), and the visitor is then "offered"
 to them, as a ringing call is: nobody else may call them, and the technician takes no
 other contact meanwhile. The waiting-room display shows the ticket and the desk
 (:mod:`atiende.walkin.live`, after the commit).
@@ -14,6 +15,7 @@ on as for a call) or does not (a no-show: the contact ends unanswered, cause
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -28,11 +30,12 @@ from atiende.contact.services.locking import lock_contact
 from atiende.contact.services.technicians import require_staff
 from atiende.db import single_writer
 from atiende.engine.channels import Channel
+from atiende.engine.routing import Appointment, WaitingVisitor, booked_now, serving_order
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.walkin import live
 from atiende.walkin.core import NO_SHOW
-from atiende.walkin.models import Service, Station, Visit
+from atiende.walkin.models import Booking, Service, Station, Visit
 from atiende.walkin.selectors import visible_visits
 from atiende.walkin.services.checks import service_named, text
 
@@ -50,6 +53,17 @@ def call_next(*, user: User, desk: Any, service: Any = None) -> Visit | None:
     services = [service_named(service)] if service not in (None, "") else list(Service.objects.all())
     with transaction.atomic():
         Station.objects.update_or_create(user=user, defaults={"desk": clean_desk})
+        for queue, ids in _booked_now(user, services):
+            try:
+                row = routing.claim_next_contact(user=user, queue=queue, channel=Channel.IN_PERSON, among=ids)
+            except InputError as error:
+                if error.code != "none_you_can_take":
+                    raise
+                continue  # not theirs to take (skills, tier): the line below decides
+            if row is not None:
+                visit = Visit.objects.select_for_update().get(contact=row)
+                _called(visit, user, clean_desk)
+                return visit
         refusal: InputError | None = None
         for queue in _queues_by_longest_wait(user, services):
             try:
@@ -66,6 +80,27 @@ def call_next(*, user: User, desk: Any, service: Any = None) -> Visit | None:
         if refusal is not None:
             raise refusal
     return None
+
+
+def _booked_now(user: User, services: list[Service]) -> list[tuple[str, list[int]]]:
+    """The visitors waiting for this technician whose booked slot has come, by queue, in serving order (CH-PRE):
+    they are called before the visitors without a booking."""
+    served = TechnicianState.objects.filter(user=user).values_list("queues", flat=True).first()
+    moment = now()
+    visitors, queue_of = [], {}
+    for pk, queue, arrived, starts_at, minutes in (
+            Contact.objects.filter(state=ContactState.WAITING, channel=Channel.IN_PERSON,
+                                   queue__in=[s.queue_id for s in services], visit__booking__isnull=False)
+            .filter(waiting_for(user, served))
+            .values_list("pk", "queue__name", "visit__checked_in_at", "visit__booking__starts_at",
+                         "visit__service__slot_minutes")):
+        visitors.append(WaitingVisitor(pk, arrived, Appointment(starts_at, starts_at + timedelta(minutes=minutes))))
+        queue_of[pk] = queue
+    by_queue: dict[str, list[int]] = {}
+    for visitor in serving_order(visitors, now=moment):
+        if booked_now(visitor, now=moment):
+            by_queue.setdefault(queue_of[visitor.key], []).append(visitor.key)
+    return list(by_queue.items())
 
 
 def _queues_by_longest_wait(user: User, services: list[Service]) -> list[str]:
@@ -120,6 +155,8 @@ def mark_no_show(*, user: User, visit_id: int) -> Visit:
     with transaction.atomic():
         visit, row = _my_called_visit(user, visit_id)
         apply_action(row, lambda c, p: c.hang_up(now=now(), cause=NO_SHOW), actor=user)  # the display hears it
+        if visit.booking_id is not None:  # a booked visitor who did not come when called: the booking says so
+            Booking.objects.filter(pk=visit.booking_id).update(status=Booking.Status.NO_SHOW)
     routing.dispatch()  # the technician is free again: a waiting call may go to them, as after a declined one
     visit.refresh_from_db()
     return visit
