@@ -12,7 +12,10 @@ recorded by the staff afterwards and is never overwritten by mail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from atiende.desk import credentials
@@ -26,15 +29,47 @@ from atiende.privacy import display_text
 LANGUAGES = ("es", "en")
 
 
-def customer_for_email(*, email: str, name: str = "", language: str = "") -> tuple[Customer, bool]:
+def _chosen(found: list[ContactPoint]) -> Customer:
+    # Of the customers with this address (newest first): the one with a portal account, else the newest.
+    with_account = next((cp.customer for cp in found[:20] if cp.customer.user_id), None)
+    return with_account or found[0].customer
+
+
+def customers_for_emails(emails: Iterable[str]) -> dict[str, Customer | None]:
+    """What :func:`customer_for_email` would find for each of these addresses, with one read for all (a batch of
+    mail): by the address in lower case, the customer, or None for an address no customer has (so a new one is
+    recorded without reading again). An address not in it (its case matched one stored only as the database
+    compares cases) is left to :func:`customer_for_email`'s own read."""
+    wanted = {email.strip().lower() for email in emails if email.strip()}
+    if not wanted:
+        return {}
+    same = Q()
+    for email in wanted:
+        same |= Q(value__iexact=email)
+    found: dict[str, list[ContactPoint]] = {}
+    for point in (ContactPoint.objects.filter(same, kind=ContactPoint.Kind.EMAIL)
+                  .select_related("customer", "customer__organisation").order_by("-customer__created_at")):
+        found.setdefault(point.value.strip().lower(), []).append(point)
+    known: dict[str, Customer | None] = {email: _chosen(points) for email, points in found.items() if email in wanted}
+    if set(found) <= wanted:  # every row is one of the addresses as Python folds it: the others have none
+        known.update({email: None for email in wanted - set(found)})
+    return known
+
+
+def customer_for_email(*, email: str, name: str = "", language: str = "",
+                       known: dict[str, Customer | None] | None = None) -> tuple[Customer, bool]:
     """The customer whose contact point is this address (the one with a portal account first, then the
     newest), or a new customer with it (named as the sender signed, else by the address); and whether
-    it is new."""
-    found = list(ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value__iexact=email.strip())
-                 .select_related("customer", "customer__organisation").order_by("-customer__created_at")[:20])
-    if found:
-        with_account = next((cp.customer for cp in found if cp.customer.user_id), None)
-        return with_account or found[0].customer, False
+    it is new. ``known``: what :func:`customers_for_emails` found (an address in it is not read again)."""
+    if known is not None and email.strip().lower() in known:
+        customer = known[email.strip().lower()]
+        if customer is not None:
+            return customer, False
+    else:
+        found = list(ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value__iexact=email.strip())
+                     .select_related("customer", "customer__organisation").order_by("-customer__created_at")[:20])
+        if found:
+            return _chosen(found), False
     # A sender's name is a machine's text: cleaned, not refused (privacy.display_text), so no mail is lost for it.
     shown = display_text.clean(name or "")[:200] or email.split("@", 1)[0][:200]
     with transaction.atomic():

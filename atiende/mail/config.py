@@ -1,6 +1,7 @@
 """The mail channel's settings, read from the environment (documented in docs/mail.md and the README).
 
-Read at each use, so a test or an operator changing one needs no restart of the code that reads it.
+Read at each use, so a test or an operator changing one needs no restart of the code that reads it (inside
+one transaction's coalesced block, a batch of mail, the ones each message asks for are read once: ``db.memo``).
 A setting that cannot work raises :class:`~atiende.errors.InputError` naming it.
 """
 
@@ -11,7 +12,7 @@ import os
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-from atiende import env
+from atiende import db, env
 from atiende.errors import InputError
 from atiende.mail.core.urls import (
     ImapMailbox,
@@ -63,7 +64,12 @@ def mailboxes() -> list[ImapMailbox]:
 
 
 def own_addresses() -> set[str]:
-    """Our own addresses: mail from them is our own coming back (a loop), never a customer's."""
+    """Our own addresses: mail from them is our own coming back (a loop), never a customer's. Read once per
+    coalesced block (a batch of mail asks for each message), else at each use."""
+    return db.memo("mail.own_addresses", _own_addresses)
+
+
+def _own_addresses() -> set[str]:
     found = {from_address()}
     with contextlib.suppress(InputError):  # a broken IMAP setting is reported where it is used
         found |= {box.username.lower() for box in mailboxes() if "@" in box.username}
@@ -89,6 +95,11 @@ class Limits:
 
 
 def limits() -> Limits:
+    """Read once per coalesced block (a batch of mail), else at each use."""
+    return db.memo("mail.limits", _limits)
+
+
+def _limits() -> Limits:
     return Limits(
         max_bytes=int(_number("ATIENDE_MAIL_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)),
         per_sender_per_hour=int(_number("ATIENDE_MAIL_RATE_LIMIT", 30, minimum=1)),

@@ -57,9 +57,9 @@ from django.utils.translation import gettext as _
 
 from atiende import db
 from atiende.desk.attachments import clean_filename, per_work_order_limit
-from atiende.desk.intake import customer_for_email, open_written_request
+from atiende.desk.intake import customer_for_email, customers_for_emails, open_written_request
 from atiende.desk.messages import post_message
-from atiende.desk.models import Attachment, Channel, ContactPoint, Message, WorkOrder
+from atiende.desk.models import Attachment, Channel, ContactPoint, Customer, Message, WorkOrder
 from atiende.desk.services.history import record_event
 from atiende.errors import InputError
 from atiende.mail import config
@@ -121,7 +121,9 @@ def receive_batch(items: Sequence[Incoming]) -> list[Received]:
     transaction: one commit (and one move of the audit chain's anchor, written to disk) where each message
     took its own, the audit entries of all its messages chained and written together, and the derived rows
     (search entries, SLA clocks: :func:`atiende.db.coalesced`) written at its end, the clocks of all its work
-    orders together (``sla.services.refresh_many``). Inside it each message is
+    orders together (``sla.services.refresh_many``), and the reads each message made are made once for all
+    (:class:`_Batch`: which are stored already, each sender's mail of the last hour, the work orders their
+    Message-IDs thread to, the senders' customers), kept up to date as each is stored. Inside it each message is
     stored in a savepoint of its own: a message that cannot be stored (a duplicate, one kept as failed) never
     takes the others with it. If the batch cannot commit as a whole, it is rolled back and each message is
     stored alone, in its own transaction, as :func:`receive` does: a :class:`TemporaryFailure` then carries
@@ -180,8 +182,9 @@ def _dedup_key(raw: bytes, parsed: ParsedMail | None) -> str:
 class _Batch:
     """What :func:`receive_batch` reads once for all its messages, inside its transaction, and keeps up to date as
     each is stored (:meth:`note`): which of them are stored already (UIDVALIDITY+UID, Message-ID), how many
-    messages each sender sent in the last hour (the rate limit), which work orders their Message-IDs thread to.
-    Three or four statements a batch where each message took five. A message the batch itself stored is looked
+    messages each sender sent in the last hour (the rate limit), which work orders their Message-IDs thread to,
+    which customer each sender is (``desk.intake.customers_for_emails``). Four to six statements a batch where
+    each message took three to six. A message the batch itself stored is looked
     for again in the database (the same mail twice in one FETCH), and the unique keys still decide a race with
     another process, as they do for :func:`receive`."""
 
@@ -193,6 +196,8 @@ class _Batch:
         self.recent: dict[str, int] = {}
         self.threads: dict[str, int] = {}  # a Message-ID of the desk's messages -> its work order
         self.outgoing: dict[str, int] = {}  # a Message-ID of our outgoing mail -> its work order
+        self.customers: dict[str, Customer | None] = {}  # a sender's address -> its customer (None: none yet)
+        self.opened_for: tuple[str, Customer] | None = None  # the message being stored opened one for a new customer
 
     @classmethod
     def read(cls, items: Sequence[Incoming], reads: Sequence[tuple[ParsedMail | None, Any]]) -> _Batch:
@@ -209,10 +214,11 @@ class _Batch:
             since = timezone.now() - timedelta(hours=1)
             batch.recent = dict(InboundMail.objects.filter(sender__in=senders, received_at__gte=since).order_by()
                                 .values_list("sender").annotate(n=Count("id")).values_list("sender", "n"))
+        batch.customers = customers_for_emails(senders)
         ids = {found for parsed, _failure in reads if parsed is not None for found in parsed.thread_ids}
         if ids:
-            batch.threads = dict(Message.objects.filter(message_id__in=ids).order_by()
-                                 .values_list("message_id", "work_order_id"))
+            batch.threads = {found: work_order_id for found, work_order_id in Message.objects.filter(
+                message_id__in=ids).order_by().values_list("message_id", "work_order_id") if found}
             batch.outgoing = dict(OutboundMail.objects.filter(message_id__in=ids, work_order__isnull=False)
                                   .order_by().values_list("message_id", "work_order_id"))
         return batch
@@ -242,8 +248,11 @@ class _Batch:
     def note(self, received: Received) -> None:
         """A message of the batch taken in: what later ones must find."""
         row = received.mail
+        opened_for, self.opened_for = self.opened_for, None
         if received.duplicate or row.pk is None:
             return
+        if opened_for is not None and row.status == InboundMail.Status.STORED and row.work_order is not None:
+            self.customers[opened_for[0]] = opened_for[1]  # the customer it created: the sender's next mail finds it
         if row.uid is not None:
             self.stored_uids.add((row.source, row.uidvalidity, row.uid))
         self.stored_keys.add(row.dedup_key)
@@ -392,7 +401,10 @@ def _deliver(row: InboundMail, mail: ParsedMail, *, rate_limit: bool, batch: _Ba
     language = mail.language if mail.language in ("es", "en") else ""
     new = work_order is None
     if new:
-        customer, new_customer = customer_for_email(email=sender, name=mail.sender.name, language=language)
+        customer, new_customer = customer_for_email(email=sender, name=mail.sender.name, language=language,
+                                                    known=batch.customers if batch is not None else None)
+        if batch is not None and new_customer:
+            batch.opened_for = (sender, customer)
         with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
             title = untagged(mail.subject) or _("(no subject)")
         work_order = open_written_request(customer=customer, title=title, problem_story=mail.shown,

@@ -400,3 +400,40 @@ def test_a_batch_counts_its_own_messages_for_the_rate_limit_and_threads_to_its_o
     assert stored[5].work_order_number == stored[0].work_order_number
     assert stored[6].work_order_number == earlier.work_order_number
     assert InboundMail.objects.filter(sender="robot@example.com").count() == 5
+
+
+def test_a_batch_finds_its_senders_customers_with_one_read_and_creates_each_new_one_once():
+    """A batch reads the customers of all its senders at once (customers_for_emails): a known address (in any case)
+    keeps its customer, a new sender's two requests in one batch open two work orders for one new customer, and
+    a message rolled back in the batch leaves no customer behind for the next one to find."""
+    known = Customer.objects.create(name="Carmen Ruiz")
+    ContactPoint.objects.create(customer=known, kind=ContactPoint.Kind.EMAIL, value="Carmen@Example.org")
+    raws = [mail(sender="Carmen Ruiz <carmen@example.ORG>", subject="Uno"),
+            mail(sender="Nuevo <nuevo@example.org>", subject="Dos"),
+            mail(sender="Nuevo <nuevo@example.org>", subject="Tres")]
+    stored = intake.receive_batch([intake.Incoming(raw, "imap-test", 3, uid) for uid, raw in enumerate(raws, 1)])
+    assert [r.mail.status for r in stored] == ["stored"] * 3
+    orders = [WorkOrder.objects.get(number=r.work_order_number) for r in stored]
+    assert orders[0].customer == known
+    assert orders[1].customer == orders[2].customer != known and orders[1] != orders[2]
+    assert Customer.objects.filter(contact_points__value="nuevo@example.org").count() == 1
+
+
+def test_a_new_customer_rolled_back_with_its_message_is_created_again_by_the_next(monkeypatch):
+    from atiende.desk import messages
+
+    real, calls = messages.post_message, []
+
+    def fails_first(**kwargs):
+        calls.append(kwargs["work_order"].customer_id)
+        if len(calls) == 1:
+            raise RuntimeError("the message cannot be written")
+        return real(**kwargs)
+
+    monkeypatch.setattr(intake, "post_message", fails_first)
+    raws = [mail(sender="Nuevo <nuevo@example.org>", subject=subject) for subject in ("Uno", "Dos")]
+    stored = intake.receive_batch([intake.Incoming(raw, "imap-test", 3, uid) for uid, raw in enumerate(raws, 1)])
+    assert [r.mail.status for r in stored] == ["failed", "stored"]
+    customer = WorkOrder.objects.get(number=stored[1].work_order_number).customer
+    assert list(Customer.objects.all()) == [customer]  # the first one's customer went with its savepoint
+    assert ContactPoint.objects.get().customer == customer
