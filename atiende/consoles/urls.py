@@ -5,7 +5,7 @@ is served by ``atiende/api/consoles.py``, URL names ``consoles_api:...``."""
 
 from django.urls import path
 
-from atiende.consoles import fragments, livechat, views
+from atiende.consoles import boardchats, fragments, livechat, views
 
 app_name = "consoles"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("consola/redactor/revisar/", fragments.composer_check, name="composer_check"),
     path("consola/redactor/respuestas/", fragments.composer_canned, name="composer_canned"),
     path("panel/devoluciones/", views.callbacks_card, name="callbacks_card"),
+    # The wallboard's chats (PO-5: join, coach, take over from the page): atiende/consoles/boardchats.py
+    path("panel/chats/", boardchats.board_chats, name="board_chats"),
+    path("panel/chats/<int:pk>/", boardchats.board_chat, name="board_chat"),
+    path("panel/chats/<int:pk>/log/", boardchats.board_chat_log, name="board_chat_log"),
+    path("panel/chats/<int:pk>/accion/", boardchats.board_chat_action, name="board_chat_action"),
 ]
