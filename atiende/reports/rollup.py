@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncHour
 
@@ -40,7 +40,11 @@ from atiende.reports.models import CallHour, CallHourBuilt, CallHourChange
 HOUR = timedelta(hours=1)
 SETTLED = timedelta(days=1, hours=1)  # the trigger watches calls older than a day; an hour more of margin
 BATCH_HOURS = 24
-MOST_HOURS_PER_RUN = 24 * 7
+# A run shares the worker's round with the timers (holds, transfers): about a second of work at a million
+# calls a month. A month of history is added up in 30 rounds after an upgrade; then an hour an hour.
+MOST_HOURS_PER_RUN = 24
+# Two workers adding up at once: the second skips (PostgreSQL; SQLite writes one transaction at a time).
+LOCK_KEY = 2026_20_01
 
 
 def _hour(moment: datetime) -> datetime:
@@ -53,7 +57,8 @@ def _calls() -> QuerySet[Contact]:
 
 def roll_up_calls(*, at: datetime | None = None, most: int = MOST_HOURS_PER_RUN) -> int:
     """Add up the hours not built yet, or changed since, that ended at least ``SETTLED`` before ``at`` (at most
-    ``most`` hours a run, oldest first); returns how many hours were built."""
+    ``most`` hours a run, changed ones first); returns how many hours were built (0 while another worker
+    is at it)."""
     last = _hour((at or clock_now()) - SETTLED)  # hours before this one are settled
     zone = settings.TIME_ZONE
     stale = sorted({h for h, in CallHourBuilt.objects.filter(hour__lt=last).exclude(zone=zone).values_list("hour")}
@@ -73,9 +78,10 @@ def roll_up_calls(*, at: datetime | None = None, most: int = MOST_HOURS_PER_RUN)
         moment += HOUR
     # An hour below the newest built that never was (its calls inserted late) is marked by the trigger, so it
     # comes in with the changed ones; until it is built it is read from the calls.
+    built = 0
     for batch in _batches(sorted(set(hours))):
-        _build(batch, zone)
-    return len(set(hours))
+        built += _build(batch, zone)
+    return built
 
 
 def _batches(hours: list[datetime]) -> list[list[datetime]]:
@@ -89,9 +95,14 @@ def _batches(hours: list[datetime]) -> list[list[datetime]]:
     return found
 
 
-def _build(hours: list[datetime], zone: str) -> None:
+def _build(hours: list[datetime], zone: str) -> int:
     start, end = hours[0], hours[-1] + HOUR
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+                if not cursor.fetchone()[0]:
+                    return 0  # another worker is adding up; its hours are current when it commits
         # The versions first: a call written from here on leaves a newer version than the one recorded.
         versions = dict(CallHourChange.objects.filter(hour__gte=start, hour__lt=end).values_list("hour", "version"))
         # The period only dates the answers (spans of one UTC offset around the hours, in the zone).
@@ -127,6 +138,7 @@ def _build(hours: list[datetime], zone: str) -> None:
         CallHourBuilt.objects.filter(hour__in=hours).delete()
         CallHourBuilt.objects.bulk_create([CallHourBuilt(hour=h, version=versions.get(h, 0), zone=zone,
                                                          built_at=built_at) for h in hours])
+    return len(hours)
 
 
 def _date_late(rows: dict[tuple[Any, ...], CallHour], late: dict[tuple[Any, ...], int], period: Period) -> None:
