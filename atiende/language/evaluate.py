@@ -13,8 +13,9 @@ the tuning on eight, held out until session 8 tuned on it), "test10" (round
 ten, written before session 8's first tuning), "test11" (round eleven,
 written after it; both were tuned on in session 8's second tuning), "test12"
 (round twelve, written after that, run once, then tuned on), "test13" (round
-thirteen, written after the third tuning and never tuned on), "tuning" (dev,
-test1 to test3 and test6 to test12), "heldout" (test and test13) and "all".
+thirteen, written after session 8's third tuning, run once, tuned on in session 10), "test14" (round fourteen,
+written in session 10 before any tuning of that session), "tuning" (dev,
+test1 to test3 and test6 to test13), "heldout" (test and test14) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
 per draft rule, the knowledge-level accuracy, and the precision set (plain,
@@ -33,15 +34,17 @@ from pathlib import Path
 from typing import Any
 
 from atiende.language import TRAIT_IDS, analyze
+from atiende.language.lexicon import SUGGEST
+from atiende.language.questions import is_closed
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "language" / "eval"
 # Real Spanish text that nobody on the team wrote (tests/language/external/README.md): traits only.
 EXTERNAL_DATA = DEFAULT_DATA.parent / "external" / "fortunes_es.jsonl"
 # Splits that are unions of rounds.
 GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6", "test7", "test8", "test9", "test10", "test11",
-                     "test12"),
-          "heldout": ("test", "test13")}
-SPLITS = ("test", "test13", "test12", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
+                     "test12", "test13"),
+          "heldout": ("test", "test14")}
+SPLITS = ("test", "test14", "test13", "test12", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
 RULE_IDS = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "PT-1", "PT-2",
             "NT-5", "NT-6", "NT-7", "CO-1")
 
@@ -78,6 +81,12 @@ class Report:
     polite: int
     polite_with_findings: list[dict[str, Any]]
     errors: list[str]
+    # AL-5: questions a technician asks, labelled closed or open (questions.jsonl, from round fourteen)
+    questions: int = 0
+    questions_right: int = 0
+    # CT-ENT: obvious checks (power, cables, lights) offered to customers labelled knowledgeable
+    knowledgeable: int = 0
+    basic_offered: int = 0
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -129,6 +138,16 @@ def evaluate(data: Path = DEFAULT_DATA, split: str = "test") -> Report:
         if predicted != expected:
             errors.append(f"{row['id']} expected={sorted(expected)} got={sorted(predicted)} "
                           f"{[(f.rule, f.excerpt) for f in result.findings]} | {row['text']!r}")
+    basic = _basic_questions()
+    knowledgeable = [row for row in customers if "CT-ENT" in row["traits"]]
+    basic_offered = sum(1 for row in knowledgeable for q in analyze(row["text"]).questions if q.text in basic)
+    question_rows = [r for r in load(data / "questions.jsonl") if keep(r)] if (data / "questions.jsonl").exists() else []
+    questions_right = 0
+    for row in question_rows:
+        right = is_closed(row["text"]) == row["closed"]
+        questions_right += right
+        if not right:
+            errors.append(f"{row['id']} AL-5 expected={'closed' if row['closed'] else 'open'} | {row['text']}")
     flagged = []
     for row in polite:
         result = analyze(row["text"], as_="tecnico", level=row["level"], channel=row["channel"])
@@ -136,7 +155,14 @@ def evaluate(data: Path = DEFAULT_DATA, split: str = "test") -> Report:
             flagged.append({"id": row["id"], "text": row["text"],
                             "findings": [(f.rule, f.excerpt) for f in result.findings]})
             errors.append(f"{row['id']} polite got={[(f.rule, f.excerpt) for f in result.findings]} | {row['text']!r}")
-    return Report(split, traits, rules, len(customers), len(drafts), level_correct, len(polite), flagged, errors)
+    return Report(split, traits, rules, len(customers), len(drafts), level_correct, len(polite), flagged, errors,
+                  len(question_rows), questions_right, len(knowledgeable), basic_offered)
+
+
+def _basic_questions() -> set[str]:
+    """The Spanish wordings of the questions marked basic (obvious checks) in suggest.toml."""
+    specs = list(SUGGEST["questions"]["generic"]) + [q for c in SUGGEST["category"].values() for q in c["questions"]]
+    return {spec[key] for spec in specs if spec.get("basic") for key in ("es", "basico_es") if key in spec}
 
 
 def evaluate_external(path: Path = EXTERNAL_DATA) -> Report:
@@ -180,6 +206,11 @@ def render(report: Report) -> str:
     accuracy = report.level_correct / report.customers if report.customers else 0.0
     lines.append(f"Knowledge level (CO-3) accuracy: {accuracy:.3f} ({report.level_correct}/{report.customers})")
     lines.append(f"Precision set: {len(report.polite_with_findings)} of {report.polite} messages with a finding")
+    if report.questions:
+        lines.append(f"Questions told closed or open (AL-5): {report.questions_right}/{report.questions}")
+    if report.knowledgeable:
+        lines.append(f"Obvious checks offered to knowledgeable customers (CT-ENT): {report.basic_offered} "
+                     f"in {report.knowledgeable} messages")
     worst = min([c.f1 for c in report.traits.values()] + [c.f1 for c in report.rules.values()])
     lines.append(f"Lowest F1: {worst:.3f}")
     return "\n".join(lines)
