@@ -169,8 +169,24 @@ def coalesced() -> Iterator[None]:
         _coalescing.memo = {}
 
 
+@contextmanager
+def later(*kinds: str) -> Iterator[None]:
+    """Derived work of these kinds (keys ``(kind, x)`` given to :func:`once`) asked for inside the block is not
+    done: whoever opens the block has it done later, and must (a live chat's lines are indexed for search at
+    the chat's end and by the worker's catch-up, not once a line). Blocks nest; other kinds run as usual."""
+    previous: frozenset[str] = getattr(_coalescing, "later", frozenset())
+    _coalescing.later = previous | frozenset(kinds)
+    try:
+        yield
+    finally:
+        _coalescing.later = previous
+
+
 def once(key: Hashable, work: Callable[[], Any]) -> None:
-    """Run ``work`` when the innermost :func:`coalesced` block ends, once for each ``key``; at once outside one."""
+    """Run ``work`` when the innermost :func:`coalesced` block ends, once for each ``key``; at once outside one
+    (never inside a :func:`later` block for its kind)."""
+    if isinstance(key, tuple) and key and key[0] in getattr(_coalescing, "later", ()):
+        return
     stack = getattr(_coalescing, "stack", None)
     if stack and connection.in_atomic_block:
         stack[-1].setdefault(key, work)

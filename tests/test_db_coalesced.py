@@ -54,3 +54,17 @@ def test_a_block_that_raises_runs_nothing():
         db.once("a", lambda: ran.append("a"))
         raise RuntimeError("rolled back")
     assert ran == []
+
+
+def test_work_of_a_kind_asked_for_in_a_later_block_is_left_to_whoever_opened_it():
+    ran: list[str] = []
+    with transaction.atomic(), db.coalesced():
+        with db.later("index"):
+            db.once(("index", 1), lambda: ran.append("index 1"))
+            db.once(("sla", 1), lambda: ran.append("sla 1"))
+            with db.later("other"):
+                db.once(("index", 2), lambda: ran.append("index 2"))
+        db.once(("index", 3), lambda: ran.append("index 3"))  # the block is over: asked for as usual
+    assert ran == ["sla 1", "index 3"]
+    db.once(("index", 4), lambda: ran.append("index 4"))
+    assert ran[-1] == "index 4"

@@ -68,10 +68,11 @@ def _previous(session: ChatSession, message: Message) -> tuple[int | None, int |
     return earlier[0][0], public
 
 
-def message_after_commit(session: ChatSession, message: Message) -> None:
+def message_after_commit(session: ChatSession, message: Message, *, files: bool = True) -> None:
+    """``files=False``: the message was written without files (none to read for its view)."""
     public = message.visibility == Visibility.PUBLIC
     prev, prev_public = _previous(session, message)
-    view = staff_message_view(message)
+    view = staff_message_view(message, files=files)
     staff = {"type": "chat.message", "chat": session.pk, "contact": session.contact_id,
              "message": view, "prev": prev, "update": uuid.uuid4().hex}
     groups = staff_groups(session)

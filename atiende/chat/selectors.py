@@ -33,7 +33,7 @@ from atiende.desk.models import Message, Visibility
 from atiende.engine import EventKind
 from atiende.errors import InputError
 from atiende.people.models import User
-from atiende.people.roles import is_manager
+from atiende.people.roles import is_admin, is_manager
 
 # When no chat of the queue ended lately: what a chat is assumed to last, for the wait estimate.
 DEFAULT_CHAT_SECONDS = 300.0
@@ -121,14 +121,15 @@ def customer_message_view(message: Message) -> dict[str, Any]:
     return customer_view(staff_message_view(message))
 
 
-def staff_message_view(message: Message) -> dict[str, Any]:
-    """One message as a console shows it: who wrote it, its visibility and every file (internal ones marked)."""
+def staff_message_view(message: Message, *, files: bool = True) -> dict[str, Any]:
+    """One message as a console shows it: who wrote it, its visibility and every file (internal ones marked).
+    ``files=False``: the caller knows it has none (a line just written without any: no query for them)."""
     from_customer = message.direction == "in"
     return {"id": message.pk, "from": "customer" if from_customer else "technician", "name": message.sender_name,
             "text": message.body, "at": message.created_at.isoformat(), "visibility": message.visibility,
             "author": message.author_id, "client_id": _client_id(message),
             "attachments": [{"id": a.pk, "filename": a.filename, "size": a.size, "internal": a.internal}
-                            for a in message.attachments.all()]}
+                            for a in (message.attachments.all() if files else ())]}
 
 
 def customer_view(staff_view: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +182,14 @@ def session_in_scope(user: User, chat_id: Any) -> ChatSession:
     """One chat this user may see, else 404 (ET-4: another team's chat looks missing)."""
     found = None
     if isinstance(chat_id, int) and not isinstance(chat_id, bool):
-        found = chats_in_scope(user).filter(pk=chat_id).first()
+        # The common case first, by its key alone: the chat is the user's own, or offered to them (in
+        # contacts_in_scope for every role), or the user is an administrator. Every line a technician writes
+        # asks; the scope's query with its subqueries is for the others.
+        found = (ChatSession.objects.select_related("widget", "contact", "contact__queue", "work_order", "customer")
+                 .filter(pk=chat_id).first())
+        if found is not None and not (user.pk in (found.contact.assignee_id, found.contact.offered_to_id)
+                                      or is_admin(user)):
+            found = chats_in_scope(user).filter(pk=chat_id).first()
         if found is None:
             found = my_chats(user).filter(pk=chat_id).first()
     if found is None:

@@ -66,6 +66,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
     from django.db import close_old_connections, connection
 
     from atiende.chat.services.ending import end_idle_chats
+    from atiende.chat.services.search import index_chats_behind
     from atiende.contact.services import deadlines as contact_deadlines
     from atiende.contact.services import routing
     from atiende.desk.services.commitments import flag_missed_commitments
@@ -95,6 +96,7 @@ def run_loop(stop: threading.Event, *, name: str, interval: float) -> int:
                 roll_up_calls()  # the settled hours' calls added up, for reports over many calls (issue 20)
                 end_idle_chats()  # CH-VIR: a chat whose customer left without a word frees its slot
                 record_booking_no_shows()  # CH-PRE: a booked visit nobody checked in for by its slot's end
+                index_chats_behind()  # a chat going on is found in search (its lines do not index it one by one)
                 commitments_checked = time.monotonic()
             run_pending_scoring(worker=name, max_jobs=SCORING_PER_ROUND)  # calls that ended get their card
         except Exception:  # keep the policy clock alive; the next round retries
@@ -130,6 +132,7 @@ def run_worker(args: argparse.Namespace) -> int:
     name = worker_name(args.name)
     if args.once:
         from atiende.chat.services.ending import end_idle_chats
+        from atiende.chat.services.search import index_chats_behind
         from atiende.desk.services.commitments import flag_missed_commitments
         from atiende.notifications.reminders import remind_due_commitments
         from atiende.operations.heartbeat import Heart
@@ -146,6 +149,7 @@ def run_worker(args: argparse.Namespace) -> int:
         send_scheduled_reports()
         roll_up_calls()
         end_idle_chats()
+        index_chats_behind()
         print(_("%(count)s deadlines fired.") % {"count": fired})
         print(_("%(count)s calls scored.") % {"count": jobs.run_pending_scoring(worker=name)})
         stuck = jobs.given_up()

@@ -29,6 +29,11 @@ Decisions (docs/desk.md, "Conversation"):
 - **The language assistant** checks every public reply the staff send (NT, DN, PT-2,
   jargon for the customer's knowledge level, CO-3). Sending anyway is allowed; the
   findings are kept with the message (``checked_findings``).
+- **A live conversation's lines** (``quiet=True``: a chat) leave a history line only when they change
+  the work order: whose move it is (the customer's line after the help desk's reply, the help desk's
+  reply to the customer), a reopening, files. A line that goes on with the same side's turn, or an
+  internal note, is its message row alone: the history, and what follows it (the SLA clocks, whose facts
+  are those turns: docs/desk.md), would be written again for nothing at every line of a chat.
 - Inside the transaction, :data:`atiende.desk.signals.message_stored` is sent (the mail
   adapter writes the reply's outbox row there); after it commits,
   :data:`atiende.desk.signals.message_posted`.
@@ -261,6 +266,7 @@ def post_message(
     in_reply_to: str = "",
     attachments: Iterable[FileItem] = (),
     at: datetime | None = None,
+    quiet: bool = False,
 ) -> Message:
     """Add a message to a work order's conversation (see the module docstring for the rules).
 
@@ -269,7 +275,8 @@ def post_message(
     message. A message may have no text when it brings a file. Refusals store nothing and
     raise :class:`InputError`: 400 bad input, 403 a role that may not, 404 a work order or
     file not visible, 409 a closed work order or a Message-ID already stored
-    (``duplicate_message``: what a retried delivery gets).
+    (``duplicate_message``: what a retried delivery gets). ``quiet``: a line of a live conversation
+    (see the module docstring).
     """
     visibility = clean_choice(visibility, "visibility", Visibility)
     channel = clean_choice(channel, "channel", Channel)
@@ -301,7 +308,7 @@ def post_message(
             values={"author_name": name, "author_email": email, "direction": direction, "channel": channel,
                     "visibility": visibility, "body": text, "body_html": safe_html, "original": original or None,
                     "message_id": the_message_id, "in_reply_to": reply_to, "checked_findings": findings},
-            new_files=new_files, existing=existing, found=found, at=at,
+            new_files=new_files, existing=existing, found=found, at=at, quiet=quiet,
         )
     except BaseException:
         files.discard(new_files)
@@ -318,7 +325,7 @@ def _duplicate(message_id: str) -> InputError:
 
 def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, values: dict[str, Any],
            new_files: list[Attachment], existing: list[Attachment], found: credentials.Found,
-           at: datetime | None) -> tuple[Message, bool]:
+           at: datetime | None, quiet: bool = False) -> tuple[Message, bool]:
     now = timezone.now()
     # Derived rows (the search entry, the SLA clocks) once, at the end of this transaction (atiende.db.coalesced).
     with transaction.atomic(), db.coalesced():
@@ -348,10 +355,16 @@ def _store(*, work_order: WorkOrder, author: User | None, staff_author: bool, va
         for attachment in existing:
             Attachment.objects.filter(pk=attachment.pk).update(
                 message=message, internal=attachment.internal or values["visibility"] == Visibility.INTERNAL)
-        record_event(current, author, "message", {
-            "visibility": (None, values["visibility"]), "direction": (None, values["direction"]),
-            "channel": (None, values["channel"]),
-        }, note=f"message {message.pk}", at=now)
+        public = values["visibility"] == Visibility.PUBLIC
+        # Whose move it is changes: the customer's message while a reply of the help desk awaits them (or on a closed
+        # work order, which it reopens), the help desk's public reply while it was the help desk's move.
+        turns = (current.awaiting_customer_since is not None or current.phase == Phase.CLOSURE if from_customer
+                 else public and current.awaiting_customer_since is None and current.phase != Phase.CLOSURE)
+        if not quiet or turns or new_files or existing:
+            record_event(current, author, "message", {
+                "visibility": (None, values["visibility"]), "direction": (None, values["direction"]),
+                "channel": (None, values["channel"]),
+            }, note=f"message {message.pk}", at=now)
         reopened = False
         if from_customer:
             reopened = _wake_or_reopen(current, message, now)

@@ -39,6 +39,8 @@ from atiende.people.models import Team
 # History lines that follow a save this module already indexed on (the work order or customer created,
 # the message written): indexing again on them would read and write the same document a second time.
 AFTER_A_SAVE = frozenset({"created", "message"})
+# The kind of a work order's indexing for atiende.db.once (and db.later, for a caller that indexes it itself later).
+WORK_ORDER_ENTRY = "index.work_order"
 
 
 @receiver(post_save, sender=WorkOrder, dispatch_uid="knowledge.work_order_saved")
@@ -49,7 +51,7 @@ def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs:
     if raw or (sender is WorkOrderEvent and instance.kind in AFTER_A_SAVE):
         return
     pk = instance.pk if sender is WorkOrder else instance.work_order_id
-    db.once(("index.work_order", pk), lambda: index.index_work_orders([pk, *db.take_waiting("index.work_order")]))
+    db.once((WORK_ORDER_ENTRY, pk), lambda: index.index_work_orders([pk, *db.take_waiting(WORK_ORDER_ENTRY)]))
 
 
 @receiver(post_delete, sender=WorkOrder, dispatch_uid="knowledge.work_order_deleted")

@@ -28,6 +28,7 @@ from atiende.chat.selectors import (
 )
 from atiende.chat.services.common import clean_body, current_work_order, mark_read, require_open
 from atiende.chat.services.ending import end_chat_as
+from atiende.chat.services.search import lines_later
 from atiende.chat.services.transfers import answer_transfer_question
 from atiende.contact.models import ContactChannel
 from atiende.contact.services.routing import create_contact
@@ -144,9 +145,9 @@ def _post_customer(session: ChatSession, body: str, attachments: Any = (), clien
     current_work_order(session)  # linked meanwhile: the line goes where the chat is now
     message = post_message(work_order=session.work_order, body=body, visibility="public", channel=Channel.CHAT,
                            direction="in", author_name=session.customer_name, author_email=session.customer_email,
-                           attachments=attachments, message_id=client_message_id(session.pk, client_id))
+                           attachments=attachments, message_id=client_message_id(session.pk, client_id), quiet=True)
     ChatSession.objects.filter(pk=session.pk).update(last_customer_activity=timezone.now())
-    live.message_after_commit(session, message)
+    live.message_after_commit(session, message, files=bool(attachments))
     return message
 
 
@@ -159,7 +160,7 @@ def customer_writes(*, session: ChatSession, body: Any, attachments: Any = (), c
     first)."""
     require_open(session)
     text = clean_body(body, required=not attachments)
-    with transaction.atomic():
+    with transaction.atomic(), lines_later():
         return _post_customer(session, text, attachments, client_id)
 
 

@@ -19,6 +19,7 @@ from atiende import env
 from atiende.chat import live
 from atiende.chat.models import ChatSession, ChatState, EndedBy
 from atiende.chat.selectors import customer_messages
+from atiende.chat.services.search import index_chat
 from atiende.contact.models import IN_CONVERSATION, UNANSWERED
 from atiende.contact.services import calls
 from atiende.desk.models import MessageDirection, SatisfactionSurvey
@@ -49,6 +50,7 @@ def end_chat_as(session: ChatSession, *, ended_by: str, user: User | None) -> Ch
                 calls.hang_up(contact_id=contact.pk, user=user, cause=f"ended_by_{ended_by}")
             state = ChatState.ENDED
         ChatSession.objects.filter(pk=session.pk).update(state=state, ended_at=moment, ended_by=ended_by)
+        index_chat(session)  # its lines were left out of the search while it went on (services.search)
         session.refresh_from_db()
         session.contact.refresh_from_db()
         extra: dict[str, Any] = {}

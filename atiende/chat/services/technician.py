@@ -21,6 +21,7 @@ from atiende.chat.models import ChatSession, ChatState, EndedBy
 from atiende.chat.selectors import client_message_id, session_in_scope
 from atiende.chat.services.common import clean_body, current_work_order, mark_read, require_open
 from atiende.chat.services.ending import end_chat_as
+from atiende.chat.services.search import lines_later
 from atiende.chat.services.transfers import on_chat, reload
 from atiende.contact.models import IN_CONVERSATION, ContactState, Queue, TechnicianState
 from atiende.contact.selectors import policy_for, queue_named
@@ -88,13 +89,13 @@ def technician_writes(*, user: User, chat_id: Any, body: Any, internal: bool = F
     require_open(session)
     _requireon_chat(user, session)
     text = clean_body(body, required=not attachments)
-    with transaction.atomic():
+    with transaction.atomic(), lines_later():
         current_work_order(session)
         message = post_message(work_order=session.work_order, body=text,
                                visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
                                channel=Channel.CHAT, direction="out", author=user, attachments=attachments,
-                               message_id=client_message_id(session.pk, client_id))
-        live.message_after_commit(session, message)
+                               message_id=client_message_id(session.pk, client_id), quiet=True)
+        live.message_after_commit(session, message, files=bool(attachments))
     return message
 
 
@@ -111,11 +112,11 @@ def coach(*, user: User, chat_id: Any, body: Any) -> Message:
     if user.pk not in ((session.contact.data or {}).get("supervisors") or []):
         raise InputError("join_first", _("Join the chat in coach mode before coaching."), status=409, rule="PO-5")
     text = clean_body(body)
-    with transaction.atomic():
+    with transaction.atomic(), lines_later():
         current_work_order(session)
         message = post_message(work_order=session.work_order, body=text, visibility=Visibility.INTERNAL,
-                               channel=Channel.CHAT, direction="out", author=user)
-        live.message_after_commit(session, message)
+                               channel=Channel.CHAT, direction="out", author=user, quiet=True)
+        live.message_after_commit(session, message, files=False)
     return message
 
 
