@@ -28,6 +28,7 @@ from atiende.consoles import composer
 from atiende.contact.models import IN_CONVERSATION, ContactState
 from atiende.desk.models import MessageDirection, Visibility
 from atiende.errors import InputError
+from atiende.knowledge import canned
 from atiende.people.models import User
 from atiende.people.roles import TECHNICIANS
 from atiende.practices import Refusal
@@ -172,8 +173,6 @@ def chat_canned_used(request: HttpRequest, pk: int, answer: int) -> HttpResponse
     order's reply composer moves when an answer is chosen there: ``knowledge.canned.use_canned_answer``, for
     the chat's work order, ET-4). The text itself is put in the composer by the browser. 204; 404 for a chat
     or an answer the user may not see."""
-    from atiende.knowledge import canned
-
     user = _user(request)
     session = _session(request, pk)
     if session is None:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from atiende.chat import live
 from atiende.chat.models import ChatSession
+from atiende.chat.selectors import session_in_scope
 from atiende.chat.services.common import require_open
 from atiende.chat.services.transfers import on_chat, reload
 from atiende.contact.models import IN_CONVERSATION, ContactState
@@ -76,8 +77,6 @@ def link_work_order(*, user: User, chat_id: Any, work_order: Any) -> ChatSession
     the one the chat already belongs to (409), a chat not in conversation or not theirs (as for writing)."""
     require_staff(user)
     number = _number(work_order)
-    from atiende.chat.selectors import session_in_scope
-
     session = session_in_scope(user, chat_id)
     require_open(session)
     contact = session.contact
