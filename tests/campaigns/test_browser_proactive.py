@@ -1,0 +1,105 @@
+"""A real browser works a campaign in the console's preview mode, and a customer asks «Llámenme» in the portal
+(issue 18, CH-PRO, PT-2).
+
+Preview: Lucía takes the next person of an active campaign; the customer card comes first, with the PH-5
+opening line for Doña Carmen Ruiz, then she calls (no PBX configured: she dials by hand, as the panel says) and
+records the outcome; the person is reached, and the call is counted (PO-3). Portal: Carmen, signed in as a
+customer, opens her request, asks to be called back tomorrow 10:00-12:00, and sees the promise on the request.
+Served by uvicorn (tests/consoles/browser.py), on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.consoles.browser import CHROMIUM, PASSWORD, sign_in
+from tests.consoles.conftest import center_template, console_browser, served  # noqa: F401  (fixtures)
+from tests.consoles.live_server import ROOT
+from tests.consoles.seed import CALLER
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db,  # the PostgreSQL half runs it too (tests/conftest.py)
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+SETUP = """
+from atiende.cli.django_setup import setup_django; setup_django()
+from datetime import time
+from atiende.campaigns.models import Campaign, Target
+from atiende.contact.models import Queue
+from atiende.contact.services import queues
+from atiende.desk.models import Customer
+from atiende.people.models import User
+queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"callback_max_attempts": 2})
+campaign = Campaign.objects.create(
+    name="Seguimiento de reparaciones", queue=Queue.objects.get(name="soporte"), status="active",
+    script="Le llamamos para saber si su equipo funciona bien.", calling_from=time(0, 0),
+    calling_until=time(23, 59), calling_days=[0, 1, 2, 3, 4, 5, 6])
+carmen = Customer.objects.get(name="Carmen Ruiz")
+Target.objects.create(campaign=campaign, customer=carmen, name="Carmen Ruiz", address_as="Doña", phone=CALLER,
+                      number=CALLER, zones="Europe/Madrid", zone_source="customer")
+account = User.objects.create_user("carmen", password=PASSWORD, role="cliente", first_name="Carmen")
+Customer.objects.filter(pk=carmen.pk).update(user=account)
+"""
+
+
+def _setup(server) -> None:
+    subprocess.run([sys.executable, "-c", f"CALLER, PASSWORD = {CALLER!r}, {PASSWORD!r}\n" + SETUP], env=server.env,
+                   cwd=ROOT, check=True, timeout=120, capture_output=True)
+
+
+def test_a_technician_works_a_campaign_in_preview_card_first_then_the_call_then_the_outcome(served):  # noqa: F811
+    from playwright.sync_api import expect
+
+    server, browser, stored = served.server, served.browser, served.stored
+    _setup(server)
+    lucia = sign_in(browser, server, "lucia")
+    lucia.goto(f"{server.url}/consola/")
+    panel = lucia.locator("#preview-panel")
+    expect(panel).to_contain_text("Campañas salientes")
+    panel.get_by_role("button", name="Siguiente persona a llamar").click()
+    # The card first: who, their time, the PH-5 opening line with her form of address, the script.
+    card = panel.locator("#preview-card")
+    expect(card).to_contain_text("Doña Carmen Ruiz")
+    expect(card.locator("#preview-opening")).to_contain_text("¿Podría hablar con Doña Carmen Ruiz, por favor?")
+    expect(card.locator("#preview-opening")).to_contain_text("PH-5")
+    expect(card).to_contain_text("Le llamamos para saber si su equipo funciona bien.")
+    expect(card.locator("#btn-outcome")).to_have_count(0)  # no outcome before the call
+    card.locator("#btn-dial").click()
+    expect(card.locator("#preview-call-state")).to_contain_text(f"Marque el {CALLER} en su teléfono.")
+    card.get_by_label("Contactada").check()
+    card.get_by_label("Nota").fill("El equipo funciona; satisfecha.")
+    card.locator("#btn-outcome").click()
+    expect(panel.get_by_role("button", name="Siguiente persona a llamar")).to_be_visible()
+    assert stored.rows("SELECT status, attempts FROM campaigns_target") == [("reached", 1)]
+    assert stored.rows("SELECT c.direction, c.state, u.username FROM contact_contact c "
+                       "JOIN people_user u ON u.id = c.assignee_id") == [("outbound", "wrap_up", "lucia")]
+
+
+def test_a_customer_asks_to_be_called_back_from_their_request_in_the_portal(served):  # noqa: F811
+    from playwright.sync_api import expect
+
+    server, browser, stored = served.server, served.browser, served.stored
+    _setup(server)
+    carmen = sign_in(browser, server, "carmen")
+    carmen.goto(f"{server.url}/solicitudes/1/")
+    carmen.get_by_role("link", name="Pídanos que le llamemos").click()
+    expect(carmen.get_by_role("heading", name="Pídanos que le llamemos")).to_be_visible()
+    tomorrow = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=1)).date()
+    carmen.locator("input[name=day]").fill(tomorrow.isoformat())
+    carmen.locator("input[name=start]").fill("10:00")
+    carmen.locator("input[name=end]").fill("09:00")  # a window that ends before it starts: refused, said plainly
+    carmen.get_by_role("button", name="Llámenme").click()
+    expect(carmen.locator("form[novalidate]")).to_contain_text("PT-2")
+    carmen.locator("input[name=end]").fill("12:00")
+    carmen.get_by_role("button", name="Llámenme").click()
+    expect(carmen.get_by_text("Hecho: le llamaremos entre el")).to_be_visible()
+    expect(carmen.get_by_text("Devolver la llamada al cliente al +34910000111").first).to_be_visible()  # the promise, on the request (PT-2)
+    rows = stored.rows("SELECT number, origin, status FROM telephony_callback")
+    assert rows == [("+34910000111", "portal", "pendiente")]
