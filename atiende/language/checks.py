@@ -135,11 +135,15 @@ def _flame_marks(folded: Folded, language: str) -> list[Finding]:
 _NT7_CLOSE = re.compile(r"([^.!?¡¿\n]*)([!?]+)")
 
 
+_OPENING_RUN = re.compile(r"(?<![¡¿])([¡¿]+)")
+
+
 def _opening_run(text: str, start: int) -> re.Match[str] | None:
-    """The ¡ or ¿ marks that open the sentence ending at ``start``, when the sentence has them."""
+    """The ¡ or ¿ marks that open the exclamation or question ending at ``start`` (the last run of them in its
+    sentence: "Mire, ¡¡ya le dije!!" has its pair after the comma)."""
     sentence_start = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-    lead = re.compile(r"\s*([¡¿]+)").match(text, sentence_start)
-    return lead if lead is not None and lead.end() <= start else None
+    runs = list(_OPENING_RUN.finditer(text, sentence_start, start))
+    return runs[-1] if runs else None
 
 
 def _one_mark(text: str, start: int, marks: str) -> str:

@@ -217,6 +217,7 @@ def test_the_reviewed_rewrites_come_out_exactly_as_reviewed():
     ("Es obvio, ¿no? Está en el menú de inicio.", "DN-7", "Le explico dónde mirar. Está en el menú de inicio."),
     ("¡¡Ya le dije que reinicie!!", "NT-7", "¡Ya le dije que reinicie!"),
     ("¿¡Pero usted me escucha?!", "NT-7", "¿Pero usted me escucha?"),
+    ("Mire, ¡¡ya le dije que reinicie!!", "NT-7", "Mire, ¡ya le dije que reinicie!"),
     ("Perfecto!!! Ya está.", "NT-7", "Perfecto. Ya está."),
     ("Por favor, NO TOQUE NADA hasta que llegue el técnico.", "NT-6",
      "Por favor, no toque nada hasta que llegue el técnico."),
