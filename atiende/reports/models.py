@@ -85,10 +85,14 @@ class CallHourBuilt(models.Model):
 
 
 class CallHourChange(models.Model):
-    """How many times a call of an hour older than a day was written since the table began: bumped by a
-    database trigger on contact_contact (migration reports/0005), so no code path that writes calls (a
+    """Bumped whenever a call of an hour older than a day is written (on PostgreSQL once per transaction): by a
+    database trigger on contact_contact (migrations reports/0005, 0006), so no code path that writes calls (a
     save, an ``update()``, a delete, a cascade) can leave an hour's sums stale unnoticed. Calls younger than
     a day (every live call) do not touch it: their hours are not added up yet."""
 
     hour = models.DateTimeField(primary_key=True)
     version = models.BigIntegerField(default=0)
+    # PostgreSQL: the transaction that bumped ``version`` last. A transaction bumps an hour once, however many
+    # of its calls it writes (an import of a million old calls in one statement would otherwise rewrite the
+    # same row a million times, each time behind a longer chain of its own dead versions).
+    last_txid = models.BigIntegerField(null=True)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncHour
 
 from atiende.contact.clock import now as clock_now
@@ -105,6 +106,11 @@ def _build(hours: list[datetime], zone: str) -> int:
                     return 0  # another worker is adding up; its hours are current when it commits
         # The versions first: a call written from here on leaves a newer version than the one recorded.
         versions = dict(CallHourChange.objects.filter(hour__gte=start, hour__lt=end).values_list("hour", "version"))
+        if connection.vendor == "postgresql":
+            # A transaction bumps an hour once (migration 0006); if this one bumped these hours itself, its own
+            # writes after the roll-up must bump them again. Only its own rows: nobody else's lock is waited on.
+            CallHourChange.objects.filter(hour__gte=start, hour__lt=end, last_txid=RawSQL("txid_current()", [])
+                                          ).update(last_txid=None)
         # The period only dates the answers (spans of one UTC offset around the hours, in the zone).
         period = Period(start.astimezone(ZoneInfo(zone)).date() - timedelta(days=1),
                         (end + timedelta(days=1)).date(), zone)
