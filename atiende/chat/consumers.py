@@ -143,7 +143,7 @@ class CustomerChatConsumer(ChatSocket):
         client = self.scope.get("client") or ("", 0)
         self.address = str(client[0] or "unknown")
         await self.accept()
-        wait = guards.LIMITS.take("ATIENDE_CHAT_SOCKETS", self.address)
+        wait = await guards.LIMITS.atake("ATIENDE_CHAT_SOCKETS", self.address)
         if wait:
             await self.refuse(guards.too_many(wait))
             await self.close(code=CLOSE_FLOOD)
