@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,6 +11,7 @@ from django.utils import timezone
 from atiende.contact.clock import now
 from atiende.contact.models import IN_CONVERSATION, Contact, ContactState
 from atiende.contact.selectors import contacts_in_scope, visible_queues
+from atiende.engine.routing import Appointment, WaitingVisitor, serving_order
 from atiende.people.models import User
 from atiende.people.roles import is_admin
 from atiende.walkin.core import BoardEntry, board
@@ -58,10 +59,21 @@ def visible_bookings(user: User) -> QuerySet[Booking]:
 
 
 def waiting_line(*, user: User | None = None) -> list[Visit]:
-    """Visitors waiting to be called today, longest wait first (the console's list; ``user``: theirs to see)."""
+    """Visitors waiting to be called today, in the order call-next takes them (the console's list; ``user``:
+    theirs to see): booked visitors whose slot has come first, then the longest wait first
+    (engine.routing.serving_order)."""
     rows = visible_visits(user) if user is not None else Visit.objects.select_related("service", "contact")
-    return list(rows.filter(day=today(), contact__state=ContactState.WAITING)
-                .order_by("contact__created_at", "contact_id"))
+    visits = list(rows.select_related("booking", "service").filter(day=today(), contact__state=ContactState.WAITING)
+                  .order_by("contact__created_at", "contact_id"))
+    line = [WaitingVisitor(i, v.checked_in_at, _slot(v)) for i, v in enumerate(visits)]
+    return [visits[w.key] for w in serving_order(line, now=now())]
+
+
+def _slot(visit: Visit) -> Appointment | None:
+    booking = visit.booking
+    if booking is None:
+        return None
+    return Appointment(booking.starts_at, booking.starts_at + timedelta(minutes=visit.service.slot_minutes))
 
 
 def called_by(user: User) -> Visit | None:

@@ -187,7 +187,7 @@ def wallboard_card(request: HttpRequest) -> HttpResponse:
     waiting = selectors.waiting_line(user=request.user)  # type: ignore[arg-type]  (ET-4: their scope)
     return render(request, "walkin/_wallboard_card.html", {
         "services": selectors.services(), "figures": figures, "waiting": len(waiting),
-        "longest_wait": (now() - waiting[0].contact.created_at).total_seconds() if waiting else None})
+        "longest_wait": (now() - min(v.contact.created_at for v in waiting)).total_seconds() if waiting else None})
 
 
 

@@ -128,3 +128,15 @@ def test_a_booked_visit_nobody_came_to_is_a_no_show(repairs, reception, carmen, 
     later.refresh_from_db()
     assert later.status == "no_vino"
     assert bookings.record_no_shows() == 0
+
+
+def test_the_desk_panel_lists_the_line_in_the_order_call_next_takes_it(repairs, reception, carmen, lucia, clock):
+    bookings.book_own_visit(actor=carmen, service="A", starts_at=SLOT)
+    clock.advance(5 * 60)
+    check_in(actor=reception, service="A", name="Pedro Gil", phone="+34600999888")
+    clock.advance(10 * 60)
+    check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE, booked=True)
+    panel = signed_in(lucia)
+    assert "2 visitantes esperando: A-001, C-001" in panel.get("/mostrador/").content.decode()  # early: by arrival
+    clock.advance(5 * 60)  # 10:20, her slot
+    assert "2 visitantes esperando: C-001, A-001" in panel.get("/mostrador/").content.decode()
