@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.migrated import migrated_home
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,8 +48,11 @@ def prepare(home: Path, password: str, *, database_url: str | None = None) -> st
     home.mkdir(parents=True, exist_ok=True)
     env = _env(home, database_url)
     python = sys.executable
-    subprocess.run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True,
-                   timeout=600)
+    if database_url is None:
+        migrated_home(home)
+    else:
+        subprocess.run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True,
+                       timeout=600)
     seeded = subprocess.run([python, "-m", "tests.consoles.seed", password], env=env, cwd=ROOT, check=True,
                             capture_output=True, text=True, timeout=300)
     return seeded.stdout.strip().splitlines()[-1]

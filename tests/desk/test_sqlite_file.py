@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated import migrated_home
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SETUP = """
@@ -87,8 +89,7 @@ def _together(script: str, args: list[list[str]], env: dict[str, str]) -> list[s
 def sqlite_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("desk_home")
     env = _env(home)
-    done = _run(["-m", "django", "migrate", "--skip-checks", "-v", "0"], env)
-    assert done.returncode == 0, done.stderr[-2000:]
+    migrated_home(home)
     done = _run(["-c", SETUP], env)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr[-2000:]
     return home

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated import migrated_home
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Zorro-Azul-7731-secreto"
 LABEL = "Cuenta-de-correo-etiqueta-visible"
@@ -53,9 +55,7 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 @pytest.fixture(scope="module")
 def sqlite_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("atiende_home")
-    done = _run(["-m", "django", "migrate", "--skip-checks", "-v", "0"], _env(home))
-    assert done.returncode == 0, done.stderr[-2000:]
-    return home
+    return migrated_home(home)
 
 
 def test_processes_appending_at_once_keep_one_unbroken_chain(sqlite_home: Path):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated import migrated_home
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 from atiende.cli.django_setup import setup_django
@@ -79,8 +81,7 @@ def test_zero_workers_is_a_clear_error(tmp_path):
 @pytest.mark.skipif(not _redis_up(), reason="Redis is not reachable at ATIENDE_TEST_REDIS_URL")
 def test_two_processes_with_redis_answer_the_api(tmp_path):
     env = _env(tmp_path, REDIS_URL=REDIS_URL)
-    subprocess.run([sys.executable, "-m", "atiende.cli", "migrate"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    migrated_home(tmp_path)
     token = subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True,
                            text=True).stdout.strip().splitlines()[-1]
     port = _free_port()

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.migrated import migrated_home
 from tests.web.test_serve import ROOT, _env, _free_port, _serve
 
 PASSWORD = "una-clave-larga-2026"
@@ -37,8 +38,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a served proces
 
 def _home(tmp_path: Path) -> dict[str, str]:
     env = _env(tmp_path, ATIENDE_LOGIN_MAX_FAILURES_PER_ADDRESS=str(PER_ADDRESS), ATIENDE_LOGIN_MAX_FAILURES="50")
-    subprocess.run([sys.executable, "-m", "atiende.cli", "migrate"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=300)
+    migrated_home(tmp_path)
     subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     return env
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 import atiende
+from tests.migrated import migrated_home
 
 LOCALE = Path(atiende.__file__).resolve().parent / "locale"
 PLACEHOLDER = re.compile(r"%(?:\([a-z_0-9]+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifgex%]")
@@ -89,7 +90,7 @@ def test_the_services_messages_follow_the_command_line_language(tmp_path):
     """Django's own messages (a password validator here) speak the language of LANG, as the command line does."""
     env = {"LANG": "en_GB.UTF-8", "PATH": "/usr/bin:/bin", "ATIENDE_HOME": str(tmp_path)}
     run = [sys.executable, "-m", "atiende.cli"]
-    subprocess.run([*run, "migrate"], env=env, capture_output=True, text=True, timeout=120, check=True)
+    migrated_home(tmp_path)
     add = [*run, "user", "add", "pepe", "--role", "tecnico", "--password-stdin"]
     english = subprocess.run(add, env=env, input="corta\n", capture_output=True, text=True, timeout=60)
     spanish = subprocess.run(add, env={**env, "LANG": "es_ES.UTF-8"}, input="corta\n", capture_output=True,
