@@ -157,7 +157,7 @@ def coalesced() -> Iterator[None]:
     if len(stack) > 1:
         pending = stack.pop()
         for key, work in pending.items():
-            stack[-1].setdefault(key, work)
+            _ask(stack[-1], key, work)
         return
     try:
         # Work may ask for more work (an index entry written by a refresh's history line): run until none is left.
@@ -182,16 +182,43 @@ def later(*kinds: str) -> Iterator[None]:
         _coalescing.later = previous
 
 
-def once(key: Hashable, work: Callable[[], Any]) -> None:
-    """Run ``work`` when the innermost :func:`coalesced` block ends, once for each ``key``; at once outside one
-    (never inside a :func:`later` block for its kind)."""
+class _Provisional:
+    """Work that holds only while nothing else asks for the same key (see :func:`once`)."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self.work = work
+
+    def __call__(self) -> Any:
+        return self.work()
+
+
+def _ask(pending: dict[Hashable, Any], key: Hashable, work: Callable[[], Any]) -> None:
+    held = pending.get(key)
+    if held is None or (isinstance(held, _Provisional) and not isinstance(work, _Provisional)):
+        pending[key] = work  # a key already waiting keeps its place in the order
+
+
+def once(key: Hashable, work: Callable[[], Any], *, provisional: bool = False) -> None:
+    """Run ``work`` when the innermost :func:`coalesced` block ends, once for each ``key``; at once outside one.
+
+    ``provisional``: a shortcut that is right only if nothing else in the block asks for the same key (a new
+    work order's clocks computed from the row in hand, with no history to read); any other work asked for
+    that key (:func:`once` or :func:`upgrade`) takes its place. Never inside a :func:`later` block for its kind.
+    """
     if isinstance(key, tuple) and key and key[0] in getattr(_coalescing, "later", ()):
         return
     stack = getattr(_coalescing, "stack", None)
     if stack and connection.in_atomic_block:
-        stack[-1].setdefault(key, work)
+        _ask(stack[-1], key, _Provisional(work) if provisional else work)
     else:
         work()
+
+
+def upgrade(key: Hashable, work: Callable[[], Any]) -> None:
+    """Put ``work`` in the place of a provisional work waiting under ``key`` in the blocks being run, if any."""
+    for pending in getattr(_coalescing, "stack", None) or []:
+        if isinstance(pending.get(key), _Provisional):
+            pending[key] = work
 
 
 def take_waiting(kind: str) -> list[Hashable]:
@@ -218,8 +245,8 @@ def memo[T](key: Hashable, read: Callable[[], T]) -> T:
     """``read()`` once per outermost :func:`coalesced` block (in a transaction), its value kept until the block
     ends; at once, every time, outside one.
 
-    For settings that every change in a block reads and none of them writes (the SLA policies, a team's
-    calendar): a batch of mail reads them once, not once a message. Whoever writes such a setting calls
+    For what every change in a block reads and none of them writes (:mod:`atiende.config_cache`'s version of
+    the settings): a batch of mail reads it once, not once a message. Whoever writes such a setting calls
     :func:`forget`, so a block that changes one reads it again.
     """
     if not coalescing():

@@ -188,6 +188,14 @@ def index_work_orders(pks: Iterable[int]) -> None:
         refresh_customer_scopes(changed)
 
 
+def index_new_work_order(work_order: WorkOrder) -> None:
+    """:func:`index_work_order` for a work order opened in this transaction, from the row in hand: it has no
+    message and no entry yet, so only its customers' entries are read (to see it from now on)."""
+    document = work_order_document(work_order, [])
+    store(document)
+    _add_customer_tokens(_ref_ids(document.refs), set(document.scope.split()))
+
+
 def remove_work_order(pk: int) -> None:
     old = SearchEntry.objects.filter(kind=SearchKind.WORK_ORDER, object_id=pk).values_list("refs", flat=True).first()
     remove(SearchKind.WORK_ORDER, pk)

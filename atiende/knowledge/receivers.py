@@ -51,6 +51,11 @@ def work_order_changed(sender: type, instance: Any, raw: bool = False, **kwargs:
     if raw or (sender is WorkOrderEvent and instance.kind in AFTER_A_SAVE):
         return
     pk = instance.pk if sender is WorkOrder else instance.work_order_id
+    if sender is WorkOrder and kwargs.get("created") and db.coalescing():
+        # Opened in this block: its entry comes from the row in hand (no message, no former entry), unless
+        # anything else in the block touches it (a message, a change: then the full read below takes its place).
+        db.once((WORK_ORDER_ENTRY, pk), lambda: index.index_new_work_order(instance), provisional=True)
+        return
     db.once((WORK_ORDER_ENTRY, pk), lambda: index.index_work_orders([pk, *db.take_waiting(WORK_ORDER_ENTRY)]))
 
 

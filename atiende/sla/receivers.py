@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from atiende import db
-from atiende.desk.models import WorkOrderEvent
+from atiende import config_cache, db
+from atiende.desk.models import Message, WorkOrder, WorkOrderEvent
 from atiende.sla import services
 from atiende.sla.models import Holiday, SlaPolicy, TeamCalendar
 
@@ -56,6 +56,12 @@ def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, r
     if created and not raw:
         work_order_id = instance.work_order_id
         if db.coalescing():
+            if instance.kind == "created":
+                # A work order opened in this block has no history and no message yet: its clocks come from the
+                # row in hand, unless something else in the block touches it (then the full refresh below).
+                work_order = instance.work_order
+                db.once(("sla.refresh", work_order_id), lambda: _start(work_order), provisional=True)
+                return
             db.once(("sla.refresh", work_order_id), lambda: _refresh_waiting(work_order_id))
             return
         # Once per work order and commit: the refresh reads the whole history, so the second line
@@ -66,6 +72,24 @@ def on_work_order_event(sender: type, instance: WorkOrderEvent, created: bool, r
         first = next((callback for _ids, callback, _robust in pending if isinstance(callback, _Refresh)
                       and callback.work_order_id == work_order_id and not callback.done), None)
         transaction.on_commit(_Refresh(work_order_id, after=first))
+
+
+def _start(work_order: WorkOrder) -> None:
+    try:
+        with transaction.atomic():
+            services.start(work_order)
+    except Exception:  # the clocks must never break the change that moved them
+        log.exception("SLA clocks of new work order %s failed", work_order.pk)
+
+
+@receiver(post_save, sender=Message, dispatch_uid="sla.message_saved")
+@receiver(post_save, sender=WorkOrder, dispatch_uid="sla.work_order_saved")
+def on_work_order_touched(sender: type, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A new work order's row or messages changed in the block that opened it: its clocks are read in full."""
+    if raw or (sender is WorkOrder and created) or not db.coalescing():
+        return
+    work_order_id = instance.pk if sender is WorkOrder else instance.work_order_id
+    db.upgrade(("sla.refresh", work_order_id), lambda: _refresh_waiting(work_order_id))
 
 
 class _Refresh:
@@ -86,6 +110,7 @@ class _Refresh:
 @receiver(post_save, sender=Holiday, dispatch_uid="sla.holiday_saved")
 @receiver(post_delete, sender=Holiday, dispatch_uid="sla.holiday_deleted")
 def on_settings_changed(sender: type, raw: bool = False, **kwargs: Any) -> None:
-    db.forget()  # the policies and calendars a block keeps (services.policies, calendar_for) are read again
+    # Every process reads the policies and calendars again (services.policies, calendar_for) once this commits.
+    config_cache.changed()
     if not raw:
         transaction.on_commit(lambda: services.recheck_open())

@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from atiende import db
+from atiende import config_cache
 from atiende.desk.models import (
     Channel,
     Message,
@@ -66,8 +66,9 @@ SERVED_WHEN_OPENED = (Channel.PHONE, Channel.IN_PERSON)
 def calendar_for(team_id: int | None) -> core_calendar.BusinessCalendar:
     """The team's calendar; all day, every day in UTC for a team without one (or a broken one).
 
-    Read once per :func:`atiende.db.coalesced` block (a batch of mail refreshes many work orders of few teams)."""
-    return db.memo(("sla.calendar", team_id), lambda: _calendar_for(team_id))
+    Kept by the process until the settings change (:mod:`atiende.config_cache`): a work order's clocks do not
+    read the calendar again."""
+    return config_cache.cached(("sla.calendar", team_id), lambda: _calendar_for(team_id))
 
 
 def _calendar_for(team_id: int | None) -> core_calendar.BusinessCalendar:
@@ -88,8 +89,8 @@ def calendar_of(row: TeamCalendar, holidays: Iterable[date] | None = None) -> co
 
 
 def policies() -> list[core_policy.Policy]:
-    """The active policies, read once per :func:`atiende.db.coalesced` block."""
-    return db.memo("sla.policies", _policies)
+    """The active policies, kept by the process until the settings change (:mod:`atiende.config_cache`)."""
+    return config_cache.cached("sla.policies", _policies)
 
 
 def _policies() -> list[core_policy.Policy]:
@@ -221,6 +222,21 @@ def refresh_many(work_order_ids: Iterable[int], *, now: datetime | None = None) 
     for told, status in statuses:
         _raise_alerts(told, status, now)
     return rows
+
+
+def start(work_order: WorkOrder, *, now: datetime | None = None) -> WorkOrderSla:
+    """The clocks of a work order just opened, from the row in hand: no history line after its opening and no
+    message yet, so nothing to read but the policies and the calendar (kept by the process). One statement
+    stores them; the row is left on ``work_order.sla`` for the answer that follows."""
+    now = now or timezone.now()
+    customer = work_order.customer if work_order.customer_id else None
+    work_order.sla_organisation_id = customer.organisation_id if customer is not None else None  # type: ignore[attr-defined]
+    row, status = _clocks(work_order, _facts(work_order, [], []), now)
+    WorkOrderSla.objects.bulk_create([row], update_conflicts=True, unique_fields=("work_order",),
+                                     update_fields=UPSERTED)
+    _raise_alerts(work_order, status, now)
+    WorkOrderSla._meta.get_field("work_order").remote_field.set_cached_value(work_order, row)
+    return row
 
 
 UPSERTED = ["policy_id", "first_response_minutes", "resolution_minutes", "started_at", "first_response_at",

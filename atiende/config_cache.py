@@ -1,0 +1,69 @@
+"""Settings every request reads and few change, kept by each server process until any process changes one.
+
+The SLA policies and the teams' calendars (read by every work order's clocks) are rows an administrator
+edits a few times a year, yet each creation read them again: two ORM queries, compiled each time, for the
+same answer (issue 25). A process now keeps what it read, with the version of the settings it read it
+under. The version is one row of ``desk_counter`` (``settings``), read by its unique key with one
+hand-written statement per transaction; whoever changes such a setting writes a new version in the same
+transaction (:func:`changed`, called by the models' save and delete signals), so every process, this one
+or another, reads the setting again in its next transaction after that commit, and none reads a
+settings row newer than the version it checked.
+
+A version is a random number, not a count: a transaction rolled back (a test's, say) cannot leave a
+process holding a value under a version that a later change writes again.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.db import connection
+
+from atiende import db
+from atiende.desk.models import Counter
+
+NAME = "settings"
+
+_kept: dict[Hashable, tuple[int, Any]] = {}
+_lock = threading.Lock()
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Counter._meta.db_table)
+
+
+def _read_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {_table()} WHERE name = %s", [NAME])
+        row = cursor.fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def version() -> int:
+    """The settings' current version: one statement, once per :func:`atiende.db.coalesced` block."""
+    return db.memo("config_cache.version", _read_version)
+
+
+def changed() -> None:
+    """A cached setting was written: a new version, in the caller's transaction (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table()} (name, value) VALUES (%s, %s) "
+                       "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                       [NAME, secrets.randbelow(2**62) + 1])
+    db.forget()
+
+
+def cached[T](key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``'s value as of the settings' current version: read again only when that version moved."""
+    current = version()
+    full_key = (connection.settings_dict["NAME"], key)
+    found = _kept.get(full_key)
+    if found is not None and found[0] == current:
+        return found[1]  # type: ignore[no-any-return]
+    value = read()
+    with _lock:
+        _kept[full_key] = (current, value)
+    return value
