@@ -119,3 +119,57 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         expect(log.locator("li.customer").filter(has_text="Es una HP LaserJet")).to_contain_text("Leído")
         stored = center.stored.rows("SELECT body FROM desk_message ORDER BY id")
         assert [row[0] for row in stored][-3:] == ["No puedo imprimir", REPLY, "Es una HP LaserJet"]
+
+
+def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(tmp_path, template, browser):
+    from playwright.sync_api import expect
+
+    from tests.consoles.browser import served_center
+
+    whisper = "Pregúntale el modelo exacto"
+    with served_center(tmp_path / "home", template, browser) as center, \
+            customer_site(center.server.url, tmp_path / "site") as shop:
+        add_widget(center.stored, origin_of(shop))
+        customer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES").new_page()
+        customer.goto(shop)
+        customer.get_by_role("button", name="Chatee con nosotros").click()
+        dialog = customer.get_by_role("dialog", name="Soporte técnico")
+        dialog.get_by_label("Su nombre").fill("Carmen")
+        dialog.get_by_label("¿En qué podemos ayudarle?").fill("No puedo imprimir")
+        dialog.get_by_role("button", name="Empezar el chat").click()
+        log = dialog.get_by_role("log", name="Conversación")
+        expect(log.get_by_text("No puedo imprimir")).to_be_visible()
+        lucia = sign_in(browser, center.server, "lucia")
+        lucia.goto(f"{center.server.url}/consola/")
+        card = lucia.locator("#chats")
+        card.locator("#live-chats").get_by_role("link", name="Carmen").click()
+        card.get_by_role("button", name="Aceptar el chat").click()
+        expect(dialog.get_by_role("status")).to_have_text("Le atiende Lucía.")
+
+        # Marta, on the wallboard: the chat is in its «Chats» card; she coaches Lucía from there.
+        marta = sign_in(browser, center.server, "marta")
+        marta.goto(f"{center.server.url}/panel/")
+        board = marta.locator("#board-chats").locator("..")
+        board.locator("#board-chats").get_by_role("link", name="Carmen").click()
+        expect(board.get_by_role("log")).to_contain_text("No puedo imprimir")
+        board.get_by_role("button", name="Asesorar al técnico").click()
+        board.get_by_label("Un consejo al técnico (el cliente nunca lo ve)").fill(whisper)
+        board.get_by_role("button", name="Enviar al técnico").click()
+        expect(board.get_by_role("log")).to_contain_text(whisper)
+
+        # Lucía reads it in her card, marked staff-only; she answers; the customer gets the answer, never the word.
+        thread = card.locator("#chat-thread")
+        expect(thread.get_by_role("log")).to_contain_text(whisper)
+        box = card.get_by_label("Su mensaje al cliente")
+        box.fill(REPLY)
+        box.press("Enter")
+        send_anyway = card.get_by_role("button", name="Enviar de todos modos")
+        expect(thread.get_by_role("log").get_by_text(REPLY).or_(send_anyway)).to_be_visible()
+        if send_anyway.count():
+            send_anyway.click()
+        expect(log.get_by_text(REPLY)).to_be_visible()
+        expect(dialog).not_to_contain_text(whisper)
+        customer.reload()  # and not on a rejoin either
+        customer.get_by_role("button", name="Chatee con nosotros").click()
+        expect(log.get_by_text(REPLY)).to_be_visible()
+        expect(dialog).not_to_contain_text(whisper)
