@@ -21,6 +21,10 @@ widget), so each socket knows at once whether it missed one (atiende/chat/core/s
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import logging
+import os
 import uuid
 from typing import Any
 
@@ -30,6 +34,8 @@ from atiende.chat.models import ChatSession
 from atiende.chat.selectors import customer_view, staff_message_view
 from atiende.contact.live import BOARD_GROUP, _listening_layer, _tell, technician_group
 from atiende.desk.models import Message, Visibility
+
+log = logging.getLogger(__name__)
 
 
 def customer_group(session_id: int) -> str:
@@ -100,6 +106,41 @@ def _both(groups: list[str], staff: dict[str, Any], session_id: int | None, cust
     layer = _listening_layer()
     if layer is None:
         return
-    _tell(layer, groups, staff)
+    loop = _server_loop()
+    if loop is None:  # a thread of its own (the worker, a test): the sends are done when this returns
+        _tell(layer, groups, staff)
+        if session_id is not None:
+            _tell(layer, [customer_group(session_id)], customer)
+        return
+    # Called from a socket's or a request's database thread (one for the whole process: Channels' and Django's
+    # sync_to_async): the sends are handed to the server's loop and the thread goes on to the next write, instead
+    # of waiting for a loop busy with a thousand sockets (each socket's Replay puts late or crossed frames in order).
+    targets = [(group, staff) for group in groups]
     if session_id is not None:
-        _tell(layer, [customer_group(session_id)], customer)
+        targets.append((customer_group(session_id), customer))
+    asyncio.run_coroutine_threadsafe(_send_each(layer, targets), loop).add_done_callback(_logged)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop when this thread runs sync code for it (asgiref's sync_to_async), else None."""
+    from asgiref.sync import SyncToAsync
+
+    local = SyncToAsync.threadlocal
+    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid() or loop.is_closed():
+        return None
+    return loop
+
+
+async def _send_each(layer: Any, targets: list[tuple[str, dict[str, Any]]]) -> None:
+    joined = getattr(layer, "groups", None)  # an in-process layer: only the groups someone is in
+    wanted = [(group, message) for group, message in targets if joined is None or joined.get(group)]
+    results = await asyncio.gather(*(layer.group_send(g, m) for g, m in wanted), return_exceptions=True)
+    for (group, _message), result in zip(wanted, results, strict=True):
+        if isinstance(result, BaseException):  # a live update never breaks the action that caused it
+            log.error("live update to %s failed", group, exc_info=result)
+
+
+def _logged(future: concurrent.futures.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("live update failed", exc_info=future.exception())
