@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import get_language
 
 from atiende.contact import selectors
@@ -278,3 +280,11 @@ def _who(user: User | int | None) -> dict[str, Any] | None:
 
 
 _WHO: dict[int, tuple[float, dict[str, Any] | None]] = {}
+
+
+@receiver([post_save, post_delete], sender=User, dispatch_uid="telephony-forget-who")
+def _forget_who(sender: type[User], instance: User, **kwargs: Any) -> None:
+    """A technician saved or deleted in this process is read again at their next event: a new extension rings
+    at once here (other processes see it within the minute), and a new user given a freed id is never taken for
+    the one who had it."""
+    _WHO.pop(instance.pk, None)
