@@ -36,6 +36,30 @@ def browser():
         yield opened
 
 
+def _carmen_writes_and_lucia_accepts(browser, center, shop):
+    """Carmen starts a chat in the widget on the shop's site; Lucía opens it in her console's «Chats» card and
+    accepts it there. The widget's dialog and log, Lucía's page and her card."""
+    from playwright.sync_api import expect
+
+    add_widget(center.stored, origin_of(shop))
+    customer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES").new_page()
+    customer.goto(shop)
+    customer.get_by_role("button", name="Chatee con nosotros").click()
+    dialog = customer.get_by_role("dialog", name="Soporte técnico")
+    dialog.get_by_label("Su nombre").fill("Carmen")
+    dialog.get_by_label("¿En qué podemos ayudarle?").fill("No puedo imprimir")
+    dialog.get_by_role("button", name="Empezar el chat").click()
+    log = dialog.get_by_role("log", name="Conversación")
+    expect(log.get_by_text("No puedo imprimir")).to_be_visible()
+    lucia = sign_in(browser, center.server, "lucia")
+    lucia.goto(f"{center.server.url}/consola/")
+    card = lucia.locator("#chats")
+    card.locator("#live-chats").get_by_role("link", name="Carmen").click()
+    card.get_by_role("button", name="Aceptar el chat").click()
+    expect(dialog.get_by_role("status")).to_have_text("Le atiende Lucía.")
+    return dialog, log, lucia, card
+
+
 def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in_the_widget(tmp_path, template,
                                                                                             browser):
     from playwright.sync_api import expect
@@ -44,24 +68,8 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
 
     with served_center(tmp_path / "home", template, browser) as center, \
             customer_site(center.server.url, tmp_path / "site") as shop:
-        add_widget(center.stored, origin_of(shop))
-        customer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES").new_page()
-        customer.goto(shop)
-        customer.get_by_role("button", name="Chatee con nosotros").click()
-        dialog = customer.get_by_role("dialog", name="Soporte técnico")
-        dialog.get_by_label("Su nombre").fill("Carmen")
-        dialog.get_by_label("¿En qué podemos ayudarle?").fill("No puedo imprimir")
-        dialog.get_by_role("button", name="Empezar el chat").click()
-        log = dialog.get_by_role("log", name="Conversación")
-        expect(log.get_by_text("No puedo imprimir")).to_be_visible()
-
-        # Lucía's console: the chat is in the «Chats» card; she opens it and accepts it there.
-        lucia = sign_in(browser, center.server, "lucia")
-        lucia.goto(f"{center.server.url}/consola/")
-        card = lucia.locator("#chats")
-        card.locator("#live-chats").get_by_role("link", name="Carmen").click()
-        card.get_by_role("button", name="Aceptar el chat").click()
-        expect(dialog.get_by_role("status")).to_have_text("Le atiende Lucía.")
+        # Carmen starts a chat on the shop's site; Lucía accepts it in her console's «Chats» card.
+        dialog, log, lucia, card = _carmen_writes_and_lucia_accepts(browser, center, shop)
         thread = card.locator("#chat-thread")
         expect(thread.get_by_role("log")).to_contain_text("No puedo imprimir")
 
@@ -129,22 +137,7 @@ def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(
     whisper = "Pregúntale el modelo exacto"
     with served_center(tmp_path / "home", template, browser) as center, \
             customer_site(center.server.url, tmp_path / "site") as shop:
-        add_widget(center.stored, origin_of(shop))
-        customer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES").new_page()
-        customer.goto(shop)
-        customer.get_by_role("button", name="Chatee con nosotros").click()
-        dialog = customer.get_by_role("dialog", name="Soporte técnico")
-        dialog.get_by_label("Su nombre").fill("Carmen")
-        dialog.get_by_label("¿En qué podemos ayudarle?").fill("No puedo imprimir")
-        dialog.get_by_role("button", name="Empezar el chat").click()
-        log = dialog.get_by_role("log", name="Conversación")
-        expect(log.get_by_text("No puedo imprimir")).to_be_visible()
-        lucia = sign_in(browser, center.server, "lucia")
-        lucia.goto(f"{center.server.url}/consola/")
-        card = lucia.locator("#chats")
-        card.locator("#live-chats").get_by_role("link", name="Carmen").click()
-        card.get_by_role("button", name="Aceptar el chat").click()
-        expect(dialog.get_by_role("status")).to_have_text("Le atiende Lucía.")
+        dialog, log, lucia, card = _carmen_writes_and_lucia_accepts(browser, center, shop)
 
         # Marta, on the wallboard: the chat is in its «Chats» card; she coaches Lucía from there.
         marta = sign_in(browser, center.server, "marta")
@@ -169,6 +162,7 @@ def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(
             send_anyway.click()
         expect(log.get_by_text(REPLY)).to_be_visible()
         expect(dialog).not_to_contain_text(whisper)
+        customer = dialog.page
         customer.reload()  # and not on a rejoin either
         customer.get_by_role("button", name="Chatee con nosotros").click()
         expect(log.get_by_text(REPLY)).to_be_visible()
