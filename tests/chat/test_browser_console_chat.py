@@ -60,6 +60,21 @@ def _carmen_writes_and_lucia_accepts(browser, center, shop):
     return dialog, log, lucia, card
 
 
+def _lucia_answers(card, log, text):
+    """Lucía writes ``text`` in the card's composer and sends it (Enter; a line with findings is held back once,
+    then sent anyway); the customer reads it in the widget's ``log``."""
+    from playwright.sync_api import expect
+
+    box = card.get_by_label("Su mensaje al cliente")
+    box.fill(text)
+    box.press("Enter")
+    send_anyway = card.get_by_role("button", name="Enviar de todos modos")
+    expect(card.locator("#chat-thread").get_by_role("log").get_by_text(text).or_(send_anyway)).to_be_visible()
+    if send_anyway.count():
+        send_anyway.click()
+    expect(log.get_by_text(text)).to_be_visible()
+
+
 def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in_the_widget(tmp_path, template,
                                                                                             browser):
     from playwright.sync_api import expect
@@ -107,14 +122,8 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         used = center.stored.rows("SELECT times_used FROM knowledge_cannedanswer WHERE id = %s", created)
         assert used[0][0] == 1
 
-        # She answers from the composer (Enter sends; a line with findings would be held back once).
-        box.fill(REPLY)
-        box.press("Enter")
-        send_anyway = card.get_by_role("button", name="Enviar de todos modos")
-        expect(thread.get_by_role("log").get_by_text(REPLY).or_(send_anyway)).to_be_visible()
-        if send_anyway.count():
-            send_anyway.click()
-        expect(log.get_by_text(REPLY)).to_be_visible()  # the customer reads it in the widget
+        # She answers from the composer; the customer reads it in the widget.
+        _lucia_answers(card, log, REPLY)
 
         # The widget, open, marks it read: the card says so under Lucía's line.
         expect(thread.locator("li.chat-tecnico").filter(has_text=REPLY)).to_contain_text("Leído por el cliente")
@@ -158,14 +167,7 @@ def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(
         # Lucía reads it in her card, marked staff-only; she answers; the customer gets the answer, never the word.
         thread = card.locator("#chat-thread")
         expect(thread.get_by_role("log")).to_contain_text(whisper)
-        box = card.get_by_label("Su mensaje al cliente")
-        box.fill(REPLY)
-        box.press("Enter")
-        send_anyway = card.get_by_role("button", name="Enviar de todos modos")
-        expect(thread.get_by_role("log").get_by_text(REPLY).or_(send_anyway)).to_be_visible()
-        if send_anyway.count():
-            send_anyway.click()
-        expect(log.get_by_text(REPLY)).to_be_visible()
+        _lucia_answers(card, log, REPLY)
         expect(dialog).not_to_contain_text(whisper)
         customer = dialog.page
         customer.reload()  # and not on a rejoin either
