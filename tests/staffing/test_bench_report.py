@@ -45,3 +45,18 @@ def test_p99_is_the_nearest_rank() -> None:
     assert percentile(values, 0.99) == 99.0
     assert percentile(values, 0.50) == 50.0
     assert percentile([5.0], 0.99) == 5.0
+
+
+def test_a_new_report_keeps_the_records_written_by_hand_below_the_marker(tmp_path: Path) -> None:
+    from bench.__main__ import RECORDS_MARKER, kept_records
+
+    report = tmp_path / "performance.md"
+    report.write_text(f"# Performance\n\nold generated figures\n\nAll benchmarks took 9 s.\n\n{RECORDS_MARKER}\n\n"
+                      "## Issue 99, an interleaved run\n\nratio 1.5x (min 1.2, max 1.8)\n", encoding="utf-8")
+    results = [{"script": Path("bench/bench_x.py"), "command": "python bench/bench_x.py", "status": 0,
+                "seconds": 0.1, "figures": [], "body": "new figures", "stderr": ""}]
+    again = render(results, [], 0.1, kept_records(report))
+    assert "old generated figures" not in again
+    assert "new figures" in again
+    assert again.index("All benchmarks took") < again.index(RECORDS_MARKER) < again.index("ratio 1.5x (min 1.2, max 1.8)")
+    assert kept_records(tmp_path / "missing.md") == ""
