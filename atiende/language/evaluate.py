@@ -14,7 +14,8 @@ ten, written before session 8's first tuning), "test11" (round eleven,
 written after it; both were tuned on in session 8's second tuning), "test12"
 (round twelve, written after that, run once, then tuned on), "test13" (round
 thirteen, written after session 8's third tuning, run once, tuned on in session 10), "test14" (round fourteen,
-written in session 10 before any tuning of that session), "tuning" (dev,
+written in session 10 before any tuning of that session), "test15" (round fifteen, written in
+session 11 before any tuning of that session), "tuning" (dev,
 test1 to test3 and test6 to test13), "heldout" (test and test14) and "all".
 
 Prints, as Markdown, precision, recall and F1 per customer trait (CT-*) and
@@ -44,7 +45,7 @@ EXTERNAL_DATA = DEFAULT_DATA.parent / "external" / "fortunes_es.jsonl"
 GROUPS = {"tuning": ("dev", "test1", "test2", "test3", "test6", "test7", "test8", "test9", "test10", "test11",
                      "test12", "test13"),
           "heldout": ("test", "test14")}
-SPLITS = ("test", "test14", "test13", "test12", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
+SPLITS = ("test", "test15", "test14", "test13", "test12", "test11", "test10", "test9", "test8", "test7", "test6", "test3", "test2", "test1", "dev", "tuning", "heldout", "all")
 RULE_IDS = ("DN-1", "DN-2", "DN-3", "DN-4", "DN-5", "DN-7", "DN-13", "PT-1", "PT-2",
             "NT-5", "NT-6", "NT-7", "CO-1")
 
