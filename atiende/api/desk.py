@@ -300,12 +300,17 @@ def _commitment_data(c: Commitment, now: datetime) -> dict[str, Any]:
 
 
 def _detail(request: HttpRequest, wo: WorkOrder) -> dict[str, Any]:
-    user = current_user(request)
+    survey = SatisfactionSurvey.objects.filter(work_order=wo).first()
+    return _detail_data(current_user(request), wo, wo.closed_questions.select_related("asked_by"),
+                        wo.commitments.select_related("owner"), survey)
+
+
+def _detail_data(user: Any, wo: WorkOrder, closed_questions: Any, commitments: Any,
+                 survey: SatisfactionSurvey | None) -> dict[str, Any]:
     now = timezone.now()
     data = work_order_data(wo)
-    data["closed_questions"] = [_question_data(q) for q in wo.closed_questions.select_related("asked_by")]
-    data["commitments"] = [_commitment_data(c, now) for c in wo.commitments.select_related("owner")]
-    survey = SatisfactionSurvey.objects.filter(work_order=wo).first()
+    data["closed_questions"] = [_question_data(q) for q in closed_questions]
+    data["commitments"] = [_commitment_data(c, now) for c in commitments]
     data["survey"] = None if survey is None else {
         "sent_at": survey.sent_at, "answered_at": survey.answered_at, "rating": survey.rating,
         "resolved": survey.resolved, "comment": survey.comment,
@@ -380,7 +385,9 @@ def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Statu
 
 @router.get("/{number}", response=answers(WorkOrderDetailOut), summary="One work order with questions and commitments")
 def read_work_order(request: HttpRequest, number: str) -> dict[str, Any]:
-    return _detail(request, _fresh(request, number))
+    user = current_user(request)
+    found = selectors.work_order_detail(user, number)
+    return _detail_data(user, found.work_order, found.questions, found.commitments, found.survey)
 
 
 @router.patch("/{number}", response=answers(WorkOrderDetailOut), summary="Change fields (staff; needs version)")

@@ -23,15 +23,19 @@ never as "forbidden", so nobody learns that it exists.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.desk import rows
 from atiende.desk.models import (
     Attachment,
+    ClosedQuestion,
     Commitment,
     ContactPoint,
     Customer,
@@ -42,8 +46,9 @@ from atiende.desk.models import (
     WorkOrderEvent,
 )
 from atiende.errors import InputError
-from atiende.people.models import User
+from atiende.people.models import Team, User
 from atiende.people.roles import acting_role, is_admin, is_customer, is_staff
+from atiende.sla.models import WorkOrderSla
 from atiende.sla.selectors import SLA_STATES, state_filter
 
 
@@ -322,3 +327,116 @@ def customers_sharing_contact(user: User, points: Iterable[dict[str, Any]]) -> l
     for point in found[:20]:
         seen.setdefault(point.customer_id, (point.customer, point.value))
     return list(seen.values())
+
+
+def _detail_sql() -> tuple[str, list[rows.Shape]]:
+    """The one statement of :func:`work_order_detail`: the work order, the rows its answer shows, and the two
+    facts its visibility needs (the reader's team membership, the reader's own customer records)."""
+    user_table = rows.table(User)
+    shapes = [rows.shape(WorkOrder, "wo"), rows.shape(Customer, "c"), rows.shape(Customer, "r"),
+              rows.shape(Customer, "d"), rows.shape(User, "a"), rows.shape(Team, "t"),
+              rows.shape(WorkOrderSla, "s")]
+    memberships = rows.table(User.teams.through)
+    sql = (
+        f"SELECT {', '.join(s.columns for s in shapes)}, "
+        f"EXISTS (SELECT 1 FROM {memberships} m WHERE m.user_id = %s AND m.team_id = wo.team_id), "
+        f"EXISTS (SELECT 1 FROM {rows.table(Customer)} own WHERE own.user_id = %s "
+        "AND own.id IN (wo.customer_id, wo.requester_id, wo.decision_maker_id)) "
+        f"FROM {rows.table(WorkOrder)} wo "
+        f"JOIN {rows.table(Customer)} c ON c.id = wo.customer_id "
+        f"LEFT JOIN {rows.table(Customer)} r ON r.id = wo.requester_id "
+        f"LEFT JOIN {rows.table(Customer)} d ON d.id = wo.decision_maker_id "
+        f"LEFT JOIN {user_table} a ON a.id = wo.assignee_id "
+        f"LEFT JOIN {rows.table(Team)} t ON t.id = wo.team_id "
+        f"LEFT JOIN {rows.table(WorkOrderSla)} s ON s.work_order_id = wo.id "
+        "WHERE wo.{key} = %s"
+    )
+    return sql, shapes
+
+
+def may_see(user: User, work_order: WorkOrder, *, in_my_team: bool, mine_as_customer: bool) -> bool:
+    """:func:`visible_work_orders`'s rule for one work order in hand, given the two facts it reads from other
+    tables: whether the work order's team is one of the user's, and whether one of the user's customer records
+    is its customer, requester or decision maker (tests/desk/test_detail_read.py holds the two forms together)."""
+    if acting_role(user) is None:
+        return False
+    if is_admin(user):
+        return True
+    if is_customer(user):
+        return mine_as_customer
+    return (work_order.team_id is None or in_my_team or work_order.assignee_id == user.pk
+            or work_order.created_by_id == user.pk)
+
+
+def work_order_detail(user: User, number_or_pk: int | str, *, by: str = "number") -> WorkOrderDetail:
+    """What the API's detail of one work order shows, if the user may see it (else the 404 of
+    :func:`get_work_order`): the work order with its customer, requester, decision maker, assignee, team and
+    SLA clocks in hand, its closed questions, commitments and survey. Four hand-written statements instead of
+    the ORM's five built queries and a lazy load (issue 25: the query building was half the read's CPU)."""
+    raw = str(number_or_pk).strip().lstrip("#")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise _not_found()
+    sql, shapes = _detail_sql()
+    sql = sql.replace("{key}", "id" if by == "pk" else "number")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, int(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        raise _not_found()
+    built: list[Any] = []
+    at = 0
+    for s in shapes:
+        built.append(s.build(row, at))
+        at += s.width
+    wo, customer, requester, decision_maker, assignee, team, sla = built
+    if not may_see(user, wo, in_my_team=bool(row[at]), mine_as_customer=bool(row[at + 1])):
+        raise _not_found()
+    cache = wo._state.fields_cache
+    cache.update(customer=customer, requester=requester, decision_maker=decision_maker, assignee=assignee,
+                 team=team, sla=sla)
+    if sla is not None:
+        sla._state.fields_cache["work_order"] = wo
+    return WorkOrderDetail(wo, _questions(wo), _commitments(wo), _survey(wo))
+
+
+@dataclass(frozen=True)
+class WorkOrderDetail:
+    work_order: WorkOrder
+    questions: list[ClosedQuestion]
+    commitments: list[Commitment]
+    survey: SatisfactionSurvey | None
+
+
+def _with_user(model: type[Any], user_field: str, order: str, wo: WorkOrder) -> list[Any]:
+    """The rows of ``model`` for one work order, oldest first as its ordering says, each with its user in hand."""
+    own, person = rows.shape(model, "x"), rows.shape(User, "u")
+    sql = (f"SELECT {own.columns}, {person.columns} FROM {rows.table(model)} x "
+           f"LEFT JOIN {rows.table(User)} u ON u.id = x.{rows.column(model, user_field)} "
+           f"WHERE x.work_order_id = %s ORDER BY {order}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [wo.pk])
+        fetched = cursor.fetchall()
+    found = []
+    for row in fetched:
+        item = own.build(row, 0)
+        item._state.fields_cache[user_field] = person.build(row, own.width)
+        item._state.fields_cache["work_order"] = wo
+        found.append(item)
+    return found
+
+
+def _questions(wo: WorkOrder) -> list[ClosedQuestion]:
+    return _with_user(ClosedQuestion, "asked_by", "x.asked_at, x.id", wo)
+
+
+def _commitments(wo: WorkOrder) -> list[Commitment]:
+    return _with_user(Commitment, "owner", "x.due_at, x.id", wo)
+
+
+def _survey(wo: WorkOrder) -> SatisfactionSurvey | None:
+    own = rows.shape(SatisfactionSurvey, "x")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {own.columns} FROM {rows.table(SatisfactionSurvey)} x WHERE x.work_order_id = %s",
+                       [wo.pk])
+        row = cursor.fetchone()
+    return None if row is None else own.build(row, 0)
