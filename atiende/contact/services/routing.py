@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from atiende import engine
@@ -36,10 +36,11 @@ from atiende.contact.services.apply import (
     run,
     store,
 )
+from atiende.contact.services.candidates import chats_held as held_now
+from atiende.contact.services.candidates import claim as claim_technician
+from atiende.contact.services.candidates import page as available_page
 from atiende.contact.services.locking import lock_contact, tx
 from atiende.contact.services.technicians import (
-    chats_held,
-    chats_held_expression,
     engine_technician,
     require_staff,
     technician_state,
@@ -115,23 +116,17 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
     """
     config = queue_config(queue)
     tiers = open_tiers(contact, config, policy, now=now())  # only tiers that may take it now (PO-2, CT-ENT)
-    available = _team_filtered(TechnicianState.objects.select_related("user")
-                               .filter(status=TechnicianStatus.AVAILABLE, user__tier__in=tiers), queue)
-    available = available.annotate(chats_held=chats_held_expression())
-    if concurrent(contact.channel):
-        available = available.filter(Q(max_chats__isnull=True, chats_held__lt=policy.max_chats)
-                                     | Q(max_chats__isnull=False, chats_held__lt=F("max_chats")))
-    else:
-        available = available.filter(chats_held=0)
-    available = available.order_by("chats_held", F("idle_since").asc(nulls_last=True), "calls_today", "user_id")
+    chat = concurrent(contact.channel)
     # The engine picks the longest idle among those who fit: read the technicians in
-    # that order, a page at a time, until a page holds someone who fits. Who turned
-    # this call down is left out by the engine (pick_technician, routing.turned_down).
+    # that order (candidates.page: hand-written, with the team and chat rules above), a
+    # page at a time, until a page holds someone who fits. Who turned this call down is
+    # left out by the engine (pick_technician, routing.turned_down).
     candidates: dict[int, TechnicianState] = {}
     pool: list[engine.Technician] = []
     decision = None
     for start in itertools.count(0, CANDIDATES_PAGE):
-        rows = list(available[start:start + CANDIDATES_PAGE])
+        rows = available_page(tiers=tiers, team_id=queue.team_id, chat=chat, max_chats=policy.max_chats,
+                              start=start, size=CANDIDATES_PAGE)
         fitting = [t for t in rows if _serves(t, queue, team_checked=True)]
         candidates.update((t.user_id, t) for t in fitting)
         pool += [engine_technician(t) for t in fitting]
@@ -143,12 +138,9 @@ def _choose_technician(queue: Queue, contact: engine.Contact, policy: engine.Pol
         decision = pick_technician(contact, pool, config, policy, now=now())
         if decision.technician is None:
             return None, decision
-        claimed = (TechnicianState.objects.select_for_update(skip_locked=True)
-                   .filter(pk=decision.technician, status=TechnicianStatus.AVAILABLE)
-                   .values_list("pk", flat=True).first())
-        if claimed is not None:
+        if claim_technician(decision.technician):
             chosen = next(t for t in pool if t.id == decision.technician)
-            chosen.chats = chats_held(decision.technician)  # exact now that their row is locked
+            chosen.chats = held_now(decision.technician)  # exact now that their row is locked
             if may_take(chosen, contact, policy):
                 return candidates[decision.technician], decision
         pool = [t for t in pool if t.id != decision.technician]  # someone else got them first
@@ -186,25 +178,10 @@ def _team_members(team_id: int, user: Any) -> Any:
     return User.teams.through.objects.filter(team_id=team_id, user_id=user)
 
 
-def _team_filtered(states: Any, queue: Queue) -> Any:
-    """TechnicianState rows ``queue``'s calls may go to, as far as teams go, in the same query.
-
-    A queue with a team (ET-4: its supervisors see its calls) is served by that team's
-    members, technicians and supervisors alike, and by whoever has it named in their
-    own ``queues`` list (a deliberate assignment across teams; that list is checked by
-    :func:`_serves` on the rows read). A shared queue (no team): everyone, as before.
-    The team is tested with an EXISTS on the membership table, so it adds no round
-    trip and no duplicate rows for people in several teams.
-    """
-    if queue.team_id is None:
-        return states
-    # PostgreSQL runs the EXISTS as one hashed subplan over the team's rows (index on team_id).
-    return states.filter(Exists(_team_members(queue.team_id, OuterRef("user_id"))) | ~Q(queues=[]))
-
-
 def _serves(row: TechnicianState, queue: Queue, *, team_checked: bool = False) -> bool:
-    """:func:`serves_queue` for a stored state row. ``team_checked``: the row comes from
-    :func:`_team_filtered`, so with no list they are a member already; else membership is looked up here,
+    """:func:`serves_queue` for a stored state row. ``team_checked``: the row comes from routing's read
+    (candidates.page, which keeps a team's queue to its members and to people with a list), so with no list they
+    are a member already; else membership is looked up here,
     only when it matters."""
     team = queue.team_id
     member = not row.queues and team is not None and (team_checked or _team_members(team, row.user_id).exists())

@@ -10,17 +10,13 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,20 +53,14 @@ def _chats_of(user: Any) -> Any:
         channel__in=CONCURRENT)
 
 
-def chats_held_expression() -> Coalesce:
-    """For a TechnicianState query: how many chats each holds, in the same query (a correlated count)."""
-    counted = _chats_of(OuterRef("user_id")).order_by().values("channel").annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def chats_held(user_id: int) -> int:
     """How many chats this technician holds now (read after locking their state row, it is exact)."""
     return _chats_of(user_id).count()
 
 
 def engine_technician(row: TechnicianState) -> engine.Technician:
-    """The engine's view of a stored state; its chats are the row's ``chats_held`` annotation if the query
-    made one (:func:`chats_held_expression`), else counted now."""
+    """The engine's view of a stored state; its chats are the row's ``chats_held`` if the read gave one
+    (routing's, atiende/contact/services/candidates.py), else counted now."""
     user = row.user
     # PO-3 counts per day: on a new day the count starts again from zero.
     calls = row.calls_today if row.calls_day == now().date() else 0
