@@ -42,6 +42,11 @@ def console_strings() -> dict[str, str]:
         # PO-5: who else is on the line.
         "supervisor_join": _("%(name)s joined the call (conference)."),
         "supervisor_coach": _("%(name)s is coaching you: the customer does not hear them."),
+        # CH-PRO: a call the technician dialled themselves (campaign preview); %(to)s is the number.
+        "own_dial_pbx": _("Dialling %(to)s through the phone system: record the outcome on the campaign card."),
+        "own_dial_hand": _("Dial %(to)s on your phone; when someone answers, say so here, then record the outcome "
+                           "on the campaign card."),
+        "dial_answered": _("Someone answered"),
     }
 
 

@@ -183,6 +183,9 @@ class Contact:
     # str(id) -> seconds the caller had waited then: routing does not ring them with it again
     # (see routing.turned_down for when it may, once, after the PO-2 wait limit).
     declined_by: dict[str, float] = field(default_factory=dict)
+    # An outbound call the technician started themselves (a campaign's preview, CH-PRO; see :meth:`dial`):
+    # "pbx", the PBX dials it and reports it; "hand", they dial it on their own phone. "": rung by routing.
+    dialled: str = ""
 
     # ---- reading -------------------------------------------------------------
     @property
@@ -218,6 +221,38 @@ class Contact:
         self.offered_at = now
         self.offers += 1
         return [Event(EventKind.OFFERED, now, {"technician": technician})]
+
+    def dial(self, technician: TechnicianId, *, by_hand: bool, now: datetime) -> list[Event]:
+        """The technician calls the customer themselves (an outbound call they started): from the dial it is
+        theirs, as an offer is (busy: no other call or visitor is offered them), until it is answered or ends.
+
+        ``by_hand``: no PBX dials it or reports it (they dial on their own phone and record what came of it),
+        so it has no dial timeout; a PBX's dial that is never reported goes back after ``dial_timeout_seconds``.
+        The event is ``offered`` with ``dial`` in its data: the PBX gets the dial request, never a ring.
+        """
+        self._require("dial", ContactState.WAITING)
+        if self.direction is not Direction.OUTBOUND:
+            raise Refusal(
+                "not_a_dial", rule="CH-TEL", status=409,
+                es="Solo se marca una llamada saliente.", en="Only an outbound call is dialled.",
+            )
+        events = self.offer(technician, now=now)
+        self.dialled = "hand" if by_hand else "pbx"
+        events[0].data["dial"] = self.dialled
+        return events
+
+    def decline(self, technician: TechnicianId, *, now: datetime) -> list[Event]:
+        """The technician it rings at turns it down: back to the queue, for someone else."""
+        if self.state is ContactState.OFFERED and self.dialled and self.offered_to == technician:
+            raise Refusal(
+                "own_dial", rule="CH-PRO", status=409,
+                es="Esta llamada la ha marcado usted: anote su resultado en la campaña (o «Sin respuesta»).",
+                en="You dialled this call yourself: record its outcome in the campaign (or «No answer»).",
+            )
+        if self.offered_to != technician:
+            raise Refusal("not_your_call", rule="CH-TEL", status=403,
+                          es="Esta llamada no está sonando en su puesto.", en="This call is not ringing at you.")
+        return self.return_to_queue(now=now, cause="declined")
 
     def return_to_queue(self, *, now: datetime, cause: str = "no_answer") -> list[Event]:
         """An offer that was not answered (declined or rang out) goes back to waiting, never lost."""
@@ -645,6 +680,7 @@ _NESTED: dict[type, tuple[str, ...]] = {cls: tuple(f.name for f in fields(cls)) 
 
 ACTION_LABELS: dict[str, tuple[str, str]] = {
     "offer": ("ofrecer", "offer"),
+    "dial": ("marcar", "dial"),
     "accept_callback": ("convertir en devolución de llamada", "turn into a call-back"),
     "dial_unanswered": ("dar por no contestada", "mark as unanswered"),
     "return_to_queue": ("devolver a la cola", "return to the queue"),

@@ -84,12 +84,15 @@ def decide(contact: Contact, policy: Policy, action: Action, *, now: datetime,
     events, all_alerts = (result.events, [*alerts, *result.alerts]) if isinstance(result, Fired) else (
         result, list(alerts))
     implied = {d.key: d for d in deadlines_for(contact, policy)}
+    moves = tuple(technician_changes(before, contact, events, now=now))
     return Outcome(
         before=before, contact=contact, events=events, alerts=all_alerts,
         deadlines_dropped=frozenset(stored - implied.keys()),
         deadlines_added=tuple(d for key, d in implied.items() if key not in stored),
-        technicians=tuple(technician_changes(before, contact, events, now=now)),
-        routes_again=_routes_again(contact, events),
+        technicians=moves,
+        # A technician released (a call that rang at them, or that they dialled, ended unanswered) may take
+        # a waiting call at once.
+        routes_again=_routes_again(contact, events) or any(m.move is TechnicianMove.RELEASE for m in moves),
     )
 
 

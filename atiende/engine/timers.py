@@ -13,7 +13,8 @@ nothing, and one that is overdue after a restart fires at once.
 | ring_timeout     | offered                | offer + ring (outbound: dial) timeout | CH-TEL | back to the queue |
 
 Outbound contacts (a call-back, a campaign call: Atiende calls the customer) have no wait deadlines:
-nobody is on the line waiting. Their "ring" is a dial, given ``dial_timeout_seconds``.
+nobody is on the line waiting. Their "ring" is a dial, given ``dial_timeout_seconds``; one the technician
+dials by hand (no PBX, ``Contact.dialled == "hand"``) has no timeout: it is theirs until its outcome.
 | call_warning     | live                   | answer + warn share of max call      | PO-1 | warning alert |
 | call_breach      | live                   | answer + max call                    | PO-1 | breach alert |
 | hold_overrun     | on hold                | announced end of the hold            | HO-5 | reminder to the technician, supervisor sees it |
@@ -113,7 +114,8 @@ def deadlines_for(contact: Contact, policy: Policy) -> list[Deadline]:
     if state in UNANSWERED and inbound:
         add(DeadlineKind.WAIT_WARNING, _after(contact.created_at, policy.warning_after(policy.max_wait_seconds)))
         add(DeadlineKind.WAIT_BREACH, _after(contact.created_at, policy.max_wait_seconds))
-    if state is ContactState.OFFERED and contact.offered_at is not None:
+    # A call the technician dials by hand has no ring to time out: it is theirs until they record its outcome.
+    if state is ContactState.OFFERED and contact.offered_at is not None and contact.dialled != "hand":
         timeout = policy.ring_timeout_seconds if inbound else policy.dial_timeout_seconds
         add(DeadlineKind.RING_TIMEOUT, _after(contact.offered_at, timeout), f":{contact.offers}")
     if state in LIVE_STATES and contact.answered_at is not None:

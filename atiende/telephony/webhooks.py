@@ -212,15 +212,18 @@ _DIAL_KINDS = (EventKind.OFFERED, EventKind.RETURNED_TO_QUEUE)
 
 
 def _dials(row: Contact, events: list[Event]) -> list[Event]:
-    """An outbound contact given to a technician is a dial when it is a call-back: the call-back asks the PBX
-    to dial (its own ``dial`` decision, atiende.telephony.dial), and no ``ring`` goes out for that offer. A
-    dial nobody reported back in time (``dial_timeout``) counts as an unanswered one for the call-back."""
+    """An outbound contact given to a technician is a dial, never a ``ring``: one the technician dialled
+    themselves (a campaign's preview: the ``offered`` event says ``dial``) has had its ``dial`` decision already
+    (atiende.telephony.dial), or is dialled by hand; a call-back routed to them asks the PBX to dial now (its
+    own ``dial`` decision). A dial nobody reported back in time (``dial_timeout``) counts as an unanswered one
+    for the call-back."""
     # cycle-ok: a plug-in point: call-backs (which route through the contact services) decide their dials here
     from atiende.telephony import callbacks
 
     kept = []
     for event in events:
-        if event.kind == EventKind.OFFERED and callbacks.on_offered(row, event.data["technician"]):
+        if event.kind == EventKind.OFFERED and (event.data.get("dial")
+                                                or callbacks.on_offered(row, event.data["technician"])):
             continue
         if event.kind == EventKind.RETURNED_TO_QUEUE and event.data.get("cause") == "dial_timeout":
             callbacks.dial_timed_out(row)

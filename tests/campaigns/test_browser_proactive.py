@@ -73,6 +73,14 @@ def test_a_technician_works_a_campaign_in_preview_card_first_then_the_call_then_
     expect(card.locator("#btn-outcome")).to_have_count(0)  # no outcome before the call
     card.locator("#btn-dial").click()
     expect(card.locator("#preview-call-state")).to_contain_text(f"Marque el {CALLER} en su teléfono.")
+    # From the dial she is on a call: the console's call card shows her own dial, with nothing to decline,
+    # and routing passes her by («ocupado») until the outcome.
+    call_card = lucia.locator("#active-contact")
+    expect(call_card.locator("#own-dial")).to_contain_text(f"Marque el {CALLER} en su teléfono")
+    expect(call_card.locator("[data-action=decline]")).to_have_count(0)
+    expect(lucia.locator("#my-status")).to_have_attribute("data-status", "ocupado")
+    call_card.get_by_role("button", name="Han contestado").click()  # Carmen picks up: the talk starts
+    expect(call_card).to_have_attribute("data-state", "talking")
     card.get_by_label("Contactada").check()
     card.get_by_label("Nota").fill("El equipo funciona; satisfecha.")
     card.locator("#btn-outcome").click()

@@ -76,7 +76,9 @@ def test_a_campaign_call_goes_from_preview_to_the_pbx_dial_to_the_answer_to_the_
         "+34600112233", "203", "campaign", 1)
     assert request["not_after"] == "2026-12-07T19:00:00+00:00" and request["rule"] == "CH-PRO"
     call = Contact.objects.get(pk=attempt.contact_id)
-    assert call.external_id == request["call_id"] and call.state == "waiting"
+    assert call.external_id == request["call_id"] and (call.state, call.offered_to_id) == ("offered", rosa.pk)
+    assert TechnicianState.objects.get(user=rosa).status == "ocupado"  # dialling: routing passes her by
+    assert "ring" not in [d["action"] for d in webhook_pbx.decisions]  # the dial is the PBX's instruction
     # Carmen picks up: the PBX reports it on the dial's call id, naming nobody; it is Rosa's call.
     morning.advance(20)
     status, body = native("c1", "answered", request["call_id"])
@@ -134,5 +136,7 @@ def test_without_a_pbx_the_technician_dials_by_hand(running, rosa, morning, monk
     attempt = preview.dial(user=rosa, target_id=person.pk)
     assert not WebhookDelivery.objects.exists()
     assert Contact.objects.get(pk=attempt.contact_id).external_id is None
+    call = Contact.objects.get(pk=attempt.contact_id)
+    assert (call.state, call.offered_to_id, call.data["dialled"]) == ("offered", rosa.pk, "hand")
     preview.record_outcome(user=rosa, target_id=person.pk, outcome="reached")
     assert TechnicianState.objects.get(user=rosa).calls_today == 1

@@ -40,8 +40,8 @@ def test_the_card_comes_first_then_the_dial_then_a_reached_call_on_a_new_proacti
     assert card.local_time == "11:00"
     attempt = preview.dial(user=lucia, target_id=person.pk)
     call = Contact.objects.get(pk=attempt.contact_id)
-    assert (call.direction, call.callee, call.customer_id, call.state) == ("outbound", "+34600112233",
-                                                                         person.customer_id, "waiting")
+    assert (call.direction, call.callee, call.customer_id, call.state, call.offered_to_id) == (
+        "outbound", "+34600112233", person.customer_id, "offered", lucia.pk)  # hers from the dial
     morning.advance(90)
     done = preview.record_outcome(user=lucia, target_id=person.pk, outcome="reached",
                                   note="Equipo reparado funciona; satisfecha.")
@@ -100,6 +100,8 @@ def test_the_do_not_call_list_is_respected_even_after_the_import(running, lucia,
         preview.dial(user=lucia, target_id=person.pk)
     assert (caught.value.code, caught.value.rule, caught.value.status) == ("do_not_call", "CH-PRO", 409)
     assert not Attempt.objects.exists() and not Contact.objects.exists()
+    person.refresh_from_db()
+    assert (person.status, person.held_by) == ("do_not_call", None)  # set aside for good, not rolled back
 
 
 def test_a_refusal_can_put_the_number_on_the_do_not_call_list(running, lucia, carmen, morning):
@@ -128,9 +130,9 @@ def test_calling_hours_follow_the_persons_clock(running, lucia, morning):
 def test_a_campaign_call_rings_at_nobody_else(running, lucia, jorge, morning):
     person = preview.next_person(user=lucia)
     attempt = preview.dial(user=lucia, target_id=person.pk)
-    routing.dispatch()  # Jorge is available: the waiting outbound call is Lucía's, not his
+    routing.dispatch()  # Jorge is available: the outbound call is Lucía's, not his
     call = Contact.objects.get(pk=attempt.contact_id)
-    assert call.state == "waiting" and call.offered_to_id is None
+    assert call.state == "offered" and call.offered_to_id == lucia.pk
 
 
 def test_a_person_is_on_one_screen_at_a_time(running, lucia, jorge, morning):

@@ -10,6 +10,7 @@ from django.test import Client
 
 from atiende.campaigns.services import campaigns, lists, preview
 from atiende.cli import main as cli
+from atiende.contact.services import calls
 from atiende.reports import services as reports
 from atiende.reports.core import export
 
@@ -28,8 +29,10 @@ def worked(campaign, boss, lucia, jorge, morning, team):
     campaigns.update_campaign(actor=boss, campaign_id=campaign.pk, status="active")
     for who, outcome in ((lucia, "reached"), (lucia, "refused"), (jorge, "no_answer"), (jorge, "reached")):
         person = preview.next_person(user=who)
-        preview.dial(user=who, target_id=person.pk)
+        attempt = preview.dial(user=who, target_id=person.pk)
         preview.record_outcome(user=who, target_id=person.pk, outcome=outcome)
+        if outcome != "no_answer":  # someone answered: the wrap-up, as after any call, before the next dial
+            calls.finish_wrap_up(contact_id=attempt.contact_id, user=who)
     return campaign
 
 

@@ -17,7 +17,10 @@ is recorded or they let them go (:func:`release`). One person at a time per tech
 **Dial** (:func:`dial`). The same two rules once more (the card may have been open a
 while), then an outbound contact of the campaign's queue is stored for the call
 (direction outbound, the customer, the number) and the PBX is asked to dial: the
-technician's extension first, then the number (:func:`_ask_the_pbx`).
+technician's extension first, then the number (:func:`_ask_the_pbx`). Only a technician
+free for a call dials (available, no chat); the contact is theirs from the dial
+(``engine.Contact.dial``: offered to them, so they are busy and routing passes them by),
+with no dial timeout when they dial by hand (no PBX).
 
 **Outcome** (:func:`record_outcome`). Someone answered (reached, refused, wrong number,
 call back later): the contact is answered by the technician if the PBX has not said so
@@ -54,8 +57,17 @@ from atiende.campaigns.models import Attempt, Campaign, DoNotCall, Target
 from atiende.campaigns.services.campaigns import hours_of
 from atiende.campaigns.services.checks import require_staff, seen_campaign, seen_target
 from atiende.contact.clock import now
-from atiende.contact.models import HUNG_UP, IN_CONVERSATION, UNANSWERED, Contact
+from atiende.contact.models import (
+    HUNG_UP,
+    IN_CONVERSATION,
+    UNANSWERED,
+    Contact,
+    TechnicianState,
+    TechnicianStatus,
+)
 from atiende.contact.services import calls, routing
+from atiende.contact.services.apply import apply_action
+from atiende.contact.services.technicians import chats_held
 from atiende.db import single_writer
 from atiende.desk.messages import post_message
 from atiende.desk.models import ContactPoint, Customer, WorkOrder
@@ -194,8 +206,10 @@ def release(*, user: User, target_id: int) -> Target:
 
 @single_writer
 def dial(*, user: User, target_id: int) -> Attempt:
-    """Call the person on screen (see the module): the rules checked once more, the contact, the PBX asked."""
+    """Call the person on screen (see the module): the rules checked once more, the contact, the PBX asked, and
+    the call the technician's from this moment (busy: routing offers them nothing else until it ends)."""
     moment = now()
+    set_aside: InputError | None = None
     with transaction.atomic():
         target = _held(user, target_id)
         if target.tries.filter(outcome="").exists():
@@ -205,28 +219,55 @@ def dial(*, user: User, target_id: int) -> Attempt:
             raise InputError("campaign_not_active", _("The campaign is not active: a supervisor has paused or "
                                                       "finished it."), status=409, rule="CH-PRO")
         if blocked(target):
+            # The person leaves the list for good (committed below), and the dial is refused.
             Target.objects.filter(pk=target.pk).update(status=Status.DO_NOT_CALL, held_by=None, held_at=None,
                                                        updated_at=moment)
-            raise InputError("do_not_call", _("%(name)s must not be called: the number is on the do-not-call list "
-                                              "or the customer asked not to be called.") % {"name": target.name},
-                             status=409, rule="CH-PRO")
-        hours = hours_of(target.campaign)
-        if not hours.allows(moment, target.zone_list):
-            opening = hours.next_opening(moment, target.zone_list)
-            raise InputError("outside_calling_hours",
-                             _("It is %(time)s for %(name)s: outside the campaign's calling hours there. Next "
-                               "opening: %(opening)s.")
-                             % {"time": _local(moment, target.zone_list[0]), "name": target.name,
-                                "opening": _local(opening, target.zone_list[0]) if opening else "-"},
-                             status=409, rule="CH-PRO")
-        routed = routing.create_contact(queue=target.campaign.queue, direction="outbound",
-                                        caller=user.extension or "", callee=target.number,
-                                        customer_id=target.customer_id, route=False)
-        attempt = Attempt.objects.create(target=target, campaign=target.campaign, technician=user,
-                                         dialled_at=moment, contact=routed.contact)
-        Target.objects.filter(pk=target.pk).update(attempts=F("attempts") + 1, updated_at=moment)
-        _ask_the_pbx(routed.contact, target, user, attempt_number=target.attempts + 1, moment=moment)
+            set_aside = InputError("do_not_call", _("%(name)s must not be called: the number is on the "
+                                                    "do-not-call list or the customer asked not to be called.")
+                                   % {"name": target.name}, status=409, rule="CH-PRO")
+        else:
+            attempt = _dial_now(target, user, moment)
+    if set_aside is not None:
+        raise set_aside
     return attempt
+
+
+def _dial_now(target: Target, user: User, moment: datetime) -> Attempt:
+    """The dial itself, inside :func:`dial`'s transaction, once the person may be called."""
+    hours = hours_of(target.campaign)
+    if not hours.allows(moment, target.zone_list):
+        opening = hours.next_opening(moment, target.zone_list)
+        raise InputError("outside_calling_hours",
+                         _("It is %(time)s for %(name)s: outside the campaign's calling hours there. Next "
+                           "opening: %(opening)s.")
+                         % {"time": _local(moment, target.zone_list[0]), "name": target.name,
+                            "opening": _local(opening, target.zone_list[0]) if opening else "-"},
+                         status=409, rule="CH-PRO")
+    _require_free(user)
+    routed = routing.create_contact(queue=target.campaign.queue, direction="outbound",
+                                    caller=user.extension or "", callee=target.number,
+                                    customer_id=target.customer_id, route=False)
+    attempt = Attempt.objects.create(target=target, campaign=target.campaign, technician=user,
+                                     dialled_at=moment, contact=routed.contact)
+    Target.objects.filter(pk=target.pk).update(attempts=F("attempts") + 1, updated_at=moment)
+    request = _ask_the_pbx(routed.contact, target, user, attempt_number=target.attempts + 1, moment=moment)
+    # The technician is on this call from the dial: as an offer rings at them, so routing passes them by
+    # (no inbound call, visitor or chat) until the call is answered and ends, or ends unanswered.
+    apply_action(routed.contact, lambda c, p: c.dial(user.pk, by_hand=request is None, now=moment), actor=user)
+    return attempt
+
+
+def _require_free(user: User) -> None:
+    """Only a technician free for a call dials one: available (not on a call, ringing, in a wrap-up or a pause)
+    and holding no chat (CH-VIR: a call takes the whole technician). Their state row stays locked until the
+    dial commits, so routing cannot offer them a call meanwhile."""
+    state = TechnicianState.objects.select_for_update().filter(user=user).values_list("status", flat=True).first()
+    if state != TechnicianStatus.AVAILABLE:
+        raise InputError("not_available", _("Become available before dialling: finish your call or wrap-up, or "
+                                            "end your pause, first."), status=409, rule="CH-TEL")
+    if chats_held(user.pk):
+        raise InputError("chats_in_progress", _("Finish your chats before dialling a call."), status=409,
+                         rule="CH-VIR")
 
 
 def _ask_the_pbx(row: Contact, target: Target, user: User, *, attempt_number: int,

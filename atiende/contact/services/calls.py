@@ -82,12 +82,9 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
 
 @single_writer
 def decline_offer(*, contact_id: int, user: User) -> Outcome:
-    def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
-        if c.offered_to != user.pk:
-            raise Refusal("not_your_call", rule="CH-TEL", status=403,
-                          es="Esta llamada no está sonando en su puesto.", en="This call is not ringing at you.")
-        return c.return_to_queue(now=now(), cause="declined")
-    return _act(contact_id, user, action)
+    """The technician turns down a call ringing at them (back to the queue); never one they dialled themselves
+    (``own_dial``, CH-PRO: its outcome is recorded in the campaign)."""
+    return _act(contact_id, user, lambda c, p: c.decline(user.pk, now=now()))
 
 
 @single_writer

@@ -79,7 +79,16 @@
       timer("t-wait", S.waiting), timer("t-talk", S.talking), timer("t-hold", S.on_hold)]));
     var actions = el("div", {class: "contact-actions"});
     var url = api + "/" + c.id;
-    if (c.state === "offered") {
+    if (c.state === "offered" && c.dialled) {
+      // CH-PRO: a call they dialled themselves is theirs until its outcome: nothing to decline. By hand, they
+      // say when someone answers (the talk time starts); through the PBX, the PBX says it.
+      box.appendChild(el("p", {class: "pending", id: "own-dial", "data-dial": c.dialled,
+        text: (c.dialled === "hand" ? S.own_dial_hand : S.own_dial_pbx).replace("%(to)s", c.to || "")}));
+      if (c.dialled === "hand") {
+        actions.appendChild(button(S.dial_answered, function () { act(url + "/answer").catch(function () {}); },
+                                   "button-primary", "answer"));
+      }
+    } else if (c.state === "offered") {
       actions.appendChild(button(S.answer, function () { act(url + "/answer").catch(function () {}); }, "button-primary", "answer"));
       actions.appendChild(button(S.decline, function () { act(url + "/decline").catch(function () {}); }, "", "decline"));
     }
