@@ -9,7 +9,9 @@ matched one pattern at a time (one compiled regex per cue, as a naive engine
 would), instead of one combined pass per trait. A customer's message is
 measured twice: the analysis alone (traits, level, redaction: what runs on
 every keystroke pause) and with the suggestions `atiende analyze` and the API
-return (strategy cards, paraphrase, questions).
+return (strategy cards, paraphrase, questions). Each 60-word row reports its p99
+twice against the target: in CPU time (what the engine costs) and in wall-clock
+time (what a caller waited, including time the machine's load took).
 """
 
 from __future__ import annotations
@@ -117,14 +119,22 @@ def main() -> None:
         rate = len(wall) / sum(wall)
         words = sum(len(m.split()) for m in messages) / len(messages)
         rows.append([label, f"{len(messages):,}", f"{words:.0f}", f"{rate:,.0f}", f"{p50:.3f} ms", f"{p99:.3f} ms",
-                     f"{c50:.3f} ms", f"{c99:.3f} ms", f"{b99:.3f} ms", f"{p99 / TARGET_MS:.2f}"])
+                     f"{c50:.3f} ms", f"{c99:.3f} ms", f"{b99:.3f} ms", f"{c99 / TARGET_MS:.2f}",
+                     f"{p99 / TARGET_MS:.2f}"])
         if "60 words" in label:
-            figure(f"p99, {label}", round(p99, 3), "ms", target=f"< {TARGET_MS:g} ms", met=p99 < TARGET_MS,
-                   note=f"wall clock, every call; p50 {p50:.3f} ms; CPU time p99 {c99:.3f} ms; p99 of each "
-                        f"message's best of {rounds} runs {b99:.3f} ms; load average {load_average:.2f}")
+            # Both p99s, each against the target: CPU time is what the engine costs (the target is about
+            # that); wall clock adds whatever the machine's load took from the call, and says so.
+            figure(f"p99 (CPU time), {label}", round(c99, 3), "ms", target=f"< {TARGET_MS:g} ms",
+                   met=c99 < TARGET_MS, note=f"thread CPU time, every call; p50 {c50:.3f} ms; load average "
+                                             f"{load_average:.2f}")
+            figure(f"p99 (wall clock), {label}", round(p99, 3), "ms", target=f"< {TARGET_MS:g} ms",
+                   met=p99 < TARGET_MS,
+                   note=f"every call; p50 {p50:.3f} ms; p99 of each message's best of {rounds} runs {b99:.3f} ms; "
+                        f"load average {load_average:.2f}")
             figure(f"Messages per second, {label}", round(rate), "msgs/s")
     print(table(["workload", "messages", "words (mean)", "msgs/s", "p50 (wall)", "p99 (wall)", "p50 (CPU)",
-                 "p99 (CPU)", f"p99 (wall, best of {rounds} per message)", "p99 wall / 2 ms target"], rows))
+                 "p99 (CPU)", f"p99 (wall, best of {rounds} per message)", "p99 CPU / 2 ms target",
+                 "p99 wall / 2 ms target"], rows))
 
     # Baseline: one regex per cue instead of one combined pass per trait (traits only).
     patterns = [re.compile(bounded(fold_pattern(c.pattern))) for lex in TRAITS.values() for c in lex.cues]

@@ -9,6 +9,7 @@ are asserted.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from atiende.language.learned import LEARNED_TRAITS, basic_or_intermediate, trait_evidence
 from atiende.language.lexicon import (
@@ -105,16 +106,24 @@ _CLAUSE = re.compile(r"[^,:]+?(?=,|:|\s(?:pero|por eso|asi que|y ahora|y encima)
 _MIN_CLAUSE_WORDS = 4
 
 
-def _pieces(text: str) -> list[re.Match[str]]:
-    """Sentences; a sentence about the problem is split into its clauses (see _CLAUSE)."""
-    out: list[re.Match[str]] = []
+def _pieces(text: str) -> list[tuple[re.Match[str], bool]]:
+    """Sentences, each with whether it names the problem (a topic word); a sentence that does is split into
+    its clauses (see _CLAUSE), each with the same answer for itself. The topic words are found once, over
+    the whole text."""
+    topics = [m.start() for m in _TOPIC.finditer(text)]
+    out: list[tuple[re.Match[str], bool]] = []
+
+    def names_problem(start: int, end: int) -> bool:
+        i = bisect_left(topics, start)
+        return i < len(topics) and topics[i] < end
+
     for m in _SENTENCE.finditer(text):
-        if not _TOPIC.search(m.group(0)):
-            out.append(m)
+        if not names_problem(m.start(), m.end()):
+            out.append((m, False))
             continue
         for c in _CLAUSE.finditer(text, m.start(), m.end()):
             if len(WORD.findall(c.group(0))) >= _MIN_CLAUSE_WORDS:
-                out.append(c)
+                out.append((c, names_problem(c.start(), c.end())))
     return out
 
 
@@ -122,10 +131,10 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
     """CT-LOC from structure: sentences about neither the problem nor the call (chatter)."""
     off_topic: list[str] = []
     question = False
-    for m in _pieces(folded.text):
+    for m, names_problem in _pieces(folded.text):
         sentence = m.group(0)
         words = WORD.findall(sentence)
-        if len(words) < 3 or _TOPIC.search(sentence) or _COURTESY.match(sentence):
+        if len(words) < 3 or names_problem or _COURTESY.match(sentence):
             continue
         if any(m.start() <= s < m.end() for s, _e in cue_spans):
             continue  # it carries another trait's cue: it is about the call, not chatter
