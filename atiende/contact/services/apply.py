@@ -123,7 +123,7 @@ def store(row: Contact, decided: Decision, *, actor: User | None = None,
     events = decided.events
     if events:
         actor_id = actor.pk if actor is not None else None
-        _insert(ContactEvent, ("contact", "kind", "at", "actor", "rule", "data"),
+        insert_rows(ContactEvent, ("contact", "kind", "at", "actor", "rule", "data"),
                 [(row.pk, e.kind, e.at, actor_id, e.rule or "", _json(e.data)) for e in events])
     _store_deadlines(row, decided)
     _store_technicians(row, decided)
@@ -153,7 +153,7 @@ def _store_deadlines(row: Contact, decided: Decision) -> None:
                            f"AND {connection.ops.quote_name('key')} IN ({', '.join(['%s'] * len(keys))})",
                            [row.pk, *keys])
     if decided.deadlines_added:
-        _insert(Deadline, ("contact", "kind", "key", "due_at", "fired_at", "claimed_by", "lease_until"),
+        insert_rows(Deadline, ("contact", "kind", "key", "due_at", "fired_at", "claimed_by", "lease_until"),
                 [(row.pk, d.kind.value, d.key, d.due_at, None, "", None) for d in decided.deadlines_added],
                 conflicts_ignored=True)
 
@@ -183,7 +183,7 @@ def _update_row(row: Contact) -> None:
                    using=connection.alias)
 
 
-def _insert(model: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]], *, conflicts_ignored: bool = False) -> None:
+def insert_rows(model: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]], *, conflicts_ignored: bool = False) -> None:
     """``INSERT INTO ... VALUES (...), (...)``, rows of ``names`` (field names); ``conflicts_ignored``: a row that
     would repeat a unique key is left out (``ON CONFLICT DO NOTHING``, SQLite 3.24 and PostgreSQL alike)."""
     fields = [model._meta.get_field(name) for name in names]
