@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -41,6 +42,7 @@ from atiende.people.roles import is_admin, is_manager
 from atiende.reports import aggregates, rollup
 from atiende.reports.core.figures import number_of
 from atiende.reports.core.rows import (
+    BookingRow,
     CallbackRow,
     CallFacts,
     CallRow,
@@ -61,7 +63,7 @@ from atiende.sla import services as sla_services
 from atiende.sla.selectors import SLA_STATES, state_filter
 from atiende.telephony.models import Callback
 from atiende.walkin.core import NO_SHOW
-from atiende.walkin.models import Visit
+from atiende.walkin.models import Booking, Visit
 
 FILTERS = ("team", "queue", "technician", "channel", "sla")
 
@@ -352,6 +354,30 @@ def visit_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[Vi
     return found
 
 
+def booking_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[BookingRow]:
+    """Booked visits (CH-PRE) whose slot starts in the period, not cancelled, in the queues the user may see:
+    whether the customer checked in for it, or nobody did by the end of its slot (a no-show, recorded by the
+    worker or not yet). A booking is no technician's: the technician filter leaves them all out."""
+    if (filters.get("channel", Channel.IN_PERSON) != Channel.IN_PERSON or "sla" in filters
+            or "technician" in filters):
+        return []
+    rows = (Booking.objects.filter(_in(period, "starts_at")).exclude(status=Booking.Status.CANCELLED)
+            .filter(scope.teams("service__queue__team_id")))
+    if "team" in filters:
+        rows = rows.filter(service__queue__team__name=filters["team"])
+    if "queue" in filters:
+        rows = rows.filter(service__queue__name=filters["queue"])
+    moment = now()
+    found = []
+    for starts_at, service, minutes, status, visit in rows.values_list(
+            "starts_at", "service__label", "service__slot_minutes", "status", "visit__id").iterator(chunk_size=5000):
+        came = visit is not None or status == Booking.Status.CHECKED_IN
+        over = starts_at + timedelta(minutes=minutes) <= moment
+        missed = not came and (status == Booking.Status.NO_SHOW or (status == Booking.Status.BOOKED and over))
+        found.append(BookingRow(starts_at=starts_at, service=service, came=came, missed=missed))
+    return found
+
+
 def callback_rows(period: Period, filters: dict[str, str], scope: Scope) -> list[CallbackRow]:
     """Call-backs asked for in the period, and offers on the phone the caller did not take, in the queues the
     user may see (the channel filter: call-backs are phone calls)."""
@@ -395,7 +421,7 @@ def campaign_tries(period: Period, filters: dict[str, str], scope: Scope) -> lis
 
 
 LOADERS = {"work_orders": work_order_rows, "calls": call_rows, "scores": score_rows, "surveys": survey_rows,
-           "commitments": commitment_rows, "visits": visit_rows, "callbacks": callback_rows,
+           "commitments": commitment_rows, "visits": visit_rows, "bookings": booking_rows, "callbacks": callback_rows,
            "campaign_tries": campaign_tries}
 
 

@@ -86,3 +86,51 @@ def test_the_wallboard_has_the_desks_figures_of_today(reception, lucia, clock):
     technician = Client()
     technician.force_login(lucia)
     assert technician.get("/mostrador/cifras/").status_code == 403
+
+
+def test_booked_visits_nobody_came_to_are_counted_as_no_shows_in_the_report_and_on_the_wallboard(
+        repairs, reception, lucia, clock):
+    from django.test import Client
+
+    from atiende.desk.models import ContactPoint, Customer
+    from atiende.people.models import User
+    from atiende.walkin.services import bookings
+
+    staff = User.objects.create_user("ana", role="administrador")
+
+    def customer(name, phone):
+        found = Customer.objects.create(name=name)
+        ContactPoint.objects.create(customer=found, kind="telefono", value=phone, preferred=True)
+        return found
+
+    # Monday 10:00 in Madrid: four booked visits and a cancelled one.
+    for name, phone, slot in (("Carmen Ruiz", PHONE, "10:20"), ("Pedro Gil", "+34600999888", "10:40"),
+                              ("Luisa Mora", "+34600777666", "11:00"), ("Marta Gil", "+34600555444", "13:00"),
+                              ("Ana Sanz", "+34600333222", "11:20")):
+        bookings.book_visit(actor=staff, service="A", customer=customer(name, phone),
+                            starts_at=f"2026-01-05T{slot}:00+01:00")
+    cancelled = bookings.visible_bookings(staff).get(customer__name="Ana Sanz")
+    bookings.cancel_booking(actor=staff, booking_id=cancelled.pk)
+    # Carmen comes for hers, is called and does not come to the desk: a no-show when called.
+    clock.advance(15 * 60)
+    carmen = check_in(actor=reception, service="A", name="Carmen Ruiz", phone=PHONE, booked=True)
+    calling.call_next(user=lucia, desk="Mesa 1")
+    calling.mark_no_show(user=lucia, visit_id=carmen.pk)
+    # Nobody comes for Pedro's (10:40-11:00; the worker records it) nor Luisa's (11:00-11:20; not recorded yet).
+    clock.advance(45 * 60)
+    assert bookings.record_no_shows() == 1
+    clock.advance(21 * 60)  # 11:21
+
+    summary = figures(build(name="walk-ins", first=DAY, last=DAY))
+    assert (summary["booked_visits"], summary["booked_no_shows"], summary["booked_no_show_rate"]) == (4, 2, 2 / 3)
+    assert (summary["no_shows"], summary["all_no_shows"]) == (1, 3)  # Carmen when called; Pedro and Luisa booked
+    by_service = figures(build(name="walk-ins", first=DAY, last=DAY), "by_service")
+    assert (by_service["Reparaciones"]["no_shows"], by_service["Reparaciones"]["booked_no_shows"]) == (1, 2)
+    # A booking is no technician's: the technician filter leaves them out.
+    assert figures(build(name="walk-ins", first=DAY, last=DAY, filters={"technician": "lucia"}))[
+        "booked_no_shows"] == 0
+
+    board = Client()
+    board.force_login(staff)
+    card = board.get("/mostrador/cifras/").content.decode()
+    assert 'id="walkin-booked-no-shows">2<' in card and "de 4 con cita" in card

@@ -15,7 +15,7 @@ class Definition:
     es: str
     en: str
     # Which rows it reads: work_orders (or only a part: work_orders.created, .clocks, .closed), calls,
-    # inbound_calls (only their count), scores, surveys, commitments, visits, callbacks, campaign_tries.
+    # inbound_calls (only their count), scores, surveys, commitments, visits, bookings, callbacks, campaign_tries.
     needs: tuple[str, ...]
     build: Callable[[Rows, Period], list[Section]]
 
@@ -45,7 +45,8 @@ REPORTS: dict[str, Definition] = {d.name: d for d in (
     Definition("commitments", "Compromisos cumplidos e incumplidos (PT-2), por responsable",
                "Commitments kept and missed (PT-2), by owner", ("commitments",), figures.commitments),
     Definition("walk-ins", "Atención presencial: visitantes, esperas, no presentados, por servicio",
-               "Walk-in desk: visitors, waits, no-shows, by service", ("visits",), figures.walk_ins),
+               "Walk-in desk: visitors, waits, no-shows, by service", ("visits", "bookings"),
+               figures.walk_ins),
     Definition("callbacks", "Devoluciones de llamada: ofrecidas, aceptadas, a tiempo (PT-2), fallidas",
                "Call-backs: offered, accepted, kept (dialled in the window), failed", ("callbacks",),
                figures.callbacks),

@@ -37,6 +37,7 @@ from statistics import fmean
 from typing import Any
 
 from atiende.reports.core.rows import (
+    BookingRow,
     CallbackRow,
     CallFacts,
     CallRow,
@@ -83,6 +84,10 @@ FIGURES_EN = {
     "Espera hasta ser atendido, percentil 90": "Wait until served, 90th percentile",
     "Atendidos dentro de la espera máxima": "Served within the maximum wait",
     "Llamados más de una vez": "Called more than once", "Con cita": "Booked",
+    "Citas con hora en el periodo": "Booked visits in the period",
+    "Citas a las que no vino nadie": "Booked visits nobody came to",
+    "Tasa de citas perdidas (de las ya pasadas)": "Missed booked visits rate (of those past)",
+    "No presentados en total (llamados y citas)": "No-shows in all (called and booked)",
     "Llamadas recibidas": "Calls offered", "Atendidas": "Answered", "Abandonadas": "Abandoned",
     "Tasa de abandono": "Abandonment rate", "Espera media hasta ser atendido (ASA)": "Average speed of answer (ASA)",
     "Duración media de atención (AHT)": "Average handle time (AHT)",
@@ -541,10 +546,18 @@ def _visit_figures(visits: list[VisitRow]) -> dict[str, Any]:
             "called_again": sum(1 for v in called if v.calls > 1), "booked": sum(1 for v in visits if v.booked)}
 
 
+def _booking_figures(bookings: list[BookingRow]) -> dict[str, Any]:
+    missed = sum(1 for b in bookings if b.missed)
+    return {"booked_visits": len(bookings), "booked_no_shows": missed,
+            "booked_no_show_rate": share(missed, sum(1 for b in bookings if b.came or b.missed))}
+
+
 def walk_ins(rows: Rows, period: Period) -> list[Section]:
-    """Visitors, waits until served (mean, p90, share within the queue's PO-2), no-shows; by service."""
+    """Visitors, waits until served (mean, p90, share within the queue's PO-2), no-shows (called and absent, and
+    booked visits nobody came to); by service."""
     visits = [v for v in rows.visits if period.contains(v.arrived_at)]
-    f = _visit_figures(visits)
+    booked = [b for b in rows.bookings if period.contains(b.starts_at)]
+    f = {**_visit_figures(visits), **_booking_figures(booked)}
     summary = _figure_section("summary", "Atención presencial", "Walk-in desk", [
         ("visitors", "Visitantes", f["visitors"], "int", "CH-PRE"),
         ("served", "Atendidos", f["served"], "int", ""),
@@ -556,14 +569,27 @@ def walk_ins(rows: Rows, period: Period) -> list[Section]:
         ("within_po2", "Atendidos dentro de la espera máxima", f["within_po2"], "share", "PO-2"),
         ("called_again", "Llamados más de una vez", f["called_again"], "int", ""),
         ("booked", "Con cita", f["booked"], "int", "CH-PRE"),
+        ("booked_visits", "Citas con hora en el periodo", f["booked_visits"], "int", "CH-PRE"),
+        ("booked_no_shows", "Citas a las que no vino nadie", f["booked_no_shows"], "int", "CH-PRE"),
+        ("booked_no_show_rate", "Tasa de citas perdidas (de las ya pasadas)", f["booked_no_show_rate"], "share",
+         "CH-PRE"),
+        ("all_no_shows", "No presentados en total (llamados y citas)", f["no_shows"] + f["booked_no_shows"], "int",
+         "CH-PRE"),
     ])
     by_service = Section("by_service", "Por servicio", "By service", [
         Column("service", "Servicio", "Service"), Column("visitors", "Visitantes", "Visitors", "int"),
         Column("served", "Atendidos", "Served", "int"), Column("no_shows", "No presentados", "No-shows", "int"),
+        Column("booked_no_shows", "Citas perdidas", "Booked, nobody came", "int"),
         Column("mean_wait", "Espera media", "Mean wait", "seconds"),
         Column("within_po2", "Dentro de PO-2", "Within PO-2", "share")], chart=("service", "visitors"))
-    by_service.rows = grouped_rows(visits, lambda v: v.service, _visit_figures, "service",
-                                   ("visitors", "served", "no_shows", "mean_wait", "within_po2"))
+    by_visit = {r["service"]: r for r in grouped_rows(visits, lambda v: v.service, _visit_figures, "service",
+                                                      ("visitors", "served", "no_shows", "mean_wait", "within_po2"))}
+    by_booking = {r["service"]: r for r in grouped_rows(booked, lambda b: b.service, _booking_figures, "service",
+                                                        ("booked_no_shows",))}
+    empty = {"visitors": 0, "served": 0, "no_shows": 0, "mean_wait": None, "within_po2": None}
+    by_service.rows = [{"service": name, **{**empty, **by_visit.get(name, {})},
+                        "booked_no_shows": by_booking.get(name, {}).get("booked_no_shows", 0)}
+                       for name in sorted(by_visit.keys() | by_booking.keys())]
     return [summary, by_service]
 
 

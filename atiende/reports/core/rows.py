@@ -131,6 +131,16 @@ class VisitRow:
 
 
 @dataclass(frozen=True)
+class BookingRow:
+    """A booked visit (CH-PRE, the portal's /citas/ or staff) whose slot is in the period, not cancelled."""
+
+    starts_at: datetime
+    service: str
+    came: bool = False  # checked in for it (then called and served, or a no-show when called: a VisitRow)
+    missed: bool = False  # nobody checked in by the end of its slot: a no-show of the booked visit
+
+
+@dataclass(frozen=True)
 class CallbackRow:
     """A call-back (CH-PRO, PO-2, PT-2), or an offer of one on the phone that the caller did not take."""
 
@@ -254,6 +264,7 @@ class Rows:
     surveys: list[SurveyRow] = field(default_factory=list)
     commitments: list[CommitmentRow] = field(default_factory=list)
     visits: list[VisitRow] = field(default_factory=list)
+    bookings: list[BookingRow] = field(default_factory=list)
     callbacks: list[CallbackRow] = field(default_factory=list)
     campaign_tries: list[CampaignTally] = field(default_factory=list)
 
