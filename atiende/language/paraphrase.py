@@ -332,9 +332,11 @@ def paraphrase(texts: list[str], language: str = "es", *, redacted: list[str] | 
         avoid = [quote for text in redacted for quote in feeling_quotes(score_traits(fold(text)))]
     clauses = _story(redacted, [quote.lower() for quote in avoid if any(c.isalpha() for c in quote)])
     if clauses and not _said_well(_join(clauses)):
-        clauses = _said_well_parts(clauses)  # the full check once on the story; clause by clause only if it fails
-    while clauses and not _said_well(_join(clauses)):
-        clauses.pop()  # drop the last clause until the story reads well and passes the technician's checks
+        # The full check once on the story (most stories pass it, and are not checked again); clause by clause
+        # only if it fails, then the last clause dropped until the story reads well and passes the checks.
+        clauses = _said_well_parts(clauses)
+        while clauses and not _said_well(_join(clauses)):
+            clauses.pop()
     if not clauses:
         return None
     key = "en" if language.startswith("en") else "es"
