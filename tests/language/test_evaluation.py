@@ -2,7 +2,7 @@
 
 Issue 22 item 29: a gate on all the data pooled is mostly a gate on the rounds
 the lexicons were tuned on. So the held-out rounds (four and five, fourteen:
-never tuned on) are gated on their own, and so is each of them alone; the whole set
+never tuned on until session 11 studied their misses as families) are gated on their own, and so is each of them alone; the whole set
 keeps its own, stricter gate. The external set of real text (never tuned on)
 may not get more false assertions than at its last recorded run. The
 per-round figures and their history are in docs/language.md.
@@ -13,13 +13,15 @@ import pytest
 from atiende.language.evaluate import DEFAULT_DATA, GROUPS, evaluate, evaluate_external, load
 
 # Held-out floors: the figures of the last recorded run (docs/language.md), rounded down.
-HELD_OUT_TRAIT_F1 = 0.85
-HELD_OUT_RULE_F1 = 0.80  # 0.842 (DN-7) with round thirteen, 0.811 with twelve (session 8); 0.90 before
-HELD_OUT_LEVEL = 0.82  # 0.828 with round fourteen (session 10), 0.850 with thirteen (session 8); 0.90 with nine
-ROUND_TRAIT_F1 = 0.70  # one round alone: 10 to 16 positives per trait, one message moves F1 by several points
-ROUND_RULE_F1 = 0.45  # round twelve: DN-7 0.462; round thirteen: DN-7 0.571, PT-2 0.667 (session 8)
+# Session 11 studied the held-out rounds' misses as families (docs/language.md, table 19), so since then these
+# floors hold what was fixed rather than measure unseen text: traits 0.930 (CT-DES), rules 0.951 (DN-2), level 0.855.
+HELD_OUT_TRAIT_F1 = 0.90  # 0.85 in session 10 (CT-LOC 0.885)
+HELD_OUT_RULE_F1 = 0.95  # 0.80 in session 10 (DN-1 0.895); 0.842 (DN-7) with round thirteen, 0.811 with twelve
+HELD_OUT_LEVEL = 0.85  # 0.82 in session 10 (0.828 with round fourteen), 0.850 with thirteen (session 8)
+ROUND_TRAIT_F1 = 0.90  # one round alone (session 11: CT-DES 0.923 on round fourteen; 0.70 before)
+ROUND_RULE_F1 = 0.85  # session 11: DN-2 0.857 on round fourteen; 0.45 before (DN-7 0.462 on round twelve)
 ROUND_RULE_MIN_SUPPORT = 5  # a rule with fewer positives in one round is gated only on the held-out union
-ROUND_LEVEL = 0.70  # round fourteen: 0.711 (session 10); round thirteen: 0.767
+ROUND_LEVEL = 0.74  # round fourteen: 0.744 (session 11), 0.711 at its first run (session 10)
 # Traits asserted on the external set against the labels, at the last run (session 8: 34, up from 27: three more
 # CT-ENT from technical acronyms, four more CT-LOC from the chatter weight; see docs/language.md; never tuned on).
 EXTERNAL_WRONG_ASSERTIONS = 34
