@@ -13,14 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext as _
 
 from atiende.contact.models import Contact, Queue
+from atiende.desk.rows import shape, table
 from atiende.errors import InputError
 from atiende.people.models import User
-from atiende.people.roles import STAFF, role_filter
+from atiende.people.roles import STAFF, Role, role_filter
 from atiende.telephony.models import BlockedCaller
 from atiende.telephony.numbers import compact, normalise_number, normalise_pattern
 
@@ -36,21 +38,46 @@ def find_technician(ref: str) -> User | None:
     ref = ref.strip()
     if not ref:
         return None
+    found = _by_extension(ref)  # how a PBX names them on every answer: hand-written (issue 25)
+    if len(found) == 1:
+        return found[0]
     lowered = ref.lower()
     lookups: list[Callable[[QuerySet[User]], QuerySet[User]]] = [
-        lambda qs: qs.filter(extension=ref),
         lambda qs: qs.filter(username__iexact=ref),
         lambda qs: qs.filter(email__iexact=ref),
         lambda qs: qs.annotate(full=Lower(Concat("first_name", Value(" "), "last_name"))).filter(full=lowered),
     ]
     dialled = compact(ref)
     if dialled != ref:
-        lookups.insert(1, lambda qs: qs.filter(extension=dialled))
+        lookups.insert(0, lambda qs: qs.filter(extension=dialled))
     for lookup in lookups:
         found = list(lookup(_staff())[:2])
         if len(found) == 1:
             return found[0]
     return None
+
+
+def _by_extension(ref: str) -> list[User]:
+    """Up to two active staff members (:func:`_staff`: role_filter(STAFF)) with this extension, in one
+    hand-written statement built once per database; the ORM compiled it on every PBX answer."""
+    users = shape(User, "u")
+    sql = _EXTENSION_SQL.get(connection.vendor)
+    if sql is None:
+        roles = ", ".join(["%s"] * len(STAFF))
+        sql = (f"SELECT {users.columns} FROM {table(User)} u WHERE u.extension = %s AND u.is_active = %s "
+               f"AND ((u.role IN ({roles}) AND u.is_superuser = %s)"
+               + (" OR u.is_superuser = %s)" if Role.ADMINISTRATOR in STAFF else ")") + " LIMIT 2")
+        _EXTENSION_SQL[connection.vendor] = sql
+    params: list[Any] = [ref, True, *(str(role) for role in STAFF), False]
+    if Role.ADMINISTRATOR in STAFF:
+        params.append(True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [user for row in rows if (user := users.build(row, 0)) is not None]  # type: ignore[misc]
+
+
+_EXTENSION_SQL: dict[str, str] = {}
 
 
 def technician_named(ref: str | None, *, field: str, rule: str | None = None) -> User:

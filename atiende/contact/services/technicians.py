@@ -304,7 +304,10 @@ def state_to_return_to(user_id: int) -> dict[str, str] | None:
     call takes them afterwards (engine.state_to_keep): a supervisor who joins two calls
     goes back, after the last, to what they did before the first. None: the pool.
     """
-    found = TechnicianState.objects.filter(user_id=user_id).values_list("status", "pause_reason").first()
+    with connection.cursor() as cursor:  # hand-written: read on every answer the PBX reports (issue 25)
+        cursor.execute(f"SELECT status, pause_reason FROM {connection.ops.quote_name(TechnicianState._meta.db_table)} "
+                       "WHERE user_id = %s", [user_id])
+        found = cursor.fetchone()
     status, reason = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
     if status == TechnicianStatus.AVAILABLE:
         return {"status": status, "pause_reason": ""}  # nothing else going on: no need to look
