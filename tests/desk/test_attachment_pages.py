@@ -89,7 +89,9 @@ def test_a_refused_file_is_explained_and_not_stored(desk, media, settings):
     assert "demasiado grande" in too_big.content.decode()
     settings.ATIENDE_UPLOAD_MAX_BYTES = 10_000
     page = attach(client, desk.work_order, name="programa.exe", content=b"MZ\x90\x00" + bytes(64), **HTMX)
-    assert page.status_code == 200 and "No se acepta este tipo de archivo" in page.content.decode()
+    # htmx gets the refusal's own status too (web/swaps.js swaps a 4xx HTML answer), inside #work-order.
+    assert page.status_code == 415 and "No se acepta este tipo de archivo" in page.content.decode()
+    assert 'id="work-order"' in page.content.decode()
     missing = client.post(add_url(desk.work_order), {})
     assert missing.status_code == 400 and "Elija un archivo para adjuntar." in missing.content.decode()
     assert stored_files(media) == [] and not Attachment.objects.exists()

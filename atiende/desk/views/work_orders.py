@@ -213,10 +213,8 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, **extra: Any) -
 
 
 def _render_detail(request: HttpRequest, work_order: WorkOrder, *, status: int = 200, **extra: Any) -> HttpResponse:
-    # htmx swaps only 2xx answers, so a refusal shown inline to htmx is a 200;
-    # a plain form post gets the honest 4xx status with the same page.
+    # A refusal keeps its honest 4xx status for htmx too: web/swaps.js swaps a 4xx HTML answer like a 200.
     if is_htmx(request):
-        status = 200
         # htmx swaps only #work-order, so the confirmation must be inside it to be seen.
         extra.setdefault("messages_in_content", True)
     return render(request, "desk/work_orders/detail.html", _detail_context(request, work_order, **extra),

@@ -5,7 +5,12 @@
      its name in the form posting to the same address), to the first field with an error, or to the
      result itself, never to <body> (which sent the next Tab back to the top of the page);
    - the result is said to screen readers through the page's live region (#live-region): the error, the
-     new banner, or "Actualizado: <the heading of what changed>". */
+     new banner, or "Actualizado: <the heading of what changed>";
+   - a refusal is shown (issue 17 follow-up): htmx 2 leaves a 4xx answer unswapped, so a refused action showed
+     nothing. A 4xx HTML fragment (or a page the element selects from with hx-select) is swapped like a 200
+     into the request's target, and the focus goes to its first error as above. What cannot be swapped (a 5xx,
+     JSON or plain text, a whole error page with nothing to select, hx-swap="none", no answer at all) is put in
+     an error banner at the top of the page and said in the live region, so a click never does nothing. */
 (function () {
   "use strict";
 
@@ -56,6 +61,85 @@
     // A change of text is what screen readers announce: empty first, then the message.
     window.setTimeout(function () { live.textContent = text.replace(/\s+/g, " ").trim(); }, 60);
   }
+
+  function contentType(xhr) { return ((xhr && xhr.getResponseHeader("Content-Type")) || "").toLowerCase(); }
+
+  function inherited(elt, name) {
+    var holder = elt && elt.closest ? elt.closest("[" + name + "]") : null;
+    return holder ? holder.getAttribute(name) : null;
+  }
+
+  function wholePage(text) { return /^\s*(<!doctype|<html)/i.test(text || ""); }
+
+  // The words of a refusal that cannot be swapped: the API's {"error": {"message", "rule"}}, a plain text,
+  // the message of a whole error page (web/error.html), or the page's own words for a server fault.
+  function refusalText(xhr) {
+    var type = contentType(xhr);
+    var body = xhr.responseText || "";
+    var live = region();
+    if (xhr.status >= 500 || !body.trim()) {
+      return ((live && live.getAttribute("data-failed")) || "") + " (" + xhr.status + ")";
+    }
+    if (type.indexOf("json") !== -1) {
+      try {
+        var error = JSON.parse(body).error || {};
+        if (error.message) { return error.message + (error.rule ? " (" + error.rule + ")" : ""); }
+      } catch (ignored) { /* not JSON after all: the text below */ }
+    }
+    if (type.indexOf("text/html") !== -1) {
+      var doc = new DOMParser().parseFromString(body, "text/html");
+      var said = doc.querySelector("main [role=alert], main .panel-error, main .form-errors, main") || doc.body;
+      return said ? said.textContent : "";
+    }
+    return body;
+  }
+
+  function showRefusal(text) {
+    var main = document.getElementById("main") || document.body;
+    document.querySelectorAll(".messages.htmx-refusal").forEach(function (node) { node.remove(); });
+    var list = document.createElement("ul");
+    list.className = "messages htmx-refusal";
+    list.setAttribute("role", "alert");
+    var item = document.createElement("li");
+    item.className = "message message-error";
+    item.textContent = text.replace(/\s+/g, " ").trim();
+    list.appendChild(item);
+    main.insertBefore(list, main.firstChild);
+    say(item.textContent);
+    focusable(list).focus();
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status < 400 || xhr.status >= 500) { return; }
+    if (contentType(xhr).indexOf("text/html") === -1) { return; }
+    // The event is fired on the target; the attributes are the requesting element's (requestConfig.elt).
+    var elt = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    var swap = event.detail.swapOverride || inherited(elt, "hx-swap") || "";
+    var selects = event.detail.selectOverride || xhr.getResponseHeader("HX-Reselect") || inherited(elt, "hx-select");
+    if (/^\s*none/.test(swap)) { return; }
+    if (selects) {
+      // A page the element takes one part of: swapped only if that part is in it (a 404 page is not).
+      var found = null;
+      try {
+        found = new DOMParser().parseFromString(xhr.responseText || "", "text/html").querySelector(selects);
+      } catch (ignored) { /* a selector the browser cannot read: left to htmx */ }
+      if (!found) { return; }
+    } else if (wholePage(xhr.responseText)) {
+      return;  // a whole error page (web/error.html) would put a second page inside this one
+    }
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+
+  // What was not swapped above (htmx:responseError), and a request that got no answer (htmx:sendError).
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && byPerson(event)) { showRefusal(refusalText(event.detail.xhr)); }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var live = region();
+    if (byPerson(event)) { showRefusal((live && live.getAttribute("data-offline")) || ""); }
+  });
 
   // What each request started from, by its XMLHttpRequest: a panel that loads itself (hx-trigger="load")
   // may start while an action's answer settles, and must not take that action's place.
