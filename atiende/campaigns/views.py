@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -167,9 +168,18 @@ def wallboard_card(request: HttpRequest) -> HttpResponse:
 def _panel(request: HttpRequest, *, error: InputError | None = None, status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     held = selectors.held_by(user)
+    workable = list(selectors.workable_campaigns(user))
     context: dict[str, Any] = {"error": error_context(error) if error else None, "held": held,
-                               "campaigns": selectors.workable_campaigns(user)}
+                               "campaigns": workable}
+    if held is None and workable:
+        # How many are left to call in each, not on anyone's screen: it moves as the others work the list.
+        left = dict(Target.objects.filter(campaign__in=[c.pk for c in workable], status__in=list(TO_CALL),
+                                          held_by__isnull=True)
+                    .values_list("campaign").annotate(n=Count("pk")).values_list("campaign", "n"))
+        context["left"] = [(c, left.get(c.pk, 0)) for c in workable]
     if held is not None:
+        # A supervisor paused or finished the campaign meanwhile: nothing more is dialled from the card.
+        context["paused"] = held.campaign.status != Campaign.Status.ACTIVE
         context["card"] = preview.card(held, user=user, language=_language())
         open_try = held.tries.select_related("contact").filter(outcome="").first()
         context["dialled"] = open_try is not None

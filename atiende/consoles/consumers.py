@@ -112,6 +112,9 @@ class Hub:
             if message.get("type") in CHAT_EVENTS:
                 await self._chat(message)
                 continue
+            if message.get("type") == "campaign.update":
+                await self._campaign(message)
+                continue
             if message.get("type") != "contact.update":
                 continue
             try:
@@ -152,6 +155,19 @@ class Hub:
         text = json.dumps({"type": "chat.update", "chat": chat,
                            "contact": contact if isinstance(contact, int) else None,
                            "kind": str(message.get("type", ""))[5:]})
+        for console in list(self.consoles):
+            try:
+                await console.send(text_data=text)
+            except Exception:  # a console that went away must not stop the others
+                self.consoles.discard(console)
+
+    async def _campaign(self, message: dict[str, Any]) -> None:
+        """A campaign's list or status changed (atiende/campaigns/live.py): every console hears which campaign,
+        nothing of its people; the «Campañas salientes» panel reads itself again through its own, scoped page."""
+        campaign = message.get("campaign")
+        if not isinstance(campaign, int):
+            return
+        text = json.dumps({"type": "campaign.update", "campaign": campaign})
         for console in list(self.consoles):
             try:
                 await console.send(text_data=text)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.consoles.browser import CHROMIUM, PASSWORD, sign_in
+from tests.consoles.browser import CHROMIUM, PASSWORD, live, sign_in
 from tests.consoles.conftest import center_template, console_browser, served  # noqa: F401  (fixtures)
 from tests.consoles.live_server import ROOT
 from tests.consoles.seed import CALLER
@@ -88,6 +88,41 @@ def test_a_technician_works_a_campaign_in_preview_card_first_then_the_call_then_
     assert stored.rows("SELECT status, attempts FROM campaigns_target") == [("reached", 1)]
     assert stored.rows("SELECT c.direction, c.state, u.username FROM contact_contact c "
                        "JOIN people_user u ON u.id = c.assignee_id") == [("outbound", "wrap_up", "lucia")]
+
+
+SECOND_PERSON = """
+from atiende.cli.django_setup import setup_django; setup_django()
+from atiende.campaigns.models import Campaign, Target
+Target.objects.create(campaign=Campaign.objects.get(), name="Pedro Gil", phone="+34600999888", number="+34600999888",
+                      zones="Europe/Madrid", zone_source="list")
+"""
+
+
+def test_the_preview_panel_follows_the_others_and_a_pause_without_a_reload(served):  # noqa: F811
+    """Issue 18: the panel changed only on reload. Jorge takes a person and Lucía's panel counts one fewer; Marta
+    pauses the campaign and Jorge's card says so (no «Llamar») while the campaign leaves Lucía's panel."""
+    from playwright.sync_api import expect
+
+    server, browser, stored = served.server, served.browser, served.stored
+    _setup(server)
+    subprocess.run([sys.executable, "-c", SECOND_PERSON], env=server.env, cwd=ROOT, check=True, timeout=120,
+                   capture_output=True)
+    lucia = sign_in(browser, server, "lucia")
+    live(lucia, "/consola/", server)
+    expect(lucia.locator("#preview-campaigns")).to_contain_text("quedan 2 personas por llamar")
+    jorge = sign_in(browser, server, "jorge")
+    live(jorge, "/consola/", server)
+    jorge.locator("#preview-panel").get_by_role("button", name="Siguiente persona a llamar").click()
+    expect(jorge.locator("#preview-card #btn-dial")).to_be_visible()
+    expect(lucia.locator("#preview-campaigns")).to_contain_text("queda 1 persona por llamar")  # no reload
+    marta = sign_in(browser, server, "marta")
+    [(campaign_id,)] = stored.rows("SELECT id FROM campaigns_campaign")
+    marta.goto(f"{server.url}/campanas/{campaign_id}/")
+    marta.get_by_role("button", name="Pausar").click()
+    expect(jorge.locator("#preview-paused")).to_contain_text("CH-PRO")
+    expect(jorge.locator("#preview-card #btn-dial")).to_have_count(0)
+    expect(lucia.locator("#preview-panel")).to_have_count(0)
+    assert stored.rows("SELECT status FROM campaigns_campaign") == [("paused",)]
 
 
 def test_a_customer_asks_to_be_called_back_from_their_request_in_the_portal(served):  # noqa: F811

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from atiende.campaigns import live
 from atiende.campaigns.core import CallingHours
 from atiende.campaigns.models import Campaign
 from atiende.campaigns.services.checks import managed_campaign, require_manager
@@ -81,6 +82,7 @@ def update_campaign(*, actor: User, campaign_id: int, **changes: Any) -> Campaig
         campaign.save()
         if changes.get("technicians") is not None:
             _technicians(campaign, actor, changes["technicians"])
+        live.changed(campaign.pk)  # started, paused or finished: the technicians' panels show it at once
     return campaign
 
 

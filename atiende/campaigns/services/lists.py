@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from atiende.campaigns import live
 from atiende.campaigns.core import FileProblem, Problem, Rejected, Row, decode, read_csv, zones_for
 from atiende.campaigns.core import TargetStatus as Status
 from atiende.campaigns.models import Campaign, DoNotCall, RejectedRow, Target
@@ -176,6 +177,8 @@ def _add(actor: User, campaign: Campaign, rows: list[Row], *, file_name: str) ->
         for start in range(0, len(targets), BATCH):
             Target.objects.bulk_create(targets[start:start + BATCH])
         _store_rejected(campaign, late, file_name)
+        if targets:
+            live.changed(campaign.pk)
     result.added = len(targets)
     result.rejected = late
     return result

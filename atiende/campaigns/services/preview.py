@@ -43,7 +43,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from atiende.campaigns import selectors
+from atiende.campaigns import live, selectors
 from atiende.campaigns.core import (
     TO_CALL,
     Outcome,
@@ -136,6 +136,7 @@ def next_person(*, user: User, campaign_id: int | None = None) -> Target | None:
             for target in page:
                 if _may_call_now(target, moment):
                     Target.objects.filter(pk=target.pk).update(held_by=user, held_at=moment)
+                    live.changed(target.campaign_id)  # one fewer to call: the other panels show it
                     return Target.objects.select_related("campaign", "customer").get(pk=target.pk)
     return None
 
@@ -200,6 +201,7 @@ def release(*, user: User, target_id: int) -> Target:
             raise InputError("outcome_required", _("The call was dialled: record its outcome first."), status=409,
                              rule="CH-PRO")
         Target.objects.filter(pk=target.pk).update(held_by=None, held_at=None, updated_at=now())
+        live.changed(target.campaign_id)
     target.refresh_from_db()
     return target
 
@@ -222,6 +224,7 @@ def dial(*, user: User, target_id: int) -> Attempt:
             # The person leaves the list for good (committed below), and the dial is refused.
             Target.objects.filter(pk=target.pk).update(status=Status.DO_NOT_CALL, held_by=None, held_at=None,
                                                        updated_at=moment)
+            live.changed(target.campaign_id)
             set_aside = InputError("do_not_call", _("%(name)s must not be called: the number is on the "
                                                     "do-not-call list or the customer asked not to be called.")
                                    % {"name": target.name}, status=409, rule="CH-PRO")
@@ -254,6 +257,7 @@ def _dial_now(target: Target, user: User, moment: datetime) -> Attempt:
     # The technician is on this call from the dial: as an offer rings at them, so routing passes them by
     # (no inbound call, visitor or chat) until the call is answered and ends, or ends unanswered.
     apply_action(routed.contact, lambda c, p: c.dial(user.pk, by_hand=request is None, now=moment), actor=user)
+    live.changed(target.campaign_id)
     return attempt
 
 
@@ -330,6 +334,7 @@ def record_outcome(*, user: User, target_id: int, outcome: Any, note: Any = "", 
             status=status, next_attempt_at=step.next_attempt_at, last_outcome=result.value, held_by=None,
             held_at=None, updated_at=moment, work_order=order or target.work_order,
             call_back_with=user if result is Outcome.CALL_BACK else None)
+        live.changed(target.campaign_id)
     attempt.refresh_from_db()
     return attempt
 

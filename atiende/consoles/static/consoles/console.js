@@ -376,4 +376,30 @@
     return shown.some(function (item) { return item.id === c.id; });
   }
   window.atiendeConsoleSocket = L.connect(root.getAttribute("data-ws"), $("live-status"), S, concernsMe, refresh);
+
+  // CH-PRO: the «Campañas salientes» panel (/campanas/preview/) reads itself again when a campaign's list or
+  // status changed (another technician took or finished a person, a supervisor paused it) and when the call
+  // dialled from it changed (the PBX reported the answer or the hang-up). An outcome being written is never
+  // wiped: while its form is on screen only the line saying how the call stands is read again.
+  var pendingPreview = null;
+  document.addEventListener("atiende:live", function (event) {
+    var message = event.detail || {}, holder = $("campaign-preview");
+    if (!holder || !window.htmx) { return; }
+    var card = $("preview-card"), call = card && card.getAttribute("data-contact");
+    var concerns = message.type === "campaign.update" ||
+      (message.type === "contact.update" && call && String((message.contact || {}).id) === call);
+    if (!concerns) { return; }
+    clearTimeout(pendingPreview);
+    pendingPreview = setTimeout(function () {
+      var url = holder.getAttribute("hx-get");
+      if (document.querySelector("#preview-card form.preview-outcome")) {
+        if ($("preview-call-state")) {
+          window.htmx.ajax("GET", url, {target: "#preview-call-state", select: "#preview-call-state",
+                                        swap: "outerHTML"});
+        }
+        return;
+      }
+      window.htmx.ajax("GET", url, {target: "#campaign-preview", swap: "innerHTML"});
+    }, 250);
+  });
 })();
