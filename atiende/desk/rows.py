@@ -15,8 +15,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
 
 _shapes: dict[tuple[str, type[Model], str], Shape] = {}
 _lock = threading.Lock()
@@ -70,3 +71,68 @@ def table(model: type[Model]) -> str:
 
 def column(model: type[Model], name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+_upserts: dict[tuple[str, type[Model], tuple[str, ...], tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+
+def upsert(obj: Model, *, unique: Sequence[str], update: Sequence[str]) -> None:
+    """``Model.objects.bulk_create([obj], update_conflicts=True, unique_fields=unique, update_fields=update)`` as one
+    hand-written ``INSERT ... ON CONFLICT (...) DO UPDATE`` (the same text on SQLite and PostgreSQL), its values
+    prepared by the model's fields as the ORM prepares them; the statement is built once per process. The key of a
+    model with an automatic one is left to the database and not read back (the callers do not need it)."""
+    model = type(obj)
+    key = (connection.vendor, model, tuple(unique), tuple(update))
+    found = _upserts.get(key)
+    if found is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.auto_created)
+                  and f is not getattr(meta, "auto_field", None)]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+        changes = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in (meta.get_field(n).column for n in update))
+        sql = (f"INSERT INTO {table(model)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+               f"ON CONFLICT ({conflict}) DO UPDATE SET {changes}")
+        found = (sql, fields)
+        with _lock:
+            _upserts[key] = found
+    sql, fields = found
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+_inserts: dict[tuple[str, type[Model]], tuple[str, list[Any]]] = {}
+
+
+def insert(obj: Model) -> None:
+    """``obj.save(force_insert=True)`` for a new row as one hand-written ``INSERT ... RETURNING`` (one text on
+    SQLite and PostgreSQL, built once per process), its values prepared by the model's fields as the ORM prepares
+    them. ``pre_save`` and ``post_save`` are sent as ``Model.save`` sends them, so every receiver (the audit
+    chain, the search index, the SLA clocks, notifications) runs as before; the new key is set on ``obj``."""
+    model = type(obj)
+    meta = model._meta
+    key = (connection.vendor, model)
+    found = _inserts.get(key)
+    if found is None:
+        auto = meta.auto_field
+        fields = [f for f in meta.concrete_fields if f is not auto]
+        quote = connection.ops.quote_name
+        sql = (f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})"
+               + (f" RETURNING {quote(auto.column)}" if auto is not None else ""))
+        found = (sql, fields)
+        with _lock:
+            _inserts[key] = found
+    sql, fields = found
+    using = connection.alias
+    pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if meta.auto_field is not None:
+            setattr(obj, meta.auto_field.attname, cursor.fetchone()[0])
+    obj._state.adding = False
+    obj._state.db = using
+    post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)

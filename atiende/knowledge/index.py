@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from atiende.desk import rows as raw
 from atiende.desk.models import ContactPoint, Customer, Message, WorkOrder
 from atiende.knowledge.models import SearchEntry, SearchKind
 from atiende.search import Query, index_terms
@@ -75,8 +76,7 @@ ENTRY_FIELDS = ("title", "text", "terms", "title_terms", "public", "language", "
 def store(document: Document) -> None:
     """Insert or replace the document's entry: one statement (``INSERT ... ON CONFLICT DO UPDATE``), where a read,
     a savepoint and a write took four; SQLite's update trigger keeps FTS5 in step either way."""
-    SearchEntry.objects.bulk_create([document.entry()], update_conflicts=True, unique_fields=("kind", "object_id"),
-                                    update_fields=ENTRY_FIELDS)
+    raw.upsert(document.entry(), unique=("kind", "object_id"), update=ENTRY_FIELDS)  # built once (issue 25)
 
 
 def customer_scopes(ids: Iterable[int]) -> dict[int, set[str]]:
@@ -121,8 +121,13 @@ def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:
     One read; a write only for a customer not yet seen by them (usually none: a customer's work orders
     mostly stay with one team).
     """
-    rows = SearchEntry.objects.filter(kind=SearchKind.CUSTOMER, object_id__in=ids).values_list("pk", "scope")
-    for entry_pk, scope in rows:
+    if not ids:
+        return
+    with connection.cursor() as cursor:  # hand-written: the ORM's query building cost more than the read
+        cursor.execute(f"SELECT id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
+                       f"({', '.join(['%s'] * len(ids))})", [str(SearchKind.CUSTOMER), *sorted(ids)])
+        found = cursor.fetchall()
+    for entry_pk, scope in found:
         held = set((scope or "").split())
         if not tokens <= held:
             SearchEntry.objects.filter(pk=entry_pk).update(scope=scopes.as_text(held | tokens))

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from atiende import config_cache
+from atiende.desk import rows as raw
 from atiende.desk.models import (
     Channel,
     Message,
@@ -232,8 +233,7 @@ def start(work_order: WorkOrder, *, now: datetime | None = None) -> WorkOrderSla
     customer = work_order.customer if work_order.customer_id else None
     work_order.sla_organisation_id = customer.organisation_id if customer is not None else None  # type: ignore[attr-defined]
     row, status = _clocks(work_order, _facts(work_order, [], []), now)
-    WorkOrderSla.objects.bulk_create([row], update_conflicts=True, unique_fields=("work_order",),
-                                     update_fields=UPSERTED)
+    raw.upsert(row, unique=("work_order",), update=UPSERTED)  # hand-written, built once (issue 25)
     _raise_alerts(work_order, status, now)
     WorkOrderSla._meta.get_field("work_order").remote_field.set_cached_value(work_order, row)
     return row

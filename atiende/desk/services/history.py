@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from atiende.desk import rows
 from atiende.desk.models import Customer, CustomerEvent, WorkOrder, WorkOrderEvent
 from atiende.people.models import User
 
@@ -23,7 +24,7 @@ def _jsonable(value: Any) -> Any:
 
 def record_event(work_order: WorkOrder, actor: User | None, kind: str, changes: Mapping[str, tuple[Any, Any]],
                  note: str = "", at: datetime | None = None) -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
+    event = WorkOrderEvent(
         work_order=work_order,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         kind=kind,
@@ -31,6 +32,8 @@ def record_event(work_order: WorkOrder, actor: User | None, kind: str, changes: 
         note=note,
         at=at or timezone.now(),
     )
+    rows.insert(event)  # hand-written, receivers told as by save() (issue 25)
+    return event
 
 
 def record_customer_event(customer: Customer, actor: User | None, kind: str,
