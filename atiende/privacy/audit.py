@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from atiende.desk import rows
 from atiende.privacy import audit_seal
 from atiende.privacy.models import AuditEntry, AuditHead
 
@@ -67,10 +68,22 @@ def _hash_of(entry: AuditEntry) -> str:
     )
 
 
+def _head_sql() -> str:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT seq, hash, mac FROM {connection.ops.quote_name(AuditHead._meta.db_table)} WHERE id = 1{lock}"
+
+
 def _locked_head() -> AuditHead:
+    # The usual case: one locking read, hand-written (issue 25: the ORM built this query again for every
+    # appending request, at several times the cost of running it).
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql())
+        row = cursor.fetchone()
+    if row is not None:
+        return AuditHead(id=1, seq=row[0], hash=row[1], mac=row[2])
     heads = AuditHead.objects.select_for_update() if connection.features.has_select_for_update \
         else AuditHead.objects.all()
-    head = heads.filter(pk=1).first()  # the usual case: one locking read
+    head = heads.filter(pk=1).first()
     if head is None:
         # First entry ever: create the head (a concurrent creator makes this a conflict
         # that get_or_create resolves), then lock it like any other appender.
@@ -150,11 +163,13 @@ def _append(entries: list[AuditEntry]) -> None:
             entry.seq, entry.prev_hash = seq, prev
             entry.hash = prev = _hash_of(entry)
         if len(entries) == 1:
-            entries[0].save()
+            rows.insert(entries[0])  # hand-written INSERT, built once (issue 25); entries are only ever added
         else:
             AuditEntry.objects.bulk_create(entries)
         mac = audit_seal.seal(seq, prev)
-        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev, mac=mac)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "
+                           "SET seq = %s, hash = %s, mac = %s WHERE id = 1", [seq, prev, mac])
         # Outside the database, once the entries are committed (a rolled-back append is no head).
         transaction.on_commit(lambda: audit_seal.write_anchor(seq, prev, mac))
 
