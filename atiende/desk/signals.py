@@ -18,7 +18,8 @@ never knows who listens):
     issue 24) commits or rolls back with the message, so a process killed right after
     the commit (when ``message_posted`` never comes) leaves nothing half done. A receiver
     must keep its writes in a savepoint; one that raises is logged and does not undo the
-    message (``send_robust``).
+    message (``send_robust``). ``first=True`` when the sender knows the message opened its
+    work order (``desk.bulk`` writes a request and its reply before telling of either).
 
 Receivers:
 

@@ -56,13 +56,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from atiende import db
+from atiende.desk import bulk
 from atiende.desk.attachments import clean_filename, per_work_order_limit
 from atiende.desk.intake import customer_for_email, customers_for_emails, open_written_request
 from atiende.desk.messages import post_message
 from atiende.desk.models import Attachment, Channel, ContactPoint, Customer, Message, WorkOrder
 from atiende.desk.services.history import record_event
 from atiende.errors import InputError
-from atiende.mail import config
+from atiende.mail import config, notices, outbox
 from atiende.mail.core import loops
 from atiende.mail.core.parse import ParsedMail, UnreadableMail, parse, peek
 from atiende.mail.core.threads import tagged_numbers, untagged
@@ -71,6 +72,9 @@ from atiende.privacy import audit
 from atiende.privacy.uploads import check_upload
 
 log = logging.getLogger(__name__)
+
+# receive_batch writes the messages it can as one set (desk.bulk, _Set); False: each one by one (tests of that path).
+WRITE_SETS = True
 
 
 class TemporaryFailure(Exception):
@@ -132,20 +136,31 @@ def receive_batch(items: Sequence[Incoming]) -> list[Received]:
     (UIDVALIDITY+UID and Message-ID).
     """
     written: list[str] = []
+    pending: _Set | None = None
     try:
         reads = [_read(item.raw) for item in items]  # parsed once each, before the transaction takes the writer
         with transaction.atomic(), audit.deferred(), db.coalesced():
             batch = _Batch.read(items, reads)
-            received = []
+            pending = _Set(batch, written) if WRITE_SETS else None
+            received: list[Received] = []
             for item, read in zip(items, reads, strict=True):
+                if pending is not None:
+                    if pending.add(item, read):
+                        continue
+                    received.extend(pending.write())  # what waits is written first: this one may read it
                 received.append(_receive(item.raw, source=item.source[:220], uidvalidity=item.uidvalidity,
                                          uid=item.uid, written=written, read=read, batch=batch))
                 batch.note(received[-1])
+                batch.changed(received[-1])
+            if pending is not None:
+                received.extend(pending.write())
         return received
     except Exception as exc:
         storage = InboundMail._meta.get_field("raw").storage  # type: ignore[attr-defined]
         for name in written:  # rolled back: the bytes go too (each is written again when stored alone)
             storage.delete(name)
+        if pending is not None:
+            pending.discard()
         log.warning("a batch of %s messages could not be stored together (%s: %s); storing each alone",
                     len(items), exc.__class__.__name__, exc)
     received = []
@@ -198,6 +213,7 @@ class _Batch:
         self.outgoing: dict[str, int] = {}  # a Message-ID of our outgoing mail -> its work order
         self.customers: dict[str, Customer | None] = {}  # a sender's address -> its customer (None: none yet)
         self.opened_for: tuple[str, Customer] | None = None  # the message being stored opened one for a new customer
+        self.work_orders: dict[int, WorkOrder] = {}  # the work orders the batch's replies answer, read once, locked
 
     @classmethod
     def read(cls, items: Sequence[Incoming], reads: Sequence[tuple[ParsedMail | None, Any]]) -> _Batch:
@@ -216,11 +232,21 @@ class _Batch:
                                 .values_list("sender").annotate(n=Count("id")).values_list("sender", "n"))
         batch.customers = customers_for_emails(senders)
         ids = {found for parsed, _failure in reads if parsed is not None for found in parsed.thread_ids}
-        if ids:
+        own = {parsed.message_id for parsed, _failure in reads if parsed is not None and parsed.message_id}
+        if ids or own:
+            # The desk's messages these Message-IDs name: the ones they thread to, and their own (a message
+            # the desk holds already, come another way, is not written again).
             batch.threads = {found: work_order_id for found, work_order_id in Message.objects.filter(
-                message_id__in=ids).order_by().values_list("message_id", "work_order_id") if found}
+                message_id__in=ids | own).order_by().values_list("message_id", "work_order_id") if found}
+        if ids:
             batch.outgoing = dict(OutboundMail.objects.filter(message_id__in=ids, work_order__isnull=False)
                                   .order_by().values_list("message_id", "work_order_id"))
+        answered = {batch.thread(parsed.thread_ids) for parsed, _failure in reads
+                    if parsed is not None and parsed.thread_ids} - {None}
+        if answered:
+            # Locked as post_message locks the one it writes to.
+            batch.work_orders = {row.pk: row for row in WorkOrder.objects.select_related("customer")
+                                 .select_for_update(of=("self",)).filter(pk__in=answered)}
         return batch
 
     def stored_uid(self, source: str, uidvalidity: int | None, uid: int) -> InboundMail | None:
@@ -245,6 +271,11 @@ class _Batch:
                     return known[found]
         return None
 
+    def changed(self, received: Received) -> None:
+        """A message stored one by one may have changed its work order (reopened it, added files): the set's
+        copy is dropped, and a later reply to it is stored one by one too."""
+        self.work_orders.pop(received.mail.work_order_id or 0, None)  # type: ignore[attr-defined]
+
     def note(self, received: Received) -> None:
         """A message of the batch taken in: what later ones must find."""
         row = received.mail
@@ -259,6 +290,143 @@ class _Batch:
         self.recent[row.sender] = self.recent.get(row.sender, 0) + 1
         if row.message is not None and row.message.message_id:
             self.threads.setdefault(row.message.message_id, row.message.work_order_id)
+
+
+class _Set:
+    """The messages of a batch that :mod:`atiende.desk.bulk` writes as one set: a person's mail (parsed, not
+    automatic, not from our address, within the rate limit) that is no duplicate (UIDVALIDITY+UID, Message-ID,
+    in the database or earlier in the batch), and either answers an open work order its Message-IDs thread to
+    or opens a new one for a sender whose customer the batch knows (or records). Anything else (a failure, a
+    duplicate, a bounce, a ``[#123]`` tag to check, a credential, a closed work order, a refused file) is stored
+    one by one by :func:`_receive` after what the set holds is written (:meth:`write`), so it reads what came
+    before it. The set's rows are the ones :func:`_receive` would write, with the same acknowledgements."""
+
+    def __init__(self, batch: _Batch, written: list[str]) -> None:
+        self.batch, self.written = batch, written
+        self.items: list[tuple[InboundMail, ParsedMail, bulk.Written, bool]] = []
+        self.prepared: list[bulk.Written] = []  # every message the set took, for discard() if the batch fails
+        self._clear()
+
+    def _clear(self) -> None:
+        self.items = []
+        self.keys: set[str] = set()
+        self.uids: set[tuple[str, int | None, int]] = set()
+        self.threads: dict[str, WorkOrder] = {}  # a Message-ID of the set -> its work order (maybe not written yet)
+        self.customers: dict[str, Customer] = {}  # a sender -> the customer the set records
+        self.recent: dict[str, int] = {}
+
+    def _work_order(self, ids: Sequence[str]) -> WorkOrder | None | bool:
+        """The work order these Message-IDs thread to (as :meth:`_Batch.thread` finds it, counting the set's
+        messages as stored), None for none, False when it is not one the set may write to."""
+        batch = self.batch
+        work_order_id = None
+        for found in ids:
+            if found in self.threads:
+                return self.threads[found]
+            if found in batch.threads:
+                work_order_id = batch.threads[found]
+                break
+        else:
+            work_order_id = next((batch.outgoing[found] for found in ids if found in batch.outgoing), None)
+        if work_order_id is None:
+            return None
+        return batch.work_orders.get(work_order_id, False)
+
+    def add(self, item: Incoming, read: tuple[ParsedMail | None, Any]) -> bool:
+        """Take this message into the set (True), or leave it to the one-by-one path (False)."""
+        parsed, failure = read
+        if failure is not None or parsed is None:
+            return False
+        batch, source = self.batch, item.source[:220]
+        uid = (source, item.uidvalidity, item.uid) if item.uid is not None else None
+        if uid is not None and (uid in batch.known_uids or uid in batch.stored_uids or uid in self.uids):
+            return False
+        key = _dedup_key(item.raw, parsed)
+        if key in batch.known_keys or key in batch.stored_keys or key in self.keys:
+            return False
+        if parsed.message_id and (parsed.message_id in batch.threads or parsed.message_id in self.threads):
+            return False
+        sender = parsed.sender.email.lower()
+        if parsed.automatic or sender in config.own_addresses():
+            return False
+        limits = config.limits()
+        recent = batch.recent_from(sender) + self.recent.get(sender, 0)
+        if recent >= limits.per_sender_per_hour:
+            return False
+        work_order = self._work_order(parsed.thread_ids) if parsed.thread_ids else None
+        if work_order is False or (work_order is None and tagged_numbers(parsed.subject)):
+            return False
+        language = parsed.language if parsed.language in ("es", "en") else ""
+        new_customer, title = False, ""
+        if work_order is None:
+            if sender in self.customers:
+                customer = self.customers[sender]
+            elif sender not in batch.customers:
+                return False
+            else:
+                known = batch.customers[sender]
+                new_customer = known is None
+                customer = known or bulk.new_customer(email=sender, name=parsed.sender.name, language=language)
+            with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
+                title = untagged(parsed.subject) or _("(no subject)")
+        else:
+            assert isinstance(work_order, WorkOrder)
+            customer = work_order.customer
+        try:
+            prepared = bulk.prepare(
+                customer=customer, new=new_customer, email=sender, name=parsed.sender.name, work_order=work_order,
+                title=title, body=parsed.shown, html=parsed.html,
+                original=parsed.text if parsed.text.strip() != parsed.shown.strip() else "",
+                message_id=parsed.message_id or None, in_reply_to=(parsed.in_reply_to or [""])[0][:998],
+                attachments=[(part.filename, part.data) for part in parsed.files], at=timezone.now())
+        except bulk.NotForBulk as exc:
+            log.debug("email %s stored one by one: %s", key, exc.code)
+            return False
+        self.prepared.append(prepared)
+        row = InboundMail(source=source, uidvalidity=item.uidvalidity, uid=item.uid, dedup_key=key,
+                          size=len(item.raw), sender=sender, subject=parsed.subject, automatic="",
+                          status=InboundMail.Status.STORED, reason="", detail="", refused_files=[], attempts=1)
+        row.raw.save("message.eml", ContentFile(item.raw), save=False)
+        self.written.append(row.raw.name or "")
+        self.items.append((row, parsed, prepared, work_order is None and recent < limits.acknowledgements_per_hour))
+        self.keys.add(key)
+        if uid is not None:
+            self.uids.add(uid)  # type: ignore[arg-type]
+        if parsed.message_id:
+            self.threads[parsed.message_id] = prepared.work_order
+        if new_customer:
+            self.customers[sender] = customer
+        self.recent[sender] = self.recent.get(sender, 0) + 1
+        return True
+
+    def write(self) -> list[Received]:
+        """Write what the set holds (in the batch's transaction) and tell the batch, as each stored message does."""
+        if not self.items:
+            return []
+        items = self.items
+        bulk.write([prepared for _row, _parsed, prepared, _ack in items], now=timezone.now())
+        for row, _parsed, prepared, _ack in items:
+            row.work_order, row.message = prepared.work_order, prepared.message
+        InboundMail.objects.bulk_create([row for row, _parsed, _prepared, _ack in items])
+        acknowledgements = []
+        for row, parsed, _prepared, ack in items:
+            found = notices.acknowledgement(row, parsed) if ack else None
+            outgoing = outbox.outgoing(**found) if found is not None else None
+            if outgoing is not None:
+                acknowledgements.append(outgoing)
+        outbox.enqueue_new(acknowledgements)
+        received = []
+        for row, _parsed, prepared, _ack in items:
+            received.append(Received(row))
+            if prepared.new_customer:
+                self.batch.opened_for = (row.sender, prepared.customer)
+            self.batch.note(received[-1])
+        self._clear()
+        return received
+
+    def discard(self) -> None:
+        """The batch was rolled back: the files the set stored go (the raw bytes are in ``written``)."""
+        bulk.discard(self.prepared)
 
 
 def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | None,

@@ -98,12 +98,20 @@ def _thread_ids(work_order: WorkOrder) -> tuple[str, list[str]]:
 
 def acknowledge(inbound: InboundMail, mail: ParsedMail) -> OutboundMail | None:
     """A new request came by email: say we have it, with its number (an automatic answer, RFC 3834)."""
+    row = acknowledgement(inbound, mail)
+    if row is None:
+        return None
+    return outbox.enqueue(**row)
+
+
+def acknowledgement(inbound: InboundMail, mail: ParsedMail) -> dict[str, Any] | None:
+    """What :func:`acknowledge` enqueues (``outbox.enqueue``'s arguments), or None when nothing goes back."""
     work_order = inbound.work_order
     # Not is_robot(): this mail, a person's (not automatic, not from our address), is the sender's latest.
     if work_order is None or mail.automatic or mail.sender.email.lower() in config.own_addresses():
         return None
     language = _language(work_order.customer)
-    return outbox.enqueue(
+    return dict(
         kind=Kind.ACKNOWLEDGEMENT, key=f"acknowledgement:{inbound.pk}", to=[mail.sender.email],
         subject=reply_subject(mail.subject or work_order.title, work_order.number),
         text=_render("acknowledgement", language, {"customer": work_order.customer, "work_order": work_order}),

@@ -70,24 +70,44 @@ def enqueue(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, 
     """Store one outgoing message (inside the caller's transaction, if any); None when there is nobody
     to send it to or the same key was enqueued before. ``message``: the conversation's message it
     carries, whose files (not internal ones) go with it."""
-    recipients = valid_addresses(to)
-    if not recipients:
+    row = outgoing(kind=kind, key=key, to=to, subject=subject, text=text, work_order=work_order, message=message,
+                   in_reply_to=in_reply_to, references=references, automatic=automatic, language=language, now=now)
+    if row is None:
         return None
-    now = now or timezone.now()
-    status = OutboundMail.Status.QUEUED if config.smtp_configured() else OutboundMail.Status.LOCAL
-    row = OutboundMail(kind=kind, key=key[:120], work_order=work_order, sent_message=message, recipients=recipients,
-                       subject=" ".join(subject.split())[:300], text=text,
-                       message_id=new_message_id(config.mail_domain()), in_reply_to=in_reply_to[:255],
-                       references=[x for x in references if x][-20:], automatic=automatic, language=language,
-                       status=status, created_at=now, next_attempt_at=now)
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:  # the same key, enqueued before (or by another process a moment ago)
         return None
-    if status == OutboundMail.Status.QUEUED:
+    if row.status == OutboundMail.Status.QUEUED:
         transaction.on_commit(_wake.set)
     return row
+
+
+def outgoing(*, kind: str, key: str, to: Iterable[str], subject: str, text: str, work_order: Any = None,
+             message: Any = None, in_reply_to: str = "", references: Iterable[str] = (), automatic: str = "",
+             language: str = "es", now: datetime | None = None) -> OutboundMail | None:
+    """The row :func:`enqueue` stores, not saved (None when there is nobody to send it to)."""
+    recipients = valid_addresses(to)
+    if not recipients:
+        return None
+    now = now or timezone.now()
+    status = OutboundMail.Status.QUEUED if config.smtp_configured() else OutboundMail.Status.LOCAL
+    return OutboundMail(kind=kind, key=key[:120], work_order=work_order, sent_message=message, recipients=recipients,
+                        subject=" ".join(subject.split())[:300], text=text,
+                        message_id=new_message_id(config.mail_domain()), in_reply_to=in_reply_to[:255],
+                        references=[x for x in references if x][-20:], automatic=automatic, language=language,
+                        status=status, created_at=now, next_attempt_at=now)
+
+
+def enqueue_new(rows: list[OutboundMail]) -> None:
+    """Store rows of :func:`outgoing` whose keys no row can hold yet (a batch's acknowledgements, keyed by
+    the received mail's new id) with one INSERT, inside the caller's transaction."""
+    if not rows:
+        return
+    OutboundMail.objects.bulk_create(rows)
+    if any(row.status == OutboundMail.Status.QUEUED for row in rows):
+        transaction.on_commit(_wake.set)
 
 
 def build(row: OutboundMail) -> Any:

@@ -146,12 +146,15 @@ def on_message_stored(sender: type, message: Message, work_order: WorkOrder, **k
         return
     if message.channel == Channel.CHAT:
         return  # live in the console's chat (chat.live), not a reply to be told of
-    with_change(lambda: _customer_reply(message, work_order))
+    first = kwargs.get("first")  # the sender knows whether it is the work order's first message (a set of mail)
+    with_change(lambda: _customer_reply(message, work_order, first))
 
 
-def _customer_reply(message: Message, work_order: WorkOrder) -> None:
+def _customer_reply(message: Message, work_order: WorkOrder, first: bool | None = None) -> None:
     opened_by_customer = work_order.created_by_id is None or not staff_account(work_order.created_by)
-    earlier = Message.objects.filter(work_order_id=work_order.pk).exclude(pk=message.pk).exists()
+    # Earlier than this one: a set of mail writes a request and its reply before either is told of.
+    earlier = (not first if first is not None
+               else Message.objects.filter(work_order_id=work_order.pk, pk__lt=message.pk).exists())
     if opened_by_customer and not earlier:
         return  # the request itself: told as new_request
     recipients = [work_order.assignee] if work_order.assignee_id else team_staff(work_order.team_id)
