@@ -22,8 +22,12 @@ warmer or quieter machine:
   notification to the submitter (built, sent to Django's dummy mail backend).
 
 Each side runs in its own process on a fresh SQLite file (migrated once, copied per
-round); only the loop over the messages is timed. The figure is the ratio of the
-two times in each round: median, with the lowest and highest.
+round), or with ``BENCH_MAIL_DATABASE=postgresql`` on a fresh PostgreSQL database
+(migrated once, created from it per round; ``BENCH_POSTGRES_URL`` names the server, as
+for bench_workorder_api.py); only the loop over the messages is timed. The figure is the
+ratio of the two times in each round: median, with the lowest and highest; the ratio of
+CPU times (each process's own) is printed beside it. ``BENCH_MAIL_SETS=0`` stores each
+message one by one inside its batch (``intake.WRITE_SETS``), the path before sets.
 """
 
 from __future__ import annotations
@@ -46,15 +50,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _benchlib import figure, table  # noqa: E402
 from bench_workorder_api import (  # noqa: E402
+    BENCH_ROLE,
     HELPDESK_SETTINGS,
     HELPDESK_URLS,
     OUT,
+    POSTGRES_URL,
     ROOT,
+    drop_postgres_database,
+    fresh_postgres_database,
     helpdesk_environment,
     run,
 )
 
 MESSAGES = int(os.environ.get("BENCH_MAIL_MESSAGES", "1000"))
+DATABASE = os.environ.get("BENCH_MAIL_DATABASE", "sqlite")
 ROUNDS = int(os.environ.get("BENCH_MAIL_ROUNDS", "3"))
 TARGET = 3.0
 
@@ -136,6 +145,7 @@ django.setup()
 from django.db import connection
 from atiende.mail import imap, intake
 from atiende.people.models import Team
+intake.WRITE_SETS = os.environ.get("BENCH_MAIL_SETS", "1") != "0"
 Team.objects.get_or_create(name="Soporte")
 folder = sys.argv[1]
 names = sorted(os.listdir(folder))
@@ -187,6 +197,19 @@ def _write(messages: list[bytes], folder: Path) -> None:
         (folder / f"{i:05d}.eml").write_bytes(raw)
 
 
+def _copy_database(template: str, name: str) -> str:
+    """A PostgreSQL database created from a migrated one (the template must have no connection)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {BENCH_ROLE}')
+    parts = urlsplit(POSTGRES_URL)
+    return f"postgres://{BENCH_ROLE}@{parts.hostname}:{parts.port or 5432}/{name}"
+
+
 def _atiende_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",) and not k.startswith("ATIENDE_")}
     env.update({"ATIENDE_HOME": str(home), "DJANGO_SETTINGS_MODULE": "atiende.settings",
@@ -202,12 +225,20 @@ def main() -> int:
     messages = generate(MESSAGES)
     print(f"# Email in: {MESSAGES:,} messages, Atiende vs django-helpdesk's get_email (local mailbox)\n")
     print(f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    print(f"Mix: {sum(len(m) for m in messages) / 1e6:.1f} MB; {ROUNDS} rounds, interleaved. Log: {log}\n")
+    print(f"Mix: {sum(len(m) for m in messages) / 1e6:.1f} MB; {ROUNDS} rounds, interleaved; database: {DATABASE}; "
+          f"Atiende {'as sets' if os.environ.get('BENCH_MAIL_SETS', '1') != '0' else 'one by one'}. Log: {log}\n")
+    postgres = DATABASE == "postgresql"
+    tag = f"{os.getpid()}"
+    databases: list[str] = []
     try:
-        # Atiende: migrate once, copy the file per round.
+        # Atiende: migrate once, copy the file (or the database) per round.
         template = work / "atiende-template"
         template.mkdir()
-        run([sys.executable, "-m", "django", "migrate", "--noinput"], env=_atiende_env(template), cwd=ROOT, log=log)
+        atiende_template_env = _atiende_env(template)
+        if postgres:
+            databases.append(f"bench_mail_atiende_{tag}")
+            atiende_template_env["DATABASE_URL"] = fresh_postgres_database(databases[-1])
+        run([sys.executable, "-m", "django", "migrate", "--noinput"], env=atiende_template_env, cwd=ROOT, log=log)
         # django-helpdesk: its project as bench_workorder_api.py writes it, migrated once.
         python, version = helpdesk_environment(log)
         project = work / "helpdesk-project"
@@ -217,23 +248,37 @@ def main() -> int:
         (project / "hdproject" / "urls.py").write_text(textwrap.dedent(HELPDESK_URLS))
         hd_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DATABASE_URL")}
         hd_env.update({"DJANGO_SETTINGS_MODULE": "hdproject.settings", "PYTHONPATH": str(project)})
-        run([str(python), "-m", "django", "migrate", "--noinput"], env=hd_env, cwd=project, log=log)
+        hd_template_env = dict(hd_env)
+        if postgres:
+            databases.append(f"bench_mail_helpdesk_{tag}")
+            hd_template_env["DATABASE_URL"] = fresh_postgres_database(databases[-1])
+        run([str(python), "-m", "django", "migrate", "--noinput"], env=hd_template_env, cwd=project, log=log)
         hd_template = project / "helpdesk.sqlite3.template"
-        shutil.copy(project / "hdproject" / "helpdesk.sqlite3", hd_template)
+        if not postgres:
+            shutil.copy(project / "hdproject" / "helpdesk.sqlite3", hd_template)
 
         def atiende_round(r: int) -> dict[str, float]:
             home = work / f"atiende-{r}"
             home.mkdir()
-            shutil.copy(template / "atiende.sqlite3", home / "atiende.sqlite3")
+            env = _atiende_env(home)
+            if postgres:
+                databases.append(f"bench_mail_atiende_{tag}_{r}")
+                env["DATABASE_URL"] = _copy_database(databases[0], databases[-1])
+            else:
+                shutil.copy(template / "atiende.sqlite3", home / "atiende.sqlite3")
             _write(messages, work / "in")
-            out = run([sys.executable, "-c", ATIENDE_RUN, str(work / "in")], env=_atiende_env(home), cwd=ROOT,
-                      log=log)
+            out = run([sys.executable, "-c", ATIENDE_RUN, str(work / "in")], env=env, cwd=ROOT, log=log)
             return json.loads(out.strip().splitlines()[-1])
 
         def helpdesk_round(r: int) -> dict[str, float]:
-            shutil.copy(hd_template, project / "hdproject" / "helpdesk.sqlite3")
+            env = dict(hd_env)
+            if postgres:
+                databases.append(f"bench_mail_helpdesk_{tag}_{r}")
+                env["DATABASE_URL"] = _copy_database(databases[1], databases[-1])
+            else:
+                shutil.copy(hd_template, project / "hdproject" / "helpdesk.sqlite3")
             _write(messages, work / "in")
-            out = run([str(python), "-c", HELPDESK_RUN, str(work / "in")], env=hd_env, cwd=project, log=log)
+            out = run([str(python), "-c", HELPDESK_RUN, str(work / "in")], env=env, cwd=project, log=log)
             return json.loads(out.strip().splitlines()[-1])
 
         rows, ratios, cpu_ratios = [], [], []
@@ -257,13 +302,17 @@ def main() -> int:
         print(f"\nPeer: {version}. Ratio (django-helpdesk time / Atiende time) per round: "
               + ", ".join(f"{x:.2f}" for x in ratios) + "; of CPU time (the process's own, whatever the "
               "machine's load): " + ", ".join(f"{x:.2f}" for x in cpu_ratios) + "\n")
-        figure(f"Email in, {MESSAGES:,} messages (SQLite), vs django-helpdesk get_email", f"{median:.2f}",
+        label = "PostgreSQL" if postgres else "SQLite"
+        figure(f"Email in, {MESSAGES:,} messages ({label}), vs django-helpdesk get_email", f"{median:.2f}",
                "x django-helpdesk", target=f">= {TARGET:g}x", met=median >= TARGET,
                note=f"min {min(ratios):.2f}, max {max(ratios):.2f}; {ROUNDS} rounds interleaved")
         print(f"Load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     except Exception:
         print(f"The benchmark failed; its log and files stay in {work}")
         raise
+    finally:
+        for name in reversed(databases):
+            drop_postgres_database(name)
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
