@@ -1,4 +1,5 @@
-"""The customer asks, from a work order in the portal, to be called back within a window (PT-2).
+"""The customer asks, from a work order in the portal, to be called back within a window (PT-2); staff book the
+same for the work order's customer (one who asked in a chat or at the desk: origin ``personal``).
 
 The call-back itself (queue, dial, retries, commitment) is :mod:`atiende.telephony.callbacks`; this page
 only reads the window in the desk's time zone and shows the refusals next to the fields they name.
@@ -23,7 +24,7 @@ from atiende.desk.models import ContactPoint, Customer, Phase, WorkOrder
 from atiende.desk.selectors import visible_work_orders
 from atiende.errors import InputError
 from atiende.people.models import User
-from atiende.people.roles import CUSTOMERS
+from atiende.people.roles import CUSTOMERS, STAFF, is_customer
 from atiende.telephony import callbacks
 from atiende.telephony.models import Callback
 from atiende.web.access import not_found, role_required
@@ -57,15 +58,16 @@ def _phone_of(customer: Customer | None) -> str:
     return point.value if point is not None else ""
 
 
-@role_required(CUSTOMERS)
+@role_required((*CUSTOMERS, *STAFF))
 @require_http_methods(["GET", "POST"])
 def work_order_callback(request: HttpRequest, number: int) -> HttpResponse:
-    """«Llámenme»: a call-back about this work order, in a window the customer chooses."""
+    """«Llámenme»: a call-back about this work order, in a window the customer chooses (or staff, for them)."""
     user: User = request.user  # type: ignore[assignment]
     work_order = visible_work_orders(user).select_related("customer").filter(number=number).first()
     if work_order is None:
         return not_found(request, _("No such work order."))
-    customer = Customer.objects.filter(user=user).first()
+    staff = not is_customer(user)
+    customer = work_order.customer if staff else Customer.objects.filter(user=user).first()
     moment = timezone.localtime(clock_now())  # the contact center's clock, as the call-back's checks
     start = (moment + timedelta(minutes=15)).replace(second=0, microsecond=0)
     initial: dict[str, Any] = {"number": _phone_of(customer), "day": start.date(), "start": start.time(),
@@ -79,16 +81,18 @@ def work_order_callback(request: HttpRequest, number: int) -> HttpResponse:
             callbacks.request_callback(actor=user, number=form.cleaned_data["number"], window_start=window_start,
                                        window_end=window_end, customer=customer or work_order.customer,
                                        work_order=work_order, note=form.cleaned_data["note"],
-                                       origin=Callback.Origin.PORTAL)
+                                       origin=Callback.Origin.STAFF if staff else Callback.Origin.PORTAL)
         except InputError as exc:
             attach_error(form, exc)
         else:
-            messages.success(request, _("Done: we will call you between %(start)s and %(end)s.") % {
-                "start": timezone.localtime(window_start).strftime("%d/%m %H:%M"),
-                "end": timezone.localtime(window_end).strftime("%H:%M")})
+            said = (_("Done: the customer will be called between %(start)s and %(end)s.") if staff
+                    else _("Done: we will call you between %(start)s and %(end)s."))
+            messages.success(request, said % {"start": timezone.localtime(window_start).strftime("%d/%m %H:%M"),
+                                              "end": timezone.localtime(window_end).strftime("%H:%M")})
             return redirect("desk:work_order_detail", number=work_order.number)
     return render(request, "desk/work_orders/callback_form.html",
-                  {"nav": "work_orders", "form": form, "work_order": work_order, "pending": _pending(work_order)},
+                  {"nav": "work_orders", "form": form, "work_order": work_order, "pending": _pending(work_order),
+                   "staff": staff},
                   status=400 if form.is_bound or form.errors else 200)
 
 

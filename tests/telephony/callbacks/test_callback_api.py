@@ -158,3 +158,26 @@ def test_staff_see_and_cancel_only_the_call_backs_of_their_teams_queues(client, 
     assert status == 404 and body["error"]["code"] == "unknown_queue"
     answer = client.post(f"/api/v1/callbacks/{made['cola-a'].pk}/cancel", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert answer.status_code == 200 and answer.json()["status"] == "cancelada"
+
+
+def test_staff_book_a_call_back_for_the_customer_from_the_work_order(client, setup, clock):
+    """A customer who asks in a chat (or on the phone, at the desk) is booked by the technician from the work
+    order (issue 18): origin «personal», the same commitment the customer sees (PT-2)."""
+    from django.utils import timezone
+
+    _account, order = setup
+    technician = make_technician("lucia", available=False)
+    client.force_login(technician)
+    page = client.get(f"/solicitudes/{order.number}/").content.decode()
+    assert 'id="book-callback"' in page and "Programar una devolución de llamada al cliente" in page
+    form = client.get(f"/solicitudes/{order.number}/llamenme/").content.decode()
+    assert "600 111 222" in form and "Marta Gil" in form  # the work order's customer and their phone
+    day = (timezone.localtime(clock.now()) + timedelta(days=1)).date().isoformat()
+    sent = client.post(f"/solicitudes/{order.number}/llamenme/",
+                       {"number": "600 111 222", "day": day, "start": "16:00", "end": "18:00",
+                        "note": "Lo pidió en el chat"}, follow=True)
+    assert "Hecho: se llamará al cliente entre el" in sent.content.decode()
+    callback = Callback.objects.get()
+    assert (callback.origin, callback.customer, callback.work_order, callback.requested_by) == (
+        "personal", order.customer, order, technician)
+    assert callback.commitment.work_order == order and callback.commitment.status == "pendiente"
