@@ -156,6 +156,13 @@ def _database_from_environment() -> dict[str, Any]:
                 "timeout": 20,
             }
         )
+        # Each thread keeps its connection (a server's socket thread, its request threads, the worker) instead of
+        # opening one per request or socket call and closing it after: closing the file's last connection
+        # checkpoints the WAL into the database, so a chat line cost ~60 ms of wall time (11 ms CPU) on the
+        # sockets' one database thread instead of ~17 (5 ms CPU), and 33 lines a second could not be stored
+        # (issue 17, docs/performance.md "bench_chat"). SQLite connections are cheap and there is no server
+        # to run out of them; ATIENDE_SQLITE_CONN_SECONDS=0 closes them after each use again.
+        config["CONN_MAX_AGE"] = int(os.environ.get("ATIENDE_SQLITE_CONN_SECONDS", "600"))
     else:
         if config["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("ATIENDE_DB_POOL", "1") == "1":
             # Under ASGI every request runs in its own thread, so persistent

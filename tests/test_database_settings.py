@@ -42,3 +42,11 @@ def test_a_query_run_again_and_again_is_prepared_once_on_postgresql():
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
                        ['%"contact_queue"."name" = $1%'])
         assert cursor.fetchall(), "the repeated query was not prepared"
+
+
+def test_sqlite_connections_are_kept_by_their_thread_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.delenv("ATIENDE_SQLITE_CONN_SECONDS", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert atiende_settings._database_from_environment()["CONN_MAX_AGE"] == 600
+    monkeypatch.setenv("ATIENDE_SQLITE_CONN_SECONDS", "0")
+    assert atiende_settings._database_from_environment()["CONN_MAX_AGE"] == 0
