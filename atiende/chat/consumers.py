@@ -27,6 +27,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -65,6 +69,39 @@ CLOSE_UNKNOWN = 4401  # the token names no chat (the widget forgets it)
 CLOSE_FORBIDDEN = 4403  # the page's origin, or the account, may not use this socket
 CLOSE_FLOOD = 4429  # too many sockets from one address
 CHAT_OVER = (ChatState.ENDED, ChatState.ABANDONED)  # a chat over: the transcript and the survey are offered
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def database_threads() -> int:
+    """Threads the chat sockets' database calls run on in this process: ATIENDE_CHAT_DB_THREADS, by default 4 on
+    PostgreSQL and 1 on SQLite (one writer at a time there: more threads would only queue for it)."""
+    from django.db import connection
+
+    default = "4" if connection.vendor == "postgresql" else "1"
+    try:
+        return max(1, int(os.environ.get("ATIENDE_CHAT_DB_THREADS", default)))
+    except ValueError:
+        return int(default)
+
+
+def on_database[R](func: Callable[..., R]) -> Any:
+    """``func`` run on a database thread, as Channels' ``database_sync_to_async`` (connections closed or kept as
+    the settings say). With one thread, the process's own thread-sensitive one (as every socket). With more, a
+    pool of the chat's own: a process storing 33 lines a second on PostgreSQL spends most of a line's ~40 ms
+    waiting for round trips and the commit's flush, so one thread could not keep up (issue 17). Each socket still
+    waits for its call before it reads its next frame, so a chat's lines are stored in the order they came; the
+    numbers come from the database under the work order's row lock, whichever thread stores them."""
+    threads = database_threads()
+    if threads == 1:
+        return database_sync_to_async(func)
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="atiende-chat-db")
+    return database_sync_to_async(func, thread_sensitive=False, executor=_pool)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -183,7 +220,7 @@ class CustomerChatConsumer(ChatSocket):
             raise FrameError("already_joined", es="Esta conexión ya está en una conversación.",
                              en="This socket has already joined a chat.")
         try:
-            session = await database_sync_to_async(session_for_token)(frame.token)
+            session = await on_database(session_for_token)(frame.token)
         except InputError as error:
             await self.refuse(error)
             await self.close(code=CLOSE_UNKNOWN)
@@ -200,7 +237,7 @@ class CustomerChatConsumer(ChatSocket):
             self.join_timer.cancel()
         await self.channel_layer.group_add(customer_group(session.pk), self.channel_name)
         self.replay.start(frame.last_seq)
-        await self.send_frame({"type": "joined", "chat": await database_sync_to_async(self._state)()})
+        await self.send_frame({"type": "joined", "chat": await on_database(self._state)()})
         for item in self.replay.stored(await self._stored(frame.last_seq)):
             await self.send_frame(item)
 
@@ -232,7 +269,7 @@ class CustomerChatConsumer(ChatSocket):
             rows = customer_messages(self.session, after_id=after).prefetch_related("attachments").order_by("id")
             return [(m.pk, customer_message_frame(customer_message_view(m))) for m in rows]
 
-        return await database_sync_to_async(read)()
+        return await on_database(read)()
 
     async def act(self, frame: Frame) -> None:
 
@@ -241,7 +278,7 @@ class CustomerChatConsumer(ChatSocket):
             wait = guards.LIMITS.take("ATIENDE_CHAT_MESSAGES", f"session:{session.pk}")
             if wait:
                 raise guards.too_many(wait)
-            seq = await database_sync_to_async(self._write)(frame)
+            seq = await on_database(self._write)(frame)
             await self.send_frame({"type": "ack", "client_id": frame.client_id, "seq": seq})
         elif frame.type == "typing":
             if guards.LIMITS.take("typing", self.channel_name):
@@ -250,15 +287,15 @@ class CustomerChatConsumer(ChatSocket):
                 "type": "chat.typing", "chat": session.pk, "side": "customer", "name": session.customer_name,
                 "active": frame.active})
         elif frame.type == "read":
-            await database_sync_to_async(services.customer_reads)(session=session, up_to=frame.seq)
+            await on_database(services.customer_reads)(session=session, up_to=frame.seq)
         elif frame.type == "resume":
             self.replay.start(frame.last_seq)
             for item in self.replay.stored(await self._stored(frame.last_seq)):
                 await self.send_frame(item)
         elif frame.type == "consent":
-            await database_sync_to_async(services.customer_answers_transfer)(session=session, consent=frame.active)
+            await on_database(services.customer_answers_transfer)(session=session, consent=frame.active)
         elif frame.type == "end":
-            await database_sync_to_async(services.customer_leaves)(session=session)
+            await on_database(services.customer_leaves)(session=session)
 
     def _write(self, frame: Frame) -> int:
 
@@ -284,7 +321,7 @@ class CustomerChatConsumer(ChatSocket):
             await self.send_frame({"type": "read", "seq": event["up_to"]})
 
     async def chat_state(self, event: dict[str, Any]) -> None:
-        state = await database_sync_to_async(self._state)()
+        state = await on_database(self._state)()
         if event.get("survey_url") and state["state"] in CHAT_OVER:
             state["survey_url"] = str(event["survey_url"])
         await self.send_frame({"type": "state", "chat": state})
@@ -336,12 +373,12 @@ class TechnicianChatConsumer(ChatSocket):
 
     async def subscribe(self, frame: Frame) -> None:
         chat_id = int(frame.chat or 0)
-        session = await database_sync_to_async(session_in_scope)(self.user, chat_id)
+        session = await on_database(session_in_scope)(self.user, chat_id)
         replay = self.chats.get(chat_id) or Replay()
         self.chats[chat_id] = replay
         await self.channel_layer.group_add(staff_group(chat_id), self.channel_name)
         replay.start(frame.last_seq)
-        view = await database_sync_to_async(chat_view)(session)
+        view = await on_database(chat_view)(session)
         await self.send_frame({"type": "joined", "chat": view})
         for item in replay.stored(await self._stored(chat_id, frame.last_seq)):
             await self.send_frame(item)
@@ -356,7 +393,7 @@ class TechnicianChatConsumer(ChatSocket):
             rows = staff_messages(session, after_id=after).prefetch_related("attachments").order_by("id")
             return [(m.pk, staff_message_frame(chat_id, staff_message_view(m))) for m in rows]
 
-        return await database_sync_to_async(read)()
+        return await on_database(read)()
 
     async def act(self, frame: Frame) -> None:
 
@@ -365,17 +402,17 @@ class TechnicianChatConsumer(ChatSocket):
             wait = guards.LIMITS.take("ATIENDE_CHAT_MESSAGES", f"user:{self.user.pk}")
             if wait:
                 raise guards.too_many(wait)
-            seq = await database_sync_to_async(self._write)(chat_id, frame)
+            seq = await on_database(self._write)(chat_id, frame)
             await self.send_frame({"type": "ack", "chat": chat_id, "client_id": frame.client_id, "seq": seq})
         elif frame.type == "typing":
             if guards.LIMITS.take("typing", self.channel_name):
                 return
-            if await database_sync_to_async(self._assigned)(chat_id):  # a coaching supervisor's typing stays inside
+            if await on_database(self._assigned)(chat_id):  # a coaching supervisor's typing stays inside
                 await self.channel_layer.group_send(customer_group(chat_id), {
                     "type": "chat.typing", "chat": chat_id, "side": "technician",
                     "name": str(getattr(self.user, "display_name", "") or ""), "active": frame.active})
         elif frame.type == "read":
-            await database_sync_to_async(services.technician_reads)(user=self.user, chat_id=chat_id, up_to=frame.seq)
+            await on_database(services.technician_reads)(user=self.user, chat_id=chat_id, up_to=frame.seq)
 
     def _assigned(self, chat_id: int) -> bool:
         return ChatSession.objects.filter(pk=chat_id, contact__assignee=self.user).exists()
@@ -416,7 +453,7 @@ class TechnicianChatConsumer(ChatSocket):
         if chat_id not in self.chats:
             return
         try:
-            view = await database_sync_to_async(lambda: chat_view(session_in_scope(self.user, chat_id)))()
+            view = await on_database(lambda: chat_view(session_in_scope(self.user, chat_id)))()
         except InputError:  # transferred away or out of scope now: no more of it here
             await self.unsubscribe(int(chat_id))
             await self.send_frame({"type": "left", "chat": chat_id})
