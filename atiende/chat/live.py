@@ -47,13 +47,18 @@ def staff_group(session_id: int) -> str:
     return f"chat-{session_id}-staff"
 
 
-def staff_groups(session: ChatSession) -> list[str]:
+def people_on(session: ChatSession) -> list[int]:
+    """The staff on the chat: the assignee, the technician it is offered or being transferred to, supervisors who
+    joined or coach."""
     contact = session.contact
     people = {contact.assignee_id, contact.offered_to_id, *((contact.data or {}).get("supervisors") or [])}
     transfer = (contact.data or {}).get("transfer") or {}
     people.add(transfer.get("to_technician"))
-    return [BOARD_GROUP, staff_group(session.pk),
-            *(technician_group(p) for p in sorted(p for p in people if isinstance(p, int)))]
+    return sorted(p for p in people if isinstance(p, int))
+
+
+def staff_groups(session: ChatSession) -> list[str]:
+    return [BOARD_GROUP, staff_group(session.pk), *(technician_group(p) for p in people_on(session))]
 
 
 PREVIOUS_LOOKED_AT = 20  # messages read back to find the previous public one (internal notes come in short runs)
@@ -79,7 +84,7 @@ def message_after_commit(session: ChatSession, message: Message, *, files: bool 
     public = message.visibility == Visibility.PUBLIC
     prev, prev_public = _previous(session, message)
     view = staff_message_view(message, files=files)
-    staff = {"type": "chat.message", "chat": session.pk, "contact": session.contact_id,
+    staff = {"type": "chat.message", "chat": session.pk, "contact": session.contact_id, "people": people_on(session),
              "message": view, "prev": prev, "update": uuid.uuid4().hex}
     groups = staff_groups(session)
     customer = {"type": "chat.message", "chat": session.pk, "message": customer_view(view) if public else {},
@@ -88,7 +93,8 @@ def message_after_commit(session: ChatSession, message: Message, *, files: bool 
 
 
 def read_after_commit(session: ChatSession, *, side: str, up_to: int) -> None:
-    message = {"type": "chat.read", "chat": session.pk, "side": side, "up_to": up_to, "update": uuid.uuid4().hex}
+    message = {"type": "chat.read", "chat": session.pk, "side": side, "up_to": up_to, "people": people_on(session),
+               "update": uuid.uuid4().hex}
     groups = staff_groups(session)
     transaction.on_commit(lambda: _both(groups, message, session.pk, message))
 
@@ -97,7 +103,7 @@ def state_after_commit(session: ChatSession, **extra: Any) -> None:
     """The session's state for the widget (and the consoles): ``extra`` adds what the widget needs
     (the technician's name, a transfer question, the survey link at the end)."""
     message = {"type": "chat.state", "chat": session.pk, "state": session.state, **extra,
-               "update": uuid.uuid4().hex}
+               "people": people_on(session), "update": uuid.uuid4().hex}
     groups = staff_groups(session)
     transaction.on_commit(lambda: _both(groups, message, session.pk, message))
 

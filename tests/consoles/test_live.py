@@ -122,3 +122,32 @@ def test_a_chat_change_reaches_every_console_as_which_chat_never_its_text(center
         await console.wait(1)
 
     async_to_sync(scenario)()
+
+
+def test_a_chat_line_reaches_only_the_consoles_of_the_staff_on_it_and_the_supervisors(center):
+    """Issue 17: with ``people`` (atiende/chat/live.py names the staff on the chat) a technician's console not on
+    the chat hears nothing of it: one console per line, not every console per line (500 chats, 167 consoles)."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    from atiende.contact.live import BOARD_GROUP
+
+    async def scenario():
+        sockets = {}
+        for user in (center.lucia, center.jorge, center.marta):
+            sockets[user.username], ok = await _connect(user)
+            assert ok and (await sockets[user.username].receive_json_from())["type"] == "hello"
+        await asyncio.sleep(0.2)  # the hub's subscription to the board group
+        layer = get_channel_layer()
+        await layer.group_send(BOARD_GROUP, {"type": "chat.message", "chat": 41, "contact": 7, "update": "u1",
+                                             "people": [center.lucia.pk], "message": {"id": 3, "text": "Hola"}})
+        heard = {"type": "chat.update", "chat": 41, "contact": 7, "kind": "message"}
+        assert await sockets["lucia"].receive_json_from() == heard
+        assert await sockets["marta"].receive_json_from() == heard  # the supervisor's board may show any chat
+        assert await sockets["jorge"].receive_nothing(0.3)
+        for socket in sockets.values():
+            await socket.send_input({"type": "websocket.disconnect", "code": 1000})
+            await socket.wait(1)
+
+    async_to_sync(scenario)()
