@@ -10,6 +10,7 @@ from atiende.contact.models import Contact, ContactState, TechnicianState, Techn
 from atiende.contact.services import calls, routing
 from atiende.desk.models import Message, WorkOrder
 from atiende.errors import InputError
+from atiende.people.models import User
 from atiende.practices import Refusal
 
 from .conftest import make_technician
@@ -141,6 +142,23 @@ def test_availability_and_origins_follow_the_queue_and_the_widget(widget, clock)
     assert selectors.origin_allowed(widget, "https://tienda.cliente.example")
     assert not selectors.origin_allowed(widget, "https://cliente.example.evil.test")
     assert selectors.origin_allowed(widget, None)  # the desk's own page sends no Origin
+
+
+def test_the_wait_estimate_reads_as_many_statements_with_many_technicians_as_with_one(widget, clock):
+    """Issue 17: the free chat slots are counted in the technicians' query, not one count per technician (167
+    technicians: 167 statements for every chat opened and every waiting widget's join)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_technician("ana", max_chats=2)
+    with CaptureQueriesContext(connection) as one:
+        assert selectors.availability(widget).online
+    for i in range(4):
+        make_technician(f"tec{i}", max_chats=2)
+    services.accept_chat(user=User.objects.get(username="ana"), chat_id=open_chat().session.pk)
+    with CaptureQueriesContext(connection) as five:
+        assert selectors.availability(widget) == selectors.Availability(True, "", 0, 0)  # 9 free slots
+    assert len(five) == len(one)
 
 
 def test_escalation_and_a_supervisors_take_over_free_the_technicians_slot(widget, lucia, supervisor, clock):
