@@ -253,7 +253,8 @@ if REDIS_URL:
                     "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_READ_TIMEOUT_SECONDS}]}}
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, its expiry sweep at most once a second (atiende/channel_layer.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "atiende.channel_layer.InProcessChannelLayer"}}
 
 # API tokens: how long a new token lives unless told otherwise.
 ATIENDE_TOKEN_DAYS = int(os.environ.get("ATIENDE_TOKEN_DAYS", 365))
