@@ -79,6 +79,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVER_PIDS: dict[int, int] = {}  # port -> the pid of the ``atiende serve`` process :func:`served` started on it
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process and its waited-for children have used so far (Linux /proc)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class ServerFailed(RuntimeError):
     """``atiende serve`` stopped or did not answer in time; the message holds the end of its log."""
 
@@ -104,7 +116,9 @@ def served(env: dict[str, str], home: Path, ready_path: str, *, wait: float = 60
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise ServerFailed(log.read_text()[-3000:]) from None
                     time.sleep(0.2)
+            SERVER_PIDS[port] = server.pid
             yield port
         finally:
+            SERVER_PIDS.pop(port, None)
             server.terminate()
             server.wait(timeout=15)

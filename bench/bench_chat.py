@@ -48,7 +48,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._benchlib import ServerFailed, figure, free_port, percentile, served, table  # noqa: E402
+from bench._benchlib import (  # noqa: E402
+    SERVER_PIDS,
+    ServerFailed,
+    cpu_seconds,
+    figure,
+    free_port,
+    percentile,
+    served,
+    table,
+)
 
 TARGET_MS = 150.0
 SITE = "http://bench.example"
@@ -218,7 +227,7 @@ async def _clients(mode: str, port: int, share: list[dict[str, Any]], messages: 
 
 
 def measure(mode: str, port: int, technicians: list[dict[str, Any]], messages: int, gap: float,
-            processes: int) -> dict[str, Any]:
+            processes: int, server_pid: int | None = None) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     ready, results, go = context.Queue(), context.Queue(), context.Event()
     shares = [technicians[i::processes] for i in range(processes)]
@@ -229,8 +238,10 @@ def measure(mode: str, port: int, technicians: list[dict[str, Any]], messages: i
     for _worker in workers:
         ready.get(timeout=600)
     start = time.time()
+    cpu_at_go = cpu_seconds(server_pid) if server_pid else None
     go.set()
     outcomes = [results.get(timeout=messages * gap + 600) for _worker in workers]
+    server_cpu = cpu_seconds(server_pid) - cpu_at_go if server_pid and cpu_at_go is not None else None
     for worker in workers:
         worker.join(timeout=30)
     failed = [o["failed"] for o in outcomes if "failed" in o]
@@ -248,7 +259,7 @@ def measure(mode: str, port: int, technicians: list[dict[str, Any]], messages: i
                      or [s for _n, s in items] != sorted(s for _n, s in items))
     return {"latencies": [x for o in outcomes for x in o["latencies"]], "acks": [x for o in outcomes for x in o["acks"]],
             "lost": lost, "duplicated": duplicated, "disordered": disordered, "seconds": time.time() - start,
-            "errors": [e for o in outcomes for e in o["errors"]][:5]}
+            "errors": [e for o in outcomes for e in o["errors"]][:5], "server_cpu": server_cpu}
 
 
 @contextmanager
@@ -268,7 +279,7 @@ def ceiling_server(home: Path) -> Any:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise ServerFailed((home / "ceiling.log").read_text()[-3000:]) from None
                 time.sleep(0.2)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -313,9 +324,10 @@ def main() -> int:
         technicians = setup["technicians"]
         try:
             with served(env, Path(tmp), "/entrar/") as port:
-                atiende = measure("atiende", port, technicians, args.messages, args.gap, args.client_processes)
-            with ceiling_server(Path(tmp)) as port:
-                ceiling = measure("ceiling", port, technicians, args.messages, args.gap, args.client_processes)
+                atiende = measure("atiende", port, technicians, args.messages, args.gap, args.client_processes,
+                                  SERVER_PIDS.get(port))
+            with ceiling_server(Path(tmp)) as (port, pid):
+                ceiling = measure("ceiling", port, technicians, args.messages, args.gap, args.client_processes, pid)
         except ServerFailed as failed:
             print(failed)
             return 1
@@ -337,6 +349,11 @@ def main() -> int:
           f"p99 {percentile(acks, 0.99):.1f} ms.")
     print(f"Ratio p99 Atiende / ceiling = {a99 / c99:.1f}x; target p99 < {TARGET_MS:.0f} ms "
           f"(p99 / target = {a99 / TARGET_MS:.2f}).")
+    for name, result in (("Atiende", atiende), ("ceiling", ceiling)):
+        if result["server_cpu"] is not None:  # from the go to the last delivery (or the drain's end)
+            print(f"{name} server process CPU during the load: {result['server_cpu']:.1f} s over "
+                  f"{result['seconds']:.0f} s ({100 * result['server_cpu'] / result['seconds']:.0f} % of a core), "
+                  f"{1000 * result['server_cpu'] / sent:.1f} ms a message.")
     if atiende["errors"]:
         print(f"Errors seen (first ones): {atiende['errors']}")
     clean = atiende["lost"] == 0 and atiende["disordered"] == 0 and atiende["duplicated"] == 0

@@ -5,7 +5,10 @@ one at a time. This measures what a line costs where the load of the machine mat
 no sockets, the same database, the same chats, alternating rounds of
 
 - **chat**: ``services.customer_writes`` / ``technician_writes`` as the sockets call them (the message row,
-  the history line only when the turn changes, the search entry left to the chat's end and the worker);
+  the history line only when the turn changes, the search entry left to the chat's end and the worker), with
+  the database connection's clean-up Channels does around each socket call (``close_old_connections`` before
+  and after: with ``ATIENDE_SQLITE_CONN_SECONDS=0`` it closes a SQLite connection every time, as before issue
+  17's third pass);
 - **full (baseline)**: the same lines through the desk's full ``post_message`` (a history line and its
   audit entry, the SLA refresh and the search entry of the work order at every line), as before issue 17's
   second pass.
@@ -45,7 +48,7 @@ def measure(rounds: int) -> dict[str, Any]:
 
     setup_django()
     from django.conf import settings
-    from django.db import connection, reset_queries, transaction
+    from django.db import close_old_connections, connection, reset_queries, transaction
 
     from atiende.chat import live, services
     from atiende.chat.models import ChatSession
@@ -57,12 +60,21 @@ def measure(rounds: int) -> dict[str, Any]:
                     .select_related("widget", "widget__queue", "contact", "work_order", "customer"))
     technicians = {u.pk: u for u in User.objects.filter(pk__in=[s.contact.assignee_id for s in sessions])}
 
+    def as_a_socket(call: Any, **kwargs: Any) -> None:
+        """As the sockets call it (Channels' database_sync_to_async): old connections closed before and after,
+        which with CONN_MAX_AGE 0 closes the connection every time (ATIENDE_SQLITE_CONN_SECONDS=0: as before)."""
+        close_old_connections()
+        try:
+            call(**kwargs)
+        finally:
+            close_old_connections()
+
     def chat_round(n: int) -> None:
         for s in sessions:
-            services.customer_writes(session=s, body=f"Sigue sin funcionar ({n})", client_id=f"c{n}a")
-            services.technician_writes(user=technicians[s.contact.assignee_id], chat_id=s.pk,
-                                       body=f"Lo reviso ahora mismo ({n}).", client_id=f"t{n}")
-            services.customer_writes(session=s, body=f"Gracias ({n})", client_id=f"c{n}b")
+            as_a_socket(services.customer_writes, session=s, body=f"Sigue sin funcionar ({n})", client_id=f"c{n}a")
+            as_a_socket(services.technician_writes, user=technicians[s.contact.assignee_id], chat_id=s.pk,
+                        body=f"Lo reviso ahora mismo ({n}).", client_id=f"t{n}")
+            as_a_socket(services.customer_writes, session=s, body=f"Gracias ({n})", client_id=f"c{n}b")
 
     def full_line(s: ChatSession, body: str, author: Any = None) -> None:
         with transaction.atomic():
