@@ -28,7 +28,7 @@ from atiende.contact.models import (
     TechnicianStatus,
 )
 from atiende.contact.selectors import contacts_in_scope, policy_for, queue_config
-from atiende.contact.services.technicians import chats_held_expression
+from atiende.contact.services.technicians import chats_held_by
 from atiende.desk.models import Message, Visibility
 from atiende.engine import EventKind
 from atiende.errors import InputError
@@ -251,15 +251,15 @@ def availability(widget: ChatWidget, *, at: datetime | None = None) -> Availabil
         return Availability(False, "out_of_hours", None, waiting)
     config = queue_config(queue)
     signed_in = (TechnicianState.objects.exclude(status__in=(TechnicianStatus.OFFLINE, TechnicianStatus.PAUSED))
-                 .filter(user__is_active=True, user__tier__in=config.tiers).select_related("user")
-                 .annotate(chats_held=chats_held_expression()))  # in the same query: not one per technician
+                 .filter(user__is_active=True, user__tier__in=config.tiers).select_related("user"))
     fitting = [t for t in signed_in if set(config.skills) <= set(t.user.skills or [])
                and (not t.queues or queue.name in t.queues)]
     if not fitting:
         return Availability(False, "nobody_available", None, waiting)
     policy = policy_for(queue)
     capacities = [t.max_chats if t.max_chats is not None else policy.max_chats for t in fitting]
-    free = sum(max(0, cap - t.chats_held) for t, cap in zip(fitting, capacities, strict=True)
+    held = chats_held_by(t.user_id for t in fitting if t.status == TechnicianStatus.AVAILABLE)  # one statement
+    free = sum(max(0, cap - held[t.user_id]) for t, cap in zip(fitting, capacities, strict=True)
                if t.status == TechnicianStatus.AVAILABLE)
     since = (at or timezone.now()) - ESTIMATE_WINDOW
     average = (ChatSession.objects.filter(widget__queue=queue, ended_at__gte=since,
