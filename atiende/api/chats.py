@@ -133,12 +133,15 @@ def coach(request: HttpRequest, chat_id: Id, body: ChatCoachIn) -> Status:
 
 class ChatLinkIn(Schema):
     work_order: int = Field(..., ge=1, description="The number of the existing work order")
+    confirm_customer: bool = Field(False, description="A chat opened without an email: the technician checked "
+                                   "that the work order's customer is who is writing; the chat takes that customer "
+                                   "(ET-4; otherwise 409 confirm_customer)")
 
 
 @router.post("/{chat_id}/work-order", summary="Link the chat to an existing work order: its messages move there")
 def link_work_order(request: HttpRequest, chat_id: Id, body: ChatLinkIn) -> dict[str, Any]:
     return _chat(services.link_work_order(user=require_role(request, STAFF), chat_id=chat_id,
-                                          work_order=body.work_order))
+                                          work_order=body.work_order, confirm_customer=body.confirm_customer))
 
 
 @router.post("/{chat_id}/end", summary="End the chat: transcript kept, survey offered, transcript mailed")

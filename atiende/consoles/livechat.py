@@ -208,7 +208,8 @@ def chat_action(request: HttpRequest, pk: int) -> HttpResponse:
                 to_technician=int(technician) if technician and technician.isdigit() else technician,
                 to_queue=request.POST.get("queue") or None)
         elif do == "link":
-            chat_services.link_work_order(user=user, chat_id=session.pk, work_order=request.POST.get("work_order", ""))
+            chat_services.link_work_order(user=user, chat_id=session.pk, work_order=request.POST.get("work_order", ""),
+                                          confirm_customer=request.POST.get("confirm_customer") == "on")
         elif do == "accept_transfer":
             chat_services.accept_transfer(user=user, chat_id=session.pk)
         elif do == "decline_transfer":

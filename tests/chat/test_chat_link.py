@@ -115,3 +115,98 @@ def test_the_api_links_a_chat_and_refuses_a_bad_number_clearly(widget, lucia):
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "unknown_work_order"
     done = api.post(path, data=json.dumps({"work_order": existing.number}), content_type="application/json")
     assert done.status_code == 200 and done.json()["work_order"] == existing.number
+
+
+def _someone_else():
+    customer, _new = customer_for_email(email="roberto@example.com", name="Roberto Díaz", language="es")
+    return open_written_request(customer=customer, title="Sin correo", problem_story="No me llega el correo",
+                                channel=Channel.EMAIL)
+
+
+def test_another_customers_work_order_is_refused_and_nothing_moves(widget, lucia):
+    """ET-4: the chat's lines would show in that customer's portal."""
+    theirs = _someone_else()
+    opened = _open()
+    own = opened.session.work_order
+    session = services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    for confirm in (False, True):  # a customer known by their email is never swapped for another
+        with pytest.raises(InputError) as refused:
+            services.link_work_order(user=lucia, chat_id=session.pk, work_order=theirs.number,
+                                     confirm_customer=confirm)
+        assert (refused.value.code, refused.value.status, refused.value.rule) == ("other_customer", 409, "ET-4")
+        assert "Roberto Díaz" in str(refused.value.message)
+    assert ChatSession.objects.get(pk=session.pk).work_order_id == own.pk
+    assert not Message.objects.filter(work_order=theirs).exists()
+    assert not theirs.events.filter(kind="chat_linked").exists()
+
+
+def test_a_chat_without_email_takes_the_work_orders_customer_only_when_the_technician_confirms(widget, lucia):
+    theirs = _someone_else()
+    opened = services.open_chat(widget_key="soporte", name="Roberto", email="", message="Sigo sin correo",
+                                origin="https://cliente.example")
+    session = services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    assert session.customer_id != theirs.customer_id
+    with pytest.raises(InputError) as unconfirmed:
+        services.link_work_order(user=lucia, chat_id=session.pk, work_order=theirs.number)
+    assert (unconfirmed.value.code, unconfirmed.value.status, unconfirmed.value.rule) == ("confirm_customer", 409,
+                                                                                          "ET-4")
+    linked = services.link_work_order(user=lucia, chat_id=session.pk, work_order=theirs.number, confirm_customer=True)
+    assert linked.work_order_id == theirs.pk and linked.customer_id == theirs.customer_id
+    assert linked.contact.customer_id == theirs.customer_id
+    assert [m.body for m in Message.objects.filter(work_order=theirs)] == ["Sigo sin correo"]
+    assert theirs.events.filter(kind="chat_customer_confirmed").exists()
+
+
+def test_the_linked_work_orders_first_response_clock_counts_the_chats_reply(widget, lucia,
+                                                                          django_capture_on_commit_callbacks):
+    from atiende.sla.models import WorkOrderSla
+
+    existing = _existing()
+    assert WorkOrderSla.objects.get(work_order=existing).first_response_at is None
+    opened = _open()
+    session = services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    reply = services.technician_writes(user=lucia, chat_id=session.pk, body="Buenos días, Ana.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.link_work_order(user=lucia, chat_id=session.pk, work_order=existing.number)
+    clocks = WorkOrderSla.objects.get(work_order=existing)
+    assert clocks.first_response_at == Message.objects.get(pk=reply.pk).created_at
+
+
+def test_the_api_and_the_card_refuse_another_customers_work_order(widget, lucia):
+    theirs = _someone_else()
+    opened = _open()
+    services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    web = Client()
+    web.force_login(lucia)
+    refused = web.post(f"/api/v1/chats/{opened.session.pk}/work-order",
+                       data=json.dumps({"work_order": theirs.number, "confirm_customer": True}),
+                       content_type="application/json")
+    assert refused.status_code == 409
+    assert (refused.json()["error"]["code"], refused.json()["error"]["rule"]) == ("other_customer", "ET-4")
+    from django.urls import reverse
+
+    card = web.post(reverse("consoles:chat_action", args=[opened.session.pk]),
+                    {"do": "link", "work_order": str(theirs.number)}, HTTP_HX_REQUEST="true")
+    assert card.status_code == 409 and card["Content-Type"].startswith("text/html")
+    assert "Roberto Díaz" in card.content.decode() and "ET-4" in card.content.decode()
+    assert ChatSession.objects.get(pk=opened.session.pk).work_order_id != theirs.pk
+
+
+def test_the_card_links_a_chat_without_email_once_the_technician_confirms(widget, lucia):
+    theirs = _someone_else()
+    opened = services.open_chat(widget_key="soporte", name="Roberto", email="", message="Sigo sin correo",
+                                origin="https://cliente.example")
+    services.accept_chat(user=lucia, chat_id=opened.session.pk)
+    web = Client()
+    web.force_login(lucia)
+    from django.urls import reverse
+
+    path = reverse("consoles:chat_action", args=[opened.session.pk])
+    thread = web.get(reverse("consoles:chat_thread", args=[opened.session.pk]), HTTP_HX_REQUEST="true")
+    assert 'name="confirm_customer"' in thread.content.decode()
+    asked = web.post(path, {"do": "link", "work_order": str(theirs.number)}, HTTP_HX_REQUEST="true")
+    assert asked.status_code == 409 and "confirme que quien escribe es Roberto Díaz" in asked.content.decode()
+    done = web.post(path, {"do": "link", "work_order": str(theirs.number), "confirm_customer": "on"},
+                    HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    assert ChatSession.objects.get(pk=opened.session.pk).customer_id == theirs.customer_id

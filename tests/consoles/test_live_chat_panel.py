@@ -134,7 +134,8 @@ def test_the_card_links_the_chat_to_an_existing_work_order_and_says_a_bad_number
     assert 'name="work_order"' in accepted  # the link form, for the technician on the chat
     from atiende.desk.intake import open_written_request
 
-    existing = open_written_request(customer=center.customer, title="Impresora", problem_story="No imprime")
+    # ET-4: a chat is linked only to its own customer's work orders.
+    existing = open_written_request(customer=chat.customer, title="Impresora", problem_story="No imprime")
     WorkOrder.objects.filter(pk=existing.pk).update(team=None)
     bad = client.post(f"/consola/chats/{chat.pk}/accion/", {"do": "link", "work_order": "12x"}, headers=HX)
     assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
