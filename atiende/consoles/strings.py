@@ -47,6 +47,9 @@ def console_strings() -> dict[str, str]:
         "own_dial_hand": _("Dial %(to)s on your phone; when someone answers, say so here, then record the outcome "
                            "on the campaign card."),
         "dial_answered": _("Someone answered"),
+        # CH-PRO, PT-2: a call-back routed to the technician; the phone system dials it from their extension.
+        "own_dial_callback": _("Call-back to %(to)s: the phone system dials it from your extension; pick up "
+                               "when it rings."),
     }
 
 

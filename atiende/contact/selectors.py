@@ -60,7 +60,8 @@ def contact_view(row: Contact, *, language: str = "es", at: datetime | None = No
         "assignee": row.assignee_id,
         "offered_to": row.offered_to_id,
         "level2_requested": contact.level2_requested,
-        # An outbound call the technician dialled themselves: "pbx" or "hand" (engine.Contact.dialled); "" if not.
+        # An outbound call the technician dialled themselves ("pbx" or "hand") or a call-back routed to them
+        # ("callback"): engine.Contact.dialled; "" for an inbound call.
         "dialled": contact.dialled,
         "version": row.version,
         "created_at": row.created_at,

@@ -184,7 +184,9 @@ class Contact:
     # (see routing.turned_down for when it may, once, after the PO-2 wait limit).
     declined_by: dict[str, float] = field(default_factory=dict)
     # An outbound call the technician started themselves (a campaign's preview, CH-PRO; see :meth:`dial`):
-    # "pbx", the PBX dials it and reports it; "hand", they dial it on their own phone. "": rung by routing.
+    # "pbx", the PBX dials it and reports it; "hand", they dial it on their own phone. "callback": an outbound
+    # contact routing gave them (a call-back: the PBX is asked to dial it from their extension, see
+    # :meth:`offer`). "": an inbound call rung by routing.
     dialled: str = ""
 
     # ---- reading -------------------------------------------------------------
@@ -214,8 +216,12 @@ class Contact:
 
     # ---- waiting and ringing -------------------------------------------------
     def offer(self, technician: TechnicianId, *, now: datetime) -> list[Event]:
-        """Ring a technician; the contact stays theirs to answer until the ring times out."""
+        """Ring a technician; the contact stays theirs to answer until the ring times out.
+
+        An outbound contact offered this way is a call-back routing gave them: Atiende dials it for them
+        (``dialled`` "callback"), so, like their own dial, it is not theirs to decline."""
         self._require("offer", ContactState.WAITING)
+        self.dialled = "callback" if self.direction is Direction.OUTBOUND else ""
         self.state = ContactState.OFFERED
         self.offered_to = technician
         self.offered_at = now
@@ -243,6 +249,12 @@ class Contact:
 
     def decline(self, technician: TechnicianId, *, now: datetime) -> list[Event]:
         """The technician it rings at turns it down: back to the queue, for someone else."""
+        if self.state is ContactState.OFFERED and self.dialled == "callback" and self.offered_to == technician:
+            raise Refusal(
+                "own_dial", rule="CH-PRO", status=409,
+                es="Esta devolución de llamada se está marcando desde su extensión: conteste cuando suene.",
+                en="This call-back is being dialled from your extension: pick up when it rings.",
+            )
         if self.state is ContactState.OFFERED and self.dialled and self.offered_to == technician:
             raise Refusal(
                 "own_dial", rule="CH-PRO", status=409,

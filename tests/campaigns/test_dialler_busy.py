@@ -5,6 +5,7 @@ visitor or chat; then they are free again, after the wrap-up if someone answered
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from atiende.campaigns.services import campaigns, lists, preview
 from atiende.contact.models import Contact, Deadline, TechnicianState
@@ -162,6 +163,16 @@ def test_an_inbound_call_during_a_call_back_dial_goes_elsewhere(queue, rosa, jor
                                           origin="personal")
     row = Contact.objects.get(pk=callback.contact_id)
     assert (row.state, row.offered_to_id, _status(rosa)) == ("offered", rosa.pk, "ocupado")  # dialling
+    # Her console's card shows the call-back as a dial (no «Rechazar»), and the API refuses to decline it.
+    console = Client()
+    console.force_login(rosa)
+    mine = [c for c in console.get("/consola/estado/").json()["contacts"] if c["id"] == row.pk]
+    assert [(c["state"], c["dialled"]) for c in mine] == [("offered", "callback")]
+    refused = console.post(f"/api/v1/contacts/{row.pk}/decline", {}, content_type="application/json")
+    error = refused.json()["error"]
+    assert (refused.status_code, error["code"], error["rule"]) == (409, "own_dial", "CH-PRO")
+    row.refresh_from_db()
+    assert (row.state, row.offered_to_id, _status(rosa)) == ("offered", rosa.pk, "ocupado")
     call = routing.create_contact(queue="devoluciones", caller="+34911000001").contact
     assert call.offered_to_id is None  # Jorge is paused, Rosa is dialling the call-back: it waits
     availability.make_available(user=jorge)

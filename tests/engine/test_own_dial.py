@@ -55,3 +55,25 @@ def test_only_a_waiting_outbound_call_is_dialled():
     contact.dial(7, by_hand=False, now=T0)
     with pytest.raises(Refusal):
         contact.dial(8, by_hand=False, now=T0)
+
+
+def test_a_call_back_routing_offers_is_dialled_for_the_technician_and_not_declined():
+    """A call-back (an outbound contact routing gives a technician) is dialled from their extension: like
+    their own dial it is not theirs to decline; an inbound call offered the same way is."""
+    callback = _outbound()
+    events = callback.offer(7, now=T0)
+    assert [(e.kind, e.data) for e in events] == [(EventKind.OFFERED, {"technician": 7})]  # the PBX dials it
+    assert callback.dialled == "callback"
+    with pytest.raises(Refusal) as caught:
+        callback.decline(7, now=T0 + timedelta(seconds=5))
+    assert (caught.value.code, caught.value.rule) == ("own_dial", "CH-PRO")
+    # Through the PBX its dial keeps dial_timeout_seconds; when it times out, the next offer is a dial again.
+    keys = {d.key: d.due_at for d in deadlines_for(callback, POLICY)}
+    assert keys == {"ring_timeout:1": T0 + timedelta(seconds=POLICY.dial_timeout_seconds)}
+    callback.return_to_queue(now=T0 + timedelta(seconds=60), cause="dial_timeout")
+    callback.offer(8, now=T0 + timedelta(minutes=30))
+    assert Contact.from_dict(callback.to_dict()).dialled == "callback"
+    inbound = Contact(id="2", queue="soporte", created_at=T0)
+    inbound.offer(7, now=T0)
+    assert inbound.dialled == ""
+    assert [e.kind for e in inbound.decline(7, now=T0 + timedelta(seconds=5))] == [EventKind.RETURNED_TO_QUEUE]

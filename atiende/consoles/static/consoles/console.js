@@ -82,8 +82,11 @@
     if (c.state === "offered" && c.dialled) {
       // CH-PRO: a call they dialled themselves is theirs until its outcome: nothing to decline. By hand, they
       // say when someone answers (the talk time starts); through the PBX, the PBX says it.
+      // A call-back routing gave them is dialled from their extension: they pick up when it rings.
+      var said = c.dialled === "hand" ? S.own_dial_hand : (c.dialled === "callback" ? S.own_dial_callback
+                                                                                     : S.own_dial_pbx);
       box.appendChild(el("p", {class: "pending", id: "own-dial", "data-dial": c.dialled,
-        text: (c.dialled === "hand" ? S.own_dial_hand : S.own_dial_pbx).replace("%(to)s", c.to || "")}));
+        text: said.replace("%(to)s", c.to || "")}));
       if (c.dialled === "hand") {
         actions.appendChild(button(S.dial_answered, function () { act(url + "/answer").catch(function () {}); },
                                    "button-primary", "answer"));
