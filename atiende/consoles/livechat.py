@@ -112,6 +112,7 @@ def live_thread_context(request: HttpRequest, session: ChatSession,
         "last_customer_id": max((t["id"] for t in turns if t["speaker"] == "cliente"), default=0),
         "technician_read_id": session.technician_read_id or 0,
         "last_id": max((t["id"] for t in turns), default=0),
+        "me": user.pk,  # a line's frame names its author's account: "You" on this console's own lines
     }
 
 

@@ -65,8 +65,11 @@
   });
 
   // Live chats: the console's socket (live.js) says which chat changed, never its text; the open chat and the
-  // list are read again through their pages (scoped on the server). The draft being typed is kept.
-  var pendingChat = null;
+  // list are read again through their pages (scoped on the server). The draft being typed is kept. The open
+  // chat's new lines are drawn at once from the chat's own socket (chatlive.js); this re-read brings the rest
+  // (read marks, the traits, the strategy card), 150 ms after a change and at most once a second a chat.
+  var REREAD_EVERY = 1000;
+  var pendingChat = null, pendingFor = null, lastRead = {};
   document.addEventListener("atiende:live", function (event) {
     var message = event.detail || {};
     if (!window.htmx || (message.type !== "chat.update" && message.type !== "contact.update")) { return; }
@@ -74,26 +77,46 @@
     var chatId = thread && thread.getAttribute("data-chat");
     var list = document.getElementById("live-chats");
     if (message.type === "chat.update" && chatId && String(message.chat) === chatId) {
+      if (pendingChat && pendingFor === chatId) { return; }  // the re-read to come reads every change until it goes
       clearTimeout(pendingChat);
-      pendingChat = setTimeout(function () { reloadThread(thread); }, 150);
+      pendingFor = chatId;
+      var wait = Math.max(150, (lastRead[chatId] || 0) + REREAD_EVERY - Date.now());
+      pendingChat = setTimeout(function () {
+        pendingChat = null;
+        var now = document.getElementById("chat-thread");
+        if (!now || now.getAttribute("data-chat") !== chatId) { return; }  // another chat is open by now
+        lastRead[chatId] = Date.now();
+        reloadThread(now);
+      }, wait);
     } else if (list && message.type === "contact.update") {
       window.htmx.ajax("GET", list.getAttribute("data-refresh"), {target: "#live-chats", select: "#live-chats",
                                                                    swap: "outerHTML"});
     }
   });
 
+  // The draft is taken as the answer is swapped in, not when the re-read is asked: keys typed while it travels stay.
+  var rereading = false, kept = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!rereading || !event.detail.target || event.detail.target.id !== "chat-thread") { return; }
+    var area = event.detail.target.querySelector("textarea[name=body]");
+    kept = area ? {draft: area.value, focused: document.activeElement === area, start: area.selectionStart,
+                   end: area.selectionEnd} : null;
+  });
+
   function reloadThread(thread) {
-    var area = thread.querySelector("textarea[name=body]");
-    var draft = area ? area.value : "", focused = area && document.activeElement === area;
-    var start = area ? area.selectionStart : 0, end = area ? area.selectionEnd : 0;
+    rereading = true;
+    kept = null;
+    var done = function () {
+      rereading = false;
+      var again = document.querySelector("#chat-thread textarea[name=body]"), was = kept;
+      kept = null;
+      if (!again || !was || !was.draft) { return; }
+      again.value = was.draft;
+      if (was.focused) { again.focus(); again.setSelectionRange(was.start, was.end); }
+      again.dispatchEvent(new Event("input", {bubbles: true}));
+    };
     window.htmx.ajax("GET", thread.getAttribute("data-refresh"), {target: "#chat-thread", swap: "outerHTML"})
-      .then(function () {
-        var again = document.querySelector("#chat-thread textarea[name=body]");
-        if (!again || !draft) { return; }
-        again.value = draft;
-        if (focused) { again.focus(); again.setSelectionRange(start, end); }
-        again.dispatchEvent(new Event("input", {bubbles: true}));
-      });
+      .then(done, done);
   }
 
   function scrollLogs(root) {
