@@ -26,6 +26,7 @@ from atiende.contact.services import calls as contact_calls
 from atiende.contact.services import queues as contact_queues
 from atiende.contact.services import technicians as contact_technicians
 from atiende.people.roles import ADMINS, MANAGERS, STAFF, is_manager
+from atiende.telephony import callbacks
 
 PREFIX = "contacts"
 router = Router(tags=["contact center"])
@@ -213,6 +214,23 @@ def answer(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
 def decline(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
     row = _visible(request, contact_id)
     return _view(contact_calls.decline_offer(contact_id=row.pk, user=require_role(request, STAFF)))
+
+
+@router.post("/{contact_id}/callback/answered",
+             summary="A call-back I dial by hand (no phone system): the customer answered (CH-PRO, PT-2)")
+def callback_answered(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    answered = callbacks.answered_by_hand(contact_id=row.pk, user=require_role(request, STAFF))
+    return selectors.contact_view(answered, language=_lang())
+
+
+@router.post("/{contact_id}/callback/unanswered",
+             summary="A call-back I dial by hand (no phone system): nobody answered; it waits for its retry (PT-2)")
+def callback_unanswered(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
+    row = _visible(request, contact_id)
+    callback = callbacks.unanswered_by_hand(contact_id=row.pk, user=require_role(request, STAFF))
+    row.refresh_from_db()
+    return {**selectors.contact_view(row, language=_lang()), "callback": callbacks.describe(callback)}
 
 
 @router.post("/{contact_id}/hold", summary="Put on hold (HO-2 reason, HO-3 consent, HO-4 minutes)")

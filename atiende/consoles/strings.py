@@ -50,6 +50,9 @@ def console_strings() -> dict[str, str]:
         # CH-PRO, PT-2: a call-back routed to the technician; the phone system dials it from their extension.
         "own_dial_callback": _("Call-back to %(to)s: the phone system dials it from your extension; pick up "
                                "when it rings."),
+        "own_dial_callback_hand": _("Call-back: dial %(to)s on your phone, then say here whether someone "
+                                    "answered."),
+        "dial_unanswered": _("Nobody answered"),
     }
 
 

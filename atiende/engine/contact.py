@@ -215,13 +215,16 @@ class Contact:
         return self.hold_seconds + max(0.0, current)
 
     # ---- waiting and ringing -------------------------------------------------
-    def offer(self, technician: TechnicianId, *, now: datetime) -> list[Event]:
+    def offer(self, technician: TechnicianId, *, now: datetime, by_hand: bool = False) -> list[Event]:
         """Ring a technician; the contact stays theirs to answer until the ring times out.
 
-        An outbound contact offered this way is a call-back routing gave them: Atiende dials it for them
-        (``dialled`` "callback"), so, like their own dial, it is not theirs to decline."""
+        An outbound contact offered this way is a call-back routing gave them: Atiende has the PBX dial it
+        from their extension (``dialled`` "callback"), or, ``by_hand`` (no phone system to ask), they dial
+        it on their own phone ("callback_hand": no dial timeout; they say whether someone answered). Like
+        their own dial, it is not theirs to decline."""
         self._require("offer", ContactState.WAITING)
-        self.dialled = "callback" if self.direction is Direction.OUTBOUND else ""
+        outbound = self.direction is Direction.OUTBOUND
+        self.dialled = ("callback_hand" if by_hand else "callback") if outbound else ""
         self.state = ContactState.OFFERED
         self.offered_to = technician
         self.offered_at = now
@@ -254,6 +257,12 @@ class Contact:
                 "own_dial", rule="CH-PRO", status=409,
                 es="Esta devolución de llamada se está marcando desde su extensión: conteste cuando suene.",
                 en="This call-back is being dialled from your extension: pick up when it rings.",
+            )
+        if self.state is ContactState.OFFERED and self.dialled == "callback_hand" and self.offered_to == technician:
+            raise Refusal(
+                "own_dial", rule="CH-PRO", status=409,
+                es="Esta devolución de llamada la marca usted: diga si han contestado o «Nadie contestó».",
+                en="You dial this call-back yourself: say whether someone answered, or «Nobody answered».",
             )
         if self.state is ContactState.OFFERED and self.dialled and self.offered_to == technician:
             raise Refusal(

@@ -14,7 +14,8 @@ nothing, and one that is overdue after a restart fires at once.
 
 Outbound contacts (a call-back, a campaign call: Atiende calls the customer) have no wait deadlines:
 nobody is on the line waiting. Their "ring" is a dial, given ``dial_timeout_seconds``; one the technician
-dials by hand (no PBX, ``Contact.dialled == "hand"``) has no timeout: it is theirs until its outcome.
+dials by hand (no PBX: ``Contact.dialled`` "hand", or "callback_hand" for a call-back) has no timeout: it is
+theirs until its outcome.
 | call_warning     | live                   | answer + warn share of max call      | PO-1 | warning alert |
 | call_breach      | live                   | answer + max call                    | PO-1 | breach alert |
 | hold_overrun     | on hold                | announced end of the hold            | HO-5 | reminder to the technician, supervisor sees it |
@@ -39,6 +40,9 @@ from atiende.engine.contact import (
     TechnicianId,
 )
 from atiende.engine.policies import Policy
+
+# Contact.dialled values of a call the technician dials on their own phone: nobody reports it, no timeout.
+BY_HAND = frozenset({"hand", "callback_hand"})
 
 
 class DeadlineKind(StrEnum):
@@ -115,7 +119,7 @@ def deadlines_for(contact: Contact, policy: Policy) -> list[Deadline]:
         add(DeadlineKind.WAIT_WARNING, _after(contact.created_at, policy.warning_after(policy.max_wait_seconds)))
         add(DeadlineKind.WAIT_BREACH, _after(contact.created_at, policy.max_wait_seconds))
     # A call the technician dials by hand has no ring to time out: it is theirs until they record its outcome.
-    if state is ContactState.OFFERED and contact.offered_at is not None and contact.dialled != "hand":
+    if state is ContactState.OFFERED and contact.offered_at is not None and contact.dialled not in BY_HAND:
         timeout = policy.ring_timeout_seconds if inbound else policy.dial_timeout_seconds
         add(DeadlineKind.RING_TIMEOUT, _after(contact.offered_at, timeout), f":{contact.offers}")
     if state in LIVE_STATES and contact.answered_at is not None:

@@ -14,7 +14,9 @@ How one goes, whoever asked for it:
    channel of its own): the same queue, skills, tiers and technicians' order as a call, held out of routing
    until ``not_before`` (the customer's window opening, or the next retry). When routing gives it to a
    technician, the PBX is told to **dial** (:mod:`atiende.telephony.dial`, webhook ``dial``) the customer's
-   number from the technician's extension, never after the window's end.
+   number from the technician's extension, never after the window's end. With no phone system (no webhook)
+   the technician dials it on their own phone, with no dial timeout, and says «Han contestado» or «Nadie
+   contestó» (:func:`answered_by_hand`, :func:`unanswered_by_hand`), as the PBX's ``answered`` or ``hangup``.
 3. **Outcome.** ``answered`` on the dial's call id: a normal call with the technician, linked to the work
    order; the commitment is kept. ``hangup`` before the answer (``no_answer``, ``busy``...): the contact
    waits again, ``callback_retry_minutes`` later, up to ``callback_max_attempts`` dials; after the last one,
@@ -41,7 +43,7 @@ from atiende.contact import live
 from atiende.contact.clock import now
 from atiende.contact.models import Alert, AlertLevel, Contact, ContactState, Queue
 from atiende.contact.selectors import policy_for, queue_named
-from atiende.contact.services import routing
+from atiende.contact.services import calls, routing
 from atiende.contact.services.apply import load, organisation_id_of, run
 from atiende.contact.services.locking import lock_contact, tx
 from atiende.db import single_writer
@@ -50,7 +52,7 @@ from atiende.desk.services.history import record_event
 from atiende.engine import Policy
 from atiende.errors import InputError
 from atiende.people.models import User
-from atiende.telephony import dial
+from atiende.telephony import dial, webhooks
 from atiende.telephony.models import Callback
 
 log = logging.getLogger(__name__)
@@ -210,21 +212,69 @@ def on_offered(row: Contact, technician_id: int) -> bool:
     if callback is None:
         return False
     moment = now()
+    # No phone system to ask (no webhook): the technician dials it on their own phone (the card says so) and
+    # says whether someone answered (:func:`answered_by_hand`, :func:`unanswered_by_hand`); the dial's call id
+    # is still given, for a CTI that reports it.
+    by_hand = not webhooks.webhook_url()
     technician = User.objects.get(pk=technician_id)
     try:
         dial.request_dial(row, number=callback.number, technician=technician, purpose=dial.Purpose.CALLBACK,
                           attempt=callback.attempts + 1, not_after=callback.window_end, at=moment)
     except InputError as exc:
+        if by_hand:
+            _dialling(callback, moment)
+            return True
         # The technician has no extension, or the window has just closed: no dial goes out; the offer times
         # out (dial_timeout_seconds) and the call-back waits again (or fails at its window's end).
         log.warning("call-back %s not dialled: %s", callback.pk, exc.message)
         return True
+    _dialling(callback, moment)
+    return True
+
+
+def _dialling(callback: Callback, moment: datetime) -> None:
     callback.attempts += 1
     callback.status = Callback.Status.DIALLING
     callback.first_dialled_at = callback.first_dialled_at or moment
     callback.last_dialled_at = moment
     callback.save(update_fields=["attempts", "status", "first_dialled_at", "last_dialled_at"])
-    return True
+
+
+# ---- dialled by hand (no phone system) ----------------------------------------------------------------
+
+def _dialling_by_hand(contact_id: int, user: User) -> tuple[Contact, Callback]:
+    """The call-back ``contact_id`` the technician ``user`` is dialling on their own phone (locked), or a refusal
+    naming the rule."""
+    row = lock_contact(contact_id)
+    callback = of_contact(row)
+    contact = load(row).contact
+    if (callback is None or row.state != ContactState.OFFERED or row.offered_to_id != user.pk
+            or contact.dialled != "callback_hand" or callback.status != Callback.Status.DIALLING):
+        raise InputError("not_your_callback_dial",
+                         _("This is not a call-back you are dialling by hand now."), rule="CH-PRO", status=409)
+    return row, callback
+
+
+@single_writer
+def answered_by_hand(*, contact_id: int, user: User) -> Contact:
+    """«Han contestado»: the customer answered the call-back the technician dialled by hand: the talk time
+    starts, as a PBX's ``answered``, and the commitment is kept (PT-2)."""
+    with tx():
+        row, _ = _dialling_by_hand(contact_id, user)
+        outcome = calls.answer(contact_id=row.pk, user=user)
+        answered(outcome.contact)
+    return outcome.contact
+
+
+@single_writer
+def unanswered_by_hand(*, contact_id: int, user: User) -> Callback:
+    """«Nadie contestó»: an unanswered try, as a PBX's ``hangup`` before the answer: the technician is free
+    at once and the call-back waits ``retry_minutes`` for its next try, or fails after the last one or at its
+    window's end (PT-2)."""
+    with tx():
+        row, callback = _dialling_by_hand(contact_id, user)
+        unanswered(row, callback, cause="no_answer")
+    return callback
 
 
 def _last_dial(callback: Callback) -> dial.DialRequest | None:

@@ -77,3 +77,16 @@ def test_a_call_back_routing_offers_is_dialled_for_the_technician_and_not_declin
     inbound.offer(7, now=T0)
     assert inbound.dialled == ""
     assert [e.kind for e in inbound.decline(7, now=T0 + timedelta(seconds=5))] == [EventKind.RETURNED_TO_QUEUE]
+
+
+def test_a_call_back_dialled_by_hand_has_no_timeout_and_is_not_declined():
+    callback = _outbound()
+    callback.offer(7, now=T0, by_hand=True)
+    assert callback.dialled == "callback_hand"
+    assert deadlines_for(callback, POLICY) == []  # nobody reports it: theirs until they say what came of it
+    with pytest.raises(Refusal) as caught:
+        callback.decline(7, now=T0 + timedelta(seconds=5))
+    assert (caught.value.code, caught.value.rule) == ("own_dial", "CH-PRO")
+    inbound = Contact(id="2", queue="soporte", created_at=T0)
+    inbound.offer(7, now=T0, by_hand=True)  # an inbound call is rung, never dialled
+    assert inbound.dialled == ""

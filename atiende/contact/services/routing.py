@@ -52,6 +52,7 @@ from atiende.engine.routing import may_take, open_tiers, pick_technician, turned
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import is_admin, is_manager
+from atiende.telephony import webhooks
 
 # Available technicians read per page when routing a call (longest idle first). The page's order is the
 # engine's (pick_technician), so the first who fits is the one chosen: a short page is usually all it takes,
@@ -169,7 +170,9 @@ def route_contact(*, contact_id: int) -> Routed:
         chosen, decision = _choose_technician(row.queue, loaded.contact, loaded.policy)
         if chosen is None:
             return Routed(row, None, decision)
-        run(loaded, lambda c, p: c.offer(chosen.user_id, now=now()))
+        # A call-back with no phone system to dial it (no PBX webhook) is dialled by hand: no dial timeout.
+        by_hand = row.direction == "outbound" and not webhooks.webhook_url()
+        run(loaded, lambda c, p: c.offer(chosen.user_id, now=now(), by_hand=by_hand))
         return Routed(row, chosen.user, decision)
 
 
@@ -286,7 +289,8 @@ def claim_next_contact(*, user: User, queue: str | None = None, channel: str | N
                                  _("Calls are waiting, but none you can take now (queue, tier or skills)."),
                                  status=404, rule="PO-2")
             return None
-        apply_action(row, lambda c, p: c.offer(user.pk, now=now()), actor=user)
+        by_hand = row.direction == "outbound" and not webhooks.webhook_url()
+        apply_action(row, lambda c, p: c.offer(user.pk, now=now(), by_hand=by_hand), actor=user)
         return row
 
 

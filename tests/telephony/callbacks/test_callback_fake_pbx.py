@@ -159,7 +159,8 @@ def test_bad_call_back_events_are_refused_naming_the_rule(native, queue, cb_queu
     assert not WorkOrder.objects.exists()
 
 
-def test_a_dial_the_pbx_never_reports_back_counts_as_unanswered(native, cb_queue, lucia_busy, clock):
+def test_a_dial_the_pbx_never_reports_back_counts_as_unanswered(native, webhook_pbx, cb_queue, lucia_busy,
+                                                                 clock):
     native("e1", "new_call", "pbx-1", **{"from": CALLER})
     native("e2", "callback", "pbx-1")
     availability.make_available(user=User.objects.get(username="lucia"))

@@ -83,13 +83,19 @@
       // CH-PRO: a call they dialled themselves is theirs until its outcome: nothing to decline. By hand, they
       // say when someone answers (the talk time starts); through the PBX, the PBX says it.
       // A call-back routing gave them is dialled from their extension: they pick up when it rings.
-      var said = c.dialled === "hand" ? S.own_dial_hand : (c.dialled === "callback" ? S.own_dial_callback
-                                                                                     : S.own_dial_pbx);
+      var said = {hand: S.own_dial_hand, callback: S.own_dial_callback,
+                  callback_hand: S.own_dial_callback_hand}[c.dialled] || S.own_dial_pbx;
       box.appendChild(el("p", {class: "pending", id: "own-dial", "data-dial": c.dialled,
         text: said.replace("%(to)s", c.to || "")}));
       if (c.dialled === "hand") {
         actions.appendChild(button(S.dial_answered, function () { act(url + "/answer").catch(function () {}); },
                                    "button-primary", "answer"));
+      } else if (c.dialled === "callback_hand") {
+        // No phone system: they say whether the customer answered (talk time starts) or not (a try, PT-2).
+        actions.appendChild(button(S.dial_answered, function () { act(url + "/callback/answered").catch(function () {}); },
+                                   "button-primary", "answer"));
+        actions.appendChild(button(S.dial_unanswered, function () { act(url + "/callback/unanswered").catch(function () {}); },
+                                   "", "unanswered"));
       }
     } else if (c.state === "offered") {
       actions.appendChild(button(S.answer, function () { act(url + "/answer").catch(function () {}); }, "button-primary", "answer"));
