@@ -73,6 +73,9 @@ class _Reader(HTMLParser):
             self.parts.append(data)
 
 
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
 def _readable(html: str) -> str:
     reader = _Reader()
     reader.feed(html)
@@ -82,6 +85,7 @@ def _readable(html: str) -> str:
 def _problems(text: str, data_words: set[str]) -> list[str]:
     found = []
     for line in text.splitlines():
+        line = PLACEHOLDER.sub("", line)  # %(to)s in a string the console's script fills in: a name, never shown
         words = {w.lower() for w in re.findall(r"[A-Za-zÁÉÍÓÚáéíóúÑñÜü]+", line)} - data_words
         english = sorted(words & ENGLISH)
         if english:
