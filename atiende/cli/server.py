@@ -104,7 +104,12 @@ def run_serve(args: argparse.Namespace, *, demo: bool = False) -> int:
     if workers < 1:
         print(_("--workers must be 1 or more."), file=sys.stderr)
         return 2
-    in_process_layer = str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).startswith("channels.layers.InMemory")
+    from channels.layers import InMemoryChannelLayer
+    from django.utils.module_loading import import_string
+
+    # Any in-memory layer (Channels' own, or atiende.channel_layer's with its cheaper sweep) reaches only the
+    # consoles of its own process.
+    in_process_layer = issubclass(import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"]), InMemoryChannelLayer)
     if workers > 1 and in_process_layer:
         # Each process would only tell its own consoles: live updates would go missing.
         print(_("Several server processes need REDIS_URL, so that every console gets the live updates of "
