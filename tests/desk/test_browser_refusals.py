@@ -39,7 +39,7 @@ def test_a_refused_phase_change_and_a_refused_field_are_shown_with_their_rule(de
         expect(refusal).to_be_visible()
         expect(live).to_contain_text("AL-6")
         assert phases == [409]
-        assert page.evaluate("() => document.activeElement.classList.contains('phase-guard')")
+        page.wait_for_function("() => document.activeElement.classList.contains('phase-guard')", timeout=10_000)
 
         # A commitment due in the past (PT-2, 400): the field is marked, its message shown, the focus in it.
         adds = _answers(page, "/compromisos/")
@@ -49,7 +49,9 @@ def test_a_refused_phase_change_and_a_refused_field_are_shown_with_their_rule(de
         commitments.get_by_role("button", name="Añadir").click()
         expect(commitments.locator(".field-invalid")).to_contain_text("PT-2")
         assert adds == [400]
-        assert page.evaluate(FOCUSED) == "id_due_at"
+        # swaps.js moves the focus once the swap has settled: wait for it rather than read it at once.
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'id_due_at'",
+                               timeout=10_000)
         assert violations == []
 
 
