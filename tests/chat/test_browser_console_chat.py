@@ -2,7 +2,8 @@
 two Chromium contexts, the real websockets, a real server (tests.consoles.serve) on a copy of the seeded center,
 SQLite or PostgreSQL. Typing and read marks go both ways through the card (consoles/chatlive.js): the widget
 shows «Lucía está escribiendo…» and «Leído» under the customer's line; the card shows the customer typing and
-«Leído por el cliente» under the technician's line. An emoticon's rewrite (NT-6) takes it out in place; a canned answer inserted counts as used."""
+«Leído por el cliente» under the technician's line. An emoticon's rewrite (NT-6) takes it out in place, and a re-read of the thread
+keeps the draft with its findings; a canned answer inserted counts as used."""
 
 from __future__ import annotations
 
@@ -105,6 +106,16 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         box.fill("")
         box.press_sequentially("Enseguida lo vemos :)", delay=10)
         face = card.locator('#composer-findings [data-rule="NT-6"]')
+        expect(face).to_contain_text("emoticono")
+
+        # A re-read of the thread (each change of the chat brings one) keeps the draft and checks it again: the
+        # findings are there on the new composer, not only on the one it replaced.
+        box.evaluate("area => { area.dataset.before = '1'; }")
+        with lucia.expect_response(lambda r: re.search(r"/consola/chats/\d+/$", r.url) is not None):
+            lucia.evaluate("""() => document.dispatchEvent(new CustomEvent("atiende:live", {detail: {
+                type: "chat.update", chat: Number(document.getElementById("chat-thread").dataset.chat)}}))""")
+        expect(card.locator("#composer-body[data-before]")).to_have_count(0)
+        expect(box).to_have_value("Enseguida lo vemos :)")
         expect(face).to_contain_text("emoticono")
         face.get_by_role("button", name="Aplicar").click()
         expect(box).to_have_value("Enseguida lo vemos")
