@@ -38,16 +38,7 @@ from django.db.models.signals import post_save
 from atiende import db
 from atiende.desk import attachments as files
 from atiende.desk import credentials
-from atiende.desk.messages import (
-    HTML_LIMIT,
-    ORIGINAL_LIMIT,
-    _body,
-    _header,
-    _raw,
-    _sender,
-    _take_credentials,
-    sanitise_html,
-)
+from atiende.desk.messages import _clean_fields, _take_credentials, sanitise_html
 from atiende.desk.models import (
     Attachment,
     Channel,
@@ -63,7 +54,7 @@ from atiende.desk.models import (
     WorkOrderEvent,
 )
 from atiende.desk.services.checks import TEXT_LIMIT
-from atiende.desk.services.history import _jsonable
+from atiende.desk.services.history import history_changes
 from atiende.desk.services.numbering import reserve_work_order_numbers
 from atiende.desk.signals import message_posted, message_stored
 from atiende.errors import InputError
@@ -111,12 +102,9 @@ def prepare(*, customer: Customer, new: bool, email: str, name: str, work_order:
     ``work_order``: the open one it answers, read by the caller in its transaction, or another message's of
     this set. Raises :class:`NotForBulk` for what only the one-by-one path does."""
     try:
-        text = _body(body)
-        author_name, author_email = _sender(name, email)
-        html = _raw(html, "html", HTML_LIMIT)
-        original = _raw(original, "original", ORIGINAL_LIMIT)
-        the_message_id = _header(message_id, "message_id", optional_none=True)
-        reply_to = _header(in_reply_to, "in_reply_to") or ""
+        text, author_name, author_email, html, original, the_message_id, reply_to = _clean_fields(
+            body=body, author_name=name, author_email=email, html=html, original=original, message_id=message_id,
+            in_reply_to=in_reply_to)
     except InputError as exc:
         raise NotForBulk(exc.code) from exc
     if not text and not attachments:
@@ -195,7 +183,7 @@ def _teams(items: Sequence[Written]) -> dict[int, Team | None]:
 def _event(work_order: WorkOrder, kind: str, changes: dict[str, tuple[Any, Any]], note: str,
            at: datetime) -> WorkOrderEvent:
     return WorkOrderEvent(work_order=work_order, actor=None, kind=kind, note=note, at=at,
-                          changes={k: [_jsonable(old), _jsonable(new)] for k, (old, new) in changes.items()})
+                          changes=history_changes(changes))
 
 
 def _saved(model: type, rows: Sequence[Any]) -> None:

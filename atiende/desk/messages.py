@@ -45,7 +45,7 @@ import html as html_lib
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -156,6 +156,27 @@ def _sender(author_name: Any, author_email: Any) -> tuple[str, str]:
             raise InputError("invalid_email", _("%(value)r is not a valid email address.") % {"value": email[:100]},
                              field="author_email") from exc
     return name, email[:254]
+
+
+class CleanFields(NamedTuple):
+    body: str
+    author_name: str
+    author_email: str
+    html: str
+    original: str
+    message_id: str | None
+    in_reply_to: str
+
+
+def _clean_fields(*, body: Any, author_name: Any, author_email: Any, html: Any, original: Any, message_id: Any,
+                  in_reply_to: Any) -> CleanFields:
+    """A message's free fields checked and cleaned (:class:`InputError` naming the field), for :func:`post_message`
+    and the set of mail written at once (``desk.bulk.prepare``): one place, so both store the same values."""
+    text = _body(body)
+    name, email = _sender(author_name, author_email)
+    return CleanFields(text, name, email, _raw(html, "html", HTML_LIMIT), _raw(original, "original", ORIGINAL_LIMIT),
+                       _header(message_id, "message_id", optional_none=True),
+                       _header(in_reply_to, "in_reply_to") or "")
 
 
 def _check_author(author: User | None, visibility: str, direction: str) -> None:
@@ -281,12 +302,9 @@ def post_message(
     visibility = clean_choice(visibility, "visibility", Visibility)
     channel = clean_choice(channel, "channel", Channel)
     direction = clean_choice(direction, "direction", MessageDirection)
-    text = _body(body)
-    name, email = _sender(author_name, author_email)
-    html = _raw(html, "html", HTML_LIMIT)
-    original = _raw(original, "original", ORIGINAL_LIMIT)
-    the_message_id = _header(message_id, "message_id", optional_none=True)
-    reply_to = _header(in_reply_to, "in_reply_to") or ""
+    text, name, email, html, original, the_message_id, reply_to = _clean_fields(
+        body=body, author_name=author_name, author_email=author_email, html=html, original=original,
+        message_id=message_id, in_reply_to=in_reply_to)
     _check_author(author, visibility, direction)
     staff_author = is_staff(author)
     internal = visibility == Visibility.INTERNAL

@@ -14,12 +14,18 @@ from atiende.desk.models import Customer, CustomerEvent, WorkOrder, WorkOrderEve
 from atiende.people.models import User
 
 
-def _jsonable(value: Any) -> Any:
+def history_value(value: Any) -> Any:
+    """A value as a history line keeps it (JSON): a row as its id and name, a time in ISO 8601."""
     if isinstance(value, models.Model):
         return {"id": value.pk, "name": str(value)}
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def history_changes(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, list[Any]]:
+    """``{"field": (old, new)}`` as a history line's ``changes`` keeps it: ``{"field": [old, new]}``."""
+    return {k: [history_value(old), history_value(new)] for k, (old, new) in changes.items()}
 
 
 def record_event(work_order: WorkOrder, actor: User | None, kind: str, changes: Mapping[str, tuple[Any, Any]],
@@ -28,7 +34,7 @@ def record_event(work_order: WorkOrder, actor: User | None, kind: str, changes: 
         work_order=work_order,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         kind=kind,
-        changes={k: [_jsonable(old), _jsonable(new)] for k, (old, new) in changes.items()},
+        changes=history_changes(changes),
         note=note,
         at=at or timezone.now(),
     )
@@ -40,6 +46,6 @@ def record_customer_event(customer: Customer, actor: User | None, kind: str,
                           changes: Mapping[str, tuple[Any, Any]]) -> None:
     CustomerEvent.objects.create(
         customer=customer, actor=actor if getattr(actor, "pk", None) else None, kind=kind,
-        changes={k: [_jsonable(old), _jsonable(new)] for k, (old, new) in changes.items()},
+        changes=history_changes(changes),
     )
 
