@@ -176,12 +176,15 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         assert [row[0] for row in stored][-4:] == ["No puedo imprimir", REPLY, "Es una HP LaserJet", MARKUP]
 
 
-# Quarantined, not hidden: it runs every time and reports XPASS when it passes. In the fresh-clone CI of
-# 2026-12-07 (SQLite half, under load) the coach's word never showed in the board's log within 60 s; it
-# passed in every other run. A refused action then answered 4xx, which htmx did not swap, so nothing said
-# why. Since web/swaps.js shows refusals, a failure names what the board said (below). 12 runs in a row
-# passed on SQLite at load 10-18 on 2 cores (--runxfail); the cause of the one CI failure is not found yet.
-@pytest.mark.xfail(strict=False, reason="flaky once in CI: the coach's word not shown on the board (under study)")
+# The one CI failure (2026-12-07, SQLite half, under load: the coach's word never showed in the board's log) was a
+# click before htmx settled what it had swapped in: htmx binds new nodes at settle (20 ms after the swap), so the
+# «Enviar al técnico» form, clicked in between, posted natively and the page became the bare fragment, without the
+# board. web/swaps.js binds the element as the click starts. This test makes every settle of Marta's page wait
+# 15 s, so each click on the board lands on nodes htmx has not bound yet (checked below): without that binding it
+# fails every time.
+SETTLE_HELD_MS = 15_000
+
+
 def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(tmp_path, template, browser):
     from playwright.sync_api import expect
 
@@ -196,10 +199,15 @@ def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(
         marta = sign_in(browser, center.server, "marta")
         marta.goto(f"{center.server.url}/panel/")
         board = marta.locator("#board-chats").locator("..")
+        expect(board.locator("#board-chats").get_by_role("link", name="Carmen")).to_be_visible()
+        marta.evaluate(f"() => {{ htmx.config.defaultSettleDelay = {SETTLE_HELD_MS}; }}")
+        unbound = marta.locator("#board-chat-thread > .board-chat.htmx-added")  # swapped in, not settled
         board.locator("#board-chats").get_by_role("link", name="Carmen").click()
         expect(board.get_by_role("log")).to_contain_text("No puedo imprimir")
+        assert unbound.count() == 1, "the race was not forced: the chat settled before the click"
         board.get_by_role("button", name="Asesorar al técnico").click()
         board.get_by_label("Un consejo al técnico (el cliente nunca lo ve)").fill(whisper)
+        assert unbound.count() == 1, "the race was not forced: the coach's form settled before the click"
         board.get_by_role("button", name="Enviar al técnico").click()
         # A refused post is shown now (web/swaps.js swaps a 4xx answer; a 5xx is a banner): if the word does
         # not come, the test fails naming what the board said instead of waiting 60 s in silence.

@@ -10,7 +10,11 @@
      nothing. A 4xx HTML fragment (or a page the element selects from with hx-select) is swapped like a 200
      into the request's target, and the focus goes to its first error as above. What cannot be swapped (a 5xx,
      JSON or plain text, a whole error page with nothing to select, hx-swap="none", no answer at all) is put in
-     an error banner at the top of the page and said in the live region, so a click never does nothing. */
+     an error banner at the top of the page and said in the live region, so a click never does nothing;
+   - a control swapped in is live at once: htmx binds new nodes only when the swap settles (20 ms later, more on
+     a loaded machine), and a click or a submit in between went to the browser instead: a form posted natively
+     and the page became the bare fragment (the wallboard's coaching word was lost so, once in CI). The element
+     is bound as the click or submit starts (capture phase), so htmx's own listener hears that same event. */
 (function () {
   "use strict";
 
@@ -108,6 +112,17 @@
     say(item.textContent);
     focusable(list).focus();
   }
+
+  var REQUESTS = "[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]";
+  function bindNow(event) {
+    var target = event.target;
+    if (!target || !target.closest || !window.htmx) { return; }
+    var node = target.closest(REQUESTS);
+    if (!node && target.form && target.form.matches(REQUESTS)) { node = target.form; }  // a button's form="..."
+    if (node) { window.htmx.process(node); }  // a node already bound is left as it is
+  }
+  document.addEventListener("click", bindNow, true);
+  document.addEventListener("submit", bindNow, true);
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
