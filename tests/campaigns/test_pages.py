@@ -57,6 +57,28 @@ def test_the_console_panel_works_a_person_from_card_to_outcome(campaign, boss, l
     assert person.status == "reached" and person.work_order is not None
 
 
+def test_a_refusal_is_said_even_when_no_campaign_is_left_to_work(campaign, boss, lucia, carmen, morning):
+    """The panel drew nothing without a campaign to work, so a refusal answered then (409, or «nobody to call»)
+    was an empty answer: htmx swapped it in, the panel vanished and nothing said why."""
+    from atiende.campaigns.services import campaigns, lists, preview
+
+    lists.import_csv(actor=boss, campaign_id=campaign.pk, data=b"nombre;telefono\nCarmen Ruiz;600112233\n")
+    campaigns.update_campaign(actor=boss, campaign_id=campaign.pk, status="active")
+    tech = _client(lucia)
+    tech.post("/campanas/preview/siguiente/", HTTP_HX_REQUEST="true")
+    person = Target.objects.get(campaign=campaign)
+    preview.release(user=lucia, target_id=person.pk)  # «Ahora no», in another tab
+    campaigns.update_campaign(actor=boss, campaign_id=campaign.pk, status="paused")  # a supervisor pauses it
+
+    stale = tech.post(f"/campanas/preview/{person.pk}/llamar/", HTTP_HX_REQUEST="true")  # the first tab's «Llamar»
+    said = stale.content.decode()
+    assert stale.status_code == 409
+    assert 'role="alert"' in said and "no está en su pantalla" in said and "CH-PRO" in said, said
+    assert 'id="btn-next-person"' not in said  # no campaign to take anyone from
+    nobody = tech.post("/campanas/preview/siguiente/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Ahora no toca llamar a nadie." in nobody and "CH-PRO" in nobody, nobody
+
+
 def test_another_teams_campaign_page_is_missing(campaign, morning):
     from atiende.people.models import Team, User
 
