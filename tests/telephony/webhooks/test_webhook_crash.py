@@ -88,6 +88,8 @@ def test_a_worker_killed_mid_delivery_loses_nothing(tmp_path):
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             assert _wait_for(lambda: len(received) == 1)
+            # Claimed before this POST arrived: its lease (1 s) and the POST's timeout (2 s) are over by then.
+            lease_over = time.monotonic() + 3.0
             worker.send_signal(signal.SIGKILL)
             worker.wait(10)
         finally:
@@ -97,22 +99,27 @@ def test_a_worker_killed_mid_delivery_loses_nothing(tmp_path):
         state = json.loads(subprocess.run([python, "-c", STATE], env=env, check=True, timeout=60,
                                           capture_output=True, text=True).stdout)
         assert [s[:2] + s[3:] for s in state] == [["pending", 0, "doomed"]]  # survived, leased to the dead one
-        started = time.monotonic()
+        ringing = state[0][2]  # the decision in flight when its worker died
+        late_rounds_not_sent = 0
         for _round in range(20):  # the dead worker's lease (1 s + its 2 s timeout here) runs out
+            late = time.monotonic() >= lease_over
             subprocess.run([python, "-m", "atiende.cli", "worker", "--once", "--name", "second"], env=env,
                            check=True, timeout=60, capture_output=True)
             state = json.loads(subprocess.run([python, "-c", STATE], env=env, check=True, timeout=60,
                                               capture_output=True, text=True).stdout)
-            if state[0][0] == "delivered":
+            if [s[0] for s in state if s[2] == ringing] == ["delivered"]:
                 break
+            late_rounds_not_sent += late
             time.sleep(0.5)
-        waited = time.monotonic() - started
     finally:
         release.set()
         server.shutdown()
         server.server_close()
-    assert [s[:2] for s in state] == [["delivered", 1]]
-    assert waited < 15
+    # On a loaded machine the ring may time out meanwhile: the engine's stop_ringing is a later decision of its own.
+    assert [s[:2] for s in state if s[2] == ringing] == [["delivered", 1]]
+    # Sent at the latest by the first worker round that started once the lease was surely over, however slow the
+    # machine is (a bound in seconds failed under load: each round is two Python processes starting Django).
+    assert late_rounds_not_sent == 0
     # Sent twice with the same id (at least once): the PBX drops the repeat by X-Atiende-Delivery.
-    assert [h["X-Atiende-Delivery"] for h in received] == [state[0][2]] * 2
-    assert [h["X-Atiende-Attempt"] for h in received] == ["1", "1"]
+    assert [h["X-Atiende-Delivery"] for h in received][:2] == [ringing] * 2
+    assert [h["X-Atiende-Attempt"] for h in received if h["X-Atiende-Delivery"] == ringing] == ["1", "1"]
