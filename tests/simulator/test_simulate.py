@@ -213,7 +213,7 @@ def test_simulate_against_a_fresh_server_says_what_is_missing_and_stops(live_ser
     _token, raw = ApiToken.issue(pbx)  # an administrator's API token: it sends events and reads the board
     started = time.monotonic()
     assert main(["simulate", "--url", live_server.url, "--token", raw, "--minutes", "5"]) == 2
-    assert time.monotonic() - started < 10  # not the five minutes asked for
+    assert time.monotonic() - started < 60  # not the five minutes asked for (room for a loaded machine)
     err = capsys.readouterr().err
     assert "no queue" in err and "/api/v1/contacts/queues/soporte" in err
     assert "no technician is available" in err and "/consola/" in err
