@@ -104,6 +104,9 @@ _INTERMEDIATE = combine(list(LEVEL_PARAMS["intermediate_vocabulary"]))
 # clause by clause (session 11, the held-out rounds' missed talkative customers).
 _CLAUSE = re.compile(r"[^,:]+?(?=,|:|\s(?:pero|por eso|asi que|y ahora|y encima)\s|$)[,:]?")
 _MIN_CLAUSE_WORDS = 4
+_ANY = re.compile(r".+", re.S)
+# Session 12: a question of one to three words put to the technician as the subject ("¿usted teje?", "¿y vos?").
+_SHORT_PERSONAL_QUESTION = re.compile(r"^[\s,:¿]*(y )?(usted|vos|tu)( \w+){0,2}\s*\?+\s*$")
 
 
 def _pieces(text: str) -> list[tuple[re.Match[str], bool]]:
@@ -119,10 +122,19 @@ def _pieces(text: str) -> list[tuple[re.Match[str], bool]]:
 
     for m in _SENTENCE.finditer(text):
         if not names_problem(m.start(), m.end()):
-            out.append((m, False))
+            # A short question to the technician at the end is read on its own ("..., ¿usted teje?"), so that
+            # a cue of another trait earlier in the sentence does not hide it.
+            clauses = list(_CLAUSE.finditer(text, m.start(), m.end()))
+            last = clauses[-1] if clauses else None
+            if last is not None and last.start() > m.start() and _SHORT_PERSONAL_QUESTION.match(last.group(0)):
+                out.append((_ANY.match(text, m.start(), last.start()) or m, False))
+                out.append((last, False))
+            else:
+                out.append((m, False))
             continue
         for c in _CLAUSE.finditer(text, m.start(), m.end()):
-            if len(WORD.findall(c.group(0))) >= _MIN_CLAUSE_WORDS:
+            # A short question to the technician keeps its clause: "¿usted teje?", "¿y vos?".
+            if len(WORD.findall(c.group(0))) >= _MIN_CLAUSE_WORDS or _SHORT_PERSONAL_QUESTION.match(c.group(0)):
                 out.append((c, names_problem(c.start(), c.end())))
     return out
 
@@ -134,14 +146,17 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
     for m, names_problem in _pieces(folded.text):
         sentence = m.group(0)
         words = WORD.findall(sentence)
-        if len(words) < 3 or names_problem or _COURTESY.match(sentence):
+        asks = sentence.rstrip().endswith("?") and bool(_SOCIAL_WORDS.search(sentence))
+        # A short question to the technician ("¿usted teje?") is socialising even in two words.
+        short = len(words) < 3 and not _SHORT_PERSONAL_QUESTION.match(sentence)
+        if short or names_problem or _COURTESY.match(sentence):
             continue
         if any(m.start() <= s < m.end() for s, _e in cue_spans):
             continue  # it carries another trait's cue: it is about the call, not chatter
         if not _PERSONAL.search(sentence):
             continue  # a remark about the world (a saying, a joke) is not the customer talking about their life
         off_topic.append(folded.excerpt(m.start(), m.end()).strip())
-        if sentence.rstrip().endswith("?") and _SOCIAL_WORDS.search(sentence):
+        if asks:
             question = True  # socialising: a personal question to the technician
     weights: list[float] = []
     if len(off_topic) >= 2:

@@ -24,7 +24,9 @@ ROUND_RULE_MIN_SUPPORT = 5  # a rule with fewer positives in one round is gated 
 ROUND_LEVEL = 0.74  # round fourteen: 0.744 (session 11), 0.711 at its first run (session 10)
 # Traits asserted on the external set against the labels, at the last run (session 8: 34, up from 27: three more
 # CT-ENT from technical acronyms, four more CT-LOC from the chatter weight; see docs/language.md; never tuned on).
-EXTERNAL_WRONG_ASSERTIONS = 34
+# Session 12: 35. A short question put back to the technician ("¿usted teje?", "¿y usted?") now counts as
+# socialising (a family of round sixteen), and one tagline of the set ends on "¿y usted?"; not tuned away.
+EXTERNAL_WRONG_ASSERTIONS = 35
 
 
 @pytest.fixture(scope="module")
