@@ -9,8 +9,9 @@
    - a refusal is shown (issue 17 follow-up): htmx 2 leaves a 4xx answer unswapped, so a refused action showed
      nothing. A 4xx HTML fragment (or a page the element selects from with hx-select) is swapped like a 200
      into the request's target, and the focus goes to its first error as above. What cannot be swapped (a 5xx,
-     JSON or plain text, a whole error page with nothing to select, hx-swap="none", no answer at all) is put in
-     an error banner at the top of the page and said in the live region, so a click never does nothing;
+     JSON or plain text, an empty answer, a whole error page with nothing to select, hx-swap="none", no answer at
+     all) is put in an error banner at the top of the page and said in the live region, so a click never does
+     nothing;
    - a control swapped in is live at once: htmx binds new nodes only when the swap settles (20 ms later, more on
      a loaded machine), and a click or a submit in between went to the browser instead: a form posted natively
      and the page became the bare fragment (the wallboard's coaching word was lost so, once in CI). The element
@@ -133,6 +134,8 @@
     var swap = event.detail.swapOverride || inherited(elt, "hx-swap") || "";
     var selects = event.detail.selectOverride || xhr.getResponseHeader("HX-Reselect") || inherited(elt, "hx-select");
     if (/^\s*none/.test(swap)) { return; }
+    // An empty answer swapped in would wipe the control and say nothing: it becomes the banner below.
+    if (!(xhr.responseText || "").trim()) { return; }
     if (selects) {
       // A page the element takes one part of: swapped only if that part is in it (a 404 page is not).
       var found = null;
