@@ -5,8 +5,9 @@ with a dozen ORM statements of their own (the customer, its address and history 
 work order's number, row and history line, the message, its files and history lines, whose
 move it is). A channel adapter that holds many messages at once (``atiende mail fetch``)
 prepares each here (:func:`prepare`, plain Python: the same checks and cleaning as those two
-functions) and writes the whole set with one INSERT a table (:func:`write`), inside its own
-transaction. What a message would get from the one-by-one path it gets here too:
+functions) and writes the whole set with one hand-written INSERT a table (:func:`write`,
+``desk.rows.insert_many``), inside its own transaction. What a message would get from the
+one-by-one path it gets here too:
 
 - the rows are the same rows, with the same values (a new customer named as the sender
   signed, CH-IND requester; the work order in the team a portal request lands in, its number
@@ -14,8 +15,8 @@ transaction. What a message would get from the one-by-one path it gets here too:
 - the history lines are the same lines, in the same order for each work order (``created``,
   ``attachment_added``, ``message``), so the audit chain, the search index, the SLA clocks and
   the staff's notifications are written by their own receivers: ``post_save`` is sent for each
-  row as ``save()`` would send it (``bulk_create`` sends none), then ``message_stored``, and
-  ``message_posted`` once the transaction commits.
+  row as ``save()`` would send it (``rows.insert_many``, as ``bulk_create``, sends none), then
+  ``message_stored``, and ``message_posted`` once the transaction commits.
 
 What the set does not handle, :func:`prepare` refuses with :class:`NotForBulk` and the caller
 stores that message one by one, with every rule of the desk: a credential in the text (the vault,
@@ -37,7 +38,7 @@ from django.db.models.signals import post_save
 
 from atiende import db
 from atiende.desk import attachments as files
-from atiende.desk import credentials
+from atiende.desk import credentials, rows
 from atiende.desk.messages import _clean_fields, _take_credentials, sanitise_html
 from atiende.desk.models import (
     Attachment,
@@ -186,9 +187,9 @@ def _event(work_order: WorkOrder, kind: str, changes: dict[str, tuple[Any, Any]]
                           changes=history_changes(changes))
 
 
-def _saved(model: type, rows: Sequence[Any]) -> None:
-    """``post_save`` for rows written by ``bulk_create``, as ``save()`` sends it."""
-    for row in rows:
+def _saved(model: type, written: Sequence[Any]) -> None:
+    """``post_save`` for rows written by ``rows.insert_many``, as ``save()`` sends it."""
+    for row in written:
         post_save.send(sender=model, instance=row, created=True, update_fields=None, raw=False, using="default")
 
 
@@ -199,27 +200,27 @@ def write(items: Sequence[Written], *, now: datetime) -> None:
         return
     with transaction.atomic(savepoint=False):
         customers = [item.customer for item in items if item.new_customer]
-        Customer.objects.bulk_create(customers)
+        rows.insert_many(customers)
         points = [ContactPoint(customer=item.customer, kind=ContactPoint.Kind.EMAIL, value=item.email,
                                preferred=True, number="") for item in items if item.new_customer]
-        ContactPoint.objects.bulk_create(points)
+        rows.insert_many(points)
         customer_events = [CustomerEvent(customer=item.customer, actor=None, kind="created", changes={
             "name": [None, item.customer.name], "contact_points": [None, [item.email]]})
             for item in items if item.new_customer]
-        CustomerEvent.objects.bulk_create(customer_events)
+        rows.insert_many(customer_events)
         opened = [item for item in items if item.new_work_order]
         teams = _teams(opened)
         for item, number in zip(opened, reserve_work_order_numbers(len(opened)), strict=True):
             item.work_order.number = number
             item.work_order.team = teams[id(item.customer)]
-        WorkOrder.objects.bulk_create([item.work_order for item in opened])
-        Message.objects.bulk_create([item.message for item in items])
+        rows.insert_many([item.work_order for item in opened])
+        rows.insert_many([item.message for item in items])
         attached = []
         for item in items:
             for attachment in item.files:
                 attachment.work_order, attachment.message = item.work_order, item.message
                 attached.append(attachment)
-        Attachment.objects.bulk_create(attached)
+        rows.insert_many(attached)
         events: dict[int, list[WorkOrderEvent]] = {}
         for item in items:
             work_order, found = item.work_order, events.setdefault(id(item), [])
@@ -237,7 +238,7 @@ def write(items: Sequence[Written], *, now: datetime) -> None:
                                                         "direction": (None, MessageDirection.INBOUND),
                                                         "channel": (None, Channel.EMAIL)},
                                 f"message {item.message.pk}", now))
-        WorkOrderEvent.objects.bulk_create([event for item in items for event in events[id(item)]])
+        rows.insert_many([event for item in items for event in events[id(item)]])
         # A customer's message: it is no longer their move (the new work orders were written so).
         answered = {item.work_order.pk for item in items if not item.new_work_order}
         if answered:

@@ -100,8 +100,7 @@ def customer_scopes(ids: Iterable[int]) -> dict[int, set[str]]:
 def store_many(documents: Sequence[Document]) -> None:
     """Insert or replace the entries of several documents with one statement (a batch of mail's work orders)."""
     if documents:
-        SearchEntry.objects.bulk_create([d.entry() for d in documents], update_conflicts=True,
-                                        unique_fields=("kind", "object_id"), update_fields=ENTRY_FIELDS)
+        raw.insert_many([d.entry() for d in documents], unique=("kind", "object_id"), update=ENTRY_FIELDS)
 
 
 def remove(kind: str, object_id: int) -> None:

@@ -56,7 +56,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from atiende import db
-from atiende.desk import bulk
+from atiende.desk import bulk, rows
 from atiende.desk.attachments import clean_filename, per_work_order_limit
 from atiende.desk.intake import customer_for_email, customers_for_emails, open_written_request
 from atiende.desk.messages import post_message
@@ -220,8 +220,8 @@ class _Batch:
         batch = cls()
         uids = {(item.source[:220], item.uidvalidity, item.uid) for item in items if item.uid is not None}
         if uids:
-            rows = InboundMail.objects.filter(source__in={u[0] for u in uids}, uid__in={u[2] for u in uids})
-            batch.known_uids = {key: row for row in rows
+            stored = InboundMail.objects.filter(source__in={u[0] for u in uids}, uid__in={u[2] for u in uids})
+            batch.known_uids = {key: row for row in stored
                                 if (key := (row.source, row.uidvalidity, row.uid)) in uids}  # type: ignore[misc]
         keys = {_dedup_key(item.raw, parsed) for item, (parsed, _failure) in zip(items, reads, strict=True)}
         batch.known_keys = {row.dedup_key: row for row in InboundMail.objects.filter(dedup_key__in=keys)}
@@ -407,7 +407,7 @@ class _Set:
         bulk.write([prepared for _row, _parsed, prepared, _ack in items], now=timezone.now())
         for row, _parsed, prepared, _ack in items:
             row.work_order, row.message = prepared.work_order, prepared.message
-        InboundMail.objects.bulk_create([row for row, _parsed, _prepared, _ack in items])
+        rows.insert_many([row for row, _parsed, _prepared, _ack in items])
         acknowledgements = []
         for row, parsed, _prepared, ack in items:
             found = notices.acknowledgement(row, parsed) if ack else None

@@ -37,6 +37,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from atiende import job_queue
+from atiende.desk import rows as desk_rows
 from atiende.mail import config
 from atiende.mail.core import compose
 from atiende.mail.core.threads import new_message_id
@@ -105,7 +106,7 @@ def enqueue_new(rows: list[OutboundMail]) -> None:
     the received mail's new id) with one INSERT, inside the caller's transaction."""
     if not rows:
         return
-    OutboundMail.objects.bulk_create(rows)
+    desk_rows.insert_many(rows)
     if any(row.status == OutboundMail.Status.QUEUED for row in rows):
         transaction.on_commit(_wake.set)
 

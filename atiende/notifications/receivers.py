@@ -96,7 +96,7 @@ def _opened(event: WorkOrderEvent) -> None:
             "number": work_order.number, "customer": work_order.customer.greeting_name, "title": work_order.title}
 
     notify(recipients=team_staff(work_order.team_id), kind=Kind.NEW_REQUEST, text=text, work_order=work_order,
-           url=work_order_url(work_order.number))
+           url=lambda: work_order_url(work_order.number))
 
 
 def _assigned(event: WorkOrderEvent, user_id: int) -> None:
@@ -109,7 +109,7 @@ def _assigned(event: WorkOrderEvent, user_id: int) -> None:
             "number": work_order.number, "title": work_order.title}
 
     notify(recipients=User.objects.filter(pk=user_id), kind=Kind.ASSIGNED, text=text, work_order=work_order,
-           url=work_order_url(work_order.number))
+           url=lambda: work_order_url(work_order.number))
 
 
 @receiver(post_save, sender=Commitment, dispatch_uid="notifications.commitment_missed")
@@ -137,7 +137,7 @@ def commitment_due(commitment: Commitment, *, missed: bool) -> None:
         return _("Commitment due %(due)s on #%(number)s: %(description)s") % values
 
     notify(recipients=[owner], kind=Kind.COMMITMENT_DUE, text=text, work_order=work_order,
-           url=work_order_url(work_order.number))
+           url=lambda: work_order_url(work_order.number))
 
 
 @receiver(message_stored, dispatch_uid="notifications.customer_reply")
@@ -165,4 +165,4 @@ def _customer_reply(message: Message, work_order: WorkOrder, first: bool | None 
             "title": work_order.title}
 
     notify(recipients=[r for r in recipients if r is not None], kind=Kind.CUSTOMER_REPLY, text=text,
-           work_order=work_order, url=work_order_url(work_order.number))
+           work_order=work_order, url=lambda: work_order_url(work_order.number))

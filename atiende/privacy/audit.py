@@ -165,7 +165,7 @@ def _append(entries: list[AuditEntry]) -> None:
         if len(entries) == 1:
             rows.insert(entries[0])  # hand-written INSERT, built once (issue 25); entries are only ever added
         else:
-            AuditEntry.objects.bulk_create(entries)
+            rows.insert_many(entries)
         mac = audit_seal.seal(seq, prev)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "

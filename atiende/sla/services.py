@@ -218,8 +218,7 @@ def refresh_many(work_order_ids: Iterable[int], *, now: datetime | None = None) 
         rows[work_order.pk] = row
         statuses.append((work_order, status))
     # One statement (INSERT ... ON CONFLICT DO UPDATE) for all, where a read, a savepoint and a write took four each.
-    WorkOrderSla.objects.bulk_create(list(rows.values()), update_conflicts=True, unique_fields=("work_order",),
-                                     update_fields=UPSERTED)
+    raw.insert_many(list(rows.values()), unique=("work_order",), update=UPSERTED)
     for told, status in statuses:
         _raise_alerts(told, status, now)
     return rows

@@ -67,3 +67,37 @@ def test_upsert_inserts_then_updates_the_named_fields(work_order):
     stored = SearchEntry.objects.get(kind="work_order", object_id=10**9)
     assert (stored.title, stored.terms, stored.text, stored.public) == ("dos", "dos", "t", False)
     assert WorkOrder.objects.filter(pk=work_order.pk).exists()
+
+
+def test_insert_many_stores_the_rows_as_bulk_create_does(work_order, tech, monkeypatch):
+    from django.db.models import Max
+
+    told = []
+    post_save.connect(lambda instance, **kwargs: told.append(instance.pk), sender=WorkOrderEvent, weak=False,
+                      dispatch_uid="test-insert-many")
+    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 2)  # three statements for five
+    try:
+        at = timezone.now() - timedelta(minutes=3)
+        events = [WorkOrderEvent(work_order=work_order, actor=tech if i % 2 else None, kind="note",
+                                 changes={"n": [None, i], "t": ["a", "ñ"]}, note=f"nota {i}", at=at + timedelta(seconds=i))
+                  for i in range(5)]
+        before = WorkOrderEvent.objects.aggregate(m=Max("pk"))["m"] or 0
+        rows.insert_many(events)
+    finally:
+        post_save.disconnect(sender=WorkOrderEvent, dispatch_uid="test-insert-many")
+    assert told == []  # no signal, as bulk_create: the caller sends what save() would
+    assert all(e.pk > before and not e._state.adding for e in events)
+    assert [e.pk for e in events] == sorted(e.pk for e in events)  # the keys in the objects' order
+    for event in events:
+        assert _fields(WorkOrderEvent.objects.get(pk=event.pk)) == _fields(event)
+
+
+def test_insert_many_with_a_conflict_updates_the_named_fields_only():
+    first = SearchEntry(kind="work_order", object_id=10**9, title="uno", text="t", terms="uno", public=False)
+    rows.insert_many([first], unique=("kind", "object_id"), update=("title", "terms"))
+    again = [SearchEntry(kind="work_order", object_id=10**9, title="dos", text="otro", terms="dos", public=True),
+             SearchEntry(kind="work_order", object_id=10**9 + 1, title="tres", text="x", terms="tres", public=True)]
+    rows.insert_many(again, unique=("kind", "object_id"), update=("title", "terms"))
+    stored = {e.object_id: (e.title, e.terms, e.text, e.public) for e in SearchEntry.objects.filter(
+        kind="work_order", object_id__gte=10**9)}
+    assert stored == {10**9: ("dos", "dos", "t", False), 10**9 + 1: ("tres", "tres", "x", True)}

@@ -64,3 +64,16 @@ def test_unknown_kinds_and_deliveries_are_refused(people, kind, delivery):
 
     with pytest.raises(InputError):
         services.set_preference(user=people["tech"], kind=kind, delivery=delivery, enabled=True)
+
+
+def test_the_link_is_made_once_and_only_when_someone_is_told(people):
+    made = []
+
+    def link():
+        made.append(1)
+        return "/desk/work-orders/7/"
+
+    assert services.notify(recipients=[people["customer"]], kind="assigned", text="x", url=link) == []
+    assert made == []  # nobody told: no URL resolved (the URLconf's first import costs about a second)
+    told = services.notify(recipients=[people["tech"], people["boss"]], kind="assigned", text="x", url=link)
+    assert [n.url for n in told] == ["/desk/work-orders/7/"] * 2 and made == [1]
