@@ -281,10 +281,13 @@ def _postgres_cpu_seconds() -> float:
 
 
 def client(port: int, token: str, index: int, stop: threading.Event, latencies: list[float],
-           statuses: dict[int, int], interval: float = 0.0, first_at: float = 0.0) -> None:
+           statuses: dict[int, int], interval: float = 0.0, first_at: float = 0.0,
+           trace: list[tuple[str, str, float, float, float]] | None = None) -> None:
     """One PBX line posting call after call. With ``interval``, one event every ``interval`` seconds from
     ``first_at`` (open loop): each latency counts from when the event was due, so a server that falls behind
-    shows it, rather than slowing the clients down."""
+    shows it, rather than slowing the clients down. With ``trace``, each event also sends its id as
+    ``X-Bench-Event`` (bench/cti_steps_app.py times the server's steps by it) and appends (id, type, due, sent,
+    answered)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     call = 0
@@ -298,10 +301,15 @@ def client(port: int, token: str, index: int, stop: threading.Event, latencies: 
             t0, due = due, due + interval
         else:
             t0 = time.perf_counter()
-        conn.request("POST", "/api/v1/cti/events", body, headers)
+        sent = time.perf_counter()
+        conn.request("POST", "/api/v1/cti/events", body,
+                     headers if trace is None else {**headers, "X-Bench-Event": event["id"]})
         response = conn.getresponse()
         data = response.read()
-        latencies.append(time.perf_counter() - t0)
+        answered = time.perf_counter()
+        latencies.append(answered - t0)
+        if trace is not None:
+            trace.append((event["id"], event["type"], t0, sent, answered))
         statuses[response.status] = statuses.get(response.status, 0) + 1
         return json.loads(data) if data else {}
 
@@ -318,7 +326,8 @@ def client(port: int, token: str, index: int, stop: threading.Event, latencies: 
     conn.close()
 
 
-def _drive(port: int, token: str, clients: int, seconds: float, first_index: int, rate: float = 0.0
+def _drive(port: int, token: str, clients: int, seconds: float, first_index: int, rate: float = 0.0,
+           trace: list[tuple[str, str, float, float, float]] | None = None
            ) -> tuple[list[float], dict[int, int], float]:
     """``clients`` lines for ``seconds``: as fast as answers come (closed loop), or ``rate`` events/s in all."""
     latencies: list[float] = []
@@ -327,7 +336,7 @@ def _drive(port: int, token: str, clients: int, seconds: float, first_index: int
     interval = clients / rate if rate else 0.0
     t0 = time.perf_counter()
     threads = [threading.Thread(target=client, args=(port, token, first_index + i, stop, latencies, statuses,
-                                                     interval, t0 + i * interval / clients))
+                                                     interval, t0 + i * interval / clients, trace))
                for i in range(clients)]
     for t in threads:
         t.start()
