@@ -279,7 +279,7 @@ def _live_send() -> float | None:
     """CPU per live update sent as the services send it (one hop, every group at once) to a Redis layer."""
     if not _redis_reachable():
         return None
-    from asgiref.sync import sync_to_async
+    from asgiref.sync import async_to_sync, sync_to_async
     from channels_redis.core import RedisChannelLayer
 
     from atiende.contact import live
@@ -290,8 +290,10 @@ def _live_send() -> float | None:
     groups = [live.BOARD_GROUP, live.technician_group(1), live.technician_group(2)]
 
     async def main() -> float:
-        # As in the server: a request's thread (sync_to_async) hands the update to the event loop and waits.
-        return await sync_to_async(_per_call, thread_sensitive=False)(lambda: live._send(layer, message, groups))
+        # A thread (sync_to_async) hands the update to the event loop and waits until it is sent: the whole
+        # send, which a request's thread now hands over without waiting (atiende/contact/live.py).
+        return await sync_to_async(_per_call, thread_sensitive=False)(
+            lambda: async_to_sync(live._send_all)(layer, message, groups))
 
     return asyncio.run(main())
 

@@ -22,9 +22,7 @@ widget), so each socket knows at once whether it missed one (atiende/chat/core/s
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import os
 import uuid
 from typing import Any
 
@@ -32,7 +30,14 @@ from django.db import transaction
 
 from atiende.chat.models import ChatSession
 from atiende.chat.selectors import customer_view, staff_message_view
-from atiende.contact.live import BOARD_GROUP, _listening_layer, _tell, technician_group
+from atiende.contact.live import (
+    BOARD_GROUP,
+    _listening_layer,
+    _logged,
+    _server_loop,
+    _tell,
+    technician_group,
+)
 from atiende.desk.models import Message, Visibility
 
 log = logging.getLogger(__name__)
@@ -127,17 +132,6 @@ def _both(groups: list[str], staff: dict[str, Any], session_id: int | None, cust
     asyncio.run_coroutine_threadsafe(_send_each(layer, targets), loop).add_done_callback(_logged)
 
 
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The server's event loop when this thread runs sync code for it (asgiref's sync_to_async), else None."""
-    from asgiref.sync import SyncToAsync
-
-    local = SyncToAsync.threadlocal
-    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
-    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid() or loop.is_closed():
-        return None
-    return loop
-
-
 async def _send_each(layer: Any, targets: list[tuple[str, dict[str, Any]]]) -> None:
     joined = getattr(layer, "groups", None)  # an in-process layer: only the groups someone is in
     wanted = [(group, message) for group, message in targets if joined is None or joined.get(group)]
@@ -145,8 +139,3 @@ async def _send_each(layer: Any, targets: list[tuple[str, dict[str, Any]]]) -> N
     for (group, _message), result in zip(wanted, results, strict=True):
         if isinstance(result, BaseException):  # a live update never breaks the action that caused it
             log.error("live update to %s failed", group, exc_info=result)
-
-
-def _logged(future: concurrent.futures.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("live update failed", exc_info=future.exception())

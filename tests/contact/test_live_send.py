@@ -77,3 +77,40 @@ def test_a_layer_that_cannot_send_at_all_does_not_break_the_action(call_with_luc
         calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="consulta", customer_consent=True,
                              expected_minutes=2)
     assert Contact.objects.get(pk=call_with_lucia.pk).state == "on_hold"
+
+
+def test_a_request_thread_hands_the_update_to_the_loop_and_answers_without_waiting(
+        call_with_lucia, lucia, clock, monkeypatch, django_capture_on_commit_callbacks):
+    """Served, a request's thread runs under the server's event loop (sync_to_async): the update is handed to
+    that loop after the commit and the request answers at once, without waiting for the layer (Redis round
+    trips, a loop busy with sockets; issue 25). The layer here answers only after the action has returned."""
+    delivered: list[str] = []
+    state: dict[str, asyncio.Event] = {}
+
+    class Slow:
+        async def group_send(self, group: str, message: dict) -> None:
+            await asyncio.wait_for(state["answered"].wait(), 1)  # waiting for the action would time out here
+            delivered.append(group)
+
+    monkeypatch.setattr(channels.layers, "get_channel_layer", lambda *args: Slow())
+
+    def action() -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            calls.put_on_hold(contact_id=call_with_lucia.pk, user=lucia, reason="consulta", customer_consent=True,
+                              expected_minutes=2)
+        return "answered"
+
+    async def request() -> str:
+        state["answered"] = asyncio.Event()
+        answer = await asgiref.sync.sync_to_async(action, thread_sensitive=True)()  # as Django runs a view
+        assert delivered == []  # the answer came before the layer sent anything
+        state["answered"].set()
+        for _ in range(200):
+            if len(delivered) == 2:
+                break
+            await asyncio.sleep(0.01)
+        return answer
+
+    assert asgiref.sync.async_to_sync(request)() == "answered"
+    assert sorted(delivered) == sorted([live.BOARD_GROUP, live.technician_group(lucia.pk)])
+    assert Contact.objects.get(pk=call_with_lucia.pk).state == "on_hold"
