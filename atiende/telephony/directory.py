@@ -8,6 +8,7 @@ names a technician, a queue or a caller is understood the same way on both.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +17,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from atiende import config_cache
 from atiende.contact.models import Contact, Queue
 from atiende.desk.rows import shape, table
 from atiende.errors import InputError
@@ -106,18 +110,24 @@ def first_queue() -> Queue:
     return queue
 
 
-def queue_for(name: str | None, *, unknown_is_first: bool = False) -> Queue:
+def queue_for(name: str | None, *, unknown_is_first: bool = False, version: int | None = None) -> Queue:
     """The queue the PBX names, else :func:`first_queue`.
 
     The native protocol names queues by their name, and an unknown name is a
     404. The generic protocol's queue names are free text set in the PBX:
     there a name or label matches case-insensitively, and an unknown one falls
     back to the first queue (``unknown_is_first``).
+
+    A queue named exactly is kept by the process under the settings' version (:mod:`atiende.config_cache`;
+    ``version`` if the caller read it already): saving or deleting a queue writes a new version, so the next
+    call anywhere reads it again. Each caller gets its own copy of the row.
     """
     if not name:
         return first_queue()
     if not unknown_is_first:
-        queue = Queue.objects.filter(name=name).first()
+        kept = config_cache.cached(("telephony.queue", name), lambda: Queue.objects.filter(name=name).first(),
+                                   at=version)
+        queue = copy.copy(kept) if kept is not None else None
         if queue is None:
             raise InputError("unknown_queue", _("There is no queue named %(name)s.") % {"name": name},
                              status=404, field="queue", rule="CH-TEL")
@@ -129,11 +139,16 @@ def queue_for(name: str | None, *, unknown_is_first: bool = False) -> Queue:
 # ---- calls ---------------------------------------------------------------------------
 
 
-def require_new_call(external_id: str, *, field: str) -> None:
-    """A call id is reported once, through one protocol: a second ``new_call``/``newCall`` is a 409."""
-    if Contact.objects.filter(external_id=external_id).exists():
+def require_new_call(external_id: str, *, field: str) -> int:
+    """A call id is reported once, through one protocol: a second ``new_call``/``newCall`` is a 409.
+
+    Returns the settings' version, read in the same statement (:func:`atiende.config_cache.version_and`), for
+    the queue and the block list that come next."""
+    version, found = config_cache.version_and(f"SELECT 1 FROM {table(Contact)} WHERE external_id = %s", [external_id])
+    if found is not None:
         raise InputError("duplicate_call", _("A call with this id already exists."), status=409, field=field,
                          rule="CH-TEL")
+    return version
 
 
 # ---- the caller-block list -------------------------------------------------------------
@@ -156,18 +171,29 @@ def _matches(pattern: str, number: str) -> bool:
     return number == pattern
 
 
-def blocked_by(number: str) -> BlockedCaller | None:
+def blocked_by(number: str, *, version: int | None = None) -> BlockedCaller | None:
     """The active block that matches this caller, if any (the longest pattern wins). THE block check.
 
     The caller and each pattern compare as :mod:`atiende.telephony.numbers` keys them with the desk's
     region (``ATIENDE_DEFAULT_REGION``), at the time of the call: «34600111222», «600 111 222» and
     «+34600111222» are one caller in Spain, and a pattern stored before the region changed still works.
+    The active blocks are kept by the process under the settings' version (``version`` if the caller read it
+    already): blocking or unblocking writes a new version, so the next call anywhere is checked against it.
     """
     region = settings.ATIENDE_DEFAULT_REGION
     caller = normalise_number(number, region) or "anonymous"
-    found = [b for b in BlockedCaller.objects.filter(active=True)
-             if _matches(normalise_pattern(b.pattern, region), caller)]
-    return max(found, key=lambda b: len(b.pattern)) if found else None
+    blocks = config_cache.cached("telephony.blocked_callers", lambda: list(BlockedCaller.objects.filter(active=True)),
+                                 at=version)
+    found = [b for b in blocks if _matches(normalise_pattern(b.pattern, region), caller)]
+    return copy.copy(max(found, key=lambda b: len(b.pattern))) if found else None
+
+
+@receiver([post_save, post_delete], sender=Queue, dispatch_uid="telephony-queue-changed")
+@receiver([post_save, post_delete], sender=BlockedCaller, dispatch_uid="telephony-block-changed")
+def _settings_changed(sender: type, **kwargs: Any) -> None:
+    """A queue or a block saved or deleted: a new settings version in the same transaction, so every process
+    reads the queues and the block list again at its next call (connected at start-up, apps.py)."""
+    config_cache.changed()
 
 
 def rejection(block: BlockedCaller) -> dict[str, Any]:
