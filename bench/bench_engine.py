@@ -216,11 +216,13 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def serving(command: list[str], env: dict[str, str], *, beside: list[list[str]] = ()) -> Iterator[tuple[int, int]]:
-    """Start ``command`` (which takes ``--port``), and the ``beside`` commands; yield (port, pid) once it answers."""
+def serving(command: list[str], env: dict[str, str], *, beside: list[list[str]] = (),
+            cwd: Path = ROOT) -> Iterator[tuple[int, int]]:
+    """Start ``command`` (which takes ``--port``), and the ``beside`` commands, in ``cwd``; yield (port, pid) once
+    it answers."""
     port = _free_port()
-    proc = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    others = [subprocess.Popen(other, cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for other in beside]
+    proc = subprocess.Popen([*command, "--port", str(port)], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+    others = [subprocess.Popen(other, cwd=cwd, env=env, stdout=subprocess.DEVNULL) for other in beside]
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
