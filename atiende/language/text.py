@@ -28,13 +28,26 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD = _build_fold_table()
+# The same mapping applied with one regex over the characters it maps (issue 23, session 12): str.translate
+# with a dict looks up every character (about 40 µs for a 100-character sentence, 18,000 calls per 1,500
+# messages with suggestions); most characters are ASCII and pass untouched, so substituting only the few
+# mapped ones is about three times faster, with the same result (every replacement is one character).
+_FOLD_CHARS = {chr(code): dst for code, dst in _FOLD.items()}
+_FOLDABLE = re.compile("[" + re.escape("".join(_FOLD_CHARS)) + "]")
+
+
+def _fold_chars(text: str) -> str:
+    if text.isascii():
+        return text
+    return _FOLDABLE.sub(lambda m: _FOLD_CHARS[m.group()], text)
+
 _RUN = re.compile(r"([^\W\d_])\1{2,}")
 WORD = re.compile(r"\w+")
 
 
 def fold_pattern(pattern: str) -> str:
     """Fold a lexicon pattern the way texts are folded (accents only: regex escapes stay intact)."""
-    return pattern.translate(_FOLD)
+    return _fold_chars(pattern)
 
 
 @dataclass(slots=True)
@@ -58,7 +71,7 @@ def fold(text: str) -> Folded:
     low = text.lower()
     if len(low) != len(text):  # a few characters lower-case to two; keep positions aligned
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    low = low.translate(_FOLD)
+    low = _fold_chars(low)
     if not _RUN.search(low):
         return Folded(text, low, None)
     parts: list[str] = []
