@@ -258,6 +258,24 @@ def memo[T](key: Hashable, read: Callable[[], T]) -> T:
     return kept[key]  # type: ignore[no-any-return]
 
 
+def outermost() -> bool:
+    """Whether the calling code runs in the outermost :func:`coalesced` block of a transaction (no block around
+    it hands its work on to a later end)."""
+    stack = getattr(_coalescing, "stack", None)
+    return bool(stack) and len(stack) == 1 and connection.in_atomic_block
+
+
+def take[T](key: Hashable, read: Callable[[], T]) -> T:
+    """What :func:`memo` keeps under ``key``, taken out of it (whoever asks next reads again), else ``read()``.
+
+    For a read done early in a transaction on behalf of a write later in it: the write uses it once, and
+    anything after that write reads what the write left."""
+    kept: dict[Hashable, Any] = getattr(_coalescing, "memo", None) or {}
+    if key in kept:
+        return kept.pop(key)  # type: ignore[no-any-return]
+    return read()
+
+
 def forget() -> None:
     """Drop what :func:`memo` keeps (a setting it holds was written)."""
     _coalescing.memo = {}

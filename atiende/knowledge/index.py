@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from atiende import db
 from atiende.desk import rows as raw
 from atiende.desk.models import ContactPoint, Customer, Message, WorkOrder
 from atiende.knowledge.models import SearchEntry, SearchKind
@@ -114,6 +115,30 @@ def refresh_customer_scopes(ids: Iterable[int]) -> None:
         SearchEntry.objects.filter(kind=SearchKind.CUSTOMER, object_id=pk).exclude(scope=text).update(scope=text)
 
 
+_CUSTOMER_SCOPES = ("knowledge.customer_scopes",)
+
+
+def _customer_entry_scopes(ids: set[int]) -> list[tuple[int, str]]:
+    with connection.cursor() as cursor:  # hand-written: the ORM's query building cost more than the read
+        cursor.execute(f"SELECT id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
+                       f"({', '.join(['%s'] * len(ids))})", [str(SearchKind.CUSTOMER), *sorted(ids)])
+        return cursor.fetchall()
+
+
+def read_customer_scopes_early(customer_ids: Iterable[int | None]) -> None:
+    """Read now, for the new work order's entry written later in this transaction, the search entries of the
+    customers it names (:func:`index_new_work_order` takes them instead of reading them then).
+
+    A creation calls it before it takes the work-order counter: on PostgreSQL that row stays locked until the
+    commit, so every statement after it makes every other creator wait longer (issue 25). Only in the
+    outermost :func:`atiende.db.coalesced` block, where nothing but this creation writes those entries before
+    its entry is written; elsewhere it does nothing and the entry reads them as before.
+    """
+    ids = _ref_ids(_refs(customer_ids))
+    if ids and db.outermost():
+        db.memo(_CUSTOMER_SCOPES + tuple(sorted(ids)), lambda: _customer_entry_scopes(ids))
+
+
 def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:
     """Customers named by a new work order (or one only gaining people or customers): its tokens join theirs.
 
@@ -122,10 +147,7 @@ def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:
     """
     if not ids:
         return
-    with connection.cursor() as cursor:  # hand-written: the ORM's query building cost more than the read
-        cursor.execute(f"SELECT id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
-                       f"({', '.join(['%s'] * len(ids))})", [str(SearchKind.CUSTOMER), *sorted(ids)])
-        found = cursor.fetchall()
+    found = db.take(_CUSTOMER_SCOPES + tuple(sorted(ids)), lambda: _customer_entry_scopes(ids))
     for entry_pk, scope in found:
         held = set((scope or "").split())
         if not tokens <= held:

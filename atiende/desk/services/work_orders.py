@@ -32,7 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende import db
+from atiende import config_cache, db
 from atiende.desk import credentials, rows
 from atiende.desk.models import (
     Channel,
@@ -63,6 +63,7 @@ from atiende.desk.services.history import record_event
 from atiende.desk.services.numbering import next_work_order_number
 from atiende.desk.services.surveys import send_survey
 from atiende.errors import InputError
+from atiende.knowledge import index
 from atiende.people.models import Team, User
 from atiende.people.roles import is_admin, is_customer, is_manager, is_staff
 
@@ -253,6 +254,11 @@ def create_work_order(
     # SQLite it holds the single write lock from its first statement. The derived writes (search entry,
     # SLA clocks) run once at its end, in it: one transaction, one turn at SQLite's lock (issue 25).
     with transaction.atomic(), db.coalesced():
+        # Reads the writes below need, done before the counter: on PostgreSQL its row stays locked from
+        # next_work_order_number() to the commit, so every statement after it makes the other creators wait.
+        config_cache.version()  # the SLA clocks' policies and calendars
+        index.read_customer_scopes_early([the_customer.pk, values["requester"] and values["requester"].pk,
+                                          values["decision_maker"] and values["decision_maker"].pk])
         now = timezone.now()
         work_order = WorkOrder(
             number=next_work_order_number(), customer=the_customer, team=the_team, assignee=the_assignee,
