@@ -53,6 +53,9 @@ def console_strings() -> dict[str, str]:
         "own_dial_callback_hand": _("Call-back: dial %(to)s on your phone, then say here whether someone "
                                     "answered."),
         "dial_unanswered": _("Nobody answered"),
+        # CH-TEL: a call the technician dials from their desk phone, reported by the phone system.
+        "own_dial_desk": _("Calling %(to)s from your phone: the phone system tells Atiende when they answer or "
+                           "hang up."),
     }
 
 

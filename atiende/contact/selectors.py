@@ -61,7 +61,7 @@ def contact_view(row: Contact, *, language: str = "es", at: datetime | None = No
         "offered_to": row.offered_to_id,
         "level2_requested": contact.level2_requested,
         # An outbound call the technician dialled themselves ("pbx" or "hand") or a call-back routed to them
-        # ("callback"): engine.Contact.dialled; "" for an inbound call.
+        # ("callback"), or one they dialled from their desk phone ("desk"): engine.Contact.dialled; "" inbound.
         "dialled": contact.dialled,
         "version": row.version,
         "created_at": row.created_at,

@@ -186,7 +186,8 @@ class Contact:
     # An outbound call the technician started themselves (a campaign's preview, CH-PRO; see :meth:`dial`):
     # "pbx", the PBX dials it and reports it; "hand", they dial it on their own phone. "callback": an outbound
     # contact routing gave them (a call-back: the PBX is asked to dial it from their extension, see
-    # :meth:`offer`). "": an inbound call rung by routing.
+    # :meth:`offer`). "desk": a call they dialled from their own desk phone, which the PBX reported (a CTI
+    # event, native or generic): nobody else may ever be offered it. "": an inbound call rung by routing.
     dialled: str = ""
 
     # ---- reading -------------------------------------------------------------
@@ -231,12 +232,17 @@ class Contact:
         self.offers += 1
         return [Event(EventKind.OFFERED, now, {"technician": technician})]
 
-    def dial(self, technician: TechnicianId, *, by_hand: bool, now: datetime) -> list[Event]:
+    def dial(self, technician: TechnicianId, *, by_hand: bool, now: datetime, desk: bool = False,
+             state_before: Mapping[str, str] | None = None) -> list[Event]:
         """The technician calls the customer themselves (an outbound call they started): from the dial it is
         theirs, as an offer is (busy: no other call or visitor is offered them), until it is answered or ends.
 
         ``by_hand``: no PBX dials it or reports it (they dial on their own phone and record what came of it),
         so it has no dial timeout; a PBX's dial that is never reported goes back after ``dial_timeout_seconds``.
+        ``desk``: they dialled from their desk phone and the PBX reported it (``dialled`` "desk"): it is never
+        anybody else's, so a dial nobody reports back within ``dial_timeout_seconds`` ends as not reached
+        instead of going back to the queue (:mod:`.timers`). ``state_before``: where they go back to after it
+        (a pause with its reason, or a wrap-up of another call), kept in ``returns_to``; None: the pool.
         The event is ``offered`` with ``dial`` in its data: the PBX gets the dial request, never a ring.
         """
         self._require("dial", ContactState.WAITING)
@@ -246,9 +252,16 @@ class Contact:
                 es="Solo se marca una llamada saliente.", en="Only an outbound call is dialled.",
             )
         events = self.offer(technician, now=now)
-        self.dialled = "hand" if by_hand else "pbx"
+        self.dialled = "desk" if desk else "hand" if by_hand else "pbx"
+        if state_before is not None:
+            self.returns_to[str(technician)] = dict(state_before)
         events[0].data["dial"] = self.dialled
         return events
+
+    @property
+    def own_dial(self) -> bool:
+        """An outbound call its technician started or was given to dial (any ``dialled`` value)."""
+        return bool(self.dialled)
 
     def decline(self, technician: TechnicianId, *, now: datetime) -> list[Event]:
         """The technician it rings at turns it down: back to the queue, for someone else."""
@@ -263,6 +276,12 @@ class Contact:
                 "own_dial", rule="CH-PRO", status=409,
                 es="Esta devolución de llamada la marca usted: diga si han contestado o «Nadie contestó».",
                 en="You dial this call-back yourself: say whether someone answered, or «Nobody answered».",
+            )
+        if self.state is ContactState.OFFERED and self.dialled == "desk" and self.offered_to == technician:
+            raise Refusal(
+                "own_dial", rule="CH-TEL", status=409,
+                es="Esta llamada la está marcando usted desde su teléfono: cuelgue en el teléfono para terminarla.",
+                en="You are dialling this call from your phone: hang up on the phone to end it.",
             )
         if self.state is ContactState.OFFERED and self.dialled and self.offered_to == technician:
             raise Refusal(

@@ -92,7 +92,8 @@ def decide(contact: Contact, policy: Policy, action: Action, *, now: datetime,
         technicians=moves,
         # A technician released (a call that rang at them, or that they dialled, ended unanswered) may take
         # a waiting call at once.
-        routes_again=_routes_again(contact, events) or any(m.move is TechnicianMove.RELEASE for m in moves),
+        routes_again=_routes_again(contact, events) or any(m.move is TechnicianMove.RELEASE for m in moves)
+        or (contact.dialled != "" and any(e.kind == EventKind.ABANDONED for e in events)),
     )
 
 
@@ -154,7 +155,11 @@ def technician_changes(before: Contact | None, after: Contact, events: list[Even
         elif event.kind == EventKind.ENDED:
             move(TechnicianMove.END_WRAP_UP, after.assignee)
         elif event.kind == EventKind.ABANDONED:
-            move(TechnicianMove.RELEASE, previous_offered)
+            if previous_offered and after.dialled and str(previous_offered) in after.returns_to:
+                # Their own dial, nobody answered: back to what they were doing before it (a pause, a wrap-up).
+                move(TechnicianMove.HAND_BACK, previous_offered)
+            else:
+                move(TechnicianMove.RELEASE, previous_offered)
     return out
 
 

@@ -10,7 +10,7 @@ nothing, and one that is overdue after a restart fires at once.
 |------------------|------------------------|--------------------------------------|------|--------|
 | wait_warning     | waiting, offered (in)  | arrival + warn share of max wait     | PO-2 | warning alert, call-back offered (routing also opens the next tier) |
 | wait_breach      | waiting, offered (in)  | arrival + max wait                   | PO-2 | breach alert |
-| ring_timeout     | offered                | offer + ring (outbound: dial) timeout | CH-TEL | back to the queue |
+| ring_timeout     | offered                | offer + ring (outbound: dial) timeout | CH-TEL | back to the queue (a desk dial: ends, not reached) |
 
 Outbound contacts (a call-back, a campaign call: Atiende calls the customer) have no wait deadlines:
 nobody is on the line waiting. Their "ring" is a dial, given ``dial_timeout_seconds``; one the technician
@@ -43,6 +43,9 @@ from atiende.engine.policies import Policy
 
 # Contact.dialled values of a call the technician dials on their own phone: nobody reports it, no timeout.
 BY_HAND = frozenset({"hand", "callback_hand"})
+# Contact.dialled of a call a technician dialled from their desk phone, reported by the PBX: a dial timeout ends it
+# unanswered (not reached) rather than returning it to a queue, where routing would offer it to someone else.
+DESK = "desk"
 
 
 class DeadlineKind(StrEnum):
@@ -184,7 +187,11 @@ def fire(contact: Contact, key: str, policy: Policy, *, now: datetime) -> Fired:
     elif kind is DeadlineKind.RING_TIMEOUT:
         # A dial nobody reported back is no technician's refusal: it may go to them again.
         cause = "ring_timeout" if contact.direction is Direction.INBOUND else "dial_timeout"
-        result.events += contact.return_to_queue(now=now, cause=cause)
+        if contact.dialled == DESK:
+            # A call a technician dialled from their desk phone is nobody else's to dial: not reached.
+            result.events += contact.hang_up(now=now, cause=cause)
+        else:
+            result.events += contact.return_to_queue(now=now, cause=cause)
     elif kind is DeadlineKind.CALL_WARNING:
         es, en = spoken_duration(policy.max_call_seconds)
         result.alerts.append(Alert(

@@ -237,6 +237,8 @@ def fold_calls(groups: list[dict[str, Any]], late: list[tuple[Any, ...]], period
     for row in groups:
         if row["outbound"]:
             facts.outbound += row["offered"]
+            facts.outbound_answered += row["answered"]
+            facts.outbound_not_reached += row["abandoned"]
             continue
         tally = CallTally(
             offered=row["offered"], answered=row["answered"], abandoned=row["abandoned"],

@@ -258,12 +258,22 @@ def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall,
     call = GenericCall(call_id=event.call_id, token=token, direction=event.direction, caller=event.from_,
                        callee=event.to, queue=event.queue, users=list(event.users), last_event="newCall")
     if event.direction == "out":
-        # An outgoing call becomes a contact when the customer answers: until then nobody waits (PO-2
-        # concerns callers waiting), and an unanswered one is a missed call, not an abandoned one.
+        # A technician dials from their desk phone: the outbound contact is theirs from the dial (busy, offered
+        # nothing else, never routed to anyone: contact.services.calls.desk_dial). Nobody waits (no PO-2), and
+        # one nobody answers ends not reached, never an abandoned call. A dial no technician can be named for
+        # (no user[], a from that is no one's extension) stays a record of the protocol until its answer names one.
         call.technician = _technician_from("", event.users) or directory.find_technician(event.from_)
+        row = None
+        if call.technician is not None:
+            directory.require_new_call(_external_id(event.call_id), field="callId")
+            row = contact_calls.desk_dial(
+                queue=directory.queue_for(event.queue, unknown_is_first=True), technician=call.technician,
+                caller=event.from_, callee=event.to, external_id=_external_id(event.call_id),
+                customer_id=selectors.customer_for_caller(event.to))
+            call.contact = row
         call.save()
-        return call, Reply(body={}, atiende={"action": "none", "technician": _who(call.technician),
-                                             **_contact_part(None)})
+        return call, Reply(body={}, atiende={"action": "dial" if row is not None else "none",
+                                             "technician": _who(call.technician), **_contact_part(row)})
     block = directory.blocked_by(event.from_)
     if block is not None:
         # The protocol's answer for a blocked caller; the PBX still sends the hangup.
@@ -295,7 +305,7 @@ def _answer(call: GenericCall, event: GenericEvent) -> Reply:
     if call.last_event == "hangup":
         raise InputError("call_over", _("This call has already hung up."), status=409, rule="CH-TEL")
     technician = _technician_from(event.answering_number, event.users)
-    if call.direction == "out":
+    if call.direction == "out" and call.contact is None:
         technician = technician or call.technician
         if technician is None:
             raise InputError("technician_required", _("Name the technician who placed the call "
@@ -346,17 +356,24 @@ def _hangup(call: GenericCall, event: GenericEvent) -> Reply:
             row = contact_calls.answer(contact_id=row.pk, technician_id=technician.pk, from_pbx=True).contact
     if row.state in UNANSWERED or row.state in IN_CONVERSATION:
         answered = row.state in IN_CONVERSATION
-        outcome = contact_calls.hang_up(contact_id=row.pk, cause=CAUSES[event.cause])
+        cause = CAUSES[event.cause]
+        if not answered and call.direction == "out":
+            # The technician's own dial ended before anyone answered: not reached, whoever hung up.
+            cause = "no_answer" if event.cause in CALLER_GAVE_UP else cause
+        outcome = contact_calls.hang_up(contact_id=row.pk, cause=cause)
         row = outcome.contact
         if answered:
             call.outcome = CallOutcome.ENDED
+        elif call.direction == "out":
+            call.outcome = CallOutcome.MISSED  # an outgoing call nobody answered: not an abandoned one
         elif event.cause in CALLER_GAVE_UP:
             call.outcome = CallOutcome.ABANDONED  # PO-2: the caller gave up waiting
         else:
             call.outcome = CallOutcome.MISSED
     else:
-        # Hung up from the console already (the PBX reports it after): nothing left to do.
-        call.outcome = CallOutcome.ENDED if row.answered_at else CallOutcome.ABANDONED
+        # Hung up from the console already (the PBX reports it after), or a dial that timed out: nothing to do.
+        call.outcome = (CallOutcome.ENDED if row.answered_at
+                        else CallOutcome.MISSED if call.direction == "out" else CallOutcome.ABANDONED)
     assignee = User.objects.filter(pk=row.assignee_id).first() if row.assignee_id else None
     return Reply(body={}, atiende={"action": "none", "outcome": call.outcome, "technician": _who(assignee),
                                    **_contact_part(row)})

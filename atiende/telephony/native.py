@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from atiende.contact import selectors
 from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, ContactState
@@ -168,6 +169,8 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
             # Rejected as on the generic endpoint: no contact, nobody rings; the PBX answers busy.
             return directory.rejection(block)
     queue = directory.queue_for(event.queue, version=version)
+    if event.direction == "outbound":
+        return _desk_dial(event, queue)
     routed = routing.create_contact(
         queue=queue, direction=event.direction, caller=event.from_, callee=event.to,
         external_id=event.call_id, level2_requested=event.level2_requested, required_skills=event.skills,
@@ -183,6 +186,22 @@ def _new_call(event: NativeEvent) -> dict[str, Any]:
         # PO-2: when to offer the caller a call-back (the webhook also sends ``offer_callback`` then).
         answer["callback"] = callbacks.offer_terms(routed.contact)
     return answer
+
+
+def _desk_dial(event: NativeEvent, queue: Any) -> dict[str, Any]:
+    """An outbound ``new_call``: a technician dials from their desk phone (``technician``, else the ``from``
+    extension). The contact is theirs from the dial (busy, never routed: calls.desk_dial); nobody is rung."""
+    if event.technician:
+        technician = directory.technician_named(event.technician, field="technician", rule="CH-TEL")
+    else:
+        technician = directory.find_technician(event.from_) if event.from_ else None
+        if technician is None:
+            raise InputError("technician_required",
+                             _("An outbound call is dialled by a technician: name them (technician: extension or "
+                               "username) or send their extension as from."), field="technician", rule="CH-TEL")
+    row = calls.desk_dial(queue=queue, technician=technician, caller=event.from_, callee=event.to,
+                          external_id=event.call_id, customer_id=selectors.customer_for_caller(event.to))
+    return {"action": "dial", "technician": _who(technician), "reason": None, **_state(row)}
 
 
 def _rejected(call_id: str, sender: User) -> bool:

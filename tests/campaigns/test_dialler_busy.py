@@ -14,7 +14,7 @@ from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.practices import Refusal
 from atiende.telephony import callbacks, webhooks
-from tests.telephony.conftest import cti_token  # noqa: F401
+from tests.telephony.conftest import cti_token, not_reached_in_the_calls_report  # noqa: F401
 from tests.telephony.webhooks.conftest import webhook_pbx  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,7 @@ def test_an_inbound_call_during_a_hand_dial_goes_to_another_technician_or_waits(
     second.refresh_from_db()
     assert (second.state, second.offered_to_id) == ("offered", lucia.pk)
     assert TechnicianState.objects.get(user=lucia).calls_today == 0
+    assert not_reached_in_the_calls_report(morning.now().date()) == (1, 1, 0)
 
 
 def test_a_hand_dial_does_not_time_out_and_after_a_reached_call_comes_the_wrap_up(running, lucia, morning, by_hand):
@@ -152,6 +153,7 @@ def test_an_inbound_call_during_a_pbx_dial_goes_elsewhere_and_the_pbx_gets_no_ri
     waiting.refresh_from_db()
     assert waiting.offered_to_id == rosa.pk
     preview.record_outcome(user=rosa, target_id=person.pk, outcome="no_answer")
+    assert not_reached_in_the_calls_report(morning.now().date()) == (1, 1, 0)
 
 
 def test_an_inbound_call_during_a_call_back_dial_goes_elsewhere(queue, rosa, jorge, morning, webhook_pbx):  # noqa: F811

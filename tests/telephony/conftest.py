@@ -56,3 +56,13 @@ def url(cti_token) -> str:
 
 def api_token(user: User) -> str:
     return ApiToken.issue(user)[1]
+
+
+def not_reached_in_the_calls_report(day) -> tuple[int, int, int]:
+    """(outbound calls, outbound not reached, abandoned) of the calls report for ``day``: a dial nobody answered
+    is an outbound call not reached, never an abandoned (inbound) call."""
+    from atiende.reports import services as reports
+
+    report = reports.build(name="calls", first=day.isoformat(), last=day.isoformat())
+    figures = {row["key"]: row["value"] for row in report.sections[0].rows}
+    return figures["outbound"], figures["outbound_not_reached"], figures["abandoned"]

@@ -244,7 +244,9 @@ def test_outbound_call_answered_by_the_customer(client, url, queue, lucia, clock
     out = {"event": "newCall", "from": "201", "to": CALLER, "direction": "out", "callId": "out-1",
            "user[]": ["Lucía Pérez"]}
     assert form(client, url, out).json() == {}
-    assert not Contact.objects.exists()  # nobody waits yet
+    dialled = Contact.objects.get(external_id="out-1")  # Lucía's dial: hers from now (tests/telephony/test_desk_dial.py)
+    assert (dialled.state, dialled.offered_to, TechnicianState.objects.get(user=lucia).status) == (
+        "offered", lucia, "ocupado")
     clock.advance(10)
     form(client, url, {**out, "event": "answer"})
     clock.advance(40)
@@ -254,11 +256,13 @@ def test_outbound_call_answered_by_the_customer(client, url, queue, lucia, clock
     assert selectors.contact_view(contact)["timers"]["talking_seconds"] == 40
 
 
-def test_outbound_call_nobody_answers_is_missed_without_a_contact(client, url, queue, lucia, clock):
+def test_outbound_call_nobody_answers_is_missed_and_not_reached(client, url, queue, lucia, clock):
     out = {"event": "newCall", "from": "201", "to": CALLER, "direction": "out", "callId": "out-2"}
     form(client, url, out)
     form(client, url, {**out, "event": "hangup", "cause": "noAnswer"})
-    assert GenericCall.objects.get().outcome == "missed" and not Contact.objects.exists()
+    assert GenericCall.objects.get().outcome == "missed"
+    dialled = Contact.objects.get(external_id="out-2")
+    assert (dialled.direction, dialled.answered_at, dialled.data["end_cause"]) == ("outbound", None, "no_answer")
 
 
 def test_atiende_additions_only_in_the_body_when_asked(client, url, queue, lucia, clock):

@@ -19,7 +19,7 @@ from atiende.contact.models import (
 from atiende.contact.selectors import may_accept_transfer, queue_named
 from atiende.contact.services.apply import Outcome, load, run
 from atiende.contact.services.locking import lock_contact, tx
-from atiende.contact.services.routing import dispatch
+from atiende.contact.services.routing import create_contact, dispatch
 from atiende.contact.services.technicians import require_staff, state_to_return_to
 from atiende.db import single_writer
 from atiende.engine.outcome import Action
@@ -78,6 +78,25 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
 
     # The technician Atiende had rung is free again: a waiting call may go to them (outcome.routes_again).
     return _act(contact_id, user, action)
+
+
+@single_writer
+def desk_dial(*, queue: str | Queue, technician: User, caller: str = "", callee: str = "",
+              external_id: str | None = None, customer_id: int | None = None) -> Contact:
+    """A technician dials a customer from their desk phone and the PBX reports it (a CTI ``new_call`` outbound,
+    or the generic protocol's ``newCall`` with direction ``out``): the outbound contact is stored and is theirs
+    from the dial (``engine.Contact.dial``, ``dialled`` "desk"), so they are busy at once and routing offers them
+    nothing else; routing never offers it to anyone. The PBX's answer connects them; a hangup before it is a
+    dial nobody answered: the contact ends unanswered (not reached), counted apart from inbound abandons, and
+    they go back to what they were doing (a pause or a wrap-up is kept, ``returns_to``). A PBX that never
+    reports it back: it ends not reached after ``dial_timeout_seconds``. Call inside the event's transaction."""
+    before = state_to_return_to(technician.pk)
+    keep = None if before is None or before["status"] == TechnicianStatus.AVAILABLE else before
+    with tx():
+        row = create_contact(queue=queue, direction="outbound", caller=caller, callee=callee,
+                             external_id=external_id, customer_id=customer_id, route=False).contact
+        run(load(row), lambda c, p: c.dial(technician.pk, by_hand=False, desk=True, now=now(), state_before=keep))
+    return row
 
 
 @single_writer

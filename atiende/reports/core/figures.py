@@ -95,6 +95,8 @@ FIGURES_EN = {
     "Atendidas dentro de la espera máxima": "Answered within the maximum wait",
     "Días-técnico con el mínimo de llamadas": "Technician-days at the calls minimum",
     "Llamadas salientes": "Outbound calls", "Llamadas atendidas": "Calls answered",
+    "Salientes contestadas": "Outbound answered",
+    "Salientes sin respuesta (no localizado)": "Outbound not reached (nobody answered)",
     "Llamadas transferidas": "Calls transferred", "Transferencias": "Transfers",
     "Tasa de transferencia": "Transfer rate", "Llamadas con espera": "Calls with a hold", "Esperas": "Holds",
     "Duración media de una espera": "Mean hold length", "Esperas más largas de lo anunciado": "Holds longer than announced",
@@ -313,6 +315,8 @@ def tally_calls(calls_: Iterable[CallRow], period: Period) -> CallFacts:
             continue
         if not call.inbound:
             facts.outbound += 1
+            facts.outbound_answered += int(call.answered_at is not None)
+            facts.outbound_not_reached += int(call.answered_at is None and call.abandoned)
             continue
         technician = call.technician or UNASSIGNED
         tally = tally_call(call)
@@ -357,6 +361,9 @@ def calls(rows: Rows, period: Period) -> list[Section]:
         ("po2_share", "Atendidas dentro de la espera máxima", share(total.po2_met, total.po2_counted), "share", "PO-2"),
         ("po3_share", "Días-técnico con el mínimo de llamadas", share(po3_met, po3_days), "share", "PO-3"),
         ("outbound", "Llamadas salientes", facts.outbound, "int", "CH-PRO"),
+        ("outbound_answered", "Salientes contestadas", facts.outbound_answered, "int", "CH-PRO"),
+        ("outbound_not_reached", "Salientes sin respuesta (no localizado)", facts.outbound_not_reached, "int",
+         "CH-PRO"),
     ])
     by_tech = Section("by_technician", "Por técnico", "By technician", [
         Column("technician", "Técnico", "Technician"), Column("answered", "Atendidas", "Answered", "int"),

@@ -227,6 +227,8 @@ class CallFacts:
 
     by_technician: dict[str, CallTally] = field(default_factory=dict)
     outbound: int = 0
+    outbound_answered: int = 0  # someone picked up
+    outbound_not_reached: int = 0  # the dial ended before anyone answered (never an inbound abandon)
     days: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)  # -> (answered, target)
 
     def total(self) -> CallTally:

@@ -17,7 +17,7 @@ from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.telephony import callbacks
 from atiende.telephony.models import Callback
-from tests.telephony.conftest import make_technician
+from tests.telephony.conftest import make_technician, not_reached_in_the_calls_report
 
 pytestmark = pytest.mark.django_db
 CALLER = "+34600111222"
@@ -117,3 +117,4 @@ def test_nobody_answered_frees_the_technician_and_the_call_back_retries_then_fai
     assert callback.contact.state == "abandoned" and callback.commitment.status == "incumplido"
     assert Alert.objects.filter(kind="callback_failed", rule="PT-2").count() == 1
     assert _status(lucia) == "disponible"
+    assert not_reached_in_the_calls_report(clock.now().date()) == (1, 1, 0)

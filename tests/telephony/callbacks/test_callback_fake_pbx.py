@@ -15,7 +15,7 @@ from atiende.desk.services.work_orders import create_work_order
 from atiende.people.models import User
 from atiende.telephony import callbacks, webhooks
 from atiende.telephony.models import Callback
-from tests.telephony.conftest import make_technician
+from tests.telephony.conftest import make_technician, not_reached_in_the_calls_report
 
 pytestmark = pytest.mark.django_db
 CALLER = "+34600111222"
@@ -124,6 +124,7 @@ def test_after_the_last_unanswered_dial_the_call_back_fails_and_the_supervisor_s
     assert (callback.status, callback.failure, callback.attempts, callback.number) == (
         "fallida", "no_answer", 2, "+34911222333")
     assert callback.contact.state == "abandoned"
+    assert not_reached_in_the_calls_report(clock.now().date()) == (1, 1, 0)
     alert = Alert.objects.get(kind="callback_failed")
     assert alert.rule == "PT-2" and alert.level == "breach" and "+34911222333" in alert.message_es
     assert callback.commitment.status == "incumplido"

@@ -83,7 +83,8 @@
       // CH-PRO: a call they dialled themselves is theirs until its outcome: nothing to decline. By hand, they
       // say when someone answers (the talk time starts); through the PBX, the PBX says it.
       // A call-back routing gave them is dialled from their extension: they pick up when it rings.
-      var said = {hand: S.own_dial_hand, callback: S.own_dial_callback,
+      // One dialled from their desk phone: the PBX reports its answer or its end.
+      var said = {hand: S.own_dial_hand, callback: S.own_dial_callback, desk: S.own_dial_desk,
                   callback_hand: S.own_dial_callback_hand}[c.dialled] || S.own_dial_pbx;
       box.appendChild(el("p", {class: "pending", id: "own-dial", "data-dial": c.dialled,
         text: said.replace("%(to)s", c.to || "")}));
