@@ -33,7 +33,8 @@ from atiende.web.pages import attach_error
 
 class CallbackForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Phone to call you at"), max_length=40)
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only ISO dates: in the locale's format (07/12/2026) the browser showed the day empty.
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=gettext_lazy("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     note = forms.CharField(label=gettext_lazy("What it is about (optional)"), max_length=300, required=False)
