@@ -11,5 +11,6 @@ urlpatterns = [
     path("chat/w/<slug:key>/", views.widget_config, name="config"),
     path("chat/w/<slug:key>/start", views.start, name="start"),
     path("chat/w/<slug:key>/offline", views.offline, name="offline"),
+    path("chat/w/<slug:key>/callback", views.callback, name="callback"),
     path("chat/w/<slug:key>/attachment", views.attachment, name="attachment"),
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -26,6 +26,8 @@ from atiende.chat import guards
 from atiende.chat.core import TEXT_LIMIT
 from atiende.chat.selectors import availability, session_for_token, widget_for_key
 from atiende.chat.services import customer_writes, leave_message, open_chat
+from atiende.chat.services.callback import ask_for_callback
+from atiende.contact.selectors import policy_for
 from atiende.errors import InputError, error_body
 from atiende.practices import Refusal
 from atiende.privacy.uploads import max_bytes
@@ -171,6 +173,19 @@ def strings() -> dict[str, str]:
         "session_gone": _("This chat is no longer available."), "transfer_title": _("A transfer is proposed"),
         "yes": _("Yes"), "no": _("No"), "error": _("Something went wrong; please try again."),
         "retry_in": _("Try again in %(seconds)s s."),
+        # «Llámenme» (PT-2): a call-back in a window, online or not.
+        "callback_offer": _("Would you rather talk on the phone?"), "callback_open": _("Call me"),
+        "callback_intro": _("Leave your phone number and when we may call you: a technician will call you in that "
+                            "window, and you will see it as a commitment on your request."),
+        "callback_phone": _("Phone to call you at"), "callback_phone_hint": _("With its country code, e.g. +34 600 111 "
+                                                                              "222."),
+        "callback_day": _("Day"), "callback_from": _("From"), "callback_until": _("Until"),
+        "callback_when_hint": _("Leave the day and times empty to be called within the next two hours."),
+        "callback_note": _("What it is about (optional)"),
+        "callback_consent": _("I agree to be called at this number about my request."),
+        "callback_send": _("Call me"), "callback_back": _("Back"),
+        "callback_phone_required": _("Give the phone number we should call."),
+        "callback_consent_required": _("Tick that we may call you at this number."),
     }
 
 
@@ -183,6 +198,8 @@ def widget_config(request: HttpRequest, widget: Any, *, language: str, origin: s
     return {"key": widget.key, "name": widget.name, "language": language, "available": state.online,
             "reason": state.reason, "wait_seconds": state.estimated_wait_seconds, "waiting": state.waiting,
             "offline": widget.offline_behaviour, "limits": {"text": TEXT_LIMIT, "upload_bytes": max_bytes()},
+            # «Llámenme» is offered when the widget's queue takes call-backs (its policy's callback_max_attempts).
+            "callback": policy_for(widget.queue, None).callback_max_attempts > 0,
             "strings": strings()}
 
 
@@ -214,6 +231,30 @@ def offline(request: HttpRequest, widget: Any, *, language: str, origin: str | N
     return {"work_order": work_order.number,
             "message": _("Thank you. Your request is number %(number)s; we will answer you by email.")
             % {"number": work_order.number}}
+
+
+@widget_door
+def callback(request: HttpRequest, widget: Any, *, language: str, origin: str | None) -> dict[str, Any]:
+    """``POST /chat/w/KEY/callback`` ``{"name", "phone", "consent": true, "day"?, "from"?, "until"?, "email"?,
+    "note"?}``: «Llámenme» (PT-2), online or not: a call-back in the widget's queue within the window (the day
+    and times in the contact center's time zone; none: the next two hours), with its commitment on a new request
+    (atiende/chat/services/callback.py)."""
+
+    content = _json_body(request, ("name", "phone", "consent", "day", "from", "until", "email", "note", "language"))
+    _rate("ATIENDE_CHAT_STARTS", _address(request))
+    asked = ask_for_callback(widget_key=widget.key, name=content.get("name"), phone=content.get("phone"),
+                             consent=content.get("consent"), day=content.get("day"), start=content.get("from"),
+                             end=content.get("until"), email=content.get("email") or "", note=content.get("note"),
+                             language=content.get("language") or language, origin=origin)
+    found = asked.callback
+    opens, closes = timezone.localtime(found.window_start), timezone.localtime(found.window_end)
+    promise = _("We will call you at %(number)s between %(start)s and %(end)s. Your request is number %(order)s.") % {
+        "number": found.number, "start": opens.strftime("%d/%m %H:%M"), "end": closes.strftime("%H:%M"),
+        "order": asked.work_order.number}
+    return {"callback": found.pk, "status": found.status, "number": found.number,
+            "window_start": found.window_start.isoformat(), "window_end": found.window_end.isoformat(),
+            "work_order": asked.work_order.number,
+            "commitment": found.commitment.description if found.commitment_id else None, "message": promise}
 
 
 @widget_door

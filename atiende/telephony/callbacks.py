@@ -114,7 +114,7 @@ def accept_on_phone(row: Contact, *, number: str = "") -> Accepted:
 
 
 @single_writer
-def request_callback(*, actor: User, number: str, window_start: datetime | None = None,
+def request_callback(*, actor: User | None, number: str, window_start: datetime | None = None,
                      window_end: datetime | None = None, queue: str | None = None,
                      customer: Customer | None = None, work_order: WorkOrder | None = None, note: str = "",
                      origin: str = Callback.Origin.PORTAL) -> Callback:

@@ -115,6 +115,7 @@
     ".row{display:flex;gap:6px}",
     ".row textarea{flex:1;min-height:2.6em;max-height:8em}",
     ".consent{border:1px solid #1d4ed8;border-radius:8px;padding:8px;display:flex;flex-direction:column;gap:6px}",
+    ".check{flex-direction:row;align-items:flex-start;gap:8px;font-weight:400}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
   ].join("");
 
@@ -217,6 +218,67 @@
         });
     });
     ui.body.appendChild(form);
+    callbackOffer();
+  }
+
+  /* ---------- «Llámenme»: a call-back in a window, online or not (PT-2) ---------- */
+
+  function callbackOffer() {
+    if (!config.callback) { return; }
+    var open = el("button", {class: "secondary", type: "button", id: "atiende-callback-open", text: S.callback_open});
+    open.addEventListener("click", callbackForm);
+    ui.body.appendChild(el("p", {class: "note", text: S.callback_offer}));
+    ui.body.appendChild(open);
+  }
+
+  function callbackForm() {
+    clear(ui.body);
+    var name = el("input", {name: "name", autocomplete: "name", required: true, maxlength: "200"});
+    var phone = el("input", {name: "phone", type: "tel", autocomplete: "tel", required: true, maxlength: "40"});
+    var day = el("input", {name: "day", type: "date"});
+    var from = el("input", {name: "from", type: "time"});
+    var until = el("input", {name: "until", type: "time"});
+    var email = el("input", {name: "email", type: "email", autocomplete: "email", maxlength: "254"});
+    var note = el("textarea", {name: "note", rows: "2", maxlength: "300"});
+    var consent = el("input", {name: "consent", type: "checkbox"});
+    var error = errorNode();
+    var button = el("button", {class: "primary", type: "submit", text: S.callback_send});
+    var back = el("button", {class: "secondary", type: "button", text: S.callback_back});
+    back.addEventListener("click", startForm);
+    var form = el("form", {novalidate: true, id: "atiende-callback"}, [
+      el("p", {class: "note", text: S.callback_intro}),
+      field(S.name, name), field(S.callback_phone, phone, S.callback_phone_hint),
+      field(S.callback_day, day, S.callback_when_hint), field(S.callback_from, from), field(S.callback_until, until),
+      field(S.email_optional, email), field(S.callback_note, note),
+      el("label", {class: "check"}, [consent, S.callback_consent]),
+      error, button, back]);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!name.value.trim()) { error.textContent = S.name_required; name.focus(); return; }
+      if (!phone.value.trim()) { error.textContent = S.callback_phone_required; phone.focus(); return; }
+      if (!consent.checked) { error.textContent = S.callback_consent_required; consent.focus(); return; }
+      button.disabled = true;
+      var body = {name: name.value, phone: phone.value, consent: true, email: email.value, note: note.value,
+                  language: language};
+      if (day.value || from.value || until.value) { body.day = day.value; body.from = from.value; body.until = until.value; }
+      call("POST", "callback", body)
+        .then(function (data) {
+          clear(ui.body);
+          var done = el("p", {class: "note", id: "atiende-callback-done", tabindex: "-1", text: data.message});
+          ui.body.appendChild(done);
+          setStatus(data.message);
+          done.focus();
+        })
+        .catch(function (failure) {
+          button.disabled = false;
+          showError(error, failure);
+          var named = {phone: phone, consent: consent, day: day, from: from, until: until, email: email,
+                       name: name}[failure && failure.field];
+          if (named) { named.focus(); }
+        });
+    });
+    ui.body.appendChild(form);
+    name.focus();
   }
 
   function offlineForm() {
@@ -246,6 +308,7 @@
         .catch(function (failure) { button.disabled = false; showError(error, failure); });
     });
     ui.body.appendChild(form);
+    callbackOffer();
   }
 
   /* ---------- the chat ---------- */
