@@ -17,13 +17,16 @@ channel layer, all on the same shared cores as the displays.
 Baseline, in the same run: the call-next request's own round trip (sent → answer received by the technician's
 client). The ratio display / baseline says what the display adds over the technician seeing their own answer.
 
-Run: ``.venv/bin/python bench/bench_walkin_display.py [--events 200] [--displays 3] [--technicians 4]``
+Run: ``.venv/bin/python bench/bench_walkin_display.py [--events 200] [--displays 3] [--technicians 4]
+[--database sqlite|postgres]``; with ``postgres`` a fresh database is made (and dropped) on the server that
+``DATABASE_URL`` names (default ``postgres://postgres@127.0.0.1:5432/postgres``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -32,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,21 +133,47 @@ def measure(port: int, tokens: list[str], events: int, displays: int, gap: float
     return {"sent": sent, "arrivals": arrivals}
 
 
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[str | None]:
+    """None for SQLite (a file under the run's ATIENDE_HOME); for PostgreSQL the URL of a fresh database, dropped
+    afterwards."""
+    if kind != "postgres":
+        yield None
+        return
+    import urllib.parse
+
+    import psycopg
+
+    base = urllib.parse.urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
+    admin = urllib.parse.urlunsplit(base._replace(path="/postgres"))
+    name = f"bench_sala_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--displays", type=int, default=3)
     parser.add_argument("--technicians", type=int, default=4)
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between two call-nexts")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
         seed(*args.seed)
         return 0
 
-    with tempfile.TemporaryDirectory(prefix="atiende-sala-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="atiende-sala-") as tmp, database(args.database) as url:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update({"ATIENDE_HOME": tmp, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "atiende.settings"})
+        if url:
+            env["DATABASE_URL"] = url
         python = sys.executable
         subprocess.run([python, "-m", "atiende.cli", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
         seeded = subprocess.run([python, __file__, "--seed", str(args.technicians), str(args.events)], env=env,
@@ -167,9 +197,9 @@ def main() -> int:
     p99, b99 = percentile(to_display, 0.99), percentile(round_trip, 0.99)
     load = os.getloadavg()
     print(f"## Waiting-room display after a call-next: {args.events} call-nexts, {args.displays} displays, "
-          f"{args.technicians} technicians\n")
+          f"{args.technicians} technicians, {args.database}\n")
     print(f"Display updates measured: {len(to_display)} (missing: {missing}). One uvicorn process, in-memory "
-          f"channel layer, SQLite, loopback; {os.cpu_count()} CPUs, load average at the end "
+          f"channel layer, {'PostgreSQL' if args.database == 'postgres' else 'SQLite'}, loopback; {os.cpu_count()} CPUs, load average at the end "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min).\n")
     print(table(["latency (ms)", "p50", "p90", "p99", "max"], [
         ["call-next sent → display shows the ticket", f"{percentile(to_display, 0.5):.1f}",
