@@ -176,3 +176,61 @@ def test_a_short_question_about_the_company_is_not_socialising():
 
 def test_not_knowing_even_how_to_switch_it_on_is_inexperience():
     assert "CT-INX" in traits("Me compraron un móvil nuevo y no sé ni encenderlo.")
+
+
+# Session 12, second pass: the families of round seventeen's first run (wordings of their own).
+
+@pytest.mark.parametrize("draft", [
+    "Mi compañera se despistó con su alta, qué le vamos a decir.",
+    "Esa gente de facturación no tiene la menor idea.",
+    "Los de la tienda le ofrecieron una tarifa que no le conviene.",
+])
+def test_more_verdicts_on_colleagues_are_dn13(draft):
+    assert "DN-13" in rules(draft)
+
+
+@pytest.mark.parametrize("draft", [
+    "Nuestros técnicos no tienen esos fallos.",
+    "Vos estás mezclando los recibos.",
+    "Los habrán mojado en casa, porque de aquí salieron bien.",
+    "Nosotros siempre cumplimos, no sé qué le habrán contado.",
+])
+def test_more_defence_is_dn4(draft):
+    assert "DN-4" in rules(draft)
+
+
+def test_cumplimos_con_is_a_plain_statement_not_dn4():
+    assert "DN-4" not in rules("Nosotros cumplimos con el plazo que le dimos: la visita es mañana a las 9:00.")
+
+
+@pytest.mark.parametrize("draft", [
+    ("Es una menudencia, ya verá.", "DN-1"),
+    ("No es para agobiarse tanto, es un ajuste.", "DN-1"),
+    ("No tengo mucho tiempo que perder.", "DN-3"),
+    ("Y qué quiere que hagamos.", "DN-3"),
+    ("Ustedes, los del interior, nunca tienen cobertura.", "DN-5"),
+    ("Sus nietos entienden mejor estas cosas.", "DN-5"),
+    ("No se haga la desentendida, que usted lo tocó.", "DN-7"),
+    ("Lo han vuelto a desconectar ustedes? No, lo ha vuelto a desconectar usted.", "DN-7"),
+    ("No se admiten cambios de titular.", "PT-1"),
+    ("Le devolvemos lo facturado desde enero.", "PT-2"),
+    ("Le llega la tarjeta el lunes, sin falta.", "PT-2"),
+    ("Ahí tienen la puerta.", "NT-7"),
+    ("Usted sabrá lo que hace con su línea.", "NT-7"),
+])
+def test_more_wordings_of_each_rule(draft):
+    text, rule = draft
+    assert rule in rules(text)
+
+
+def test_the_way_things_are_is_not_dn3_by_itself():
+    assert "DN-3" not in rules("Las cosas son así de sencillas: pulse aquí y listo, se lo explico.")
+
+
+@pytest.mark.parametrize("text, trait", [
+    ("Menuda joya de atención, dos horas para nada.", "CT-DES"),
+    ("Mis padres cumplen cincuenta años juntos y quería llamarles por video, pero la cámara no va.", "CT-LOC"),
+    ("No me haga hacer los pasos básicos, el fallo está en la ruta por defecto que entrega su equipo.", "CT-ENT"),
+])
+def test_more_wordings_of_each_trait(text, trait):
+    assert trait in traits(text)
