@@ -86,3 +86,30 @@ def test_what_cannot_be_swapped_is_said_in_a_banner(desk, live_server):
         expect(banner).to_have_text("No se puede ahora. (PT-2)")
         expect(banner).to_have_count(1)
         assert violations == []
+
+
+def test_an_action_after_the_session_ended_opens_the_sign_in_page_and_comes_back(desk, live_server):
+    """The session ends (8 hours by default) while the page stays open: an htmx action used to get the sign-in
+    page as its answer (the redirect followed inside the request), with no #commitments in it, and the page never
+    said the session had ended (this test timed out waiting for the sign-in page). It is the sign-in page now, as
+    a whole page (HX-Redirect), and back to the work order after signing in."""
+    from playwright.sync_api import expect
+
+    with chromium() as browser:
+        page, violations = new_page(browser)
+        sign_in(page, live_server.url, desk.technician.username, PASSWORD)
+        detail = f"{live_server.url}/solicitudes/{desk.work_order.number}/"
+        page.goto(detail)
+        commitments = page.locator("#commitments")
+        commitments.get_by_role("textbox", name="Compromiso").fill("Llamarla con el presupuesto")
+        commitments.get_by_label("Vence el").fill("2099-01-01T10:00")
+        page.context.clear_cookies(name="sessionid")  # the session ended; the CSRF cookie stays, as it does
+        commitments.get_by_role("button", name="Añadir").click()
+        page.wait_for_url(lambda url: "/entrar/" in url)
+        assert f"next=%2Fsolicitudes%2F{desk.work_order.number}%2F" in page.url, page.url
+        page.get_by_label("Nombre de usuario").fill(desk.technician.username)
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url(detail)
+        expect(page.locator("#commitments")).to_be_visible()
+        assert violations == []
