@@ -8,7 +8,6 @@ database cannot take it (the MTA retries). ``atiende mail fetch`` killed in the 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -19,9 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.mail.conftest import append, mail, unmarked
-
-MIGRATE = "import django; django.setup(); from django.core.management import call_command; " \
-          "call_command('migrate', verbosity=0)"
+from tests.migrated import migrated_home
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -33,18 +30,10 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
-    """A migrated SQLite file, made once for this module and copied by each test."""
-    home = tmp_path_factory.mktemp("mail-template")
-    subprocess.run([sys.executable, "-c", MIGRATE], env=_env(home), check=True, timeout=180)
-    return home / "atiende.sqlite3"
-
-
 @pytest.fixture
-def home(tmp_path, migrated) -> Path:
-    shutil.copy(migrated, tmp_path / "atiende.sqlite3")
-    return tmp_path
+def home(tmp_path) -> Path:
+    """A home with a migrated SQLite file: a copy of the run's one (tests/migrated.py)."""
+    return migrated_home(tmp_path)
 
 
 def _count(home: Path, sql: str) -> int:

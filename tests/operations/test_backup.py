@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_RUN
+from tests.migrated import migrated_home
 from tests.operations.installation import (
     DUMP,
     atiende,
@@ -41,6 +42,8 @@ with connection.cursor() as cursor:
 
 def _round_trip(tmp_path: Path, first_url: str | None, second_url: str | None) -> None:
     home = tmp_path / "home"
+    if first_url is None:
+        migrated_home(home)  # a copy of the run's migrated SQLite file (tests/migrated.py): DEMO's migrate is done
     env = environment(home, first_url)
     before = json.loads(run_python(env, DEMO).strip().splitlines()[-1])
     uploads = files(home / "media")
