@@ -76,6 +76,18 @@ def media(settings, tmp_path) -> Path:
     return tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def center_template(tmp_path_factory):
+    """The served contact center (tests.consoles.browser), migrated and seeded once per run for every module that
+    serves one (consoles, chat, walk-in, campaigns); each test serves a copy of its own. It lives here, not in a
+    package's conftest: a session fixture imported into another conftest or module is a second fixture there,
+    made again (six migrations and seeds a half, where one does)."""
+    from tests.consoles.browser import center_template as made
+
+    with made(tmp_path_factory.mktemp("center-template")) as template:
+        yield template
+
+
 def _uses_database(item: pytest.Item) -> bool:
     if item.get_closest_marker("django_db"):
         return True

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.consoles.browser import CHROMIUM, PASSWORD, live, sign_in
-from tests.consoles.conftest import center_template, console_browser, served  # noqa: F401  (fixtures)
+from tests.consoles.conftest import console_browser, served  # noqa: F401  (fixtures)
 from tests.consoles.live_server import ROOT
 from tests.consoles.seed import CALLER
 

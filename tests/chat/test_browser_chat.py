@@ -50,14 +50,6 @@ async (chatId) => {
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    from tests.consoles.browser import center_template
-
-    with center_template(tmp_path_factory.mktemp("chat-browser-template")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
 def browser():
     from tests.consoles.browser import chromium
 
@@ -73,12 +65,12 @@ def technician_sends(page, frame: dict) -> None:
     page.evaluate("(frame) => window.__chat.socket.send(JSON.stringify(frame))", frame)
 
 
-def test_customer_on_a_site_and_technician_in_the_console_over_the_real_websocket(tmp_path, template, browser):
+def test_customer_on_a_site_and_technician_in_the_console_over_the_real_websocket(tmp_path, center_template, browser):
     from playwright.sync_api import expect
 
     from tests.consoles.browser import served_center
 
-    with served_center(tmp_path / "home", template, browser) as center, \
+    with served_center(tmp_path / "home", center_template, browser) as center, \
             customer_site(center.server.url, tmp_path / "site") as shop:
         server = center.server
         add_widget(center.stored, origin_of(shop))

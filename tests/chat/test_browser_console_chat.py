@@ -25,14 +25,6 @@ MARKUP = '<img src=x onerror="window.pwned=1"> modelo 1020'  # a customer's line
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    from tests.consoles.browser import center_template
-
-    with center_template(tmp_path_factory.mktemp("console-chat-template")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
 def browser():
     from tests.consoles.browser import chromium
 
@@ -79,13 +71,13 @@ def _lucia_answers(card, log, text):
     expect(log.get_by_text(text)).to_be_visible()
 
 
-def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in_the_widget(tmp_path, template,
+def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in_the_widget(tmp_path, center_template,
                                                                                             browser):
     from playwright.sync_api import expect
 
     from tests.consoles.browser import served_center
 
-    with served_center(tmp_path / "home", template, browser) as center, \
+    with served_center(tmp_path / "home", center_template, browser) as center, \
             customer_site(center.server.url, tmp_path / "site") as shop:
         # Carmen starts a chat on the shop's site; Lucía accepts it in her console's «Chats» card.
         dialog, log, lucia, card = _carmen_writes_and_lucia_accepts(browser, center, shop)
@@ -185,13 +177,13 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
 SETTLE_HELD_MS = 15_000
 
 
-def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(tmp_path, template, browser):
+def test_a_supervisor_coaches_from_the_wallboard_and_the_customer_never_sees_it(tmp_path, center_template, browser):
     from playwright.sync_api import expect
 
     from tests.consoles.browser import served_center
 
     whisper = "Pregúntale el modelo exacto"
-    with served_center(tmp_path / "home", template, browser) as center, \
+    with served_center(tmp_path / "home", center_template, browser) as center, \
             customer_site(center.server.url, tmp_path / "site") as shop:
         dialog, log, lucia, card = _carmen_writes_and_lucia_accepts(browser, center, shop)
 

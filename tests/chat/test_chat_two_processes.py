@@ -33,14 +33,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def chat_template(tmp_path_factory):
-    from tests.consoles.browser import center_template
-
-    with center_template(tmp_path_factory.mktemp("chat-template")) as template:
-        yield template
-
-
 async def _frames(ws, kind: str, timeout: float = 20, **fields: object) -> list[dict]:
     """Every frame up to the first of type ``kind`` (with those ``fields``)."""
     seen = []
@@ -51,12 +43,12 @@ async def _frames(ws, kind: str, timeout: float = 20, **fields: object) -> list[
             return seen
 
 
-def test_customer_on_one_process_and_technician_on_the_other(tmp_path, chat_template):
+def test_customer_on_one_process_and_technician_on_the_other(tmp_path, center_template):
     import redis
     import websockets
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    with _database(tmp_path / "home", chat_template) as (database_url, stored):
+    with _database(tmp_path / "home", center_template) as (database_url, stored):
         add_widget(stored, SITE)
         with servers(tmp_path / "home", 2, database_url=database_url, extra={"REDIS_URL": REDIS_URL}) as (one, two):
             status, started = call(f"{one.url}/chat/w/soporte/start", "POST",

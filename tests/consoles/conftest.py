@@ -30,15 +30,6 @@ def signed_in(user) -> Client:
     return client
 
 
-@pytest.fixture(scope="session")
-def center_template(tmp_path_factory):
-    """The served contact center, migrated and seeded once per run; every browser test gets a copy of its own."""
-    from tests.consoles.browser import center_template
-
-    with center_template(tmp_path_factory.mktemp("center-template")) as template:
-        yield template
-
-
 @pytest.fixture(scope="module")
 def console_browser():
     """One headless Chromium for a module's browser tests (Playwright's sync API marks an event loop as running

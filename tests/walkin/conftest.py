@@ -27,4 +27,4 @@ def reception(db):
 
 
 # The browser test serves a contact center of its own (tests/consoles/browser.py): the same fixtures.
-from tests.consoles.conftest import center_template, console_browser, served  # noqa: E402, F401
+from tests.consoles.conftest import console_browser, served  # noqa: E402, F401
