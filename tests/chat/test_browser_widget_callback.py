@@ -30,14 +30,6 @@ queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"callba
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    from tests.consoles.browser import center_template
-
-    with center_template(tmp_path_factory.mktemp("callback-widget-template")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
 def browser():
     from tests.consoles.browser import chromium
 
@@ -45,12 +37,12 @@ def browser():
         yield opened
 
 
-def test_a_visitor_asks_call_me_in_the_widget_and_sees_the_promise(tmp_path, template, browser):
+def test_a_visitor_asks_call_me_in_the_widget_and_sees_the_promise(tmp_path, center_template, browser):
     from playwright.sync_api import expect
 
     from tests.consoles.browser import served_center
 
-    with served_center(tmp_path / "home", template, browser) as center, \
+    with served_center(tmp_path / "home", center_template, browser) as center, \
             customer_site(center.server.url, tmp_path / "site") as shop:
         subprocess.run([sys.executable, "-c", SETUP], env=center.server.env, cwd=ROOT, check=True, timeout=120,
                        capture_output=True)

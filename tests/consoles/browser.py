@@ -15,6 +15,7 @@ test knows what it does: tests.browser, imported here, says so.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sqlite3
@@ -137,6 +138,9 @@ def _drop(admin: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_TEMPLATES = itertools.count()
+
+
 @contextmanager
 def center_template(home: Path) -> Iterator[Template]:
     """Migrate and seed the contact center once (a run's worth of browser tests copies it): a SQLite file under
@@ -147,7 +151,8 @@ def center_template(home: Path) -> Iterator[Template]:
     import psycopg
 
     base, admin, prefix = _postgres_admin()
-    name = f"{prefix}_browser_template"
+    # A name of its own each time: a second template (a module making one beside the run's) never drops the first.
+    name = f"{prefix}_browser_template_{next(_TEMPLATES)}"
     _drop(admin, name)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
