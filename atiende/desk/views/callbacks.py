@@ -71,8 +71,11 @@ def work_order_callback(request: HttpRequest, number: int) -> HttpResponse:
     customer = work_order.customer if staff else Customer.objects.filter(user=user).first()
     moment = timezone.localtime(clock_now())  # the contact center's clock, as the call-back's checks
     start = (moment + timedelta(minutes=15)).replace(second=0, microsecond=0)
+    # Two hours from then, but never past midnight: the window is one day's (the form has one day field), and an
+    # end time after midnight would read as before the start and the prefilled form would be refused.
+    end = min(start + timedelta(hours=2), start.replace(hour=23, minute=59))
     initial: dict[str, Any] = {"number": _phone_of(customer), "day": start.date(), "start": start.time(),
-                               "end": (start + timedelta(hours=2)).time()}
+                               "end": end.time()}
     form = CallbackForm(request.POST or None, initial=initial)
     if work_order.phase == Phase.CLOSURE:
         form.add_error(None, _("This request is closed: open a new one to be called."))

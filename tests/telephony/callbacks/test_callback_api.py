@@ -123,6 +123,29 @@ def test_the_customer_asks_in_the_portal_and_sees_the_commitment_on_the_request(
     assert client.get(f"/solicitudes/{order.number}/llamenme/").status_code == 404
 
 
+@pytest.mark.parametrize("local", ["09:30", "21:50", "23:50"])
+def test_the_prefilled_window_is_accepted_as_it_is_at_any_hour(client, setup, clock, local):
+    """The form offers the next two hours from a quarter of an hour on; late in the evening those run past midnight,
+    and the prefilled end read as before the start (refused, PT-2). It now stops at 23:59 of its day."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    account, order = setup
+    hour, minute = (int(part) for part in local.split(":"))
+    clock.set(timezone.make_aware(datetime(2026, 3, 10, hour, minute)))
+    client.force_login(account)
+    url = f"/solicitudes/{order.number}/llamenme/"
+    initial = client.get(url).context["form"].initial
+    sent = client.post(url, {"number": initial["number"], "day": initial["day"].isoformat(),
+                             "start": initial["start"].strftime("%H:%M"), "end": initial["end"].strftime("%H:%M")})
+    assert sent.status_code == 302, sent.content.decode()
+    callback = Callback.objects.get()
+    assert timezone.localtime(callback.window_start) == timezone.make_aware(datetime(2026, 3, 10, hour, minute)) + \
+        timedelta(minutes=15)
+    assert callback.window_start < callback.window_end <= callback.window_start + timedelta(hours=2)
+
+
 def test_staff_see_and_cancel_only_the_call_backs_of_their_teams_queues(client, setup, clock):
     """ET-4: a technician or supervisor of team A lists team A's call-backs and the shared queue's, never team
     B's, and cancelling one of B's is answered as a missing one; an administrator sees all."""
