@@ -8,6 +8,7 @@ keeps the draft with its findings; a canned answer inserted counts as used."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -93,6 +94,16 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         expect(dialog.get_by_text("Lucía está escribiendo…")).to_be_visible()
         dialog.get_by_label("Su mensaje").press_sequentially("Es una", delay=20)
         expect(thread.locator("[data-typing-line]")).to_have_text("Carmen está escribiendo…")
+        typed = time.monotonic()
+
+        # A re-read of the thread meanwhile draws the card anew: she is still shown typing there.
+        thread.evaluate("node => { node.dataset.before = '1'; }")
+        with lucia.expect_response(lambda r: re.search(r"/consola/chats/\d+/$", r.url) is not None):
+            lucia.evaluate("""() => document.dispatchEvent(new CustomEvent("atiende:live", {detail: {
+                type: "chat.update", chat: Number(document.getElementById("chat-thread").dataset.chat)}}))""")
+        expect(card.locator("#chat-thread[data-before]")).to_have_count(0)
+        if time.monotonic() - typed < 3:  # shown for 6 s after her typing frame, unless she stops (4 s): not yet
+            expect(thread.locator("[data-typing-line]")).to_have_text("Carmen está escribiendo…", timeout=1500)
 
         # An emoticon is flagged (NT-6) and «Aplicar» takes it out in place (the rewrite is the empty string).
         box.fill("")

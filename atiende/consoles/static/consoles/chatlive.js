@@ -17,6 +17,7 @@
   var TYPING_EVERY = 3000, TYPING_STOPS = 4000, CUSTOMER_TYPING_SHOWN = 6000;
   var socket = null, delay = 500, subscribed = null, typingSince = 0, typingTimer = null, shownTimer = null;
   var HEARD_KEPT = 200;
+  var customerTyping = {chat: null, until: 0};  // the customer of that chat is typing until then (ms)
   var heard = {chat: null, lines: {}};  // the open chat's lines heard on the socket, by number
 
   function thread() {
@@ -141,12 +142,21 @@
       return;
     }
     if (frame.type === "typing" && frame.side === "customer") {
-      var line = node.querySelector("[data-typing-line]");
-      if (!line) { return; }
       clearTimeout(shownTimer);
-      line.textContent = frame.active ? line.getAttribute("data-typing-text") : "";
-      if (frame.active) { shownTimer = setTimeout(function () { line.textContent = ""; }, CUSTOMER_TYPING_SHOWN); }
+      customerTyping = {chat: frame.chat, until: frame.active ? Date.now() + CUSTOMER_TYPING_SHOWN : 0};
+      showTyping(node);
+      if (frame.active) { shownTimer = setTimeout(function () { showTyping(thread()); }, CUSTOMER_TYPING_SHOWN); }
     }
+  }
+
+  /* The customer's typing line, drawn from what was heard, not kept in the node: a re-read of the thread draws a
+     new card whose line is empty, and the customer still typing must stay shown there until it times out. */
+  function showTyping(node) {
+    var line = node && node.querySelector("[data-typing-line]");
+    if (!line) { return; }
+    var shown = customerTyping.chat === number(node, "data-chat") && Date.now() < customerTyping.until;
+    var text = shown ? line.getAttribute("data-typing-text") : "";
+    if (line.textContent !== text) { line.textContent = text; }
   }
 
   function typing(active) {
@@ -175,7 +185,7 @@
     if (event.target.closest && event.target.closest("#chat-thread")) { stopTyping(); }
   }, true);
 
-  function drawn() { putBack(thread()); sync(); }
+  function drawn() { var node = thread(); putBack(node); showTyping(node); sync(); }
   document.addEventListener("htmx:afterSettle", drawn);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawn);
