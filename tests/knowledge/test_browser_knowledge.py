@@ -47,9 +47,19 @@ def test_search_help_center_suggestions_and_canned_answers(desk, live_server):  
         expect(page.locator("#search-results")).to_contain_text("contrato de mantenimiento")  # staff: internal too
 
         # On the work order: related articles, and a canned answer inserted in the plain version (basic level).
+        # The picker is swapped in as the page loads. The quickest hand there can be chooses the moment it is in
+        # the page (an observer, before anything else runs): htmx must have bound it already. It bound what it
+        # swapped in only as the swap settled, 20 ms later (more under load), and a choice made in between was
+        # lost, the insert button never came (the fresh-clone CI of ec58eba); web/swaps.js settles in the swap.
+        page.add_init_script("""new MutationObserver((changes, watcher) => {
+            const choice = document.getElementById("canned-choice");
+            if (!choice) { return; }
+            watcher.disconnect();
+            choice.value = [...choice.options].find((option) => option.text === "Cierre amable").value;
+            choice.dispatchEvent(new Event("change", {bubbles: true}));
+        }).observe(document, {childList: true, subtree: true});""")
         page.goto(f"{live_server.url}/solicitudes/{desk.work_order.number}/")
         expect(page.locator(".related-articles")).to_contain_text("qué revisar")
-        page.get_by_label("Respuesta predefinida").select_option(label="Cierre amable")
         page.get_by_role("button", name="Insertar en la respuesta").click()
         expect(page.get_by_role("textbox", name="Mensaje")).to_have_value(
             f"Gracias, Doña Carmen Ruiz. Ya está resuelto (solicitud {desk.work_order.number}).")

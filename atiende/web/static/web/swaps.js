@@ -15,9 +15,15 @@
    - a control swapped in is live at once: htmx binds new nodes only when the swap settles (20 ms later, more on
      a loaded machine), and a click or a submit in between went to the browser instead: a form posted natively
      and the page became the bare fragment (the wallboard's coaching word was lost so, once in CI). The element
-     is bound as the click or submit starts (capture phase), so htmx's own listener hears that same event. */
+     is bound as the click or submit starts (capture phase), so htmx's own listener hears that same event.
+     And the window is closed for every event: htmx settles in the swap itself (no settle delay; Atiende has no
+     settle transitions), so what is swapped in is bound before anything can act on it. Until it settled, a
+     node also wore the attributes of the node it replaced (htmx keeps them for transitions), and a choice made
+     in the canned-answer picker was lost (its "change" unheard: the fresh-clone CI of ec58eba). */
 (function () {
   "use strict";
+
+  if (window.htmx) { window.htmx.config.defaultSettleDelay = 0; }
 
   function region() { return document.getElementById("live-region"); }
 
