@@ -8,7 +8,8 @@ from ``BENCH_POSTGRES_URL``; SQLite when unreachable).
 ``BENCH_CLAIM_PROCESSES`` processes (default 5) of threads, each thread with its
 own database connection. Each client loops: ``claim_next_contact`` (FOR UPDATE
 SKIP LOCKED on PostgreSQL), then the caller hangs up (the contact ends as
-abandoned and the technician is free again), until nothing is left. Checked
+abandoned and the technician is free again; pushed routing may then ring them with the next waiting
+contact at once, whoever hung up, which they take as their next), until nothing is left. Checked
 afterwards: no contact claimed twice (by the clients' own records and by the
 stored "offered" events), none left waiting or lost.
 """
@@ -62,6 +63,8 @@ import json, os, sys, threading
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 import django; django.setup()
 from django.db import connection
+from atiende.contact import selectors
+from atiende.errors import InputError
 from atiende.contact.services import calls
 from atiende.contact.services import locking
 from atiende.contact.services import queues
@@ -75,8 +78,21 @@ def work(name):
     mine = claimed.setdefault(name, [])
     try:
         user = User.objects.get(username=name)
+        refused = 0
         while True:
-            row = contact_routing.claim_next_contact(user=user)
+            # A hang-up frees a technician and pushed routing may ring any free one with the next waiting call
+            # (this client's own hang-up, or another's, at any moment): that call is theirs, taken as their next
+            # (a claim meanwhile is refused, not available, and the call rings at them until taken).
+            row = selectors.offered_to(user=user)
+            if row is None:
+                try:
+                    row = contact_routing.claim_next_contact(user=user)
+                except InputError as exc:
+                    refused += 1
+                    if exc.code != "not_available" or refused > 100:  # not rung either: a real refusal
+                        raise
+                    continue
+            refused = 0
             if row is None:
                 return
             mine.append(row.pk)
