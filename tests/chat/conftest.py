@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import pytest
 
+from atiende.chat import guards
 from atiende.chat.models import ChatWidget
 from atiende.contact.models import TechnicianState
 from tests.contact.conftest import clock, jorge, lucia, queue, supervisor  # noqa: F401 - the contact tests' fixtures
 from tests.contact.conftest import make_technician as make_contact_technician
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Every chat test starts and ends with the widget's rate limits untouched (they live in the process)."""
+    guards.LIMITS.reset()
+    yield
+    guards.LIMITS.reset()
 
 
 @pytest.fixture

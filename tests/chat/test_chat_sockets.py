@@ -28,13 +28,6 @@ from tests.chat.sockets import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    guards.LIMITS.reset()
-    yield
-    guards.LIMITS.reset()
-
-
 @pytest.fixture
 def chat(widget, lucia):
     """A chat Lucía took: (session id, the customer's token)."""

@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from atiende.chat import guards
 from atiende.contact.models import Contact
 from atiende.contact.services import queues
 from atiende.desk.models import ContactPoint, Customer, WorkOrder
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 SITE = "https://cliente.example"
 URL = "/chat/w/soporte/callback"
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    guards.LIMITS.reset()
-    yield
-    guards.LIMITS.reset()
 
 
 @pytest.fixture(autouse=True)

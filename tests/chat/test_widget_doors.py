@@ -16,13 +16,6 @@ from tests.attachments import EXE, PNG, stored_files
 SITE = "https://cliente.example"
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    guards.LIMITS.reset()
-    yield
-    guards.LIMITS.reset()
-
-
 def post(client, path: str, body: object, *, origin: str | None = SITE, **extra: str):
     headers = {"HTTP_ORIGIN": origin} if origin else {}
     data = body if isinstance(body, str) else json.dumps(body)
