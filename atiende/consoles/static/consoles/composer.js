@@ -111,10 +111,8 @@
       var again = document.querySelector("#chat-thread textarea[name=body]"), was = kept;
       kept = null;
       if (!again || !was || !was.draft) { return; }
-      // The answer's promise resolves before htmx settles the new thread, and htmx binds the textarea's check
-      // (hx-trigger "input changed") at settle, remembering the value it sees then: bind it now, on the server's
-      // value, so the draft put back below is a change and its input is heard (else its findings never come).
-      window.htmx.process(again);
+      // Bound already (web/swaps.js: htmx settles in the swap), on the server's value: the draft put back is a
+      // change, so its input is heard and it is checked again.
       again.value = was.draft;
       if (was.focused) { again.focus(); again.setSelectionRange(was.start, was.end); }
       again.dispatchEvent(new Event("input", {bubbles: true}));
