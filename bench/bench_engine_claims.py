@@ -9,7 +9,8 @@ from ``BENCH_POSTGRES_URL``; SQLite when unreachable).
 own database connection. Each client loops: ``claim_next_contact`` (FOR UPDATE
 SKIP LOCKED on PostgreSQL), then the caller hangs up (the contact ends as
 abandoned and the technician is free again; pushed routing may then ring them with the next waiting
-contact at once, whoever hung up, which they take as their next), until nothing is left. Checked
+contact at once, whoever hung up, which they take as their next), until nothing is left; then the
+client pauses its technician and takes whatever was rung at it before the pause. Checked
 afterwards: no contact claimed twice (by the clients' own records and by the
 stored "offered" events), none left waiting or lost.
 """
@@ -65,6 +66,8 @@ import django; django.setup()
 from django.db import connection
 from atiende.contact import selectors
 from atiende.errors import InputError
+from atiende.practices.refusal import Refusal
+from atiende.contact.services import availability
 from atiende.contact.services import calls
 from atiende.contact.services import locking
 from atiende.contact.services import queues
@@ -94,9 +97,21 @@ def work(name):
                     continue
             refused = 0
             if row is None:
-                return
+                # Nothing left to claim: the client steps away before it stops, so nothing is left ringing
+                # at a technician nobody plays. A call rung at it since its claim refuses the pause (busy):
+                # it takes that call and tries again.
+                try:
+                    availability.pause(user=user, reason="bench finished")
+                except Refusal as exc:
+                    if exc.code != "pause_while_busy":
+                        raise
+                    continue
+                break
             mine.append(row.pk)
             calls.hang_up(contact_id=row.pk, cause="caller_hangup")
+        late = selectors.offered_to(user=user)  # paused: routing must ring it no more
+        if late is not None:
+            errors.append(f"contact {late.pk} rung at {name} after its pause")
     except Exception as exc:
         errors.append(repr(exc))
     finally:
