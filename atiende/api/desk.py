@@ -20,17 +20,18 @@ names the ``version`` it read: a stale one gets 409 ``stale_version``.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.responses import codes_4xx
+from ninja.responses import NinjaJSONEncoder, codes_4xx
 
 from atiende.api.permissions import current_user, require_role
 from atiende.desk import selectors
@@ -299,10 +300,10 @@ def _commitment_data(c: Commitment, now: datetime) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, wo: WorkOrder) -> dict[str, Any]:
+def _detail(request: HttpRequest, wo: WorkOrder) -> HttpResponse:
     survey = SatisfactionSurvey.objects.filter(work_order=wo).first()
-    return _detail_data(current_user(request), wo, wo.closed_questions.select_related("asked_by"),
-                        wo.commitments.select_related("owner"), survey)
+    return detail_answer(_detail_data(current_user(request), wo, wo.closed_questions.select_related("asked_by"),
+                                      wo.commitments.select_related("owner"), survey))
 
 
 def _detail_data(user: Any, wo: WorkOrder, closed_questions: Any, commitments: Any,
@@ -322,6 +323,21 @@ def _detail_data(user: Any, wo: WorkOrder, closed_questions: Any, commitments: A
 def _new_detail(wo: WorkOrder) -> dict[str, Any]:
     """A work order just created has no questions, commitments or survey: no need to ask the database."""
     return {**work_order_data(wo), "closed_questions": [], "commitments": [], "survey": None}
+
+
+# The fields of a work order's detail in the order django-ninja writes them (WorkOrderDetailOut's), read once.
+DETAIL_FIELDS = tuple(WorkOrderDetailOut.model_fields)
+
+
+def detail_answer(data: dict[str, Any], status: int = 200) -> HttpResponse:
+    """A work order's detail as JSON, byte for byte what django-ninja writes after validating ``data`` against
+    ``WorkOrderDetailOut`` (the fields in the schema's order, times as its encoder writes them), without the
+    validation: the shaping functions above already give every field its schema type, and validating and dumping
+    the 40-field answer again took half of the answer's CPU (issue 25: 0.11 -> 0.05 ms of a creation's 2.3 ms in
+    process, 0.07 -> 0.04 ms of a read's 1 ms). tests/desk/test_api_detail_answer.py
+    holds the two equal for every part of the answer; the OpenAPI document still declares the schema."""
+    content = json.dumps({name: data[name] for name in DETAIL_FIELDS}, cls=NinjaJSONEncoder)
+    return HttpResponse(content, status=status, content_type="application/json; charset=utf-8")
 
 
 def _fresh(request: HttpRequest, number: str) -> WorkOrder:
@@ -367,31 +383,31 @@ def list_work_orders(
 
 
 @router.post("", response=answers(WorkOrderDetailOut, 201), summary="Open a work order (staff)")
-def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Status:
+def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpResponse:
     user = require_role(request, STAFF)
     data = payload.dict()
     data["knowledge_level"] = data["knowledge_level"] or ""
     wo = work_orders.create_work_order(actor=user, **data)
-    return Status(201, _new_detail(wo))
+    return detail_answer(_new_detail(wo), 201)
 
 
 @router.post("/requests", response=answers(WorkOrderDetailOut, 201),
              summary="Open a request from the customer portal (customers)")
-def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> Status:
+def open_portal_request(request: HttpRequest, payload: PortalRequestIn) -> HttpResponse:
     user = require_role(request, CUSTOMERS)
     wo = work_orders.open_portal_request(actor=user, **payload.dict())
-    return Status(201, _new_detail(wo))
+    return detail_answer(_new_detail(wo), 201)
 
 
 @router.get("/{number}", response=answers(WorkOrderDetailOut), summary="One work order with questions and commitments")
-def read_work_order(request: HttpRequest, number: str) -> dict[str, Any]:
+def read_work_order(request: HttpRequest, number: str) -> HttpResponse:
     user = current_user(request)
     found = selectors.work_order_detail(user, number)
-    return _detail_data(user, found.work_order, found.questions, found.commitments, found.survey)
+    return detail_answer(_detail_data(user, found.work_order, found.questions, found.commitments, found.survey))
 
 
 @router.patch("/{number}", response=answers(WorkOrderDetailOut), summary="Change fields (staff; needs version)")
-def update_work_order(request: HttpRequest, number: str, payload: WorkOrderPatch) -> dict[str, Any]:
+def update_work_order(request: HttpRequest, number: str, payload: WorkOrderPatch) -> HttpResponse:
     user = require_role(request, STAFF)
     wo = _fresh(request, number)
     changes = payload.dict(exclude_unset=True)
@@ -406,7 +422,7 @@ def update_work_order(request: HttpRequest, number: str, payload: WorkOrderPatch
 
 
 @router.post("/{number}/phase", response=answers(WorkOrderDetailOut), summary="Move to the next phase or reopen (SP-1)")
-def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> dict[str, Any]:
+def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> HttpResponse:
     user = require_role(request, STAFF)
     wo = work_orders.change_phase(actor=user, work_order=_fresh(request, number), version=payload.version,
                                   phase=payload.phase, note=payload.note)
@@ -415,7 +431,7 @@ def change_phase(request: HttpRequest, number: str, payload: PhaseIn) -> dict[st
 
 @router.post("/{number}/closing-contact", response=answers(WorkOrderDetailOut),
              summary="Record the closing contact (SP-1, SP-4)")
-def record_closing_contact(request: HttpRequest, number: str, payload: ClosingContactIn) -> dict[str, Any]:
+def record_closing_contact(request: HttpRequest, number: str, payload: ClosingContactIn) -> HttpResponse:
     user = require_role(request, STAFF)
     wo = work_orders.record_closing_contact(actor=user, work_order=_fresh(request, number),
                                             version=payload.version, channel=payload.channel,
