@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 
 POSTGRES_RUN = os.environ.get("ATIENDE_TEST_DATABASE") == "postgres"
-DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "admin_client", "admin_user"}
+# A test that asks for one of these touches the database of the run, so the PostgreSQL half selects it.
+# center_template: the served contact center (tests.consoles.browser) is a copy of the run's database, a PostgreSQL
+# one on that half, whatever the test is marked with.
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "admin_client", "admin_user",
+               "center_template"}
 
 
 def _serve_one_request_at_a_time() -> None:

@@ -34,3 +34,15 @@ def test_under_ci_an_unreachable_postgresql_fails_the_half(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0, done.stdout[-2000:]
     assert "PostgreSQL half cannot run" in done.stdout + done.stderr
+
+
+def test_the_postgresql_half_runs_every_test_that_serves_a_center():
+    """A browser test serves a copy of the run's database (the ``center_template`` fixture, PostgreSQL on that
+    half) whether it is marked for the database or not: the PostgreSQL half selects it."""
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(ATIENDE_TEST_DATABASE="postgres", DATABASE_URL="postgres://postgres@127.0.0.1:1/none")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only",
+                           "tests/consoles/test_browser_consoles.py"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert "test_browser_consoles.py::test_call_answered_held_overrun_transferred_escalated_and_ended" in done.stdout, \
+        done.stdout[-2000:]
