@@ -92,6 +92,22 @@ def center_template(tmp_path_factory):
         yield template
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """``atiende demo``'s data (atiende.demo.load_demo) loaded once for a module's tests, which read it; its logins.
+
+    It is loaded in a transaction rolled back after the module's last test, and each test runs in a savepoint
+    within it (the ``db`` fixture, which the test still needs): what a test writes is undone before the next, so
+    every test starts from the demo as loaded, and the next module from an empty database."""
+    from django.db import transaction
+
+    from atiende.demo import load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
 def _uses_database(item: pytest.Item) -> bool:
     if item.get_closest_marker("django_db"):
         return True

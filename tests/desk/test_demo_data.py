@@ -26,8 +26,16 @@ MODELS = (Customer, ContactPoint, WorkOrder, ClosedQuestion, Commitment, Satisfa
 
 
 @pytest.fixture
-def demo():
-    return load_demo()
+def demo(demo_loaded):
+    """Loaded once for the module (tests/conftest.py); each test's writes are rolled back after it."""
+    return demo_loaded
+
+
+def test_a_test_may_write_to_the_demo_without_changing_it_for_the_next(demo):
+    """The demo is loaded once for the module: this test's change is rolled back after it, so the tests below
+    (forms of address) still read the demo as loaded."""
+    Customer.objects.update(address_as="")
+    assert not Customer.objects.exclude(address_as="").exists()
 
 
 def test_loading_the_demo_twice_changes_nothing(demo):

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_demo()
+def demo(demo_loaded):
+    """Loaded once for the module (tests/conftest.py); each test's writes are rolled back after it."""
+    return demo_loaded
 
 
 def test_the_help_center_shows_the_demo_s_public_articles_to_anyone(client, demo):
