@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from atiende.language import morph, rewrite
+from atiende.language import morph, rewrite, roles
 from atiende.language.lexicon import (
     CHECKS,
     LEVELS,
@@ -446,9 +446,36 @@ def said_faults(folded: Folded) -> list[Finding]:
     return _phrase_findings(folded, "es") + _jargon_findings(folded, "avanzado", "es")
 
 
+def _role_findings(folded: Folded, found: list[Finding], language: str) -> list[Finding]:
+    """DN-13, DN-4 and DN-5 read from who does what to whom (roles.py), where no phrase of the rule matched
+    the clause already."""
+    out: list[Finding] = []
+    for role in roles.find(folded):
+        start, end = folded.span(role.start, role.end)
+        # One finding for one fault: a blame already judged as DN-7 ("Lo rompió usted, no el sistema") stays DN-7.
+        if any(f.rule == role.rule and f.start < end and start < f.end for f in found):
+            continue
+        if role.rule == "DN-4" and any(f.rule == "DN-7" and _same_sentence(folded.original, f.start, start)
+                                       for f in found):
+            continue
+        s, e = role.start, role.end
+        while e > s and not folded.text[e - 1].isalnum():
+            e -= 1
+        while s < e and not folded.text[s].isalnum():
+            s += 1
+        out.append(_finding(folded, role.rule, s, e, CHECKS[role.rule].get("suggestion"), language))
+    return out
+
+
+def _same_sentence(text: str, a: int, b: int) -> bool:
+    low, high = min(a, b), max(a, b)
+    return not any(mark in text[low:high] for mark in ".!?\n")
+
+
 def check_draft(folded: Folded, *, level: str | None, channel: str | None, language: str = "es") -> list[Finding]:
     """All findings on a technician's draft, sorted by position."""
     findings = _phrase_findings(folded, language)
+    findings += _role_findings(folded, findings, language)
     findings += _flame_marks(folded, language)
     findings += _jargon_findings(folded, level or "intermedio", language)
     findings += _pt1_findings(folded, language)

@@ -90,7 +90,9 @@ _jargon = load_data("jargon.toml")
 TERMS = tuple(Term(t["re"], t["understood_from"], t["plain"]) for t in _jargon["term"])
 TERMS_REGEX = combine([t.pattern for t in TERMS])
 
-CHECKS: dict[str, dict[str, Any]] = load_data("checks.toml")["rule"]
+_CHECKS_DATA = load_data("checks.toml")
+CHECKS: dict[str, dict[str, Any]] = _CHECKS_DATA["rule"]
+ROLES: dict[str, Any] = _CHECKS_DATA["roles"]  # who does what to whom (roles.py)
 
 
 def compile_phrases(rule_id: str) -> tuple[Matcher, tuple[str, ...]]:
