@@ -63,8 +63,12 @@ class TraitLexicon:
     params: dict[str, Any]
 
 
+_TRAITS_DATA = load_data("traits.toml")
+SUPPORT: dict[str, Any] = _TRAITS_DATA["support"]  # the signs of a support conversation (traits.py)
+
+
 def _trait_lexicons() -> tuple[float, dict[str, TraitLexicon]]:
-    raw = load_data("traits.toml")
+    raw = _TRAITS_DATA
     out: dict[str, TraitLexicon] = {}
     for trait_id, spec in raw["traits"].items():
         cues = tuple(Cue(c[0], float(c[1]), "fixed" not in c[2:], "story" in c[2:]) for c in spec["cues"])

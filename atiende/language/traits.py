@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from atiende.language import morph
 from atiende.language.learned import LEARNED_TRAITS, basic_or_intermediate, trait_evidence
 from atiende.language.lexicon import (
     LEVEL_PARAMS,
+    SUPPORT,
     THRESHOLD,
     TRAITS,
     TraitLexicon,
@@ -168,6 +170,27 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
     return weights, off_topic[:3]
 
 
+_SUPPORT_TRAITS = frozenset(SUPPORT["traits"])
+_ADDRESSEE = combine([SUPPORT["addressee"], SUPPORT["service"]])
+_CLITIC_ENDINGS = tuple(SUPPORT["clitic_endings"])
+
+
+def _support_conversation(folded: Folded) -> bool:
+    """Someone talking to the help desk: a topic or personal word, someone addressed or the service named, a
+    question, or a verb in the first or second person (morph.analyse) or with a person attached ("pásame").
+    A saying or a joke about the world has none of these (session 13)."""
+    text = folded.text
+    if "?" in text or _TOPIC.search(text) or _PERSONAL.search(text) or _ADDRESSEE.search(text):
+        return True
+    for word in WORD.findall(folded.original.lower()):
+        if len(word) > 5 and word.endswith(_CLITIC_ENDINGS):
+            return True
+        verb = morph.analyse(word)
+        if verb is not None and verb.person != morph.THIRD:
+            return True
+    return False
+
+
 LEARNED_WEIGHT = 0.5  # a sure learned model asserts the trait by itself (learned.TRAIT_MARGIN)
 LEARNED_SHARED_WEIGHT = 0.35  # ... unless the lexicon already found the trait it is most often confused with
 _CONFUSABLE = {"CT-ENF": "CT-DES", "CT-DES": "CT-ENF"}
@@ -210,10 +233,24 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
         story[trait_id] = []
         weights, evidence = _cue_hits(lex, folded, spans, story[trait_id])
         hits[trait_id] = (weights, evidence, spans)
+    # Anger, hostility and confusion are read from someone talking to the help desk, not from a saying.
+    supported: list[bool] = []  # found once, and only when a trait it governs has evidence
+
+    def unsupported() -> bool:
+        if not supported:
+            supported.append(_support_conversation(folded))
+        return not supported[0]
+
+    if any(hits[t][0] for t in _SUPPORT_TRAITS) and unsupported():
+        for t in _SUPPORT_TRAITS:
+            hits[t] = ([], [], hits[t][2])
+            story[t] = []
     # Where the lexicon is silent, the learned models may still recognise the trait from the words.
     exclaimed = "!" in folded.original
     for trait_id in LEARNED_TRAITS:
         learned = _learned_evidence(trait_id, folded)
+        if learned and trait_id in _SUPPORT_TRAITS and unsupported():
+            continue
         if learned:
             # Anger and rudeness share their words ("me cobraron", "nadie", "esperando"): where the lexicon
             # already found the other one and nothing is exclaimed, the model alone does not add this one
