@@ -81,10 +81,11 @@ def analyze(text: str, *, as_: str = "cliente", level: str | None = None, channe
         cards = {t.id: strategy(t.id, language) for t in traits}
         story = restate_story([text], language, redacted=[redacted], avoid=feeling_quotes(scores))
         questions: list[Question] = []
-        if story is not None or problem_categories([text], folded.text):
+        categories = problem_categories([text], folded.text)
+        if story is not None or categories:
             # AL-5 follows the story: a thank-you or "¿a qué hora cierran?" calls for no questions.
             questions = suggest_questions([text], level=level, knowledgeable="CT-ENT" in cards, language=language,
-                                          folded=folded.text)
+                                          folded=folded.text, categories=categories)
         return Analysis(text, as_, traits, level, [], redacted, cards, story, questions)
     findings = check_draft(folded, level=level, channel=channel, language=language)
     return Analysis(text, as_, [], level, findings, redacted)

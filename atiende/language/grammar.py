@@ -20,6 +20,7 @@ inputs. The faults are those a word-by-word rewrite produces:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from atiende.language import morph
 from atiende.language.lexicon import SUGGEST, TRAITS
@@ -75,6 +76,7 @@ _PROFANITY = [fold(w).text for w in SUGGEST["paraphrase"]["expletives"] + SUGGES
 _PROFANITY_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _PROFANITY) + r")(?!\w)")
 
 
+@lru_cache(maxsize=20_000)
 def _is_finite(word: str) -> bool:
     """A conjugated verb form (not an infinitive, gerund or participle), judged by the lexicon."""
     low = word.lower()
@@ -95,6 +97,7 @@ _PRONOUNS_BEFORE_VERB = frozenset(["se", "le", "les", "me", "te", "nos", "no"])
 _PRESENT_ENDINGS = (("an", ("ar",)), ("a", ("ar",)), ("en", ("er", "ir")), ("e", ("er", "ir")))
 
 
+@lru_cache(maxsize=20_000)
 def _present_after_pronoun(previous: str, word: str) -> bool:
     """ "se corta", "no carga": a present form the lexicon does not list, told by its infinitive and its place."""
     if previous not in _PRONOUNS_BEFORE_VERB:

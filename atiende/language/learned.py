@@ -59,6 +59,11 @@ def _load(name: str) -> dict[str, Any]:
 
 _LEVEL = _load("level_model.json")
 _TRAITS = _load("trait_model.json")
+# Per process, per model: the features each model knows, so that a message's features are intersected with
+# them in one set operation instead of looked up one by one (session 13, speed).
+_LEVEL_FEATURES = frozenset(_LEVEL["logp"])
+_TRAIT_FEATURES = {trait: frozenset(model["log_odds"]) for trait, model in _TRAITS.items()
+                   if isinstance(model, dict) and "log_odds" in model}
 
 
 def basic_or_intermediate(folded: str, lean: float = 0.0) -> str:
@@ -67,11 +72,10 @@ def basic_or_intermediate(folded: str, lean: float = 0.0) -> str:
     score = [_LEVEL["prior"][c] for c in CLASSES]
     score[1] += lean
     logp: dict[str, list[float]] = _LEVEL["logp"]
-    for feature in features(folded):
-        pair = logp.get(feature)
-        if pair is not None:
-            score[0] += pair[0]
-            score[1] += pair[1]
+    for feature in features(folded) & _LEVEL_FEATURES:
+        pair = logp[feature]
+        score[0] += pair[0]
+        score[1] += pair[1]
     return CLASSES[0] if score[0] >= score[1] else CLASSES[1]
 
 
@@ -81,7 +85,7 @@ def trait_evidence(trait_id: str, folded: str) -> list[str]:
     if model is None:
         return []
     weights: dict[str, float] = model["log_odds"]
-    found = [(weights[f], f) for f in features(folded) if f in weights]
+    found = [(weights[f], f) for f in features(folded) & _TRAIT_FEATURES[trait_id]]
     if model["prior"] + sum(w for w, _ in found) < TRAIT_MARGIN:
         return []
     return [f for w, f in sorted(found, reverse=True)[:3] if w > 0]

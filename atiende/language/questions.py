@@ -52,6 +52,7 @@ class _Entry:
     basic: bool
     levels: tuple[str, ...]
     answered: re.Pattern[str] | None
+    closed: bool  # is_closed of the Spanish wording, found once per process
 
     def text(self, language: str, level: str | None) -> str:
         if level == "basico" and f"basico_{language}" in self.texts:
@@ -62,7 +63,7 @@ class _Entry:
 def _entry(spec: dict[str, Any]) -> _Entry:
     texts = {k: v for k, v in spec.items() if k in ("es", "en", "basico_es", "basico_en")}
     answered = _regex(spec["answered"]) if "answered" in spec else None
-    return _Entry(texts, bool(spec.get("basic")), tuple(spec.get("levels", ())), answered)
+    return _Entry(texts, bool(spec.get("basic")), tuple(spec.get("levels", ())), answered, is_closed(texts["es"]))
 
 
 def _regex(pattern: str) -> re.Pattern[str]:
@@ -83,7 +84,8 @@ def problem_categories(texts: list[str], folded: str | None = None) -> list[str]
 
 
 def suggest_questions(texts: list[str], *, level: str | None = None, knowledgeable: bool = False,
-                      language: str = "es", folded: str | None = None) -> list[Question]:
+                      language: str = "es", folded: str | None = None,
+                      categories: list[str] | None = None) -> list[Question]:
     """Questions for the problem in the customer's words, closed ones first (AL-5).
 
     ``level`` is the customer's knowledge level (CO-3); ``knowledgeable`` is
@@ -96,7 +98,9 @@ def suggest_questions(texts: list[str], *, level: str | None = None, knowledgeab
     folded = fold(" ".join(texts)).text if folded is None else folded  # the caller may have folded already
     by_name = {name: entries for name, _regex, entries in _CATEGORIES}
     chosen: list[_Entry] = []
-    for name in problem_categories(texts, folded)[:2]:
+    if categories is None:  # the caller may have found them already (analyze does)
+        categories = problem_categories(texts, folded)
+    for name in categories[:2]:
         chosen.extend(by_name[name])
     chosen.extend(_GENERIC)
     out: list[Question] = []
@@ -111,5 +115,5 @@ def suggest_questions(texts: list[str], *, level: str | None = None, knowledgeab
         text = entry.text(key, level)
         if text not in seen:
             seen.add(text)
-            out.append(Question(text, is_closed(entry.texts["es"])))
+            out.append(Question(text, entry.closed))
     return sorted(out, key=lambda q: not q.closed)[:MAX_QUESTIONS]
