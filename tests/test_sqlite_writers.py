@@ -143,3 +143,23 @@ def test_the_queue_is_reentrant_and_a_long_wait_fails_as_sqlite_would():
     assert not queue.held()
     with pytest.raises(RuntimeError):
         queue.release()
+
+
+def test_placeholders_and_literal_percents_read_the_same_each_time_a_statement_comes_back(monkeypatch, tmp_path):
+    # The cursor converts a statement's text once and looks it up after (issue 25); full, it starts again.
+    from atiende.backends.sqlite3 import base
+
+    monkeypatch.setattr(base, "_converted", {})
+    monkeypatch.setattr(base, "CONVERTED_LIMIT", 3)
+    connection = _handler(tmp_path / "atiende.sqlite3", monkeypatch)["default"]
+    try:
+        with connection.cursor() as cursor:
+            for round_ in range(3):
+                for n in range(5):  # more texts than the limit holds
+                    cursor.execute(f"SELECT %s || '%%' || {n}, %s", [f"a{round_}", n])
+                    assert cursor.fetchone() == (f"a{round_}%{n}", n)
+            cursor.execute("SELECT '%s literal'")  # without parameters the text is SQLite's as written
+            assert cursor.fetchone() == ("%s literal",)
+        assert 0 < len(base._converted) <= 3
+    finally:
+        connection.close()
