@@ -236,6 +236,18 @@ def take_waiting(kind: str) -> list[Hashable]:
     return [key[1] for key in waiting]
 
 
+def claim(key: Hashable) -> bool:
+    """Take out the work waiting under ``key`` in the innermost block, because the caller does it now from what it
+    holds (a set of mail's new work orders, whose search entries and clocks need nothing read back); whether any
+    was waiting (none: nothing was asked, e.g. inside a :func:`later` block, so nothing is to be done). Only the
+    innermost block: work asked for the key before it began was asked for other reasons and stays. Anything that
+    asks for the key again later is done as usual, at the block's end."""
+    stack = getattr(_coalescing, "stack", None)
+    if not stack or not connection.in_atomic_block:
+        return False
+    return stack[-1].pop(key, None) is not None
+
+
 def coalescing() -> bool:
     """Whether :func:`once` would wait for the end of a block (inside one, in a transaction)."""
     return bool(getattr(_coalescing, "stack", None)) and connection.in_atomic_block

@@ -16,7 +16,9 @@ one-by-one path it gets here too:
   ``attachment_added``, ``message``), so the audit chain, the search index, the SLA clocks and
   the staff's notifications are written by their own receivers: ``post_save`` is sent for each
   row as ``save()`` would send it (``rows.insert_many``, as ``bulk_create``, sends none), then
-  ``message_stored``, and ``message_posted`` once the transaction commits.
+  ``message_stored``, then ``set_stored`` for the whole set (its listeners build the derived rows of
+  the work orders and customers it created from the rows in hand), and ``message_posted`` once the
+  transaction commits.
 
 What the set does not handle, :func:`prepare` refuses with :class:`NotForBulk` and the caller
 stores that message one by one, with every rule of the desk: a credential in the text (the vault,
@@ -57,7 +59,7 @@ from atiende.desk.models import (
 from atiende.desk.services.checks import TEXT_LIMIT
 from atiende.desk.services.history import history_changes
 from atiende.desk.services.numbering import reserve_work_order_numbers
-from atiende.desk.signals import message_posted, message_stored
+from atiende.desk.signals import message_posted, message_stored, set_stored
 from atiende.errors import InputError
 from atiende.people.models import Team
 from atiende.privacy import display_text
@@ -85,6 +87,7 @@ class Written:
     files: list[Attachment] = field(default_factory=list)
     email: str = ""
     at: datetime | None = None
+    answers_message: bool = False  # the work order holds a message before this one (see prepare)
 
 
 def new_customer(*, email: str, name: str, language: str) -> Customer:
@@ -95,13 +98,16 @@ def new_customer(*, email: str, name: str, language: str) -> Customer:
 
 def prepare(*, customer: Customer, new: bool, email: str, name: str, work_order: WorkOrder | None,
             title: str, body: str, html: str = "", original: str = "", message_id: str | None = None,
-            in_reply_to: str = "", attachments: Sequence[tuple[str, bytes]] = (), at: datetime) -> Written:
+            in_reply_to: str = "", attachments: Sequence[tuple[str, bytes]] = (), at: datetime,
+            answers_message: bool = False) -> Written:
     """A customer's public message by email, checked and cleaned as ``open_written_request`` (when
     ``work_order`` is None) and ``post_message`` would; its files stored (:func:`discard` them if the set
     is not written). ``customer``: a known one, or :func:`new_customer`'s (``new``: this message records it;
     a later message of the same set from the same address passes the same object with ``new=False``).
     ``work_order``: the open one it answers, read by the caller in its transaction, or another message's of
-    this set. Raises :class:`NotForBulk` for what only the one-by-one path does."""
+    this set. ``answers_message``: the caller knows ``work_order`` holds a message before this one (the one its
+    Message-IDs name), so nobody reads whether it does (the staff are told of a customer's reply, not of a request).
+    Raises :class:`NotForBulk` for what only the one-by-one path does."""
     try:
         text, author_name, author_email, html, original, the_message_id, reply_to = _clean_fields(
             body=body, author_name=name, author_email=email, html=html, original=original, message_id=message_id,
@@ -133,7 +139,8 @@ def prepare(*, customer: Customer, new: bool, email: str, name: str, work_order:
                       body=text, body_html=safe_html, original=original or None, message_id=the_message_id,
                       in_reply_to=reply_to, checked_findings=[], created_at=at)
     written = Written(customer=customer, new_customer=new, work_order=work_order, new_work_order=new_work_order,
-                      message=message, email=email.strip()[:254], at=at)
+                      message=message, email=email.strip()[:254], at=at,
+                      answers_message=answers_message and not new_work_order)
     try:
         for filename, data in attachments:
             written.files.append(files.prepare(file=io.BytesIO(data), filename=filename, uploaded_by=None,
@@ -259,8 +266,9 @@ def write(items: Sequence[Written], *, now: datetime) -> None:
             _saved(Message, [item.message])
             _saved(Attachment, item.files)
             _saved(WorkOrderEvent, found)
-            message_stored.send_robust(sender=Message, message=item.message, work_order=item.work_order,
-                                       first=item.new_work_order or None)
+            first = True if item.new_work_order else False if item.answers_message else None
+            message_stored.send_robust(sender=Message, message=item.message, work_order=item.work_order, first=first)
+        set_stored.send(sender=Message, items=items)
     for item in items:
         transaction.on_commit(lambda item=item: message_posted.send_robust(  # type: ignore[misc]
             sender=Message, message=item.message, work_order=item.work_order, reopened=False))

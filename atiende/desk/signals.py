@@ -21,6 +21,18 @@ never knows who listens):
     message (``send_robust``). ``first=True`` when the sender knows the message opened its
     work order (``desk.bulk`` writes a request and its reply before telling of either).
 
+``set_stored(sender=Message, items)``
+    A set of customers' messages written together (:func:`atiende.desk.bulk.write`, a batch
+    of mail), sent inside its transaction after every row's ``post_save`` and each
+    ``message_stored``. ``items``: the set's :class:`atiende.desk.bulk.Written`, in order (each
+    message, its work order and customer, whether the set opened that work order or recorded
+    that customer, its files). A work order the set opened and a customer it recorded hold
+    nothing but what the items show, so a listener that keeps derived rows (the search index,
+    the SLA clocks) may build those from the items instead of reading them back, taking the
+    work its ``post_save`` receivers asked for (:func:`atiende.db.claim`); anything later in
+    the transaction that changes them asks for it again. A receiver that raises breaks the set
+    (the batch is then stored one message at a time).
+
 Receivers:
 
 An attachment's stored bytes go with its row (also when a work order's
@@ -50,6 +62,7 @@ log = logging.getLogger(__name__)
 
 message_posted = Signal()
 message_stored = Signal()
+set_stored = Signal()
 
 
 @receiver(pre_save, sender=ContactPoint, dispatch_uid="desk.contact_point_number_on_raw_save")

@@ -222,6 +222,29 @@ def index_new_work_order(work_order: WorkOrder) -> None:
     _add_customer_tokens(_ref_ids(document.refs), set(document.scope.split()))
 
 
+def index_written(work_orders: Sequence[tuple[WorkOrder, Sequence[str]]],
+                  customers: Sequence[tuple[Customer, Sequence[str], Sequence[WorkOrder]]]) -> None:
+    """The entries of work orders and customers created in this transaction, from the rows in hand (a set of mail,
+    ``desk.bulk``): what :func:`index_customers` and :func:`index_work_orders` would write, without reading back
+    what was just written. ``work_orders``: each with its messages' text, oldest first; ``customers``: each with its
+    contact values (in the model's order) and every work order naming it. The customers that the work orders name
+    and ``customers`` does not hold see them from now on (one read, as after any new work order)."""
+    entries = []
+    for customer, values, named in customers:
+        team_id = customer.organisation.team_id if customer.organisation_id and customer.organisation else None
+        tokens = scopes.customer_tokens(team_id, [(w.team_id, w.assignee_id, w.created_by_id) for w in named])
+        entries.append(customer_document(customer, values, tokens))
+    documents = [work_order_document(work_order, bodies) for work_order, bodies in work_orders]
+    store_many(entries + documents)
+    held = {customer.pk for customer, _values, _named in customers}
+    gained: dict[int, set[str]] = {}
+    for document in documents:
+        for customer_id in _ref_ids(document.refs) - held:
+            gained.setdefault(customer_id, set()).update(document.scope.split())
+    if gained:
+        _add_customer_tokens_each(gained)
+
+
 def remove_work_order(pk: int) -> None:
     old = SearchEntry.objects.filter(kind=SearchKind.WORK_ORDER, object_id=pk).values_list("refs", flat=True).first()
     remove(SearchKind.WORK_ORDER, pk)

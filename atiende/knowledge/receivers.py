@@ -12,7 +12,9 @@ opening a work order by mail saves the work order, its message, the customer and
 customer's address, four signals for two entries. The first of them to run takes the others
 still waiting of its kind (:func:`atiende.db.take_waiting`) and writes them all with a few
 statements: a batch of mail (``mail.intake.receive_batch``) indexes its twenty work orders
-and customers together, not one by one.
+and customers together, not one by one. The work orders and customers such a batch created
+as one set (``desk.bulk``, :data:`atiende.desk.signals.set_stored`) are indexed from the rows
+in hand instead, with no read of what the set just wrote.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from atiende.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from atiende.desk.signals import set_stored
 from atiende.knowledge import index
 from atiende.knowledge.models import Article, CannedAnswer, SearchKind
 from atiende.people.models import Team
@@ -73,6 +76,30 @@ def customer_changed(sender: type, instance: Any, raw: bool = False, **kwargs: A
         return
     pk = instance.pk if sender is Customer else instance.customer_id
     db.once(("index.customer", pk), lambda: index.index_customers([pk, *db.take_waiting("index.customer")]))
+
+
+@receiver(set_stored, dispatch_uid="knowledge.set_stored")
+def set_written(sender: type, items: Any, **kwargs: Any) -> None:
+    """A set of mail (``desk.bulk.write``): the work orders it opened and the customers it recorded hold only what
+    the set wrote, so their entries are built from its rows (:func:`index.index_written`), taking the work their
+    ``post_save`` asked for (``db.claim``: none waiting, nothing to do); a work order it answered is read as usual."""
+    opened: dict[int, tuple[WorkOrder, list[Message]]] = {}
+    for item in items:
+        if item.new_work_order:
+            opened.setdefault(id(item.work_order), (item.work_order, []))
+        if id(item.work_order) in opened:
+            opened[id(item.work_order)][1].append(item.message)
+    recorded = {id(item.customer): item for item in items if item.new_customer}
+    work_orders = [(work_order, [m.body for m in sorted(messages, key=lambda m: (m.created_at, m.pk))])
+                   for work_order, messages in opened.values() if db.claim((WORK_ORDER_ENTRY, work_order.pk))]
+    named: dict[int, list[WorkOrder]] = {}
+    for work_order, _messages in opened.values():
+        for person in {work_order.customer_id, work_order.requester_id, work_order.decision_maker_id} - {None}:
+            named.setdefault(person, []).append(work_order)
+    customers = [(item.customer, [item.email], named.get(item.customer.pk, [])) for item in recorded.values()
+                 if db.claim(("index.customer", item.customer.pk))]
+    if work_orders or customers:
+        index.index_written(work_orders, customers)
 
 
 @receiver(post_delete, sender=Customer, dispatch_uid="knowledge.customer_deleted")

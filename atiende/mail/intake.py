@@ -315,22 +315,24 @@ class _Set:
         self.customers: dict[str, Customer] = {}  # a sender -> the customer the set records
         self.recent: dict[str, int] = {}
 
-    def _work_order(self, ids: Sequence[str]) -> WorkOrder | None | bool:
+    def _work_order(self, ids: Sequence[str]) -> tuple[WorkOrder | None | bool, bool]:
         """The work order these Message-IDs thread to (as :meth:`_Batch.thread` finds it, counting the set's
-        messages as stored), None for none, False when it is not one the set may write to."""
+        messages as stored), None for none, False when it is not one the set may write to; and whether they name
+        a message of it (then it holds one before this), not only our outgoing mail."""
         batch = self.batch
         work_order_id = None
         for found in ids:
             if found in self.threads:
-                return self.threads[found]
+                return self.threads[found], True
             if found in batch.threads:
                 work_order_id = batch.threads[found]
                 break
         else:
             work_order_id = next((batch.outgoing[found] for found in ids if found in batch.outgoing), None)
-        if work_order_id is None:
-            return None
-        return batch.work_orders.get(work_order_id, False)
+            if work_order_id is None:
+                return None, False
+            return batch.work_orders.get(work_order_id, False), False
+        return batch.work_orders.get(work_order_id, False), True
 
     def add(self, item: Incoming, read: tuple[ParsedMail | None, Any]) -> bool:
         """Take this message into the set (True), or leave it to the one-by-one path (False)."""
@@ -353,7 +355,7 @@ class _Set:
         recent = batch.recent_from(sender) + self.recent.get(sender, 0)
         if recent >= limits.per_sender_per_hour:
             return False
-        work_order = self._work_order(parsed.thread_ids) if parsed.thread_ids else None
+        work_order, answers_message = self._work_order(parsed.thread_ids) if parsed.thread_ids else (None, False)
         if work_order is False or (work_order is None and tagged_numbers(parsed.subject)):
             return False
         language = parsed.language if parsed.language in ("es", "en") else ""
@@ -378,7 +380,8 @@ class _Set:
                 title=title, body=parsed.shown, html=parsed.html,
                 original=parsed.text if parsed.text.strip() != parsed.shown.strip() else "",
                 message_id=parsed.message_id or None, in_reply_to=(parsed.in_reply_to or [""])[0][:998],
-                attachments=[(part.filename, part.data) for part in parsed.files], at=timezone.now())
+                attachments=[(part.filename, part.data) for part in parsed.files], at=timezone.now(),
+                answers_message=answers_message)
         except bulk.NotForBulk as exc:
             log.debug("email %s stored one by one: %s", key, exc.code)
             return False

@@ -5,7 +5,9 @@ a message, reopened) refreshes its clocks once the change has committed; a failu
 is logged and never undoes the change. Inside a :func:`atiende.db.coalesced` block (a
 mail taken in, a message posted) the refresh runs once when the block ends, in the same
 transaction and in a savepoint of its own: the clocks commit with the change that moved
-them, without a second transaction (and, on SQLite, a second write to disk). A policy or a calendar saved in the admin
+them, without a second transaction (and, on SQLite, a second write to disk). The work orders a batch of mail opened
+as one set (``desk.bulk``, :data:`atiende.desk.signals.set_stored`) get their clocks from the rows in hand, with no
+read of what the set just wrote. A policy or a calendar saved in the admin
 has every open work order looked at again by the next worker round.
 """
 
@@ -20,6 +22,7 @@ from django.dispatch import receiver
 
 from atiende import config_cache, db
 from atiende.desk.models import Message, WorkOrder, WorkOrderEvent
+from atiende.desk.signals import set_stored
 from atiende.sla import services
 from atiende.sla.models import Holiday, SlaPolicy, TeamCalendar
 
@@ -90,6 +93,30 @@ def on_work_order_touched(sender: type, instance: Any, created: bool, raw: bool 
         return
     work_order_id = instance.pk if sender is WorkOrder else instance.work_order_id
     db.upgrade(("sla.refresh", work_order_id), lambda: _refresh_waiting(work_order_id))
+
+
+@receiver(set_stored, dispatch_uid="sla.set_stored")
+def on_set_stored(sender: type, items: Any, **kwargs: Any) -> None:
+    """A set of mail (``desk.bulk.write``): the clocks of the work orders it opened come from its rows
+    (``services.start_many``), taking the refresh their history lines asked for (``db.claim``); those of the work
+    orders it answered are refreshed as usual. If that fails, each is refreshed alone, as a failed batch is."""
+    opened: dict[int, tuple[WorkOrder, list[Message]]] = {}
+    for item in items:
+        if item.new_work_order:
+            opened.setdefault(id(item.work_order), (item.work_order, []))
+        if id(item.work_order) in opened:
+            opened[id(item.work_order)][1].append(item.message)
+    claimed = [(work_order, messages) for work_order, messages in opened.values()
+               if db.claim(("sla.refresh", work_order.pk))]
+    if not claimed:
+        return
+    try:
+        with transaction.atomic():
+            services.start_many(claimed)
+    except Exception:
+        log.warning("SLA clocks of %s new work orders together failed; each alone", len(claimed), exc_info=True)
+        for work_order, _messages in claimed:
+            _refresh(work_order.pk)
 
 
 class _Refresh:

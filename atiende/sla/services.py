@@ -224,6 +224,26 @@ def refresh_many(work_order_ids: Iterable[int], *, now: datetime | None = None) 
     return rows
 
 
+def start_many(opened: Iterable[tuple[WorkOrder, Iterable[Message]]], *, now: datetime | None = None) -> None:
+    """The clocks of work orders opened in this transaction, from the rows in hand (a set of mail, ``desk.bulk``):
+    what :func:`refresh_many` would write, without reading back what was just written. Each comes with every
+    message it holds (nothing else in its history moves a clock: no phase, no reopening) and with its customer on
+    ``work_order.customer`` (a policy may be for the customer's organisation). One upsert for all."""
+    now = now or timezone.now()
+    rows: list[WorkOrderSla] = []
+    statuses: list[tuple[WorkOrder, Status]] = []
+    for work_order, messages in opened:
+        customer = work_order.customer if work_order.customer_id else None
+        work_order.sla_organisation_id = customer.organisation_id if customer is not None else None  # type: ignore[attr-defined]
+        public = sorted((m for m in messages if m.visibility == Visibility.PUBLIC), key=lambda m: (m.created_at, m.pk))
+        row, status = _clocks(work_order, _facts(work_order, [], [(m.direction, m.created_at) for m in public]), now)
+        rows.append(row)
+        statuses.append((work_order, status))
+    raw.insert_many(rows, unique=("work_order",), update=UPSERTED)
+    for told, status in statuses:
+        _raise_alerts(told, status, now)
+
+
 def start(work_order: WorkOrder, *, now: datetime | None = None) -> WorkOrderSla:
     """The clocks of a work order just opened, from the row in hand: no history line after its opening and no
     message yet, so nothing to read but the policies and the calendar (kept by the process). One statement

@@ -332,26 +332,32 @@ def test_a_batch_is_stored_as_each_message_alone_would_be():
 def test_a_batch_that_cannot_commit_whole_is_stored_one_message_at_a_time(monkeypatch):
     from atiende.knowledge import index
 
-    real, calls = index.index_work_orders, []
+    calls: list[str] = []
 
-    def fails_once(pks):
-        calls.append(pks)
-        if len(calls) == 1:
-            raise RuntimeError("index unavailable")
-        return real(pks)
+    def fails_once(name, real):
+        def call(*args):
+            calls.append(name)
+            if len(calls) == 1:
+                raise RuntimeError("index unavailable")
+            return real(*args)
+        return call
 
-    monkeypatch.setattr(index, "index_work_orders", fails_once)
+    # The set's entries (index_written) or, stored alone, each work order's (index_work_orders): the first fails.
+    for name in ("index_work_orders", "index_written"):
+        monkeypatch.setattr(index, name, fails_once(name, getattr(index, name)))
     stored = intake.receive_batch([intake.Incoming(mail(sender=f"c{i}@example.org"), "imap-test", 7, i)
                                    for i in range(3)])
+    assert calls[0] == "index_written" and len(calls) == 4  # the set failed; then each message alone
     assert [r.mail.status for r in stored] == ["stored"] * 3
     assert WorkOrder.objects.count() == 3 and InboundMail.objects.count() == 3
     assert all(r.mail.raw.read() for r in stored)  # each message's bytes, written again when stored alone
 
 
 def test_a_batch_indexes_all_its_work_orders_and_customers_together_and_each_is_found(monkeypatch, tech):
-    """The search entries of a batch's work orders and customers are written together at its end (a few statements
-    for twenty mails, not a few each), in its transaction: each new request and its sender are found, a reply's
-    words are found on the work order it joined."""
+    """The search entries of a batch's work orders and customers are written together (a few statements for twenty
+    mails, not a few each), in its transaction: the ones its set created from the rows in hand, with nothing read
+    back (index_written), and each new request and its sender are found, a reply's words are found on the work
+    order it joined."""
     from atiende.knowledge import index
     from atiende.knowledge.search import search
 
@@ -360,6 +366,14 @@ def test_a_batch_indexes_all_its_work_orders_and_customers_together_and_each_is_
         real = getattr(index, name)
         monkeypatch.setattr(index, name, lambda pks, _real=real, _name=name: (calls.append((_name, sorted(pks))),
                                                                                _real(pks))[1])
+    real_written = index.index_written
+
+    def written(work_orders, customers):
+        calls.append(("index_written", sorted(w.pk for w, _bodies in work_orders)))
+        calls.append(("index_written customers", sorted(c.pk for c, _values, _named in customers)))
+        return real_written(work_orders, customers)
+
+    monkeypatch.setattr(index, "index_written", written)
     subjects = ["Escáner roto", "Pantalla parpadea", "Ratón perdido"]
     raws = [mail(sender=f"Cliente {i} <cliente{i}@example.org>", subject=subject, message_id=f"lote-{i}@example.org")
             for i, subject in enumerate(subjects)]
@@ -370,8 +384,8 @@ def test_a_batch_indexes_all_its_work_orders_and_customers_together_and_each_is_
     numbers = [r.work_order_number for r in stored]
     assert numbers[3] == numbers[0]
     orders = {o.number: o for o in WorkOrder.objects.all()}
-    assert sorted(calls) == [("index_customers", sorted(o.customer_id for o in orders.values())),
-                             ("index_work_orders", sorted(o.pk for o in orders.values()))]
+    assert sorted(calls) == [("index_written", sorted(o.pk for o in orders.values())),
+                             ("index_written customers", sorted(o.customer_id for o in orders.values()))]
     for number, subject in zip(numbers, subjects, strict=False):
         assert [r.title for r in search(tech, subject.split()[0])] == [f"#{number} {subject}"]
     assert [r.title for r in search(tech, "ruido")] == [f"#{numbers[0]} Escáner roto"]
@@ -490,6 +504,7 @@ def _snapshot() -> dict[str, object]:
     def note(event):
         return "message" if event.note.startswith("message ") else event.note
 
+    names = dict(Customer.objects.values_list("pk", "name"))
     return {
         "customers": sorted((c.name, c.preferred_language, [p.value for p in c.contact_points.all()])
                             for c in Customer.objects.all()),
@@ -509,8 +524,13 @@ def _snapshot() -> dict[str, object]:
                          for o in OutboundMail.objects.all()),
         "notifications": sorted((n.recipient.username, n.kind, n.text) for n in Notification.objects.all()),
         "audit": sorted(a.action for a in AuditEntry.objects.all()),
-        "index": sorted((e.kind, e.title, e.text) for e in SearchEntry.objects.all()),
-        "sla": WorkOrderSla.objects.count(),
+        "index": sorted((e.kind, e.title, e.text, e.scope, sorted(names[int(i)] for i in e.refs.split()))
+                        for e in SearchEntry.objects.all()),
+        "sla": sorted((c.work_order.number, c.policy_id, c.first_response_state, c.resolution_state, c.paused,
+                       c.first_response_due - c.started_at if c.first_response_due else None,
+                       c.resolution_due - c.started_at if c.resolution_due else None, c.first_response_at, c.resolved_at,
+                       c.pauses, c.started_at == c.work_order.created_at)
+                      for c in WorkOrderSla.objects.select_related("work_order")),
     }
 
 
@@ -555,9 +575,13 @@ def test_a_batch_written_as_a_set_writes_what_each_message_alone_would(sets, mon
 
 
 def test_a_batch_as_a_set_and_one_by_one_write_the_same_rows(monkeypatch, tech):
-    """The same batch on the same data, once each way (each rolled back): every row alike but ids and times."""
+    """The same batch on the same data, once each way (each rolled back): every row alike but ids and times (the
+    search entries with who may find them, the SLA clocks with their targets)."""
     from django.db import transaction
 
+    from atiende.sla.models import SlaPolicy
+
+    SlaPolicy.objects.create(name="Normal", first_response_minutes=60, resolution_minutes=480)
     snapshots = []
     for sets in (True, False):
         with transaction.atomic():
