@@ -136,11 +136,12 @@ def conjunction(next_word: str) -> str:
     return _y_before(next_word)
 
 
-def problems(sentence: str, *, paraphrase: bool = False, quick: bool = False) -> list[str]:
+def problems(sentence: str, *, paraphrase: bool = False, quick: bool = False, folded: str | None = None) -> list[str]:
     """Every broken form found in one generated sentence (empty when it reads as correct Spanish).
 
     ``quick`` leaves out the CT-DES lexicon pass (the slow part) for a first screening of many candidates;
-    the sentence finally used must pass the full check."""
+    the sentence finally used must pass the full check. ``folded`` is ``fold(sentence).text`` when the caller has
+    it already."""
     found: list[str] = []
     text = sentence.strip()
     words = _WORD.findall(text)
@@ -168,7 +169,8 @@ def problems(sentence: str, *, paraphrase: bool = False, quick: bool = False) ->
         if prev.lower() not in _AUXILIARIES and _is_finite(prev) and _is_finite(nxt) and not nxt[:1].isupper():
             found.append(f"verb after verb «{prev} {nxt}»")
     folded = fold_pattern(text.lower())
-    if _PROFANITY_RE.search(folded) or not quick and TRAITS["CT-DES"].regex.search(fold(text).text):
+    if _PROFANITY_RE.search(folded) or not quick and TRAITS["CT-DES"].regex.search(
+            fold(text).text if folded is None or text != sentence else folded):
         found.append("insult or profanity repeated")
     marks = _MARK_RUN.sub(r"\1", text)  # "¡Ya está!!" is emphasis, not a mark without its pair
     if marks.count("¿") != marks.count("?") or marks.count("¡") != marks.count("!"):

@@ -64,6 +64,13 @@ _TRAITS = _load("trait_model.json")
 _LEVEL_FEATURES = frozenset(_LEVEL["logp"])
 _TRAIT_FEATURES = {trait: frozenset(model["log_odds"]) for trait, model in _TRAITS.items()
                    if isinstance(model, dict) and "log_odds" in model}
+_ANY_TRAIT_FEATURE = frozenset().union(*_TRAIT_FEATURES.values())
+
+
+@lru_cache(maxsize=64)
+def _trait_features(folded: str) -> frozenset[str]:
+    # Cached: the three trait models read the few features of a message that any of them knows.
+    return features(folded) & _ANY_TRAIT_FEATURE
 
 
 def basic_or_intermediate(folded: str, lean: float = 0.0) -> str:
@@ -85,7 +92,7 @@ def trait_evidence(trait_id: str, folded: str) -> list[str]:
     if model is None:
         return []
     weights: dict[str, float] = model["log_odds"]
-    found = [(weights[f], f) for f in features(folded) & _TRAIT_FEATURES[trait_id]]
+    found = [(weights[f], f) for f in _trait_features(folded) if f in weights]
     if model["prior"] + sum(w for w, _ in found) < TRAIT_MARGIN:
         return []
     return [f for w, f in sorted(found, reverse=True)[:3] if w > 0]

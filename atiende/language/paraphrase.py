@@ -269,9 +269,10 @@ def _restate(sentence: str, avoid: list[str]) -> str | None:
 def _said_well(story: str) -> bool:
     """The technician says it: it must pass the technician's own checks ("a su edad ya no entiende" is DN-5).
     At the advanced level DN-2 flags only slang and chat spelling ("porfa", "q"), never the customer's terms."""
-    if problems(story, paraphrase=True):
+    folded = fold(story)  # once, for the guard's insult pass and the technician's checks
+    if problems(story, paraphrase=True, folded=folded.text):
         return False
-    return not said_faults(fold(story))
+    return not said_faults(folded)
 
 
 def _story(redacted_texts: list[str], avoid: list[str]) -> list[str]:

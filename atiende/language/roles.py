@@ -111,8 +111,36 @@ def _negated(words: list[str], index: int) -> bool:
     return any(w in _NEGATORS for w in words[max(0, index - 3):index])
 
 
+# Whole-text tests that tell which clause tests can find anything at all (most drafts name no colleague, no
+# group and nobody at fault): a clause is only read for what the whole text may hold (speed).
+_COLLEAGUE_ANYWHERE = re.compile(r"(?<!\w)(?:" + _ROLES["colleague"].replace("|^(?:", "|(?:") + r")(?!\w)")
+_SECOND_PERSON_HINT = re.compile(r"\w(?:aste|iste)(?!\w)")
+# What every match of customer_fault holds (its own pattern may open on "^", the start of a clause).
+_CUSTOMER_FAULT_HINT = re.compile(r"(?<!\w)(?:se (?:equivoca|confunde|lia|ha equivocado|ha confundido|ha liado|"
+                                  r"esta equivocando|esta confundiendo)|(?:problema|fallo|error|lio) "
+                                  r"(?:es|esta en|viene de))(?!\w)")
+
+
 def find(folded: Folded) -> list[Role]:
     """The roles found in a draft, one per clause and rule."""
+    text = folded.text
+    colleague = _COLLEAGUE_ANYWHERE.search(text) is not None
+    customer = _CUSTOMER.search(text) is not None
+    second = _SECOND_PERSON_HINT.search(text) is not None
+    customer_fault = _CUSTOMER_FAULT_HINT.search(text) is not None
+    typed = _TYPED.search(text) is not None
+    group = _GROUP.search(text) is not None
+    out: list[Role] = []
+    if colleague or customer or second or customer_fault or typed or group:
+        out = _clauses(folded, colleague, customer, second, customer_fault, typed, group)
+    for m in _SKILL.finditer(text):  # may run over a comma: "cualquiera, menos usted"
+        if not any(r.rule == "DN-7" and r.start < m.end() and m.start() < r.end for r in out):
+            out.append(Role("DN-7", m.start(), m.end()))
+    return out
+
+
+def _clauses(folded: Folded, colleague: bool, customer: bool, second: bool, customer_fault: bool, typed: bool,
+             group: bool) -> list[Role]:
     text = folded.text
     out: list[Role] = []
     sentence_asks = _question_sentences(text)
@@ -122,35 +150,30 @@ def find(folded: Folded) -> list[Role]:
         o_start, o_end = folded.span(start, end)
         cased = _WORD.findall(folded.original[o_start:o_end])
         lower_words = [w.lower() for w in cased]
-        words = _WORD.findall(clause)
-        faults = _fault_words(lower_words, cased)
-        if _COLLEAGUE.search(clause.strip()) and (
-                _VERDICT.search(clause) or any(not _negated(lower_words, i) for i in faults)):
+        by_colleague = colleague and _COLLEAGUE.search(clause.strip()) is not None
+        named = customer and _CUSTOMER.search(clause) is not None
+        faults = _fault_words(lower_words, cased) if by_colleague or named else []
+        if by_colleague and (_VERDICT.search(clause) or any(not _negated(lower_words, i) for i in faults)):
             out.append(Role("DN-13", start, end))
             continue
-        stated = not _NOT_BLAME.search(clause) and not any(a <= start < b for a, b in sentence_asks)
-        named = _CUSTOMER.search(clause)
         blamed = (named and any(not _negated(lower_words, i) for i in faults)) \
-            or _second_person_fault([w for i, w in enumerate(lower_words) if not _negated(lower_words, i)]) \
-            or _CUSTOMER_FAULT.search(clause.strip())
-        if blamed and stated:
-            out.append(Role("DN-4", start, end))
+            or (second and _second_person_fault([w for i, w in enumerate(lower_words)
+                                                 if not _negated(lower_words, i)])) \
+            or (customer_fault and _CUSTOMER_FAULT.search(clause.strip()) is not None)
+        unskilled = named and any(_is_skill(w) and _negated(lower_words, i) for i, w in enumerate(lower_words))
+        if (blamed or unskilled) and not _NOT_BLAME.search(clause) \
+                and not any(a <= start < b for a, b in sentence_asks):
+            out.append(Role("DN-4" if blamed else "DN-7", start, end))
             continue
-        unskilled = (named and any(
-            _is_skill(w) and _negated(lower_words, i) for i, w in enumerate(lower_words)))
-        if unskilled and stated:
-            out.append(Role("DN-7", start, end))
-            continue
-        if _TYPED.search(clause):
+        if typed and _TYPED.search(clause):
             out.append(Role("DN-5", start, end))
             continue
-        group = _GROUP.search(clause)
-        if group and (_NORMAL.search(text, group.end()) or any(_is_group_verb(w) for w in words)
-                      or any(_is_group_verb(w) for w in lower_words)):
-            out.append(Role("DN-5", start, end))
-    for m in _SKILL.finditer(text):  # may run over a comma: "cualquiera, menos usted"
-        if not any(r.rule == "DN-7" and r.start < m.end() and m.start() < r.end for r in out):
-            out.append(Role("DN-7", m.start(), m.end()))
+        if group:
+            found = _GROUP.search(clause)
+            words = _WORD.findall(clause)
+            if found and (_NORMAL.search(text, found.end()) or any(_is_group_verb(w) for w in words)
+                          or any(_is_group_verb(w) for w in lower_words)):
+                out.append(Role("DN-5", start, end))
     return out
 
 
