@@ -45,3 +45,32 @@ def test_the_family_is_found_in_new_wording(draft, rule):
 ])
 def test_what_stays_clean_beside_them(draft):
     assert not rules(draft) & {"DN-1", "DN-3", "DN-4", "DN-7", "PT-1", "PT-2", "NT-7"}
+
+
+def traits(text: str) -> set[str]:
+    return {t.id for t in analyze(text).traits}
+
+
+@pytest.mark.parametrize(("message", "trait"), [
+    ("Ya perdí toda la paciencia con el router.", "CT-ENF"),
+    ("Me bulle la sangre con tanta llamada.", "CT-ENF"),
+    ("Qué atención tan lamentable, nadie me llama.", "CT-DES"),
+    ("Qué cutre servicio tienen.", "CT-DES"),
+    ("Su decodificador nuevo es un fraude.", "CT-DES"),
+    ("Gracias por no arreglar nada, otra vez.", "CT-DES"),
+    ("Felicidades, consiguieron que me dé de baja.", "CT-DES"),
+    ("La antena marca -70 dBm y el enlace cae a 20 Mbps; lo medí con iperf.", "CT-ENT"),
+    ("Puede que lo esté poniendo mal, ¿es la ruedita de abajo?", "CT-INX"),
+    ("¿El usuario es el mismo que el del correo?", "CT-INX"),
+])
+def test_the_trait_family_is_found_in_new_wording(message, trait):
+    assert trait in traits(message)
+
+
+@pytest.mark.parametrize("message", [
+    "¡Felicidades al equipo, lo han hecho genial!",
+    "Qué servicio tan rápido, mil gracias.",
+    "Esta tarifa nueva es una maravilla.",
+])
+def test_praise_stays_praise(message):
+    assert not traits(message) & {"CT-DES", "CT-ENF"}
