@@ -11,11 +11,11 @@ from __future__ import annotations
 import collections
 import functools
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 
 class WriterQueue:
@@ -291,3 +291,95 @@ def take[T](key: Hashable, read: Callable[[], T]) -> T:
 def forget() -> None:
     """Drop what :func:`memo` keeps (a setting it holds was written)."""
     _coalescing.memo = {}
+
+
+# ---- writes nobody reads the answer of, sent together (PostgreSQL) ---------------------------------------------
+
+_pipeline = threading.local()
+
+
+def write(sql: str, params: Sequence[Any] = ()) -> None:
+    """Run a statement whose answer nobody reads (an INSERT without RETURNING, an UPDATE whose row count does
+    not matter).
+
+    Inside :func:`sent_together` on PostgreSQL it is put off: it goes with the next statement the block runs, or
+    with the block's COMMIT, in one round trip (psycopg's pipeline mode), in the order written. Elsewhere (SQLite,
+    outside such a block) it runs at once. Either way it is in the same transaction and comes before whatever
+    the block runs after it; an error it meets (a unique key repeated) is raised by that next statement or by
+    the COMMIT instead of here, and rolls the whole transaction back as it would have.
+    """
+    pending: list[tuple[str, Sequence[Any]]] | None = getattr(_pipeline, "pending", None)
+    if pending is not None and connection.in_atomic_block:
+        pending.append((sql, params))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@contextmanager
+def sent_together() -> Iterator[None]:
+    """``transaction.atomic()`` whose :func:`write` statements wait to go with the next statement or the COMMIT.
+
+    For a short transaction that writes many rows after its reads (a CTI event: the call's row, its events,
+    deadlines and the stored answer): each statement was a round trip to PostgreSQL, and under load each round
+    trip is a wait for the scheduler as well (docs/performance.md, issue 25). Here the writes between two reads
+    cost one round trip with the second read, and the writes after the last read one with the COMMIT. Outermost,
+    the block commits with its last writes; inside another transaction it sends them when it ends, and the
+    transaction goes on. SQLite, where a statement is a call into the library, runs every write at once.
+    """
+    if connection.vendor != "postgresql" or getattr(_pipeline, "pending", None) is not None:
+        with transaction.atomic():
+            yield
+        return
+    outermost = not connection.in_atomic_block
+    pending: list[tuple[str, Sequence[Any]]] = []
+    with transaction.atomic():
+        _pipeline.pending = pending
+        # The transaction's BEGIN (psycopg sends it before the first statement) goes with that statement.
+        _pipeline.begins = outermost
+        try:
+            with connection.execute_wrapper(_pending_first):
+                yield
+            # The block ended well: what it put off goes now, with the COMMIT if the transaction is this block's.
+            if pending or outermost:
+                _send(pending, commit=outermost)
+        finally:
+            _pipeline.pending = None
+
+
+def _pending_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """Any statement run inside :func:`sent_together` first sends the writes put off before it (and the first one,
+    the transaction's BEGIN), in one round trip with it."""
+    pending: list[tuple[str, Sequence[Any]]] | None = getattr(_pipeline, "pending", None)
+    if pending is None or not (pending or _pipeline.begins):
+        return execute(sql, params, many, context)
+    _pipeline.begins = False
+    return _send(pending, then=lambda: execute(sql, params, many, context))
+
+
+def _send(pending: list[tuple[str, Sequence[Any]]], *, then: Callable[[], Any] | None = None,
+          commit: bool = False) -> Any:
+    batch = list(pending)
+    pending.clear()
+    if connection.queries_logged:  # counted as Django's debug cursor counts what it runs (bench_cti_statements.py)
+        connection.queries_log.extend({"sql": sql, "time": "0.000"} for sql, _params in batch)
+    connection.ensure_connection()
+    raw = connection.connection
+    result = None
+    with connection.wrap_database_errors:
+        cursor = raw.cursor()
+        try:
+            with raw.pipeline():  # everything queued goes at the block's end, in one round trip
+                for sql, params in batch:
+                    cursor.execute(sql, params)
+                if then is not None:
+                    result = then()
+                if commit:
+                    # As a statement, not psycopg's commit(), which would wait for its answer alone before the
+                    # block's end waits once more. A write refused above aborts the pipeline up to its end, this
+                    # COMMIT included: the error is raised here and the transaction is rolled back as usual.
+                    # Django's commit that follows finds the connection idle and sends nothing.
+                    cursor.execute("COMMIT")
+        finally:
+            cursor.close()
+    return result

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from atiende import db
 from atiende.desk import rows
 from atiende.privacy import audit_seal
 from atiende.privacy.models import AuditEntry, AuditHead
@@ -167,9 +168,8 @@ def _append(entries: list[AuditEntry]) -> None:
         else:
             rows.insert_many(entries)
         mac = audit_seal.seal(seq, prev)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "
-                           "SET seq = %s, hash = %s, mac = %s WHERE id = 1", [seq, prev, mac])
+        db.write(f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "
+                 "SET seq = %s, hash = %s, mac = %s WHERE id = 1", [seq, prev, mac])
         # Outside the database, once the entries are committed (a rolled-back append is no head).
         transaction.on_commit(lambda: audit_seal.write_anchor(seq, prev, mac))
 

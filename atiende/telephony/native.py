@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -30,7 +30,7 @@ from atiende.contact import selectors
 from atiende.contact.models import HUNG_UP, IN_CONVERSATION, Contact, ContactState
 from atiende.contact.services import calls, locking, routing
 from atiende.contact.services.apply import insert_rows
-from atiende.db import single_writer
+from atiende.db import sent_together, single_writer
 from atiende.errors import InputError, error_body
 from atiende.people.models import User
 from atiende.practices import Refusal
@@ -113,7 +113,7 @@ def _process(event: NativeEvent, sender: User) -> Answer:
     it changed) rolls back: :func:`receive` answers with the stored one.
     """
     try:
-        with transaction.atomic(), locking.without_savepoints():
+        with sent_together(), locking.without_savepoints():
             body = {"id": event.id, "call_id": event.call_id, **_handle(event, sender)}
             return _store(event, sender, 200, body)
     except Refusal as exc:
@@ -121,7 +121,7 @@ def _process(event: NativeEvent, sender: User) -> Answer:
     except InputError as exc:
         status, body = exc.status, error_body(exc.code, str(exc.message), exc.rule)
     # The refused event changed nothing (its transaction rolled back); remember the refusal itself.
-    with transaction.atomic():
+    with sent_together():
         return _store(event, sender, status, {"id": event.id, "call_id": event.call_id, **body})
 
 

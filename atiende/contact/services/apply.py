@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection
 from django.db.models.signals import post_save
 
-from atiende import engine
+from atiende import db, engine
 from atiende.contact import live
 from atiende.contact.clock import now
 from atiende.contact.models import (
@@ -148,10 +148,8 @@ def _store_deadlines(row: Contact, decided: Decision) -> None:
     """
     if decided.deadlines_dropped:
         keys = sorted(decided.deadlines_dropped)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {_table(Deadline)} WHERE contact_id = %s AND fired_at IS NULL "
-                           f"AND {connection.ops.quote_name('key')} IN ({', '.join(['%s'] * len(keys))})",
-                           [row.pk, *keys])
+        db.write(f"DELETE FROM {_table(Deadline)} WHERE contact_id = %s AND fired_at IS NULL "
+                 f"AND {connection.ops.quote_name('key')} IN ({', '.join(['%s'] * len(keys))})", [row.pk, *keys])
     if decided.deadlines_added:
         insert_rows(Deadline, ("contact", "kind", "key", "due_at", "fired_at", "claimed_by", "lease_until"),
                 [(row.pk, d.kind.value, d.key, d.due_at, None, "", None) for d in decided.deadlines_added],
@@ -175,9 +173,8 @@ def _update_row(row: Contact) -> None:
         setattr(row, column, value)
     fields = [Contact._meta.get_field(name) for name in ROW_FIELDS]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table(Contact)} SET {assignments} WHERE id = %s",
-                       [*(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields), row.pk])
+    db.write(f"UPDATE {_table(Contact)} SET {assignments} WHERE id = %s",
+             [*(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields), row.pk])
     # What a save would have told (the scorecards score a call that ended).
     post_save.send(sender=Contact, instance=row, created=False, update_fields=frozenset(ROW_FIELDS), raw=False,
                    using=connection.alias)
@@ -192,8 +189,7 @@ def insert_rows(model: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]],
     sql = (f"INSERT INTO {_table(model)} ({columns}) VALUES {', '.join([one] * len(rows))}"
            + (" ON CONFLICT DO NOTHING" if conflicts_ignored else ""))
     params = [f.get_db_prep_save(value, connection) for values in rows for f, value in zip(fields, values, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    db.write(sql, params)  # inside db.sent_together, sent with the next statement or the COMMIT
 
 
 def _store_technicians(row: Contact, decided: Decision) -> None:
