@@ -10,16 +10,13 @@ Served by uvicorn (tests/consoles/browser.py), on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.consoles.browser import CHROMIUM, PASSWORD, live, sign_in
+from tests.consoles.browser import CHROMIUM, live, run_in_center, sign_in, start_repair_campaign
 from tests.consoles.conftest import console_browser, served  # noqa: F401  (fixtures)
-from tests.consoles.live_server import ROOT
 from tests.consoles.seed import CALLER
 
 pytestmark = [
@@ -28,30 +25,16 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt-get install chromium)"),
 ]
 
-SETUP = """
-from atiende.cli.django_setup import setup_django; setup_django()
-from datetime import time
-from atiende.campaigns.models import Campaign, Target
-from atiende.contact.models import Queue
-from atiende.contact.services import queues
-from atiende.desk.models import Customer
+# Carmen's own account in the portal, where she asks to be called back.
+CARMEN_SIGNS_IN = """
 from atiende.people.models import User
-queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy={"callback_max_attempts": 2})
-campaign = Campaign.objects.create(
-    name="Seguimiento de reparaciones", queue=Queue.objects.get(name="soporte"), status="active",
-    script="Le llamamos para saber si su equipo funciona bien.", calling_from=time(0, 0),
-    calling_until=time(23, 59), calling_days=[0, 1, 2, 3, 4, 5, 6])
-carmen = Customer.objects.get(name="Carmen Ruiz")
-Target.objects.create(campaign=campaign, customer=carmen, name="Carmen Ruiz", address_as="Doña", phone=CALLER,
-                      number=CALLER, zones="Europe/Madrid", zone_source="customer")
 account = User.objects.create_user("carmen", password=PASSWORD, role="cliente", first_name="Carmen")
 Customer.objects.filter(pk=carmen.pk).update(user=account)
 """
 
 
 def _setup(server) -> None:
-    subprocess.run([sys.executable, "-c", f"CALLER, PASSWORD = {CALLER!r}, {PASSWORD!r}\n" + SETUP], env=server.env,
-                   cwd=ROOT, check=True, timeout=120, capture_output=True)
+    start_repair_campaign(server, policy={"callback_max_attempts": 2}, then=CARMEN_SIGNS_IN)
 
 
 def test_a_technician_works_a_campaign_in_preview_card_first_then_the_call_then_the_outcome(served):  # noqa: F811
@@ -91,7 +74,6 @@ def test_a_technician_works_a_campaign_in_preview_card_first_then_the_call_then_
 
 
 SECOND_PERSON = """
-from atiende.cli.django_setup import setup_django; setup_django()
 from atiende.campaigns.models import Campaign, Target
 Target.objects.create(campaign=Campaign.objects.get(), name="Pedro Gil", phone="+34600999888", number="+34600999888",
                       zones="Europe/Madrid", zone_source="list")
@@ -105,8 +87,7 @@ def test_the_preview_panel_follows_the_others_and_a_pause_without_a_reload(serve
 
     server, browser, stored = served.server, served.browser, served.stored
     _setup(server)
-    subprocess.run([sys.executable, "-c", SECOND_PERSON], env=server.env, cwd=ROOT, check=True, timeout=120,
-                   capture_output=True)
+    run_in_center(server, SECOND_PERSON)
     lucia = sign_in(browser, server, "lucia")
     live(lucia, "/consola/", server)
     expect(lucia.locator("#preview-campaigns")).to_contain_text("quedan 2 personas por llamar")

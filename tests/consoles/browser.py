@@ -19,6 +19,8 @@ import itertools
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser import close_async_side_connections
-from tests.consoles.live_server import Server, prepare, serving
+from tests.consoles.live_server import ROOT, Server, prepare, serving
 from tests.consoles.seed import CALLER
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,6 +50,38 @@ def new_call(server: Server, call_id: str, *, caller: str = CALLER, queue: str =
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 200
+
+
+def run_in_center(server: Server, code: str, **names: Any) -> None:
+    """Django code run against the served center's database (what another person, a supervisor or an administrator
+    does meanwhile), with ``names`` bound to the values given."""
+    bound = "".join(f"{name} = {value!r}\n" for name, value in names.items())
+    subprocess.run([sys.executable, "-c", "from atiende.cli.django_setup import setup_django; setup_django()\n"
+                    + bound + code], env=server.env, cwd=ROOT, check=True, timeout=120, capture_output=True)
+
+
+REPAIR_CAMPAIGN = """
+from datetime import time
+from atiende.campaigns.models import Campaign, Target
+from atiende.contact.models import Queue
+from atiende.contact.services import queues
+from atiende.desk.models import Customer
+queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2], policy=POLICY)
+campaign = Campaign.objects.create(
+    name="Seguimiento de reparaciones", queue=Queue.objects.get(name="soporte"), status="active",
+    script="Le llamamos para saber si su equipo funciona bien.", calling_from=time(0, 0),
+    calling_until=time(23, 59), calling_days=[0, 1, 2, 3, 4, 5, 6])
+carmen = Customer.objects.get(name="Carmen Ruiz")
+Target.objects.create(campaign=campaign, customer=carmen, name="Carmen Ruiz", address_as="Doña", phone=CALLER,
+                      number=CALLER, zones="Europe/Madrid", zone_source="customer")
+"""
+
+
+def start_repair_campaign(server: Server, *, policy: dict[str, Any] | None = None, then: str = "") -> None:
+    """An active campaign on the «soporte» queue (with its ``policy``), callable at any hour, whose first person
+    is Doña Carmen Ruiz at :data:`CALLER`; ``then``: code run after it, with ``campaign`` and ``carmen`` bound
+    (more people to call, Carmen's portal account)."""
+    run_in_center(server, REPAIR_CAMPAIGN + then, CALLER=CALLER, PASSWORD=PASSWORD, POLICY=policy)
 
 
 def sign_in(browser: Any, server: Server, username: str) -> Any:

@@ -9,13 +9,16 @@ forms answered 400 or 409 with the panel and its error, which web/swaps.js swaps
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.consoles.browser import CHROMIUM, live, new_call, sign_in
-from tests.consoles.live_server import ROOT
+from tests.consoles.browser import (
+    CHROMIUM,
+    live,
+    new_call,
+    run_in_center,
+    sign_in,
+    start_repair_campaign,
+)
 from tests.consoles.seed import CALLER
 
 pytestmark = [
@@ -25,12 +28,6 @@ pytestmark = [
 ]
 
 FOCUSED_ALERT = "() => { const a = document.activeElement; return !!a && a.getAttribute('role') === 'alert'; }"
-
-
-def _run(server, code: str) -> None:
-    """Django code run against the served center's database (what another person or a supervisor does)."""
-    subprocess.run([sys.executable, "-c", "from atiende.cli.django_setup import setup_django; setup_django()\n"
-                    + code], env=server.env, cwd=ROOT, check=True, timeout=120, capture_output=True)
 
 
 def _statuses(page, path: str) -> list[int]:
@@ -81,7 +78,7 @@ def test_the_walk_in_desk_shows_why_a_call_or_a_no_show_is_refused(served):
     from playwright.sync_api import expect
 
     server, browser = served.server, served.browser
-    _run(server, f"CALLER = {CALLER!r}\n" + WALK_IN)
+    run_in_center(server, WALK_IN, CALLER=CALLER)
     lucia = sign_in(browser, server, "lucia")
     lucia.goto(f"{server.url}/consola/")
     panel = lucia.locator("#desk-panel")
@@ -116,20 +113,8 @@ def test_the_walk_in_desk_shows_why_a_call_or_a_no_show_is_refused(served):
     assert no_shows == [409], no_shows
 
 
-CAMPAIGN = """
-from datetime import time
-from atiende.campaigns.models import Campaign, Target
-from atiende.contact.models import Queue
-from atiende.contact.services import queues
-from atiende.desk.models import Customer
-queues.save_queue(name="soporte", label="Soporte", tiers=[1, 2])
-campaign = Campaign.objects.create(
-    name="Seguimiento de reparaciones", queue=Queue.objects.get(name="soporte"), status="active",
-    script="Le llamamos para saber si su equipo funciona bien.", calling_from=time(0, 0),
-    calling_until=time(23, 59), calling_days=[0, 1, 2, 3, 4, 5, 6])
-carmen = Customer.objects.get(name="Carmen Ruiz")
-Target.objects.create(campaign=campaign, customer=carmen, name="Carmen Ruiz", address_as="Doña", phone=CALLER,
-                      number=CALLER, zones="Europe/Madrid", zone_source="customer")
+# A second person to call after Doña Carmen.
+PEDRO = """
 Target.objects.create(campaign=campaign, name="Pedro Gil", phone="+34910000222", number="+34910000222",
                       zones="Europe/Madrid", zone_source="prefix")
 """
@@ -153,7 +138,7 @@ def test_the_campaign_panel_shows_why_a_dial_is_refused(served):
     from playwright.sync_api import expect
 
     server, browser, stored = served.server, served.browser, served.stored
-    _run(server, f"CALLER = {CALLER!r}\n" + CAMPAIGN)
+    start_repair_campaign(server, then=PEDRO)
     lucia = sign_in(browser, server, "lucia")
     lucia.goto(f"{server.url}/consola/")
     panel = lucia.locator("#preview-panel")
@@ -163,7 +148,7 @@ def test_the_campaign_panel_shows_why_a_dial_is_refused(served):
     # (409, CH-PRO): the panel says why, with the rule, and Carmen leaves the list for good.
     panel.get_by_role("button", name="Siguiente persona a llamar").click()
     expect(panel.locator("#preview-card")).to_contain_text("Doña Carmen Ruiz")
-    _run(server, f"CALLER = {CALLER!r}\n" + DO_NOT_CALL)
+    run_in_center(server, DO_NOT_CALL, CALLER=CALLER)
     panel.locator("#btn-dial").click()
     refusal = panel.locator("#preview-error")
     expect(refusal).to_contain_text("Carmen Ruiz")
@@ -177,7 +162,7 @@ def test_the_campaign_panel_shows_why_a_dial_is_refused(served):
     # CH-PRO), with the next opening, and Pedro stays on her screen to call later.
     panel.get_by_role("button", name="Siguiente persona a llamar").click()
     expect(panel.locator("#preview-card")).to_contain_text("Pedro Gil")
-    _run(server, NOT_TODAY)
+    run_in_center(server, NOT_TODAY)
     panel.locator("#btn-dial").click()
     expect(refusal).to_contain_text("Pedro Gil")
     expect(refusal).to_contain_text("CH-PRO")
