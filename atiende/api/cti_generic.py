@@ -123,6 +123,9 @@ def generic_event(request: HttpRequest, token: str, atiende: bool = False) -> Ht
                           ("X-Atiende-Technician", technician.get("username"))):
         if value not in (None, ""):
             response[header] = _header(value)
+    error = additions.get("error") or {}
+    if error:
+        response["X-Atiende-Error"] = _header(error["code"])  # an event kept but not acted on, and why
     if reply.repeat:
         response["X-Atiende-Repeat"] = "true"
     return response

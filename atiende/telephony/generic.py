@@ -21,6 +21,7 @@ reply to each event of a call is stored: the same event repeated for the same
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +36,12 @@ from atiende.contact.services import calls as contact_calls
 from atiende.contact.services import locking
 from atiende.contact.services import routing as contact_routing
 from atiende.db import single_writer
-from atiende.errors import InputError
+from atiende.errors import InputError, error_body
 from atiende.people.models import ApiToken, User
 from atiende.telephony import directory
 from atiende.telephony.models import CallOutcome, GenericCall
+
+log = logging.getLogger(__name__)
 
 EVENTS = ("newCall", "answer", "hangup")
 DIRECTIONS = ("in", "out")
@@ -272,8 +275,10 @@ def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall,
                 customer_id=selectors.customer_for_caller(event.to))
             call.contact = row
         call.save()
-        return call, Reply(body={}, atiende={"action": "dial" if row is not None else "none",
-                                             "technician": _who(call.technician), **_contact_part(row)})
+        if row is None:
+            return call, _no_technician_named(call, event)
+        return call, Reply(body={}, atiende={"action": "dial", "technician": _who(call.technician),
+                                             **_contact_part(row)})
     block = directory.blocked_by(event.from_)
     if block is not None:
         # The protocol's answer for a blocked caller; the PBX still sends the hangup.
@@ -296,6 +301,20 @@ def _new_call(event: GenericEvent, token: ApiToken | None) -> tuple[GenericCall,
     return call, Reply(body={}, atiende={
         "action": "ring" if routed.technician else "queue", "technician": _who(routed.technician),
         "reason": reason, "queue": queue.name, **_contact_part(routed.contact)})
+
+
+def _no_technician_named(call: GenericCall, event: GenericEvent) -> Reply:
+    """An outgoing call whose dialler Atiende cannot name: kept (its answer may name them), never a silent
+    nothing. The protocol's body stays ``{}`` (a PBX connector expects it), Atiende's part and the
+    ``X-Atiende-Error`` header say why, and the log keeps it for whoever configures the PBX."""
+    named = ", ".join(event.users) or "-"
+    message = _("No technician is known for this outgoing call: neither user[] (%(users)s) nor the extension in "
+                "from (%(from)s) is anyone's. It is kept, with no contact, until its answer names the technician "
+                "(answeringNumber or user[]).") % {"users": named, "from": event.from_ or "-"}
+    log.warning("generic CTI newCall out %s: no technician known (user[] %s, from %s); kept without a contact",
+                call.call_id, named, event.from_ or "-")
+    return Reply(body={}, atiende={"action": "none", "technician": None,
+                                   **error_body("unknown_technician", message, "CH-TEL"), **_contact_part(None)})
 
 
 def _answer(call: GenericCall, event: GenericEvent) -> Reply:

@@ -117,10 +117,23 @@ def test_generic_outgoing_call_nobody_answers_is_not_reached_and_frees_the_techn
     assert figures["abandoned"] == 0  # an outgoing call nobody answered is no caller who gave up
 
 
-def test_generic_outgoing_call_with_no_known_technician_is_routed_to_nobody(client, url, queue, lucia, clock):
+def test_generic_outgoing_call_with_no_known_technician_is_routed_to_nobody_and_says_why(client, url, queue, lucia,
+                                                                                       clock, caplog):
     reply = _generic(client, url, event="newCall", callId="o-3", direction="out", to=CUSTOMER, **{"from": "999"})
     assert reply.json()["atiende"]["action"] == "none" and not Contact.objects.exists()
     assert _status(lucia) == "disponible"
+    # Not a silent nothing: the reply names the reason, the log keeps it, and the call is kept for its answer.
+    assert reply.status_code == 200 and reply["X-Atiende-Error"] == "unknown_technician"
+    error = reply.json()["atiende"]["error"]
+    assert (error["code"], error["rule"]) == ("unknown_technician", "CH-TEL") and "999" in error["message"]
+    assert any("o-3" in r.getMessage() and "999" in r.getMessage() for r in caplog.records
+               if r.levelname == "WARNING")
+    assert GenericCall.objects.filter(call_id="o-3", contact__isnull=True).exists()
+    repeat = _generic(client, url, event="newCall", callId="o-3", direction="out", to=CUSTOMER, **{"from": "999"})
+    assert repeat["X-Atiende-Error"] == "unknown_technician" and repeat["X-Atiende-Repeat"] == "true"
+    # Its answer names Lucía: the outgoing call is hers from then on.
+    answered = _generic(client, url, event="answer", callId="o-3", direction="out", user="lucia")
+    assert answered.status_code == 200 and Contact.objects.get(external_id="o-3").assignee_id == lucia.pk
 
 
 def test_a_paused_technician_who_dials_goes_back_to_the_pause(client, url, queue, lucia, clock):
