@@ -16,9 +16,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.csrf import csrf_failure as django_csrf_failure
 
 from atiende.api.errors import csrf_message, out_of_range_body
 from atiende.errors import error_body
@@ -85,8 +85,14 @@ class ApiErrorsAsJsonMiddleware:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """``CSRF_FAILURE_VIEW``: the API's JSON error under /api/ saying what to send; Django's page elsewhere."""
-    if not _is_api(request):
-        return django_csrf_failure(request, reason)
-    with translation.override(translation.get_language_from_request(request)):
-        return JsonResponse(error_body("csrf_failed", csrf_message()), status=403)
+    """``CSRF_FAILURE_VIEW``: the API's JSON error under /api/ saying what to send. A page's request fails it when
+    the page outlived its token (signed in or out in another tab, a session that ended): the person is told to
+    reload, never shown Django's page for developers. An htmx request gets the error as JSON, which web/swaps.js
+    puts in the page's banner; a plain form gets the error page."""
+    if _is_api(request):
+        with translation.override(translation.get_language_from_request(request)):
+            return JsonResponse(error_body("csrf_failed", csrf_message()), status=403)
+    message = _("The session has expired; reload the page.")
+    if request.headers.get("HX-Request") == "true":
+        return JsonResponse(error_body("csrf_failed", message), status=403)
+    return render(request, "web/error.html", {"status": 403, "message": message, "rule": None}, status=403)

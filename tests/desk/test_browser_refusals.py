@@ -113,3 +113,27 @@ def test_an_action_after_the_session_ended_opens_the_sign_in_page_and_comes_back
         page.wait_for_url(detail)
         expect(page.locator("#commitments")).to_be_visible()
         assert violations == []
+
+
+def test_an_action_whose_csrf_token_is_refused_says_to_reload_the_page(desk, live_server):
+    """The page outlived its CSRF token (signed out and in again in another tab, the cookie gone): the action used
+    to show Django's 403 page for developers as the banner's text ("Forbidden (403) CSRF verification failed...").
+    It says, in the person's language, that the session has expired and the page wants reloading."""
+    from playwright.sync_api import expect
+
+    with chromium() as browser:
+        page, violations = new_page(browser)
+        sign_in(page, live_server.url, desk.technician.username, PASSWORD)
+        page.goto(f"{live_server.url}/solicitudes/{desk.work_order.number}/")
+        commitments = page.locator("#commitments")
+        commitments.get_by_role("textbox", name="Compromiso").fill("Llamarla con el presupuesto")
+        commitments.get_by_label("Vence el").fill("2099-01-01T10:00")
+        adds = _answers(page, "/compromisos/")
+        page.context.clear_cookies(name="csrftoken")
+        commitments.get_by_role("button", name="Añadir").click()
+        banner = page.locator(".messages.htmx-refusal")
+        expect(banner).to_have_text("La sesión ha caducado; recargue la página.")
+        expect(page.locator("#live-region")).to_contain_text("La sesión ha caducado")
+        assert adds == [403]
+        expect(commitments.get_by_role("textbox", name="Compromiso")).to_have_value("Llamarla con el presupuesto")
+        assert violations == []

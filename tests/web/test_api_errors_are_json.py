@@ -64,9 +64,22 @@ def test_a_refused_csrf_check_under_the_api_is_json_and_says_what_to_send(desk):
     client.force_login(desk.technician)
     response = client.post("/api/v1/work-orders", {"title": "x"}, content_type="application/json")
     assert "X-CSRFToken" in _json_error(response, 403, "csrf_failed")["message"]
-    # The pages keep Django's own page.
-    page = client.post("/solicitudes/nueva/", {"title": "x"})
+    # A page's form gets Atiende's error page telling the person to reload, not Django's page for developers.
+    page = client.post("/solicitudes/nueva/", {"title": "x"}, headers={"Accept-Language": "es"})
     assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+    text = page.content.decode()
+    assert "La sesión ha caducado; recargue la página." in text and "CSRF verification failed" not in text
+
+
+def test_a_refused_csrf_check_on_an_htmx_request_says_to_reload_the_page(desk):
+    """web/swaps.js puts a JSON refusal's message in the page's banner: the message, never Django's page."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(desk.technician)
+    for language, said in (("es", "La sesión ha caducado; recargue la página."),
+                           ("en", "The session has expired; reload the page.")):
+        response = client.post("/solicitudes/nueva/", {"title": "x"},
+                               headers={"HX-Request": "true", "Accept-Language": language})
+        assert _json_error(response, 403, "csrf_failed")["message"] == said
 
 
 def test_a_crash_under_the_api_is_a_json_500(desk, monkeypatch):
