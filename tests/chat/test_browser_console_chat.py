@@ -123,6 +123,24 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
         face.get_by_role("button", name="Aplicar").click()
         expect(box).to_have_value("Enseguida lo vemos")
 
+        # A refused action stays on the card until she acts again: linking the chat to a work order she may not
+        # see (404, ET-4) is said on the card, and the next re-read of the thread (any change of the chat brings
+        # one) used to wipe it within a second. Her next action (the answer below) draws the card anew.
+        card.get_by_text("Vincular a una orden de trabajo existente", exact=True).click()
+        card.get_by_label("Número de la orden de trabajo (los mensajes del chat pasan a ella)").fill("999999")
+        card.get_by_role("button", name="Vincular el chat").click()
+        refused = thread.locator(".chat-head .form-error")
+        expect(refused).to_contain_text("999999")
+        expect(refused).to_contain_text("ET-4")
+        for _ in range(2):
+            with lucia.expect_response(lambda r: re.search(r"/consola/chats/\d+/$", r.url) is not None):
+                lucia.evaluate("""() => document.dispatchEvent(new CustomEvent("atiende:live", {detail: {
+                    type: "chat.update", chat: Number(document.getElementById("chat-thread").dataset.chat)}}))""")
+            lucia.wait_for_timeout(300)  # the re-read's swap and what follows it have run
+            expect(refused).to_have_count(1)
+            expect(refused).to_contain_text("999999")
+            expect(refused).to_contain_text("ET-4")
+
         # A canned answer inserted from the card counts as used (the work order composer's counter).
         created = lucia.evaluate("""async () => {
             const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")).split("=")[1];
@@ -141,6 +159,7 @@ def test_the_technician_answers_from_the_chats_card_and_the_customer_reads_it_in
 
         # She answers from the composer; the customer reads it in the widget.
         _lucia_answers(card, log, REPLY)
+        expect(thread.locator(".form-error")).to_have_count(0)  # she acted: the refusal is gone
 
         # The widget, open, marks it read: the card says so under Lucía's line.
         expect(thread.locator("li.chat-tecnico").filter(has_text=REPLY)).to_contain_text("Leído por el cliente")

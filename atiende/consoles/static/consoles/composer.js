@@ -5,7 +5,8 @@
    - a rewrite applies at once in the browser when its words are still where they were found (no round trip,
      the cursor stays), otherwise the button posts and the server applies it; Alt+1..9 apply the first nine;
    - Enter in the canned answers' search box searches, never sends;
-   - the conversation's log stays scrolled to its newest line.
+   - the conversation's log stays scrolled to its newest line;
+   - a re-read of the open chat keeps the draft, and a refusal shown on the card until the technician acts again.
    Listeners are on the document, so they hold for every composer htmx brings in. */
 (function () {
   "use strict";
@@ -94,13 +95,50 @@
     }
   });
 
+  // A refusal on the card (an action or a message the server refused, with its rule) stays until the technician
+  // acts again: the re-read draws the thread as the server has it, which knows nothing of the refusal, and it
+  // vanished within a second, before it could be read. Each is put back where it was (the actions' or the
+  // composer's), once said: without role=alert, so it is not announced again at every re-read. The answer to
+  // the technician's next action draws the thread anew, with its own refusal or none.
+  var REFUSAL = ".form-error[role=alert], .form-error[data-kept-refusal]";
+  var PLACES = [".chat-composer", ".chat-head", ".chat-conversation"];
+
+  function refusalsOf(thread) {
+    return Array.prototype.map.call(thread.querySelectorAll(REFUSAL), function (node) {
+      var place = PLACES.find(function (selector) { return node.parentElement.matches(selector); });
+      var next = node.nextElementSibling;
+      return place ? {place: place, html: node.innerHTML, before: next && next.className ? next.className : null}
+                   : null;
+    }).filter(Boolean);
+  }
+
+  function putRefusalsBack(thread, refusals) {
+    refusals.forEach(function (refusal) {
+      var place = thread.querySelector(refusal.place);
+      if (!place || place.querySelector(":scope > .form-error")) { return; }  // the server's own answer says it
+      var node = document.createElement("p");
+      node.className = "form-error";
+      node.setAttribute("data-kept-refusal", "");
+      node.innerHTML = refusal.html;  // what the server drew there, unchanged
+      var before = refusal.before && Array.prototype.find.call(place.children, function (child) {
+        return child.className === refusal.before;
+      });
+      place.insertBefore(node, before || null);
+    });
+  }
+
   // The draft is taken as the answer is swapped in, not when the re-read is asked: keys typed while it travels stay.
   var rereading = false, kept = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!rereading || !event.detail.target || event.detail.target.id !== "chat-thread") { return; }
     var area = event.detail.target.querySelector("textarea[name=body]");
-    kept = area ? {draft: area.value, focused: document.activeElement === area, start: area.selectionStart,
-                   end: area.selectionEnd} : null;
+    kept = {refusals: refusalsOf(event.detail.target), chat: event.detail.target.getAttribute("data-chat")};
+    if (area) {
+      kept.draft = area.value;
+      kept.focused = document.activeElement === area;
+      kept.start = area.selectionStart;
+      kept.end = area.selectionEnd;
+    }
   });
 
   function reloadThread(thread) {
@@ -108,9 +146,12 @@
     kept = null;
     var done = function () {
       rereading = false;
-      var again = document.querySelector("#chat-thread textarea[name=body]"), was = kept;
+      var now = document.getElementById("chat-thread"), was = kept;
       kept = null;
-      if (!again || !was || !was.draft) { return; }
+      if (!now || !was || now.getAttribute("data-chat") !== was.chat) { return; }
+      putRefusalsBack(now, was.refusals);
+      var again = now.querySelector("textarea[name=body]");
+      if (!again || !was.draft) { return; }
       // Bound already (web/swaps.js: htmx settles in the swap), on the server's value: the draft put back is a
       // change, so its input is heard and it is checked again.
       again.value = was.draft;
