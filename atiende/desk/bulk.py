@@ -123,7 +123,8 @@ def prepare(*, customer: Customer, new: bool, email: str, name: str, work_order:
     new_work_order = work_order is None
     if work_order is None:
         values = {"title": display_text.clean(title)[:200] or "-", "problem_story": body[:TEXT_LIMIT]}
-        if credentials.take_from_fields(values):
+        # The story is most often the message's text, just found free of credentials: not looked at twice.
+        if values["problem_story"] != text and credentials.take_from_fields(values):
             raise NotForBulk("credentials")
         work_order = WorkOrder(customer=customer, requester=customer, channel=Channel.EMAIL,
                                direction=Direction.REACTIVE, knowledge_level=customer.knowledge_level,

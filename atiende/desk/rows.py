@@ -65,6 +65,50 @@ def shape(model: type[Model], alias: str) -> Shape:
     return found
 
 
+class Columns:
+    """Some columns of ``model`` under table alias ``alias``, read back as the ORM's ``values_list`` reads them (its
+    converters: SQLite's datetimes arrive as text, JSON as text on both engines), as tuples."""
+
+    def __init__(self, model: type[Model], alias: str, names: Sequence[str]) -> None:
+        fields = [model._meta.get_field(name) for name in names]
+        self.columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)  # type: ignore[union-attr]
+        self.width = len(fields)
+        self.converters: list[tuple[int, list[Any], Any]] = []
+        for i, f in enumerate(fields):
+            col = f.get_col(alias)  # type: ignore[union-attr]
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                self.converters.append((i, found, col))
+
+    def values(self, row: Sequence[Any], start: int = 0) -> tuple[Any, ...]:
+        values = list(row[start:start + self.width])
+        for i, converters, col in self.converters:
+            value = values[i]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values[i] = value
+        return tuple(values)
+
+
+_columns: dict[tuple[str, type[Model], str, tuple[str, ...]], Columns] = {}
+
+
+def columns(model: type[Model], alias: str, *names: str) -> Columns:
+    """The :class:`Columns` of these fields of ``model`` under ``alias`` for the current engine, made once."""
+    key = (connection.vendor, model, alias, names)
+    found = _columns.get(key)
+    if found is None:
+        found = Columns(model, alias, names)
+        with _lock:
+            _columns[key] = found
+    return found
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``%s, %s, ...``, one a value (for ``IN (...)``)."""
+    return ", ".join(["%s"] * len(values))
+
+
 def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from atiende import db
@@ -156,8 +156,11 @@ def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:
 
 def _add_customer_tokens_each(tokens: dict[int, set[str]]) -> None:
     """As :func:`_add_customer_tokens`, each customer with its own tokens: one read for all."""
-    rows = (SearchEntry.objects.filter(kind=SearchKind.CUSTOMER, object_id__in=list(tokens))
-            .values_list("pk", "object_id", "scope"))
+    ids = sorted(tokens)
+    with connection.cursor() as cursor:  # hand-written: the ORM's query building cost more than the read
+        cursor.execute(f"SELECT id, object_id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
+                       f"({raw.placeholders(ids)})", [str(SearchKind.CUSTOMER), *ids])
+        rows = cursor.fetchall()
     for entry_pk, customer_id, scope in rows:
         held = set((scope or "").split())
         if not tokens[customer_id] <= held:
@@ -181,17 +184,13 @@ def index_work_orders(pks: Iterable[int]) -> None:
     wanted = sorted({int(pk) for pk in pks})
     if not wanted:
         return
-    indexed = SearchEntry.objects.filter(kind=SearchKind.WORK_ORDER, object_id=OuterRef("pk"))
-    orders = list(WorkOrder.objects.filter(pk__in=wanted)
-                  .annotate(indexed_scope=Subquery(indexed.values("scope")[:1]),
-                            indexed_refs=Subquery(indexed.values("refs")[:1])).order_by("pk"))
+    orders = _work_orders_with_entries(wanted)
     for pk in set(wanted) - {o.pk for o in orders}:
         remove_work_order(pk)
     if not orders:
         return
     bodies: dict[int, list[str]] = {o.pk: [] for o in orders}
-    rows = Message.objects.filter(work_order_id__in=list(bodies)).order_by("created_at", "id")
-    for work_order_id, body in rows.values_list("work_order_id", "body"):
+    for work_order_id, body in _message_bodies(list(bodies)):
         bodies[work_order_id].append(body)
     documents = [work_order_document(o, bodies[o.pk]) for o in orders]
     store_many(documents)
@@ -212,6 +211,33 @@ def index_work_orders(pks: Iterable[int]) -> None:
         _add_customer_tokens_each(gained)
     if changed:
         refresh_customer_scopes(changed)
+
+
+def _work_orders_with_entries(wanted: Sequence[int]) -> list[WorkOrder]:
+    """The work orders, by key, each with its entry's former scope and customers (``indexed_scope``,
+    ``indexed_refs``: None without one). Hand-written: building the ORM's query cost more than running it."""
+    shape, entry = raw.shape(WorkOrder, "w"), raw.columns(SearchEntry, "e", "scope", "refs")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {shape.columns}, {entry.columns} FROM {raw.table(WorkOrder)} w "
+                       f"LEFT JOIN {raw.table(SearchEntry)} e ON e.kind = %s AND e.object_id = w.id "
+                       f"WHERE w.id IN ({raw.placeholders(wanted)}) ORDER BY w.id",
+                       [str(SearchKind.WORK_ORDER), *wanted])
+        fetched = cursor.fetchall()
+    orders = []
+    for row in fetched:
+        order = shape.build(row, 0)
+        order.indexed_scope, order.indexed_refs = entry.values(row, shape.width)  # type: ignore[union-attr]
+        orders.append(order)
+    return orders  # type: ignore[return-value]
+
+
+def _message_bodies(work_order_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(work order, text) of every message of these work orders, oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT m.work_order_id, m.body FROM {raw.table(Message)} m "
+                       f"WHERE m.work_order_id IN ({raw.placeholders(work_order_ids)}) ORDER BY m.created_at, m.id",
+                       list(work_order_ids))
+        return cursor.fetchall()
 
 
 def index_new_work_order(work_order: WorkOrder) -> None:

@@ -49,9 +49,10 @@ from django.db import (
     InternalError,
     OperationalError,
     ProgrammingError,
+    connection,
     transaction,
 )
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -217,36 +218,61 @@ class _Batch:
 
     @classmethod
     def read(cls, items: Sequence[Incoming], reads: Sequence[tuple[ParsedMail | None, Any]]) -> _Batch:
+        """The batch's reads, hand-written (building the ORM's queries cost more than running them): four or five
+        statements."""
         batch = cls()
         uids = {(item.source[:220], item.uidvalidity, item.uid) for item in items if item.uid is not None}
-        if uids:
-            stored = InboundMail.objects.filter(source__in={u[0] for u in uids}, uid__in={u[2] for u in uids})
-            batch.known_uids = {key: row for row in stored
-                                if (key := (row.source, row.uidvalidity, row.uid)) in uids}  # type: ignore[misc]
-        keys = {_dedup_key(item.raw, parsed) for item, (parsed, _failure) in zip(items, reads, strict=True)}
-        batch.known_keys = {row.dedup_key: row for row in InboundMail.objects.filter(dedup_key__in=keys)}
-        senders = {parsed.sender.email.lower() for parsed, _failure in reads if parsed is not None}
-        if senders:
-            since = timezone.now() - timedelta(hours=1)
-            batch.recent = dict(InboundMail.objects.filter(sender__in=senders, received_at__gte=since).order_by()
-                                .values_list("sender").annotate(n=Count("id")).values_list("sender", "n"))
-        batch.customers = customers_for_emails(senders)
-        ids = {found for parsed, _failure in reads if parsed is not None for found in parsed.thread_ids}
-        own = {parsed.message_id for parsed, _failure in reads if parsed is not None and parsed.message_id}
-        if ids or own:
-            # The desk's messages these Message-IDs name: the ones they thread to, and their own (a message
-            # the desk holds already, come another way, is not written again).
-            batch.threads = {found: work_order_id for found, work_order_id in Message.objects.filter(
-                message_id__in=ids | own).order_by().values_list("message_id", "work_order_id") if found}
-        if ids:
-            batch.outgoing = dict(OutboundMail.objects.filter(message_id__in=ids, work_order__isnull=False)
-                                  .order_by().values_list("message_id", "work_order_id"))
-        answered = {batch.thread(parsed.thread_ids) for parsed, _failure in reads
-                    if parsed is not None and parsed.thread_ids} - {None}
-        if answered:
-            # Locked as post_message locks the one it writes to.
-            batch.work_orders = {row.pk: row for row in WorkOrder.objects.select_related("customer")
-                                 .select_for_update(of=("self",)).filter(pk__in=answered)}
+        keys = sorted({_dedup_key(item.raw, parsed) for item, (parsed, _failure) in zip(items, reads, strict=True)})
+        mail, table = rows.shape(InboundMail, "i"), rows.table(InboundMail)
+        by_uid = (f" OR (i.source IN ({rows.placeholders(sources := sorted({u[0] for u in uids}))}) AND i.uid IN "
+                  f"({rows.placeholders(numbers := sorted({u[2] for u in uids}))}))") if uids else ""
+        if not keys:
+            return batch
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {mail.columns} FROM {table} i WHERE i.dedup_key IN ({rows.placeholders(keys)})"
+                           + by_uid, [*keys, *(sources + numbers if uids else [])])  # type: ignore[operator]
+            for row in [mail.build(fetched, 0) for fetched in cursor.fetchall()]:
+                if (key := (row.source, row.uidvalidity, row.uid)) in uids:  # type: ignore[union-attr]
+                    batch.known_uids[key] = row  # type: ignore[index,assignment]
+                if row.dedup_key in keys:  # type: ignore[union-attr]
+                    batch.known_keys[row.dedup_key] = row  # type: ignore[union-attr,assignment]
+            senders = sorted({parsed.sender.email.lower() for parsed, _failure in reads if parsed is not None})
+            if senders:
+                since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(hours=1))
+                cursor.execute(f"SELECT i.sender, COUNT(*) FROM {table} i WHERE i.sender IN "
+                               f"({rows.placeholders(senders)}) AND i.received_at >= %s GROUP BY i.sender",
+                               [*senders, since])
+                batch.recent = dict(cursor.fetchall())
+            batch.customers = customers_for_emails(senders)
+            ids = {found for parsed, _failure in reads if parsed is not None for found in parsed.thread_ids}
+            own = {parsed.message_id for parsed, _failure in reads if parsed is not None and parsed.message_id}
+            if ids or own:
+                # The desk's messages these Message-IDs name: the ones they thread to, and their own (a message
+                # the desk holds already, come another way, is not written again).
+                named = sorted(ids | own)
+                cursor.execute(f"SELECT m.message_id, m.work_order_id FROM {rows.table(Message)} m "
+                               f"WHERE m.message_id IN ({rows.placeholders(named)})", named)
+                batch.threads = {found: work_order_id for found, work_order_id in cursor.fetchall() if found}
+            if ids:
+                named = sorted(ids)
+                cursor.execute(f"SELECT o.message_id, o.work_order_id FROM {rows.table(OutboundMail)} o "
+                               f"WHERE o.message_id IN ({rows.placeholders(named)}) AND o.work_order_id IS NOT NULL",
+                               named)
+                batch.outgoing = dict(cursor.fetchall())
+            answered = sorted({batch.thread(parsed.thread_ids) for parsed, _failure in reads
+                               if parsed is not None and parsed.thread_ids} - {None})  # type: ignore[type-var]
+            if answered:
+                # Locked as post_message locks the one it writes to (PostgreSQL; SQLite's writer is the batch's).
+                order, customer = rows.shape(WorkOrder, "w"), rows.shape(Customer, "c")
+                lock = " FOR UPDATE OF w" if connection.features.has_select_for_update_of else ""
+                cursor.execute(f"SELECT {order.columns}, {customer.columns} FROM {rows.table(WorkOrder)} w "
+                               f"JOIN {rows.table(Customer)} c ON c.id = w.customer_id "
+                               f"WHERE w.id IN ({rows.placeholders(answered)}){lock}", answered)
+                field = WorkOrder._meta.get_field("customer")
+                for fetched in cursor.fetchall():
+                    work_order = order.build(fetched, 0)
+                    field.set_cached_value(work_order, customer.build(fetched, order.width))  # type: ignore[union-attr]
+                    batch.work_orders[work_order.pk] = work_order  # type: ignore[union-attr,assignment]
         return batch
 
     def stored_uid(self, source: str, uidvalidity: int | None, uid: int) -> InboundMail | None:
