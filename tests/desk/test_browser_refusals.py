@@ -22,6 +22,18 @@ def _answers(page, path: str) -> list[int]:
     return seen
 
 
+def _commitment_typed(browser, desk, live_server):
+    """The work order open as its technician, a commitment typed in and not added yet: (page, its accessibility
+    violations, the commitments panel)."""
+    page, violations = new_page(browser)
+    sign_in(page, live_server.url, desk.technician.username, PASSWORD)
+    page.goto(f"{live_server.url}/solicitudes/{desk.work_order.number}/")
+    commitments = page.locator("#commitments")
+    commitments.get_by_role("textbox", name="Compromiso").fill("Llamarla con el presupuesto")
+    commitments.get_by_label("Vence el").fill("2099-01-01T10:00")
+    return page, violations, commitments
+
+
 def test_a_refused_phase_change_and_a_refused_field_are_shown_with_their_rule(desk, live_server):
     from playwright.sync_api import expect
 
@@ -59,12 +71,7 @@ def test_what_cannot_be_swapped_is_said_in_a_banner(desk, live_server):
     from playwright.sync_api import expect
 
     with chromium() as browser:
-        page, violations = new_page(browser)
-        sign_in(page, live_server.url, desk.technician.username, PASSWORD)
-        page.goto(f"{live_server.url}/solicitudes/{desk.work_order.number}/")
-        commitments = page.locator("#commitments")
-        commitments.get_by_role("textbox", name="Compromiso").fill("Llamarla con el presupuesto")
-        commitments.get_by_label("Vence el").fill("2099-01-01T10:00")
+        page, violations, commitments = _commitment_typed(browser, desk, live_server)
 
         # A server fault: nothing to swap, the page says so (and keeps what was typed).
         page.route("**/compromisos/**", lambda route: route.fulfill(status=500, body="boom",
@@ -96,13 +103,8 @@ def test_an_action_after_the_session_ended_opens_the_sign_in_page_and_comes_back
     from playwright.sync_api import expect
 
     with chromium() as browser:
-        page, violations = new_page(browser)
-        sign_in(page, live_server.url, desk.technician.username, PASSWORD)
+        page, violations, commitments = _commitment_typed(browser, desk, live_server)
         detail = f"{live_server.url}/solicitudes/{desk.work_order.number}/"
-        page.goto(detail)
-        commitments = page.locator("#commitments")
-        commitments.get_by_role("textbox", name="Compromiso").fill("Llamarla con el presupuesto")
-        commitments.get_by_label("Vence el").fill("2099-01-01T10:00")
         page.context.clear_cookies(name="sessionid")  # the session ended; the CSRF cookie stays, as it does
         commitments.get_by_role("button", name="Añadir").click()
         page.wait_for_url(lambda url: "/entrar/" in url)
@@ -122,12 +124,7 @@ def test_an_action_whose_csrf_token_is_refused_says_to_reload_the_page(desk, liv
     from playwright.sync_api import expect
 
     with chromium() as browser:
-        page, violations = new_page(browser)
-        sign_in(page, live_server.url, desk.technician.username, PASSWORD)
-        page.goto(f"{live_server.url}/solicitudes/{desk.work_order.number}/")
-        commitments = page.locator("#commitments")
-        commitments.get_by_role("textbox", name="Compromiso").fill("Llamarla con el presupuesto")
-        commitments.get_by_label("Vence el").fill("2099-01-01T10:00")
+        page, violations, commitments = _commitment_typed(browser, desk, live_server)
         adds = _answers(page, "/compromisos/")
         page.context.clear_cookies(name="csrftoken")
         commitments.get_by_role("button", name="Añadir").click()
