@@ -26,7 +26,9 @@ ROUND_LEVEL = 0.74  # round fourteen: 0.744 (session 11), 0.711 at its first run
 # CT-ENT from technical acronyms, four more CT-LOC from the chatter weight; see docs/language.md; never tuned on).
 # Session 12: 35. A short question put back to the technician ("¿usted teje?", "¿y usted?") now counts as
 # socialising (a family of round sixteen), and one tagline of the set ends on "¿y usted?"; not tuned away.
-EXTERNAL_WRONG_ASSERTIONS = 35
+# Session 13: 30 (CT-LOC 18, CT-DES 2, CT-ENF 2, CT-ENT 4, CT-INX 4), its one re-run at the end of the session,
+# after the support-conversation gate and the families of rounds eighteen and nineteen; not tuned on.
+EXTERNAL_WRONG_ASSERTIONS = 30
 
 
 @pytest.fixture(scope="module")
