@@ -22,7 +22,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from atiende import config_cache
-from atiende.contact.models import Contact, Queue
+from atiende.contact.models import Contact, Queue, TechnicianState
 from atiende.desk.rows import shape, table
 from atiende.errors import InputError
 from atiende.people.models import User
@@ -63,12 +63,19 @@ def find_technician(ref: str) -> User | None:
 
 def _by_extension(ref: str) -> list[User]:
     """Up to two active staff members (:func:`_staff`: role_filter(STAFF)) with this extension, in one
-    hand-written statement built once per database; the ORM compiled it on every PBX answer."""
+    hand-written statement built once per database; the ORM compiled it on every PBX answer.
+
+    Each comes with their console state as the same statement read it (``phone_state``: status and pause
+    reason, ``(None, None)`` with no state row): a PBX's answer needs it next (``calls.answer``'s state to
+    return to), and reading it here saves that event a statement (issue 25)."""
     users = shape(User, "u")
     sql = _EXTENSION_SQL.get(connection.vendor)
     if sql is None:
         roles = ", ".join(["%s"] * len(STAFF))
-        sql = (f"SELECT {users.columns} FROM {table(User)} u WHERE u.extension = %s AND u.is_active = %s "
+        quote = connection.ops.quote_name
+        sql = (f"SELECT {users.columns}, s.{quote('status')}, s.{quote('pause_reason')} FROM {table(User)} u "
+               f"LEFT JOIN {table(TechnicianState)} s ON s.{quote('user_id')} = u.{quote('id')} "
+               f"WHERE u.extension = %s AND u.is_active = %s "
                f"AND ((u.role IN ({roles}) AND u.is_superuser = %s)"
                + (" OR u.is_superuser = %s)" if Role.ADMINISTRATOR in STAFF else ")") + " LIMIT 2")
         _EXTENSION_SQL[connection.vendor] = sql
@@ -78,7 +85,13 @@ def _by_extension(ref: str) -> list[User]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [user for row in rows if (user := users.build(row, 0)) is not None]  # type: ignore[misc]
+    found: list[User] = []
+    for row in rows:
+        user = users.build(row, 0)
+        if user is not None:
+            user.phone_state = (row[-2], row[-1])  # type: ignore[attr-defined]
+            found.append(user)  # type: ignore[arg-type]
+    return found
 
 
 _EXTENSION_SQL: dict[str, str] = {}

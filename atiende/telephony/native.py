@@ -229,7 +229,9 @@ def _act_on(row: Contact, event: NativeEvent) -> dict[str, Any]:
         # The PBX is the source of truth: a ring group or call pickup may let another phone answer.
         # A campaign's dial names no technician: it is the one who dialled it (CH-PRO, atiende/campaigns/).
         who_id = who.pk if who is not None else _dialled_by(row)
-        outcome = calls.answer(contact_id=row.pk, technician_id=who_id, from_pbx=True)
+        # Their state was read with them by extension (directory._by_extension): not read again.
+        outcome = calls.answer(contact_id=row.pk, technician_id=who_id, from_pbx=True,
+                               state_read=getattr(who, "phone_state", None))
         assignee = who if who is not None and who.pk == outcome.contact.assignee_id else outcome.contact.assignee_id
         return {"action": "connect", "technician": _who(assignee), **_state(outcome.contact)}
     if event.type == "hold":

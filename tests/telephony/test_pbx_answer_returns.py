@@ -79,3 +79,24 @@ def test_the_native_cti_answer_does_the_same(queue, lucia, clock):
     clock.advance(31)
     deadlines.run_due_deadlines(worker="t")
     assert state_of(marta) == ("en_pausa", "Reunión")
+
+
+@pytest.mark.parametrize("signed_in", [True, False], ids=["paused", "never signed in"])
+def test_the_native_protocol_answer_by_extension_returns_them_to_their_state(queue, lucia, clock, signed_in):
+    """The native CTI's ``answered`` names the technician by extension: their state is read with them (one
+    statement), and after the call they go back to it as on the generic protocol."""
+    from atiende.people.models import User
+    from atiende.telephony.native import NativeEvent, receive
+
+    pbx = User.objects.create_user("pbx", role="administrador")
+    marta = make_technician("marta", extension="204", available=False)
+    if signed_in:
+        availability.pause(user=marta, reason="Reunión")
+    assert receive(NativeEvent(id="n-1", type="new_call", call_id="n", queue="soporte"), sender=pbx).status == 200
+    answer = receive(NativeEvent(id="n-2", type="answered", call_id="n", technician="204"), sender=pbx)
+    assert answer.status == 200 and answer.body["technician"]["extension"] == "204"
+    assert state_of(marta)[0] == "ocupado" and state_of(lucia) == ("disponible", "")
+    assert receive(NativeEvent(id="n-3", type="hangup", call_id="n"), sender=pbx).status == 200
+    clock.advance(31)
+    deadlines.run_due_deadlines(worker="t")
+    assert state_of(marta) == (("en_pausa", "Reunión") if signed_in else ("desconectado", ""))

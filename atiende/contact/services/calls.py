@@ -52,7 +52,7 @@ def _actor_id(actor: User | None) -> int | None:
 
 @single_writer
 def answer(*, contact_id: int, user: User | None = None, technician_id: int | None = None,
-           from_pbx: bool = False) -> Outcome:
+           from_pbx: bool = False, state_read: tuple[str | None, str | None] | None = None) -> Outcome:
     """The technician picks up. In the console only the one it rings at may (``offered_to_someone_else``).
 
     ``from_pbx``: the telephony reports who really answered and is the source of truth: with
@@ -60,10 +60,11 @@ def answer(*, contact_id: int, user: User | None = None, technician_id: int | No
     offer to the rung technician ends (they are free again, and may get a waiting call)
     and the call is answered by the one who took it. A technician who answers at the phone
     while paused (with its reason) or not signed in goes back to that state after the call
-    (``returns_to``, as a supervisor taking over), not into routing.
+    (``returns_to``, as a supervisor taking over), not into routing. ``state_read``: that technician's status
+    and pause reason as the caller's transaction read them already (see ``state_to_return_to``).
     """
     who = technician_id if technician_id is not None else _actor_id(user)
-    before = state_to_return_to(who) if from_pbx and who is not None else None
+    before = state_to_return_to(who, read=state_read) if from_pbx and who is not None else None
 
     def action(c: engine.Contact, p: engine.Policy) -> list[engine.Event]:
         moment = now()
@@ -90,7 +91,7 @@ def desk_dial(*, queue: str | Queue, technician: User, caller: str = "", callee:
     dial nobody answered: the contact ends unanswered (not reached), counted apart from inbound abandons, and
     they go back to what they were doing (a pause or a wrap-up is kept, ``returns_to``). A PBX that never
     reports it back: it ends not reached after ``dial_timeout_seconds``. Call inside the event's transaction."""
-    before = state_to_return_to(technician.pk)
+    before = state_to_return_to(technician.pk, read=getattr(technician, "phone_state", None))
     keep = None if before is None or before["status"] == TechnicianStatus.AVAILABLE else before
     with tx():
         row = create_contact(queue=queue, direction="outbound", caller=caller, callee=callee,

@@ -313,18 +313,23 @@ def count_contact(user_id: int) -> None:
         updated_at=timezone.now())
 
 
-def state_to_return_to(user_id: int) -> dict[str, str] | None:
+def state_to_return_to(user_id: int, *, read: tuple[str | None, str | None] | None = None) -> dict[str, str] | None:
     """Where this technician goes back to after a call they come onto now (kept in its ``returns_to``).
 
     What they are doing now (status, pause reason; no state row: not signed in for
     calls, desconectado). On another call or in a wrap-up of their own, where that
     call takes them afterwards (engine.state_to_keep): a supervisor who joins two calls
     goes back, after the last, to what they did before the first. None: the pool.
+    ``read``: their status and pause reason as this transaction already read them (``(None, None)``: no state
+    row), so they are not read again.
     """
-    with connection.cursor() as cursor:  # hand-written: read on every answer the PBX reports (issue 25)
-        cursor.execute(f"SELECT status, pause_reason FROM {connection.ops.quote_name(TechnicianState._meta.db_table)} "
-                       "WHERE user_id = %s", [user_id])
-        found = cursor.fetchone()
+    if read is not None:
+        found = read if read[0] is not None else None
+    else:
+        with connection.cursor() as cursor:  # hand-written: read on every answer the PBX reports (issue 25)
+            cursor.execute(f"SELECT status, pause_reason FROM "
+                           f"{connection.ops.quote_name(TechnicianState._meta.db_table)} WHERE user_id = %s", [user_id])
+            found = cursor.fetchone()
     status, reason = (str(found[0]), str(found[1])) if found else (TechnicianStatus.OFFLINE.value, "")
     if status == TechnicianStatus.AVAILABLE:
         return {"status": status, "pause_reason": ""}  # nothing else going on: no need to look
