@@ -65,6 +65,18 @@ message_stored = Signal()
 set_stored = Signal()
 
 
+def opened_in_set(items: Any) -> list[tuple[Any, list[Any]]]:
+    """The work orders a ``set_stored`` set opened, in order, each with the messages the set wrote on it (a
+    request and its replies in the same batch): what a listener builds a new work order's derived rows from."""
+    opened: dict[int, tuple[Any, list[Any]]] = {}
+    for item in items:
+        if item.new_work_order:
+            opened.setdefault(id(item.work_order), (item.work_order, []))
+        if id(item.work_order) in opened:
+            opened[id(item.work_order)][1].append(item.message)
+    return list(opened.values())
+
+
 @receiver(pre_save, sender=ContactPoint, dispatch_uid="desk.contact_point_number_on_raw_save")
 def contact_point_number_on_raw_save(sender: type[ContactPoint], instance: ContactPoint, raw: bool = False,
                                      **kwargs: Any) -> None:

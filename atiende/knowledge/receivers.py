@@ -34,7 +34,7 @@ from atiende.desk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from atiende.desk.signals import set_stored
+from atiende.desk.signals import opened_in_set, set_stored
 from atiende.knowledge import index
 from atiende.knowledge.models import Article, CannedAnswer, SearchKind
 from atiende.people.models import Team
@@ -83,17 +83,12 @@ def set_written(sender: type, items: Any, **kwargs: Any) -> None:
     """A set of mail (``desk.bulk.write``): the work orders it opened and the customers it recorded hold only what
     the set wrote, so their entries are built from its rows (:func:`index.index_written`), taking the work their
     ``post_save`` asked for (``db.claim``: none waiting, nothing to do); a work order it answered is read as usual."""
-    opened: dict[int, tuple[WorkOrder, list[Message]]] = {}
-    for item in items:
-        if item.new_work_order:
-            opened.setdefault(id(item.work_order), (item.work_order, []))
-        if id(item.work_order) in opened:
-            opened[id(item.work_order)][1].append(item.message)
+    opened = opened_in_set(items)
     recorded = {id(item.customer): item for item in items if item.new_customer}
     work_orders = [(work_order, [m.body for m in sorted(messages, key=lambda m: (m.created_at, m.pk))])
-                   for work_order, messages in opened.values() if db.claim((WORK_ORDER_ENTRY, work_order.pk))]
+                   for work_order, messages in opened if db.claim((WORK_ORDER_ENTRY, work_order.pk))]
     named: dict[int, list[WorkOrder]] = {}
-    for work_order, _messages in opened.values():
+    for work_order, _messages in opened:
         for person in {work_order.customer_id, work_order.requester_id, work_order.decision_maker_id} - {None}:
             named.setdefault(person, []).append(work_order)
     customers = [(item.customer, [item.email], named.get(item.customer.pk, [])) for item in recorded.values()

@@ -22,7 +22,7 @@ from django.dispatch import receiver
 
 from atiende import config_cache, db
 from atiende.desk.models import Message, WorkOrder, WorkOrderEvent
-from atiende.desk.signals import set_stored
+from atiende.desk.signals import opened_in_set, set_stored
 from atiende.sla import services
 from atiende.sla.models import Holiday, SlaPolicy, TeamCalendar
 
@@ -100,13 +100,7 @@ def on_set_stored(sender: type, items: Any, **kwargs: Any) -> None:
     """A set of mail (``desk.bulk.write``): the clocks of the work orders it opened come from its rows
     (``services.start_many``), taking the refresh their history lines asked for (``db.claim``); those of the work
     orders it answered are refreshed as usual. If that fails, each is refreshed alone, as a failed batch is."""
-    opened: dict[int, tuple[WorkOrder, list[Message]]] = {}
-    for item in items:
-        if item.new_work_order:
-            opened.setdefault(id(item.work_order), (item.work_order, []))
-        if id(item.work_order) in opened:
-            opened[id(item.work_order)][1].append(item.message)
-    claimed = [(work_order, messages) for work_order, messages in opened.values()
+    claimed = [(work_order, messages) for work_order, messages in opened_in_set(items)
                if db.claim(("sla.refresh", work_order.pk))]
     if not claimed:
         return
