@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,12 +36,12 @@ def _book(page, served, number: int) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{served.server.url}/solicitudes/{number}/llamenme/")
-    # The whole of the center's today: the window opened already, so it is dialled at once, whatever the hour the
-    # suite runs (the form's own day and end follow the clock, and late in the evening the day is tomorrow's).
-    today = datetime.now(ZoneInfo(served.server.env.get("ATIENDE_TIME_ZONE", "Europe/Madrid"))).date()
-    page.locator("input[name=day]").fill(today.isoformat())
-    page.locator("input[name=start]").fill("00:00")
-    page.locator("input[name=end]").fill("23:59")
+    # From this minute for an hour in the center's time: the window has opened, so it is dialled at once, whatever
+    # the hour the suite runs (after 23:00 its end is the next day's, which the form reads as such).
+    opens = datetime.now(ZoneInfo(served.server.env.get("ATIENDE_TIME_ZONE", "Europe/Madrid")))
+    page.locator("input[name=day]").fill(opens.date().isoformat())
+    page.locator("input[name=start]").fill(opens.strftime("%H:%M"))
+    page.locator("input[name=end]").fill((opens + timedelta(hours=1)).strftime("%H:%M"))
     page.get_by_role("button", name="Programar la devolución").click()
     expect(page).to_have_url(f"{served.server.url}/solicitudes/{number}/")
 

@@ -30,6 +30,9 @@ from atiende.telephony.models import Callback
 from atiende.web.access import not_found, role_required
 from atiende.web.pages import attach_error
 
+# The longest window whose end, read as a time before its start, is taken as the next day's.
+OVERNIGHT_HOURS = 12
+
 
 class CallbackForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Phone to call you at"), max_length=40)
@@ -40,15 +43,20 @@ class CallbackForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("What it is about (optional)"), max_length=300, required=False)
 
     def window(self) -> tuple[datetime, datetime]:
+        """The window in the desk's time zone. An end at or before the start is the next day's (from 23:30 until
+        01:00), as long as the window stays under OVERNIGHT_HOURS; anything longer is a slip (12:00 until 11:00)."""
         data = self.cleaned_data
         day: date = data["day"]
-        start = timezone.make_aware(datetime.combine(day, data["start"]))
+        start_time: time = data["start"]
         end_time: time = data["end"]
-        end = timezone.make_aware(datetime.combine(day, end_time))
-        if end <= start:
+        end_day = day if end_time > start_time else day + timedelta(days=1)
+        start = timezone.make_aware(datetime.combine(day, start_time))
+        end = timezone.make_aware(datetime.combine(end_day, end_time))
+        if end - start > timedelta(hours=OVERNIGHT_HOURS) and end_day != day:
             raise InputError("callback_window_invalid", _("The window must end after it starts."), rule="PT-2",
                              field="end")
         return start, end
+
 
 
 def _phone_of(customer: Customer | None) -> str:
@@ -71,9 +79,7 @@ def work_order_callback(request: HttpRequest, number: int) -> HttpResponse:
     customer = work_order.customer if staff else Customer.objects.filter(user=user).first()
     moment = timezone.localtime(clock_now())  # the contact center's clock, as the call-back's checks
     start = (moment + timedelta(minutes=15)).replace(second=0, microsecond=0)
-    # Two hours from then, but never past midnight: the window is one day's (the form has one day field), and an
-    # end time after midnight would read as before the start and the prefilled form would be refused.
-    end = min(start + timedelta(hours=2), start.replace(hour=23, minute=59))
+    end = start + timedelta(hours=2)  # past midnight late in the evening: the form reads that end as the next day's
     initial: dict[str, Any] = {"number": _phone_of(customer), "day": start.date(), "start": start.time(),
                                "end": end.time()}
     form = CallbackForm(request.POST or None, initial=initial)
@@ -91,6 +97,7 @@ def work_order_callback(request: HttpRequest, number: int) -> HttpResponse:
         else:
             said = (_("Done: the customer will be called between %(start)s and %(end)s.") if staff
                     else _("Done: we will call you between %(start)s and %(end)s."))
+            # «entre el 10/03 23:30 y las 01:00»: an end before the start reads as the next day's, as in the form.
             messages.success(request, said % {"start": timezone.localtime(window_start).strftime("%d/%m %H:%M"),
                                               "end": timezone.localtime(window_end).strftime("%H:%M")})
             return redirect("desk:work_order_detail", number=work_order.number)

@@ -123,10 +123,11 @@ def test_the_customer_asks_in_the_portal_and_sees_the_commitment_on_the_request(
     assert client.get(f"/solicitudes/{order.number}/llamenme/").status_code == 404
 
 
-@pytest.mark.parametrize("local", ["09:30", "21:50", "23:50"])
+@pytest.mark.parametrize("local", ["09:30", "21:50", "23:31", "23:40", "23:50"])
 def test_the_prefilled_window_is_accepted_as_it_is_at_any_hour(client, setup, clock, local):
-    """The form offers the next two hours from a quarter of an hour on; late in the evening those run past midnight,
-    and the prefilled end read as before the start (refused, PT-2). It now stops at 23:59 of its day."""
+    """The form offers the next two hours from a quarter of an hour on; late in the evening those run past midnight.
+    Cut at 23:59, the offered window was under the 15 minutes PT-2 asks from 23:30 to 23:45 (refused as offered);
+    its end now reads as the next day's."""
     from datetime import datetime
 
     from django.utils import timezone
@@ -144,6 +145,27 @@ def test_the_prefilled_window_is_accepted_as_it_is_at_any_hour(client, setup, cl
     assert timezone.localtime(callback.window_start) == timezone.make_aware(datetime(2026, 3, 10, hour, minute)) + \
         timedelta(minutes=15)
     assert callback.window_start < callback.window_end <= callback.window_start + timedelta(hours=2)
+
+
+def test_a_window_past_midnight_ends_the_next_day_and_a_slip_is_refused(client, setup, clock):
+    """From 23:30 until 01:00: the end is the next day's (PT-2 keeps the whole window); 12:00 until 11:00 is a
+    slip, not a 23-hour window, and is refused on the end field with nothing booked."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    account, order = setup
+    clock.set(timezone.make_aware(datetime(2026, 3, 10, 18, 0)))
+    client.force_login(account)
+    url = f"/solicitudes/{order.number}/llamenme/"
+    slip = client.post(url, {"number": "600 111 222", "day": "2026-03-10", "start": "12:00", "end": "11:00"})
+    assert slip.status_code == 400 and "PT-2" in slip.content.decode() and not Callback.objects.exists()
+    sent = client.post(url, {"number": "600 111 222", "day": "2026-03-10", "start": "23:30", "end": "01:00"},
+                       follow=True)
+    assert "entre el 10/03 23:30 y las 01:00" in sent.content.decode()
+    callback = Callback.objects.get()
+    assert timezone.localtime(callback.window_start) == timezone.make_aware(datetime(2026, 3, 10, 23, 30))
+    assert timezone.localtime(callback.window_end) == timezone.make_aware(datetime(2026, 3, 11, 1, 0))
 
 
 def test_staff_see_and_cancel_only_the_call_backs_of_their_teams_queues(client, setup, clock):
