@@ -33,10 +33,11 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.contact import live
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 
 MAX_DAYS_AHEAD = 14  # a window may open at most this far ahead
 MIN_WINDOW_MINUTES = 15  # and last at least this long: the retries need room
+OVERNIGHT_HOURS = 12  # the longest window whose end, a time before its start, is read as the next day's
 
 
 def phone_window_minutes() -> int:
@@ -111,6 +113,19 @@ def accept_on_phone(row: Contact, *, number: str = "") -> Accepted:
         transaction.on_commit(routing.dispatch)  # the technician it rang at is free again
     routed = routing.route_contact(contact_id=row.pk)
     return Accepted(callback, _last_dial(callback) if routed.technician is not None else None)
+
+
+def day_window(day: date, start: time, end: time, *, end_field: str = "window_end") -> tuple[datetime, datetime]:
+    """A window given as a day and two times in the contact center's time zone (the forms' and the chat widget's).
+    An end at or before the start is the next day's (from 23:30 until 01:00) while the window stays within
+    OVERNIGHT_HOURS; anything longer is a slip (12:00 until 11:00), refused on ``end_field``."""
+    end_day = day if end > start else day + timedelta(days=1)
+    opens = timezone.make_aware(datetime.combine(day, start))
+    closes = timezone.make_aware(datetime.combine(end_day, end))
+    if end_day != day and closes - opens > timedelta(hours=OVERNIGHT_HOURS):
+        raise InputError("callback_window_invalid", _("The window must end after it starts."), rule="PT-2",
+                         field=end_field)
+    return opens, closes
 
 
 @single_writer

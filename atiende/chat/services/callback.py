@@ -24,7 +24,6 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.chat.selectors import widget_for_key
@@ -62,13 +61,12 @@ def clean_phone(value: Any) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _moment(day: Any, at: Any, field: str) -> datetime:
+def _parsed(read: Any, text: Any, field: str) -> Any:
     try:
-        when = datetime.combine(date.fromisoformat(str(day)), time.fromisoformat(str(at)))
+        return read(str(text))
     except (TypeError, ValueError):
         raise InputError("callback_window_invalid", _("Give the day as YYYY-MM-DD and the time as HH:MM."),
                          field=field, rule="PT-2") from None
-    return timezone.make_aware(when)
 
 
 def window(day: Any, start: Any, end: Any) -> tuple[datetime | None, datetime | None]:
@@ -78,11 +76,8 @@ def window(day: Any, start: Any, end: Any) -> tuple[datetime | None, datetime | 
     if not (day and start and end):
         raise InputError("callback_window_invalid", _("Give the day and both times of the window, or none of them."),
                          field="day", rule="PT-2")
-    opens, closes = _moment(day, start, "from"), _moment(day, end, "until")
-    if closes <= opens:
-        raise InputError("callback_window_invalid", _("The window must end after it starts."), field="until",
-                         rule="PT-2")
-    return opens, closes
+    return callbacks.day_window(_parsed(date.fromisoformat, day, "from"), _parsed(time.fromisoformat, start, "from"),
+                                _parsed(time.fromisoformat, end, "until"), end_field="until")
 
 
 def _customer_for(*, name: str, email: str, phone: str, language: str) -> tuple[Customer, bool]:

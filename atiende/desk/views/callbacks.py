@@ -7,7 +7,7 @@ only reads the window in the desk's time zone and shows the refusals next to the
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -30,9 +30,6 @@ from atiende.telephony.models import Callback
 from atiende.web.access import not_found, role_required
 from atiende.web.pages import attach_error
 
-# The longest window whose end, read as a time before its start, is taken as the next day's.
-OVERNIGHT_HOURS = 12
-
 
 class CallbackForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Phone to call you at"), max_length=40)
@@ -43,20 +40,8 @@ class CallbackForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("What it is about (optional)"), max_length=300, required=False)
 
     def window(self) -> tuple[datetime, datetime]:
-        """The window in the desk's time zone. An end at or before the start is the next day's (from 23:30 until
-        01:00), as long as the window stays under OVERNIGHT_HOURS; anything longer is a slip (12:00 until 11:00)."""
         data = self.cleaned_data
-        day: date = data["day"]
-        start_time: time = data["start"]
-        end_time: time = data["end"]
-        end_day = day if end_time > start_time else day + timedelta(days=1)
-        start = timezone.make_aware(datetime.combine(day, start_time))
-        end = timezone.make_aware(datetime.combine(end_day, end_time))
-        if end - start > timedelta(hours=OVERNIGHT_HOURS) and end_day != day:
-            raise InputError("callback_window_invalid", _("The window must end after it starts."), rule="PT-2",
-                             field="end")
-        return start, end
-
+        return callbacks.day_window(data["day"], data["start"], data["end"], end_field="end")
 
 
 def _phone_of(customer: Customer | None) -> str:
