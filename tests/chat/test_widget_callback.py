@@ -69,6 +69,17 @@ def test_a_visitor_asks_to_be_called_in_a_window_and_is_told_the_promise(client,
     assert ContactPoint.objects.filter(customer=customer, value="+34600112233").exists()
 
 
+def test_a_window_past_midnight_ends_the_next_day(client, takes_callbacks, clock):
+    """From 23:30 until 01:00 in Madrid is one window ending the next day (telephony.callbacks.day_window), not a
+    window that ends before it starts; 13:00 until 11:00 is still refused (the parametrized case above)."""
+    answer = ask(client, {"name": "Eva Gil", "phone": "600 11 22 33", "consent": True, "day": "2026-01-05",
+                          "from": "23:30", "until": "01:00"})
+    assert answer.status_code == 200, answer.content
+    assert "entre el 05/01 23:30 y las 01:00" in answer.json()["message"]
+    callback = Callback.objects.get()
+    assert (callback.window_start.isoformat(), callback.window_end.isoformat()) == (
+        "2026-01-05T22:30:00+00:00", "2026-01-06T00:00:00+00:00")
+
 def test_with_no_window_the_call_back_is_dialled_now_by_a_free_technician(client, takes_callbacks, lucia, clock):
     answer = ask(client, {"name": "Eva Gil", "phone": "+34 600 11 22 33", "consent": True,
                           "email": "eva@example.com"})
