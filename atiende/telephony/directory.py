@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from atiende import config_cache
 from atiende.contact.models import Contact, Queue, TechnicianState
-from atiende.desk.rows import shape, table
+from atiende.desk.rows import placeholders, shape, table
 from atiende.errors import InputError
 from atiende.people.models import User
 from atiende.people.roles import STAFF, Role, role_filter
@@ -71,7 +71,7 @@ def _by_extension(ref: str) -> list[User]:
     users = shape(User, "u")
     sql = _EXTENSION_SQL.get(connection.vendor)
     if sql is None:
-        roles = ", ".join(["%s"] * len(STAFF))
+        roles = placeholders(STAFF)
         quote = connection.ops.quote_name
         sql = (f"SELECT {users.columns}, s.{quote('status')}, s.{quote('pause_reason')} FROM {table(User)} u "
                f"LEFT JOIN {table(TechnicianState)} s ON s.{quote('user_id')} = u.{quote('id')} "

@@ -33,6 +33,7 @@ from atiende.contact.models import (
     TechnicianState,
     TechnicianStatus,
 )
+from atiende.desk.rows import placeholders
 from atiende.engine import EventKind
 from atiende.engine.channels import CONCURRENT
 from atiende.errors import InputError
@@ -112,7 +113,7 @@ def technician_changed(row: TechnicianState) -> None:
 
 def _placeholders(values: Any) -> tuple[str, list[str]]:
     items = sorted(str(v) for v in values)
-    return ", ".join(["%s"] * len(items)), items
+    return placeholders(items), items
 
 
 def _busy_beyond_sql() -> tuple[str, list[str]]:
