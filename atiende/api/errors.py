@@ -40,6 +40,15 @@ def csrf_message() -> str:
              "cookie's value), or authenticate with a bearer token instead.")
 
 
+def csrf_message_for(request: HttpRequest) -> str:
+    """What a refused CSRF check tells whoever sent the request. A client of /api/ is told what to send; a
+    page's own script (htmx, the consoles' JSON beside their pages, any fetch asking for JSON) sends the token
+    it was given, so its refusal means the page outlived its session: the person is told to reload."""
+    if request.path.startswith("/api/"):
+        return csrf_message()
+    return _("The session has expired; reload the page.")
+
+
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Anything under /api/v1/ that no router serves gets the API's error format, not an HTML page."""
     body = error_body("not_found", _("There is no API endpoint at %(path)s.") % {"path": request.path})
@@ -101,7 +110,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 403 and "csrf" in str(exc).lower():  # django-ninja's own check for session auth
-            return api.create_response(request, error_body("csrf_failed", csrf_message()), status=403)
+            return api.create_response(request, error_body("csrf_failed", csrf_message_for(request)), status=403)
         code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 409: "conflict"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from atiende.api.errors import csrf_message, out_of_range_body
+from atiende.api.errors import csrf_message_for, out_of_range_body
 from atiende.errors import error_body
 
 API_PREFIX = "/api/"
@@ -84,15 +84,24 @@ class ApiErrorsAsJsonMiddleware:
         return response
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """A script's request: htmx, or one whose Accept header puts JSON before HTML (live.js, the widget)."""
+    if request.headers.get("HX-Request") == "true":
+        return True
+    accept = request.headers.get("Accept", "")
+    json_at, html_at = accept.find("application/json"), accept.find("text/html")
+    return json_at >= 0 and (html_at < 0 or json_at < html_at)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: the API's JSON error under /api/ saying what to send. A page's request fails it when
     the page outlived its token (signed in or out in another tab, a session that ended): the person is told to
-    reload, never shown Django's page for developers. An htmx request gets the error as JSON, which web/swaps.js
-    puts in the page's banner; a plain form gets the error page."""
+    reload, never shown Django's page for developers. A script's request (htmx, a fetch asking for JSON) gets
+    the error as JSON, which web/swaps.js and consoles/live.js show; a plain form gets the error page."""
     if _is_api(request):
         with translation.override(translation.get_language_from_request(request)):
-            return JsonResponse(error_body("csrf_failed", csrf_message()), status=403)
-    message = _("The session has expired; reload the page.")
-    if request.headers.get("HX-Request") == "true":
+            return JsonResponse(error_body("csrf_failed", csrf_message_for(request)), status=403)
+    message = csrf_message_for(request)
+    if _wants_json(request):
         return JsonResponse(error_body("csrf_failed", message), status=403)
     return render(request, "web/error.html", {"status": 403, "message": message, "rule": None}, status=403)

@@ -82,6 +82,29 @@ def test_a_refused_csrf_check_on_an_htmx_request_says_to_reload_the_page(desk):
         assert _json_error(response, 403, "csrf_failed")["message"] == said
 
 
+def test_a_refused_csrf_check_on_a_page_script_asking_for_json_says_to_reload_the_page(desk):
+    """A page's own script (consoles/live.js, any fetch asking for JSON) sends the token its page was given: a
+    refusal means the page outlived its session. It gets JSON it can read, telling the person to reload, not an
+    HTML page nor the API client's advice about headers; a browser's usual Accept still gets the page."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(desk.technician)
+    for language, said in (("es", "La sesión ha caducado; recargue la página."),
+                           ("en", "The session has expired; reload the page.")):
+        client.cookies["django_language"] = language
+        for accept in ("application/json", "application/json, text/plain, */*", "*/*;q=0.1, application/json"):
+            page = client.post("/solicitudes/nueva/", {"title": "x"}, headers={"Accept": accept})
+            assert _json_error(page, 403, "csrf_failed")["message"] == said, accept
+        # The consoles' JSON is served by a django-ninja API beside their pages (/consola/...), not under /api/.
+        console = client.post("/consola/asistente/", {"text": "hola"}, content_type="application/json",
+                              headers={"Accept": "application/json"})
+        assert _json_error(console, 403, "csrf_failed")["message"] == said
+        browser = client.post("/solicitudes/nueva/", {"title": "x"},
+                              headers={"Accept": "text/html,application/xhtml+xml,application/json;q=0.9"})
+        assert browser.status_code == 403 and browser["Content-Type"].startswith("text/html")
+        assert said in browser.content.decode()
+    assert not WorkOrder.objects.filter(title="x").exists()
+
+
 def test_a_crash_under_the_api_is_a_json_500(desk, monkeypatch):
     from atiende.api import people
 
