@@ -12,6 +12,7 @@ from atiende.language import morph, rewrite, roles
 from atiende.language.lexicon import (
     CHECKS,
     LEVELS,
+    PLAIN_ACRONYMS,
     TERMS,
     TERMS_REGEX,
     TRAITS,
@@ -179,6 +180,34 @@ def _jargon_findings(folded: Folded, level: str, language: str) -> list[Finding]
             message = f"«{excerpt}» puede no entenderse con un cliente de nivel {level}: use palabras sencillas (DN-2)."
         s, rewrite = _fit_determiner(folded.original, s, term.plain)
         out.append(Finding("DN-2", s, e, folded.original[s:e], message, rewrite))
+    if rank == 0:
+        out += _unknown_acronyms(folded, out, language)
+    return out
+
+
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?![\w-])")
+_UNKNOWN_ACRONYM_PLAIN = "(dígalo con palabras sencillas: qué aparato o qué ajuste es)"
+
+
+def _unknown_acronyms(folded: Folded, found: list[Finding], language: str) -> list[Finding]:
+    """DN-2 by family (session 14): an acronym in capitals that is neither an everyday one nor a Spanish word
+    ("el LNB", "el ICCID") is jargon for a basic customer whether or not a term names it. Not in a draft typed in
+    capitals (that is NT-6's shouting), not where a term already matched."""
+    original = folded.original
+    tokens = list(_ACRONYM.finditer(original))
+    if not tokens or len(tokens) / (len(original.split()) or 1) >= 0.4:
+        return []
+    out: list[Finding] = []
+    for m in tokens:
+        token = m.group(0)
+        if token in PLAIN_ACRONYMS or morph.known(token.lower()):
+            continue
+        if any(f.start < m.end() and m.start() < f.end for f in found + out):
+            continue
+        message = (f"\"{token}\" may not be understood by a customer at level basico: use plain words (DN-2)."
+                   if language.startswith("en") else
+                   f"«{token}» puede no entenderse con un cliente de nivel basico: use palabras sencillas (DN-2).")
+        out.append(Finding("DN-2", m.start(), m.end(), token, message, _UNKNOWN_ACRONYM_PLAIN))
     return out
 
 

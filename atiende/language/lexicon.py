@@ -92,6 +92,8 @@ class Term:
 
 _jargon = load_data("jargon.toml")
 TERMS = tuple(Term(t["re"], t["understood_from"], t["plain"]) for t in _jargon["term"])
+# Acronyms every customer reads (DNI, PIN, SMS...): any other acronym in capitals is jargon for a basic customer.
+PLAIN_ACRONYMS = frozenset(_jargon.get("plain_acronyms", ()))
 TERMS_REGEX = combine([t.pattern for t in TERMS])
 
 _CHECKS_DATA = load_data("checks.toml")
