@@ -173,6 +173,23 @@ def _chatter(folded: Folded, cue_spans: list[tuple[int, int]]) -> tuple[list[flo
 _SUPPORT_TRAITS = frozenset(SUPPORT["traits"])
 _ADDRESSEE = combine([SUPPORT["addressee"], SUPPORT["service"]])
 _CLITIC_ENDINGS = tuple(SUPPORT["clitic_endings"])
+_LISTENER = combine([SUPPORT["listener"]])
+
+
+def _addressed(folded: Folded) -> bool:
+    """Someone on the other side of the exchange is spoken to (CT-LOC, session 14): a question, a topic word,
+    a second-person word or verb, a courtesy or the call itself named. "Mi suegra dice que el vino alegra" has
+    none; "¿Usted tiene perros?" and "por eso no escucho bien" have."""
+    text = folded.text
+    if "?" in text or _TOPIC.search(text) or _LISTENER.search(text):
+        return True
+    for word in WORD.findall(folded.original.lower()):
+        if len(word) > 5 and word.endswith(_CLITIC_ENDINGS):
+            return True
+        verb = morph.analyse(word)
+        if verb is not None and verb.person == morph.SECOND:
+            return True
+    return False
 
 
 def _support_conversation(folded: Folded) -> bool:
@@ -308,6 +325,8 @@ def score_traits(folded: Folded) -> dict[str, TraitScore]:
             extra, sentences = _chatter(folded, other_spans)
             weights += extra
             evidence += [s for s in sentences if s not in evidence] if extra else []
+            if weights and not other_spans and not _addressed(folded):
+                weights, evidence = [], []  # talk about one's life addressed to nobody: a story, not chatter
             # A long message that also wanders into chatter leans talkative.
             if not weights:
                 pass

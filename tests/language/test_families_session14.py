@@ -92,3 +92,49 @@ def test_an_unknown_acronym_is_fine_for_an_intermediate_customer():
 
 def test_policy_refusal_with_an_alternative_is_not_pt1():
     assert "PT-1" not in rules("No tenemos forma de verlo desde aquí, pero si me manda una foto lo reviso ahora.")
+
+
+def traits(text: str) -> set[str]:
+    return {t.id for t in analyze(text, as_="cliente").traits}
+
+
+@pytest.mark.parametrize(("message", "trait"), [
+    # CT-ENF: an expletive of exasperation, "me colmaron", "ya vale", the minutes waited.
+    ("¡Me cago en todo! Llevo una semana sin teléfono fijo.", "CT-ENF"),
+    ("Ya me colmaron con tanta llamada comercial.", "CT-ENF"),
+    ("Es la quinta vez que escribo y me contesta un robot, ya vale.", "CT-ENF"),
+    ("Cuarenta minutos esperando para nada, joder.", "CT-ENF"),
+    # CT-DES: ironic praise before the complaint, contempt in new words, the technician who did nothing.
+    ("Felicidades, han logrado que el router se reinicie solo cada hora.", "CT-DES"),
+    ("Genial lo suyo: tres semanas para mandar un cargador.", "CT-DES"),
+    ("Qué técnicos tan eficientes tienen: vino, miró y se fue.", "CT-DES"),
+    ("Su aplicación da risa, se cierra sola.", "CT-DES"),
+    ("¿Qué tipo de servicio es este, que nadie contesta?", "CT-DES"),
+    ("El señor que vino se fue sin revisar nada.", "CT-DES"),
+    # CT-INX: unable to tell what happened after a step.
+    ("Pulsé lo que me dijo pero no me fijé si salió algo.", "CT-INX"),
+    # CT-LOC: a neighbour's word about the technician, a relative remembered, a relative's studies.
+    ("Mi comadre me contó que usted es la más amable de todos, ella siempre llama aquí.", "CT-LOC"),
+    ("Mi esposo, que en paz descanse, era el que arreglaba todo en casa, ¿sabe? Era muy mañoso.", "CT-LOC"),
+    # CT-ENT: a first-person check naming what was checked; device vocabulary.
+    ("Flasheé el firmware y el bootloader sigue en bucle.", "CT-ENT"),
+    ("Revisé los logs del router y el kernel reinicia la interfaz cada hora.", "CT-ENT"),
+])
+def test_the_trait_family_is_found_in_new_wording(message, trait):
+    assert trait in traits(message)
+
+
+@pytest.mark.parametrize("message", [
+    "Ya vale, ya funciona, muchas gracias.",
+    "Enhorabuena, han conseguido que funcione.",
+    "Me da pena molestarle, es una consulta rápida.",
+    "Anoche me llegó un mensaje raro al correo diciendo que gané un premio.",
+    "Por favor, revise el cable de la entrada.",
+    # Stories and sayings addressed to nobody (issue 23: a trait needs words addressed to a person in a support
+    # exchange): no chatter, no anger.
+    "Mi abuela decía que el que madruga encuentra todo cerrado.",
+    "Mi suegra dice que el vino alegra el corazón.",
+    "Joder con la vida, qué cosas tiene.",
+])
+def test_no_trait_beside_the_family(message):
+    assert traits(message) == set()
