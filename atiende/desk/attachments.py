@@ -31,12 +31,20 @@ trail; downloads (``desk.attachment_downloaded``) and changes of the internal ma
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import unicodedata
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import (
+    DEFAULT_STORAGE_ALIAS,
+    DefaultStorage,
+    FileSystemStorage,
+    storages,
+)
 from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
@@ -147,6 +155,65 @@ def room_left(work_order: WorkOrder, adding: int = 1) -> None:
         )
 
 
+def store_new(field_file: Any, filename: str, data: bytes) -> None:
+    """``field_file.save(filename, ContentFile(data), save=False)``, with the system calls a new file needs.
+
+    The name comes from the field's ``upload_to`` (random), so ``FileSystemStorage.save``'s look for a free
+    name, its ``makedirs`` (a failing ``mkdir`` each time once the folder exists), its lock on a file nobody
+    else can know yet and its ``chmod`` and ``stat`` by path are spent on a file this process alone creates:
+    here it is created the same way (``O_CREAT | O_EXCL``, mode 0o666 under the umask), written, given the
+    storage's permissions and the group of its root as Django gives them (on the open file), and closed; a
+    folder not made yet is made as Django makes it. Like Django's, nothing is synced to disk here (the same
+    promise as before: the row that names the file is committed after the file is written). A name taken,
+    folders with a mode of their own, another storage: Django's own save.
+    """
+    storage = field_file.storage
+    if isinstance(storage, DefaultStorage):  # the lazy wrapper of STORAGES["default"]: the storage it wraps
+        storage = storages[DEFAULT_STORAGE_ALIAS]
+    name = field_file.field.generate_filename(field_file.instance, filename)
+    if type(storage) is FileSystemStorage and len(name) <= field_file.field.max_length and os.name == "posix":
+        full_path = storage.path(name)
+        fd = _create(full_path, folders=storage.directory_permissions_mode is None)
+        if fd >= 0:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                if storage.file_permissions_mode is not None:
+                    os.fchmod(fd, storage.file_permissions_mode)
+                location_gid = os.stat(storage.location).st_gid
+                if os.fstat(fd).st_gid != location_gid:
+                    os.fchown(fd, -1, location_gid)
+            except BaseException:
+                os.close(fd)
+                os.unlink(full_path)
+                raise
+            os.close(fd)
+            field_file.name = os.path.relpath(full_path, storage.location).replace("\\", "/")
+            setattr(field_file.instance, field_file.field.attname, field_file.name)
+            field_file._committed = True
+            return
+    field_file.save(filename, ContentFile(data), save=False)
+
+
+def _create(path: str, *, folders: bool) -> int:
+    """A new file opened for writing (-1: leave it to the storage's own save). Its folder is made as
+    ``FileSystemStorage`` makes it when the storage sets no mode for folders (``folders``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        return os.open(path, flags, 0o666)
+    except FileExistsError:
+        return -1
+    except FileNotFoundError:
+        if not folders:
+            return -1
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return os.open(path, flags, 0o666)
+    except (FileNotFoundError, FileExistsError):
+        return -1
+
+
 def file_digest(file: IO[bytes]) -> tuple[str, int]:
     """The SHA-256 (hex) and size of an upload, read in chunks; the file is left at its start."""
     digest = hashlib.sha256()
@@ -194,7 +261,10 @@ def prepare(*, file: IO[bytes], filename: Any, uploaded_by: User | None, interna
     digest, measured = file_digest(file)
     attachment = Attachment(filename=name, content_type=kind.mime, size=measured, sha256=digest,
                             uploaded_by=uploaded_by, uploaded_at=timezone.now(), internal=internal)
-    attachment.file.save(name, File(file), save=False)  # upload_to gives the random name
+    if isinstance(file, io.BytesIO):  # bytes in hand (a mail's file): written as a new file is
+        store_new(attachment.file, name, file.getvalue())
+    else:
+        attachment.file.save(name, File(file), save=False)  # upload_to gives the random name
     return attachment
 
 

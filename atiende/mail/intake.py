@@ -40,7 +40,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import (
     DatabaseError,
@@ -58,7 +57,7 @@ from django.utils.translation import gettext as _
 
 from atiende import db
 from atiende.desk import bulk, rows
-from atiende.desk.attachments import clean_filename, per_work_order_limit
+from atiende.desk.attachments import clean_filename, per_work_order_limit, store_new
 from atiende.desk.intake import customer_for_email, customers_for_emails, open_written_request
 from atiende.desk.messages import post_message
 from atiende.desk.models import Attachment, Channel, ContactPoint, Customer, Message, WorkOrder
@@ -415,7 +414,7 @@ class _Set:
         row = InboundMail(source=source, uidvalidity=item.uidvalidity, uid=item.uid, dedup_key=key,
                           size=len(item.raw), sender=sender, subject=parsed.subject, automatic="",
                           status=InboundMail.Status.STORED, reason="", detail="", refused_files=[], attempts=1)
-        row.raw.save("message.eml", ContentFile(item.raw), save=False)
+        store_new(row.raw, "message.eml", item.raw)
         self.written.append(row.raw.name or "")
         self.items.append((row, parsed, prepared, work_order is None and recent < limits.acknowledgements_per_hour))
         self.keys.add(key)
@@ -474,7 +473,7 @@ def _receive(raw: bytes, *, source: str, uidvalidity: int | None, uid: int | Non
     sender, subject = (parsed.sender.email, parsed.subject) if parsed else peek(raw)
     row = InboundMail(source=source, uidvalidity=uidvalidity, uid=uid, dedup_key=key, size=len(raw),
                       sender=sender.lower(), subject=subject, automatic=parsed.automatic if parsed else "")
-    row.raw.save("message.eml", ContentFile(raw), save=False)
+    store_new(row.raw, "message.eml", raw)
     if written is not None:
         written.append(row.raw.name or "")
     try:

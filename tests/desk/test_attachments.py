@@ -439,3 +439,35 @@ def test_the_admin_lists_attachments_read_only_without_the_stored_file(client, t
     assert stored_name not in page.content.decode()  # no link around the audited download
     assert client.get(reverse("admin:desk_attachment_add")).status_code == 403
     assert client.get(reverse("admin:desk_workorder_change", args=[work_order.pk])).status_code == 200
+
+
+def test_a_new_file_is_stored_as_djangos_save_stores_it(media, settings, monkeypatch):
+    """store_new (a file only this process knows yet, created with fewer system calls) leaves what
+    FieldFile.save leaves: the bytes, the storage's permissions, a name under upload_to relative to MEDIA_ROOT
+    on the row, its folder made when new. Folders with a mode of their own (and any other storage) go through
+    Django's own save."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    settings.FILE_UPLOAD_PERMISSIONS = 0o640
+    saved = []
+    real = FileSystemStorage._save
+    monkeypatch.setattr(FileSystemStorage, "_save", lambda self, name, content: saved.append(name) or
+                        real(self, name, content))
+    first, second = Attachment(filename="a.png"), Attachment(filename="b.png")
+    attachments.store_new(first.file, "a.png", PNG)  # MEDIA_ROOT is empty: its folders are made
+    attachments.store_new(second.file, "b.png", PNG)
+    assert saved == []  # created directly
+    reference = Attachment(filename="c.png")
+    reference.file.save("c.png", ContentFile(PNG), save=False)
+    settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+    third = Attachment(filename="d.png")
+    attachments.store_new(third.file, "d.png", PNG)
+    assert len(saved) == 2 and third.file.name == saved[1]  # the reference's, then this one's
+    for row in (first, second, reference, third):
+        path = media / row.file.name
+        assert row.file.name.startswith("attachments/") and row.file._committed
+        assert row.__dict__["file"] == row.file.name
+        assert path.read_bytes() == PNG and (path.stat().st_mode & 0o777) == 0o640
+        assert path.stat().st_gid == media.stat().st_gid
+    assert len({row.file.name for row in (first, second, reference, third)}) == 4
