@@ -17,6 +17,8 @@ automatic (an auto-responder, a list, a mailer daemon) or to our own addresses.
 
 from __future__ import annotations
 
+import functools
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -46,9 +48,14 @@ def _language(customer: Customer | None) -> str:
 
 
 def _team_name() -> str:
-    from email.utils import parseaddr
+    return _name_in(config.mail_from())
 
-    return parseaddr(config.mail_from())[0] or "Atiende"
+
+@functools.lru_cache(maxsize=8)
+def _name_in(mail_from: str) -> str:
+    """The display name of ``ATIENDE_MAIL_FROM``, parsed once for each value the setting takes (every
+    acknowledgement of a batch of mail asks for it)."""
+    return parseaddr(mail_from)[0] or "Atiende"
 
 
 def _render(template: str, language: str, context: dict[str, Any]) -> str:

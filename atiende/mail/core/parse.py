@@ -50,6 +50,7 @@ _OUTLOOK_SEPARATOR = re.compile(
 _ATTRIBUTION = re.compile(r"^[ \t]*(El|On)\s[^\n]{4,300}(\n[^\n]{1,200})?\s(escribió|wrote)\s*:\s*$",
                           re.IGNORECASE | re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RAW_BYTES = re.compile("[\udc80-\udcff]")  # raw 8-bit bytes the parser kept as surrogates
 _reply_parser: Any = None  # mail-parser-reply's, made at first use (its import compiles many patterns)
 TEXT_LIMIT = 200_000  # characters kept of a body: a 50 MB text body is a mistake or an attack
 
@@ -115,7 +116,7 @@ class ParsedMail:
 def clean_text(value: Any) -> str:
     """Text safe to store: raw 8-bit bytes decoded (UTF-8, else Windows-1252), no NUL nor control characters."""
     text = str(value or "")
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    if _RAW_BYTES.search(text):
         raw = text.encode("utf-8", "surrogateescape")
         try:
             text = raw.decode("utf-8")
@@ -143,14 +144,32 @@ def _header(message: Any, name: str) -> str:
     if not isinstance(raw, str):  # raw 8-bit: compat32 wraps it in a Header; take the stored text instead
         wanted = name.lower()
         raw = next((str(v) for k, v in message.raw_items() if k.lower() == wanted), "")
+    return _header_text(raw)
+
+
+def _header_text(raw: str) -> str:
     raw = " ".join(raw.split())
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+    if _RAW_BYTES.search(raw):
         return clean_text(raw)
     return clean_text(_decode_words(raw))
 
 
-def _address(message: Any, name: str) -> Address | None:
-    raw = _header(message, name)
+class _Headers:
+    """A message's headers read as :func:`_header` reads each (the first of a name), the list walked once:
+    ``Message.get`` walks it again, lower-casing every name, for each of the twenty a message is asked for."""
+
+    def __init__(self, message: Any) -> None:
+        self._first: dict[str, str] = {}
+        for name, value in message.raw_items():  # the text as stored: what _header takes for raw 8-bit too
+            self._first.setdefault(name.lower(), str(value))
+
+    def __call__(self, name: str) -> str:
+        raw = self._first.get(name.lower())
+        return "" if raw is None else _header_text(raw)
+
+
+def _address(header: Any, name: str) -> Address | None:
+    raw = header(name)
     if not raw:
         return None
     realname, addr = parseaddr(raw)
@@ -306,26 +325,27 @@ def parse(raw: bytes) -> ParsedMail:
         message = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise UnreadableMail("unparseable", f"The message could not be parsed: {exc}") from exc
-    sender = _address(message, "From") or _address(message, "Sender")
+    header = _Headers(message)
+    sender = _address(header, "From") or _address(header, "Sender")
     if sender is None:
         raise UnreadableMail("no_sender", "The message has no valid sender address (From): "
-                                          f"{_header(message, 'From')[:200]!r}.")
+                                          f"{header('From')[:200]!r}.")
     mail = ParsedMail(sender=sender)
     mail.problems.extend(str(defect) for defect in getattr(message, "defects", [])[:20])
-    mail.subject = " ".join(_header(message, "Subject").split())[:300]
-    ids = message_ids(_header(message, "Message-ID"))
+    mail.subject = " ".join(header("Subject").split())[:300]
+    ids = message_ids(header("Message-ID"))
     mail.message_id = ids[0] if ids else ""
-    mail.in_reply_to = message_ids(_header(message, "In-Reply-To"))[:20]
-    mail.references = message_ids(_header(message, "References"))[-50:]
-    mail.reply_to = _address(message, "Reply-To")
-    mail.language = _header(message, "Content-Language").split(",")[0].strip().lower()[:2]
+    mail.in_reply_to = message_ids(header("In-Reply-To"))[:20]
+    mail.references = message_ids(header("References"))[-50:]
+    mail.reply_to = _address(header, "Reply-To")
+    mail.language = header("Content-Language").split(",")[0].strip().lower()[:2]
     try:
-        mail.date = parsedate_to_datetime(_header(message, "Date")) if _header(message, "Date") else None
+        date = header("Date")
+        mail.date = parsedate_to_datetime(date) if date else None
     except (TypeError, ValueError, IndexError):
         mail.problems.append("unreadable Date header")
     content_type = message.get_content_type()
-    mail.automatic = loops.automatic_reason(lambda name: _header(message, name), content_type=content_type,
-                                            sender=sender.email)
+    mail.automatic = loops.automatic_reason(header, content_type=content_type, sender=sender.email)
     if content_type == "multipart/report":
         _report(message, mail)
     _bodies(message, mail)
@@ -337,10 +357,11 @@ def _bodies(message: Any, mail: ParsedMail) -> None:
     plain: Any = None
     html: Any = None
     leaves = _leaves(message)
-    for part in leaves:
-        if part.get_content_maintype() != "text" or (part.get_content_disposition() or "") == "attachment":
+    kinds = [part.get_content_type() for part in leaves]  # read once a part (each reading walks its headers)
+    for part, kind in zip(leaves, kinds, strict=True):
+        maintype, _slash, subtype = kind.partition("/")
+        if maintype != "text" or (part.get_content_disposition() or "") == "attachment":
             continue
-        subtype = part.get_content_subtype()
         if subtype == "plain" and plain is None:
             plain = part
         elif subtype == "html" and html is None:
@@ -357,16 +378,18 @@ def _bodies(message: Any, mail: ParsedMail) -> None:
         mail.text = _part_text(plain, problems)[:TEXT_LIMIT]
         mail.shown = new_text(mail.text)
     elif mail.html:
-        mail.text = html_to_text(mail.html)[:TEXT_LIMIT]
-        mail.shown = new_text(html_to_text(mail.html, without_quotes=True)) or mail.text
+        whole = html_to_text(mail.html)
+        mail.text = whole[:TEXT_LIMIT]
+        # Without <blockquote> history the text without quotes is the same text: not made twice.
+        unquoted = html_to_text(mail.html, without_quotes=True) if "blockquote" in mail.html.lower() else whole
+        mail.shown = new_text(unquoted) or mail.text
     bodies = {id(plain), id(html)}
     index = 0
-    for part in leaves:
+    for part, kind in zip(leaves, kinds, strict=True):
         if id(part) in bodies:
             continue
         if part is message and not message.is_multipart() and (plain is not None or html is not None):
             continue
-        kind = part.get_content_type()
         if content_type_is_report(mail, kind):
             continue
         index += 1
