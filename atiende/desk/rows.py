@@ -16,7 +16,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, Field, Model, TextField
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    FloatField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    OneToOneField,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+)
 from django.db.models.signals import post_save, pre_save
 
 _shapes: dict[tuple[str, type[Model], str], Shape] = {}
@@ -183,36 +203,66 @@ def insert(obj: Model) -> None:
 
 
 
-# How ``insert_many`` prepares a field's value: as its field does (``get_db_prep_save``), with two shortcuts that give
-# the same value for less Python (issue 16: a batch of mail prepares some 140 values a message). A plain
-# ``CharField`` or ``TextField`` hands a ``str`` to the database as it is (``to_python`` keeps it, no adaptation);
-# a plain ``DateTimeField`` adapts an aware datetime the same way each time, so a set's rows that share one moment
-# (its ``now``: created, updated, each event's ``at``) have it adapted once a statement.
-_AS_FIELD, _TEXT, _MOMENT = 0, 1, 2
+# How ``insert_many`` prepares a field's value: as its field does (``get_db_prep_save``), with shortcuts that give
+# the same value for less Python (issue 16: a batch of mail prepares some 140 values a message), each for a field of
+# exactly that class (a subclass may prepare values its own way) and a value of exactly the type named:
+# - a plain ``CharField`` or ``TextField``: a ``str`` (a choices' member too: ``to_python`` keeps any ``str``) or
+#   None is handed over as it is (no adaptation);
+# - a plain ``DateTimeField``: None is None; an aware datetime is adapted the same way each time, so a set's rows
+#   that share one moment (its ``now``: created, updated, each event's ``at``) have it adapted once a statement;
+# - a ``ForeignKey`` or ``OneToOneField`` to an automatic key: None is None, an ``int`` is itself (``int()``, then
+#   the engine's ``validate_autopk_value``, the identity on SQLite and PostgreSQL);
+# - a plain integer field: None, or an ``int`` given to the engine's ``adapt_integerfield_value`` as the field gives
+#   it (the identity on SQLite; psycopg's sized integer on PostgreSQL);
+# - a ``BooleanField`` with a ``bool`` or None, a ``FloatField`` with a ``float`` or None: as they are.
+_AS_FIELD, _TEXT, _MOMENT, _KEY, _INTEGER, _BOOL, _FLOAT = range(7)
+_INTEGERS = (IntegerField, BigIntegerField, SmallIntegerField, PositiveIntegerField, PositiveBigIntegerField,
+             PositiveSmallIntegerField)
 
 
 def _kind(field: Field) -> int:
-    if type(field) in (CharField, TextField):
+    kind = type(field)
+    if kind in (CharField, TextField):
         return _TEXT
-    if type(field) is DateTimeField:
+    if kind is DateTimeField:
         return _MOMENT
+    if kind in (ForeignKey, OneToOneField) and type(field.target_field) in (AutoField, BigAutoField, SmallAutoField) \
+            and type(connection.ops).validate_autopk_value is BaseDatabaseOperations.validate_autopk_value:
+        return _KEY
+    if kind in _INTEGERS:
+        return _INTEGER
+    if kind is BooleanField:
+        return _BOOL
+    if kind is FloatField:
+        return _FLOAT
     return _AS_FIELD
 
 
 def _values(objs: Sequence[Model], kinds: list[tuple[Field, int]], moments: dict[tuple[Any, Any], Any]) -> list[Any]:
     values = []
     append = values.append
+    adapt_integer = connection.ops.adapt_integerfield_value
     for obj in objs:
         for f, kind in kinds:
             value = f.pre_save(obj, True)
-            if kind == _TEXT and type(value) is str:
+            if kind == _AS_FIELD:
+                append(f.get_db_prep_save(value, connection))
+            elif value is None:
+                append(None)  # every shortcut's field prepares None as None
+            elif kind == _TEXT and isinstance(value, str):
                 append(value)
-            elif kind == _MOMENT and value is not None and getattr(value, "tzinfo", None) is not None:
+            elif kind == _MOMENT and getattr(value, "tzinfo", None) is not None:
                 key = (value, value.tzinfo)  # equal instants in other zones are told apart, as the ORM keeps them
                 found = moments.get(key)
                 if found is None:
                     found = moments[key] = f.get_db_prep_save(value, connection)
                 append(found)
+            elif kind == _KEY and type(value) is int:
+                append(value)
+            elif kind == _INTEGER and type(value) is int:
+                append(adapt_integer(value, f.get_internal_type()))
+            elif (kind == _BOOL and type(value) is bool) or (kind == _FLOAT and type(value) is float):
+                append(value)
             else:
                 append(f.get_db_prep_save(value, connection))
     return values

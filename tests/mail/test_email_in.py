@@ -633,3 +633,32 @@ def test_a_set_that_cannot_be_written_is_stored_one_by_one_and_leaves_no_stray_f
     assert [r.mail.status for r in stored] == ["stored"] * 3
     assert Attachment.objects.count() == 3
     assert len(files() - before) == 6  # three raw messages and three PDFs, none twice
+
+
+def test_a_sets_values_are_prepared_as_their_fields_prepare_them(monkeypatch, tech):
+    """desk.rows.insert_many's shortcuts (a str, None, an int key, an integer, a bool, a moment handed over without
+    its field) give, value by value and type by type, what each field's get_db_prep_save gives, for every row a
+    mixed batch writes as a set (messages, work orders, customers, events, files, audit entries, search entries,
+    clocks, received mail, outbox, notifications) on this database."""
+    from django.db import connection
+
+    from atiende.desk import rows
+
+    checked: dict[str, int] = {}
+    real = rows._values
+
+    def compared(objs, kinds, moments):
+        values = real(objs, kinds, moments)
+        expected = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f, _kind in kinds]
+        # (psycopg's JSON wrappers compare by identity: their object is compared.)
+        assert [(type(v), getattr(v, "obj", v)) for v in values] == [(type(v), getattr(v, "obj", v)) for v in expected]
+        name = type(objs[0]).__name__
+        checked[name] = checked.get(name, 0) + len(values)
+        return values
+
+    monkeypatch.setattr(rows, "_values", compared)
+    _store_mixed(True, monkeypatch)
+    assert {"Message", "WorkOrder", "Customer", "WorkOrderEvent", "Attachment", "AuditEntry", "InboundMail",
+            "OutboundMail"} <= set(checked), checked
+    used = {kind for key, found in rows._many.items() if key[0] == connection.vendor for _f, kind in found[3]}
+    assert {rows._TEXT, rows._MOMENT, rows._KEY, rows._INTEGER, rows._BOOL, rows._AS_FIELD} <= used, used
