@@ -41,6 +41,7 @@ Decisions (docs/desk.md, "Conversation"):
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from collections.abc import Iterable
@@ -145,16 +146,24 @@ def _header(value: Any, field: str, *, optional_none: bool = False) -> str | Non
     return value or (None if optional_none else "")
 
 
+@functools.lru_cache(maxsize=4096)
+def is_valid_email(address: str) -> bool:
+    """Whether Django's ``validate_email`` takes the address (a pure check of the text, kept for the addresses
+    seen lately: a mail's sender is checked when it is read, when its message is stored and when it is answered)."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
 def _sender(author_name: Any, author_email: Any) -> tuple[str, str]:
     name = author_name if isinstance(author_name, str) else ""
     name = " ".join(_CONTROL.sub(" ", name).split())[:200]
     email = author_email.strip() if isinstance(author_email, str) else ""
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise InputError("invalid_email", _("%(value)r is not a valid email address.") % {"value": email[:100]},
-                             field="author_email") from exc
+    if email and not is_valid_email(email):
+        raise InputError("invalid_email", _("%(value)r is not a valid email address.") % {"value": email[:100]},
+                         field="author_email")
     return name, email[:254]
 
 

@@ -8,6 +8,7 @@ A setting that cannot work raises :class:`~atiende.errors.InputError` naming it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -35,7 +36,14 @@ def mail_from() -> str:
 
 
 def from_address() -> str:
-    return parseaddr(mail_from())[1].lower() or "atiende@localhost"
+    return _address_in(mail_from())
+
+
+@functools.lru_cache(maxsize=8)
+def _address_in(value: str) -> str:
+    """The address of ``ATIENDE_MAIL_FROM``, parsed once for each value it takes (every outgoing mail's
+    Message-ID asks for its domain)."""
+    return parseaddr(value)[1].lower() or "atiende@localhost"
 
 
 def mail_domain() -> str:

@@ -39,8 +39,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import (
     DatabaseError,
     IntegrityError,
@@ -59,7 +57,7 @@ from atiende import db
 from atiende.desk import bulk, rows
 from atiende.desk.attachments import clean_filename, per_work_order_limit, store_new
 from atiende.desk.intake import customer_for_email, customers_for_emails, open_written_request
-from atiende.desk.messages import post_message
+from atiende.desk.messages import is_valid_email, post_message
 from atiende.desk.models import Attachment, Channel, ContactPoint, Customer, Message, WorkOrder
 from atiende.desk.services.history import record_event
 from atiende.errors import InputError
@@ -500,9 +498,7 @@ def _read(raw: bytes) -> tuple[ParsedMail | None, tuple[str, str] | None]:
         parsed = parse(raw)
     except UnreadableMail as exc:
         return None, (exc.code, exc.detail)
-    try:
-        validate_email(parsed.sender.email)
-    except ValidationError:  # e.g. a non-ASCII local part: no reply could reach it through Django's checks
+    if not is_valid_email(parsed.sender.email):  # e.g. a non-ASCII local part: no reply could reach it
         return parsed, ("invalid_sender", _("The sender's address %(address)s is not one mail can be sent to.")
                         % {"address": parsed.sender.email[:254]})
     return parsed, None

@@ -31,13 +31,12 @@ from datetime import datetime
 from email import policy
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from atiende import job_queue
 from atiende.desk import rows as desk_rows
+from atiende.desk.messages import is_valid_email
 from atiende.mail import config
 from atiende.mail.core import compose
 from atiende.mail.core.threads import new_message_id
@@ -54,9 +53,7 @@ def valid_addresses(addresses: Iterable[str]) -> list[str]:
     found: list[str] = []
     for address in addresses:
         address = (address or "").strip()
-        try:
-            validate_email(address)
-        except ValidationError:
+        if not is_valid_email(address):
             if address:
                 log.warning("not sending mail to the invalid address %r", address[:100])
             continue
