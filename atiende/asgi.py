@@ -19,6 +19,7 @@ from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
 django.setup(set_prefix=False)
 
+from atiende.api import cti_lean  # noqa: E402
 from atiende.web import body_limit  # noqa: E402
 
 
@@ -42,6 +43,7 @@ class SyncRequestHandler(ASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self._idle_threads: list[ThreadPoolExecutor] = []  # touched only by the event loop's thread
+        self._cti = cti_lean.Handler()  # a PBX's call events: their own way (atiende/api/cti_lean.py)
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
@@ -54,7 +56,10 @@ class SyncRequestHandler(ASGIHandler):
                   else ThreadPoolExecutor(max_workers=1, thread_name_prefix="atiende-request"))
         try:
             async with ThreadSensitiveContext(executor=thread):
-                await self.handle(scope, receive, send)
+                if cti_lean.handles(scope):
+                    await cti_lean.serve(self._cti, scope, receive, send, self.handle)
+                else:
+                    await self.handle(scope, receive, send)
         finally:
             # A thread still finishing a cancelled request's view takes the next request after it.
             self._idle_threads.append(thread)
