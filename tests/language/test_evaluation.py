@@ -28,7 +28,9 @@ ROUND_LEVEL = 0.74  # round fourteen: 0.744 (session 11), 0.711 at its first run
 # socialising (a family of round sixteen), and one tagline of the set ends on "¿y usted?"; not tuned away.
 # Session 13: 30 (CT-LOC 18, CT-DES 2, CT-ENF 2, CT-ENT 4, CT-INX 4), its one re-run at the end of the session,
 # after the support-conversation gate and the families of rounds eighteen and nineteen; not tuned on.
-EXTERNAL_WRONG_ASSERTIONS = 30
+# Session 14: 24 (CT-LOC 12, the rest as before), its one re-run at the end of the session, after CT-LOC came to
+# need someone addressed; its errors were not printed and nothing was tuned on them.
+EXTERNAL_WRONG_ASSERTIONS = 24
 
 
 @pytest.fixture(scope="module")
