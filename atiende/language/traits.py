@@ -48,7 +48,8 @@ _EVERYDAY = frozenset({
     "LED", "GB", "MB", "TB", "KB", "AM", "PM", "SIM", "PIN", "QR", "GPS", "XP", "IOS", "HP", "LG", "CC", "CI", "RUC",
     "NIT", "CUIT", "SAT", "IT", "TI", "4G", "5G", "LTE", "EEUU", "USA", "UE", "DM", "WC", "FAQ", "CEO", "RRHH",
 })
-_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}(?![\w-])")
+# Session 14: a part or model number in capitals and digits ("TMC2209") counts too (no cue of every word start).
+_ACRONYM = re.compile(r"(?<![\w-])(?:[A-Z][A-Z0-9]{1,5}|[A-Z]{2,5}[0-9]{3,5})(?![\w-])")
 
 
 def _technical_acronyms(original: str, n_words: int, ent_regex: Matcher) -> list[str]:
