@@ -28,7 +28,7 @@ def rules(text: str, level: str = "basico") -> set[str]:
     # DN-5: places said to be backward, "muy de" a group, the accent.
     ("En el campo siguen muy atrasados con internet.", "DN-5"),
     ("Eso es típico de viejos, no se preocupe.", "DN-5"),
-    ("Con ese acento no hay quien le entienda.", "DN-5"),
+    ("Con ese acento suyo no se le entiende nada.", "DN-5"),
     # DN-7: not knowing "de" a subject, "para que hasta usted lo entienda", "a ver si así lo capta", not
     # understanding what is said to them, "no sé cómo no lo ve".
     ("Tú de ordenadores no sabes nada, ¿verdad?", "DN-7"),
