@@ -215,6 +215,9 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+BESIDE: dict[int, list[int]] = {}  # a served command's pid -> the pids of the commands started beside it
+
+
 @contextlib.contextmanager
 def serving(command: list[str], env: dict[str, str], *, beside: list[list[str]] = (),
             cwd: Path = ROOT) -> Iterator[tuple[int, int]]:
@@ -223,6 +226,7 @@ def serving(command: list[str], env: dict[str, str], *, beside: list[list[str]] 
     port = _free_port()
     proc = subprocess.Popen([*command, "--port", str(port)], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     others = [subprocess.Popen(other, cwd=cwd, env=env, stdout=subprocess.DEVNULL) for other in beside]
+    BESIDE[proc.pid] = [other.pid for other in others]
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
