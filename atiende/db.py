@@ -335,26 +335,48 @@ def sent_together() -> Iterator[None]:
     pending: list[tuple[str, Sequence[Any]]] = []
     with transaction.atomic():
         _pipeline.pending = pending
+        _pipeline.failed = None
         # The transaction's BEGIN (psycopg sends it before the first statement) goes with that statement.
         _pipeline.begins = outermost
         try:
             with connection.execute_wrapper(_pending_first):
                 yield
+            failed = _pipeline.failed
+            if failed is not None:
+                # A write put off met an error when it went, with a later statement, and the code that ran that
+                # statement caught it (a savepoint's ``except``): the transaction is spoilt all the same (PostgreSQL
+                # would answer the COMMIT with a silent ROLLBACK), so the block fails as the write would have.
+                raise failed
             # The block ended well: what it put off goes now, with the COMMIT if the transaction is this block's.
             if pending or outermost:
                 _send(pending, commit=outermost)
         finally:
             _pipeline.pending = None
+            _pipeline.failed = None
+
+
+def pipelining() -> bool:
+    """Whether :func:`write` puts statements off here (inside :func:`sent_together`, in its transaction, on
+    PostgreSQL): a caller that would read back only a key nobody uses can then write without ``RETURNING``."""
+    return getattr(_pipeline, "pending", None) is not None and connection.in_atomic_block
 
 
 def _pending_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     """Any statement run inside :func:`sent_together` first sends the writes put off before it (and the first one,
     the transaction's BEGIN), in one round trip with it."""
     pending: list[tuple[str, Sequence[Any]]] | None = getattr(_pipeline, "pending", None)
-    if pending is None or not (pending or _pipeline.begins):
+    if pending is None:
         return execute(sql, params, many, context)
-    _pipeline.begins = False
-    return _send(pending, then=lambda: execute(sql, params, many, context))
+    if pending or _pipeline.begins:
+        _pipeline.begins = False
+        result = _send(pending, then=lambda: execute(sql, params, many, context))
+    else:
+        result = execute(sql, params, many, context)
+    # A statement went through, so the transaction is not spoilt (PostgreSQL refuses every statement of a failed
+    # transaction but a rollback to a savepoint, which mends it): a write's error caught earlier was dealt with,
+    # as when the SLA clocks' savepoint is rolled back after its RELEASE met the clocks' refused write.
+    _pipeline.failed = None
+    return result
 
 
 def _send(pending: list[tuple[str, Sequence[Any]]], *, then: Callable[[], Any] | None = None,
@@ -365,6 +387,18 @@ def _send(pending: list[tuple[str, Sequence[Any]]], *, then: Callable[[], Any] |
         connection.queries_log.extend({"sql": sql, "time": "0.000"} for sql, _params in batch)
     connection.ensure_connection()
     raw = connection.connection
+    result = None
+    try:
+        result = _send_batch(raw, batch, then, commit)
+    except Exception as error:
+        if batch and getattr(_pipeline, "pending", None) is not None:
+            _pipeline.failed = error  # see sent_together: raised again at the block's end even if caught
+        raise
+    return result
+
+
+def _send_batch(raw: Any, batch: list[tuple[str, Sequence[Any]]], then: Callable[[], Any] | None,
+                commit: bool) -> Any:
     result = None
     with connection.wrap_database_errors:
         cursor = raw.cursor()

@@ -39,6 +39,8 @@ from django.db.models import (
 )
 from django.db.models.signals import post_save, pre_save
 
+from atiende import db
+
 _shapes: dict[tuple[str, type[Model], str], Shape] = {}
 _lock = threading.Lock()
 
@@ -144,7 +146,8 @@ def upsert(obj: Model, *, unique: Sequence[str], update: Sequence[str]) -> None:
     """``Model.objects.bulk_create([obj], update_conflicts=True, unique_fields=unique, update_fields=update)`` as one
     hand-written ``INSERT ... ON CONFLICT (...) DO UPDATE`` (the same text on SQLite and PostgreSQL), its values
     prepared by the model's fields as the ORM prepares them; the statement is built once per process. The key of a
-    model with an automatic one is left to the database and not read back (the callers do not need it)."""
+    model with an automatic one is left to the database and not read back (the callers do not need it), so the
+    statement is an :func:`atiende.db.write`: inside :func:`atiende.db.sent_together` it goes with the next one."""
     model = type(obj)
     key = (connection.vendor, model, tuple(unique), tuple(update))
     found = _upserts.get(key)
@@ -163,18 +166,21 @@ def upsert(obj: Model, *, unique: Sequence[str], update: Sequence[str]) -> None:
             _upserts[key] = found
     sql, fields = found
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    db.write(sql, values)
 
 
 _inserts: dict[tuple[str, type[Model]], tuple[str, list[Any]]] = {}
 
 
-def insert(obj: Model) -> None:
+def insert(obj: Model, *, read_key: bool = True) -> None:
     """``obj.save(force_insert=True)`` for a new row as one hand-written ``INSERT ... RETURNING`` (one text on
     SQLite and PostgreSQL, built once per process), its values prepared by the model's fields as the ORM prepares
     them. ``pre_save`` and ``post_save`` are sent as ``Model.save`` sends them, so every receiver (the audit
-    chain, the search index, the SLA clocks, notifications) runs as before; the new key is set on ``obj``."""
+    chain, the search index, the SLA clocks, notifications) runs as before; the new key is set on ``obj``.
+
+    ``read_key=False``, for a row whose new key nobody reads (an audit entry): inside :func:`atiende.db.sent_together`
+    on PostgreSQL it is written without ``RETURNING``, as an :func:`atiende.db.write` that goes with the next
+    statement, and ``obj`` keeps no key; everywhere else the key is read back as usual."""
     model = type(obj)
     meta = model._meta
     key = (connection.vendor, model)
@@ -193,10 +199,13 @@ def insert(obj: Model) -> None:
     using = connection.alias
     pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if meta.auto_field is not None:
-            setattr(obj, meta.auto_field.attname, cursor.fetchone()[0])
+    if not read_key and meta.auto_field is not None and db.pipelining():
+        db.write(sql.rpartition(" RETURNING ")[0], values)
+    else:
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            if meta.auto_field is not None:
+                setattr(obj, meta.auto_field.attname, cursor.fetchone()[0])
     obj._state.adding = False
     obj._state.db = using
     post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)
