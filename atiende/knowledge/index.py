@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from atiende import db
+from atiende import config_cache, db
 from atiende.desk import rows as raw
 from atiende.desk.models import ContactPoint, Customer, Message, WorkOrder
 from atiende.knowledge.models import SearchEntry, SearchKind
@@ -118,14 +118,22 @@ def refresh_customer_scopes(ids: Iterable[int]) -> None:
 _CUSTOMER_SCOPES = ("knowledge.customer_scopes",)
 
 
+def _customer_entry_scopes_sql(ids: set[int]) -> str:
+    return (f"SELECT id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
+            f"({', '.join(['%s'] * len(ids))})")
+
+
+def _customer_entry_scopes_params(ids: set[int]) -> list[object]:
+    return [str(SearchKind.CUSTOMER), *sorted(ids)]
+
+
 def _customer_entry_scopes(ids: set[int]) -> list[tuple[int, str]]:
     with connection.cursor() as cursor:  # hand-written: the ORM's query building cost more than the read
-        cursor.execute(f"SELECT id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
-                       f"({', '.join(['%s'] * len(ids))})", [str(SearchKind.CUSTOMER), *sorted(ids)])
+        cursor.execute(_customer_entry_scopes_sql(ids), _customer_entry_scopes_params(ids))
         return cursor.fetchall()
 
 
-def read_customer_scopes_early(customer_ids: Iterable[int | None]) -> None:
+def read_customer_scopes_early(customer_ids: Iterable[int | None], *, settings_version: bool = False) -> None:
     """Read now, for the new work order's entry written later in this transaction, the search entries of the
     customers it names (:func:`index_new_work_order` takes them instead of reading them then).
 
@@ -133,10 +141,19 @@ def read_customer_scopes_early(customer_ids: Iterable[int | None]) -> None:
     commit, so every statement after it makes every other creator wait longer (issue 25). Only in the
     outermost :func:`atiende.db.coalesced` block, where nothing but this creation writes those entries before
     its entry is written; elsewhere it does nothing and the entry reads them as before.
+
+    ``settings_version``: the creation needs the settings' version as well (:func:`atiende.config_cache.version`,
+    for the SLA clocks): read in the same statement (issue 25), or alone when the entries are not read here.
     """
     ids = _ref_ids(_refs(customer_ids))
     if ids and db.outermost():
+        if settings_version:
+            found = config_cache.version_with(_customer_entry_scopes_sql(ids), _customer_entry_scopes_params(ids), 2)
+            db.memo(_CUSTOMER_SCOPES + tuple(sorted(ids)), lambda: found)
+            return
         db.memo(_CUSTOMER_SCOPES + tuple(sorted(ids)), lambda: _customer_entry_scopes(ids))
+    if settings_version:
+        config_cache.version()
 
 
 def _add_customer_tokens(ids: set[int], tokens: set[str]) -> None:

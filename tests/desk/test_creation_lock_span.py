@@ -60,3 +60,36 @@ def test_a_second_creation_in_the_same_transaction_sees_the_first_ones_team(cust
         create_work_order(actor=madrid, customer=customer, title="Madrid")
         create_work_order(actor=bogota, customer=customer, title="Bogotá")
     assert {scopes.team_token(team.pk), scopes.team_token(other_team.pk)} <= _customer_scope(customer)
+
+
+def test_before_the_counter_a_creation_reads_twice_customer_with_team_and_version_with_entries(tech, customer):
+    # Issue 25: the customer and the team a work order gets when none is given are one statement, before the
+    # transaction; the settings' version (for the SLA clocks) and the customers' search entries one, in it.
+    create_work_order(actor=tech, customer=customer, title="Primera: calienta lo que el proceso guarda")
+    with CaptureQueriesContext(connection) as queries:
+        wo = create_work_order(actor=tech, customer=customer, title="La impresora no imprime")
+    statements = [q["sql"] for q in queries.captured_queries]
+    taken = next(i for i, sql in enumerate(statements) if sql.startswith("UPDATE") and "desk_counter" in sql)
+    reads_before = [sql for sql in statements[:taken] if sql.lstrip().upper().startswith("SELECT")]
+    assert len(reads_before) == 2, reads_before
+    assert wo.team is not None and wo.team.name == "Soporte Madrid"
+
+
+def test_the_default_team_is_the_one_serving_the_organisation_when_the_actor_may_place_work_there(
+        team, other_team, admin):
+    from atiende.desk.models import Organisation
+
+    bogota = Organisation.objects.create(name="Cafés del Sur", team=other_team)
+    customer = create_customer(actor=admin, name="Lucía Mora", organisation=bogota)
+    both = make_user("marta", "tecnico", team, other_team)  # "Soporte Bogotá" and "Soporte Madrid"
+    madrid_first = make_user("pablo", "supervisor", team, other_team)
+    madrid_first.teams.remove(other_team)
+    assert create_work_order(actor=admin, customer=customer, title="Administración").team == other_team
+    assert create_work_order(actor=both, customer=customer, title="Miembro del equipo").team == other_team
+    # Not a member of the serving team (a supervisor sees the customer through an old work order of its team
+    # or not at all): the actor's own first team by name, as before.
+    create_work_order(actor=admin, customer=customer, title="Para que lo vea Madrid", team=team)
+    assert create_work_order(actor=madrid_first, customer=customer, title="Otro equipo").team == team
+    lone = make_user("sara", "tecnico")
+    no_org = create_customer(actor=admin, name="Sin organización")
+    assert create_work_order(actor=lone, customer=no_org, title="Sin equipo").team is None
