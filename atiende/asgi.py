@@ -16,6 +16,7 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+from django.urls import Resolver404  # noqa: E402
 
 django.setup(set_prefix=False)
 
@@ -43,7 +44,12 @@ class SyncRequestHandler(ASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self._idle_threads: list[ThreadPoolExecutor] = []  # touched only by the event loop's thread
-        self._cti = cti_lean.Handler()  # a PBX's call events: their own way (atiende/api/cti_lean.py)
+        # A PBX's call events: their own way (atiende/api/cti_lean.py), when this process's URLconf serves them (a
+        # bench's ceiling serves its own routes only: bench/workorder_ceiling.py).
+        try:
+            self._cti: cti_lean.Handler | None = cti_lean.Handler()
+        except Resolver404:
+            self._cti = None
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
@@ -56,7 +62,7 @@ class SyncRequestHandler(ASGIHandler):
                   else ThreadPoolExecutor(max_workers=1, thread_name_prefix="atiende-request"))
         try:
             async with ThreadSensitiveContext(executor=thread):
-                if cti_lean.handles(scope):
+                if self._cti is not None and cti_lean.handles(scope):
                     await cti_lean.serve(self._cti, scope, receive, send, self.handle)
                 else:
                     await self.handle(scope, receive, send)

@@ -48,3 +48,19 @@ def test_concurrent_requests_each_get_their_own_thread_and_answer():
     assert [status for status, _body in answers] == [404] * 5
     assert all(body["error"]["code"] == "not_found" for _status, body in answers)
     assert 1 <= len(app._idle_threads) <= 5
+
+
+def test_a_urlconf_without_the_cti_endpoint_serves_every_request_the_whole_way(monkeypatch):
+    # bench/workorder_ceiling.py serves Atiende's handler with its own routes only: the CTI events' own way
+    # (atiende/api/cti_lean.py) is not built there, and the process starts and answers as before.
+    from django.urls import Resolver404
+
+    from atiende.api import cti_lean
+
+    def no_route() -> None:
+        raise Resolver404({"path": cti_lean.PATH})
+
+    monkeypatch.setattr(cti_lean, "Handler", no_route)
+    app = SyncRequestHandler()
+    assert app._cti is None
+    assert asyncio.run(_get(app, "/api/v1/nothing"))[0] == 404
