@@ -11,15 +11,7 @@ technician (CT-LOC) and not knowing even how to switch a thing on (CT-INX).
 
 import pytest
 
-from atiende.language import analyze
-
-
-def rules(text: str, level: str = "basico") -> set[str]:
-    return {f.rule for f in analyze(text, as_="tecnico", level=level, channel="chat").findings}
-
-
-def traits(text: str) -> set[str]:
-    return {t.id for t in analyze(text).traits}
+from tests.language.reading import rules, traits
 
 
 @pytest.mark.parametrize("draft", [

@@ -3,11 +3,7 @@ own (none is an evaluation row), and what must stay clean beside each."""
 
 import pytest
 
-from atiende.language import analyze
-
-
-def rules(text: str, level: str = "basico") -> set[str]:
-    return {f.rule for f in analyze(text, as_="tecnico", level=level, channel="chat").findings}
+from tests.language.reading import rules, traits
 
 
 @pytest.mark.parametrize(("draft", "rule"), [
@@ -45,10 +41,6 @@ def test_the_family_is_found_in_new_wording(draft, rule):
 ])
 def test_what_stays_clean_beside_them(draft):
     assert not rules(draft) & {"DN-1", "DN-3", "DN-4", "DN-7", "PT-1", "PT-2", "NT-7"}
-
-
-def traits(text: str) -> set[str]:
-    return {t.id for t in analyze(text).traits}
 
 
 @pytest.mark.parametrize(("message", "trait"), [

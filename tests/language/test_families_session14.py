@@ -3,11 +3,7 @@ own (none is an evaluation row), and what must stay clean beside each."""
 
 import pytest
 
-from atiende.language import analyze
-
-
-def rules(text: str, level: str = "basico") -> set[str]:
-    return {f.rule for f in analyze(text, as_="tecnico", level=level, channel="chat").findings}
+from tests.language.reading import rules, traits
 
 
 @pytest.mark.parametrize(("draft", "rule"), [
@@ -92,10 +88,6 @@ def test_an_unknown_acronym_is_fine_for_an_intermediate_customer():
 
 def test_policy_refusal_with_an_alternative_is_not_pt1():
     assert "PT-1" not in rules("No tenemos forma de verlo desde aquí, pero si me manda una foto lo reviso ahora.")
-
-
-def traits(text: str) -> set[str]:
-    return {t.id for t in analyze(text, as_="cliente").traits}
 
 
 @pytest.mark.parametrize(("message", "trait"), [

@@ -6,11 +6,7 @@ colleague's good work.
 
 import pytest
 
-from atiende.language import analyze
-
-
-def rules(text: str, level: str = "basico") -> set[str]:
-    return {f.rule for f in analyze(text, as_="tecnico", level=level, channel="chat").findings}
+from tests.language.reading import rules
 
 
 @pytest.mark.parametrize("draft", [

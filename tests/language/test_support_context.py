@@ -5,11 +5,7 @@ row, nor from the external set)."""
 
 import pytest
 
-from atiende.language import analyze
-
-
-def traits(text: str) -> set[str]:
-    return {t.id for t in analyze(text).traits}
+from tests.language.reading import traits
 
 
 @pytest.mark.parametrize("text", [

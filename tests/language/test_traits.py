@@ -1,10 +1,7 @@
 """Customer traits (CT-*) and the knowledge level (CO-3), as a technician would see them."""
 
 from atiende.language import analyze, strategy
-
-
-def traits(text: str) -> set[str]:
-    return {t.id for t in analyze(text).traits}
+from tests.language.reading import traits
 
 
 def test_shouting_and_exclamations_read_as_an_angry_customer():
