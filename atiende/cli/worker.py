@@ -173,6 +173,9 @@ def run_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     print(_("Worker %(name)s firing deadlines every %(interval)s s (Ctrl+C to stop)")
           % {"name": name, "interval": args.interval}, flush=True)
+    from atiende.contact import live
+
+    live.keep_own_loop()  # each deadline fired tells the consoles: one loop and one Redis connection for all
     started = time.monotonic()
     delivering = webhooks.start_delivery_thread(stop, name=name, interval=args.interval)
     mailing = mail_worker.start(stop, name=name)

@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -185,12 +186,39 @@ def _send(layer: Any, message: dict[str, Any], groups: list[str]) -> None:
     if loop is not None:
         asyncio.run_coroutine_threadsafe(_send_all(layer, message, groups), loop).add_done_callback(_logged)
         return
+    own = _own_loop
+    if own is not None and own.is_running():
+        try:
+            asyncio.run_coroutine_threadsafe(_send_all(layer, message, groups), own).result(SEND_TIMEOUT_SECONDS)
+        except Exception:  # a live update must never break the action that caused it
+            log.exception("live update failed")
+        return
     from asgiref.sync import async_to_sync
 
     try:
         async_to_sync(_send_all)(layer, message, groups)
     except Exception:  # a live update must never break the action that caused it
         log.exception("live update failed")
+
+
+# A process that sends many updates outside a server (the worker: each deadline fired) keeps one event loop for
+# them, so each update is not a new loop (asgiref's async_to_sync) and a new connection to Redis (the channel
+# layer's connections belong to the loop that opened them). None: each update runs its own loop.
+_own_loop: asyncio.AbstractEventLoop | None = None
+_own_loop_lock = threading.Lock()
+SEND_TIMEOUT_SECONDS = 10.0
+
+
+def keep_own_loop() -> None:
+    """From now on, updates sent outside a server go through one event loop of this process's, on a thread of
+    its own (daemon: it ends with the process); still sent before :func:`_send` returns, as before."""
+    global _own_loop
+    with _own_loop_lock:
+        if _own_loop is not None and _own_loop.is_running():
+            return
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="atiende-live-updates", daemon=True).start()
+        _own_loop = loop
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:

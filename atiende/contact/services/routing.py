@@ -194,13 +194,16 @@ def _serves(row: TechnicianState, queue: Queue, *, team_checked: bool = False) -
 @single_writer
 def dispatch(*, limit: int = 50) -> int:
     """Route waiting contacts, oldest first, while technicians are free. Returns how many were offered."""
+    # Nobody waiting is the usual answer (the worker asks several times a second): then it is the one statement.
+    waiting_ids = list(routable(Contact.objects.filter(state=ContactState.WAITING))
+                       .exclude(channel__in=PULLED_ONLY).order_by("created_at", "id")
+                       .values_list("pk", flat=True)[:limit])
+    if not waiting_ids:
+        return 0
     free = TechnicianState.objects.filter(status=TechnicianStatus.AVAILABLE).count()
     if not free:
         return 0
     offered = misses = 0
-    waiting_ids = list(routable(Contact.objects.filter(state=ContactState.WAITING))
-                       .exclude(channel__in=PULLED_ONLY).order_by("created_at", "id")
-                       .values_list("pk", flat=True)[:limit])
     for contact_id in waiting_ids:
         routed = route_contact(contact_id=contact_id)
         if routed.technician is not None:
