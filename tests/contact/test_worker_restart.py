@@ -80,3 +80,33 @@ def test_worker_once_command_fires_due_deadlines(call_with_lucia, lucia, clock, 
     assert main(["worker", "--once"]) == 0
     assert "fired" in capsys.readouterr().out or Alert.objects.filter(kind="hold_overrun").exists()
     assert Alert.objects.filter(kind="hold_overrun").exists()
+
+
+def test_an_idle_look_for_deadlines_and_waiting_calls_is_one_statement_each(call_with_lucia, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as looked:
+        assert contact_deadlines.run_due_deadlines(worker="idle") == 0
+    assert len([q for q in looked.captured_queries if q["sql"].upper().startswith(("SELECT", "UPDATE"))]) == 1
+    with CaptureQueriesContext(connection) as routed:
+        assert routing.dispatch() == 0  # nobody waits: the free technicians are not counted
+    assert len([q for q in routed.captured_queries if q["sql"].upper().startswith("SELECT")]) == 1
+
+
+def test_a_batch_of_wrap_up_ends_frees_each_technician_and_routes_the_waiting_call(queue, lucia, jorge, clock):
+    first = routing.create_contact(queue="soporte").contact
+    second = routing.create_contact(queue="soporte").contact
+    for row in (first, second):
+        offered = Contact.objects.get(pk=row.pk)
+        calls.answer(contact_id=row.pk, user=offered.offered_to)
+        calls.hang_up(contact_id=row.pk)
+    waiting = routing.create_contact(queue="soporte").contact
+    assert Contact.objects.get(pk=waiting.pk).state == "waiting"  # both technicians are in wrap-up
+    clock.advance(3600)
+    assert contact_deadlines.run_due_deadlines(worker="batch") >= 2  # the waiting call's PO-2 alerts too
+    assert set(Contact.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True)) == {"ended"}
+    assert Contact.objects.get(pk=waiting.pk).state == "offered"  # routed once the batch freed someone
+    assert contact_deadlines.run_due_deadlines(worker="batch") == 0  # each fired once
+    assert Deadline.objects.filter(contact__in=[first, second], kind="wrap_up_end",
+                                   fired_at__isnull=False).count() == 2
