@@ -124,7 +124,7 @@ def claim_due(*, worker: str, limit: int = BATCH, at: datetime | None = None) ->
 def _score(contact_id: int) -> Scorecard | None:
     with transaction.atomic():  # a savepoint: a failure leaves the job's own transaction usable
         # Locked like attach_transcript locks it: turns arriving now wait for this card, then score it again.
-        contact = (Contact.objects.select_for_update(of=("self",)).select_related("customer")
+        contact = (Contact.objects.select_for_update(of=("self",)).select_related("customer", "queue")
                    .filter(pk=contact_id).first())
         if contact is None or contact.state != ContactState.ENDED:
             return None

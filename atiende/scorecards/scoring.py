@@ -59,9 +59,16 @@ def card_fields(transcript: dict[str, Any], policy: ScoringPolicy | None = None)
     }
 
 
-def _answering_technician(contact: Contact) -> User | None:
-    answered = contact.events.filter(kind=EventKind.ANSWERED).order_by("at", "id").first()
-    tech_id = (answered.data or {}).get("technician") if answered else None
+def _answering_technician(contact: Contact, log_rows: list[tuple[str, Any, dict[str, Any]]] | None = None
+                          ) -> User | None:
+    """Who answered the call (its first ``answered`` event's), else its assignee. ``log_rows``: the call's events
+    as (kind, at, data) in (at, id) order, when read already (then the events are not read again)."""
+    if log_rows is None:
+        answered = contact.events.filter(kind=EventKind.ANSWERED).order_by("at", "id").first()
+        data = answered.data if answered else None
+    else:
+        data = next((row_data for kind, _at, row_data in log_rows if kind == EventKind.ANSWERED), None)
+    tech_id = (data or {}).get("technician")
     tech_id = tech_id or contact.assignee_id
     return User.objects.filter(pk=tech_id).first() if tech_id else None
 
@@ -72,12 +79,18 @@ def contact_transcript(contact: Contact) -> dict[str, Any] | None:
     A call handled in the console with no words supplied is still a transcript: its events alone. The scorer
     judges the rules those events show (holds, transfers, the call policies) and marks n/a, never missed, the
     rules that need what was said (issue 22, item 19); turns that arrive later score it again."""
+    return _transcript(contact)[0]
+
+
+def _transcript(contact: Contact) -> tuple[dict[str, Any] | None, User | None]:
+    """:func:`contact_transcript`, and the technician who answered (read once for both the transcript and the
+    card)."""
     if contact.answered_at is None:
-        return None  # abandoned before the answer: nobody to score
+        return None, None  # abandoned before the answer: nobody to score
     supplied = ContactTranscript.objects.filter(contact=contact).first()
     log_rows = [(e.kind, e.at, e.data or {}) for e in contact.events.order_by("at", "id")]
     events = call_events(log_rows, contact.answered_at)
-    technician = _answering_technician(contact)
+    technician = _answering_technician(contact, log_rows)
     customer = dict(supplied.customer or {}) if supplied is not None else {}
     if not customer.get("name") and contact.customer_id and contact.customer:
         customer = {"name": contact.customer.name}
@@ -90,7 +103,7 @@ def contact_transcript(contact: Contact) -> dict[str, Any] | None:
         "technician": {"name": technician.display_name if technician else _("technician"),
                        "tier": max(1, int(getattr(technician, "tier", 1) or 1))},
         "events": merge(events, list(supplied.turns or []) if supplied is not None else []),
-    }
+    }, technician
 
 
 def call_policy(contact: Contact) -> ScoringPolicy:
@@ -125,7 +138,7 @@ def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | Non
             return existing
         if existing is not None and (existing.overrides.exists() or existing.acknowledgements.exists()):
             return existing
-        transcript = contact_transcript(contact)
+        transcript, technician = _transcript(contact)
         if transcript is None:
             return existing
         fields = card_fields(transcript, call_policy(contact))
@@ -134,5 +147,4 @@ def score_contact(*, contact: Contact, rescore: bool = False) -> Scorecard | Non
                 setattr(existing, name, value)
             existing.save()
             return existing
-        technician = _answering_technician(contact)
         return Scorecard.objects.create(contact=contact, technician=technician, source=Source.CONTACT, **fields)
