@@ -450,6 +450,13 @@ def test_a_new_file_is_stored_as_djangos_save_stores_it(media, settings, monkeyp
     from django.core.files.storage import FileSystemStorage
 
     settings.FILE_UPLOAD_PERMISSIONS = 0o640
+    # A name's folder is its random key's first two characters: fixed keys here, so that the file stored under a
+    # folder mode of its own goes in a folder not made yet (random keys shared one about 1 time in 85) and the
+    # last one in a folder made before. (The file left to Django's save is named twice: store_new's name, then
+    # FieldFile.save's.)
+    keys = iter(["aa" * 16, "bb" * 16, "cc" * 16, "dd" * 16, "ff" * 16, "aa" + "ee" * 15])
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "upload_to",
+                        lambda instance, filename: f"attachments/{(key := next(keys))[:2]}/{key}")
     saved = []
     real = FileSystemStorage._save
     monkeypatch.setattr(FileSystemStorage, "_save", lambda self, name, content: saved.append(name) or
@@ -464,10 +471,13 @@ def test_a_new_file_is_stored_as_djangos_save_stores_it(media, settings, monkeyp
     third = Attachment(filename="d.png")
     attachments.store_new(third.file, "d.png", PNG)
     assert len(saved) == 2 and third.file.name == saved[1]  # the reference's, then this one's
-    for row in (first, second, reference, third):
+    fourth = Attachment(filename="e.png")  # its folder is first's: no folder to make, so created directly
+    attachments.store_new(fourth.file, "e.png", PNG)
+    assert len(saved) == 2 and fourth.file.name.startswith("attachments/aa/")
+    for row in (first, second, reference, third, fourth):
         path = media / row.file.name
         assert row.file.name.startswith("attachments/") and row.file._committed
         assert row.__dict__["file"] == row.file.name
         assert path.read_bytes() == PNG and (path.stat().st_mode & 0o777) == 0o640
         assert path.stat().st_gid == media.stat().st_gid
-    assert len({row.file.name for row in (first, second, reference, third)}) == 4
+    assert len({row.file.name for row in (first, second, reference, third, fourth)}) == 5
