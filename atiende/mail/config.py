@@ -36,14 +36,20 @@ def mail_from() -> str:
 
 
 def from_address() -> str:
-    return _address_in(mail_from())
+    return _parsed(mail_from())[1] or "atiende@localhost"
+
+
+def from_name() -> str:
+    """The display name of ``ATIENDE_MAIL_FROM`` ("" when it gives none)."""
+    return _parsed(mail_from())[0]
 
 
 @functools.lru_cache(maxsize=8)
-def _address_in(value: str) -> str:
-    """The address of ``ATIENDE_MAIL_FROM``, parsed once for each value it takes (every outgoing mail's
-    Message-ID asks for its domain)."""
-    return parseaddr(value)[1].lower() or "atiende@localhost"
+def _parsed(value: str) -> tuple[str, str]:
+    """``ATIENDE_MAIL_FROM``'s display name and lower-cased address, parsed once for each value the setting takes
+    (every outgoing mail's Message-ID asks for its domain, every acknowledgement of a batch of mail for the name)."""
+    name, address = parseaddr(value)
+    return name, address.lower()
 
 
 def mail_domain() -> str:

@@ -17,8 +17,6 @@ automatic (an auto-responder, a list, a mailer daemon) or to our own addresses.
 
 from __future__ import annotations
 
-import functools
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -48,14 +46,7 @@ def _language(customer: Customer | None) -> str:
 
 
 def _team_name() -> str:
-    return _name_in(config.mail_from())
-
-
-@functools.lru_cache(maxsize=8)
-def _name_in(mail_from: str) -> str:
-    """The display name of ``ATIENDE_MAIL_FROM``, parsed once for each value the setting takes (every
-    acknowledgement of a batch of mail asks for it)."""
-    return parseaddr(mail_from)[0] or "Atiende"
+    return config.from_name() or "Atiende"
 
 
 def _render(template: str, language: str, context: dict[str, Any]) -> str:
