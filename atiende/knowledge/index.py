@@ -118,18 +118,16 @@ def refresh_customer_scopes(ids: Iterable[int]) -> None:
 _CUSTOMER_SCOPES = ("knowledge.customer_scopes",)
 
 
-def _customer_entry_scopes_sql(ids: set[int]) -> str:
+def _customer_entry_scopes_query(ids: set[int]) -> tuple[str, list[object]]:
+    """The statement (and its parameters) reading the search entries of these customers: (id, scope) rows."""
+    keys = sorted(ids)
     return (f"SELECT id, scope FROM {raw.table(SearchEntry)} WHERE kind = %s AND object_id IN "
-            f"({', '.join(['%s'] * len(ids))})")
-
-
-def _customer_entry_scopes_params(ids: set[int]) -> list[object]:
-    return [str(SearchKind.CUSTOMER), *sorted(ids)]
+            f"({raw.placeholders(keys)})", [str(SearchKind.CUSTOMER), *keys])
 
 
 def _customer_entry_scopes(ids: set[int]) -> list[tuple[int, str]]:
     with connection.cursor() as cursor:  # hand-written: the ORM's query building cost more than the read
-        cursor.execute(_customer_entry_scopes_sql(ids), _customer_entry_scopes_params(ids))
+        cursor.execute(*_customer_entry_scopes_query(ids))
         return cursor.fetchall()
 
 
@@ -148,7 +146,7 @@ def read_customer_scopes_early(customer_ids: Iterable[int | None], *, settings_v
     ids = _ref_ids(_refs(customer_ids))
     if ids and db.outermost():
         if settings_version:
-            found = config_cache.version_with(_customer_entry_scopes_sql(ids), _customer_entry_scopes_params(ids), 2)
+            found = config_cache.version_with(*_customer_entry_scopes_query(ids), 2)
             db.memo(_CUSTOMER_SCOPES + tuple(sorted(ids)), lambda: found)
             return
         db.memo(_CUSTOMER_SCOPES + tuple(sorted(ids)), lambda: _customer_entry_scopes(ids))
