@@ -59,15 +59,10 @@ def card_fields(transcript: dict[str, Any], policy: ScoringPolicy | None = None)
     }
 
 
-def _answering_technician(contact: Contact, log_rows: list[tuple[str, Any, dict[str, Any]]] | None = None
-                          ) -> User | None:
+def _answering_technician(contact: Contact, log_rows: list[tuple[str, Any, dict[str, Any]]]) -> User | None:
     """Who answered the call (its first ``answered`` event's), else its assignee. ``log_rows``: the call's events
-    as (kind, at, data) in (at, id) order, when read already (then the events are not read again)."""
-    if log_rows is None:
-        answered = contact.events.filter(kind=EventKind.ANSWERED).order_by("at", "id").first()
-        data = answered.data if answered else None
-    else:
-        data = next((row_data for kind, _at, row_data in log_rows if kind == EventKind.ANSWERED), None)
+    as (kind, at, data) in (at, id) order, as the transcript read them."""
+    data = next((row_data for kind, _at, row_data in log_rows if kind == EventKind.ANSWERED), None)
     tech_id = (data or {}).get("technician")
     tech_id = tech_id or contact.assignee_id
     return User.objects.filter(pk=tech_id).first() if tech_id else None
