@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +26,14 @@ LEASE_SECONDS = 30
 
 
 def _sql(template: str) -> str:
-    """``template`` with the deadline table's and columns' quoted names, and the row lock where there is one."""
+    """``template`` with the deadline table's and columns' quoted names, and the row lock where there is one;
+    made once per text and database (the worker runs these for every deadline)."""
+    return _sql_on(template, connection.vendor)
+
+
+@functools.lru_cache(maxsize=16)
+def _sql_on(template: str, vendor: str) -> str:
+    """:func:`_sql`'s text for the current connection, whose ``vendor`` keys the cache."""
     quote = connection.ops.quote_name
     names = {f.name: quote(f.column) for f in Deadline._meta.concrete_fields}
     return template.format(table=quote(Deadline._meta.db_table), lock=(
