@@ -45,12 +45,18 @@ class CtiEventIn(Schema):
     number: str = Field("", max_length=40, description="callback: the number to call back (default: the caller's)")
 
 
+def may_send_call_events(token: ApiToken) -> bool:
+    """A telephony token, or an administrator's API token (CH-TEL): the one check, for the endpoint and for
+    its lean way through the server (atiende/api/cti_lean.py)."""
+    return token.kind == ApiToken.Kind.CTI or is_admin(token.user)
+
+
 def _require_telephony(request: HttpRequest) -> User:
     token: ApiToken | None = getattr(request, "auth_token", None)
     user: User = request.user  # type: ignore[assignment]
     if token is None:
         raise ApiError(403, "token_required", _("Telephony events need a bearer token."), "CH-TEL")
-    if token.kind != ApiToken.Kind.CTI and not is_admin(user):
+    if not may_send_call_events(token):
         raise ApiError(403, "forbidden", _("This token may not send telephony events."), "CH-TEL")
     return user
 

@@ -53,9 +53,8 @@ from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
 from atiende.api import api
-from atiende.api.cti import CtiEventIn
+from atiende.api.cti import CtiEventIn, may_send_call_events
 from atiende.people.models import ApiToken
-from atiende.people.roles import is_admin
 from atiende.telephony import native
 
 PATH = "/api/v1/cti/events"
@@ -146,7 +145,7 @@ def _accepted(request: HttpRequest, body: bytes) -> tuple[ApiToken, CtiEventIn] 
     if scheme.lower() != "bearer":
         return None
     token = ApiToken.authenticate(raw)
-    if token is None or (token.kind != ApiToken.Kind.CTI and not is_admin(token.user)):
+    if token is None or not may_send_call_events(token):
         return None
     try:
         data = json.loads(body)
